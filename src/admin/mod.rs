@@ -1,0 +1,154 @@
+//! The control API under `/__authmock__/` on each tenant's listener, scoped to that tenant.
+//!
+//! Today: `GET /__authmock__/tenant`, the seeded credentials and ids, so a test or a person can
+//! start without reading fixtures. Depends on `core` only.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+
+use crate::core::tenant::{MANAGEMENT_API, Tenant};
+
+pub fn router() -> Router<Tenant> {
+    Router::new().route("/__authmock__/tenant", get(tenant_summary))
+}
+
+/// What `authmock serve` prints and `GET /__authmock__/tenant` returns.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct TenantSummary {
+    pub provider: String,
+    pub name: String,
+    pub base_url: String,
+    pub issuer: String,
+    pub audience: String,
+    pub token_endpoint: String,
+    pub jwks_uri: String,
+    pub login: String,
+    pub clients: Vec<ClientSummary>,
+    pub apis: Vec<ApiSummary>,
+    pub connections: Vec<ConnectionSummary>,
+    pub users: Vec<UserSummary>,
+}
+
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct ClientSummary {
+    pub name: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub app_type: String,
+    pub grant_types: Vec<String>,
+    /// Scopes granted per API identifier (the Management API under its real audience).
+    pub grants: Vec<GrantSummary>,
+}
+
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct GrantSummary {
+    pub audience: String,
+    pub scopes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct ApiSummary {
+    pub identifier: String,
+    pub name: String,
+    pub scopes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct ConnectionSummary {
+    pub id: String,
+    pub name: String,
+    pub strategy: String,
+    pub password_policy: crate::core::password::PasswordPolicy,
+}
+
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct UserSummary {
+    pub user_id: String,
+    pub email: String,
+    pub connection: String,
+    pub email_verified: bool,
+    pub blocked: bool,
+    /// The fixture's password, until it is changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+}
+
+impl TenantSummary {
+    pub fn of(tenant: &Tenant) -> Self {
+        let state = tenant.state();
+        let audience = tenant.management_audience();
+        let issuer = tenant.issuer();
+        Self {
+            provider: "auth0".into(),
+            name: tenant.name().to_owned(),
+            base_url: tenant.base_url().to_owned(),
+            token_endpoint: format!("{issuer}oauth/token"),
+            jwks_uri: format!("{issuer}.well-known/jwks.json"),
+            issuer,
+            login: format!("{:?}", state.login).to_lowercase(),
+            clients: state
+                .clients
+                .iter()
+                .map(|c| ClientSummary {
+                    name: c.name.clone(),
+                    client_id: c.client_id.clone(),
+                    client_secret: c.client_secret.clone(),
+                    app_type: c.app_type.clone(),
+                    grant_types: c.grant_types.clone(),
+                    grants: state
+                        .grants
+                        .iter()
+                        .filter(|g| g.client_id == c.client_id)
+                        .map(|g| GrantSummary {
+                            audience: if g.audience == MANAGEMENT_API {
+                                audience.clone()
+                            } else {
+                                g.audience.clone()
+                            },
+                            scopes: g.scopes.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            apis: state
+                .apis
+                .iter()
+                .map(|a| ApiSummary {
+                    identifier: a.identifier.clone(),
+                    name: a.name.clone(),
+                    scopes: a.scopes.clone(),
+                })
+                .collect(),
+            connections: state
+                .connections
+                .iter()
+                .map(|c| ConnectionSummary {
+                    id: c.id.clone(),
+                    name: c.name.clone(),
+                    strategy: c.strategy.clone(),
+                    password_policy: c.password_policy,
+                })
+                .collect(),
+            users: state
+                .users
+                .iter()
+                .map(|u| UserSummary {
+                    user_id: u.user_id.clone(),
+                    email: u.email.clone(),
+                    connection: u.connection.clone(),
+                    email_verified: u.email_verified,
+                    blocked: u.blocked,
+                    password: u.fixture_password.clone(),
+                })
+                .collect(),
+            audience,
+        }
+    }
+}
+
+#[tracing::instrument(skip_all)]
+async fn tenant_summary(State(tenant): State<Tenant>) -> Json<TenantSummary> {
+    Json(TenantSummary::of(&tenant))
+}

@@ -1,0 +1,60 @@
+//! `/.well-known/jwks.json`, `/.well-known/openid-configuration` and `/pem`: the public key
+//! material and metadata clients use to verify tokens, consistent with the signing key
+//! (facts §1.4). The issuer is the tenant base URL with a trailing slash.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use serde_json::{Value, json};
+
+use crate::core::tenant::Tenant;
+
+#[tracing::instrument(skip_all)]
+pub async fn jwks(State(tenant): State<Tenant>) -> Json<Value> {
+    Json(tenant.key().jwks())
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn openid_configuration(State(tenant): State<Tenant>) -> Json<Value> {
+    let issuer = tenant.issuer();
+    Json(json!({
+        "issuer": issuer,
+        "authorization_endpoint": format!("{issuer}authorize"),
+        "token_endpoint": format!("{issuer}oauth/token"),
+        "device_authorization_endpoint": format!("{issuer}oauth/device/code"),
+        "userinfo_endpoint": format!("{issuer}userinfo"),
+        "mfa_challenge_endpoint": format!("{issuer}mfa/challenge"),
+        "jwks_uri": format!("{issuer}.well-known/jwks.json"),
+        "registration_endpoint": format!("{issuer}oidc/register"),
+        "revocation_endpoint": format!("{issuer}oauth/revoke"),
+        "scopes_supported": [
+            "openid", "profile", "offline_access", "name", "given_name", "family_name", "nickname",
+            "email", "email_verified", "picture", "created_at", "identities", "phone", "address"
+        ],
+        "response_types_supported": [
+            "code", "token", "id_token", "code token", "code id_token", "token id_token", "code token id_token"
+        ],
+        "code_challenge_methods_supported": ["S256", "plain"],
+        "response_modes_supported": ["query", "fragment", "form_post"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["HS256", "RS256", "PS256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt"],
+        "claims_supported": [
+            "aud", "auth_time", "created_at", "email", "email_verified", "exp", "family_name", "given_name",
+            "iat", "identities", "iss", "name", "nickname", "phone_number", "picture", "sub"
+        ],
+        "request_uri_parameter_supported": false,
+        "request_parameter_supported": false,
+        "token_endpoint_auth_signing_alg_values_supported": ["RS256", "RS384", "PS256"]
+    }))
+}
+
+/// The legacy `/pem` endpoint: the signing certificate (facts §1.4, obs).
+#[tracing::instrument(skip_all)]
+pub async fn pem(State(tenant): State<Tenant>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/x-pem-file")],
+        tenant.key().certificate_pem().to_owned(),
+    )
+}

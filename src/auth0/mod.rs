@@ -1,0 +1,64 @@
+//! The Auth0 provider: its route table and nothing else.
+//!
+//! One file per resource (`oauth`, `discovery`, `tickets`, `users`), the extractors that reject
+//! before handlers run (`extract`), schema findings (`payload`) and every wire error (`error`).
+//! Depends on `core`; never on another provider.
+
+pub mod discovery;
+pub mod error;
+pub mod extract;
+pub mod oauth;
+pub mod payload;
+pub mod tickets;
+pub mod users;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::HeaderValue;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use rand::RngExt as _;
+
+use crate::core::tenant::Tenant;
+use error::Auth0Error;
+
+/// Every Auth0 route of one tenant.
+pub fn router() -> Router<Tenant> {
+    Router::new()
+        .route("/oauth/token", post(oauth::token))
+        .route("/.well-known/jwks.json", get(discovery::jwks))
+        .route(
+            "/.well-known/openid-configuration",
+            get(discovery::openid_configuration),
+        )
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(discovery::openid_configuration),
+        )
+        .route("/pem", get(discovery::pem))
+        .route("/api/v2/tickets/password-change", post(tickets::create_password_change))
+        .route("/api/v2/users/{id}", get(users::get).patch(users::update))
+        .route("/api/v2/users-by-email", get(users::by_email))
+        .fallback(not_found)
+        .method_not_allowed_fallback(not_found)
+        .layer(middleware::from_fn(request_id))
+}
+
+/// hapi answers unknown routes and unknown methods alike with its 404 envelope (facts §2.1).
+async fn not_found(req: Request) -> Auth0Error {
+    Auth0Error::NotFound {
+        method: req.method().to_string(),
+        path: req.uri().path().to_owned(),
+    }
+}
+
+/// Every response carries `X-Auth0-RequestId` (facts §2.1, obs: 20 hex characters).
+async fn request_id(req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    let id: String = (0..10).map(|_| format!("{:02x}", rand::rng().random::<u8>())).collect();
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-auth0-requestid", value);
+    }
+    response
+}

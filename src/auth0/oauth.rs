@@ -1,0 +1,436 @@
+//! `POST /oauth/token`: client_credentials, password, password-realm, refresh_token and
+//! authorization_code grants, with JSON or form bodies and client_secret_post or HTTP Basic.
+//!
+//! Success bodies and claims follow facts §1.2/§1.4 (claim order as observed); failures are the
+//! §1.3 errors, checked in this order: grant_type present and known → client authentication →
+//! grant type enabled on the client → grant-specific checks.
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use rand::RngExt as _;
+use rand::distr::Alphanumeric;
+use serde_json::{Map, Value, json};
+
+use super::error::Auth0Error;
+use super::extract::{MAX_BODY_BYTES, parse_json, read_capped};
+use crate::core::tenant::{Client, MANAGEMENT_API, RefreshGrant, Tenant, TenantState, User};
+use crate::core::tokens::{self, Claims};
+
+/// Access tokens for an API live 86400 s (facts §1.4, doc+obs).
+pub const ACCESS_TOKEN_TTL: i64 = 86_400;
+/// ID tokens live 36000 s (facts §1.4).
+pub const ID_TOKEN_TTL: i64 = 36_000;
+
+pub const GRANT_CLIENT_CREDENTIALS: &str = "client_credentials";
+pub const GRANT_PASSWORD: &str = "password";
+pub const GRANT_PASSWORD_REALM: &str = "http://auth0.com/oauth/grant-type/password-realm";
+pub const GRANT_REFRESH_TOKEN: &str = "refresh_token";
+pub const GRANT_AUTHORIZATION_CODE: &str = "authorization_code";
+
+/// The token request's parameters, whatever the encoding.
+#[derive(Debug, Default)]
+struct Params(Map<String, Value>);
+
+impl Params {
+    /// A non-empty string parameter; `null` (sent by some SDKs for `organization`) is absent.
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).and_then(Value::as_str).filter(|s| !s.is_empty())
+    }
+
+    fn require(&self, name: &'static str) -> Result<&str, Auth0Error> {
+        self.get(name).ok_or(Auth0Error::MissingParameter { name })
+    }
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn token(State(tenant): State<Tenant>, req: Request) -> Result<Response, Auth0Error> {
+    let (parts, bytes) = read_capped(req, MAX_BODY_BYTES)
+        .await
+        .map_err(|limit| Auth0Error::PayloadTooLarge { limit })?;
+    let params = parse_params(&parts.headers, &bytes)?;
+    let grant_type = params.require("grant_type")?.to_owned();
+    if ![
+        GRANT_CLIENT_CREDENTIALS,
+        GRANT_PASSWORD,
+        GRANT_PASSWORD_REALM,
+        GRANT_REFRESH_TOKEN,
+        GRANT_AUTHORIZATION_CODE,
+    ]
+    .contains(&grant_type.as_str())
+    {
+        return Err(Auth0Error::UnsupportedGrantType { grant_type });
+    }
+    let (client_id, client_secret) = client_credentials(&parts.headers, &params);
+    let mut state = tenant.state();
+    let client = authenticate_client(&state, client_id, client_secret, &grant_type)?.clone();
+    if !client.grant_types.contains(&grant_type) {
+        return Err(Auth0Error::GrantTypeNotAllowed {
+            grant_type,
+            client_id: client.client_id,
+        });
+    }
+    let body = match grant_type.as_str() {
+        GRANT_CLIENT_CREDENTIALS => client_credentials_grant(&tenant, &state, &client, &params)?,
+        GRANT_PASSWORD | GRANT_PASSWORD_REALM => password_grant(&tenant, &mut state, &client, &params, &grant_type)?,
+        GRANT_REFRESH_TOKEN => refresh_grant(&tenant, &state, &client, &params)?,
+        _ => {
+            params.require("code")?;
+            return Err(Auth0Error::InvalidAuthorizationCode);
+        }
+    };
+    drop(state);
+    Ok(token_response(body))
+}
+
+/// JSON or form by Content-Type; no Content-Type is tried as JSON, then as a form.
+fn parse_params(headers: &HeaderMap, bytes: &[u8]) -> Result<Params, Auth0Error> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let form = |bytes: &[u8]| -> Result<Params, Auth0Error> {
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(bytes).map_err(|e| Auth0Error::InvalidTokenRequestBody {
+                detail: format!("form body could not be decoded: {e}"),
+            })?;
+        Ok(Params(pairs.into_iter().map(|(k, v)| (k, Value::String(v))).collect()))
+    };
+    if content_type.starts_with("application/x-www-form-urlencoded") {
+        return form(bytes);
+    }
+    if content_type.is_empty() && !bytes.trim_ascii_start().starts_with(b"{") {
+        return form(bytes);
+    }
+    match parse_json(bytes) {
+        Ok(Value::Object(map)) => Ok(Params(map)),
+        Ok(Value::Null) => Ok(Params::default()),
+        Ok(other) => Err(Auth0Error::InvalidTokenRequestBody {
+            detail: format!(
+                "the body is a JSON {}, not an object of parameters",
+                super::payload::json_type(&other)
+            ),
+        }),
+        Err(Auth0Error::InvalidJson { looks_form_encoded }) => Err(Auth0Error::InvalidTokenRequestBody {
+            detail: if looks_form_encoded {
+                "body is form-encoded but Content-Type says application/json: send JSON, or set \
+                 Content-Type: application/x-www-form-urlencoded"
+                    .into()
+            } else {
+                "body is not valid JSON".into()
+            },
+        }),
+        Err(other) => Err(other),
+    }
+}
+
+/// client_secret_basic wins over client_secret_post, as OAuth 2.0 servers commonly do.
+fn client_credentials(headers: &HeaderMap, params: &Params) -> (Option<String>, Option<String>) {
+    if let Some((id, secret)) = basic_credentials(headers) {
+        return (Some(id), Some(secret));
+    }
+    (
+        params.get("client_id").map(str::to_owned),
+        params.get("client_secret").map(str::to_owned),
+    )
+}
+
+/// `Authorization: Basic base64(urlencode(id):urlencode(secret))` (RFC 6749 §2.3.1).
+fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, encoded) = value.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (id, secret) = text.split_once(':')?;
+    let unescape = |s: &str| {
+        percent_encoding::percent_decode_str(&s.replace('+', " "))
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    Some((unescape(id), unescape(secret)))
+}
+
+fn authenticate_client<'s>(
+    state: &'s TenantState,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    grant_type: &str,
+) -> Result<&'s Client, Auth0Error> {
+    let Some(client_id) = client_id else {
+        return Err(Auth0Error::InvalidClient {
+            client_id: None,
+            known_client: false,
+        });
+    };
+    let Some(client) = state.client(&client_id) else {
+        return Err(Auth0Error::InvalidClient {
+            client_id: Some(client_id),
+            known_client: false,
+        });
+    };
+    // Public applications (SPA, native) log users in without a secret; confidential ones and
+    // every client_credentials call must present theirs.
+    let public = matches!(client.app_type.as_str(), "spa" | "native");
+    let secret_ok = match client_secret {
+        Some(secret) => secret == client.client_secret,
+        None => public && grant_type != GRANT_CLIENT_CREDENTIALS,
+    };
+    if !secret_ok {
+        return Err(Auth0Error::InvalidClient {
+            client_id: Some(client_id),
+            known_client: true,
+        });
+    }
+    Ok(client)
+}
+
+/// Which API an audience names, as the key grants are stored under.
+fn resolve_audience(tenant: &Tenant, state: &TenantState, audience: &str) -> Result<String, Auth0Error> {
+    if tenant.is_management_audience(audience) {
+        Ok(MANAGEMENT_API.to_owned())
+    } else if state.apis.iter().any(|api| api.identifier == audience) {
+        Ok(audience.to_owned())
+    } else {
+        Err(Auth0Error::ServiceNotFound {
+            audience: audience.to_owned(),
+            management_audience: tenant.management_audience(),
+        })
+    }
+}
+
+fn client_credentials_grant(
+    tenant: &Tenant,
+    state: &TenantState,
+    client: &Client,
+    params: &Params,
+) -> Result<Value, Auth0Error> {
+    let audience = params.get("audience").ok_or(Auth0Error::NoAudience)?;
+    let api = resolve_audience(tenant, state, audience)?;
+    let granted = state
+        .granted_scopes(&client.client_id, &api)
+        .ok_or_else(|| Auth0Error::ClientNotAuthorized {
+            audience: audience.to_owned(),
+            client_id: client.client_id.clone(),
+        })?;
+    let scopes: Vec<String> = match params.get("scope") {
+        Some(requested) => {
+            let requested: Vec<String> = requested.split_whitespace().map(str::to_owned).collect();
+            let missing: Vec<String> = requested.iter().filter(|s| !granted.contains(s)).cloned().collect();
+            if !missing.is_empty() {
+                return Err(Auth0Error::ScopesNotGranted { missing });
+            }
+            requested
+        }
+        None => granted.to_vec(),
+    };
+    let scope = scopes.join(" ");
+    let now = tenant.clock().unix();
+    let mut claims = Claims::new();
+    claims.insert("iss".into(), tenant.issuer().into());
+    claims.insert("sub".into(), format!("{}@clients", client.client_id).into());
+    claims.insert("aud".into(), audience.into());
+    claims.insert("iat".into(), now.into());
+    claims.insert("exp".into(), (now + ACCESS_TOKEN_TTL).into());
+    if !scope.is_empty() {
+        claims.insert("scope".into(), scope.clone().into());
+    }
+    claims.insert("gty".into(), "client-credentials".into());
+    claims.insert("azp".into(), client.client_id.clone().into());
+    let mut body = Map::new();
+    body.insert("access_token".into(), tokens::sign(tenant.key(), &claims).into());
+    if !scope.is_empty() {
+        body.insert("scope".into(), scope.into());
+    }
+    body.insert("expires_in".into(), ACCESS_TOKEN_TTL.into());
+    body.insert("token_type".into(), "Bearer".into());
+    Ok(Value::Object(body))
+}
+
+fn password_grant(
+    tenant: &Tenant,
+    state: &mut TenantState,
+    client: &Client,
+    params: &Params,
+    grant_type: &str,
+) -> Result<Value, Auth0Error> {
+    let username = params.require("username")?.to_lowercase();
+    let password = params.require("password")?;
+    let realm = if grant_type == GRANT_PASSWORD_REALM {
+        params.require("realm")?.to_owned()
+    } else {
+        state.default_directory.clone().ok_or(Auth0Error::NoDefaultConnection)?
+    };
+    let audience = params.get("audience");
+    if let Some(audience) = audience {
+        resolve_audience(tenant, state, audience)?;
+    }
+    let scope = params.get("scope").unwrap_or_default().to_owned();
+    let now = tenant.clock().now();
+    let user = {
+        let user = state
+            .users
+            .iter_mut()
+            .find(|u| u.email == username && u.connection == realm)
+            .ok_or_else(|| Auth0Error::WrongEmailOrPassword {
+                realm: realm.clone(),
+                known_user: false,
+            })?;
+        if !user.password.as_ref().is_some_and(|hash| hash.matches(password)) {
+            return Err(Auth0Error::WrongEmailOrPassword {
+                realm,
+                known_user: true,
+            });
+        }
+        if user.blocked {
+            return Err(Auth0Error::UserBlocked);
+        }
+        user.logins_count += 1;
+        user.last_login = Some(now);
+        user.clone()
+    };
+    let grant = UserGrant {
+        client,
+        user: &user,
+        audience,
+        scope: &scope,
+        gty: "password",
+    };
+    let mut body = Map::new();
+    body.insert("access_token".into(), grant.access_token(tenant).into());
+    if grant.has_scope("openid") {
+        body.insert("id_token".into(), grant.id_token(tenant, &mut state.rng).into());
+    }
+    if grant.has_scope("offline_access") && client.grant_types.iter().any(|g| g == GRANT_REFRESH_TOKEN) {
+        let refresh: String = (&mut state.rng)
+            .sample_iter(Alphanumeric)
+            .take(48)
+            .map(char::from)
+            .collect();
+        state.refresh_tokens.insert(
+            refresh.clone(),
+            RefreshGrant {
+                client_id: client.client_id.clone(),
+                user_id: user.user_id.clone(),
+                audience: audience.map(str::to_owned),
+                scope: scope.clone(),
+            },
+        );
+        body.insert("refresh_token".into(), refresh.into());
+    }
+    body.insert("scope".into(), scope.into());
+    body.insert("expires_in".into(), ACCESS_TOKEN_TTL.into());
+    body.insert("token_type".into(), "Bearer".into());
+    Ok(Value::Object(body))
+}
+
+fn refresh_grant(tenant: &Tenant, state: &TenantState, client: &Client, params: &Params) -> Result<Value, Auth0Error> {
+    let presented = params.require("refresh_token")?;
+    let grant = state
+        .refresh_tokens
+        .get(presented)
+        .filter(|g| g.client_id == client.client_id)
+        .ok_or(Auth0Error::InvalidRefreshToken)?;
+    let user = state.user(&grant.user_id).ok_or(Auth0Error::InvalidRefreshToken)?;
+    let scope = params.get("scope").unwrap_or(&grant.scope).to_owned();
+    let user_grant = UserGrant {
+        client,
+        user,
+        audience: grant.audience.as_deref(),
+        scope: &scope,
+        gty: "refresh_token",
+    };
+    // obs (go-auth0 recording): access_token, expires_in, id_token, token_type, scope.
+    let mut body = Map::new();
+    body.insert("access_token".into(), user_grant.access_token(tenant).into());
+    body.insert("expires_in".into(), ACCESS_TOKEN_TTL.into());
+    if user_grant.has_scope("openid") {
+        let mut rng = rand::rng();
+        body.insert("id_token".into(), user_grant.id_token(tenant, &mut rng).into());
+    }
+    body.insert("token_type".into(), "Bearer".into());
+    body.insert("scope".into(), scope.into());
+    Ok(Value::Object(body))
+}
+
+/// Tokens issued to a user through an application.
+struct UserGrant<'a> {
+    client: &'a Client,
+    user: &'a User,
+    audience: Option<&'a str>,
+    scope: &'a str,
+    gty: &'static str,
+}
+
+impl UserGrant<'_> {
+    fn has_scope(&self, wanted: &str) -> bool {
+        self.scope.split_whitespace().any(|s| s == wanted)
+    }
+
+    /// facts §1.4: `iss, sub, aud, iat, exp, azp, scope`, `gty` for password/refresh grants.
+    /// Without an audience the provider hands out an opaque token; authmock signs one for the
+    /// `/userinfo` audience instead, which a client must treat as opaque all the same.
+    fn access_token(&self, tenant: &Tenant) -> String {
+        let userinfo = format!("{}userinfo", tenant.issuer());
+        let aud = match self.audience {
+            Some(api) if self.has_scope("openid") => json!([api, userinfo]),
+            Some(api) => json!(api),
+            None => json!(userinfo),
+        };
+        let now = tenant.clock().unix();
+        let mut claims = Claims::new();
+        claims.insert("iss".into(), tenant.issuer().into());
+        claims.insert("sub".into(), self.user.user_id.clone().into());
+        claims.insert("aud".into(), aud);
+        claims.insert("iat".into(), now.into());
+        claims.insert("exp".into(), (now + ACCESS_TOKEN_TTL).into());
+        claims.insert("scope".into(), self.scope.into());
+        claims.insert("gty".into(), self.gty.into());
+        claims.insert("azp".into(), self.client.client_id.clone().into());
+        tokens::sign(tenant.key(), &claims)
+    }
+
+    /// facts §1.4: profile claims first, then `iss, aud, iat, exp, sub, sid`.
+    fn id_token(&self, tenant: &Tenant, rng: &mut impl rand::Rng) -> String {
+        let user = self.user;
+        let mut claims = Claims::new();
+        if self.has_scope("profile") {
+            if let Some(given) = &user.given_name {
+                claims.insert("given_name".into(), given.clone().into());
+            }
+            if let Some(family) = &user.family_name {
+                claims.insert("family_name".into(), family.clone().into());
+            }
+            claims.insert("nickname".into(), user.nickname.clone().into());
+            claims.insert("name".into(), user.name.clone().into());
+            claims.insert("picture".into(), user.picture.clone().into());
+            claims.insert("updated_at".into(), super::users::timestamp(user.updated_at).into());
+        }
+        if self.has_scope("email") {
+            claims.insert("email".into(), user.email.clone().into());
+            claims.insert("email_verified".into(), user.email_verified.into());
+        }
+        let now = tenant.clock().unix();
+        claims.insert("iss".into(), tenant.issuer().into());
+        claims.insert("aud".into(), self.client.client_id.clone().into());
+        claims.insert("iat".into(), now.into());
+        claims.insert("exp".into(), (now + ID_TOKEN_TTL).into());
+        claims.insert("sub".into(), user.user_id.clone().into());
+        let sid: String = rng.sample_iter(Alphanumeric).take(32).map(char::from).collect();
+        claims.insert("sid".into(), sid.into());
+        tokens::sign(tenant.key(), &claims)
+    }
+}
+
+/// facts §1.2: `application/json` without charset, `Cache-Control: no-store`, `Pragma: no-cache`.
+fn token_response(body: Value) -> Response {
+    let mut response = super::error::json_response(StatusCode::OK, &body, "application/json");
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response.into_response()
+}

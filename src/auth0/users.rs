@@ -1,0 +1,405 @@
+//! `GET /api/v2/users/{id}`, `PATCH /api/v2/users/{id}` and `GET /api/v2/users-by-email`
+//! (facts §5.1, §5.2): the "own the flow" endpoints an application uses to set a password itself.
+
+use std::sync::LazyLock;
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::error::{Auth0Error, json_response};
+use super::extract::{BodySchema, MgmtBody, MgmtQuery, ScopeSet, Scoped};
+use super::payload::Schema;
+use crate::core::password::PasswordHash;
+use crate::core::tenant::{Tenant, User};
+
+/// Scopes of `GET /users/{id}`, in the documented order (OAS x-description).
+pub struct ReadUser;
+impl ScopeSet for ReadUser {
+    const ANY_OF: &'static [&'static str] = &["read:users", "read:user_idp_tokens", "read:current_user"];
+}
+
+/// Scopes of `PATCH /users/{id}` (facts §5.1).
+pub struct UpdateUser;
+impl ScopeSet for UpdateUser {
+    const ANY_OF: &'static [&'static str] = &[
+        "update:users",
+        "update:users_app_metadata",
+        "update:current_user_metadata",
+    ];
+}
+
+/// Scope of `GET /users-by-email` (facts §5.2).
+pub struct ReadUsers;
+impl ScopeSet for ReadUsers {
+    const ANY_OF: &'static [&'static str] = &["read:users"];
+}
+
+/// Only `update:users` may change more than metadata (facts §5.1: "password needs update:users").
+const UPDATE_USERS: &[&str] = &["update:users"];
+
+/// `fields` / `include_fields` of the read endpoints.
+#[derive(Debug, Deserialize)]
+pub struct FieldsQuery {
+    fields: Option<String>,
+    include_fields: Option<bool>,
+}
+
+/// `email` + field selection of `GET /users-by-email`.
+#[derive(Debug, Deserialize)]
+pub struct ByEmailQuery {
+    email: String,
+    fields: Option<String>,
+    include_fields: Option<bool>,
+}
+
+/// The documented PATCH body (`UpdateUserRequestContent`); `null` means "not sent" here.
+#[derive(Debug, Deserialize)]
+pub struct UpdateUserRequest {
+    blocked: Option<bool>,
+    email_verified: Option<bool>,
+    email: Option<String>,
+    given_name: Option<String>,
+    family_name: Option<String>,
+    name: Option<String>,
+    nickname: Option<String>,
+    picture: Option<String>,
+    user_metadata: Option<Map<String, Value>>,
+    app_metadata: Option<Map<String, Value>>,
+    password: Option<String>,
+    connection: Option<String>,
+    username: Option<String>,
+    phone_number: Option<String>,
+    phone_verified: Option<bool>,
+    verify_email: Option<bool>,
+    verify_phone_number: Option<bool>,
+    client_id: Option<String>,
+}
+
+static UPDATE_SCHEMA: LazyLock<Schema> = LazyLock::new(|| Schema::compile(include_str!("schemas/user_update.json")));
+static GET_QUERY_SCHEMA: LazyLock<Schema> =
+    LazyLock::new(|| Schema::compile(include_str!("schemas/user_get_query.json")));
+static BY_EMAIL_SCHEMA: LazyLock<Schema> =
+    LazyLock::new(|| Schema::compile(include_str!("schemas/users_by_email_query.json")));
+
+impl BodySchema for UpdateUserRequest {
+    fn schema() -> &'static Schema {
+        &UPDATE_SCHEMA
+    }
+}
+impl BodySchema for FieldsQuery {
+    fn schema() -> &'static Schema {
+        &GET_QUERY_SCHEMA
+    }
+}
+impl BodySchema for ByEmailQuery {
+    fn schema() -> &'static Schema {
+        &BY_EMAIL_SCHEMA
+    }
+}
+
+/// An unusable `{id}` segment (not UTF-8 after decoding) names no user.
+fn user_id(path: Result<Path<String>, PathRejection>) -> Result<String, Auth0Error> {
+    path.map(|Path(id)| id).map_err(|_| Auth0Error::UserNotFound {
+        user_id: Some("<undecodable>".into()),
+        email: None,
+    })
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn get(
+    State(tenant): State<Tenant>,
+    _caller: Scoped<ReadUser>,
+    MgmtQuery(query): MgmtQuery<FieldsQuery>,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Response, Auth0Error> {
+    let id = user_id(path)?;
+    let state = tenant.state();
+    let user = state.user(&id).ok_or(Auth0Error::UserNotFound {
+        user_id: Some(id),
+        email: None,
+    })?;
+    let body = select_fields(user_json(user), query.fields.as_deref(), query.include_fields);
+    Ok(ok_json(&body))
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn by_email(
+    State(tenant): State<Tenant>,
+    _caller: Scoped<ReadUsers>,
+    MgmtQuery(query): MgmtQuery<ByEmailQuery>,
+) -> Result<Response, Auth0Error> {
+    let state = tenant.state();
+    let users: Vec<Value> = state
+        .users
+        .iter()
+        .filter(|u| u.email == query.email)
+        .map(|u| select_fields(user_json(u), query.fields.as_deref(), query.include_fields))
+        .collect();
+    Ok(ok_json(&Value::Array(users)))
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn update(
+    State(tenant): State<Tenant>,
+    Scoped(caller, _): Scoped<UpdateUser>,
+    path: Result<Path<String>, PathRejection>,
+    MgmtBody(request): MgmtBody<UpdateUserRequest>,
+) -> Result<Response, Auth0Error> {
+    let id = user_id(path)?;
+    if !caller.has_scope("update:users") && request.touches_more_than_metadata() {
+        return Err(Auth0Error::InsufficientScope {
+            expected: UPDATE_USERS,
+            granted: caller.scopes,
+            client_id: caller.client_id,
+        });
+    }
+    request.check_combinations()?;
+    let now = tenant.clock().now();
+    let mut state = tenant.state();
+    let state = &mut *state;
+    let user = state
+        .users
+        .iter()
+        .find(|u| u.user_id == id)
+        .ok_or(Auth0Error::UserNotFound {
+            user_id: Some(id.clone()),
+            email: None,
+        })?;
+    if let Some(connection) = &request.connection {
+        if state.connection_by_name(connection).is_none() {
+            return Err(Auth0Error::ConnectionDoesNotExist {
+                connection: connection.clone(),
+            });
+        }
+        if *connection != user.connection {
+            return Err(Auth0Error::ConnectionNotSupported {
+                connection: connection.clone(),
+            });
+        }
+    }
+    let policy = state
+        .connection_by_name(&user.connection)
+        .map(|c| c.password_policy)
+        .unwrap_or_default();
+    let password = match &request.password {
+        Some(password) => {
+            policy.check(password).map_err(|weakness| Auth0Error::PasswordTooWeak {
+                rules: weakness.to_string(),
+            })?;
+            Some(PasswordHash::new(&mut state.rng, password))
+        }
+        None => None,
+    };
+    let user = state.user_mut(&id).ok_or(Auth0Error::UserNotFound {
+        user_id: Some(id.clone()),
+        email: None,
+    })?;
+    request.apply(user, password, now);
+    Ok(ok_json(&user_json(user)))
+}
+
+impl UpdateUserRequest {
+    fn touches_more_than_metadata(&self) -> bool {
+        self.blocked.is_some()
+            || self.email_verified.is_some()
+            || self.email.is_some()
+            || self.given_name.is_some()
+            || self.family_name.is_some()
+            || self.name.is_some()
+            || self.nickname.is_some()
+            || self.picture.is_some()
+            || self.password.is_some()
+            || self.username.is_some()
+            || self.phone_number.is_some()
+            || self.phone_verified.is_some()
+            || self.verify_email.is_some()
+            || self.verify_phone_number.is_some()
+            || self.client_id.is_some()
+    }
+
+    /// The documented "Cannot update X and Y simultaneously." pairs, in documented order.
+    fn check_combinations(&self) -> Result<(), Auth0Error> {
+        let pairs: [(&'static str, bool, &'static str, bool); 5] = [
+            ("password", self.password.is_some(), "email", self.email.is_some()),
+            (
+                "password",
+                self.password.is_some(),
+                "email_verified",
+                self.email_verified.is_some(),
+            ),
+            ("username", self.username.is_some(), "email", self.email.is_some()),
+            (
+                "username",
+                self.username.is_some(),
+                "email_verified",
+                self.email_verified.is_some(),
+            ),
+            ("username", self.username.is_some(), "password", self.password.is_some()),
+        ];
+        match pairs.into_iter().find(|(_, a, _, b)| *a && *b) {
+            Some((first, _, second, _)) => Err(Auth0Error::CannotUpdateTogether { first, second }),
+            None => Ok(()),
+        }
+    }
+
+    fn apply(self, user: &mut User, password: Option<PasswordHash>, now: OffsetDateTime) {
+        if let Some(hash) = password {
+            user.password = Some(hash);
+            user.fixture_password = None;
+            user.last_password_reset = Some(now);
+        }
+        if let Some(email) = self.email {
+            user.email = email.to_lowercase();
+            user.email_verified = false;
+        }
+        if let Some(verified) = self.email_verified {
+            user.email_verified = verified;
+        }
+        if let Some(blocked) = self.blocked {
+            user.blocked = blocked;
+        }
+        if let Some(name) = self.name {
+            user.name = name;
+        }
+        if let Some(nickname) = self.nickname {
+            user.nickname = nickname;
+        }
+        if let Some(picture) = self.picture {
+            user.picture = picture;
+        }
+        if self.given_name.is_some() {
+            user.given_name = self.given_name;
+        }
+        if self.family_name.is_some() {
+            user.family_name = self.family_name;
+        }
+        merge_metadata(&mut user.user_metadata, self.user_metadata);
+        merge_metadata(&mut user.app_metadata, self.app_metadata);
+        user.updated_at = now;
+    }
+}
+
+/// Metadata is merged one level deep; a `null` value removes its key (documented merge rule).
+fn merge_metadata(target: &mut Map<String, Value>, patch: Option<Map<String, Value>>) {
+    for (key, value) in patch.into_iter().flatten() {
+        if value.is_null() {
+            target.remove(&key);
+        } else {
+            target.insert(key, value);
+        }
+    }
+}
+
+fn ok_json(body: &Value) -> Response {
+    json_response(StatusCode::OK, body, "application/json; charset=utf-8")
+}
+
+/// `2026-01-05T09:00:00.000Z`: milliseconds and a `Z`, as the provider prints dates.
+pub fn timestamp(at: OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    let truncated = at.replace_nanosecond(at.millisecond() as u32 * 1_000_000).unwrap_or(at);
+    let text = truncated.format(&Rfc3339).unwrap_or_default();
+    // Rfc3339 prints fractional seconds only when non-zero; always print three digits.
+    match text.split_once('.') {
+        Some((head, _)) => format!("{head}.{:03}Z", at.millisecond()),
+        None => format!("{}.000Z", text.trim_end_matches('Z')),
+    }
+}
+
+/// A user as the Management API returns it.
+pub fn user_json(user: &User) -> Value {
+    let mut body = Map::new();
+    body.insert("created_at".into(), timestamp(user.created_at).into());
+    body.insert("email".into(), user.email.clone().into());
+    body.insert("email_verified".into(), user.email_verified.into());
+    if let Some(family) = &user.family_name {
+        body.insert("family_name".into(), family.clone().into());
+    }
+    if let Some(given) = &user.given_name {
+        body.insert("given_name".into(), given.clone().into());
+    }
+    body.insert(
+        "identities".into(),
+        json!([{
+            "connection": user.connection,
+            "user_id": user.identity_id(),
+            "provider": user.provider(),
+            "isSocial": false
+        }]),
+    );
+    body.insert("name".into(), user.name.clone().into());
+    body.insert("nickname".into(), user.nickname.clone().into());
+    body.insert("picture".into(), user.picture.clone().into());
+    body.insert("updated_at".into(), timestamp(user.updated_at).into());
+    body.insert("user_id".into(), user.user_id.clone().into());
+    if !user.user_metadata.is_empty() {
+        body.insert("user_metadata".into(), Value::Object(user.user_metadata.clone()));
+    }
+    if !user.app_metadata.is_empty() {
+        body.insert("app_metadata".into(), Value::Object(user.app_metadata.clone()));
+    }
+    if user.blocked {
+        body.insert("blocked".into(), true.into());
+    }
+    if let Some(reset) = user.last_password_reset {
+        body.insert("last_password_reset".into(), timestamp(reset).into());
+    }
+    if let Some(login) = user.last_login {
+        body.insert("last_login".into(), timestamp(login).into());
+    }
+    body.insert("logins_count".into(), user.logins_count.into());
+    Value::Object(body)
+}
+
+/// `fields=a,b` keeps (or, with `include_fields=false`, drops) the named top-level fields.
+fn select_fields(user: Value, fields: Option<&str>, include: Option<bool>) -> Value {
+    let Some(fields) = fields.filter(|f| !f.is_empty()) else {
+        return user;
+    };
+    let names: Vec<&str> = fields.split(',').map(str::trim).collect();
+    let include = include.unwrap_or(true);
+    match user {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .filter(|(k, _)| names.contains(&k.as_str()) == include)
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn timestamps_always_carry_milliseconds() {
+        assert_eq!(timestamp(datetime!(2026-01-05 09:00 UTC)), "2026-01-05T09:00:00.000Z");
+        assert_eq!(
+            timestamp(datetime!(2026-01-05 09:00:01.25 UTC)),
+            "2026-01-05T09:00:01.250Z"
+        );
+        assert_eq!(
+            timestamp(datetime!(2026-01-05 10:00 +01:00)),
+            "2026-01-05T09:00:00.000Z"
+        );
+    }
+
+    #[test]
+    fn field_selection_includes_or_excludes() {
+        let user = json!({"a": 1, "b": 2, "c": 3});
+        assert_eq!(select_fields(user.clone(), Some("a,c"), None), json!({"a": 1, "c": 3}));
+        assert_eq!(
+            select_fields(user.clone(), Some("a"), Some(false)),
+            json!({"b": 2, "c": 3})
+        );
+        assert_eq!(select_fields(user.clone(), Some(""), None), user);
+    }
+}

@@ -1,0 +1,133 @@
+//! The command line: `authmock serve`. Every flag can also come from an `AUTHMOCK_*` variable.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+
+use crate::admin::TenantSummary;
+use crate::core::clock::Clock;
+use crate::core::seed::Fixture;
+use crate::server;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "authmock",
+    version,
+    about = "An offline, faithful fake of the Auth0 identity provider"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve a tenant (the embedded default one unless --fixture names another).
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Port of the Auth0 tenant; 0 picks a free one.
+    #[arg(long, env = "AUTHMOCK_PORT", default_value_t = 4010)]
+    pub port: u16,
+    /// Address to listen on. Loopback by default; anything else exposes the mock to the network.
+    #[arg(long, env = "AUTHMOCK_HOST", default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    pub host: IpAddr,
+    /// A tenant seed (JSON) to load instead of the embedded default.
+    #[arg(long, env = "AUTHMOCK_FIXTURE")]
+    pub fixture: Option<PathBuf>,
+    /// Print the tenant summary as JSON (one line) instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => serve(args).await,
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let fixture = match &args.fixture {
+        Some(path) => Fixture::load(path).with_context(|| format!("loading fixture {}", path.display()))?,
+        None => Fixture::default_auth0(),
+    };
+    let (listener, tenant) = server::bind(SocketAddr::new(args.host, args.port), &fixture, Clock::system()).await?;
+    let summary = TenantSummary::of(&tenant);
+    if args.json {
+        println!("{}", serde_json::to_string(&summary)?);
+    } else {
+        print!("{}", render(&summary));
+    }
+    server::serve(listener, tenant, shutdown_signal()).await?;
+    tracing::info!("authmock stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+/// The human-readable start-up banner.
+pub fn render(summary: &TenantSummary) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("authmock: Auth0 tenant `{}` listening\n", summary.name));
+    out.push_str(&format!("  base URL              {}\n", summary.base_url));
+    out.push_str(&format!("  token endpoint        {}\n", summary.token_endpoint));
+    out.push_str(&format!("  Management API        {}\n", summary.audience));
+    out.push_str(&format!("  JWKS                  {}\n", summary.jwks_uri));
+    out.push_str(&format!(
+        "  control API           {}/__authmock__/tenant\n",
+        summary.base_url
+    ));
+    out.push_str("  applications\n");
+    for client in &summary.clients {
+        out.push_str(&format!("    {} ({})\n", client.name, client.app_type));
+        out.push_str(&format!("      client_id      {}\n", client.client_id));
+        out.push_str(&format!("      client_secret  {}\n", client.client_secret));
+        out.push_str(&format!("      grant types    {}\n", client.grant_types.join(" ")));
+        for grant in &client.grants {
+            out.push_str(&format!(
+                "      scopes on {}  {}\n",
+                grant.audience,
+                grant.scopes.join(" ")
+            ));
+        }
+    }
+    out.push_str("  connections\n");
+    for connection in &summary.connections {
+        out.push_str(&format!("    {}  {}\n", connection.id, connection.name));
+    }
+    out.push_str("  users\n");
+    for user in &summary.users {
+        out.push_str(&format!(
+            "    {:<34} {}  password {}{}\n",
+            user.email,
+            user.user_id,
+            user.password.as_deref().unwrap_or("-"),
+            if user.blocked { "  (blocked)" } else { "" }
+        ));
+    }
+    out
+}

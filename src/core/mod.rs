@@ -1,0 +1,11 @@
+//! Provider-agnostic building blocks: tenants, the clock, keys and tokens, one-time secrets,
+//! password policies and fixtures. Nothing in here knows a provider's wire strings; providers
+//! (`crate::auth0`) turn the neutral outcomes into their own errors.
+
+pub mod clock;
+pub mod keys;
+pub mod onetime;
+pub mod password;
+pub mod seed;
+pub mod tenant;
+pub mod tokens;

@@ -1,0 +1,309 @@
+//! A tenant: everything one fake identity-provider account holds, behind its own lock.
+//!
+//! [`Tenant`] is a cheap handle (`Arc`) shared by every request of one listener. Immutable
+//! parts (name, addresses, signing key, clock) live outside the lock; mutable state (users,
+//! tickets, refresh tokens, the RNG) lives in [`TenantState`] behind a std `Mutex`, because
+//! every critical section is a short in-memory lookup or update and is never held across an
+//! `.await`. Tenants never share state, so parallel tests never contend.
+//! Depends on `core::{clock, keys, onetime, password}`; read `core::seed` next.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rand::rngs::StdRng;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+
+use super::clock::Clock;
+use super::keys::SigningKey;
+use super::onetime::OneTimeStore;
+use super::password::{PasswordHash, PasswordPolicy};
+
+/// Length of ticket secrets (`ticket=<32 alphanumerics>`).
+pub const TICKET_SECRET_LEN: usize = 32;
+
+/// Which hosted login pages the tenant uses; it decides the ticket URL shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LoginExperience {
+    /// New Universal Login: `/u/reset-password?ticket=…#`.
+    #[default]
+    Universal,
+    /// Classic Login: `/lo/reset?ticket=…#`.
+    Classic,
+}
+
+/// Where a tenant's listener answers, fixed once the port is bound.
+#[derive(Debug, Clone)]
+pub struct TenantAddress {
+    /// `http://127.0.0.1:4010`, no trailing slash.
+    pub base_url: String,
+    /// `127.0.0.1:4010`: what SDKs call the "domain".
+    pub host: String,
+}
+
+impl TenantAddress {
+    pub fn http(addr: std::net::SocketAddr) -> Self {
+        Self {
+            base_url: format!("http://{addr}"),
+            host: addr.to_string(),
+        }
+    }
+}
+
+/// An application (client) registered in the tenant.
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub client_id: String,
+    pub client_secret: String,
+    pub name: String,
+    /// `non_interactive` (M2M), `regular_web`, `spa`, `native`.
+    pub app_type: String,
+    /// Grant types enabled on the application.
+    pub grant_types: Vec<String>,
+    /// Where the hosted pages send users back to log in (the application's login route).
+    pub login_uri: Option<String>,
+}
+
+/// An API (resource server) other than the Management API.
+#[derive(Debug, Clone)]
+pub struct Api {
+    pub identifier: String,
+    pub name: String,
+    pub scopes: Vec<String>,
+}
+
+/// Scopes a client was granted on an API (`audience` is the API identifier).
+#[derive(Debug, Clone)]
+pub struct ClientGrant {
+    pub client_id: String,
+    /// An API identifier, or [`MANAGEMENT_API`] for this tenant's Management API.
+    pub audience: String,
+    pub scopes: Vec<String>,
+}
+
+/// Marker audience for grants on the tenant's own Management API (its URL depends on the port).
+pub const MANAGEMENT_API: &str = "management";
+
+/// A database connection.
+#[derive(Debug, Clone)]
+pub struct Connection {
+    /// `con_` followed by 16 alphanumerics.
+    pub id: String,
+    pub name: String,
+    pub strategy: String,
+    pub password_policy: PasswordPolicy,
+}
+
+/// A user of a database connection.
+#[derive(Debug, Clone)]
+pub struct User {
+    /// `auth0|<24 hex>`.
+    pub user_id: String,
+    pub email: String,
+    pub email_verified: bool,
+    pub connection: String,
+    pub password: Option<PasswordHash>,
+    /// The password the fixture gave, shown by `GET /__authmock__/tenant` so tests can log in;
+    /// forgotten as soon as the password changes.
+    pub fixture_password: Option<String>,
+    pub name: String,
+    pub nickname: String,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub picture: String,
+    pub blocked: bool,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    pub last_password_reset: Option<OffsetDateTime>,
+    pub last_login: Option<OffsetDateTime>,
+    pub logins_count: u64,
+    pub user_metadata: Map<String, Value>,
+    pub app_metadata: Map<String, Value>,
+}
+
+impl User {
+    /// The id inside the provider: the part of `user_id` after `provider|`.
+    pub fn identity_id(&self) -> &str {
+        self.user_id.split_once('|').map_or(&self.user_id, |(_, id)| id)
+    }
+
+    /// The provider part of `user_id` (`auth0`).
+    pub fn provider(&self) -> &str {
+        self.user_id.split_once('|').map_or("auth0", |(p, _)| p)
+    }
+}
+
+/// Why a ticket was issued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketKind {
+    PasswordChange,
+    EmailVerification,
+}
+
+/// What a ticket grants when it is redeemed on the hosted page.
+#[derive(Debug, Clone)]
+pub struct Ticket {
+    pub kind: TicketKind,
+    pub user_id: String,
+    pub result_url: Option<String>,
+    pub client_id: Option<String>,
+    pub organization_id: Option<String>,
+    pub mark_email_as_verified: bool,
+    pub include_email_in_redirect: bool,
+}
+
+/// What a refresh token stands for.
+#[derive(Debug, Clone)]
+pub struct RefreshGrant {
+    pub client_id: String,
+    pub user_id: String,
+    pub audience: Option<String>,
+    pub scope: String,
+}
+
+/// The mutable part of a tenant.
+#[derive(Debug)]
+pub struct TenantState {
+    pub login: LoginExperience,
+    /// The connection used by the plain `password` grant (the tenant's "Default Directory").
+    pub default_directory: Option<String>,
+    pub clients: Vec<Client>,
+    pub apis: Vec<Api>,
+    pub grants: Vec<ClientGrant>,
+    pub connections: Vec<Connection>,
+    pub users: Vec<User>,
+    pub tickets: OneTimeStore<Ticket>,
+    pub refresh_tokens: HashMap<String, RefreshGrant>,
+    /// Seeded from the fixture, so generated ids repeat run after run.
+    pub rng: StdRng,
+}
+
+impl TenantState {
+    pub fn client(&self, client_id: &str) -> Option<&Client> {
+        self.clients.iter().find(|c| c.client_id == client_id)
+    }
+
+    pub fn user(&self, user_id: &str) -> Option<&User> {
+        self.users.iter().find(|u| u.user_id == user_id)
+    }
+
+    pub fn user_mut(&mut self, user_id: &str) -> Option<&mut User> {
+        self.users.iter_mut().find(|u| u.user_id == user_id)
+    }
+
+    pub fn connection_by_id(&self, id: &str) -> Option<&Connection> {
+        self.connections.iter().find(|c| c.id == id)
+    }
+
+    pub fn connection_by_name(&self, name: &str) -> Option<&Connection> {
+        self.connections.iter().find(|c| c.name == name)
+    }
+
+    /// The user of `connection` with exactly this email (database users are stored lower-cased,
+    /// so the match is case-sensitive as the provider's is).
+    pub fn user_by_email_in(&self, email: &str, connection: &str) -> Option<&User> {
+        self.users
+            .iter()
+            .find(|u| u.email == email && u.connection == connection)
+    }
+
+    /// Scopes `client_id` holds on `audience` (`None`: no grant at all).
+    pub fn granted_scopes(&self, client_id: &str, audience: &str) -> Option<&[String]> {
+        self.grants
+            .iter()
+            .find(|g| g.client_id == client_id && g.audience == audience)
+            .map(|g| g.scopes.as_slice())
+    }
+}
+
+/// A cheap, cloneable handle to one tenant.
+#[derive(Clone, Debug)]
+pub struct Tenant {
+    inner: Arc<TenantInner>,
+}
+
+#[derive(Debug)]
+struct TenantInner {
+    name: String,
+    address: TenantAddress,
+    key: SigningKey,
+    clock: Clock,
+    /// A std mutex: critical sections are short lookups/updates, never held across `.await`.
+    state: Mutex<TenantState>,
+}
+
+impl Tenant {
+    pub fn new(name: String, address: TenantAddress, key: SigningKey, clock: Clock, state: TenantState) -> Self {
+        Self {
+            inner: Arc::new(TenantInner {
+                name,
+                address,
+                key,
+                clock,
+                state: Mutex::new(state),
+            }),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    pub fn address(&self) -> &TenantAddress {
+        &self.inner.address
+    }
+
+    /// `http://127.0.0.1:4010` (no trailing slash).
+    pub fn base_url(&self) -> &str {
+        &self.inner.address.base_url
+    }
+
+    /// Token issuer: the base URL with a trailing slash.
+    pub fn issuer(&self) -> String {
+        format!("{}/", self.inner.address.base_url)
+    }
+
+    /// The Management API identifier as SDKs compute it: `https://<host:port>/api/v2/`, even
+    /// when the traffic is plain http (facts: official-sdks.md §1 "Audience").
+    pub fn management_audience(&self) -> String {
+        format!("https://{}/api/v2/", self.inner.address.host)
+    }
+
+    /// Every identifier that names this tenant's Management API: the https form SDKs compute,
+    /// the base-URL form, and the `localhost` spelling of the same port.
+    pub fn is_management_audience(&self, audience: &str) -> bool {
+        let host = &self.inner.address.host;
+        let Some(rest) = audience
+            .strip_prefix("https://")
+            .or_else(|| audience.strip_prefix("http://"))
+        else {
+            return false;
+        };
+        let Some(authority) = rest.strip_suffix("/api/v2/").or_else(|| rest.strip_suffix("/api/v2")) else {
+            return false;
+        };
+        if authority == host {
+            return true;
+        }
+        let port = host.rsplit_once(':').map(|(_, p)| p);
+        matches!(authority.rsplit_once(':'), Some(("localhost", p)) if Some(p) == port)
+    }
+
+    pub fn key(&self) -> &SigningKey {
+        &self.inner.key
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.inner.clock
+    }
+
+    /// Locks the tenant's state. Keep the guard short-lived and never across `.await`.
+    pub fn state(&self) -> MutexGuard<'_, TenantState> {
+        // A panic while holding the lock cannot leave half-written state behind (every update
+        // is a single assignment or push), so a poisoned lock is still safe to use.
+        self.inner.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}

@@ -1,0 +1,24 @@
+//! authmock: an offline, faithful fake of the Auth0 identity provider.
+//!
+//! Crate map (dependencies point downward only):
+//! - `cli`: the `authmock` command line (`serve`).
+//! - `server`: one listener per tenant; [`Authmock`] embeds a tenant in a Rust test.
+//! - `auth0`: the Auth0 Authentication and Management API routes, extractors and wire errors.
+//! - `admin`: the `/__authmock__/` control API of a tenant.
+//! - `core`: provider-agnostic tenant, clock, keys, tokens, one-time secrets, password policies,
+//!   fixtures.
+//!
+//! ```no_run
+//! # async fn demo() {
+//! let idp = authmock::Authmock::start().await;
+//! println!("point your Auth0 domain at {}", idp.uri());
+//! # }
+//! ```
+
+pub mod admin;
+pub mod auth0;
+pub mod cli;
+pub mod core;
+pub mod server;
+
+pub use server::Authmock;

@@ -1,0 +1,122 @@
+//! Listeners: one per tenant, bound to loopback unless told otherwise, plus the embedding API.
+//!
+//! `app(tenant)` is the whole HTTP surface of one tenant (provider routes and the control API),
+//! usable without a socket in router tests. `Authmock` starts a tenant on a free loopback port
+//! for Rust tests. Depends on `auth0`, `admin`, `core`.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tower_http::trace::TraceLayer;
+
+use crate::core::clock::Clock;
+use crate::core::seed::{Fixture, SeedError};
+use crate::core::tenant::{Tenant, TenantAddress};
+use crate::{admin, auth0};
+
+/// Why a tenant could not be served.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error(transparent)]
+    Seed(#[from] SeedError),
+}
+
+/// The whole HTTP surface of one tenant.
+pub fn app(tenant: Tenant) -> Router {
+    auth0::router()
+        .merge(admin::router())
+        .layer(TraceLayer::new_for_http())
+        .with_state(tenant)
+}
+
+/// Binds `addr` and builds the fixture's tenant for the address actually bound (port 0 picks a
+/// free port; the tenant's URLs then name the real one).
+pub async fn bind(addr: SocketAddr, fixture: &Fixture, clock: Clock) -> Result<(TcpListener, Tenant), ServeError> {
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServeError::Bind { addr, source })?;
+    let mut local = listener
+        .local_addr()
+        .map_err(|source| ServeError::Bind { addr, source })?;
+    if local.ip().is_unspecified() {
+        // Listening on every interface: advertise loopback, which is always reachable here.
+        local.set_ip(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    }
+    let tenant = fixture.build(TenantAddress::http(local), clock)?;
+    Ok((listener, tenant))
+}
+
+/// Serves `tenant` on `listener` until `shutdown` resolves.
+pub async fn serve(
+    listener: TcpListener,
+    tenant: Tenant,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(tenant))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// An authmock tenant running in the background of a Rust test, on a free loopback port.
+///
+/// ```no_run
+/// # async fn demo() {
+/// let idp = authmock::Authmock::start().await;
+/// let token_url = format!("{}/oauth/token", idp.uri());
+/// # }
+/// ```
+pub struct Authmock {
+    tenant: Tenant,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl Authmock {
+    /// Starts the embedded default Auth0 tenant.
+    pub async fn start() -> Self {
+        Self::start_with(&Fixture::default_auth0())
+            .await
+            .expect("the default fixture serves on a free loopback port")
+    }
+
+    /// Starts a tenant from `fixture`.
+    pub async fn start_with(fixture: &Fixture) -> Result<Self, ServeError> {
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+        let (listener, tenant) = bind(addr, fixture, Clock::system()).await?;
+        let (tx, rx) = oneshot::channel::<()>();
+        let served = tenant.clone();
+        tokio::spawn(async move {
+            let stopped = async {
+                let _ = rx.await;
+            };
+            if let Err(err) = serve(listener, served, stopped).await {
+                tracing::error!(%err, "embedded authmock stopped");
+            }
+        });
+        Ok(Self {
+            tenant,
+            shutdown: Some(tx),
+        })
+    }
+
+    /// The tenant's base URL, `http://127.0.0.1:<port>`.
+    pub fn uri(&self) -> String {
+        self.tenant.base_url().to_owned()
+    }
+
+    /// The running tenant (its clock, state and key).
+    pub fn tenant(&self) -> &Tenant {
+        &self.tenant
+    }
+}
+
+impl Drop for Authmock {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
