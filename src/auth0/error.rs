@@ -592,7 +592,7 @@ impl Auth0Error {
             MissingParameter { name } => format!("the request has no `{name}`"),
             UnsupportedGrantType { grant_type } => format!(
                 "grant_type `{grant_type}` is not one this endpoint knows (client_credentials, password, \
-                 http://auth0.com/oauth/grant-type/password-realm, refresh_token)"
+                 http://auth0.com/oauth/grant-type/password-realm, refresh_token, authorization_code)"
             ),
             GrantTypeNotAllowed { grant_type, client_id } => format!(
                 "application {client_id} does not have the `{grant_type}` grant enabled: add it to its grant_types in the fixture"
@@ -635,6 +635,11 @@ fn finding_hint(finding: &Finding) -> String {
                 .into()
         }
         (Violation::Additional { names, .. }, _) => format!("unknown fields: {}", names.join(", ")),
+        (Violation::Required { property }, None) if property == "connection_id" => {
+            "`email` needs `connection_id` (con_...) to say which connection the user is in; \
+             GET /__authmock__/tenant lists the connection ids"
+                .into()
+        }
         (violation, Some((path, _))) => format!("{path}: {}", violation.text()),
         (violation, None) => violation.text(),
     }
@@ -652,6 +657,11 @@ fn human_duration(secs: i64) -> String {
 impl IntoResponse for Auth0Error {
     fn into_response(self) -> Response {
         let hint = self.hint();
+        let self_kind = if matches!(self, Auth0Error::MissingAuthentication { .. }) {
+            Challenge::Bare
+        } else {
+            Challenge::None
+        };
         let mut response = match self.wire() {
             Wire::Mgmt {
                 status,
@@ -667,16 +677,15 @@ impl IntoResponse for Auth0Error {
                     attributes: token_error.then_some(Attributes { error: &message }),
                 };
                 let mut response = json_response(status, &body, "application/json; charset=utf-8");
-                // inf (facts §2.2): Boom sets WWW-Authenticate on 401s from the Bearer scheme.
-                if status == StatusCode::UNAUTHORIZED {
-                    let value = if token_error {
-                        format!("Bearer error=\"{message}\"")
-                    } else {
-                        "Bearer".to_owned()
-                    };
-                    if let Ok(value) = HeaderValue::from_str(&value) {
-                        response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
-                    }
+                // inf (facts §2.2): Boom sets WWW-Authenticate on the Bearer scheme's 401s (missing
+                // authentication and token errors); `Bad audience` was seen without one.
+                let challenge = match (&self_kind, token_error) {
+                    (_, true) => Some(format!("Bearer error=\"{message}\"")),
+                    (Challenge::Bare, false) => Some("Bearer".to_owned()),
+                    (Challenge::None, false) => None,
+                };
+                if let Some(value) = challenge.and_then(|v| HeaderValue::from_str(&v).ok()) {
+                    response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
                 }
                 response
             }
@@ -701,6 +710,12 @@ impl IntoResponse for Auth0Error {
         response.extensions_mut().insert(Hint(hint));
         response
     }
+}
+
+/// Whether a non-token 401 carries a bare `WWW-Authenticate: Bearer` challenge.
+enum Challenge {
+    Bare,
+    None,
 }
 
 /// Serialises `body` with the given content type.

@@ -1,0 +1,16 @@
+//! Router-level and black-box tests of the Auth0 surface, linked into one test binary.
+//!
+//! Router tests drive `server::app` with `oneshot` (no socket) on a tenant built from the
+//! default fixture at `http://127.0.0.1:4010` with a manual clock, so tokens and ticket secrets are
+//! identical run after run and wire snapshots need no redactions.
+
+mod helpers;
+
+mod bad_input;
+mod blackbox;
+mod discovery;
+mod management_auth;
+mod oauth;
+mod payload;
+mod tickets;
+mod users;

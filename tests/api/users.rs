@@ -1,0 +1,173 @@
+//! GET/PATCH /api/v2/users/{id} and GET /api/v2/users-by-email (facts §5).
+
+use axum::http::StatusCode;
+use serde_json::json;
+
+use crate::assert_wire;
+use crate::helpers::{ALICE, App, CONNECTION, TestApp};
+
+const ALICE_PATH: &str = "/api/v2/users/auth0%7C3b3d13f7d1bb45d8d62f8e36";
+
+#[tokio::test]
+async fn get_user_by_percent_encoded_id() {
+    let app = TestApp::new();
+    let token = app.token(App::ReadOnly).await;
+    let reply = app.get(ALICE_PATH, Some(&token)).await;
+    assert_wire!("user_get", reply);
+    let raw = app.get(&format!("/api/v2/users/{ALICE}"), Some(&token)).await;
+    assert_eq!(raw.body, reply.body, "raw and encoded `|` name the same user");
+    let some = app
+        .get(
+            &format!("{ALICE_PATH}?fields=email,user_id&include_fields=true"),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(some.json(), json!({"email": "alice@example.com", "user_id": ALICE}));
+}
+
+#[tokio::test]
+async fn unknown_user_is_404() {
+    let app = TestApp::new();
+    let token = app.token(App::ReadOnly).await;
+    let reply = app.get("/api/v2/users/auth0%7Cnobody", Some(&token)).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        reply.body,
+        r#"{"statusCode":404,"error":"Not Found","message":"The user does not exist.","errorCode":"inexistent_user"}"#
+    );
+}
+
+#[tokio::test]
+async fn patch_password_then_prove_it_by_logging_in() {
+    let app = TestApp::new();
+    let token = app.token(App::Backend).await;
+    let reply = app
+        .patch_json(
+            ALICE_PATH,
+            &token,
+            &json!({"password": "Looking-Glass-2027", "connection": CONNECTION}),
+        )
+        .await;
+    assert_wire!("user_patch_password", reply);
+    assert_eq!(
+        app.login("alice@example.com", "Looking-Glass-2027").await.status,
+        StatusCode::OK
+    );
+    let old = app.login("alice@example.com", "Wonderland-2026").await;
+    assert_eq!(old.status, StatusCode::FORBIDDEN);
+    assert_eq!(old.json()["error_description"], "Wrong email or password.");
+}
+
+#[tokio::test]
+async fn weak_password_is_refused_by_the_connection_policy() {
+    let app = TestApp::new();
+    let token = app.token(App::Backend).await;
+    let reply = app
+        .patch_json(
+            ALICE_PATH,
+            &token,
+            &json!({"password": "short", "connection": CONNECTION}),
+        )
+        .await;
+    assert_wire!("user_patch_weak_password", reply);
+    assert_eq!(
+        app.login("alice@example.com", "Wonderland-2026").await.status,
+        StatusCode::OK,
+        "unchanged"
+    );
+}
+
+#[tokio::test]
+async fn read_only_attributes_sent_back_are_refused_with_the_metadata_note() {
+    let app = TestApp::new();
+    let token = app.token(App::Backend).await;
+    let reply = app
+        .patch_json(
+            ALICE_PATH,
+            &token,
+            &json!({"logins_count": 3, "user_id": ALICE, "email_verified": true, "created_at": "x"}),
+        )
+        .await;
+    assert_wire!("user_patch_read_only_attributes", reply);
+}
+
+#[tokio::test]
+async fn conflicting_updates_and_connections_are_refused() {
+    let app = TestApp::new();
+    let token = app.token(App::Backend).await;
+    let cases = [
+        (
+            json!({"password": "Abcdefgh123", "email": "new@example.com"}),
+            "Cannot update password and email simultaneously.",
+        ),
+        (
+            json!({"password": "Abcdefgh123", "email_verified": true}),
+            "Cannot update password and email_verified simultaneously.",
+        ),
+        (
+            json!({"password": "Abcdefgh123", "connection": "No-Such-Connection"}),
+            "Connection does not exist.",
+        ),
+    ];
+    for (body, message) in cases {
+        let reply = app.patch_json(ALICE_PATH, &token, &body).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(reply.json()["message"], message, "{body}");
+    }
+}
+
+#[tokio::test]
+async fn patch_needs_an_update_scope() {
+    let app = TestApp::new();
+    let token = app.token(App::ReadOnly).await;
+    let reply = app
+        .patch_json(ALICE_PATH, &token, &json!({"password": "Abcdefgh123"}))
+        .await;
+    assert_wire!("user_patch_insufficient_scope", reply);
+}
+
+#[tokio::test]
+async fn patch_merges_metadata_and_sets_flags() {
+    let app = TestApp::new();
+    let token = app.token(App::Backend).await;
+    app.patch_json(
+        ALICE_PATH,
+        &token,
+        &json!({"user_metadata": {"theme": "dark", "lang": "en"}}),
+    )
+    .await;
+    let reply = app
+        .patch_json(
+            ALICE_PATH,
+            &token,
+            &json!({"user_metadata": {"lang": null}, "blocked": true}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.json()["user_metadata"], json!({"theme": "dark"}));
+    assert_eq!(reply.json()["blocked"], true);
+}
+
+#[tokio::test]
+async fn users_by_email_is_case_sensitive() {
+    let app = TestApp::new();
+    let token = app.token(App::ReadOnly).await;
+    let reply = app
+        .get("/api/v2/users-by-email?email=alice%40example.com", Some(&token))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.header("content-type"), Some("application/json; charset=utf-8"));
+    assert_eq!(reply.json()[0]["user_id"], ALICE);
+    let reply = app
+        .get("/api/v2/users-by-email?email=Alice%40example.com", Some(&token))
+        .await;
+    assert_eq!(reply.body, "[]");
+}
+
+#[tokio::test]
+async fn users_by_email_requires_the_email_parameter() {
+    let app = TestApp::new();
+    let token = app.token(App::ReadOnly).await;
+    let reply = app.get("/api/v2/users-by-email", Some(&token)).await;
+    assert_wire!("users_by_email_missing_email", reply);
+}
