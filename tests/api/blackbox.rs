@@ -38,6 +38,13 @@ async fn forum_story_over_real_http() {
     let audience = summary["audience"].as_str().expect("audience").to_owned();
     let tickets = format!("{base}/api/v2/tickets/password-change");
     let http = reqwest::Client::new();
+    let post_ticket = |bearer: Option<&str>, body: Value| {
+        let mut request = http.post(&tickets).json(&body);
+        if let Some(bearer) = bearer {
+            request = request.bearer_auth(bearer);
+        }
+        async move { request.send().await.expect("sent") }
+    };
     let client = |i: usize| {
         (
             summary["clients"][i]["client_id"].as_str().expect("id").to_owned(),
@@ -66,12 +73,7 @@ async fn forum_story_over_real_http() {
     };
 
     // 1. No token at all.
-    let reply = http
-        .post(&tickets)
-        .json(&json!({"user_id": "x"}))
-        .send()
-        .await
-        .expect("sent");
+    let reply = post_ticket(None, json!({"user_id": "x"})).await;
     assert_eq!(reply.status(), 401);
     assert!(reply.headers().contains_key("x-authmock-hint"));
     assert_eq!(
@@ -81,13 +83,7 @@ async fn forum_story_over_real_http() {
 
     // 2. A garbage bearer (the client secret pasted as a token).
     let (_, secret) = client(0);
-    let reply = http
-        .post(&tickets)
-        .bearer_auth(&secret)
-        .json(&json!({"user_id": "x"}))
-        .send()
-        .await
-        .expect("sent");
+    let reply = post_ticket(Some(&secret), json!({"user_id": "x"})).await;
     assert_eq!(reply.status(), 400);
     assert_eq!(
         reply.json::<Value>().await.expect("json")["message"],
@@ -96,13 +92,7 @@ async fn forum_story_over_real_http() {
 
     // 3. A token from the read-only application.
     let read_only = token(client(1)).await;
-    let reply = http
-        .post(&tickets)
-        .bearer_auth(&read_only)
-        .json(&json!({"user_id": "x"}))
-        .send()
-        .await
-        .expect("sent");
+    let reply = post_ticket(Some(&read_only), json!({"user_id": "x"})).await;
     assert_eq!(reply.status(), 403);
     assert_eq!(
         reply.json::<Value>().await.expect("json")["message"],
@@ -130,13 +120,11 @@ async fn forum_story_over_real_http() {
     );
 
     // 5. `connection` instead of `connection_id`.
-    let reply = http
-        .post(&tickets)
-        .bearer_auth(&full)
-        .json(&json!({"email": "alice@example.com", "connection": "Username-Password-Authentication"}))
-        .send()
-        .await
-        .expect("sent");
+    let reply = post_ticket(
+        Some(&full),
+        json!({"email": "alice@example.com", "connection": "Username-Password-Authentication"}),
+    )
+    .await;
     assert_eq!(reply.status(), 400);
     assert_eq!(
         reply.text().await.expect("body"),
@@ -144,13 +132,11 @@ async fn forum_story_over_real_http() {
     );
 
     // 6. Done right.
-    let reply = http
-        .post(&tickets)
-        .bearer_auth(&full)
-        .json(&json!({"email": "alice@example.com", "connection_id": connection_id}))
-        .send()
-        .await
-        .expect("sent");
+    let reply = post_ticket(
+        Some(&full),
+        json!({"email": "alice@example.com", "connection_id": connection_id}),
+    )
+    .await;
     assert_eq!(reply.status(), 201);
     let ticket = reply.json::<Value>().await.expect("json")["ticket"]
         .as_str()
@@ -161,4 +147,28 @@ async fn forum_story_over_real_http() {
         "{ticket}"
     );
     assert!(ticket.ends_with('#'));
+}
+
+#[tokio::test]
+async fn embedded_tenant_serves_on_a_free_loopback_port_until_dropped() {
+    let idp = authmock::Authmock::start().await;
+    let uri = idp.uri();
+    assert!(uri.starts_with("http://127.0.0.1:"), "{uri}");
+    let jwks: Value = reqwest::get(format!("{uri}/.well-known/jwks.json"))
+        .await
+        .expect("served")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(jwks["keys"][0]["kid"], idp.tenant().key().kid());
+    drop(idp);
+    let mut refused = false;
+    for _ in 0..50 {
+        if reqwest::get(format!("{uri}/.well-known/jwks.json")).await.is_err() {
+            refused = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(refused, "the listener closes after drop");
 }
