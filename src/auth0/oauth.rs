@@ -81,7 +81,8 @@ pub async fn token(State(tenant): State<Tenant>, req: Request) -> Result<Respons
         }
     };
     drop(state);
-    Ok(token_response(body))
+    // RS256 signing is the expensive part of a token request: it runs without the tenant lock.
+    Ok(token_response(body.sign(&tenant)))
 }
 
 /// JSON or form by Content-Type; no Content-Type is tried as JSON, then as a form.
@@ -208,7 +209,7 @@ fn client_credentials_grant(
     state: &TenantState,
     client: &Client,
     params: &Params,
-) -> Result<Value, Auth0Error> {
+) -> Result<TokenBody, Auth0Error> {
     let audience = params.get("audience").ok_or(Auth0Error::NoAudience)?;
     let api = resolve_audience(tenant, state, audience)?;
     let granted = state
@@ -241,14 +242,14 @@ fn client_credentials_grant(
     }
     claims.insert("gty".into(), "client-credentials".into());
     claims.insert("azp".into(), client.client_id.clone().into());
-    let mut body = Map::new();
-    body.insert("access_token".into(), tokens::sign(tenant.key(), &claims).into());
+    let mut body = TokenBody::default();
+    body.jwt("access_token", claims);
     if !scope.is_empty() {
-        body.insert("scope".into(), scope.into());
+        body.value("scope", scope);
     }
-    body.insert("expires_in".into(), ACCESS_TOKEN_TTL.into());
-    body.insert("token_type".into(), "Bearer".into());
-    Ok(Value::Object(body))
+    body.value("expires_in", ACCESS_TOKEN_TTL);
+    body.value("token_type", "Bearer");
+    Ok(body)
 }
 
 fn password_grant(
@@ -257,7 +258,7 @@ fn password_grant(
     client: &Client,
     params: &Params,
     grant_type: &str,
-) -> Result<Value, Auth0Error> {
+) -> Result<TokenBody, Auth0Error> {
     let username = params.require("username")?.to_lowercase();
     let password = params.require("password")?;
     let realm = if grant_type == GRANT_PASSWORD_REALM {
@@ -300,10 +301,10 @@ fn password_grant(
         scope: &scope,
         gty: "password",
     };
-    let mut body = Map::new();
-    body.insert("access_token".into(), grant.access_token(tenant).into());
+    let mut body = TokenBody::default();
+    body.jwt("access_token", grant.access_token(tenant));
     if grant.has_scope("openid") {
-        body.insert("id_token".into(), grant.id_token(tenant, &mut state.rng).into());
+        body.jwt("id_token", grant.id_token(tenant, &mut state.rng));
     }
     if grant.has_scope("offline_access") && client.grant_types.iter().any(|g| g == GRANT_REFRESH_TOKEN) {
         let refresh: String = (&mut state.rng)
@@ -320,15 +321,20 @@ fn password_grant(
                 scope: scope.clone(),
             },
         );
-        body.insert("refresh_token".into(), refresh.into());
+        body.value("refresh_token", refresh);
     }
-    body.insert("scope".into(), scope.into());
-    body.insert("expires_in".into(), ACCESS_TOKEN_TTL.into());
-    body.insert("token_type".into(), "Bearer".into());
-    Ok(Value::Object(body))
+    body.value("scope", scope);
+    body.value("expires_in", ACCESS_TOKEN_TTL);
+    body.value("token_type", "Bearer");
+    Ok(body)
 }
 
-fn refresh_grant(tenant: &Tenant, state: &TenantState, client: &Client, params: &Params) -> Result<Value, Auth0Error> {
+fn refresh_grant(
+    tenant: &Tenant,
+    state: &TenantState,
+    client: &Client,
+    params: &Params,
+) -> Result<TokenBody, Auth0Error> {
     let presented = params.require("refresh_token")?;
     let grant = state
         .refresh_tokens
@@ -345,16 +351,15 @@ fn refresh_grant(tenant: &Tenant, state: &TenantState, client: &Client, params: 
         gty: "refresh_token",
     };
     // obs (go-auth0 recording): access_token, expires_in, id_token, token_type, scope.
-    let mut body = Map::new();
-    body.insert("access_token".into(), user_grant.access_token(tenant).into());
-    body.insert("expires_in".into(), ACCESS_TOKEN_TTL.into());
+    let mut body = TokenBody::default();
+    body.jwt("access_token", user_grant.access_token(tenant));
+    body.value("expires_in", ACCESS_TOKEN_TTL);
     if user_grant.has_scope("openid") {
-        let mut rng = rand::rng();
-        body.insert("id_token".into(), user_grant.id_token(tenant, &mut rng).into());
+        body.jwt("id_token", user_grant.id_token(tenant, &mut rand::rng()));
     }
-    body.insert("token_type".into(), "Bearer".into());
-    body.insert("scope".into(), scope.into());
-    Ok(Value::Object(body))
+    body.value("token_type", "Bearer");
+    body.value("scope", scope);
+    Ok(body)
 }
 
 /// Tokens issued to a user through an application.
@@ -374,7 +379,7 @@ impl UserGrant<'_> {
     /// facts §1.4: `iss, sub, aud, iat, exp, azp, scope`, `gty` for password/refresh grants.
     /// Without an audience the provider hands out an opaque token; authmock signs one for the
     /// `/userinfo` audience instead, which a client must treat as opaque all the same.
-    fn access_token(&self, tenant: &Tenant) -> String {
+    fn access_token(&self, tenant: &Tenant) -> Claims {
         let userinfo = format!("{}userinfo", tenant.issuer());
         let aud = match self.audience {
             Some(api) if self.has_scope("openid") => json!([api, userinfo]),
@@ -391,11 +396,11 @@ impl UserGrant<'_> {
         claims.insert("scope".into(), self.scope.into());
         claims.insert("gty".into(), self.gty.into());
         claims.insert("azp".into(), self.client.client_id.clone().into());
-        tokens::sign(tenant.key(), &claims)
+        claims
     }
 
     /// facts §1.4: profile claims first, then `iss, aud, iat, exp, sub, sid`.
-    fn id_token(&self, tenant: &Tenant, rng: &mut impl rand::Rng) -> String {
+    fn id_token(&self, tenant: &Tenant, rng: &mut impl rand::Rng) -> Claims {
         let user = self.user;
         let mut claims = Claims::new();
         if self.has_scope("profile") {
@@ -422,7 +427,42 @@ impl UserGrant<'_> {
         claims.insert("sub".into(), user.user_id.clone().into());
         let sid: String = rng.sample_iter(Alphanumeric).take(32).map(char::from).collect();
         claims.insert("sid".into(), sid.into());
-        tokens::sign(tenant.key(), &claims)
+        claims
+    }
+}
+
+/// A token response in wire order whose JWTs are still unsigned claims, so the grant can be
+/// decided under the tenant lock and signed after it is released.
+#[derive(Default)]
+struct TokenBody(Vec<(&'static str, Field)>);
+
+enum Field {
+    Value(Value),
+    Jwt(Claims),
+}
+
+impl TokenBody {
+    fn value(&mut self, name: &'static str, value: impl Into<Value>) {
+        self.0.push((name, Field::Value(value.into())));
+    }
+
+    fn jwt(&mut self, name: &'static str, claims: Claims) {
+        self.0.push((name, Field::Jwt(claims)));
+    }
+
+    fn sign(self, tenant: &Tenant) -> Value {
+        let body: Map<String, Value> = self
+            .0
+            .into_iter()
+            .map(|(name, field)| {
+                let value = match field {
+                    Field::Value(value) => value,
+                    Field::Jwt(claims) => tokens::sign(tenant.key(), &claims).into(),
+                };
+                (name.to_owned(), value)
+            })
+            .collect();
+        Value::Object(body)
     }
 }
 
