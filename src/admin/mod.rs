@@ -1,7 +1,9 @@
 //! The control API under `/__authmock__/` on each tenant's listener, scoped to that tenant.
 //!
-//! Today: `GET /__authmock__/tenant`, the seeded credentials and ids, so a test or a person can
-//! start without reading fixtures. Depends on `core` only.
+//! `GET /__authmock__/tenant`, the seeded credentials and ids, so a test or a person can start
+//! without reading fixtures; `/__authmock__/outbox`, the mail the tenant sent. Depends on `core` only.
+
+mod outbox;
 
 use axum::extract::State;
 use axum::routing::get;
@@ -11,7 +13,10 @@ use serde::Serialize;
 use crate::core::tenant::{MANAGEMENT_API, Tenant};
 
 pub fn router() -> Router<Tenant> {
-    Router::new().route("/__authmock__/tenant", get(tenant_summary))
+    Router::new()
+        .route("/__authmock__/tenant", get(tenant_summary))
+        .route("/__authmock__/outbox", get(outbox::list).delete(outbox::clear))
+        .route("/__authmock__/outbox/{id}", get(outbox::get))
 }
 
 /// What `authmock serve` prints and `GET /__authmock__/tenant` returns.

@@ -164,6 +164,12 @@ pub enum Auth0Error {
     /// Token endpoint body that is neither JSON nor a form it can read. 400 `invalid_request`
     /// (inf: not documented).
     InvalidTokenRequestBody { detail: String },
+
+    // ---- Authentication API: POST /dbconnections/change_password (facts §4) ----
+    /// `connection` names no database connection. 400 `{"error":"connection not found"}`
+    /// (obs: the Android SDK surfaces the code `connection not found`; the rest of the JSON was
+    /// not found, so nothing else is sent).
+    DbConnectionNotFound { connection: String, known: Vec<String> },
 }
 
 /// Reason phrases as hapi's Boom prints them (Node's `http.STATUS_CODES`).
@@ -224,6 +230,8 @@ enum Wire {
         description: String,
         uri: Option<&'static str>,
     },
+    /// `{"error": ...}` alone.
+    Bare { status: StatusCode, error: &'static str },
 }
 
 impl Violation {
@@ -469,6 +477,10 @@ impl Auth0Error {
                 "invalid_request",
                 "Invalid request payload JSON format".into(),
             ),
+            DbConnectionNotFound { .. } => Wire::Bare {
+                status: StatusCode::BAD_REQUEST,
+                error: "connection not found",
+            },
         }
     }
 
@@ -623,6 +635,11 @@ impl Auth0Error {
                 "authorization code unknown or already used (authmock does not serve /authorize yet)".into()
             }
             InvalidTokenRequestBody { detail } => detail.clone(),
+            DbConnectionNotFound { connection, known } => format!(
+                "`connection` must name a database connection of this tenant; `{connection}` is not one \
+                 (database connections: {})",
+                known.join(", ")
+            ),
         }
     }
 }
@@ -662,7 +679,7 @@ impl IntoResponse for Auth0Error {
         } else {
             Challenge::None
         };
-        let mut response = match self.wire() {
+        let response = match self.wire() {
             Wire::Mgmt {
                 status,
                 message,
@@ -703,13 +720,24 @@ impl IntoResponse for Auth0Error {
                 },
                 "application/json; charset=utf-8",
             ),
+            Wire::Bare { status, error } => json_response(
+                status,
+                &serde_json::json!({ "error": error }),
+                "application/json; charset=utf-8",
+            ),
         };
-        if let Ok(value) = HeaderValue::from_str(&sanitize_header(&hint)) {
-            response.headers_mut().insert(HINT_HEADER, value);
-        }
-        response.extensions_mut().insert(Hint(hint));
-        response
+        with_hint(response, hint)
     }
+}
+
+/// Attaches a diagnosis to any response (errors, and successes that hide something, such as a
+/// reset request for an unknown email): the `x-authmock-hint` header and the [`Hint`] extension.
+pub(crate) fn with_hint(mut response: Response, hint: String) -> Response {
+    if let Ok(value) = HeaderValue::from_str(&sanitize_header(&hint)) {
+        response.headers_mut().insert(HINT_HEADER, value);
+    }
+    response.extensions_mut().insert(Hint(hint));
+    response
 }
 
 /// Whether a non-token 401 carries a bare `WWW-Authenticate: Bearer` challenge.

@@ -4,9 +4,12 @@
 //! before handlers run (`extract`), schema findings (`payload`) and every wire error (`error`).
 //! Depends on `core`; never on another provider.
 
+pub mod dbconnections;
 pub mod discovery;
 pub mod error;
 pub mod extract;
+pub mod hosted;
+pub mod mail;
 pub mod oauth;
 pub mod payload;
 pub mod tickets;
@@ -40,6 +43,9 @@ pub fn router() -> Router<Tenant> {
         .route("/api/v2/tickets/password-change", post(tickets::create_password_change))
         .route("/api/v2/users/{id}", get(users::get).patch(users::update))
         .route("/api/v2/users-by-email", get(users::by_email))
+        .route("/dbconnections/change_password", post(dbconnections::change_password))
+        .route(hosted::UNIVERSAL_RESET_PATH, get(hosted::show).post(hosted::submit))
+        .route(hosted::CLASSIC_RESET_PATH, get(hosted::show).post(hosted::submit))
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
         .layer(middleware::from_fn(request_id))
@@ -53,10 +59,16 @@ async fn not_found(req: Request) -> Auth0Error {
     }
 }
 
+/// The id of the request being handled, as sent back in `X-Auth0-RequestId` (hosted error
+/// pages print it as their tracking id).
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
 /// Every response carries `X-Auth0-RequestId` (facts §2.1, obs: 20 hex characters).
-async fn request_id(req: Request, next: Next) -> Response {
-    let mut response = next.run(req).await;
+async fn request_id(mut req: Request, next: Next) -> Response {
     let id: String = (0..10).map(|_| format!("{:02x}", rand::rng().random::<u8>())).collect();
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let mut response = next.run(req).await;
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert("x-auth0-requestid", value);
     }

@@ -31,15 +31,15 @@ pub const GRANT_AUTHORIZATION_CODE: &str = "authorization_code";
 
 /// The token request's parameters, whatever the encoding.
 #[derive(Debug, Default)]
-struct Params(Map<String, Value>);
+pub(super) struct Params(Map<String, Value>);
 
 impl Params {
     /// A non-empty string parameter; `null` (sent by some SDKs for `organization`) is absent.
-    fn get(&self, name: &str) -> Option<&str> {
+    pub(super) fn get(&self, name: &str) -> Option<&str> {
         self.0.get(name).and_then(Value::as_str).filter(|s| !s.is_empty())
     }
 
-    fn require(&self, name: &'static str) -> Result<&str, Auth0Error> {
+    pub(super) fn require(&self, name: &'static str) -> Result<&str, Auth0Error> {
         self.get(name).ok_or(Auth0Error::MissingParameter { name })
     }
 }
@@ -86,7 +86,7 @@ pub async fn token(State(tenant): State<Tenant>, req: Request) -> Result<Respons
 }
 
 /// JSON or form by Content-Type; no Content-Type is tried as JSON, then as a form.
-fn parse_params(headers: &HeaderMap, bytes: &[u8]) -> Result<Params, Auth0Error> {
+pub(super) fn parse_params(headers: &HeaderMap, bytes: &[u8]) -> Result<Params, Auth0Error> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

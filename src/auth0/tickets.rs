@@ -101,15 +101,21 @@ fn issue_password_change(tenant: &Tenant, request: PasswordChangeTicketRequest) 
         mark_email_as_verified: request.mark_email_as_verified,
         include_email_in_redirect: request.include_email_in_redirect,
     };
+    Ok(store_ticket(tenant, &mut state, ticket, ttl))
+}
+
+/// Stores a password-change ticket for its user (superseding the user's older ones) and returns
+/// the hosted-page URL that redeems it.
+pub(crate) fn store_ticket(tenant: &Tenant, state: &mut TenantState, ticket: Ticket, ttl: i64) -> String {
     let now = tenant.clock().unix();
-    let state = &mut *state;
+    let user_id = ticket.user_id.clone();
     let secret = state.tickets.issue(&mut state.rng, &user_id, ticket, now, ttl);
     // facts §3.2: the URL ends with `#`; Classic tenants use `/lo/reset`.
     let path = match state.login {
-        LoginExperience::Universal => "u/reset-password",
-        LoginExperience::Classic => "lo/reset",
+        LoginExperience::Universal => super::hosted::UNIVERSAL_RESET_PATH,
+        LoginExperience::Classic => super::hosted::CLASSIC_RESET_PATH,
     };
-    Ok(format!("{}{path}?ticket={secret}#", tenant.issuer()))
+    format!("{}{path}?ticket={secret}#", tenant.base_url())
 }
 
 /// The documented exclusions: `user_id` vs `email`/`connection_id`, and `result_url` vs

@@ -5,6 +5,7 @@
 pub mod clock;
 pub mod keys;
 pub mod onetime;
+pub mod outbox;
 pub mod password;
 pub mod seed;
 pub mod tenant;

@@ -105,6 +105,11 @@ impl<T> OneTimeStore<T> {
         }
     }
 
+    /// The entry behind a secret, whatever its state (to report where a dead ticket came from).
+    pub fn peek(&self, secret: &str) -> Option<&Entry<T>> {
+        self.entries.get(secret)
+    }
+
     /// Redeems a secret: succeeds once, while it is live and newest.
     pub fn redeem(&mut self, secret: &str, now: i64) -> Result<&Entry<T>, Redemption> {
         self.check(secret, now)?;

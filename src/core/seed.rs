@@ -20,6 +20,7 @@ use time::format_description::well_known::Rfc3339;
 use super::clock::Clock;
 use super::keys::{KeyError, SigningKey};
 use super::onetime::OneTimeStore;
+use super::outbox::Outbox;
 use super::password::{PasswordHash, PasswordPolicy, Strength};
 use super::tenant::{
     Api, Client, ClientGrant, Connection, LoginExperience, TICKET_SECRET_LEN, Tenant, TenantAddress, TenantState, User,
@@ -267,6 +268,8 @@ impl Fixture {
             users,
             tickets: OneTimeStore::new(TICKET_SECRET_LEN),
             refresh_tokens: Default::default(),
+            outbox: Outbox::default(),
+            form_tokens: Default::default(),
             rng,
         };
         Ok(Tenant::new(self.name.clone(), address, key, clock, state))

@@ -18,6 +18,7 @@ use time::OffsetDateTime;
 use super::clock::Clock;
 use super::keys::SigningKey;
 use super::onetime::OneTimeStore;
+use super::outbox::Outbox;
 use super::password::{PasswordHash, PasswordPolicy};
 
 /// Length of ticket secrets (`ticket=<32 alphanumerics>`).
@@ -177,6 +178,10 @@ pub struct TenantState {
     pub users: Vec<User>,
     pub tickets: OneTimeStore<Ticket>,
     pub refresh_tokens: HashMap<String, RefreshGrant>,
+    /// Mail the tenant has sent (reset links, …).
+    pub outbox: Outbox,
+    /// Ticket secret → the CSRF token its hosted form carries.
+    pub form_tokens: HashMap<String, String>,
     /// Seeded from the fixture, so generated ids repeat run after run.
     pub rng: StdRng,
 }

@@ -172,3 +172,203 @@ async fn embedded_tenant_serves_on_a_free_loopback_port_until_dropped() {
     }
     assert!(refused, "the listener closes after drop");
 }
+
+/// A user's side of the reset journeys, over real HTTP against the running binary.
+struct User {
+    http: reqwest::Client,
+    base: String,
+    summary: Value,
+}
+
+impl User {
+    fn new(summary: Value) -> Self {
+        Self {
+            // A browser follows redirects, but the tests look at where they point.
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            base: summary["base_url"].as_str().expect("base_url").to_owned(),
+            summary,
+        }
+    }
+
+    fn client(&self, name: &str) -> (String, String) {
+        let clients = self.summary["clients"].as_array().expect("clients");
+        let client = clients
+            .iter()
+            .find(|c| c["name"].as_str().is_some_and(|n| n.starts_with(name)))
+            .expect("client in the summary");
+        let field = |f: &str| client[f].as_str().expect("string").to_owned();
+        (field("client_id"), field("client_secret"))
+    }
+
+    async fn forgot(&self, email: &str) -> reqwest::Response {
+        let (client_id, _) = self.client("Web app");
+        self.http
+            .post(format!("{}/dbconnections/change_password", self.base))
+            .json(&json!({"client_id": client_id, "email": email, "connection": "Username-Password-Authentication"}))
+            .send()
+            .await
+            .expect("sent")
+    }
+
+    async fn outbox(&self, to: &str) -> Value {
+        let url = format!("{}/__authmock__/outbox?to={to}", self.base);
+        self.http
+            .get(url)
+            .send()
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("json")
+    }
+
+    async fn latest_link(&self, to: &str) -> String {
+        let id = self.outbox(to).await["messages"][0]["ID"]
+            .as_str()
+            .expect("a mail")
+            .to_owned();
+        let url = format!("{}/__authmock__/outbox/{id}", self.base);
+        let message: Value = self
+            .http
+            .get(url)
+            .send()
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("json");
+        message["Links"][0].as_str().expect("link").to_owned()
+    }
+
+    /// Opens the link and submits the form found on the page.
+    async fn reset(&self, link: &str, password: &str) -> reqwest::Response {
+        // What a browser sends: the URL without its fragment.
+        let link = link.split('#').next().expect("url");
+        let page = self.http.get(link).send().await.expect("sent");
+        assert_eq!(page.status(), 200);
+        let page = page.text().await.expect("html");
+        let attr = |marker: &str| {
+            let start = page.find(marker).expect("marker on the page") + marker.len();
+            page[start..].split('"').next().expect("quote").replace("&amp;", "&")
+        };
+        let action = format!("{}{}", self.base, attr("action=\""));
+        let csrf = attr("name=\"_csrf\" value=\"");
+        self.http
+            .post(action)
+            .form(&[
+                ("_csrf", csrf.as_str()),
+                ("password", password),
+                ("confirm_password", password),
+            ])
+            .send()
+            .await
+            .expect("sent")
+    }
+
+    async fn login(&self, email: &str, password: &str) -> u16 {
+        let (client_id, client_secret) = self.client("Web app");
+        self.http
+            .post(format!("{}/oauth/token", self.base))
+            .form(&[
+                ("grant_type", "http://auth0.com/oauth/grant-type/password-realm"),
+                ("client_id", &client_id),
+                ("client_secret", &client_secret),
+                ("username", email),
+                ("password", password),
+                ("realm", "Username-Password-Authentication"),
+            ])
+            .send()
+            .await
+            .expect("sent")
+            .status()
+            .as_u16()
+    }
+
+    async fn management_ticket(&self, user_id: &str) -> String {
+        let (client_id, client_secret) = self.client("Backend");
+        let token: Value = self
+            .http
+            .post(format!("{}/oauth/token", self.base))
+            .json(&json!({"grant_type": "client_credentials", "client_id": client_id,
+                          "client_secret": client_secret, "audience": self.summary["audience"]}))
+            .send()
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("json");
+        let reply: Value = self
+            .http
+            .post(format!("{}/api/v2/tickets/password-change", self.base))
+            .bearer_auth(token["access_token"].as_str().expect("token"))
+            .json(&json!({"user_id": user_id}))
+            .send()
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("json");
+        reply["ticket"].as_str().expect("ticket").to_owned()
+    }
+}
+
+#[tokio::test]
+async fn management_ticket_journey_over_real_http() {
+    let (_server, summary) = start();
+    let user = User::new(summary);
+    let alice = user.summary["users"][0].clone();
+    let (email, old) = (
+        alice["email"].as_str().expect("email"),
+        alice["password"].as_str().expect("pw"),
+    );
+    let link = user.management_ticket(alice["user_id"].as_str().expect("id")).await;
+    let done = user.reset(&link, "Mirror-Maze-2031").await;
+    assert_eq!(done.status(), 200);
+    assert!(done.text().await.expect("html").contains("Password Changed!"));
+    assert_eq!(user.login(email, "Mirror-Maze-2031").await, 200);
+    assert_eq!(user.login(email, old).await, 403);
+    let reuse = user.http.get(link.trim_end_matches('#')).send().await.expect("sent");
+    assert_eq!(reuse.status(), 400);
+    assert!(
+        reuse
+            .text()
+            .await
+            .expect("html")
+            .contains("This link has already been used.")
+    );
+}
+
+#[tokio::test]
+async fn forgot_password_journey_over_real_http() {
+    let (_server, summary) = start();
+    let user = User::new(summary);
+    let alice = user.summary["users"][0].clone();
+    let email = alice["email"].as_str().expect("email");
+
+    let unknown = user.forgot("nobody@example.com").await;
+    assert_eq!(unknown.status(), 200);
+    let unknown_body = unknown.text().await.expect("text");
+    assert_eq!(user.outbox("nobody@example.com").await["count"], 0);
+
+    let first = user.forgot(email).await;
+    assert_eq!(first.headers()["content-type"], "text/html; charset=utf-8");
+    assert_eq!(
+        first.text().await.expect("text"),
+        unknown_body,
+        "no account enumeration"
+    );
+    let stale = user.latest_link(email).await;
+    user.forgot(email).await;
+    let link = user.latest_link(email).await;
+    assert_ne!(stale, link);
+    let refused = user.http.get(stale.trim_end_matches('#')).send().await.expect("sent");
+    assert_eq!(refused.status(), 400, "only the newest link works");
+
+    let done = user.reset(&link, "Mirror-Maze-2032").await;
+    assert_eq!(done.status(), 302, "back to the application's login route");
+    assert_eq!(done.headers()["location"], "http://127.0.0.1:3000/login");
+    assert_eq!(user.login(email, "Mirror-Maze-2032").await, 200);
+}

@@ -12,5 +12,6 @@ mod discovery;
 mod management_auth;
 mod oauth;
 mod payload;
+mod reset;
 mod tickets;
 mod users;
