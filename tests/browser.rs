@@ -1,0 +1,204 @@
+//! The hosted reset page in a real browser: headless Chromium driven over WebDriver fills in and
+//! submits the form, then the new password logs in.
+//!
+//! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them and sets
+//! `AUTHMOCK_REQUIRE_BROWSER=1`, so on CI a missing browser fails the test). On a machine without
+//! them the test says so on stderr and passes without running. `AUTHMOCK_CHROMIUM` and
+//! `AUTHMOCK_CHROMEDRIVER` override the binaries' paths.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+/// Kills chromedriver (and with it the browser) however the test ends.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn binary(env: &str, default: &str) -> Option<PathBuf> {
+    let path = PathBuf::from(std::env::var(env).unwrap_or_else(|_| default.to_owned()));
+    path.exists().then_some(path)
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
+        .port()
+}
+
+#[tokio::test]
+async fn reset_form_in_headless_chromium() {
+    let (Some(chromium), Some(chromedriver)) = (
+        binary("AUTHMOCK_CHROMIUM", "/usr/bin/chromium"),
+        binary("AUTHMOCK_CHROMEDRIVER", "/usr/bin/chromedriver"),
+    ) else {
+        assert!(
+            std::env::var("AUTHMOCK_REQUIRE_BROWSER").is_err(),
+            "AUTHMOCK_REQUIRE_BROWSER is set but chromium or chromedriver is missing"
+        );
+        eprintln!("skipped: no chromium/chromedriver (apt-get install chromium chromium-driver)");
+        return;
+    };
+
+    // Two rustls backends are linked (reqwest's and the key tooling's): name one for fantoccini.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let idp = authmock::Authmock::start().await;
+    let http = reqwest::Client::new();
+    let summary: Value = http
+        .get(format!("{}/__authmock__/tenant", idp.uri()))
+        .send()
+        .await
+        .expect("summary")
+        .json()
+        .await
+        .expect("json");
+    let backend = &summary["clients"][0];
+    let token: Value = http
+        .post(format!("{}/oauth/token", idp.uri()))
+        .json(
+            &json!({"grant_type": "client_credentials", "client_id": backend["client_id"],
+                      "client_secret": backend["client_secret"], "audience": summary["audience"]}),
+        )
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    let alice = &summary["users"][0];
+    let ticket: Value = http
+        .post(format!("{}/api/v2/tickets/password-change", idp.uri()))
+        .bearer_auth(token["access_token"].as_str().expect("access token"))
+        .json(&json!({"user_id": alice["user_id"]}))
+        .send()
+        .await
+        .expect("ticket")
+        .json()
+        .await
+        .expect("json");
+    let link = ticket["ticket"].as_str().expect("ticket url").to_owned();
+
+    let port = free_port();
+    let _driver = Driver(
+        Command::new(chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts"),
+    );
+    let profile = tempfile::tempdir().expect("an empty profile directory");
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": chromium,
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     format!("--user-data-dir={}", profile.path().display())],
+        }),
+    );
+    let mut connected = None;
+    for _ in 0..100 {
+        match ClientBuilder::rustls()
+            .expect("rustls connector")
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(client) => {
+                connected = Some(client);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+    let browser = connected.expect("chromedriver accepts a session within 10 s");
+
+    // The link as mailed, fragment and all: the browser drops the `#`.
+    browser.goto(&link).await.expect("page loads");
+    let heading = browser
+        .find(Locator::Css("h1"))
+        .await
+        .expect("h1")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(heading, "Change Your Password");
+
+    // A mismatch first: the page says so and keeps the form.
+    let fill = |password: &'static str, confirmation: &'static str| {
+        let browser = browser.clone();
+        async move {
+            let field = browser.find(Locator::Id("password")).await.expect("password field");
+            field.clear().await.expect("clear");
+            field.send_keys(password).await.expect("typed");
+            let field = browser
+                .find(Locator::Id("confirm_password"))
+                .await
+                .expect("confirmation");
+            field.clear().await.expect("clear");
+            field.send_keys(confirmation).await.expect("typed");
+            browser
+                .find(Locator::Css("button[type=submit]"))
+                .await
+                .expect("button")
+                .click()
+                .await
+                .expect("submitted");
+        }
+    };
+    fill("Queen-of-Hearts-9", "Queen-of-Hearts-8").await;
+    let alert = browser.find(Locator::Css("[role=alert]")).await.expect("an error line");
+    assert_eq!(alert.text().await.expect("text"), "Passwords don't match");
+
+    fill("Queen-of-Hearts-9", "Queen-of-Hearts-9").await;
+    let heading = browser
+        .find(Locator::Css("h1"))
+        .await
+        .expect("h1")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(heading, "Password Changed!");
+    browser.close().await.expect("session closes");
+
+    let login = |password: &'static str| {
+        let http = http.clone();
+        let web = summary["clients"]
+            .as_array()
+            .expect("clients")
+            .iter()
+            .find(|c| c["name"].as_str().is_some_and(|n| n.starts_with("Web app")))
+            .expect("web app")
+            .clone();
+        let url = format!("{}/oauth/token", idp.uri());
+        let email = alice["email"].clone();
+        async move {
+            http.post(url)
+                .json(
+                    &json!({"grant_type": "http://auth0.com/oauth/grant-type/password-realm",
+                              "client_id": web["client_id"], "client_secret": web["client_secret"],
+                              "username": email, "password": password,
+                              "realm": "Username-Password-Authentication"}),
+                )
+                .send()
+                .await
+                .expect("login")
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(login("Queen-of-Hearts-9").await, 200);
+    assert_eq!(login("Wonderland-2026").await, 403);
+}
