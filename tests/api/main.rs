@@ -12,6 +12,6 @@ mod discovery;
 mod management_auth;
 mod oauth;
 mod payload;
-mod reset;
+mod password_reset;
 mod tickets;
 mod users;
