@@ -1,17 +1,34 @@
 //! The control API under `/__authmock__/` on each tenant's listener, scoped to that tenant.
 //!
-//! Today: `GET /__authmock__/tenant`, the seeded credentials and ids, so a test or a person can
-//! start without reading fixtures. Depends on `core` only.
+//! `GET /__authmock__/tenant`: the seeded credentials and ids, so a test or a person can
+//! start without reading fixtures. Then one file per resource: `clock`, `journal`, `faults`,
+//! `reset`; `error` is the control API's own error body. Depends on `core`, and on
+//! `auth0::error` for the provider error names a fault rule may use.
+
+pub mod clock;
+pub mod error;
+pub mod faults;
+pub mod journal;
+pub mod reset;
 
 use axum::extract::State;
-use axum::routing::get;
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::Serialize;
 
 use crate::core::tenant::{MANAGEMENT_API, Tenant};
 
 pub fn router() -> Router<Tenant> {
-    Router::new().route("/__authmock__/tenant", get(tenant_summary))
+    Router::new()
+        .route("/__authmock__/tenant", get(tenant_summary))
+        .route("/__authmock__/clock", get(clock::show).post(clock::change))
+        .route("/__authmock__/journal", get(journal::list).delete(journal::clear))
+        .route(
+            "/__authmock__/faults",
+            get(faults::list).post(faults::add).delete(faults::clear),
+        )
+        .route("/__authmock__/faults/{id}", delete(faults::remove))
+        .route("/__authmock__/reset", post(reset::reset))
 }
 
 /// What `authmock serve` prints and `GET /__authmock__/tenant` returns.

@@ -164,7 +164,25 @@ pub enum Auth0Error {
     /// Token endpoint body that is neither JSON nor a form it can read. 400 `invalid_request`
     /// (inf: not documented).
     InvalidTokenRequestBody { detail: String },
+
+    // ---- Rate limits (facts §6); the `x-ratelimit-*` headers are added by the caller ----
+    /// A Management API bucket is empty. 429 `Global limit has been reached` /
+    /// `too_many_requests` (obs: auth0-java `rate_limit_error.json`, auth0-reset-tenant #31).
+    GlobalRateLimit { reset_in_secs: i64 },
+    /// The per-second `users_write` bucket is empty. 429 (obs: Maptio #516; the `errorCode` is
+    /// inf, taken from the global bucket's body).
+    UsersWriteRateLimit { reset_in_secs: i64 },
+    /// The M2M token quota is used up. 429 `too_many_requests` / `Client quota exceeded` (doc:
+    /// DOC-quota).
+    ClientQuotaExceeded { reset_in_secs: i64 },
 }
+
+/// Provider errors a fault rule can name (`"error": "auth0.rate_limited"`).
+pub const NAMED_ERRORS: &[&str] = &[
+    "auth0.rate_limited",
+    "auth0.users_write_rate_limited",
+    "auth0.client_quota_exceeded",
+];
 
 /// Reason phrases as hapi's Boom prints them (Node's `http.STATUS_CODES`).
 fn reason_phrase(status: StatusCode) -> &'static str {
@@ -469,6 +487,32 @@ impl Auth0Error {
                 "invalid_request",
                 "Invalid request payload JSON format".into(),
             ),
+            GlobalRateLimit { .. } => mgmt(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Global limit has been reached".into(),
+                Some("too_many_requests"),
+            ),
+            UsersWriteRateLimit { .. } => mgmt(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Global per second users_write group limit has been reached".into(),
+                Some("too_many_requests"),
+            ),
+            ClientQuotaExceeded { .. } => oauth(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                "Client quota exceeded".into(),
+            ),
+        }
+    }
+
+    /// The error a fault rule names (see [`NAMED_ERRORS`]); `reset_in_secs` is when the
+    /// pretend bucket refills.
+    pub fn named(name: &str, reset_in_secs: i64) -> Option<Self> {
+        match name {
+            "auth0.rate_limited" => Some(Auth0Error::GlobalRateLimit { reset_in_secs }),
+            "auth0.users_write_rate_limited" => Some(Auth0Error::UsersWriteRateLimit { reset_in_secs }),
+            "auth0.client_quota_exceeded" => Some(Auth0Error::ClientQuotaExceeded { reset_in_secs }),
+            _ => None,
         }
     }
 
@@ -623,6 +667,13 @@ impl Auth0Error {
                 "authorization code unknown or already used (authmock does not serve /authorize yet)".into()
             }
             InvalidTokenRequestBody { detail } => detail.clone(),
+            GlobalRateLimit { reset_in_secs } | UsersWriteRateLimit { reset_in_secs } => format!(
+                "rate limited: wait until x-ratelimit-reset ({reset_in_secs} s on the tenant clock) before retrying"
+            ),
+            ClientQuotaExceeded { reset_in_secs } => format!(
+                "M2M token quota used up: cache tokens until they expire instead of fetching one per call; \
+                 retry after {reset_in_secs} s"
+            ),
         }
     }
 }
@@ -716,6 +767,15 @@ impl IntoResponse for Auth0Error {
 enum Challenge {
     Bare,
     None,
+}
+
+/// Adds the rate-limit headers Auth0 sends on rate-limited endpoints, on success and on 429
+/// (facts §6): bucket size, tokens left, and when tokens are next added (UNIX epoch seconds).
+pub fn set_rate_limit_headers(response: &mut Response, limit: u64, remaining: u64, reset_unix: i64) {
+    let headers = response.headers_mut();
+    headers.insert("x-ratelimit-limit", HeaderValue::from(limit));
+    headers.insert("x-ratelimit-remaining", HeaderValue::from(remaining));
+    headers.insert("x-ratelimit-reset", HeaderValue::from(reset_unix));
 }
 
 /// Serialises `body` with the given content type.

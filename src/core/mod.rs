@@ -3,6 +3,8 @@
 //! (`crate::auth0`) turn the neutral outcomes into their own errors.
 
 pub mod clock;
+pub mod faults;
+pub mod journal;
 pub mod keys;
 pub mod onetime;
 pub mod password;

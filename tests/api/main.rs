@@ -8,9 +8,13 @@ mod helpers;
 
 mod bad_input;
 mod blackbox;
+mod clock;
 mod discovery;
+mod faults;
+mod journal;
 mod management_auth;
 mod oauth;
 mod payload;
+mod reset;
 mod tickets;
 mod users;
