@@ -2,13 +2,14 @@
 //!
 //! `GET /__authmock__/tenant`: the seeded credentials and ids, so a test or a person can
 //! start without reading fixtures. Then one file per resource: `clock`, `journal`, `faults`,
-//! `reset`; `error` is the control API's own error body. Depends on `core`, and on
+//! `reset`, `ratelimits`; `error` is the control API's own error body. Depends on `core`, and on
 //! `auth0::error` for the provider error names a fault rule may use.
 
 pub mod clock;
 pub mod error;
 pub mod faults;
 pub mod journal;
+pub mod ratelimits;
 pub mod reset;
 
 use axum::extract::State;
@@ -29,6 +30,10 @@ pub fn router() -> Router<Tenant> {
         )
         .route("/__authmock__/faults/{id}", delete(faults::remove))
         .route("/__authmock__/reset", post(reset::reset))
+        .route(
+            "/__authmock__/rate-limits",
+            get(ratelimits::list).post(ratelimits::set).delete(ratelimits::clear),
+        )
 }
 
 /// What `authmock serve` prints and `GET /__authmock__/tenant` returns.

@@ -175,6 +175,9 @@ pub enum Auth0Error {
     /// The M2M token quota is used up. 429 `too_many_requests` / `Client quota exceeded` (doc:
     /// DOC-quota).
     ClientQuotaExceeded { reset_in_secs: i64 },
+    /// An Authentication API bucket is empty. 429 `too_many_requests` (doc: DOC-old-errors for
+    /// the code; the description is the documented 429 text of DOC-authn, inf).
+    AuthenticationRateLimit { reset_in_secs: i64 },
 }
 
 /// Provider errors a fault rule can name (`"error": "auth0.rate_limited"`).
@@ -182,6 +185,7 @@ pub const NAMED_ERRORS: &[&str] = &[
     "auth0.rate_limited",
     "auth0.users_write_rate_limited",
     "auth0.client_quota_exceeded",
+    "auth0.authentication_rate_limited",
 ];
 
 /// Reason phrases as hapi's Boom prints them (Node's `http.STATUS_CODES`).
@@ -502,6 +506,12 @@ impl Auth0Error {
                 "too_many_requests",
                 "Client quota exceeded".into(),
             ),
+            AuthenticationRateLimit { .. } => oauth(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                "Too many requests. Check the X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset headers."
+                    .into(),
+            ),
         }
     }
 
@@ -512,6 +522,7 @@ impl Auth0Error {
             "auth0.rate_limited" => Some(Auth0Error::GlobalRateLimit { reset_in_secs }),
             "auth0.users_write_rate_limited" => Some(Auth0Error::UsersWriteRateLimit { reset_in_secs }),
             "auth0.client_quota_exceeded" => Some(Auth0Error::ClientQuotaExceeded { reset_in_secs }),
+            "auth0.authentication_rate_limited" => Some(Auth0Error::AuthenticationRateLimit { reset_in_secs }),
             _ => None,
         }
     }
@@ -667,8 +678,11 @@ impl Auth0Error {
                 "authorization code unknown or already used (authmock does not serve /authorize yet)".into()
             }
             InvalidTokenRequestBody { detail } => detail.clone(),
-            GlobalRateLimit { reset_in_secs } | UsersWriteRateLimit { reset_in_secs } => format!(
-                "rate limited: wait until x-ratelimit-reset ({reset_in_secs} s on the tenant clock) before retrying"
+            GlobalRateLimit { reset_in_secs }
+            | UsersWriteRateLimit { reset_in_secs }
+            | AuthenticationRateLimit { reset_in_secs } => format!(
+                "rate limit reached: no requests left in this window; retry after x-ratelimit-reset (in {reset_in_secs} s \
+                 on the tenant clock)"
             ),
             ClientQuotaExceeded { reset_in_secs } => format!(
                 "M2M token quota used up: cache tokens until they expire instead of fetching one per call; \
@@ -771,8 +785,7 @@ enum Challenge {
 
 /// Adds the rate-limit headers Auth0 sends on rate-limited endpoints, on success and on 429
 /// (facts §6): bucket size, tokens left, and when tokens are next added (UNIX epoch seconds).
-pub fn set_rate_limit_headers(response: &mut Response, limit: u64, remaining: u64, reset_unix: i64) {
-    let headers = response.headers_mut();
+pub fn set_rate_limit_headers(headers: &mut axum::http::HeaderMap, limit: u64, remaining: u64, reset_unix: i64) {
     headers.insert("x-ratelimit-limit", HeaderValue::from(limit));
     headers.insert("x-ratelimit-remaining", HeaderValue::from(remaining));
     headers.insert("x-ratelimit-reset", HeaderValue::from(reset_unix));

@@ -9,6 +9,7 @@ pub mod error;
 pub mod extract;
 pub mod oauth;
 pub mod payload;
+pub mod ratelimit;
 pub mod tickets;
 pub mod users;
 

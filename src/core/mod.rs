@@ -8,6 +8,7 @@ pub mod journal;
 pub mod keys;
 pub mod onetime;
 pub mod password;
+pub mod ratelimit;
 pub mod seed;
 pub mod tenant;
 pub mod tokens;

@@ -21,6 +21,7 @@ use super::journal::Journal;
 use super::keys::SigningKey;
 use super::onetime::OneTimeStore;
 use super::password::{PasswordHash, PasswordPolicy};
+use super::ratelimit::RateLimits;
 use super::seed::{Fixture, SeedError};
 
 /// Length of ticket secrets (`ticket=<32 alphanumerics>`).
@@ -242,6 +243,8 @@ struct TenantInner {
     journal: Journal,
     /// Fault rules applied before the provider routes.
     faults: Faults,
+    /// Token buckets per endpoint group; none until configured.
+    rate_limits: RateLimits,
 }
 
 impl Tenant {
@@ -263,6 +266,7 @@ impl Tenant {
                 seed,
                 journal: Journal::default(),
                 faults: Faults::default(),
+                rate_limits: RateLimits::default(),
             }),
         }
     }
@@ -336,6 +340,11 @@ impl Tenant {
         &self.inner.faults
     }
 
+    /// The rate-limit buckets of this tenant.
+    pub fn rate_limits(&self) -> &RateLimits {
+        &self.inner.rate_limits
+    }
+
     /// Puts the tenant back as it was seeded: the clock first (seeded timestamps read it), then
     /// users, tickets and refresh tokens, then every per-tenant control store. The signing key,
     /// the address and the journal settings stay. This is the one place a reset happens: a new
@@ -346,6 +355,7 @@ impl Tenant {
         *self.state() = fresh;
         self.inner.journal.clear();
         self.inner.faults.clear();
+        self.inner.rate_limits.clear();
         Ok(())
     }
 }

@@ -5,8 +5,8 @@
 //! nor journaled. For every other request the layer buffers the body (up to
 //! [`BUFFER_CAP`]; a longer body is passed on unbuffered after its first part, so the
 //! provider's own size limit still answers), asks the tenant's fault rules, sleeps a rule's
-//! delay with no lock held, runs the provider (or not), reads the response, records the
-//! exchange and prints one line. Depends on `core::{journal, faults}` and `auth0::error` for
+//! delay with no lock held, takes a token from the path's rate-limit bucket, runs the provider
+//! (or not), reads the response, records the exchange and prints one line. Depends on `core::{journal, faults}` and `auth0::error` for
 //! named provider errors; read `core::journal` for what is recorded.
 
 use std::io;
@@ -24,6 +24,7 @@ use http_body_util::BodyExt as _;
 use time::OffsetDateTime;
 
 use crate::auth0::error::{Auth0Error, HINT_HEADER, set_rate_limit_headers};
+use crate::auth0::ratelimit;
 use crate::core::faults::{Action, Applied, CannedResponse, Probe};
 use crate::core::journal::{Draft, Outcome, Unrouted};
 use crate::core::tenant::Tenant;
@@ -76,7 +77,7 @@ pub async fn record(State(tenant): State<Tenant>, req: Request, next: Next) -> R
     let action = applied.as_ref().map_or(&Action::Pass, |a| &a.action);
     let (response, sent) = match action {
         Action::Pass => {
-            let response = read(next.run(request).await).await;
+            let response = rate_limited(&tenant, &path, next, request).await;
             let sent = rebuild(&response, Body::from(response.body.clone()));
             (Some(response), sent)
         }
@@ -138,6 +139,31 @@ pub async fn record(State(tenant): State<Tenant>, req: Request, next: Next) -> R
     });
     log_line(&method, &path, status, latency_ms, hint.as_deref());
     sent
+}
+
+/// Runs the provider through the path's rate-limit bucket, if it has one: an empty bucket
+/// answers the provider's 429 instead, and either way the `x-ratelimit-*` headers report the
+/// bucket (facts §6: on success and on 429).
+async fn rate_limited(tenant: &Tenant, path: &str, next: Next, request: Request) -> ReadResponse {
+    let Some(group) = ratelimit::group(path) else {
+        return read(next.run(request).await).await;
+    };
+    let now = tenant.clock().unix();
+    let Some(decision) = tenant.rate_limits().take(group, now) else {
+        return read(next.run(request).await).await;
+    };
+    let mut response = if decision.allowed {
+        read(next.run(request).await).await
+    } else {
+        read(ratelimit::refusal(group, decision.reset - now).into_response()).await
+    };
+    set_rate_limit_headers(
+        &mut response.headers,
+        decision.limit,
+        decision.remaining,
+        decision.reset,
+    );
+    response
 }
 
 /// One readable line per request: `POST /oauth/token → 401 in 3 ms: client_secret is wrong…`.
@@ -219,10 +245,11 @@ fn named_error(tenant: &Tenant, name: &str) -> Response {
                 Auth0Error::GlobalRateLimit { .. }
                     | Auth0Error::UsersWriteRateLimit { .. }
                     | Auth0Error::ClientQuotaExceeded { .. }
+                    | Auth0Error::AuthenticationRateLimit { .. }
             );
             let mut response = error.into_response();
             if rate_limited {
-                set_rate_limit_headers(&mut response, 1, 0, tenant.clock().unix() + 1);
+                set_rate_limit_headers(response.headers_mut(), 1, 0, tenant.clock().unix() + 1);
             }
             response
         }

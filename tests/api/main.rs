@@ -15,6 +15,7 @@ mod journal;
 mod management_auth;
 mod oauth;
 mod payload;
+mod ratelimits;
 mod reset;
 mod tickets;
 mod users;
