@@ -17,6 +17,9 @@ pub enum AdminError {
     /// The thing named does not exist. 404.
     #[error("{0}")]
     NotFound(String),
+    /// The path exists but not with this method. 405.
+    #[error("{0}")]
+    MethodNotAllowed(String),
     /// The tenant could not do it (e.g. its seed no longer builds). 500.
     #[error("{0}")]
     Internal(String),
@@ -33,6 +36,7 @@ impl IntoResponse for AdminError {
         let (status, kind, message) = match &self {
             AdminError::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m),
             AdminError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m),
+            AdminError::MethodNotAllowed(m) => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", m),
             AdminError::Internal(m) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", m),
         };
         (status, Json(Body { error: kind, message })).into_response()

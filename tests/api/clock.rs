@@ -106,3 +106,23 @@ async fn bad_clock_requests_get_a_400_with_a_reason_and_leave_the_clock_alone() 
     assert_eq!(missing_type.status, StatusCode::BAD_REQUEST, "no content type");
     assert_eq!(app.tenant.clock().now(), crate::helpers::START, "nothing moved");
 }
+
+#[tokio::test]
+async fn unknown_control_paths_and_methods_get_the_control_api_json_errors() {
+    let app = TestApp::new();
+    let cases = [
+        (Method::PUT, CLOCK, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+        (
+            Method::GET,
+            "/__authmock__/faults/1",
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        ),
+        (Method::GET, "/__authmock__/nope", StatusCode::NOT_FOUND, "not_found"),
+    ];
+    for (method, path, status, error) in cases {
+        let reply = app.control(method.clone(), path, None).await;
+        assert_eq!(reply.status, status, "{method} {path}: {}", reply.body);
+        assert_eq!(reply.json()["error"], error, "{method} {path}");
+    }
+}
