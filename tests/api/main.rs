@@ -8,6 +8,7 @@ mod helpers;
 
 mod bad_input;
 mod blackbox;
+mod cli;
 mod clock;
 mod discovery;
 mod faults;
