@@ -428,6 +428,12 @@ pub fn mask_authorization(value: &str) -> String {
 /// Masks secrets in a JSON or form body; returns the text unchanged when there is nothing to
 /// mask (or it is neither).
 pub fn mask_body(text: &str) -> String {
+    // Fast path: no secret key name, no escape that could spell one (`\u0070assword`,
+    // `pass%77ord`), nothing to parse.
+    let could_hold_secrets = text.contains(['\\', '%']) || HIDDEN.iter().chain(TAILED).any(|key| text.contains(key));
+    if !could_hold_secrets {
+        return text.to_owned();
+    }
     let trimmed = text.trim_start();
     if (trimmed.starts_with('{') || trimmed.starts_with('['))
         && let Ok(mut value) = serde_json::from_str::<Value>(text)
@@ -628,6 +634,13 @@ mod tests {
         );
         assert_eq!(mask_form("code=xyz&state=1"), "code=****&state=1");
         assert_eq!(mask_form("code"), "code", "a key without a value has nothing to mask");
+    }
+
+    #[test]
+    fn escaped_key_names_are_still_masked() {
+        let masked = mask_body(r#"{"pass\u0077ord":"hunter2"}"#);
+        assert_eq!(masked, r#"{"password":"****"}"#);
+        assert_eq!(mask_form("pass%77ord=hunter2"), "pass%77ord=****");
     }
 
     #[test]
