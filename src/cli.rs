@@ -109,7 +109,7 @@ pub fn render(summary: &TenantSummary) -> String {
     out.push_str(&format!("  Management API        {}\n", summary.audience));
     out.push_str(&format!("  JWKS                  {}\n", summary.jwks_uri));
     out.push_str(&format!(
-        "  control API           {}/__authmock__/ (tenant, clock, journal, faults, reset)\n",
+        "  control API           {}/__authmock__/ (tenant, clock, journal, faults, rate-limits, reset)\n",
         summary.base_url
     ));
     out.push_str("  applications\n");
