@@ -17,6 +17,9 @@
 //! - `AUTHMOCK_BENCH_MAX_REQUESTS` cap on requests per load phase (default 200000)
 //! - `AUTHMOCK_BENCH_QUICK=1` quick mode for CI; the explicit variables above still win.
 //!
+//! The server inherits the environment, so `AUTHMOCK_JOURNAL_LIMIT=0` runs it with the request
+//! journal off: compare with a default run to see what journaling costs.
+//!
 //! Without `--bench` on the command line (as under `cargo test --benches`) it only says so and exits.
 
 use std::collections::BTreeMap;

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 use crate::admin::TenantSummary;
 use crate::core::clock::Clock;
+use crate::core::journal;
 use crate::core::seed::Fixture;
 use crate::server;
 
@@ -42,6 +43,12 @@ pub struct ServeArgs {
     /// Print the tenant summary as JSON (one line) instead of text.
     #[arg(long)]
     pub json: bool,
+    /// The most exchanges the request journal holds; the oldest are evicted (0 turns it off).
+    #[arg(long, env = "AUTHMOCK_JOURNAL_LIMIT", default_value_t = journal::DEFAULT_LIMIT)]
+    pub journal_limit: usize,
+    /// Keep secrets (client secrets, passwords, tokens, codes) in clear in the journal.
+    #[arg(long, env = "AUTHMOCK_JOURNAL_SECRETS")]
+    pub journal_secrets: bool,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -56,6 +63,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         None => Fixture::default_auth0(),
     };
     let (listener, tenant) = server::bind(SocketAddr::new(args.host, args.port), &fixture, Clock::system()).await?;
+    tenant.journal().configure(journal::Settings {
+        limit: args.journal_limit,
+        keep_secrets: args.journal_secrets,
+    });
     let summary = TenantSummary::of(&tenant);
     if args.json {
         println!("{}", serde_json::to_string(&summary)?);
@@ -98,7 +109,7 @@ pub fn render(summary: &TenantSummary) -> String {
     out.push_str(&format!("  Management API        {}\n", summary.audience));
     out.push_str(&format!("  JWKS                  {}\n", summary.jwks_uri));
     out.push_str(&format!(
-        "  control API           {}/__authmock__/tenant\n",
+        "  control API           {}/__authmock__/ (tenant, clock, journal, faults, rate-limits, reset)\n",
         summary.base_url
     ));
     out.push_str("  applications\n");

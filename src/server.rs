@@ -4,9 +4,12 @@
 //! usable without a socket in router tests. `Authmock` starts a tenant on a free loopback port
 //! for Rust tests. Depends on `auth0`, `admin`, `core`.
 
+mod exchange;
+
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use axum::Router;
+use axum::middleware;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tower_http::trace::TraceLayer;
@@ -25,11 +28,13 @@ pub enum ServeError {
     Seed(#[from] SeedError),
 }
 
-/// The whole HTTP surface of one tenant.
+/// The whole HTTP surface of one tenant. Every request to the provider routes passes through
+/// the fault rules and into the journal (`server::exchange`); control-API requests do not.
 pub fn app(tenant: Tenant) -> Router {
     auth0::router()
         .merge(admin::router())
         .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn_with_state(tenant.clone(), exchange::record))
         .with_state(tenant)
 }
 

@@ -1,22 +1,63 @@
 //! The control API under `/__authmock__/` on each tenant's listener, scoped to that tenant.
 //!
-//! `GET /__authmock__/tenant`, the seeded credentials and ids, so a test or a person can start
-//! without reading fixtures; `/__authmock__/outbox`, the mail the tenant sent. Depends on `core` only.
+//! `GET /__authmock__/tenant`: the seeded credentials and ids, so a test or a person can
+//! start without reading fixtures. Then one file per resource: `clock`, `journal`, `faults`,
+//! `outbox`, `reset`, `ratelimits`; `error` is the control API's own error body. Depends on `core`, and on
+//! `auth0::error` for the provider error names a fault rule may use.
 
-mod outbox;
+pub mod clock;
+pub mod error;
+pub mod faults;
+pub mod journal;
+pub mod outbox;
+pub mod ratelimits;
+pub mod reset;
 
 use axum::extract::State;
-use axum::routing::get;
+use axum::http::{Method, Uri};
+use axum::routing::{MethodRouter, any, delete, get, post};
 use axum::{Json, Router};
 use serde::Serialize;
 
 use crate::core::tenant::{MANAGEMENT_API, Tenant};
+use error::AdminError;
 
 pub fn router() -> Router<Tenant> {
     Router::new()
-        .route("/__authmock__/tenant", get(tenant_summary))
-        .route("/__authmock__/outbox", get(outbox::list).delete(outbox::clear))
-        .route("/__authmock__/outbox/{id}", get(outbox::get))
+        .route("/__authmock__/tenant", control(get(tenant_summary)))
+        .route("/__authmock__/clock", control(get(clock::show).post(clock::change)))
+        .route(
+            "/__authmock__/journal",
+            control(get(journal::list).delete(journal::clear)),
+        )
+        .route(
+            "/__authmock__/faults",
+            control(get(faults::list).post(faults::add).delete(faults::clear)),
+        )
+        .route("/__authmock__/faults/{id}", control(delete(faults::remove)))
+        .route("/__authmock__/outbox", control(get(outbox::list).delete(outbox::clear)))
+        .route("/__authmock__/outbox/{id}", control(get(outbox::get)))
+        .route("/__authmock__/reset", control(post(reset::reset)))
+        .route(
+            "/__authmock__/rate-limits",
+            control(get(ratelimits::list).post(ratelimits::set).delete(ratelimits::clear)),
+        )
+        .route("/__authmock__/{*rest}", any(unknown_control_path))
+}
+
+/// A control route answers other methods with its own 405, never the provider's 404.
+fn control(route: MethodRouter<Tenant>) -> MethodRouter<Tenant> {
+    route.fallback(|method: Method, uri: Uri| async move {
+        AdminError::MethodNotAllowed(format!("{method} is not served on {}", uri.path()))
+    })
+}
+
+async fn unknown_control_path(uri: Uri) -> AdminError {
+    AdminError::NotFound(format!(
+        "no control route {}: the control API serves tenant, clock, journal, faults, outbox, reset and rate-limits \
+         under /__authmock__/",
+        uri.path()
+    ))
 }
 
 /// What `authmock serve` prints and `GET /__authmock__/tenant` returns.

@@ -170,7 +170,28 @@ pub enum Auth0Error {
     /// (obs: the Android SDK surfaces the code `connection not found`; the rest of the JSON was
     /// not found, so nothing else is sent).
     DbConnectionNotFound { connection: String, known: Vec<String> },
+    // ---- Rate limits (facts §6); the `x-ratelimit-*` headers are added by the caller ----
+    /// A Management API bucket is empty. 429 `Global limit has been reached` /
+    /// `too_many_requests` (obs: auth0-java `rate_limit_error.json`, auth0-reset-tenant #31).
+    GlobalRateLimit { reset_in_secs: i64 },
+    /// The per-second `users_write` bucket is empty. 429 (obs: Maptio #516; the `errorCode` is
+    /// inf, taken from the global bucket's body).
+    UsersWriteRateLimit { reset_in_secs: i64 },
+    /// The M2M token quota is used up. 429 `too_many_requests` / `Client quota exceeded` (doc:
+    /// DOC-quota).
+    ClientQuotaExceeded { reset_in_secs: i64 },
+    /// An Authentication API bucket is empty. 429 `too_many_requests` (doc: DOC-old-errors for
+    /// the code; the description is the documented 429 text of DOC-authn, inf).
+    AuthenticationRateLimit { reset_in_secs: i64 },
 }
+
+/// Provider errors a fault rule can name (`"error": "auth0.rate_limited"`).
+pub const NAMED_ERRORS: &[&str] = &[
+    "auth0.rate_limited",
+    "auth0.users_write_rate_limited",
+    "auth0.client_quota_exceeded",
+    "auth0.authentication_rate_limited",
+];
 
 /// Reason phrases as hapi's Boom prints them (Node's `http.STATUS_CODES`).
 fn reason_phrase(status: StatusCode) -> &'static str {
@@ -481,6 +502,39 @@ impl Auth0Error {
                 status: StatusCode::BAD_REQUEST,
                 error: "connection not found",
             },
+            GlobalRateLimit { .. } => mgmt(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Global limit has been reached".into(),
+                Some("too_many_requests"),
+            ),
+            UsersWriteRateLimit { .. } => mgmt(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Global per second users_write group limit has been reached".into(),
+                Some("too_many_requests"),
+            ),
+            ClientQuotaExceeded { .. } => oauth(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                "Client quota exceeded".into(),
+            ),
+            AuthenticationRateLimit { .. } => oauth(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                "Too many requests. Check the X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset headers."
+                    .into(),
+            ),
+        }
+    }
+
+    /// The error a fault rule names (see [`NAMED_ERRORS`]); `reset_in_secs` is when the
+    /// pretend bucket refills.
+    pub fn named(name: &str, reset_in_secs: i64) -> Option<Self> {
+        match name {
+            "auth0.rate_limited" => Some(Auth0Error::GlobalRateLimit { reset_in_secs }),
+            "auth0.users_write_rate_limited" => Some(Auth0Error::UsersWriteRateLimit { reset_in_secs }),
+            "auth0.client_quota_exceeded" => Some(Auth0Error::ClientQuotaExceeded { reset_in_secs }),
+            "auth0.authentication_rate_limited" => Some(Auth0Error::AuthenticationRateLimit { reset_in_secs }),
+            _ => None,
         }
     }
 
@@ -640,6 +694,16 @@ impl Auth0Error {
                  (database connections: {})",
                 known.join(", ")
             ),
+            GlobalRateLimit { reset_in_secs }
+            | UsersWriteRateLimit { reset_in_secs }
+            | AuthenticationRateLimit { reset_in_secs } => format!(
+                "rate limit reached: no requests left in this window; retry after x-ratelimit-reset (in {reset_in_secs} s \
+                 on the tenant clock)"
+            ),
+            ClientQuotaExceeded { reset_in_secs } => format!(
+                "M2M token quota used up: cache tokens until they expire instead of fetching one per call; \
+                 retry after {reset_in_secs} s"
+            ),
         }
     }
 }
@@ -744,6 +808,14 @@ pub(crate) fn with_hint(mut response: Response, hint: String) -> Response {
 enum Challenge {
     Bare,
     None,
+}
+
+/// Adds the rate-limit headers Auth0 sends on rate-limited endpoints, on success and on 429
+/// (facts §6): bucket size, tokens left, and when tokens are next added (UNIX epoch seconds).
+pub fn set_rate_limit_headers(headers: &mut axum::http::HeaderMap, limit: u64, remaining: u64, reset_unix: i64) {
+    headers.insert("x-ratelimit-limit", HeaderValue::from(limit));
+    headers.insert("x-ratelimit-remaining", HeaderValue::from(remaining));
+    headers.insert("x-ratelimit-reset", HeaderValue::from(reset_unix));
 }
 
 /// Serialises `body` with the given content type.

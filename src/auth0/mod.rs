@@ -12,6 +12,7 @@ pub mod hosted;
 pub mod mail;
 pub mod oauth;
 pub mod payload;
+pub mod ratelimit;
 pub mod tickets;
 pub mod users;
 
@@ -19,10 +20,11 @@ use axum::Router;
 use axum::extract::Request;
 use axum::http::HeaderValue;
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse as _, Response};
 use axum::routing::{get, post};
 use rand::RngExt as _;
 
+use crate::core::journal::Unrouted;
 use crate::core::tenant::Tenant;
 use error::Auth0Error;
 
@@ -52,11 +54,15 @@ pub fn router() -> Router<Tenant> {
 }
 
 /// hapi answers unknown routes and unknown methods alike with its 404 envelope (facts §2.1).
-async fn not_found(req: Request) -> Auth0Error {
-    Auth0Error::NotFound {
+/// The [`Unrouted`] marker tells the journal this 404 is "no such route".
+async fn not_found(req: Request) -> Response {
+    let mut response = Auth0Error::NotFound {
         method: req.method().to_string(),
         path: req.uri().path().to_owned(),
     }
+    .into_response();
+    response.extensions_mut().insert(Unrouted);
+    response
 }
 
 /// The id of the request being handled, as sent back in `X-Auth0-RequestId` (hosted error

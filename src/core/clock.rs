@@ -15,6 +15,18 @@ use time::OffsetDateTime;
 pub struct Clock {
     /// A std mutex: the critical section is a read or an addition, never held across `.await`.
     state: Arc<Mutex<ClockState>>,
+    /// How the clock started, so a tenant reset can put it back.
+    initial: ClockState,
+}
+
+/// Whether the clock follows the wall clock or stands still.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClockMode {
+    /// Wall time plus an offset (grown by `advance`).
+    System,
+    /// A frozen instant that moves only when told to.
+    Manual,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -43,13 +55,14 @@ impl Clock {
     pub fn manual(at: OffsetDateTime) -> Self {
         Self {
             state: Arc::new(Mutex::new(ClockState::Manual(at))),
+            initial: ClockState::Manual(at),
         }
     }
 
     /// The current instant on this clock.
     pub fn now(&self) -> OffsetDateTime {
         match *self.lock() {
-            ClockState::System { offset } => OffsetDateTime::now_utc() + offset,
+            ClockState::System { offset } => OffsetDateTime::now_utc().saturating_add(offset),
             ClockState::Manual(at) => at,
         }
     }
@@ -74,6 +87,33 @@ impl Clock {
     /// Pins the clock at `at` (it stops following the wall clock).
     pub fn set(&self, at: OffsetDateTime) {
         *self.lock() = ClockState::Manual(at);
+    }
+
+    /// Whether the clock follows the wall clock or stands still.
+    pub fn mode(&self) -> ClockMode {
+        match *self.lock() {
+            ClockState::System { .. } => ClockMode::System,
+            ClockState::Manual(_) => ClockMode::Manual,
+        }
+    }
+
+    /// Follows the wall clock again, with no offset.
+    pub fn follow_system(&self) {
+        *self.lock() = ClockState::default();
+    }
+
+    /// Freezes the clock at its current instant.
+    pub fn freeze(&self) {
+        let mut state = self.lock();
+        if let ClockState::System { offset } = *state {
+            *state = ClockState::Manual(OffsetDateTime::now_utc().saturating_add(offset));
+        }
+    }
+
+    /// Puts the clock back where it started (a frozen clock at its first instant, a system
+    /// clock with no offset).
+    pub fn reset(&self) {
+        *self.lock() = self.initial;
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, ClockState> {
@@ -101,6 +141,24 @@ mod tests {
         clock.advance(Duration::from_secs(7200));
         let ahead = clock.unix() - OffsetDateTime::now_utc().unix_timestamp();
         assert!((7199..=7201).contains(&ahead), "offset was {ahead}");
+    }
+
+    #[test]
+    fn reset_returns_to_the_first_instant_and_mode() {
+        let clock = Clock::manual(datetime!(2026-01-01 00:00 UTC));
+        clock.advance(Duration::from_secs(60));
+        clock.follow_system();
+        assert_eq!(clock.mode(), ClockMode::System);
+        clock.reset();
+        assert_eq!(clock.mode(), ClockMode::Manual);
+        assert_eq!(clock.now(), datetime!(2026-01-01 00:00 UTC));
+    }
+
+    #[test]
+    fn a_huge_advance_saturates_instead_of_panicking() {
+        let clock = Clock::system();
+        clock.advance(Duration::from_secs(u64::MAX));
+        assert!(clock.now().year() >= 9999);
     }
 
     #[test]

@@ -3,10 +3,13 @@
 //! (`crate::auth0`) turn the neutral outcomes into their own errors.
 
 pub mod clock;
+pub mod faults;
+pub mod journal;
 pub mod keys;
 pub mod onetime;
 pub mod outbox;
 pub mod password;
+pub mod ratelimit;
 pub mod seed;
 pub mod tenant;
 pub mod tokens;

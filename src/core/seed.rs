@@ -224,6 +224,12 @@ impl Fixture {
             Some(seed) => SigningKey::from_pem(&seed.kid, &self.key_pem(seed)?, &self.name)?,
             None => SigningKey::generate(&generated_kid(self.seed), &self.name)?,
         };
+        let state = self.state(&clock)?;
+        Ok(Tenant::new(self.name.clone(), address, key, clock, state, self.clone()))
+    }
+
+    /// The tenant's mutable state as seeded (also what a reset goes back to).
+    pub fn state(&self, clock: &Clock) -> Result<TenantState, SeedError> {
         let created_at = match &self.created_at {
             Some(text) => OffsetDateTime::parse(text, &Rfc3339)
                 .map_err(|e| SeedError::Invalid(format!("created_at `{text}`: {e}")))?,
@@ -272,7 +278,7 @@ impl Fixture {
             form_tokens: Default::default(),
             rng,
         };
-        Ok(Tenant::new(self.name.clone(), address, key, clock, state))
+        Ok(state)
     }
 
     fn connections(&self) -> Result<Vec<Connection>, SeedError> {

@@ -16,10 +16,14 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use super::clock::Clock;
+use super::faults::Faults;
+use super::journal::Journal;
 use super::keys::SigningKey;
 use super::onetime::OneTimeStore;
 use super::outbox::Outbox;
 use super::password::{PasswordHash, PasswordPolicy};
+use super::ratelimit::RateLimits;
+use super::seed::{Fixture, SeedError};
 
 /// Length of ticket secrets (`ticket=<32 alphanumerics>`).
 pub const TICKET_SECRET_LEN: usize = 32;
@@ -238,10 +242,25 @@ struct TenantInner {
     clock: Clock,
     /// A std mutex: critical sections are short lookups/updates, never held across `.await`.
     state: Mutex<TenantState>,
+    /// The fixture the tenant was built from: [`Tenant::reset`] rebuilds the state from it.
+    seed: Fixture,
+    /// Every exchange served (control stores have their own locks, apart from `state`).
+    journal: Journal,
+    /// Fault rules applied before the provider routes.
+    faults: Faults,
+    /// Token buckets per endpoint group; none until configured.
+    rate_limits: RateLimits,
 }
 
 impl Tenant {
-    pub fn new(name: String, address: TenantAddress, key: SigningKey, clock: Clock, state: TenantState) -> Self {
+    pub fn new(
+        name: String,
+        address: TenantAddress,
+        key: SigningKey,
+        clock: Clock,
+        state: TenantState,
+        seed: Fixture,
+    ) -> Self {
         Self {
             inner: Arc::new(TenantInner {
                 name,
@@ -249,6 +268,10 @@ impl Tenant {
                 key,
                 clock,
                 state: Mutex::new(state),
+                seed,
+                journal: Journal::default(),
+                faults: Faults::default(),
+                rate_limits: RateLimits::default(),
             }),
         }
     }
@@ -310,5 +333,34 @@ impl Tenant {
         // A panic while holding the lock cannot leave half-written state behind (every update
         // is a single assignment or push), so a poisoned lock is still safe to use.
         self.inner.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The request journal of this tenant.
+    pub fn journal(&self) -> &Journal {
+        &self.inner.journal
+    }
+
+    /// The fault rules of this tenant.
+    pub fn faults(&self) -> &Faults {
+        &self.inner.faults
+    }
+
+    /// The rate-limit buckets of this tenant.
+    pub fn rate_limits(&self) -> &RateLimits {
+        &self.inner.rate_limits
+    }
+
+    /// Puts the tenant back as it was seeded: the clock first (seeded timestamps read it), then
+    /// users, tickets and refresh tokens, then every per-tenant control store. The signing key,
+    /// the address and the journal settings stay. This is the one place a reset happens: a new
+    /// per-tenant store gets its line here.
+    pub fn reset(&self) -> Result<(), SeedError> {
+        self.inner.clock.reset();
+        let fresh = self.inner.seed.state(&self.inner.clock)?;
+        *self.state() = fresh;
+        self.inner.journal.clear();
+        self.inner.faults.clear();
+        self.inner.rate_limits.clear();
+        Ok(())
     }
 }

@@ -228,6 +228,21 @@ impl TestApp {
         .await
     }
 
+    /// A control-API call with an optional JSON body (`/__authmock__/…`).
+    pub async fn control(&self, method: Method, path: &str, body: Option<&Value>) -> Reply {
+        match body {
+            Some(body) => self.request(method, path, Some(JSON), None, body.to_string()).await,
+            None => self.request(method, path, None, None, Body::empty()).await,
+        }
+    }
+
+    /// `GET /__authmock__/journal` with a query string (`""` for none), as JSON.
+    pub async fn journal(&self, query: &str) -> Value {
+        let reply = self.get(&format!("/__authmock__/journal{query}"), None).await;
+        assert_eq!(reply.status, StatusCode::OK, "journal: {}", reply.body);
+        reply.json()
+    }
+
     pub fn advance(&self, secs: u64) {
         self.tenant.clock().advance(std::time::Duration::from_secs(secs));
     }
@@ -249,4 +264,15 @@ pub fn jwt_header(token: &str) -> Value {
         .decode(head)
         .expect("header is base64url");
     serde_json::from_slice(&bytes).expect("header is JSON")
+}
+
+/// Replaces the parts of a journal entry that vary run to run (wall time, latency, request id).
+pub fn redact_entry(entry: &mut Value) {
+    entry["time"] = json!("[time]");
+    entry["latency_ms"] = json!("[ms]");
+    if let Some(headers) = entry["response"]["headers"].as_object_mut()
+        && headers.contains_key("x-auth0-requestid")
+    {
+        headers.insert("x-auth0-requestid".into(), json!("[request id]"));
+    }
 }

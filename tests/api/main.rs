@@ -8,10 +8,16 @@ mod helpers;
 
 mod bad_input;
 mod blackbox;
+mod cli;
+mod clock;
 mod discovery;
+mod faults;
+mod journal;
 mod management_auth;
 mod oauth;
-mod payload;
 mod password_reset;
+mod payload;
+mod ratelimits;
+mod reset;
 mod tickets;
 mod users;

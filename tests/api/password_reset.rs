@@ -365,3 +365,14 @@ async fn classic_login_reports_an_expired_ticket_to_result_url() {
         Some("https://app.example.com/done?success=false&message=Access+expired.")
     );
 }
+
+#[tokio::test]
+async fn reset_empties_the_outbox_and_forgets_the_links() {
+    let app = TestApp::new();
+    forgot(&app, ALICE_EMAIL).await;
+    let link = mailed_link(&app, ALICE_EMAIL).await;
+    let reset = app.request(Method::POST, "/__authmock__/reset", None, None, "").await;
+    assert!(reset.status.is_success(), "{}", reset.body);
+    assert_eq!(outbox(&app, "").await["total"], 0);
+    assert_eq!(app.get(&link, None).await.status, StatusCode::BAD_REQUEST, "the ticket is gone");
+}

@@ -1,0 +1,82 @@
+//! `GET /__authmock__/journal` and `DELETE /__authmock__/journal`: what the tenant was asked
+//! and what it answered, newest first.
+//!
+//! Filters (query string, all optional): `method` (`POST`), `path` (a prefix: `/api/v2/`),
+//! `status` (`401` or a class, `4xx`), `since` (RFC 3339, wall clock, inclusive), `limit`
+//! (entries returned; `total`, `matched` and `evicted` still count everything). See
+//! `core::journal` for the entry format and the secret masking.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::error::{AdminError, AdminQuery};
+use crate::core::journal::{Filter, Page, StatusFilter};
+use crate::core::tenant::Tenant;
+
+/// The query string, as text, so each bad value gets its own message.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JournalQuery {
+    method: Option<String>,
+    path: Option<String>,
+    status: Option<String>,
+    since: Option<String>,
+    limit: Option<String>,
+}
+
+impl TryFrom<JournalQuery> for Filter {
+    type Error = AdminError;
+
+    fn try_from(query: JournalQuery) -> Result<Self, AdminError> {
+        let bad = |text: String| AdminError::BadRequest(text);
+        let status = match query.status {
+            Some(text) => Some(StatusFilter::parse(&text).ok_or_else(|| {
+                bad(format!(
+                    "`status` is a code such as 401 or a class such as 4xx (got {text:?})"
+                ))
+            })?),
+            None => None,
+        };
+        let since = match query.since {
+            Some(text) => Some(OffsetDateTime::parse(&text, &Rfc3339).map_err(|e| {
+                bad(format!(
+                    "`since` must be an RFC 3339 instant such as 2026-01-05T10:00:00Z (got {text:?}: {e})"
+                ))
+            })?),
+            None => None,
+        };
+        let limit = match query.limit {
+            Some(text) => Some(
+                text.parse::<usize>()
+                    .map_err(|_| bad(format!("`limit` must be a whole number (got {text:?})")))?,
+            ),
+            None => None,
+        };
+        Ok(Filter {
+            method: query.method,
+            path: query.path,
+            status,
+            since,
+            limit,
+        })
+    }
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn list(
+    State(tenant): State<Tenant>,
+    AdminQuery(query): AdminQuery<JournalQuery>,
+) -> Result<Json<Page>, AdminError> {
+    let filter = Filter::try_from(query)?;
+    Ok(Json(tenant.journal().page(&filter)))
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn clear(State(tenant): State<Tenant>) -> StatusCode {
+    tenant.journal().clear();
+    StatusCode::NO_CONTENT
+}

@@ -1,0 +1,258 @@
+//! Rate limits: one token bucket per endpoint group, timed on the tenant clock.
+//!
+//! A bucket holds up to `limit` tokens. Every `window_secs` seconds (a fixed window, as the
+//! provider documents it) `refill` tokens are added, never beyond `limit`. Each request to the
+//! group takes one token; with none left it is refused until the next window starts, which is
+//! the instant `x-ratelimit-reset` names. Because time comes from the tenant clock, a test
+//! empties a bucket, advances the clock past the reset and sees the bucket refilled, without
+//! sleeping. Which paths form a group, and what a refusal looks like on the wire, is the
+//! provider's business. Depends on nothing else in the crate.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde::{Deserialize, Serialize};
+
+/// A bucket as posted to `POST /__authmock__/rate-limits`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BucketDefinition {
+    /// The endpoint group, e.g. `management`.
+    pub group: String,
+    /// Bucket size: the burst a client may send at once.
+    pub limit: u64,
+    /// Tokens added per window; `limit` when absent.
+    #[serde(default)]
+    pub refill: Option<u64>,
+    /// Window length in seconds (1: per second, 60: per minute).
+    #[serde(default = "one_second")]
+    pub window_secs: u64,
+}
+
+fn one_second() -> u64 {
+    1
+}
+
+/// A bucket as listed, with its state at the time of the listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BucketView {
+    pub group: String,
+    pub limit: u64,
+    pub refill: u64,
+    pub window_secs: u64,
+    pub remaining: u64,
+    /// UNIX seconds when tokens are next added.
+    pub reset: i64,
+}
+
+/// What one request got from its bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decision {
+    pub allowed: bool,
+    pub limit: u64,
+    pub remaining: u64,
+    /// UNIX seconds when tokens are next added.
+    pub reset: i64,
+}
+
+#[derive(Debug, Clone)]
+struct Bucket {
+    limit: u64,
+    refill: u64,
+    window_secs: u64,
+    tokens: u64,
+    window_start: i64,
+}
+
+impl Bucket {
+    /// Adds the tokens of every window that ended before `now`.
+    fn catch_up(&mut self, now: i64) {
+        let window = i64::try_from(self.window_secs).unwrap_or(i64::MAX);
+        let elapsed = now.saturating_sub(self.window_start);
+        if elapsed >= window {
+            let windows = elapsed / window;
+            let added = u64::try_from(windows).unwrap_or(u64::MAX).saturating_mul(self.refill);
+            self.tokens = self.tokens.saturating_add(added).min(self.limit);
+            self.window_start = self.window_start.saturating_add(windows.saturating_mul(window));
+        } else if elapsed < 0 {
+            // The clock was set back: start a fresh window there.
+            self.window_start = now;
+        }
+    }
+
+    fn reset(&self) -> i64 {
+        self.window_start
+            .saturating_add(i64::try_from(self.window_secs).unwrap_or(i64::MAX))
+    }
+
+    fn view(&self, group: &str) -> BucketView {
+        BucketView {
+            group: group.to_owned(),
+            limit: self.limit,
+            refill: self.refill,
+            window_secs: self.window_secs,
+            remaining: self.tokens,
+            reset: self.reset(),
+        }
+    }
+}
+
+/// A cheap, cloneable handle to one tenant's buckets.
+#[derive(Debug, Clone, Default)]
+pub struct RateLimits {
+    /// A std mutex: arithmetic on a small map, never held across `.await`.
+    buckets: Arc<Mutex<BTreeMap<String, Bucket>>>,
+}
+
+impl RateLimits {
+    /// Sets (or replaces) the bucket of `definition.group`, full, with a window starting `now`.
+    /// `known_group` says whether the provider has such a group.
+    pub fn set(
+        &self,
+        definition: BucketDefinition,
+        now: i64,
+        known_group: impl Fn(&str) -> bool,
+    ) -> Result<BucketView, String> {
+        if !known_group(&definition.group) {
+            return Err(format!("unknown endpoint group {:?}", definition.group));
+        }
+        if definition.limit == 0 {
+            return Err("`limit` must be at least 1".into());
+        }
+        if definition.window_secs == 0 || definition.window_secs > 86_400 {
+            return Err("`window_secs` must be between 1 and 86400".into());
+        }
+        let refill = definition.refill.unwrap_or(definition.limit);
+        if refill == 0 {
+            return Err("`refill` must be at least 1".into());
+        }
+        let bucket = Bucket {
+            limit: definition.limit,
+            refill,
+            window_secs: definition.window_secs,
+            tokens: definition.limit,
+            window_start: now,
+        };
+        let view = bucket.view(&definition.group);
+        self.lock().insert(definition.group, bucket);
+        Ok(view)
+    }
+
+    /// Takes a token from `group`'s bucket; `None` when the group is not limited.
+    pub fn take(&self, group: &str, now: i64) -> Option<Decision> {
+        let mut buckets = self.lock();
+        let bucket = buckets.get_mut(group)?;
+        bucket.catch_up(now);
+        let allowed = bucket.tokens > 0;
+        if allowed {
+            bucket.tokens -= 1;
+        }
+        Some(Decision {
+            allowed,
+            limit: bucket.limit,
+            remaining: bucket.tokens,
+            reset: bucket.reset(),
+        })
+    }
+
+    /// Every bucket as it stands at `now`.
+    pub fn list(&self, now: i64) -> Vec<BucketView> {
+        let mut buckets = self.lock();
+        buckets
+            .iter_mut()
+            .map(|(group, bucket)| {
+                bucket.catch_up(now);
+                bucket.view(group)
+            })
+            .collect()
+    }
+
+    /// Removes every bucket: nothing is rate limited.
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+
+    fn lock(&self) -> MutexGuard<'_, BTreeMap<String, Bucket>> {
+        // Updates are plain assignments: a poisoned map is still consistent.
+        self.buckets.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits(limit: u64, refill: Option<u64>, window_secs: u64) -> RateLimits {
+        let limits = RateLimits::default();
+        limits
+            .set(
+                BucketDefinition {
+                    group: "g".into(),
+                    limit,
+                    refill,
+                    window_secs,
+                },
+                1_000,
+                |_| true,
+            )
+            .expect("valid bucket");
+        limits
+    }
+
+    #[test]
+    fn an_empty_bucket_refuses_until_the_next_window() {
+        let limits = limits(2, None, 1);
+        let first = limits.take("g", 1_000).expect("limited");
+        assert_eq!((first.allowed, first.remaining, first.reset), (true, 1, 1_001));
+        assert!(limits.take("g", 1_000).expect("limited").allowed);
+        let refused = limits.take("g", 1_000).expect("limited");
+        assert_eq!((refused.allowed, refused.remaining, refused.reset), (false, 0, 1_001));
+        let later = limits.take("g", 1_001).expect("limited");
+        assert_eq!((later.allowed, later.remaining, later.reset), (true, 1, 1_002));
+    }
+
+    #[test]
+    fn refill_adds_per_window_and_never_beyond_the_limit() {
+        let limits = limits(10, Some(3), 60);
+        for _ in 0..10 {
+            assert!(limits.take("g", 1_000).expect("limited").allowed);
+        }
+        assert!(!limits.take("g", 1_059).expect("limited").allowed);
+        let next = limits.take("g", 1_060).expect("limited");
+        assert_eq!((next.remaining, next.reset), (2, 1_120));
+        let much_later = limits.take("g", 100_000).expect("limited");
+        assert_eq!(much_later.remaining, 9, "capped at the limit, minus this request");
+    }
+
+    #[test]
+    fn unlimited_groups_and_bad_buckets() {
+        let limits = RateLimits::default();
+        assert_eq!(limits.take("g", 0), None);
+        let bad = |limit, refill, window_secs, group: &str| {
+            limits
+                .set(
+                    BucketDefinition {
+                        group: group.into(),
+                        limit,
+                        refill,
+                        window_secs,
+                    },
+                    0,
+                    |g| g == "g",
+                )
+                .expect_err("refused")
+        };
+        assert!(bad(1, None, 1, "nope").contains("unknown endpoint group"));
+        assert!(bad(0, None, 1, "g").contains("`limit`"));
+        assert!(bad(1, Some(0), 1, "g").contains("`refill`"));
+        assert!(bad(1, None, 0, "g").contains("`window_secs`"));
+    }
+
+    #[test]
+    fn setting_the_clock_back_starts_a_fresh_window() {
+        let limits = limits(1, None, 1);
+        assert!(limits.take("g", 1_000).expect("limited").allowed);
+        let refused = limits.take("g", 500).expect("limited");
+        assert_eq!((refused.allowed, refused.reset), (false, 501));
+    }
+}

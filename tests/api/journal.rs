@@ -1,0 +1,246 @@
+//! `GET`/`DELETE /__authmock__/journal`: every exchange, masked, bounded, filtered.
+
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{App, FORM, TICKETS, TestApp, redact_entry};
+
+fn snapshot(name: &str, value: &Value) {
+    insta::with_settings!({
+        snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"),
+        prepend_module_to_snapshot => false,
+    }, {
+        insta::assert_json_snapshot!(name, value);
+    });
+}
+
+#[tokio::test]
+async fn a_provider_error_is_recorded_with_its_hint_and_byte_exact_body() {
+    let app = TestApp::new();
+    let reply = app.post_json(TICKETS, None, &json!({"user_id": "x"})).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+
+    let journal = app.journal("").await;
+    assert_eq!(
+        (journal["total"].clone(), journal["evicted"].clone()),
+        (json!(1), json!(0))
+    );
+    let mut entry = journal["entries"][0].clone();
+    assert_eq!(entry["outcome"], "provider_error");
+    assert_eq!(entry["hint"], reply.header("x-authmock-hint").expect("hint header"));
+    assert_eq!(entry["response"]["body"], reply.body.as_str(), "body as sent");
+    assert_eq!(entry["tenant_time"], "2026-01-05T10:00:00Z");
+    redact_entry(&mut entry);
+    snapshot("control_journal_entry", &entry);
+}
+
+#[tokio::test]
+async fn outcomes_tell_ok_provider_errors_and_unknown_routes_apart() {
+    let app = TestApp::new();
+    let token = app.token(App::ReadOnly).await;
+    app.get("/api/v2/users/auth0%7Cnobody", Some(&token)).await;
+    app.get("/no/such/route", None).await;
+    let journal = app.journal("").await;
+    let outcomes: Vec<_> = journal["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| (e["request"]["path"].clone(), e["outcome"].clone()))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            (json!("/no/such/route"), json!("not_found")),
+            (json!("/api/v2/users/auth0%7Cnobody"), json!("provider_error")),
+            (json!("/oauth/token"), json!("ok")),
+        ],
+        "newest first; a documented 404 is a provider error, an unknown route is not_found"
+    );
+}
+
+#[tokio::test]
+async fn secrets_are_masked_by_default() {
+    let app = TestApp::new();
+    let (_, secret) = app.credentials(App::Backend);
+    let token = app.token(App::Backend).await;
+    app.post_json(TICKETS, Some(&token), &json!({"user_id": crate::helpers::ALICE}))
+        .await;
+    let (web_id, web_secret) = app.credentials(App::Web);
+    let form = format!(
+        "grant_type=password&username=alice%40example.com&password=Wonderland-2026&client_id={web_id}&client_secret={web_secret}&scope=openid"
+    );
+    app.request(Method::POST, "/oauth/token?code=abc123", Some(FORM), None, form)
+        .await;
+
+    let journal = app.journal("").await;
+    let text = journal.to_string();
+    for secret in [
+        secret.as_str(),
+        token.as_str(),
+        web_secret.as_str(),
+        "Wonderland-2026",
+        "abc123",
+    ] {
+        assert!(!text.contains(secret), "{secret} leaked into the journal");
+    }
+    let entries = journal["entries"].as_array().expect("entries");
+    let tail = |s: &str| format!("****{}", &s[s.len() - 4..]);
+    let form_entry = &entries[0]["request"];
+    assert_eq!(form_entry["query"], "code=****");
+    assert_eq!(
+        form_entry["body"],
+        format!(
+            "grant_type=password&username=alice%40example.com&password=****&client_id={web_id}&client_secret={}&scope=openid",
+            tail(&web_secret)
+        )
+    );
+    assert_eq!(
+        entries[1]["request"]["headers"]["authorization"],
+        format!("Bearer {}", tail(&token))
+    );
+    let token_request: Value =
+        serde_json::from_str(entries[2]["request"]["body"].as_str().expect("body")).expect("JSON");
+    assert_eq!(token_request["client_secret"], tail(&secret));
+    let token_response: Value =
+        serde_json::from_str(entries[2]["response"]["body"].as_str().expect("body")).expect("JSON");
+    assert_eq!(
+        token_response["access_token"],
+        tail(&token),
+        "same mask as the bearer header"
+    );
+}
+
+#[tokio::test]
+async fn journal_secrets_keeps_them_in_clear() {
+    let app = TestApp::new();
+    app.tenant.journal().configure(authmock::core::journal::Settings {
+        limit: 10,
+        keep_secrets: true,
+    });
+    let (_, secret) = app.credentials(App::Backend);
+    app.token(App::Backend).await;
+    assert!(app.journal("").await.to_string().contains(&secret));
+}
+
+#[tokio::test]
+async fn control_api_requests_are_not_journaled() {
+    let app = TestApp::new();
+    app.get("/__authmock__/tenant", None).await;
+    app.control(Method::POST, "/__authmock__/clock", Some(&json!({"advance_secs": 1})))
+        .await;
+    app.journal("").await;
+    assert_eq!(app.journal("").await["total"], 0);
+}
+
+#[tokio::test]
+async fn filters_select_by_method_path_status_since_and_limit() {
+    let app = TestApp::new();
+    let token = app.token(App::ReadOnly).await;
+    app.get("/.well-known/jwks.json", None).await;
+    app.post_json(TICKETS, Some(&token), &json!({})).await;
+    app.get("/api/v2/users-by-email?email=alice%40example.com", Some(&token))
+        .await;
+
+    let paths = |journal: &Value| -> Vec<String> {
+        journal["entries"]
+            .as_array()
+            .expect("entries")
+            .iter()
+            .map(|e| e["request"]["path"].as_str().expect("path").to_owned())
+            .collect()
+    };
+    assert_eq!(
+        paths(&app.journal("?method=get").await),
+        ["/api/v2/users-by-email", "/.well-known/jwks.json"]
+    );
+    assert_eq!(
+        paths(&app.journal("?path=/api/v2/").await),
+        ["/api/v2/users-by-email", TICKETS]
+    );
+    assert_eq!(paths(&app.journal("?status=403").await), [TICKETS]);
+    assert_eq!(
+        paths(&app.journal("?status=2xx&limit=1").await),
+        ["/api/v2/users-by-email"]
+    );
+    let limited = app.journal("?status=2xx&limit=1").await;
+    assert_eq!(
+        (limited["total"].clone(), limited["matched"].clone()),
+        (json!(4), json!(3))
+    );
+    assert_eq!(
+        paths(&app.journal("?since=2999-01-01T00:00:00Z").await),
+        Vec::<String>::new()
+    );
+    assert_eq!(app.journal("?since=2000-01-01T00:00:00Z").await["matched"], 4);
+}
+
+#[tokio::test]
+async fn bad_filters_get_a_400_with_a_reason() {
+    let app = TestApp::new();
+    let cases = [
+        ("?status=4", "`status`"),
+        ("?status=abc", "`status`"),
+        ("?since=yesterday", "`since`"),
+        ("?limit=-1", "`limit`"),
+        ("?limit=ten", "`limit`"),
+        ("?colour=red", "unknown field"),
+    ];
+    for (query, expected) in cases {
+        let reply = app.get(&format!("/__authmock__/journal{query}"), None).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{query}: {}", reply.body);
+        let message = reply.json()["message"].as_str().expect("message").to_owned();
+        assert!(message.contains(expected), "{query}: {message}");
+    }
+}
+
+#[tokio::test]
+async fn delete_clears_the_journal() {
+    let app = TestApp::new();
+    app.get("/.well-known/jwks.json", None).await;
+    let reply = app.control(Method::DELETE, "/__authmock__/journal", None).await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT);
+    let journal = app.journal("").await;
+    assert_eq!(
+        (journal["total"].clone(), journal["entries"].clone()),
+        (json!(0), json!([]))
+    );
+}
+
+#[tokio::test]
+async fn binary_bodies_are_stored_as_base64() {
+    let app = TestApp::new();
+    app.request(
+        Method::POST,
+        "/oauth/token",
+        Some("application/octet-stream"),
+        None,
+        vec![0xff_u8, 0x00, 0xfe],
+    )
+    .await;
+    let request = &app.journal("").await["entries"][0]["request"];
+    assert_eq!(request["body_encoding"], "base64");
+    assert_eq!(request["body"], "/wD+");
+}
+
+#[tokio::test]
+async fn the_10001st_exchange_evicts_the_first_at_the_default_bound() {
+    let app = TestApp::new();
+    for i in 0..=10_000 {
+        app.get(&format!("/nope/{i}"), None).await;
+    }
+    let journal = app.journal("?limit=1").await;
+    assert_eq!(journal["limit"], 10_000);
+    assert_eq!(journal["total"], 10_000);
+    assert_eq!(journal["evicted"], 1);
+    assert_eq!(journal["entries"][0]["request"]["path"], "/nope/10000");
+    assert_eq!(
+        app.journal("?path=/nope/0&limit=1").await["matched"],
+        0,
+        "/nope/0 was evicted"
+    );
+    assert_eq!(
+        app.journal("?path=/nope/1&limit=1").await["matched"],
+        1112,
+        "/nope/1, /nope/10.. remain"
+    );
+}

@@ -1,0 +1,132 @@
+//! `/__authmock__/rate-limits`: 429 with `x-ratelimit-*` headers, then recovery once the tenant
+//! clock passes the reset.
+
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::assert_wire;
+use crate::helpers::{ALICE, App, START, TestApp};
+
+const LIMITS: &str = "/__authmock__/rate-limits";
+
+fn headers(reply: &crate::helpers::Reply) -> (Option<&str>, Option<&str>, Option<&str>) {
+    (
+        reply.header("x-ratelimit-limit"),
+        reply.header("x-ratelimit-remaining"),
+        reply.header("x-ratelimit-reset"),
+    )
+}
+
+#[tokio::test]
+async fn an_empty_management_bucket_is_429_until_the_clock_passes_the_reset() {
+    let app = TestApp::new();
+    let token = app.token(App::ReadOnly).await;
+    let set = app
+        .control(
+            Method::POST,
+            LIMITS,
+            Some(&json!({"group": "management", "limit": 2, "window_secs": 1})),
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::CREATED, "{}", set.body);
+    let reset = (START.unix_timestamp() + 1).to_string();
+    let user = format!("/api/v2/users/{ALICE}");
+
+    let first = app.get(&user, Some(&token)).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(
+        headers(&first),
+        (Some("2"), Some("1"), Some(reset.as_str())),
+        "on success too"
+    );
+    let second = app.get(&user, Some(&token)).await;
+    assert_eq!(headers(&second), (Some("2"), Some("0"), Some(reset.as_str())));
+    let refused = app.get(&user, Some(&token)).await;
+    assert_wire!("ratelimit_management_429", refused);
+    assert_eq!(headers(&refused), (Some("2"), Some("0"), Some(reset.as_str())));
+
+    app.control(Method::POST, "/__authmock__/clock", Some(&json!({"advance_secs": 1})))
+        .await;
+    let recovered = app.get(&user, Some(&token)).await;
+    assert_eq!(recovered.status, StatusCode::OK);
+    let next_reset = (START.unix_timestamp() + 2).to_string();
+    assert_eq!(headers(&recovered), (Some("2"), Some("1"), Some(next_reset.as_str())));
+
+    let outcome = &app.journal("?status=429").await["entries"][0];
+    assert_eq!(outcome["outcome"], "provider_error");
+    assert_eq!(outcome["response"]["headers"]["x-ratelimit-remaining"], "0");
+}
+
+#[tokio::test]
+async fn the_token_endpoint_answers_the_oauth_429() {
+    let app = TestApp::new();
+    app.control(
+        Method::POST,
+        LIMITS,
+        Some(&json!({"group": "authentication", "limit": 1, "window_secs": 60})),
+    )
+    .await;
+    app.token(App::Backend).await;
+    let (client_id, client_secret) = app.credentials(App::Backend);
+    let refused = app
+        .oauth(&json!({"grant_type": "client_credentials", "client_id": client_id,
+                        "client_secret": client_secret, "audience": crate::helpers::AUDIENCE}))
+        .await;
+    assert_wire!("ratelimit_authentication_429", refused);
+    let unlimited = app.get("/.well-known/jwks.json", None).await;
+    assert_eq!(headers(&unlimited), (None, None, None), "discovery is not rate limited");
+}
+
+#[tokio::test]
+async fn buckets_are_listed_cleared_and_reset_with_the_tenant() {
+    let app = TestApp::new();
+    app.control(
+        Method::POST,
+        LIMITS,
+        Some(&json!({"group": "management", "limit": 5, "refill": 1, "window_secs": 60})),
+    )
+    .await;
+    let listed = app.control(Method::GET, LIMITS, None).await.json();
+    assert_eq!(
+        listed,
+        json!({"buckets": [{"group": "management", "limit": 5, "refill": 1, "window_secs": 60,
+                             "remaining": 5, "reset": START.unix_timestamp() + 60}]})
+    );
+    assert_eq!(
+        app.control(Method::DELETE, LIMITS, None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.control(Method::GET, LIMITS, None).await.json(),
+        json!({"buckets": []})
+    );
+
+    app.control(Method::POST, LIMITS, Some(&json!({"group": "management", "limit": 1})))
+        .await;
+    app.control(Method::POST, "/__authmock__/reset", None).await;
+    assert_eq!(
+        app.control(Method::GET, LIMITS, None).await.json(),
+        json!({"buckets": []})
+    );
+}
+
+#[tokio::test]
+async fn bad_buckets_get_a_400_with_a_reason() {
+    let app = TestApp::new();
+    let cases: [(Value, &str); 5] = [
+        (json!({"group": "janrain", "limit": 1}), "unknown endpoint group"),
+        (json!({"group": "management", "limit": 0}), "`limit`"),
+        (
+            json!({"group": "management", "limit": 1, "window_secs": 0}),
+            "`window_secs`",
+        ),
+        (json!({"group": "management"}), "missing field `limit`"),
+        (json!({"group": "management", "limit": 1, "burst": 3}), "unknown field"),
+    ];
+    for (body, expected) in cases {
+        let reply = app.control(Method::POST, LIMITS, Some(&body)).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}: {}", reply.body);
+        let message = reply.json()["message"].as_str().expect("message").to_owned();
+        assert!(message.contains(expected), "{body}: {message}");
+    }
+}
