@@ -54,38 +54,20 @@ async fn reset_form_in_headless_chromium() {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let idp = authmock::Authmock::start().await;
     let http = reqwest::Client::new();
-    let summary: Value = http
-        .get(format!("{}/__authmock__/tenant", idp.uri()))
-        .send()
-        .await
-        .expect("summary")
-        .json()
-        .await
-        .expect("json");
+    let summary: Value = fetch_json(http.get(format!("{}/__authmock__/tenant", idp.uri()))).await;
     let backend = &summary["clients"][0];
-    let token: Value = http
-        .post(format!("{}/oauth/token", idp.uri()))
-        .json(
-            &json!({"grant_type": "client_credentials", "client_id": backend["client_id"],
+    let token: Value = fetch_json(http.post(format!("{}/oauth/token", idp.uri())).json(
+        &json!({"grant_type": "client_credentials", "client_id": backend["client_id"],
                       "client_secret": backend["client_secret"], "audience": summary["audience"]}),
-        )
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("json");
+    ))
+    .await;
     let alice = &summary["users"][0];
-    let ticket: Value = http
-        .post(format!("{}/api/v2/tickets/password-change", idp.uri()))
-        .bearer_auth(token["access_token"].as_str().expect("access token"))
-        .json(&json!({"user_id": alice["user_id"]}))
-        .send()
-        .await
-        .expect("ticket")
-        .json()
-        .await
-        .expect("json");
+    let ticket: Value = fetch_json(
+        http.post(format!("{}/api/v2/tickets/password-change", idp.uri()))
+            .bearer_auth(token["access_token"].as_str().expect("access token"))
+            .json(&json!({"user_id": alice["user_id"]})),
+    )
+    .await;
     let link = ticket["ticket"].as_str().expect("ticket url").to_owned();
 
     let port = free_port();
@@ -201,4 +183,9 @@ async fn reset_form_in_headless_chromium() {
     };
     assert_eq!(login("Queen-of-Hearts-9").await, 200);
     assert_eq!(login("Wonderland-2026").await, 403);
+}
+
+/// Sends a request and reads its JSON body.
+async fn fetch_json(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.expect("sent").json().await.expect("a JSON body")
 }

@@ -59,15 +59,9 @@ async fn forum_story_over_real_http() {
         let url = format!("{base}/oauth/token");
         let audience = audience.clone();
         async move {
-            let reply: Value = http
-                .post(url)
-                .json(&json!({"grant_type": "client_credentials", "client_id": id, "client_secret": secret, "audience": audience}))
-                .send()
-                .await
-                .expect("token request")
-                .json()
-                .await
-                .expect("token JSON");
+            let body = json!({"grant_type": "client_credentials", "client_id": id,
+                              "client_secret": secret, "audience": audience});
+            let reply = fetch_json(http.post(url).json(&body)).await;
             reply["access_token"].as_str().expect("access_token").to_owned()
         }
     };
@@ -215,14 +209,7 @@ impl User {
 
     async fn outbox(&self, to: &str) -> Value {
         let url = format!("{}/__authmock__/outbox?to={to}", self.base);
-        self.http
-            .get(url)
-            .send()
-            .await
-            .expect("sent")
-            .json()
-            .await
-            .expect("json")
+        fetch_json(self.http.get(url)).await
     }
 
     async fn latest_link(&self, to: &str) -> String {
@@ -231,15 +218,7 @@ impl User {
             .expect("a mail")
             .to_owned();
         let url = format!("{}/__authmock__/outbox/{id}", self.base);
-        let message: Value = self
-            .http
-            .get(url)
-            .send()
-            .await
-            .expect("sent")
-            .json()
-            .await
-            .expect("json");
+        let message: Value = fetch_json(self.http.get(url)).await;
         message["Links"][0].as_str().expect("link").to_owned()
     }
 
@@ -289,28 +268,20 @@ impl User {
 
     async fn management_ticket(&self, user_id: &str) -> String {
         let (client_id, client_secret) = self.client("Backend");
-        let token: Value = self
-            .http
-            .post(format!("{}/oauth/token", self.base))
-            .json(&json!({"grant_type": "client_credentials", "client_id": client_id,
-                          "client_secret": client_secret, "audience": self.summary["audience"]}))
-            .send()
-            .await
-            .expect("sent")
-            .json()
-            .await
-            .expect("json");
-        let reply: Value = self
-            .http
-            .post(format!("{}/api/v2/tickets/password-change", self.base))
-            .bearer_auth(token["access_token"].as_str().expect("token"))
-            .json(&json!({"user_id": user_id}))
-            .send()
-            .await
-            .expect("sent")
-            .json()
-            .await
-            .expect("json");
+        let token: Value = fetch_json(
+            self.http
+                .post(format!("{}/oauth/token", self.base))
+                .json(&json!({"grant_type": "client_credentials", "client_id": client_id,
+                          "client_secret": client_secret, "audience": self.summary["audience"]})),
+        )
+        .await;
+        let reply: Value = fetch_json(
+            self.http
+                .post(format!("{}/api/v2/tickets/password-change", self.base))
+                .bearer_auth(token["access_token"].as_str().expect("token"))
+                .json(&json!({"user_id": user_id})),
+        )
+        .await;
         reply["ticket"].as_str().expect("ticket").to_owned()
     }
 }
@@ -371,4 +342,9 @@ async fn forgot_password_journey_over_real_http() {
     assert_eq!(done.status(), 302, "back to the application's login route");
     assert_eq!(done.headers()["location"], "http://127.0.0.1:3000/login");
     assert_eq!(user.login(email, "Mirror-Maze-2032").await, 200);
+}
+
+/// Sends a request and reads its JSON body.
+async fn fetch_json(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.expect("sent").json().await.expect("a JSON body")
 }
