@@ -12,6 +12,7 @@ mod cli;
 mod clock;
 mod discovery;
 mod faults;
+mod isolation;
 mod journal;
 mod management_auth;
 mod oauth;
