@@ -49,6 +49,12 @@ pub struct ServeArgs {
     /// Keep secrets (client secrets, passwords, tokens, codes) in clear in the journal.
     #[arg(long, env = "AUTHMOCK_JOURNAL_SECRETS")]
     pub journal_secrets: bool,
+    /// Serve HTTPS with a leaf certificate of a CA generated at start (issuer and links use https).
+    #[arg(long, env = "AUTHMOCK_TLS")]
+    pub tls: bool,
+    /// Where --tls writes the CA certificate (PEM) that clients must trust.
+    #[arg(long, env = "AUTHMOCK_CA_FILE", default_value_os_t = std::env::temp_dir().join("authmock-ca.pem"))]
+    pub ca_file: PathBuf,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -62,7 +68,18 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Some(path) => Fixture::load(path).with_context(|| format!("loading fixture {}", path.display()))?,
         None => Fixture::default_auth0(),
     };
-    let (listener, tenant) = server::bind(SocketAddr::new(args.host, args.port), &fixture, Clock::system()).await?;
+    let addr = SocketAddr::new(args.host, args.port);
+    let authority = if args.tls {
+        let authority = crate::tls::Authority::generate()?;
+        authority.write_ca(&args.ca_file)?;
+        Some(authority)
+    } else {
+        None
+    };
+    let (listener, tenant) = match authority {
+        Some(_) => server::bind_tls(addr, &fixture, Clock::system()).await?,
+        None => server::bind(addr, &fixture, Clock::system()).await?,
+    };
     tenant.journal().configure(journal::Settings {
         limit: args.journal_limit,
         keep_secrets: args.journal_secrets,
@@ -73,9 +90,26 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     } else {
         print!("{}", render(&summary));
     }
-    server::serve(listener, tenant, shutdown_signal()).await?;
+    match authority {
+        Some(authority) => {
+            // On stderr, so `--json` keeps stdout to the one summary line.
+            eprintln!("{}", trust_instructions(&args.ca_file));
+            server::serve_tls(listener, tenant, authority.server_config(), shutdown_signal()).await?;
+        }
+        None => server::serve(listener, tenant, shutdown_signal()).await?,
+    }
     tracing::info!("authmock stopped");
     Ok(())
+}
+
+/// Where the CA is and how each runtime is told to trust it.
+fn trust_instructions(ca_file: &std::path::Path) -> String {
+    let path = ca_file.display();
+    let mut out = format!("authmock: TLS on; CA certificate written to {path}\n  trust it with:");
+    for variable in crate::tls::TRUST_VARIABLES {
+        out.push_str(&format!("\n    export {variable}={path}"));
+    }
+    out
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -3,6 +3,7 @@
 //! Crate map (dependencies point downward only):
 //! - `cli`: the `authmock` command line (`serve`).
 //! - `server`: one listener per tenant; [`Authmock`] embeds a tenant in a Rust test.
+//! - `tls`: the per-run CA and leaf certificate behind `serve --tls`.
 //! - `auth0`: the Auth0 Authentication and Management API routes, extractors and wire errors.
 //! - `admin`: the `/__authmock__/` control API of a tenant.
 //! - `core`: provider-agnostic tenant, clock, keys, tokens, one-time secrets, password policies,
@@ -20,5 +21,6 @@ pub mod auth0;
 pub mod cli;
 pub mod core;
 pub mod server;
+pub mod tls;
 
 pub use server::Authmock;

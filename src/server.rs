@@ -7,9 +7,11 @@
 mod exchange;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::middleware;
+use axum_server::tls_rustls::RustlsConfig;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tower_http::trace::TraceLayer;
@@ -41,6 +43,20 @@ pub fn app(tenant: Tenant) -> Router {
 /// Binds `addr` and builds the fixture's tenant for the address actually bound (port 0 picks a
 /// free port; the tenant's URLs then name the real one).
 pub async fn bind(addr: SocketAddr, fixture: &Fixture, clock: Clock) -> Result<(TcpListener, Tenant), ServeError> {
+    let (listener, local) = listen(addr).await?;
+    let tenant = fixture.build(TenantAddress::http(local), clock)?;
+    Ok((listener, tenant))
+}
+
+/// [`bind`] for a listener that will serve TLS ([`serve_tls`]): the tenant's URLs say `https`.
+pub async fn bind_tls(addr: SocketAddr, fixture: &Fixture, clock: Clock) -> Result<(TcpListener, Tenant), ServeError> {
+    let (listener, local) = listen(addr).await?;
+    let tenant = fixture.build(TenantAddress::https(local), clock)?;
+    Ok((listener, tenant))
+}
+
+/// Binds `addr`; returns the listener and the address to advertise.
+async fn listen(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), ServeError> {
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|source| ServeError::Bind { addr, source })?;
@@ -51,8 +67,7 @@ pub async fn bind(addr: SocketAddr, fixture: &Fixture, clock: Clock) -> Result<(
         // Listening on every interface: advertise loopback, which is always reachable here.
         local.set_ip(IpAddr::V4(Ipv4Addr::LOCALHOST));
     }
-    let tenant = fixture.build(TenantAddress::http(local), clock)?;
-    Ok((listener, tenant))
+    Ok((listener, local))
 }
 
 /// Serves `tenant` on `listener` until `shutdown` resolves.
@@ -63,6 +78,27 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     axum::serve(listener, app(tenant))
         .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Serves `tenant` over TLS with `config` (see [`crate::tls::Authority`]) until `shutdown`
+/// resolves; open connections get a second to finish.
+pub async fn serve_tls(
+    listener: TcpListener,
+    tenant: Tenant,
+    config: Arc<rustls::ServerConfig>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let listener = listener.into_std()?;
+    let handle = axum_server::Handle::new();
+    let stopper = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        stopper.graceful_shutdown(Some(std::time::Duration::from_secs(1)));
+    });
+    axum_server::from_tcp_rustls(listener, RustlsConfig::from_config(config))?
+        .handle(handle)
+        .serve(app(tenant).into_make_service())
         .await
 }
 
@@ -107,7 +143,29 @@ impl Authmock {
         })
     }
 
-    /// The tenant's base URL, `http://127.0.0.1:<port>`.
+    /// Starts a tenant from `fixture` serving HTTPS with a leaf of `authority`; its URLs (issuer,
+    /// audience, ticket links) say `https://127.0.0.1:<port>`.
+    pub async fn start_tls(fixture: &Fixture, authority: &crate::tls::Authority) -> Result<Self, ServeError> {
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+        let (listener, tenant) = bind_tls(addr, fixture, Clock::system()).await?;
+        let (tx, rx) = oneshot::channel::<()>();
+        let served = tenant.clone();
+        let config = authority.server_config();
+        tokio::spawn(async move {
+            let stopped = async {
+                let _ = rx.await;
+            };
+            if let Err(err) = serve_tls(listener, served, config, stopped).await {
+                tracing::error!(%err, "embedded authmock stopped");
+            }
+        });
+        Ok(Self {
+            tenant,
+            shutdown: Some(tx),
+        })
+    }
+
+    /// The tenant's base URL, `http://127.0.0.1:<port>` (`https` with TLS).
     pub fn uri(&self) -> String {
         self.tenant.base_url().to_owned()
     }

@@ -55,6 +55,14 @@ impl TenantAddress {
             host: addr.to_string(),
         }
     }
+
+    /// A listener serving TLS: issuer, audience and ticket URLs use `https://`.
+    pub fn https(addr: std::net::SocketAddr) -> Self {
+        Self {
+            base_url: format!("https://{addr}"),
+            host: addr.to_string(),
+        }
+    }
 }
 
 /// An application (client) registered in the tenant.

@@ -21,4 +21,5 @@ mod payload;
 mod ratelimits;
 mod reset;
 mod tickets;
+mod tls;
 mod users;
