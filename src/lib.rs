@@ -4,6 +4,7 @@
 //! - `cli`: the `authmock` command line (`serve`).
 //! - `server`: one listener per tenant; [`Authmock`] embeds a tenant in a Rust test.
 //! - `auth0`: the Auth0 Authentication and Management API routes, extractors and wire errors.
+//! - `janrain`: the Janrain/Akamai Capture API routes (password recovery), app state and wire errors.
 //! - `admin`: the `/__authmock__/` control API of a tenant.
 //! - `core`: provider-agnostic tenant, clock, keys, tokens, one-time secrets, password policies,
 //!   fixtures.
@@ -19,6 +20,7 @@ pub mod admin;
 pub mod auth0;
 pub mod cli;
 pub mod core;
+pub mod janrain;
 pub mod server;
 
-pub use server::Authmock;
+pub use server::{Authmock, JanrainMock};

@@ -5,6 +5,9 @@
 //! for Rust tests. Depends on `auth0`, `admin`, `core`.
 
 mod exchange;
+mod janrain;
+
+pub use janrain::{JanrainMock, bind_janrain, janrain_app, serve_janrain};
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
@@ -26,6 +29,8 @@ pub enum ServeError {
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error(transparent)]
     Seed(#[from] SeedError),
+    #[error(transparent)]
+    JanrainSeed(#[from] crate::janrain::app::JanrainSeedError),
 }
 
 /// The whole HTTP surface of one tenant. Every request to the provider routes passes through

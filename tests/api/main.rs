@@ -12,6 +12,8 @@ mod cli;
 mod clock;
 mod discovery;
 mod faults;
+mod janrain;
+mod janrain_blackbox;
 mod journal;
 mod management_auth;
 mod oauth;
