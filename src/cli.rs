@@ -1,5 +1,6 @@
 //! The command line: `authmock serve`. Every flag can also come from an `AUTHMOCK_*` variable.
 
+use std::io::Write as _;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
@@ -7,16 +8,18 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
 use crate::admin::TenantSummary;
+use crate::admin::janrain::JanrainSummary;
 use crate::core::clock::Clock;
 use crate::core::journal;
 use crate::core::seed::Fixture;
+use crate::janrain::JanrainFixture;
 use crate::server;
 
 #[derive(Debug, Parser)]
 #[command(
     name = "authmock",
     version,
-    about = "An offline, faithful fake of the Auth0 identity provider"
+    about = "An offline, faithful fake of the Auth0 and Janrain identity providers"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -55,6 +58,12 @@ pub struct ServeArgs {
     /// Where --tls writes the CA certificate (PEM) that clients must trust.
     #[arg(long, env = "AUTHMOCK_CA_FILE", default_value_os_t = std::env::temp_dir().join("authmock-ca.pem"))]
     pub ca_file: PathBuf,
+    /// Port of the Janrain Capture app; defaults to --port + 1 (4011), or 0 when --port is 0.
+    #[arg(long, env = "AUTHMOCK_JANRAIN_PORT")]
+    pub janrain_port: Option<u16>,
+    /// A Janrain Capture app seed (JSON) to load instead of the embedded default.
+    #[arg(long, env = "AUTHMOCK_JANRAIN_FIXTURE")]
+    pub janrain_fixture: Option<PathBuf>,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -84,20 +93,53 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         limit: args.journal_limit,
         keep_secrets: args.journal_secrets,
     });
+    let janrain_fixture = match &args.janrain_fixture {
+        Some(path) => JanrainFixture::load(path).with_context(|| format!("loading fixture {}", path.display()))?,
+        None => JanrainFixture::default_app(),
+    };
+    let janrain_port = args
+        .janrain_port
+        .unwrap_or(if args.port == 0 { 0 } else { args.port.saturating_add(1) });
+    let (janrain_listener, janrain) = server::bind_janrain(
+        SocketAddr::new(args.host, janrain_port),
+        &janrain_fixture,
+        Clock::system(),
+        authority.is_some(),
+    )
+    .await?;
     let summary = TenantSummary::of(&tenant);
-    if args.json {
-        println!("{}", serde_json::to_string(&summary)?);
+    let janrain_summary = JanrainSummary::of(&janrain);
+    let banner = if args.json {
+        // One line per listener: the Auth0 tenant first, then the Janrain app.
+        format!(
+            "{}\n{}\n",
+            serde_json::to_string(&summary)?,
+            serde_json::to_string(&janrain_summary)?
+        )
     } else {
-        print!("{}", render(&summary));
+        format!("{}{}", render(&summary), render_janrain(&janrain_summary))
+    };
+    // A reader that closes stdout after the first line must not take the server down (print!
+    // would panic on the broken pipe).
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(banner.as_bytes()).and_then(|()| stdout.flush());
+    drop(stdout);
+    let tls = authority.as_ref().map(crate::tls::Authority::server_config);
+    if authority.is_some() {
+        // On stderr, so `--json` keeps stdout to the summary lines.
+        eprintln!("{}", trust_instructions(&args.ca_file));
     }
-    match authority {
-        Some(authority) => {
-            // On stderr, so `--json` keeps stdout to the one summary line.
-            eprintln!("{}", trust_instructions(&args.ca_file));
-            server::serve_tls(listener, tenant, authority.server_config(), shutdown_signal()).await?;
-        }
+    let janrain_tls = tls.clone();
+    let (stop_janrain, janrain_stopped) = tokio::sync::oneshot::channel::<()>();
+    let janrain_task = tokio::spawn(server::serve_janrain(janrain_listener, janrain, janrain_tls, async {
+        let _ = janrain_stopped.await;
+    }));
+    match tls {
+        Some(config) => server::serve_tls(listener, tenant, config, shutdown_signal()).await?,
         None => server::serve(listener, tenant, shutdown_signal()).await?,
     }
+    let _ = stop_janrain.send(());
+    janrain_task.await??;
     tracing::info!("authmock stopped");
     Ok(())
 }
@@ -172,6 +214,48 @@ pub fn render(summary: &TenantSummary) -> String {
             user.user_id,
             user.password.as_deref().unwrap_or("-"),
             if user.blocked { "  (blocked)" } else { "" }
+        ));
+    }
+    out
+}
+
+/// The start-up banner of the Janrain Capture app.
+pub fn render_janrain(summary: &JanrainSummary) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("authmock: Janrain Capture app `{}` listening\n", summary.name));
+    out.push_str(&format!("  base URL              {}\n", summary.base_url));
+    out.push_str(&format!("  token endpoint        {}\n", summary.token_endpoint));
+    out.push_str(&format!(
+        "  flow                  {} version {} ({})\n",
+        summary.flow.name, summary.flow.version, summary.flow.locale
+    ));
+    out.push_str(&format!(
+        "  control API           {}/__authmock__/ (tenant, clock, outbox)\n",
+        summary.base_url
+    ));
+    out.push_str("  API clients\n");
+    for client in &summary.clients {
+        out.push_str(&format!("    {} ({})\n", client.name, client.features.join(" ")));
+        out.push_str(&format!("      client_id      {}\n", client.client_id));
+        out.push_str(&format!("      client_secret  {}\n", client.client_secret));
+        if let Some(url) = &client.password_recover_url {
+            out.push_str(&format!(
+                "      recover URL    {url} (codes live {} s)\n",
+                client.recover_code_lifetime
+            ));
+        }
+    }
+    out.push_str("  users\n");
+    for user in &summary.users {
+        out.push_str(&format!(
+            "    {:<34} {}  password {}{}\n",
+            user.email,
+            user.uuid,
+            user.password.as_deref().unwrap_or("-"),
+            user.social_provider
+                .as_deref()
+                .map(|p| format!("  (social only: {p})"))
+                .unwrap_or_default()
         ));
     }
     out

@@ -5,6 +5,7 @@
 //! - `server`: one listener per tenant; [`Authmock`] embeds a tenant in a Rust test.
 //! - `tls`: the per-run CA and leaf certificate behind `serve --tls`.
 //! - `auth0`: the Auth0 Authentication and Management API routes, extractors and wire errors.
+//! - `janrain`: the Janrain/Akamai Capture API routes (password recovery), app state and wire errors.
 //! - `admin`: the `/__authmock__/` control API of a tenant.
 //! - `core`: provider-agnostic tenant, clock, keys, tokens, one-time secrets, password policies,
 //!   fixtures.
@@ -20,7 +21,8 @@ pub mod admin;
 pub mod auth0;
 pub mod cli;
 pub mod core;
+pub mod janrain;
 pub mod server;
 pub mod tls;
 
-pub use server::Authmock;
+pub use server::{Authmock, JanrainMock};

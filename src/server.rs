@@ -5,6 +5,9 @@
 //! for Rust tests. Depends on `auth0`, `admin`, `core`.
 
 mod exchange;
+mod janrain;
+
+pub use janrain::{JanrainMock, bind_janrain, janrain_app, serve_janrain};
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -28,6 +31,8 @@ pub enum ServeError {
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error(transparent)]
     Seed(#[from] SeedError),
+    #[error(transparent)]
+    JanrainSeed(#[from] crate::janrain::app::JanrainSeedError),
 }
 
 /// The whole HTTP surface of one tenant. Every request to the provider routes passes through
@@ -56,7 +61,7 @@ pub async fn bind_tls(addr: SocketAddr, fixture: &Fixture, clock: Clock) -> Resu
 }
 
 /// Binds `addr`; returns the listener and the address to advertise.
-async fn listen(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), ServeError> {
+pub(crate) async fn listen(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), ServeError> {
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|source| ServeError::Bind { addr, source })?;
@@ -76,19 +81,31 @@ pub async fn serve(
     tenant: Tenant,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(tenant))
-        .with_graceful_shutdown(shutdown)
-        .await
+    serve_router(listener, app(tenant), None, shutdown).await
 }
 
 /// Serves `tenant` over TLS with `config` (see [`crate::tls::Authority`]) until `shutdown`
-/// resolves; open connections get a second to finish.
+/// resolves.
 pub async fn serve_tls(
     listener: TcpListener,
     tenant: Tenant,
     config: Arc<rustls::ServerConfig>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_router(listener, app(tenant), Some(config), shutdown).await
+}
+
+/// Serves any listener's router, over TLS when `tls` is given; open TLS connections get a
+/// second to finish after `shutdown` resolves.
+pub(crate) async fn serve_router(
+    listener: TcpListener,
+    router: Router,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let Some(config) = tls else {
+        return axum::serve(listener, router).with_graceful_shutdown(shutdown).await;
+    };
     let listener = listener.into_std()?;
     let handle = axum_server::Handle::new();
     let stopper = handle.clone();
@@ -98,7 +115,7 @@ pub async fn serve_tls(
     });
     axum_server::from_tcp_rustls(listener, RustlsConfig::from_config(config))?
         .handle(handle)
-        .serve(app(tenant).into_make_service())
+        .serve(router.into_make_service())
         .await
 }
 

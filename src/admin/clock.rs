@@ -68,7 +68,11 @@ pub async fn change(
     State(tenant): State<Tenant>,
     AdminJson(change): AdminJson<ClockChange>,
 ) -> Result<Json<ClockView>, AdminError> {
-    let clock = tenant.clock();
+    apply(tenant.clock(), change).map(Json)
+}
+
+/// Applies one change to any clock (a tenant's or a Janrain app's).
+pub fn apply(clock: &Clock, change: ClockChange) -> Result<ClockView, AdminError> {
     match change {
         ClockChange {
             advance_secs: Some(secs),
@@ -126,5 +130,5 @@ pub async fn change(
             ));
         }
     }
-    Ok(Json(ClockView::of(clock)))
+    Ok(ClockView::of(clock))
 }

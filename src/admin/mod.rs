@@ -8,6 +8,7 @@
 pub mod clock;
 pub mod error;
 pub mod faults;
+pub mod janrain;
 pub mod journal;
 pub mod outbox;
 pub mod ratelimits;

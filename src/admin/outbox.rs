@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::core::outbox::Outbox;
 use crate::core::tenant::Tenant;
 
 #[derive(Debug, Deserialize)]
@@ -23,21 +24,23 @@ pub struct ListQuery {
 /// Mailpit's list envelope: `total` held, `count` returned, `messages`.
 #[tracing::instrument(skip_all)]
 pub async fn list(State(tenant): State<Tenant>, Query(query): Query<ListQuery>) -> Response {
-    let state = tenant.state();
-    let outbox = &state.outbox;
+    Json(list_json(&tenant.state().outbox, &query)).into_response()
+}
+
+/// The list envelope for any outbox (a tenant's or a Janrain app's).
+pub fn list_json(outbox: &Outbox, query: &ListQuery) -> serde_json::Value {
     let matching: Vec<_> = outbox
         .newest_first(query.to.as_deref())
         .take(query.limit.unwrap_or(usize::MAX))
         .map(|m| m.summary())
         .collect();
-    Json(json!({
+    json!({
         "total": outbox.len(),
         "count": matching.len(),
         "start": 0,
         "evicted": outbox.evicted(),
         "messages": matching,
-    }))
-    .into_response()
+    })
 }
 
 #[tracing::instrument(skip_all)]

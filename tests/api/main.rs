@@ -13,6 +13,8 @@ mod clock;
 mod discovery;
 mod faults;
 mod isolation;
+mod janrain;
+mod janrain_blackbox;
 mod journal;
 mod management_auth;
 mod oauth;

@@ -1,0 +1,375 @@
+//! A Janrain "Capture app": clients, the flow and its forms, user records, recovery codes,
+//! tokens and mail, behind its own lock.
+//!
+//! [`JanrainApp`] is a cheap handle (`Arc`) shared by every request of one listener. Immutable
+//! parts (name, address, clock, seed) live outside the lock; the mutable [`JanrainState`] sits
+//! behind a std `Mutex`, because every critical section is a short in-memory lookup or update and
+//! is never held across `.await`. Seeded from `fixtures/janrain-app.json` (embedded), so ids,
+//! codes and tokens repeat run after run. Depends on `core::{clock, onetime, outbox, password}`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rand::RngExt as _;
+use rand::SeedableRng as _;
+use rand::rngs::StdRng;
+use serde::{Deserialize, Serialize};
+
+use crate::core::clock::Clock;
+use crate::core::onetime::OneTimeStore;
+use crate::core::outbox::Outbox;
+use crate::core::password::PasswordHash;
+use crate::core::tenant::TenantAddress;
+
+/// The embedded default Capture app.
+const DEFAULT_FIXTURE: &str = include_str!("../../fixtures/janrain-app.json");
+
+/// Access tokens live one hour (facts `janrain.md` §5 "Token lifetimes").
+pub const ACCESS_TOKEN_LIFETIME: i64 = 3600;
+/// Length of recovery codes; the real length is not documented, doc examples of codes and
+/// tokens are 16 to 20 characters.
+pub const CODE_LEN: usize = 16;
+
+/// Why a Capture app could not be built from its fixture.
+#[derive(Debug, thiserror::Error)]
+pub enum JanrainSeedError {
+    #[error("cannot read the Janrain fixture {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("the Janrain fixture is not valid: {0}")]
+    Parse(#[from] serde_json::Error),
+    #[error("the Janrain fixture is not consistent: {0}")]
+    Invalid(String),
+}
+
+/// A Capture app seed as written in a fixture file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JanrainFixture {
+    pub name: String,
+    /// Seeds the RNG behind codes, tokens and request ids.
+    pub seed: u64,
+    pub clients: Vec<CaptureClient>,
+    pub flow: Flow,
+    pub users: Vec<RecordSeed>,
+}
+
+/// An API client of the app.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaptureClient {
+    pub name: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// API client features; `login_client` may call `/oauth/*_native`.
+    pub features: Vec<String>,
+    /// Where recovery mail links point; overrides the request's `redirect_uri`.
+    pub password_recover_url: Option<String>,
+    /// Seconds a recovery code stays valid (the provider's default is not documented).
+    pub recover_code_lifetime: i64,
+}
+
+impl CaptureClient {
+    pub fn is_login_client(&self) -> bool {
+        self.features.iter().any(|f| f == "login_client")
+    }
+}
+
+/// The flow the app's forms belong to.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Flow {
+    pub name: String,
+    pub version: String,
+    pub locale: String,
+    /// What forgot-password answers for a social-only account ("depends on your flow
+    /// configuration", facts §4; 540 `triggered_error` as observed).
+    pub social_only_error: ConfiguredError,
+    pub forms: Forms,
+    /// Validation messages, keyed `<field>_<rule>`.
+    pub messages: BTreeMap<String, String>,
+}
+
+impl Flow {
+    /// The configured message for `field`'s `rule`, or a plain fallback naming both.
+    pub fn message(&self, field: &str, rule: &str) -> String {
+        self.messages
+            .get(&format!("{field}_{rule}"))
+            .cloned()
+            .unwrap_or_else(|| format!("{field} failed {rule}"))
+    }
+}
+
+/// A flow-configured error answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfiguredError {
+    pub code: u16,
+    pub error: String,
+    pub error_description: String,
+}
+
+/// The three forms the recovery flow uses.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Forms {
+    #[serde(rename = "forgotPasswordForm")]
+    pub forgot_password: ForgotPasswordForm,
+    #[serde(rename = "changePasswordFormNoAuth")]
+    pub change_password: ChangePasswordForm,
+    #[serde(rename = "signInForm")]
+    pub sign_in: SignInForm,
+}
+
+pub const FORGOT_PASSWORD_FORM: &str = "forgotPasswordForm";
+pub const CHANGE_PASSWORD_FORM: &str = "changePasswordFormNoAuth";
+pub const SIGN_IN_FORM: &str = "signInForm";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForgotPasswordForm {
+    pub email_field: String,
+    /// Form-level message when no account uses the email.
+    pub no_such_account: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordForm {
+    pub password_field: String,
+    pub confirm_field: String,
+    pub min_length: usize,
+    pub max_length: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignInForm {
+    pub email_field: String,
+    pub password_field: String,
+    /// Form-level message for a wrong email/password pair.
+    pub invalid_credentials: String,
+}
+
+/// A user record as the fixture writes it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordSeed {
+    pub uuid: String,
+    pub email: String,
+    /// `null` for a social-only account.
+    pub password: Option<String>,
+    #[serde(rename = "givenName")]
+    pub given_name: String,
+    #[serde(rename = "familyName")]
+    pub family_name: String,
+    #[serde(rename = "displayName")]
+    pub display_name: String,
+    #[serde(default)]
+    pub social_provider: Option<String>,
+}
+
+/// A user record (an entity of type `user`).
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub id: u64,
+    pub uuid: String,
+    pub email: String,
+    pub password: Option<PasswordHash>,
+    /// The fixture's password, shown by the control API until it changes.
+    pub fixture_password: Option<String>,
+    pub given_name: String,
+    pub family_name: String,
+    pub display_name: String,
+    pub social_provider: Option<String>,
+}
+
+impl Record {
+    /// The record as `/entity` and sign-in return it (`capture_user`).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "id": self.id,
+            "uuid": self.uuid,
+            "email": self.email,
+            "givenName": self.given_name,
+            "familyName": self.family_name,
+            "displayName": self.display_name,
+        })
+    }
+}
+
+/// What a recovery code grants when exchanged.
+#[derive(Debug, Clone)]
+pub struct CodeGrant {
+    pub uuid: String,
+    pub client_id: String,
+    /// The `redirect_uri` the forgot-password call carried (the exchange must repeat it).
+    pub redirect_uri: String,
+}
+
+/// A live access or refresh token.
+#[derive(Debug, Clone)]
+pub struct TokenGrant {
+    pub uuid: String,
+    pub client_id: String,
+    pub expires_at: i64,
+}
+
+/// The mutable part of a Capture app.
+#[derive(Debug)]
+pub struct JanrainState {
+    pub clients: Vec<CaptureClient>,
+    pub flow: Flow,
+    pub records: Vec<Record>,
+    pub codes: OneTimeStore<CodeGrant>,
+    pub access_tokens: HashMap<String, TokenGrant>,
+    pub refresh_tokens: HashMap<String, TokenGrant>,
+    pub outbox: Outbox,
+    pub rng: StdRng,
+}
+
+impl JanrainState {
+    pub fn client(&self, client_id: &str) -> Option<&CaptureClient> {
+        self.clients.iter().find(|c| c.client_id == client_id)
+    }
+
+    /// Email match is case-insensitive, as sign-in identifiers are.
+    pub fn record_by_email(&self, email: &str) -> Option<&Record> {
+        self.records.iter().find(|r| r.email.eq_ignore_ascii_case(email))
+    }
+
+    pub fn record_mut(&mut self, uuid: &str) -> Option<&mut Record> {
+        self.records.iter_mut().find(|r| r.uuid == uuid)
+    }
+
+    pub fn record(&self, uuid: &str) -> Option<&Record> {
+        self.records.iter().find(|r| r.uuid == uuid)
+    }
+
+    /// `len` lowercase alphanumerics, the shape of the documented tokens and request ids.
+    pub fn random_token(&mut self, len: usize) -> String {
+        const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+        (0..len)
+            .map(|_| char::from(CHARS[self.rng.random_range(0..CHARS.len())]))
+            .collect()
+    }
+
+    /// Issues an access token (3600 s) and a refresh token for `uuid` via `client_id`.
+    pub fn issue_tokens(&mut self, uuid: &str, client_id: &str, now: i64) -> (String, String) {
+        let access = self.random_token(16);
+        let refresh = self.random_token(20);
+        let grant = TokenGrant {
+            uuid: uuid.to_owned(),
+            client_id: client_id.to_owned(),
+            expires_at: now + ACCESS_TOKEN_LIFETIME,
+        };
+        self.access_tokens.insert(access.clone(), grant.clone());
+        self.refresh_tokens.insert(refresh.clone(), grant);
+        (access, refresh)
+    }
+}
+
+impl JanrainFixture {
+    pub fn default_app() -> Self {
+        Self::from_json(DEFAULT_FIXTURE).expect("the embedded Janrain fixture is valid")
+    }
+
+    pub fn from_json(text: &str) -> Result<Self, JanrainSeedError> {
+        let fixture: Self = serde_json::from_str(text)?;
+        fixture.state()?;
+        Ok(fixture)
+    }
+
+    pub fn load(path: &Path) -> Result<Self, JanrainSeedError> {
+        let text = std::fs::read_to_string(path).map_err(|source| JanrainSeedError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::from_json(&text)
+    }
+
+    /// The app's state as seeded.
+    pub fn state(&self) -> Result<JanrainState, JanrainSeedError> {
+        let mut rng = StdRng::seed_from_u64(self.seed);
+        let mut records = Vec::new();
+        for (i, seed) in self.users.iter().enumerate() {
+            if records
+                .iter()
+                .any(|r: &Record| r.email.eq_ignore_ascii_case(&seed.email))
+            {
+                return Err(JanrainSeedError::Invalid(format!("two users use {}", seed.email)));
+            }
+            records.push(Record {
+                id: i as u64 + 1,
+                uuid: seed.uuid.clone(),
+                email: seed.email.clone(),
+                password: seed.password.as_deref().map(|p| PasswordHash::new(&mut rng, p)),
+                fixture_password: seed.password.clone(),
+                given_name: seed.given_name.clone(),
+                family_name: seed.family_name.clone(),
+                display_name: seed.display_name.clone(),
+                social_provider: seed.social_provider.clone(),
+            });
+        }
+        Ok(JanrainState {
+            clients: self.clients.clone(),
+            flow: self.flow.clone(),
+            records,
+            codes: OneTimeStore::new(CODE_LEN),
+            access_tokens: HashMap::new(),
+            refresh_tokens: HashMap::new(),
+            outbox: Outbox::default(),
+            rng,
+        })
+    }
+
+    pub fn build(&self, address: TenantAddress, clock: Clock) -> Result<JanrainApp, JanrainSeedError> {
+        Ok(JanrainApp {
+            inner: Arc::new(Inner {
+                name: self.name.clone(),
+                address,
+                clock,
+                state: Mutex::new(self.state()?),
+            }),
+        })
+    }
+}
+
+/// A cheap, cloneable handle to one Capture app.
+#[derive(Clone, Debug)]
+pub struct JanrainApp {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    name: String,
+    address: TenantAddress,
+    clock: Clock,
+    /// A std mutex: critical sections are short lookups/updates, never held across `.await`.
+    state: Mutex<JanrainState>,
+}
+
+impl JanrainApp {
+    pub fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// `http://127.0.0.1:4011` (no trailing slash).
+    pub fn base_url(&self) -> &str {
+        &self.inner.address.base_url
+    }
+
+    pub fn address(&self) -> &TenantAddress {
+        &self.inner.address
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.inner.clock
+    }
+
+    /// Locks the app's state. Keep the guard short-lived and never across `.await`.
+    pub fn state(&self) -> MutexGuard<'_, JanrainState> {
+        // Every update is a single assignment or insert, so a poisoned lock holds valid state.
+        self.inner.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}

@@ -1,0 +1,392 @@
+//! Every Janrain (Capture) wire error, formatted in this one place.
+//!
+//! Two shapes exist (facts: `shared/providers/janrain.md` §2):
+//! - the Capture envelope, HTTP 200 on `/oauth/*_native` and `/entity`:
+//!   `{"stat":"error","code":N,"error":"…",[extras,]"error_description":"…","request_id":"…"}`;
+//! - the OAuth shape on `/oauth/token`, HTTP 400 (401 for client credentials):
+//!   `{"code":N,"error":"invalid_request","sub_error":"…","argument_name":"…","error_description":"…","stat":"error"}`.
+//!
+//! Both carry `Content-Type: application/json` and `Cache-Control: no-store` (facts §1). Where
+//! the facts say NOT FOUND, the variant's `///` names the closest documented code chosen, so a
+//! correction is a one-line change here. The diagnosis travels in `x-authmock-hint`, never in
+//! the body. Shares nothing with `auth0::error`.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use super::app::{ConfiguredError, JanrainApp};
+
+/// Header carrying authmock's one-line diagnosis of an error response.
+pub const HINT_HEADER: &str = "x-authmock-hint";
+
+/// Field-keyed (or form-keyed) validation messages, in form order.
+pub type InvalidFields = Vec<(String, Vec<String>)>;
+
+/// A Capture API error, exactly as the provider sends it.
+#[derive(Debug, Clone)]
+pub enum JanrainError {
+    /// A required argument is absent from the form body: 100 `missing_argument` with
+    /// `argument_name` and the documented "missing required argument: X" text (facts §2, [S3]).
+    /// Parameters sent in the query string of `/oauth/*_native` are not read ("they cannot be
+    /// passed as URL parameters", facts §1); the exact error is NOT FOUND, so such a request
+    /// gets this error for the first argument the body lacks (`in_query` feeds the hint).
+    MissingArgument { name: String, in_query: bool },
+    /// 200 `invalid_argument` with `argument_name` (facts §3). Also the NOT-FOUND choice for an
+    /// unknown `flow`, `flow_version`, `form` or `locale` (facts §4 "Wrong/unknown form, flow":
+    /// candidates 226 or 200; 200 names the argument, which a client can act on).
+    InvalidArgument {
+        name: String,
+        description: String,
+        hint: String,
+    },
+    /// Unknown `client_id` on `/oauth/*_native`: NOT FOUND (facts §4); closest documented code
+    /// is 402 `invalid_client_credentials` (facts §3), HTTP 200 like every native error.
+    InvalidClientCredentials { client_id: String },
+    /// A client without the `login_client` feature on `/oauth/*_native`: NOT FOUND (facts §4);
+    /// closest documented code is 403 `client_permission_error` (facts §3).
+    ClientPermission { client_id: String },
+    /// `/oauth/update_profile_native` or `/entity` with a `client_id` other than the one that
+    /// obtained the token: forbidden by the docs, error NOT FOUND (facts §6); chosen: 200
+    /// `invalid_argument` naming `client_id`, the generic documented code for a bad argument.
+    TokenClientMismatch { token_client: String },
+    /// Forgot password for an email no record uses: 212 `no_such_account`, `invalid_fields`
+    /// keyed by the form name (facts §4). The `error_description` text is NOT FOUND; the flow's
+    /// form message is repeated there.
+    NoSuchAccount { form: String, message: String },
+    /// Forgot password for a social-only record: the flow-configured error (540
+    /// `triggered_error` by default, facts §4 observed). Its text comes from the fixture.
+    SocialOnly(ConfiguredError),
+    /// A submitted form failed validation: 390 `invalid_form_fields` with `invalid_fields`
+    /// (facts §2, §6). The `error_description` text is NOT FOUND; see [`INVALID_FORM_FIELDS`].
+    InvalidFormFields { fields: InvalidFields },
+    /// Sign-in with a wrong email/password pair: 210 `invalid_credentials` (facts §3, §7),
+    /// `invalid_fields` keyed by the form (I). Text is the flow's message.
+    InvalidCredentials {
+        form: String,
+        message: String,
+        hint: String,
+    },
+    /// An access token this app never issued: the logged body, verbatim (facts §2 [S30]).
+    UnknownAccessToken,
+    /// An access token past its 3600 s: 414 `access_token_expired` (facts §3, §6). The text is
+    /// NOT FOUND; "access token expired" follows the code name.
+    AccessTokenExpired { secs_ago: i64 },
+    /// Unknown route: NOT FOUND; chosen HTTP 404 with 200 `invalid_argument`, the envelope every
+    /// Capture client parses.
+    NotFound { method: String, path: String },
+
+    // ---- /oauth/token: the OAuth shape, HTTP 400 (facts §2, §5) ----
+    /// `grant_type` other than `authorization_code`/`refresh_token`: the documented body verbatim.
+    InvalidGrantType { value: String },
+    /// A required token argument is absent: 100 with `sub_error` `missing_argument` (I, by the
+    /// documented OAuth shape, facts §5).
+    TokenMissingArgument { name: String },
+    /// Unknown client or wrong secret on `/oauth/token`: 402 `invalid_client_credentials`, HTTP
+    /// 401 (facts §2 [S16], inferred); the OAuth `error` value is NOT FOUND, so the one documented
+    /// value `invalid_request` carries the Capture name in `sub_error`.
+    TokenBadClient { hint: String },
+    /// A recovery code past the client's `recover_code_lifetime`: 415
+    /// `authorization_code_expired` (facts §3); OAuth `error` NOT FOUND → `invalid_request`.
+    CodeExpired { secs_ago: i64 },
+    /// A code already exchanged, never issued, superseded, or issued to another client: NOT
+    /// FOUND (facts §5); chosen 200 `invalid_argument` on `code`, one answer for all so the
+    /// body does not reveal that a code exists.
+    InvalidCode { hint: String },
+    /// `redirect_uri` differs from the forgot-password call's: 420 `redirect_uri_mismatch`
+    /// with `expected_value`/`supplied_value` (facts §3, §5).
+    RedirectUriMismatch { expected: String, supplied: String },
+    /// A refresh token unknown, used, or of another client: NOT FOUND; chosen 200
+    /// `invalid_argument` on `refresh_token`.
+    InvalidRefreshToken { hint: String },
+}
+
+/// The `error_description` of 390 (NOT FOUND in the facts; chosen text, one place).
+pub const INVALID_FORM_FIELDS: &str = "some form fields are invalid";
+
+/// The Capture envelope, in wire order.
+#[derive(Serialize)]
+struct CaptureBody<'a> {
+    stat: &'static str,
+    code: u16,
+    error: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    argument_name: Option<&'a str>,
+    error_description: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    invalid_fields: Option<serde_json::Map<String, serde_json::Value>>,
+    request_id: &'a str,
+}
+
+/// The OAuth shape of `/oauth/token`, in the documented order (facts §2).
+#[derive(Serialize)]
+struct OAuthBody<'a> {
+    code: u16,
+    error: &'static str,
+    sub_error: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    argument_name: Option<&'a str>,
+    error_description: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expected_value: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    supplied_value: Option<&'a str>,
+    stat: &'static str,
+}
+
+fn fields_json(fields: &[(String, Vec<String>)]) -> serde_json::Map<String, serde_json::Value> {
+    fields
+        .iter()
+        .map(|(k, v)| (k.clone(), serde_json::Value::from(v.clone())))
+        .collect()
+}
+
+impl JanrainError {
+    /// authmock's one-line diagnosis.
+    pub fn hint(&self) -> String {
+        match self {
+            Self::MissingArgument { name, in_query: true } => format!(
+                "`{name}` was sent in the query string; Capture reads /oauth/*_native arguments from the \
+                 application/x-www-form-urlencoded body only"
+            ),
+            Self::MissingArgument { name, .. } => format!("the form body has no `{name}`"),
+            Self::InvalidArgument { hint, .. } => hint.clone(),
+            Self::InvalidClientCredentials { client_id } => format!("no API client {client_id} in this app"),
+            Self::ClientPermission { client_id } => {
+                format!("client {client_id} lacks the login_client feature that /oauth/*_native calls require")
+            }
+            Self::TokenClientMismatch { token_client } => {
+                format!("the access token was issued to client {token_client}; send that same login client's client_id")
+            }
+            Self::NoSuchAccount { .. } => "no record uses this email address".into(),
+            Self::SocialOnly(_) => "the record signs in with a social provider only and has no password".into(),
+            Self::InvalidFormFields { fields } => {
+                let keys: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
+                format!("form validation failed on {}", keys.join(", "))
+            }
+            Self::InvalidCredentials { hint, .. } => hint.clone(),
+            Self::UnknownAccessToken => "this app never issued that access token".into(),
+            Self::AccessTokenExpired { secs_ago } => {
+                format!("the access token expired {secs_ago} s ago on the app clock (tokens live 3600 s)")
+            }
+            Self::NotFound { method, path } => format!("the Capture mock serves no {method} {path}"),
+            Self::InvalidGrantType { value } => {
+                format!("grant_type {value:?} is not authorization_code or refresh_token")
+            }
+            Self::TokenMissingArgument { name } => format!("/oauth/token needs `{name}`"),
+            Self::TokenBadClient { hint } | Self::InvalidCode { hint } | Self::InvalidRefreshToken { hint } => {
+                hint.clone()
+            }
+            Self::CodeExpired { secs_ago } => {
+                format!("the code expired {secs_ago} s ago on the app clock (the client's recover_code_lifetime)")
+            }
+            Self::RedirectUriMismatch { expected, supplied } => {
+                format!("redirect_uri must repeat the forgot-password call's {expected:?}, got {supplied:?}")
+            }
+        }
+    }
+
+    /// The response, with `request_id` drawn from the app's seeded RNG.
+    pub fn respond(self, app: &JanrainApp) -> Response {
+        let request_id = app.state().random_token(16);
+        let hint = self.hint();
+        let capture = |code: u16, error: &str, argument_name: Option<&str>, description: &str, fields| {
+            let body = CaptureBody {
+                stat: "error",
+                code,
+                error,
+                argument_name,
+                error_description: description,
+                invalid_fields: fields,
+                request_id: &request_id,
+            };
+            (StatusCode::OK, body_json(&body))
+        };
+        let oauth = |status: StatusCode, code: u16, sub_error: &str, argument_name: Option<&str>, description: &str| {
+            let body = OAuthBody {
+                code,
+                error: "invalid_request",
+                sub_error,
+                argument_name,
+                error_description: description,
+                expected_value: None,
+                supplied_value: None,
+                stat: "error",
+            };
+            (status, body_json(&body))
+        };
+        let (status, body) = match &self {
+            Self::MissingArgument { name, .. } => capture(
+                100,
+                "missing_argument",
+                Some(name.as_str()),
+                &format!("missing required argument: {name}"),
+                None,
+            ),
+            Self::InvalidArgument { name, description, .. } => {
+                capture(200, "invalid_argument", Some(name.as_str()), description.as_str(), None)
+            }
+            Self::InvalidClientCredentials { .. } => {
+                capture(402, "invalid_client_credentials", None, "client_id is invalid", None)
+            }
+            Self::ClientPermission { .. } => capture(
+                403,
+                "client_permission_error",
+                None,
+                "the client does not have the required feature: login_client",
+                None,
+            ),
+            Self::TokenClientMismatch { .. } => capture(
+                200,
+                "invalid_argument",
+                Some("client_id"),
+                "client_id does not match the client that obtained the access token",
+                None,
+            ),
+            Self::NoSuchAccount { form, message } => capture(
+                212,
+                "no_such_account",
+                None,
+                message.as_str(),
+                Some(fields_json(&[(form.clone(), vec![message.clone()])])),
+            ),
+            Self::SocialOnly(configured) => capture(
+                configured.code,
+                configured.error.as_str(),
+                None,
+                configured.error_description.as_str(),
+                None,
+            ),
+            Self::InvalidFormFields { fields } => capture(
+                390,
+                "invalid_form_fields",
+                None,
+                INVALID_FORM_FIELDS,
+                Some(fields_json(fields)),
+            ),
+            Self::InvalidCredentials { form, message, .. } => capture(
+                210,
+                "invalid_credentials",
+                None,
+                message.as_str(),
+                Some(fields_json(&[(form.clone(), vec![message.clone()])])),
+            ),
+            Self::UnknownAccessToken => {
+                // Verbatim order of the logged body (facts §2 [S30]).
+                #[derive(Serialize)]
+                struct Logged<'a> {
+                    request_id: &'a str,
+                    code: u16,
+                    error_description: &'static str,
+                    error: &'static str,
+                    stat: &'static str,
+                }
+                let body = Logged {
+                    request_id: &request_id,
+                    code: 200,
+                    error_description: "unknown access token",
+                    error: "invalid_argument",
+                    stat: "error",
+                };
+                (StatusCode::OK, body_json(&body))
+            }
+            Self::AccessTokenExpired { .. } => capture(414, "access_token_expired", None, "access token expired", None),
+            Self::NotFound { path, .. } => {
+                let (_, body) = capture(
+                    200,
+                    "invalid_argument",
+                    None,
+                    &format!("unknown API call: {path}"),
+                    None,
+                );
+                (StatusCode::NOT_FOUND, body)
+            }
+            Self::InvalidGrantType { value } => oauth(
+                StatusCode::BAD_REQUEST,
+                200,
+                "invalid_argument",
+                Some("grant_type"),
+                &format!("invalid grant_type: {value}"),
+            ),
+            Self::TokenMissingArgument { name } => oauth(
+                StatusCode::BAD_REQUEST,
+                100,
+                "missing_argument",
+                Some(name.as_str()),
+                &format!("missing required argument: {name}"),
+            ),
+            Self::TokenBadClient { .. } => oauth(
+                StatusCode::UNAUTHORIZED,
+                402,
+                "invalid_client_credentials",
+                None,
+                "invalid client credentials",
+            ),
+            Self::CodeExpired { .. } => oauth(
+                StatusCode::BAD_REQUEST,
+                415,
+                "authorization_code_expired",
+                Some("code"),
+                "authorization code has expired",
+            ),
+            Self::InvalidCode { .. } => oauth(
+                StatusCode::BAD_REQUEST,
+                200,
+                "invalid_argument",
+                Some("code"),
+                "invalid code",
+            ),
+            Self::InvalidRefreshToken { .. } => oauth(
+                StatusCode::BAD_REQUEST,
+                200,
+                "invalid_argument",
+                Some("refresh_token"),
+                "invalid refresh_token",
+            ),
+            Self::RedirectUriMismatch { expected, supplied } => {
+                let body = OAuthBody {
+                    code: 420,
+                    error: "invalid_request",
+                    sub_error: "redirect_uri_mismatch",
+                    argument_name: Some("redirect_uri"),
+                    error_description: "redirect_uri does not match expected value",
+                    expected_value: Some(expected.as_str()),
+                    supplied_value: Some(supplied.as_str()),
+                    stat: "error",
+                };
+                (StatusCode::BAD_REQUEST, body_json(&body))
+            }
+        };
+        with_hint(json_response(status, body), &hint)
+    }
+}
+
+fn body_json(body: &impl Serialize) -> String {
+    serde_json::to_string(body).unwrap_or_else(|_| String::from("{\"stat\":\"error\"}"))
+}
+
+/// A JSON response with Capture's headers (facts §1: `application/json`, `no-store`).
+pub fn json_response(status: StatusCode, body: String) -> Response {
+    let mut response = (status, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// A success body `{…,"stat":"ok"}` with Capture's headers.
+pub fn ok(body: serde_json::Value) -> Response {
+    json_response(StatusCode::OK, body.to_string())
+}
+
+/// Attaches authmock's diagnosis in `x-authmock-hint` (printable ASCII only).
+pub fn with_hint(mut response: Response, hint: &str) -> Response {
+    let clean: String = hint
+        .chars()
+        .map(|c| if c.is_ascii() && !c.is_ascii_control() { c } else { '?' })
+        .collect();
+    if let Ok(value) = HeaderValue::from_str(&clean) {
+        response.headers_mut().insert(HINT_HEADER, value);
+    }
+    response
+}

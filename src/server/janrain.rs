@@ -1,0 +1,114 @@
+//! The listener of a Janrain Capture app, and [`JanrainMock`] to embed one in a Rust test.
+//!
+//! Requests pass the trace layer only: the journal/faults/rate-limit layer (`exchange`) is tied
+//! to the Auth0 `Tenant` and does not serve Capture apps yet.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tower_http::trace::TraceLayer;
+
+use super::ServeError;
+use crate::core::clock::Clock;
+use crate::core::tenant::TenantAddress;
+use crate::janrain::{JanrainApp, JanrainFixture};
+use crate::{admin, janrain};
+
+/// The whole HTTP surface of one Capture app (provider routes and its control routes).
+pub fn janrain_app(app: JanrainApp) -> Router {
+    janrain::router()
+        .merge(admin::janrain::router())
+        .layer(TraceLayer::new_for_http())
+        .with_state(app)
+}
+
+/// Binds `addr` and builds the fixture's app for the address actually bound; `tls` makes its
+/// URLs (the emailed recovery links excepted, which are the client's) say `https`.
+pub async fn bind_janrain(
+    addr: SocketAddr,
+    fixture: &JanrainFixture,
+    clock: Clock,
+    tls: bool,
+) -> Result<(TcpListener, JanrainApp), ServeError> {
+    let (listener, local) = super::listen(addr).await?;
+    let address = if tls {
+        TenantAddress::https(local)
+    } else {
+        TenantAddress::http(local)
+    };
+    let app = fixture.build(address, clock)?;
+    Ok((listener, app))
+}
+
+/// Serves `app` on `listener` (over TLS with `tls`) until `shutdown` resolves.
+pub async fn serve_janrain(
+    listener: TcpListener,
+    app: JanrainApp,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    super::serve_router(listener, janrain_app(app), tls, shutdown).await
+}
+
+/// A Janrain Capture app running in the background of a Rust test, on a free loopback port.
+///
+/// ```no_run
+/// # async fn demo() {
+/// let capture = authmock::JanrainMock::start().await;
+/// let forgot = format!("{}/oauth/forgot_password_native", capture.uri());
+/// # }
+/// ```
+pub struct JanrainMock {
+    app: JanrainApp,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl JanrainMock {
+    /// Starts the embedded default Capture app.
+    pub async fn start() -> Self {
+        Self::start_with(&JanrainFixture::default_app())
+            .await
+            .expect("the default Janrain fixture serves on a free loopback port")
+    }
+
+    /// Starts an app from `fixture`.
+    pub async fn start_with(fixture: &JanrainFixture) -> Result<Self, ServeError> {
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+        let (listener, app) = bind_janrain(addr, fixture, Clock::system(), false).await?;
+        let (tx, rx) = oneshot::channel::<()>();
+        let served = app.clone();
+        tokio::spawn(async move {
+            let stopped = async {
+                let _ = rx.await;
+            };
+            if let Err(err) = serve_janrain(listener, served, None, stopped).await {
+                tracing::error!(%err, "embedded Janrain app stopped");
+            }
+        });
+        Ok(Self {
+            app,
+            shutdown: Some(tx),
+        })
+    }
+
+    /// The app's base URL, `http://127.0.0.1:<port>`.
+    pub fn uri(&self) -> String {
+        self.app.base_url().to_owned()
+    }
+
+    /// The running app (its clock, state and outbox).
+    pub fn app(&self) -> &JanrainApp {
+        &self.app
+    }
+}
+
+impl Drop for JanrainMock {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
