@@ -374,5 +374,9 @@ async fn reset_empties_the_outbox_and_forgets_the_links() {
     let reset = app.request(Method::POST, "/__authmock__/reset", None, None, "").await;
     assert!(reset.status.is_success(), "{}", reset.body);
     assert_eq!(outbox(&app, "").await["total"], 0);
-    assert_eq!(app.get(&link, None).await.status, StatusCode::BAD_REQUEST, "the ticket is gone");
+    assert_eq!(
+        app.get(&link, None).await.status,
+        StatusCode::BAD_REQUEST,
+        "the ticket is gone"
+    );
 }
