@@ -1,4 +1,4 @@
-//! The command line: `authmock serve`. Every flag can also come from an `AUTHMOCK_*` variable.
+//! The command line: `authmock serve` and `authmock test`. Every flag can also come from an `AUTHMOCK_*` variable.
 
 use std::io::Write as _;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -13,7 +13,7 @@ use crate::core::clock::Clock;
 use crate::core::journal;
 use crate::core::seed::Fixture;
 use crate::janrain::JanrainFixture;
-use crate::server;
+use crate::{harness, server};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -30,6 +30,33 @@ pub struct Cli {
 pub enum Command {
     /// Serve a tenant (the embedded default one unless --fixture names another).
     Serve(ServeArgs),
+    /// Run the conformance suite against a client (the built-in reference client unless --client).
+    Test(TestArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TestArgs {
+    /// The adapter command speaking protocol v1 on stdin/stdout (docs/adapter-protocol.md).
+    #[arg(long, env = "AUTHMOCK_CLIENT")]
+    pub client: Option<String>,
+    /// Only scenarios matching this tag expression, e.g. `@must and not @error-case`.
+    #[arg(long)]
+    pub tags: Option<String>,
+    /// Write a JUnit XML report here.
+    #[arg(long)]
+    pub junit: Option<PathBuf>,
+    /// Write a Cucumber JSON report here.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// The feature files (a directory or one file).
+    #[arg(long, default_value = "features")]
+    pub features: PathBuf,
+    /// At most this many scenarios at once.
+    #[arg(long)]
+    pub concurrency: Option<usize>,
+    /// Seconds the adapter has to answer one operation.
+    #[arg(long, default_value_t = 10)]
+    pub op_timeout: u64,
 }
 
 #[derive(Debug, clap::Args)]
@@ -69,7 +96,37 @@ pub struct ServeArgs {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve(args).await,
+        Command::Test(args) => test(args).await,
     }
+}
+
+async fn test(args: TestArgs) -> anyhow::Result<()> {
+    let client = match args.client {
+        Some(command) => harness::ClientSpec::Command {
+            command,
+            timeout: std::time::Duration::from_secs(args.op_timeout),
+        },
+        None => harness::ClientSpec::Builtin,
+    };
+    let summary = harness::run(harness::Options {
+        client,
+        features: args.features,
+        tags: args.tags,
+        junit: args.junit,
+        json: args.json,
+        concurrency: args.concurrency,
+        fail_on_skipped: false,
+    })
+    .await?;
+    if !summary.failed_must.is_empty() {
+        anyhow::bail!(
+            "{} failed {} @must scenario(s): {}",
+            summary.client_name,
+            summary.failed_must.len(),
+            summary.failed_must.join("; ")
+        );
+    }
+    Ok(())
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {

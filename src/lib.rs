@@ -2,6 +2,7 @@
 //!
 //! Crate map (dependencies point downward only):
 //! - `cli`: the `authmock` command line (`serve`).
+//! - `harness`: the conformance harness (`authmock test`): adapter protocol, reference client, steps.
 //! - `server`: one listener per tenant; [`Authmock`] embeds a tenant in a Rust test.
 //! - `tls`: the per-run CA and leaf certificate behind `serve --tls`.
 //! - `auth0`: the Auth0 Authentication and Management API routes, extractors and wire errors.
@@ -21,6 +22,7 @@ pub mod admin;
 pub mod auth0;
 pub mod cli;
 pub mod core;
+pub mod harness;
 pub mod janrain;
 pub mod server;
 pub mod tls;

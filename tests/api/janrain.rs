@@ -643,7 +643,9 @@ async fn the_control_api_describes_the_app_and_moves_its_clock() {
 fn serve_takes_a_janrain_port_and_fixture() {
     use authmock::cli::{Cli, Command};
     use clap::Parser as _;
-    let Command::Serve(args) = Cli::try_parse_from(["authmock", "serve"]).expect("parses").command;
+    let Command::Serve(args) = Cli::try_parse_from(["authmock", "serve"]).expect("parses").command else {
+        panic!("serve parses as serve")
+    };
     assert_eq!(args.janrain_port, None, "defaults to --port + 1");
     let cli = Cli::try_parse_from([
         "authmock",
@@ -654,7 +656,9 @@ fn serve_takes_a_janrain_port_and_fixture() {
         "fixtures/janrain-app.json",
     ])
     .expect("parses");
-    let Command::Serve(args) = cli.command;
+    let Command::Serve(args) = cli.command else {
+        panic!("serve parses as serve")
+    };
     assert_eq!(args.janrain_port, Some(4999));
     assert!(args.janrain_fixture.is_some());
 }

@@ -1,0 +1,58 @@
+@auth0 @error-case
+Feature: Errors the provider documents, surfaced by the client with status and message intact
+  When Auth0 refuses a request, the application must see the provider's status and message,
+  not a generic failure, so that whoever reads the logs knows what to fix.
+
+  Background:
+    Given a fresh Auth0 tenant
+    And the client uses the "Backend service (M2M)" application
+
+  @must
+  Scenario: A request without authentication
+    Given the Management API rejects the next request as unauthenticated
+    When the client creates a password-change ticket for "alice@example.com"
+    Then the client reports the provider error 401 "Missing authentication"
+
+  @must
+  Scenario: An application without the scope to create tickets
+    Given the client uses the "Read-only reporting (M2M)" application
+    When the client creates a password-change ticket for "alice@example.com"
+    Then the client reports the provider error 403 "Insufficient scope, expected any of: create:user_tickets"
+
+  # A client that fetches a token per call never holds an expired one, so this is good
+  # practice for clients that cache tokens rather than a rule for every client.
+  @should
+  Scenario: A cached management token that expired on the provider's clock
+    When the client fetches a management token
+    And a day passes on the provider's clock
+    And the client creates a password-change ticket for "alice@example.com"
+    Then the client reports the provider error 401 "Expired token received for JSON Web Token validation"
+
+  @must
+  Scenario: Setting the password of a user that does not exist
+    When the client sets the password of the unknown user "auth0|000000000000000000000000" to "Looking-Glass-2027"
+    Then the client reports the provider error 404 "The user does not exist."
+
+  @must
+  Scenario: The provider is unavailable
+    Given the Management API is failing with 503 "Service Unavailable"
+    When the client creates a password-change ticket for "alice@example.com"
+    Then the client reports the provider error 503 "Service Unavailable"
+
+  @must
+  Scenario: The Management API stays rate limited
+    Given the Management API answers every request with 429 Too Many Requests
+    When the client creates a password-change ticket for "alice@example.com"
+    Then the client reports the provider error 429 "Global limit has been reached"
+
+  @should
+  Scenario: Retries on a rate limit are bounded
+    Given the Management API answers every request with 429 Too Many Requests
+    When the client creates a password-change ticket for "alice@example.com"
+    Then the provider received at most 4 ticket requests
+
+  @should
+  Scenario: A rate-limited request is retried after the window resets
+    Given the Management API allows only 1 request per second
+    When the client creates 2 password-change tickets for "alice@example.com"
+    Then the client waited for the rate limit to reset before retrying

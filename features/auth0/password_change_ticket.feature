@@ -1,0 +1,33 @@
+@auth0
+Feature: Sending a user a password-change link through the Management API
+  An application that lets support staff reset a user's password asks Auth0 for a
+  password-change ticket and sends the link to the user.
+
+  Background:
+    Given a fresh Auth0 tenant
+    And the client uses the "Backend service (M2M)" application
+
+  @must
+  Scenario: A ticket for a user identified by user id
+    When the client creates a password-change ticket for "alice@example.com"
+    Then the client receives a password-change ticket link
+    And the provider received 1 ticket request
+
+  @must
+  Scenario: A ticket for a user identified by email and database connection
+    When the client creates a password-change ticket for "bob@example.com" by email
+    Then the client receives a password-change ticket link
+
+  @should
+  Scenario: The management token is reused across operations
+    When the client creates 3 password-change tickets for "alice@example.com"
+    Then the client receives a password-change ticket link
+    And the provider received 1 token request
+    And the provider received 3 ticket requests
+
+  @should
+  Scenario: Requests carry JSON and keep secrets out of URLs
+    When the client creates a password-change ticket for "alice@example.com" by email
+    And the client looks up the users with email "alice@example.com"
+    Then every request body was JSON sent as application/json
+    And no secret appeared in a query string

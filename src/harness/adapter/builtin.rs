@@ -1,0 +1,238 @@
+//! The reference client: every operation done as a careful integrator would, with reqwest.
+//!
+//! It caches the Management API token until shortly before it expires, sends JSON with
+//! `Content-Type: application/json`, names the connection by `connection_id`, percent-encodes
+//! user ids in paths, waits for `x-ratelimit-reset` before retrying a 429 (a bounded number of
+//! times), never retries another 4xx, and never puts a secret in a URL.
+
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use reqwest::{Method, RequestBuilder, Response};
+use serde_json::{Value, json};
+
+use crate::harness::protocol::{OpOutcome, Provider, ProviderError};
+
+/// The operations the reference client implements.
+pub const OPERATIONS: &[&str] = &[
+    "auth0.get_management_token",
+    "auth0.create_password_change_ticket",
+    "auth0.send_password_reset_email",
+    "auth0.set_user_password",
+    "auth0.find_users_by_email",
+    "auth0.login_with_password",
+];
+
+/// How many times a 429 is retried before it is reported.
+const MAX_RETRIES: u32 = 3;
+/// The longest the client waits for one rate-limit window to reset.
+const MAX_WAIT: Duration = Duration::from_secs(2);
+/// A cached token is renewed this long before it expires.
+const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
+
+pub struct ReferenceClient {
+    http: reqwest::Client,
+    token: Option<CachedToken>,
+}
+
+struct CachedToken {
+    key: (String, String, String),
+    token: String,
+    renew_at: Instant,
+}
+
+impl Default for ReferenceClient {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ReferenceClient {
+    pub fn new() -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .expect("a reqwest client without custom TLS builds");
+        Self { http, token: None }
+    }
+
+    pub async fn run(&mut self, op: &str, provider: &Provider, args: &Value) -> Result<OpOutcome, String> {
+        let outcome = match op {
+            "auth0.get_management_token" => self
+                .management_token(provider)
+                .await
+                .map(|t| json!({ "access_token": t })),
+            "auth0.create_password_change_ticket" => self.create_ticket(provider, args).await,
+            "auth0.send_password_reset_email" => self.send_reset_email(provider, args).await,
+            "auth0.set_user_password" => self.set_password(provider, args).await,
+            "auth0.find_users_by_email" => self.find_by_email(provider, args).await,
+            "auth0.login_with_password" => self.login(provider, args).await,
+            _ => return Ok(OpOutcome::Unsupported),
+        };
+        match outcome {
+            Ok(result) => Ok(OpOutcome::Ok(result)),
+            Err(Failure::Provider(error)) => Ok(OpOutcome::ProviderError(error)),
+            Err(Failure::Transport(message)) => Err(message),
+        }
+    }
+
+    async fn management_token(&mut self, p: &Provider) -> Result<String, Failure> {
+        let key = (p.base_url.clone(), p.client_id.clone(), p.audience.clone());
+        if let Some(cached) = &self.token
+            && cached.key == key
+            && Instant::now() < cached.renew_at
+        {
+            return Ok(cached.token.clone());
+        }
+        let body = json!({
+            "grant_type": "client_credentials",
+            "client_id": p.client_id,
+            "client_secret": p.client_secret,
+            "audience": p.audience,
+        });
+        let answer = self
+            .send(|| self.http.post(format!("{}/oauth/token", p.base_url)).json(&body))
+            .await?;
+        let token = answer["access_token"].as_str().unwrap_or_default().to_owned();
+        let lifetime = Duration::from_secs(answer["expires_in"].as_u64().unwrap_or(0));
+        self.token = Some(CachedToken {
+            key,
+            token: token.clone(),
+            renew_at: Instant::now() + lifetime.saturating_sub(EXPIRY_MARGIN),
+        });
+        Ok(token)
+    }
+
+    async fn create_ticket(&mut self, p: &Provider, args: &Value) -> Result<Value, Failure> {
+        let token = self.management_token(p).await?;
+        let mut body = serde_json::Map::new();
+        if let Some(user_id) = args.get("user_id") {
+            body.insert("user_id".into(), user_id.clone());
+        } else if let Some(email) = args.get("email") {
+            body.insert("email".into(), email.clone());
+            body.insert("connection_id".into(), json!(p.connection_id));
+        }
+        for optional in [
+            "result_url",
+            "ttl_sec",
+            "client_id",
+            "mark_email_as_verified",
+            "includeEmailInRedirect",
+        ] {
+            if let Some(value) = args.get(optional) {
+                body.insert(optional.into(), value.clone());
+            }
+        }
+        let url = format!("{}/api/v2/tickets/password-change", p.base_url);
+        self.send(|| self.http.post(&url).bearer_auth(&token).json(&body)).await
+    }
+
+    async fn send_reset_email(&mut self, p: &Provider, args: &Value) -> Result<Value, Failure> {
+        let body = json!({
+            "client_id": p.login_client_id,
+            "email": args["email"],
+            "connection": p.connection,
+        });
+        let url = format!("{}/dbconnections/change_password", p.base_url);
+        self.send(|| self.http.post(&url).json(&body)).await
+    }
+
+    async fn set_password(&mut self, p: &Provider, args: &Value) -> Result<Value, Failure> {
+        let token = self.management_token(p).await?;
+        let user_id = args["user_id"].as_str().unwrap_or_default();
+        let url = format!(
+            "{}/api/v2/users/{}",
+            p.base_url,
+            utf8_percent_encode(user_id, NON_ALPHANUMERIC)
+        );
+        let body = json!({ "password": args["password"], "connection": p.connection });
+        self.send(|| self.http.request(Method::PATCH, &url).bearer_auth(&token).json(&body))
+            .await
+    }
+
+    async fn find_by_email(&mut self, p: &Provider, args: &Value) -> Result<Value, Failure> {
+        let token = self.management_token(p).await?;
+        let email = args["email"].as_str().unwrap_or_default().to_owned();
+        let url = format!("{}/api/v2/users-by-email", p.base_url);
+        let users = self
+            .send(|| self.http.get(&url).bearer_auth(&token).query(&[("email", &email)]))
+            .await?;
+        Ok(json!({ "users": users }))
+    }
+
+    async fn login(&mut self, p: &Provider, args: &Value) -> Result<Value, Failure> {
+        let body = json!({
+            "grant_type": "http://auth0.com/oauth/grant-type/password-realm",
+            "client_id": p.login_client_id,
+            "client_secret": p.login_client_secret,
+            "username": args["email"],
+            "password": args["password"],
+            "realm": p.connection,
+            "scope": "openid",
+        });
+        let url = format!("{}/oauth/token", p.base_url);
+        let tokens = self.send(|| self.http.post(&url).json(&body)).await?;
+        Ok(json!({ "logged_in": tokens.get("access_token").is_some() }))
+    }
+
+    /// Sends the request built by `build`, retrying a 429 after its window resets.
+    async fn send(&self, build: impl Fn() -> RequestBuilder) -> Result<Value, Failure> {
+        let mut retries = 0;
+        loop {
+            let response = build()
+                .send()
+                .await
+                .map_err(|e| Failure::Transport(format!("request failed: {e}")))?;
+            let status = response.status();
+            if status.as_u16() == 429 && retries < MAX_RETRIES {
+                retries += 1;
+                tokio::time::sleep(wait_for_reset(&response)).await;
+                continue;
+            }
+            return read(response).await;
+        }
+    }
+}
+
+enum Failure {
+    Provider(ProviderError),
+    Transport(String),
+}
+
+/// How long until the rate-limit window named by `x-ratelimit-reset` (unix seconds) resets.
+fn wait_for_reset(response: &Response) -> Duration {
+    let reset = response
+        .headers()
+        .get("x-ratelimit-reset")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    match reset {
+        Some(reset) => Duration::from_secs(reset).saturating_sub(now).min(MAX_WAIT),
+        None => Duration::from_secs(1),
+    }
+}
+
+async fn read(response: Response) -> Result<Value, Failure> {
+    let status = response.status();
+    let headers: serde_json::Map<String, Value> = response
+        .headers()
+        .iter()
+        .filter(|(name, _)| name.as_str().starts_with("x-ratelimit-") || name.as_str() == "retry-after")
+        .filter_map(|(name, value)| Some((name.to_string(), json!(value.to_str().ok()?))))
+        .collect();
+    let text = response
+        .text()
+        .await
+        .map_err(|e| Failure::Transport(format!("reading the body: {e}")))?;
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    if status.is_success() {
+        Ok(body)
+    } else {
+        Err(Failure::Provider(ProviderError {
+            status: status.as_u16(),
+            body,
+            headers: (!headers.is_empty()).then_some(headers),
+        }))
+    }
+}

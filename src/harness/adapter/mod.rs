@@ -1,0 +1,67 @@
+//! The client under test: the built-in reference client, or a program speaking adapter
+//! protocol v1 over stdin/stdout.
+
+pub mod builtin;
+pub mod stdio;
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::harness::protocol::{OpOutcome, Provider};
+
+/// How the harness starts the client for each scenario.
+#[derive(Debug, Clone)]
+pub enum ClientSpec {
+    /// The reference client, in-process.
+    Builtin,
+    /// A command to start, with the per-operation timeout.
+    Command { command: String, timeout: Duration },
+}
+
+/// A started client.
+pub enum Client {
+    Builtin(Box<builtin::ReferenceClient>),
+    Stdio(Box<stdio::StdioAdapter>),
+}
+
+impl Client {
+    pub async fn start(spec: &ClientSpec) -> Result<Self, String> {
+        match spec {
+            ClientSpec::Builtin => Ok(Self::Builtin(Box::default())),
+            ClientSpec::Command { command, timeout } => stdio::StdioAdapter::spawn(command, *timeout)
+                .await
+                .map(|adapter| Self::Stdio(Box::new(adapter)))
+                .map_err(|e| e.to_string()),
+        }
+    }
+
+    /// The operations the client declared.
+    pub fn operations(&self) -> Vec<String> {
+        match self {
+            Self::Builtin(_) => builtin::OPERATIONS.iter().map(|s| (*s).to_owned()).collect(),
+            Self::Stdio(adapter) => adapter.hello.operations.clone(),
+        }
+    }
+
+    /// Runs one operation; `Err` is a client failure (crash, silence, protocol violation).
+    pub async fn run(&mut self, op: &str, provider: &Provider, args: &Value) -> Result<OpOutcome, String> {
+        match self {
+            Self::Builtin(client) => client.run(op, provider, args).await,
+            Self::Stdio(adapter) => adapter.run(op, provider, args).await.map_err(|e| {
+                let stderr = adapter.stderr();
+                if stderr.is_empty() {
+                    e.to_string()
+                } else {
+                    format!("{e}\nadapter stderr:\n{stderr}")
+                }
+            }),
+        }
+    }
+
+    pub async fn stop(self) {
+        if let Self::Stdio(adapter) = self {
+            adapter.stop().await;
+        }
+    }
+}

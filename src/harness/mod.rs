@@ -1,0 +1,144 @@
+//! The conformance harness: runs the Gherkin suite in `features/` against a client
+//! implementation, each scenario on a fresh tenant on its own loopback port.
+//!
+//! `protocol` is adapter protocol v1 (messages and their JSON Schemas, prose in
+//! `docs/adapter-protocol.md`); `adapter` starts the client under test (the built-in reference
+//! client or a program speaking the protocol); `world` and `steps` are the cucumber side;
+//! `parser` skips scenarios that need an operation the client does not implement. The harness
+//! reaches the mock only over HTTP. Depends on `server` (to start tenants) and `admin` (the
+//! tenant summary type).
+
+pub mod adapter;
+pub mod parser;
+pub mod protocol;
+pub mod steps;
+pub mod world;
+
+use std::fs::File;
+use std::io;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use cucumber::gherkin::tagexpr::TagOperation;
+use cucumber::tag::Ext as _;
+use cucumber::writer::{self, Coloring};
+use cucumber::{StatsWriter as _, World as _, WriterExt as _, cli};
+
+pub use adapter::ClientSpec;
+use world::AuthWorld;
+
+/// What to run and where to report.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub client: ClientSpec,
+    pub features: PathBuf,
+    pub tags: Option<String>,
+    pub junit: Option<PathBuf>,
+    pub json: Option<PathBuf>,
+    pub concurrency: Option<usize>,
+    /// Treat a skipped step (no definition, or an unsupported operation) as a failure.
+    pub fail_on_skipped: bool,
+}
+
+/// What the run found.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    /// Whether any scenario or hook failed.
+    pub failed: bool,
+    /// Names of the failed scenarios tagged `@must`.
+    pub failed_must: Vec<String>,
+    /// Names of all failed scenarios.
+    pub failed_scenarios: Vec<String>,
+    pub client_name: String,
+}
+
+/// Runs the suite. Starts the client once up front to learn the operations it implements.
+pub async fn run(options: Options) -> anyhow::Result<Summary> {
+    let probe = adapter::Client::start(&options.client)
+        .await
+        .map_err(|e| anyhow::anyhow!("the client could not start: {e}"))?;
+    let operations = probe.operations();
+    let client_name = match &probe {
+        adapter::Client::Builtin(_) => "authmock reference client".to_owned(),
+        adapter::Client::Stdio(a) => format!("{} {}", a.hello.name, a.hello.version),
+    };
+    probe.stop().await;
+    world::set_client_spec(options.client.clone());
+
+    let tags: Option<TagOperation> = match &options.tags {
+        Some(tags) => Some(
+            tags.parse()
+                .map_err(|e| anyhow::anyhow!("--tags {tags:?} is not a tag expression: {e}"))?,
+        ),
+        None => None,
+    };
+
+    let junit: Box<dyn io::Write> = match &options.junit {
+        Some(path) => Box::new(File::create(path)?),
+        None => Box::new(io::sink()),
+    };
+    let json: Box<dyn io::Write> = match &options.json {
+        Some(path) => Box::new(File::create(path)?),
+        None => Box::new(io::sink()),
+    };
+
+    let failures = Arc::new(Mutex::new(Vec::<(String, bool)>::new()));
+    let recorded = failures.clone();
+    let strict = options.fail_on_skipped;
+    let writer = AuthWorld::cucumber::<PathBuf>()
+        .with_parser(parser::SuiteParser { operations })
+        .max_concurrent_scenarios(options.concurrency)
+        .after(move |feature, _rule, scenario, finished, world| {
+            let failed = matches!(
+                finished,
+                cucumber::event::ScenarioFinished::StepFailed(..)
+                    | cucumber::event::ScenarioFinished::BeforeHookFailed(_)
+            );
+            if failed {
+                let must = feature.tags.iter().chain(&scenario.tags).any(|t| t == "must");
+                if let Ok(mut list) = recorded.lock() {
+                    list.push((scenario.name.clone(), must));
+                }
+            }
+            let client = world.map(|w| w.client.take());
+            Box::pin(async move {
+                if let Some(Some(client)) = client {
+                    client.stop().await;
+                }
+            })
+        })
+        .with_writer(
+            writer::Basic::raw(io::stdout(), Coloring::Auto, 0)
+                .summarized()
+                .tee::<AuthWorld, _>(writer::JUnit::for_tee(junit, 0))
+                .tee::<AuthWorld, _>(writer::Json::for_tee(json))
+                .normalized(),
+        )
+        .fail_on_skipped_with(move |_, _, _| strict)
+        // The harness owns the command line: cucumber must not parse the process arguments.
+        .with_cli(cli::Opts::<_, _, _, cli::Empty>::default())
+        .filter_run(options.features.clone(), move |feature, rule, scenario| {
+            tags.as_ref().is_none_or(|expr| {
+                expr.eval(
+                    feature
+                        .tags
+                        .iter()
+                        .chain(rule.iter().flat_map(|r| &r.tags))
+                        .chain(&scenario.tags),
+                )
+            })
+        })
+        .await;
+
+    let failed_list = failures.lock().map(|l| l.clone()).unwrap_or_default();
+    Ok(Summary {
+        failed: writer.execution_has_failed(),
+        failed_must: failed_list
+            .iter()
+            .filter(|(_, must)| *must)
+            .map(|(n, _)| n.clone())
+            .collect(),
+        failed_scenarios: failed_list.into_iter().map(|(n, _)| n).collect(),
+        client_name,
+    })
+}

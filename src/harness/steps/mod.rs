@@ -1,0 +1,18 @@
+//! Step definitions, one file per concept: `setup` (the tenant and its conditions),
+//! `operations` (what the client is asked to do), `observations` (what the client reported
+//! and what the provider saw).
+
+pub mod observations;
+pub mod operations;
+pub mod setup;
+
+/// The phrase of each When-step and the operation it needs: scenarios that need an operation
+/// the client did not declare are skipped rather than failed (see `harness::parser`).
+pub const OPERATION_PHRASES: &[(&str, &str)] = &[
+    ("password-change ticket", "auth0.create_password_change_ticket"),
+    ("asks for a password reset email", "auth0.send_password_reset_email"),
+    ("sets the password of", "auth0.set_user_password"),
+    ("logs in as", "auth0.login_with_password"),
+    ("looks up the users with email", "auth0.find_users_by_email"),
+    ("fetches a management token", "auth0.get_management_token"),
+];

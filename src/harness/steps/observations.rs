@@ -1,0 +1,285 @@
+//! Then-steps: what the client reported, and what the provider saw (the journal). A failing
+//! step explains itself: what was expected, what the client reported, the journal entries.
+
+use cucumber::then;
+use serde_json::Value;
+
+use crate::harness::protocol::OpOutcome;
+use crate::harness::world::AuthWorld;
+
+/// Keys whose values are secrets and never belong in a URL.
+const SECRET_KEYS: &[&str] = &[
+    "client_secret",
+    "password",
+    "access_token",
+    "id_token",
+    "refresh_token",
+    "secret",
+];
+
+#[then("the client receives a password-change ticket link")]
+async fn receives_ticket(world: &mut AuthWorld) -> Result<(), String> {
+    let prefix = format!("{}/u/reset-password?ticket=", world.idp.uri());
+    let report = world.last()?;
+    let ok = matches!(&report.outcome, Ok(OpOutcome::Ok(result))
+        if result["ticket"].as_str().is_some_and(|t| t.starts_with(&prefix)));
+    if ok {
+        return Ok(());
+    }
+    Err(world
+        .explain(
+            &format!("a ticket link starting with {prefix}, reported as result.ticket"),
+            "POST /api/v2/tickets/password-change with a JSON body and a Management API bearer token",
+        )
+        .await)
+}
+
+#[then(expr = "the client reports the provider error {int} {string}")]
+async fn reports_error(world: &mut AuthWorld, status: u16, message: String) -> Result<(), String> {
+    let report = world.last()?;
+    if let Ok(OpOutcome::ProviderError(error)) = &report.outcome {
+        let said = error.body["message"]
+            .as_str()
+            .or_else(|| error.body["error_description"].as_str());
+        if error.status == status && said == Some(message.as_str()) {
+            return Ok(());
+        }
+    }
+    Err(world
+        .explain(
+            &format!("the provider error {status} with the message {message:?}, status and message intact"),
+            "report the provider's status and JSON body as received, without retrying a 4xx or rewording it",
+        )
+        .await)
+}
+
+#[then("the client reports success")]
+async fn reports_success(world: &mut AuthWorld) -> Result<(), String> {
+    if matches!(world.last()?.outcome, Ok(OpOutcome::Ok(_))) {
+        return Ok(());
+    }
+    Err(world.explain("the operation to succeed", "").await)
+}
+
+#[then("the login succeeds")]
+async fn login_succeeds(world: &mut AuthWorld) -> Result<(), String> {
+    let report = world.last()?;
+    if matches!(&report.outcome, Ok(OpOutcome::Ok(result)) if result["logged_in"] != Value::Bool(false)) {
+        return Ok(());
+    }
+    Err(world.explain("the login with the new password to succeed", "").await)
+}
+
+#[then(expr = "the client finds {int} user(s)")]
+async fn finds_users(world: &mut AuthWorld, count: usize) -> Result<(), String> {
+    let report = world.last()?;
+    let found = match &report.outcome {
+        Ok(OpOutcome::Ok(result)) => result["users"].as_array().map(Vec::len),
+        _ => None,
+    };
+    if found == Some(count) {
+        return Ok(());
+    }
+    Err(world.explain(&format!("{count} user(s) in result.users"), "").await)
+}
+
+#[then(expr = "a reset link for {string} is in the outbox")]
+async fn reset_link_in_outbox(world: &mut AuthWorld, email: String) -> Result<(), String> {
+    let base = world.idp.uri();
+    let list: Value = get_json(world, &format!("{base}/__authmock__/outbox?to={email}")).await?;
+    let id = list["messages"][0]["ID"].as_str().map(str::to_owned);
+    if let Some(id) = id {
+        let message: Value = get_json(world, &format!("{base}/__authmock__/outbox/{id}")).await?;
+        let links = message["Links"].as_array().cloned().unwrap_or_default();
+        if links.iter().any(|l| l.as_str().is_some_and(|l| l.contains("ticket="))) {
+            return Ok(());
+        }
+    }
+    Err(world
+        .explain(
+            &format!("a mail to {email} with a reset link in the tenant's outbox"),
+            "POST /dbconnections/change_password with client_id, email and connection (the name) as JSON",
+        )
+        .await)
+}
+
+#[then(expr = "the provider received {int} token request(s)")]
+async fn token_requests(world: &mut AuthWorld, count: usize) -> Result<(), String> {
+    count_requests(
+        world,
+        "POST",
+        "/oauth/token",
+        count,
+        "cache the Management API token until shortly before it expires and reuse it",
+    )
+    .await
+}
+
+#[then(expr = "the provider received {int} ticket request(s)")]
+async fn ticket_requests(world: &mut AuthWorld, count: usize) -> Result<(), String> {
+    count_requests(world, "POST", "/api/v2/tickets/password-change", count, "").await
+}
+
+#[then(expr = "the provider received at most {int} ticket request(s)")]
+async fn at_most_ticket_requests(world: &mut AuthWorld, most: usize) -> Result<(), String> {
+    let seen = matching(world, "POST", "/api/v2/tickets/password-change").await?.len();
+    if seen <= most {
+        return Ok(());
+    }
+    Err(world
+        .explain(
+            &format!("at most {most} ticket requests, saw {seen}"),
+            "retry a 429 a bounded number of times, then report it",
+        )
+        .await)
+}
+
+#[then("every request body was JSON sent as application/json")]
+async fn bodies_are_json(world: &mut AuthWorld) -> Result<(), String> {
+    let mut wrong = Vec::new();
+    for entry in world.journal().await? {
+        let body = entry["request"]["body"].as_str().unwrap_or_default();
+        if body.is_empty() {
+            continue;
+        }
+        let content_type = header(&entry["request"]["headers"], "content-type");
+        let is_json = serde_json::from_str::<Value>(body).is_ok();
+        if !content_type.starts_with("application/json") || !is_json {
+            wrong.push(format!(
+                "{} {} with Content-Type {content_type:?} and a {} body",
+                entry["request"]["method"].as_str().unwrap_or("?"),
+                entry["request"]["path"].as_str().unwrap_or("?"),
+                if is_json { "JSON" } else { "non-JSON" }
+            ));
+        }
+    }
+    if wrong.is_empty() {
+        return Ok(());
+    }
+    Err(world
+        .explain(
+            &format!(
+                "JSON bodies with Content-Type: application/json, but saw {}",
+                wrong.join("; ")
+            ),
+            "serialise the body as JSON and say so in Content-Type",
+        )
+        .await)
+}
+
+#[then("no secret appeared in a query string")]
+async fn no_secret_in_query(world: &mut AuthWorld) -> Result<(), String> {
+    let mut leaks = Vec::new();
+    for entry in world.journal().await? {
+        let query = entry["request"]["query"]
+            .as_str()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        for key in SECRET_KEYS {
+            if query.split('&').any(|pair| pair.split('=').next() == Some(key)) {
+                leaks.push(format!(
+                    "{key} in {}?{query}",
+                    entry["request"]["path"].as_str().unwrap_or("?")
+                ));
+            }
+        }
+    }
+    if leaks.is_empty() {
+        return Ok(());
+    }
+    Err(world
+        .explain(
+            &format!("no secret in a URL, but saw {}", leaks.join("; ")),
+            "send secrets in the body or the Authorization header; URLs end up in logs",
+        )
+        .await)
+}
+
+#[then("the client waited for the rate limit to reset before retrying")]
+async fn waited_for_reset(world: &mut AuthWorld) -> Result<(), String> {
+    let entries = world.journal().await?;
+    let mut early = Vec::new();
+    for (i, entry) in entries.iter().enumerate() {
+        if entry["response"]["status"] != 429 {
+            continue;
+        }
+        let reset: i64 = header(&entry["response"]["headers"], "x-ratelimit-reset")
+            .parse()
+            .unwrap_or(0);
+        if let Some(next) = entries[i + 1..]
+            .iter()
+            .find(|e| e["request"]["path"] == entry["request"]["path"])
+        {
+            let at = next["tenant_time"]
+                .as_str()
+                .and_then(|t| time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok())
+                .map(|t| t.unix_timestamp())
+                .unwrap_or(0);
+            if at < reset {
+                early.push(format!(
+                    "retried at {at}, {} s before x-ratelimit-reset {reset}",
+                    reset - at
+                ));
+            }
+        }
+    }
+    let retried = entries.iter().any(|e| e["response"]["status"] == 429);
+    if early.is_empty() && retried && !matches!(world.last()?.outcome, Ok(OpOutcome::ProviderError(_))) {
+        return Ok(());
+    }
+    let what = if early.is_empty() {
+        "a 429 followed by a successful retry".to_owned()
+    } else {
+        early.join("; ")
+    };
+    Err(world
+        .explain(
+            &format!("a retry after x-ratelimit-reset that succeeds ({what})"),
+            "on 429, wait until the unix time in x-ratelimit-reset, then retry",
+        )
+        .await)
+}
+
+async fn count_requests(world: &AuthWorld, method: &str, path: &str, count: usize, advice: &str) -> Result<(), String> {
+    let seen = matching(world, method, path).await?.len();
+    if seen == count {
+        return Ok(());
+    }
+    let described = world.reports.len();
+    Err(world
+        .explain(
+            &format!("{count} {method} {path} request(s), saw {seen} (after {described} operations)"),
+            advice,
+        )
+        .await)
+}
+
+async fn matching(world: &AuthWorld, method: &str, path: &str) -> Result<Vec<Value>, String> {
+    Ok(world
+        .journal()
+        .await?
+        .into_iter()
+        .filter(|e| e["request"]["method"] == method && e["request"]["path"] == path)
+        .collect())
+}
+
+async fn get_json(world: &AuthWorld, url: &str) -> Result<Value, String> {
+    world
+        .control
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?
+        .json()
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// A header value from a journal header map (a string, or several joined).
+fn header(headers: &Value, name: &str) -> String {
+    match &headers[name] {
+        Value::String(s) => s.clone(),
+        Value::Array(values) => values.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "),
+        _ => String::new(),
+    }
+}

@@ -1,0 +1,76 @@
+//! Given-steps: the tenant, the application the client uses, and the conditions the provider
+//! is put in through the control API (faults, rate limits, the clock).
+
+use cucumber::{given, when};
+use serde_json::json;
+
+use crate::harness::world::{AuthWorld, rate_limited_body};
+
+#[given("a fresh Auth0 tenant")]
+async fn fresh_tenant(world: &mut AuthWorld) -> Result<(), String> {
+    world.journal().await.map(|_| ())
+}
+
+#[given(expr = "the client uses the {string} application")]
+async fn uses_application(world: &mut AuthWorld, name: String) -> Result<(), String> {
+    world.use_application(&name)
+}
+
+#[given("the Management API rejects the next request as unauthenticated")]
+async fn next_request_unauthenticated(world: &mut AuthWorld) -> Result<(), String> {
+    let body = json!({"statusCode": 401, "error": "Unauthorized", "message": "Missing authentication"});
+    world
+        .control_post(
+            "faults",
+            json!({"path": "/api/v2/*", "times": 1,
+                "respond": {"status": 401, "headers": {"www-authenticate": "Bearer"}, "body": body}}),
+        )
+        .await
+        .map(|_| ())
+}
+
+#[given(expr = "the Management API is failing with {int} {string}")]
+async fn management_failing(world: &mut AuthWorld, status: u16, error: String) -> Result<(), String> {
+    let body = json!({"statusCode": status, "error": error, "message": error});
+    world
+        .control_post(
+            "faults",
+            json!({"path": "/api/v2/*", "respond": {"status": status, "body": body}}),
+        )
+        .await
+        .map(|_| ())
+}
+
+#[given(expr = "the Management API allows only {int} request(s) per second")]
+async fn management_rate_limited(world: &mut AuthWorld, limit: u32) -> Result<(), String> {
+    world
+        .control_post(
+            "rate-limits",
+            json!({"group": "management", "limit": limit, "refill": limit, "window_secs": 1}),
+        )
+        .await
+        .map(|_| ())
+}
+
+#[given("the Management API answers every request with 429 Too Many Requests")]
+async fn management_always_429(world: &mut AuthWorld) -> Result<(), String> {
+    // The window resets at once, so a careful client's bounded retries cost no time.
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let headers =
+        json!({"x-ratelimit-limit": "50", "x-ratelimit-remaining": "0", "x-ratelimit-reset": now.to_string()});
+    world
+        .control_post(
+            "faults",
+            json!({"path": "/api/v2/*", "respond": {"status": 429, "headers": headers, "body": rate_limited_body()}}),
+        )
+        .await
+        .map(|_| ())
+}
+
+#[when("a day passes on the provider's clock")]
+async fn a_day_passes(world: &mut AuthWorld) -> Result<(), String> {
+    world
+        .control_post("clock", json!({"advance_secs": 86_401}))
+        .await
+        .map(|_| ())
+}

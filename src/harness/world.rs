@@ -1,0 +1,238 @@
+//! The per-scenario world: a fresh tenant on its own loopback port, the client under test
+//! started for this scenario, and what the client reported.
+//!
+//! Cucumber builds a new `AuthWorld` for every scenario and runs scenarios concurrently, so
+//! nothing here is shared between scenarios except the read-only client spec.
+
+use std::fmt;
+use std::sync::{Mutex, OnceLock};
+
+use serde_json::{Value, json};
+
+use super::adapter::{Client, ClientSpec};
+use super::protocol::{OpOutcome, Provider};
+use crate::Authmock;
+use crate::admin::TenantSummary;
+
+/// The client the current run drives; set once by `harness::run` before any scenario starts.
+static CLIENT_SPEC: OnceLock<Mutex<ClientSpec>> = OnceLock::new();
+
+pub(crate) fn set_client_spec(spec: ClientSpec) {
+    let cell = CLIENT_SPEC.get_or_init(|| Mutex::new(ClientSpec::Builtin));
+    if let Ok(mut current) = cell.lock() {
+        *current = spec;
+    }
+}
+
+fn client_spec() -> ClientSpec {
+    CLIENT_SPEC
+        .get()
+        .and_then(|cell| cell.lock().ok().map(|spec| spec.clone()))
+        .unwrap_or(ClientSpec::Builtin)
+}
+
+#[derive(cucumber::World)]
+#[world(init = Self::new)]
+pub struct AuthWorld {
+    pub idp: Authmock,
+    pub summary: TenantSummary,
+    pub provider: Provider,
+    pub client: Option<Client>,
+    /// The client's start failure, reported by the first step that needs the client.
+    pub client_error: Option<String>,
+    /// What the client reported for each operation, in order.
+    pub reports: Vec<Report>,
+    pub control: reqwest::Client,
+}
+
+/// One operation and what the client reported for it.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub op: String,
+    pub outcome: Result<OpOutcome, String>,
+}
+
+impl fmt::Debug for AuthWorld {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthWorld")
+            .field("tenant", &self.summary.base_url)
+            .field("reports", &self.reports)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AuthWorld {
+    async fn new() -> anyhow::Result<Self> {
+        let idp = Authmock::start().await;
+        let summary = TenantSummary::of(idp.tenant());
+        let provider = provider_for(&summary, "Backend service (M2M)").map_err(anyhow::Error::msg)?;
+        let (client, client_error) = match Client::start(&client_spec()).await {
+            Ok(client) => (Some(client), None),
+            Err(error) => (None, Some(error)),
+        };
+        Ok(Self {
+            idp,
+            summary,
+            provider,
+            client,
+            client_error,
+            reports: Vec::new(),
+            control: reqwest::Client::new(),
+        })
+    }
+
+    /// Points the client at the application called `name`.
+    pub fn use_application(&mut self, name: &str) -> Result<(), String> {
+        let chosen = provider_for(&self.summary, name)?;
+        self.provider.client_id = chosen.client_id;
+        self.provider.client_secret = chosen.client_secret;
+        Ok(())
+    }
+
+    pub fn user_id(&self, email: &str) -> Result<String, String> {
+        self.summary
+            .users
+            .iter()
+            .find(|u| u.email == email)
+            .map(|u| u.user_id.clone())
+            .ok_or_else(|| format!("the tenant has no user {email}"))
+    }
+
+    /// Asks the client to perform `op` and keeps what it reported.
+    pub async fn perform(&mut self, op: &str, args: Value) -> Result<(), String> {
+        let Some(client) = self.client.as_mut() else {
+            return Err(self
+                .client_error
+                .clone()
+                .unwrap_or_else(|| "the client is not running".into()));
+        };
+        let outcome = client.run(op, &self.provider, &args).await;
+        let crashed = outcome.as_ref().err().cloned();
+        self.reports.push(Report {
+            op: op.to_owned(),
+            outcome,
+        });
+        if let Some(error) = crashed {
+            // A crashed or silent adapter is restarted for the next scenario, not this one.
+            return Err(format!("the client failed `{op}`: {error}"));
+        }
+        Ok(())
+    }
+
+    pub fn last(&self) -> Result<&Report, String> {
+        self.reports
+            .last()
+            .ok_or_else(|| "the client has not been asked to do anything yet".into())
+    }
+
+    /// `POST`s `body` to a control route of this scenario's tenant.
+    pub async fn control_post(&self, path: &str, body: Value) -> Result<Value, String> {
+        let url = format!("{}/__authmock__/{path}", self.idp.uri());
+        let response = self
+            .control
+            .post(&url)
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = response.status();
+        let value: Value = response.json().await.unwrap_or(Value::Null);
+        if status.is_success() {
+            Ok(value)
+        } else {
+            Err(format!("{url} answered {status}: {value}"))
+        }
+    }
+
+    /// The journal, oldest exchange first.
+    pub async fn journal(&self) -> Result<Vec<Value>, String> {
+        let url = format!("{}/__authmock__/journal", self.idp.uri());
+        let page: Value = self
+            .control
+            .get(&url)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?
+            .json()
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut entries = page["entries"].as_array().cloned().unwrap_or_default();
+        entries.reverse();
+        Ok(entries)
+    }
+
+    /// A verification report: what was expected, what the client reported, what the provider saw.
+    pub async fn explain(&self, expected: &str, advice: &str) -> String {
+        let mut out = format!("expected: {expected}\n");
+        match self.reports.last() {
+            Some(report) => out.push_str(&format!(
+                "the client reported for `{}`: {}\n",
+                report.op,
+                describe(&report.outcome)
+            )),
+            None => out.push_str("the client reported nothing\n"),
+        }
+        out.push_str("the provider saw:\n");
+        match self.journal().await {
+            Ok(entries) if entries.is_empty() => out.push_str("  no request at all\n"),
+            Ok(entries) => {
+                for e in entries {
+                    out.push_str(&format!(
+                        "  {} {} -> {}{}\n",
+                        e["request"]["method"].as_str().unwrap_or("?"),
+                        e["request"]["path"].as_str().unwrap_or("?"),
+                        e["response"]["status"],
+                        e["hint"].as_str().map(|h| format!("  hint: {h}")).unwrap_or_default()
+                    ));
+                }
+            }
+            Err(error) => out.push_str(&format!("  (journal unavailable: {error})\n")),
+        }
+        if !advice.is_empty() {
+            out.push_str(&format!("what to change: {advice}\n"));
+        }
+        out
+    }
+}
+
+/// One line describing what the client reported.
+pub fn describe(outcome: &Result<OpOutcome, String>) -> String {
+    match outcome {
+        Ok(OpOutcome::Ok(result)) => format!("success {result}"),
+        Ok(OpOutcome::ProviderError(e)) => format!("provider error {} {}", e.status, e.body),
+        Ok(OpOutcome::Unsupported) => "unsupported".into(),
+        Err(e) => format!("client failure: {e}"),
+    }
+}
+
+fn provider_for(summary: &TenantSummary, application: &str) -> Result<Provider, String> {
+    let app = summary
+        .clients
+        .iter()
+        .find(|c| c.name == application)
+        .ok_or_else(|| format!("the tenant has no application named {application:?}"))?;
+    let login = summary
+        .clients
+        .iter()
+        .find(|c| c.app_type == "regular_web")
+        .ok_or("the tenant has no regular web application")?;
+    let connection = summary
+        .connections
+        .first()
+        .ok_or("the tenant has no database connection")?;
+    Ok(Provider {
+        base_url: summary.base_url.clone(),
+        client_id: app.client_id.clone(),
+        client_secret: app.client_secret.clone(),
+        audience: summary.audience.clone(),
+        connection_id: connection.id.clone(),
+        connection: connection.name.clone(),
+        login_client_id: login.client_id.clone(),
+        login_client_secret: login.client_secret.clone(),
+    })
+}
+
+/// The fault body the Management API answers with when it is rate limited.
+pub fn rate_limited_body() -> Value {
+    json!({"statusCode": 429, "error": "Too Many Requests", "message": "Global limit has been reached", "errorCode": "too_many_requests"})
+}
