@@ -129,7 +129,7 @@ pub(crate) async fn serve_router(
 /// ```
 pub struct Authmock {
     tenant: Tenant,
-    shutdown: Option<oneshot::Sender<()>>,
+    _served: Background,
 }
 
 impl Authmock {
@@ -144,19 +144,10 @@ impl Authmock {
     pub async fn start_with(fixture: &Fixture) -> Result<Self, ServeError> {
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
         let (listener, tenant) = bind(addr, fixture, Clock::system()).await?;
-        let (tx, rx) = oneshot::channel::<()>();
-        let served = tenant.clone();
-        tokio::spawn(async move {
-            let stopped = async {
-                let _ = rx.await;
-            };
-            if let Err(err) = serve(listener, served, stopped).await {
-                tracing::error!(%err, "embedded authmock stopped");
-            }
-        });
+        let served = Background::serve(listener, app(tenant.clone()), None);
         Ok(Self {
             tenant,
-            shutdown: Some(tx),
+            _served: served,
         })
     }
 
@@ -165,20 +156,10 @@ impl Authmock {
     pub async fn start_tls(fixture: &Fixture, authority: &crate::tls::Authority) -> Result<Self, ServeError> {
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
         let (listener, tenant) = bind_tls(addr, fixture, Clock::system()).await?;
-        let (tx, rx) = oneshot::channel::<()>();
-        let served = tenant.clone();
-        let config = authority.server_config();
-        tokio::spawn(async move {
-            let stopped = async {
-                let _ = rx.await;
-            };
-            if let Err(err) = serve_tls(listener, served, config, stopped).await {
-                tracing::error!(%err, "embedded authmock stopped");
-            }
-        });
+        let served = Background::serve(listener, app(tenant.clone()), Some(authority.server_config()));
         Ok(Self {
             tenant,
-            shutdown: Some(tx),
+            _served: served,
         })
     }
 
@@ -193,9 +174,27 @@ impl Authmock {
     }
 }
 
-impl Drop for Authmock {
+/// A listener served on a background task until this handle is dropped.
+pub(crate) struct Background(Option<oneshot::Sender<()>>);
+
+impl Background {
+    pub(crate) fn serve(listener: TcpListener, router: Router, tls: Option<Arc<rustls::ServerConfig>>) -> Self {
+        let (tx, rx) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let stopped = async {
+                let _ = rx.await;
+            };
+            if let Err(err) = serve_router(listener, router, tls, stopped).await {
+                tracing::error!(%err, "embedded listener stopped");
+            }
+        });
+        Self(Some(tx))
+    }
+}
+
+impl Drop for Background {
     fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
+        if let Some(tx) = self.0.take() {
             let _ = tx.send(());
         }
     }

@@ -8,7 +8,6 @@ use std::sync::Arc;
 
 use axum::Router;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 use tower_http::trace::TraceLayer;
 
 use super::ServeError;
@@ -63,7 +62,7 @@ pub async fn serve_janrain(
 /// ```
 pub struct JanrainMock {
     app: JanrainApp,
-    shutdown: Option<oneshot::Sender<()>>,
+    _served: super::Background,
 }
 
 impl JanrainMock {
@@ -78,20 +77,8 @@ impl JanrainMock {
     pub async fn start_with(fixture: &JanrainFixture) -> Result<Self, ServeError> {
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
         let (listener, app) = bind_janrain(addr, fixture, Clock::system(), false).await?;
-        let (tx, rx) = oneshot::channel::<()>();
-        let served = app.clone();
-        tokio::spawn(async move {
-            let stopped = async {
-                let _ = rx.await;
-            };
-            if let Err(err) = serve_janrain(listener, served, None, stopped).await {
-                tracing::error!(%err, "embedded Janrain app stopped");
-            }
-        });
-        Ok(Self {
-            app,
-            shutdown: Some(tx),
-        })
+        let served = super::Background::serve(listener, janrain_app(app.clone()), None);
+        Ok(Self { app, _served: served })
     }
 
     /// The app's base URL, `http://127.0.0.1:<port>`.
@@ -102,13 +89,5 @@ impl JanrainMock {
     /// The running app (its clock, state and outbox).
     pub fn app(&self) -> &JanrainApp {
         &self.app
-    }
-}
-
-impl Drop for JanrainMock {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
     }
 }
