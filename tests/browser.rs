@@ -141,12 +141,20 @@ async fn reset_form_in_headless_chromium() {
         }
     };
     fill("Queen-of-Hearts-9", "Queen-of-Hearts-8").await;
-    let alert = browser.find(Locator::Css("[role=alert]")).await.expect("an error line");
+    // The click returns before the next page has loaded: wait for what it should show.
+    let alert = browser
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("[role=alert]"))
+        .await
+        .expect("an error line");
     assert_eq!(alert.text().await.expect("text"), "Passwords don't match");
 
     fill("Queen-of-Hearts-9", "Queen-of-Hearts-9").await;
     let heading = browser
-        .find(Locator::Css("h1"))
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath("//h1[not(contains(., 'Change Your Password'))]"))
         .await
         .expect("h1")
         .text()
