@@ -6,7 +6,7 @@ use std::process::{Child, Command, Stdio};
 use serde_json::{Value, json};
 
 /// Kills the server when the test ends, however it ends.
-struct Server(Child);
+pub(crate) struct Server(Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -15,7 +15,9 @@ impl Drop for Server {
     }
 }
 
-fn start() -> (Server, Value) {
+/// Starts `authmock serve` on free ports; returns the Auth0 and the Janrain summaries (its two
+/// `--json` lines, in that order).
+pub(crate) fn start() -> (Server, Value, Value) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_authmock"))
         .args(["serve", "--port", "0", "--json"])
         .stdout(Stdio::piped())
@@ -24,15 +26,21 @@ fn start() -> (Server, Value) {
         .expect("the authmock binary starts");
     let stdout = child.stdout.take().expect("piped stdout");
     let server = Server(child);
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).expect("summary line");
-    let summary: Value = serde_json::from_str(&line).expect("summary is JSON");
-    (server, summary)
+    let mut lines = BufReader::new(stdout).lines();
+    let mut summary = |provider: &str| {
+        let line = lines.next().expect("a summary line").expect("read");
+        let summary: Value = serde_json::from_str(&line).expect("summary is JSON");
+        assert_eq!(summary["provider"], provider);
+        summary
+    };
+    let auth0 = summary("auth0");
+    let janrain = summary("janrain");
+    (server, auth0, janrain)
 }
 
 #[tokio::test]
 async fn forum_story_over_real_http() {
-    let (_server, summary) = start();
+    let (_server, summary, _) = start();
     let base = summary["base_url"].as_str().expect("base_url").to_owned();
     assert!(base.starts_with("http://127.0.0.1:"), "binds loopback: {base}");
     let audience = summary["audience"].as_str().expect("audience").to_owned();
@@ -288,7 +296,7 @@ impl User {
 
 #[tokio::test]
 async fn management_ticket_journey_over_real_http() {
-    let (_server, summary) = start();
+    let (_server, summary, _) = start();
     let user = User::new(summary);
     let alice = user.summary["users"][0].clone();
     let (email, old) = (
@@ -314,7 +322,7 @@ async fn management_ticket_journey_over_real_http() {
 
 #[tokio::test]
 async fn forgot_password_journey_over_real_http() {
-    let (_server, summary) = start();
+    let (_server, summary, _) = start();
     let user = User::new(summary);
     let alice = user.summary["users"][0].clone();
     let email = alice["email"].as_str().expect("email");

@@ -131,25 +131,7 @@ impl TestApp {
     }
 
     pub async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("router is infallible");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("bodies are in memory")
-            .to_bytes();
-        Reply {
-            status,
-            headers,
-            body: String::from_utf8(bytes.to_vec()).expect("responses are UTF-8"),
-        }
+        send_to(&self.router, request).await
     }
 
     /// Any request: `content_type` and `bearer` are optional headers.
@@ -245,6 +227,24 @@ impl TestApp {
 
     pub fn advance(&self, secs: u64) {
         self.tenant.clock().advance(std::time::Duration::from_secs(secs));
+    }
+}
+
+/// Drives `router` with one request (no socket) and reads the whole reply.
+pub async fn send_to(router: &Router, request: Request<Body>) -> Reply {
+    let response = router.clone().oneshot(request).await.expect("router is infallible");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("bodies are in memory")
+        .to_bytes();
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8(bytes.to_vec()).expect("responses are UTF-8"),
     }
 }
 

@@ -10,9 +10,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use base64::Engine as _;
-use http_body_util::BodyExt as _;
 use serde_json::{Value, json};
-use tower::ServiceExt as _;
 
 use crate::assert_wire;
 use crate::helpers::{FORM, Reply, START};
@@ -46,20 +44,7 @@ impl Capture {
     }
 
     async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("router is infallible");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.expect("in memory").to_bytes();
-        Reply {
-            status,
-            headers,
-            body: String::from_utf8(bytes.to_vec()).expect("UTF-8"),
-        }
+        crate::helpers::send_to(&self.router, request).await
     }
 
     async fn post_form(&self, path: &str, pairs: &[(&str, &str)]) -> Reply {

@@ -1,40 +1,11 @@
 //! The real binary over real HTTP: the Janrain PHP sample's recovery flow (facts §4–§7), form
 //! bodies and parameter names as the sample sends them.
 
-use std::io::{BufRead as _, BufReader};
-use std::process::{Child, Command, Stdio};
-
 use serde_json::Value;
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts `authmock serve` on free ports; returns the Janrain summary (second JSON line).
-fn start() -> (Server, Value) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_authmock"))
-        .args(["serve", "--port", "0", "--json"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the authmock binary starts");
-    let stdout = child.stdout.take().expect("piped stdout");
-    let server = Server(child);
-    let mut lines = BufReader::new(stdout).lines();
-    let auth0: Value = serde_json::from_str(&lines.next().expect("auth0 line").expect("read")).expect("JSON");
-    assert_eq!(auth0["provider"], "auth0");
-    let janrain: Value = serde_json::from_str(&lines.next().expect("janrain line").expect("read")).expect("JSON");
-    (server, janrain)
-}
 
 #[tokio::test]
 async fn php_sample_recovery_flow_over_real_http() {
-    let (_server, summary) = start();
+    let (_server, _, summary) = crate::blackbox::start();
     assert_eq!(summary["provider"], "janrain");
     let base = summary["base_url"].as_str().expect("base_url").to_owned();
     assert!(base.starts_with("http://127.0.0.1:"), "binds loopback: {base}");
