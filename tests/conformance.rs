@@ -50,9 +50,11 @@ async fn main() {
     let expected = [
         // A form body labelled application/json: every ticket request gets 400.
         "A cached management token that expired on the provider's clock",
+        "A payload that breaks the ticket schema",
         "A rate-limited request is retried after the window resets",
         "A ticket for a user identified by email and database connection",
         "A ticket for a user identified by user id",
+        "A ticket used after five days no longer works",
         // No bearer token on the user lookup: 401 Missing authentication.
         "Looking a user up by email",
         // Both mistakes, seen in the journal.

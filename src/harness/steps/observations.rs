@@ -53,6 +53,85 @@ async fn reports_error(world: &mut AuthWorld, status: u16, message: String) -> R
         .await)
 }
 
+#[then("the client reports the rate-limit headers the provider sent")]
+async fn reports_rate_limit_headers(world: &mut AuthWorld) -> Result<(), String> {
+    let sent = world
+        .journal()
+        .await?
+        .into_iter()
+        .rev()
+        .find(|e| e["response"]["status"] == 429)
+        .map(|e| e["response"]["headers"].clone())
+        .unwrap_or_default();
+    let names = ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"];
+    let report = world.last()?;
+    let reported = match &report.outcome {
+        Ok(OpOutcome::ProviderError(error)) if error.status == 429 => error.headers.clone().unwrap_or_default(),
+        _ => serde_json::Map::new(),
+    };
+    let missing: Vec<String> = names
+        .iter()
+        .filter(|name| {
+            let expected = header(&sent, name);
+            expected.is_empty() || reported.get(**name).and_then(Value::as_str) != Some(expected.as_str())
+        })
+        .map(|name| format!("{name}: {:?}", header(&sent, name)))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(world
+        .explain(
+            &format!(
+                "the 429 reported with the provider's headers, but these are missing or changed: {}",
+                missing.join(", ")
+            ),
+            "report the x-ratelimit-* headers of the 429 in error.headers, so the caller knows when to come back",
+        )
+        .await)
+}
+
+#[then("the ticket link opens the password form")]
+async fn ticket_link_opens(world: &mut AuthWorld) -> Result<(), String> {
+    let (status, page) = open_ticket(world).await?;
+    if status == 200 && page.contains("<form") {
+        return Ok(());
+    }
+    Err(world
+        .explain(&format!("the ticket link to open the password form, got {status}"), "")
+        .await)
+}
+
+#[then("the ticket link has expired")]
+async fn ticket_link_expired(world: &mut AuthWorld) -> Result<(), String> {
+    let (status, page) = open_ticket(world).await?;
+    if status == 400 && page.contains("Link Expired") {
+        return Ok(());
+    }
+    Err(world
+        .explain(
+            &format!("the ticket link to show the provider's expired page (400 Link Expired), got {status}"),
+            "",
+        )
+        .await)
+}
+
+/// Opens the ticket link the client reported last, as the user's browser would.
+async fn open_ticket(world: &AuthWorld) -> Result<(u16, String), String> {
+    let link = world
+        .reports
+        .iter()
+        .rev()
+        .find_map(|r| match &r.outcome {
+            Ok(OpOutcome::Ok(result)) => result["ticket"].as_str().map(str::to_owned),
+            _ => None,
+        })
+        .ok_or("the client reported no ticket link")?;
+    let response = world.control.get(&link).send().await.map_err(|e| e.to_string())?;
+    let status = response.status().as_u16();
+    Ok((status, response.text().await.map_err(|e| e.to_string())?))
+}
+
 #[then("the client reports success")]
 async fn reports_success(world: &mut AuthWorld) -> Result<(), String> {
     if matches!(world.last()?.outcome, Ok(OpOutcome::Ok(_))) {
