@@ -4,7 +4,7 @@
 //! usable without a socket in router tests. `Authmock` starts a tenant on a free loopback port
 //! for Rust tests. Depends on `auth0`, `admin`, `core`.
 
-mod exchange;
+pub mod exchange;
 mod janrain;
 
 pub use janrain::{JanrainMock, bind_janrain, janrain_app, serve_janrain};
@@ -41,7 +41,10 @@ pub fn app(tenant: Tenant) -> Router {
     auth0::router()
         .merge(admin::router())
         .layer(TraceLayer::new_for_http())
-        .layer(middleware::from_fn_with_state(tenant.clone(), exchange::record))
+        .layer(middleware::from_fn_with_state(
+            tenant.clone(),
+            exchange::record::<Tenant>,
+        ))
         .with_state(tenant)
 }
 

@@ -16,6 +16,7 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use super::clock::Clock;
+use super::control::Control;
 use super::faults::Faults;
 use super::journal::Journal;
 use super::keys::SigningKey;
@@ -252,12 +253,8 @@ struct TenantInner {
     state: Mutex<TenantState>,
     /// The fixture the tenant was built from: [`Tenant::reset`] rebuilds the state from it.
     seed: Fixture,
-    /// Every exchange served (control stores have their own locks, apart from `state`).
-    journal: Journal,
-    /// Fault rules applied before the provider routes.
-    faults: Faults,
-    /// Token buckets per endpoint group; none until configured.
-    rate_limits: RateLimits,
+    /// Journal, fault rules and rate limits (their own locks, apart from `state`).
+    control: Control,
 }
 
 impl Tenant {
@@ -277,9 +274,7 @@ impl Tenant {
                 clock,
                 state: Mutex::new(state),
                 seed,
-                journal: Journal::default(),
-                faults: Faults::default(),
-                rate_limits: RateLimits::default(),
+                control: Control::default(),
             }),
         }
     }
@@ -343,19 +338,24 @@ impl Tenant {
         self.inner.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// The tenant's control bundle (journal, fault rules, rate limits).
+    pub fn control(&self) -> &Control {
+        &self.inner.control
+    }
+
     /// The request journal of this tenant.
     pub fn journal(&self) -> &Journal {
-        &self.inner.journal
+        self.inner.control.journal()
     }
 
     /// The fault rules of this tenant.
     pub fn faults(&self) -> &Faults {
-        &self.inner.faults
+        self.inner.control.faults()
     }
 
     /// The rate-limit buckets of this tenant.
     pub fn rate_limits(&self) -> &RateLimits {
-        &self.inner.rate_limits
+        self.inner.control.rate_limits()
     }
 
     /// Puts the tenant back as it was seeded: the clock first (seeded timestamps read it), then
@@ -366,9 +366,7 @@ impl Tenant {
         self.inner.clock.reset();
         let fresh = self.inner.seed.state(&self.inner.clock)?;
         *self.state() = fresh;
-        self.inner.journal.clear();
-        self.inner.faults.clear();
-        self.inner.rate_limits.clear();
+        self.inner.control.clear();
         Ok(())
     }
 }

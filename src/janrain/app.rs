@@ -17,6 +17,7 @@ use rand::rngs::StdRng;
 use serde::{Deserialize, Serialize};
 
 use crate::core::clock::Clock;
+use crate::core::control::Control;
 use crate::core::onetime::OneTimeStore;
 use crate::core::outbox::Outbox;
 use crate::core::password::PasswordHash;
@@ -329,6 +330,8 @@ impl JanrainFixture {
                 address,
                 clock,
                 state: Mutex::new(self.state()?),
+                seed: self.clone(),
+                control: Control::default(),
             }),
         })
     }
@@ -347,6 +350,10 @@ struct Inner {
     clock: Clock,
     /// A std mutex: critical sections are short lookups/updates, never held across `.await`.
     state: Mutex<JanrainState>,
+    /// The fixture the app was built from: [`JanrainApp::reset`] rebuilds the state from it.
+    seed: JanrainFixture,
+    /// Journal, fault rules and rate limits (their own locks, apart from `state`).
+    control: Control,
 }
 
 impl JanrainApp {
@@ -371,5 +378,20 @@ impl JanrainApp {
     pub fn state(&self) -> MutexGuard<'_, JanrainState> {
         // Every update is a single assignment or insert, so a poisoned lock holds valid state.
         self.inner.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The app's control bundle (journal, fault rules, rate limits).
+    pub fn control(&self) -> &Control {
+        &self.inner.control
+    }
+
+    /// Puts the app back as it was seeded: the clock, then records, codes, tokens and outbox,
+    /// then the journal, fault rules and rate limits. Journal settings stay.
+    pub fn reset(&self) -> Result<(), JanrainSeedError> {
+        self.inner.clock.reset();
+        let fresh = self.inner.seed.state()?;
+        *self.state() = fresh;
+        self.inner.control.clear();
+        Ok(())
     }
 }
