@@ -51,6 +51,7 @@ pub fn app(tenant: Tenant) -> Router {
 /// Binds `addr` and builds the fixture's tenant for the address actually bound (port 0 picks a
 /// free port; the tenant's URLs then name the real one).
 pub async fn bind(addr: SocketAddr, fixture: &Fixture, clock: Clock) -> Result<(TcpListener, Tenant), ServeError> {
+    check_rate_limits(fixture)?;
     let (listener, local) = listen(addr).await?;
     let tenant = fixture.build(TenantAddress::http(local), clock)?;
     Ok((listener, tenant))
@@ -58,9 +59,22 @@ pub async fn bind(addr: SocketAddr, fixture: &Fixture, clock: Clock) -> Result<(
 
 /// [`bind`] for a listener that will serve TLS ([`serve_tls`]): the tenant's URLs say `https`.
 pub async fn bind_tls(addr: SocketAddr, fixture: &Fixture, clock: Clock) -> Result<(TcpListener, Tenant), ServeError> {
+    check_rate_limits(fixture)?;
     let (listener, local) = listen(addr).await?;
     let tenant = fixture.build(TenantAddress::https(local), clock)?;
     Ok((listener, tenant))
+}
+
+/// The fixture's `rate_limits` name Auth0 groups and valid buckets (core cannot tell).
+pub(crate) fn check_rate_limits(fixture: &Fixture) -> Result<(), ServeError> {
+    crate::core::ratelimit::RateLimits::default()
+        .seed(&fixture.rate_limits, 0, |g| auth0::ratelimit::GROUPS.contains(&g))
+        .map_err(|e| {
+            ServeError::Seed(SeedError::Invalid(format!(
+                "{e} (groups: {})",
+                auth0::ratelimit::GROUPS.join(", ")
+            )))
+        })
 }
 
 /// Binds `addr`; returns the listener and the address to advertise.

@@ -266,7 +266,7 @@ impl Tenant {
         state: TenantState,
         seed: Fixture,
     ) -> Self {
-        Self {
+        let tenant = Self {
             inner: Arc::new(TenantInner {
                 name,
                 address,
@@ -276,7 +276,20 @@ impl Tenant {
                 seed,
                 control: Control::default(),
             }),
-        }
+        };
+        tenant.seed_rate_limits();
+        tenant
+    }
+
+    /// The fixture's buckets, full, windows starting now on the tenant clock. Group names are
+    /// checked where the fixture is served (an unknown group would only never match).
+    fn seed_rate_limits(&self) {
+        let now = self.inner.clock.unix();
+        let _ = self
+            .inner
+            .control
+            .rate_limits()
+            .seed(&self.inner.seed.rate_limits, now, |_| true);
     }
 
     pub fn name(&self) -> &str {
@@ -359,7 +372,8 @@ impl Tenant {
     }
 
     /// Puts the tenant back as it was seeded: the clock first (seeded timestamps read it), then
-    /// users, tickets and refresh tokens, then every per-tenant control store. The signing key,
+    /// users, tickets and refresh tokens, then every per-tenant control store (the fixture's
+    /// rate limits come back full). The signing key,
     /// the address and the journal settings stay. This is the one place a reset happens: a new
     /// per-tenant store gets its line here.
     pub fn reset(&self) -> Result<(), SeedError> {
@@ -367,6 +381,7 @@ impl Tenant {
         let fresh = self.inner.seed.state(&self.inner.clock)?;
         *self.state() = fresh;
         self.inner.control.clear();
+        self.seed_rate_limits();
         Ok(())
     }
 }

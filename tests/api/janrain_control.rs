@@ -320,3 +320,40 @@ async fn unknown_control_paths_and_methods_get_json_errors() {
     assert_eq!(no_mail.status, StatusCode::NOT_FOUND);
     assert_eq!(no_mail.json()["error"], "not_found");
 }
+
+fn fixture_with_limits(limits: Value) -> Result<JanrainFixture, String> {
+    let mut text: Value =
+        serde_json::from_str(include_str!("../../fixtures/janrain-app.json")).expect("the fixture is JSON");
+    text["rate_limits"] = limits;
+    JanrainFixture::from_json(&text.to_string()).map_err(|e| e.to_string())
+}
+
+#[tokio::test]
+async fn fixture_buckets_limit_a_capture_app_from_the_start() {
+    let fixture = fixture_with_limits(json!([{"group": "native", "limit": 1, "window_secs": 30}])).expect("valid");
+    let address = TenantAddress::http("127.0.0.1:4011".parse().expect("literal address"));
+    let app = fixture.build(address, Clock::manual(START)).expect("builds");
+    let capture = Capture {
+        router: server::janrain_app(app.clone()),
+        app,
+    };
+    assert_eq!(capture.forgot(CAROL).await.json()["stat"], "ok");
+    assert_eq!(capture.forgot(CAROL).await.json()["code"], 510);
+    let reset = capture.control(Method::POST, "/__authmock__/reset", None).await;
+    assert_eq!(reset.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        capture.forgot(CAROL).await.json()["stat"],
+        "ok",
+        "full again after reset"
+    );
+    assert_eq!(capture.forgot(CAROL).await.json()["code"], 510, "and still limited");
+}
+
+#[test]
+fn a_capture_fixture_naming_an_unknown_group_is_refused() {
+    let refused = fixture_with_limits(json!([{"group": "management", "limit": 1}])).expect_err("unknown group");
+    assert!(refused.contains("unknown endpoint group \"management\""), "{refused}");
+    assert!(refused.contains("groups: native, token, entity"), "{refused}");
+    assert!(fixture_with_limits(json!([{"group": "token", "limit": 1, "oops": 1}])).is_err());
+    assert!(JanrainFixture::default_app().rate_limits.is_empty(), "off by default");
+}
