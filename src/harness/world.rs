@@ -13,6 +13,7 @@ use super::adapter::{Client, ClientSpec};
 use super::protocol::{OpOutcome, Provider};
 use crate::Authmock;
 use crate::admin::TenantSummary;
+use crate::core::seed::Fixture;
 
 /// The client the current run drives; set once by `harness::run` before any scenario starts.
 static CLIENT_SPEC: OnceLock<Mutex<ClientSpec>> = OnceLock::new();
@@ -63,7 +64,10 @@ impl fmt::Debug for AuthWorld {
 
 impl AuthWorld {
     async fn new() -> anyhow::Result<Self> {
-        let idp = Authmock::start().await;
+        let idp = match super::transport::current() {
+            Some(tls) => Authmock::start_tls(&Fixture::default_auth0(), tls.authority()).await?,
+            None => Authmock::start().await,
+        };
         let summary = TenantSummary::of(idp.tenant());
         let provider = provider_for(&summary, "Backend service (M2M)").map_err(anyhow::Error::msg)?;
         let (client, client_error) = match Client::start(&client_spec()).await {
@@ -77,7 +81,7 @@ impl AuthWorld {
             client,
             client_error,
             reports: Vec::new(),
-            control: reqwest::Client::new(),
+            control: super::transport::trust(reqwest::Client::builder()).build()?,
         })
     }
 
