@@ -57,6 +57,10 @@ pub struct TestArgs {
     /// Seconds the adapter has to answer one operation.
     #[arg(long, default_value_t = 10)]
     pub op_timeout: u64,
+    /// Serve every scenario's tenant over HTTPS with a CA generated for this run; the adapter
+    /// gets SSL_CERT_FILE, REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS and CURL_CA_BUNDLE naming it.
+    #[arg(long)]
+    pub tls: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -116,6 +120,7 @@ async fn test(args: TestArgs) -> anyhow::Result<()> {
         json: args.json,
         concurrency: args.concurrency,
         fail_on_skipped: false,
+        tls: args.tls,
     })
     .await?;
     if !summary.failed_must.is_empty() {
