@@ -1,7 +1,8 @@
 //! The shipped suite (`features/`) run as `authmock test` runs it: first with the built-in
-//! reference client, which must pass every scenario with none skipped; then with the two
-//! deliberately broken adapters, which must fail exactly the scenarios that catch their
-//! mistakes, with messages that name them; then the harness's own robustness checks with
+//! reference client, which must pass every scenario with none skipped, over http and over TLS
+//! (`--tls`); then with the two deliberately broken adapters (the forum mistakes over both
+//! transports), which must fail exactly the scenarios that catch their mistakes, with messages
+//! that name them; then the harness's own robustness checks with
 //! `tests/adapters/misbehaving.py` (a crashed, a silent, an invalid and an inconsistent
 //! adapter). The adapter checks are skipped when `python3` is missing.
 
@@ -19,6 +20,7 @@ fn options(features: PathBuf, client: ClientSpec, fail_on_skipped: bool) -> Opti
         json: None,
         concurrency: None,
         fail_on_skipped,
+        tls: false,
     }
 }
 
@@ -78,6 +80,17 @@ async fn main() {
         eprintln!("failed scenarios: {:#?}", summary.failures);
         std::process::exit(1);
     }
+    // `--tls`: the same suite, every tenant on HTTPS with this run's CA.
+    let over_tls = harness::run(Options {
+        tls: true,
+        ..options(features.clone(), ClientSpec::Builtin, true)
+    })
+    .await
+    .expect("the suite runs over TLS");
+    if over_tls.failed {
+        eprintln!("failed scenarios over TLS: {:#?}", over_tls.failures);
+        std::process::exit(1);
+    }
 
     if std::process::Command::new("python3").arg("--version").output().is_err() {
         eprintln!("python3 not found: the adapter checks are skipped");
@@ -87,44 +100,45 @@ async fn main() {
     let timeout = Duration::from_secs(10);
     let mut checks = Checks::default();
 
-    let forum = harness::run(options(
-        features.clone(),
-        python(&adapters.join("forum_mistakes.py"), "", timeout),
-        false,
-    ))
-    .await
-    .expect("the suite runs");
     const FORM_BODY: &[&str] = &["body is form-encoded", "but Content-Type says application/json"];
-    checks.failed_exactly(
-        "forum_mistakes.py",
-        &forum,
-        &[
-            // A form body labelled application/json: every ticket request gets 400.
-            (
-                "A cached management token that expired on the provider's clock",
-                FORM_BODY,
-            ),
-            ("A payload that breaks the ticket schema", FORM_BODY),
-            ("A rate-limited request is retried after the window resets", FORM_BODY),
-            (
-                "A ticket for a user identified by email and database connection",
-                FORM_BODY,
-            ),
-            ("A ticket for a user identified by user id", FORM_BODY),
-            ("A ticket used after five days no longer works", FORM_BODY),
-            ("The management token is reused across operations", FORM_BODY),
-            // No bearer token on the user lookup: 401 Missing authentication.
-            (
-                "Looking a user up by email",
-                &["Missing authentication", "no Authorization header"],
-            ),
-            // Both mistakes, seen in the journal.
-            (
-                "Requests carry JSON and keep secrets out of URLs",
-                &["Content-Type \"application/json\" and a non-JSON body"],
-            ),
-        ],
-    );
+    let forum_client = python(&adapters.join("forum_mistakes.py"), "", timeout);
+    let forum_expected: &[(&str, &[&str])] = &[
+        // A form body labelled application/json: every ticket request gets 400.
+        (
+            "A cached management token that expired on the provider's clock",
+            FORM_BODY,
+        ),
+        ("A payload that breaks the ticket schema", FORM_BODY),
+        ("A rate-limited request is retried after the window resets", FORM_BODY),
+        (
+            "A ticket for a user identified by email and database connection",
+            FORM_BODY,
+        ),
+        ("A ticket for a user identified by user id", FORM_BODY),
+        ("A ticket used after five days no longer works", FORM_BODY),
+        ("The management token is reused across operations", FORM_BODY),
+        // No bearer token on the user lookup: 401 Missing authentication.
+        (
+            "Looking a user up by email",
+            &["Missing authentication", "no Authorization header"],
+        ),
+        // Both mistakes, seen in the journal.
+        (
+            "Requests carry JSON and keep secrets out of URLs",
+            &["Content-Type \"application/json\" and a non-JSON body"],
+        ),
+    ];
+    // Over TLS the adapter must find the run's CA in SSL_CERT_FILE (which urllib reads), so the
+    // same mistakes, and only they, fail.
+    for tls in [false, true] {
+        let forum = harness::run(Options {
+            tls,
+            ..options(features.clone(), forum_client.clone(), false)
+        })
+        .await
+        .expect("the suite runs");
+        checks.failed_exactly(&format!("forum_mistakes.py (tls: {tls})"), &forum, forum_expected);
+    }
 
     let per_call = harness::run(options(
         features.clone(),
@@ -204,10 +218,10 @@ async fn main() {
         )
     });
 
-    let silent = run_mode("silent", Duration::from_secs(1)).await;
+    let silent = run_mode("silent", Duration::from_secs(3)).await;
     let message = one_of_two(&silent).unwrap_or_default();
     checks.check(
-        message.contains("the adapter did not answer `auth0.get_management_token` within 1 s"),
+        message.contains("the adapter did not answer `auth0.get_management_token` within 3 s"),
         || {
             format!(
                 "silent: exactly one token scenario should fail on the timeout: {:#?}",

@@ -12,6 +12,7 @@ pub mod adapter;
 pub mod parser;
 pub mod protocol;
 pub mod steps;
+pub mod transport;
 pub mod world;
 
 use std::fs::File;
@@ -38,6 +39,8 @@ pub struct Options {
     pub concurrency: Option<usize>,
     /// Treat a skipped step (no definition, or an unsupported operation) as a failure.
     pub fail_on_skipped: bool,
+    /// Serve every tenant over HTTPS with a CA generated for this run (see `transport`).
+    pub tls: bool,
 }
 
 /// What the run found.
@@ -58,6 +61,18 @@ pub struct Summary {
 
 /// Runs the suite. Starts the client once up front to learn the operations it implements.
 pub async fn run(options: Options) -> anyhow::Result<Summary> {
+    let tls = if options.tls {
+        Some(Arc::new(transport::RunTls::generate()?))
+    } else {
+        None
+    };
+    transport::set(tls);
+    let summary = run_suite(options).await;
+    transport::set(None);
+    summary
+}
+
+async fn run_suite(options: Options) -> anyhow::Result<Summary> {
     let probe = adapter::Client::start(&options.client)
         .await
         .map_err(|e| anyhow::anyhow!("the client could not start: {e}"))?;

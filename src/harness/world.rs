@@ -13,6 +13,7 @@ use super::adapter::{Client, ClientSpec};
 use super::protocol::{Auth0Provider, JanrainForm, JanrainForms, JanrainProvider, OpOutcome, Provider};
 use crate::admin::TenantSummary;
 use crate::admin::janrain::JanrainSummary;
+use crate::core::seed::Fixture;
 use crate::janrain::app::{CHANGE_PASSWORD_FORM, FORGOT_PASSWORD_FORM, SIGN_IN_FORM};
 use crate::{Authmock, JanrainMock};
 
@@ -75,7 +76,10 @@ impl fmt::Debug for AuthWorld {
 
 impl AuthWorld {
     async fn new() -> anyhow::Result<Self> {
-        let idp = Authmock::start().await;
+        let idp = match super::transport::current() {
+            Some(tls) => Authmock::start_tls(&Fixture::default_auth0(), tls.authority()).await?,
+            None => Authmock::start().await,
+        };
         let summary = TenantSummary::of(idp.tenant());
         let provider = provider_for(&summary, "Backend service (M2M)").map_err(anyhow::Error::msg)?;
         let capture = JanrainMock::start().await;
@@ -97,7 +101,7 @@ impl AuthWorld {
             client,
             client_error,
             reports: Vec::new(),
-            control: reqwest::Client::new(),
+            control: super::transport::trust(reqwest::Client::builder()).build()?,
         })
     }
 

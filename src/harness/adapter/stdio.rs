@@ -46,6 +46,7 @@ impl StdioAdapter {
             .ok_or_else(|| AdapterError::Protocol("empty --client command".into()))?;
         let mut child = Command::new(program)
             .args(words)
+            .envs(crate::harness::transport::adapter_env())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
