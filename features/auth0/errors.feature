@@ -54,7 +54,7 @@ Feature: Errors the provider documents, surfaced by the client with status and m
   @should
   Scenario: A rate-limited request is retried after the window resets
     Given the Management API allows only 1 request per second
-    When the client creates 2 password-change tickets for "alice@example.com"
+    When the client creates 3 password-change tickets for "alice@example.com"
     Then the client waited for the rate limit to reset before retrying
 
   @must

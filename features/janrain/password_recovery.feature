@@ -28,3 +28,12 @@ Feature: A user who forgot a password recovers it through Janrain
     And the client sets the new password "Dave-Password-2"
     And the client signs in to Janrain as "dave@example.com" with password "Dave-Password-1"
     Then the client reports the Janrain error 210 "invalid_credentials" saying "Incorrect username or password"
+
+  @should
+  Scenario: Capture calls are form-encoded and keep secrets out of URLs
+    When the client asks Janrain to send a password recovery email to "carol@example.com"
+    And the user opens the recovery link mailed to "carol@example.com"
+    And the client exchanges the recovery code for an access token
+    And the client sets the new password "Through-the-Looking-Glass-1"
+    And the client signs in to Janrain as "carol@example.com" with password "Through-the-Looking-Glass-1"
+    Then every Janrain call was form-encoded with no secret in its URL

@@ -184,7 +184,16 @@ impl AuthWorld {
 
     /// The journal, oldest exchange first.
     pub async fn journal(&self) -> Result<Vec<Value>, String> {
-        let url = format!("{}/__authmock__/journal", self.idp.uri());
+        self.journal_of(&self.idp.uri()).await
+    }
+
+    /// The Janrain app's journal, oldest exchange first.
+    pub async fn janrain_journal(&self) -> Result<Vec<Value>, String> {
+        self.journal_of(&self.capture.uri()).await
+    }
+
+    async fn journal_of(&self, base: &str) -> Result<Vec<Value>, String> {
+        let url = format!("{base}/__authmock__/journal");
         let page: Value = self
             .control
             .get(&url)
@@ -211,7 +220,13 @@ impl AuthWorld {
             None => out.push_str("the client reported nothing\n"),
         }
         out.push_str("the provider saw:\n");
-        match self.journal().await {
+        let janrain = self.reports.last().is_some_and(|r| r.op.starts_with("janrain."));
+        let journal = if janrain {
+            self.janrain_journal().await
+        } else {
+            self.journal().await
+        };
+        match journal {
             Ok(entries) if entries.is_empty() => out.push_str("  no request at all\n"),
             Ok(entries) => {
                 for e in entries {

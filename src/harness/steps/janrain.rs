@@ -177,11 +177,34 @@ async fn sign_in_succeeds(world: &mut AuthWorld) -> Result<(), String> {
 
 #[then(expr = "the client reports the Janrain error {int} {string} saying {string}")]
 async fn reports_janrain_error(world: &mut AuthWorld, code: u16, name: String, message: String) -> Result<(), String> {
+    // What the app last answered with an error, to check the report is the body as sent.
+    let sent = world
+        .janrain_journal()
+        .await?
+        .into_iter()
+        .rev()
+        .filter_map(|e| {
+            e["response"]["body"]
+                .as_str()
+                .and_then(|b| serde_json::from_str::<Value>(b).ok())
+        })
+        .find(|body| body["stat"] == "error");
     let report = world.last()?;
     if let Ok(OpOutcome::ProviderError(error)) = &report.outcome
         && janrain_error_matches(&error.body, code, &name, &message)
     {
-        return Ok(());
+        if sent.as_ref().is_none_or(|sent| same_as_sent(sent, &error.body)) {
+            return Ok(());
+        }
+        return Err(world
+            .explain(
+                &format!(
+                    "the error body exactly as the app sent it: {}",
+                    sent.unwrap_or_default()
+                ),
+                "report the body as received; do not rebuild or reword it",
+            )
+            .await);
     }
     Err(world
         .explain(
@@ -193,6 +216,63 @@ async fn reports_janrain_error(world: &mut AuthWorld, code: u16, name: String, m
              and report it, status and body untouched",
         )
         .await)
+}
+
+#[then("every Janrain call was form-encoded with no secret in its URL")]
+async fn form_encoded(world: &mut AuthWorld) -> Result<(), String> {
+    let mut wrong = Vec::new();
+    for entry in world.janrain_journal().await? {
+        let request = &entry["request"];
+        let path = request["path"].as_str().unwrap_or("?");
+        if path.starts_with("/__authmock__") {
+            continue;
+        }
+        let content_type = match &request["headers"]["content-type"] {
+            Value::String(s) => s.clone(),
+            _ => String::new(),
+        };
+        if request["method"] == "POST" && !content_type.starts_with("application/x-www-form-urlencoded") {
+            wrong.push(format!("POST {path} with Content-Type {content_type:?}"));
+        }
+        let query = request["query"].as_str().unwrap_or_default();
+        for key in [
+            "client_secret",
+            "access_token",
+            "code",
+            "refresh_token",
+            "newPassword",
+            "currentPassword",
+        ] {
+            if query.split('&').any(|pair| pair.split('=').next() == Some(key)) {
+                wrong.push(format!("{key} in the URL of {path}"));
+            }
+        }
+    }
+    if wrong.is_empty() {
+        return Ok(());
+    }
+    Err(world
+        .explain(
+            &format!(
+                "form-encoded POSTs with secrets in the body, but saw {}",
+                wrong.join("; ")
+            ),
+            "send every Capture argument in an application/x-www-form-urlencoded body; URLs end up in logs",
+        )
+        .await)
+}
+
+/// Whether `reported` is the body the journal recorded as `sent`. The journal masks values under
+/// secret-looking keys (`"code":"****"`), so a masked value matches anything.
+fn same_as_sent(sent: &Value, reported: &Value) -> bool {
+    match (sent, reported) {
+        (Value::String(masked), _) if masked == "****" => true,
+        (Value::Object(a), Value::Object(b)) => {
+            a.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| same_as_sent(v, w)))
+        }
+        (Value::Array(a), Value::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(v, w)| same_as_sent(v, w)),
+        _ => sent == reported,
+    }
 }
 
 /// Whether a reported Capture error body is the expected one, as Capture sent it.
