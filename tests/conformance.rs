@@ -4,7 +4,9 @@
 //! transports), which must fail exactly the scenarios that catch their mistakes, with messages
 //! that name them; then the harness's own robustness checks with
 //! `tests/adapters/misbehaving.py` (a crashed, a silent, an invalid and an inconsistent
-//! adapter). The adapter checks are skipped when `python3` is missing.
+//! adapter). The JUnit reports of a passing and a failing run are checked against the common
+//! JUnit schema (`tests/junit_check.py`). Everything that needs `python3` is skipped when it is
+//! missing.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -42,6 +44,23 @@ impl Checks {
         }
     }
 
+    /// The JUnit report at `path` follows the common JUnit schema (`tests/junit_check.py`).
+    fn junit_valid(&mut self, root: &Path, path: &Path) {
+        let output = std::process::Command::new("python3")
+            .arg(root.join("tests/junit_check.py"))
+            .arg(path)
+            .output()
+            .expect("python3 runs");
+        self.check(output.status.success(), || {
+            format!(
+                "the JUnit report {} does not follow the JUnit schema:\n{}{}",
+                path.display(),
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            )
+        });
+    }
+
     /// The failed scenarios are exactly `expected`, and each failure message contains its needles.
     fn failed_exactly(&mut self, adapter: &str, summary: &Summary, expected: &[(&str, &[&str])]) {
         let mut failed = summary.failed_scenarios.clone();
@@ -71,10 +90,15 @@ impl Checks {
 async fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let features = root.join("features");
+    let reports = tempfile::tempdir().expect("a temporary directory");
+    let reference_junit = reports.path().join("reference.xml");
     let started = std::time::Instant::now();
-    let summary = harness::run(options(features.clone(), ClientSpec::Builtin, true))
-        .await
-        .expect("the suite runs");
+    let summary = harness::run(Options {
+        junit: Some(reference_junit.clone()),
+        ..options(features.clone(), ClientSpec::Builtin, true)
+    })
+    .await
+    .expect("the suite runs");
     eprintln!("conformance suite with the reference client: {:.2?}", started.elapsed());
     if summary.failed {
         eprintln!("failed scenarios: {:#?}", summary.failures);
@@ -99,6 +123,7 @@ async fn main() {
     let adapters = root.join("tests/adapters");
     let timeout = Duration::from_secs(10);
     let mut checks = Checks::default();
+    checks.junit_valid(&root, &reference_junit);
 
     const FORM_BODY: &[&str] = &["body is form-encoded", "but Content-Type says application/json"];
     let forum_client = python(&adapters.join("forum_mistakes.py"), "", timeout);
@@ -130,15 +155,19 @@ async fn main() {
     ];
     // Over TLS the adapter must find the run's CA in SSL_CERT_FILE (which urllib reads), so the
     // same mistakes, and only they, fail.
+    let forum_junit = reports.path().join("forum.xml");
     for tls in [false, true] {
         let forum = harness::run(Options {
             tls,
+            junit: (!tls).then(|| forum_junit.clone()),
             ..options(features.clone(), forum_client.clone(), false)
         })
         .await
         .expect("the suite runs");
         checks.failed_exactly(&format!("forum_mistakes.py (tls: {tls})"), &forum, forum_expected);
     }
+    // A report with failures and skipped scenarios follows the schema too.
+    checks.junit_valid(&root, &forum_junit);
 
     let per_call = harness::run(options(
         features.clone(),
