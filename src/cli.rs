@@ -48,9 +48,9 @@ pub struct TestArgs {
     /// Write a Cucumber JSON report here.
     #[arg(long)]
     pub json: Option<PathBuf>,
-    /// The feature files (a directory or one file).
-    #[arg(long, default_value = "features")]
-    pub features: PathBuf,
+    /// The feature files (a directory or one file); the suite built into the binary by default.
+    #[arg(long)]
+    pub features: Option<PathBuf>,
     /// At most this many scenarios at once.
     #[arg(long)]
     pub concurrency: Option<usize>,
@@ -112,9 +112,18 @@ async fn test(args: TestArgs) -> anyhow::Result<()> {
         },
         None => harness::ClientSpec::Builtin,
     };
+    // Kept alive until the run ends; its folder is removed on drop.
+    let embedded = match &args.features {
+        Some(_) => None,
+        None => Some(harness::suite::EmbeddedSuite::write().context("writing the built-in suite")?),
+    };
     let summary = harness::run(harness::Options {
         client,
-        features: args.features,
+        features: match (&args.features, &embedded) {
+            (Some(path), _) => path.clone(),
+            (None, Some(suite)) => suite.path().to_owned(),
+            (None, None) => PathBuf::from("features"),
+        },
         tags: args.tags,
         junit: args.junit,
         json: args.json,

@@ -12,6 +12,7 @@ pub mod adapter;
 pub mod parser;
 pub mod protocol;
 pub mod steps;
+pub mod suite;
 pub mod transport;
 pub mod world;
 
