@@ -188,16 +188,27 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         // On stderr, so `--json` keeps stdout to the summary lines.
         eprintln!("{}", trust_instructions(&args.ca_file));
     }
-    let janrain_tls = tls.clone();
+    // One registry for the process: runtime tenants created through either listener land in
+    // it, inherit the bind address, TLS and journal settings, and stop with the process.
+    let registry = server::Registry::new(server::ListenerSettings {
+        bind: args.host,
+        tls: tls.clone(),
+        journal: journal_settings,
+        admin_token: None,
+    });
+    let janrain_router = server::janrain_app_in(janrain, &registry);
     let (stop_janrain, janrain_stopped) = tokio::sync::oneshot::channel::<()>();
-    let janrain_task = tokio::spawn(server::serve_janrain(janrain_listener, janrain, janrain_tls, async {
-        let _ = janrain_stopped.await;
-    }));
-    match tls {
-        Some(config) => server::serve_tls(listener, tenant, config, shutdown_signal()).await?,
-        None => server::serve(listener, tenant, shutdown_signal()).await?,
-    }
+    let janrain_task = tokio::spawn(server::serve_router(
+        janrain_listener,
+        janrain_router,
+        tls.clone(),
+        async {
+            let _ = janrain_stopped.await;
+        },
+    ));
+    server::serve_router(listener, server::app_in(tenant, &registry), tls, shutdown_signal()).await?;
     let _ = stop_janrain.send(());
+    drop(registry);
     janrain_task.await??;
     tracing::info!("authmock stopped");
     Ok(())

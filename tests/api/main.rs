@@ -23,6 +23,7 @@ mod password_reset;
 mod payload;
 mod ratelimits;
 mod reset;
+mod tenants;
 mod tickets;
 mod tls;
 mod users;
