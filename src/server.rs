@@ -63,18 +63,22 @@ pub fn app_in(tenant: Tenant, registry: &Registry) -> Router {
 }
 
 /// The layers every listener has, whatever its provider: trace, the exchange layer, the
-/// registry handle for runtime tenants.
+/// registry handle for runtime tenants, and (outermost) the admin-token check when set.
 pub(crate) fn with_control<P: exchange::Exchanged>(
     routes: Router<P>,
     provider: P,
     runtime: Runtime,
-    _admin_token: Option<Arc<str>>,
+    admin_token: Option<Arc<str>>,
 ) -> Router {
-    routes
+    let router = routes
         .layer(TraceLayer::new_for_http())
         .layer(middleware::from_fn_with_state(provider.clone(), exchange::record::<P>))
-        .layer(Extension(runtime))
-        .with_state(provider)
+        .layer(Extension(runtime));
+    let router = match admin_token {
+        Some(token) => router.layer(middleware::from_fn_with_state(token, admin::auth::require_token)),
+        None => router,
+    };
+    router.with_state(provider)
 }
 
 /// Binds `addr` and builds the fixture's tenant for the address actually bound (port 0 picks a

@@ -8,6 +8,7 @@
 //! the control API's own error body. Depends on `core`, and on each provider's list of named
 //! errors and rate-limit groups (through the [`Controlled`] impls at the bottom).
 
+pub mod auth;
 pub mod clock;
 pub mod error;
 pub mod faults;

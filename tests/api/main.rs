@@ -6,6 +6,7 @@
 
 mod helpers;
 
+mod admin_token;
 mod bad_input;
 mod blackbox;
 mod cli;
