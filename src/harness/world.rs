@@ -136,7 +136,16 @@ impl AuthWorld {
             Provider::Auth0(self.provider.clone())
         };
         let outcome = client.run(op, &provider, &args).await;
-        let crashed = outcome.as_ref().err().cloned();
+        let declared = client.operations().iter().any(|o| o == op);
+        let crashed = match &outcome {
+            Err(error) => Some(error.clone()),
+            Ok(OpOutcome::Unsupported) if declared => Some(
+                "the adapter listed this operation in its start answer but answered unsupported: list only the \
+                 operations it implements, so scenarios that need the others are skipped"
+                    .to_owned(),
+            ),
+            _ => None,
+        };
         self.reports.push(Report {
             op: op.to_owned(),
             outcome,
