@@ -151,10 +151,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Some(_) => server::bind_tls(addr, &fixture, Clock::system()).await?,
         None => server::bind(addr, &fixture, Clock::system()).await?,
     };
-    tenant.journal().configure(journal::Settings {
+    let journal_settings = journal::Settings {
         limit: args.journal_limit,
         keep_secrets: args.journal_secrets,
-    });
+    };
+    tenant.journal().configure(journal_settings);
     let janrain_fixture = match &args.janrain_fixture {
         Some(path) => JanrainFixture::load(path).with_context(|| format!("loading fixture {}", path.display()))?,
         None => JanrainFixture::default_app(),
@@ -169,6 +170,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         authority.is_some(),
     )
     .await?;
+    janrain.control().journal().configure(journal_settings);
     let summary = TenantSummary::of(&tenant);
     let janrain_summary = JanrainSummary::of(&janrain);
     let banner = if args.json {
@@ -247,7 +249,7 @@ pub fn render(summary: &TenantSummary) -> String {
     out.push_str(&format!("  Management API        {}\n", summary.audience));
     out.push_str(&format!("  JWKS                  {}\n", summary.jwks_uri));
     out.push_str(&format!(
-        "  control API           {}/__authmock__/ (tenant, clock, journal, faults, rate-limits, reset)\n",
+        "  control API           {}/__authmock__/ (tenant, clock, journal, faults, rate-limits, outbox, reset)\n",
         summary.base_url
     ));
     out.push_str("  applications\n");
@@ -292,7 +294,7 @@ pub fn render_janrain(summary: &JanrainSummary) -> String {
         summary.flow.name, summary.flow.version, summary.flow.locale
     ));
     out.push_str(&format!(
-        "  control API           {}/__authmock__/ (tenant, clock, outbox)\n",
+        "  control API           {}/__authmock__/ (tenant, clock, journal, faults, rate-limits, outbox, reset)\n",
         summary.base_url
     ));
     out.push_str("  API clients\n");

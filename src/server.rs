@@ -4,7 +4,7 @@
 //! usable without a socket in router tests. `Authmock` starts a tenant on a free loopback port
 //! for Rust tests. Depends on `auth0`, `admin`, `core`.
 
-mod exchange;
+pub mod exchange;
 mod janrain;
 
 pub use janrain::{JanrainMock, bind_janrain, janrain_app, serve_janrain};
@@ -41,13 +41,17 @@ pub fn app(tenant: Tenant) -> Router {
     auth0::router()
         .merge(admin::router())
         .layer(TraceLayer::new_for_http())
-        .layer(middleware::from_fn_with_state(tenant.clone(), exchange::record))
+        .layer(middleware::from_fn_with_state(
+            tenant.clone(),
+            exchange::record::<Tenant>,
+        ))
         .with_state(tenant)
 }
 
 /// Binds `addr` and builds the fixture's tenant for the address actually bound (port 0 picks a
 /// free port; the tenant's URLs then name the real one).
 pub async fn bind(addr: SocketAddr, fixture: &Fixture, clock: Clock) -> Result<(TcpListener, Tenant), ServeError> {
+    check_rate_limits(fixture)?;
     let (listener, local) = listen(addr).await?;
     let tenant = fixture.build(TenantAddress::http(local), clock)?;
     Ok((listener, tenant))
@@ -55,9 +59,22 @@ pub async fn bind(addr: SocketAddr, fixture: &Fixture, clock: Clock) -> Result<(
 
 /// [`bind`] for a listener that will serve TLS ([`serve_tls`]): the tenant's URLs say `https`.
 pub async fn bind_tls(addr: SocketAddr, fixture: &Fixture, clock: Clock) -> Result<(TcpListener, Tenant), ServeError> {
+    check_rate_limits(fixture)?;
     let (listener, local) = listen(addr).await?;
     let tenant = fixture.build(TenantAddress::https(local), clock)?;
     Ok((listener, tenant))
+}
+
+/// The fixture's `rate_limits` name Auth0 groups and valid buckets (core cannot tell).
+pub(crate) fn check_rate_limits(fixture: &Fixture) -> Result<(), ServeError> {
+    crate::core::ratelimit::RateLimits::default()
+        .seed(&fixture.rate_limits, 0, |g| auth0::ratelimit::GROUPS.contains(&g))
+        .map_err(|e| {
+            ServeError::Seed(SeedError::Invalid(format!(
+                "{e} (groups: {})",
+                auth0::ratelimit::GROUPS.join(", ")
+            )))
+        })
 }
 
 /// Binds `addr`; returns the listener and the address to advertise.

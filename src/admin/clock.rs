@@ -17,9 +17,9 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use time::macros::datetime;
 
+use super::Controlled;
 use super::error::{AdminError, AdminJson};
 use crate::core::clock::{Clock, ClockMode};
-use crate::core::tenant::Tenant;
 
 /// The clock may not leave this range: timestamps must stay printable and positive.
 const EARLIEST: OffsetDateTime = datetime!(1970-01-01 00:00 UTC);
@@ -59,16 +59,16 @@ pub struct ClockChange {
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn show(State(tenant): State<Tenant>) -> Json<ClockView> {
-    Json(ClockView::of(tenant.clock()))
+pub async fn show<P: Controlled>(State(provider): State<P>) -> Json<ClockView> {
+    Json(ClockView::of(provider.clock()))
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn change(
-    State(tenant): State<Tenant>,
+pub async fn change<P: Controlled>(
+    State(provider): State<P>,
     AdminJson(change): AdminJson<ClockChange>,
 ) -> Result<Json<ClockView>, AdminError> {
-    apply(tenant.clock(), change).map(Json)
+    apply(provider.clock(), change).map(Json)
 }
 
 /// Applies one change to any clock (a tenant's or a Janrain app's).

@@ -13,9 +13,9 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use super::Controlled;
 use super::error::{AdminError, AdminQuery};
 use crate::core::journal::{Filter, Page, StatusFilter};
-use crate::core::tenant::Tenant;
 
 /// The query string, as text, so each bad value gets its own message.
 #[derive(Debug, Default, Deserialize)]
@@ -67,16 +67,16 @@ impl TryFrom<JournalQuery> for Filter {
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn list(
-    State(tenant): State<Tenant>,
+pub async fn list<P: Controlled>(
+    State(provider): State<P>,
     AdminQuery(query): AdminQuery<JournalQuery>,
 ) -> Result<Json<Page>, AdminError> {
     let filter = Filter::try_from(query)?;
-    Ok(Json(tenant.journal().page(&filter)))
+    Ok(Json(provider.control().journal().page(&filter)))
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn clear(State(tenant): State<Tenant>) -> StatusCode {
-    tenant.journal().clear();
+pub async fn clear<P: Controlled>(State(provider): State<P>) -> StatusCode {
+    provider.control().journal().clear();
     StatusCode::NO_CONTENT
 }

@@ -1,9 +1,11 @@
-//! The control API under `/__authmock__/` on each tenant's listener, scoped to that tenant.
+//! The control API under `/__authmock__/` on each listener, scoped to that tenant or app.
 //!
-//! `GET /__authmock__/tenant`: the seeded credentials and ids, so a test or a person can
-//! start without reading fixtures. Then one file per resource: `clock`, `journal`, `faults`,
-//! `outbox`, `reset`, `ratelimits`; `error` is the control API's own error body. Depends on `core`, and on
-//! `auth0::error` for the provider error names a fault rule may use.
+//! Every listener, Auth0 tenant or Janrain app, serves the same control routes
+//! ([`control_routes`], generic over [`Controlled`]): `clock`, `journal`, `faults`,
+//! `rate-limits`, `outbox`, `reset`. Each provider adds its own `GET /__authmock__/tenant`
+//! summary (here for Auth0, in `janrain` for Capture apps). One file per resource; `error` is
+//! the control API's own error body. Depends on `core`, and on each provider's list of named
+//! errors and rate-limit groups (through the [`Controlled`] impls at the bottom).
 
 pub mod clock;
 pub mod error;
@@ -20,34 +22,128 @@ use axum::routing::{MethodRouter, any, delete, get, post};
 use axum::{Json, Router};
 use serde::Serialize;
 
+use crate::core::clock::Clock;
+use crate::core::control::Control;
+use crate::core::outbox::Outbox;
 use crate::core::tenant::{MANAGEMENT_API, Tenant};
+use crate::janrain::JanrainApp;
 use error::AdminError;
 
+/// What the control API needs from a listener's provider state (an Auth0 `Tenant` or a Janrain
+/// `JanrainApp`): its control bundle, clock, outbox, a way back to its seed, and the names its
+/// fault rules and rate limits may use.
+pub trait Controlled: Clone + Send + Sync + 'static {
+    /// `auth0` or `janrain`, as summaries and errors name the provider.
+    const PROVIDER: &'static str;
+    fn control(&self) -> &Control;
+    fn clock(&self) -> &Clock;
+    /// Runs `f` on the outbox (under the provider's state lock: keep it short).
+    fn with_outbox<R>(&self, f: impl FnOnce(&mut Outbox) -> R) -> R;
+    /// Back to the seed; the error text says why the seed no longer builds.
+    fn reset(&self) -> Result<(), String>;
+    /// Provider errors a fault rule may inject by name (`"error": "auth0.rate_limited"`).
+    fn error_names(&self) -> &'static [&'static str];
+    /// Endpoint groups a rate-limit bucket may be set on.
+    fn rate_limit_groups(&self) -> &'static [&'static str];
+}
+
+impl Controlled for Tenant {
+    const PROVIDER: &'static str = "auth0";
+
+    fn control(&self) -> &Control {
+        Tenant::control(self)
+    }
+
+    fn clock(&self) -> &Clock {
+        Tenant::clock(self)
+    }
+
+    fn with_outbox<R>(&self, f: impl FnOnce(&mut Outbox) -> R) -> R {
+        f(&mut self.state().outbox)
+    }
+
+    fn reset(&self) -> Result<(), String> {
+        Tenant::reset(self).map_err(|e| e.to_string())
+    }
+
+    fn error_names(&self) -> &'static [&'static str] {
+        crate::auth0::error::NAMED_ERRORS
+    }
+
+    fn rate_limit_groups(&self) -> &'static [&'static str] {
+        crate::auth0::ratelimit::GROUPS
+    }
+}
+
+impl Controlled for JanrainApp {
+    const PROVIDER: &'static str = "janrain";
+
+    fn control(&self) -> &Control {
+        JanrainApp::control(self)
+    }
+
+    fn clock(&self) -> &Clock {
+        JanrainApp::clock(self)
+    }
+
+    fn with_outbox<R>(&self, f: impl FnOnce(&mut Outbox) -> R) -> R {
+        f(&mut self.state().outbox)
+    }
+
+    fn reset(&self) -> Result<(), String> {
+        JanrainApp::reset(self).map_err(|e| e.to_string())
+    }
+
+    fn error_names(&self) -> &'static [&'static str] {
+        crate::janrain::error::NAMED_ERRORS
+    }
+
+    fn rate_limit_groups(&self) -> &'static [&'static str] {
+        crate::janrain::ratelimit::GROUPS
+    }
+}
+
+/// The control API of an Auth0 tenant's listener.
 pub fn router() -> Router<Tenant> {
+    control_routes::<Tenant>().route("/__authmock__/tenant", control(get(tenant_summary)))
+}
+
+/// The routes every listener serves, whatever its provider. Each `(path, route)` pair is
+/// registered here once.
+pub fn control_routes<P: Controlled>() -> Router<P> {
     Router::new()
-        .route("/__authmock__/tenant", control(get(tenant_summary)))
-        .route("/__authmock__/clock", control(get(clock::show).post(clock::change)))
+        .route(
+            "/__authmock__/clock",
+            control(get(clock::show::<P>).post(clock::change::<P>)),
+        )
         .route(
             "/__authmock__/journal",
-            control(get(journal::list).delete(journal::clear)),
+            control(get(journal::list::<P>).delete(journal::clear::<P>)),
         )
         .route(
             "/__authmock__/faults",
-            control(get(faults::list).post(faults::add).delete(faults::clear)),
+            control(get(faults::list::<P>).post(faults::add::<P>).delete(faults::clear::<P>)),
         )
-        .route("/__authmock__/faults/{id}", control(delete(faults::remove)))
-        .route("/__authmock__/outbox", control(get(outbox::list).delete(outbox::clear)))
-        .route("/__authmock__/outbox/{id}", control(get(outbox::get)))
-        .route("/__authmock__/reset", control(post(reset::reset)))
+        .route("/__authmock__/faults/{id}", control(delete(faults::remove::<P>)))
+        .route(
+            "/__authmock__/outbox",
+            control(get(outbox::list::<P>).delete(outbox::clear::<P>)),
+        )
+        .route("/__authmock__/outbox/{id}", control(get(outbox::get::<P>)))
+        .route("/__authmock__/reset", control(post(reset::reset::<P>)))
         .route(
             "/__authmock__/rate-limits",
-            control(get(ratelimits::list).post(ratelimits::set).delete(ratelimits::clear)),
+            control(
+                get(ratelimits::list::<P>)
+                    .post(ratelimits::set::<P>)
+                    .delete(ratelimits::clear::<P>),
+            ),
         )
         .route("/__authmock__/{*rest}", any(unknown_control_path))
 }
 
 /// A control route answers other methods with its own 405, never the provider's 404.
-fn control(route: MethodRouter<Tenant>) -> MethodRouter<Tenant> {
+pub(crate) fn control<S: Clone + Send + Sync + 'static>(route: MethodRouter<S>) -> MethodRouter<S> {
     route.fallback(|method: Method, uri: Uri| async move {
         AdminError::MethodNotAllowed(format!("{method} is not served on {}", uri.path()))
     })

@@ -13,10 +13,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;
 
+use super::Controlled;
 use super::error::{AdminError, AdminJson};
-use crate::auth0::ratelimit::GROUPS;
 use crate::core::ratelimit::{BucketDefinition, BucketView};
-use crate::core::tenant::Tenant;
 
 #[derive(Debug, Serialize)]
 pub struct BucketList {
@@ -24,28 +23,30 @@ pub struct BucketList {
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn set(
-    State(tenant): State<Tenant>,
+pub async fn set<P: Controlled>(
+    State(provider): State<P>,
     AdminJson(definition): AdminJson<BucketDefinition>,
 ) -> Result<(StatusCode, Json<BucketView>), AdminError> {
-    let now = tenant.clock().unix();
-    let view = tenant
+    let now = provider.clock().unix();
+    let groups = provider.rate_limit_groups();
+    let view = provider
+        .control()
         .rate_limits()
-        .set(definition, now, |group| GROUPS.contains(&group))
-        .map_err(|e| AdminError::BadRequest(format!("{e} (groups: {})", GROUPS.join(", "))))?;
+        .set(definition, now, |group| groups.contains(&group))
+        .map_err(|e| AdminError::BadRequest(format!("{e} (groups: {})", groups.join(", "))))?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn list(State(tenant): State<Tenant>) -> Json<BucketList> {
-    let now = tenant.clock().unix();
+pub async fn list<P: Controlled>(State(provider): State<P>) -> Json<BucketList> {
+    let now = provider.clock().unix();
     Json(BucketList {
-        buckets: tenant.rate_limits().list(now),
+        buckets: provider.control().rate_limits().list(now),
     })
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn clear(State(tenant): State<Tenant>) -> StatusCode {
-    tenant.rate_limits().clear();
+pub async fn clear<P: Controlled>(State(provider): State<P>) -> StatusCode {
+    provider.control().rate_limits().clear();
     StatusCode::NO_CONTENT
 }

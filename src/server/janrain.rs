@@ -1,12 +1,13 @@
 //! The listener of a Janrain Capture app, and [`JanrainMock`] to embed one in a Rust test.
 //!
-//! Requests pass the trace layer only: the journal/faults/rate-limit layer (`exchange`) is tied
-//! to the Auth0 `Tenant` and does not serve Capture apps yet.
+//! Requests pass the same exchange layer as an Auth0 tenant's (faults → rate limit → provider
+//! → journal → log line; `server::exchange`).
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 use axum::Router;
+use axum::middleware;
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
@@ -21,6 +22,10 @@ pub fn janrain_app(app: JanrainApp) -> Router {
     janrain::router()
         .merge(admin::janrain::router())
         .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn_with_state(
+            app.clone(),
+            super::exchange::record::<JanrainApp>,
+        ))
         .with_state(app)
 }
 
@@ -81,7 +86,16 @@ impl JanrainMock {
         Ok(Self { app, _served: served })
     }
 
-    /// The app's base URL, `http://127.0.0.1:<port>`.
+    /// Starts an app from `fixture` serving HTTPS with a leaf of `authority`; its URLs say
+    /// `https://127.0.0.1:<port>`.
+    pub async fn start_tls(fixture: &JanrainFixture, authority: &crate::tls::Authority) -> Result<Self, ServeError> {
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+        let (listener, app) = bind_janrain(addr, fixture, Clock::system(), true).await?;
+        let served = super::Background::serve(listener, janrain_app(app.clone()), Some(authority.server_config()));
+        Ok(Self { app, _served: served })
+    }
+
+    /// The app's base URL, `http://127.0.0.1:<port>` (`https` with TLS).
     pub fn uri(&self) -> String {
         self.app.base_url().to_owned()
     }

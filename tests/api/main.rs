@@ -15,6 +15,7 @@ mod faults;
 mod isolation;
 mod janrain;
 mod janrain_blackbox;
+mod janrain_control;
 mod journal;
 mod management_auth;
 mod oauth;
