@@ -9,7 +9,7 @@ use std::sync::Arc;
 use axum::Router;
 use tokio::net::TcpListener;
 
-use super::{Registry, ServeError};
+use super::{ListenerSettings, Registry, ServeError};
 use crate::admin::tenants::Runtime;
 use crate::core::clock::Clock;
 use crate::core::tenant::TenantAddress;
@@ -93,10 +93,24 @@ impl JanrainMock {
 
     /// Starts an app from `fixture`.
     pub async fn start_with(fixture: &JanrainFixture) -> Result<Self, ServeError> {
+        Self::serve(fixture, None).await
+    }
+
+    /// Starts an app from `fixture` serving HTTPS with a leaf of `authority`; its URLs say
+    /// `https://127.0.0.1:<port>`.
+    pub async fn start_tls(fixture: &JanrainFixture, authority: &crate::tls::Authority) -> Result<Self, ServeError> {
+        Self::serve(fixture, Some(authority.server_config())).await
+    }
+
+    async fn serve(fixture: &JanrainFixture, tls: Option<Arc<rustls::ServerConfig>>) -> Result<Self, ServeError> {
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
-        let (listener, app) = bind_janrain(addr, fixture, Clock::system(), false).await?;
-        let registry = Registry::default();
-        let served = super::Background::serve(listener, janrain_app_in(app.clone(), &registry), None);
+        let (listener, app) = bind_janrain(addr, fixture, Clock::system(), tls.is_some()).await?;
+        // Runtime tenants created through this listener serve the same transport.
+        let registry = Registry::new(ListenerSettings {
+            tls: tls.clone(),
+            ..ListenerSettings::default()
+        });
+        let served = super::Background::serve(listener, janrain_app_in(app.clone(), &registry), tls);
         Ok(Self {
             app,
             registry,
@@ -104,7 +118,7 @@ impl JanrainMock {
         })
     }
 
-    /// The app's base URL, `http://127.0.0.1:<port>`.
+    /// The app's base URL, `http://127.0.0.1:<port>` (`https` with TLS).
     pub fn uri(&self) -> String {
         self.app.base_url().to_owned()
     }
