@@ -20,6 +20,15 @@ pub enum AdminError {
     /// The path exists but not with this method. 405.
     #[error("{0}")]
     MethodNotAllowed(String),
+    /// The control API needs `Authorization: Bearer <admin token>` (`serve --admin-token`). 401.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The request collides with what exists (e.g. a port already in use). 409.
+    #[error("{0}")]
+    Conflict(String),
+    /// This listener cannot do it (e.g. runtime tenants on a router served by no process). 503.
+    #[error("{0}")]
+    Unavailable(String),
     /// The tenant could not do it (e.g. its seed no longer builds). 500.
     #[error("{0}")]
     Internal(String),
@@ -37,6 +46,9 @@ impl IntoResponse for AdminError {
             AdminError::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m),
             AdminError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m),
             AdminError::MethodNotAllowed(m) => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", m),
+            AdminError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, "unauthorized", m),
+            AdminError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m),
+            AdminError::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", m),
             AdminError::Internal(m) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", m),
         };
         (status, Json(Body { error: kind, message })).into_response()

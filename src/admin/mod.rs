@@ -2,11 +2,13 @@
 //!
 //! Every listener, Auth0 tenant or Janrain app, serves the same control routes
 //! ([`control_routes`], generic over [`Controlled`]): `clock`, `journal`, `faults`,
-//! `rate-limits`, `outbox`, `reset`. Each provider adds its own `GET /__authmock__/tenant`
+//! `rate-limits`, `outbox`, `reset`, and `tenants` (runtime tenants, through the process's
+//! registry). Each provider adds its own `GET /__authmock__/tenant`
 //! summary (here for Auth0, in `janrain` for Capture apps). One file per resource; `error` is
 //! the control API's own error body. Depends on `core`, and on each provider's list of named
 //! errors and rate-limit groups (through the [`Controlled`] impls at the bottom).
 
+pub mod auth;
 pub mod clock;
 pub mod error;
 pub mod faults;
@@ -15,6 +17,7 @@ pub mod journal;
 pub mod outbox;
 pub mod ratelimits;
 pub mod reset;
+pub mod tenants;
 
 use axum::extract::State;
 use axum::http::{Method, Uri};
@@ -132,6 +135,14 @@ pub fn control_routes<P: Controlled>() -> Router<P> {
         .route("/__authmock__/outbox/{id}", control(get(outbox::get::<P>)))
         .route("/__authmock__/reset", control(post(reset::reset::<P>)))
         .route(
+            "/__authmock__/tenants",
+            control(get(tenants::list::<P>).post(tenants::create::<P>)),
+        )
+        .route(
+            "/__authmock__/tenants/{id}",
+            control(get(tenants::get::<P>).delete(tenants::delete::<P>)),
+        )
+        .route(
             "/__authmock__/rate-limits",
             control(
                 get(ratelimits::list::<P>)
@@ -151,8 +162,8 @@ pub(crate) fn control<S: Clone + Send + Sync + 'static>(route: MethodRouter<S>) 
 
 async fn unknown_control_path(uri: Uri) -> AdminError {
     AdminError::NotFound(format!(
-        "no control route {}: the control API serves tenant, clock, journal, faults, outbox, reset and rate-limits \
-         under /__authmock__/",
+        "no control route {}: the control API serves tenant, tenants, clock, journal, faults, outbox, reset and \
+         rate-limits under /__authmock__/",
         uri.path()
     ))
 }

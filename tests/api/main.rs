@@ -6,6 +6,7 @@
 
 mod helpers;
 
+mod admin_token;
 mod bad_input;
 mod blackbox;
 mod cli;
@@ -23,6 +24,7 @@ mod password_reset;
 mod payload;
 mod ratelimits;
 mod reset;
+mod tenants;
 mod tickets;
 mod tls;
 mod users;
