@@ -39,9 +39,36 @@ use super::tenants::CreateTenant;
         super::tenants::get,
         super::tenants::delete,
     ),
-    components(schemas(ErrorBody, CreateTenant))
+    components(schemas(ErrorBody, CreateTenant)),
+    modifiers(&AdminToken)
 )]
 pub struct ControlApi;
+
+/// Declares the `serve --admin-token` bearer scheme (applied to every operation: a server
+/// without a token simply does not ask for it).
+struct AdminToken;
+
+impl utoipa::Modify for AdminToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "admin_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "The `serve --admin-token` value; required only when the server was started with one",
+                    ))
+                    .build(),
+            ),
+        );
+        openapi.security = Some(vec![
+            SecurityRequirement::new("admin_token", Vec::<String>::new()),
+            SecurityRequirement::default(),
+        ]);
+    }
+}
 
 /// The document.
 #[utoipa::path(get, path = "/__authmock__/openapi.json", tag = "openapi",
