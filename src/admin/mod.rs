@@ -1,12 +1,13 @@
 //! The control API under `/__authmock__/` on each listener, scoped to that tenant or app.
 //!
-//! Every listener, Auth0 tenant or Janrain app, serves the same control routes
-//! ([`table`], generic over [`Controlled`]): `clock`, `journal`, `faults`,
-//! `rate-limits`, `outbox`, `reset`, and `tenants` (runtime tenants, through the process's
-//! registry). Each provider adds its own `GET /__authmock__/tenant`
-//! summary (here for Auth0, in `janrain` for Capture apps). One file per resource; `error` is
-//! the control API's own error body. Depends on `core`, and on each provider's list of named
-//! errors and rate-limit groups (through the [`Controlled`] impls at the bottom).
+//! Every listener, Auth0 tenant or Janrain app, serves the same control routes ([`table`],
+//! generic over [`Controlled`]): `clock`, `journal`, `faults`, `rate-limits`, `outbox`,
+//! `reset`, `tenants` (runtime tenants, through the process's registry) and `openapi.json`.
+//! Each provider adds its own `GET /__authmock__/tenant` summary (here for Auth0, in `janrain`
+//! for Capture apps). The routers are built from the table only, so [`served_routes`] is what
+//! is served. One file per resource; `error` is the control API's own error body, `auth` the
+//! admin token. Depends on `core`, and on each provider's list of named errors and rate-limit
+//! groups (through the [`Controlled`] impls below).
 
 pub mod auth;
 pub mod clock;
