@@ -199,6 +199,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         // On stderr, so `--json` keeps stdout to the summary lines.
         eprintln!("{}", trust_instructions(&args.ca_file));
     }
+    if admin_token.is_some() {
+        eprintln!("authmock: /__authmock__/ paths require `Authorization: Bearer <the --admin-token value>`");
+    }
     // One registry for the process: runtime tenants created through either listener land in
     // it, inherit the bind address, TLS and journal settings, and stop with the process.
     let registry = server::Registry::new(server::ListenerSettings {

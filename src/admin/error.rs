@@ -34,10 +34,14 @@ pub enum AdminError {
     Internal(String),
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
-    error: &'static str,
-    message: &'a str,
+/// The body of every control-API error.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// `bad_request`, `not_found`, `method_not_allowed`, `unauthorized`, `conflict`,
+    /// `unavailable` or `internal`.
+    pub error: &'static str,
+    /// What to fix.
+    pub message: String,
 }
 
 impl IntoResponse for AdminError {
@@ -51,7 +55,11 @@ impl IntoResponse for AdminError {
             AdminError::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", m),
             AdminError::Internal(m) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", m),
         };
-        (status, Json(Body { error: kind, message })).into_response()
+        let body = ErrorBody {
+            error: kind,
+            message: message.clone(),
+        };
+        (status, Json(body)).into_response()
     }
 }
 

@@ -24,10 +24,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::Controlled;
+use super::error::ErrorBody;
 use super::error::{AdminError, AdminJson};
 
 /// What `POST /__authmock__/tenants` accepts.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateTenant {
     /// `auth0` or `janrain`.
@@ -37,6 +38,7 @@ pub struct CreateTenant {
     pub fixture: Option<String>,
     /// An inline fixture, the same JSON a fixture file holds.
     #[serde(default)]
+    #[schema(value_type = Option<Object>)]
     pub seed: Option<Value>,
     /// A fixed port; a free one when absent.
     #[serde(default)]
@@ -94,6 +96,14 @@ fn unknown(id: &str) -> AdminError {
     ))
 }
 
+#[utoipa::path(post, path = "/__authmock__/tenants", tag = "tenants",
+    request_body(content = CreateTenant, description = "A tenant from an embedded fixture (`default`, `auth0-tenant`, `janrain-app`), a fixture file, or an inline `seed`"),
+    responses(
+        (status = 201, description = "The new listener's `GET /__authmock__/tenant` summary with its registry `id`", body = Object),
+        (status = 400, description = "Bad input", body = ErrorBody),
+        (status = 409, description = "The port is in use", body = ErrorBody),
+        (status = 503, description = "No process serves this router", body = ErrorBody),
+    ))]
 #[tracing::instrument(skip_all)]
 pub async fn create<P: Controlled>(
     State(_): State<P>,
@@ -105,6 +115,8 @@ pub async fn create<P: Controlled>(
     Ok((StatusCode::CREATED, Json(summary)))
 }
 
+#[utoipa::path(get, path = "/__authmock__/tenants", tag = "tenants",
+    responses((status = 200, description = "`{tenants: [...]}`: each runtime tenant's summary with its `id`", body = Object)))]
 #[tracing::instrument(skip_all)]
 pub async fn list<P: Controlled>(
     State(_): State<P>,
@@ -113,6 +125,9 @@ pub async fn list<P: Controlled>(
     Ok(Json(json!({ "tenants": runtime.registry()?.list() })))
 }
 
+#[utoipa::path(get, path = "/__authmock__/tenants/{id}", tag = "tenants",
+    params(("id" = u64, Path, description = "The runtime tenant's id")),
+    responses((status = 200, description = "Its summary with its `id`", body = Object), (status = 404, description = "No such runtime tenant", body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn get<P: Controlled>(
     State(_): State<P>,
@@ -124,6 +139,9 @@ pub async fn get<P: Controlled>(
     found.map(Json).ok_or_else(|| unknown(&id))
 }
 
+#[utoipa::path(delete, path = "/__authmock__/tenants/{id}", tag = "tenants",
+    params(("id" = u64, Path, description = "The runtime tenant's id")),
+    responses((status = 204, description = "Stopped (its port refuses connections) and forgotten"), (status = 404, description = "No such runtime tenant", body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn delete<P: Controlled>(
     State(_): State<P>,

@@ -20,6 +20,7 @@ mod janrain_control;
 mod journal;
 mod management_auth;
 mod oauth;
+mod openapi;
 mod password_reset;
 mod payload;
 mod ratelimits;
