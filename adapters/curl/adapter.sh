@@ -21,8 +21,8 @@ OPERATIONS="[${OPERATIONS%,}]"
 # field PATH: a string from the current message, e.g. `field .provider.base_url`.
 field() { printf '%s' "$line" | jq -r "$1"; }
 
-# send METHOD PATH [BODY] [curl options…]: the request to the tenant, body on stdin (so no secret
-# is on a command line); sets $status, and leaves the response body in $reply.
+# send METHOD PATH [BODY] [curl options…]: the request to the tenant, the body on stdin (so no password
+# or client secret is on a command line); sets $status, and leaves the response body in $reply.
 send() {
   method=$1 path=$2 body=${3:-}
   shift 2; [ $# -gt 0 ] && shift

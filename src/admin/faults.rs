@@ -14,6 +14,7 @@ use axum::http::StatusCode;
 use serde::Serialize;
 
 use super::Controlled;
+use super::error::ErrorBody;
 use super::error::{AdminError, AdminJson};
 use crate::core::faults::{ActiveFault, FaultDefinition};
 
@@ -22,6 +23,9 @@ pub struct FaultList {
     pub faults: Vec<ActiveFault>,
 }
 
+#[utoipa::path(post, path = "/__authmock__/faults", tag = "faults",
+    request_body(content = Object, description = "`method`, `path` (`*` globs), `body_contains`, `header {name, contains}`, `times`, `delay_ms`, and one of `respond {status, headers, body}`, `error` (a named provider error), `drop`, `reset_mid_body`"),
+    responses((status = 201, description = "The rule with its `id`, `hits`, `remaining`", body = Object), (status = 400, description = "Bad input", body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn add<P: Controlled>(
     State(provider): State<P>,
@@ -39,6 +43,8 @@ pub async fn add<P: Controlled>(
     Ok((StatusCode::CREATED, Json(provider.control().faults().add(rule))))
 }
 
+#[utoipa::path(get, path = "/__authmock__/faults", tag = "faults",
+    responses((status = 200, description = "`{faults: [...]}` in the order they are tried", body = Object)))]
 #[tracing::instrument(skip_all)]
 pub async fn list<P: Controlled>(State(provider): State<P>) -> Json<FaultList> {
     Json(FaultList {
@@ -46,6 +52,9 @@ pub async fn list<P: Controlled>(State(provider): State<P>) -> Json<FaultList> {
     })
 }
 
+#[utoipa::path(delete, path = "/__authmock__/faults/{id}", tag = "faults",
+    params(("id" = u64, Path, description = "The rule's id")),
+    responses((status = 204, description = "Removed"), (status = 404, description = "No such rule", body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn remove<P: Controlled>(
     State(provider): State<P>,
@@ -59,6 +68,8 @@ pub async fn remove<P: Controlled>(
     }
 }
 
+#[utoipa::path(delete, path = "/__authmock__/faults", tag = "faults",
+    responses((status = 204, description = "Every rule removed")))]
 #[tracing::instrument(skip_all)]
 pub async fn clear<P: Controlled>(State(provider): State<P>) -> StatusCode {
     provider.control().faults().clear();

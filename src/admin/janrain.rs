@@ -1,18 +1,23 @@
 //! The Janrain Capture app's own control route: `GET /__authmock__/tenant` (the app described
 //! with `"provider":"janrain"`). Every other control route (clock, journal, faults,
-//! rate-limits, outbox, reset) is the shared [`super::control_routes`].
+//! rate-limits, outbox, reset, tenants, openapi.json) is the shared [`super::table`].
 
 use axum::extract::State;
-use axum::routing::get;
+use axum::http::Method;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use super::control;
+use super::ControlRoute;
 use crate::janrain::app::{CaptureClient, Flow, JanrainApp};
 
 /// The control API of a Capture app's listener.
 pub fn router() -> Router<JanrainApp> {
-    super::control_routes::<JanrainApp>().route("/__authmock__/tenant", control(get(summary)))
+    super::into_router(table())
+}
+
+/// Every control route of a Capture app's listener.
+pub fn table() -> Vec<ControlRoute<JanrainApp>> {
+    super::table(super::route(Method::GET, "/__authmock__/tenant", summary))
 }
 
 /// What `authmock serve` prints and `GET /__authmock__/tenant` returns for a Capture app.

@@ -14,6 +14,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::Controlled;
+use super::error::ErrorBody;
 use super::error::{AdminError, AdminQuery};
 use crate::core::journal::{Filter, Page, StatusFilter};
 
@@ -66,6 +67,15 @@ impl TryFrom<JournalQuery> for Filter {
     }
 }
 
+#[utoipa::path(get, path = "/__authmock__/journal", tag = "journal",
+    params(
+        ("method" = Option<String>, Query, description = "Only this method"),
+        ("path" = Option<String>, Query, description = "Only paths starting with this"),
+        ("status" = Option<String>, Query, description = "A status (401) or a class (4xx)"),
+        ("since" = Option<String>, Query, description = "RFC 3339, wall clock, inclusive"),
+        ("limit" = Option<usize>, Query, description = "At most this many entries"),
+    ),
+    responses((status = 200, description = "`{total, matched, evicted, limit, entries}`, newest first", body = Object), (status = 400, description = "Bad input", body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn list<P: Controlled>(
     State(provider): State<P>,
@@ -75,6 +85,8 @@ pub async fn list<P: Controlled>(
     Ok(Json(provider.control().journal().page(&filter)))
 }
 
+#[utoipa::path(delete, path = "/__authmock__/journal", tag = "journal",
+    responses((status = 204, description = "Every exchange forgotten")))]
 #[tracing::instrument(skip_all)]
 pub async fn clear<P: Controlled>(State(provider): State<P>) -> StatusCode {
     provider.control().journal().clear();

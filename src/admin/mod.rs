@@ -1,24 +1,30 @@
 //! The control API under `/__authmock__/` on each listener, scoped to that tenant or app.
 //!
-//! Every listener, Auth0 tenant or Janrain app, serves the same control routes
-//! ([`control_routes`], generic over [`Controlled`]): `clock`, `journal`, `faults`,
-//! `rate-limits`, `outbox`, `reset`. Each provider adds its own `GET /__authmock__/tenant`
-//! summary (here for Auth0, in `janrain` for Capture apps). One file per resource; `error` is
-//! the control API's own error body. Depends on `core`, and on each provider's list of named
-//! errors and rate-limit groups (through the [`Controlled`] impls at the bottom).
+//! Every listener, Auth0 tenant or Janrain app, serves the same control routes ([`table`],
+//! generic over [`Controlled`]): `clock`, `journal`, `faults`, `rate-limits`, `outbox`,
+//! `reset`, `tenants` (runtime tenants, through the process's registry) and `openapi.json`.
+//! Each provider adds its own `GET /__authmock__/tenant` summary (here for Auth0, in `janrain`
+//! for Capture apps). The routers are built from the table only, so [`served_routes`] is what
+//! is served. One file per resource; `error` is the control API's own error body, `auth` the
+//! admin token. Depends on `core`, and on each provider's list of named errors and rate-limit
+//! groups (through the [`Controlled`] impls below).
 
+pub mod auth;
 pub mod clock;
 pub mod error;
 pub mod faults;
 pub mod janrain;
 pub mod journal;
+pub mod openapi;
 pub mod outbox;
 pub mod ratelimits;
 pub mod reset;
+pub mod tenants;
 
 use axum::extract::State;
+use axum::handler::Handler;
 use axum::http::{Method, Uri};
-use axum::routing::{MethodRouter, any, delete, get, post};
+use axum::routing::{MethodFilter, MethodRouter, any, on};
 use axum::{Json, Router};
 use serde::Serialize;
 
@@ -105,41 +111,98 @@ impl Controlled for JanrainApp {
 
 /// The control API of an Auth0 tenant's listener.
 pub fn router() -> Router<Tenant> {
-    control_routes::<Tenant>().route("/__authmock__/tenant", control(get(tenant_summary)))
+    into_router(table::<Tenant>(route(
+        Method::GET,
+        "/__authmock__/tenant",
+        tenant_summary,
+    )))
 }
 
-/// The routes every listener serves, whatever its provider. Each `(path, route)` pair is
-/// registered here once.
-pub fn control_routes<P: Controlled>() -> Router<P> {
-    Router::new()
-        .route(
-            "/__authmock__/clock",
-            control(get(clock::show::<P>).post(clock::change::<P>)),
-        )
-        .route(
-            "/__authmock__/journal",
-            control(get(journal::list::<P>).delete(journal::clear::<P>)),
-        )
-        .route(
-            "/__authmock__/faults",
-            control(get(faults::list::<P>).post(faults::add::<P>).delete(faults::clear::<P>)),
-        )
-        .route("/__authmock__/faults/{id}", control(delete(faults::remove::<P>)))
-        .route(
-            "/__authmock__/outbox",
-            control(get(outbox::list::<P>).delete(outbox::clear::<P>)),
-        )
-        .route("/__authmock__/outbox/{id}", control(get(outbox::get::<P>)))
-        .route("/__authmock__/reset", control(post(reset::reset::<P>)))
-        .route(
-            "/__authmock__/rate-limits",
-            control(
-                get(ratelimits::list::<P>)
-                    .post(ratelimits::set::<P>)
-                    .delete(ratelimits::clear::<P>),
-            ),
-        )
+/// One control route: the method and path it is registered under, and its handler. The
+/// routers are built from these tables and nothing else, so [`served_routes`] is exactly what
+/// the listeners serve (the OpenAPI test walks it).
+pub struct ControlRoute<S> {
+    pub method: Method,
+    pub path: &'static str,
+    handler: MethodRouter<S>,
+}
+
+fn route<S, H, T>(method: Method, path: &'static str, handler: H) -> ControlRoute<S>
+where
+    H: Handler<T, S>,
+    T: 'static,
+    S: Clone + Send + Sync + 'static,
+{
+    let filter = MethodFilter::try_from(method.clone()).expect("control routes use standard methods");
+    ControlRoute {
+        method,
+        path,
+        handler: on(filter, handler),
+    }
+}
+
+/// Every control route of a listener of provider `P`: the shared ones, then `summary` (the
+/// provider's own `GET /__authmock__/tenant`).
+pub fn table<P: Controlled>(summary: ControlRoute<P>) -> Vec<ControlRoute<P>> {
+    vec![
+        summary,
+        route(Method::GET, "/__authmock__/openapi.json", openapi::document),
+        route(Method::GET, "/__authmock__/clock", clock::show::<P>),
+        route(Method::POST, "/__authmock__/clock", clock::change::<P>),
+        route(Method::GET, "/__authmock__/journal", journal::list::<P>),
+        route(Method::DELETE, "/__authmock__/journal", journal::clear::<P>),
+        route(Method::GET, "/__authmock__/faults", faults::list::<P>),
+        route(Method::POST, "/__authmock__/faults", faults::add::<P>),
+        route(Method::DELETE, "/__authmock__/faults", faults::clear::<P>),
+        route(Method::DELETE, "/__authmock__/faults/{id}", faults::remove::<P>),
+        route(Method::GET, "/__authmock__/rate-limits", ratelimits::list::<P>),
+        route(Method::POST, "/__authmock__/rate-limits", ratelimits::set::<P>),
+        route(Method::DELETE, "/__authmock__/rate-limits", ratelimits::clear::<P>),
+        route(Method::GET, "/__authmock__/outbox", outbox::list::<P>),
+        route(Method::DELETE, "/__authmock__/outbox", outbox::clear::<P>),
+        route(Method::GET, "/__authmock__/outbox/{id}", outbox::get::<P>),
+        route(Method::POST, "/__authmock__/reset", reset::reset::<P>),
+        route(Method::GET, "/__authmock__/tenants", tenants::list::<P>),
+        route(Method::POST, "/__authmock__/tenants", tenants::create::<P>),
+        route(Method::GET, "/__authmock__/tenants/{id}", tenants::get::<P>),
+        route(Method::DELETE, "/__authmock__/tenants/{id}", tenants::delete::<P>),
+    ]
+}
+
+/// Registers `table`: one axum route per path (its methods merged, other methods a 405), then
+/// the JSON 404 for every other control path.
+pub fn into_router<S: Clone + Send + Sync + 'static>(table: Vec<ControlRoute<S>>) -> Router<S> {
+    let mut by_path: Vec<(&'static str, MethodRouter<S>)> = Vec::new();
+    for entry in table {
+        match by_path.iter_mut().find(|(path, _)| *path == entry.path) {
+            Some((_, methods)) => *methods = std::mem::take(methods).merge(entry.handler),
+            None => by_path.push((entry.path, entry.handler)),
+        }
+    }
+    by_path
+        .into_iter()
+        .fold(Router::new(), |router, (path, methods)| {
+            router.route(path, control(methods))
+        })
         .route("/__authmock__/{*rest}", any(unknown_control_path))
+}
+
+/// `(method, path)` of every control route a listener serves, Auth0 tenants and Janrain apps
+/// alike (the same table, with each provider's own summary route).
+pub fn served_routes() -> Vec<(Method, &'static str)> {
+    let auth0 = table::<Tenant>(route(Method::GET, "/__authmock__/tenant", tenant_summary));
+    let capture = janrain::table();
+    let mut served: Vec<(Method, &'static str)> = Vec::new();
+    for entry in auth0
+        .iter()
+        .map(|r| (r.method.clone(), r.path))
+        .chain(capture.iter().map(|r| (r.method.clone(), r.path)))
+    {
+        if !served.contains(&entry) {
+            served.push(entry);
+        }
+    }
+    served
 }
 
 /// A control route answers other methods with its own 405, never the provider's 404.
@@ -151,8 +214,8 @@ pub(crate) fn control<S: Clone + Send + Sync + 'static>(route: MethodRouter<S>) 
 
 async fn unknown_control_path(uri: Uri) -> AdminError {
     AdminError::NotFound(format!(
-        "no control route {}: the control API serves tenant, clock, journal, faults, outbox, reset and rate-limits \
-         under /__authmock__/",
+        "no control route {}: the control API serves tenant, tenants, clock, journal, faults, outbox, reset and \
+         rate-limits under /__authmock__/",
         uri.path()
     ))
 }
@@ -291,6 +354,8 @@ impl TenantSummary {
     }
 }
 
+#[utoipa::path(get, path = "/__authmock__/tenant", tag = "tenant",
+    responses((status = 200, description = "This listener's seeded credentials and ids: `provider` is `auth0` (applications, APIs, connections, users) or `janrain` (API clients, flow, records)", body = Object)))]
 #[tracing::instrument(skip_all)]
 async fn tenant_summary(State(tenant): State<Tenant>) -> Json<TenantSummary> {
     Json(TenantSummary::of(&tenant))

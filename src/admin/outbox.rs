@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::Controlled;
+use super::error::ErrorBody;
 use super::error::{AdminError, AdminQuery};
 use crate::core::outbox::Outbox;
 
@@ -23,6 +24,12 @@ pub struct ListQuery {
 }
 
 /// Mailpit's list envelope: `total` held, `count` returned, `messages`.
+#[utoipa::path(get, path = "/__authmock__/outbox", tag = "outbox",
+    params(
+        ("to" = Option<String>, Query, description = "Only mail to this address"),
+        ("limit" = Option<usize>, Query, description = "At most this many messages"),
+    ),
+    responses((status = 200, description = "Mailpit's list envelope: `{total, count, start, evicted, messages}`", body = Object), (status = 400, description = "Bad input", body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn list<P: Controlled>(
     State(provider): State<P>,
@@ -47,6 +54,9 @@ pub fn list_json(outbox: &Outbox, query: &ListQuery) -> serde_json::Value {
     })
 }
 
+#[utoipa::path(get, path = "/__authmock__/outbox/{id}", tag = "outbox",
+    params(("id" = String, Path, description = "A message id, or `latest`")),
+    responses((status = 200, description = "The message with its bodies and links", body = Object), (status = 404, description = "No such message", body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn get<P: Controlled>(State(provider): State<P>, Path(id): Path<String>) -> Response {
     match provider.with_outbox(|outbox| outbox.get(&id).map(|m| Json(m).into_response())) {
@@ -58,6 +68,8 @@ pub async fn get<P: Controlled>(State(provider): State<P>, Path(id): Path<String
     }
 }
 
+#[utoipa::path(delete, path = "/__authmock__/outbox", tag = "outbox",
+    responses((status = 200, description = "`{deleted: N}`", body = Object)))]
 #[tracing::instrument(skip_all)]
 pub async fn clear<P: Controlled>(State(provider): State<P>) -> Json<serde_json::Value> {
     let deleted = provider.with_outbox(Outbox::clear);

@@ -14,6 +14,7 @@ use axum::http::StatusCode;
 use serde::Serialize;
 
 use super::Controlled;
+use super::error::ErrorBody;
 use super::error::{AdminError, AdminJson};
 use crate::core::ratelimit::{BucketDefinition, BucketView};
 
@@ -22,6 +23,9 @@ pub struct BucketList {
     pub buckets: Vec<BucketView>,
 }
 
+#[utoipa::path(post, path = "/__authmock__/rate-limits", tag = "rate-limits",
+    request_body(content = Object, description = "`{group, limit, refill?, window_secs?}`; groups: `management`, `authentication` (Auth0), `native`, `token`, `entity` (Janrain)"),
+    responses((status = 201, description = "The bucket, full", body = Object), (status = 400, description = "Bad input", body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn set<P: Controlled>(
     State(provider): State<P>,
@@ -37,6 +41,8 @@ pub async fn set<P: Controlled>(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
+#[utoipa::path(get, path = "/__authmock__/rate-limits", tag = "rate-limits",
+    responses((status = 200, description = "`{buckets: [{group, limit, refill, window_secs, remaining, reset}]}`", body = Object)))]
 #[tracing::instrument(skip_all)]
 pub async fn list<P: Controlled>(State(provider): State<P>) -> Json<BucketList> {
     let now = provider.clock().unix();
@@ -45,6 +51,8 @@ pub async fn list<P: Controlled>(State(provider): State<P>) -> Json<BucketList> 
     })
 }
 
+#[utoipa::path(delete, path = "/__authmock__/rate-limits", tag = "rate-limits",
+    responses((status = 204, description = "Nothing rate limited")))]
 #[tracing::instrument(skip_all)]
 pub async fn clear<P: Controlled>(State(provider): State<P>) -> StatusCode {
     provider.control().rate_limits().clear();

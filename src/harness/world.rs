@@ -14,6 +14,7 @@ use super::protocol::{Auth0Provider, JanrainForm, JanrainForms, JanrainProvider,
 use crate::admin::TenantSummary;
 use crate::admin::janrain::JanrainSummary;
 use crate::core::seed::Fixture;
+use crate::janrain::JanrainFixture;
 use crate::janrain::app::{CHANGE_PASSWORD_FORM, FORGOT_PASSWORD_FORM, SIGN_IN_FORM};
 use crate::{Authmock, JanrainMock};
 
@@ -76,13 +77,17 @@ impl fmt::Debug for AuthWorld {
 
 impl AuthWorld {
     async fn new() -> anyhow::Result<Self> {
-        let idp = match super::transport::current() {
+        let tls = super::transport::current();
+        let idp = match &tls {
             Some(tls) => Authmock::start_tls(&Fixture::default_auth0(), tls.authority()).await?,
             None => Authmock::start().await,
         };
         let summary = TenantSummary::of(idp.tenant());
         let provider = provider_for(&summary, "Backend service (M2M)").map_err(anyhow::Error::msg)?;
-        let capture = JanrainMock::start().await;
+        let capture = match &tls {
+            Some(tls) => JanrainMock::start_tls(&JanrainFixture::default_app(), tls.authority()).await?,
+            None => JanrainMock::start().await,
+        };
         let capture_summary = JanrainSummary::of(capture.app());
         let janrain = janrain_provider_for(&capture_summary, "Web login client").map_err(anyhow::Error::msg)?;
         let (client, client_error) = match Client::start(&client_spec()).await {

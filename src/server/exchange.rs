@@ -54,7 +54,7 @@ pub trait Exchanged: Controlled {
 pub const BUFFER_CAP: usize = 2 * 1024 * 1024;
 
 /// Prefix of every control-API path.
-pub const CONTROL_PREFIX: &str = "/__authmock__";
+pub use crate::admin::auth::CONTROL_PREFIX;
 
 /// How long a `reset_mid_body` fault waits after the partial body, so it reaches the client
 /// before the connection is aborted.
@@ -62,8 +62,7 @@ const RESET_PAUSE: Duration = Duration::from_millis(20);
 
 /// The middleware: see the module docs.
 pub async fn record<P: Exchanged>(State(tenant): State<P>, req: Request, next: Next) -> Response {
-    let path = req.uri().path();
-    if path == CONTROL_PREFIX || path.starts_with("/__authmock__/") {
+    if crate::admin::auth::is_control_path(req.uri().path()) {
         return next.run(req).await;
     }
     let started = Instant::now();

@@ -6,6 +6,7 @@
 
 mod helpers;
 
+mod admin_token;
 mod bad_input;
 mod blackbox;
 mod cli;
@@ -19,10 +20,12 @@ mod janrain_control;
 mod journal;
 mod management_auth;
 mod oauth;
+mod openapi;
 mod password_reset;
 mod payload;
 mod ratelimits;
 mod reset;
+mod tenants;
 mod tickets;
 mod tls;
 mod users;
