@@ -463,6 +463,9 @@ fn mask_json(value: &mut Value) -> bool {
             let mut changed = false;
             for (key, item) in map.iter_mut() {
                 match (secret_kind(key), &*item) {
+                    // A number under `code` is an error number (Janrain's `"code": 212`), not an
+                    // authorization or recovery code, which are strings.
+                    (Some(_), Value::Number(_)) if key == "code" => {}
                     (Some(tailed), Value::String(secret)) => {
                         *item = Value::String(masked(secret, tailed));
                         changed = true;
@@ -609,7 +612,7 @@ mod tests {
 
     #[test]
     fn json_secrets_are_masked_at_any_depth() {
-        let body = r#"{"client_id":"abc","client_secret":"s3cr3t-value-0123456789wxyz","password":"Passw0rd!long","nested":[{"refresh_token":"short"}],"code":42}"#;
+        let body = r#"{"client_id":"abc","client_secret":"s3cr3t-value-0123456789wxyz","password":"Passw0rd!long","nested":[{"refresh_token":"short"}],"code":"4Xy9-recovery","error":{"code":212}}"#;
         let masked = mask_body(body);
         let value: Value = serde_json::from_str(&masked).expect("still JSON");
         assert_eq!(value["client_id"], "abc");
@@ -617,6 +620,7 @@ mod tests {
         assert_eq!(value["password"], "****");
         assert_eq!(value["nested"][0]["refresh_token"], "****");
         assert_eq!(value["code"], "****");
+        assert_eq!(value["error"]["code"], 212, "an error number is not a secret");
     }
 
     #[test]

@@ -283,7 +283,7 @@ async fn create_and_drop(base: &str, control: &Control, count: usize) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn five_hundred_tenants_come_and_go_without_leaking_tasks_ports_or_memory() {
+async fn five_hundred_tenants_come_and_go_without_leaking_tasks_or_ports() {
     let idp = Authmock::start().await;
     let base = idp.uri();
     // No idle connections kept in a pool: the server's connection tasks end with each request.
@@ -324,13 +324,8 @@ async fn five_hundred_tenants_come_and_go_without_leaking_tasks_ports_or_memory(
         );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    if let (Some(first), Some(second)) = (rss_first, rss_second) {
-        // A leak of every tenant would add tens of MiB per round of 500.
-        assert!(
-            second < first + 16 * 1024,
-            "RSS grew from {first} KiB to {second} KiB over the second round"
-        );
-    }
+    // RSS is printed, not asserted: other tests share this process and allocate meanwhile.
+    // Memory per tenant is measured alone by `bench/run` (`bench_probe tenants`).
     eprintln!(
         "500 tenants created and dropped in {:.1} s, twice in {:.1} s; RSS {rss_first:?} KiB after round one, {rss_second:?} KiB after round two",
         first_round.as_secs_f64(),
