@@ -44,8 +44,12 @@ answer() {
   if [ "$status" -lt 300 ]; then
     jq -Rsc --argjson seq "$seq" "(try fromjson catch .) | {seq: \$seq, ok: true, result: ($1)}" "$reply"
   else
-    jq -Rsc --argjson seq "$seq" --argjson status "$status" \
-      '{seq: $seq, ok: false, error: {status: $status, body: (try fromjson catch .)}}' "$reply"
+    # The x-ratelimit-* headers go along with the error, as the protocol allows.
+    limits=$(tr -d '\r' <"$reply.headers" | grep -i '^x-ratelimit-' |
+      jq -Rnc '[inputs | capture("^(?<k>[^:]+):[ ]*(?<v>.*)$") | {key: (.k | ascii_downcase), value: .v}] | from_entries')
+    jq -Rsc --argjson seq "$seq" --argjson status "$status" --argjson limits "$limits" \
+      '{seq: $seq, ok: false, error: ({status: $status, body: (try fromjson catch .)}
+        + (if $limits == {} then {} else {headers: $limits} end))}' "$reply"
   fi
 }
 

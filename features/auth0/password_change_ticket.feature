@@ -29,7 +29,7 @@ Feature: Sending a user a password-change link through the Management API
   Scenario: Requests carry JSON and keep secrets out of URLs
     When the client creates a password-change ticket for "alice@example.com" by email
     And the client looks up the users with email "alice@example.com"
-    Then every request body was JSON sent as application/json
+    Then every request body was what its Content-Type said, and JSON for the Management API
     And no secret appeared in a query string
 
   # Tickets live 5 days (432000 s) unless ttl_sec says otherwise.

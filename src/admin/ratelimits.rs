@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! POST   /__authmock__/rate-limits {"group":"management","limit":2,"window_secs":1}
-//!                                  → 201 the bucket, full, its window starting now
+//!                                  → 201 the bucket, full (or holding `remaining`), its window
+//!                                    starting now
 //! GET    /__authmock__/rate-limits → {"buckets":[{group, limit, refill, window_secs, remaining, reset}]}
 //! DELETE /__authmock__/rate-limits → 204, nothing rate limited
 //! ```
@@ -24,8 +25,8 @@ pub struct BucketList {
 }
 
 #[utoipa::path(post, path = "/__authmock__/rate-limits", tag = "rate-limits",
-    request_body(content = Object, description = "`{group, limit, refill?, window_secs?}`; groups: `management`, `authentication` (Auth0), `native`, `token`, `entity` (Janrain)"),
-    responses((status = 201, description = "The bucket, full", body = Object), (status = 400, description = "Bad input", body = ErrorBody)))]
+    request_body(content = Object, description = "`{group, limit, refill?, window_secs?, remaining?}` (`remaining: 0` sets it already spent); groups: `management`, `authentication` (Auth0), `native`, `token`, `entity` (Janrain)"),
+    responses((status = 201, description = "The bucket, full unless `remaining` says otherwise", body = Object), (status = 400, description = "Bad input", body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn set<P: Controlled>(
     State(provider): State<P>,

@@ -27,6 +27,10 @@ pub struct BucketDefinition {
     /// Window length in seconds (1: per second, 60: per minute).
     #[serde(default = "one_second")]
     pub window_secs: u64,
+    /// Tokens left in the first window; `limit` when absent. `0` sets a bucket that is already
+    /// spent, so a test meets a 429 on its very next request, whatever the timing.
+    #[serde(default)]
+    pub remaining: Option<u64>,
 }
 
 fn one_second() -> u64 {
@@ -126,11 +130,15 @@ impl RateLimits {
         if refill == 0 {
             return Err("`refill` must be at least 1".into());
         }
+        let tokens = definition.remaining.unwrap_or(definition.limit);
+        if tokens > definition.limit {
+            return Err("`remaining` must not exceed `limit`".into());
+        }
         let bucket = Bucket {
             limit: definition.limit,
             refill,
             window_secs: definition.window_secs,
-            tokens: definition.limit,
+            tokens,
             window_start: now,
         };
         let view = bucket.view(&definition.group);
@@ -207,6 +215,7 @@ mod tests {
                     limit,
                     refill,
                     window_secs,
+                    remaining: None,
                 },
                 1_000,
                 |_| true,
@@ -241,6 +250,30 @@ mod tests {
     }
 
     #[test]
+    fn a_bucket_set_spent_refuses_until_its_first_window_ends() {
+        let limits = RateLimits::default();
+        let spent = BucketDefinition {
+            group: "g".into(),
+            limit: 1,
+            refill: None,
+            window_secs: 2,
+            remaining: Some(0),
+        };
+        assert_eq!(limits.set(spent.clone(), 1_000, |_| true).expect("valid").remaining, 0);
+        let refused = limits.take("g", 1_001).expect("limited");
+        assert_eq!((refused.allowed, refused.reset), (false, 1_002));
+        assert!(
+            limits.take("g", 1_002).expect("limited").allowed,
+            "refilled at the reset"
+        );
+        let too_many = BucketDefinition {
+            remaining: Some(2),
+            ..spent
+        };
+        assert!(limits.set(too_many, 0, |_| true).unwrap_err().contains("`remaining`"));
+    }
+
+    #[test]
     fn unlimited_groups_and_bad_buckets() {
         let limits = RateLimits::default();
         assert_eq!(limits.take("g", 0), None);
@@ -252,6 +285,7 @@ mod tests {
                         limit,
                         refill,
                         window_secs,
+                        remaining: None,
                     },
                     0,
                     |g| g == "g",

@@ -78,12 +78,15 @@ async fn management_failing(world: &mut AuthWorld, status: u16, error: String) -
         .map(|_| ())
 }
 
-#[given(expr = "the Management API allows only {int} request(s) per second")]
-async fn management_rate_limited(world: &mut AuthWorld, limit: u32) -> Result<(), String> {
+/// A bucket of one request per window, set already spent: the client's first Management API
+/// request meets a 429 whatever its timing, and one request passes once the window ends (the
+/// window starts on a whole second, so the wait is between `secs - 1` and `secs` seconds).
+#[given(expr = "the Management API's rate limit is used up for the next {int} seconds")]
+async fn management_rate_limited(world: &mut AuthWorld, secs: u32) -> Result<(), String> {
     world
         .control_post(
             "rate-limits",
-            json!({"group": "management", "limit": limit, "refill": limit, "window_secs": 1}),
+            json!({"group": "management", "limit": 1, "window_secs": secs, "remaining": 0}),
         )
         .await
         .map(|_| ())
