@@ -345,7 +345,7 @@ async fn one_flow(
         .json()
         .await
         .map_err(step("outbox"))?;
-    let code = outbox["messages"][0]["links"]
+    let code = outbox["messages"][0]["Links"]
         .as_array()
         .into_iter()
         .flatten()
