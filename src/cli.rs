@@ -57,6 +57,10 @@ pub struct TestArgs {
     /// Seconds the adapter has to answer one operation.
     #[arg(long, default_value_t = 10)]
     pub op_timeout: u64,
+    /// Serve every scenario's tenant over HTTPS with a CA generated for this run; the adapter
+    /// gets SSL_CERT_FILE, REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS and CURL_CA_BUNDLE naming it.
+    #[arg(long)]
+    pub tls: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -64,9 +68,14 @@ pub struct ServeArgs {
     /// Port of the Auth0 tenant; 0 picks a free one.
     #[arg(long, env = "AUTHMOCK_PORT", default_value_t = 4010)]
     pub port: u16,
-    /// Address to listen on. Loopback by default; anything else exposes the mock to the network.
-    #[arg(long, env = "AUTHMOCK_HOST", default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
-    pub host: IpAddr,
+    /// Address every listener binds (runtime tenants too). Loopback by default; anything else
+    /// exposes the mock to the network and needs --admin-token.
+    #[arg(long, alias = "host", env = "AUTHMOCK_BIND", default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    pub bind: IpAddr,
+    /// Require `Authorization: Bearer <TOKEN>` on every /__authmock__/ path (provider paths are
+    /// unaffected). Mandatory when --bind is not a loopback address.
+    #[arg(long, env = "AUTHMOCK_ADMIN_TOKEN")]
+    pub admin_token: Option<String>,
     /// A tenant seed (JSON) to load instead of the embedded default.
     #[arg(long, env = "AUTHMOCK_FIXTURE")]
     pub fixture: Option<PathBuf>,
@@ -116,6 +125,7 @@ async fn test(args: TestArgs) -> anyhow::Result<()> {
         json: args.json,
         concurrency: args.concurrency,
         fail_on_skipped: false,
+        tls: args.tls,
     })
     .await?;
     if !summary.failed_must.is_empty() {
@@ -130,11 +140,12 @@ async fn test(args: TestArgs) -> anyhow::Result<()> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let admin_token = admin_token(&args)?;
     let fixture = match &args.fixture {
         Some(path) => Fixture::load(path).with_context(|| format!("loading fixture {}", path.display()))?,
         None => Fixture::default_auth0(),
     };
-    let addr = SocketAddr::new(args.host, args.port);
+    let addr = SocketAddr::new(args.bind, args.port);
     let authority = if args.tls {
         let authority = crate::tls::Authority::generate()?;
         authority.write_ca(&args.ca_file)?;
@@ -146,10 +157,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Some(_) => server::bind_tls(addr, &fixture, Clock::system()).await?,
         None => server::bind(addr, &fixture, Clock::system()).await?,
     };
-    tenant.journal().configure(journal::Settings {
+    let journal_settings = journal::Settings {
         limit: args.journal_limit,
         keep_secrets: args.journal_secrets,
-    });
+    };
+    tenant.journal().configure(journal_settings);
     let janrain_fixture = match &args.janrain_fixture {
         Some(path) => JanrainFixture::load(path).with_context(|| format!("loading fixture {}", path.display()))?,
         None => JanrainFixture::default_app(),
@@ -158,12 +170,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .janrain_port
         .unwrap_or(if args.port == 0 { 0 } else { args.port.saturating_add(1) });
     let (janrain_listener, janrain) = server::bind_janrain(
-        SocketAddr::new(args.host, janrain_port),
+        SocketAddr::new(args.bind, janrain_port),
         &janrain_fixture,
         Clock::system(),
         authority.is_some(),
     )
     .await?;
+    janrain.control().journal().configure(journal_settings);
     let summary = TenantSummary::of(&tenant);
     let janrain_summary = JanrainSummary::of(&janrain);
     let banner = if args.json {
@@ -186,19 +199,48 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         // On stderr, so `--json` keeps stdout to the summary lines.
         eprintln!("{}", trust_instructions(&args.ca_file));
     }
-    let janrain_tls = tls.clone();
-    let (stop_janrain, janrain_stopped) = tokio::sync::oneshot::channel::<()>();
-    let janrain_task = tokio::spawn(server::serve_janrain(janrain_listener, janrain, janrain_tls, async {
-        let _ = janrain_stopped.await;
-    }));
-    match tls {
-        Some(config) => server::serve_tls(listener, tenant, config, shutdown_signal()).await?,
-        None => server::serve(listener, tenant, shutdown_signal()).await?,
+    if admin_token.is_some() {
+        eprintln!("authmock: /__authmock__/ paths require `Authorization: Bearer <the --admin-token value>`");
     }
+    // One registry for the process: runtime tenants created through either listener land in
+    // it, inherit the bind address, TLS and journal settings, and stop with the process.
+    let registry = server::Registry::new(server::ListenerSettings {
+        bind: args.bind,
+        tls: tls.clone(),
+        journal: journal_settings,
+        admin_token,
+    });
+    let janrain_router = server::janrain_app_in(janrain, &registry);
+    let (stop_janrain, janrain_stopped) = tokio::sync::oneshot::channel::<()>();
+    let janrain_task = tokio::spawn(server::serve_router(
+        janrain_listener,
+        janrain_router,
+        tls.clone(),
+        async {
+            let _ = janrain_stopped.await;
+        },
+    ));
+    server::serve_router(listener, server::app_in(tenant, &registry), tls, shutdown_signal()).await?;
     let _ = stop_janrain.send(());
+    drop(registry);
     janrain_task.await??;
     tracing::info!("authmock stopped");
     Ok(())
+}
+
+/// The admin token to require, if any: mandatory beyond loopback, never empty.
+pub fn admin_token(args: &ServeArgs) -> anyhow::Result<Option<std::sync::Arc<str>>> {
+    match args.admin_token.as_deref().map(str::trim) {
+        Some("") => anyhow::bail!("--admin-token must not be empty"),
+        Some(token) => Ok(Some(token.into())),
+        None if !args.bind.is_loopback() => anyhow::bail!(
+            "refusing to serve the control API on {} without --admin-token: anyone who can reach it could \
+             read secrets and change the tenants. Pass --admin-token <TOKEN> (clients then send \
+             `Authorization: Bearer <TOKEN>` on /__authmock__/ paths), or bind 127.0.0.1",
+            args.bind
+        ),
+        None => Ok(None),
+    }
 }
 
 /// Where the CA is and how each runtime is told to trust it.
@@ -242,7 +284,7 @@ pub fn render(summary: &TenantSummary) -> String {
     out.push_str(&format!("  Management API        {}\n", summary.audience));
     out.push_str(&format!("  JWKS                  {}\n", summary.jwks_uri));
     out.push_str(&format!(
-        "  control API           {}/__authmock__/ (tenant, clock, journal, faults, rate-limits, reset)\n",
+        "  control API           {}/__authmock__/ (tenant, clock, journal, faults, rate-limits, outbox, reset)\n",
         summary.base_url
     ));
     out.push_str("  applications\n");
@@ -287,7 +329,7 @@ pub fn render_janrain(summary: &JanrainSummary) -> String {
         summary.flow.name, summary.flow.version, summary.flow.locale
     ));
     out.push_str(&format!(
-        "  control API           {}/__authmock__/ (tenant, clock, outbox)\n",
+        "  control API           {}/__authmock__/ (tenant, clock, journal, faults, rate-limits, outbox, reset)\n",
         summary.base_url
     ));
     out.push_str("  API clients\n");

@@ -3,11 +3,12 @@
 //! Crate map (dependencies point downward only):
 //! - `cli`: the `authmock` command line (`serve`).
 //! - `harness`: the conformance harness (`authmock test`): adapter protocol, reference client, steps.
-//! - `server`: one listener per tenant; [`Authmock`] embeds a tenant in a Rust test.
+//! - `server`: one listener per tenant, the exchange layer (faults, rate limits, journal), the
+//!   registry of runtime tenants; [`Authmock`] embeds a tenant in a Rust test.
 //! - `tls`: the per-run CA and leaf certificate behind `serve --tls`.
 //! - `auth0`: the Auth0 Authentication and Management API routes, extractors and wire errors.
 //! - `janrain`: the Janrain/Akamai Capture API routes (password recovery), app state and wire errors.
-//! - `admin`: the `/__authmock__/` control API of a tenant.
+//! - `admin`: the `/__authmock__/` control API of a tenant or Janrain app (and its OpenAPI).
 //! - `core`: provider-agnostic tenant, clock, keys, tokens, one-time secrets, password policies,
 //!   fixtures.
 //!

@@ -4,21 +4,24 @@
 //! usable without a socket in router tests. `Authmock` starts a tenant on a free loopback port
 //! for Rust tests. Depends on `auth0`, `admin`, `core`.
 
-mod exchange;
+pub mod exchange;
 mod janrain;
+mod registry;
 
-pub use janrain::{JanrainMock, bind_janrain, janrain_app, serve_janrain};
+pub use janrain::{JanrainMock, bind_janrain, janrain_app, janrain_app_in, serve_janrain};
+pub use registry::{ListenerSettings, Registry};
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
-use axum::Router;
 use axum::middleware;
+use axum::{Extension, Router};
 use axum_server::tls_rustls::RustlsConfig;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tower_http::trace::TraceLayer;
 
+use crate::admin::tenants::Runtime;
 use crate::core::clock::Clock;
 use crate::core::seed::{Fixture, SeedError};
 use crate::core::tenant::{Tenant, TenantAddress};
@@ -35,19 +38,53 @@ pub enum ServeError {
     JanrainSeed(#[from] crate::janrain::app::JanrainSeedError),
 }
 
-/// The whole HTTP surface of one tenant. Every request to the provider routes passes through
-/// the fault rules and into the journal (`server::exchange`); control-API requests do not.
+/// The whole HTTP surface of one tenant, served by no process: runtime tenants
+/// (`/__authmock__/tenants`) answer 503. Router tests use it; listeners use [`app_in`].
 pub fn app(tenant: Tenant) -> Router {
-    auth0::router()
-        .merge(admin::router())
+    with_control(
+        auth0::router().merge(admin::router()),
+        tenant,
+        Runtime::detached(),
+        None,
+    )
+}
+
+/// The whole HTTP surface of one tenant served by `registry`'s process. Every request to the
+/// provider routes passes through the fault rules and into the journal (`server::exchange`);
+/// control-API requests do not.
+pub fn app_in(tenant: Tenant, registry: &Registry) -> Router {
+    let token = registry.settings().admin_token.clone();
+    with_control(
+        auth0::router().merge(admin::router()),
+        tenant,
+        registry.runtime(),
+        token,
+    )
+}
+
+/// The layers every listener has, whatever its provider: trace, the exchange layer, the
+/// registry handle for runtime tenants, and (outermost) the admin-token check when set.
+pub(crate) fn with_control<P: exchange::Exchanged>(
+    routes: Router<P>,
+    provider: P,
+    runtime: Runtime,
+    admin_token: Option<Arc<str>>,
+) -> Router {
+    let router = routes
         .layer(TraceLayer::new_for_http())
-        .layer(middleware::from_fn_with_state(tenant.clone(), exchange::record))
-        .with_state(tenant)
+        .layer(middleware::from_fn_with_state(provider.clone(), exchange::record::<P>))
+        .layer(Extension(runtime));
+    let router = match admin_token {
+        Some(token) => router.layer(middleware::from_fn_with_state(token, admin::auth::require_token)),
+        None => router,
+    };
+    router.with_state(provider)
 }
 
 /// Binds `addr` and builds the fixture's tenant for the address actually bound (port 0 picks a
 /// free port; the tenant's URLs then name the real one).
 pub async fn bind(addr: SocketAddr, fixture: &Fixture, clock: Clock) -> Result<(TcpListener, Tenant), ServeError> {
+    check_rate_limits(fixture)?;
     let (listener, local) = listen(addr).await?;
     let tenant = fixture.build(TenantAddress::http(local), clock)?;
     Ok((listener, tenant))
@@ -55,9 +92,22 @@ pub async fn bind(addr: SocketAddr, fixture: &Fixture, clock: Clock) -> Result<(
 
 /// [`bind`] for a listener that will serve TLS ([`serve_tls`]): the tenant's URLs say `https`.
 pub async fn bind_tls(addr: SocketAddr, fixture: &Fixture, clock: Clock) -> Result<(TcpListener, Tenant), ServeError> {
+    check_rate_limits(fixture)?;
     let (listener, local) = listen(addr).await?;
     let tenant = fixture.build(TenantAddress::https(local), clock)?;
     Ok((listener, tenant))
+}
+
+/// The fixture's `rate_limits` name Auth0 groups and valid buckets (core cannot tell).
+pub(crate) fn check_rate_limits(fixture: &Fixture) -> Result<(), ServeError> {
+    crate::core::ratelimit::RateLimits::default()
+        .seed(&fixture.rate_limits, 0, |g| auth0::ratelimit::GROUPS.contains(&g))
+        .map_err(|e| {
+            ServeError::Seed(SeedError::Invalid(format!(
+                "{e} (groups: {})",
+                auth0::ratelimit::GROUPS.join(", ")
+            )))
+        })
 }
 
 /// Binds `addr`; returns the listener and the address to advertise.
@@ -95,17 +145,35 @@ pub async fn serve_tls(
     serve_router(listener, app(tenant), Some(config), shutdown).await
 }
 
-/// Serves any listener's router, over TLS when `tls` is given; open TLS connections get a
+/// Serves any listener's router ([`app_in`], [`janrain_app_in`]), over TLS when `tls` is given; open TLS connections get a
 /// second to finish after `shutdown` resolves.
-pub(crate) async fn serve_router(
+pub async fn serve_router(
     listener: TcpListener,
     router: Router,
     tls: Option<Arc<rustls::ServerConfig>>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let (closed, _) = oneshot::channel();
+    serve_until_closed(listener, router, tls, shutdown, closed).await
+}
+
+/// [`serve_router`]; `closed` is dropped as soon as the port stops accepting (over TLS, when
+/// the server has stopped).
+async fn serve_until_closed(
+    listener: TcpListener,
+    router: Router,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    closed: oneshot::Sender<()>,
+) -> std::io::Result<()> {
     let Some(config) = tls else {
+        let listener = Closing {
+            inner: listener,
+            _closed: closed,
+        };
         return axum::serve(listener, router).with_graceful_shutdown(shutdown).await;
     };
+    let _closed = closed;
     let listener = listener.into_std()?;
     let handle = axum_server::Handle::new();
     let stopper = handle.clone();
@@ -119,6 +187,26 @@ pub(crate) async fn serve_router(
         .await
 }
 
+/// A TCP listener that drops `_closed` with itself: axum drops the listener the moment a
+/// graceful shutdown stops accepting, so the port is closed when the receiver resolves.
+struct Closing {
+    inner: TcpListener,
+    _closed: oneshot::Sender<()>,
+}
+
+impl axum::serve::Listener for Closing {
+    type Io = tokio::net::TcpStream;
+    type Addr = SocketAddr;
+
+    fn accept(&mut self) -> impl std::future::Future<Output = (Self::Io, Self::Addr)> + Send {
+        axum::serve::Listener::accept(&mut self.inner)
+    }
+
+    fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.inner.local_addr()
+    }
+}
+
 /// An authmock tenant running in the background of a Rust test, on a free loopback port.
 ///
 /// ```no_run
@@ -129,6 +217,8 @@ pub(crate) async fn serve_router(
 /// ```
 pub struct Authmock {
     tenant: Tenant,
+    /// Owns the runtime tenants created through this listener; dropped, it stops them.
+    registry: Registry,
     _served: Background,
 }
 
@@ -144,9 +234,11 @@ impl Authmock {
     pub async fn start_with(fixture: &Fixture) -> Result<Self, ServeError> {
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
         let (listener, tenant) = bind(addr, fixture, Clock::system()).await?;
-        let served = Background::serve(listener, app(tenant.clone()), None);
+        let registry = Registry::default();
+        let served = Background::serve(listener, app_in(tenant.clone(), &registry), None);
         Ok(Self {
             tenant,
+            registry,
             _served: served,
         })
     }
@@ -156,9 +248,18 @@ impl Authmock {
     pub async fn start_tls(fixture: &Fixture, authority: &crate::tls::Authority) -> Result<Self, ServeError> {
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
         let (listener, tenant) = bind_tls(addr, fixture, Clock::system()).await?;
-        let served = Background::serve(listener, app(tenant.clone()), Some(authority.server_config()));
+        let registry = Registry::new(ListenerSettings {
+            tls: Some(authority.server_config()),
+            ..ListenerSettings::default()
+        });
+        let served = Background::serve(
+            listener,
+            app_in(tenant.clone(), &registry),
+            Some(authority.server_config()),
+        );
         Ok(Self {
             tenant,
+            registry,
             _served: served,
         })
     }
@@ -172,29 +273,57 @@ impl Authmock {
     pub fn tenant(&self) -> &Tenant {
         &self.tenant
     }
+
+    /// The runtime tenants created through `POST /__authmock__/tenants` on this listener.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
 }
 
-/// A listener served on a background task until this handle is dropped.
-pub(crate) struct Background(Option<oneshot::Sender<()>>);
+/// How long [`Background::stop`] waits for the port to close (a TLS server lets open
+/// connections finish for up to a second first).
+const STOP_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// A listener served on a background task until this handle is dropped or stopped.
+pub(crate) struct Background {
+    stop: Option<oneshot::Sender<()>>,
+    /// Resolves (with an error) once the port no longer accepts connections.
+    closed: Option<oneshot::Receiver<()>>,
+}
 
 impl Background {
     pub(crate) fn serve(listener: TcpListener, router: Router, tls: Option<Arc<rustls::ServerConfig>>) -> Self {
         let (tx, rx) = oneshot::channel::<()>();
+        let (closed_tx, closed_rx) = oneshot::channel::<()>();
         tokio::spawn(async move {
             let stopped = async {
                 let _ = rx.await;
             };
-            if let Err(err) = serve_router(listener, router, tls, stopped).await {
+            if let Err(err) = serve_until_closed(listener, router, tls, stopped, closed_tx).await {
                 tracing::error!(%err, "embedded listener stopped");
             }
         });
-        Self(Some(tx))
+        Self {
+            stop: Some(tx),
+            closed: Some(closed_rx),
+        }
+    }
+
+    /// Stops accepting and resolves once the port is closed (open connections finish on
+    /// their own).
+    pub(crate) async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(closed) = self.closed.take() {
+            let _ = tokio::time::timeout(STOP_WAIT, closed).await;
+        }
     }
 }
 
 impl Drop for Background {
     fn drop(&mut self) {
-        if let Some(tx) = self.0.take() {
+        if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
         }
     }

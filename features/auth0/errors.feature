@@ -56,3 +56,33 @@ Feature: Errors the provider documents, surfaced by the client with status and m
     Given the Management API allows only 1 request per second
     When the client creates 2 password-change tickets for "alice@example.com"
     Then the client waited for the rate limit to reset before retrying
+
+  @must
+  Scenario: A token the provider does not accept
+    Given the Management API rejects the next token as invalid
+    When the client creates a password-change ticket for "alice@example.com"
+    Then the client reports the provider error 401 "Invalid token"
+
+  @must
+  Scenario: A token requested for another API
+    Given the client is configured with the audience "https://api.example.com/"
+    When the client creates a password-change ticket for "alice@example.com"
+    Then the client reports the provider error 401 "Bad audience: https://api.example.com/"
+
+  @must
+  Scenario: A payload the provider cannot read as JSON
+    Given the Management API rejects the next payload as malformed JSON
+    When the client creates a password-change ticket for "alice@example.com"
+    Then the client reports the provider error 400 "Invalid request payload JSON format"
+
+  @must
+  Scenario: A payload that breaks the ticket schema
+    When the client creates a password-change ticket for "alice@example.com" valid for -1 seconds
+    Then the client reports the provider error 400 "Payload validation error: 'Value -1 is less than minimum 0' on property ttl_sec (Number of seconds for which the ticket is valid before expiration. If unspecified or set to 0, this value defaults to 432000 seconds (5 days))."
+
+  @should
+  Scenario: A rate-limit error is reported with its headers
+    Given the Management API answers every request with 429 Too Many Requests
+    When the client creates a password-change ticket for "alice@example.com"
+    Then the client reports the provider error 429 "Global limit has been reached"
+    And the client reports the rate-limit headers the provider sent

@@ -31,3 +31,11 @@ Feature: Sending a user a password-change link through the Management API
     And the client looks up the users with email "alice@example.com"
     Then every request body was JSON sent as application/json
     And no secret appeared in a query string
+
+  # Tickets live 5 days (432000 s) unless ttl_sec says otherwise.
+  @must
+  Scenario: A ticket used after five days no longer works
+    When the client creates a password-change ticket for "alice@example.com"
+    Then the ticket link opens the password form
+    When 5 days pass on the provider's clock
+    Then the ticket link has expired

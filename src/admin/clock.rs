@@ -17,9 +17,10 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use time::macros::datetime;
 
+use super::Controlled;
+use super::error::ErrorBody;
 use super::error::{AdminError, AdminJson};
 use crate::core::clock::{Clock, ClockMode};
-use crate::core::tenant::Tenant;
 
 /// The clock may not leave this range: timestamps must stay printable and positive.
 const EARLIEST: OffsetDateTime = datetime!(1970-01-01 00:00 UTC);
@@ -58,17 +59,22 @@ pub struct ClockChange {
     mode: Option<String>,
 }
 
+#[utoipa::path(get, path = "/__authmock__/clock", tag = "clock",
+    responses((status = 200, description = "The clock: `now` (RFC 3339), `unix`, `mode` (system or manual)", body = Object)))]
 #[tracing::instrument(skip_all)]
-pub async fn show(State(tenant): State<Tenant>) -> Json<ClockView> {
-    Json(ClockView::of(tenant.clock()))
+pub async fn show<P: Controlled>(State(provider): State<P>) -> Json<ClockView> {
+    Json(ClockView::of(provider.clock()))
 }
 
+#[utoipa::path(post, path = "/__authmock__/clock", tag = "clock",
+    request_body(content = Object, description = "Exactly one of `{\"advance_secs\": N}`, `{\"set\": \"<RFC 3339>\"}`, `{\"mode\": \"system\"|\"manual\"}`"),
+    responses((status = 200, description = "The clock after the change", body = Object), (status = 400, description = "Bad input", body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn change(
-    State(tenant): State<Tenant>,
+pub async fn change<P: Controlled>(
+    State(provider): State<P>,
     AdminJson(change): AdminJson<ClockChange>,
 ) -> Result<Json<ClockView>, AdminError> {
-    apply(tenant.clock(), change).map(Json)
+    apply(provider.clock(), change).map(Json)
 }
 
 /// Applies one change to any clock (a tenant's or a Janrain app's).

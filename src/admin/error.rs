@@ -20,15 +20,28 @@ pub enum AdminError {
     /// The path exists but not with this method. 405.
     #[error("{0}")]
     MethodNotAllowed(String),
+    /// The control API needs `Authorization: Bearer <admin token>` (`serve --admin-token`). 401.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The request collides with what exists (e.g. a port already in use). 409.
+    #[error("{0}")]
+    Conflict(String),
+    /// This listener cannot do it (e.g. runtime tenants on a router served by no process). 503.
+    #[error("{0}")]
+    Unavailable(String),
     /// The tenant could not do it (e.g. its seed no longer builds). 500.
     #[error("{0}")]
     Internal(String),
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
-    error: &'static str,
-    message: &'a str,
+/// The body of every control-API error.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// `bad_request`, `not_found`, `method_not_allowed`, `unauthorized`, `conflict`,
+    /// `unavailable` or `internal`.
+    pub error: &'static str,
+    /// What to fix.
+    pub message: String,
 }
 
 impl IntoResponse for AdminError {
@@ -37,9 +50,16 @@ impl IntoResponse for AdminError {
             AdminError::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m),
             AdminError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m),
             AdminError::MethodNotAllowed(m) => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", m),
+            AdminError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, "unauthorized", m),
+            AdminError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m),
+            AdminError::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", m),
             AdminError::Internal(m) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", m),
         };
-        (status, Json(Body { error: kind, message })).into_response()
+        let body = ErrorBody {
+            error: kind,
+            message: message.clone(),
+        };
+        (status, Json(body)).into_response()
     }
 }
 

@@ -13,46 +13,65 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Serialize;
 
+use super::Controlled;
+use super::error::ErrorBody;
 use super::error::{AdminError, AdminJson};
-use crate::auth0::error::NAMED_ERRORS;
 use crate::core::faults::{ActiveFault, FaultDefinition};
-use crate::core::tenant::Tenant;
 
 #[derive(Debug, Serialize)]
 pub struct FaultList {
     pub faults: Vec<ActiveFault>,
 }
 
+#[utoipa::path(post, path = "/__authmock__/faults", tag = "faults",
+    request_body(content = Object, description = "`method`, `path` (`*` globs), `body_contains`, `header {name, contains}`, `times`, `delay_ms`, and one of `respond {status, headers, body}`, `error` (a named provider error), `drop`, `reset_mid_body`"),
+    responses((status = 201, description = "The rule with its `id`, `hits`, `remaining`", body = Object), (status = 400, description = "Bad input", body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn add(
-    State(tenant): State<Tenant>,
+pub async fn add<P: Controlled>(
+    State(provider): State<P>,
     AdminJson(definition): AdminJson<FaultDefinition>,
 ) -> Result<(StatusCode, Json<ActiveFault>), AdminError> {
     let rule = definition
-        .check(|name| NAMED_ERRORS.contains(&name))
-        .map_err(|e| AdminError::BadRequest(e.0))?;
-    Ok((StatusCode::CREATED, Json(tenant.faults().add(rule))))
+        .check(|name| provider.error_names().contains(&name))
+        .map_err(|e| {
+            AdminError::BadRequest(format!(
+                "{} (named errors here: {})",
+                e.0,
+                provider.error_names().join(", ")
+            ))
+        })?;
+    Ok((StatusCode::CREATED, Json(provider.control().faults().add(rule))))
 }
 
+#[utoipa::path(get, path = "/__authmock__/faults", tag = "faults",
+    responses((status = 200, description = "`{faults: [...]}` in the order they are tried", body = Object)))]
 #[tracing::instrument(skip_all)]
-pub async fn list(State(tenant): State<Tenant>) -> Json<FaultList> {
+pub async fn list<P: Controlled>(State(provider): State<P>) -> Json<FaultList> {
     Json(FaultList {
-        faults: tenant.faults().list(),
+        faults: provider.control().faults().list(),
     })
 }
 
+#[utoipa::path(delete, path = "/__authmock__/faults/{id}", tag = "faults",
+    params(("id" = u64, Path, description = "The rule's id")),
+    responses((status = 204, description = "Removed"), (status = 404, description = "No such rule", body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn remove(State(tenant): State<Tenant>, Path(id): Path<String>) -> Result<StatusCode, AdminError> {
+pub async fn remove<P: Controlled>(
+    State(provider): State<P>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AdminError> {
     match id.parse::<u64>() {
-        Ok(id) if tenant.faults().remove(id) => Ok(StatusCode::NO_CONTENT),
+        Ok(id) if provider.control().faults().remove(id) => Ok(StatusCode::NO_CONTENT),
         _ => Err(AdminError::NotFound(format!(
             "no fault rule with id {id:?}: GET /__authmock__/faults lists them"
         ))),
     }
 }
 
+#[utoipa::path(delete, path = "/__authmock__/faults", tag = "faults",
+    responses((status = 204, description = "Every rule removed")))]
 #[tracing::instrument(skip_all)]
-pub async fn clear(State(tenant): State<Tenant>) -> StatusCode {
-    tenant.faults().clear();
+pub async fn clear<P: Controlled>(State(provider): State<P>) -> StatusCode {
+    provider.control().faults().clear();
     StatusCode::NO_CONTENT
 }

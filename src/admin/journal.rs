@@ -13,9 +13,10 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use super::Controlled;
+use super::error::ErrorBody;
 use super::error::{AdminError, AdminQuery};
 use crate::core::journal::{Filter, Page, StatusFilter};
-use crate::core::tenant::Tenant;
 
 /// The query string, as text, so each bad value gets its own message.
 #[derive(Debug, Default, Deserialize)]
@@ -66,17 +67,28 @@ impl TryFrom<JournalQuery> for Filter {
     }
 }
 
+#[utoipa::path(get, path = "/__authmock__/journal", tag = "journal",
+    params(
+        ("method" = Option<String>, Query, description = "Only this method"),
+        ("path" = Option<String>, Query, description = "Only paths starting with this"),
+        ("status" = Option<String>, Query, description = "A status (401) or a class (4xx)"),
+        ("since" = Option<String>, Query, description = "RFC 3339, wall clock, inclusive"),
+        ("limit" = Option<usize>, Query, description = "At most this many entries"),
+    ),
+    responses((status = 200, description = "`{total, matched, evicted, limit, entries}`, newest first", body = Object), (status = 400, description = "Bad input", body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn list(
-    State(tenant): State<Tenant>,
+pub async fn list<P: Controlled>(
+    State(provider): State<P>,
     AdminQuery(query): AdminQuery<JournalQuery>,
 ) -> Result<Json<Page>, AdminError> {
     let filter = Filter::try_from(query)?;
-    Ok(Json(tenant.journal().page(&filter)))
+    Ok(Json(provider.control().journal().page(&filter)))
 }
 
+#[utoipa::path(delete, path = "/__authmock__/journal", tag = "journal",
+    responses((status = 204, description = "Every exchange forgotten")))]
 #[tracing::instrument(skip_all)]
-pub async fn clear(State(tenant): State<Tenant>) -> StatusCode {
-    tenant.journal().clear();
+pub async fn clear<P: Controlled>(State(provider): State<P>) -> StatusCode {
+    provider.control().journal().clear();
     StatusCode::NO_CONTENT
 }

@@ -13,39 +13,48 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;
 
+use super::Controlled;
+use super::error::ErrorBody;
 use super::error::{AdminError, AdminJson};
-use crate::auth0::ratelimit::GROUPS;
 use crate::core::ratelimit::{BucketDefinition, BucketView};
-use crate::core::tenant::Tenant;
 
 #[derive(Debug, Serialize)]
 pub struct BucketList {
     pub buckets: Vec<BucketView>,
 }
 
+#[utoipa::path(post, path = "/__authmock__/rate-limits", tag = "rate-limits",
+    request_body(content = Object, description = "`{group, limit, refill?, window_secs?}`; groups: `management`, `authentication` (Auth0), `native`, `token`, `entity` (Janrain)"),
+    responses((status = 201, description = "The bucket, full", body = Object), (status = 400, description = "Bad input", body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn set(
-    State(tenant): State<Tenant>,
+pub async fn set<P: Controlled>(
+    State(provider): State<P>,
     AdminJson(definition): AdminJson<BucketDefinition>,
 ) -> Result<(StatusCode, Json<BucketView>), AdminError> {
-    let now = tenant.clock().unix();
-    let view = tenant
+    let now = provider.clock().unix();
+    let groups = provider.rate_limit_groups();
+    let view = provider
+        .control()
         .rate_limits()
-        .set(definition, now, |group| GROUPS.contains(&group))
-        .map_err(|e| AdminError::BadRequest(format!("{e} (groups: {})", GROUPS.join(", "))))?;
+        .set(definition, now, |group| groups.contains(&group))
+        .map_err(|e| AdminError::BadRequest(format!("{e} (groups: {})", groups.join(", "))))?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
+#[utoipa::path(get, path = "/__authmock__/rate-limits", tag = "rate-limits",
+    responses((status = 200, description = "`{buckets: [{group, limit, refill, window_secs, remaining, reset}]}`", body = Object)))]
 #[tracing::instrument(skip_all)]
-pub async fn list(State(tenant): State<Tenant>) -> Json<BucketList> {
-    let now = tenant.clock().unix();
+pub async fn list<P: Controlled>(State(provider): State<P>) -> Json<BucketList> {
+    let now = provider.clock().unix();
     Json(BucketList {
-        buckets: tenant.rate_limits().list(now),
+        buckets: provider.control().rate_limits().list(now),
     })
 }
 
+#[utoipa::path(delete, path = "/__authmock__/rate-limits", tag = "rate-limits",
+    responses((status = 204, description = "Nothing rate limited")))]
 #[tracing::instrument(skip_all)]
-pub async fn clear(State(tenant): State<Tenant>) -> StatusCode {
-    tenant.rate_limits().clear();
+pub async fn clear<P: Controlled>(State(provider): State<P>) -> StatusCode {
+    provider.control().rate_limits().clear();
     StatusCode::NO_CONTENT
 }

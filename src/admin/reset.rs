@@ -1,16 +1,20 @@
-//! `POST /__authmock__/reset`: the tenant as it was seeded (users, tickets, refresh tokens,
-//! journal, fault rules, clock), answered with 204. See `Tenant::reset`.
+//! `POST /__authmock__/reset`: the tenant (or Janrain app) as it was seeded (users or records,
+//! tickets, codes, tokens, outbox, journal, fault rules, rate limits, clock), answered with 204.
+//! See `Tenant::reset` and `JanrainApp::reset`.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 
+use super::Controlled;
 use super::error::AdminError;
-use crate::core::tenant::Tenant;
+use super::error::ErrorBody;
 
+#[utoipa::path(post, path = "/__authmock__/reset", tag = "reset",
+    responses((status = 204, description = "Back to the seed: users or records, tickets, codes, tokens, outbox, journal, faults, rate limits (the fixture's, full), clock"), (status = 500, description = "The seed no longer builds", body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn reset(State(tenant): State<Tenant>) -> Result<StatusCode, AdminError> {
-    tenant
+pub async fn reset<P: Controlled>(State(provider): State<P>) -> Result<StatusCode, AdminError> {
+    provider
         .reset()
-        .map_err(|e| AdminError::Internal(format!("the tenant's seed no longer builds: {e}")))?;
+        .map_err(|e| AdminError::Internal(format!("the seed no longer builds: {e}")))?;
     Ok(StatusCode::NO_CONTENT)
 }

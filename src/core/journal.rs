@@ -62,6 +62,11 @@ pub enum Outcome {
 #[derive(Debug, Clone, Copy)]
 pub struct Unrouted;
 
+/// Marker a provider puts in the extensions of an error answer sent with a success status
+/// (Capture answers most errors with HTTP 200), so the journal records a provider error.
+#[derive(Debug, Clone, Copy)]
+pub struct ProviderErrorMark;
+
 /// A body as stored: UTF-8 text verbatim, anything else base64.
 #[derive(Debug, Clone, Serialize)]
 pub struct RecordedBody {

@@ -3,6 +3,7 @@
 //! (`crate::auth0`) turn the neutral outcomes into their own errors.
 
 pub mod clock;
+pub mod control;
 pub mod faults;
 pub mod journal;
 pub mod keys;

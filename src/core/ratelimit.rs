@@ -138,6 +138,22 @@ impl RateLimits {
         Ok(view)
     }
 
+    /// Replaces every bucket by `definitions` (a fixture's `rate_limits`), full, windows
+    /// starting `now`. Stops at the first bad definition.
+    pub fn seed(
+        &self,
+        definitions: &[BucketDefinition],
+        now: i64,
+        known_group: impl Fn(&str) -> bool,
+    ) -> Result<(), String> {
+        self.clear();
+        for definition in definitions {
+            self.set(definition.clone(), now, &known_group)
+                .map_err(|e| format!("rate_limits: {e}"))?;
+        }
+        Ok(())
+    }
+
     /// Takes a token from `group`'s bucket; `None` when the group is not limited.
     pub fn take(&self, group: &str, now: i64) -> Option<Decision> {
         let mut buckets = self.lock();

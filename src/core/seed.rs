@@ -22,6 +22,7 @@ use super::keys::{KeyError, SigningKey};
 use super::onetime::OneTimeStore;
 use super::outbox::Outbox;
 use super::password::{PasswordHash, PasswordPolicy, Strength};
+use super::ratelimit::BucketDefinition;
 use super::tenant::{
     Api, Client, ClientGrant, Connection, LoginExperience, TICKET_SECRET_LEN, Tenant, TenantAddress, TenantState, User,
 };
@@ -72,6 +73,11 @@ pub struct Fixture {
     pub users: Vec<UserSeed>,
     #[serde(default)]
     pub generated_users: Option<GeneratedUsers>,
+    /// Rate-limit buckets set when the tenant is built and again on reset; none (nothing
+    /// limited) when absent. Groups are the provider's (`auth0::ratelimit::GROUPS`), checked
+    /// by the listener that serves the fixture.
+    #[serde(default)]
+    pub rate_limits: Vec<BucketDefinition>,
     /// Where the fixture came from, to resolve `pem_file`.
     #[serde(skip)]
     origin: Origin,

@@ -16,6 +16,7 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use super::clock::Clock;
+use super::control::Control;
 use super::faults::Faults;
 use super::journal::Journal;
 use super::keys::SigningKey;
@@ -252,12 +253,8 @@ struct TenantInner {
     state: Mutex<TenantState>,
     /// The fixture the tenant was built from: [`Tenant::reset`] rebuilds the state from it.
     seed: Fixture,
-    /// Every exchange served (control stores have their own locks, apart from `state`).
-    journal: Journal,
-    /// Fault rules applied before the provider routes.
-    faults: Faults,
-    /// Token buckets per endpoint group; none until configured.
-    rate_limits: RateLimits,
+    /// Journal, fault rules and rate limits (their own locks, apart from `state`).
+    control: Control,
 }
 
 impl Tenant {
@@ -269,7 +266,7 @@ impl Tenant {
         state: TenantState,
         seed: Fixture,
     ) -> Self {
-        Self {
+        let tenant = Self {
             inner: Arc::new(TenantInner {
                 name,
                 address,
@@ -277,11 +274,22 @@ impl Tenant {
                 clock,
                 state: Mutex::new(state),
                 seed,
-                journal: Journal::default(),
-                faults: Faults::default(),
-                rate_limits: RateLimits::default(),
+                control: Control::default(),
             }),
-        }
+        };
+        tenant.seed_rate_limits();
+        tenant
+    }
+
+    /// The fixture's buckets, full, windows starting now on the tenant clock. Group names are
+    /// checked where the fixture is served (an unknown group would only never match).
+    fn seed_rate_limits(&self) {
+        let now = self.inner.clock.unix();
+        let _ = self
+            .inner
+            .control
+            .rate_limits()
+            .seed(&self.inner.seed.rate_limits, now, |_| true);
     }
 
     pub fn name(&self) -> &str {
@@ -343,32 +351,37 @@ impl Tenant {
         self.inner.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// The tenant's control bundle (journal, fault rules, rate limits).
+    pub fn control(&self) -> &Control {
+        &self.inner.control
+    }
+
     /// The request journal of this tenant.
     pub fn journal(&self) -> &Journal {
-        &self.inner.journal
+        self.inner.control.journal()
     }
 
     /// The fault rules of this tenant.
     pub fn faults(&self) -> &Faults {
-        &self.inner.faults
+        self.inner.control.faults()
     }
 
     /// The rate-limit buckets of this tenant.
     pub fn rate_limits(&self) -> &RateLimits {
-        &self.inner.rate_limits
+        self.inner.control.rate_limits()
     }
 
     /// Puts the tenant back as it was seeded: the clock first (seeded timestamps read it), then
-    /// users, tickets and refresh tokens, then every per-tenant control store. The signing key,
+    /// users, tickets and refresh tokens, then every per-tenant control store (the fixture's
+    /// rate limits come back full). The signing key,
     /// the address and the journal settings stay. This is the one place a reset happens: a new
     /// per-tenant store gets its line here.
     pub fn reset(&self) -> Result<(), SeedError> {
         self.inner.clock.reset();
         let fresh = self.inner.seed.state(&self.inner.clock)?;
         *self.state() = fresh;
-        self.inner.journal.clear();
-        self.inner.faults.clear();
-        self.inner.rate_limits.clear();
+        self.inner.control.clear();
+        self.seed_rate_limits();
         Ok(())
     }
 }

@@ -12,6 +12,7 @@ pub mod adapter;
 pub mod parser;
 pub mod protocol;
 pub mod steps;
+pub mod transport;
 pub mod world;
 
 use std::fs::File;
@@ -38,6 +39,8 @@ pub struct Options {
     pub concurrency: Option<usize>,
     /// Treat a skipped step (no definition, or an unsupported operation) as a failure.
     pub fail_on_skipped: bool,
+    /// Serve every tenant over HTTPS with a CA generated for this run (see `transport`).
+    pub tls: bool,
 }
 
 /// What the run found.
@@ -49,11 +52,27 @@ pub struct Summary {
     pub failed_must: Vec<String>,
     /// Names of all failed scenarios.
     pub failed_scenarios: Vec<String>,
+    /// Each failed scenario with the message of the step that failed it.
+    pub failures: Vec<(String, String)>,
+    /// Names of the scenarios skipped (an operation the client does not implement).
+    pub skipped_scenarios: Vec<String>,
     pub client_name: String,
 }
 
 /// Runs the suite. Starts the client once up front to learn the operations it implements.
 pub async fn run(options: Options) -> anyhow::Result<Summary> {
+    let tls = if options.tls {
+        Some(Arc::new(transport::RunTls::generate()?))
+    } else {
+        None
+    };
+    transport::set(tls);
+    let summary = run_suite(options).await;
+    transport::set(None);
+    summary
+}
+
+async fn run_suite(options: Options) -> anyhow::Result<Summary> {
     let probe = adapter::Client::start(&options.client)
         .await
         .map_err(|e| anyhow::anyhow!("the client could not start: {e}"))?;
@@ -82,23 +101,29 @@ pub async fn run(options: Options) -> anyhow::Result<Summary> {
         None => Box::new(io::sink()),
     };
 
-    let failures = Arc::new(Mutex::new(Vec::<(String, bool)>::new()));
-    let recorded = failures.clone();
+    let finished = Arc::new(Mutex::new(Vec::<Finished>::new()));
+    let recorded = finished.clone();
     let strict = options.fail_on_skipped;
     let writer = AuthWorld::cucumber::<PathBuf>()
         .with_parser(parser::SuiteParser { operations })
         .max_concurrent_scenarios(options.concurrency)
         .after(move |feature, _rule, scenario, finished, world| {
-            let failed = matches!(
-                finished,
-                cucumber::event::ScenarioFinished::StepFailed(..)
-                    | cucumber::event::ScenarioFinished::BeforeHookFailed(_)
-            );
-            if failed {
-                let must = feature.tags.iter().chain(&scenario.tags).any(|t| t == "must");
-                if let Ok(mut list) = recorded.lock() {
-                    list.push((scenario.name.clone(), must));
-                }
+            use cucumber::event::{ScenarioFinished, StepError};
+            let outcome = match finished {
+                ScenarioFinished::StepFailed(_, _, StepError::Panic(payload))
+                | ScenarioFinished::BeforeHookFailed(payload) => Some(Some(panic_message(payload.as_ref()))),
+                ScenarioFinished::StepFailed(_, _, other) => Some(Some(other.to_string())),
+                ScenarioFinished::StepSkipped => Some(None),
+                ScenarioFinished::StepPassed => None,
+            };
+            if let Some(failure) = outcome
+                && let Ok(mut list) = recorded.lock()
+            {
+                list.push(Finished {
+                    scenario: scenario.name.clone(),
+                    must: feature.tags.iter().chain(&scenario.tags).any(|t| t == "must"),
+                    failure,
+                });
             }
             let client = world.map(|w| w.client.take());
             Box::pin(async move {
@@ -130,15 +155,39 @@ pub async fn run(options: Options) -> anyhow::Result<Summary> {
         })
         .await;
 
-    let failed_list = failures.lock().map(|l| l.clone()).unwrap_or_default();
+    let finished = finished.lock().map(|l| l.clone()).unwrap_or_default();
+    let failed: Vec<&Finished> = finished.iter().filter(|f| f.failure.is_some()).collect();
     Ok(Summary {
         failed: writer.execution_has_failed(),
-        failed_must: failed_list
+        failed_must: failed.iter().filter(|f| f.must).map(|f| f.scenario.clone()).collect(),
+        failed_scenarios: failed.iter().map(|f| f.scenario.clone()).collect(),
+        failures: failed
             .iter()
-            .filter(|(_, must)| *must)
-            .map(|(n, _)| n.clone())
+            .map(|f| (f.scenario.clone(), f.failure.clone().unwrap_or_default()))
             .collect(),
-        failed_scenarios: failed_list.into_iter().map(|(n, _)| n).collect(),
+        skipped_scenarios: finished
+            .iter()
+            .filter(|f| f.failure.is_none())
+            .map(|f| f.scenario.clone())
+            .collect(),
         client_name,
     })
+}
+
+/// How one scenario that did not pass ended: `failure` is the failing step's message, `None`
+/// when it was skipped.
+#[derive(Debug, Clone)]
+struct Finished {
+    scenario: String,
+    must: bool,
+    failure: Option<String>,
+}
+
+/// The text of a step's panic (a step returning `Err` panics with the error's text).
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_else(|| "a step panicked with a non-text payload".into())
 }

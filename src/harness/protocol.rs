@@ -17,10 +17,21 @@ pub const START_RESPONSE_SCHEMA: &str = include_str!("../../docs/schemas/start-r
 pub const RUN_REQUEST_SCHEMA: &str = include_str!("../../docs/schemas/run-request.json");
 pub const RUN_RESPONSE_SCHEMA: &str = include_str!("../../docs/schemas/run-response.json");
 pub const STOP_REQUEST_SCHEMA: &str = include_str!("../../docs/schemas/stop-request.json");
+/// One `$defs` entry per operation: the shape of its `result`.
+pub const OPERATION_RESULTS_SCHEMA: &str = include_str!("../../docs/schemas/operation-results.json");
 
-/// The connection details of the tenant a scenario runs against, as sent in every `run`.
+/// The connection details sent in a `run`: an Auth0 tenant for `auth0.*` operations, a Janrain
+/// Capture app for `janrain.*` operations.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Provider {
+#[serde(untagged)]
+pub enum Provider {
+    Auth0(Auth0Provider),
+    Janrain(Box<JanrainProvider>),
+}
+
+/// The connection details of the Auth0 tenant a scenario runs against.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Auth0Provider {
     pub base_url: String,
     /// The machine-to-machine application used for the Management API.
     pub client_id: String,
@@ -33,6 +44,43 @@ pub struct Provider {
     /// The regular web application used for logins and "forgot password".
     pub login_client_id: String,
     pub login_client_secret: String,
+}
+
+/// The connection details of the Janrain Capture app a scenario runs against: the login client
+/// and the flow whose forms the password-recovery journey submits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JanrainProvider {
+    pub base_url: String,
+    /// A login client (an API client with the `login_client` feature).
+    pub client_id: String,
+    /// Its secret, sent to `/oauth/token` only.
+    pub client_secret: String,
+    pub flow: String,
+    pub flow_version: String,
+    pub locale: String,
+    /// Sent to `/oauth/forgot_password_native`; `/oauth/token` must repeat it.
+    pub redirect_uri: String,
+    pub forms: JanrainForms,
+}
+
+/// The flow's forms and the names of their fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JanrainForms {
+    pub forgot_password: JanrainForm,
+    pub change_password: JanrainForm,
+    pub sign_in: JanrainForm,
+}
+
+/// One form: its name and the fields the journey fills.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JanrainForm {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_field: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_field: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirm_field: Option<String>,
 }
 
 /// What the adapter answers to `start`.
@@ -102,6 +150,50 @@ pub static START_RESPONSE: LazyLock<Schema> =
 pub static RUN_RESPONSE: LazyLock<Schema> = LazyLock::new(|| Schema::compile("run-response", RUN_RESPONSE_SCHEMA));
 pub static RUN_REQUEST: LazyLock<Schema> = LazyLock::new(|| Schema::compile("run-request", RUN_REQUEST_SCHEMA));
 pub static START_REQUEST: LazyLock<Schema> = LazyLock::new(|| Schema::compile("start-request", START_REQUEST_SCHEMA));
+/// The result schema of each operation, from `operation-results.json`.
+static RESULTS: LazyLock<Vec<(String, jsonschema::Validator)>> = LazyLock::new(|| {
+    let all: Value = serde_json::from_str(OPERATION_RESULTS_SCHEMA).expect("shipped protocol schemas are JSON");
+    all["$defs"]
+        .as_object()
+        .map(|defs| {
+            defs.iter()
+                .map(|(op, schema)| {
+                    let validator = jsonschema::validator_for(schema).expect("shipped protocol schemas compile");
+                    (op.clone(), validator)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+});
+
+/// The operations protocol v1 defines.
+pub fn operations() -> Vec<String> {
+    RESULTS.iter().map(|(op, _)| op.clone()).collect()
+}
+
+/// Checks the `result` an adapter reported for `op` against the operation's shape.
+pub fn check_result(op: &str, result: &Value) -> Result<(), String> {
+    let Some((_, validator)) = RESULTS.iter().find(|(name, _)| name == op) else {
+        return Ok(());
+    };
+    let findings: Vec<String> = validator
+        .iter_errors(result)
+        .map(|error| {
+            let path = error.instance_path().to_string();
+            format!("at /result{path}: {error}")
+        })
+        .collect();
+    if findings.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "the adapter's result for `{op}` does not have the operation's shape \
+             (docs/schemas/operation-results.json#/$defs/{op}):\n  {}",
+            findings.join("\n  ")
+        ))
+    }
+}
+
 pub static STOP_REQUEST: LazyLock<Schema> = LazyLock::new(|| Schema::compile("stop-request", STOP_REQUEST_SCHEMA));
 
 /// Parses and validates the adapter's answer to `start`.
@@ -112,8 +204,8 @@ pub fn parse_hello(line: &str) -> Result<Hello, String> {
     serde_json::from_value(value).map_err(|e| format!("the adapter's start answer: {e}"))
 }
 
-/// Parses and validates the adapter's answer to `run` number `seq`.
-pub fn parse_run_answer(line: &str, seq: u64) -> Result<OpOutcome, String> {
+/// Parses and validates the adapter's answer to `run` number `seq`, which asked for `op`.
+pub fn parse_run_answer(line: &str, seq: u64, op: &str) -> Result<OpOutcome, String> {
     let value: Value =
         serde_json::from_str(line).map_err(|e| format!("the adapter's run answer is not JSON ({e}): {line}"))?;
     RUN_RESPONSE.check(&value)?;
@@ -124,7 +216,9 @@ pub fn parse_run_answer(line: &str, seq: u64) -> Result<OpOutcome, String> {
         ));
     }
     if value.get("ok") == Some(&Value::Bool(true)) {
-        return Ok(OpOutcome::Ok(value.get("result").cloned().unwrap_or(Value::Null)));
+        let result = value.get("result").cloned().unwrap_or(Value::Null);
+        check_result(op, &result)?;
+        return Ok(OpOutcome::Ok(result));
     }
     if value.get("unsupported").is_some() {
         return Ok(OpOutcome::Unsupported);
@@ -154,6 +248,47 @@ mod tests {
     }
 
     #[test]
+    fn a_janrain_run_carries_the_capture_app_and_is_checked_against_its_shape() {
+        let provider = json!({"base_url": "http://127.0.0.1:1", "client_id": "a", "client_secret": "b",
+            "flow": "standard", "flow_version": "1", "locale": "en-US", "redirect_uri": "http://x/",
+            "forms": {"forgot_password": {"name": "forgotPasswordForm", "email_field": "signInEmailAddress"},
+                "change_password": {"name": "changePasswordFormNoAuth", "password_field": "newPassword",
+                    "confirm_field": "newPasswordConfirm"},
+                "sign_in": {"name": "signInForm", "email_field": "signInEmailAddress",
+                    "password_field": "currentPassword"}}});
+        let typed: Provider = serde_json::from_value(provider.clone()).unwrap();
+        assert!(matches!(typed, Provider::Janrain(_)));
+        assert_eq!(serde_json::to_value(&typed).unwrap(), provider);
+        RUN_REQUEST
+            .check(
+                &json!({"cmd": "run", "seq": 1, "op": "janrain.exchange_code", "provider": provider,
+                "args": {"code": "abc"}}),
+            )
+            .unwrap();
+        let err = RUN_REQUEST
+            .check(
+                &json!({"cmd": "run", "seq": 1, "op": "janrain.update_password", "provider": provider,
+                "args": {"access_token": "t", "new_password": "p"}}),
+            )
+            .unwrap_err();
+        assert!(err.contains("\"new_password_confirm\" is a required property"), "{err}");
+    }
+
+    #[test]
+    fn a_result_without_the_operation_field_names_it() {
+        let err = parse_run_answer(
+            r#"{"seq":1,"ok":true,"result":{"token":"x"}}"#,
+            1,
+            "janrain.exchange_code",
+        )
+        .unwrap_err();
+        assert!(err.contains("result for `janrain.exchange_code`"), "{err}");
+        assert!(err.contains("\"access_token\" is a required property"), "{err}");
+        assert!(parse_run_answer(r#"{"seq":1,"ok":true,"result":null}"#, 1, "janrain.update_password").is_ok());
+        assert_eq!(operations().len(), 10);
+    }
+
+    #[test]
     fn a_hello_without_operations_names_the_missing_field() {
         let err = parse_hello(r#"{"ok":true,"name":"php-app","version":"1"}"#).unwrap_err();
         assert!(err.contains("\"operations\" is a required property"), "{err}");
@@ -161,18 +296,24 @@ mod tests {
 
     #[test]
     fn an_error_answer_without_status_points_at_the_error_object() {
-        let err = parse_run_answer(r#"{"seq":3,"ok":false,"error":{"body":{}}}"#, 3).unwrap_err();
+        let err = parse_run_answer(
+            r#"{"seq":3,"ok":false,"error":{"body":{}}}"#,
+            3,
+            "auth0.set_user_password",
+        )
+        .unwrap_err();
         assert!(err.contains("at /error"), "{err}");
         assert!(err.contains("\"status\" is a required property"), "{err}");
     }
 
     #[test]
     fn answers_are_matched_to_their_run_by_seq() {
-        let err = parse_run_answer(r#"{"seq":2,"ok":true,"result":{}}"#, 3).unwrap_err();
+        let err = parse_run_answer(r#"{"seq":2,"ok":true,"result":{}}"#, 3, "auth0.set_user_password").unwrap_err();
         assert!(err.contains("seq 2 to run seq 3"), "{err}");
         let ok = parse_run_answer(
             r#"{"seq":3,"ok":false,"error":{"status":401,"body":{"message":"x"}}}"#,
             3,
+            "auth0.set_user_password",
         )
         .unwrap();
         assert!(matches!(
@@ -180,7 +321,7 @@ mod tests {
             OpOutcome::ProviderError(ProviderError { status: 401, .. })
         ));
         assert_eq!(
-            parse_run_answer(r#"{"seq":3,"ok":false,"unsupported":true}"#, 3).unwrap(),
+            parse_run_answer(r#"{"seq":3,"ok":false,"unsupported":true}"#, 3, "janrain.sign_in").unwrap(),
             OpOutcome::Unsupported
         );
     }

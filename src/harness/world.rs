@@ -10,9 +10,13 @@ use std::sync::{Mutex, OnceLock};
 use serde_json::{Value, json};
 
 use super::adapter::{Client, ClientSpec};
-use super::protocol::{OpOutcome, Provider};
-use crate::Authmock;
+use super::protocol::{Auth0Provider, JanrainForm, JanrainForms, JanrainProvider, OpOutcome, Provider};
 use crate::admin::TenantSummary;
+use crate::admin::janrain::JanrainSummary;
+use crate::core::seed::Fixture;
+use crate::janrain::JanrainFixture;
+use crate::janrain::app::{CHANGE_PASSWORD_FORM, FORGOT_PASSWORD_FORM, SIGN_IN_FORM};
+use crate::{Authmock, JanrainMock};
 
 /// The client the current run drives; set once by `harness::run` before any scenario starts.
 static CLIENT_SPEC: OnceLock<Mutex<ClientSpec>> = OnceLock::new();
@@ -36,7 +40,17 @@ fn client_spec() -> ClientSpec {
 pub struct AuthWorld {
     pub idp: Authmock,
     pub summary: TenantSummary,
-    pub provider: Provider,
+    /// What `auth0.*` operations are sent.
+    pub provider: Auth0Provider,
+    /// A fresh Janrain Capture app, for the `janrain.*` operations.
+    pub capture: JanrainMock,
+    pub capture_summary: JanrainSummary,
+    /// What `janrain.*` operations are sent.
+    pub janrain: JanrainProvider,
+    /// The recovery code the user found in the mail, once they opened it.
+    pub recovery_code: Option<String>,
+    /// The Janrain access token the client reported last (exchange or sign-in).
+    pub janrain_token: Option<String>,
     pub client: Option<Client>,
     /// The client's start failure, reported by the first step that needs the client.
     pub client_error: Option<String>,
@@ -63,9 +77,19 @@ impl fmt::Debug for AuthWorld {
 
 impl AuthWorld {
     async fn new() -> anyhow::Result<Self> {
-        let idp = Authmock::start().await;
+        let tls = super::transport::current();
+        let idp = match &tls {
+            Some(tls) => Authmock::start_tls(&Fixture::default_auth0(), tls.authority()).await?,
+            None => Authmock::start().await,
+        };
         let summary = TenantSummary::of(idp.tenant());
         let provider = provider_for(&summary, "Backend service (M2M)").map_err(anyhow::Error::msg)?;
+        let capture = match &tls {
+            Some(tls) => JanrainMock::start_tls(&JanrainFixture::default_app(), tls.authority()).await?,
+            None => JanrainMock::start().await,
+        };
+        let capture_summary = JanrainSummary::of(capture.app());
+        let janrain = janrain_provider_for(&capture_summary, "Web login client").map_err(anyhow::Error::msg)?;
         let (client, client_error) = match Client::start(&client_spec()).await {
             Ok(client) => (Some(client), None),
             Err(error) => (None, Some(error)),
@@ -74,10 +98,15 @@ impl AuthWorld {
             idp,
             summary,
             provider,
+            capture,
+            capture_summary,
+            janrain,
+            recovery_code: None,
+            janrain_token: None,
             client,
             client_error,
             reports: Vec::new(),
-            control: reqwest::Client::new(),
+            control: super::transport::trust(reqwest::Client::builder()).build()?,
         })
     }
 
@@ -106,8 +135,22 @@ impl AuthWorld {
                 .clone()
                 .unwrap_or_else(|| "the client is not running".into()));
         };
-        let outcome = client.run(op, &self.provider, &args).await;
-        let crashed = outcome.as_ref().err().cloned();
+        let provider = if op.starts_with("janrain.") {
+            Provider::Janrain(Box::new(self.janrain.clone()))
+        } else {
+            Provider::Auth0(self.provider.clone())
+        };
+        let outcome = client.run(op, &provider, &args).await;
+        let declared = client.operations().iter().any(|o| o == op);
+        let crashed = match &outcome {
+            Err(error) => Some(error.clone()),
+            Ok(OpOutcome::Unsupported) if declared => Some(
+                "the adapter listed this operation in its start answer but answered unsupported: list only the \
+                 operations it implements, so scenarios that need the others are skipped"
+                    .to_owned(),
+            ),
+            _ => None,
+        };
         self.reports.push(Report {
             op: op.to_owned(),
             outcome,
@@ -205,7 +248,51 @@ pub fn describe(outcome: &Result<OpOutcome, String>) -> String {
     }
 }
 
-fn provider_for(summary: &TenantSummary, application: &str) -> Result<Provider, String> {
+/// The Janrain connection details for the login client called `name`.
+pub fn janrain_provider_for(summary: &JanrainSummary, name: &str) -> Result<JanrainProvider, String> {
+    let client = summary
+        .clients
+        .iter()
+        .find(|c| c.name == name)
+        .ok_or_else(|| format!("the Janrain app has no API client named {name:?}"))?;
+    let forms = &summary.flow.forms;
+    let form = |name: &str| JanrainForm {
+        name: name.to_owned(),
+        email_field: None,
+        password_field: None,
+        confirm_field: None,
+    };
+    Ok(JanrainProvider {
+        base_url: summary.base_url.clone(),
+        client_id: client.client_id.clone(),
+        client_secret: client.client_secret.clone(),
+        flow: summary.flow.name.clone(),
+        flow_version: summary.flow.version.clone(),
+        locale: summary.flow.locale.clone(),
+        redirect_uri: client
+            .password_recover_url
+            .clone()
+            .unwrap_or_else(|| format!("{}/", summary.base_url)),
+        forms: JanrainForms {
+            forgot_password: JanrainForm {
+                email_field: Some(forms.forgot_password.email_field.clone()),
+                ..form(FORGOT_PASSWORD_FORM)
+            },
+            change_password: JanrainForm {
+                password_field: Some(forms.change_password.password_field.clone()),
+                confirm_field: Some(forms.change_password.confirm_field.clone()),
+                ..form(CHANGE_PASSWORD_FORM)
+            },
+            sign_in: JanrainForm {
+                email_field: Some(forms.sign_in.email_field.clone()),
+                password_field: Some(forms.sign_in.password_field.clone()),
+                ..form(SIGN_IN_FORM)
+            },
+        },
+    })
+}
+
+fn provider_for(summary: &TenantSummary, application: &str) -> Result<Auth0Provider, String> {
     let app = summary
         .clients
         .iter()
@@ -220,7 +307,7 @@ fn provider_for(summary: &TenantSummary, application: &str) -> Result<Provider, 
         .connections
         .first()
         .ok_or("the tenant has no database connection")?;
-    Ok(Provider {
+    Ok(Auth0Provider {
         base_url: summary.base_url.clone(),
         client_id: app.client_id.clone(),
         client_secret: app.client_secret.clone(),

@@ -17,9 +17,11 @@ use rand::rngs::StdRng;
 use serde::{Deserialize, Serialize};
 
 use crate::core::clock::Clock;
+use crate::core::control::Control;
 use crate::core::onetime::OneTimeStore;
 use crate::core::outbox::Outbox;
 use crate::core::password::PasswordHash;
+use crate::core::ratelimit::BucketDefinition;
 use crate::core::tenant::TenantAddress;
 
 /// The embedded default Capture app.
@@ -52,6 +54,10 @@ pub struct JanrainFixture {
     pub clients: Vec<CaptureClient>,
     pub flow: Flow,
     pub users: Vec<RecordSeed>,
+    /// Rate-limit buckets (groups of `janrain::ratelimit::GROUPS`) set when the app is built
+    /// and again on reset; none (nothing limited) when absent.
+    #[serde(default)]
+    pub rate_limits: Vec<BucketDefinition>,
 }
 
 /// An API client of the app.
@@ -276,6 +282,9 @@ impl JanrainFixture {
     pub fn from_json(text: &str) -> Result<Self, JanrainSeedError> {
         let fixture: Self = serde_json::from_str(text)?;
         fixture.state()?;
+        crate::core::ratelimit::RateLimits::default()
+            .seed(&fixture.rate_limits, 0, |g| super::ratelimit::GROUPS.contains(&g))
+            .map_err(|e| JanrainSeedError::Invalid(format!("{e} (groups: {})", super::ratelimit::GROUPS.join(", "))))?;
         Ok(fixture)
     }
 
@@ -323,14 +332,18 @@ impl JanrainFixture {
     }
 
     pub fn build(&self, address: TenantAddress, clock: Clock) -> Result<JanrainApp, JanrainSeedError> {
-        Ok(JanrainApp {
+        let app = JanrainApp {
             inner: Arc::new(Inner {
                 name: self.name.clone(),
                 address,
                 clock,
                 state: Mutex::new(self.state()?),
+                seed: self.clone(),
+                control: Control::default(),
             }),
-        })
+        };
+        app.seed_rate_limits()?;
+        Ok(app)
     }
 }
 
@@ -347,6 +360,10 @@ struct Inner {
     clock: Clock,
     /// A std mutex: critical sections are short lookups/updates, never held across `.await`.
     state: Mutex<JanrainState>,
+    /// The fixture the app was built from: [`JanrainApp::reset`] rebuilds the state from it.
+    seed: JanrainFixture,
+    /// Journal, fault rules and rate limits (their own locks, apart from `state`).
+    control: Control,
 }
 
 impl JanrainApp {
@@ -371,5 +388,33 @@ impl JanrainApp {
     pub fn state(&self) -> MutexGuard<'_, JanrainState> {
         // Every update is a single assignment or insert, so a poisoned lock holds valid state.
         self.inner.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The app's control bundle (journal, fault rules, rate limits).
+    pub fn control(&self) -> &Control {
+        &self.inner.control
+    }
+
+    /// Puts the app back as it was seeded: the clock, then records, codes, tokens and outbox,
+    /// then the journal, fault rules and rate limits (the fixture's come back full). Journal
+    /// settings stay.
+    pub fn reset(&self) -> Result<(), JanrainSeedError> {
+        self.inner.clock.reset();
+        let fresh = self.inner.seed.state()?;
+        *self.state() = fresh;
+        self.inner.control.clear();
+        self.seed_rate_limits()
+    }
+
+    /// The fixture's buckets, full, windows starting now on the app clock.
+    fn seed_rate_limits(&self) -> Result<(), JanrainSeedError> {
+        let now = self.inner.clock.unix();
+        self.inner
+            .control
+            .rate_limits()
+            .seed(&self.inner.seed.rate_limits, now, |g| {
+                super::ratelimit::GROUPS.contains(&g)
+            })
+            .map_err(JanrainSeedError::Invalid)
     }
 }

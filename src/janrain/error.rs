@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::app::{ConfiguredError, JanrainApp};
+use crate::core::journal::{ProviderErrorMark, Unrouted};
 
 /// Header carrying authmock's one-line diagnosis of an error response.
 pub const HINT_HEADER: &str = "x-authmock-hint";
@@ -99,7 +100,29 @@ pub enum JanrainError {
     /// A refresh token unknown, used, or of another client: NOT FOUND; chosen 200
     /// `invalid_argument` on `refresh_token`.
     InvalidRefreshToken { hint: String },
+
+    // ---- either shape, by path ----
+    /// An empty rate-limit bucket (or the fault `janrain.api_limit_error`): 510
+    /// `api_limit_error`, "too many simultaneous API calls" (facts §3, O). The rate-limit body
+    /// is NOT FOUND (facts §4 "Rate limiting"): inf the Capture envelope at HTTP 200 on every
+    /// route but `/oauth/token`, where inf the OAuth shape at HTTP 400 with the Capture name in
+    /// `sub_error`; the `error_description` text is inf from the code's meaning. No
+    /// `x-ratelimit-*` headers: none are documented for Capture, so the hint names the reset.
+    ApiLimit {
+        /// `/oauth/token` answers in the OAuth shape.
+        oauth: bool,
+        /// The empty bucket's group and the seconds until it refills on the app clock; `None`
+        /// for an injected fault.
+        bucket: Option<(&'static str, i64)>,
+    },
 }
+
+/// Errors a fault rule may inject by name on a Capture app (`"error": "janrain.api_limit_error"`).
+pub const NAMED_ERRORS: &[&str] = &["janrain.api_limit_error"];
+
+/// The `error_description` of 510 (inf: the body is NOT FOUND, facts §4; text from the code's
+/// meaning in facts §3).
+pub const API_LIMIT: &str = "too many simultaneous API calls";
 
 /// The `error_description` of 390 (NOT FOUND in the facts; chosen text, one place).
 pub const INVALID_FORM_FIELDS: &str = "some form fields are invalid";
@@ -142,9 +165,30 @@ fn fields_json(fields: &[(String, Vec<String>)]) -> serde_json::Map<String, serd
 }
 
 impl JanrainError {
+    /// The error a fault rule names (see [`NAMED_ERRORS`]), in the shape of `path`.
+    pub fn named(name: &str, path: &str) -> Option<Self> {
+        match name {
+            "janrain.api_limit_error" => Some(Self::ApiLimit {
+                oauth: path == "/oauth/token",
+                bucket: None,
+            }),
+            _ => None,
+        }
+    }
+
     /// authmock's one-line diagnosis.
     pub fn hint(&self) -> String {
         match self {
+            Self::ApiLimit {
+                bucket: Some((group, secs)),
+                ..
+            } => format!(
+                "rate limited: the `{group}` bucket is empty and refills in {secs} s on the app clock \
+                 (GET /__authmock__/rate-limits); Capture sends no rate-limit headers, so back off and retry"
+            ),
+            Self::ApiLimit { bucket: None, .. } => {
+                "510 api_limit_error injected; a client should back off and retry".into()
+            }
             Self::MissingArgument { name, in_query: true } => format!(
                 "`{name}` was sent in the query string; Capture reads /oauth/*_native arguments from the \
                  application/x-www-form-urlencoded body only"
@@ -343,6 +387,10 @@ impl JanrainError {
                 Some("refresh_token"),
                 "invalid refresh_token",
             ),
+            Self::ApiLimit { oauth: true, .. } => {
+                oauth(StatusCode::BAD_REQUEST, 510, "api_limit_error", None, API_LIMIT)
+            }
+            Self::ApiLimit { oauth: false, .. } => capture(510, "api_limit_error", None, API_LIMIT, None),
             Self::RedirectUriMismatch { expected, supplied } => {
                 let body = OAuthBody {
                     code: 420,
@@ -357,7 +405,13 @@ impl JanrainError {
                 (StatusCode::BAD_REQUEST, body_json(&body))
             }
         };
-        with_hint(json_response(status, body), &hint)
+        let mut response = with_hint(json_response(status, body), &hint);
+        // Capture errors mostly travel as HTTP 200: tell the journal this is an error answer.
+        response.extensions_mut().insert(ProviderErrorMark);
+        if matches!(self, Self::NotFound { .. }) {
+            response.extensions_mut().insert(Unrouted);
+        }
+        response
     }
 }
 

@@ -1,7 +1,8 @@
 //! The Janrain / Akamai Identity Cloud Capture provider: its route table and nothing else.
 //!
 //! One file per resource (`forgot_password`, `oauth`, `profile`), request reading (`extract`),
-//! the recovery mail (`mail`), the app state (`app`) and every wire error (`error`). Facts:
+//! the recovery mail (`mail`), the app state (`app`), rate-limit groups (`ratelimit`) and every
+//! wire error (`error`). Facts:
 //! `shared/providers/janrain.md`. Depends on `core`; never on another provider.
 
 pub mod app;
@@ -11,6 +12,7 @@ pub mod forgot_password;
 pub mod mail;
 pub mod oauth;
 pub mod profile;
+pub mod ratelimit;
 
 use axum::Router;
 use axum::extract::{Request, State};

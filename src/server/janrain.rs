@@ -1,27 +1,42 @@
 //! The listener of a Janrain Capture app, and [`JanrainMock`] to embed one in a Rust test.
 //!
-//! Requests pass the trace layer only: the journal/faults/rate-limit layer (`exchange`) is tied
-//! to the Auth0 `Tenant` and does not serve Capture apps yet.
+//! Requests pass the same exchange layer as an Auth0 tenant's (faults → rate limit → provider
+//! → journal → log line; `server::exchange`).
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 use axum::Router;
 use tokio::net::TcpListener;
-use tower_http::trace::TraceLayer;
 
-use super::ServeError;
+use super::{ListenerSettings, Registry, ServeError};
+use crate::admin::tenants::Runtime;
 use crate::core::clock::Clock;
 use crate::core::tenant::TenantAddress;
 use crate::janrain::{JanrainApp, JanrainFixture};
 use crate::{admin, janrain};
 
-/// The whole HTTP surface of one Capture app (provider routes and its control routes).
+/// The whole HTTP surface of one Capture app (provider routes and its control routes), served
+/// by no process: runtime tenants answer 503. Router tests use it; listeners use
+/// [`janrain_app_in`].
 pub fn janrain_app(app: JanrainApp) -> Router {
-    janrain::router()
-        .merge(admin::janrain::router())
-        .layer(TraceLayer::new_for_http())
-        .with_state(app)
+    super::with_control(
+        janrain::router().merge(admin::janrain::router()),
+        app,
+        Runtime::detached(),
+        None,
+    )
+}
+
+/// The whole HTTP surface of one Capture app served by `registry`'s process.
+pub fn janrain_app_in(app: JanrainApp, registry: &Registry) -> Router {
+    let token = registry.settings().admin_token.clone();
+    super::with_control(
+        janrain::router().merge(admin::janrain::router()),
+        app,
+        registry.runtime(),
+        token,
+    )
 }
 
 /// Binds `addr` and builds the fixture's app for the address actually bound; `tls` makes its
@@ -42,7 +57,8 @@ pub async fn bind_janrain(
     Ok((listener, app))
 }
 
-/// Serves `app` on `listener` (over TLS with `tls`) until `shutdown` resolves.
+/// Serves `app` on `listener` (over TLS with `tls`) until `shutdown` resolves, with no
+/// runtime tenants.
 pub async fn serve_janrain(
     listener: TcpListener,
     app: JanrainApp,
@@ -62,6 +78,8 @@ pub async fn serve_janrain(
 /// ```
 pub struct JanrainMock {
     app: JanrainApp,
+    /// Owns the runtime tenants created through this listener; dropped, it stops them.
+    registry: Registry,
     _served: super::Background,
 }
 
@@ -75,13 +93,32 @@ impl JanrainMock {
 
     /// Starts an app from `fixture`.
     pub async fn start_with(fixture: &JanrainFixture) -> Result<Self, ServeError> {
-        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
-        let (listener, app) = bind_janrain(addr, fixture, Clock::system(), false).await?;
-        let served = super::Background::serve(listener, janrain_app(app.clone()), None);
-        Ok(Self { app, _served: served })
+        Self::serve(fixture, None).await
     }
 
-    /// The app's base URL, `http://127.0.0.1:<port>`.
+    /// Starts an app from `fixture` serving HTTPS with a leaf of `authority`; its URLs say
+    /// `https://127.0.0.1:<port>`.
+    pub async fn start_tls(fixture: &JanrainFixture, authority: &crate::tls::Authority) -> Result<Self, ServeError> {
+        Self::serve(fixture, Some(authority.server_config())).await
+    }
+
+    async fn serve(fixture: &JanrainFixture, tls: Option<Arc<rustls::ServerConfig>>) -> Result<Self, ServeError> {
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+        let (listener, app) = bind_janrain(addr, fixture, Clock::system(), tls.is_some()).await?;
+        // Runtime tenants created through this listener serve the same transport.
+        let registry = Registry::new(ListenerSettings {
+            tls: tls.clone(),
+            ..ListenerSettings::default()
+        });
+        let served = super::Background::serve(listener, janrain_app_in(app.clone(), &registry), tls);
+        Ok(Self {
+            app,
+            registry,
+            _served: served,
+        })
+    }
+
+    /// The app's base URL, `http://127.0.0.1:<port>` (`https` with TLS).
     pub fn uri(&self) -> String {
         self.app.base_url().to_owned()
     }
@@ -89,5 +126,10 @@ impl JanrainMock {
     /// The running app (its clock, state and outbox).
     pub fn app(&self) -> &JanrainApp {
         &self.app
+    }
+
+    /// The runtime tenants created through `POST /__authmock__/tenants` on this listener.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
     }
 }

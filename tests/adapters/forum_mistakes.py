@@ -23,7 +23,11 @@ def call(method, url, body=None, headers=None):
             body = json.loads(raw)
         except ValueError:
             body = raw.decode()
-        return False, {"status": err.code, "body": body}
+        error = {"status": err.code, "body": body}
+        limits = {k.lower(): v for k, v in err.headers.items() if k.lower().startswith("x-ratelimit-")}
+        if limits:
+            error["headers"] = limits
+        return False, error
 
 
 def token(p):

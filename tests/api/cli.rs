@@ -25,3 +25,36 @@ fn journal_flags_can_be_set() {
         "a negative bound is refused"
     );
 }
+
+fn serve_args(extra: &[&str]) -> authmock::cli::ServeArgs {
+    let mut argv = vec!["authmock", "serve"];
+    argv.extend_from_slice(extra);
+    let Command::Serve(args) = Cli::try_parse_from(argv).expect("parses").command else {
+        panic!("`serve` parses as the serve command");
+    };
+    args
+}
+
+#[test]
+fn bind_defaults_to_loopback_and_needs_a_token_beyond_it() {
+    let args = serve_args(&[]);
+    assert_eq!(args.bind.to_string(), "127.0.0.1");
+    assert_eq!(
+        authmock::cli::admin_token(&args).expect("loopback needs no token"),
+        None
+    );
+    let ipv6_loopback = serve_args(&["--bind", "::1"]);
+    assert!(authmock::cli::admin_token(&ipv6_loopback).is_ok());
+
+    for extra in [&["--bind", "0.0.0.0"][..], &["--host", "192.168.1.20"][..]] {
+        let refused = authmock::cli::admin_token(&serve_args(extra)).expect_err("a token is required");
+        assert!(refused.to_string().contains("without --admin-token"), "{refused}");
+    }
+    let token = authmock::cli::admin_token(&serve_args(&["--bind", "0.0.0.0", "--admin-token", "s3cret"]))
+        .expect("a token is enough");
+    assert_eq!(token.as_deref(), Some("s3cret"));
+    assert!(
+        authmock::cli::admin_token(&serve_args(&["--admin-token", " "])).is_err(),
+        "empty token"
+    );
+}

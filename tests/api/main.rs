@@ -6,6 +6,7 @@
 
 mod helpers;
 
+mod admin_token;
 mod bad_input;
 mod blackbox;
 mod cli;
@@ -15,13 +16,16 @@ mod faults;
 mod isolation;
 mod janrain;
 mod janrain_blackbox;
+mod janrain_control;
 mod journal;
 mod management_auth;
 mod oauth;
+mod openapi;
 mod password_reset;
 mod payload;
 mod ratelimits;
 mod reset;
+mod tenants;
 mod tickets;
 mod tls;
 mod users;

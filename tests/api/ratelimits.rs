@@ -130,3 +130,68 @@ async fn bad_buckets_get_a_400_with_a_reason() {
         assert!(message.contains(expected), "{body}: {message}");
     }
 }
+
+#[tokio::test]
+async fn the_default_fixture_limits_nothing() {
+    let app = TestApp::new();
+    let listed = app.get(LIMITS, None).await.json();
+    assert_eq!(listed["buckets"], json!([]));
+    let token = app.token(App::ReadOnly).await;
+    let user = app.get(&format!("/api/v2/users/{ALICE}"), Some(&token)).await;
+    assert_eq!(headers(&user), (None, None, None));
+}
+
+#[tokio::test]
+async fn fixture_buckets_limit_from_the_start_and_come_back_full_on_reset() {
+    let mut fixture = authmock::core::seed::Fixture::default_auth0();
+    fixture.rate_limits = serde_json::from_value(json!([
+        {"group": "management", "limit": 1, "window_secs": 60},
+        {"group": "authentication", "limit": 100, "refill": 10}
+    ]))
+    .expect("bucket definitions");
+    let app = TestApp::with_fixture(fixture);
+    let token = app.token(App::ReadOnly).await;
+    let user = format!("/api/v2/users/{ALICE}");
+    assert_eq!(app.get(&user, Some(&token)).await.status, StatusCode::OK);
+    let refused = app.get(&user, Some(&token)).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS, "{}", refused.body);
+    let reset = (START.unix_timestamp() + 60).to_string();
+    assert_eq!(headers(&refused), (Some("1"), Some("0"), Some(reset.as_str())));
+
+    let reset_reply = app.control(Method::POST, "/__authmock__/reset", None).await;
+    assert_eq!(reset_reply.status, StatusCode::NO_CONTENT);
+    let listed = app.get(LIMITS, None).await.json();
+    let remaining: Vec<(Value, Value)> = listed["buckets"]
+        .as_array()
+        .expect("buckets")
+        .iter()
+        .map(|b| (b["group"].clone(), b["remaining"].clone()))
+        .collect();
+    assert_eq!(
+        remaining,
+        vec![(json!("authentication"), json!(100)), (json!("management"), json!(1))],
+        "both buckets back, full"
+    );
+}
+
+#[tokio::test]
+async fn a_fixture_naming_an_unknown_group_is_refused_when_served() {
+    let mut fixture = authmock::core::seed::Fixture::default_auth0();
+    fixture.rate_limits =
+        serde_json::from_value(json!([{"group": "janrain", "limit": 1}])).expect("bucket definitions");
+    let addr = "127.0.0.1:0".parse().expect("literal address");
+    let refused = authmock::server::bind(addr, &fixture, authmock::core::clock::Clock::system())
+        .await
+        .map(|_| ())
+        .expect_err("unknown group");
+    let text = refused.to_string();
+    assert!(text.contains("unknown endpoint group \"janrain\""), "{text}");
+    assert!(text.contains("groups: management, authentication"), "{text}");
+
+    fixture.rate_limits = serde_json::from_value(json!([{"group": "management", "limit": 0}])).expect("definitions");
+    let zero = authmock::server::bind(addr, &fixture, authmock::core::clock::Clock::system())
+        .await
+        .map(|_| ())
+        .expect_err("zero limit");
+    assert!(zero.to_string().contains("`limit` must be at least 1"), "{zero}");
+}

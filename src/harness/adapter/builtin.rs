@@ -3,7 +3,10 @@
 //! It caches the Management API token until shortly before it expires, sends JSON with
 //! `Content-Type: application/json`, names the connection by `connection_id`, percent-encodes
 //! user ids in paths, waits for `x-ratelimit-reset` before retrying a 429 (a bounded number of
-//! times), never retries another 4xx, and never puts a secret in a URL.
+//! times), never retries another 4xx, and never puts a secret in a URL. On Janrain it posts
+//! form-encoded bodies, treats `"stat":"error"` as the error it is (Capture answers most errors
+//! with HTTP 200), repeats the forgot-password `redirect_uri` when exchanging the code, and
+//! uses the same login client throughout.
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -11,7 +14,7 @@ use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::{Method, RequestBuilder, Response};
 use serde_json::{Value, json};
 
-use crate::harness::protocol::{OpOutcome, Provider, ProviderError};
+use crate::harness::protocol::{Auth0Provider, JanrainProvider, OpOutcome, Provider, ProviderError};
 
 /// The operations the reference client implements.
 pub const OPERATIONS: &[&str] = &[
@@ -21,6 +24,10 @@ pub const OPERATIONS: &[&str] = &[
     "auth0.set_user_password",
     "auth0.find_users_by_email",
     "auth0.login_with_password",
+    "janrain.send_password_recovery_email",
+    "janrain.exchange_code",
+    "janrain.update_password",
+    "janrain.sign_in",
 ];
 
 /// How many times a 429 is retried before it is reported.
@@ -49,15 +56,27 @@ impl Default for ReferenceClient {
 
 impl ReferenceClient {
     pub fn new() -> Self {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
+        let http = crate::harness::transport::trust(reqwest::Client::builder().timeout(Duration::from_secs(10)))
             .build()
-            .expect("a reqwest client without custom TLS builds");
+            .expect("a reqwest client with at most one extra root certificate builds");
         Self { http, token: None }
     }
 
     pub async fn run(&mut self, op: &str, provider: &Provider, args: &Value) -> Result<OpOutcome, String> {
-        let outcome = match op {
+        let outcome = match provider {
+            Provider::Auth0(provider) => self.run_auth0(op, provider, args).await,
+            Provider::Janrain(provider) => self.run_janrain(op, provider, args).await,
+        };
+        match outcome {
+            None => Ok(OpOutcome::Unsupported),
+            Some(Ok(result)) => Ok(OpOutcome::Ok(result)),
+            Some(Err(Failure::Provider(error))) => Ok(OpOutcome::ProviderError(error)),
+            Some(Err(Failure::Transport(message))) => Err(message),
+        }
+    }
+
+    async fn run_auth0(&mut self, op: &str, provider: &Auth0Provider, args: &Value) -> Option<Result<Value, Failure>> {
+        Some(match op {
             "auth0.get_management_token" => self
                 .management_token(provider)
                 .await
@@ -67,16 +86,98 @@ impl ReferenceClient {
             "auth0.set_user_password" => self.set_password(provider, args).await,
             "auth0.find_users_by_email" => self.find_by_email(provider, args).await,
             "auth0.login_with_password" => self.login(provider, args).await,
-            _ => return Ok(OpOutcome::Unsupported),
-        };
-        match outcome {
-            Ok(result) => Ok(OpOutcome::Ok(result)),
-            Err(Failure::Provider(error)) => Ok(OpOutcome::ProviderError(error)),
-            Err(Failure::Transport(message)) => Err(message),
-        }
+            _ => return None,
+        })
     }
 
-    async fn management_token(&mut self, p: &Provider) -> Result<String, Failure> {
+    async fn run_janrain(&mut self, op: &str, p: &JanrainProvider, args: &Value) -> Option<Result<Value, Failure>> {
+        let text = |key: &str| args[key].as_str().unwrap_or_default().to_owned();
+        let field = |name: &Option<String>| name.clone().unwrap_or_default();
+        Some(match op {
+            "janrain.send_password_recovery_email" => {
+                let form = &p.forms.forgot_password;
+                let mut params = flow_params(p, &form.name);
+                params.push(("redirect_uri".into(), p.redirect_uri.clone()));
+                params.push((field(&form.email_field), text("email")));
+                self.capture(p, "/oauth/forgot_password_native", &params, false)
+                    .await
+                    .map(|_| json!({}))
+            }
+            "janrain.exchange_code" => {
+                let params = vec![
+                    ("grant_type".to_owned(), "authorization_code".to_owned()),
+                    ("code".to_owned(), text("code")),
+                    ("redirect_uri".to_owned(), p.redirect_uri.clone()),
+                ];
+                self.capture(p, "/oauth/token", &params, true).await.map(|body| {
+                    json!({
+                        "access_token": body["access_token"],
+                        "refresh_token": body["refresh_token"],
+                        "expires_in": body["expires_in"],
+                    })
+                })
+            }
+            "janrain.update_password" => {
+                let form = &p.forms.change_password;
+                let mut params = flow_params(p, &form.name);
+                params.push(("access_token".into(), text("access_token")));
+                params.push((field(&form.password_field), text("new_password")));
+                params.push((field(&form.confirm_field), text("new_password_confirm")));
+                self.capture(p, "/oauth/update_profile_native", &params, false)
+                    .await
+                    .map(|_| json!({}))
+            }
+            "janrain.sign_in" => {
+                let form = &p.forms.sign_in;
+                let mut params = flow_params(p, &form.name);
+                params.push(("redirect_uri".into(), p.redirect_uri.clone()));
+                params.push(("response_type".into(), "token".into()));
+                params.push((field(&form.email_field), text("email")));
+                params.push((field(&form.password_field), text("password")));
+                self.capture(p, "/oauth/auth_native_traditional", &params, false)
+                    .await
+                    .map(|body| json!({"access_token": body["access_token"], "uuid": body["capture_user"]["uuid"]}))
+            }
+            _ => return None,
+        })
+    }
+
+    /// One Capture call: a form-encoded POST (client credentials as HTTP Basic on `/oauth/token`,
+    /// the login client's `client_id` in the form elsewhere). Capture answers most errors with
+    /// HTTP 200 and `"stat":"error"`, so the body decides, not the status.
+    async fn capture(
+        &self,
+        p: &JanrainProvider,
+        path: &str,
+        params: &[(String, String)],
+        basic: bool,
+    ) -> Result<Value, Failure> {
+        let mut request = self.http.post(format!("{}{path}", p.base_url));
+        let mut form = params.to_vec();
+        if basic {
+            request = request.basic_auth(&p.client_id, Some(&p.client_secret));
+        } else {
+            form.insert(0, ("client_id".into(), p.client_id.clone()));
+        }
+        let response = request
+            .form(&form)
+            .send()
+            .await
+            .map_err(|e| Failure::Transport(format!("request failed: {e}")))?;
+        let status = response.status().as_u16();
+        let body = match read(response).await {
+            Ok(body) if body["stat"] == "ok" => return Ok(body),
+            Ok(body) => body,
+            Err(failure) => return Err(failure),
+        };
+        Err(Failure::Provider(ProviderError {
+            status,
+            body,
+            headers: None,
+        }))
+    }
+
+    async fn management_token(&mut self, p: &Auth0Provider) -> Result<String, Failure> {
         let key = (p.base_url.clone(), p.client_id.clone(), p.audience.clone());
         if let Some(cached) = &self.token
             && cached.key == key
@@ -103,7 +204,7 @@ impl ReferenceClient {
         Ok(token)
     }
 
-    async fn create_ticket(&mut self, p: &Provider, args: &Value) -> Result<Value, Failure> {
+    async fn create_ticket(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
         let token = self.management_token(p).await?;
         let mut body = serde_json::Map::new();
         if let Some(user_id) = args.get("user_id") {
@@ -127,7 +228,7 @@ impl ReferenceClient {
         self.send(|| self.http.post(&url).bearer_auth(&token).json(&body)).await
     }
 
-    async fn send_reset_email(&mut self, p: &Provider, args: &Value) -> Result<Value, Failure> {
+    async fn send_reset_email(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
         let body = json!({
             "client_id": p.login_client_id,
             "email": args["email"],
@@ -137,7 +238,7 @@ impl ReferenceClient {
         self.send(|| self.http.post(&url).json(&body)).await
     }
 
-    async fn set_password(&mut self, p: &Provider, args: &Value) -> Result<Value, Failure> {
+    async fn set_password(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
         let token = self.management_token(p).await?;
         let user_id = args["user_id"].as_str().unwrap_or_default();
         let url = format!(
@@ -150,7 +251,7 @@ impl ReferenceClient {
             .await
     }
 
-    async fn find_by_email(&mut self, p: &Provider, args: &Value) -> Result<Value, Failure> {
+    async fn find_by_email(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
         let token = self.management_token(p).await?;
         let email = args["email"].as_str().unwrap_or_default().to_owned();
         let url = format!("{}/api/v2/users-by-email", p.base_url);
@@ -160,7 +261,7 @@ impl ReferenceClient {
         Ok(json!({ "users": users }))
     }
 
-    async fn login(&mut self, p: &Provider, args: &Value) -> Result<Value, Failure> {
+    async fn login(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
         let body = json!({
             "grant_type": "http://auth0.com/oauth/grant-type/password-realm",
             "client_id": p.login_client_id,
@@ -192,6 +293,16 @@ impl ReferenceClient {
             return read(response).await;
         }
     }
+}
+
+/// The login client and flow fields every `/oauth/*_native` form starts with.
+fn flow_params(p: &JanrainProvider, form: &str) -> Vec<(String, String)> {
+    vec![
+        ("flow".into(), p.flow.clone()),
+        ("flow_version".into(), p.flow_version.clone()),
+        ("locale".into(), p.locale.clone()),
+        ("form".into(), form.to_owned()),
+    ]
 }
 
 enum Failure {

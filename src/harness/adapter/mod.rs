@@ -10,6 +10,9 @@ use serde_json::Value;
 
 use crate::harness::protocol::{OpOutcome, Provider};
 
+/// How many of the adapter's last stderr lines a failure shows.
+const STDERR_TAIL: usize = 20;
+
 /// How the harness starts the client for each scenario.
 #[derive(Debug, Clone)]
 pub enum ClientSpec {
@@ -50,10 +53,12 @@ impl Client {
             Self::Builtin(client) => client.run(op, provider, args).await,
             Self::Stdio(adapter) => adapter.run(op, provider, args).await.map_err(|e| {
                 let stderr = adapter.stderr();
-                if stderr.is_empty() {
-                    e.to_string()
-                } else {
-                    format!("{e}\nadapter stderr:\n{stderr}")
+                let lines: Vec<&str> = stderr.lines().collect();
+                let tail = lines[lines.len().saturating_sub(STDERR_TAIL)..].join("\n");
+                match lines.len() {
+                    0 => e.to_string(),
+                    n if n > STDERR_TAIL => format!("{e}\nadapter stderr (last {STDERR_TAIL} of {n} lines):\n{tail}"),
+                    _ => format!("{e}\nadapter stderr:\n{tail}"),
                 }
             }),
         }

@@ -46,6 +46,7 @@ impl StdioAdapter {
             .ok_or_else(|| AdapterError::Protocol("empty --client command".into()))?;
         let mut child = Command::new(program)
             .args(words)
+            .envs(crate::harness::transport::adapter_env())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -94,7 +95,7 @@ impl StdioAdapter {
         let seq = self.seq;
         let message = json!({"cmd": "run", "seq": seq, "op": op, "provider": provider, "args": args});
         let line = self.exchange(&message, op).await?;
-        protocol::parse_run_answer(&line, seq).map_err(AdapterError::Protocol)
+        protocol::parse_run_answer(&line, seq, op).map_err(AdapterError::Protocol)
     }
 
     /// Asks the adapter to exit, and kills it if it does not within the timeout.

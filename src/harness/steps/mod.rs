@@ -1,7 +1,8 @@
 //! Step definitions, one file per concept: `setup` (the tenant and its conditions),
 //! `operations` (what the client is asked to do), `observations` (what the client reported
-//! and what the provider saw).
+//! and what the provider saw); `janrain` is the Janrain password-recovery journey's own.
 
+pub mod janrain;
 pub mod observations;
 pub mod operations;
 pub mod setup;
@@ -15,4 +16,11 @@ pub const OPERATION_PHRASES: &[(&str, &str)] = &[
     ("logs in as", "auth0.login_with_password"),
     ("looks up the users with email", "auth0.find_users_by_email"),
     ("fetches a management token", "auth0.get_management_token"),
+    (
+        "asks Janrain to send a password recovery email",
+        "janrain.send_password_recovery_email",
+    ),
+    ("exchanges the recovery code", "janrain.exchange_code"),
+    ("sets the new password", "janrain.update_password"),
+    ("signs in to Janrain", "janrain.sign_in"),
 ];

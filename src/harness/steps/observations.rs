@@ -53,6 +53,92 @@ async fn reports_error(world: &mut AuthWorld, status: u16, message: String) -> R
         .await)
 }
 
+#[then("the client reports the rate-limit headers the provider sent")]
+async fn reports_rate_limit_headers(world: &mut AuthWorld) -> Result<(), String> {
+    let sent = world
+        .journal()
+        .await?
+        .into_iter()
+        .rev()
+        .find(|e| e["response"]["status"] == 429)
+        .map(|e| e["response"]["headers"].clone())
+        .unwrap_or_default();
+    let names = ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"];
+    let report = world.last()?;
+    let reported = match &report.outcome {
+        Ok(OpOutcome::ProviderError(error)) if error.status == 429 => error.headers.clone().unwrap_or_default(),
+        _ => serde_json::Map::new(),
+    };
+    let missing: Vec<String> = names
+        .iter()
+        .filter(|name| {
+            let expected = header(&sent, name);
+            expected.is_empty() || reported.get(**name).and_then(Value::as_str) != Some(expected.as_str())
+        })
+        .map(|name| format!("{name}: {:?}", header(&sent, name)))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(world
+        .explain(
+            &format!(
+                "the 429 reported with the provider's headers, but these are missing or changed: {}",
+                missing.join(", ")
+            ),
+            "report the x-ratelimit-* headers of the 429 in error.headers, so the caller knows when to come back",
+        )
+        .await)
+}
+
+#[then("the ticket link opens the password form")]
+async fn ticket_link_opens(world: &mut AuthWorld) -> Result<(), String> {
+    let Some((status, page)) = open_ticket(world).await? else {
+        return Err(world
+            .explain(
+                "a ticket link, reported as result.ticket",
+                "POST /api/v2/tickets/password-change with a JSON body and a Management API bearer token",
+            )
+            .await);
+    };
+    if status == 200 && page.contains("<form") {
+        return Ok(());
+    }
+    Err(world
+        .explain(&format!("the ticket link to open the password form, got {status}"), "")
+        .await)
+}
+
+#[then("the ticket link has expired")]
+async fn ticket_link_expired(world: &mut AuthWorld) -> Result<(), String> {
+    let Some((status, page)) = open_ticket(world).await? else {
+        return Err(world.explain("a ticket link, reported as result.ticket", "").await);
+    };
+    if status == 400 && page.contains("Link Expired") {
+        return Ok(());
+    }
+    Err(world
+        .explain(
+            &format!("the ticket link to show the provider's expired page (400 Link Expired), got {status}"),
+            "",
+        )
+        .await)
+}
+
+/// Opens the ticket link the client reported last, as the user's browser would; `None` when
+/// the client reported no ticket link.
+async fn open_ticket(world: &AuthWorld) -> Result<Option<(u16, String)>, String> {
+    let Some(link) = world.reports.iter().rev().find_map(|r| match &r.outcome {
+        Ok(OpOutcome::Ok(result)) => result["ticket"].as_str().map(str::to_owned),
+        _ => None,
+    }) else {
+        return Ok(None);
+    };
+    let response = world.control.get(&link).send().await.map_err(|e| e.to_string())?;
+    let status = response.status().as_u16();
+    Ok(Some((status, response.text().await.map_err(|e| e.to_string())?)))
+}
+
 #[then("the client reports success")]
 async fn reports_success(world: &mut AuthWorld) -> Result<(), String> {
     if matches!(world.last()?.outcome, Ok(OpOutcome::Ok(_))) {
@@ -105,14 +191,17 @@ async fn reset_link_in_outbox(world: &mut AuthWorld, email: String) -> Result<()
 
 #[then(expr = "the provider received {int} token request(s)")]
 async fn token_requests(world: &mut AuthWorld, count: usize) -> Result<(), String> {
-    count_requests(
-        world,
-        "POST",
-        "/oauth/token",
-        count,
-        "cache the Management API token until shortly before it expires and reuse it",
-    )
-    .await
+    let seen = matching(world, "POST", "/oauth/token").await?.len();
+    if seen == count {
+        return Ok(());
+    }
+    let operations = world.reports.len();
+    Err(world
+        .explain(
+            &format!("{count} token request(s), but the client fetched {seen} token(s) for {operations} operation(s)"),
+            "cache the management token until shortly before expires_in and reuse it for every call",
+        )
+        .await)
 }
 
 #[then(expr = "the provider received {int} ticket request(s)")]
@@ -203,22 +292,20 @@ async fn waited_for_reset(world: &mut AuthWorld) -> Result<(), String> {
         if entry["response"]["status"] != 429 {
             continue;
         }
-        let reset: i64 = header(&entry["response"]["headers"], "x-ratelimit-reset")
+        let reset: f64 = header(&entry["response"]["headers"], "x-ratelimit-reset")
             .parse()
-            .unwrap_or(0);
+            .unwrap_or(0.0);
+        let limited_at = tenant_time(entry);
         if let Some(next) = entries[i + 1..]
             .iter()
             .find(|e| e["request"]["path"] == entry["request"]["path"])
         {
-            let at = next["tenant_time"]
-                .as_str()
-                .and_then(|t| time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok())
-                .map(|t| t.unix_timestamp())
-                .unwrap_or(0);
-            if at < reset {
+            let retried_at = tenant_time(next);
+            if retried_at < reset {
                 early.push(format!(
-                    "retried at {at}, {} s before x-ratelimit-reset {reset}",
-                    reset - at
+                    "retried {:.1} s after a 429 whose x-ratelimit-reset said wait {:.0} s",
+                    retried_at - limited_at,
+                    (reset - limited_at).ceil()
                 ));
             }
         }
@@ -228,16 +315,25 @@ async fn waited_for_reset(world: &mut AuthWorld) -> Result<(), String> {
         return Ok(());
     }
     let what = if early.is_empty() {
-        "a 429 followed by a successful retry".to_owned()
+        "expected a 429 followed by a successful retry".to_owned()
     } else {
         early.join("; ")
     };
     Err(world
         .explain(
-            &format!("a retry after x-ratelimit-reset that succeeds ({what})"),
-            "on 429, wait until the unix time in x-ratelimit-reset, then retry",
+            &what,
+            "on 429, wait until the unix time in x-ratelimit-reset, then retry a bounded number of times",
         )
         .await)
+}
+
+/// When the provider handled a journal entry, in unix seconds on the tenant clock.
+fn tenant_time(entry: &Value) -> f64 {
+    entry["tenant_time"]
+        .as_str()
+        .and_then(|t| time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok())
+        .map(|t| t.unix_timestamp_nanos() as f64 / 1e9)
+        .unwrap_or(0.0)
 }
 
 async fn count_requests(world: &AuthWorld, method: &str, path: &str, count: usize, advice: &str) -> Result<(), String> {

@@ -25,6 +25,17 @@ async fn ticket_by_email(world: &mut AuthWorld, email: String) -> Result<(), Str
         .await
 }
 
+#[when(expr = "the client creates a password-change ticket for {string} valid for {int} seconds")]
+async fn ticket_with_ttl(world: &mut AuthWorld, email: String, ttl: i64) -> Result<(), String> {
+    let user_id = world.user_id(&email)?;
+    world
+        .perform(
+            "auth0.create_password_change_ticket",
+            json!({ "user_id": user_id, "ttl_sec": ttl }),
+        )
+        .await
+}
+
 #[when(expr = "the client creates {int} password-change tickets for {string}")]
 async fn many_tickets(world: &mut AuthWorld, count: u32, email: String) -> Result<(), String> {
     let user_id = world.user_id(&email)?;

@@ -29,6 +29,43 @@ async fn next_request_unauthenticated(world: &mut AuthWorld) -> Result<(), Strin
         .map(|_| ())
 }
 
+/// The body and header Auth0 answers a token that fails validation with (facts `auth0.md` §2.2,
+/// observed), as a one-shot fault: a correct client's token never fails on its own.
+#[given("the Management API rejects the next token as invalid")]
+async fn next_token_invalid(world: &mut AuthWorld) -> Result<(), String> {
+    let body = json!({"statusCode": 401, "error": "Unauthorized", "message": "Invalid token",
+        "attributes": {"error": "Invalid token"}});
+    world
+        .control_post(
+            "faults",
+            json!({"path": "/api/v2/*", "times": 1,
+                "respond": {"status": 401, "headers": {"www-authenticate": "Bearer error=\"Invalid token\""},
+                "body": body}}),
+        )
+        .await
+        .map(|_| ())
+}
+
+/// The answer Auth0 gives a body that is not JSON (facts `auth0.md` §2.4, observed), as a
+/// one-shot fault: a correct client always sends JSON.
+#[given("the Management API rejects the next payload as malformed JSON")]
+async fn next_payload_malformed(world: &mut AuthWorld) -> Result<(), String> {
+    let body = json!({"statusCode": 400, "error": "Bad Request", "message": "Invalid request payload JSON format"});
+    world
+        .control_post(
+            "faults",
+            json!({"path": "/api/v2/*", "times": 1, "respond": {"status": 400, "body": body}}),
+        )
+        .await
+        .map(|_| ())
+}
+
+#[given(expr = "the client is configured with the audience {string}")]
+async fn configured_audience(world: &mut AuthWorld, audience: String) -> Result<(), String> {
+    world.provider.audience = audience;
+    Ok(())
+}
+
 #[given(expr = "the Management API is failing with {int} {string}")]
 async fn management_failing(world: &mut AuthWorld, status: u16, error: String) -> Result<(), String> {
     let body = json!({"statusCode": status, "error": error, "message": error});
@@ -63,6 +100,14 @@ async fn management_always_429(world: &mut AuthWorld) -> Result<(), String> {
             "faults",
             json!({"path": "/api/v2/*", "respond": {"status": 429, "headers": headers, "body": rate_limited_body()}}),
         )
+        .await
+        .map(|_| ())
+}
+
+#[when(expr = "{int} days pass on the provider's clock")]
+async fn days_pass(world: &mut AuthWorld, days: i64) -> Result<(), String> {
+    world
+        .control_post("clock", json!({"advance_secs": days * 86_400}))
         .await
         .map(|_| ())
 }

@@ -1,0 +1,319 @@
+//! The Janrain password-recovery journey: the Capture app and its conditions (Given), what the
+//! client is asked to do (When), and what it reported and what the app captured (Then).
+//!
+//! Some Givens play the part of another application sharing the Capture app (a recovery started
+//! through another login client, or with another redirect URI); they speak raw HTTP to the app,
+//! as that application would.
+
+use cucumber::{given, then, when};
+use serde_json::{Value, json};
+
+use crate::harness::protocol::OpOutcome;
+use crate::harness::world::{AuthWorld, janrain_provider_for};
+
+#[given("a fresh Janrain app")]
+async fn fresh_app(world: &mut AuthWorld) -> Result<(), String> {
+    let url = format!("{}/__authmock__/tenant", world.capture.uri());
+    let summary = get_json(world, &url).await?;
+    if summary["provider"] == "janrain" {
+        return Ok(());
+    }
+    Err(format!("{url} does not describe a Janrain app: {summary}"))
+}
+
+#[given(expr = "the client uses the {string} login client")]
+async fn uses_login_client(world: &mut AuthWorld, name: String) -> Result<(), String> {
+    world.janrain = janrain_provider_for(&world.capture_summary, &name)?;
+    Ok(())
+}
+
+#[given(expr = "a recovery email for {string} was requested through the {string} login client")]
+async fn recovery_requested_through(world: &mut AuthWorld, email: String, client: String) -> Result<(), String> {
+    let other = janrain_provider_for(&world.capture_summary, &client)?;
+    request_recovery(world, &email, &client, &other.redirect_uri).await
+}
+
+#[given(expr = "a recovery email for {string} was requested with the redirect URI {string}")]
+async fn recovery_requested_with_redirect(
+    world: &mut AuthWorld,
+    email: String,
+    redirect: String,
+) -> Result<(), String> {
+    let client = client_name(world)?;
+    request_recovery(world, &email, &client, &redirect).await
+}
+
+#[given(expr = "{string} recovered access through the {string} login client")]
+async fn recovered_through(world: &mut AuthWorld, email: String, client: String) -> Result<(), String> {
+    let other = janrain_provider_for(&world.capture_summary, &client)?;
+    request_recovery(world, &email, &client, &other.redirect_uri).await?;
+    let link = recovery_link(world, &email)
+        .await?
+        .ok_or_else(|| format!("no recovery mail to {email} in the outbox"))?;
+    let code = code_of(&link).ok_or_else(|| format!("the link {link} carries no code"))?;
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", other.redirect_uri.as_str()),
+        ("client_id", other.client_id.as_str()),
+        ("client_secret", other.client_secret.as_str()),
+    ];
+    let answer = post_form(world, "/oauth/token", &form).await?;
+    let token = answer["access_token"]
+        .as_str()
+        .ok_or_else(|| format!("the {client} could not exchange the code: {answer}"))?;
+    world.janrain_token = Some(token.to_owned());
+    Ok(())
+}
+
+#[when(expr = "the client asks Janrain to send a password recovery email to {string}")]
+async fn send_recovery(world: &mut AuthWorld, email: String) -> Result<(), String> {
+    world
+        .perform("janrain.send_password_recovery_email", json!({ "email": email }))
+        .await
+}
+
+#[when(expr = "the user opens the recovery link mailed to {string}")]
+async fn open_recovery_link(world: &mut AuthWorld, email: String) -> Result<(), String> {
+    match recovery_link(world, &email).await? {
+        Some(link) => {
+            world.recovery_code = Some(code_of(&link).ok_or_else(|| format!("the link {link} carries no code"))?);
+            Ok(())
+        }
+        None => Err(world
+            .explain(
+                &format!("a recovery mail to {email} with a ?code= link in the Janrain app's outbox"),
+                "POST /oauth/forgot_password_native with client_id, flow, flow_version, locale, redirect_uri, \
+                 form=forgotPasswordForm and signInEmailAddress, form-encoded",
+            )
+            .await),
+    }
+}
+
+#[when("the client exchanges the recovery code for an access token")]
+async fn exchange_code(world: &mut AuthWorld) -> Result<(), String> {
+    let code = world
+        .recovery_code
+        .clone()
+        .ok_or("no recovery link was opened yet, so there is no code to exchange")?;
+    world.perform("janrain.exchange_code", json!({ "code": code })).await?;
+    remember_token(world);
+    Ok(())
+}
+
+#[when(expr = "the client sets the new password {string}")]
+async fn update_password(world: &mut AuthWorld, password: String) -> Result<(), String> {
+    set_new_password(world, &password, &password).await
+}
+
+#[when(expr = "the client sets the new password {string} confirmed as {string}")]
+async fn update_password_confirmed(world: &mut AuthWorld, password: String, confirm: String) -> Result<(), String> {
+    set_new_password(world, &password, &confirm).await
+}
+
+#[when(expr = "the client signs in to Janrain as {string} with password {string}")]
+async fn sign_in(world: &mut AuthWorld, email: String, password: String) -> Result<(), String> {
+    world
+        .perform("janrain.sign_in", json!({ "email": email, "password": password }))
+        .await?;
+    remember_token(world);
+    Ok(())
+}
+
+#[when(expr = "{int} minutes pass on the Janrain app's clock")]
+async fn minutes_pass(world: &mut AuthWorld, minutes: i64) -> Result<(), String> {
+    let url = format!("{}/__authmock__/clock", world.capture.uri());
+    let response = world
+        .control
+        .post(&url)
+        .json(&json!({ "advance_secs": minutes * 60 }))
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if response.status().is_success() {
+        return Ok(());
+    }
+    Err(format!("{url} answered {}", response.status()))
+}
+
+#[then(expr = "a recovery link for {string} is in the Janrain outbox")]
+async fn recovery_link_in_outbox(world: &mut AuthWorld, email: String) -> Result<(), String> {
+    if recovery_link(world, &email).await?.is_some() {
+        return Ok(());
+    }
+    Err(world
+        .explain(
+            &format!("a recovery mail to {email} with a ?code= link in the Janrain app's outbox"),
+            "POST /oauth/forgot_password_native, form-encoded, with the form's email field",
+        )
+        .await)
+}
+
+#[then("the client receives a Janrain access token")]
+async fn receives_token(world: &mut AuthWorld) -> Result<(), String> {
+    let report = world.last()?;
+    if matches!(&report.outcome, Ok(OpOutcome::Ok(result)) if result["access_token"].is_string()) {
+        return Ok(());
+    }
+    Err(world
+        .explain(
+            "an access token, reported as result.access_token",
+            "POST /oauth/token with grant_type=authorization_code, the code, the forgot-password call's \
+             redirect_uri, and the same login client's credentials",
+        )
+        .await)
+}
+
+#[then("the Janrain sign-in succeeds")]
+async fn sign_in_succeeds(world: &mut AuthWorld) -> Result<(), String> {
+    let report = world.last()?;
+    if matches!(&report.outcome, Ok(OpOutcome::Ok(result)) if result["access_token"].is_string()) {
+        return Ok(());
+    }
+    Err(world
+        .explain("the sign-in with the new password to succeed with an access token", "")
+        .await)
+}
+
+#[then(expr = "the client reports the Janrain error {int} {string} saying {string}")]
+async fn reports_janrain_error(world: &mut AuthWorld, code: u16, name: String, message: String) -> Result<(), String> {
+    let report = world.last()?;
+    if let Ok(OpOutcome::ProviderError(error)) = &report.outcome
+        && janrain_error_matches(&error.body, code, &name, &message)
+    {
+        return Ok(());
+    }
+    Err(world
+        .explain(
+            &format!(
+                "the Janrain error {code} {name:?} saying {message:?}, the body as received \
+                 (`code`, `error` or `sub_error`, and the message in `error_description` or `invalid_fields`)"
+            ),
+            "Capture answers most errors with HTTP 200 and \"stat\":\"error\": treat that body as the error \
+             and report it, status and body untouched",
+        )
+        .await)
+}
+
+/// Whether a reported Capture error body is the expected one, as Capture sent it.
+fn janrain_error_matches(body: &Value, code: u16, name: &str, message: &str) -> bool {
+    let said = |v: &Value| v.as_str() == Some(message);
+    let in_fields = body["invalid_fields"].as_object().is_some_and(|fields| {
+        fields
+            .values()
+            .flat_map(|v| v.as_array().into_iter().flatten())
+            .any(said)
+    });
+    body["stat"] == "error"
+        && body["code"] == code
+        && (body["error"] == name || body["sub_error"] == name)
+        && (said(&body["error_description"]) || in_fields)
+}
+
+async fn set_new_password(world: &mut AuthWorld, password: &str, confirm: &str) -> Result<(), String> {
+    let token = world
+        .janrain_token
+        .clone()
+        .ok_or("the client has no Janrain access token yet (exchange the recovery code first)")?;
+    world
+        .perform(
+            "janrain.update_password",
+            json!({ "access_token": token, "new_password": password, "new_password_confirm": confirm }),
+        )
+        .await
+}
+
+/// Keeps the access token the client just reported, for the next operation.
+fn remember_token(world: &mut AuthWorld) {
+    if let Some(report) = world.reports.last()
+        && let Ok(OpOutcome::Ok(result)) = &report.outcome
+        && let Some(token) = result["access_token"].as_str()
+    {
+        world.janrain_token = Some(token.to_owned());
+    }
+}
+
+/// The name of the login client the client under test uses.
+fn client_name(world: &AuthWorld) -> Result<String, String> {
+    world
+        .capture_summary
+        .clients
+        .iter()
+        .find(|c| c.client_id == world.janrain.client_id)
+        .map(|c| c.name.clone())
+        .ok_or_else(|| "the client's login client is not in the Janrain app".into())
+}
+
+/// Starts a recovery as another application sharing the Capture app would.
+async fn request_recovery(world: &AuthWorld, email: &str, client: &str, redirect_uri: &str) -> Result<(), String> {
+    let p = janrain_provider_for(&world.capture_summary, client)?;
+    let email_field = p.forms.forgot_password.email_field.clone().unwrap_or_default();
+    let form = [
+        ("client_id", p.client_id.as_str()),
+        ("flow", p.flow.as_str()),
+        ("flow_version", p.flow_version.as_str()),
+        ("locale", p.locale.as_str()),
+        ("form", p.forms.forgot_password.name.as_str()),
+        ("redirect_uri", redirect_uri),
+        (email_field.as_str(), email),
+    ];
+    let answer = post_form(world, "/oauth/forgot_password_native", &form).await?;
+    if answer["stat"] == "ok" {
+        return Ok(());
+    }
+    Err(format!(
+        "the Janrain app refused the recovery request for {email}: {answer}"
+    ))
+}
+
+async fn post_form(world: &AuthWorld, path: &str, form: &[(&str, &str)]) -> Result<Value, String> {
+    world
+        .control
+        .post(format!("{}{path}", world.capture.uri()))
+        .form(form)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?
+        .json()
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// The newest recovery link mailed to `email`, if any.
+async fn recovery_link(world: &AuthWorld, email: &str) -> Result<Option<String>, String> {
+    let base = world.capture.uri();
+    let list = get_json(world, &format!("{base}/__authmock__/outbox?to={email}")).await?;
+    let Some(id) = list["messages"][0]["ID"].as_str() else {
+        return Ok(None);
+    };
+    let message = get_json(world, &format!("{base}/__authmock__/outbox/{id}")).await?;
+    Ok(message["Links"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .find(|link| code_of(link).is_some())
+        .map(str::to_owned))
+}
+
+/// The `code` query parameter of a recovery link.
+fn code_of(link: &str) -> Option<String> {
+    let query = link.split_once('?')?.1;
+    serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v)
+}
+
+async fn get_json(world: &AuthWorld, url: &str) -> Result<Value, String> {
+    world
+        .control
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?
+        .json()
+        .await
+        .map_err(|e| e.to_string())
+}

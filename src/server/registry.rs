@@ -1,0 +1,291 @@
+//! Runtime tenants: the process-wide registry behind `POST /__authmock__/tenants`.
+//!
+//! A [`Registry`] is owned by whatever serves listeners (`authmock serve`, an embedded
+//! [`crate::Authmock`] or [`crate::JanrainMock`]). Every listener it serves carries a weak
+//! handle to it ([`crate::admin::tenants::Runtime`]), so a tenant created through any listener
+//! lands in the same registry, and dropping the owner stops every runtime tenant (no cycle keeps
+//! them alive). Each runtime tenant gets its own listener on the registry's address (loopback
+//! unless `serve --bind` says otherwise), the registry's TLS and journal settings, and is
+//! stopped and freed on `DELETE`. Depends on `admin` (summaries, the control API's view of the
+//! registry), `core::seed`, `janrain::app`.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+
+use futures::future::BoxFuture;
+use serde_json::{Map, Value};
+
+use super::{Background, ServeError};
+use crate::admin::janrain::JanrainSummary;
+use crate::admin::tenants::{CreateTenant, Runtime, TenantRuntime};
+use crate::admin::{TenantSummary, error::AdminError};
+use crate::core::clock::Clock;
+use crate::core::journal;
+use crate::core::seed::Fixture;
+use crate::core::tenant::Tenant;
+use crate::janrain::{JanrainApp, JanrainFixture};
+
+/// How the listeners of one process are served; runtime tenants inherit it.
+#[derive(Debug, Clone)]
+pub struct ListenerSettings {
+    /// The address every listener binds (`serve --bind`); loopback by default.
+    pub bind: IpAddr,
+    /// `serve --tls`: the server configuration of the run's leaf certificate.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// `--journal-limit` and `--journal-secrets`.
+    pub journal: journal::Settings,
+    /// `serve --admin-token`: every `/__authmock__/` path then needs `Authorization: Bearer`.
+    pub admin_token: Option<Arc<str>>,
+}
+
+impl Default for ListenerSettings {
+    fn default() -> Self {
+        Self {
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            tls: None,
+            journal: journal::Settings::default(),
+            admin_token: None,
+        }
+    }
+}
+
+/// The runtime tenants of one process. Cloning shares the registry.
+#[derive(Clone)]
+pub struct Registry {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    settings: ListenerSettings,
+    /// A std mutex: inserts, removals and scans, never held across `.await`.
+    entries: Mutex<BTreeMap<u64, Entry>>,
+    next_id: AtomicU64,
+    /// This registry, weakly: what the routers of the listeners it starts carry.
+    me: Weak<Inner>,
+}
+
+/// One runtime tenant: its provider state and the handle that stops its listener.
+struct Entry {
+    listener: Served,
+    background: Background,
+}
+
+enum Served {
+    Auth0(Tenant),
+    Janrain(JanrainApp),
+}
+
+impl Served {
+    fn summary(&self, id: u64) -> Value {
+        let summary = match self {
+            Served::Auth0(tenant) => serde_json::to_value(TenantSummary::of(tenant)),
+            Served::Janrain(app) => serde_json::to_value(JanrainSummary::of(app)),
+        };
+        let mut out = Map::new();
+        out.insert("id".into(), Value::from(id));
+        if let Ok(Value::Object(fields)) = summary {
+            out.extend(fields);
+        }
+        Value::Object(out)
+    }
+}
+
+impl Registry {
+    pub fn new(settings: ListenerSettings) -> Self {
+        Self {
+            inner: Arc::new_cyclic(|me| Inner {
+                settings,
+                entries: Mutex::new(BTreeMap::new()),
+                next_id: AtomicU64::new(0),
+                me: me.clone(),
+            }),
+        }
+    }
+
+    pub fn settings(&self) -> &ListenerSettings {
+        &self.inner.settings
+    }
+
+    /// The handle a listener's router carries.
+    pub fn runtime(&self) -> Runtime {
+        let registry: Arc<dyn TenantRuntime> = self.inner.clone();
+        Runtime::new(&registry)
+    }
+
+    /// How many runtime tenants are running.
+    pub fn len(&self) -> usize {
+        self.inner.lock().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Self::new(ListenerSettings::default())
+    }
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry").field("tenants", &self.len()).finish()
+    }
+}
+
+impl Inner {
+    fn lock(&self) -> MutexGuard<'_, BTreeMap<u64, Entry>> {
+        // Inserts and removals only: a poisoned map is still consistent.
+        self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn registry(&self) -> Option<Registry> {
+        self.me.upgrade().map(|inner| Registry { inner })
+    }
+
+    async fn start(&self, request: CreateTenant) -> Result<Value, AdminError> {
+        let registry = self
+            .registry()
+            .ok_or_else(|| AdminError::Unavailable("the process is shutting down".into()))?;
+        let settings = &self.settings;
+        let addr = SocketAddr::new(settings.bind, request.port.unwrap_or(0));
+        let source = Source::of(&request)?;
+        let served = match request.provider.as_str() {
+            "auth0" => {
+                let fixture = source.auth0()?;
+                let (listener, tenant) = match &settings.tls {
+                    Some(_) => super::bind_tls(addr, &fixture, Clock::system()).await,
+                    None => super::bind(addr, &fixture, Clock::system()).await,
+                }
+                .map_err(serve_error)?;
+                tenant.journal().configure(settings.journal);
+                let router = super::app_in(tenant.clone(), &registry);
+                (Served::Auth0(tenant), listener, router)
+            }
+            "janrain" => {
+                let fixture = source.janrain()?;
+                let (listener, app) = super::bind_janrain(addr, &fixture, Clock::system(), settings.tls.is_some())
+                    .await
+                    .map_err(serve_error)?;
+                app.control().journal().configure(settings.journal);
+                let router = super::janrain_app_in(app.clone(), &registry);
+                (Served::Janrain(app), listener, router)
+            }
+            other => {
+                return Err(AdminError::BadRequest(format!(
+                    "`provider` is \"auth0\" or \"janrain\" (got {other:?})"
+                )));
+            }
+        };
+        let (listener, tcp, router) = served;
+        let background = Background::serve(tcp, router, settings.tls.clone());
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
+        let summary = listener.summary(id);
+        self.lock().insert(id, Entry { listener, background });
+        Ok(summary)
+    }
+}
+
+impl TenantRuntime for Inner {
+    fn create(&self, request: CreateTenant) -> BoxFuture<'static, Result<Value, AdminError>> {
+        let me = self.me.clone();
+        Box::pin(async move {
+            match me.upgrade() {
+                Some(inner) => inner.start(request).await,
+                None => Err(AdminError::Unavailable("the process is shutting down".into())),
+            }
+        })
+    }
+
+    fn list(&self) -> Vec<Value> {
+        self.lock()
+            .iter()
+            .map(|(id, entry)| entry.listener.summary(*id))
+            .collect()
+    }
+
+    fn get(&self, id: u64) -> Option<Value> {
+        self.lock().get(&id).map(|entry| entry.listener.summary(id))
+    }
+
+    fn delete(&self, id: u64) -> BoxFuture<'static, bool> {
+        let removed = self.lock().remove(&id);
+        Box::pin(async move {
+            match removed {
+                Some(entry) => {
+                    entry.background.stop().await;
+                    true
+                }
+                None => false,
+            }
+        })
+    }
+}
+
+/// Where a runtime tenant's fixture comes from.
+enum Source {
+    /// `default`, or an embedded fixture's file name.
+    Embedded(String),
+    File(String),
+    Inline(Value),
+}
+
+impl Source {
+    fn of(request: &CreateTenant) -> Result<Self, AdminError> {
+        match (&request.fixture, &request.seed) {
+            (Some(_), Some(_)) => Err(AdminError::BadRequest(
+                "send `fixture` (a name or a path) or `seed` (inline JSON), not both".into(),
+            )),
+            (None, Some(seed)) if seed.is_object() => Ok(Self::Inline(seed.clone())),
+            (None, Some(_)) => Err(AdminError::BadRequest(
+                "`seed` must be a JSON object (a fixture)".into(),
+            )),
+            (Some(name), None) => Ok(match name.as_str() {
+                "default" | "auth0-tenant" | "auth0-tenant.json" | "janrain-app" | "janrain-app.json" => {
+                    Self::Embedded(name.trim_end_matches(".json").to_owned())
+                }
+                path => Self::File(path.to_owned()),
+            }),
+            (None, None) => Ok(Self::Embedded("default".into())),
+        }
+    }
+
+    fn auth0(self) -> Result<Fixture, AdminError> {
+        match self {
+            Self::Embedded(name) if name == "default" || name == "auth0-tenant" => Ok(Fixture::default_auth0()),
+            Self::Embedded(name) => Err(embedded_mismatch(&name, "auth0", "auth0-tenant")),
+            Self::File(path) => Fixture::load(Path::new(&path)).map_err(|e| seed_error(&path, e)),
+            Self::Inline(seed) => serde_json::from_value(seed).map_err(|e| seed_error("seed", e)),
+        }
+    }
+
+    fn janrain(self) -> Result<JanrainFixture, AdminError> {
+        match self {
+            Self::Embedded(name) if name == "default" || name == "janrain-app" => Ok(JanrainFixture::default_app()),
+            Self::Embedded(name) => Err(embedded_mismatch(&name, "janrain", "janrain-app")),
+            Self::File(path) => JanrainFixture::load(Path::new(&path)).map_err(|e| seed_error(&path, e)),
+            Self::Inline(seed) => JanrainFixture::from_json(&seed.to_string()).map_err(|e| seed_error("seed", e)),
+        }
+    }
+}
+
+fn embedded_mismatch(name: &str, provider: &str, own: &str) -> AdminError {
+    AdminError::BadRequest(format!(
+        "the embedded fixture {name:?} is not a {provider} fixture; use \"default\" or {own:?}"
+    ))
+}
+
+fn seed_error(what: &str, error: impl std::fmt::Display) -> AdminError {
+    AdminError::BadRequest(format!("{what}: {error}"))
+}
+
+fn serve_error(error: ServeError) -> AdminError {
+    match error {
+        ServeError::Bind { .. } => AdminError::Conflict(error.to_string()),
+        other => AdminError::BadRequest(other.to_string()),
+    }
+}
