@@ -275,10 +275,20 @@ impl Journal {
         let mut exchange = draft.into_exchange(settings.keep_secrets);
         let mut ring = self.lock();
         ring.next_id += 1;
-        exchange.id = ring.next_id;
+        let id = ring.next_id;
+        exchange.id = id;
         ring.entries.push_back(exchange);
+        // A full ring evicts one entry per push: free it after the lock is released.
+        let evicted = (ring.entries.len() > ring.settings.limit)
+            .then(|| ring.entries.pop_front())
+            .flatten();
+        if evicted.is_some() {
+            ring.evicted += 1;
+        }
         ring.trim();
-        Some(ring.next_id)
+        drop(ring);
+        drop(evicted);
+        Some(id)
     }
 
     /// Entries matching `filter`, newest first.
@@ -402,10 +412,14 @@ fn recorded_body(bytes: &[u8], mask: bool) -> RecordedBody {
 
 /// `****` plus the last four characters of long secrets.
 fn masked(value: &str, tailed: bool) -> String {
-    let chars: Vec<char> = value.chars().collect();
-    if tailed && chars.len() >= 12 {
-        let tail: String = chars[chars.len() - 4..].iter().collect();
-        format!("{MASK}{tail}")
+    // Counting stops at twelve and the tail is found from the end: a bearer token is hundreds of
+    // characters, and every journaled Management API request carries one.
+    if tailed && value.chars().nth(11).is_some() {
+        let start = value.char_indices().rev().nth(3).map_or(0, |(i, _)| i);
+        let mut out = String::with_capacity(MASK.len() + value.len() - start);
+        out.push_str(MASK);
+        out.push_str(&value[start..]);
+        out
     } else {
         MASK.to_owned()
     }
@@ -650,6 +664,14 @@ mod tests {
         let masked = mask_body(r#"{"pass\u0077ord":"hunter2"}"#);
         assert_eq!(masked, r#"{"password":"****"}"#);
         assert_eq!(mask_form("pass%77ord=hunter2"), "pass%77ord=****");
+    }
+
+    #[test]
+    fn long_secrets_keep_their_last_four_characters_even_multibyte_ones() {
+        assert_eq!(masked("abcdefghijk", true), "****", "eleven characters");
+        assert_eq!(masked("abcdefghijkl", true), "****ijkl");
+        assert_eq!(masked("ääääääääääéüöß", true), "****éüöß");
+        assert_eq!(masked("abcdefghijklmnop", false), "****");
     }
 
     #[test]

@@ -4,15 +4,27 @@
 //! tokens and the JWKS are reproducible across runs) or is generated at start. The JWKS entry
 //! carries `n`/`e` and a self-signed certificate in `x5c` with its SHA-1 thumbprint in `x5t`,
 //! the shape identity providers publish and some client libraries read.
-//! Depends on nothing else in the crate.
+//!
+//! Signing (tokens and the certificate) goes through one `ring` key pair parsed at load time,
+//! with `ring`'s blinding randomness drawn from the OS. Parsing the key for every token, and the
+//! CPU-jitter entropy pool another crypto library seeds on its first private-key operation
+//! (over 100 ms of a cold start), are both kept off the start and token paths.
+//! Depends on nothing else in the crate but the `Claims` type of `core::tokens`.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use jsonwebtoken::{DecodingKey, EncodingKey};
+use jsonwebtoken::{Algorithm, DecodingKey, Header};
+use ring::rand::SystemRandom;
+use ring::signature::{KeyPair as _, RSA_PKCS1_SHA256, RsaKeyPair};
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
 use rsa::traits::PublicKeyParts;
 use serde_json::{Value, json};
 use sha1::{Digest, Sha1};
+
+use super::tokens::Claims;
 
 /// Why a key could not be loaded or made.
 #[derive(Debug, thiserror::Error)]
@@ -28,13 +40,23 @@ pub enum KeyError {
 /// One RSA key pair with everything derived from it once, at load time.
 pub struct SigningKey {
     kid: String,
-    encoding: EncodingKey,
+    /// The parsed private key: RS256 signatures without re-reading the key.
+    signer: RsaKeyPair,
+    rng: SystemRandom,
+    /// The base64url JWT header (`alg`, `kid`, `typ`), the same for every token of this key.
+    encoded_header: String,
     decoding: DecodingKey,
     /// The public JWK, fields in the order identity providers publish them.
     jwk: Value,
     /// The self-signed certificate (PEM) whose DER is in `x5c`.
     certificate_pem: String,
+    /// Tokens whose signature this key already verified, with their claims: a client reuses
+    /// its token for many calls, and the RSA check is the bulk of a Management API request.
+    verified: Mutex<HashMap<String, Claims>>,
 }
+
+/// The most verified tokens a key remembers; past it the memory starts over.
+const VERIFIED_CAPACITY: usize = 256;
 
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -48,12 +70,21 @@ impl SigningKey {
     /// Loads a PKCS#8 PEM private key. `subject` names the certificate (the tenant name).
     pub fn from_pem(kid: &str, pem: &str, subject: &str) -> Result<Self, KeyError> {
         let private = rsa::RsaPrivateKey::from_pkcs8_pem(pem).map_err(|e| KeyError::Pem(e.to_string()))?;
-        let encoding = EncodingKey::from_rsa_pem(pem.as_bytes()).map_err(|e| KeyError::Pem(e.to_string()))?;
+        let pkcs8 = private.to_pkcs8_der().map_err(|e| KeyError::Pem(e.to_string()))?;
+        let signer = RsaKeyPair::from_pkcs8(pkcs8.as_bytes()).map_err(|e| KeyError::Pem(e.to_string()))?;
         let n = URL_SAFE_NO_PAD.encode(private.n().to_bytes_be());
         let e = URL_SAFE_NO_PAD.encode(private.e().to_bytes_be());
         let decoding = DecodingKey::from_rsa_components(&n, &e).map_err(|e| KeyError::Pem(e.to_string()))?;
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(kid.to_owned());
+        // A header of strings always serialises.
+        let encoded_header = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&header).expect("a JWT header is JSON"));
+        let rng = SystemRandom::new();
 
-        let key_pair = rcgen::KeyPair::from_pem(pem).map_err(|e| KeyError::Certificate(e.to_string()))?;
+        let key_pair = CertificateSigner {
+            pair: &signer,
+            rng: &rng,
+        };
         let mut params =
             rcgen::CertificateParams::new(Vec::<String>::new()).map_err(|e| KeyError::Certificate(e.to_string()))?;
         params.distinguished_name = rcgen::DistinguishedName::new();
@@ -75,10 +106,13 @@ impl SigningKey {
         });
         Ok(Self {
             kid: kid.to_owned(),
-            encoding,
+            signer,
+            rng,
+            encoded_header,
             decoding,
             jwk,
             certificate_pem: cert.pem(),
+            verified: Mutex::new(HashMap::new()),
         })
     }
 
@@ -97,12 +131,42 @@ impl SigningKey {
         &self.kid
     }
 
-    pub(crate) fn encoding(&self) -> &EncodingKey {
-        &self.encoding
+    /// The base64url JWT header every token of this key carries.
+    pub(crate) fn encoded_header(&self) -> &str {
+        &self.encoded_header
+    }
+
+    /// RS256 (RSASSA-PKCS1-v1_5 with SHA-256) over `message`.
+    pub(crate) fn sign_rs256(&self, message: &[u8]) -> Vec<u8> {
+        let mut signature = vec![0; self.signer.public().modulus_len()];
+        // Fails only on a wrong buffer length or a broken OS random source.
+        self.signer
+            .sign(&RSA_PKCS1_SHA256, &self.rng, message, &mut signature)
+            .expect("an RSA key signs any message");
+        signature
     }
 
     pub(crate) fn decoding(&self) -> &DecodingKey {
         &self.decoding
+    }
+
+    /// The claims of `token` if this key verified its signature before.
+    pub(crate) fn verified_claims(&self, token: &str) -> Option<Claims> {
+        self.verified_lock().get(token).cloned()
+    }
+
+    /// Remembers that `token` carries a valid signature of this key.
+    pub(crate) fn remember_verified(&self, token: &str, claims: &Claims) {
+        let mut verified = self.verified_lock();
+        if verified.len() >= VERIFIED_CAPACITY {
+            verified.clear();
+        }
+        verified.insert(token.to_owned(), claims.clone());
+    }
+
+    fn verified_lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Claims>> {
+        // Entries are inserted whole: a poisoned map is still consistent.
+        self.verified.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The public key as one JWK.
@@ -118,6 +182,32 @@ impl SigningKey {
     /// The signing certificate in PEM form.
     pub fn certificate_pem(&self) -> &str {
         &self.certificate_pem
+    }
+}
+
+/// Lets `rcgen` self-sign the JWKS certificate with the key pair the tokens use.
+struct CertificateSigner<'k> {
+    pair: &'k RsaKeyPair,
+    rng: &'k SystemRandom,
+}
+
+impl rcgen::PublicKeyData for CertificateSigner<'_> {
+    fn der_bytes(&self) -> &[u8] {
+        self.pair.public_key().as_ref()
+    }
+
+    fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
+        &rcgen::PKCS_RSA_SHA256
+    }
+}
+
+impl rcgen::SigningKey for CertificateSigner<'_> {
+    fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, rcgen::Error> {
+        let mut signature = vec![0; self.pair.public().modulus_len()];
+        self.pair
+            .sign(&RSA_PKCS1_SHA256, self.rng, msg, &mut signature)
+            .map_err(|_| rcgen::Error::RemoteKeyError)?;
+        Ok(signature)
     }
 }
 

@@ -5,7 +5,7 @@
 //! against the tenant [`Clock`](super::clock::Clock), never the wall clock.
 //! Depends on `core::keys`.
 
-use jsonwebtoken::{Algorithm, Header, Validation};
+use jsonwebtoken::{Algorithm, Validation};
 use serde_json::{Map, Value};
 
 use super::keys::SigningKey;
@@ -35,12 +35,21 @@ pub enum TokenRejection {
     Expired { expired_secs_ago: i64 },
 }
 
-/// Signs `claims` with `key` (RS256, `typ: JWT`, `kid` set).
+/// Signs `claims` with `key` (RS256, `typ: JWT`, `kid` set): the same bytes
+/// `jsonwebtoken::encode` gives, with the key parsed once and the header encoded once per key.
 pub fn sign(key: &SigningKey, claims: &Claims) -> String {
-    let mut header = Header::new(Algorithm::RS256);
-    header.kid = Some(key.kid().to_owned());
-    // Serialising a JSON map and signing with a loaded RSA key cannot fail.
-    jsonwebtoken::encode(&header, claims, key.encoding()).expect("an RSA key signs any JSON object")
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    // Serialising a JSON map cannot fail.
+    let payload = serde_json::to_vec(claims).expect("claims are a JSON object");
+    let mut token = String::with_capacity(key.encoded_header().len() + payload.len() * 4 / 3 + 350);
+    token.push_str(key.encoded_header());
+    token.push('.');
+    URL_SAFE_NO_PAD.encode_string(&payload, &mut token);
+    let signature = key.sign_rs256(token.as_bytes());
+    token.push('.');
+    URL_SAFE_NO_PAD.encode_string(&signature, &mut token);
+    token
 }
 
 /// Splits a raw `Authorization` header value into its token the way the hapi JWT scheme does:
@@ -92,6 +101,27 @@ fn split_on_whitespace_runs(s: &str) -> Vec<&str> {
 /// Verifies signature and algorithm, then `exp` against `now` (unix seconds). Audience and
 /// scopes are the caller's business: the order of those checks is provider-specific.
 pub fn verify(key: &SigningKey, token: &str, now: i64) -> Result<Claims, TokenRejection> {
+    let claims = match key.verified_claims(token) {
+        Some(claims) => claims,
+        None => {
+            let claims = verify_signature(key, token)?;
+            key.remember_verified(token, &claims);
+            claims
+        }
+    };
+    if let Some(exp) = claims.get("exp").and_then(Value::as_i64)
+        && exp <= now
+    {
+        return Err(TokenRejection::Expired {
+            expired_secs_ago: now - exp,
+        });
+    }
+    Ok(claims)
+}
+
+/// Header, algorithm, key id and signature: what depends on the token's bytes alone, so a
+/// success can be remembered per token (expiry is checked on every call).
+fn verify_signature(key: &SigningKey, token: &str) -> Result<Claims, TokenRejection> {
     let header = jsonwebtoken::decode_header(token).map_err(|err| match err.kind() {
         // An `alg` value the library does not know (e.g. "none") fails header parsing.
         jsonwebtoken::errors::ErrorKind::Json(_) => algorithm_of(token)
@@ -116,15 +146,7 @@ pub fn verify(key: &SigningKey, token: &str, now: i64) -> Result<Claims, TokenRe
         jsonwebtoken::errors::ErrorKind::InvalidSignature => TokenRejection::BadSignature,
         _ => TokenRejection::Malformed,
     })?;
-    let claims = data.claims;
-    if let Some(exp) = claims.get("exp").and_then(Value::as_i64)
-        && exp <= now
-    {
-        return Err(TokenRejection::Expired {
-            expired_secs_ago: now - exp,
-        });
-    }
-    Ok(claims)
+    Ok(data.claims)
 }
 
 /// Reads `alg` from a token header the JWT library refused to parse.
@@ -143,6 +165,7 @@ mod tests {
     use super::*;
     use base64::Engine as _;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use jsonwebtoken::Header;
     use serde_json::json;
 
     fn key(kid: &str, pem: &str) -> SigningKey {
@@ -170,6 +193,18 @@ mod tests {
     }
 
     #[test]
+    fn tokens_are_byte_for_byte_what_the_jwt_library_signs() {
+        let key = test_key();
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(key.kid().to_owned());
+        let pem = include_str!("../../tests/data/test-key.pem");
+        let library = jsonwebtoken::EncodingKey::from_rsa_pem(pem.as_bytes()).expect("test key");
+        let claims = claims(2_000);
+        let expected = jsonwebtoken::encode(&header, &claims, &library).expect("library signs");
+        assert_eq!(sign(&key, &claims), expected);
+    }
+
+    #[test]
     fn token_expires_exactly_at_exp_on_the_given_clock() {
         let key = test_key();
         let token = sign(&key, &claims(2_000));
@@ -184,6 +219,36 @@ mod tests {
                 expired_secs_ago: 7_200
             })
         );
+    }
+
+    #[test]
+    fn a_remembered_token_still_expires_on_the_given_clock() {
+        let key = test_key();
+        let token = sign(&key, &claims(2_000));
+        assert!(verify(&key, &token, 1_000).is_ok());
+        assert!(key.verified_claims(&token).is_some(), "the first check is remembered");
+        assert_eq!(
+            verify(&key, &token, 2_001),
+            Err(TokenRejection::Expired { expired_secs_ago: 1 })
+        );
+    }
+
+    #[test]
+    fn a_tampered_token_is_never_taken_from_memory() {
+        let key = test_key();
+        let token = sign(&key, &claims(2_000));
+        assert!(verify(&key, &token, 1_000).is_ok());
+        let later = sign(&key, &claims(9_000));
+        let (signed, signature) = token.rsplit_once('.').expect("three segments");
+        let (_, later_payload) = later
+            .rsplit_once('.')
+            .map(|(m, _)| m.split_once('.').expect("header"))
+            .expect("three segments");
+        let forged = format!(
+            "{}.{later_payload}.{signature}",
+            signed.split_once('.').expect("header").0
+        );
+        assert_eq!(verify(&key, &forged, 1_000), Err(TokenRejection::BadSignature));
     }
 
     #[test]
