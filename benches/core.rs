@@ -128,7 +128,7 @@ async fn spawn_server() -> BenchResult<(Server, Instant)> {
     let mut child = Command::new(BIN)
         .args(["serve", "--port", "0", "--json"])
         // Never let the caller's environment move the mock off loopback or onto another tenant.
-        .env_remove("AUTHMOCK_HOST")
+        .env_remove("AUTHMOCK_BIND")
         .env_remove("AUTHMOCK_PORT")
         .env_remove("AUTHMOCK_FIXTURE")
         .stdin(Stdio::null())
