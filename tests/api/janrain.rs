@@ -26,13 +26,14 @@ pub const CAROL_PASSWORD: &str = "Carol-Password-1";
 pub const NEW_PASSWORD: &str = "Brand-New-Secret-7";
 pub const FLOW_VERSION: &str = "20260105100000000000";
 
-struct Capture {
-    app: JanrainApp,
-    router: Router,
+/// One Capture app behind its router, on a manual clock; `janrain_control` adds control calls.
+pub struct Capture {
+    pub app: JanrainApp,
+    pub router: Router,
 }
 
 impl Capture {
-    fn new() -> Self {
+    pub fn new() -> Self {
         let address = TenantAddress::http("127.0.0.1:4011".parse().expect("literal address"));
         let app = JanrainFixture::default_app()
             .build(address, Clock::manual(START))
@@ -43,11 +44,11 @@ impl Capture {
         }
     }
 
-    async fn send(&self, request: Request<Body>) -> Reply {
+    pub async fn send(&self, request: Request<Body>) -> Reply {
         crate::helpers::send_to(&self.router, request).await
     }
 
-    async fn post_form(&self, path: &str, pairs: &[(&str, &str)]) -> Reply {
+    pub async fn post_form(&self, path: &str, pairs: &[(&str, &str)]) -> Reply {
         let body = serde_urlencoded::to_string(pairs).expect("encodes");
         self.send(
             Request::builder()
@@ -60,7 +61,7 @@ impl Capture {
         .await
     }
 
-    async fn forgot(&self, client_id: &str, email: &str) -> Reply {
+    pub async fn forgot(&self, client_id: &str, email: &str) -> Reply {
         self.post_form(
             "/oauth/forgot_password_native",
             &[
@@ -78,14 +79,14 @@ impl Capture {
     }
 
     /// The code in the newest mail's link.
-    fn mailed_code(&self) -> String {
+    pub fn mailed_code(&self) -> String {
         let state = self.app.state();
         let message = state.outbox.get("latest").expect("a mail was sent");
         let link = message.links.first().expect("the mail has a link");
         link.split_once("code=").expect("link carries code=").1.to_owned()
     }
 
-    async fn exchange(&self, client_id: &str, secret: &str, code: &str, redirect_uri: &str) -> Reply {
+    pub async fn exchange(&self, client_id: &str, secret: &str, code: &str, redirect_uri: &str) -> Reply {
         self.post_form(
             "/oauth/token",
             &[

@@ -4,74 +4,19 @@
 
 use authmock::core::clock::Clock;
 use authmock::core::tenant::TenantAddress;
-use authmock::janrain::{JanrainApp, JanrainFixture};
+use authmock::janrain::JanrainFixture;
 use authmock::server;
-use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use serde_json::{Value, json};
 
 use crate::assert_wire;
-use crate::helpers::{FORM, JSON, Reply, START, redact_entry, send_to};
-use crate::janrain::{CAROL, FLOW_VERSION, RECOVER_URL, WEB_ID, WEB_SECRET};
-
-struct Capture {
-    app: JanrainApp,
-    router: Router,
-}
+use crate::helpers::{JSON, Reply, START, redact_entry};
+use crate::janrain::{CAROL, Capture, RECOVER_URL, WEB_ID, WEB_SECRET};
 
 impl Capture {
-    fn new() -> Self {
-        let address = TenantAddress::http("127.0.0.1:4011".parse().expect("literal address"));
-        let app = JanrainFixture::default_app()
-            .build(address, Clock::manual(START))
-            .expect("fixture builds");
-        Self {
-            router: server::janrain_app(app.clone()),
-            app,
-        }
-    }
-
-    async fn post_form(&self, path: &str, pairs: &[(&str, &str)]) -> Reply {
-        let body = serde_urlencoded::to_string(pairs).expect("encodes");
-        let request = Request::builder()
-            .method(Method::POST)
-            .uri(path)
-            .header("content-type", FORM)
-            .body(Body::from(body))
-            .expect("request");
-        send_to(&self.router, request).await
-    }
-
-    async fn forgot(&self, email: &str) -> Reply {
-        self.post_form(
-            "/oauth/forgot_password_native",
-            &[
-                ("client_id", WEB_ID),
-                ("flow", "standard"),
-                ("flow_version", FLOW_VERSION),
-                ("locale", "en-US"),
-                ("redirect_uri", RECOVER_URL),
-                ("response_type", "code"),
-                ("form", "forgotPasswordForm"),
-                ("signInEmailAddress", email),
-            ],
-        )
-        .await
-    }
-
     async fn token(&self, code: &str) -> Reply {
-        self.post_form(
-            "/oauth/token",
-            &[
-                ("client_id", WEB_ID),
-                ("client_secret", WEB_SECRET),
-                ("grant_type", "authorization_code"),
-                ("code", code),
-                ("redirect_uri", RECOVER_URL),
-            ],
-        )
-        .await
+        self.exchange(WEB_ID, WEB_SECRET, code, RECOVER_URL).await
     }
 
     async fn control(&self, method: Method, path: &str, body: Option<&Value>) -> Reply {
@@ -80,7 +25,7 @@ impl Capture {
             Some(body) => builder.header("content-type", JSON).body(Body::from(body.to_string())),
             None => builder.body(Body::empty()),
         };
-        send_to(&self.router, request.expect("request")).await
+        self.send(request.expect("request")).await
     }
 
     async fn journal(&self, query: &str) -> Value {
@@ -95,8 +40,8 @@ impl Capture {
 #[tokio::test]
 async fn the_journal_records_capture_exchanges_with_outcome_and_hint() {
     let capture = Capture::new();
-    assert_eq!(capture.forgot(CAROL).await.json()["stat"], "ok");
-    let unknown = capture.forgot("nobody@example.com").await;
+    assert_eq!(capture.forgot(WEB_ID, CAROL).await.json()["stat"], "ok");
+    let unknown = capture.forgot(WEB_ID, "nobody@example.com").await;
     assert_eq!(unknown.status, StatusCode::OK, "Capture errors are HTTP 200");
     let hint = unknown.header("x-authmock-hint").expect("a hint").to_owned();
 
@@ -161,7 +106,7 @@ async fn a_named_fault_answers_510_in_the_shape_of_the_route() {
         .await;
     assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
 
-    let native = capture.forgot(CAROL).await;
+    let native = capture.forgot(WEB_ID, CAROL).await;
     assert_eq!(native.status, StatusCode::OK);
     assert_eq!(native.json()["code"], 510);
     assert_eq!(native.json()["error"], "api_limit_error");
@@ -172,7 +117,11 @@ async fn a_named_fault_answers_510_in_the_shape_of_the_route() {
     let token = capture.token("whatever").await;
     assert_eq!(token.status, StatusCode::BAD_REQUEST, "{}", token.body);
     assert_eq!(token.json()["sub_error"], "api_limit_error");
-    assert_eq!(capture.forgot(CAROL).await.json()["stat"], "ok", "times: 2 is spent");
+    assert_eq!(
+        capture.forgot(WEB_ID, CAROL).await.json()["stat"],
+        "ok",
+        "times: 2 is spent"
+    );
 
     let journal = capture.journal("").await;
     assert_eq!(journal["entries"][1]["outcome"], "fault");
@@ -228,8 +177,8 @@ async fn an_empty_bucket_answers_510_until_the_app_clock_passes_the_reset() {
             .is_some_and(|m| m.contains("native, token, entity"))
     );
 
-    assert_eq!(capture.forgot(CAROL).await.json()["stat"], "ok");
-    let refused = capture.forgot(CAROL).await;
+    assert_eq!(capture.forgot(WEB_ID, CAROL).await.json()["stat"], "ok");
+    let refused = capture.forgot(WEB_ID, CAROL).await;
     assert_eq!(
         refused.header("x-ratelimit-limit"),
         None,
@@ -244,7 +193,7 @@ async fn an_empty_bucket_answers_510_until_the_app_clock_passes_the_reset() {
 
     capture.app.clock().advance(std::time::Duration::from_secs(60));
     assert_eq!(
-        capture.forgot(CAROL).await.json()["stat"],
+        capture.forgot(WEB_ID, CAROL).await.json()["stat"],
         "ok",
         "refilled after the window"
     );
@@ -259,7 +208,7 @@ async fn an_empty_bucket_answers_510_until_the_app_clock_passes_the_reset() {
 #[tokio::test]
 async fn reset_restores_records_outbox_journal_faults_limits_and_clock() {
     let capture = Capture::new();
-    assert_eq!(capture.forgot(CAROL).await.json()["stat"], "ok");
+    assert_eq!(capture.forgot(WEB_ID, CAROL).await.json()["stat"], "ok");
     capture
         .control(
             Method::POST,
@@ -301,7 +250,7 @@ async fn reset_restores_records_outbox_journal_faults_limits_and_clock() {
         .json();
     assert_eq!(limits["buckets"], json!([]));
     assert_eq!(
-        capture.forgot(CAROL).await.json()["stat"],
+        capture.forgot(WEB_ID, CAROL).await.json()["stat"],
         "ok",
         "the seeded record is back"
     );
@@ -337,16 +286,20 @@ async fn fixture_buckets_limit_a_capture_app_from_the_start() {
         router: server::janrain_app(app.clone()),
         app,
     };
-    assert_eq!(capture.forgot(CAROL).await.json()["stat"], "ok");
-    assert_eq!(capture.forgot(CAROL).await.json()["code"], 510);
+    assert_eq!(capture.forgot(WEB_ID, CAROL).await.json()["stat"], "ok");
+    assert_eq!(capture.forgot(WEB_ID, CAROL).await.json()["code"], 510);
     let reset = capture.control(Method::POST, "/__authmock__/reset", None).await;
     assert_eq!(reset.status, StatusCode::NO_CONTENT);
     assert_eq!(
-        capture.forgot(CAROL).await.json()["stat"],
+        capture.forgot(WEB_ID, CAROL).await.json()["stat"],
         "ok",
         "full again after reset"
     );
-    assert_eq!(capture.forgot(CAROL).await.json()["code"], 510, "and still limited");
+    assert_eq!(
+        capture.forgot(WEB_ID, CAROL).await.json()["code"],
+        510,
+        "and still limited"
+    );
 }
 
 #[test]
