@@ -10,8 +10,8 @@ import re
 import sys
 import xml.etree.ElementTree as ET
 
-# `time`: digits, optionally grouped by commas, then an optional fraction (surefire's format).
-TIME = re.compile(r"(([0-9]{0,3},)*[0-9]{3}|[0-9]{0,3})*(\.[0-9]*)?")
+# `time`: digits, optionally grouped by commas, then at most three decimals (junit-10.xsd's pattern).
+TIME = re.compile(r"(([0-9]{0,3},)*[0-9]{3}|[0-9]{0,3})*(\.[0-9]{0,3})?")
 
 TEXT_ONLY = {"allowed": set(), "required": set(), "children": set(), "text": True}
 RERUN = {"allowed": {"message", "type"}, "required": {"type"},

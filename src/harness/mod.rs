@@ -9,6 +9,7 @@
 //! tenant summary type).
 
 pub mod adapter;
+pub mod junit;
 pub mod parser;
 pub mod protocol;
 pub mod steps;
@@ -93,10 +94,11 @@ async fn run_suite(options: Options) -> anyhow::Result<Summary> {
         None => None,
     };
 
-    let junit: Box<dyn io::Write> = match &options.junit {
-        Some(path) => Box::new(File::create(path)?),
-        None => Box::new(io::sink()),
-    };
+    // Created now, so a path that cannot be written fails before the run; filled after it.
+    if let Some(path) = &options.junit {
+        File::create(path)?;
+    }
+    let junit = junit::Collected::default();
     let json: Box<dyn io::Write> = match &options.json {
         Some(path) => Box::new(File::create(path)?),
         None => Box::new(io::sink()),
@@ -136,7 +138,7 @@ async fn run_suite(options: Options) -> anyhow::Result<Summary> {
         .with_writer(
             writer::Basic::raw(io::stdout(), Coloring::Auto, 0)
                 .summarized()
-                .tee::<AuthWorld, _>(writer::JUnit::for_tee(junit, 0))
+                .tee::<AuthWorld, _>(writer::JUnit::for_tee(junit.clone(), 0))
                 .tee::<AuthWorld, _>(writer::Json::for_tee(json))
                 .normalized(),
         )
@@ -156,6 +158,9 @@ async fn run_suite(options: Options) -> anyhow::Result<Summary> {
         })
         .await;
 
+    if let Some(path) = &options.junit {
+        junit.write_to(path)?;
+    }
     let finished = finished.lock().map(|l| l.clone()).unwrap_or_default();
     let failed: Vec<&Finished> = finished.iter().filter(|f| f.failure.is_some()).collect();
     Ok(Summary {
