@@ -25,7 +25,7 @@ pub struct BucketList {
 }
 
 #[utoipa::path(post, path = "/__authmock__/rate-limits", tag = "rate-limits",
-    request_body(content = Object, description = "`{group, limit, refill?, window_secs?, remaining?}` (`remaining: 0` sets it already spent); groups: `management`, `authentication` (Auth0), `native`, `token`, `entity` (Janrain)"),
+    request_body(content = Object, description = "`{group, limit, refill?, window_secs?, remaining?}` (`remaining: 0` sets it already spent, its window starting with the next request); groups: `management`, `authentication` (Auth0), `native`, `token`, `entity` (Janrain)"),
     responses((status = 201, description = "The bucket, full unless `remaining` says otherwise", body = Object), (status = 400, description = "Bad input", body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn set<P: Controlled>(

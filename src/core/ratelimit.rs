@@ -28,7 +28,8 @@ pub struct BucketDefinition {
     #[serde(default = "one_second")]
     pub window_secs: u64,
     /// Tokens left in the first window; `limit` when absent. `0` sets a bucket that is already
-    /// spent, so a test meets a 429 on its very next request, whatever the timing.
+    /// spent and whose first window starts with the next request: that request is refused, with
+    /// a reset `window_secs` later, however long after the bucket was set it comes.
     #[serde(default)]
     pub remaining: Option<u64>,
 }
@@ -66,11 +67,16 @@ struct Bucket {
     window_secs: u64,
     tokens: u64,
     window_start: i64,
+    /// Set spent: the first window starts with the first request.
+    starts_on_first_request: bool,
 }
 
 impl Bucket {
     /// Adds the tokens of every window that ended before `now`.
     fn catch_up(&mut self, now: i64) {
+        if self.starts_on_first_request {
+            return;
+        }
         let window = i64::try_from(self.window_secs).unwrap_or(i64::MAX);
         let elapsed = now.saturating_sub(self.window_start);
         if elapsed >= window {
@@ -84,19 +90,24 @@ impl Bucket {
         }
     }
 
-    fn reset(&self) -> i64 {
-        self.window_start
-            .saturating_add(i64::try_from(self.window_secs).unwrap_or(i64::MAX))
+    /// When tokens are next added, seen at `now`.
+    fn reset(&self, now: i64) -> i64 {
+        let start = if self.starts_on_first_request {
+            now
+        } else {
+            self.window_start
+        };
+        start.saturating_add(i64::try_from(self.window_secs).unwrap_or(i64::MAX))
     }
 
-    fn view(&self, group: &str) -> BucketView {
+    fn view(&self, group: &str, now: i64) -> BucketView {
         BucketView {
             group: group.to_owned(),
             limit: self.limit,
             refill: self.refill,
             window_secs: self.window_secs,
             remaining: self.tokens,
-            reset: self.reset(),
+            reset: self.reset(now),
         }
     }
 }
@@ -140,8 +151,9 @@ impl RateLimits {
             window_secs: definition.window_secs,
             tokens,
             window_start: now,
+            starts_on_first_request: tokens == 0,
         };
-        let view = bucket.view(&definition.group);
+        let view = bucket.view(&definition.group, now);
         self.lock().insert(definition.group, bucket);
         Ok(view)
     }
@@ -166,6 +178,10 @@ impl RateLimits {
     pub fn take(&self, group: &str, now: i64) -> Option<Decision> {
         let mut buckets = self.lock();
         let bucket = buckets.get_mut(group)?;
+        if bucket.starts_on_first_request {
+            bucket.starts_on_first_request = false;
+            bucket.window_start = now;
+        }
         bucket.catch_up(now);
         let allowed = bucket.tokens > 0;
         if allowed {
@@ -175,7 +191,7 @@ impl RateLimits {
             allowed,
             limit: bucket.limit,
             remaining: bucket.tokens,
-            reset: bucket.reset(),
+            reset: bucket.reset(now),
         })
     }
 
@@ -186,7 +202,7 @@ impl RateLimits {
             .iter_mut()
             .map(|(group, bucket)| {
                 bucket.catch_up(now);
-                bucket.view(group)
+                bucket.view(group, now)
             })
             .collect()
     }
@@ -250,7 +266,7 @@ mod tests {
     }
 
     #[test]
-    fn a_bucket_set_spent_refuses_until_its_first_window_ends() {
+    fn a_bucket_set_spent_refuses_its_first_request_whenever_it_comes() {
         let limits = RateLimits::default();
         let spent = BucketDefinition {
             group: "g".into(),
@@ -260,10 +276,12 @@ mod tests {
             remaining: Some(0),
         };
         assert_eq!(limits.set(spent.clone(), 1_000, |_| true).expect("valid").remaining, 0);
-        let refused = limits.take("g", 1_001).expect("limited");
-        assert_eq!((refused.allowed, refused.reset), (false, 1_002));
+        // However late the first request comes, it is refused and its window starts then.
+        let refused = limits.take("g", 1_050).expect("limited");
+        assert_eq!((refused.allowed, refused.reset), (false, 1_052));
+        assert!(!limits.take("g", 1_051).expect("limited").allowed);
         assert!(
-            limits.take("g", 1_002).expect("limited").allowed,
+            limits.take("g", 1_052).expect("limited").allowed,
             "refilled at the reset"
         );
         let too_many = BucketDefinition {

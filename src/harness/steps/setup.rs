@@ -79,8 +79,9 @@ async fn management_failing(world: &mut AuthWorld, status: u16, error: String) -
 }
 
 /// A bucket of one request per window, set already spent: the client's first Management API
-/// request meets a 429 whatever its timing, and one request passes once the window ends (the
-/// window starts on a whole second, so the wait is between `secs - 1` and `secs` seconds).
+/// request meets a 429 however long it takes to send it (the window starts with it), and one
+/// request passes once that window ends (between `secs - 1` and `secs` seconds later: the
+/// tenant clock counts whole seconds).
 #[given(expr = "the Management API's rate limit is used up for the next {int} seconds")]
 async fn management_rate_limited(world: &mut AuthWorld, secs: u32) -> Result<(), String> {
     world
