@@ -8,7 +8,7 @@ pub mod exchange;
 mod janrain;
 mod registry;
 
-pub use janrain::{JanrainMock, bind_janrain, janrain_app, janrain_app_in, serve_janrain};
+pub use janrain::{JanrainMock, bind_janrain, janrain_app, janrain_app_in};
 pub use registry::{ListenerSettings, Registry};
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -90,7 +90,7 @@ pub async fn bind(addr: SocketAddr, fixture: &Fixture, clock: Clock) -> Result<(
     Ok((listener, tenant))
 }
 
-/// [`bind`] for a listener that will serve TLS ([`serve_tls`]): the tenant's URLs say `https`.
+/// [`bind`] for a listener that will serve TLS ([`serve_router`] with a config): the tenant's URLs say `https`.
 pub async fn bind_tls(addr: SocketAddr, fixture: &Fixture, clock: Clock) -> Result<(TcpListener, Tenant), ServeError> {
     check_rate_limits(fixture)?;
     let (listener, local) = listen(addr).await?;
@@ -123,26 +123,6 @@ pub(crate) async fn listen(addr: SocketAddr) -> Result<(TcpListener, SocketAddr)
         local.set_ip(IpAddr::V4(Ipv4Addr::LOCALHOST));
     }
     Ok((listener, local))
-}
-
-/// Serves `tenant` on `listener` until `shutdown` resolves.
-pub async fn serve(
-    listener: TcpListener,
-    tenant: Tenant,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    serve_router(listener, app(tenant), None, shutdown).await
-}
-
-/// Serves `tenant` over TLS with `config` (see [`crate::tls::Authority`]) until `shutdown`
-/// resolves.
-pub async fn serve_tls(
-    listener: TcpListener,
-    tenant: Tenant,
-    config: Arc<rustls::ServerConfig>,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    serve_router(listener, app(tenant), Some(config), shutdown).await
 }
 
 /// Serves any listener's router ([`app_in`], [`janrain_app_in`]), over TLS when `tls` is given; open TLS connections get a

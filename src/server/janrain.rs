@@ -57,17 +57,6 @@ pub async fn bind_janrain(
     Ok((listener, app))
 }
 
-/// Serves `app` on `listener` (over TLS with `tls`) until `shutdown` resolves, with no
-/// runtime tenants.
-pub async fn serve_janrain(
-    listener: TcpListener,
-    app: JanrainApp,
-    tls: Option<Arc<rustls::ServerConfig>>,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    super::serve_router(listener, janrain_app(app), tls, shutdown).await
-}
-
 /// A Janrain Capture app running in the background of a Rust test, on a free loopback port.
 ///
 /// ```no_run
