@@ -1,4 +1,7 @@
-//! The command line: `authmock serve` and `authmock test`. Every flag can also come from an `AUTHMOCK_*` variable.
+//! The command line: `authmock serve`, `authmock test` and `authmock healthcheck`. Every flag can also come from an
+//! `AUTHMOCK_*` variable.
+
+mod health;
 
 use std::io::Write as _;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -32,6 +35,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Run the conformance suite against a client (the built-in reference client unless --client).
     Test(TestArgs),
+    /// Exit 0 when a running server's listener answers `GET /__authmock__/health`, 1 otherwise.
+    Healthcheck(health::HealthcheckArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -100,12 +105,17 @@ pub struct ServeArgs {
     /// A Janrain Capture app seed (JSON) to load instead of the embedded default.
     #[arg(long, env = "AUTHMOCK_JANRAIN_FIXTURE")]
     pub janrain_fixture: Option<PathBuf>,
+    /// Once every listener accepts connections, write the summary (the `--json` lines) to this
+    /// file, so a script can wait for the file instead of polling a port.
+    #[arg(long, env = "AUTHMOCK_READY_FILE")]
+    pub ready_file: Option<PathBuf>,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve(args).await,
         Command::Test(args) => test(args).await,
+        Command::Healthcheck(args) => health::healthcheck(args).await,
     }
 }
 
@@ -188,13 +198,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     janrain.control().journal().configure(journal_settings);
     let summary = TenantSummary::of(&tenant);
     let janrain_summary = JanrainSummary::of(&janrain);
+    // One line per listener: the Auth0 tenant first, then the Janrain app.
+    let json_lines = format!(
+        "{}\n{}\n",
+        serde_json::to_string(&summary)?,
+        serde_json::to_string(&janrain_summary)?
+    );
     let banner = if args.json {
-        // One line per listener: the Auth0 tenant first, then the Janrain app.
-        format!(
-            "{}\n{}\n",
-            serde_json::to_string(&summary)?,
-            serde_json::to_string(&janrain_summary)?
-        )
+        json_lines.clone()
     } else {
         format!("{}{}", render(&summary), render_janrain(&janrain_summary))
     };
@@ -219,6 +230,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         journal: journal_settings,
         admin_token,
     });
+    if let Some(path) = &args.ready_file {
+        // Both sockets are bound and listening: connections are accepted from here on (the
+        // kernel queues them until the serve loops below take them).
+        health::write_ready_file(path, &json_lines)?;
+    }
     let janrain_router = server::janrain_app_in(janrain, &registry);
     let (stop_janrain, janrain_stopped) = tokio::sync::oneshot::channel::<()>();
     let janrain_task = tokio::spawn(server::serve_router(
@@ -233,6 +249,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let _ = stop_janrain.send(());
     drop(registry);
     janrain_task.await??;
+    if let Some(path) = &args.ready_file {
+        // Not ready any more: a script must not find the file of a stopped server.
+        let _ = std::fs::remove_file(path);
+    }
     tracing::info!("authmock stopped");
     Ok(())
 }

@@ -12,6 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use fantoccini::{ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
 
 /// Kills chromedriver (and with it the browser) however the test ends.
@@ -50,8 +51,6 @@ async fn reset_form_in_headless_chromium() {
         return;
     };
 
-    // Two rustls backends are linked (reqwest's and the key tooling's): name one for fantoccini.
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let idp = authmock::Authmock::start().await;
     let http = reqwest::Client::new();
     let summary: Value = fetch_json(http.get(format!("{}/__authmock__/tenant", idp.uri()))).await;
@@ -92,8 +91,7 @@ async fn reset_form_in_headless_chromium() {
     );
     let mut connected = None;
     for _ in 0..100 {
-        match ClientBuilder::rustls()
-            .expect("rustls connector")
+        match ClientBuilder::new(HttpConnector::new())
             .capabilities(caps.clone())
             .connect(&format!("http://127.0.0.1:{port}"))
             .await

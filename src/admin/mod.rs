@@ -13,6 +13,7 @@ pub mod auth;
 pub mod clock;
 pub mod error;
 pub mod faults;
+pub mod health;
 pub mod janrain;
 pub mod journal;
 pub mod openapi;
@@ -147,6 +148,7 @@ pub fn table<P: Controlled>(summary: ControlRoute<P>) -> Vec<ControlRoute<P>> {
     vec![
         summary,
         route(Method::GET, "/__authmock__/openapi.json", openapi::document),
+        route(Method::GET, health::PATH, health::show::<P>),
         route(Method::GET, "/__authmock__/clock", clock::show::<P>),
         route(Method::POST, "/__authmock__/clock", clock::change::<P>),
         route(Method::GET, "/__authmock__/journal", journal::list::<P>),
@@ -214,7 +216,7 @@ pub(crate) fn control<S: Clone + Send + Sync + 'static>(route: MethodRouter<S>) 
 
 async fn unknown_control_path(uri: Uri) -> AdminError {
     AdminError::NotFound(format!(
-        "no control route {}: the control API serves tenant, tenants, clock, journal, faults, outbox, reset and \
+        "no control route {}: the control API serves health, tenant, tenants, clock, journal, faults, outbox, reset and \
          rate-limits under /__authmock__/",
         uri.path()
     ))

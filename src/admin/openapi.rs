@@ -13,12 +13,13 @@ use super::tenants::CreateTenant;
     info(
         title = "authmock control API",
         description = "The `/__authmock__/` routes of every authmock listener (Auth0 tenant or Janrain app), \
-                       scoped to that listener. With `serve --admin-token`, every route needs \
+                       scoped to that listener. With `serve --admin-token`, every route but `health` needs \
                        `Authorization: Bearer <token>`."
     ),
     paths(
         super::tenant_summary,
         document,
+        super::health::show,
         super::clock::show,
         super::clock::change,
         super::journal::list,

@@ -8,7 +8,10 @@
 //! Signing (tokens and the certificate) goes through one `ring` key pair parsed at load time,
 //! with `ring`'s blinding randomness drawn from the OS. Parsing the key for every token, and the
 //! CPU-jitter entropy pool another crypto library seeds on its first private-key operation
-//! (over 100 ms of a cold start), are both kept off the start and token paths.
+//! (over 100 ms of a cold start), are both kept off the start and token paths. `ring` is the
+//! crate's only crypto library (see `core::jwt_crypto`); it cannot make RSA keys, so a tenant
+//! whose fixture names no key signs with the built-in development key (the default fixture's)
+//! under its own `kid`: see [`SigningKey::builtin`].
 //! Depends on nothing else in the crate but the `Claims` type of `core::tokens`.
 
 use std::collections::HashMap;
@@ -17,12 +20,13 @@ use std::sync::Mutex;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use jsonwebtoken::{Algorithm, DecodingKey, Header};
+use ring::digest::{SHA1_FOR_LEGACY_USE_ONLY, digest};
 use ring::rand::SystemRandom;
+use ring::rsa::PublicKeyComponents;
 use ring::signature::{KeyPair as _, RSA_PKCS1_SHA256, RsaKeyPair};
-use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
-use rsa::traits::PublicKeyParts;
+use rustls::pki_types::PrivatePkcs8KeyDer;
+use rustls::pki_types::pem::PemObject as _;
 use serde_json::{Value, json};
-use sha1::{Digest, Sha1};
 
 use super::tokens::Claims;
 
@@ -31,8 +35,6 @@ use super::tokens::Claims;
 pub enum KeyError {
     #[error("signing key is not a PKCS#8 RSA private key in PEM form: {0}")]
     Pem(String),
-    #[error("could not generate an RSA key: {0}")]
-    Generate(String),
     #[error("could not build the key's certificate: {0}")]
     Certificate(String),
 }
@@ -55,6 +57,9 @@ pub struct SigningKey {
     verified: Mutex<HashMap<String, Claims>>,
 }
 
+/// The development key every build carries (also the default fixture's `auth0-tenant.key.pem`).
+pub(crate) const BUILTIN_KEY: &str = include_str!("../../fixtures/auth0-tenant.key.pem");
+
 /// The most verified tokens a key remembers; past it the memory starts over.
 const VERIFIED_CAPACITY: usize = 256;
 
@@ -69,11 +74,13 @@ impl std::fmt::Debug for SigningKey {
 impl SigningKey {
     /// Loads a PKCS#8 PEM private key. `subject` names the certificate (the tenant name).
     pub fn from_pem(kid: &str, pem: &str, subject: &str) -> Result<Self, KeyError> {
-        let private = rsa::RsaPrivateKey::from_pkcs8_pem(pem).map_err(|e| KeyError::Pem(e.to_string()))?;
-        let pkcs8 = private.to_pkcs8_der().map_err(|e| KeyError::Pem(e.to_string()))?;
-        let signer = RsaKeyPair::from_pkcs8(pkcs8.as_bytes()).map_err(|e| KeyError::Pem(e.to_string()))?;
-        let n = URL_SAFE_NO_PAD.encode(private.n().to_bytes_be());
-        let e = URL_SAFE_NO_PAD.encode(private.e().to_bytes_be());
+        super::jwt_crypto::install();
+        let pkcs8 = PrivatePkcs8KeyDer::from_pem_slice(pem.as_bytes()).map_err(|e| KeyError::Pem(e.to_string()))?;
+        let signer = RsaKeyPair::from_pkcs8(pkcs8.secret_pkcs8_der()).map_err(|e| KeyError::Pem(e.to_string()))?;
+        let public = PublicKeyComponents::<Vec<u8>>::from(signer.public());
+        // Big-endian without leading zeros, as JWKs carry them.
+        let n = URL_SAFE_NO_PAD.encode(&public.n);
+        let e = URL_SAFE_NO_PAD.encode(&public.e);
         let decoding = DecodingKey::from_rsa_components(&n, &e).map_err(|e| KeyError::Pem(e.to_string()))?;
         let mut header = Header::new(Algorithm::RS256);
         header.kid = Some(kid.to_owned());
@@ -93,7 +100,7 @@ impl SigningKey {
             .self_signed(&key_pair)
             .map_err(|e| KeyError::Certificate(e.to_string()))?;
         let der = cert.der();
-        let x5t = URL_SAFE_NO_PAD.encode(Sha1::digest(der));
+        let x5t = URL_SAFE_NO_PAD.encode(digest(&SHA1_FOR_LEGACY_USE_ONLY, der));
         let jwk = json!({
             "alg": "RS256",
             "kty": "RSA",
@@ -116,14 +123,13 @@ impl SigningKey {
         })
     }
 
-    /// Generates a fresh 2048-bit key (slow in debug builds; fixtures usually carry one).
-    pub fn generate(kid: &str, subject: &str) -> Result<Self, KeyError> {
-        let mut rng = rsa::rand_core::OsRng;
-        let private = rsa::RsaPrivateKey::new(&mut rng, 2048).map_err(|e| KeyError::Generate(e.to_string()))?;
-        let pem = private
-            .to_pkcs8_pem(LineEnding::LF)
-            .map_err(|e| KeyError::Generate(e.to_string()))?;
-        Self::from_pem(kid, &pem, subject)
+    /// The built-in development key (the default fixture's, published with authmock) under
+    /// `kid`: what a tenant whose fixture names no key signs with. Tenants without a key of
+    /// their own share its modulus; their `kid`s differ, so a token is still refused by a
+    /// tenant it was not issued by (unknown key). A fixture that needs a key of its own names
+    /// one in `signing_key`.
+    pub fn builtin(kid: &str, subject: &str) -> Result<Self, KeyError> {
+        Self::from_pem(kid, BUILTIN_KEY, subject)
     }
 
     /// The key id put in every token header and in the JWKS.
@@ -231,7 +237,10 @@ mod tests {
         let der = STANDARD
             .decode(jwk["x5c"][0].as_str().expect("x5c holds a string"))
             .expect("x5c is base64");
-        assert_eq!(jwk["x5t"], URL_SAFE_NO_PAD.encode(Sha1::digest(&der)));
+        assert_eq!(
+            jwk["x5t"],
+            URL_SAFE_NO_PAD.encode(digest(&SHA1_FOR_LEGACY_USE_ONLY, &der))
+        );
         let keys: Vec<&str> = jwk
             .as_object()
             .expect("jwk is an object")

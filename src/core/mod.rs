@@ -6,6 +6,7 @@ pub mod clock;
 pub mod control;
 pub mod faults;
 pub mod journal;
+pub mod jwt_crypto;
 pub mod keys;
 pub mod onetime;
 pub mod outbox;

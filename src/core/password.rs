@@ -6,8 +6,8 @@
 //! not spend 100 ms of bcrypt per login in a test suite.
 //! Depends on nothing else in the crate.
 
+use ring::digest::{Context, SHA256};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 /// Strength level of a connection's password policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -131,10 +131,12 @@ impl PasswordHash {
 }
 
 fn digest(salt: &[u8; 16], password: &str) -> [u8; 32] {
-    let mut hasher = Sha256::new();
+    let mut hasher = Context::new(&SHA256);
     hasher.update(salt);
     hasher.update(password.as_bytes());
-    hasher.finalize().into()
+    let mut out = [0; 32];
+    out.copy_from_slice(hasher.finish().as_ref());
+    out
 }
 
 #[cfg(test)]

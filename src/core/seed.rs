@@ -12,8 +12,8 @@ use fake::Fake as _;
 use fake::faker::name::en::{FirstName, LastName};
 use rand::rngs::StdRng;
 use rand::{RngExt as _, SeedableRng as _};
+use ring::digest::{SHA256, digest};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -29,7 +29,7 @@ use super::tenant::{
 
 /// The default Auth0 tenant, embedded so `authmock serve` needs no configuration.
 pub const DEFAULT_AUTH0_FIXTURE: &str = include_str!("../../fixtures/auth0-tenant.json");
-const DEFAULT_AUTH0_KEY: &str = include_str!("../../fixtures/auth0-tenant.key.pem");
+const DEFAULT_AUTH0_KEY: &str = crate::core::keys::BUILTIN_KEY;
 
 /// Why a fixture could not become a tenant.
 #[derive(Debug, thiserror::Error)]
@@ -228,7 +228,7 @@ impl Fixture {
         }
         let key = match &self.signing_key {
             Some(seed) => SigningKey::from_pem(&seed.kid, &self.key_pem(seed)?, &self.name)?,
-            None => SigningKey::generate(&generated_kid(self.seed), &self.name)?,
+            None => SigningKey::builtin(&generated_kid(self.seed), &self.name)?,
         };
         let state = self.state(&clock)?;
         Ok(Tenant::new(self.name.clone(), address, key, clock, state, self.clone()))
@@ -415,7 +415,8 @@ fn generated_kid(seed: u64) -> String {
 
 /// A Gravatar URL with the initials fallback database users get.
 fn picture_url(email: &str, nickname: &str) -> String {
-    let hash: String = Sha256::digest(email.as_bytes())
+    let hash: String = digest(&SHA256, email.as_bytes())
+        .as_ref()
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();

@@ -166,6 +166,8 @@ mod tests {
     use base64::Engine as _;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use jsonwebtoken::Header;
+    use rustls::pki_types::PrivatePkcs8KeyDer;
+    use rustls::pki_types::pem::PemObject as _;
     use serde_json::json;
 
     fn key(kid: &str, pem: &str) -> SigningKey {
@@ -198,10 +200,27 @@ mod tests {
         let mut header = Header::new(Algorithm::RS256);
         header.kid = Some(key.kid().to_owned());
         let pem = include_str!("../../tests/data/test-key.pem");
-        let library = jsonwebtoken::EncodingKey::from_rsa_pem(pem.as_bytes()).expect("test key");
+        let der = PrivatePkcs8KeyDer::from_pem_slice(pem.as_bytes()).expect("test key");
+        let library = jsonwebtoken::EncodingKey::from_rsa_der(der.secret_pkcs8_der());
         let claims = claims(2_000);
         let expected = jsonwebtoken::encode(&header, &claims, &library).expect("library signs");
         assert_eq!(sign(&key, &claims), expected);
+    }
+
+    /// RS256 is deterministic: this token was computed outside authmock (`openssl dgst -sha256
+    /// -sign tests/data/test-key.pem` over the header and payload below), so it pins the bytes
+    /// whatever crypto library signs them.
+    #[test]
+    fn tokens_are_byte_for_byte_an_independent_rs256_signature() {
+        const EXPECTED: &str = concat!(
+            "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0.",
+            "eyJpc3MiOiJodHRwczovL3QvIiwic3ViIjoiY0BjbGllbnRzIiwiZXhwIjoyMDAwfQ.",
+            "L9gGd1YEDJjs5hpwlGEEm5xFvD0cZNZZTaj_yhPt9Qr2fQLdfx00NEJlZ5BHHXmxz-DIYCXjnYkAUgILT3sF-IRMeLKhwAqh",
+            "OwZH97SHx6P-x41mOQHGVi39eJlo0P1hft0KgmLWMYNbCz7svk3B33TLic7KUM9Gd9Iiu32U-0oxrzMBecATDWl3J7VDEYvZ",
+            "Sw70LhiayjIBSiazYzrFQA8JLEWjcaWFnOVhgIaMEokUOVKqruOarx6TjJNlpUbFYVr39Wk9H9krZBK8mip3chVoHyVd5sES",
+            "4hr_id-GFtqtgogTExgig7Cbr3Dwv_3igYVgdoGyjR-UHiZ1d4uJ6w",
+        );
+        assert_eq!(sign(&test_key(), &claims(2_000)), EXPECTED);
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod cli;
 mod clock;
 mod discovery;
 mod faults;
+mod health;
 mod isolation;
 mod janrain;
 mod janrain_blackbox;

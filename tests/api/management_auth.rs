@@ -4,6 +4,8 @@ use axum::http::{Method, StatusCode};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use rustls::pki_types::PrivatePkcs8KeyDer;
+use rustls::pki_types::pem::PemObject as _;
 use serde_json::json;
 
 use crate::assert_wire;
@@ -22,7 +24,10 @@ fn foreign_token(kid: &str) -> String {
     let mut header = Header::new(Algorithm::RS256);
     header.kid = Some(kid.to_owned());
     let claims = json!({"iss": format!("{BASE}/"), "aud": AUDIENCE, "exp": START.unix_timestamp() + 60, "scope": "create:user_tickets"});
-    let key = EncodingKey::from_rsa_pem(include_bytes!("../data/test-key.pem")).expect("test key");
+    let pem = PrivatePkcs8KeyDer::from_pem_slice(include_bytes!("../data/test-key.pem")).expect("test key");
+    let key = EncodingKey::from_rsa_der(pem.secret_pkcs8_der());
+    // The JWT library signs with authmock's `ring` provider.
+    authmock::core::jwt_crypto::install();
     jsonwebtoken::encode(&header, &claims, &key).expect("signs")
 }
 
