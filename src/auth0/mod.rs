@@ -101,7 +101,7 @@ impl Provider for Tenant {
     }
 
     fn reset(&self) -> Result<(), SeedFailure> {
-        Ok(Tenant::reset(self)?)
+        Tenant::reset(self)
     }
 
     /// Rate-limit errors carry headers claiming a bucket of one that refills in a second on
