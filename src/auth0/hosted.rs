@@ -30,27 +30,29 @@ const MAX_FORM_BYTES: usize = 64 * 1024;
 
 /// `GET`: the form for a live ticket, or the error screen that says why not.
 #[tracing::instrument(skip_all)]
-pub async fn show(State(tenant): State<Tenant>, page: Page) -> Response {
-    match reset::open(&tenant, &page.0.secret) {
-        Ok(form) => with_hint(
-            html(
-                StatusCode::OK,
-                text::form_page(
-                    &page.0.tenant_name,
-                    &page.0.path,
-                    &page.0.secret,
-                    &form.csrf,
-                    &form.email,
-                    None,
-                ),
-            ),
-            format!(
-                "reset form for {}; the ticket stays valid until the form is submitted",
-                form.email
-            ),
-        ),
-        Err(error) => error.render(&page.0),
+pub async fn show(State(tenant): State<Tenant>, Page(page): Page) -> Response {
+    match reset::open(&tenant, &page.secret) {
+        Ok(form) => form_response(&page, &form),
+        Err(error) => error.render(&page),
     }
+}
+
+fn form_response(page: &PageContext, form: &reset::Form) -> Response {
+    let html_page = text::form_page(
+        &page.tenant_name,
+        &page.path,
+        &page.secret,
+        &form.csrf,
+        &form.email,
+        None,
+    );
+    with_hint(
+        html(StatusCode::OK, html_page),
+        format!(
+            "reset form for {}; the ticket stays valid until the form is submitted",
+            form.email
+        ),
+    )
 }
 
 /// `POST`: check, set the password, consume the ticket, then the success screen or a redirect.

@@ -1,6 +1,10 @@
 //! Auth0's page copy: the texts and markup of the hosted pages (facts §7, DOC-text), in one
 //! place to audit against `shared/providers/auth0.md`. Wire errors are in `error`.
 
+/// facts §4: the success text of `POST /dbconnections/change_password`, the same for known and
+/// unknown emails.
+pub const RESET_EMAIL_SENT: &str = "We've just sent you an email to reset your password.";
+
 // facts §7 (DOC-text), screen `reset-password`.
 pub(crate) const FORM_TITLE: &str = "Change Your Password";
 pub(crate) const FORM_DESCRIPTION: &str = "Enter a new password below to change your password.";
