@@ -8,7 +8,7 @@ use axum::Json;
 use axum::extract::State;
 use serde::Serialize;
 
-use super::Controlled;
+use crate::core::provider::Provider;
 
 /// The path, also what `authmock healthcheck` requests.
 pub const PATH: &str = "/__authmock__/health";
@@ -24,9 +24,9 @@ pub struct Health {
 
 #[utoipa::path(get, path = "/__authmock__/health", tag = "health",
     responses((status = 200, description = "The listener serves requests: `{\"status\":\"ok\",\"provider\":\"auth0\"|\"janrain\"}`. Needs no admin token", body = Object)))]
-pub async fn show<P: Controlled>(State(_provider): State<P>) -> Json<Health> {
+pub async fn show<P: Provider>(State(_provider): State<P>) -> Json<Health> {
     Json(Health {
         status: "ok",
-        provider: P::PROVIDER,
+        provider: P::KIND,
     })
 }

@@ -12,7 +12,7 @@
 //! crate's only crypto library (see `core::jwt_crypto`); it cannot make RSA keys, so a tenant
 //! whose fixture names no key signs with the built-in development key (the default fixture's)
 //! under its own `kid`: see [`SigningKey::builtin`].
-//! Depends on nothing else in the crate but the `Claims` type of `core::tokens`.
+//! Depends on nothing else in the crate (`core::tokens` signs and verifies with these keys).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -26,9 +26,10 @@ use ring::rsa::PublicKeyComponents;
 use ring::signature::{KeyPair as _, RSA_PKCS1_SHA256, RsaKeyPair};
 use rustls::pki_types::PrivatePkcs8KeyDer;
 use rustls::pki_types::pem::PemObject as _;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
-use super::tokens::Claims;
+/// A verified token's claims, as `core::tokens` reads them.
+type Claims = Map<String, Value>;
 
 /// Why a key could not be loaded or made.
 #[derive(Debug, thiserror::Error)]
