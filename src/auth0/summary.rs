@@ -20,6 +20,26 @@ pub struct TenantSummary {
     pub apis: Vec<ApiSummary>,
     pub connections: Vec<ConnectionSummary>,
     pub users: Vec<UserSummary>,
+    /// The bounded stores of this tenant: how full each is and what it dropped.
+    #[serde(default)]
+    pub stores: StoresSummary,
+}
+
+/// `stores` of the tenant summary.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct StoresSummary {
+    /// Password-change tickets (used, superseded and expired ones included).
+    pub tickets: StoreSummary,
+    /// Captured mail.
+    pub outbox: StoreSummary,
+}
+
+/// One bounded store: entries held, the cap, and entries dropped to stay within it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct StoreSummary {
+    pub len: usize,
+    pub capacity: usize,
+    pub evicted: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -134,6 +154,18 @@ impl TenantSummary {
                     password: u.fixture_password.clone(),
                 })
                 .collect(),
+            stores: StoresSummary {
+                tickets: StoreSummary {
+                    len: state.tickets.len(),
+                    capacity: state.tickets.capacity(),
+                    evicted: state.tickets.evicted(),
+                },
+                outbox: StoreSummary {
+                    len: state.outbox.len(),
+                    capacity: crate::core::outbox::OUTBOX_LIMIT,
+                    evicted: state.outbox.evicted(),
+                },
+            },
             audience,
         }
     }

@@ -4,6 +4,12 @@
 //! clock; and issuing a new secret for the same subject supersedes the older ones, so only the
 //! newest stays valid (what Auth0 documents for reset links). Redeemed and superseded secrets are
 //! remembered so a caller can tell "already used" from "never existed".
+//!
+//! Bounded: a store holds at most [`CAPACITY`] secrets. Issuing one more first forgets the
+//! secrets dead (used, superseded or expired) for longer than [`RETAIN_SECS`] of tenant-clock
+//! time; if that is not enough, the longest-dead go next, then the oldest live ones. Every
+//! secret dropped that way is counted in [`OneTimeStore::evicted`]. Below the cap nothing is
+//! forgotten, so "already used" and "expired" answers never change in ordinary runs.
 //! Depends on nothing else in the crate.
 
 use std::collections::HashMap;
@@ -24,6 +30,13 @@ pub enum Redemption {
     Superseded,
 }
 
+/// The most secrets one store keeps (about 0.5 KB each with a ticket's payload).
+pub const CAPACITY: usize = 10_000;
+
+/// How long (tenant-clock seconds) a dead secret is remembered before a full store may forget
+/// it first: long enough to answer "already used" to the link clicked twice.
+pub const RETAIN_SECS: i64 = 3_600;
+
 /// One issued secret and what it grants.
 #[derive(Debug, Clone)]
 pub struct Entry<T> {
@@ -32,6 +45,19 @@ pub struct Entry<T> {
     pub issued_at: i64,
     pub expires_at: i64,
     state: State,
+    /// When it was used or superseded.
+    ended_at: i64,
+}
+
+impl<T> Entry<T> {
+    /// When the secret stopped being redeemable, if it has.
+    fn dead_since(&self, now: i64) -> Option<i64> {
+        match self.state {
+            State::Used | State::Superseded => Some(self.ended_at),
+            State::Live if now >= self.expires_at => Some(self.expires_at),
+            State::Live => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,20 +75,72 @@ pub struct OneTimeStore<T> {
     newest: HashMap<String, String>,
     /// Length of generated secrets (Auth0 tickets: 32 alphanumerics).
     secret_len: usize,
+    capacity: usize,
+    evicted: u64,
 }
 
 impl<T> OneTimeStore<T> {
     pub fn new(secret_len: usize) -> Self {
+        Self::with_capacity(secret_len, CAPACITY)
+    }
+
+    /// A store holding at most `capacity` secrets (at least one).
+    pub fn with_capacity(secret_len: usize, capacity: usize) -> Self {
         Self {
             entries: HashMap::new(),
             newest: HashMap::new(),
             secret_len,
+            capacity: capacity.max(1),
+            evicted: 0,
         }
+    }
+
+    /// The most secrets this store keeps.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Secrets dropped so far to stay within the capacity.
+    pub fn evicted(&self) -> u64 {
+        self.evicted
+    }
+
+    /// Makes room for one more secret: forgets the long-dead, then the longest-dead, then the
+    /// oldest live secrets, until fewer than `capacity` remain.
+    fn make_room(&mut self, now: i64) {
+        if self.entries.len() < self.capacity {
+            return;
+        }
+        let before = self.entries.len();
+        self.entries
+            .retain(|_, entry| entry.dead_since(now).is_none_or(|dead| now - dead <= RETAIN_SECS));
+        if self.entries.len() >= self.capacity {
+            // Dead before live, then by when they died (or were issued); a tenth of the store
+            // goes at once so a full store is not sorted again on every issue.
+            let mut order: Vec<(bool, i64, String)> = self
+                .entries
+                .iter()
+                .map(|(secret, entry)| match entry.dead_since(now) {
+                    Some(dead) => (false, dead, secret.clone()),
+                    None => (true, entry.issued_at, secret.clone()),
+                })
+                .collect();
+            order.sort_unstable();
+            let excess = self.entries.len() + 1 - self.capacity;
+            let drop = excess.max(self.capacity / 10).min(order.len());
+            for (_, _, secret) in order.into_iter().take(drop) {
+                self.entries.remove(&secret);
+            }
+        }
+        let entries = &self.entries;
+        self.newest.retain(|_, secret| entries.contains_key(secret));
+        self.evicted += (before - self.entries.len()) as u64;
     }
 
     /// Issues a fresh secret for `subject`, valid for `ttl_secs` from `now`, superseding any
     /// secret issued to the same subject before.
     pub fn issue(&mut self, rng: &mut impl rand::Rng, subject: &str, payload: T, now: i64, ttl_secs: i64) -> String {
+        self.make_room(now);
         let secret = loop {
             let candidate: String = (&mut *rng)
                 .sample_iter(Alphanumeric)
@@ -78,6 +156,7 @@ impl<T> OneTimeStore<T> {
             && entry.state == State::Live
         {
             entry.state = State::Superseded;
+            entry.ended_at = now;
         }
         self.entries.insert(
             secret.clone(),
@@ -87,6 +166,7 @@ impl<T> OneTimeStore<T> {
                 issued_at: now,
                 expires_at: now.saturating_add(ttl_secs),
                 state: State::Live,
+                ended_at: 0,
             },
         );
         secret
@@ -115,6 +195,7 @@ impl<T> OneTimeStore<T> {
         self.check(secret, now)?;
         let entry = self.entries.get_mut(secret).ok_or(Redemption::Unknown)?;
         entry.state = State::Used;
+        entry.ended_at = now;
         Ok(entry)
     }
 
@@ -174,6 +255,44 @@ mod tests {
         assert_eq!(s.check(&old, 1).map(|e| e.payload), Err(Redemption::Superseded));
         assert_eq!(s.check(&other, 1).map(|e| e.payload), Ok(2));
         assert_eq!(s.redeem(&new, 1).map(|e| e.payload), Ok(3));
+    }
+
+    #[test]
+    fn a_full_store_forgets_the_long_dead_first_and_counts_it() {
+        let mut s = OneTimeStore::with_capacity(8, 4);
+        let mut rng = StdRng::seed_from_u64(7);
+        let used = s.issue(&mut rng, "a", 1, 0, 100);
+        assert!(s.redeem(&used, 1).is_ok());
+        let live: Vec<String> = ["b", "c", "d"]
+            .iter()
+            .map(|who| s.issue(&mut rng, who, 2, 0, 100_000))
+            .collect();
+        // Full, but the used secret died just now: it is kept while it matters...
+        assert_eq!(s.check(&used, 2).map(|e| e.payload), Err(Redemption::Used));
+        // ...and forgotten first once it has been dead longer than the retention.
+        let later = 1 + RETAIN_SECS + 1;
+        let newest = s.issue(&mut rng, "e", 3, later, 10);
+        assert_eq!(s.len(), 4);
+        assert_eq!(s.evicted(), 1);
+        assert_eq!(s.check(&used, later).map(|e| e.payload), Err(Redemption::Unknown));
+        for secret in &live {
+            assert!(s.check(secret, later).is_ok(), "live secrets stay");
+        }
+        assert!(s.check(&newest, later).is_ok());
+    }
+
+    #[test]
+    fn a_store_never_grows_past_its_capacity() {
+        let mut s = OneTimeStore::with_capacity(8, 100);
+        let mut rng = StdRng::seed_from_u64(7);
+        let mut last = String::new();
+        for i in 0..10_000 {
+            // One subject: every secret supersedes the one before, as a reset loop would.
+            last = s.issue(&mut rng, "u", i, i64::from(i), 432_000);
+            assert!(s.len() <= 100);
+        }
+        assert!(s.evicted() >= 9_900);
+        assert_eq!(s.check(&last, 10_000).map(|e| e.payload), Ok(9_999));
     }
 
     #[test]
