@@ -16,6 +16,7 @@ use rand::SeedableRng as _;
 use rand::rngs::StdRng;
 use serde::{Deserialize, Serialize};
 
+use super::schema::EntityType;
 use crate::core::clock::Clock;
 use crate::core::control::Control;
 use crate::core::onetime::OneTimeStore;
@@ -58,6 +59,9 @@ pub struct JanrainFixture {
     /// and again on reset; none (nothing limited) when absent.
     #[serde(default)]
     pub rate_limits: Vec<BucketDefinition>,
+    /// The records' entity type and its attributes; the built-in `user` type when absent.
+    #[serde(default = "EntityType::default_user")]
+    pub entity_type: EntityType,
 }
 
 /// An API client of the app.
@@ -113,6 +117,9 @@ pub struct ConfiguredError {
     pub code: u16,
     pub error: String,
     pub error_description: String,
+    /// The flow's user-facing text, sent as `message` (facts `janrain-entity.md` §3.4, audit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 /// The three forms the recovery flow uses.
@@ -172,6 +179,9 @@ pub struct RecordSeed {
     pub display_name: String,
     #[serde(default)]
     pub social_provider: Option<String>,
+    /// Values of the entity type's other attributes (`created` defaults to the seed time).
+    #[serde(default)]
+    pub attributes: serde_json::Map<String, serde_json::Value>,
 }
 
 /// A user record (an entity of type `user`).
@@ -187,6 +197,8 @@ pub struct Record {
     pub family_name: String,
     pub display_name: String,
     pub social_provider: Option<String>,
+    /// Every other attribute of the entity type (`created`, `lastUpdated`, …), by name.
+    pub attrs: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Record {
@@ -231,6 +243,10 @@ pub struct JanrainState {
     pub refresh_tokens: HashMap<String, TokenGrant>,
     pub outbox: Outbox,
     pub rng: StdRng,
+    /// The records' entity type (from the fixture).
+    pub entity_type: EntityType,
+    /// The id the next created record gets.
+    pub next_id: u64,
 }
 
 impl JanrainState {
@@ -317,8 +333,12 @@ impl JanrainFixture {
                 family_name: seed.family_name.clone(),
                 display_name: seed.display_name.clone(),
                 social_provider: seed.social_provider.clone(),
+                attrs: super::records::seed_attributes(&self.entity_type, &seed.attributes)
+                    .map_err(|e| JanrainSeedError::Invalid(format!("user {}: {e}", seed.uuid)))?,
             });
         }
+        self.entity_type.validate().map_err(JanrainSeedError::Invalid)?;
+        let next_id = records.len() as u64 + 1;
         Ok(JanrainState {
             clients: self.clients.clone(),
             flow: self.flow.clone(),
@@ -328,6 +348,8 @@ impl JanrainFixture {
             refresh_tokens: HashMap::new(),
             outbox: Outbox::default(),
             rng,
+            entity_type: self.entity_type.clone(),
+            next_id,
         })
     }
 

@@ -17,6 +17,7 @@ mod isolation;
 mod janrain;
 mod janrain_blackbox;
 mod janrain_control;
+mod janrain_entity;
 mod journal;
 mod management_auth;
 mod oauth;
