@@ -13,7 +13,7 @@ use super::error::{Auth0Error, with_hint};
 use super::extract::{MAX_BODY_BYTES, read_capped};
 use super::oauth::parse_params;
 use super::tickets::{DEFAULT_TICKET_TTL, store_ticket};
-use crate::core::tenant::{Tenant, Ticket, TicketKind};
+use crate::auth0::tenant::{Tenant, Ticket, TicketKind};
 
 /// facts §4: the success text, the same for known and unknown emails.
 pub const RESET_EMAIL_SENT: &str = "We've just sent you an email to reset your password.";

@@ -528,6 +528,17 @@ impl Auth0Error {
 
     /// The error a fault rule names (see [`NAMED_ERRORS`]); `reset_in_secs` is when the
     /// pretend bucket refills.
+    /// A rate-limit answer (429 with `x-ratelimit-*` headers when it comes from a bucket).
+    pub fn is_rate_limit(&self) -> bool {
+        matches!(
+            self,
+            Auth0Error::GlobalRateLimit { .. }
+                | Auth0Error::UsersWriteRateLimit { .. }
+                | Auth0Error::ClientQuotaExceeded { .. }
+                | Auth0Error::AuthenticationRateLimit { .. }
+        )
+    }
+
     pub fn named(name: &str, reset_in_secs: i64) -> Option<Self> {
         match name {
             "auth0.rate_limited" => Some(Auth0Error::GlobalRateLimit { reset_in_secs }),

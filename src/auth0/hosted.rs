@@ -19,9 +19,9 @@ use rand::distr::Alphanumeric;
 use super::RequestId;
 use super::error::with_hint;
 use super::extract::read_capped;
+use crate::auth0::tenant::{Tenant, TenantState, Ticket, TicketKind};
 use crate::core::onetime::Redemption;
 use crate::core::password::PasswordHash;
-use crate::core::tenant::{Tenant, TenantState, Ticket, TicketKind};
 
 pub const UNIVERSAL_RESET_PATH: &str = "/u/reset-password";
 pub const CLASSIC_RESET_PATH: &str = "/lo/reset";

@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 
 use super::error::Auth0Error;
 use super::extract::{MAX_BODY_BYTES, parse_json, read_capped};
-use crate::core::tenant::{Client, MANAGEMENT_API, RefreshGrant, Tenant, TenantState, User};
+use crate::auth0::tenant::{Client, MANAGEMENT_API, RefreshGrant, Tenant, TenantState, User};
 use crate::core::tokens::{self, Claims};
 
 /// Access tokens for an API live 86400 s (facts §1.4, doc+obs).

@@ -15,8 +15,8 @@ use time::format_description::well_known::Rfc3339;
 use super::error::{Auth0Error, json_response};
 use super::extract::{BodySchema, MgmtBody, MgmtQuery, ScopeSet, Scoped};
 use super::payload::Schema;
+use crate::auth0::tenant::{Tenant, User};
 use crate::core::password::PasswordHash;
-use crate::core::tenant::{Tenant, User};
 
 /// Scopes of `GET /users/{id}`, in the documented order (OAS x-description).
 pub struct ReadUser;

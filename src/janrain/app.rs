@@ -17,13 +17,13 @@ use rand::rngs::StdRng;
 use serde::{Deserialize, Serialize};
 
 use super::schema::EntityType;
+use crate::core::address::TenantAddress;
 use crate::core::clock::Clock;
 use crate::core::control::Control;
 use crate::core::onetime::OneTimeStore;
 use crate::core::outbox::Outbox;
 use crate::core::password::PasswordHash;
 use crate::core::ratelimit::BucketDefinition;
-use crate::core::tenant::TenantAddress;
 
 /// The embedded default Capture app.
 const DEFAULT_FIXTURE: &str = include_str!("../../fixtures/janrain-app.json");

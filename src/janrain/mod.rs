@@ -20,17 +20,101 @@ pub mod ratelimit;
 pub mod records;
 pub mod schema;
 pub mod server_auth;
+pub mod summary;
+
+use std::path::Path;
 
 use axum::Router;
 use axum::extract::{Request, State};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::post;
 
 pub use app::{JanrainApp, JanrainFixture};
 use error::JanrainError;
+use summary::JanrainSummary;
+
+use crate::core::address::TenantAddress;
+use crate::core::clock::Clock;
+use crate::core::control::Control;
+use crate::core::outbox::Outbox;
+use crate::core::provider::{Provider, SeedFailure};
+use crate::core::ratelimit::Decision;
+
+impl Provider for JanrainApp {
+    const KIND: &'static str = "janrain";
+    type Fixture = JanrainFixture;
+    const EMBEDDED_NAMES: &'static [&'static str] = &["janrain-app"];
+    const ERROR_NAMES: &'static [&'static str] = error::NAMED_ERRORS;
+    const RATE_LIMIT_GROUPS: &'static [&'static str] = ratelimit::GROUPS;
+
+    fn default_fixture() -> JanrainFixture {
+        JanrainFixture::default_app()
+    }
+
+    fn load_fixture(path: &Path) -> Result<JanrainFixture, SeedFailure> {
+        Ok(JanrainFixture::load(path)?)
+    }
+
+    fn parse_fixture(value: serde_json::Value) -> Result<JanrainFixture, SeedFailure> {
+        Ok(JanrainFixture::from_json(&value.to_string())?)
+    }
+
+    fn build(fixture: &JanrainFixture, address: TenantAddress, clock: Clock) -> Result<Self, SeedFailure> {
+        Ok(fixture.build(address, clock)?)
+    }
+
+    fn router() -> Router<Self> {
+        router()
+    }
+
+    fn summary(&self) -> serde_json::Value {
+        serde_json::to_value(JanrainSummary::of(self)).unwrap_or_default()
+    }
+
+    fn banner(&self) -> String {
+        JanrainSummary::of(self).banner()
+    }
+
+    fn base_url(&self) -> &str {
+        JanrainApp::base_url(self)
+    }
+
+    fn control(&self) -> &Control {
+        JanrainApp::control(self)
+    }
+
+    fn clock(&self) -> &Clock {
+        JanrainApp::clock(self)
+    }
+
+    fn with_outbox<R>(&self, f: impl FnOnce(&mut Outbox) -> R) -> R {
+        f(&mut self.state().outbox)
+    }
+
+    fn reset(&self) -> Result<(), SeedFailure> {
+        Ok(JanrainApp::reset(self)?)
+    }
+
+    fn named_error(&self, name: &str, path: &str) -> Option<Response> {
+        Some(JanrainError::named(name, path)?.respond(self))
+    }
+
+    fn rate_limit_group(path: &str) -> Option<&'static str> {
+        ratelimit::group(path)
+    }
+
+    fn refusal(&self, group: &str, decision: &Decision) -> Response {
+        ratelimit::refusal(group, decision.reset - self.clock().unix()).respond(self)
+    }
+
+    /// Capture documents no rate-limit headers (facts §4 "Rate limiting": NOT FOUND), so none
+    /// are invented; the refusal's hint names the reset.
+    fn report_bucket(&self, _headers: &mut HeaderMap, _decision: &Decision) {}
+}
 
 /// Every Capture route of one app.
-pub fn router() -> Router<JanrainApp> {
+fn router() -> Router<JanrainApp> {
     Router::new()
         .route("/oauth/forgot_password_native", post(forgot_password::forgot_password))
         .route("/oauth/token", post(oauth::token).get(oauth::token))

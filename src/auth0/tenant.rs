@@ -15,16 +15,17 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
-use super::clock::Clock;
-use super::control::Control;
-use super::faults::Faults;
-use super::journal::Journal;
-use super::keys::SigningKey;
-use super::onetime::OneTimeStore;
-use super::outbox::Outbox;
-use super::password::{PasswordHash, PasswordPolicy};
-use super::ratelimit::RateLimits;
 use super::seed::{Fixture, SeedError};
+pub use crate::core::address::TenantAddress;
+use crate::core::clock::Clock;
+use crate::core::control::Control;
+use crate::core::faults::Faults;
+use crate::core::journal::Journal;
+use crate::core::keys::SigningKey;
+use crate::core::onetime::OneTimeStore;
+use crate::core::outbox::Outbox;
+use crate::core::password::{PasswordHash, PasswordPolicy};
+use crate::core::ratelimit::RateLimits;
 
 /// Length of ticket secrets (`ticket=<32 alphanumerics>`).
 pub const TICKET_SECRET_LEN: usize = 32;
@@ -38,32 +39,6 @@ pub enum LoginExperience {
     Universal,
     /// Classic Login: `/lo/reset?ticket=…#`.
     Classic,
-}
-
-/// Where a tenant's listener answers, fixed once the port is bound.
-#[derive(Debug, Clone)]
-pub struct TenantAddress {
-    /// `http://127.0.0.1:4010`, no trailing slash.
-    pub base_url: String,
-    /// `127.0.0.1:4010`: what SDKs call the "domain".
-    pub host: String,
-}
-
-impl TenantAddress {
-    pub fn http(addr: std::net::SocketAddr) -> Self {
-        Self {
-            base_url: format!("http://{addr}"),
-            host: addr.to_string(),
-        }
-    }
-
-    /// A listener serving TLS: issuer, audience and ticket URLs use `https://`.
-    pub fn https(addr: std::net::SocketAddr) -> Self {
-        Self {
-            base_url: format!("https://{addr}"),
-            host: addr.to_string(),
-        }
-    }
 }
 
 /// An application (client) registered in the tenant.

@@ -17,15 +17,15 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::clock::Clock;
-use super::keys::{KeyError, SigningKey};
-use super::onetime::OneTimeStore;
-use super::outbox::Outbox;
-use super::password::{PasswordHash, PasswordPolicy, Strength};
-use super::ratelimit::BucketDefinition;
 use super::tenant::{
     Api, Client, ClientGrant, Connection, LoginExperience, TICKET_SECRET_LEN, Tenant, TenantAddress, TenantState, User,
 };
+use crate::core::clock::Clock;
+use crate::core::keys::{KeyError, SigningKey};
+use crate::core::onetime::OneTimeStore;
+use crate::core::outbox::Outbox;
+use crate::core::password::{PasswordHash, PasswordPolicy, Strength};
+use crate::core::ratelimit::BucketDefinition;
 
 /// The default Auth0 tenant, embedded so `authmock serve` needs no configuration.
 pub const DEFAULT_AUTH0_FIXTURE: &str = include_str!("../../fixtures/auth0-tenant.json");
@@ -190,6 +190,11 @@ impl Fixture {
     }
 
     /// Parses fixture text (a `pem_file` then resolves against the current directory).
+    /// An inline fixture (a runtime tenant's `seed`).
+    pub fn from_value(value: serde_json::Value) -> Result<Self, SeedError> {
+        Ok(serde_json::from_value(value)?)
+    }
+
     pub fn from_json(text: &str) -> Result<Self, SeedError> {
         let mut fixture: Fixture = serde_json::from_str(text)?;
         fixture.origin = Origin::File(PathBuf::from("."));
