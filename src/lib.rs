@@ -25,7 +25,6 @@ pub mod cli;
 pub mod core;
 pub mod harness;
 pub mod janrain;
-pub mod providers;
 pub mod server;
 pub mod tls;
 

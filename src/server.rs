@@ -4,10 +4,10 @@
 //! routes and the control API), usable without a socket in router tests; [`Mock`] starts a
 //! tenant of any provider on a free loopback port for Rust tests; [`Registry`] holds the
 //! runtime tenants of a process. Depends on `admin` and `core`; the providers are listed in
-//! `crate::providers`.
+//! `server::registry`, the one place outside their folders that names them.
 
 pub mod exchange;
-pub(crate) mod registry;
+mod registry;
 
 pub use registry::{ListenerSettings, Registry};
 
@@ -53,7 +53,8 @@ pub fn app_in<P: Provider>(tenant: P, registry: &Registry) -> Router {
 /// The layers every listener has: trace, the exchange layer, the registry handle for runtime
 /// tenants, and (outermost) the admin-token check when set.
 fn with_control<P: Provider>(tenant: P, runtime: Runtime, admin_token: Option<Arc<str>>) -> Router {
-    let router = P::router()
+    let router = tenant
+        .router()
         .merge(admin::router::<P>())
         .layer(TraceLayer::new_for_http())
         .layer(middleware::from_fn_with_state(tenant.clone(), exchange::record::<P>))

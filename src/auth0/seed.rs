@@ -4,7 +4,7 @@
 //! fake names, ticket secrets) comes from an RNG seeded by the fixture's `seed`, so two runs of
 //! the same fixture produce the same tenant. The signing key is loaded from the fixture when it
 //! names one (reproducible tokens) or generated at start.
-//! Depends on `core::{tenant, keys, password, clock}`.
+//! Depends on `auth0::tenant` and `core`.
 
 use std::path::{Path, PathBuf};
 
@@ -18,13 +18,16 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::tenant::{
-    Api, Client, ClientGrant, Connection, LoginExperience, TICKET_SECRET_LEN, Tenant, TenantAddress, TenantState, User,
+    Api, Client, ClientGrant, Connection, LoginExperience, Reseed, TICKET_SECRET_LEN, Tenant, TenantAddress,
+    TenantState, User,
 };
 use crate::core::clock::Clock;
+use crate::core::fixture::{self, FixtureError};
 use crate::core::keys::{KeyError, SigningKey};
 use crate::core::onetime::OneTimeStore;
 use crate::core::outbox::Outbox;
 use crate::core::password::{PasswordHash, PasswordPolicy, Strength};
+use crate::core::provider::SeedFailure;
 use crate::core::ratelimit::BucketDefinition;
 
 /// The default Auth0 tenant, embedded so `authmock serve` needs no configuration.
@@ -36,8 +39,8 @@ const DEFAULT_AUTH0_KEY: &str = include_str!("../../fixtures/auth0-tenant.key.pe
 pub enum SeedError {
     #[error("cannot read fixture {path}: {source}")]
     Read { path: PathBuf, source: std::io::Error },
-    #[error("fixture is not valid: {0}")]
-    Parse(#[from] serde_json::Error),
+    #[error(transparent)]
+    Parse(#[from] FixtureError),
     #[error("fixture: {0}")]
     Invalid(String),
     #[error(transparent)]
@@ -183,20 +186,31 @@ pub struct GeneratedUsers {
     pub connection: String,
 }
 
+impl Reseed for Fixture {
+    fn state(&self, clock: &Clock) -> Result<TenantState, SeedFailure> {
+        Ok(Fixture::state(self, clock)?)
+    }
+
+    fn rate_limits(&self) -> &[BucketDefinition] {
+        &self.rate_limits
+    }
+}
+
 impl Fixture {
     /// The embedded default Auth0 tenant.
     pub fn default_auth0() -> Self {
-        serde_json::from_str(DEFAULT_AUTH0_FIXTURE).expect("the embedded fixture is valid JSON for Fixture")
+        fixture::parse(DEFAULT_AUTH0_FIXTURE, "auth0-tenant.json")
+            .expect("the embedded fixture is valid JSON for Fixture")
     }
 
     /// Parses fixture text (a `pem_file` then resolves against the current directory).
     /// An inline fixture (a runtime tenant's `seed`).
     pub fn from_value(value: serde_json::Value) -> Result<Self, SeedError> {
-        Ok(serde_json::from_value(value)?)
+        Ok(fixture::from_value(value, "seed")?)
     }
 
     pub fn from_json(text: &str) -> Result<Self, SeedError> {
-        let mut fixture: Fixture = serde_json::from_str(text)?;
+        let mut fixture: Fixture = fixture::parse(text, "fixture")?;
         fixture.origin = Origin::File(PathBuf::from("."));
         Ok(fixture)
     }
@@ -207,7 +221,7 @@ impl Fixture {
             path: path.to_owned(),
             source,
         })?;
-        let mut fixture: Fixture = serde_json::from_str(&text)?;
+        let mut fixture: Fixture = fixture::parse(&text, &path.display().to_string())?;
         fixture.origin = Origin::File(path.parent().map(Path::to_owned).unwrap_or_default());
         Ok(fixture)
     }
@@ -236,7 +250,14 @@ impl Fixture {
             None => SigningKey::generate(&generated_kid(self.seed), &self.name)?,
         };
         let state = self.state(&clock)?;
-        Ok(Tenant::new(self.name.clone(), address, key, clock, state, self.clone()))
+        Ok(Tenant::new(
+            self.name.clone(),
+            address,
+            key,
+            clock,
+            state,
+            std::sync::Arc::new(self.clone()),
+        ))
     }
 
     /// The tenant's mutable state as seeded (also what a reset goes back to).

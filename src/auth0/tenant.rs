@@ -5,7 +5,7 @@
 //! tickets, refresh tokens, the RNG) lives in [`TenantState`] behind a std `Mutex`, because
 //! every critical section is a short in-memory lookup or update and is never held across an
 //! `.await`. Tenants never share state, so parallel tests never contend.
-//! Depends on `core::{clock, keys, onetime, password}`; read `core::seed` next.
+//! Depends on `core` only; `seed` builds tenants from fixtures (read it next).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -15,7 +15,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
-use super::seed::{Fixture, SeedError};
 pub use crate::core::address::TenantAddress;
 use crate::core::clock::Clock;
 use crate::core::control::Control;
@@ -25,6 +24,8 @@ use crate::core::keys::SigningKey;
 use crate::core::onetime::OneTimeStore;
 use crate::core::outbox::Outbox;
 use crate::core::password::{PasswordHash, PasswordPolicy};
+use crate::core::provider::SeedFailure;
+use crate::core::ratelimit::BucketDefinition;
 use crate::core::ratelimit::RateLimits;
 
 /// Length of ticket secrets (`ticket=<32 alphanumerics>`).
@@ -212,6 +213,15 @@ impl TenantState {
     }
 }
 
+/// What a tenant goes back to on reset: its state as seeded and the fixture's rate limits
+/// (`seed::Fixture` implements it).
+pub trait Reseed: std::fmt::Debug + Send + Sync + 'static {
+    /// The mutable state as seeded, timestamps read from `clock`.
+    fn state(&self, clock: &Clock) -> Result<TenantState, SeedFailure>;
+    /// The buckets set when the tenant is built and again on reset.
+    fn rate_limits(&self) -> &[BucketDefinition];
+}
+
 /// A cheap, cloneable handle to one tenant.
 #[derive(Clone, Debug)]
 pub struct Tenant {
@@ -227,7 +237,7 @@ struct TenantInner {
     /// A std mutex: critical sections are short lookups/updates, never held across `.await`.
     state: Mutex<TenantState>,
     /// The fixture the tenant was built from: [`Tenant::reset`] rebuilds the state from it.
-    seed: Fixture,
+    seed: Arc<dyn Reseed>,
     /// Journal, fault rules and rate limits (their own locks, apart from `state`).
     control: Control,
 }
@@ -239,7 +249,7 @@ impl Tenant {
         key: SigningKey,
         clock: Clock,
         state: TenantState,
-        seed: Fixture,
+        seed: Arc<dyn Reseed>,
     ) -> Self {
         let tenant = Self {
             inner: Arc::new(TenantInner {
@@ -264,7 +274,7 @@ impl Tenant {
             .inner
             .control
             .rate_limits()
-            .seed(&self.inner.seed.rate_limits, now, |_| true);
+            .seed(self.inner.seed.rate_limits(), now, |_| true);
     }
 
     pub fn name(&self) -> &str {
@@ -351,7 +361,7 @@ impl Tenant {
     /// rate limits come back full). The signing key,
     /// the address and the journal settings stay. This is the one place a reset happens: a new
     /// per-tenant store gets its line here.
-    pub fn reset(&self) -> Result<(), SeedError> {
+    pub fn reset(&self) -> Result<(), SeedFailure> {
         self.inner.clock.reset();
         let fresh = self.inner.seed.state(&self.inner.clock)?;
         *self.state() = fresh;

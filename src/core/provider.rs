@@ -3,7 +3,8 @@
 //! A provider (Auth0, Janrain Capture) is a folder that owns its tenant state, its seeding, its
 //! route table and all of its wire text. The control API (`admin`) and the listeners, the
 //! exchange layer and the registry of runtime tenants (`server`) are written once against
-//! [`Provider`] and never name a provider. The list of providers lives in `crate::providers`.
+//! [`Provider`] and never name a provider. The list of providers lives in
+//! `server::registry`.
 //!
 //! The handle implementing [`Provider`] is the router state of one listener: cheap to clone
 //! (an `Arc` inside), shared by every request of that listener.
@@ -46,8 +47,8 @@ pub trait Provider: Clone + Send + Sync + 'static {
     /// provider can (its rate-limit groups, its references between records).
     fn build(fixture: &Self::Fixture, address: TenantAddress, clock: Clock) -> Result<Self, SeedFailure>;
 
-    /// Every provider route of one tenant (the control routes are added by `admin`).
-    fn router() -> Router<Self>;
+    /// Every provider route of this tenant (the control routes are added by `admin`).
+    fn router(&self) -> Router<Self>;
     /// What `GET /__authmock__/tenant` answers and `authmock serve` prints: the seeded
     /// credentials and ids, with `"provider": KIND`.
     fn summary(&self) -> serde_json::Value;

@@ -16,7 +16,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, Uri, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -45,7 +45,7 @@ fn serve(
             return JanrainError::from(EntityError::BodyTooLarge {
                 hint: rejection.body_text(),
             })
-            .respond(app);
+            .into_response();
         }
     };
     let params = Params::body_and_query(uri, &body);
@@ -58,7 +58,7 @@ fn serve(
     };
     match result {
         Ok(body) => ok(body),
-        Err(err) => err.respond(app),
+        Err(err) => err.into_response(),
     }
 }
 
@@ -75,7 +75,10 @@ pub async fn read(State(app): State<JanrainApp>, headers: HeaderMap, uri: Uri, b
     if let Ok(bytes) = &body
         && carries_token(&headers, &Params::body_and_query(&uri, bytes))
     {
-        return super::profile::entity(State(app), headers, uri, bytes.clone()).await;
+        let params = super::extract::ApiParams(Params::body_and_query(&uri, bytes));
+        return super::profile::entity(State(app), headers, params)
+            .await
+            .into_response();
     }
     serve(&app, &headers, &uri, body, Access::Read, |s, p, _| records::read(s, p))
 }

@@ -15,11 +15,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use super::app::{ConfiguredError, JanrainApp};
 use crate::core::journal::{ProviderErrorMark, Unrouted};
+use serde::Deserialize;
 
-/// Header carrying authmock's one-line diagnosis of an error response.
-pub const HINT_HEADER: &str = "x-authmock-hint";
+pub use crate::core::provider::HINT_HEADER;
 
 /// Field-keyed (or form-keyed) validation messages, in form order.
 pub type InvalidFields = Vec<(String, Vec<String>)>;
@@ -176,7 +175,59 @@ fn fields_json(fields: &[(String, Vec<String>)]) -> serde_json::Map<String, serd
         .collect()
 }
 
+/// A flow-configured error answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfiguredError {
+    pub code: u16,
+    pub error: String,
+    pub error_description: String,
+    /// The flow's user-facing text, sent as `message` (facts `janrain.md` §10, the audit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// A Capture error not yet rendered: its body needs a `request_id` from the app's seeded RNG,
+/// drawn by the app's router layer ([`super::finish_errors`]) once the handler has returned, so
+/// ids come in the same order run after run.
+#[derive(Debug, Clone)]
+pub(crate) struct Unrendered(pub(crate) JanrainError);
+
+impl IntoResponse for JanrainError {
+    fn into_response(self) -> Response {
+        let mut response = Response::default();
+        response.extensions_mut().insert(Unrendered(self));
+        response
+    }
+}
+
+/// inf: a validation message the flow does not configure (real flows configure every one they
+/// use); names the field and the rule.
+pub(crate) fn unconfigured_message(field: &str, rule: &str) -> String {
+    format!("{field} failed {rule}")
+}
+
 impl JanrainError {
+    /// `invalid_argument` for a flow parameter that is not this app's (`flow`, `flow_version`,
+    /// `form`).
+    pub(crate) fn invalid_value(name: &str, sent: &str, expected: &str) -> Self {
+        Self::InvalidArgument {
+            name: name.to_owned(),
+            description: format!("invalid {name}: {sent}"),
+            hint: format!("this app's {name} is {expected:?}, got {sent:?}"),
+        }
+    }
+
+    /// inf: a login client with no `password_recover_url` (the real app refuses to mail a link
+    /// without one; its text is not recorded).
+    pub(crate) fn no_recover_url(client_id: &str) -> Self {
+        Self::InvalidArgument {
+            name: "client_id".into(),
+            description: "client has no password_recover_url".into(),
+            hint: format!("set password_recover_url on client {client_id} in the fixture"),
+        }
+    }
+
     /// The error a fault rule names (see [`NAMED_ERRORS`]), in the shape of `path`.
     pub fn named(name: &str, path: &str) -> Option<Self> {
         match name {
@@ -243,9 +294,8 @@ impl JanrainError {
         }
     }
 
-    /// The response, with `request_id` drawn from the app's seeded RNG.
-    pub fn respond(self, app: &JanrainApp) -> Response {
-        let request_id = app.state().random_token(16);
+    /// The response, with `request_id` (drawn from the app's seeded RNG by the caller).
+    pub fn render(self, request_id: &str) -> Response {
         let hint = self.hint();
         let capture = |code: u16, error: &str, argument_name: Option<&str>, description: &str, fields| {
             let body = CaptureBody {
@@ -255,7 +305,7 @@ impl JanrainError {
                 argument_name,
                 error_description: description,
                 invalid_fields: fields,
-                request_id: &request_id,
+                request_id,
                 message: None,
             };
             (StatusCode::OK, body_json(&body))
@@ -274,7 +324,7 @@ impl JanrainError {
             (status, body_json(&body))
         };
         let (status, body) = match &self {
-            Self::Entity(err) => (err.status(), err.body(&request_id)),
+            Self::Entity(err) => (err.status(), err.body(request_id)),
             Self::MissingArgument { name, .. } => capture(
                 100,
                 "missing_argument",
@@ -318,7 +368,7 @@ impl JanrainError {
                     argument_name: None,
                     error_description: configured.error_description.as_str(),
                     invalid_fields: None,
-                    request_id: &request_id,
+                    request_id,
                     message: configured.message.as_deref(),
                 };
                 (StatusCode::OK, body_json(&body))
@@ -348,7 +398,7 @@ impl JanrainError {
                     stat: &'static str,
                 }
                 let body = Logged {
-                    request_id: &request_id,
+                    request_id,
                     code: 200,
                     error_description: "unknown access token",
                     error: "invalid_argument",

@@ -27,11 +27,12 @@ use std::path::Path;
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::HeaderMap;
+use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::post;
 
 pub use app::{JanrainApp, JanrainFixture};
-use error::JanrainError;
+use error::{JanrainError, Unrendered};
 use summary::JanrainSummary;
 
 use crate::core::address::TenantAddress;
@@ -57,15 +58,15 @@ impl Provider for JanrainApp {
     }
 
     fn parse_fixture(value: serde_json::Value) -> Result<JanrainFixture, SeedFailure> {
-        Ok(JanrainFixture::from_json(&value.to_string())?)
+        Ok(JanrainFixture::from_value(value)?)
     }
 
     fn build(fixture: &JanrainFixture, address: TenantAddress, clock: Clock) -> Result<Self, SeedFailure> {
         Ok(fixture.build(address, clock)?)
     }
 
-    fn router() -> Router<Self> {
-        router()
+    fn router(&self) -> Router<Self> {
+        router().layer(middleware::from_fn_with_state(self.clone(), finish_errors))
     }
 
     fn summary(&self) -> serde_json::Value {
@@ -97,7 +98,7 @@ impl Provider for JanrainApp {
     }
 
     fn named_error(&self, name: &str, path: &str) -> Option<Response> {
-        Some(JanrainError::named(name, path)?.respond(self))
+        Some(JanrainError::named(name, path)?.render(&self.state().random_token(16)))
     }
 
     fn rate_limit_group(path: &str) -> Option<&'static str> {
@@ -105,7 +106,7 @@ impl Provider for JanrainApp {
     }
 
     fn refusal(&self, group: &str, decision: &Decision) -> Response {
-        ratelimit::refusal(group, decision.reset - self.clock().unix()).respond(self)
+        ratelimit::refusal(group, decision.reset - self.clock().unix()).render(&self.state().random_token(16))
     }
 
     /// Capture documents no rate-limit headers (facts §4 "Rate limiting": NOT FOUND), so none
@@ -131,10 +132,18 @@ fn router() -> Router<JanrainApp> {
         .method_not_allowed_fallback(not_found)
 }
 
-async fn not_found(State(app): State<JanrainApp>, req: Request) -> Response {
+async fn not_found(req: Request) -> JanrainError {
     JanrainError::NotFound {
         method: req.method().to_string(),
         path: req.uri().path().to_owned(),
     }
-    .respond(&app)
+}
+
+/// Renders a handler's [`JanrainError`] with the next request id of the app's seeded RNG.
+async fn finish_errors(State(app): State<JanrainApp>, req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    match response.extensions_mut().remove::<Unrendered>() {
+        Some(Unrendered(error)) => error.render(&app.state().random_token(16)),
+        None => response,
+    }
 }

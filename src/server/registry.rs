@@ -7,7 +7,8 @@
 //! them alive). Each runtime tenant gets its own listener on the registry's address (loopback
 //! unless `serve --bind` says otherwise), the registry's TLS and journal settings, and is
 //! stopped and freed on `DELETE`. Depends on `admin` (summaries, the control API's view of the
-//! registry) and `core`; which providers exist comes from `crate::providers`.
+//! registry) and `core`; [`PROVIDERS`] lists the providers (the one place outside their folders
+//! that names them).
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -24,7 +25,6 @@ use crate::admin::tenants::{CreateTenant, Runtime, TenantRuntime};
 use crate::core::clock::Clock;
 use crate::core::journal;
 use crate::core::provider::Provider;
-use crate::providers::PROVIDERS;
 
 /// How the listeners of one process are served; runtime tenants inherit it.
 #[derive(Debug, Clone)]
@@ -91,17 +91,24 @@ fn listed(id: u64, tenant: &dyn Summarized) -> Value {
     Value::Object(out)
 }
 
-/// One provider, as the registry starts its runtime tenants: `crate::providers` lists them.
-pub(crate) struct Kind {
+/// Every provider this build serves, the one place that names them: adding a provider is its
+/// folder (implementing [`Provider`]) plus one line here.
+const PROVIDERS: &[Kind] = &[
+    Kind::of::<crate::auth0::Tenant>(),
+    Kind::of::<crate::janrain::JanrainApp>(),
+];
+
+/// One provider, as the registry starts its runtime tenants.
+struct Kind {
     /// [`Provider::KIND`].
-    pub(crate) name: &'static str,
+    name: &'static str,
     /// [`Provider::EMBEDDED_NAMES`].
-    pub(crate) embedded: &'static [&'static str],
+    embedded: &'static [&'static str],
     start: fn(Registry, SocketAddr, Source) -> BoxFuture<'static, Result<Started, AdminError>>,
 }
 
 impl Kind {
-    pub(crate) const fn of<P: Provider>() -> Self {
+    const fn of<P: Provider>() -> Self {
         Self {
             name: P::KIND,
             embedded: P::EMBEDDED_NAMES,
@@ -306,8 +313,14 @@ fn embedded_mismatch(name: &str, provider: &str, own: &str) -> AdminError {
     ))
 }
 
+/// `what` (the file or `seed`) and why; errors that already name it are not prefixed twice.
 fn seed_error(what: &str, error: impl std::fmt::Display) -> AdminError {
-    AdminError::BadRequest(format!("{what}: {error}"))
+    let text = error.to_string();
+    if text.starts_with(&format!("{what}: ")) {
+        AdminError::BadRequest(text)
+    } else {
+        AdminError::BadRequest(format!("{what}: {text}"))
+    }
 }
 
 fn serve_error(error: ServeError) -> AdminError {
