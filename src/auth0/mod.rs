@@ -6,22 +6,22 @@
 //! `GET /__authmock__/tenant` (`summary`), and every wire string: errors in `error`, page copy
 //! in `text`. Depends on `core`; never on another provider.
 
-pub mod dbconnections;
-pub mod discovery;
-pub mod error;
-pub mod extract;
-pub mod hosted;
-pub mod mail;
-pub mod oauth;
-pub mod payload;
-pub mod ratelimit;
+pub(crate) mod dbconnections;
+pub(crate) mod discovery;
+pub(crate) mod error;
+pub(crate) mod extract;
+pub(crate) mod hosted;
+pub(crate) mod mail;
+pub(crate) mod oauth;
+pub(crate) mod payload;
+pub(crate) mod ratelimit;
 mod reset;
 pub mod seed;
 pub mod summary;
 pub mod tenant;
 mod text;
-pub mod tickets;
-pub mod users;
+pub(crate) mod tickets;
+pub(crate) mod users;
 
 use std::path::Path;
 

@@ -7,19 +7,19 @@
 //! `shared/providers/janrain.md`. Depends on `core`; never on another provider.
 
 pub mod app;
-pub mod entity;
-pub mod entity_error;
-pub mod error;
-pub mod extract;
-pub mod filter;
-pub mod forgot_password;
-pub mod mail;
-pub mod oauth;
-pub mod profile;
-pub mod ratelimit;
-pub mod records;
-pub mod schema;
-pub mod server_auth;
+pub(crate) mod entity;
+pub(crate) mod entity_error;
+pub(crate) mod error;
+pub(crate) mod extract;
+pub(crate) mod filter;
+pub(crate) mod forgot_password;
+pub(crate) mod mail;
+pub(crate) mod oauth;
+pub(crate) mod profile;
+pub(crate) mod ratelimit;
+pub(crate) mod records;
+pub(crate) mod schema;
+pub(crate) mod server_auth;
 pub mod summary;
 
 use std::path::Path;
