@@ -11,9 +11,13 @@ pub mod extract;
 pub mod hosted;
 pub mod mail;
 pub mod oauth;
+pub mod password_rules;
 pub mod payload;
+pub mod query;
 pub mod ratelimit;
 pub mod tickets;
+pub mod user_lifecycle;
+pub mod user_search;
 pub mod users;
 
 use axum::Router;
@@ -43,7 +47,11 @@ pub fn router() -> Router<Tenant> {
         )
         .route("/pem", get(discovery::pem))
         .route("/api/v2/tickets/password-change", post(tickets::create_password_change))
-        .route("/api/v2/users/{id}", get(users::get).patch(users::update))
+        .route("/api/v2/users", get(user_search::list).post(user_lifecycle::create))
+        .route(
+            "/api/v2/users/{id}",
+            get(users::get).patch(users::update).delete(user_lifecycle::delete),
+        )
         .route("/api/v2/users-by-email", get(users::by_email))
         .route("/dbconnections/change_password", post(dbconnections::change_password))
         .route(hosted::UNIVERSAL_RESET_PATH, get(hosted::show).post(hosted::submit))

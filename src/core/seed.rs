@@ -24,7 +24,8 @@ use super::outbox::Outbox;
 use super::password::{PasswordHash, PasswordPolicy, Strength};
 use super::ratelimit::BucketDefinition;
 use super::tenant::{
-    Api, Client, ClientGrant, Connection, LoginExperience, TICKET_SECRET_LEN, Tenant, TenantAddress, TenantState, User,
+    Api, Client, ClientGrant, Connection, LoginExperience, PasswordRules, TICKET_SECRET_LEN, Tenant, TenantAddress,
+    TenantState, User,
 };
 
 /// The default Auth0 tenant, embedded so `authmock serve` needs no configuration.
@@ -148,6 +149,15 @@ pub struct ConnectionSeed {
     pub password_policy: Strength,
     #[serde(default)]
     pub min_length: Option<usize>,
+    #[serde(default)]
+    pub requires_username: bool,
+    /// Previous passwords a new one may not repeat (0 or absent: off).
+    #[serde(default)]
+    pub password_history_size: usize,
+    #[serde(default)]
+    pub password_dictionary: bool,
+    #[serde(default)]
+    pub password_no_personal_info: bool,
 }
 
 fn default_strategy() -> String {
@@ -308,6 +318,12 @@ impl Fixture {
                         strength: c.password_policy,
                         min_length: c.min_length,
                     },
+                    requires_username: c.requires_username,
+                    password_rules: PasswordRules {
+                        history_size: c.password_history_size,
+                        dictionary: c.password_dictionary,
+                        no_personal_info: c.password_no_personal_info,
+                    },
                 })
             })
             .collect()
@@ -344,6 +360,7 @@ impl Fixture {
             fixture_password: seed.password.clone(),
             given_name: seed.given_name.clone(),
             family_name: seed.family_name.clone(),
+            username: None,
             blocked: seed.blocked,
             created_at,
             updated_at: created_at,
@@ -352,6 +369,8 @@ impl Fixture {
             logins_count: 0,
             user_metadata: Default::default(),
             app_metadata: Default::default(),
+            user_metadata_set: false,
+            password_history: Vec::new(),
         })
     }
 }
@@ -414,7 +433,7 @@ fn generated_kid(seed: u64) -> String {
 }
 
 /// A Gravatar URL with the initials fallback database users get.
-fn picture_url(email: &str, nickname: &str) -> String {
+pub fn picture_url(email: &str, nickname: &str) -> String {
     let hash: String = Sha256::digest(email.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))

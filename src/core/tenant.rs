@@ -108,6 +108,22 @@ pub struct Connection {
     pub name: String,
     pub strategy: String,
     pub password_policy: PasswordPolicy,
+    /// The connection's "requires username" setting: only then may users carry a `username`.
+    pub requires_username: bool,
+    /// Password rules beyond strength.
+    pub password_rules: PasswordRules,
+}
+
+/// A database connection's password options besides strength (the Dashboard's "Password
+/// History", "Password Dictionary" and "Personal Data" switches).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PasswordRules {
+    /// How many previous passwords a new one may not repeat (0: off).
+    pub history_size: usize,
+    /// Refuse passwords from the common-password dictionary.
+    pub dictionary: bool,
+    /// Refuse passwords containing the user's name, username or email local part.
+    pub no_personal_info: bool,
 }
 
 /// A user of a database connection.
@@ -126,6 +142,8 @@ pub struct User {
     pub nickname: String,
     pub given_name: Option<String>,
     pub family_name: Option<String>,
+    /// Only for connections that require a username; absent until set.
+    pub username: Option<String>,
     pub picture: String,
     pub blocked: bool,
     pub created_at: OffsetDateTime,
@@ -135,6 +153,11 @@ pub struct User {
     pub logins_count: u64,
     pub user_metadata: Map<String, Value>,
     pub app_metadata: Map<String, Value>,
+    /// Earlier passwords, newest first, for the connection's password history rule.
+    pub password_history: Vec<PasswordHash>,
+    /// A PATCH that sent `user_metadata` (even `{}`) makes the key appear, empty or not, while
+    /// an empty `app_metadata` always disappears (facts `auth0-users.md` §3, obs).
+    pub user_metadata_set: bool,
 }
 
 impl User {

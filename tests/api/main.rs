@@ -28,4 +28,6 @@ mod reset;
 mod tenants;
 mod tickets;
 mod tls;
+mod user_lifecycle;
+mod user_search;
 mod users;
