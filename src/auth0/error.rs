@@ -984,7 +984,8 @@ impl IntoResponse for Auth0Error {
                     error_description: &description,
                     error_uri: uri,
                 },
-                "application/json; charset=utf-8",
+                // obs (facts `auth0.md` §11): OAuth errors carry no charset parameter.
+                "application/json",
             ),
             Wire::Bare { status, error } => json_response(
                 status,
