@@ -188,6 +188,9 @@ pub enum Auth0Error {
     /// `page`/`per_page` reaching past the first 1000 results. 400 `invalid_paging` (obs text;
     /// the exact trigger is inf: (page+1)×per_page > 1000).
     InvalidPaging,
+    /// `GET /jobs/{id}` for an unknown job. 404 `Job not found.` (doc text; body shape and the
+    /// absence of an errorCode inf).
+    JobNotFound { id: String },
     /// A `q` the search engine refuses. 400 `invalid_query_string`. Only the fragment
     /// `filter can not be used with unknown field` was seen for users (obs, FS-37845006662); the
     /// prefix is the logs endpoint's observed `The search query string has an error:` (inf).
@@ -578,6 +581,7 @@ impl Auth0Error {
                 },
                 Some("operation_not_supported"),
             ),
+            JobNotFound { .. } => mgmt(StatusCode::NOT_FOUND, "Job not found.".into(), None),
             InvalidPaging => mgmt(
                 StatusCode::BAD_REQUEST,
                 "You can only page through the first 1000 records. See \
@@ -831,6 +835,7 @@ impl Auth0Error {
                 "search_engine={engine} is retired (so is v1's `connection` parameter): send search_engine=v3 and \
                  filter with q=identities.connection:\"...\""
             ),
+            JobNotFound { id } => format!("no job has id {id} (ids look like job_ + 16 alphanumerics)"),
             InvalidPaging => {
                 "(page+1)*per_page must stay within the first 1000 results: narrow the query with q instead".into()
             }

@@ -320,7 +320,7 @@ fn form_page(tenant_name: &str, path: &str, secret: &str, csrf: &str, email: &st
 }
 
 /// The page frame: the tenant name as title (facts §7, generic error page).
-fn page(tenant_name: &str, body: &str) -> String {
+pub(crate) fn page(tenant_name: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
@@ -332,7 +332,7 @@ fn page(tenant_name: &str, body: &str) -> String {
     )
 }
 
-fn html(status: StatusCode, page: String) -> Response {
+pub(crate) fn html(status: StatusCode, page: String) -> Response {
     (
         status,
         [
@@ -348,7 +348,7 @@ fn html(status: StatusCode, page: String) -> Response {
 }
 
 /// A 302 to `url` with `params` appended to its query.
-fn redirect(url: &str, params: &[(&str, &str)]) -> Response {
+pub(crate) fn redirect(url: &str, params: &[(&str, &str)]) -> Response {
     let query = serde_urlencoded::to_string(params).unwrap_or_default();
     let (base, fragment) = url.split_once('#').map_or((url, None), |(b, f)| (b, Some(f)));
     let separator = if base.contains('?') { '&' } else { '?' };

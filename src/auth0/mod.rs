@@ -6,6 +6,7 @@
 
 pub mod dbconnections;
 pub mod discovery;
+pub mod email_verification;
 pub mod error;
 pub mod extract;
 pub mod hosted;
@@ -47,6 +48,17 @@ pub fn router() -> Router<Tenant> {
         )
         .route("/pem", get(discovery::pem))
         .route("/api/v2/tickets/password-change", post(tickets::create_password_change))
+        .route(
+            "/api/v2/tickets/email-verification",
+            post(email_verification::create_ticket),
+        )
+        .route("/api/v2/jobs/verification-email", post(email_verification::create_job))
+        .route("/api/v2/jobs/{id}", get(email_verification::get_job))
+        .route(
+            email_verification::UNIVERSAL_VERIFY_PATH,
+            get(email_verification::verify),
+        )
+        .route(email_verification::CLASSIC_VERIFY_PATH, get(email_verification::verify))
         .route("/api/v2/users", get(user_search::list).post(user_lifecycle::create))
         .route(
             "/api/v2/users/{id}",

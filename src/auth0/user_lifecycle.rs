@@ -73,7 +73,13 @@ pub async fn create(
 ) -> Result<Response, Auth0Error> {
     let now = tenant.clock().now();
     let mut state = tenant.state();
+    // doc (OAS): a verification email follows when the email is not verified; `verify_email`
+    // overrides that either way.
+    let verify = request.verify_email.unwrap_or(request.email_verified != Some(true));
     let user = create_user(&mut state, request, now)?;
+    if verify {
+        super::email_verification::send_verification_email(&tenant, &mut state, &user.user_id, None, None)?;
+    }
     Ok(json_response(
         StatusCode::CREATED,
         &user_json(&user),
@@ -188,9 +194,9 @@ pub fn create_user(
         }
         _ => None,
     };
-    // `phone_number`, `phone_verified` and `verify_email` are accepted and not modelled: users
-    // here live in database connections keyed by email.
-    let _ = (&request.phone_number, request.phone_verified, request.verify_email);
+    // `phone_number` and `phone_verified` are accepted and not modelled: users here live in
+    // database connections keyed by email.
+    let _ = (&request.phone_number, request.phone_verified);
     let user = User {
         picture: request
             .picture
@@ -229,6 +235,9 @@ pub fn delete_user(state: &mut TenantState, user_id: &str) -> bool {
     let before = state.users.len();
     state.users.retain(|u| u.user_id != user_id);
     state.tickets.forget_subject(user_id);
+    state
+        .tickets
+        .forget_subject(&super::email_verification::subject(user_id));
     state.refresh_tokens.retain(|_, grant| grant.user_id != user_id);
     state.users.len() != before
 }

@@ -292,6 +292,7 @@ impl Fixture {
             refresh_tokens: Default::default(),
             outbox: Outbox::default(),
             form_tokens: Default::default(),
+            jobs: Vec::new(),
             rng,
         };
         Ok(state)

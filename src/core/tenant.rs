@@ -201,6 +201,15 @@ pub struct RefreshGrant {
     pub scope: String,
 }
 
+/// A background job of the Management API (only `verification_email` is modelled).
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// `job_` followed by 16 alphanumerics.
+    pub id: String,
+    pub kind: String,
+    pub created_at: OffsetDateTime,
+}
+
 /// The mutable part of a tenant.
 #[derive(Debug)]
 pub struct TenantState {
@@ -216,6 +225,8 @@ pub struct TenantState {
     pub refresh_tokens: HashMap<String, RefreshGrant>,
     /// Mail the tenant has sent (reset links, …).
     pub outbox: Outbox,
+    /// Management API jobs, oldest first.
+    pub jobs: Vec<Job>,
     /// Ticket secret → the CSRF token its hosted form carries.
     pub form_tokens: HashMap<String, String>,
     /// Seeded from the fixture, so generated ids repeat run after run.

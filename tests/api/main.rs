@@ -12,6 +12,7 @@ mod blackbox;
 mod cli;
 mod clock;
 mod discovery;
+mod email_verification;
 mod faults;
 mod isolation;
 mod janrain;
