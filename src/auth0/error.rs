@@ -225,6 +225,12 @@ pub enum Auth0Error {
     WrongEmailOrPassword { realm: String, known_user: bool },
     /// Blocked user logging in. 401 `unauthorized` `user is blocked` (doc, legacy table).
     UserBlocked,
+    /// Password grant for an identifier brute-force protection blocked. 429 `too_many_attempts`
+    /// (doc: status and code; obs: the current text).
+    TooManyAttempts { identifier: String },
+    /// Refresh token of an administratively blocked user. 403 `invalid_grant` `user is blocked`
+    /// (obs: facts `auth0.md` §11).
+    RefreshUserBlocked,
     /// Plain `password` grant with no default directory. 500 `server_error` (obs).
     NoDefaultConnection,
     /// Unknown, used or foreign refresh token. 403 `invalid_grant` (obs).
@@ -649,6 +655,14 @@ impl Auth0Error {
                 "Wrong email or password.".into(),
             ),
             UserBlocked => oauth(StatusCode::UNAUTHORIZED, "unauthorized", "user is blocked".into()),
+            TooManyAttempts { .. } => oauth(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                "Your account has been blocked after multiple consecutive login attempts. We've sent you a \
+                 notification via your preferred contact method with instructions on how to unblock it."
+                    .into(),
+            ),
+            RefreshUserBlocked => oauth(StatusCode::FORBIDDEN, "invalid_grant", "user is blocked".into()),
             NoDefaultConnection => oauth(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "server_error",
@@ -887,6 +901,11 @@ impl Auth0Error {
             } => format!("no such user in connection {realm}"),
             WrongEmailOrPassword { known_user: true, .. } => "the password is wrong".into(),
             UserBlocked => "the user is blocked".into(),
+            TooManyAttempts { identifier } => format!(
+                "brute-force protection blocked {identifier} from this IP: the unblock mail in the outbox, \
+                 DELETE /api/v2/user-blocks?identifier=... or a password change lifts it"
+            ),
+            RefreshUserBlocked => "the refresh token's user is blocked (PATCH blocked:false lifts it)".into(),
             NoDefaultConnection => {
                 "grant_type=password needs a tenant default directory; send a realm with the password-realm grant"
                     .into()

@@ -4,6 +4,7 @@
 //! before handlers run (`extract`), schema findings (`payload`) and every wire error (`error`).
 //! Depends on `core`; never on another provider.
 
+pub mod attack_protection;
 pub mod dbconnections;
 pub mod discovery;
 pub mod email_verification;
@@ -59,6 +60,15 @@ pub fn router() -> Router<Tenant> {
             get(email_verification::verify),
         )
         .route(email_verification::CLASSIC_VERIFY_PATH, get(email_verification::verify))
+        .route(
+            "/api/v2/user-blocks",
+            get(attack_protection::get_by_identifier).delete(attack_protection::delete_by_identifier),
+        )
+        .route(
+            "/api/v2/user-blocks/{id}",
+            get(attack_protection::get_by_id).delete(attack_protection::delete_by_id),
+        )
+        .route(attack_protection::UNBLOCK_PATH, get(attack_protection::unblock_page))
         .route("/api/v2/users", get(user_search::list).post(user_lifecycle::create))
         .route(
             "/api/v2/users/{id}",

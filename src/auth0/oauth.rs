@@ -73,7 +73,10 @@ pub async fn token(State(tenant): State<Tenant>, req: Request) -> Result<Respons
     }
     let body = match grant_type.as_str() {
         GRANT_CLIENT_CREDENTIALS => client_credentials_grant(&tenant, &state, &client, &params)?,
-        GRANT_PASSWORD | GRANT_PASSWORD_REALM => password_grant(&tenant, &mut state, &client, &params, &grant_type)?,
+        GRANT_PASSWORD | GRANT_PASSWORD_REALM => {
+            let ip = super::attack_protection::client_ip(&parts.headers);
+            password_grant(&tenant, &mut state, &client, &params, &grant_type, &ip)?
+        }
         GRANT_REFRESH_TOKEN => refresh_grant(&tenant, &state, &client, &params)?,
         _ => {
             params.require("code")?;
@@ -258,6 +261,7 @@ fn password_grant(
     client: &Client,
     params: &Params,
     grant_type: &str,
+    ip: &str,
 ) -> Result<TokenBody, Auth0Error> {
     let username = params.require("username")?.to_lowercase();
     let password = params.require("password")?;
@@ -272,6 +276,7 @@ fn password_grant(
     }
     let scope = params.get("scope").unwrap_or_default().to_owned();
     let now = tenant.clock().now();
+    super::attack_protection::check(state, &username, ip)?;
     let user = {
         let user = state
             .users
@@ -282,6 +287,10 @@ fn password_grant(
                 known_user: false,
             })?;
         if !user.password.as_ref().is_some_and(|hash| hash.matches(password)) {
+            let user = user.clone();
+            if let Some(blocked) = super::attack_protection::record_failure(tenant, state, &user, ip) {
+                return Err(blocked);
+            }
             return Err(Auth0Error::WrongEmailOrPassword {
                 realm,
                 known_user: true,
@@ -294,6 +303,7 @@ fn password_grant(
         user.last_login = Some(now);
         user.clone()
     };
+    super::attack_protection::record_success(state, &username, ip);
     let grant = UserGrant {
         client,
         user: &user,
@@ -342,6 +352,9 @@ fn refresh_grant(
         .filter(|g| g.client_id == client.client_id)
         .ok_or(Auth0Error::InvalidRefreshToken)?;
     let user = state.user(&grant.user_id).ok_or(Auth0Error::InvalidRefreshToken)?;
+    if user.blocked {
+        return Err(Auth0Error::RefreshUserBlocked);
+    }
     let scope = params.get("scope").unwrap_or(&grant.scope).to_owned();
     let user_grant = UserGrant {
         client,

@@ -237,8 +237,15 @@ pub async fn update(
         user_id: Some(id.clone()),
         email: None,
     })?;
+    let password_changed = password.is_some();
     request.apply(user, password, now);
-    Ok(ok_json(&user_json(user)))
+    let body = user_json(user);
+    if password_changed {
+        // doc (DOC-bfp): a password change lifts brute-force blocks.
+        let email = user.email.clone();
+        super::attack_protection::unblock_identifier(state, &email);
+    }
+    Ok(ok_json(&body))
 }
 
 impl UpdateUserRequest {

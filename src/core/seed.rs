@@ -24,8 +24,8 @@ use super::outbox::Outbox;
 use super::password::{PasswordHash, PasswordPolicy, Strength};
 use super::ratelimit::BucketDefinition;
 use super::tenant::{
-    Api, Client, ClientGrant, Connection, LoginExperience, PasswordRules, TICKET_SECRET_LEN, Tenant, TenantAddress,
-    TenantState, User,
+    Api, BruteForce, Client, ClientGrant, Connection, LoginExperience, PasswordRules, TICKET_SECRET_LEN, Tenant,
+    TenantAddress, TenantState, User,
 };
 
 /// The default Auth0 tenant, embedded so `authmock serve` needs no configuration.
@@ -79,9 +79,17 @@ pub struct Fixture {
     /// by the listener that serves the fixture.
     #[serde(default)]
     pub rate_limits: Vec<BucketDefinition>,
+    /// Failed password logins per identifier and IP before brute-force protection blocks them
+    /// (doc: default 10; 0 turns protection off).
+    #[serde(default = "default_brute_force_threshold")]
+    pub brute_force_threshold: u32,
     /// Where the fixture came from, to resolve `pem_file`.
     #[serde(skip)]
     origin: Origin,
+}
+
+fn default_brute_force_threshold() -> u32 {
+    10
 }
 
 fn default_provider() -> String {
@@ -293,6 +301,10 @@ impl Fixture {
             outbox: Outbox::default(),
             form_tokens: Default::default(),
             jobs: Vec::new(),
+            brute_force: BruteForce {
+                threshold: self.brute_force_threshold,
+                ..BruteForce::default()
+            },
             rng,
         };
         Ok(state)

@@ -178,6 +178,8 @@ impl User {
 pub enum TicketKind {
     PasswordChange,
     EmailVerification,
+    /// The link of a brute-force notification mail.
+    Unblock,
 }
 
 /// What a ticket grants when it is redeemed on the hosted page.
@@ -199,6 +201,25 @@ pub struct RefreshGrant {
     pub user_id: String,
     pub audience: Option<String>,
     pub scope: String,
+}
+
+/// A brute-force block: an identifier refused from one IP (facts `auth0-users.md` §5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginBlock {
+    pub identifier: String,
+    pub ip: String,
+    pub connection: String,
+    pub user_id: String,
+}
+
+/// Brute-force protection of password logins.
+#[derive(Debug, Clone, Default)]
+pub struct BruteForce {
+    /// Consecutive failures that block an identifier from an IP; 0 turns protection off.
+    pub threshold: u32,
+    /// (identifier, ip) → consecutive failures.
+    pub failures: HashMap<(String, String), u32>,
+    pub blocks: Vec<LoginBlock>,
 }
 
 /// A background job of the Management API (only `verification_email` is modelled).
@@ -227,6 +248,7 @@ pub struct TenantState {
     pub outbox: Outbox,
     /// Management API jobs, oldest first.
     pub jobs: Vec<Job>,
+    pub brute_force: BruteForce,
     /// Ticket secret → the CSRF token its hosted form carries.
     pub form_tokens: HashMap<String, String>,
     /// Seeded from the fixture, so generated ids repeat run after run.

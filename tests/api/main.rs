@@ -7,6 +7,7 @@
 mod helpers;
 
 mod admin_token;
+mod attack_protection;
 mod bad_input;
 mod blackbox;
 mod cli;
