@@ -231,6 +231,13 @@ pub enum Auth0Error {
     /// Refresh token of an administratively blocked user. 403 `invalid_grant` `user is blocked`
     /// (obs: facts `auth0.md` §11).
     RefreshUserBlocked,
+    /// `/dbconnections/signup` refusals, in the signup envelope
+    /// `{"name",["message",]"code","description",["policy",]"statusCode"}` (facts
+    /// `auth0-users.md` §7). `body` holds everything but `statusCode`, in wire order.
+    Signup {
+        body: serde_json::Map<String, serde_json::Value>,
+        hint: String,
+    },
     /// Plain `password` grant with no default directory. 500 `server_error` (obs).
     NoDefaultConnection,
     /// Unknown, used or foreign refresh token. 403 `invalid_grant` (obs).
@@ -353,6 +360,11 @@ enum Wire {
     },
     /// `{"error": ...}` alone.
     Bare { status: StatusCode, error: &'static str },
+    /// A body as given, then `statusCode` (the signup envelope).
+    Signup {
+        status: StatusCode,
+        body: serde_json::Map<String, serde_json::Value>,
+    },
 }
 
 impl Violation {
@@ -663,6 +675,10 @@ impl Auth0Error {
                     .into(),
             ),
             RefreshUserBlocked => oauth(StatusCode::FORBIDDEN, "invalid_grant", "user is blocked".into()),
+            Signup { body, .. } => Wire::Signup {
+                status: StatusCode::BAD_REQUEST,
+                body: body.clone(),
+            },
             NoDefaultConnection => oauth(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "server_error",
@@ -906,6 +922,7 @@ impl Auth0Error {
                  DELETE /api/v2/user-blocks?identifier=... or a password change lifts it"
             ),
             RefreshUserBlocked => "the refresh token's user is blocked (PATCH blocked:false lifts it)".into(),
+            Signup { hint, .. } => hint.clone(),
             NoDefaultConnection => {
                 "grant_type=password needs a tenant default directory; send a realm with the password-realm grant"
                     .into()
@@ -1011,6 +1028,11 @@ impl IntoResponse for Auth0Error {
                 // obs (facts `auth0.md` §11): OAuth errors carry no charset parameter.
                 "application/json",
             ),
+            Wire::Signup { status, mut body } => {
+                body.insert("statusCode".into(), status.as_u16().into());
+                // inf: the Authentication API's content type, as for its OAuth errors.
+                json_response(status, &body, "application/json")
+            }
             Wire::Bare { status, error } => json_response(
                 status,
                 &serde_json::json!({ "error": error }),

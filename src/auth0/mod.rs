@@ -17,6 +17,7 @@ pub mod password_rules;
 pub mod payload;
 pub mod query;
 pub mod ratelimit;
+pub mod signup;
 pub mod tickets;
 pub mod user_lifecycle;
 pub mod user_search;
@@ -76,6 +77,7 @@ pub fn router() -> Router<Tenant> {
         )
         .route("/api/v2/users-by-email", get(users::by_email))
         .route("/dbconnections/change_password", post(dbconnections::change_password))
+        .route("/dbconnections/signup", post(signup::signup))
         .route(hosted::UNIVERSAL_RESET_PATH, get(hosted::show).post(hosted::submit))
         .route(hosted::CLASSIC_RESET_PATH, get(hosted::show).post(hosted::submit))
         .fallback(not_found)

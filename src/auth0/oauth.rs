@@ -42,6 +42,11 @@ impl Params {
     pub(super) fn require(&self, name: &'static str) -> Result<&str, Auth0Error> {
         self.get(name).ok_or(Auth0Error::MissingParameter { name })
     }
+
+    /// A JSON object parameter (`user_metadata` of a signup).
+    pub(super) fn object(&self, name: &str) -> Option<&Map<String, Value>> {
+        self.0.get(name).and_then(Value::as_object)
+    }
 }
 
 #[tracing::instrument(skip_all)]
