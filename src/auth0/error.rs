@@ -191,6 +191,11 @@ pub enum Auth0Error {
     /// `GET /jobs/{id}` for an unknown job. 404 `Job not found.` (doc text; body shape and the
     /// absence of an errorCode inf).
     JobNotFound { id: String },
+    /// Unknown role. 404 `The role does not exist.` without errorCode (obs).
+    RoleNotFound { id: String },
+    /// A role name in use. 409 `The role already exists.` (doc text; body and the absence of an
+    /// errorCode inf).
+    RoleExists { name: String },
     /// A `q` the search engine refuses. 400 `invalid_query_string`. Only the fragment
     /// `filter can not be used with unknown field` was seen for users (obs, FS-37845006662); the
     /// prefix is the logs endpoint's observed `The search query string has an error:` (inf).
@@ -600,6 +605,8 @@ impl Auth0Error {
                 Some("operation_not_supported"),
             ),
             JobNotFound { .. } => mgmt(StatusCode::NOT_FOUND, "Job not found.".into(), None),
+            RoleNotFound { .. } => mgmt(StatusCode::NOT_FOUND, "The role does not exist.".into(), None),
+            RoleExists { .. } => mgmt(StatusCode::CONFLICT, "The role already exists.".into(), None),
             InvalidPaging => mgmt(
                 StatusCode::BAD_REQUEST,
                 "You can only page through the first 1000 records. See \
@@ -866,6 +873,8 @@ impl Auth0Error {
                  filter with q=identities.connection:\"...\""
             ),
             JobNotFound { id } => format!("no job has id {id} (ids look like job_ + 16 alphanumerics)"),
+            RoleNotFound { id } => format!("no role has id {id} (GET /api/v2/roles lists them)"),
+            RoleExists { name } => format!("a role named {name} exists already"),
             InvalidPaging => {
                 "(page+1)*per_page must stay within the first 1000 results: narrow the query with q instead".into()
             }

@@ -17,6 +17,7 @@ pub mod password_rules;
 pub mod payload;
 pub mod query;
 pub mod ratelimit;
+pub mod roles;
 pub mod signup;
 pub mod tickets;
 pub mod user_lifecycle;
@@ -70,6 +71,29 @@ pub fn router() -> Router<Tenant> {
             get(attack_protection::get_by_id).delete(attack_protection::delete_by_id),
         )
         .route(attack_protection::UNBLOCK_PATH, get(attack_protection::unblock_page))
+        .route("/api/v2/roles", get(roles::list).post(roles::create))
+        .route(
+            "/api/v2/roles/{id}",
+            get(roles::get).patch(roles::update).delete(roles::delete),
+        )
+        .route(
+            "/api/v2/roles/{id}/permissions",
+            get(roles::role_permissions)
+                .post(roles::add_role_permissions)
+                .delete(roles::remove_role_permissions),
+        )
+        .route(
+            "/api/v2/users/{id}/roles",
+            get(roles::user_roles)
+                .post(roles::assign_roles)
+                .delete(roles::remove_roles),
+        )
+        .route(
+            "/api/v2/users/{id}/permissions",
+            get(roles::user_permissions)
+                .post(roles::add_user_permissions)
+                .delete(roles::remove_user_permissions),
+        )
         .route("/api/v2/users", get(user_search::list).post(user_lifecycle::create))
         .route(
             "/api/v2/users/{id}",

@@ -309,12 +309,14 @@ fn password_grant(
         user.clone()
     };
     super::attack_protection::record_success(state, &username, ip);
+    let (scope, permissions) = super::roles::apply_rbac(state, &user.user_id, audience, &scope);
     let grant = UserGrant {
         client,
         user: &user,
         audience,
         scope: &scope,
         gty: "password",
+        permissions,
     };
     let mut body = TokenBody::default();
     body.jwt("access_token", grant.access_token(tenant));
@@ -361,12 +363,14 @@ fn refresh_grant(
         return Err(Auth0Error::RefreshUserBlocked);
     }
     let scope = params.get("scope").unwrap_or(&grant.scope).to_owned();
+    let (scope, permissions) = super::roles::apply_rbac(state, &user.user_id, grant.audience.as_deref(), &scope);
     let user_grant = UserGrant {
         client,
         user,
         audience: grant.audience.as_deref(),
         scope: &scope,
         gty: "refresh_token",
+        permissions,
     };
     // obs (go-auth0 recording): access_token, expires_in, id_token, token_type, scope.
     let mut body = TokenBody::default();
@@ -387,6 +391,8 @@ struct UserGrant<'a> {
     audience: Option<&'a str>,
     scope: &'a str,
     gty: &'static str,
+    /// The `permissions` claim, for APIs with RBAC and "Add Permissions in the Access Token".
+    permissions: Option<Vec<String>>,
 }
 
 impl UserGrant<'_> {
@@ -412,6 +418,10 @@ impl UserGrant<'_> {
         claims.insert("iat".into(), now.into());
         claims.insert("exp".into(), (now + ACCESS_TOKEN_TTL).into());
         claims.insert("scope".into(), self.scope.into());
+        // facts §6 (obs): `permissions` follows `scope`.
+        if let Some(permissions) = &self.permissions {
+            claims.insert("permissions".into(), permissions.clone().into());
+        }
         claims.insert("gty".into(), self.gty.into());
         claims.insert("azp".into(), self.client.client_id.clone().into());
         claims

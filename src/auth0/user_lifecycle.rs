@@ -240,6 +240,8 @@ pub fn delete_user(state: &mut TenantState, user_id: &str) -> bool {
         .forget_subject(&super::email_verification::subject(user_id));
     state.tickets.forget_subject(&format!("unblock:{user_id}"));
     state.brute_force.blocks.retain(|b| b.user_id != user_id);
+    state.rbac.members.retain(|(u, _)| u != user_id);
+    state.rbac.user_permissions.retain(|(u, ..)| u != user_id);
     state.refresh_tokens.retain(|_, grant| grant.user_id != user_id);
     state.users.len() != before
 }

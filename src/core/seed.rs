@@ -122,6 +122,12 @@ pub struct ApiSeed {
     pub name: String,
     #[serde(default)]
     pub scopes: Vec<String>,
+    /// The API's "Enable RBAC" setting.
+    #[serde(default)]
+    pub rbac: bool,
+    /// The API's "Add Permissions in the Access Token" setting.
+    #[serde(default)]
+    pub permissions_in_token: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -281,6 +287,8 @@ impl Fixture {
                     identifier: a.identifier.clone(),
                     name: a.name.clone(),
                     scopes: a.scopes.clone(),
+                    rbac: a.rbac,
+                    permissions_in_token: a.permissions_in_token,
                 })
                 .collect(),
             grants: self
@@ -301,6 +309,7 @@ impl Fixture {
             outbox: Outbox::default(),
             form_tokens: Default::default(),
             jobs: Vec::new(),
+            rbac: Default::default(),
             brute_force: BruteForce {
                 threshold: self.brute_force_threshold,
                 ..BruteForce::default()

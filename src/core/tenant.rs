@@ -86,6 +86,31 @@ pub struct Api {
     pub identifier: String,
     pub name: String,
     pub scopes: Vec<String>,
+    /// "Enable RBAC": user tokens carry only the requested scopes the user holds.
+    pub rbac: bool,
+    /// "Add Permissions in the Access Token": user tokens carry a `permissions` claim.
+    pub permissions_in_token: bool,
+}
+
+/// A role of the tenant's RBAC.
+#[derive(Debug, Clone)]
+pub struct Role {
+    /// `rol_` followed by 16 alphanumerics.
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    /// (API identifier, permission name).
+    pub permissions: Vec<(String, String)>,
+}
+
+/// Roles and direct permissions, and who holds them.
+#[derive(Debug, Clone, Default)]
+pub struct Rbac {
+    pub roles: Vec<Role>,
+    /// (user_id, role id).
+    pub members: Vec<(String, String)>,
+    /// (user_id, API identifier, permission name).
+    pub user_permissions: Vec<(String, String, String)>,
 }
 
 /// Scopes a client was granted on an API (`audience` is the API identifier).
@@ -249,6 +274,7 @@ pub struct TenantState {
     /// Management API jobs, oldest first.
     pub jobs: Vec<Job>,
     pub brute_force: BruteForce,
+    pub rbac: Rbac,
     /// Ticket secret → the CSRF token its hosted form carries.
     pub form_tokens: HashMap<String, String>,
     /// Seeded from the fixture, so generated ids repeat run after run.

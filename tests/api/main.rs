@@ -27,6 +27,7 @@ mod password_reset;
 mod payload;
 mod ratelimits;
 mod reset;
+mod roles;
 mod signup;
 mod tenants;
 mod tickets;
