@@ -17,13 +17,14 @@ use axum::response::{IntoResponse as _, Response};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::error::html;
 use super::error::{Auth0Error, json_response, with_hint};
 use super::extract::{BodySchema, MgmtQuery, ScopeSet, Scoped};
-use super::hosted::{html, page};
 use super::payload::Schema;
+use super::text::page;
 use super::tickets::DEFAULT_TICKET_TTL;
+use crate::auth0::tenant::{LoginBlock, Tenant, TenantState, Ticket, TicketKind, User};
 use crate::core::outbox::{Address, Draft};
-use crate::core::tenant::{LoginBlock, Tenant, TenantState, Ticket, TicketKind, User};
 
 /// The page an unblock link opens (inf: the path is not documented).
 pub const UNBLOCK_PATH: &str = "/u/unblock";

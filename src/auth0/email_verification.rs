@@ -16,13 +16,14 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::error::{Auth0Error, json_response, with_hint};
+use super::error::{html, redirect};
 use super::extract::{BodySchema, MgmtBody, ScopeSet, Scoped};
-use super::hosted::{html, page, redirect};
 use super::payload::Schema;
+use super::text::page;
 use super::tickets::{CreateUserTickets, DEFAULT_TICKET_TTL};
 use super::users::timestamp;
+use crate::auth0::tenant::{Job, LoginExperience, Tenant, TenantState, Ticket, TicketKind};
 use crate::core::onetime::Redemption;
-use crate::core::tenant::{Job, LoginExperience, Tenant, TenantState, Ticket, TicketKind};
 
 /// New Universal Login's verification page (obs: REC-goauth0 `TestTicketManager_VerifyEmail`).
 pub const UNIVERSAL_VERIFY_PATH: &str = "/u/email-verification";

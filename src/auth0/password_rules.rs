@@ -6,8 +6,8 @@
 //! only rule with rule details; history last, as it needs the stored user).
 
 use super::error::{Auth0Error, PasswordRule};
+use crate::auth0::tenant::PasswordRules;
 use crate::core::password::{PasswordHash, PasswordPolicy};
-use crate::core::tenant::PasswordRules;
 
 /// A short stand-in for the provider's 10,000-word dictionary (doc: DOC-bfp's sibling page on
 /// password options; the list itself is inf: widely published most-common passwords that a

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use super::error::{Auth0Error, json_response};
 use super::extract::{BodySchema, MgmtBody, MgmtQuery, ScopeSet, Scoped};
 use super::payload::Schema;
-use crate::core::tenant::{Role, Tenant, TenantState};
+use crate::auth0::tenant::{Role, Tenant, TenantState};
 
 macro_rules! scopes {
     ($name:ident, $($scope:literal),+) => {

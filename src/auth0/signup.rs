@@ -9,9 +9,9 @@ use serde_json::{Map, Value, json};
 use super::error::{Auth0Error, json_response};
 use super::extract::{MAX_BODY_BYTES, read_capped};
 use super::oauth::parse_params;
+use crate::auth0::seed::picture_url;
+use crate::auth0::tenant::{Tenant, TenantState, User};
 use crate::core::password::{PasswordHash, PasswordPolicy, Strength};
-use crate::core::seed::picture_url;
-use crate::core::tenant::{Tenant, TenantState, User};
 
 /// Strength is checked first with its own error; the other rules run with no strength rule.
 const ANY_PASSWORD: PasswordPolicy = PasswordPolicy {

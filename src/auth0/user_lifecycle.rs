@@ -16,9 +16,9 @@ use super::extract::{BodySchema, MgmtBody, ScopeSet, Scoped};
 use super::password_rules;
 use super::payload::Schema;
 use super::users::user_json;
+use crate::auth0::seed::picture_url;
+use crate::auth0::tenant::{Tenant, TenantState, User};
 use crate::core::password::PasswordHash;
-use crate::core::seed::picture_url;
-use crate::core::tenant::{Tenant, TenantState, User};
 
 /// Scope of `POST /users` (doc: OAS).
 pub struct CreateUsers;

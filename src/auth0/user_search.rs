@@ -19,7 +19,7 @@ use super::extract::{BodySchema, MgmtQuery, ScopeSet, Scoped};
 use super::payload::Schema;
 use super::query::{self, Bound, Query, literal_prefix_len, wildcard_matches};
 use super::users::{FIELDS_DESCRIPTION, check_fields, ok_json, select_fields, timestamp, user_json};
-use crate::core::tenant::{Tenant, TenantState, User};
+use crate::auth0::tenant::{Tenant, TenantState, User};
 
 /// Scopes of `GET /users` (doc: OAS; order inf, the read endpoints' first two).
 pub struct ListUsers;

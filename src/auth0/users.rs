@@ -13,11 +13,11 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::error::{Auth0Error, Finding, Violation, json_response};
-use super::extract::{BodySchema, MgmtBody, MgmtQuery, ScopeSet, Scoped};
+use super::extract::{BodySchema, MgmtBody, MgmtQuery, Principal, ScopeSet, Scoped};
 use super::password_rules;
 use super::payload::Schema;
+use crate::auth0::tenant::{Tenant, User};
 use crate::core::password::PasswordHash;
-use crate::core::tenant::{Tenant, User};
 
 /// Scopes of `GET /users/{id}`, in the order the provider lists them in its insufficient-scope
 /// message (obs: facts `auth0.md` §11, two captures four years apart).
@@ -159,11 +159,18 @@ pub async fn update(
     MgmtBody(request): MgmtBody<UpdateUserRequest>,
 ) -> Result<Response, Auth0Error> {
     let id = user_id(path)?;
+    let user = update_user(&tenant, &caller, &id, request)?;
+    Ok(ok_json(&user))
+}
+
+/// Applies an update to the user `id`: scope for more than metadata, documented
+/// combinations, connection and password policy; answers the updated user object.
+fn update_user(tenant: &Tenant, caller: &Principal, id: &str, request: UpdateUserRequest) -> Result<Value, Auth0Error> {
     if !caller.has_scope("update:users") && request.touches_more_than_metadata() {
         return Err(Auth0Error::InsufficientScope {
             expected: UPDATE_USERS,
-            granted: caller.scopes,
-            client_id: caller.client_id,
+            granted: caller.scopes.clone(),
+            client_id: caller.client_id.clone(),
         });
     }
     request.check_combinations()?;
@@ -175,7 +182,7 @@ pub async fn update(
         .iter()
         .find(|u| u.user_id == id)
         .ok_or(Auth0Error::UserNotFound {
-            user_id: Some(id.clone()),
+            user_id: Some(id.to_owned()),
             email: None,
         })?;
     if let Some(connection) = &request.connection {
@@ -233,8 +240,8 @@ pub async fn update(
         }
         None => None,
     };
-    let user = state.user_mut(&id).ok_or(Auth0Error::UserNotFound {
-        user_id: Some(id.clone()),
+    let user = state.user_mut(id).ok_or(Auth0Error::UserNotFound {
+        user_id: Some(id.to_owned()),
         email: None,
     })?;
     let password_changed = password.is_some();
@@ -245,7 +252,7 @@ pub async fn update(
         let email = user.email.clone();
         super::attack_protection::unblock_identifier(state, &email);
     }
-    Ok(ok_json(&body))
+    Ok(body)
 }
 
 impl UpdateUserRequest {

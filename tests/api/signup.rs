@@ -1,7 +1,7 @@
 //! POST /dbconnections/signup (facts `auth0-users.md` §7).
 
+use authmock::auth0::seed::Fixture;
 use authmock::core::password::Strength;
-use authmock::core::seed::Fixture;
 use axum::http::StatusCode;
 use serde_json::json;
 
