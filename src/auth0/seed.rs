@@ -13,7 +13,7 @@ use fake::faker::name::en::{FirstName, LastName};
 use rand::rngs::StdRng;
 use rand::{RngExt as _, SeedableRng as _};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
+use sha2::Digest;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -477,9 +477,10 @@ fn generated_kid(seed: u64) -> String {
         .collect()
 }
 
-/// A Gravatar URL with the initials fallback database users get.
+/// A Gravatar URL with the initials fallback database users get: the MD5 of the email, as
+/// Gravatar hashes it (obs: facts `auth0-users.md` §1.2, checked on three recordings).
 pub fn picture_url(email: &str, nickname: &str) -> String {
-    let hash: String = Sha256::digest(email.as_bytes())
+    let hash: String = md5::Md5::digest(email.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
@@ -493,6 +494,14 @@ pub fn picture_url(email: &str, nickname: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pictures_are_the_observed_gravatar_urls() {
+        assert_eq!(
+            picture_url("chuck@example.com", "chuck"),
+            "https://s.gravatar.com/avatar/0b79e7da7bc7877560620cf8f2cc93ae?s=480&r=pg&d=https%3A%2F%2Fcdn.auth0.com%2Favatars%2Fch.png"
+        );
+    }
 
     fn build() -> Tenant {
         Fixture::default_auth0()
