@@ -6,30 +6,30 @@
 //! `GET /__authmock__/tenant` (`summary`), and every wire string: errors in `error`, page copy
 //! in `text`. Depends on `core`; never on another provider.
 
-pub mod attack_protection;
-pub mod dbconnections;
-pub mod discovery;
-pub mod email_verification;
-pub mod error;
-pub mod extract;
-pub mod hosted;
-pub mod mail;
-pub mod oauth;
-pub mod password_rules;
-pub mod payload;
-pub mod query;
-pub mod ratelimit;
+pub(crate) mod attack_protection;
+pub(crate) mod dbconnections;
+pub(crate) mod discovery;
+pub(crate) mod email_verification;
+pub(crate) mod error;
+pub(crate) mod extract;
+pub(crate) mod hosted;
+pub(crate) mod mail;
+pub(crate) mod oauth;
+pub(crate) mod password_rules;
+pub(crate) mod payload;
+pub(crate) mod query;
+pub(crate) mod ratelimit;
 mod reset;
-pub mod roles;
+pub(crate) mod roles;
 pub mod seed;
-pub mod signup;
+pub(crate) mod signup;
 pub mod summary;
 pub mod tenant;
 mod text;
-pub mod tickets;
-pub mod user_lifecycle;
-pub mod user_search;
-pub mod users;
+pub(crate) mod tickets;
+pub(crate) mod user_lifecycle;
+pub(crate) mod user_search;
+pub(crate) mod users;
 
 use std::path::Path;
 

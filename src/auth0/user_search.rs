@@ -471,25 +471,3 @@ fn in_range(
     };
     accept(order)
 }
-
-/// The users `q` finds, newest first (for the embedding API and the bench).
-pub fn find<'a>(state: &'a TenantState, q: &str) -> Result<Vec<&'a User>, Auth0Error> {
-    let filter = compile_q(q)?;
-    Ok(state
-        .users
-        .iter()
-        .rev()
-        .filter(|u| filter.as_ref().is_none_or(|f| f.matches(u)))
-        .collect())
-}
-
-impl ListUsersQuery {
-    /// A search with `q` and the defaults, as the harness and the bench issue it.
-    pub fn with_q(q: &str) -> Self {
-        Self {
-            q: Some(q.to_owned()),
-            search_engine: Some("v3".into()),
-            ..Self::default()
-        }
-    }
-}

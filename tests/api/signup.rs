@@ -1,7 +1,6 @@
 //! POST /dbconnections/signup (facts `auth0-users.md` §7).
 
 use authmock::auth0::seed::Fixture;
-use authmock::core::password::Strength;
 use axum::http::StatusCode;
 use serde_json::json;
 
@@ -47,7 +46,7 @@ async fn signup_answers_the_short_body_and_the_user_can_log_in() {
 #[tokio::test]
 async fn duplicate_weak_and_common_passwords_get_the_signup_envelope() {
     let mut fixture = Fixture::default_auth0();
-    fixture.connections[0].password_policy = Strength::Good;
+    fixture.connections[0].password_policy = serde_json::from_str("\"good\"").expect("a strength level");
     fixture.connections[0].password_dictionary = true;
     let app = TestApp::with_fixture(fixture);
     let body = |email: &str, password: &str| json!({"connection": CONNECTION, "email": email, "password": password});
