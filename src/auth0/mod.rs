@@ -6,21 +6,29 @@
 //! `GET /__authmock__/tenant` (`summary`), and every wire string: errors in `error`, page copy
 //! in `text`. Depends on `core`; never on another provider.
 
+pub(crate) mod attack_protection;
 pub(crate) mod dbconnections;
 pub(crate) mod discovery;
+pub(crate) mod email_verification;
 pub(crate) mod error;
 pub(crate) mod extract;
 pub(crate) mod hosted;
 pub(crate) mod mail;
 pub(crate) mod oauth;
+pub(crate) mod password_rules;
 pub(crate) mod payload;
+pub(crate) mod query;
 pub(crate) mod ratelimit;
 mod reset;
+pub(crate) mod roles;
 pub mod seed;
+pub(crate) mod signup;
 pub mod summary;
 pub mod tenant;
 mod text;
 pub(crate) mod tickets;
+pub(crate) mod user_lifecycle;
+pub(crate) mod user_search;
 pub(crate) mod users;
 
 use std::path::Path;
@@ -145,9 +153,57 @@ fn router() -> Router<Tenant> {
         )
         .route("/pem", get(discovery::pem))
         .route("/api/v2/tickets/password-change", post(tickets::create_password_change))
-        .route("/api/v2/users/{id}", get(users::get).patch(users::update))
+        .route(
+            "/api/v2/tickets/email-verification",
+            post(email_verification::create_ticket),
+        )
+        .route("/api/v2/jobs/verification-email", post(email_verification::create_job))
+        .route("/api/v2/jobs/{id}", get(email_verification::get_job))
+        .route(
+            email_verification::UNIVERSAL_VERIFY_PATH,
+            get(email_verification::verify),
+        )
+        .route(email_verification::CLASSIC_VERIFY_PATH, get(email_verification::verify))
+        .route(
+            "/api/v2/user-blocks",
+            get(attack_protection::get_by_identifier).delete(attack_protection::delete_by_identifier),
+        )
+        .route(
+            "/api/v2/user-blocks/{id}",
+            get(attack_protection::get_by_id).delete(attack_protection::delete_by_id),
+        )
+        .route(attack_protection::UNBLOCK_PATH, get(attack_protection::unblock_page))
+        .route("/api/v2/roles", get(roles::list).post(roles::create))
+        .route(
+            "/api/v2/roles/{id}",
+            get(roles::get).patch(roles::update).delete(roles::delete),
+        )
+        .route(
+            "/api/v2/roles/{id}/permissions",
+            get(roles::role_permissions)
+                .post(roles::add_role_permissions)
+                .delete(roles::remove_role_permissions),
+        )
+        .route(
+            "/api/v2/users/{id}/roles",
+            get(roles::user_roles)
+                .post(roles::assign_roles)
+                .delete(roles::remove_roles),
+        )
+        .route(
+            "/api/v2/users/{id}/permissions",
+            get(roles::user_permissions)
+                .post(roles::add_user_permissions)
+                .delete(roles::remove_user_permissions),
+        )
+        .route("/api/v2/users", get(user_search::list).post(user_lifecycle::create))
+        .route(
+            "/api/v2/users/{id}",
+            get(users::get).patch(users::update).delete(user_lifecycle::delete),
+        )
         .route("/api/v2/users-by-email", get(users::by_email))
         .route("/dbconnections/change_password", post(dbconnections::change_password))
+        .route("/dbconnections/signup", post(signup::signup))
         .route(hosted::UNIVERSAL_RESET_PATH, get(hosted::show).post(hosted::submit))
         .route(hosted::CLASSIC_RESET_PATH, get(hosted::show).post(hosted::submit))
         .fallback(not_found)

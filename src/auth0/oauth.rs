@@ -42,6 +42,11 @@ impl Params {
     pub(super) fn require(&self, name: &'static str) -> Result<&str, Auth0Error> {
         self.get(name).ok_or(Auth0Error::MissingParameter { name })
     }
+
+    /// A JSON object parameter (`user_metadata` of a signup).
+    pub(super) fn object(&self, name: &str) -> Option<&Map<String, Value>> {
+        self.0.get(name).and_then(Value::as_object)
+    }
 }
 
 #[tracing::instrument(skip_all)]
@@ -94,7 +99,10 @@ fn grant(tenant: &Tenant, headers: &HeaderMap, params: &Params) -> Result<TokenB
     }
     match grant_type.as_str() {
         GRANT_CLIENT_CREDENTIALS => client_credentials_grant(tenant, &state, &client, params),
-        GRANT_PASSWORD | GRANT_PASSWORD_REALM => password_grant(tenant, &mut state, &client, params, &grant_type),
+        GRANT_PASSWORD | GRANT_PASSWORD_REALM => {
+            let ip = super::attack_protection::client_ip(headers);
+            password_grant(tenant, &mut state, &client, params, &grant_type, &ip)
+        }
         GRANT_REFRESH_TOKEN => refresh_grant(tenant, &state, &client, params),
         _ => {
             params.require("code")?;
@@ -276,6 +284,7 @@ fn password_grant(
     client: &Client,
     params: &Params,
     grant_type: &str,
+    ip: &str,
 ) -> Result<TokenBody, Auth0Error> {
     let username = params.require("username")?.to_lowercase();
     let password = params.require("password")?;
@@ -290,6 +299,7 @@ fn password_grant(
     }
     let scope = params.get("scope").unwrap_or_default().to_owned();
     let now = tenant.clock().now();
+    super::attack_protection::check(state, &username, ip)?;
     let user = {
         let user = state
             .users
@@ -300,6 +310,10 @@ fn password_grant(
                 known_user: false,
             })?;
         if !user.password.as_ref().is_some_and(|hash| hash.matches(password)) {
+            let user = user.clone();
+            if let Some(blocked) = super::attack_protection::record_failure(tenant, state, &user, ip) {
+                return Err(blocked);
+            }
             return Err(Auth0Error::WrongEmailOrPassword {
                 realm,
                 known_user: true,
@@ -312,12 +326,15 @@ fn password_grant(
         user.last_login = Some(now);
         user.clone()
     };
+    super::attack_protection::record_success(state, &username, ip);
+    let (scope, permissions) = super::roles::apply_rbac(state, &user.user_id, audience, &scope);
     let grant = UserGrant {
         client,
         user: &user,
         audience,
         scope: &scope,
         gty: "password",
+        permissions,
     };
     let mut body = TokenBody::default();
     body.jwt("access_token", grant.access_token(tenant));
@@ -360,13 +377,18 @@ fn refresh_grant(
         .filter(|g| g.client_id == client.client_id)
         .ok_or(Auth0Error::InvalidRefreshToken)?;
     let user = state.user(&grant.user_id).ok_or(Auth0Error::InvalidRefreshToken)?;
+    if user.blocked {
+        return Err(Auth0Error::RefreshUserBlocked);
+    }
     let scope = params.get("scope").unwrap_or(&grant.scope).to_owned();
+    let (scope, permissions) = super::roles::apply_rbac(state, &user.user_id, grant.audience.as_deref(), &scope);
     let user_grant = UserGrant {
         client,
         user,
         audience: grant.audience.as_deref(),
         scope: &scope,
         gty: "refresh_token",
+        permissions,
     };
     // obs (go-auth0 recording): access_token, expires_in, id_token, token_type, scope.
     let mut body = TokenBody::default();
@@ -387,6 +409,8 @@ struct UserGrant<'a> {
     audience: Option<&'a str>,
     scope: &'a str,
     gty: &'static str,
+    /// The `permissions` claim, for APIs with RBAC and "Add Permissions in the Access Token".
+    permissions: Option<Vec<String>>,
 }
 
 impl UserGrant<'_> {
@@ -412,6 +436,10 @@ impl UserGrant<'_> {
         claims.insert("iat".into(), now.into());
         claims.insert("exp".into(), (now + ACCESS_TOKEN_TTL).into());
         claims.insert("scope".into(), self.scope.into());
+        // facts §6 (obs): `permissions` follows `scope`.
+        if let Some(permissions) = &self.permissions {
+            claims.insert("permissions".into(), permissions.clone().into());
+        }
         claims.insert("gty".into(), self.gty.into());
         claims.insert("azp".into(), self.client.client_id.clone().into());
         claims

@@ -13,13 +13,13 @@ use fake::faker::name::en::{FirstName, LastName};
 use rand::rngs::StdRng;
 use rand::{RngExt as _, SeedableRng as _};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
+use sha2::Digest;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::tenant::{
-    Api, Client, ClientGrant, Connection, LoginExperience, Reseed, TICKET_SECRET_LEN, Tenant, TenantAddress,
-    TenantState, User,
+    Api, BruteForce, Client, ClientGrant, Connection, LoginExperience, PasswordRules, Reseed, TICKET_SECRET_LEN,
+    Tenant, TenantAddress, TenantState, User,
 };
 use crate::core::clock::Clock;
 use crate::core::fixture::{self, FixtureError};
@@ -81,9 +81,17 @@ pub struct Fixture {
     /// by the listener that serves the fixture.
     #[serde(default)]
     pub rate_limits: Vec<BucketDefinition>,
+    /// Failed password logins per identifier and IP before brute-force protection blocks them
+    /// (doc: default 10; 0 turns protection off).
+    #[serde(default = "default_brute_force_threshold")]
+    pub brute_force_threshold: u32,
     /// Where the fixture came from, to resolve `pem_file`.
     #[serde(skip)]
     origin: Origin,
+}
+
+fn default_brute_force_threshold() -> u32 {
+    10
 }
 
 fn default_provider() -> String {
@@ -116,6 +124,12 @@ pub struct ApiSeed {
     pub name: String,
     #[serde(default)]
     pub scopes: Vec<String>,
+    /// The API's "Enable RBAC" setting.
+    #[serde(default)]
+    pub rbac: bool,
+    /// The API's "Add Permissions in the Access Token" setting.
+    #[serde(default)]
+    pub permissions_in_token: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -151,6 +165,15 @@ pub struct ConnectionSeed {
     pub password_policy: Strength,
     #[serde(default)]
     pub min_length: Option<usize>,
+    #[serde(default)]
+    pub requires_username: bool,
+    /// Previous passwords a new one may not repeat (0 or absent: off).
+    #[serde(default)]
+    pub password_history_size: usize,
+    #[serde(default)]
+    pub password_dictionary: bool,
+    #[serde(default)]
+    pub password_no_personal_info: bool,
 }
 
 fn default_strategy() -> String {
@@ -289,6 +312,8 @@ impl Fixture {
                     identifier: a.identifier.clone(),
                     name: a.name.clone(),
                     scopes: a.scopes.clone(),
+                    rbac: a.rbac,
+                    permissions_in_token: a.permissions_in_token,
                 })
                 .collect(),
             grants: self
@@ -308,6 +333,12 @@ impl Fixture {
             refresh_tokens: Default::default(),
             outbox: Outbox::default(),
             form_tokens: Default::default(),
+            jobs: Vec::new(),
+            rbac: Default::default(),
+            brute_force: BruteForce {
+                threshold: self.brute_force_threshold,
+                ..BruteForce::default()
+            },
             rng,
         };
         Ok(state)
@@ -333,6 +364,12 @@ impl Fixture {
                     password_policy: PasswordPolicy {
                         strength: c.password_policy,
                         min_length: c.min_length,
+                    },
+                    requires_username: c.requires_username,
+                    password_rules: PasswordRules {
+                        history_size: c.password_history_size,
+                        dictionary: c.password_dictionary,
+                        no_personal_info: c.password_no_personal_info,
                     },
                 })
             })
@@ -370,6 +407,7 @@ impl Fixture {
             fixture_password: seed.password.clone(),
             given_name: seed.given_name.clone(),
             family_name: seed.family_name.clone(),
+            username: None,
             blocked: seed.blocked,
             created_at,
             updated_at: created_at,
@@ -378,6 +416,8 @@ impl Fixture {
             logins_count: 0,
             user_metadata: Default::default(),
             app_metadata: Default::default(),
+            user_metadata_set: false,
+            password_history: Vec::new(),
         })
     }
 }
@@ -439,9 +479,10 @@ fn generated_kid(seed: u64) -> String {
         .collect()
 }
 
-/// A Gravatar URL with the initials fallback database users get.
-fn picture_url(email: &str, nickname: &str) -> String {
-    let hash: String = Sha256::digest(email.as_bytes())
+/// A Gravatar URL with the initials fallback database users get: the MD5 of the email, as
+/// Gravatar hashes it (obs: facts `auth0-users.md` §1.2, checked on three recordings).
+pub fn picture_url(email: &str, nickname: &str) -> String {
+    let hash: String = md5::Md5::digest(email.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
@@ -455,6 +496,14 @@ fn picture_url(email: &str, nickname: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pictures_are_the_observed_gravatar_urls() {
+        assert_eq!(
+            picture_url("chuck@example.com", "chuck"),
+            "https://s.gravatar.com/avatar/0b79e7da7bc7877560620cf8f2cc93ae?s=480&r=pg&d=https%3A%2F%2Fcdn.auth0.com%2Favatars%2Fch.png"
+        );
+    }
 
     fn build() -> Tenant {
         Fixture::default_auth0()

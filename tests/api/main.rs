@@ -7,11 +7,13 @@
 mod helpers;
 
 mod admin_token;
+mod attack_protection;
 mod bad_input;
 mod blackbox;
 mod cli;
 mod clock;
 mod discovery;
+mod email_verification;
 mod faults;
 mod isolation;
 mod janrain;
@@ -26,7 +28,11 @@ mod password_reset;
 mod payload;
 mod ratelimits;
 mod reset;
+mod roles;
+mod signup;
 mod tenants;
 mod tickets;
 mod tls;
+mod user_lifecycle;
+mod user_search;
 mod users;
