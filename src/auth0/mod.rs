@@ -4,16 +4,30 @@
 //! before handlers run (`extract`), schema findings (`payload`) and every wire error (`error`).
 //! Depends on `core`; never on another provider.
 
+pub mod application;
+pub mod authorize;
+pub mod callback;
+pub mod code_grant;
 pub mod dbconnections;
 pub mod discovery;
 pub mod error;
 pub mod extract;
 pub mod hosted;
+pub mod login;
+pub mod login_error;
+pub mod login_text;
+pub mod logins;
+pub mod logout;
 pub mod mail;
 pub mod oauth;
 pub mod payload;
 pub mod ratelimit;
+pub mod refresh;
+pub mod revoke;
+pub mod session;
 pub mod tickets;
+pub mod user_tokens;
+pub mod userinfo;
 pub mod users;
 
 use axum::Router;
@@ -48,6 +62,13 @@ pub fn router() -> Router<Tenant> {
         .route("/dbconnections/change_password", post(dbconnections::change_password))
         .route(hosted::UNIVERSAL_RESET_PATH, get(hosted::show).post(hosted::submit))
         .route(hosted::CLASSIC_RESET_PATH, get(hosted::show).post(hosted::submit))
+        .route("/authorize", get(authorize::authorize))
+        .route("/u/login", get(login::show).post(login::submit))
+        .route("/authorize/resume", get(login::resume))
+        .route("/oauth/revoke", post(revoke::revoke))
+        .route("/userinfo", get(userinfo::userinfo).post(userinfo::userinfo))
+        .route("/v2/logout", get(logout::v2_logout))
+        .route("/oidc/logout", get(logout::oidc_logout).post(logout::oidc_logout))
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
         .layer(middleware::from_fn(request_id))

@@ -74,11 +74,11 @@ pub async fn token(State(tenant): State<Tenant>, req: Request) -> Result<Respons
     let body = match grant_type.as_str() {
         GRANT_CLIENT_CREDENTIALS => client_credentials_grant(&tenant, &state, &client, &params)?,
         GRANT_PASSWORD | GRANT_PASSWORD_REALM => password_grant(&tenant, &mut state, &client, &params, &grant_type)?,
-        GRANT_REFRESH_TOKEN => refresh_grant(&tenant, &state, &client, &params)?,
-        _ => {
-            params.require("code")?;
-            return Err(Auth0Error::InvalidAuthorizationCode);
+        GRANT_REFRESH_TOKEN if super::refresh::is_family_token(&params) => {
+            super::refresh::exchange(&tenant, &mut state, &client, &params)?
         }
+        GRANT_REFRESH_TOKEN => refresh_grant(&tenant, &state, &client, &params)?,
+        _ => super::code_grant::exchange(&tenant, &mut state, &client, &params)?,
     };
     drop(state);
     // RS256 signing is the expensive part of a token request: it runs without the tenant lock.
@@ -128,7 +128,7 @@ pub(super) fn parse_params(headers: &HeaderMap, bytes: &[u8]) -> Result<Params, 
 }
 
 /// client_secret_basic wins over client_secret_post, as OAuth 2.0 servers commonly do.
-fn client_credentials(headers: &HeaderMap, params: &Params) -> (Option<String>, Option<String>) {
+pub(super) fn client_credentials(headers: &HeaderMap, params: &Params) -> (Option<String>, Option<String>) {
     if let Some((id, secret)) = basic_credentials(headers) {
         return (Some(id), Some(secret));
     }
@@ -340,8 +340,14 @@ fn refresh_grant(
         .refresh_tokens
         .get(presented)
         .filter(|g| g.client_id == client.client_id)
-        .ok_or(Auth0Error::InvalidRefreshToken)?;
-    let user = state.user(&grant.user_id).ok_or(Auth0Error::InvalidRefreshToken)?;
+        .ok_or_else(|| Auth0Error::InvalidRefreshToken {
+            reason: "refresh token unknown, revoked or issued to another client".into(),
+        })?;
+    let user = state
+        .user(&grant.user_id)
+        .ok_or_else(|| Auth0Error::InvalidRefreshToken {
+            reason: "refresh token unknown, revoked or issued to another client".into(),
+        })?;
     let scope = params.get("scope").unwrap_or(&grant.scope).to_owned();
     let user_grant = UserGrant {
         client,
@@ -434,7 +440,7 @@ impl UserGrant<'_> {
 /// A token response in wire order whose JWTs are still unsigned claims, so the grant can be
 /// decided under the tenant lock and signed after it is released.
 #[derive(Default)]
-struct TokenBody(Vec<(&'static str, Field)>);
+pub(super) struct TokenBody(Vec<(&'static str, Field)>);
 
 enum Field {
     Value(Value),
@@ -442,11 +448,11 @@ enum Field {
 }
 
 impl TokenBody {
-    fn value(&mut self, name: &'static str, value: impl Into<Value>) {
+    pub(super) fn value(&mut self, name: &'static str, value: impl Into<Value>) {
         self.0.push((name, Field::Value(value.into())));
     }
 
-    fn jwt(&mut self, name: &'static str, claims: Claims) {
+    pub(super) fn jwt(&mut self, name: &'static str, claims: Claims) {
         self.0.push((name, Field::Jwt(claims)));
     }
 

@@ -18,6 +18,7 @@ mod janrain;
 mod janrain_blackbox;
 mod janrain_control;
 mod journal;
+mod login;
 mod management_auth;
 mod oauth;
 mod openapi;
