@@ -16,9 +16,9 @@ use super::callback::{self, Target};
 use super::error::with_hint;
 use super::login_error::{CallbackError, PageError};
 use super::logins::{AuthorizeRequest, CODE_TTL, Challenge, CodeGrant, ResponseMode, Transaction, random_alnum};
+use super::tenant::{Tenant, TenantState};
 use super::user_tokens::{ACCESS_TOKEN_TTL, Grant, IMPLICIT_USERINFO_TTL};
 use super::{login_text, session};
-use crate::core::tenant::{Tenant, TenantState};
 use crate::core::tokens;
 
 /// The response types the provider lists (facts §1.1, §8); space-separated words in any order.

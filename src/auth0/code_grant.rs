@@ -9,9 +9,9 @@
 use super::error::Auth0Error;
 use super::logins::Family;
 use super::oauth::{Params, TokenBody};
+use super::tenant::{Client, Tenant, TenantState};
 use super::user_tokens::{ACCESS_TOKEN_TTL, Grant};
 use crate::core::onetime::Redemption;
-use crate::core::tenant::{Client, Tenant, TenantState};
 
 /// Redeems a code for tokens.
 pub(super) fn exchange(

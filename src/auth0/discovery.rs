@@ -8,7 +8,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use serde_json::{Value, json};
 
-use crate::core::tenant::Tenant;
+use crate::auth0::tenant::Tenant;
 
 #[tracing::instrument(skip_all)]
 pub async fn jwks(State(tenant): State<Tenant>) -> Json<Value> {

@@ -15,10 +15,11 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use super::text;
+use crate::core::onetime::Redemption;
 use crate::core::tokens::TokenRejection;
 
-/// Header carrying authmock's one-line diagnosis of an error response.
-pub const HINT_HEADER: &str = "x-authmock-hint";
+pub use crate::core::provider::HINT_HEADER;
 
 /// The diagnosis attached to an error response (also stored in response extensions).
 #[derive(Debug, Clone)]
@@ -569,6 +570,17 @@ impl Auth0Error {
 
     /// The error a fault rule names (see [`NAMED_ERRORS`]); `reset_in_secs` is when the
     /// pretend bucket refills.
+    /// A rate-limit answer (429 with `x-ratelimit-*` headers when it comes from a bucket).
+    pub fn is_rate_limit(&self) -> bool {
+        matches!(
+            self,
+            Auth0Error::GlobalRateLimit { .. }
+                | Auth0Error::UsersWriteRateLimit { .. }
+                | Auth0Error::ClientQuotaExceeded { .. }
+                | Auth0Error::AuthenticationRateLimit { .. }
+        )
+    }
+
     pub fn named(name: &str, reset_in_secs: i64) -> Option<Self> {
         match name {
             "auth0.rate_limited" => Some(Auth0Error::GlobalRateLimit { reset_in_secs }),
@@ -888,4 +900,138 @@ fn sanitize_header(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_ascii() && !c.is_ascii_control() { c } else { '?' })
         .collect()
+}
+
+/// Why the hosted reset page cannot do what was asked, rendered as the page the provider shows
+/// (facts §7; statuses are inf: the provider's are not documented).
+#[derive(Debug)]
+pub(crate) enum PageError {
+    /// The ticket cannot be redeemed; with the Classic `result_url` to report to, if any.
+    Ticket(Redemption, Option<String>),
+    /// The ticket is for another screen (email verification).
+    WrongKind,
+    /// The generic error page (a bad CSRF token, an unreadable form…).
+    Generic { status: StatusCode, detail: String },
+    /// The form again with the problem shown; the ticket stays usable.
+    Retry {
+        problem: String,
+        email: String,
+        csrf: String,
+    },
+}
+
+/// What a hosted page is rendered for: the tenant's name (the page title), the path and ticket
+/// of the request, and its request id (the generic page's tracking id).
+pub(crate) struct PageContext {
+    pub(crate) tenant_name: String,
+    pub(crate) path: String,
+    pub(crate) secret: String,
+    pub(crate) request_id: String,
+}
+
+impl PageError {
+    pub(crate) fn render(self, page: &PageContext) -> Response {
+        let (title, description, hint) = match self {
+            PageError::Generic { status, detail } => {
+                let body = text::generic_error_body(&detail, &page.request_id);
+                return with_hint(html(status, text::page(&page.tenant_name, &body)), detail);
+            }
+            PageError::Retry { problem, email, csrf } => {
+                let form = text::form_page(
+                    &page.tenant_name,
+                    &page.path,
+                    &page.secret,
+                    &csrf,
+                    &email,
+                    Some(&problem),
+                );
+                return with_hint(
+                    html(StatusCode::BAD_REQUEST, form),
+                    format!("{problem}; the ticket was not used and the form can be submitted again"),
+                );
+            }
+            PageError::Ticket(Redemption::Expired { secs_ago }, result_url) => {
+                // facts §7: Classic Login reports failures to `result_url`.
+                if let Some(url) = result_url.filter(|_| page.path == super::hosted::CLASSIC_RESET_PATH) {
+                    let params = [("success", "false"), ("message", text::CLASSIC_EXPIRED_MESSAGE)];
+                    return with_hint(
+                        redirect(&url, &params),
+                        format!("the ticket expired {secs_ago} s ago on the tenant clock"),
+                    );
+                }
+                (
+                    text::EXPIRED_TITLE,
+                    text::EXPIRED_DESCRIPTION,
+                    format!(
+                        "the ticket expired {secs_ago} s ago on the tenant clock: request a new one \
+                         (tickets live ttl_sec, 432000 s by default)"
+                    ),
+                )
+            }
+            PageError::Ticket(Redemption::Used, _) => (
+                text::INVALID_TITLE,
+                text::USED_DESCRIPTION,
+                "the ticket was already used: a ticket works once".to_owned(),
+            ),
+            PageError::Ticket(Redemption::Superseded, _) => (
+                text::INVALID_TITLE,
+                text::GENERIC_DESCRIPTION,
+                "a newer ticket was issued for this user: only the most recent reset link works".to_owned(),
+            ),
+            PageError::Ticket(Redemption::Unknown, _) => (
+                text::INVALID_TITLE,
+                text::GENERIC_DESCRIPTION,
+                "no such ticket on this tenant: copy the whole `ticket` value from the link (everything \
+                 before `#`)"
+                    .to_owned(),
+            ),
+            PageError::WrongKind => (
+                text::INVALID_TITLE,
+                text::GENERIC_DESCRIPTION,
+                "this ticket is not a password-change ticket".to_owned(),
+            ),
+        };
+        let body = text::screen_body(title, description);
+        with_hint(
+            html(StatusCode::BAD_REQUEST, text::page(&page.tenant_name, &body)),
+            hint,
+        )
+    }
+}
+
+/// An HTML page, never cached.
+pub(crate) fn html(status: StatusCode, page: String) -> Response {
+    (
+        status,
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        page,
+    )
+        .into_response()
+}
+
+/// A 302 to `url` with `params` appended to its query.
+pub(crate) fn redirect(url: &str, params: &[(&str, &str)]) -> Response {
+    let query = serde_urlencoded::to_string(params).unwrap_or_default();
+    let (base, fragment) = url.split_once('#').map_or((url, None), |(b, f)| (b, Some(f)));
+    let separator = if base.contains('?') { '&' } else { '?' };
+    let mut location = format!("{base}{separator}{query}");
+    if let Some(fragment) = fragment {
+        location.push('#');
+        location.push_str(fragment);
+    }
+    found(&location)
+}
+
+/// `302 Found`, what a browser follows with a GET after a form post.
+pub(crate) fn found(location: &str) -> Response {
+    match HeaderValue::from_str(location) {
+        Ok(value) => (StatusCode::FOUND, [(header::LOCATION, value)]).into_response(),
+        Err(_) => (StatusCode::BAD_REQUEST, "redirect target is not a valid header value").into_response(),
+    }
 }

@@ -21,7 +21,7 @@ use serde_json::Value;
 
 use super::error::{Auth0Error, Finding, Violation};
 use super::payload::Schema;
-use crate::core::tenant::Tenant;
+use crate::auth0::tenant::Tenant;
 use crate::core::tokens::{self, Claims, TokenRejection};
 
 /// "All endpoints accept a maximum payload size of 1 megabyte." (facts §2.1, doc)

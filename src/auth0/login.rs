@@ -20,7 +20,7 @@ use super::login_error::{CallbackError, PageError};
 use super::login_text::{self, EMAIL_REQUIRED, PASSWORD_REQUIRED, WRONG_CREDENTIALS};
 use super::logins::Transaction;
 use super::session;
-use crate::core::tenant::{Tenant, TenantState};
+use super::tenant::{Tenant, TenantState};
 
 /// A login form is a few hundred bytes; anything bigger is not a browser filling it.
 const MAX_FORM_BYTES: usize = 64 * 1024;

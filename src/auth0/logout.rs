@@ -17,8 +17,8 @@ use super::callback::{encode, found};
 use super::error::with_hint;
 use super::extract::read_capped;
 use super::login_error::PageError;
+use super::tenant::{Tenant, TenantState};
 use super::{login_text, session};
-use crate::core::tenant::{Tenant, TenantState};
 use crate::core::tokens;
 
 /// Where the browser goes after logout, or the page saying why not.

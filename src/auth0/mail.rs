@@ -5,8 +5,8 @@
 //! has the documented ticket URL shape (facts §3.2, §7). Sender and subject are inferred: the
 //! provider's default sender domain and a plain "Reset your password" subject.
 
+use crate::auth0::tenant::User;
 use crate::core::outbox::{Address, Draft};
-use crate::core::tenant::User;
 
 /// inf: the sender address of a tenant without a custom email provider.
 pub const DEFAULT_SENDER: &str = "no-reply@auth0user.net";

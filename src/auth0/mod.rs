@@ -1,8 +1,10 @@
-//! The Auth0 provider: its route table and nothing else.
+//! The Auth0 provider: its tenant, its route table, and its [`Provider`] impl.
 //!
-//! One file per resource (`oauth`, `discovery`, `tickets`, `users`), the extractors that reject
-//! before handlers run (`extract`), schema findings (`payload`) and every wire error (`error`).
-//! Depends on `core`; never on another provider.
+//! The tenant (`tenant`: the handle and its state; `seed`: fixtures), one file per resource
+//! (`oauth`, `discovery`, `tickets`, `users`, `dbconnections`, `hosted`), the extractors that
+//! reject before handlers run (`extract`), schema findings (`payload`), the summary served at
+//! `GET /__authmock__/tenant` (`summary`), and every wire string: errors in `error`, page copy
+//! in `text`. Depends on `core`; never on another provider.
 
 pub mod application;
 pub mod authorize;
@@ -23,27 +25,127 @@ pub mod oauth;
 pub mod payload;
 pub mod ratelimit;
 pub mod refresh;
+mod reset;
 pub mod revoke;
+pub mod seed;
 pub mod session;
+pub mod summary;
+pub mod tenant;
+mod text;
 pub mod tickets;
 pub mod user_tokens;
 pub mod userinfo;
 pub mod users;
 
+use std::path::Path;
+
 use axum::Router;
 use axum::extract::Request;
-use axum::http::HeaderValue;
+use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse as _, Response};
 use axum::routing::{get, post};
 use rand::RngExt as _;
 
+use crate::core::address::TenantAddress;
+use crate::core::clock::Clock;
+use crate::core::control::Control;
 use crate::core::journal::Unrouted;
-use crate::core::tenant::Tenant;
-use error::Auth0Error;
+use crate::core::outbox::Outbox;
+use crate::core::provider::{Provider, SeedFailure};
+use crate::core::ratelimit::{Decision, RateLimits};
+use error::{Auth0Error, set_rate_limit_headers};
+use seed::{Fixture, SeedError};
+use summary::TenantSummary;
+pub use tenant::Tenant;
+
+impl Provider for Tenant {
+    const KIND: &'static str = "auth0";
+    type Fixture = Fixture;
+    const EMBEDDED_NAMES: &'static [&'static str] = &["auth0-tenant"];
+    const ERROR_NAMES: &'static [&'static str] = error::NAMED_ERRORS;
+    const RATE_LIMIT_GROUPS: &'static [&'static str] = ratelimit::GROUPS;
+
+    fn default_fixture() -> Fixture {
+        Fixture::default_auth0()
+    }
+
+    fn load_fixture(path: &Path) -> Result<Fixture, SeedFailure> {
+        Ok(Fixture::load(path)?)
+    }
+
+    fn parse_fixture(value: serde_json::Value) -> Result<Fixture, SeedFailure> {
+        Ok(Fixture::from_value(value)?)
+    }
+
+    /// The fixture's `rate_limits` must name Auth0 groups and valid buckets.
+    fn build(fixture: &Fixture, address: TenantAddress, clock: Clock) -> Result<Self, SeedFailure> {
+        RateLimits::default()
+            .seed(&fixture.rate_limits, 0, |g| ratelimit::GROUPS.contains(&g))
+            .map_err(|e| SeedError::Invalid(format!("{e} (groups: {})", ratelimit::GROUPS.join(", "))))?;
+        Ok(fixture.build(address, clock)?)
+    }
+
+    fn router(&self) -> Router<Self> {
+        router()
+    }
+
+    fn summary(&self) -> serde_json::Value {
+        serde_json::to_value(TenantSummary::of(self)).unwrap_or_default()
+    }
+
+    fn banner(&self) -> String {
+        TenantSummary::of(self).banner()
+    }
+
+    fn base_url(&self) -> &str {
+        Tenant::base_url(self)
+    }
+
+    fn control(&self) -> &Control {
+        Tenant::control(self)
+    }
+
+    fn clock(&self) -> &Clock {
+        Tenant::clock(self)
+    }
+
+    fn with_outbox<R>(&self, f: impl FnOnce(&mut Outbox) -> R) -> R {
+        f(&mut self.state().outbox)
+    }
+
+    fn reset(&self) -> Result<(), SeedFailure> {
+        Tenant::reset(self)
+    }
+
+    /// Rate-limit errors carry headers claiming a bucket of one that refills in a second on
+    /// the tenant clock.
+    fn named_error(&self, name: &str, _path: &str) -> Option<Response> {
+        let error = Auth0Error::named(name, 1)?;
+        let rate_limited = error.is_rate_limit();
+        let mut response = error.into_response();
+        if rate_limited {
+            set_rate_limit_headers(response.headers_mut(), 1, 0, self.clock().unix() + 1);
+        }
+        Some(response)
+    }
+
+    fn rate_limit_group(path: &str) -> Option<&'static str> {
+        ratelimit::group(path)
+    }
+
+    fn refusal(&self, group: &str, decision: &Decision) -> Response {
+        ratelimit::refusal(group, decision.reset - self.clock().unix()).into_response()
+    }
+
+    /// Facts §6: the headers are on every response of a limited endpoint, success or 429.
+    fn report_bucket(&self, headers: &mut HeaderMap, decision: &Decision) {
+        set_rate_limit_headers(headers, decision.limit, decision.remaining, decision.reset);
+    }
+}
 
 /// Every Auth0 route of one tenant.
-pub fn router() -> Router<Tenant> {
+fn router() -> Router<Tenant> {
     Router::new()
         .route("/oauth/token", post(oauth::token))
         .route("/.well-known/jwks.json", get(discovery::jwks))

@@ -5,7 +5,7 @@
 //! §1.3 errors, checked in this order: grant_type present and known → client authentication →
 //! grant type enabled on the client → grant-specific checks.
 
-use axum::extract::{Request, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 
 use super::error::Auth0Error;
 use super::extract::{MAX_BODY_BYTES, parse_json, read_capped};
-use crate::core::tenant::{Client, MANAGEMENT_API, RefreshGrant, Tenant, TenantState, User};
+use crate::auth0::tenant::{Client, MANAGEMENT_API, RefreshGrant, Tenant, TenantState, User};
 use crate::core::tokens::{self, Claims};
 
 /// Access tokens for an API live 86400 s (facts §1.4, doc+obs).
@@ -31,7 +31,7 @@ pub const GRANT_AUTHORIZATION_CODE: &str = "authorization_code";
 
 /// The token request's parameters, whatever the encoding.
 #[derive(Debug, Default)]
-pub(super) struct Params(Map<String, Value>);
+pub struct Params(Map<String, Value>);
 
 impl Params {
     /// A non-empty string parameter; `null` (sent by some SDKs for `organization`) is absent.
@@ -45,11 +45,32 @@ impl Params {
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn token(State(tenant): State<Tenant>, req: Request) -> Result<Response, Auth0Error> {
-    let (parts, bytes) = read_capped(req, MAX_BODY_BYTES)
-        .await
-        .map_err(|limit| Auth0Error::PayloadTooLarge { limit })?;
-    let params = parse_params(&parts.headers, &bytes)?;
+pub async fn token(
+    State(tenant): State<Tenant>,
+    AuthParams(headers, params): AuthParams,
+) -> Result<Response, Auth0Error> {
+    let body = grant(&tenant, &headers, &params)?;
+    // RS256 signing is the expensive part of a token request: it runs without the tenant lock.
+    Ok(token_response(body.sign(&tenant)))
+}
+
+/// An Authentication API request's headers and parameters (JSON or form, by Content-Type).
+pub struct AuthParams(pub(super) HeaderMap, pub(super) Params);
+
+impl<S: Send + Sync> FromRequest<S> for AuthParams {
+    type Rejection = Auth0Error;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Auth0Error> {
+        let (parts, bytes) = read_capped(req, MAX_BODY_BYTES)
+            .await
+            .map_err(|limit| Auth0Error::PayloadTooLarge { limit })?;
+        let params = parse_params(&parts.headers, &bytes)?;
+        Ok(Self(parts.headers, params))
+    }
+}
+
+/// Checks the client and the grant, then answers the grant type's token body (unsigned).
+fn grant(tenant: &Tenant, headers: &HeaderMap, params: &Params) -> Result<TokenBody, Auth0Error> {
     let grant_type = params.require("grant_type")?.to_owned();
     if ![
         GRANT_CLIENT_CREDENTIALS,
@@ -62,7 +83,7 @@ pub async fn token(State(tenant): State<Tenant>, req: Request) -> Result<Respons
     {
         return Err(Auth0Error::UnsupportedGrantType { grant_type });
     }
-    let (client_id, client_secret) = client_credentials(&parts.headers, &params);
+    let (client_id, client_secret) = client_credentials(headers, params);
     let mut state = tenant.state();
     let client = authenticate_client(&state, client_id, client_secret, &grant_type)?.clone();
     if !client.grant_types.contains(&grant_type) {
@@ -71,18 +92,15 @@ pub async fn token(State(tenant): State<Tenant>, req: Request) -> Result<Respons
             client_id: client.client_id,
         });
     }
-    let body = match grant_type.as_str() {
-        GRANT_CLIENT_CREDENTIALS => client_credentials_grant(&tenant, &state, &client, &params)?,
-        GRANT_PASSWORD | GRANT_PASSWORD_REALM => password_grant(&tenant, &mut state, &client, &params, &grant_type)?,
-        GRANT_REFRESH_TOKEN if super::refresh::is_family_token(&params) => {
-            super::refresh::exchange(&tenant, &mut state, &client, &params)?
+    match grant_type.as_str() {
+        GRANT_CLIENT_CREDENTIALS => client_credentials_grant(tenant, &state, &client, params),
+        GRANT_PASSWORD | GRANT_PASSWORD_REALM => password_grant(tenant, &mut state, &client, params, &grant_type),
+        GRANT_REFRESH_TOKEN if super::refresh::is_family_token(params) => {
+            super::refresh::exchange(tenant, &mut state, &client, params)
         }
-        GRANT_REFRESH_TOKEN => refresh_grant(&tenant, &state, &client, &params)?,
-        _ => super::code_grant::exchange(&tenant, &mut state, &client, &params)?,
-    };
-    drop(state);
-    // RS256 signing is the expensive part of a token request: it runs without the tenant lock.
-    Ok(token_response(body.sign(&tenant)))
+        GRANT_REFRESH_TOKEN => refresh_grant(tenant, &state, &client, params),
+        _ => super::code_grant::exchange(tenant, &mut state, &client, params),
+    }
 }
 
 /// JSON or form by Content-Type; no Content-Type is tried as JSON, then as a form.

@@ -10,8 +10,8 @@
 use super::error::Auth0Error;
 use super::logins::{Family, Revocation};
 use super::oauth::{Params, TokenBody};
+use super::tenant::{Client, Tenant, TenantState};
 use super::user_tokens::{ACCESS_TOKEN_TTL, Grant};
-use crate::core::tenant::{Client, Tenant, TenantState};
 
 /// Whether `token` has the shape of the refresh tokens this module issues (`v1.M…`).
 pub(super) fn is_family_token(params: &Params) -> bool {

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use super::error::{Auth0Error, with_hint};
 use super::extract::{MAX_BODY_BYTES, read_capped};
 use super::oauth::{client_credentials, parse_params};
-use crate::core::tenant::Tenant;
+use super::tenant::Tenant;
 
 #[tracing::instrument(skip_all)]
 pub async fn revoke(State(tenant): State<Tenant>, req: Request) -> Result<Response, Auth0Error> {

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::core::tenant::{Tenant, User};
+use super::tenant::{Tenant, User};
 use crate::core::tokens::Claims;
 
 /// API access tokens live 86400 s (facts §5).

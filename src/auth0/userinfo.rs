@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::error::{json_response, with_hint};
+use super::tenant::Tenant;
 use super::user_tokens::profile_claims;
-use crate::core::tenant::Tenant;
 use crate::core::tokens::{self, Claims, TokenRejection};
 
 #[tracing::instrument(skip_all)]

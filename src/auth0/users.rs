@@ -13,10 +13,10 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::error::{Auth0Error, json_response};
-use super::extract::{BodySchema, MgmtBody, MgmtQuery, ScopeSet, Scoped};
+use super::extract::{BodySchema, MgmtBody, MgmtQuery, Principal, ScopeSet, Scoped};
 use super::payload::Schema;
+use crate::auth0::tenant::{Tenant, User};
 use crate::core::password::PasswordHash;
-use crate::core::tenant::{Tenant, User};
 
 /// Scopes of `GET /users/{id}`, in the documented order (OAS x-description).
 pub struct ReadUser;
@@ -152,11 +152,18 @@ pub async fn update(
     MgmtBody(request): MgmtBody<UpdateUserRequest>,
 ) -> Result<Response, Auth0Error> {
     let id = user_id(path)?;
+    let user = update_user(&tenant, &caller, &id, request)?;
+    Ok(ok_json(&user))
+}
+
+/// Applies an update to the user `id`: scope for more than metadata, documented
+/// combinations, connection and password policy; answers the updated user object.
+fn update_user(tenant: &Tenant, caller: &Principal, id: &str, request: UpdateUserRequest) -> Result<Value, Auth0Error> {
     if !caller.has_scope("update:users") && request.touches_more_than_metadata() {
         return Err(Auth0Error::InsufficientScope {
             expected: UPDATE_USERS,
-            granted: caller.scopes,
-            client_id: caller.client_id,
+            granted: caller.scopes.clone(),
+            client_id: caller.client_id.clone(),
         });
     }
     request.check_combinations()?;
@@ -168,7 +175,7 @@ pub async fn update(
         .iter()
         .find(|u| u.user_id == id)
         .ok_or(Auth0Error::UserNotFound {
-            user_id: Some(id.clone()),
+            user_id: Some(id.to_owned()),
             email: None,
         })?;
     if let Some(connection) = &request.connection {
@@ -196,12 +203,12 @@ pub async fn update(
         }
         None => None,
     };
-    let user = state.user_mut(&id).ok_or(Auth0Error::UserNotFound {
-        user_id: Some(id.clone()),
+    let user = state.user_mut(id).ok_or(Auth0Error::UserNotFound {
+        user_id: Some(id.to_owned()),
         email: None,
     })?;
     request.apply(user, password, now);
-    Ok(ok_json(&user_json(user)))
+    Ok(user_json(user))
 }
 
 impl UpdateUserRequest {

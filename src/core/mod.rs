@@ -1,7 +1,9 @@
-//! Provider-agnostic building blocks: tenants, the clock, keys and tokens, one-time secrets,
-//! password policies and fixtures. Nothing in here knows a provider's wire strings; providers
-//! (`crate::auth0`) turn the neutral outcomes into their own errors.
+//! Provider-neutral building blocks: the clock, keys and signing, one-time secrets, the outbox,
+//! password primitives, the journal, fault rules, rate-limit buckets, the control bundle, and
+//! the [`provider::Provider`] trait every provider implements. Nothing in here knows a
+//! provider: providers turn the neutral outcomes into their own wire errors.
 
+pub mod address;
 pub mod clock;
 pub mod control;
 pub mod faults;
@@ -10,7 +12,6 @@ pub mod keys;
 pub mod onetime;
 pub mod outbox;
 pub mod password;
+pub mod provider;
 pub mod ratelimit;
-pub mod seed;
-pub mod tenant;
 pub mod tokens;

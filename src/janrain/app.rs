@@ -16,13 +16,14 @@ use rand::SeedableRng as _;
 use rand::rngs::StdRng;
 use serde::{Deserialize, Serialize};
 
+pub use super::error::ConfiguredError;
+use crate::core::address::TenantAddress;
 use crate::core::clock::Clock;
 use crate::core::control::Control;
 use crate::core::onetime::OneTimeStore;
 use crate::core::outbox::Outbox;
 use crate::core::password::PasswordHash;
 use crate::core::ratelimit::BucketDefinition;
-use crate::core::tenant::TenantAddress;
 
 /// The embedded default Capture app.
 const DEFAULT_FIXTURE: &str = include_str!("../../fixtures/janrain-app.json");
@@ -104,15 +105,6 @@ impl Flow {
             .cloned()
             .unwrap_or_else(|| format!("{field} failed {rule}"))
     }
-}
-
-/// A flow-configured error answer.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ConfiguredError {
-    pub code: u16,
-    pub error: String,
-    pub error_description: String,
 }
 
 /// The three forms the recovery flow uses.

@@ -15,11 +15,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use super::app::{ConfiguredError, JanrainApp};
 use crate::core::journal::{ProviderErrorMark, Unrouted};
+use serde::Deserialize;
 
-/// Header carrying authmock's one-line diagnosis of an error response.
-pub const HINT_HEADER: &str = "x-authmock-hint";
+pub use crate::core::provider::HINT_HEADER;
 
 /// Field-keyed (or form-keyed) validation messages, in form order.
 pub type InvalidFields = Vec<(String, Vec<String>)>;
@@ -164,6 +163,29 @@ fn fields_json(fields: &[(String, Vec<String>)]) -> serde_json::Map<String, serd
         .collect()
 }
 
+/// A flow-configured error answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfiguredError {
+    pub code: u16,
+    pub error: String,
+    pub error_description: String,
+}
+
+/// A Capture error not yet rendered: its body needs a `request_id` from the app's seeded RNG,
+/// drawn by the app's router layer ([`super::finish_errors`]) once the handler has returned, so
+/// ids come in the same order run after run.
+#[derive(Debug, Clone)]
+pub(crate) struct Unrendered(pub(crate) JanrainError);
+
+impl IntoResponse for JanrainError {
+    fn into_response(self) -> Response {
+        let mut response = Response::default();
+        response.extensions_mut().insert(Unrendered(self));
+        response
+    }
+}
+
 impl JanrainError {
     /// The error a fault rule names (see [`NAMED_ERRORS`]), in the shape of `path`.
     pub fn named(name: &str, path: &str) -> Option<Self> {
@@ -230,9 +252,8 @@ impl JanrainError {
         }
     }
 
-    /// The response, with `request_id` drawn from the app's seeded RNG.
-    pub fn respond(self, app: &JanrainApp) -> Response {
-        let request_id = app.state().random_token(16);
+    /// The response, with `request_id` (drawn from the app's seeded RNG by the caller).
+    pub fn render(self, request_id: &str) -> Response {
         let hint = self.hint();
         let capture = |code: u16, error: &str, argument_name: Option<&str>, description: &str, fields| {
             let body = CaptureBody {
@@ -242,7 +263,7 @@ impl JanrainError {
                 argument_name,
                 error_description: description,
                 invalid_fields: fields,
-                request_id: &request_id,
+                request_id,
             };
             (StatusCode::OK, body_json(&body))
         };
@@ -326,7 +347,7 @@ impl JanrainError {
                     stat: &'static str,
                 }
                 let body = Logged {
-                    request_id: &request_id,
+                    request_id,
                     code: 200,
                     error_description: "unknown access token",
                     error: "invalid_argument",

@@ -1,9 +1,9 @@
 //! One-call test setup: a tenant, a router, per-endpoint helpers and wire snapshots.
 
-use authmock::admin::TenantSummary;
+use authmock::auth0::seed::Fixture;
+use authmock::auth0::summary::TenantSummary;
+use authmock::auth0::tenant::{Tenant, TenantAddress};
 use authmock::core::clock::Clock;
-use authmock::core::seed::Fixture;
-use authmock::core::tenant::{Tenant, TenantAddress};
 use authmock::server;
 use axum::Router;
 use axum::body::Body;

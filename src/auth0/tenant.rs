@@ -5,7 +5,7 @@
 //! tickets, refresh tokens, the RNG) lives in [`TenantState`] behind a std `Mutex`, because
 //! every critical section is a short in-memory lookup or update and is never held across an
 //! `.await`. Tenants never share state, so parallel tests never contend.
-//! Depends on `core::{clock, keys, onetime, password}`; read `core::seed` next.
+//! Depends on `core` only; `seed` builds tenants from fixtures (read it next).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -15,16 +15,18 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
-use super::clock::Clock;
-use super::control::Control;
-use super::faults::Faults;
-use super::journal::Journal;
-use super::keys::SigningKey;
-use super::onetime::OneTimeStore;
-use super::outbox::Outbox;
-use super::password::{PasswordHash, PasswordPolicy};
-use super::ratelimit::RateLimits;
-use super::seed::{Fixture, SeedError};
+pub use crate::core::address::TenantAddress;
+use crate::core::clock::Clock;
+use crate::core::control::Control;
+use crate::core::faults::Faults;
+use crate::core::journal::Journal;
+use crate::core::keys::SigningKey;
+use crate::core::onetime::OneTimeStore;
+use crate::core::outbox::Outbox;
+use crate::core::password::{PasswordHash, PasswordPolicy};
+use crate::core::provider::SeedFailure;
+use crate::core::ratelimit::BucketDefinition;
+use crate::core::ratelimit::RateLimits;
 
 /// Length of ticket secrets (`ticket=<32 alphanumerics>`).
 pub const TICKET_SECRET_LEN: usize = 32;
@@ -38,32 +40,6 @@ pub enum LoginExperience {
     Universal,
     /// Classic Login: `/lo/reset?ticket=…#`.
     Classic,
-}
-
-/// Where a tenant's listener answers, fixed once the port is bound.
-#[derive(Debug, Clone)]
-pub struct TenantAddress {
-    /// `http://127.0.0.1:4010`, no trailing slash.
-    pub base_url: String,
-    /// `127.0.0.1:4010`: what SDKs call the "domain".
-    pub host: String,
-}
-
-impl TenantAddress {
-    pub fn http(addr: std::net::SocketAddr) -> Self {
-        Self {
-            base_url: format!("http://{addr}"),
-            host: addr.to_string(),
-        }
-    }
-
-    /// A listener serving TLS: issuer, audience and ticket URLs use `https://`.
-    pub fn https(addr: std::net::SocketAddr) -> Self {
-        Self {
-            base_url: format!("https://{addr}"),
-            host: addr.to_string(),
-        }
-    }
 }
 
 /// An application (client) registered in the tenant.
@@ -241,6 +217,15 @@ impl TenantState {
     }
 }
 
+/// What a tenant goes back to on reset: its state as seeded and the fixture's rate limits
+/// (`seed::Fixture` implements it).
+pub trait Reseed: std::fmt::Debug + Send + Sync + 'static {
+    /// The mutable state as seeded, timestamps read from `clock`.
+    fn state(&self, clock: &Clock) -> Result<TenantState, SeedFailure>;
+    /// The buckets set when the tenant is built and again on reset.
+    fn rate_limits(&self) -> &[BucketDefinition];
+}
+
 /// A cheap, cloneable handle to one tenant.
 #[derive(Clone, Debug)]
 pub struct Tenant {
@@ -256,7 +241,7 @@ struct TenantInner {
     /// A std mutex: critical sections are short lookups/updates, never held across `.await`.
     state: Mutex<TenantState>,
     /// The fixture the tenant was built from: [`Tenant::reset`] rebuilds the state from it.
-    seed: Fixture,
+    seed: Arc<dyn Reseed>,
     /// Journal, fault rules and rate limits (their own locks, apart from `state`).
     control: Control,
 }
@@ -268,7 +253,7 @@ impl Tenant {
         key: SigningKey,
         clock: Clock,
         state: TenantState,
-        seed: Fixture,
+        seed: Arc<dyn Reseed>,
     ) -> Self {
         let tenant = Self {
             inner: Arc::new(TenantInner {
@@ -293,7 +278,7 @@ impl Tenant {
             .inner
             .control
             .rate_limits()
-            .seed(&self.inner.seed.rate_limits, now, |_| true);
+            .seed(self.inner.seed.rate_limits(), now, |_| true);
     }
 
     pub fn name(&self) -> &str {
@@ -380,7 +365,7 @@ impl Tenant {
     /// rate limits come back full). The signing key,
     /// the address and the journal settings stay. This is the one place a reset happens: a new
     /// per-tenant store gets its line here.
-    pub fn reset(&self) -> Result<(), SeedError> {
+    pub fn reset(&self) -> Result<(), SeedFailure> {
         self.inner.clock.reset();
         let fresh = self.inner.seed.state(&self.inner.clock)?;
         *self.state() = fresh;

@@ -4,7 +4,7 @@
 //! fake names, ticket secrets) comes from an RNG seeded by the fixture's `seed`, so two runs of
 //! the same fixture produce the same tenant. The signing key is loaded from the fixture when it
 //! names one (reproducible tokens) or generated at start.
-//! Depends on `core::{tenant, keys, password, clock}`.
+//! Depends on `auth0::tenant` and `core`.
 
 use std::path::{Path, PathBuf};
 
@@ -17,15 +17,17 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::clock::Clock;
-use super::keys::{KeyError, SigningKey};
-use super::onetime::OneTimeStore;
-use super::outbox::Outbox;
-use super::password::{PasswordHash, PasswordPolicy, Strength};
-use super::ratelimit::BucketDefinition;
 use super::tenant::{
-    Api, Client, ClientGrant, Connection, LoginExperience, TICKET_SECRET_LEN, Tenant, TenantAddress, TenantState, User,
+    Api, Client, ClientGrant, Connection, LoginExperience, Reseed, TICKET_SECRET_LEN, Tenant, TenantAddress,
+    TenantState, User,
 };
+use crate::core::clock::Clock;
+use crate::core::keys::{KeyError, SigningKey};
+use crate::core::onetime::OneTimeStore;
+use crate::core::outbox::Outbox;
+use crate::core::password::{PasswordHash, PasswordPolicy, Strength};
+use crate::core::provider::SeedFailure;
+use crate::core::ratelimit::BucketDefinition;
 
 /// The default Auth0 tenant, embedded so `authmock serve` needs no configuration.
 pub const DEFAULT_AUTH0_FIXTURE: &str = include_str!("../../fixtures/auth0-tenant.json");
@@ -195,6 +197,16 @@ pub struct GeneratedUsers {
     pub connection: String,
 }
 
+impl Reseed for Fixture {
+    fn state(&self, clock: &Clock) -> Result<TenantState, SeedFailure> {
+        Ok(Fixture::state(self, clock)?)
+    }
+
+    fn rate_limits(&self) -> &[BucketDefinition] {
+        &self.rate_limits
+    }
+}
+
 impl Fixture {
     /// The embedded default Auth0 tenant.
     pub fn default_auth0() -> Self {
@@ -202,6 +214,11 @@ impl Fixture {
     }
 
     /// Parses fixture text (a `pem_file` then resolves against the current directory).
+    /// An inline fixture (a runtime tenant's `seed`).
+    pub fn from_value(value: serde_json::Value) -> Result<Self, SeedError> {
+        Ok(serde_json::from_value(value)?)
+    }
+
     pub fn from_json(text: &str) -> Result<Self, SeedError> {
         let mut fixture: Fixture = serde_json::from_str(text)?;
         fixture.origin = Origin::File(PathBuf::from("."));
@@ -243,7 +260,14 @@ impl Fixture {
             None => SigningKey::generate(&generated_kid(self.seed), &self.name)?,
         };
         let state = self.state(&clock)?;
-        Ok(Tenant::new(self.name.clone(), address, key, clock, state, self.clone()))
+        Ok(Tenant::new(
+            self.name.clone(),
+            address,
+            key,
+            clock,
+            state,
+            std::sync::Arc::new(self.clone()),
+        ))
     }
 
     /// The tenant's mutable state as seeded (also what a reset goes back to).
