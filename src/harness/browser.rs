@@ -149,7 +149,7 @@ fn attribute(page: &str, tag: &str, name: &str) -> Option<String> {
 fn hidden_fields(page: &str) -> Vec<(String, String)> {
     page.match_indices("<input")
         .filter_map(|(at, _)| {
-            let element = &page[at..at + page[at..].find('>')?];
+            let element = &page[at..=at + page[at..].find('>')?];
             if !element.contains("type=\"hidden\"") {
                 return None;
             }
