@@ -22,6 +22,7 @@ use super::tenant::{
     TenantState, User,
 };
 use crate::core::clock::Clock;
+use crate::core::fixture::{self, FixtureError};
 use crate::core::keys::{KeyError, SigningKey};
 use crate::core::onetime::OneTimeStore;
 use crate::core::outbox::Outbox;
@@ -38,8 +39,8 @@ const DEFAULT_AUTH0_KEY: &str = include_str!("../../fixtures/auth0-tenant.key.pe
 pub enum SeedError {
     #[error("cannot read fixture {path}: {source}")]
     Read { path: PathBuf, source: std::io::Error },
-    #[error("fixture is not valid: {0}")]
-    Parse(#[from] serde_json::Error),
+    #[error(transparent)]
+    Parse(#[from] FixtureError),
     #[error("fixture: {0}")]
     Invalid(String),
     #[error(transparent)]
@@ -210,17 +211,18 @@ impl Reseed for Fixture {
 impl Fixture {
     /// The embedded default Auth0 tenant.
     pub fn default_auth0() -> Self {
-        serde_json::from_str(DEFAULT_AUTH0_FIXTURE).expect("the embedded fixture is valid JSON for Fixture")
+        fixture::parse(DEFAULT_AUTH0_FIXTURE, "auth0-tenant.json")
+            .expect("the embedded fixture is valid JSON for Fixture")
     }
 
     /// Parses fixture text (a `pem_file` then resolves against the current directory).
     /// An inline fixture (a runtime tenant's `seed`).
     pub fn from_value(value: serde_json::Value) -> Result<Self, SeedError> {
-        Ok(serde_json::from_value(value)?)
+        Ok(fixture::from_value(value, "seed")?)
     }
 
     pub fn from_json(text: &str) -> Result<Self, SeedError> {
-        let mut fixture: Fixture = serde_json::from_str(text)?;
+        let mut fixture: Fixture = fixture::parse(text, "fixture")?;
         fixture.origin = Origin::File(PathBuf::from("."));
         Ok(fixture)
     }
@@ -231,7 +233,7 @@ impl Fixture {
             path: path.to_owned(),
             source,
         })?;
-        let mut fixture: Fixture = serde_json::from_str(&text)?;
+        let mut fixture: Fixture = fixture::parse(&text, &path.display().to_string())?;
         fixture.origin = Origin::File(path.parent().map(Path::to_owned).unwrap_or_default());
         Ok(fixture)
     }

@@ -7,6 +7,7 @@ pub mod address;
 pub mod clock;
 pub mod control;
 pub mod faults;
+pub mod fixture;
 pub mod journal;
 pub mod keys;
 pub mod onetime;

@@ -20,6 +20,7 @@ pub use super::error::ConfiguredError;
 use crate::core::address::TenantAddress;
 use crate::core::clock::Clock;
 use crate::core::control::Control;
+use crate::core::fixture::FixtureError;
 use crate::core::onetime::OneTimeStore;
 use crate::core::outbox::Outbox;
 use crate::core::password::PasswordHash;
@@ -39,8 +40,8 @@ pub const CODE_LEN: usize = 16;
 pub enum JanrainSeedError {
     #[error("cannot read the Janrain fixture {path}: {source}")]
     Read { path: String, source: std::io::Error },
-    #[error("the Janrain fixture is not valid: {0}")]
-    Parse(#[from] serde_json::Error),
+    #[error(transparent)]
+    Parse(#[from] FixtureError),
     #[error("the Janrain fixture is not consistent: {0}")]
     Invalid(String),
 }
@@ -103,7 +104,7 @@ impl Flow {
         self.messages
             .get(&format!("{field}_{rule}"))
             .cloned()
-            .unwrap_or_else(|| format!("{field} failed {rule}"))
+            .unwrap_or_else(|| super::error::unconfigured_message(field, rule))
     }
 }
 
@@ -268,16 +269,35 @@ impl JanrainState {
 
 impl JanrainFixture {
     pub fn default_app() -> Self {
-        Self::from_json(DEFAULT_FIXTURE).expect("the embedded Janrain fixture is valid")
+        Self::parse(DEFAULT_FIXTURE, "janrain-app.json").expect("the embedded Janrain fixture is valid")
     }
 
     pub fn from_json(text: &str) -> Result<Self, JanrainSeedError> {
-        let fixture: Self = serde_json::from_str(text)?;
+        Self::parse(text, "fixture")
+    }
+
+    /// An inline fixture (a runtime tenant's `seed`).
+    pub fn from_value(value: serde_json::Value) -> Result<Self, JanrainSeedError> {
+        let fixture: Self = crate::core::fixture::from_value(value, "seed")?;
+        fixture.check()?;
+        Ok(fixture)
+    }
+
+    /// Parses fixture text; `origin` (the file, or `seed`) names it in errors.
+    fn parse(text: &str, origin: &str) -> Result<Self, JanrainSeedError> {
+        let fixture: Self = crate::core::fixture::parse(text, origin)?;
+        fixture.check()?;
+        Ok(fixture)
+    }
+
+    /// What serde cannot check: unique emails, valid rate-limit groups.
+    fn check(&self) -> Result<(), JanrainSeedError> {
+        let fixture = self;
         fixture.state()?;
         crate::core::ratelimit::RateLimits::default()
             .seed(&fixture.rate_limits, 0, |g| super::ratelimit::GROUPS.contains(&g))
             .map_err(|e| JanrainSeedError::Invalid(format!("{e} (groups: {})", super::ratelimit::GROUPS.join(", "))))?;
-        Ok(fixture)
+        Ok(())
     }
 
     pub fn load(path: &Path) -> Result<Self, JanrainSeedError> {
@@ -285,7 +305,7 @@ impl JanrainFixture {
             path: path.display().to_string(),
             source,
         })?;
-        Self::from_json(&text)
+        Self::parse(&text, &path.display().to_string())
     }
 
     /// The app's state as seeded.

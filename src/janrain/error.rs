@@ -186,7 +186,33 @@ impl IntoResponse for JanrainError {
     }
 }
 
+/// inf: a validation message the flow does not configure (real flows configure every one they
+/// use); names the field and the rule.
+pub(crate) fn unconfigured_message(field: &str, rule: &str) -> String {
+    format!("{field} failed {rule}")
+}
+
 impl JanrainError {
+    /// `invalid_argument` for a flow parameter that is not this app's (`flow`, `flow_version`,
+    /// `form`).
+    pub(crate) fn invalid_value(name: &str, sent: &str, expected: &str) -> Self {
+        Self::InvalidArgument {
+            name: name.to_owned(),
+            description: format!("invalid {name}: {sent}"),
+            hint: format!("this app's {name} is {expected:?}, got {sent:?}"),
+        }
+    }
+
+    /// inf: a login client with no `password_recover_url` (the real app refuses to mail a link
+    /// without one; its text is not recorded).
+    pub(crate) fn no_recover_url(client_id: &str) -> Self {
+        Self::InvalidArgument {
+            name: "client_id".into(),
+            description: "client has no password_recover_url".into(),
+            hint: format!("set password_recover_url on client {client_id} in the fixture"),
+        }
+    }
+
     /// The error a fault rule names (see [`NAMED_ERRORS`]), in the shape of `path`.
     pub fn named(name: &str, path: &str) -> Option<Self> {
         match name {

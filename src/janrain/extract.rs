@@ -105,11 +105,7 @@ pub fn check_flow(state: &JanrainState, params: &Params, form: &str) -> Result<(
 }
 
 fn invalid(name: &str, sent: &str, expected: &str) -> JanrainError {
-    JanrainError::InvalidArgument {
-        name: name.to_owned(),
-        description: format!("invalid {name}: {sent}"),
-        hint: format!("this app's {name} is {expected:?}, got {sent:?}"),
-    }
+    JanrainError::invalid_value(name, sent, expected)
 }
 
 /// Client credentials of `/oauth/token`: HTTP Basic first, else `client_id`/`client_secret`.

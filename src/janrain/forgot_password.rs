@@ -47,11 +47,7 @@ fn send(app: &JanrainApp, params: &Params) -> Result<String, JanrainError> {
         return Err(JanrainError::SocialOnly(state.flow.social_only_error.clone()));
     }
     let Some(recover_url) = client.password_recover_url.clone() else {
-        return Err(JanrainError::InvalidArgument {
-            name: "client_id".into(),
-            description: "client has no password_recover_url".into(),
-            hint: format!("set password_recover_url on client {} in the fixture", client.client_id),
-        });
+        return Err(JanrainError::no_recover_url(&client.client_id));
     };
     let grant = CodeGrant {
         uuid: record.uuid.clone(),

@@ -51,7 +51,7 @@ impl Provider for JanrainApp {
     }
 
     fn parse_fixture(value: serde_json::Value) -> Result<JanrainFixture, SeedFailure> {
-        Ok(JanrainFixture::from_json(&value.to_string())?)
+        Ok(JanrainFixture::from_value(value)?)
     }
 
     fn build(fixture: &JanrainFixture, address: TenantAddress, clock: Clock) -> Result<Self, SeedFailure> {

@@ -313,8 +313,14 @@ fn embedded_mismatch(name: &str, provider: &str, own: &str) -> AdminError {
     ))
 }
 
+/// `what` (the file or `seed`) and why; errors that already name it are not prefixed twice.
 fn seed_error(what: &str, error: impl std::fmt::Display) -> AdminError {
-    AdminError::BadRequest(format!("{what}: {error}"))
+    let text = error.to_string();
+    if text.starts_with(&format!("{what}: ")) {
+        AdminError::BadRequest(text)
+    } else {
+        AdminError::BadRequest(format!("{what}: {text}"))
+    }
 }
 
 fn serve_error(error: ServeError) -> AdminError {
