@@ -7,16 +7,16 @@
 //! resource; `error` is the control API's own error body, `auth` the admin token. Depends on
 //! `core` only: what differs between providers comes through the trait.
 
-pub mod auth;
-pub mod clock;
-pub mod error;
-pub mod faults;
-pub mod journal;
-pub mod openapi;
-pub mod outbox;
-pub mod ratelimits;
-pub mod reset;
-pub mod tenants;
+pub(crate) mod auth;
+pub(crate) mod clock;
+pub(crate) mod error;
+pub(crate) mod faults;
+pub(crate) mod journal;
+pub(crate) mod openapi;
+pub(crate) mod outbox;
+pub(crate) mod ratelimits;
+pub(crate) mod reset;
+pub(crate) mod tenants;
 
 use axum::extract::State;
 use axum::handler::Handler;

@@ -21,10 +21,6 @@ use crate::core::tokens::TokenRejection;
 
 pub use crate::core::provider::HINT_HEADER;
 
-/// The diagnosis attached to an error response (also stored in response extensions).
-#[derive(Debug, Clone)]
-pub struct Hint(pub String);
-
 /// One failed schema rule, in neutral terms; [`Auth0Error::PayloadValidation`] renders it with
 /// the z-schema message templates the Management API uses (facts §2.4).
 #[derive(Debug, Clone, PartialEq)]
@@ -866,7 +862,6 @@ pub(crate) fn with_hint(mut response: Response, hint: String) -> Response {
     if let Ok(value) = HeaderValue::from_str(&sanitize_header(&hint)) {
         response.headers_mut().insert(HINT_HEADER, value);
     }
-    response.extensions_mut().insert(Hint(hint));
     response
 }
 

@@ -7,35 +7,35 @@
 //! in `text`. Depends on `core`; never on another provider.
 
 pub mod application;
-pub mod authorize;
-pub mod callback;
-pub mod code_grant;
-pub mod dbconnections;
-pub mod discovery;
-pub mod error;
-pub mod extract;
-pub mod hosted;
-pub mod login;
-pub mod login_error;
-pub mod login_text;
+pub(crate) mod authorize;
+pub(crate) mod callback;
+pub(crate) mod code_grant;
+pub(crate) mod dbconnections;
+pub(crate) mod discovery;
+pub(crate) mod error;
+pub(crate) mod extract;
+pub(crate) mod hosted;
+pub(crate) mod login;
+pub(crate) mod login_error;
+pub(crate) mod login_text;
 pub mod logins;
-pub mod logout;
-pub mod mail;
-pub mod oauth;
-pub mod payload;
-pub mod ratelimit;
-pub mod refresh;
+pub(crate) mod logout;
+pub(crate) mod mail;
+pub(crate) mod oauth;
+pub(crate) mod payload;
+pub(crate) mod ratelimit;
+pub(crate) mod refresh;
 mod reset;
-pub mod revoke;
+pub(crate) mod revoke;
 pub mod seed;
-pub mod session;
+pub(crate) mod session;
 pub mod summary;
 pub mod tenant;
 mod text;
-pub mod tickets;
-pub mod user_tokens;
-pub mod userinfo;
-pub mod users;
+pub(crate) mod tickets;
+pub(crate) mod user_tokens;
+pub(crate) mod userinfo;
+pub(crate) mod users;
 
 use std::path::Path;
 

@@ -65,8 +65,8 @@ mod tests {
 
     #[test]
     fn root_errors_have_no_path() {
-        let error = parse::<Seed>("3", "seed").unwrap_err();
+        let error = parse::<Seed>("true", "seed").unwrap_err();
         assert_eq!(error.path, "");
-        assert!(error.to_string().starts_with("seed: invalid type: integer"), "{error}");
+        assert!(error.to_string().starts_with("seed: invalid type: boolean"), "{error}");
     }
 }

@@ -6,13 +6,13 @@
 //! `shared/providers/janrain.md`. Depends on `core`; never on another provider.
 
 pub mod app;
-pub mod error;
-pub mod extract;
-pub mod forgot_password;
-pub mod mail;
-pub mod oauth;
-pub mod profile;
-pub mod ratelimit;
+pub(crate) mod error;
+pub(crate) mod extract;
+pub(crate) mod forgot_password;
+pub(crate) mod mail;
+pub(crate) mod oauth;
+pub(crate) mod profile;
+pub(crate) mod ratelimit;
 pub mod summary;
 
 use std::path::Path;
