@@ -242,11 +242,12 @@ pub enum Auth0Error {
     },
     /// Plain `password` grant with no default directory. 500 `server_error` (obs).
     NoDefaultConnection,
-    /// Unknown, used or foreign refresh token. 403 `invalid_grant` (obs).
-    InvalidRefreshToken,
-    /// Unknown or used authorization code. 403 `invalid_grant` (obs: trufflehog verifier, go-auth0
-    /// recordings). authmock serves no `/authorize` yet, so every code is unknown.
-    InvalidAuthorizationCode,
+    /// Unknown, used, expired, revoked, reused or foreign refresh token. 403 `invalid_grant`
+    /// (obs; a 2026 public-client probe saw 400, facts auth0-login.md §4).
+    InvalidRefreshToken { reason: String },
+    /// Unknown, used, expired or foreign authorization code. 403 `invalid_grant` (obs: trufflehog
+    /// verifier, go-auth0 recordings, facts auth0-login.md §3).
+    InvalidAuthorizationCode { reason: String },
     /// Token endpoint body that is neither JSON nor a form it can read. 400 `invalid_request`
     /// (inf: not documented).
     InvalidTokenRequestBody { detail: String },
@@ -269,6 +270,22 @@ pub enum Auth0Error {
     /// An Authentication API bucket is empty. 429 `too_many_requests` (doc: DOC-old-errors for
     /// the code; the description is the documented 429 text of DOC-authn, inf).
     AuthenticationRateLimit { reset_in_secs: i64 },
+
+    // ---- Browser logins at the token and revocation endpoints (facts auth0-login.md §3, §4) ----
+    /// PKCE failed: wrong or missing `code_verifier`. 403 `invalid_grant` (obs body; the status
+    /// for the missing case obs, for the wrong case inf).
+    CodeVerifierFailed { detail: String },
+    /// `redirect_uri` was sent to `/authorize` but not here. 403 `invalid_grant` (obs string;
+    /// status inf: the facts say 4xx).
+    RedirectUriRequired,
+    /// Refresh token of a deleted user. 403 `invalid_grant` (obs).
+    RefreshUserGone,
+    /// A refresh request asking for scopes the login did not grant. 403 `invalid_scope`
+    /// (inf: the provider's text was not captured).
+    ScopeBeyondGrant { extra: Vec<String> },
+    /// `/oauth/revoke` with an unknown client or bad credentials. 401 `invalid_client` (doc: old
+    /// docs list the code; the description is inf).
+    RevokeInvalidClient { client_id: String },
 }
 
 /// A password rule beyond strength (facts `auth0-users.md` §1.3).
@@ -688,12 +705,12 @@ impl Auth0Error {
                 "server_error",
                 "Authorization server not configured with default connection.".into(),
             ),
-            InvalidRefreshToken => oauth(
+            InvalidRefreshToken { .. } => oauth(
                 StatusCode::FORBIDDEN,
                 "invalid_grant",
                 "Unknown or invalid refresh token.".into(),
             ),
-            InvalidAuthorizationCode => oauth(
+            InvalidAuthorizationCode { .. } => oauth(
                 StatusCode::FORBIDDEN,
                 "invalid_grant",
                 "Invalid authorization code".into(),
@@ -728,6 +745,27 @@ impl Auth0Error {
                 "Too many requests. Check the X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset headers."
                     .into(),
             ),
+            CodeVerifierFailed { .. } => oauth(
+                StatusCode::FORBIDDEN,
+                "invalid_grant",
+                "Failed to verify code verifier".into(),
+            ),
+            RedirectUriRequired => oauth(
+                StatusCode::FORBIDDEN,
+                "invalid_grant",
+                "redirect_uri is required if it was included in the authorization request.".into(),
+            ),
+            RefreshUserGone => oauth(
+                StatusCode::FORBIDDEN,
+                "invalid_grant",
+                "The refresh_token was generated for a user who doesn't exist anymore.".into(),
+            ),
+            ScopeBeyondGrant { .. } => oauth(
+                StatusCode::FORBIDDEN,
+                "invalid_scope",
+                "The requested scope is not a subset of the scope granted at login".into(),
+            ),
+            RevokeInvalidClient { .. } => oauth(StatusCode::UNAUTHORIZED, "invalid_client", "Unauthorized".into()),
         }
     }
 
@@ -944,10 +982,22 @@ impl Auth0Error {
                 "grant_type=password needs a tenant default directory; send a realm with the password-realm grant"
                     .into()
             }
-            InvalidRefreshToken => "refresh token unknown, revoked or issued to another client".into(),
-            InvalidAuthorizationCode => {
-                "authorization code unknown or already used (authmock does not serve /authorize yet)".into()
+            InvalidRefreshToken { reason } | InvalidAuthorizationCode { reason } => reason.clone(),
+            CodeVerifierFailed { detail } => detail.clone(),
+            RedirectUriRequired => {
+                "send the same redirect_uri that went to /authorize (the code is bound to it)".into()
             }
+            RefreshUserGone => "the refresh token's user was deleted".into(),
+            ScopeBeyondGrant { extra } => {
+                format!(
+                    "a refresh may only narrow the scope; [{}] were not granted at login",
+                    extra.join(" ")
+                )
+            }
+            RevokeInvalidClient { client_id } => format!(
+                "client {client_id} is unknown or its credentials are wrong (confidential applications send \
+                 client_secret)"
+            ),
             InvalidTokenRequestBody { detail } => detail.clone(),
             DbConnectionNotFound { connection, known } => format!(
                 "`connection` must name a database connection of this tenant; `{connection}` is not one \

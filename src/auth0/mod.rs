@@ -6,22 +6,34 @@
 //! `GET /__authmock__/tenant` (`summary`), and every wire string: errors in `error`, page copy
 //! in `text`. Depends on `core`; never on another provider.
 
+pub mod application;
 pub(crate) mod attack_protection;
+pub(crate) mod authorize;
+pub(crate) mod callback;
+pub(crate) mod code_grant;
 pub(crate) mod dbconnections;
 pub(crate) mod discovery;
 pub(crate) mod email_verification;
 pub(crate) mod error;
 pub(crate) mod extract;
 pub(crate) mod hosted;
+pub(crate) mod login;
+pub(crate) mod login_error;
+pub(crate) mod login_text;
+pub mod logins;
+pub(crate) mod logout;
 pub(crate) mod mail;
 pub(crate) mod oauth;
 pub(crate) mod password_rules;
 pub(crate) mod payload;
 pub(crate) mod query;
 pub(crate) mod ratelimit;
+pub(crate) mod refresh;
 mod reset;
+pub(crate) mod revoke;
 pub(crate) mod roles;
 pub mod seed;
+pub(crate) mod session;
 pub(crate) mod signup;
 pub mod summary;
 pub mod tenant;
@@ -29,6 +41,8 @@ mod text;
 pub(crate) mod tickets;
 pub(crate) mod user_lifecycle;
 pub(crate) mod user_search;
+pub(crate) mod user_tokens;
+pub(crate) mod userinfo;
 pub(crate) mod users;
 
 use std::path::Path;
@@ -206,6 +220,13 @@ fn router() -> Router<Tenant> {
         .route("/dbconnections/signup", post(signup::signup))
         .route(hosted::UNIVERSAL_RESET_PATH, get(hosted::show).post(hosted::submit))
         .route(hosted::CLASSIC_RESET_PATH, get(hosted::show).post(hosted::submit))
+        .route("/authorize", get(authorize::authorize))
+        .route("/u/login", get(login::show).post(login::submit))
+        .route("/authorize/resume", get(login::resume))
+        .route("/oauth/revoke", post(revoke::revoke))
+        .route("/userinfo", get(userinfo::userinfo).post(userinfo::userinfo))
+        .route("/v2/logout", get(logout::v2_logout))
+        .route("/oidc/logout", get(logout::oidc_logout).post(logout::oidc_logout))
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
         .layer(middleware::from_fn(request_id))

@@ -103,11 +103,11 @@ fn grant(tenant: &Tenant, headers: &HeaderMap, params: &Params) -> Result<TokenB
             let ip = super::attack_protection::client_ip(headers);
             password_grant(tenant, &mut state, &client, params, &grant_type, &ip)
         }
-        GRANT_REFRESH_TOKEN => refresh_grant(tenant, &state, &client, params),
-        _ => {
-            params.require("code")?;
-            Err(Auth0Error::InvalidAuthorizationCode)
+        GRANT_REFRESH_TOKEN if super::refresh::is_family_token(params) => {
+            super::refresh::exchange(tenant, &mut state, &client, params)
         }
+        GRANT_REFRESH_TOKEN => refresh_grant(tenant, &state, &client, params),
+        _ => super::code_grant::exchange(tenant, &mut state, &client, params),
     }
 }
 
@@ -154,7 +154,7 @@ pub(super) fn parse_params(headers: &HeaderMap, bytes: &[u8]) -> Result<Params, 
 }
 
 /// client_secret_basic wins over client_secret_post, as OAuth 2.0 servers commonly do.
-fn client_credentials(headers: &HeaderMap, params: &Params) -> (Option<String>, Option<String>) {
+pub(super) fn client_credentials(headers: &HeaderMap, params: &Params) -> (Option<String>, Option<String>) {
     if let Some((id, secret)) = basic_credentials(headers) {
         return (Some(id), Some(secret));
     }
@@ -375,8 +375,14 @@ fn refresh_grant(
         .refresh_tokens
         .get(presented)
         .filter(|g| g.client_id == client.client_id)
-        .ok_or(Auth0Error::InvalidRefreshToken)?;
-    let user = state.user(&grant.user_id).ok_or(Auth0Error::InvalidRefreshToken)?;
+        .ok_or_else(|| Auth0Error::InvalidRefreshToken {
+            reason: "refresh token unknown, revoked or issued to another client".into(),
+        })?;
+    let user = state
+        .user(&grant.user_id)
+        .ok_or_else(|| Auth0Error::InvalidRefreshToken {
+            reason: "refresh token unknown, revoked or issued to another client".into(),
+        })?;
     if user.blocked {
         return Err(Auth0Error::RefreshUserBlocked);
     }
@@ -480,7 +486,7 @@ impl UserGrant<'_> {
 /// A token response in wire order whose JWTs are still unsigned claims, so the grant can be
 /// decided under the tenant lock and signed after it is released.
 #[derive(Default)]
-struct TokenBody(Vec<(&'static str, Field)>);
+pub(super) struct TokenBody(Vec<(&'static str, Field)>);
 
 enum Field {
     Value(Value),
@@ -488,11 +494,11 @@ enum Field {
 }
 
 impl TokenBody {
-    fn value(&mut self, name: &'static str, value: impl Into<Value>) {
+    pub(super) fn value(&mut self, name: &'static str, value: impl Into<Value>) {
         self.0.push((name, Field::Value(value.into())));
     }
 
-    fn jwt(&mut self, name: &'static str, claims: Claims) {
+    pub(super) fn jwt(&mut self, name: &'static str, claims: Claims) {
         self.0.push((name, Field::Jwt(claims)));
     }
 

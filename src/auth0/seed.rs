@@ -144,6 +144,18 @@ pub struct ClientSeed {
     pub grants: Vec<GrantSeed>,
     #[serde(default)]
     pub login_uri: Option<String>,
+    /// Allowed Callback URLs (browser logins).
+    #[serde(default)]
+    pub callbacks: Vec<String>,
+    #[serde(default)]
+    pub allowed_logout_urls: Vec<String>,
+    #[serde(default)]
+    pub web_origins: Vec<String>,
+    /// `none`, `client_secret_post` or `client_secret_basic`; `none` for SPA/native by default.
+    #[serde(default)]
+    pub token_endpoint_auth_method: Option<String>,
+    #[serde(default)]
+    pub refresh_token: Option<crate::auth0::application::RefreshTokenSettings>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -339,6 +351,7 @@ impl Fixture {
                 threshold: self.brute_force_threshold,
                 ..BruteForce::default()
             },
+            logins: Default::default(),
             rng,
         };
         Ok(state)
@@ -430,6 +443,14 @@ fn client(seed: &ClientSeed) -> Client {
         app_type: seed.app_type.clone(),
         grant_types: seed.grant_types.clone(),
         login_uri: seed.login_uri.clone(),
+        login: crate::auth0::application::AppLogin::resolve(
+            &seed.app_type,
+            &seed.callbacks,
+            &seed.allowed_logout_urls,
+            &seed.web_origins,
+            seed.token_endpoint_auth_method.as_deref(),
+            seed.refresh_token.as_ref(),
+        ),
     }
 }
 

@@ -54,6 +54,8 @@ pub struct Client {
     pub grant_types: Vec<String>,
     /// Where the hosted pages send users back to log in (the application's login route).
     pub login_uri: Option<String>,
+    /// Callbacks, logout URLs, web origins, token endpoint auth method, refresh-token policy.
+    pub login: crate::auth0::application::AppLogin,
 }
 
 /// An API (resource server) other than the Management API.
@@ -253,6 +255,8 @@ pub struct TenantState {
     pub rbac: Rbac,
     /// Ticket secret → the CSRF token its hosted form carries.
     pub form_tokens: HashMap<String, String>,
+    /// Browser logins: transactions, sessions, codes, refresh-token families.
+    pub logins: crate::auth0::logins::Logins,
     /// Seeded from the fixture, so generated ids repeat run after run.
     pub rng: StdRng,
 }

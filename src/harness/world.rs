@@ -57,6 +57,8 @@ pub struct AuthWorld {
     /// What the client reported for each operation, in order.
     pub reports: Vec<Report>,
     pub control: reqwest::Client,
+    /// The browser, application and callbacks of a login scenario.
+    pub login: super::browser::LoginScenario,
 }
 
 /// One operation and what the client reported for it.
@@ -107,6 +109,7 @@ impl AuthWorld {
             client_error,
             reports: Vec::new(),
             control: super::transport::trust(reqwest::Client::builder()).build()?,
+            login: Default::default(),
         })
     }
 

@@ -21,6 +21,7 @@ mod janrain_blackbox;
 mod janrain_control;
 mod janrain_entity;
 mod journal;
+mod login;
 mod management_auth;
 mod oauth;
 mod openapi;
