@@ -111,11 +111,19 @@ impl Controlled for JanrainApp {
 
 /// The control API of an Auth0 tenant's listener.
 pub fn router() -> Router<Tenant> {
-    into_router(table::<Tenant>(route(
-        Method::GET,
-        "/__authmock__/tenant",
-        tenant_summary,
-    )))
+    into_router(auth0_table())
+}
+
+/// The Auth0 listener's control routes: the shared table plus the M2M token quotas.
+fn auth0_table() -> Vec<ControlRoute<Tenant>> {
+    use crate::auth0::quota;
+    let mut routes = table::<Tenant>(route(Method::GET, "/__authmock__/tenant", tenant_summary));
+    routes.extend([
+        route(Method::GET, "/__authmock__/client-quotas", quota::list),
+        route(Method::POST, "/__authmock__/client-quotas", quota::set),
+        route(Method::DELETE, "/__authmock__/client-quotas", quota::clear),
+    ]);
+    routes
 }
 
 /// One control route: the method and path it is registered under, and its handler. The
@@ -190,7 +198,7 @@ pub fn into_router<S: Clone + Send + Sync + 'static>(table: Vec<ControlRoute<S>>
 /// `(method, path)` of every control route a listener serves, Auth0 tenants and Janrain apps
 /// alike (the same table, with each provider's own summary route).
 pub fn served_routes() -> Vec<(Method, &'static str)> {
-    let auth0 = table::<Tenant>(route(Method::GET, "/__authmock__/tenant", tenant_summary));
+    let auth0 = auth0_table();
     let capture = janrain::table();
     let mut served: Vec<(Method, &'static str)> = Vec::new();
     for entry in auth0

@@ -38,6 +38,9 @@ use super::tenants::CreateTenant;
         super::tenants::create,
         super::tenants::get,
         super::tenants::delete,
+        crate::auth0::quota::list,
+        crate::auth0::quota::set,
+        crate::auth0::quota::clear,
     ),
     components(schemas(ErrorBody, CreateTenant)),
     modifiers(&AdminToken)

@@ -12,6 +12,7 @@ pub mod hosted;
 pub mod mail;
 pub mod oauth;
 pub mod payload;
+pub mod quota;
 pub mod ratelimit;
 pub mod tickets;
 pub mod users;

@@ -15,6 +15,7 @@ use serde_json::{Map, Value, json};
 
 use super::error::Auth0Error;
 use super::extract::{MAX_BODY_BYTES, parse_json, read_capped};
+use super::quota::{self, QuotaDecision};
 use crate::core::tenant::{Client, MANAGEMENT_API, RefreshGrant, Tenant, TenantState, User};
 use crate::core::tokens::{self, Claims};
 
@@ -71,8 +72,22 @@ pub async fn token(State(tenant): State<Tenant>, req: Request) -> Result<Respons
             client_id: client.client_id,
         });
     }
+    let mut quota_header = None;
     let body = match grant_type.as_str() {
-        GRANT_CLIENT_CREDENTIALS => client_credentials_grant(&tenant, &state, &client, &params)?,
+        GRANT_CLIENT_CREDENTIALS => {
+            let body = client_credentials_grant(&tenant, &state, &client, &params)?;
+            match state.token_quotas.take(&client.client_id, tenant.clock().unix()) {
+                QuotaDecision::Unlimited => {}
+                QuotaDecision::Issued { header } => quota_header = Some(header),
+                QuotaDecision::Exceeded {
+                    quota,
+                    reset,
+                    retry_after,
+                    header,
+                } => return Ok(quota::refusal(quota, reset, retry_after, &header)),
+            }
+            body
+        }
         GRANT_PASSWORD | GRANT_PASSWORD_REALM => password_grant(&tenant, &mut state, &client, &params, &grant_type)?,
         GRANT_REFRESH_TOKEN => refresh_grant(&tenant, &state, &client, &params)?,
         _ => {
@@ -82,7 +97,11 @@ pub async fn token(State(tenant): State<Tenant>, req: Request) -> Result<Respons
     };
     drop(state);
     // RS256 signing is the expensive part of a token request: it runs without the tenant lock.
-    Ok(token_response(body.sign(&tenant)))
+    let mut response = token_response(body.sign(&tenant));
+    if let Some(header) = quota_header {
+        quota::report(response.headers_mut(), &header);
+    }
+    Ok(response)
 }
 
 /// JSON or form by Content-Type; no Content-Type is tried as JSON, then as a form.

@@ -78,6 +78,9 @@ pub struct Fixture {
     /// by the listener that serves the fixture.
     #[serde(default)]
     pub rate_limits: Vec<BucketDefinition>,
+    /// M2M token quotas (`auth0::quota`); none when absent.
+    #[serde(default)]
+    pub client_quotas: Vec<crate::auth0::quota::QuotaDefinition>,
     /// Where the fixture came from, to resolve `pem_file`.
     #[serde(skip)]
     origin: Origin,
@@ -283,6 +286,7 @@ impl Fixture {
             outbox: Outbox::default(),
             form_tokens: Default::default(),
             rng,
+            token_quotas: crate::auth0::quota::TokenQuotas::seeded(&self.client_quotas).map_err(SeedError::Invalid)?,
         };
         Ok(state)
     }
