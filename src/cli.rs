@@ -7,12 +7,11 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
-use crate::admin::TenantSummary;
-use crate::admin::janrain::JanrainSummary;
+use crate::auth0::Tenant;
 use crate::core::clock::Clock;
 use crate::core::journal;
-use crate::core::seed::Fixture;
-use crate::janrain::JanrainFixture;
+use crate::core::provider::Provider;
+use crate::janrain::JanrainApp;
 use crate::{harness, server};
 
 #[derive(Debug, Parser)]
@@ -150,11 +149,6 @@ async fn test(args: TestArgs) -> anyhow::Result<()> {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let admin_token = admin_token(&args)?;
-    let fixture = match &args.fixture {
-        Some(path) => Fixture::load(path).with_context(|| format!("loading fixture {}", path.display()))?,
-        None => Fixture::default_auth0(),
-    };
-    let addr = SocketAddr::new(args.bind, args.port);
     let authority = if args.tls {
         let authority = crate::tls::Authority::generate()?;
         authority.write_ca(&args.ca_file)?;
@@ -162,48 +156,42 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     } else {
         None
     };
-    let (listener, tenant) = match authority {
-        Some(_) => server::bind_tls(addr, &fixture, Clock::system()).await?,
-        None => server::bind(addr, &fixture, Clock::system()).await?,
-    };
-    let journal_settings = journal::Settings {
+    let journal = journal::Settings {
         limit: args.journal_limit,
         keep_secrets: args.journal_secrets,
-    };
-    tenant.journal().configure(journal_settings);
-    let janrain_fixture = match &args.janrain_fixture {
-        Some(path) => JanrainFixture::load(path).with_context(|| format!("loading fixture {}", path.display()))?,
-        None => JanrainFixture::default_app(),
     };
     let janrain_port = args
         .janrain_port
         .unwrap_or(if args.port == 0 { 0 } else { args.port.saturating_add(1) });
-    let (janrain_listener, janrain) = server::bind_janrain(
-        SocketAddr::new(args.bind, janrain_port),
-        &janrain_fixture,
-        Clock::system(),
-        authority.is_some(),
-    )
-    .await?;
-    janrain.control().journal().configure(journal_settings);
-    let summary = TenantSummary::of(&tenant);
-    let janrain_summary = JanrainSummary::of(&janrain);
-    let banner = if args.json {
-        // One line per listener: the Auth0 tenant first, then the Janrain app.
-        format!(
-            "{}\n{}\n",
-            serde_json::to_string(&summary)?,
-            serde_json::to_string(&janrain_summary)?
-        )
-    } else {
-        format!("{}{}", render(&summary), render_janrain(&janrain_summary))
-    };
+    let tls = authority.as_ref().map(crate::tls::Authority::server_config);
+    // One registry for the process: runtime tenants created through either listener land in
+    // it, inherit the bind address, TLS and journal settings, and stop with the process.
+    let registry = server::Registry::new(server::ListenerSettings {
+        bind: args.bind,
+        tls: tls.clone(),
+        journal,
+        admin_token: admin_token.clone(),
+    });
+    // The default listeners: the Auth0 tenant first, then the Janrain app.
+    let listeners = [
+        Listener::bind::<Tenant>(&registry, args.port, args.fixture.as_deref()).await?,
+        Listener::bind::<JanrainApp>(&registry, janrain_port, args.janrain_fixture.as_deref()).await?,
+    ];
+    let banner: String = listeners
+        .iter()
+        .map(|l| {
+            if args.json {
+                format!("{}\n", l.summary)
+            } else {
+                l.banner.clone()
+            }
+        })
+        .collect();
     // A reader that closes stdout after the first line must not take the server down (print!
     // would panic on the broken pipe).
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(banner.as_bytes()).and_then(|()| stdout.flush());
     drop(stdout);
-    let tls = authority.as_ref().map(crate::tls::Authority::server_config);
     if authority.is_some() {
         // On stderr, so `--json` keeps stdout to the summary lines.
         eprintln!("{}", trust_instructions(&args.ca_file));
@@ -211,30 +199,79 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if admin_token.is_some() {
         eprintln!("authmock: /__authmock__/ paths require `Authorization: Bearer <the --admin-token value>`");
     }
-    // One registry for the process: runtime tenants created through either listener land in
-    // it, inherit the bind address, TLS and journal settings, and stop with the process.
-    let registry = server::Registry::new(server::ListenerSettings {
-        bind: args.bind,
-        tls: tls.clone(),
-        journal: journal_settings,
-        admin_token,
-    });
-    let janrain_router = server::janrain_app_in(janrain, &registry);
-    let (stop_janrain, janrain_stopped) = tokio::sync::oneshot::channel::<()>();
-    let janrain_task = tokio::spawn(server::serve_router(
-        janrain_listener,
-        janrain_router,
-        tls.clone(),
-        async {
-            let _ = janrain_stopped.await;
-        },
-    ));
-    server::serve_router(listener, server::app_in(tenant, &registry), tls, shutdown_signal()).await?;
-    let _ = stop_janrain.send(());
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let tasks: Vec<_> = listeners
+        .into_iter()
+        .map(|listener| {
+            let mut stopped = stopped.clone();
+            tokio::spawn(server::serve_router(
+                listener.tcp,
+                listener.router,
+                tls.clone(),
+                async move {
+                    let _ = stopped.wait_for(|stop| *stop).await;
+                },
+            ))
+        })
+        .collect();
+    shutdown_signal().await;
+    let _ = stop.send(true);
     drop(registry);
-    janrain_task.await??;
+    for task in tasks {
+        task.await??;
+    }
     tracing::info!("authmock stopped");
     Ok(())
+}
+
+/// One of `serve`'s default listeners, bound and ready to serve.
+struct Listener {
+    tcp: tokio::net::TcpListener,
+    router: axum::Router,
+    /// The one-line JSON summary (`--json`).
+    summary: String,
+    /// The human-readable banner.
+    banner: String,
+}
+
+impl Listener {
+    /// Binds the tenant of `fixture` (the provider's embedded default when `None`) on `port`.
+    async fn bind<P: Provider>(
+        registry: &server::Registry,
+        port: u16,
+        fixture: Option<&std::path::Path>,
+    ) -> anyhow::Result<Self> {
+        let settings = registry.settings();
+        let fixture = match fixture {
+            Some(path) => P::load_fixture(path).map_err(|e| anyhow::anyhow!(e))?,
+            None => P::default_fixture(),
+        };
+        let addr = SocketAddr::new(settings.bind, port);
+        let (tcp, tenant) = server::bind::<P>(addr, &fixture, Clock::system(), settings.tls.is_some()).await?;
+        tenant.control().journal().configure(settings.journal);
+        Ok(Self {
+            tcp,
+            summary: tenant.summary().to_string(),
+            banner: tenant.banner(),
+            router: server::app_in(tenant, registry),
+        })
+    }
+}
+
+/// An error and its causes on one line, each cause once: a cause whose text the message
+/// before it already contains (an OS error quoted by the error that wraps it) is not repeated.
+pub fn explain(error: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            if !out.is_empty() {
+                out.push_str(": ");
+            }
+            out.push_str(&text);
+        }
+    }
+    out
 }
 
 /// The admin token to require, if any: mandatory beyond loopback, never empty.
@@ -282,89 +319,4 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
-}
-
-/// The human-readable start-up banner.
-pub fn render(summary: &TenantSummary) -> String {
-    let mut out = String::new();
-    out.push_str(&format!("authmock: Auth0 tenant `{}` listening\n", summary.name));
-    out.push_str(&format!("  base URL              {}\n", summary.base_url));
-    out.push_str(&format!("  token endpoint        {}\n", summary.token_endpoint));
-    out.push_str(&format!("  Management API        {}\n", summary.audience));
-    out.push_str(&format!("  JWKS                  {}\n", summary.jwks_uri));
-    out.push_str(&format!(
-        "  control API           {}/__authmock__/ (tenant, clock, journal, faults, rate-limits, outbox, reset)\n",
-        summary.base_url
-    ));
-    out.push_str("  applications\n");
-    for client in &summary.clients {
-        out.push_str(&format!("    {} ({})\n", client.name, client.app_type));
-        out.push_str(&format!("      client_id      {}\n", client.client_id));
-        out.push_str(&format!("      client_secret  {}\n", client.client_secret));
-        out.push_str(&format!("      grant types    {}\n", client.grant_types.join(" ")));
-        for grant in &client.grants {
-            out.push_str(&format!(
-                "      scopes on {}  {}\n",
-                grant.audience,
-                grant.scopes.join(" ")
-            ));
-        }
-    }
-    out.push_str("  connections\n");
-    for connection in &summary.connections {
-        out.push_str(&format!("    {}  {}\n", connection.id, connection.name));
-    }
-    out.push_str("  users\n");
-    for user in &summary.users {
-        out.push_str(&format!(
-            "    {:<34} {}  password {}{}\n",
-            user.email,
-            user.user_id,
-            user.password.as_deref().unwrap_or("-"),
-            if user.blocked { "  (blocked)" } else { "" }
-        ));
-    }
-    out
-}
-
-/// The start-up banner of the Janrain Capture app.
-pub fn render_janrain(summary: &JanrainSummary) -> String {
-    let mut out = String::new();
-    out.push_str(&format!("authmock: Janrain Capture app `{}` listening\n", summary.name));
-    out.push_str(&format!("  base URL              {}\n", summary.base_url));
-    out.push_str(&format!("  token endpoint        {}\n", summary.token_endpoint));
-    out.push_str(&format!(
-        "  flow                  {} version {} ({})\n",
-        summary.flow.name, summary.flow.version, summary.flow.locale
-    ));
-    out.push_str(&format!(
-        "  control API           {}/__authmock__/ (tenant, clock, journal, faults, rate-limits, outbox, reset)\n",
-        summary.base_url
-    ));
-    out.push_str("  API clients\n");
-    for client in &summary.clients {
-        out.push_str(&format!("    {} ({})\n", client.name, client.features.join(" ")));
-        out.push_str(&format!("      client_id      {}\n", client.client_id));
-        out.push_str(&format!("      client_secret  {}\n", client.client_secret));
-        if let Some(url) = &client.password_recover_url {
-            out.push_str(&format!(
-                "      recover URL    {url} (codes live {} s)\n",
-                client.recover_code_lifetime
-            ));
-        }
-    }
-    out.push_str("  users\n");
-    for user in &summary.users {
-        out.push_str(&format!(
-            "    {:<34} {}  password {}{}\n",
-            user.email,
-            user.uuid,
-            user.password.as_deref().unwrap_or("-"),
-            user.social_provider
-                .as_deref()
-                .map(|p| format!("  (social only: {p})"))
-                .unwrap_or_default()
-        ));
-    }
-    out
 }

@@ -28,4 +28,9 @@ pub mod janrain;
 pub mod server;
 pub mod tls;
 
-pub use server::{Authmock, JanrainMock};
+pub use server::Mock;
+
+/// An Auth0 tenant running in the background of a Rust test.
+pub type Authmock = Mock<auth0::Tenant>;
+/// A Janrain Capture app running in the background of a Rust test.
+pub type JanrainMock = Mock<janrain::JanrainApp>;

@@ -7,7 +7,7 @@ use tracing_subscriber::EnvFilter;
 /// only, so exchange lines do not interleave with cucumber's output. `AUTHMOCK_LOG` (or
 /// `RUST_LOG`) overrides both, e.g. `RUST_LOG=authmock::exchange=info authmock test`.
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> std::process::ExitCode {
     let cli = authmock::cli::Cli::parse();
     let default = match cli.command {
         authmock::cli::Command::Test(_) => "warn",
@@ -21,5 +21,11 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    authmock::cli::run(cli).await
+    match authmock::cli::run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("authmock: {}", authmock::cli::explain(&error));
+            std::process::ExitCode::FAILURE
+        }
+    }
 }

@@ -1,14 +1,14 @@
 //! Listeners: one per tenant, bound to loopback unless told otherwise, plus the embedding API.
 //!
-//! `app(tenant)` is the whole HTTP surface of one tenant (provider routes and the control API),
-//! usable without a socket in router tests. `Authmock` starts a tenant on a free loopback port
-//! for Rust tests. Depends on `auth0`, `admin`, `core`.
+//! Written once against [`Provider`]: [`app`] is the whole HTTP surface of one tenant (provider
+//! routes and the control API), usable without a socket in router tests; [`Mock`] starts a
+//! tenant of any provider on a free loopback port for Rust tests; [`Registry`] holds the
+//! runtime tenants of a process. Depends on `admin` and `core`; the providers are listed in
+//! `server::registry`, the one place outside their folders that names them.
 
-pub mod exchange;
-mod janrain;
+pub(crate) mod exchange;
 mod registry;
 
-pub use janrain::{JanrainMock, bind_janrain, janrain_app, janrain_app_in};
 pub use registry::{ListenerSettings, Registry};
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -21,93 +21,67 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tower_http::trace::TraceLayer;
 
+use crate::admin;
 use crate::admin::tenants::Runtime;
+use crate::core::address::TenantAddress;
 use crate::core::clock::Clock;
-use crate::core::seed::{Fixture, SeedError};
-use crate::core::tenant::{Tenant, TenantAddress};
-use crate::{admin, auth0};
+use crate::core::provider::{Provider, SeedFailure};
 
 /// Why a tenant could not be served.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
-    #[error(transparent)]
-    Seed(#[from] SeedError),
-    #[error(transparent)]
-    JanrainSeed(#[from] crate::janrain::app::JanrainSeedError),
+    #[error("{0}")]
+    Seed(SeedFailure),
 }
 
 /// The whole HTTP surface of one tenant, served by no process: runtime tenants
 /// (`/__authmock__/tenants`) answer 503. Router tests use it; listeners use [`app_in`].
-pub fn app(tenant: Tenant) -> Router {
-    with_control(
-        auth0::router().merge(admin::router()),
-        tenant,
-        Runtime::detached(),
-        None,
-    )
+pub fn app<P: Provider>(tenant: P) -> Router {
+    with_control(tenant, Runtime::detached(), None)
 }
 
 /// The whole HTTP surface of one tenant served by `registry`'s process. Every request to the
-/// provider routes passes through the fault rules and into the journal (`server::exchange`);
-/// control-API requests do not.
-pub fn app_in(tenant: Tenant, registry: &Registry) -> Router {
+/// provider routes passes through the exchange layer (`server::exchange`); control-API
+/// requests do not.
+pub fn app_in<P: Provider>(tenant: P, registry: &Registry) -> Router {
     let token = registry.settings().admin_token.clone();
-    with_control(
-        auth0::router().merge(admin::router()),
-        tenant,
-        registry.runtime(),
-        token,
-    )
+    with_control(tenant, registry.runtime(), token)
 }
 
-/// The layers every listener has, whatever its provider: trace, the exchange layer, the
-/// registry handle for runtime tenants, and (outermost) the admin-token check when set.
-pub(crate) fn with_control<P: exchange::Exchanged>(
-    routes: Router<P>,
-    provider: P,
-    runtime: Runtime,
-    admin_token: Option<Arc<str>>,
-) -> Router {
-    let router = routes
+/// The layers every listener has: trace, the exchange layer, the registry handle for runtime
+/// tenants, and (outermost) the admin-token check when set.
+fn with_control<P: Provider>(tenant: P, runtime: Runtime, admin_token: Option<Arc<str>>) -> Router {
+    let router = tenant
+        .router()
+        .merge(admin::router::<P>())
         .layer(TraceLayer::new_for_http())
-        .layer(middleware::from_fn_with_state(provider.clone(), exchange::record::<P>))
+        .layer(middleware::from_fn_with_state(tenant.clone(), exchange::record::<P>))
         .layer(Extension(runtime));
     let router = match admin_token {
         Some(token) => router.layer(middleware::from_fn_with_state(token, admin::auth::require_token)),
         None => router,
     };
-    router.with_state(provider)
+    router.with_state(tenant)
 }
 
 /// Binds `addr` and builds the fixture's tenant for the address actually bound (port 0 picks a
-/// free port; the tenant's URLs then name the real one).
-pub async fn bind(addr: SocketAddr, fixture: &Fixture, clock: Clock) -> Result<(TcpListener, Tenant), ServeError> {
-    check_rate_limits(fixture)?;
+/// free port; the tenant's URLs then name the real one). With `tls`, its URLs say `https`.
+pub async fn bind<P: Provider>(
+    addr: SocketAddr,
+    fixture: &P::Fixture,
+    clock: Clock,
+    tls: bool,
+) -> Result<(TcpListener, P), ServeError> {
     let (listener, local) = listen(addr).await?;
-    let tenant = fixture.build(TenantAddress::http(local), clock)?;
+    let address = if tls {
+        TenantAddress::https(local)
+    } else {
+        TenantAddress::http(local)
+    };
+    let tenant = P::build(fixture, address, clock).map_err(ServeError::Seed)?;
     Ok((listener, tenant))
-}
-
-/// [`bind`] for a listener that will serve TLS ([`serve_router`] with a config): the tenant's URLs say `https`.
-pub async fn bind_tls(addr: SocketAddr, fixture: &Fixture, clock: Clock) -> Result<(TcpListener, Tenant), ServeError> {
-    check_rate_limits(fixture)?;
-    let (listener, local) = listen(addr).await?;
-    let tenant = fixture.build(TenantAddress::https(local), clock)?;
-    Ok((listener, tenant))
-}
-
-/// The fixture's `rate_limits` name Auth0 groups and valid buckets (core cannot tell).
-pub(crate) fn check_rate_limits(fixture: &Fixture) -> Result<(), ServeError> {
-    crate::core::ratelimit::RateLimits::default()
-        .seed(&fixture.rate_limits, 0, |g| auth0::ratelimit::GROUPS.contains(&g))
-        .map_err(|e| {
-            ServeError::Seed(SeedError::Invalid(format!(
-                "{e} (groups: {})",
-                auth0::ratelimit::GROUPS.join(", ")
-            )))
-        })
 }
 
 /// Binds `addr`; returns the listener and the address to advertise.
@@ -187,7 +161,8 @@ impl axum::serve::Listener for Closing {
     }
 }
 
-/// An authmock tenant running in the background of a Rust test, on a free loopback port.
+/// A tenant of provider `P` running in the background of a Rust test, on a free loopback
+/// port (`authmock::Authmock` for Auth0, `authmock::JanrainMock` for Janrain).
 ///
 /// ```no_run
 /// # async fn demo() {
@@ -195,48 +170,41 @@ impl axum::serve::Listener for Closing {
 /// let token_url = format!("{}/oauth/token", idp.uri());
 /// # }
 /// ```
-pub struct Authmock {
-    tenant: Tenant,
+pub struct Mock<P: Provider> {
+    tenant: P,
     /// Owns the runtime tenants created through this listener; dropped, it stops them.
     registry: Registry,
     _served: Background,
 }
 
-impl Authmock {
-    /// Starts the embedded default Auth0 tenant.
+impl<P: Provider> Mock<P> {
+    /// Starts the provider's embedded default tenant.
     pub async fn start() -> Self {
-        Self::start_with(&Fixture::default_auth0())
+        Self::start_with(&P::default_fixture())
             .await
             .expect("the default fixture serves on a free loopback port")
     }
 
     /// Starts a tenant from `fixture`.
-    pub async fn start_with(fixture: &Fixture) -> Result<Self, ServeError> {
-        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
-        let (listener, tenant) = bind(addr, fixture, Clock::system()).await?;
-        let registry = Registry::default();
-        let served = Background::serve(listener, app_in(tenant.clone(), &registry), None);
-        Ok(Self {
-            tenant,
-            registry,
-            _served: served,
-        })
+    pub async fn start_with(fixture: &P::Fixture) -> Result<Self, ServeError> {
+        Self::serve(fixture, None).await
     }
 
     /// Starts a tenant from `fixture` serving HTTPS with a leaf of `authority`; its URLs (issuer,
     /// audience, ticket links) say `https://127.0.0.1:<port>`.
-    pub async fn start_tls(fixture: &Fixture, authority: &crate::tls::Authority) -> Result<Self, ServeError> {
+    pub async fn start_tls(fixture: &P::Fixture, authority: &crate::tls::Authority) -> Result<Self, ServeError> {
+        Self::serve(fixture, Some(authority.server_config())).await
+    }
+
+    async fn serve(fixture: &P::Fixture, tls: Option<Arc<rustls::ServerConfig>>) -> Result<Self, ServeError> {
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
-        let (listener, tenant) = bind_tls(addr, fixture, Clock::system()).await?;
+        let (listener, tenant) = bind::<P>(addr, fixture, Clock::system(), tls.is_some()).await?;
+        // Runtime tenants created through this listener serve the same transport.
         let registry = Registry::new(ListenerSettings {
-            tls: Some(authority.server_config()),
+            tls: tls.clone(),
             ..ListenerSettings::default()
         });
-        let served = Background::serve(
-            listener,
-            app_in(tenant.clone(), &registry),
-            Some(authority.server_config()),
-        );
+        let served = Background::serve(listener, app_in(tenant.clone(), &registry), tls);
         Ok(Self {
             tenant,
             registry,
@@ -249,8 +217,8 @@ impl Authmock {
         self.tenant.base_url().to_owned()
     }
 
-    /// The running tenant (its clock, state and key).
-    pub fn tenant(&self) -> &Tenant {
+    /// The running tenant (its clock, state and outbox).
+    pub fn tenant(&self) -> &P {
         &self.tenant
     }
 

@@ -4,7 +4,7 @@
 //! transports, and `broken_auth0.py` / `broken_janrain.py`, one mistake per mode: the mutation
 //! test of the suite), each of which must fail exactly the scenarios that catch its mistake,
 //! with messages that name it; then the exit codes of the real binary (the forum adapter, the
-//! README's small adapter, an unknown operation, a run with nothing to check, an undefined
+//! small adapter of docs/test-your-client.md, an unknown operation, a run with nothing to check, an undefined
 //! step); then the harness's own robustness checks with `tests/adapters/misbehaving.py` (a
 //! crashed, a silent, an invalid and an inconsistent adapter). The JUnit reports of a passing
 //! and a failing run are checked against the common JUnit schema (`tests/junit_check.py`).
@@ -605,12 +605,12 @@ fn exit_codes(root: &Path, checks: &mut Checks) {
     );
 
     // The README's small adapter does what the README says: exit 0, three @should failures.
-    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+    let readme = std::fs::read_to_string(root.join("docs/test-your-client.md")).expect("docs/test-your-client.md");
     let small = readme
         .split("```python\n")
         .nth(1)
         .and_then(|rest| rest.split("```").next())
-        .expect("the README shows the small adapter");
+        .expect("docs/test-your-client.md shows the small adapter");
     let small_path = scratch.path().join("my_adapter.py");
     std::fs::write(&small_path, small).expect("writing the README adapter");
     let json = scratch.path().join("readme.json");

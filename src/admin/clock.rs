@@ -17,10 +17,10 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use time::macros::datetime;
 
-use super::Controlled;
 use super::error::ErrorBody;
 use super::error::{AdminError, AdminJson};
 use crate::core::clock::{Clock, ClockMode};
+use crate::core::provider::Provider;
 
 /// The clock may not leave this range: timestamps must stay printable and positive.
 const EARLIEST: OffsetDateTime = datetime!(1970-01-01 00:00 UTC);
@@ -62,7 +62,7 @@ pub struct ClockChange {
 #[utoipa::path(get, path = "/__authmock__/clock", tag = "clock",
     responses((status = 200, description = "The clock: `now` (RFC 3339), `unix`, `mode` (system or manual)", body = Object)))]
 #[tracing::instrument(skip_all)]
-pub async fn show<P: Controlled>(State(provider): State<P>) -> Json<ClockView> {
+pub async fn show<P: Provider>(State(provider): State<P>) -> Json<ClockView> {
     Json(ClockView::of(provider.clock()))
 }
 
@@ -70,7 +70,7 @@ pub async fn show<P: Controlled>(State(provider): State<P>) -> Json<ClockView> {
     request_body(content = Object, description = "Exactly one of `{\"advance_secs\": N}`, `{\"set\": \"<RFC 3339>\"}`, `{\"mode\": \"system\"|\"manual\"}`"),
     responses((status = 200, description = "The clock after the change", body = Object), (status = 400, description = "Bad input", body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn change<P: Controlled>(
+pub async fn change<P: Provider>(
     State(provider): State<P>,
     AdminJson(change): AdminJson<ClockChange>,
 ) -> Result<Json<ClockView>, AdminError> {

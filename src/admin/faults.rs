@@ -13,10 +13,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Serialize;
 
-use super::Controlled;
 use super::error::ErrorBody;
 use super::error::{AdminError, AdminJson};
 use crate::core::faults::{ActiveFault, FaultDefinition};
+use crate::core::provider::Provider;
 
 #[derive(Debug, Serialize)]
 pub struct FaultList {
@@ -27,26 +27,20 @@ pub struct FaultList {
     request_body(content = Object, description = "`method`, `path` (`*` globs), `body_contains`, `header {name, contains}`, `times`, `delay_ms`, and one of `respond {status, headers, body}`, `error` (a named provider error), `drop`, `reset_mid_body`"),
     responses((status = 201, description = "The rule with its `id`, `hits`, `remaining`", body = Object), (status = 400, description = "Bad input", body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn add<P: Controlled>(
+pub async fn add<P: Provider>(
     State(provider): State<P>,
     AdminJson(definition): AdminJson<FaultDefinition>,
 ) -> Result<(StatusCode, Json<ActiveFault>), AdminError> {
     let rule = definition
-        .check(|name| provider.error_names().contains(&name))
-        .map_err(|e| {
-            AdminError::BadRequest(format!(
-                "{} (named errors here: {})",
-                e.0,
-                provider.error_names().join(", ")
-            ))
-        })?;
+        .check(|name| P::ERROR_NAMES.contains(&name))
+        .map_err(|e| AdminError::BadRequest(format!("{} (named errors here: {})", e.0, P::ERROR_NAMES.join(", "))))?;
     Ok((StatusCode::CREATED, Json(provider.control().faults().add(rule))))
 }
 
 #[utoipa::path(get, path = "/__authmock__/faults", tag = "faults",
     responses((status = 200, description = "`{faults: [...]}` in the order they are tried", body = Object)))]
 #[tracing::instrument(skip_all)]
-pub async fn list<P: Controlled>(State(provider): State<P>) -> Json<FaultList> {
+pub async fn list<P: Provider>(State(provider): State<P>) -> Json<FaultList> {
     Json(FaultList {
         faults: provider.control().faults().list(),
     })
@@ -56,10 +50,7 @@ pub async fn list<P: Controlled>(State(provider): State<P>) -> Json<FaultList> {
     params(("id" = u64, Path, description = "The rule's id")),
     responses((status = 204, description = "Removed"), (status = 404, description = "No such rule", body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn remove<P: Controlled>(
-    State(provider): State<P>,
-    Path(id): Path<String>,
-) -> Result<StatusCode, AdminError> {
+pub async fn remove<P: Provider>(State(provider): State<P>, Path(id): Path<String>) -> Result<StatusCode, AdminError> {
     match id.parse::<u64>() {
         Ok(id) if provider.control().faults().remove(id) => Ok(StatusCode::NO_CONTENT),
         _ => Err(AdminError::NotFound(format!(
@@ -71,7 +62,7 @@ pub async fn remove<P: Controlled>(
 #[utoipa::path(delete, path = "/__authmock__/faults", tag = "faults",
     responses((status = 204, description = "Every rule removed")))]
 #[tracing::instrument(skip_all)]
-pub async fn clear<P: Controlled>(State(provider): State<P>) -> StatusCode {
+pub async fn clear<P: Provider>(State(provider): State<P>) -> StatusCode {
     provider.control().faults().clear();
     StatusCode::NO_CONTENT
 }

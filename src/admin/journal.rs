@@ -13,10 +13,10 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::Controlled;
 use super::error::ErrorBody;
 use super::error::{AdminError, AdminQuery};
 use crate::core::journal::{Filter, Page, StatusFilter};
+use crate::core::provider::Provider;
 
 /// The query string, as text, so each bad value gets its own message.
 #[derive(Debug, Default, Deserialize)]
@@ -77,7 +77,7 @@ impl TryFrom<JournalQuery> for Filter {
     ),
     responses((status = 200, description = "`{total, matched, evicted, limit, entries}`, newest first", body = Object), (status = 400, description = "Bad input", body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn list<P: Controlled>(
+pub async fn list<P: Provider>(
     State(provider): State<P>,
     AdminQuery(query): AdminQuery<JournalQuery>,
 ) -> Result<Json<Page>, AdminError> {
@@ -88,7 +88,7 @@ pub async fn list<P: Controlled>(
 #[utoipa::path(delete, path = "/__authmock__/journal", tag = "journal",
     responses((status = 204, description = "Every exchange forgotten")))]
 #[tracing::instrument(skip_all)]
-pub async fn clear<P: Controlled>(State(provider): State<P>) -> StatusCode {
+pub async fn clear<P: Provider>(State(provider): State<P>) -> StatusCode {
     provider.control().journal().clear();
     StatusCode::NO_CONTENT
 }

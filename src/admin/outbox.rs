@@ -11,10 +11,10 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::Controlled;
 use super::error::ErrorBody;
 use super::error::{AdminError, AdminQuery};
 use crate::core::outbox::Outbox;
+use crate::core::provider::Provider;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -31,7 +31,7 @@ pub struct ListQuery {
     ),
     responses((status = 200, description = "Mailpit's list envelope: `{total, count, start, evicted, messages}`", body = Object), (status = 400, description = "Bad input", body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn list<P: Controlled>(
+pub async fn list<P: Provider>(
     State(provider): State<P>,
     AdminQuery(query): AdminQuery<ListQuery>,
 ) -> Json<serde_json::Value> {
@@ -58,7 +58,7 @@ pub fn list_json(outbox: &Outbox, query: &ListQuery) -> serde_json::Value {
     params(("id" = String, Path, description = "A message id, or `latest`")),
     responses((status = 200, description = "The message with its bodies and links", body = Object), (status = 404, description = "No such message", body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn get<P: Controlled>(State(provider): State<P>, Path(id): Path<String>) -> Response {
+pub async fn get<P: Provider>(State(provider): State<P>, Path(id): Path<String>) -> Response {
     match provider.with_outbox(|outbox| outbox.get(&id).map(|m| Json(m).into_response())) {
         Some(response) => response,
         None => AdminError::NotFound(format!(
@@ -71,7 +71,7 @@ pub async fn get<P: Controlled>(State(provider): State<P>, Path(id): Path<String
 #[utoipa::path(delete, path = "/__authmock__/outbox", tag = "outbox",
     responses((status = 200, description = "`{deleted: N}`", body = Object)))]
 #[tracing::instrument(skip_all)]
-pub async fn clear<P: Controlled>(State(provider): State<P>) -> Json<serde_json::Value> {
+pub async fn clear<P: Provider>(State(provider): State<P>) -> Json<serde_json::Value> {
     let deleted = provider.with_outbox(Outbox::clear);
     Json(json!({ "deleted": deleted }))
 }

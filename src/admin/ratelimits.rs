@@ -14,9 +14,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;
 
-use super::Controlled;
 use super::error::ErrorBody;
 use super::error::{AdminError, AdminJson};
+use crate::core::provider::Provider;
 use crate::core::ratelimit::{BucketDefinition, BucketView};
 
 #[derive(Debug, Serialize)]
@@ -28,12 +28,12 @@ pub struct BucketList {
     request_body(content = Object, description = "`{group, limit, refill?, window_secs?, remaining?}` (`remaining: 0` sets it already spent, its window starting with the next request); groups: `management`, `authentication` (Auth0), `native`, `token`, `entity` (Janrain)"),
     responses((status = 201, description = "The bucket, full unless `remaining` says otherwise", body = Object), (status = 400, description = "Bad input", body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn set<P: Controlled>(
+pub async fn set<P: Provider>(
     State(provider): State<P>,
     AdminJson(definition): AdminJson<BucketDefinition>,
 ) -> Result<(StatusCode, Json<BucketView>), AdminError> {
     let now = provider.clock().unix();
-    let groups = provider.rate_limit_groups();
+    let groups = P::RATE_LIMIT_GROUPS;
     let view = provider
         .control()
         .rate_limits()
@@ -45,7 +45,7 @@ pub async fn set<P: Controlled>(
 #[utoipa::path(get, path = "/__authmock__/rate-limits", tag = "rate-limits",
     responses((status = 200, description = "`{buckets: [{group, limit, refill, window_secs, remaining, reset}]}`", body = Object)))]
 #[tracing::instrument(skip_all)]
-pub async fn list<P: Controlled>(State(provider): State<P>) -> Json<BucketList> {
+pub async fn list<P: Provider>(State(provider): State<P>) -> Json<BucketList> {
     let now = provider.clock().unix();
     Json(BucketList {
         buckets: provider.control().rate_limits().list(now),
@@ -55,7 +55,7 @@ pub async fn list<P: Controlled>(State(provider): State<P>) -> Json<BucketList> 
 #[utoipa::path(delete, path = "/__authmock__/rate-limits", tag = "rate-limits",
     responses((status = 204, description = "Nothing rate limited")))]
 #[tracing::instrument(skip_all)]
-pub async fn clear<P: Controlled>(State(provider): State<P>) -> StatusCode {
+pub async fn clear<P: Provider>(State(provider): State<P>) -> StatusCode {
     provider.control().rate_limits().clear();
     StatusCode::NO_CONTENT
 }

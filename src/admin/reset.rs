@@ -5,14 +5,14 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 
-use super::Controlled;
 use super::error::AdminError;
 use super::error::ErrorBody;
+use crate::core::provider::Provider;
 
 #[utoipa::path(post, path = "/__authmock__/reset", tag = "reset",
     responses((status = 204, description = "Back to the seed: users or records, tickets, codes, tokens, outbox, journal, faults, rate limits (the fixture's, full), clock"), (status = 500, description = "The seed no longer builds", body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn reset<P: Controlled>(State(provider): State<P>) -> Result<StatusCode, AdminError> {
+pub async fn reset<P: Provider>(State(provider): State<P>) -> Result<StatusCode, AdminError> {
     provider
         .reset()
         .map_err(|e| AdminError::Internal(format!("the seed no longer builds: {e}")))?;

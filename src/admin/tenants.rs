@@ -23,9 +23,9 @@ use futures::future::BoxFuture;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::Controlled;
 use super::error::ErrorBody;
 use super::error::{AdminError, AdminJson};
+use crate::core::provider::Provider;
 
 /// What `POST /__authmock__/tenants` accepts.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -105,7 +105,7 @@ fn unknown(id: &str) -> AdminError {
         (status = 503, description = "No process serves this router", body = ErrorBody),
     ))]
 #[tracing::instrument(skip_all)]
-pub async fn create<P: Controlled>(
+pub async fn create<P: Provider>(
     State(_): State<P>,
     Extension(runtime): Extension<Runtime>,
     AdminJson(request): AdminJson<CreateTenant>,
@@ -118,7 +118,7 @@ pub async fn create<P: Controlled>(
 #[utoipa::path(get, path = "/__authmock__/tenants", tag = "tenants",
     responses((status = 200, description = "`{tenants: [...]}`: each runtime tenant's summary with its `id`", body = Object)))]
 #[tracing::instrument(skip_all)]
-pub async fn list<P: Controlled>(
+pub async fn list<P: Provider>(
     State(_): State<P>,
     Extension(runtime): Extension<Runtime>,
 ) -> Result<Json<Value>, AdminError> {
@@ -129,7 +129,7 @@ pub async fn list<P: Controlled>(
     params(("id" = u64, Path, description = "The runtime tenant's id")),
     responses((status = 200, description = "Its summary with its `id`", body = Object), (status = 404, description = "No such runtime tenant", body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn get<P: Controlled>(
+pub async fn get<P: Provider>(
     State(_): State<P>,
     Extension(runtime): Extension<Runtime>,
     Path(id): Path<String>,
@@ -143,7 +143,7 @@ pub async fn get<P: Controlled>(
     params(("id" = u64, Path, description = "The runtime tenant's id")),
     responses((status = 204, description = "Stopped (its port refuses connections) and forgotten"), (status = 404, description = "No such runtime tenant", body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
-pub async fn delete<P: Controlled>(
+pub async fn delete<P: Provider>(
     State(_): State<P>,
     Extension(runtime): Extension<Runtime>,
     Path(id): Path<String>,

@@ -5,25 +5,37 @@
 //! When the user exists, a fresh ticket (superseding the user's older links, facts §7) is mailed
 //! to them through the tenant's outbox. What the wire hides, the `x-authmock-hint` header tells.
 
-use axum::extract::{Request, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::error::{Auth0Error, with_hint};
-use super::extract::{MAX_BODY_BYTES, read_capped};
-use super::oauth::parse_params;
+use super::oauth::{AuthParams, Params};
+use super::text::RESET_EMAIL_SENT;
 use super::tickets::{DEFAULT_TICKET_TTL, store_ticket};
-use crate::core::tenant::{Tenant, Ticket, TicketKind};
-
-/// facts §4: the success text, the same for known and unknown emails.
-pub const RESET_EMAIL_SENT: &str = "We've just sent you an email to reset your password.";
+use crate::auth0::tenant::{Tenant, Ticket, TicketKind};
 
 #[tracing::instrument(skip_all)]
-pub async fn change_password(State(tenant): State<Tenant>, req: Request) -> Result<Response, Auth0Error> {
-    let (parts, bytes) = read_capped(req, MAX_BODY_BYTES)
-        .await
-        .map_err(|limit| Auth0Error::PayloadTooLarge { limit })?;
-    let params = parse_params(&parts.headers, &bytes)?;
+pub async fn change_password(
+    State(tenant): State<Tenant>,
+    AuthParams(_, params): AuthParams,
+) -> Result<Response, Auth0Error> {
+    let hint = request_reset(&tenant, &params)?;
+    let response = (
+        StatusCode::OK,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        )],
+        RESET_EMAIL_SENT,
+    )
+        .into_response();
+    Ok(with_hint(response, hint))
+}
+
+/// Mails a fresh reset link to the active user `email` of the database `connection`, if there
+/// is one; returns the hint saying what happened (the wire says the same either way).
+fn request_reset(tenant: &Tenant, params: &Params) -> Result<String, Auth0Error> {
     // inf (facts §4, §9: exact bodies not found): the token endpoint's missing-parameter error.
     let email = params.require("email")?.trim().to_lowercase();
     let connection = params.require("connection")?;
@@ -69,7 +81,7 @@ pub async fn change_password(State(tenant): State<Tenant>, req: Request) -> Resu
                 mark_email_as_verified: false,
                 include_email_in_redirect: false,
             };
-            let link = store_ticket(&tenant, &mut state, ticket, DEFAULT_TICKET_TTL);
+            let link = store_ticket(tenant, &mut state, ticket, DEFAULT_TICKET_TTL);
             let draft = super::mail::password_reset(tenant.name(), &user, &link);
             let now = tenant.clock().now();
             let state = &mut *state;
@@ -81,16 +93,6 @@ pub async fn change_password(State(tenant): State<Tenant>, req: Request) -> Resu
              answers 200 either way)"
         ),
     };
-    drop(state);
     notes.insert(0, outcome);
-    let response = (
-        StatusCode::OK,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/html; charset=utf-8"),
-        )],
-        RESET_EMAIL_SENT,
-    )
-        .into_response();
-    Ok(with_hint(response, notes.join("; ")))
+    Ok(notes.join("; "))
 }

@@ -5,8 +5,8 @@
 //! has the documented ticket URL shape (facts §3.2, §7). Sender and subject are inferred: the
 //! provider's default sender domain and a plain "Reset your password" subject.
 
+use crate::auth0::tenant::User;
 use crate::core::outbox::{Address, Draft};
-use crate::core::tenant::User;
 
 /// inf: the sender address of a tenant without a custom email provider.
 pub const DEFAULT_SENDER: &str = "no-reply@auth0user.net";
@@ -41,5 +41,37 @@ pub fn password_reset(tenant_name: &str, user: &User, link: &str) -> Draft {
         text,
         html,
         tags: vec!["password-reset".into()],
+    }
+}
+
+/// The verification email with its ticket link (texts authmock's own, as above; subject inf).
+pub fn email_verification(tenant_name: &str, user: &User, link: &str) -> Draft {
+    let text = format!(
+        "Hello {name},\n\n\
+         Please verify the email address of your {tenant_name} account ({email}) by opening this link:\n\n\
+         {link}\n\n\
+         If you did not create an account, ignore this email.\n",
+        name = user.name,
+        email = user.email,
+    );
+    let html = format!(
+        "<!DOCTYPE html>\n<html><body>\n\
+         <p>Hello {name},</p>\n\
+         <p>Please verify the email address of your {tenant} account ({email}).</p>\n\
+         <p><a href=\"{href}\">Verify your email</a></p>\n\
+         <p>If you did not create an account, ignore this email.</p>\n\
+         </body></html>\n",
+        name = html_escape::encode_text(&user.name),
+        tenant = html_escape::encode_text(tenant_name),
+        email = html_escape::encode_text(&user.email),
+        href = html_escape::encode_double_quoted_attribute(link),
+    );
+    Draft {
+        from: Address::new(tenant_name, DEFAULT_SENDER),
+        to: Address::new(user.name.clone(), user.email.clone()),
+        subject: "Verify your email".into(),
+        text,
+        html,
+        tags: vec!["email-verification".into()],
     }
 }

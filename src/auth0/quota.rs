@@ -29,8 +29,8 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use super::error::Auth0Error;
-use crate::admin::error::{AdminError, AdminJson, ErrorBody};
-use crate::core::tenant::Tenant;
+use super::tenant::Tenant;
+use crate::core::control_error::{AdminError, AdminJson, ErrorBody};
 
 /// The header that reports the quota buckets (doc: DOC-quota).
 pub const QUOTA_HEADER: &str = "auth0-client-quota-limit";
@@ -263,6 +263,12 @@ pub async fn clear(State(tenant): State<Tenant>) -> StatusCode {
     tenant.state().token_quotas.clear();
     StatusCode::NO_CONTENT
 }
+
+/// The OpenAPI description of the quota control routes, merged into `openapi.json` of Auth0
+/// listeners.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(set, list, clear))]
+pub(crate) struct QuotaApi;
 
 #[cfg(test)]
 mod tests {

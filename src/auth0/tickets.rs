@@ -12,7 +12,7 @@ use serde_json::json;
 use super::error::{Auth0Error, json_response};
 use super::extract::{BodySchema, MgmtBody, ScopeSet, Scoped};
 use super::payload::Schema;
-use crate::core::tenant::{LoginExperience, Tenant, TenantState, Ticket, TicketKind};
+use crate::auth0::tenant::{LoginExperience, Tenant, TenantState, Ticket, TicketKind};
 
 /// "If unspecified or set to 0, this value defaults to 432000 seconds (5 days)." (facts §3.1)
 pub const DEFAULT_TICKET_TTL: i64 = 432_000;

@@ -9,7 +9,7 @@
 //! with `ring`'s blinding randomness drawn from the OS. Parsing the key for every token, and the
 //! CPU-jitter entropy pool another crypto library seeds on its first private-key operation
 //! (over 100 ms of a cold start), are both kept off the start and token paths.
-//! Depends on nothing else in the crate but the `Claims` type of `core::tokens`.
+//! Depends on nothing else in the crate (`core::tokens` signs and verifies with these keys).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -21,10 +21,11 @@ use ring::rand::SystemRandom;
 use ring::signature::{KeyPair as _, RSA_PKCS1_SHA256, RsaKeyPair};
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
 use rsa::traits::PublicKeyParts;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use sha1::{Digest, Sha1};
 
-use super::tokens::Claims;
+/// A verified token's claims, as `core::tokens` reads them.
+type Claims = Map<String, Value>;
 
 /// Why a key could not be loaded or made.
 #[derive(Debug, thiserror::Error)]

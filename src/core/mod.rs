@@ -1,16 +1,19 @@
-//! Provider-agnostic building blocks: tenants, the clock, keys and tokens, one-time secrets,
-//! password policies and fixtures. Nothing in here knows a provider's wire strings; providers
-//! (`crate::auth0`) turn the neutral outcomes into their own errors.
+//! Provider-neutral building blocks: the clock, keys and signing, one-time secrets, the outbox,
+//! password primitives, the journal, fault rules, rate-limit buckets, the control bundle, and
+//! the [`provider::Provider`] trait every provider implements. Nothing in here knows a
+//! provider: providers turn the neutral outcomes into their own wire errors.
 
+pub mod address;
 pub mod clock;
-pub mod control;
-pub mod faults;
+pub(crate) mod control;
+pub(crate) mod control_error;
+pub(crate) mod faults;
+pub mod fixture;
 pub mod journal;
-pub mod keys;
+pub(crate) mod keys;
 pub mod onetime;
-pub mod outbox;
-pub mod password;
-pub mod ratelimit;
-pub mod seed;
-pub mod tenant;
-pub mod tokens;
+pub(crate) mod outbox;
+pub(crate) mod password;
+pub mod provider;
+pub(crate) mod ratelimit;
+pub(crate) mod tokens;

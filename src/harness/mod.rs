@@ -9,6 +9,7 @@
 //! tenant summary type).
 
 pub mod adapter;
+pub mod browser;
 pub mod junit;
 pub mod parser;
 pub mod protocol;

@@ -11,11 +11,11 @@ use serde_json::Value;
 
 use super::adapter::{Client, ClientSpec};
 use super::protocol::{Auth0Provider, JanrainForm, JanrainForms, JanrainProvider, OpOutcome, Provider};
-use crate::admin::TenantSummary;
-use crate::admin::janrain::JanrainSummary;
-use crate::core::seed::Fixture;
+use crate::auth0::seed::Fixture;
+use crate::auth0::summary::TenantSummary;
 use crate::janrain::JanrainFixture;
 use crate::janrain::app::{CHANGE_PASSWORD_FORM, FORGOT_PASSWORD_FORM, SIGN_IN_FORM};
+use crate::janrain::summary::JanrainSummary;
 use crate::{Authmock, JanrainMock};
 
 /// The client the current run drives; set once by `harness::run` before any scenario starts.
@@ -57,6 +57,8 @@ pub struct AuthWorld {
     /// What the client reported for each operation, in order.
     pub reports: Vec<Report>,
     pub control: reqwest::Client,
+    /// The browser, application and callbacks of a login scenario.
+    pub login: super::browser::LoginScenario,
 }
 
 /// One operation, what the client reported for it, and what the provider journaled while the
@@ -104,7 +106,7 @@ impl AuthWorld {
             Some(tls) => JanrainMock::start_tls(&JanrainFixture::default_app(), tls.authority()).await?,
             None => JanrainMock::start().await,
         };
-        let capture_summary = JanrainSummary::of(capture.app());
+        let capture_summary = JanrainSummary::of(capture.tenant());
         let janrain = janrain_provider_for(&capture_summary, "Web login client").map_err(anyhow::Error::msg)?;
         let (client, client_error) = match Client::start(&client_spec()).await {
             Ok(client) => (Some(client), None),
@@ -123,6 +125,7 @@ impl AuthWorld {
             client_error,
             reports: Vec::new(),
             control: super::transport::trust(reqwest::Client::builder()).build()?,
+            login: Default::default(),
         })
     }
 

@@ -16,13 +16,16 @@ use rand::SeedableRng as _;
 use rand::rngs::StdRng;
 use serde::{Deserialize, Serialize};
 
+pub use super::error::ConfiguredError;
+use super::schema::EntityType;
+use crate::core::address::TenantAddress;
 use crate::core::clock::Clock;
 use crate::core::control::Control;
+use crate::core::fixture::FixtureError;
 use crate::core::onetime::OneTimeStore;
 use crate::core::outbox::Outbox;
 use crate::core::password::PasswordHash;
 use crate::core::ratelimit::BucketDefinition;
-use crate::core::tenant::TenantAddress;
 
 /// The embedded default Capture app.
 const DEFAULT_FIXTURE: &str = include_str!("../../fixtures/janrain-app.json");
@@ -38,8 +41,8 @@ pub const CODE_LEN: usize = 16;
 pub enum JanrainSeedError {
     #[error("cannot read the Janrain fixture {path}: {source}")]
     Read { path: String, source: std::io::Error },
-    #[error("the Janrain fixture is not valid: {0}")]
-    Parse(#[from] serde_json::Error),
+    #[error(transparent)]
+    Parse(#[from] FixtureError),
     #[error("the Janrain fixture is not consistent: {0}")]
     Invalid(String),
 }
@@ -58,6 +61,9 @@ pub struct JanrainFixture {
     /// and again on reset; none (nothing limited) when absent.
     #[serde(default)]
     pub rate_limits: Vec<BucketDefinition>,
+    /// The records' entity type and its attributes; the built-in `user` type when absent.
+    #[serde(default = "EntityType::default_user")]
+    pub entity_type: EntityType,
 }
 
 /// An API client of the app.
@@ -102,17 +108,8 @@ impl Flow {
         self.messages
             .get(&format!("{field}_{rule}"))
             .cloned()
-            .unwrap_or_else(|| format!("{field} failed {rule}"))
+            .unwrap_or_else(|| super::error::unconfigured_message(field, rule))
     }
-}
-
-/// A flow-configured error answer.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ConfiguredError {
-    pub code: u16,
-    pub error: String,
-    pub error_description: String,
 }
 
 /// The three forms the recovery flow uses.
@@ -172,6 +169,9 @@ pub struct RecordSeed {
     pub display_name: String,
     #[serde(default)]
     pub social_provider: Option<String>,
+    /// Values of the entity type's other attributes (`created` defaults to the seed time).
+    #[serde(default)]
+    pub attributes: serde_json::Map<String, serde_json::Value>,
 }
 
 /// A user record (an entity of type `user`).
@@ -187,6 +187,8 @@ pub struct Record {
     pub family_name: String,
     pub display_name: String,
     pub social_provider: Option<String>,
+    /// Every other attribute of the entity type (`created`, `lastUpdated`, …), by name.
+    pub attrs: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Record {
@@ -231,6 +233,10 @@ pub struct JanrainState {
     pub refresh_tokens: HashMap<String, TokenGrant>,
     pub outbox: Outbox,
     pub rng: StdRng,
+    /// The records' entity type (from the fixture).
+    pub entity_type: EntityType,
+    /// The id the next created record gets.
+    pub next_id: u64,
 }
 
 impl JanrainState {
@@ -276,16 +282,35 @@ impl JanrainState {
 
 impl JanrainFixture {
     pub fn default_app() -> Self {
-        Self::from_json(DEFAULT_FIXTURE).expect("the embedded Janrain fixture is valid")
+        Self::parse(DEFAULT_FIXTURE, "janrain-app.json").expect("the embedded Janrain fixture is valid")
     }
 
     pub fn from_json(text: &str) -> Result<Self, JanrainSeedError> {
-        let fixture: Self = serde_json::from_str(text)?;
+        Self::parse(text, "fixture")
+    }
+
+    /// An inline fixture (a runtime tenant's `seed`).
+    pub fn from_value(value: serde_json::Value) -> Result<Self, JanrainSeedError> {
+        let fixture: Self = crate::core::fixture::from_value(value, "seed")?;
+        fixture.check()?;
+        Ok(fixture)
+    }
+
+    /// Parses fixture text; `origin` (the file, or `seed`) names it in errors.
+    fn parse(text: &str, origin: &str) -> Result<Self, JanrainSeedError> {
+        let fixture: Self = crate::core::fixture::parse(text, origin)?;
+        fixture.check()?;
+        Ok(fixture)
+    }
+
+    /// What serde cannot check: unique emails, valid rate-limit groups.
+    fn check(&self) -> Result<(), JanrainSeedError> {
+        let fixture = self;
         fixture.state()?;
         crate::core::ratelimit::RateLimits::default()
             .seed(&fixture.rate_limits, 0, |g| super::ratelimit::GROUPS.contains(&g))
             .map_err(|e| JanrainSeedError::Invalid(format!("{e} (groups: {})", super::ratelimit::GROUPS.join(", "))))?;
-        Ok(fixture)
+        Ok(())
     }
 
     pub fn load(path: &Path) -> Result<Self, JanrainSeedError> {
@@ -293,18 +318,17 @@ impl JanrainFixture {
             path: path.display().to_string(),
             source,
         })?;
-        Self::from_json(&text)
+        Self::parse(&text, &path.display().to_string())
     }
 
     /// The app's state as seeded.
     pub fn state(&self) -> Result<JanrainState, JanrainSeedError> {
         let mut rng = StdRng::seed_from_u64(self.seed);
         let mut records = Vec::new();
+        // A set, not a scan: a fixture may seed 100,000 records (bench).
+        let mut emails = std::collections::HashSet::new();
         for (i, seed) in self.users.iter().enumerate() {
-            if records
-                .iter()
-                .any(|r: &Record| r.email.eq_ignore_ascii_case(&seed.email))
-            {
+            if !emails.insert(seed.email.to_ascii_lowercase()) {
                 return Err(JanrainSeedError::Invalid(format!("two users use {}", seed.email)));
             }
             records.push(Record {
@@ -317,8 +341,12 @@ impl JanrainFixture {
                 family_name: seed.family_name.clone(),
                 display_name: seed.display_name.clone(),
                 social_provider: seed.social_provider.clone(),
+                attrs: super::records::seed_attributes(&self.entity_type, &seed.attributes)
+                    .map_err(|e| JanrainSeedError::Invalid(format!("user {}: {e}", seed.uuid)))?,
             });
         }
+        self.entity_type.validate().map_err(JanrainSeedError::Invalid)?;
+        let next_id = records.len() as u64 + 1;
         Ok(JanrainState {
             clients: self.clients.clone(),
             flow: self.flow.clone(),
@@ -328,6 +356,8 @@ impl JanrainFixture {
             refresh_tokens: HashMap::new(),
             outbox: Outbox::default(),
             rng,
+            entity_type: self.entity_type.clone(),
+            next_id,
         })
     }
 

@@ -15,11 +15,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use super::app::{ConfiguredError, JanrainApp};
 use crate::core::journal::{ProviderErrorMark, Unrouted};
+use serde::Deserialize;
 
-/// Header carrying authmock's one-line diagnosis of an error response.
-pub const HINT_HEADER: &str = "x-authmock-hint";
+pub use crate::core::provider::HINT_HEADER;
 
 /// Field-keyed (or form-keyed) validation messages, in form order.
 pub type InvalidFields = Vec<(String, Vec<String>)>;
@@ -71,7 +70,7 @@ pub enum JanrainError {
     /// An access token this app never issued: the logged body, verbatim (facts §2 [S30]).
     UnknownAccessToken,
     /// An access token past its 3600 s: 414 `access_token_expired` (facts §3, §6). The text is
-    /// NOT FOUND; "access token expired" follows the code name.
+    /// "access_token expired" as a realistic test double has it (`janrain.md` §10, obs low).
     AccessTokenExpired { secs_ago: i64 },
     /// Unknown route: NOT FOUND; chosen HTTP 404 with 200 `invalid_argument`, the envelope every
     /// Capture client parses.
@@ -106,7 +105,7 @@ pub enum JanrainError {
     /// `api_limit_error`, "too many simultaneous API calls" (facts §3, O). The rate-limit body
     /// is NOT FOUND (facts §4 "Rate limiting"): inf the Capture envelope at HTTP 200 on every
     /// route but `/oauth/token`, where inf the OAuth shape at HTTP 400 with the Capture name in
-    /// `sub_error`; the `error_description` text is inf from the code's meaning. No
+    /// `sub_error`; the `error_description` is the logged text (§10). No
     /// `x-ratelimit-*` headers: none are documented for Capture, so the hint names the reset.
     ApiLimit {
         /// `/oauth/token` answers in the OAuth shape.
@@ -115,14 +114,23 @@ pub enum JanrainError {
         /// for an injected fault.
         bucket: Option<(&'static str, i64)>,
     },
+    /// An Entity API error (`/entity*` and its server-side authentication); see
+    /// [`super::entity_error`].
+    Entity(super::entity_error::EntityError),
+}
+
+impl From<super::entity_error::EntityError> for JanrainError {
+    fn from(err: super::entity_error::EntityError) -> Self {
+        Self::Entity(err)
+    }
 }
 
 /// Errors a fault rule may inject by name on a Capture app (`"error": "janrain.api_limit_error"`).
 pub const NAMED_ERRORS: &[&str] = &["janrain.api_limit_error"];
 
-/// The `error_description` of 510 (inf: the body is NOT FOUND, facts §4; text from the code's
-/// meaning in facts §3).
-pub const API_LIMIT: &str = "too many simultaneous API calls";
+/// The `error_description` of 510, as logged from a real app (facts `janrain.md` §10, obs
+/// medium; "the text may differ per endpoint").
+pub const API_LIMIT: &str = "too many registration attempts";
 
 /// The `error_description` of 390 (NOT FOUND in the facts; chosen text, one place).
 pub const INVALID_FORM_FIELDS: &str = "some form fields are invalid";
@@ -139,6 +147,9 @@ struct CaptureBody<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     invalid_fields: Option<serde_json::Map<String, serde_json::Value>>,
     request_id: &'a str,
+    /// The flow's user-facing text (540; `janrain.md` §10).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'a str>,
 }
 
 /// The OAuth shape of `/oauth/token`, in the documented order (facts §2).
@@ -164,7 +175,59 @@ fn fields_json(fields: &[(String, Vec<String>)]) -> serde_json::Map<String, serd
         .collect()
 }
 
+/// A flow-configured error answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfiguredError {
+    pub code: u16,
+    pub error: String,
+    pub error_description: String,
+    /// The flow's user-facing text, sent as `message` (facts `janrain.md` §10, the audit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// A Capture error not yet rendered: its body needs a `request_id` from the app's seeded RNG,
+/// drawn by the app's router layer ([`super::finish_errors`]) once the handler has returned, so
+/// ids come in the same order run after run.
+#[derive(Debug, Clone)]
+pub(crate) struct Unrendered(pub(crate) JanrainError);
+
+impl IntoResponse for JanrainError {
+    fn into_response(self) -> Response {
+        let mut response = Response::default();
+        response.extensions_mut().insert(Unrendered(self));
+        response
+    }
+}
+
+/// inf: a validation message the flow does not configure (real flows configure every one they
+/// use); names the field and the rule.
+pub(crate) fn unconfigured_message(field: &str, rule: &str) -> String {
+    format!("{field} failed {rule}")
+}
+
 impl JanrainError {
+    /// `invalid_argument` for a flow parameter that is not this app's (`flow`, `flow_version`,
+    /// `form`).
+    pub(crate) fn invalid_value(name: &str, sent: &str, expected: &str) -> Self {
+        Self::InvalidArgument {
+            name: name.to_owned(),
+            description: format!("invalid {name}: {sent}"),
+            hint: format!("this app's {name} is {expected:?}, got {sent:?}"),
+        }
+    }
+
+    /// inf: a login client with no `password_recover_url` (the real app refuses to mail a link
+    /// without one; its text is not recorded).
+    pub(crate) fn no_recover_url(client_id: &str) -> Self {
+        Self::InvalidArgument {
+            name: "client_id".into(),
+            description: "client has no password_recover_url".into(),
+            hint: format!("set password_recover_url on client {client_id} in the fixture"),
+        }
+    }
+
     /// The error a fault rule names (see [`NAMED_ERRORS`]), in the shape of `path`.
     pub fn named(name: &str, path: &str) -> Option<Self> {
         match name {
@@ -224,15 +287,15 @@ impl JanrainError {
             Self::CodeExpired { secs_ago } => {
                 format!("the code expired {secs_ago} s ago on the app clock (the client's recover_code_lifetime)")
             }
+            Self::Entity(err) => err.hint(),
             Self::RedirectUriMismatch { expected, supplied } => {
                 format!("redirect_uri must repeat the forgot-password call's {expected:?}, got {supplied:?}")
             }
         }
     }
 
-    /// The response, with `request_id` drawn from the app's seeded RNG.
-    pub fn respond(self, app: &JanrainApp) -> Response {
-        let request_id = app.state().random_token(16);
+    /// The response, with `request_id` (drawn from the app's seeded RNG by the caller).
+    pub fn render(self, request_id: &str) -> Response {
         let hint = self.hint();
         let capture = |code: u16, error: &str, argument_name: Option<&str>, description: &str, fields| {
             let body = CaptureBody {
@@ -242,7 +305,8 @@ impl JanrainError {
                 argument_name,
                 error_description: description,
                 invalid_fields: fields,
-                request_id: &request_id,
+                request_id,
+                message: None,
             };
             (StatusCode::OK, body_json(&body))
         };
@@ -260,6 +324,7 @@ impl JanrainError {
             (status, body_json(&body))
         };
         let (status, body) = match &self {
+            Self::Entity(err) => (err.status(), err.body(request_id)),
             Self::MissingArgument { name, .. } => capture(
                 100,
                 "missing_argument",
@@ -294,13 +359,20 @@ impl JanrainError {
                 message.as_str(),
                 Some(fields_json(&[(form.clone(), vec![message.clone()])])),
             ),
-            Self::SocialOnly(configured) => capture(
-                configured.code,
-                configured.error.as_str(),
-                None,
-                configured.error_description.as_str(),
-                None,
-            ),
+            Self::SocialOnly(configured) => {
+                // The audit's body: generic description, the flow's text in `message` (§10).
+                let body = CaptureBody {
+                    stat: "error",
+                    code: configured.code,
+                    error: configured.error.as_str(),
+                    argument_name: None,
+                    error_description: configured.error_description.as_str(),
+                    invalid_fields: None,
+                    request_id,
+                    message: configured.message.as_deref(),
+                };
+                (StatusCode::OK, body_json(&body))
+            }
             Self::InvalidFormFields { fields } => capture(
                 390,
                 "invalid_form_fields",
@@ -326,7 +398,7 @@ impl JanrainError {
                     stat: &'static str,
                 }
                 let body = Logged {
-                    request_id: &request_id,
+                    request_id,
                     code: 200,
                     error_description: "unknown access token",
                     error: "invalid_argument",
@@ -334,7 +406,7 @@ impl JanrainError {
                 };
                 (StatusCode::OK, body_json(&body))
             }
-            Self::AccessTokenExpired { .. } => capture(414, "access_token_expired", None, "access token expired", None),
+            Self::AccessTokenExpired { .. } => capture(414, "access_token_expired", None, "access_token expired", None),
             Self::NotFound { path, .. } => {
                 let (_, body) = capture(
                     200,

@@ -38,6 +38,11 @@ impl Params {
         }
     }
 
+    /// Every decoded pair, in request order (what a `Signature` signs).
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.pairs
+    }
+
     /// The value of `name`, if present (possibly empty).
     pub fn get(&self, name: &str) -> Option<&str> {
         self.pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
@@ -105,11 +110,7 @@ pub fn check_flow(state: &JanrainState, params: &Params, form: &str) -> Result<(
 }
 
 fn invalid(name: &str, sent: &str, expected: &str) -> JanrainError {
-    JanrainError::InvalidArgument {
-        name: name.to_owned(),
-        description: format!("invalid {name}: {sent}"),
-        hint: format!("this app's {name} is {expected:?}, got {sent:?}"),
-    }
+    JanrainError::invalid_value(name, sent, expected)
 }
 
 /// Client credentials of `/oauth/token`: HTTP Basic first, else `client_id`/`client_secret`.
@@ -167,4 +168,41 @@ pub fn access_token(
         });
     }
     Ok((grant.uuid.clone(), grant.client_id.clone()))
+}
+
+/// A `/oauth/*_native` request's parameters: the form body only (query names kept to say so).
+pub struct NativeParams(pub Params);
+
+/// An API call's parameters (`/oauth/token`, `/entity`…): the form body, then the query.
+pub struct ApiParams(pub Params);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for NativeParams {
+    type Rejection = axum::response::Response;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let uri = req.uri().clone();
+        let body = read_body(req, state).await?;
+        Ok(Self(Params::native(&uri, &body)))
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for ApiParams {
+    type Rejection = axum::response::Response;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let uri = req.uri().clone();
+        let body = read_body(req, state).await?;
+        Ok(Self(Params::body_and_query(&uri, &body)))
+    }
+}
+
+async fn read_body<S: Send + Sync>(
+    req: axum::extract::Request,
+    state: &S,
+) -> Result<axum::body::Bytes, axum::response::Response> {
+    use axum::extract::FromRequest as _;
+    use axum::response::IntoResponse as _;
+    axum::body::Bytes::from_request(req, state)
+        .await
+        .map_err(|rejection| rejection.into_response())
 }

@@ -6,24 +6,22 @@
 //! → 200 {"stat":"ok"}   mail: <password_recover_url>?code=<code>
 //! ```
 
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::Uri;
 use axum::response::Response;
 use serde_json::json;
 
 use super::app::{CodeGrant, FORGOT_PASSWORD_FORM, JanrainApp};
 use super::error::{JanrainError, ok, with_hint};
-use super::extract::{Params, check_flow, login_client};
+use super::extract::{NativeParams, Params, check_flow, login_client};
 use super::mail;
 
 #[tracing::instrument(skip_all)]
-pub async fn forgot_password(State(app): State<JanrainApp>, uri: Uri, body: Bytes) -> Response {
-    let params = Params::native(&uri, &body);
-    match send(&app, &params) {
-        Ok(hint) => with_hint(ok(json!({"stat": "ok"})), &hint),
-        Err(err) => err.respond(&app),
-    }
+pub async fn forgot_password(
+    State(app): State<JanrainApp>,
+    NativeParams(params): NativeParams,
+) -> Result<Response, JanrainError> {
+    let hint = send(&app, &params)?;
+    Ok(with_hint(ok(json!({"stat": "ok"})), &hint))
 }
 
 fn send(app: &JanrainApp, params: &Params) -> Result<String, JanrainError> {
@@ -49,11 +47,7 @@ fn send(app: &JanrainApp, params: &Params) -> Result<String, JanrainError> {
         return Err(JanrainError::SocialOnly(state.flow.social_only_error.clone()));
     }
     let Some(recover_url) = client.password_recover_url.clone() else {
-        return Err(JanrainError::InvalidArgument {
-            name: "client_id".into(),
-            description: "client has no password_recover_url".into(),
-            hint: format!("set password_recover_url on client {} in the fixture", client.client_id),
-        });
+        return Err(JanrainError::no_recover_url(&client.client_id));
     };
     let grant = CodeGrant {
         uuid: record.uuid.clone(),

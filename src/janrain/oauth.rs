@@ -6,24 +6,24 @@
 //!        "transaction_state":{"capture":{"password_recover":1}}}
 //! ```
 
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, Uri};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::app::{ACCESS_TOKEN_LIFETIME, JanrainApp, SIGN_IN_FORM};
 use super::error::{JanrainError, ok};
-use super::extract::{Params, check_flow, login_client, token_client};
+use super::extract::{ApiParams, NativeParams, Params, check_flow, login_client, token_client};
 use crate::core::onetime::Redemption;
 
 #[tracing::instrument(skip_all)]
-pub async fn token(State(app): State<JanrainApp>, headers: HeaderMap, uri: Uri, body: Bytes) -> Response {
-    let params = Params::body_and_query(&uri, &body);
-    match exchange(&app, &headers, &params) {
-        Ok(body) => ok(body),
-        Err(err) => err.respond(&app),
-    }
+pub async fn token(
+    State(app): State<JanrainApp>,
+    headers: HeaderMap,
+    ApiParams(params): ApiParams,
+) -> Result<Response, JanrainError> {
+    let body = exchange(&app, &headers, &params)?;
+    Ok(ok(body))
 }
 
 fn exchange(app: &JanrainApp, headers: &HeaderMap, params: &Params) -> Result<Value, JanrainError> {
@@ -104,12 +104,12 @@ fn exchange(app: &JanrainApp, headers: &HeaderMap, params: &Params) -> Result<Va
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn sign_in(State(app): State<JanrainApp>, uri: Uri, body: Bytes) -> Response {
-    let params = Params::native(&uri, &body);
-    match authenticate(&app, &params) {
-        Ok(body) => ok(body),
-        Err(err) => err.respond(&app),
-    }
+pub async fn sign_in(
+    State(app): State<JanrainApp>,
+    NativeParams(params): NativeParams,
+) -> Result<Response, JanrainError> {
+    let body = authenticate(&app, &params)?;
+    Ok(ok(body))
 }
 
 fn authenticate(app: &JanrainApp, params: &Params) -> Result<Value, JanrainError> {

@@ -6,15 +6,14 @@
 //! POST /entity  access_token (or Authorization: OAuth <token>)  → 200 {"result":{…},"stat":"ok"}
 //! ```
 
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, Uri};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::app::{CHANGE_PASSWORD_FORM, Flow, JanrainApp};
 use super::error::{JanrainError, ok};
-use super::extract::{Params, access_token, check_flow, login_client};
+use super::extract::{ApiParams, NativeParams, Params, access_token, check_flow, login_client};
 use crate::core::password::PasswordHash;
 
 /// The flow's message when `email` is empty or not an address, `None` when it is fine.
@@ -29,12 +28,13 @@ pub fn email_problem(flow: &Flow, field: &str, email: &str) -> Option<String> {
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn update_profile(State(app): State<JanrainApp>, headers: HeaderMap, uri: Uri, body: Bytes) -> Response {
-    let params = Params::native(&uri, &body);
-    match change_password(&app, &headers, &params) {
-        Ok(()) => ok(json!({"stat": "ok"})),
-        Err(err) => err.respond(&app),
-    }
+pub async fn update_profile(
+    State(app): State<JanrainApp>,
+    headers: HeaderMap,
+    NativeParams(params): NativeParams,
+) -> Result<Response, JanrainError> {
+    change_password(&app, &headers, &params)?;
+    Ok(ok(json!({"stat": "ok"})))
 }
 
 fn change_password(app: &JanrainApp, headers: &HeaderMap, params: &Params) -> Result<(), JanrainError> {
@@ -89,12 +89,13 @@ fn change_password(app: &JanrainApp, headers: &HeaderMap, params: &Params) -> Re
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn entity(State(app): State<JanrainApp>, headers: HeaderMap, uri: Uri, body: Bytes) -> Response {
-    let params = Params::body_and_query(&uri, &body);
-    match read_entity(&app, &headers, &params) {
-        Ok(body) => ok(body),
-        Err(err) => err.respond(&app),
-    }
+pub async fn entity(
+    State(app): State<JanrainApp>,
+    headers: HeaderMap,
+    ApiParams(params): ApiParams,
+) -> Result<Response, JanrainError> {
+    let body = read_entity(&app, &headers, &params)?;
+    Ok(ok(body))
 }
 
 fn read_entity(app: &JanrainApp, headers: &HeaderMap, params: &Params) -> Result<Value, JanrainError> {

@@ -8,9 +8,8 @@
 //! delay with no lock held, takes a token from the path's rate-limit bucket, runs the provider
 //! (or not), reads the response, records the exchange and prints one line. The layer is the
 //! same for every provider: what differs (rate-limit groups, the refusal, named errors) comes
-//! from the listener's [`Exchanged`] impl (Auth0 `Tenant`, Janrain `JanrainApp`, both at the
-//! bottom). Depends on `core::{control, journal, faults, ratelimit}`, `admin::Controlled`, and
-//! each provider's errors; read `core::journal` for what is recorded.
+//! through [`Provider`]. Depends on `core` and `admin::auth` (which paths are control paths);
+//! read `core::journal` for what is recorded.
 
 use std::io;
 use std::pin::Pin;
@@ -26,42 +25,20 @@ use http_body::Frame;
 use http_body_util::BodyExt as _;
 use time::OffsetDateTime;
 
-use crate::admin::Controlled;
-use crate::auth0::error::{Auth0Error, HINT_HEADER, set_rate_limit_headers};
 use crate::core::faults::{Action, Applied, CannedResponse, Probe};
 use crate::core::journal::{Draft, Outcome, ProviderErrorMark, Unrouted};
-use crate::core::ratelimit::Decision;
-use crate::core::tenant::Tenant;
-use crate::janrain::JanrainApp;
-use crate::janrain::error::JanrainError;
-use crate::{auth0, janrain};
-
-/// What the exchange layer needs from a provider beyond the control bundle.
-pub trait Exchanged: Controlled {
-    /// The rate-limit group a request path belongs to, if any.
-    fn rate_limit_group(path: &str) -> Option<&'static str>;
-    /// The answer of an empty bucket in `group` (`decision.reset` is when it refills).
-    fn refusal(&self, group: &str, decision: &Decision) -> Response;
-    /// Marks any response that went through a limited bucket (Auth0's `x-ratelimit-*`).
-    fn report_bucket(&self, headers: &mut HeaderMap, decision: &Decision);
-    /// The response of a fault rule's named error on `path` (names are checked when the rule
-    /// is added).
-    fn named_error(&self, name: &str, path: &str) -> Option<Response>;
-}
+use crate::core::provider::{HINT_HEADER, Provider};
 
 /// Request bodies up to this size are read whole before the provider sees them (for
 /// `body_contains` rules and the journal); twice the providers' 1 MB payload cap.
 pub const BUFFER_CAP: usize = 2 * 1024 * 1024;
-
-/// Prefix of every control-API path.
-pub use crate::admin::auth::CONTROL_PREFIX;
 
 /// How long a `reset_mid_body` fault waits after the partial body, so it reaches the client
 /// before the connection is aborted.
 const RESET_PAUSE: Duration = Duration::from_millis(20);
 
 /// The middleware: see the module docs.
-pub async fn record<P: Exchanged>(State(tenant): State<P>, req: Request, next: Next) -> Response {
+pub async fn record<P: Provider>(State(tenant): State<P>, req: Request, next: Next) -> Response {
     if crate::admin::auth::is_control_path(req.uri().path()) {
         return next.run(req).await;
     }
@@ -166,7 +143,7 @@ pub async fn record<P: Exchanged>(State(tenant): State<P>, req: Request, next: N
 /// Runs the provider through the path's rate-limit bucket, if it has one: an empty bucket
 /// answers the provider's 429 instead, and either way the `x-ratelimit-*` headers report the
 /// bucket (facts §6: on success and on 429).
-async fn rate_limited<P: Exchanged>(tenant: &P, path: &str, next: Next, request: Request) -> ReadResponse {
+async fn rate_limited<P: Provider>(tenant: &P, path: &str, next: Next, request: Request) -> ReadResponse {
     let Some(group) = P::rate_limit_group(path) else {
         return read(next.run(request).await).await;
     };
@@ -357,56 +334,5 @@ impl http_body::Body for Aborting {
         }
         let error = io::Error::new(io::ErrorKind::ConnectionReset, "authmock fault: connection aborted");
         Poll::Ready(Some(Err(axum::Error::new(error))))
-    }
-}
-
-impl Exchanged for Tenant {
-    fn rate_limit_group(path: &str) -> Option<&'static str> {
-        auth0::ratelimit::group(path)
-    }
-
-    fn refusal(&self, group: &str, decision: &Decision) -> Response {
-        auth0::ratelimit::refusal(group, decision.reset - self.clock().unix()).into_response()
-    }
-
-    /// Facts §6: the headers are on every response of a limited endpoint, success or 429.
-    fn report_bucket(&self, headers: &mut HeaderMap, decision: &Decision) {
-        set_rate_limit_headers(headers, decision.limit, decision.remaining, decision.reset);
-    }
-
-    /// Rate-limit errors carry headers claiming a bucket of one that refills in a second on
-    /// the tenant clock.
-    fn named_error(&self, name: &str, _path: &str) -> Option<Response> {
-        let error = Auth0Error::named(name, 1)?;
-        let rate_limited = matches!(
-            error,
-            Auth0Error::GlobalRateLimit { .. }
-                | Auth0Error::UsersWriteRateLimit { .. }
-                | Auth0Error::ClientQuotaExceeded { .. }
-                | Auth0Error::AuthenticationRateLimit { .. }
-        );
-        let mut response = error.into_response();
-        if rate_limited {
-            set_rate_limit_headers(response.headers_mut(), 1, 0, self.clock().unix() + 1);
-        }
-        Some(response)
-    }
-}
-
-impl Exchanged for JanrainApp {
-    fn rate_limit_group(path: &str) -> Option<&'static str> {
-        janrain::ratelimit::group(path)
-    }
-
-    fn refusal(&self, group: &str, decision: &Decision) -> Response {
-        janrain::ratelimit::refusal(group, decision.reset - self.clock().unix()).respond(self)
-    }
-
-    /// Capture documents no rate-limit headers (facts §4 "Rate limiting": NOT FOUND), so none
-    /// are invented; the refusal's hint names the reset.
-    fn report_bucket(&self, _headers: &mut HeaderMap, _decision: &Decision) {}
-
-    fn named_error(&self, name: &str, path: &str) -> Option<Response> {
-        Some(JanrainError::named(name, path)?.respond(self))
     }
 }

@@ -7,7 +7,8 @@
 //! them alive). Each runtime tenant gets its own listener on the registry's address (loopback
 //! unless `serve --bind` says otherwise), the registry's TLS and journal settings, and is
 //! stopped and freed on `DELETE`. Depends on `admin` (summaries, the control API's view of the
-//! registry), `core::seed`, `janrain::app`.
+//! registry) and `core`; [`PROVIDERS`] lists the providers (the one place outside their folders
+//! that names them).
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -19,14 +20,11 @@ use futures::future::BoxFuture;
 use serde_json::{Map, Value};
 
 use super::{Background, ServeError};
-use crate::admin::janrain::JanrainSummary;
+use crate::admin::error::AdminError;
 use crate::admin::tenants::{CreateTenant, Runtime, TenantRuntime};
-use crate::admin::{TenantSummary, error::AdminError};
 use crate::core::clock::Clock;
 use crate::core::journal;
-use crate::core::seed::Fixture;
-use crate::core::tenant::Tenant;
-use crate::janrain::{JanrainApp, JanrainFixture};
+use crate::core::provider::Provider;
 
 /// How the listeners of one process are served; runtime tenants inherit it.
 #[derive(Debug, Clone)]
@@ -67,30 +65,84 @@ struct Inner {
     me: Weak<Inner>,
 }
 
-/// One runtime tenant: its provider state and the handle that stops its listener.
+/// One runtime tenant: its summary and the handle that stops its listener.
 struct Entry {
-    listener: Served,
+    tenant: Box<dyn Summarized>,
     background: Background,
 }
 
-enum Served {
-    Auth0(Tenant),
-    Janrain(JanrainApp),
+/// A running tenant of any provider, as the registry lists it.
+trait Summarized: Send + Sync {
+    fn summary(&self) -> Value;
 }
 
-impl Served {
-    fn summary(&self, id: u64) -> Value {
-        let summary = match self {
-            Served::Auth0(tenant) => serde_json::to_value(TenantSummary::of(tenant)),
-            Served::Janrain(app) => serde_json::to_value(JanrainSummary::of(app)),
-        };
-        let mut out = Map::new();
-        out.insert("id".into(), Value::from(id));
-        if let Ok(Value::Object(fields)) = summary {
-            out.extend(fields);
-        }
-        Value::Object(out)
+impl<P: Provider> Summarized for P {
+    fn summary(&self) -> Value {
+        Provider::summary(self)
     }
+}
+
+fn listed(id: u64, tenant: &dyn Summarized) -> Value {
+    let mut out = Map::new();
+    out.insert("id".into(), Value::from(id));
+    if let Value::Object(fields) = tenant.summary() {
+        out.extend(fields);
+    }
+    Value::Object(out)
+}
+
+/// Every provider this build serves, the one place that names them: adding a provider is its
+/// folder (implementing [`Provider`]) plus one line here.
+const PROVIDERS: &[Kind] = &[
+    Kind::of::<crate::auth0::Tenant>(),
+    Kind::of::<crate::janrain::JanrainApp>(),
+];
+
+/// One provider, as the registry starts its runtime tenants.
+struct Kind {
+    /// [`Provider::KIND`].
+    name: &'static str,
+    /// [`Provider::EMBEDDED_NAMES`].
+    embedded: &'static [&'static str],
+    start: fn(Registry, SocketAddr, Source) -> BoxFuture<'static, Result<Started, AdminError>>,
+}
+
+impl Kind {
+    const fn of<P: Provider>() -> Self {
+        Self {
+            name: P::KIND,
+            embedded: P::EMBEDDED_NAMES,
+            start: start_tenant::<P>,
+        }
+    }
+}
+
+/// A runtime tenant bound and ready to serve.
+struct Started {
+    tenant: Box<dyn Summarized>,
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+}
+
+fn start_tenant<P: Provider>(
+    registry: Registry,
+    addr: SocketAddr,
+    source: Source,
+) -> BoxFuture<'static, Result<Started, AdminError>> {
+    Box::pin(async move {
+        let fixture = source.fixture::<P>()?;
+        let settings = registry.settings();
+        let (listener, tenant) = super::bind::<P>(addr, &fixture, Clock::system(), settings.tls.is_some())
+            .await
+            .map_err(serve_error)?;
+        tenant.control().journal().configure(settings.journal);
+        let router = super::app_in(tenant.clone(), &registry);
+        Ok(Started {
+            tenant: Box::new(tenant),
+            listener,
+            router,
+        })
+    })
 }
 
 impl Registry {
@@ -151,41 +203,27 @@ impl Inner {
         let registry = self
             .registry()
             .ok_or_else(|| AdminError::Unavailable("the process is shutting down".into()))?;
-        let settings = &self.settings;
-        let addr = SocketAddr::new(settings.bind, request.port.unwrap_or(0));
+        let addr = SocketAddr::new(self.settings.bind, request.port.unwrap_or(0));
         let source = Source::of(&request)?;
-        let served = match request.provider.as_str() {
-            "auth0" => {
-                let fixture = source.auth0()?;
-                let (listener, tenant) = match &settings.tls {
-                    Some(_) => super::bind_tls(addr, &fixture, Clock::system()).await,
-                    None => super::bind(addr, &fixture, Clock::system()).await,
-                }
-                .map_err(serve_error)?;
-                tenant.journal().configure(settings.journal);
-                let router = super::app_in(tenant.clone(), &registry);
-                (Served::Auth0(tenant), listener, router)
-            }
-            "janrain" => {
-                let fixture = source.janrain()?;
-                let (listener, app) = super::bind_janrain(addr, &fixture, Clock::system(), settings.tls.is_some())
-                    .await
-                    .map_err(serve_error)?;
-                app.control().journal().configure(settings.journal);
-                let router = super::janrain_app_in(app.clone(), &registry);
-                (Served::Janrain(app), listener, router)
-            }
-            other => {
-                return Err(AdminError::BadRequest(format!(
-                    "`provider` is \"auth0\" or \"janrain\" (got {other:?})"
-                )));
-            }
-        };
-        let (listener, tcp, router) = served;
-        let background = Background::serve(tcp, router, settings.tls.clone());
+        let kind = PROVIDERS.iter().find(|k| k.name == request.provider).ok_or_else(|| {
+            let names: Vec<String> = PROVIDERS.iter().map(|k| format!("{:?}", k.name)).collect();
+            AdminError::BadRequest(format!(
+                "`provider` is {} (got {:?})",
+                names.join(" or "),
+                request.provider
+            ))
+        })?;
+        let started = (kind.start)(registry, addr, source).await?;
+        let background = Background::serve(started.listener, started.router, self.settings.tls.clone());
         let id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
-        let summary = listener.summary(id);
-        self.lock().insert(id, Entry { listener, background });
+        let summary = listed(id, started.tenant.as_ref());
+        self.lock().insert(
+            id,
+            Entry {
+                tenant: started.tenant,
+                background,
+            },
+        );
         Ok(summary)
     }
 }
@@ -204,12 +242,12 @@ impl TenantRuntime for Inner {
     fn list(&self) -> Vec<Value> {
         self.lock()
             .iter()
-            .map(|(id, entry)| entry.listener.summary(*id))
+            .map(|(id, entry)| listed(*id, entry.tenant.as_ref()))
             .collect()
     }
 
     fn get(&self, id: u64) -> Option<Value> {
-        self.lock().get(&id).map(|entry| entry.listener.summary(id))
+        self.lock().get(&id).map(|entry| listed(id, entry.tenant.as_ref()))
     }
 
     fn delete(&self, id: u64) -> BoxFuture<'static, bool> {
@@ -228,7 +266,7 @@ impl TenantRuntime for Inner {
 
 /// Where a runtime tenant's fixture comes from.
 enum Source {
-    /// `default`, or an embedded fixture's file name.
+    /// `default`, or an embedded fixture's name (without `.json`).
     Embedded(String),
     File(String),
     Inline(Value),
@@ -244,31 +282,27 @@ impl Source {
             (None, Some(_)) => Err(AdminError::BadRequest(
                 "`seed` must be a JSON object (a fixture)".into(),
             )),
-            (Some(name), None) => Ok(match name.as_str() {
-                "default" | "auth0-tenant" | "auth0-tenant.json" | "janrain-app" | "janrain-app.json" => {
-                    Self::Embedded(name.trim_end_matches(".json").to_owned())
-                }
-                path => Self::File(path.to_owned()),
-            }),
+            (Some(name), None) => {
+                let bare = name.strip_suffix(".json").unwrap_or(name);
+                let embedded = name == "default" || PROVIDERS.iter().any(|k| k.embedded.contains(&bare));
+                Ok(if embedded {
+                    Self::Embedded(bare.to_owned())
+                } else {
+                    Self::File(name.clone())
+                })
+            }
             (None, None) => Ok(Self::Embedded("default".into())),
         }
     }
 
-    fn auth0(self) -> Result<Fixture, AdminError> {
+    fn fixture<P: Provider>(self) -> Result<P::Fixture, AdminError> {
         match self {
-            Self::Embedded(name) if name == "default" || name == "auth0-tenant" => Ok(Fixture::default_auth0()),
-            Self::Embedded(name) => Err(embedded_mismatch(&name, "auth0", "auth0-tenant")),
-            Self::File(path) => Fixture::load(Path::new(&path)).map_err(|e| seed_error(&path, e)),
-            Self::Inline(seed) => serde_json::from_value(seed).map_err(|e| seed_error("seed", e)),
-        }
-    }
-
-    fn janrain(self) -> Result<JanrainFixture, AdminError> {
-        match self {
-            Self::Embedded(name) if name == "default" || name == "janrain-app" => Ok(JanrainFixture::default_app()),
-            Self::Embedded(name) => Err(embedded_mismatch(&name, "janrain", "janrain-app")),
-            Self::File(path) => JanrainFixture::load(Path::new(&path)).map_err(|e| seed_error(&path, e)),
-            Self::Inline(seed) => JanrainFixture::from_json(&seed.to_string()).map_err(|e| seed_error("seed", e)),
+            Self::Embedded(name) if name == "default" || P::EMBEDDED_NAMES.contains(&name.as_str()) => {
+                Ok(P::default_fixture())
+            }
+            Self::Embedded(name) => Err(embedded_mismatch(&name, P::KIND, P::EMBEDDED_NAMES[0])),
+            Self::File(path) => P::load_fixture(Path::new(&path)).map_err(|e| seed_error(&path, e)),
+            Self::Inline(seed) => P::parse_fixture(seed).map_err(|e| seed_error("seed", e)),
         }
     }
 }
@@ -279,8 +313,14 @@ fn embedded_mismatch(name: &str, provider: &str, own: &str) -> AdminError {
     ))
 }
 
+/// `what` (the file or `seed`) and why; errors that already name it are not prefixed twice.
 fn seed_error(what: &str, error: impl std::fmt::Display) -> AdminError {
-    AdminError::BadRequest(format!("{what}: {error}"))
+    let text = error.to_string();
+    if text.starts_with(&format!("{what}: ")) {
+        AdminError::BadRequest(text)
+    } else {
+        AdminError::BadRequest(format!("{what}: {text}"))
+    }
 }
 
 fn serve_error(error: ServeError) -> AdminError {

@@ -58,3 +58,47 @@ fn bind_defaults_to_loopback_and_needs_a_token_beyond_it() {
         "empty token"
     );
 }
+
+/// Runs `authmock serve` with `args` and returns its stderr; it must fail.
+fn serve_failure(args: &[&str]) -> String {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_authmock"))
+        .args(["serve", "--port", "0"])
+        .args(args)
+        .env_remove("AUTHMOCK_FIXTURE")
+        .env_remove("AUTHMOCK_JANRAIN_FIXTURE")
+        .output()
+        .expect("the authmock binary runs");
+    assert!(!output.status.success(), "exit status {:?}", output.status);
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn a_missing_fixture_names_the_os_error_once() {
+    let stderr = serve_failure(&["--fixture", "/nonexistent/authmock-fixture.json"]);
+    assert_eq!(stderr.matches("No such file or directory").count(), 1, "{stderr}");
+    assert!(stderr.contains("/nonexistent/authmock-fixture.json"), "{stderr}");
+}
+
+#[test]
+fn a_bad_fixture_field_is_named_by_its_json_path() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("fixture.json");
+    let fixture = serde_json::json!({
+        "name": "bad",
+        "clients": [
+            {"name": "a", "client_id": "a", "client_secret": "s", "app_type": "spa", "grant_types": []},
+            {"name": "b", "client_id": "b", "client_secret": "s", "app_type": "spa", "grant_types": "password"}
+        ]
+    });
+    std::fs::write(&path, fixture.to_string()).expect("written");
+    let file = path.display().to_string();
+    let stderr = serve_failure(&["--fixture", &file]);
+    assert!(
+        stderr.contains(&format!(
+            "{file}: clients[1].grant_types: invalid type: string \"password\", expected a sequence"
+        )),
+        "{stderr}"
+    );
+    let stderr = serve_failure(&["--janrain-fixture", &file]);
+    assert!(stderr.contains(&format!("{file}: clients[0]")), "{stderr}");
+}

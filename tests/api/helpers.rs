@@ -1,9 +1,9 @@
 //! One-call test setup: a tenant, a router, per-endpoint helpers and wire snapshots.
 
-use authmock::admin::TenantSummary;
+use authmock::auth0::seed::Fixture;
+use authmock::auth0::summary::TenantSummary;
+use authmock::auth0::tenant::{Tenant, TenantAddress};
 use authmock::core::clock::Clock;
-use authmock::core::seed::Fixture;
-use authmock::core::tenant::{Tenant, TenantAddress};
 use authmock::server;
 use axum::Router;
 use axum::body::Body;
@@ -35,6 +35,8 @@ pub enum App {
     ReadOnly,
     /// Regular web app with the password grants.
     Web,
+    /// M2M with create:users read:users update:users delete:users create:user_tickets.
+    Admin,
 }
 
 pub struct TestApp {
@@ -121,6 +123,7 @@ impl TestApp {
             App::Backend => "Backend",
             App::ReadOnly => "Read-only",
             App::Web => "Web app",
+            App::Admin => "User admin",
         };
         let client = summary
             .clients
@@ -162,6 +165,12 @@ impl TestApp {
     pub async fn patch_json(&self, path: &str, token: &str, body: &Value) -> Reply {
         let auth = format!("Bearer {token}");
         self.request(Method::PATCH, path, Some(JSON), Some(&auth), body.to_string())
+            .await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Reply {
+        let auth = format!("Bearer {token}");
+        self.request(Method::DELETE, path, None, Some(&auth), Body::empty())
             .await
     }
 

@@ -2,8 +2,8 @@
 //! `janrain.md` §4–§7) and every error row, on a manual clock so codes, tokens and request ids
 //! repeat run after run.
 
+use authmock::auth0::tenant::TenantAddress;
 use authmock::core::clock::Clock;
-use authmock::core::tenant::TenantAddress;
 use authmock::janrain::{JanrainApp, JanrainFixture};
 use authmock::server;
 use axum::Router;
@@ -39,7 +39,7 @@ impl Capture {
             .build(address, Clock::manual(START))
             .expect("fixture builds");
         Self {
-            router: server::janrain_app(app.clone()),
+            router: server::app(app.clone()),
             app,
         }
     }

@@ -118,5 +118,5 @@ async fn janrain_mock_embeds_an_app_on_a_free_loopback_port() {
     let body: Value = reply.json().await.expect("JSON");
     assert_eq!(body["code"], 100);
     assert_eq!(body["argument_name"], "client_id");
-    assert!(capture.app().state().outbox.is_empty());
+    assert!(capture.tenant().state().outbox.is_empty());
 }

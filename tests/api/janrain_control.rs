@@ -2,8 +2,8 @@
 //! routes as an Auth0 tenant's (journal, faults, rate limits, reset), answered in Capture's
 //! own wire shapes.
 
+use authmock::auth0::tenant::TenantAddress;
 use authmock::core::clock::Clock;
-use authmock::core::tenant::TenantAddress;
 use authmock::janrain::JanrainFixture;
 use authmock::server;
 use axum::body::Body;
@@ -283,7 +283,7 @@ async fn fixture_buckets_limit_a_capture_app_from_the_start() {
     let address = TenantAddress::http("127.0.0.1:4011".parse().expect("literal address"));
     let app = fixture.build(address, Clock::manual(START)).expect("builds");
     let capture = Capture {
-        router: server::janrain_app(app.clone()),
+        router: server::app(app.clone()),
         app,
     };
     assert_eq!(capture.forgot(WEB_ID, CAROL).await.json()["stat"], "ok");

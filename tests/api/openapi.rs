@@ -3,8 +3,8 @@
 
 use std::collections::BTreeSet;
 
+use authmock::auth0::tenant::TenantAddress;
 use authmock::core::clock::Clock;
-use authmock::core::tenant::TenantAddress;
 use authmock::janrain::JanrainFixture;
 use authmock::server;
 use axum::body::Body;
@@ -38,7 +38,7 @@ async fn every_registered_control_route_is_documented_and_nothing_else() {
         "{}",
         doc["openapi"]
     );
-    let served: BTreeSet<(String, String)> = authmock::admin::served_routes()
+    let served: BTreeSet<(String, String)> = authmock::admin::served_routes::<authmock::auth0::Tenant>()
         .into_iter()
         .map(|(method, path)| (method.to_string(), path.to_owned()))
         .collect();
@@ -96,7 +96,7 @@ async fn every_documented_operation_answers_on_both_providers() {
     let app = TestApp::new();
     let doc = document(&app).await;
     let address = TenantAddress::http("127.0.0.1:4011".parse().expect("literal address"));
-    let capture = server::janrain_app(
+    let capture = server::app(
         JanrainFixture::default_app()
             .build(address, Clock::manual(START))
             .expect("fixture builds"),

@@ -143,7 +143,7 @@ async fn the_default_fixture_limits_nothing() {
 
 #[tokio::test]
 async fn fixture_buckets_limit_from_the_start_and_come_back_full_on_reset() {
-    let mut fixture = authmock::core::seed::Fixture::default_auth0();
+    let mut fixture = authmock::auth0::seed::Fixture::default_auth0();
     fixture.rate_limits = serde_json::from_value(json!([
         {"group": "management", "limit": 1, "window_secs": 60},
         {"group": "authentication", "limit": 100, "refill": 10}
@@ -176,22 +176,32 @@ async fn fixture_buckets_limit_from_the_start_and_come_back_full_on_reset() {
 
 #[tokio::test]
 async fn a_fixture_naming_an_unknown_group_is_refused_when_served() {
-    let mut fixture = authmock::core::seed::Fixture::default_auth0();
+    let mut fixture = authmock::auth0::seed::Fixture::default_auth0();
     fixture.rate_limits =
         serde_json::from_value(json!([{"group": "janrain", "limit": 1}])).expect("bucket definitions");
     let addr = "127.0.0.1:0".parse().expect("literal address");
-    let refused = authmock::server::bind(addr, &fixture, authmock::core::clock::Clock::system())
-        .await
-        .map(|_| ())
-        .expect_err("unknown group");
+    let refused = authmock::server::bind::<authmock::auth0::Tenant>(
+        addr,
+        &fixture,
+        authmock::core::clock::Clock::system(),
+        false,
+    )
+    .await
+    .map(|_| ())
+    .expect_err("unknown group");
     let text = refused.to_string();
     assert!(text.contains("unknown endpoint group \"janrain\""), "{text}");
     assert!(text.contains("groups: management, authentication"), "{text}");
 
     fixture.rate_limits = serde_json::from_value(json!([{"group": "management", "limit": 0}])).expect("definitions");
-    let zero = authmock::server::bind(addr, &fixture, authmock::core::clock::Clock::system())
-        .await
-        .map(|_| ())
-        .expect_err("zero limit");
+    let zero = authmock::server::bind::<authmock::auth0::Tenant>(
+        addr,
+        &fixture,
+        authmock::core::clock::Clock::system(),
+        false,
+    )
+    .await
+    .map(|_| ())
+    .expect_err("zero limit");
     assert!(zero.to_string().contains("`limit` must be at least 1"), "{zero}");
 }

@@ -25,6 +25,11 @@ pub const OPERATIONS: &[&str] = &[
     "auth0.set_user_password",
     "auth0.find_users_by_email",
     "auth0.login_with_password",
+    "auth0.begin_login",
+    "auth0.complete_login",
+    "auth0.refresh_tokens",
+    "auth0.get_userinfo",
+    "auth0.logout",
     "janrain.send_password_recovery_email",
     "janrain.exchange_code",
     "janrain.update_password",
@@ -38,9 +43,13 @@ const MAX_WAIT: Duration = Duration::from_secs(2);
 /// A cached token is renewed this long before it expires.
 const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
 
+mod login;
+
 pub struct ReferenceClient {
     http: reqwest::Client,
     token: Option<CachedToken>,
+    /// The browser-login transaction and tokens (`auth0.begin_login` and after).
+    login: login::LoginSession,
 }
 
 struct CachedToken {
@@ -60,7 +69,11 @@ impl ReferenceClient {
         let http = crate::harness::transport::trust(reqwest::Client::builder().timeout(Duration::from_secs(10)))
             .build()
             .expect("a reqwest client with at most one extra root certificate builds");
-        Self { http, token: None }
+        Self {
+            http,
+            token: None,
+            login: login::LoginSession::default(),
+        }
     }
 
     pub async fn run(&mut self, op: &str, provider: &Provider, args: &Value) -> Result<OpOutcome, String> {
@@ -87,6 +100,11 @@ impl ReferenceClient {
             "auth0.set_user_password" => self.set_password(provider, args).await,
             "auth0.find_users_by_email" => self.find_by_email(provider, args).await,
             "auth0.login_with_password" => self.login(provider, args).await,
+            "auth0.begin_login" => self.begin_login(provider, args),
+            "auth0.complete_login" => self.complete_login(provider, args).await,
+            "auth0.refresh_tokens" => self.refresh_tokens(provider).await,
+            "auth0.get_userinfo" => self.get_userinfo(provider).await,
+            "auth0.logout" => self.logout(provider, args),
             _ => return None,
         })
     }

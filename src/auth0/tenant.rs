@@ -5,7 +5,7 @@
 //! tickets, refresh tokens, the RNG) lives in [`TenantState`] behind a std `Mutex`, because
 //! every critical section is a short in-memory lookup or update and is never held across an
 //! `.await`. Tenants never share state, so parallel tests never contend.
-//! Depends on `core::{clock, keys, onetime, password}`; read `core::seed` next.
+//! Depends on `core` only; `seed` builds tenants from fixtures (read it next).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -15,16 +15,18 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
-use super::clock::Clock;
-use super::control::Control;
-use super::faults::Faults;
-use super::journal::Journal;
-use super::keys::SigningKey;
-use super::onetime::OneTimeStore;
-use super::outbox::Outbox;
-use super::password::{PasswordHash, PasswordPolicy};
-use super::ratelimit::RateLimits;
-use super::seed::{Fixture, SeedError};
+pub use crate::core::address::TenantAddress;
+use crate::core::clock::Clock;
+use crate::core::control::Control;
+use crate::core::faults::Faults;
+use crate::core::journal::Journal;
+use crate::core::keys::SigningKey;
+use crate::core::onetime::OneTimeStore;
+use crate::core::outbox::Outbox;
+use crate::core::password::{PasswordHash, PasswordPolicy};
+use crate::core::provider::SeedFailure;
+use crate::core::ratelimit::BucketDefinition;
+use crate::core::ratelimit::RateLimits;
 
 /// Length of ticket secrets (`ticket=<32 alphanumerics>`).
 pub const TICKET_SECRET_LEN: usize = 32;
@@ -40,32 +42,6 @@ pub enum LoginExperience {
     Classic,
 }
 
-/// Where a tenant's listener answers, fixed once the port is bound.
-#[derive(Debug, Clone)]
-pub struct TenantAddress {
-    /// `http://127.0.0.1:4010`, no trailing slash.
-    pub base_url: String,
-    /// `127.0.0.1:4010`: what SDKs call the "domain".
-    pub host: String,
-}
-
-impl TenantAddress {
-    pub fn http(addr: std::net::SocketAddr) -> Self {
-        Self {
-            base_url: format!("http://{addr}"),
-            host: addr.to_string(),
-        }
-    }
-
-    /// A listener serving TLS: issuer, audience and ticket URLs use `https://`.
-    pub fn https(addr: std::net::SocketAddr) -> Self {
-        Self {
-            base_url: format!("https://{addr}"),
-            host: addr.to_string(),
-        }
-    }
-}
-
 /// An application (client) registered in the tenant.
 #[derive(Debug, Clone)]
 pub struct Client {
@@ -78,6 +54,8 @@ pub struct Client {
     pub grant_types: Vec<String>,
     /// Where the hosted pages send users back to log in (the application's login route).
     pub login_uri: Option<String>,
+    /// Callbacks, logout URLs, web origins, token endpoint auth method, refresh-token policy.
+    pub login: crate::auth0::application::AppLogin,
 }
 
 /// An API (resource server) other than the Management API.
@@ -86,6 +64,31 @@ pub struct Api {
     pub identifier: String,
     pub name: String,
     pub scopes: Vec<String>,
+    /// "Enable RBAC": user tokens carry only the requested scopes the user holds.
+    pub rbac: bool,
+    /// "Add Permissions in the Access Token": user tokens carry a `permissions` claim.
+    pub permissions_in_token: bool,
+}
+
+/// A role of the tenant's RBAC.
+#[derive(Debug, Clone)]
+pub struct Role {
+    /// `rol_` followed by 16 alphanumerics.
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    /// (API identifier, permission name).
+    pub permissions: Vec<(String, String)>,
+}
+
+/// Roles and direct permissions, and who holds them.
+#[derive(Debug, Clone, Default)]
+pub struct Rbac {
+    pub roles: Vec<Role>,
+    /// (user_id, role id).
+    pub members: Vec<(String, String)>,
+    /// (user_id, API identifier, permission name).
+    pub user_permissions: Vec<(String, String, String)>,
 }
 
 /// Scopes a client was granted on an API (`audience` is the API identifier).
@@ -108,6 +111,22 @@ pub struct Connection {
     pub name: String,
     pub strategy: String,
     pub password_policy: PasswordPolicy,
+    /// The connection's "requires username" setting: only then may users carry a `username`.
+    pub requires_username: bool,
+    /// Password rules beyond strength.
+    pub password_rules: PasswordRules,
+}
+
+/// A database connection's password options besides strength (the Dashboard's "Password
+/// History", "Password Dictionary" and "Personal Data" switches).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PasswordRules {
+    /// How many previous passwords a new one may not repeat (0: off).
+    pub history_size: usize,
+    /// Refuse passwords from the common-password dictionary.
+    pub dictionary: bool,
+    /// Refuse passwords containing the user's name, username or email local part.
+    pub no_personal_info: bool,
 }
 
 /// A user of a database connection.
@@ -126,6 +145,8 @@ pub struct User {
     pub nickname: String,
     pub given_name: Option<String>,
     pub family_name: Option<String>,
+    /// Only for connections that require a username; absent until set.
+    pub username: Option<String>,
     pub picture: String,
     pub blocked: bool,
     pub created_at: OffsetDateTime,
@@ -135,6 +156,11 @@ pub struct User {
     pub logins_count: u64,
     pub user_metadata: Map<String, Value>,
     pub app_metadata: Map<String, Value>,
+    /// Earlier passwords, newest first, for the connection's password history rule.
+    pub password_history: Vec<PasswordHash>,
+    /// A PATCH that sent `user_metadata` (even `{}`) makes the key appear, empty or not, while
+    /// an empty `app_metadata` always disappears (facts `auth0-users.md` §3, obs).
+    pub user_metadata_set: bool,
 }
 
 impl User {
@@ -155,6 +181,8 @@ impl User {
 pub enum TicketKind {
     PasswordChange,
     EmailVerification,
+    /// The link of a brute-force notification mail.
+    Unblock,
 }
 
 /// What a ticket grants when it is redeemed on the hosted page.
@@ -178,6 +206,34 @@ pub struct RefreshGrant {
     pub scope: String,
 }
 
+/// A brute-force block: an identifier refused from one IP (facts `auth0-users.md` §5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginBlock {
+    pub identifier: String,
+    pub ip: String,
+    pub connection: String,
+    pub user_id: String,
+}
+
+/// Brute-force protection of password logins.
+#[derive(Debug, Clone, Default)]
+pub struct BruteForce {
+    /// Consecutive failures that block an identifier from an IP; 0 turns protection off.
+    pub threshold: u32,
+    /// (identifier, ip) → consecutive failures.
+    pub failures: HashMap<(String, String), u32>,
+    pub blocks: Vec<LoginBlock>,
+}
+
+/// A background job of the Management API (only `verification_email` is modelled).
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// `job_` followed by 16 alphanumerics.
+    pub id: String,
+    pub kind: String,
+    pub created_at: OffsetDateTime,
+}
+
 /// The mutable part of a tenant.
 #[derive(Debug)]
 pub struct TenantState {
@@ -193,8 +249,14 @@ pub struct TenantState {
     pub refresh_tokens: HashMap<String, RefreshGrant>,
     /// Mail the tenant has sent (reset links, …).
     pub outbox: Outbox,
+    /// Management API jobs, oldest first.
+    pub jobs: Vec<Job>,
+    pub brute_force: BruteForce,
+    pub rbac: Rbac,
     /// Ticket secret → the CSRF token its hosted form carries.
     pub form_tokens: HashMap<String, String>,
+    /// Browser logins: transactions, sessions, codes, refresh-token families.
+    pub logins: crate::auth0::logins::Logins,
     /// Seeded from the fixture, so generated ids repeat run after run.
     pub rng: StdRng,
     /// M2M token quotas per application (fixture `client_quotas`, control API).
@@ -239,6 +301,15 @@ impl TenantState {
     }
 }
 
+/// What a tenant goes back to on reset: its state as seeded and the fixture's rate limits
+/// (`seed::Fixture` implements it).
+pub trait Reseed: std::fmt::Debug + Send + Sync + 'static {
+    /// The mutable state as seeded, timestamps read from `clock`.
+    fn state(&self, clock: &Clock) -> Result<TenantState, SeedFailure>;
+    /// The buckets set when the tenant is built and again on reset.
+    fn rate_limits(&self) -> &[BucketDefinition];
+}
+
 /// A cheap, cloneable handle to one tenant.
 #[derive(Clone, Debug)]
 pub struct Tenant {
@@ -254,7 +325,7 @@ struct TenantInner {
     /// A std mutex: critical sections are short lookups/updates, never held across `.await`.
     state: Mutex<TenantState>,
     /// The fixture the tenant was built from: [`Tenant::reset`] rebuilds the state from it.
-    seed: Fixture,
+    seed: Arc<dyn Reseed>,
     /// Journal, fault rules and rate limits (their own locks, apart from `state`).
     control: Control,
 }
@@ -266,7 +337,7 @@ impl Tenant {
         key: SigningKey,
         clock: Clock,
         state: TenantState,
-        seed: Fixture,
+        seed: Arc<dyn Reseed>,
     ) -> Self {
         let tenant = Self {
             inner: Arc::new(TenantInner {
@@ -291,7 +362,7 @@ impl Tenant {
             .inner
             .control
             .rate_limits()
-            .seed(&self.inner.seed.rate_limits, now, |_| true);
+            .seed(self.inner.seed.rate_limits(), now, |_| true);
     }
 
     pub fn name(&self) -> &str {
@@ -378,7 +449,7 @@ impl Tenant {
     /// rate limits come back full). The signing key,
     /// the address and the journal settings stay. This is the one place a reset happens: a new
     /// per-tenant store gets its line here.
-    pub fn reset(&self) -> Result<(), SeedError> {
+    pub fn reset(&self) -> Result<(), SeedFailure> {
         self.inner.clock.reset();
         let fresh = self.inner.seed.state(&self.inner.clock)?;
         *self.state() = fresh;
