@@ -271,6 +271,10 @@ pub enum Auth0Error {
     /// the code; the description is the documented 429 text of DOC-authn, inf).
     AuthenticationRateLimit { reset_in_secs: i64 },
 
+    // ---- Outages (fault rules only) ----
+    /// The Management API is down. 503 in the hapi envelope (inf: no capture of a real outage
+    /// was found; Boom's `serverUnavailable()` without a message repeats the reason phrase).
+    ServiceUnavailable,
     // ---- Browser logins at the token and revocation endpoints (facts auth0-login.md §3, §4) ----
     /// PKCE failed: wrong or missing `code_verifier`. 403 `invalid_grant` (obs body; the status
     /// for the missing case obs, for the wrong case inf).
@@ -317,6 +321,10 @@ pub const NAMED_ERRORS: &[&str] = &[
     "auth0.users_write_rate_limited",
     "auth0.client_quota_exceeded",
     "auth0.authentication_rate_limited",
+    "auth0.missing_authentication",
+    "auth0.invalid_token",
+    "auth0.invalid_json",
+    "auth0.service_unavailable",
 ];
 
 /// Reason phrases as hapi's Boom prints them (Node's `http.STATUS_CODES`).
@@ -331,6 +339,7 @@ fn reason_phrase(status: StatusCode) -> &'static str {
         415 => "Unsupported Media Type",
         429 => "Too Many Requests",
         500 => "Internal Server Error",
+        503 => "Service Unavailable",
         _ => status.canonical_reason().unwrap_or("Unknown"),
     }
 }
@@ -739,6 +748,7 @@ impl Auth0Error {
                 "too_many_requests",
                 "Client quota exceeded".into(),
             ),
+            ServiceUnavailable => mgmt(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable".into(), None),
             AuthenticationRateLimit { .. } => oauth(
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_requests",
@@ -788,6 +798,21 @@ impl Auth0Error {
             "auth0.users_write_rate_limited" => Some(Auth0Error::UsersWriteRateLimit { reset_in_secs }),
             "auth0.client_quota_exceeded" => Some(Auth0Error::ClientQuotaExceeded { reset_in_secs }),
             "auth0.authentication_rate_limited" => Some(Auth0Error::AuthenticationRateLimit { reset_in_secs }),
+            // As if the request had reached the provider without its Authorization header (a
+            // proxy that strips it): the auth ladder's first rung.
+            "auth0.missing_authentication" => Some(Auth0Error::MissingAuthentication {
+                scheme: None,
+                token_url: "/oauth/token".into(),
+                audience: "the Management API's identifier".into(),
+            }),
+            // As if the token's signature had not verified (a key rotated under the client).
+            "auth0.invalid_token" => Some(Auth0Error::InvalidToken {
+                reason: TokenRejection::BadSignature,
+            }),
+            "auth0.invalid_json" => Some(Auth0Error::InvalidJson {
+                looks_form_encoded: false,
+            }),
+            "auth0.service_unavailable" => Some(Auth0Error::ServiceUnavailable),
             _ => None,
         }
     }
@@ -1014,6 +1039,7 @@ impl Auth0Error {
                 "M2M token quota used up: cache tokens until they expire instead of fetching one per call; \
                  retry after {reset_in_secs} s"
             ),
+            ServiceUnavailable => "503 injected by a fault rule: the provider is down; report it or retry later".into(),
         }
     }
 }

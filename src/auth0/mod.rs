@@ -27,6 +27,7 @@ pub(crate) mod oauth;
 pub(crate) mod password_rules;
 pub(crate) mod payload;
 pub(crate) mod query;
+pub(crate) mod quota;
 pub(crate) mod ratelimit;
 pub(crate) mod refresh;
 mod reset;
@@ -49,7 +50,7 @@ use std::path::Path;
 
 use axum::Router;
 use axum::extract::Request;
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderValue, Method};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse as _, Response};
 use axum::routing::{get, post};
@@ -60,7 +61,7 @@ use crate::core::clock::Clock;
 use crate::core::control::Control;
 use crate::core::journal::Unrouted;
 use crate::core::outbox::Outbox;
-use crate::core::provider::{Provider, SeedFailure};
+use crate::core::provider::{ControlRoute, Provider, SeedFailure, control_route};
 use crate::core::ratelimit::{Decision, RateLimits};
 use error::{Auth0Error, set_rate_limit_headers};
 use seed::{Fixture, SeedError};
@@ -128,6 +129,19 @@ impl Provider for Tenant {
 
     /// Rate-limit errors carry headers claiming a bucket of one that refills in a second on
     /// the tenant clock.
+    /// The M2M token quotas (`quota`): `GET`/`POST`/`DELETE /__authmock__/client-quotas`.
+    fn control_routes() -> Vec<ControlRoute<Self>> {
+        vec![
+            control_route(Method::GET, "/__authmock__/client-quotas", quota::list),
+            control_route(Method::POST, "/__authmock__/client-quotas", quota::set),
+            control_route(Method::DELETE, "/__authmock__/client-quotas", quota::clear),
+        ]
+    }
+
+    fn control_openapi() -> Option<utoipa::openapi::OpenApi> {
+        Some(<quota::QuotaApi as utoipa::OpenApi>::openapi())
+    }
+
     fn named_error(&self, name: &str, _path: &str) -> Option<Response> {
         let error = Auth0Error::named(name, 1)?;
         let rate_limited = error.is_rate_limit();

@@ -15,6 +15,7 @@ use serde_json::{Map, Value, json};
 
 use super::error::Auth0Error;
 use super::extract::{MAX_BODY_BYTES, parse_json, read_capped};
+use super::quota::{self, QuotaDecision};
 use crate::auth0::tenant::{Client, MANAGEMENT_API, RefreshGrant, Tenant, TenantState, User};
 use crate::core::tokens::{self, Claims};
 
@@ -54,9 +55,24 @@ pub async fn token(
     State(tenant): State<Tenant>,
     AuthParams(headers, params): AuthParams,
 ) -> Result<Response, Auth0Error> {
-    let body = grant(&tenant, &headers, &params)?;
-    // RS256 signing is the expensive part of a token request: it runs without the tenant lock.
-    Ok(token_response(body.sign(&tenant)))
+    match grant(&tenant, &headers, &params)? {
+        Granted::Token(body, quota_header) => {
+            // RS256 signing is the expensive part of a token request: it runs without the tenant lock.
+            let mut response = token_response(body.sign(&tenant));
+            if let Some(header) = quota_header {
+                quota::report(response.headers_mut(), &header);
+            }
+            Ok(response)
+        }
+        Granted::OverQuota(refusal) => Ok(refusal),
+    }
+}
+
+/// What a grant answers: a token body (unsigned) with the quota header to report, or the
+/// quota's 429.
+enum Granted {
+    Token(TokenBody, Option<String>),
+    OverQuota(Response),
 }
 
 /// An Authentication API request's headers and parameters (JSON or form, by Content-Type).
@@ -75,7 +91,7 @@ impl<S: Send + Sync> FromRequest<S> for AuthParams {
 }
 
 /// Checks the client and the grant, then answers the grant type's token body (unsigned).
-fn grant(tenant: &Tenant, headers: &HeaderMap, params: &Params) -> Result<TokenBody, Auth0Error> {
+fn grant(tenant: &Tenant, headers: &HeaderMap, params: &Params) -> Result<Granted, Auth0Error> {
     let grant_type = params.require("grant_type")?.to_owned();
     if ![
         GRANT_CLIENT_CREDENTIALS,
@@ -98,16 +114,31 @@ fn grant(tenant: &Tenant, headers: &HeaderMap, params: &Params) -> Result<TokenB
         });
     }
     match grant_type.as_str() {
-        GRANT_CLIENT_CREDENTIALS => client_credentials_grant(tenant, &state, &client, params),
+        GRANT_CLIENT_CREDENTIALS => {
+            let body = client_credentials_grant(tenant, &state, &client, params)?;
+            // facts §1.3: the M2M token quota counts issued tokens on the tenant clock.
+            Ok(
+                match state.token_quotas.take(&client.client_id, tenant.clock().unix()) {
+                    QuotaDecision::Unlimited => Granted::Token(body, None),
+                    QuotaDecision::Issued { header } => Granted::Token(body, Some(header)),
+                    QuotaDecision::Exceeded {
+                        quota,
+                        reset,
+                        retry_after,
+                        header,
+                    } => Granted::OverQuota(quota::refusal(quota, reset, retry_after, &header)),
+                },
+            )
+        }
         GRANT_PASSWORD | GRANT_PASSWORD_REALM => {
             let ip = super::attack_protection::client_ip(headers);
-            password_grant(tenant, &mut state, &client, params, &grant_type, &ip)
+            password_grant(tenant, &mut state, &client, params, &grant_type, &ip).map(|b| Granted::Token(b, None))
         }
         GRANT_REFRESH_TOKEN if super::refresh::is_family_token(params) => {
-            super::refresh::exchange(tenant, &mut state, &client, params)
+            super::refresh::exchange(tenant, &mut state, &client, params).map(|b| Granted::Token(b, None))
         }
-        GRANT_REFRESH_TOKEN => refresh_grant(tenant, &state, &client, params),
-        _ => super::code_grant::exchange(tenant, &mut state, &client, params),
+        GRANT_REFRESH_TOKEN => refresh_grant(tenant, &state, &client, params).map(|b| Granted::Token(b, None)),
+        _ => super::code_grant::exchange(tenant, &mut state, &client, params).map(|b| Granted::Token(b, None)),
     }
 }
 

@@ -81,6 +81,9 @@ pub struct Fixture {
     /// by the listener that serves the fixture.
     #[serde(default)]
     pub rate_limits: Vec<BucketDefinition>,
+    /// M2M token quotas (`auth0::quota`); none when absent.
+    #[serde(default)]
+    pub client_quotas: Vec<crate::auth0::quota::QuotaDefinition>,
     /// Failed password logins per identifier and IP before brute-force protection blocks them
     /// (doc: default 10; 0 turns protection off).
     #[serde(default = "default_brute_force_threshold")]
@@ -353,6 +356,7 @@ impl Fixture {
             },
             logins: Default::default(),
             rng,
+            token_quotas: crate::auth0::quota::TokenQuotas::seeded(&self.client_quotas).map_err(SeedError::Invalid)?,
         };
         Ok(state)
     }

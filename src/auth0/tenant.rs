@@ -259,6 +259,8 @@ pub struct TenantState {
     pub logins: crate::auth0::logins::Logins,
     /// Seeded from the fixture, so generated ids repeat run after run.
     pub rng: StdRng,
+    /// M2M token quotas per application (fixture `client_quotas`, control API).
+    pub token_quotas: crate::auth0::quota::TokenQuotas,
 }
 
 impl TenantState {

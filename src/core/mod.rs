@@ -6,6 +6,7 @@
 pub mod address;
 pub mod clock;
 pub(crate) mod control;
+pub(crate) mod control_error;
 pub(crate) mod faults;
 pub mod fixture;
 pub mod journal;

@@ -27,6 +27,7 @@ mod oauth;
 mod openapi;
 mod password_reset;
 mod payload;
+mod quota;
 mod ratelimits;
 mod reset;
 mod roles;

@@ -1,6 +1,7 @@
 //! The reference client: every operation done as a careful integrator would, with reqwest.
 //!
-//! It caches the Management API token until shortly before it expires, sends JSON with
+//! It caches the Management API token until shortly before it expires (and fetches a fresh one
+//! once when the provider answers `Expired token`), sends JSON with
 //! `Content-Type: application/json`, names the connection by `connection_id`, percent-encodes
 //! user ids in paths, waits for `x-ratelimit-reset` before retrying a 429 (a bounded number of
 //! times), never retries another 4xx, and never puts a secret in a URL. On Janrain it posts
@@ -11,7 +12,7 @@
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
-use reqwest::{Method, RequestBuilder, Response};
+use reqwest::{Client, Method, RequestBuilder, Response};
 use serde_json::{Value, json};
 
 use crate::harness::protocol::{Auth0Provider, JanrainProvider, OpOutcome, Provider, ProviderError};
@@ -243,7 +244,31 @@ impl ReferenceClient {
             }
         }
         let url = format!("{}/api/v2/tickets/password-change", p.base_url);
-        self.send(|| self.http.post(&url).bearer_auth(&token).json(&body)).await
+        self.management(p, token, |http, token| http.post(&url).bearer_auth(token).json(&body))
+            .await
+    }
+
+    /// A Management API call with the cached token; when the provider says the token expired
+    /// (its clock ran past `exp` before the client's did), one fresh token and one more try.
+    async fn management(
+        &mut self,
+        p: &Auth0Provider,
+        token: String,
+        build: impl Fn(&Client, &str) -> RequestBuilder,
+    ) -> Result<Value, Failure> {
+        match self.send(|| build(&self.http, &token)).await {
+            Err(Failure::Provider(error))
+                if error.status == 401
+                    && error.body["message"]
+                        .as_str()
+                        .is_some_and(|m| m.starts_with("Expired token")) =>
+            {
+                self.token = None;
+                let token = self.management_token(p).await?;
+                self.send(|| build(&self.http, &token)).await
+            }
+            other => other,
+        }
     }
 
     async fn send_reset_email(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
@@ -265,8 +290,10 @@ impl ReferenceClient {
             utf8_percent_encode(user_id, NON_ALPHANUMERIC)
         );
         let body = json!({ "password": args["password"], "connection": p.connection });
-        self.send(|| self.http.request(Method::PATCH, &url).bearer_auth(&token).json(&body))
-            .await
+        self.management(p, token, |http, token| {
+            http.request(Method::PATCH, &url).bearer_auth(token).json(&body)
+        })
+        .await
     }
 
     async fn find_by_email(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
@@ -274,7 +301,9 @@ impl ReferenceClient {
         let email = args["email"].as_str().unwrap_or_default().to_owned();
         let url = format!("{}/api/v2/users-by-email", p.base_url);
         let users = self
-            .send(|| self.http.get(&url).bearer_auth(&token).query(&[("email", &email)]))
+            .management(p, token, |http, token| {
+                http.get(&url).bearer_auth(token).query(&[("email", &email)])
+            })
             .await?;
         Ok(json!({ "users": users }))
     }
