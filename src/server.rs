@@ -6,7 +6,7 @@
 //! runtime tenants of a process. Depends on `admin` and `core`; the providers are listed in
 //! `server::registry`, the one place outside their folders that names them.
 
-pub mod exchange;
+pub(crate) mod exchange;
 mod registry;
 
 pub use registry::{ListenerSettings, Registry};

@@ -1,12 +1,15 @@
 //! The shipped suite (`features/`) run as `authmock test` runs it: first with the built-in
 //! reference client, which must pass every scenario with none skipped, over http and over TLS
-//! (`--tls`); then with the two deliberately broken adapters (the forum mistakes over both
-//! transports), which must fail exactly the scenarios that catch their mistakes, with messages
-//! that name them; then the harness's own robustness checks with
-//! `tests/adapters/misbehaving.py` (a crashed, a silent, an invalid and an inconsistent
-//! adapter). The JUnit reports of a passing and a failing run are checked against the common
-//! JUnit schema (`tests/junit_check.py`). Everything that needs `python3` is skipped when it is
-//! missing.
+//! (`--tls`); then with the deliberately broken adapters (the forum mistakes over both
+//! transports, and `broken_auth0.py` / `broken_janrain.py`, one mistake per mode: the mutation
+//! test of the suite), each of which must fail exactly the scenarios that catch its mistake,
+//! with messages that name it; then the exit codes of the real binary (the forum adapter, the
+//! small adapter of docs/test-your-client.md, an unknown operation, a run with nothing to check, an undefined
+//! step); then the harness's own robustness checks with `tests/adapters/misbehaving.py` (a
+//! crashed, a silent, an invalid and an inconsistent adapter). The JUnit reports of a passing
+//! and a failing run are checked against the common JUnit schema (`tests/junit_check.py`).
+//! Everything that needs `python3` is skipped when it is missing, except on CI (`CI=true`),
+//! where that is a failure.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -20,7 +23,9 @@ fn options(features: PathBuf, client: ClientSpec, fail_on_skipped: bool) -> Opti
         tags: None,
         junit: None,
         json: None,
-        concurrency: None,
+        // Bounded: dozens of adapter processes starting at once on a loaded CI machine miss the
+        // start timeout.
+        concurrency: Some(6),
         fail_on_skipped,
         tls: false,
     }
@@ -117,16 +122,21 @@ async fn main() {
     }
 
     if std::process::Command::new("python3").arg("--version").output().is_err() {
-        eprintln!("python3 not found: the adapter checks are skipped");
+        // CI has Python: there a missing interpreter is a failure, never a silent skip.
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            eprintln!("python3 not found on CI: the broken-adapter and exit-code checks cannot run");
+            std::process::exit(1);
+        }
+        eprintln!("python3 not found: the adapter checks are skipped (they are required on CI)");
         return;
     }
     let adapters = root.join("tests/adapters");
-    let timeout = Duration::from_secs(10);
+    let timeout = Duration::from_secs(20);
     let mut checks = Checks::default();
     checks.junit_valid(&root, &reference_junit);
 
-    const FORM_BODY: &[&str] = &["body is form-encoded", "but Content-Type says application/json"];
     let forum_client = python(&adapters.join("forum_mistakes.py"), "", timeout);
+    const FORM_BODY: &[&str] = &["the client reported", "400"];
     let forum_expected: &[(&str, &[&str])] = &[
         // A form body labelled application/json: every ticket request gets 400.
         (
@@ -147,14 +157,20 @@ async fn main() {
             FORM_BODY,
         ),
         ("A ticket for a user identified by user id", FORM_BODY),
-        ("A ticket used after five days no longer works", FORM_BODY),
-        ("The management token is reused across operations", FORM_BODY),
+        (
+            "A ticket used after five days no longer works",
+            &["a ticket link, reported as result.ticket"],
+        ),
+        // A token per call meets the tenant's M2M token quota on the second ticket.
+        (
+            "The management token is reused across operations",
+            &["3 POST /api/v2/tickets/password-change request(s), saw 1"],
+        ),
         // No bearer token on the user lookup: 401 Missing authentication.
         (
             "Looking a user up by email",
             &["Missing authentication", "no Authorization header"],
         ),
-        // Both mistakes, seen in the journal.
         (
             "Requests carry JSON and keep secrets out of URLs",
             &["Content-Type \"application/json\" and a form-encoded body"],
@@ -176,38 +192,30 @@ async fn main() {
     // A report with failures and skipped scenarios follows the schema too.
     checks.junit_valid(&root, &forum_junit);
 
-    let per_call = harness::run(options(
-        features.clone(),
-        python(&adapters.join("token_per_call.py"), "", timeout),
-        false,
-    ))
-    .await
-    .expect("the suite runs");
-    checks.failed_exactly(
-        "token_per_call.py",
-        &per_call,
-        &[
-            (
-                "The management token is reused across operations",
-                &[
-                    "the client fetched 3 token(s) for 3 operation(s)",
-                    "cache the management token until shortly before expires_in",
-                ],
-            ),
-            (
-                "A rate-limited request is retried after the window resets",
-                &[
-                    "s after a 429 whose x-ratelimit-reset said wait",
-                    "wait until the unix time in x-ratelimit-reset",
-                ],
-            ),
-            // A fresh token per call never meets the expired cached one this scenario expects.
-            (
-                "A cached management token that expired on the provider's clock",
-                &["Expired token received for JSON Web Token validation"],
-            ),
-        ],
-    );
+    // The mutation test: one mistake per mode, each failing exactly these scenarios (the matrix
+    // of step kinds they kill is docs/writing-scenarios.md).
+    for (mode, expected) in AUTH0_MUTANTS {
+        let summary = harness::run(options(
+            features.clone(),
+            python(&adapters.join("broken_auth0.py"), mode, timeout),
+            false,
+        ))
+        .await
+        .expect("the suite runs");
+        checks.failed_exactly(&format!("broken_auth0.py {mode}"), &summary, expected);
+    }
+    for (mode, expected) in JANRAIN_MUTANTS {
+        let summary = harness::run(options(
+            features.clone(),
+            python(&adapters.join("broken_janrain.py"), mode, timeout),
+            false,
+        ))
+        .await
+        .expect("the suite runs");
+        checks.failed_exactly(&format!("broken_janrain.py {mode}"), &summary, expected);
+    }
+
+    exit_codes(&root, &mut checks);
 
     let robustness = root.join("tests/features/robustness");
     let marker = |mode: &str| {
@@ -231,7 +239,7 @@ async fn main() {
 
     // A crash fails its own scenario, names the operation and shows the stderr; the next
     // scenario gets a new adapter process and passes.
-    let crash = run_mode("crash", timeout).await;
+    let crash = run_mode("crash", Duration::from_secs(10)).await;
     let crashed = one_of_two(&crash);
     checks.check(crashed.is_some(), || {
         format!("crash: exactly one token scenario should fail: {:#?}", crash.failures)
@@ -266,7 +274,7 @@ async fn main() {
         },
     );
 
-    let invalid = run_mode("invalid", timeout).await;
+    let invalid = run_mode("invalid", Duration::from_secs(10)).await;
     checks.check(invalid.failures.len() == 2, || {
         format!("invalid: both token scenarios should fail: {:#?}", invalid.failures)
     });
@@ -281,7 +289,7 @@ async fn main() {
         }
     }
 
-    let unsupported = run_mode("unsupported", timeout).await;
+    let unsupported = run_mode("unsupported", Duration::from_secs(10)).await;
     checks.check(
         unsupported.failed_scenarios == ["A ticket"]
             && unsupported.failures[0]
@@ -300,6 +308,416 @@ async fn main() {
         std::process::exit(1);
     }
     eprintln!("1 passed, 0 failed");
+}
+
+type Expected = &'static [(&'static str, &'static [&'static str])];
+
+/// `tests/adapters/broken_auth0.py` modes and the scenarios each must fail.
+const AUTH0_MUTANTS: &[(&str, Expected)] = &[
+    ("none", &[]),
+    (
+        "connection",
+        &[
+            (
+                "A ticket for a user identified by email and database connection",
+                &["Additional properties not allowed"],
+            ),
+            (
+                "A user asks for a reset email and the link arrives",
+                &["a mail to alice@example.com"],
+            ),
+            (
+                "The application sets a new password and the user logs in with it",
+                &["login with the new password"],
+            ),
+        ],
+    ),
+    (
+        "secret-in-query",
+        &[(
+            "Requests carry JSON and keep secrets out of URLs",
+            &["client_secret in /oauth/token"],
+        )],
+    ),
+    (
+        "no-bearer",
+        &[
+            (
+                "An application without the scope to create tickets",
+                &["Missing authentication"],
+            ),
+            (
+                "A cached management token that expired on the provider's clock",
+                &["2 token request(s)"],
+            ),
+            (
+                "Setting the password of a user that does not exist",
+                &["Missing authentication"],
+            ),
+            (
+                "A rate-limited request is retried after the window resets",
+                &["Missing authentication"],
+            ),
+            ("A token requested for another API", &["Missing authentication"]),
+            ("A payload that breaks the ticket schema", &["Missing authentication"]),
+            ("A ticket for a user identified by user id", &["Missing authentication"]),
+            (
+                "A ticket for a user identified by email and database connection",
+                &["Missing authentication"],
+            ),
+            (
+                "The management token is reused across operations",
+                &["Missing authentication"],
+            ),
+            (
+                "A ticket used after five days no longer works",
+                &["Missing authentication"],
+            ),
+            (
+                "The application sets a new password and the user logs in with it",
+                &["Missing authentication"],
+            ),
+            ("Looking a user up by email", &["Missing authentication"]),
+        ],
+    ),
+    (
+        "token-per-call",
+        &[(
+            "The management token is reused across operations",
+            &[
+                "3 POST /api/v2/tickets/password-change request(s), saw 1",
+                "Client quota exceeded",
+            ],
+        )],
+    ),
+    (
+        "immediate-retry",
+        &[
+            (
+                "The Management API stays rate limited",
+                &["s after a 429 whose x-ratelimit-reset said wait"],
+            ),
+            (
+                "A rate-limited request is retried after the window resets",
+                &["s after a 429 whose x-ratelimit-reset said wait"],
+            ),
+        ],
+    ),
+    (
+        "reworded",
+        &[
+            (
+                "A request without authentication",
+                &["The identity provider refused the request"],
+            ),
+            (
+                "An application without the scope to create tickets",
+                &["status and body intact"],
+            ),
+            (
+                "A cached management token that expired on the provider's clock",
+                &["2 token request(s)"],
+            ),
+            (
+                "Setting the password of a user that does not exist",
+                &["status and body intact"],
+            ),
+            ("The provider is unavailable", &["status and body intact"]),
+            ("The Management API stays rate limited", &["status and body intact"]),
+            ("A token the provider does not accept", &["status and body intact"]),
+            ("A token requested for another API", &["status and body intact"]),
+            (
+                "A payload the provider cannot read as JSON",
+                &["status and body intact"],
+            ),
+            ("A payload that breaks the ticket schema", &["status and body intact"]),
+            (
+                "A rate-limit error is reported with its headers",
+                &["status and body intact"],
+            ),
+            (
+                "Logging in with the wrong password is refused",
+                &["status and body intact"],
+            ),
+        ],
+    ),
+    (
+        "dropped-headers",
+        &[(
+            "A rate-limit error is reported with its headers",
+            &["x-ratelimit-limit"],
+        )],
+    ),
+    (
+        "long-tickets",
+        &[("A ticket used after five days no longer works", &["400 Link Expired"])],
+    ),
+    (
+        "dead-token",
+        &[(
+            "A cached management token that expired on the provider's clock",
+            &["2 token request(s), but the client fetched 1"],
+        )],
+    ),
+    (
+        "unbounded-retry",
+        &[(
+            "Retries on a rate limit are bounded",
+            &["between 1 and 4 ticket requests"],
+        )],
+    ),
+];
+
+/// `tests/adapters/broken_janrain.py` modes and the scenarios each must fail.
+const JANRAIN_MUTANTS: &[(&str, Expected)] = &[
+    ("none", &[]),
+    (
+        "stat-error-success",
+        &[
+            ("Recovery for an email address no account uses", &["no_such_account"]),
+            (
+                "A new password and its confirmation that differ",
+                &["invalid_form_fields"],
+            ),
+            ("A new password shorter than the flow allows", &["invalid_form_fields"]),
+            (
+                "The access token expires before the new password is set",
+                &["access_token_expired"],
+            ),
+            (
+                "An access token obtained by another login client",
+                &["invalid_argument"],
+            ),
+            (
+                "The old password no longer works after a recovery",
+                &["invalid_credentials"],
+            ),
+        ],
+    ),
+    (
+        "json-bodies",
+        &[
+            ("Recovery for an email address no account uses", &[]),
+            ("A new password and its confirmation that differ", &[]),
+            ("A new password shorter than the flow allows", &[]),
+            ("The access token expires before the new password is set", &[]),
+            ("A recovery code used after its lifetime", &[]),
+            ("A recovery started with another redirect URI", &[]),
+            ("A recovery code mailed through another login client", &[]),
+            ("An access token obtained by another login client", &[]),
+            (
+                "A user recovers a forgotten password and signs in with the new one",
+                &["a recovery mail to carol"],
+            ),
+            ("The old password no longer works after a recovery", &[]),
+            ("Capture calls are form-encoded and keep secrets out of URLs", &[]),
+        ],
+    ),
+    (
+        "secrets-in-query",
+        &[
+            (
+                "A user recovers a forgotten password and signs in with the new one",
+                &["sign-in with the new password"],
+            ),
+            (
+                "The old password no longer works after a recovery",
+                &["invalid_credentials"],
+            ),
+            (
+                "Capture calls are form-encoded and keep secrets out of URLs",
+                &["client_secret in the URL of /oauth/token"],
+            ),
+        ],
+    ),
+    (
+        "reworded",
+        &[
+            (
+                "Recovery for an email address no account uses",
+                &["Janrain refused the request"],
+            ),
+            ("A new password and its confirmation that differ", &[]),
+            ("A new password shorter than the flow allows", &[]),
+            ("The access token expires before the new password is set", &[]),
+            ("A recovery code used after its lifetime", &[]),
+            ("A recovery started with another redirect URI", &[]),
+            ("A recovery code mailed through another login client", &[]),
+            ("An access token obtained by another login client", &[]),
+            ("The old password no longer works after a recovery", &[]),
+        ],
+    ),
+    (
+        "other-client",
+        &[
+            ("A new password and its confirmation that differ", &[]),
+            ("A new password shorter than the flow allows", &[]),
+            ("The access token expires before the new password is set", &[]),
+            ("A recovery started with another redirect URI", &[]),
+            ("A recovery code mailed through another login client", &[]),
+            (
+                "A user recovers a forgotten password and signs in with the new one",
+                &["an access token"],
+            ),
+            ("The old password no longer works after a recovery", &[]),
+            ("Capture calls are form-encoded and keep secrets out of URLs", &[]),
+        ],
+    ),
+];
+
+/// `authmock test` itself, the real binary: the exit code CI acts on.
+fn exit_codes(root: &Path, checks: &mut Checks) {
+    let binary = env!("CARGO_BIN_EXE_authmock");
+    let scratch = tempfile::tempdir().expect("a temporary directory");
+    let run = |args: &[&str]| {
+        let output = std::process::Command::new(binary)
+            .arg("test")
+            .args([
+                "--features",
+                &root.join("features").to_string_lossy(),
+                "--concurrency",
+                "4",
+            ])
+            .args(["--op-timeout", "20"])
+            .args(args)
+            .output()
+            .expect("authmock runs");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        (output.status.code(), text)
+    };
+    let tail = |text: &str| text.lines().rev().take(5).collect::<Vec<_>>().join("\n");
+
+    // The forum mistakes fail @must scenarios: non-zero.
+    let forum = format!("python3 {}", root.join("tests/adapters/forum_mistakes.py").display());
+    let (code, text) = run(&["--client", &forum]);
+    checks.check(
+        code == Some(1) && text.contains("failed") && text.contains("@must scenario(s)"),
+        || {
+            format!(
+                "the forum adapter must exit 1 naming the failed @must scenarios, got {code:?}:\n{}",
+                tail(&text)
+            )
+        },
+    );
+
+    // The README's small adapter does what the README says: exit 0, three @should failures.
+    let readme = std::fs::read_to_string(root.join("docs/test-your-client.md")).expect("docs/test-your-client.md");
+    let small = readme
+        .split("```python\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("docs/test-your-client.md shows the small adapter");
+    let small_path = scratch.path().join("my_adapter.py");
+    std::fs::write(&small_path, small).expect("writing the README adapter");
+    let json = scratch.path().join("readme.json");
+    let (code, text) = run(&[
+        "--client",
+        &format!("python3 {}", small_path.display()),
+        "--json",
+        &json.to_string_lossy(),
+    ]);
+    checks.check(code == Some(0), || {
+        format!("the README adapter must exit 0, got {code:?}:\n{}", tail(&text))
+    });
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap_or_default()).unwrap_or_default();
+    let mut failed: Vec<String> = report
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|feature| feature["elements"].as_array().cloned().unwrap_or_default())
+        .filter(|e| {
+            e["steps"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|s| s["result"]["status"] == "failed")
+        })
+        .filter_map(|e| e["name"].as_str().map(str::to_owned))
+        .collect();
+    failed.sort();
+    checks.check(
+        failed
+            == [
+                "A cached management token that expired on the provider's clock",
+                "A rate-limit error is reported with its headers",
+                "A rate-limited request is retried after the window resets",
+            ],
+        || format!("the README adapter must fail exactly the three @should scenarios it names, failed {failed:#?}"),
+    );
+
+    // An operation protocol v1 does not know: non-zero, listing the known ones.
+    let adapter = |operations: &str| {
+        let path = scratch.path().join(format!("declares-{}.py", operations.len()));
+        std::fs::write(
+            &path,
+            format!(
+                "import json, sys\nfor line in sys.stdin:\n    m = json.loads(line)\n    if m['cmd'] != 'start': break\n    \
+                 print(json.dumps({{'ok': True, 'name': 'x', 'version': '1', 'operations': {operations}}}), flush=True)\n"
+            ),
+        )
+        .expect("writing an adapter");
+        format!("python3 {}", path.display())
+    };
+    let (code, text) = run(&["--client", &adapter("['auth0.create_ticket']")]);
+    checks.check(
+        code == Some(1)
+            && text.contains("`auth0.create_ticket`")
+            && text.contains("auth0.create_password_change_ticket, "),
+        || {
+            format!(
+                "an unknown operation must exit 1 and list the known ones, got {code:?}:\n{}",
+                tail(&text)
+            )
+        },
+    );
+
+    // Nothing ran: non-zero by default, 0 with --allow-no-must.
+    let nothing = adapter("[]");
+    let (code, text) = run(&["--client", &nothing]);
+    checks.check(code == Some(1) && text.contains("no @must scenario ran"), || {
+        format!(
+            "a run in which no @must scenario ran must exit 1, got {code:?}:\n{}",
+            tail(&text)
+        )
+    });
+    let (code, text) = run(&["--client", &nothing, "--allow-no-must"]);
+    checks.check(code == Some(0), || {
+        format!(
+            "--allow-no-must must accept a run with nothing to check, got {code:?}:\n{}",
+            tail(&text)
+        )
+    });
+
+    // A step with no definition fails its scenario and the run.
+    let typo = scratch.path().join("typo");
+    std::fs::create_dir_all(&typo).expect("a features folder");
+    std::fs::write(
+        typo.join("typo.feature"),
+        "Feature: A typo\n\n  @must\n  Scenario: A step nobody defined\n    Given a fresh Auth0 tenant\n    \
+         When the client creates a password-change ticket for \"alice@example.com\"\n    \
+         Then the client recieves a password-change ticket link\n",
+    )
+    .expect("a feature file");
+    let output = std::process::Command::new(binary)
+        .args(["test", "--features", &typo.to_string_lossy()])
+        .output()
+        .expect("authmock runs");
+    let text = String::from_utf8_lossy(&output.stderr).into_owned();
+    checks.check(
+        output.status.code() == Some(1) && text.contains("A step nobody defined"),
+        || {
+            format!(
+                "an undefined step must fail the run, got {:?}:\n{}",
+                output.status.code(),
+                tail(&text)
+            )
+        },
+    );
 }
 
 /// The failure message when exactly one of the two token scenarios failed.

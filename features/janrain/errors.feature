@@ -35,7 +35,7 @@ Feature: Errors Janrain documents, surfaced by the client with code and message 
     And the client exchanges the recovery code for an access token
     And 61 minutes pass on the Janrain app's clock
     And the client sets the new password "Through-the-Looking-Glass-1"
-    Then the client reports the Janrain error 414 "access_token_expired" saying "access token expired"
+    Then the client reports the Janrain error 414 "access_token_expired" saying "access_token expired"
 
   # The Web login client's recovery codes live 15 minutes (recover_code_lifetime 900 s).
   @must

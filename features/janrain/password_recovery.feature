@@ -10,8 +10,8 @@ Feature: A user who forgot a password recovers it through Janrain
   @must
   Scenario: A user recovers a forgotten password and signs in with the new one
     When the client asks Janrain to send a password recovery email to "carol@example.com"
-    Then the client reports success
-    And a recovery link for "carol@example.com" is in the Janrain outbox
+    Then a recovery link for "carol@example.com" is in the Janrain outbox
+    And the client reports success
     When the user opens the recovery link mailed to "carol@example.com"
     And the client exchanges the recovery code for an access token
     Then the client receives a Janrain access token

@@ -7,25 +7,24 @@
 //! resource; `error` is the control API's own error body, `auth` the admin token. Depends on
 //! `core` only: what differs between providers comes through the trait.
 
-pub mod auth;
-pub mod clock;
-pub mod error;
-pub mod faults;
-pub mod health;
-pub mod journal;
-pub mod openapi;
-pub mod outbox;
-pub mod ratelimits;
-pub mod reset;
-pub mod tenants;
+pub(crate) mod auth;
+pub(crate) mod clock;
+pub(crate) mod faults;
+pub(crate) mod health;
+pub(crate) mod journal;
+pub(crate) mod openapi;
+pub(crate) mod outbox;
+pub(crate) mod ratelimits;
+pub(crate) mod reset;
+pub(crate) mod tenants;
 
 use axum::extract::State;
-use axum::handler::Handler;
 use axum::http::{Method, Uri};
-use axum::routing::{MethodFilter, MethodRouter, any, on};
+use axum::routing::{MethodRouter, any};
 use axum::{Json, Router};
 
-use crate::core::provider::Provider;
+pub(crate) use crate::core::control_error as error;
+use crate::core::provider::{ControlRoute, Provider, control_route as route};
 use error::AdminError;
 
 /// The control API of a listener of provider `P`.
@@ -33,34 +32,11 @@ pub fn router<P: Provider>() -> Router<P> {
     into_router(table::<P>())
 }
 
-/// One control route: the method and path it is registered under, and its handler. The
-/// routers are built from these tables and nothing else, so [`served_routes`] is exactly what
-/// the listeners serve (the OpenAPI test walks it).
-pub struct ControlRoute<S> {
-    pub method: Method,
-    pub path: &'static str,
-    handler: MethodRouter<S>,
-}
-
-fn route<S, H, T>(method: Method, path: &'static str, handler: H) -> ControlRoute<S>
-where
-    H: Handler<T, S>,
-    T: 'static,
-    S: Clone + Send + Sync + 'static,
-{
-    let filter = MethodFilter::try_from(method.clone()).expect("control routes use standard methods");
-    ControlRoute {
-        method,
-        path,
-        handler: on(filter, handler),
-    }
-}
-
 /// Every control route of a listener of provider `P`.
 pub fn table<P: Provider>() -> Vec<ControlRoute<P>> {
-    vec![
+    let mut shared = vec![
         route(Method::GET, "/__authmock__/tenant", tenant_summary::<P>),
-        route(Method::GET, "/__authmock__/openapi.json", openapi::document),
+        route(Method::GET, "/__authmock__/openapi.json", openapi::document::<P>),
         route(Method::GET, health::PATH, health::show::<P>),
         route(Method::GET, "/__authmock__/clock", clock::show::<P>),
         route(Method::POST, "/__authmock__/clock", clock::change::<P>),
@@ -81,7 +57,9 @@ pub fn table<P: Provider>() -> Vec<ControlRoute<P>> {
         route(Method::POST, "/__authmock__/tenants", tenants::create::<P>),
         route(Method::GET, "/__authmock__/tenants/{id}", tenants::get::<P>),
         route(Method::DELETE, "/__authmock__/tenants/{id}", tenants::delete::<P>),
-    ]
+    ];
+    shared.extend(P::control_routes());
+    shared
 }
 
 /// Registers `table`: one axum route per path (its methods merged, other methods a 405), then

@@ -7,6 +7,7 @@ use utoipa::OpenApi;
 
 use super::error::ErrorBody;
 use super::tenants::CreateTenant;
+use crate::core::provider::Provider;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -75,6 +76,10 @@ impl utoipa::Modify for AdminToken {
 #[utoipa::path(get, path = "/__authmock__/openapi.json", tag = "openapi",
     responses((status = 200, description = "This document (OpenAPI 3.1)", body = Object)))]
 #[tracing::instrument(skip_all)]
-pub async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(ControlApi::openapi())
+pub async fn document<P: Provider>() -> Json<utoipa::openapi::OpenApi> {
+    let mut document = ControlApi::openapi();
+    if let Some(own) = P::control_openapi() {
+        document.merge(own);
+    }
+    Json(document)
 }

@@ -21,24 +21,57 @@ use crate::core::tokens::TokenRejection;
 
 pub use crate::core::provider::HINT_HEADER;
 
-/// The diagnosis attached to an error response (also stored in response extensions).
-#[derive(Debug, Clone)]
-pub struct Hint(pub String);
-
 /// One failed schema rule, in neutral terms; [`Auth0Error::PayloadValidation`] renders it with
 /// the z-schema message templates the Management API uses (facts §2.4).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Violation {
-    Type { expected: String, found: String },
-    Required { property: String },
-    Additional { names: Vec<String>, metadata_note: bool },
-    Pattern { pattern: String, value: String },
-    TooShort { length: usize, min: u64 },
-    TooLong { length: usize, max: u64 },
-    Minimum { value: String, min: String },
-    Enum { value: String },
-    Format { format: String, value: String },
-    Other { keyword: String },
+    Type {
+        expected: String,
+        found: String,
+    },
+    Required {
+        property: String,
+    },
+    Additional {
+        names: Vec<String>,
+        metadata_note: bool,
+    },
+    Pattern {
+        pattern: String,
+        value: String,
+    },
+    TooShort {
+        length: usize,
+        min: u64,
+    },
+    TooLong {
+        length: usize,
+        max: u64,
+    },
+    Minimum {
+        value: String,
+        min: String,
+    },
+    Maximum {
+        value: String,
+        max: String,
+    },
+    /// `fields` naming something that is not a field (obs: JAVA-FX `APIException.java`, facts
+    /// `auth0.md` §11): the allowed names, comma-joined.
+    FieldsList {
+        value: String,
+        allowed: &'static [&'static str],
+    },
+    Enum {
+        value: String,
+    },
+    Format {
+        format: String,
+        value: String,
+    },
+    Other {
+        keyword: String,
+    },
 }
 
 /// A violation and where it happened.
@@ -126,6 +159,45 @@ pub enum Auth0Error {
     /// so none is sent).
     PasswordTooWeak { rules: String },
 
+    // ---- Management API: user lifecycle (facts `auth0-users.md` §1-§3) ----
+    /// `POST /users` for an email (or custom `user_id`) the connection already has. 409
+    /// `auth0_idp_error` (obs).
+    UserAlreadyExists { email: String },
+    /// `POST /users` with a username another user of the connection holds. 400 (obs text; no
+    /// errorCode was seen, so none is sent).
+    UsernameInUse { username: String },
+    /// `POST /users` naming no connection of the tenant. 400 `inexistent_connection` (obs).
+    InexistentConnection { connection: String },
+    /// `POST /users` on a connection that is neither database nor passwordless. 400 (doc text;
+    /// errorCode not documented, none sent).
+    ConnectionCannotCreateUsers { connection: String },
+    /// `username` on a connection without `requires_username`. 400 (doc text; no errorCode).
+    UsernameNotAllowed { connection: String },
+    /// A password the connection's history, dictionary or personal-information rule refuses.
+    /// 400 `<Name>: <text>` without errorCode (obs texts; errorCode absence inf, as for
+    /// `PasswordStrengthError`).
+    PasswordRule { rule: PasswordRule },
+    /// `PATCH` to an email another user of the connection has. 400 (obs text; no errorCode seen).
+    NewEmailExists { email: String },
+    /// `search_engine=v1` or `v2` (or v1's `connection` parameter). 400 `operation_not_supported`
+    /// (obs for v1; the v2 text is doc and its errorCode inf).
+    SearchEngineNotAllowed { engine: &'static str },
+    /// `page`/`per_page` reaching past the first 1000 results. 400 `invalid_paging` (obs text;
+    /// the exact trigger is inf: (page+1)×per_page > 1000).
+    InvalidPaging,
+    /// `GET /jobs/{id}` for an unknown job. 404 `Job not found.` (doc text; body shape and the
+    /// absence of an errorCode inf).
+    JobNotFound { id: String },
+    /// Unknown role. 404 `The role does not exist.` without errorCode (obs).
+    RoleNotFound { id: String },
+    /// A role name in use. 409 `The role already exists.` (doc text; body and the absence of an
+    /// errorCode inf).
+    RoleExists { name: String },
+    /// A `q` the search engine refuses. 400 `invalid_query_string`. Only the fragment
+    /// `filter can not be used with unknown field` was seen for users (obs, FS-37845006662); the
+    /// prefix is the logs endpoint's observed `The search query string has an error:` (inf).
+    SearchQuery { problem: SearchProblem },
+
     // ---- Authentication API: POST /oauth/token (facts §1.3) ----
     /// Unknown client or wrong secret. 401 `access_denied` / `Unauthorized` (obs).
     InvalidClient {
@@ -155,13 +227,27 @@ pub enum Auth0Error {
     WrongEmailOrPassword { realm: String, known_user: bool },
     /// Blocked user logging in. 401 `unauthorized` `user is blocked` (doc, legacy table).
     UserBlocked,
+    /// Password grant for an identifier brute-force protection blocked. 429 `too_many_attempts`
+    /// (doc: status and code; obs: the current text).
+    TooManyAttempts { identifier: String },
+    /// Refresh token of an administratively blocked user. 403 `invalid_grant` `user is blocked`
+    /// (obs: facts `auth0.md` §11).
+    RefreshUserBlocked,
+    /// `/dbconnections/signup` refusals, in the signup envelope
+    /// `{"name",["message",]"code","description",["policy",]"statusCode"}` (facts
+    /// `auth0-users.md` §7). `body` holds everything but `statusCode`, in wire order.
+    Signup {
+        body: serde_json::Map<String, serde_json::Value>,
+        hint: String,
+    },
     /// Plain `password` grant with no default directory. 500 `server_error` (obs).
     NoDefaultConnection,
-    /// Unknown, used or foreign refresh token. 403 `invalid_grant` (obs).
-    InvalidRefreshToken,
-    /// Unknown or used authorization code. 403 `invalid_grant` (obs: trufflehog verifier, go-auth0
-    /// recordings). authmock serves no `/authorize` yet, so every code is unknown.
-    InvalidAuthorizationCode,
+    /// Unknown, used, expired, revoked, reused or foreign refresh token. 403 `invalid_grant`
+    /// (obs; a 2026 public-client probe saw 400, facts auth0-login.md §4).
+    InvalidRefreshToken { reason: String },
+    /// Unknown, used, expired or foreign authorization code. 403 `invalid_grant` (obs: trufflehog
+    /// verifier, go-auth0 recordings, facts auth0-login.md §3).
+    InvalidAuthorizationCode { reason: String },
     /// Token endpoint body that is neither JSON nor a form it can read. 400 `invalid_request`
     /// (inf: not documented).
     InvalidTokenRequestBody { detail: String },
@@ -184,6 +270,49 @@ pub enum Auth0Error {
     /// An Authentication API bucket is empty. 429 `too_many_requests` (doc: DOC-old-errors for
     /// the code; the description is the documented 429 text of DOC-authn, inf).
     AuthenticationRateLimit { reset_in_secs: i64 },
+
+    // ---- Outages (fault rules only) ----
+    /// The Management API is down. 503 in the hapi envelope (inf: no capture of a real outage
+    /// was found; Boom's `serverUnavailable()` without a message repeats the reason phrase).
+    ServiceUnavailable,
+    // ---- Browser logins at the token and revocation endpoints (facts auth0-login.md §3, §4) ----
+    /// PKCE failed: wrong or missing `code_verifier`. 403 `invalid_grant` (obs body; the status
+    /// for the missing case obs, for the wrong case inf).
+    CodeVerifierFailed { detail: String },
+    /// `redirect_uri` was sent to `/authorize` but not here. 403 `invalid_grant` (obs string;
+    /// status inf: the facts say 4xx).
+    RedirectUriRequired,
+    /// Refresh token of a deleted user. 403 `invalid_grant` (obs).
+    RefreshUserGone,
+    /// A refresh request asking for scopes the login did not grant. 403 `invalid_scope`
+    /// (inf: the provider's text was not captured).
+    ScopeBeyondGrant { extra: Vec<String> },
+    /// `/oauth/revoke` with an unknown client or bad credentials. 401 `invalid_client` (doc: old
+    /// docs list the code; the description is inf).
+    RevokeInvalidClient { client_id: String },
+}
+
+/// A password rule beyond strength (facts `auth0-users.md` §1.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordRule {
+    /// Among the connection's last N passwords.
+    History,
+    /// In the password dictionary.
+    Dictionary,
+    /// Contains the user's name or email.
+    NoUserInfo,
+}
+
+/// What is wrong with a search query.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SearchProblem {
+    /// The query does not parse: the parser's reason and position.
+    Syntax { reason: String, at: usize },
+    /// A field the user index does not have.
+    UnknownField { field: String },
+    /// A leading wildcard with fewer than three literal characters after it, or a wildcard or
+    /// range on metadata (both refused by the documented search rules).
+    Unsupported { what: String },
 }
 
 /// Provider errors a fault rule can name (`"error": "auth0.rate_limited"`).
@@ -192,6 +321,10 @@ pub const NAMED_ERRORS: &[&str] = &[
     "auth0.users_write_rate_limited",
     "auth0.client_quota_exceeded",
     "auth0.authentication_rate_limited",
+    "auth0.missing_authentication",
+    "auth0.invalid_token",
+    "auth0.invalid_json",
+    "auth0.service_unavailable",
 ];
 
 /// Reason phrases as hapi's Boom prints them (Node's `http.STATUS_CODES`).
@@ -206,6 +339,7 @@ fn reason_phrase(status: StatusCode) -> &'static str {
         415 => "Unsupported Media Type",
         429 => "Too Many Requests",
         500 => "Internal Server Error",
+        503 => "Service Unavailable",
         _ => status.canonical_reason().unwrap_or("Unknown"),
     }
 }
@@ -254,6 +388,11 @@ enum Wire {
     },
     /// `{"error": ...}` alone.
     Bare { status: StatusCode, error: &'static str },
+    /// A body as given, then `statusCode` (the signup envelope).
+    Signup {
+        status: StatusCode,
+        body: serde_json::Map<String, serde_json::Value>,
+    },
 }
 
 impl Violation {
@@ -277,6 +416,11 @@ impl Violation {
             Violation::TooShort { length, min } => format!("String is too short ({length} chars), minimum {min}"),
             Violation::TooLong { length, max } => format!("String is too long ({length} chars), maximum {max}"),
             Violation::Minimum { value, min } => format!("Value {value} is less than minimum {min}"),
+            Violation::Maximum { value, max } => format!("Value {value} is greater than maximum {max}"),
+            Violation::FieldsList { value, allowed } => format!(
+                "String '{value}' does not match pattern. Must be a comma separated list of the following values: {}",
+                allowed.join(",")
+            ),
             Violation::Enum { value } => format!("No enum match for: {value}"),
             Violation::Format { format, value } => {
                 format!("Object didn't pass validation for format {format}: {value}")
@@ -432,6 +576,80 @@ impl Auth0Error {
                 "PasswordStrengthError: Password is too weak".into(),
                 None,
             ),
+            UserAlreadyExists { .. } => mgmt(
+                StatusCode::CONFLICT,
+                "The user already exists.".into(),
+                Some("auth0_idp_error"),
+            ),
+            UsernameInUse { .. } => mgmt(
+                StatusCode::BAD_REQUEST,
+                "The username provided is in use already.".into(),
+                None,
+            ),
+            InexistentConnection { .. } => mgmt(
+                StatusCode::BAD_REQUEST,
+                "The connection does not exist.".into(),
+                Some("inexistent_connection"),
+            ),
+            ConnectionCannotCreateUsers { .. } => mgmt(
+                StatusCode::BAD_REQUEST,
+                "Connection does not support user creation through the API. It must either be a database or \
+                 passwordless connection."
+                    .into(),
+                None,
+            ),
+            UsernameNotAllowed { .. } => mgmt(
+                StatusCode::BAD_REQUEST,
+                "Cannot set username for connection without requires_username.".into(),
+                None,
+            ),
+            PasswordRule { rule } => mgmt(
+                StatusCode::BAD_REQUEST,
+                match rule {
+                    self::PasswordRule::History => "PasswordHistoryError: Password has previously been used",
+                    self::PasswordRule::Dictionary => "PasswordDictionaryError: Password is too common",
+                    self::PasswordRule::NoUserInfo => "PasswordNoUserInfoError: Password contains user information",
+                }
+                .into(),
+                None,
+            ),
+            NewEmailExists { .. } => mgmt(
+                StatusCode::BAD_REQUEST,
+                "The specified new email already exists".into(),
+                None,
+            ),
+            SearchEngineNotAllowed { engine } => mgmt(
+                StatusCode::BAD_REQUEST,
+                if *engine == "v1" {
+                    "You are not allowed to use search_engine=v1.".into()
+                } else {
+                    format!("You are not allowed to use search_engine={engine}. Use search_engine=v3 instead.")
+                },
+                Some("operation_not_supported"),
+            ),
+            JobNotFound { .. } => mgmt(StatusCode::NOT_FOUND, "Job not found.".into(), None),
+            RoleNotFound { .. } => mgmt(StatusCode::NOT_FOUND, "The role does not exist.".into(), None),
+            RoleExists { .. } => mgmt(StatusCode::CONFLICT, "The role already exists.".into(), None),
+            InvalidPaging => mgmt(
+                StatusCode::BAD_REQUEST,
+                "You can only page through the first 1000 records. See \
+                 https://auth0.com/docs/users/search/v3/view-search-results-by-page#limitation"
+                    .into(),
+                Some("invalid_paging"),
+            ),
+            SearchQuery { problem } => mgmt(
+                StatusCode::BAD_REQUEST,
+                match problem {
+                    SearchProblem::UnknownField { field } => format!(
+                        "The search query string has an error: filter can not be used with unknown field \"{field}\""
+                    ),
+                    SearchProblem::Syntax { reason, at } => {
+                        format!("The search query string has an error: {reason} at character {at}")
+                    }
+                    SearchProblem::Unsupported { what } => format!("The search query string has an error: {what}"),
+                },
+                Some("invalid_query_string"),
+            ),
 
             InvalidClient { .. } => oauth(StatusCode::UNAUTHORIZED, "access_denied", "Unauthorized".into()),
             MissingParameter { name } => oauth(
@@ -479,17 +697,29 @@ impl Auth0Error {
                 "Wrong email or password.".into(),
             ),
             UserBlocked => oauth(StatusCode::UNAUTHORIZED, "unauthorized", "user is blocked".into()),
+            TooManyAttempts { .. } => oauth(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                "Your account has been blocked after multiple consecutive login attempts. We've sent you a \
+                 notification via your preferred contact method with instructions on how to unblock it."
+                    .into(),
+            ),
+            RefreshUserBlocked => oauth(StatusCode::FORBIDDEN, "invalid_grant", "user is blocked".into()),
+            Signup { body, .. } => Wire::Signup {
+                status: StatusCode::BAD_REQUEST,
+                body: body.clone(),
+            },
             NoDefaultConnection => oauth(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "server_error",
                 "Authorization server not configured with default connection.".into(),
             ),
-            InvalidRefreshToken => oauth(
+            InvalidRefreshToken { .. } => oauth(
                 StatusCode::FORBIDDEN,
                 "invalid_grant",
                 "Unknown or invalid refresh token.".into(),
             ),
-            InvalidAuthorizationCode => oauth(
+            InvalidAuthorizationCode { .. } => oauth(
                 StatusCode::FORBIDDEN,
                 "invalid_grant",
                 "Invalid authorization code".into(),
@@ -518,12 +748,34 @@ impl Auth0Error {
                 "too_many_requests",
                 "Client quota exceeded".into(),
             ),
+            ServiceUnavailable => mgmt(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable".into(), None),
             AuthenticationRateLimit { .. } => oauth(
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_requests",
                 "Too many requests. Check the X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset headers."
                     .into(),
             ),
+            CodeVerifierFailed { .. } => oauth(
+                StatusCode::FORBIDDEN,
+                "invalid_grant",
+                "Failed to verify code verifier".into(),
+            ),
+            RedirectUriRequired => oauth(
+                StatusCode::FORBIDDEN,
+                "invalid_grant",
+                "redirect_uri is required if it was included in the authorization request.".into(),
+            ),
+            RefreshUserGone => oauth(
+                StatusCode::FORBIDDEN,
+                "invalid_grant",
+                "The refresh_token was generated for a user who doesn't exist anymore.".into(),
+            ),
+            ScopeBeyondGrant { .. } => oauth(
+                StatusCode::FORBIDDEN,
+                "invalid_scope",
+                "The requested scope is not a subset of the scope granted at login".into(),
+            ),
+            RevokeInvalidClient { .. } => oauth(StatusCode::UNAUTHORIZED, "invalid_client", "Unauthorized".into()),
         }
     }
 
@@ -546,6 +798,21 @@ impl Auth0Error {
             "auth0.users_write_rate_limited" => Some(Auth0Error::UsersWriteRateLimit { reset_in_secs }),
             "auth0.client_quota_exceeded" => Some(Auth0Error::ClientQuotaExceeded { reset_in_secs }),
             "auth0.authentication_rate_limited" => Some(Auth0Error::AuthenticationRateLimit { reset_in_secs }),
+            // As if the request had reached the provider without its Authorization header (a
+            // proxy that strips it): the auth ladder's first rung.
+            "auth0.missing_authentication" => Some(Auth0Error::MissingAuthentication {
+                scheme: None,
+                token_url: "/oauth/token".into(),
+                audience: "the Management API's identifier".into(),
+            }),
+            // As if the token's signature had not verified (a key rotated under the client).
+            "auth0.invalid_token" => Some(Auth0Error::InvalidToken {
+                reason: TokenRejection::BadSignature,
+            }),
+            "auth0.invalid_json" => Some(Auth0Error::InvalidJson {
+                looks_form_encoded: false,
+            }),
+            "auth0.service_unavailable" => Some(Auth0Error::ServiceUnavailable),
             _ => None,
         }
     }
@@ -652,6 +919,44 @@ impl Auth0Error {
                 format!("connection `{connection}` is not the user's database connection")
             }
             PasswordTooWeak { rules } => format!("the connection's password policy requires {rules}"),
+            UserAlreadyExists { email } => {
+                format!("{email} already has a user in this connection: GET /api/v2/users-by-email finds it")
+            }
+            UsernameInUse { username } => format!("another user of this connection has the username {username}"),
+            InexistentConnection { connection } => {
+                format!("no connection is named `{connection}`: GET /__authmock__/tenant lists them")
+            }
+            ConnectionCannotCreateUsers { connection } => {
+                format!("`{connection}` is not a database connection; users are created in database connections")
+            }
+            UsernameNotAllowed { connection } => format!(
+                "`{connection}` does not require usernames: drop `username`, or set requires_username on the \
+                 connection in the fixture"
+            ),
+            PasswordRule { rule } => match rule {
+                self::PasswordRule::History => "the connection's password history holds this password".into(),
+                self::PasswordRule::Dictionary => "the password is in the connection's password dictionary".into(),
+                self::PasswordRule::NoUserInfo => "the password contains the user's name or email".into(),
+            },
+            NewEmailExists { email } => format!("another user of this connection already has {email}"),
+            SearchEngineNotAllowed { engine } => format!(
+                "search_engine={engine} is retired (so is v1's `connection` parameter): send search_engine=v3 and \
+                 filter with q=identities.connection:\"...\""
+            ),
+            JobNotFound { id } => format!("no job has id {id} (ids look like job_ + 16 alphanumerics)"),
+            RoleNotFound { id } => format!("no role has id {id} (GET /api/v2/roles lists them)"),
+            RoleExists { name } => format!("a role named {name} exists already"),
+            InvalidPaging => {
+                "(page+1)*per_page must stay within the first 1000 results: narrow the query with q instead".into()
+            }
+            SearchQuery { problem } => match problem {
+                SearchProblem::UnknownField { field } => format!(
+                    "`{field}` is not a searchable user field (metadata goes through app_metadata.x / user_metadata.x; \
+                     the connection is identities.connection)"
+                ),
+                SearchProblem::Syntax { reason, at } => format!("q does not parse: {reason} at character {at}"),
+                SearchProblem::Unsupported { what } => what.clone(),
+            },
             InvalidClient { client_id: None, .. } => {
                 "no client credentials: send client_id and client_secret in the body or as HTTP Basic".into()
             }
@@ -692,14 +997,32 @@ impl Auth0Error {
             } => format!("no such user in connection {realm}"),
             WrongEmailOrPassword { known_user: true, .. } => "the password is wrong".into(),
             UserBlocked => "the user is blocked".into(),
+            TooManyAttempts { identifier } => format!(
+                "brute-force protection blocked {identifier} from this IP: the unblock mail in the outbox, \
+                 DELETE /api/v2/user-blocks?identifier=... or a password change lifts it"
+            ),
+            RefreshUserBlocked => "the refresh token's user is blocked (PATCH blocked:false lifts it)".into(),
+            Signup { hint, .. } => hint.clone(),
             NoDefaultConnection => {
                 "grant_type=password needs a tenant default directory; send a realm with the password-realm grant"
                     .into()
             }
-            InvalidRefreshToken => "refresh token unknown, revoked or issued to another client".into(),
-            InvalidAuthorizationCode => {
-                "authorization code unknown or already used (authmock does not serve /authorize yet)".into()
+            InvalidRefreshToken { reason } | InvalidAuthorizationCode { reason } => reason.clone(),
+            CodeVerifierFailed { detail } => detail.clone(),
+            RedirectUriRequired => {
+                "send the same redirect_uri that went to /authorize (the code is bound to it)".into()
             }
+            RefreshUserGone => "the refresh token's user was deleted".into(),
+            ScopeBeyondGrant { extra } => {
+                format!(
+                    "a refresh may only narrow the scope; [{}] were not granted at login",
+                    extra.join(" ")
+                )
+            }
+            RevokeInvalidClient { client_id } => format!(
+                "client {client_id} is unknown or its credentials are wrong (confidential applications send \
+                 client_secret)"
+            ),
             InvalidTokenRequestBody { detail } => detail.clone(),
             DbConnectionNotFound { connection, known } => format!(
                 "`connection` must name a database connection of this tenant; `{connection}` is not one \
@@ -716,6 +1039,7 @@ impl Auth0Error {
                 "M2M token quota used up: cache tokens until they expire instead of fetching one per call; \
                  retry after {reset_in_secs} s"
             ),
+            ServiceUnavailable => "503 injected by a fault rule: the provider is down; report it or retry later".into(),
         }
     }
 }
@@ -794,8 +1118,14 @@ impl IntoResponse for Auth0Error {
                     error_description: &description,
                     error_uri: uri,
                 },
-                "application/json; charset=utf-8",
+                // obs (facts `auth0.md` §11): OAuth errors carry no charset parameter.
+                "application/json",
             ),
+            Wire::Signup { status, mut body } => {
+                body.insert("statusCode".into(), status.as_u16().into());
+                // inf: the Authentication API's content type, as for its OAuth errors.
+                json_response(status, &body, "application/json")
+            }
             Wire::Bare { status, error } => json_response(
                 status,
                 &serde_json::json!({ "error": error }),
@@ -812,7 +1142,6 @@ pub(crate) fn with_hint(mut response: Response, hint: String) -> Response {
     if let Ok(value) = HeaderValue::from_str(&sanitize_header(&hint)) {
         response.headers_mut().insert(HINT_HEADER, value);
     }
-    response.extensions_mut().insert(Hint(hint));
     response
 }
 

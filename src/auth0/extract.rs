@@ -22,7 +22,7 @@ use serde_json::Value;
 use super::error::{Auth0Error, Finding, Violation};
 use super::payload::Schema;
 use crate::auth0::tenant::Tenant;
-use crate::core::tokens::{self, Claims, TokenRejection};
+use crate::core::tokens::{self, TokenRejection};
 
 /// "All endpoints accept a maximum payload size of 1 megabyte." (facts §2.1, doc)
 pub const MAX_BODY_BYTES: usize = 1_048_576;
@@ -33,7 +33,6 @@ pub struct Principal {
     /// `azp` of the token (the application that obtained it).
     pub client_id: Option<String>,
     pub scopes: Vec<String>,
-    pub claims: Claims,
 }
 
 impl Principal {
@@ -110,11 +109,7 @@ fn authenticate(parts: &Parts, tenant: &Tenant) -> Result<Principal, Auth0Error>
         .map(|s| s.split_whitespace().map(str::to_owned).collect())
         .unwrap_or_default();
     let client_id = claims.get("azp").and_then(Value::as_str).map(str::to_owned);
-    Ok(Principal {
-        client_id,
-        scopes,
-        claims,
-    })
+    Ok(Principal { client_id, scopes })
 }
 
 /// A request body type with its documented schema.

@@ -43,3 +43,35 @@ pub fn password_reset(tenant_name: &str, user: &User, link: &str) -> Draft {
         tags: vec!["password-reset".into()],
     }
 }
+
+/// The verification email with its ticket link (texts authmock's own, as above; subject inf).
+pub fn email_verification(tenant_name: &str, user: &User, link: &str) -> Draft {
+    let text = format!(
+        "Hello {name},\n\n\
+         Please verify the email address of your {tenant_name} account ({email}) by opening this link:\n\n\
+         {link}\n\n\
+         If you did not create an account, ignore this email.\n",
+        name = user.name,
+        email = user.email,
+    );
+    let html = format!(
+        "<!DOCTYPE html>\n<html><body>\n\
+         <p>Hello {name},</p>\n\
+         <p>Please verify the email address of your {tenant} account ({email}).</p>\n\
+         <p><a href=\"{href}\">Verify your email</a></p>\n\
+         <p>If you did not create an account, ignore this email.</p>\n\
+         </body></html>\n",
+        name = html_escape::encode_text(&user.name),
+        tenant = html_escape::encode_text(tenant_name),
+        email = html_escape::encode_text(&user.email),
+        href = html_escape::encode_double_quoted_attribute(link),
+    );
+    Draft {
+        from: Address::new(tenant_name, DEFAULT_SENDER),
+        to: Address::new(user.name.clone(), user.email.clone()),
+        subject: "Verify your email".into(),
+        text,
+        html,
+        tags: vec!["email-verification".into()],
+    }
+}

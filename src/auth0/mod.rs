@@ -6,28 +6,51 @@
 //! `GET /__authmock__/tenant` (`summary`), and every wire string: errors in `error`, page copy
 //! in `text`. Depends on `core`; never on another provider.
 
-pub mod dbconnections;
-pub mod discovery;
-pub mod error;
-pub mod extract;
-pub mod hosted;
-pub mod mail;
-pub mod oauth;
-pub mod payload;
-pub mod ratelimit;
+pub mod application;
+pub(crate) mod attack_protection;
+pub(crate) mod authorize;
+pub(crate) mod callback;
+pub(crate) mod code_grant;
+pub(crate) mod dbconnections;
+pub(crate) mod discovery;
+pub(crate) mod email_verification;
+pub(crate) mod error;
+pub(crate) mod extract;
+pub(crate) mod hosted;
+pub(crate) mod login;
+pub(crate) mod login_error;
+pub(crate) mod login_text;
+pub mod logins;
+pub(crate) mod logout;
+pub(crate) mod mail;
+pub(crate) mod oauth;
+pub(crate) mod password_rules;
+pub(crate) mod payload;
+pub(crate) mod query;
+pub(crate) mod quota;
+pub(crate) mod ratelimit;
+pub(crate) mod refresh;
 mod reset;
+pub(crate) mod revoke;
+pub(crate) mod roles;
 pub mod seed;
+pub(crate) mod session;
+pub(crate) mod signup;
 pub mod summary;
 pub mod tenant;
 mod text;
-pub mod tickets;
-pub mod users;
+pub(crate) mod tickets;
+pub(crate) mod user_lifecycle;
+pub(crate) mod user_search;
+pub(crate) mod user_tokens;
+pub(crate) mod userinfo;
+pub(crate) mod users;
 
 use std::path::Path;
 
 use axum::Router;
 use axum::extract::Request;
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderValue, Method};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse as _, Response};
 use axum::routing::{get, post};
@@ -38,7 +61,7 @@ use crate::core::clock::Clock;
 use crate::core::control::Control;
 use crate::core::journal::Unrouted;
 use crate::core::outbox::Outbox;
-use crate::core::provider::{Provider, SeedFailure};
+use crate::core::provider::{ControlRoute, Provider, SeedFailure, control_route};
 use crate::core::ratelimit::{Decision, RateLimits};
 use error::{Auth0Error, set_rate_limit_headers};
 use seed::{Fixture, SeedError};
@@ -106,6 +129,19 @@ impl Provider for Tenant {
 
     /// Rate-limit errors carry headers claiming a bucket of one that refills in a second on
     /// the tenant clock.
+    /// The M2M token quotas (`quota`): `GET`/`POST`/`DELETE /__authmock__/client-quotas`.
+    fn control_routes() -> Vec<ControlRoute<Self>> {
+        vec![
+            control_route(Method::GET, "/__authmock__/client-quotas", quota::list),
+            control_route(Method::POST, "/__authmock__/client-quotas", quota::set),
+            control_route(Method::DELETE, "/__authmock__/client-quotas", quota::clear),
+        ]
+    }
+
+    fn control_openapi() -> Option<utoipa::openapi::OpenApi> {
+        Some(<quota::QuotaApi as utoipa::OpenApi>::openapi())
+    }
+
     fn named_error(&self, name: &str, _path: &str) -> Option<Response> {
         let error = Auth0Error::named(name, 1)?;
         let rate_limited = error.is_rate_limit();
@@ -145,11 +181,66 @@ fn router() -> Router<Tenant> {
         )
         .route("/pem", get(discovery::pem))
         .route("/api/v2/tickets/password-change", post(tickets::create_password_change))
-        .route("/api/v2/users/{id}", get(users::get).patch(users::update))
+        .route(
+            "/api/v2/tickets/email-verification",
+            post(email_verification::create_ticket),
+        )
+        .route("/api/v2/jobs/verification-email", post(email_verification::create_job))
+        .route("/api/v2/jobs/{id}", get(email_verification::get_job))
+        .route(
+            email_verification::UNIVERSAL_VERIFY_PATH,
+            get(email_verification::verify),
+        )
+        .route(email_verification::CLASSIC_VERIFY_PATH, get(email_verification::verify))
+        .route(
+            "/api/v2/user-blocks",
+            get(attack_protection::get_by_identifier).delete(attack_protection::delete_by_identifier),
+        )
+        .route(
+            "/api/v2/user-blocks/{id}",
+            get(attack_protection::get_by_id).delete(attack_protection::delete_by_id),
+        )
+        .route(attack_protection::UNBLOCK_PATH, get(attack_protection::unblock_page))
+        .route("/api/v2/roles", get(roles::list).post(roles::create))
+        .route(
+            "/api/v2/roles/{id}",
+            get(roles::get).patch(roles::update).delete(roles::delete),
+        )
+        .route(
+            "/api/v2/roles/{id}/permissions",
+            get(roles::role_permissions)
+                .post(roles::add_role_permissions)
+                .delete(roles::remove_role_permissions),
+        )
+        .route(
+            "/api/v2/users/{id}/roles",
+            get(roles::user_roles)
+                .post(roles::assign_roles)
+                .delete(roles::remove_roles),
+        )
+        .route(
+            "/api/v2/users/{id}/permissions",
+            get(roles::user_permissions)
+                .post(roles::add_user_permissions)
+                .delete(roles::remove_user_permissions),
+        )
+        .route("/api/v2/users", get(user_search::list).post(user_lifecycle::create))
+        .route(
+            "/api/v2/users/{id}",
+            get(users::get).patch(users::update).delete(user_lifecycle::delete),
+        )
         .route("/api/v2/users-by-email", get(users::by_email))
         .route("/dbconnections/change_password", post(dbconnections::change_password))
+        .route("/dbconnections/signup", post(signup::signup))
         .route(hosted::UNIVERSAL_RESET_PATH, get(hosted::show).post(hosted::submit))
         .route(hosted::CLASSIC_RESET_PATH, get(hosted::show).post(hosted::submit))
+        .route("/authorize", get(authorize::authorize))
+        .route("/u/login", get(login::show).post(login::submit))
+        .route("/authorize/resume", get(login::resume))
+        .route("/oauth/revoke", post(revoke::revoke))
+        .route("/userinfo", get(userinfo::userinfo).post(userinfo::userinfo))
+        .route("/v2/logout", get(logout::v2_logout))
+        .route("/oidc/logout", get(logout::oidc_logout).post(logout::oidc_logout))
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
         .layer(middleware::from_fn(request_id))

@@ -15,6 +15,7 @@ use serde_json::{Map, Value, json};
 
 use super::error::Auth0Error;
 use super::extract::{MAX_BODY_BYTES, parse_json, read_capped};
+use super::quota::{self, QuotaDecision};
 use crate::auth0::tenant::{Client, MANAGEMENT_API, RefreshGrant, Tenant, TenantState, User};
 use crate::core::tokens::{self, Claims};
 
@@ -42,6 +43,11 @@ impl Params {
     pub(super) fn require(&self, name: &'static str) -> Result<&str, Auth0Error> {
         self.get(name).ok_or(Auth0Error::MissingParameter { name })
     }
+
+    /// A JSON object parameter (`user_metadata` of a signup).
+    pub(super) fn object(&self, name: &str) -> Option<&Map<String, Value>> {
+        self.0.get(name).and_then(Value::as_object)
+    }
 }
 
 #[tracing::instrument(skip_all)]
@@ -49,9 +55,24 @@ pub async fn token(
     State(tenant): State<Tenant>,
     AuthParams(headers, params): AuthParams,
 ) -> Result<Response, Auth0Error> {
-    let body = grant(&tenant, &headers, &params)?;
-    // RS256 signing is the expensive part of a token request: it runs without the tenant lock.
-    Ok(token_response(body.sign(&tenant)))
+    match grant(&tenant, &headers, &params)? {
+        Granted::Token(body, quota_header) => {
+            // RS256 signing is the expensive part of a token request: it runs without the tenant lock.
+            let mut response = token_response(body.sign(&tenant));
+            if let Some(header) = quota_header {
+                quota::report(response.headers_mut(), &header);
+            }
+            Ok(response)
+        }
+        Granted::OverQuota(refusal) => Ok(refusal),
+    }
+}
+
+/// What a grant answers: a token body (unsigned) with the quota header to report, or the
+/// quota's 429.
+enum Granted {
+    Token(TokenBody, Option<String>),
+    OverQuota(Response),
 }
 
 /// An Authentication API request's headers and parameters (JSON or form, by Content-Type).
@@ -70,7 +91,7 @@ impl<S: Send + Sync> FromRequest<S> for AuthParams {
 }
 
 /// Checks the client and the grant, then answers the grant type's token body (unsigned).
-fn grant(tenant: &Tenant, headers: &HeaderMap, params: &Params) -> Result<TokenBody, Auth0Error> {
+fn grant(tenant: &Tenant, headers: &HeaderMap, params: &Params) -> Result<Granted, Auth0Error> {
     let grant_type = params.require("grant_type")?.to_owned();
     if ![
         GRANT_CLIENT_CREDENTIALS,
@@ -93,13 +114,31 @@ fn grant(tenant: &Tenant, headers: &HeaderMap, params: &Params) -> Result<TokenB
         });
     }
     match grant_type.as_str() {
-        GRANT_CLIENT_CREDENTIALS => client_credentials_grant(tenant, &state, &client, params),
-        GRANT_PASSWORD | GRANT_PASSWORD_REALM => password_grant(tenant, &mut state, &client, params, &grant_type),
-        GRANT_REFRESH_TOKEN => refresh_grant(tenant, &state, &client, params),
-        _ => {
-            params.require("code")?;
-            Err(Auth0Error::InvalidAuthorizationCode)
+        GRANT_CLIENT_CREDENTIALS => {
+            let body = client_credentials_grant(tenant, &state, &client, params)?;
+            // facts §1.3: the M2M token quota counts issued tokens on the tenant clock.
+            Ok(
+                match state.token_quotas.take(&client.client_id, tenant.clock().unix()) {
+                    QuotaDecision::Unlimited => Granted::Token(body, None),
+                    QuotaDecision::Issued { header } => Granted::Token(body, Some(header)),
+                    QuotaDecision::Exceeded {
+                        quota,
+                        reset,
+                        retry_after,
+                        header,
+                    } => Granted::OverQuota(quota::refusal(quota, reset, retry_after, &header)),
+                },
+            )
         }
+        GRANT_PASSWORD | GRANT_PASSWORD_REALM => {
+            let ip = super::attack_protection::client_ip(headers);
+            password_grant(tenant, &mut state, &client, params, &grant_type, &ip).map(|b| Granted::Token(b, None))
+        }
+        GRANT_REFRESH_TOKEN if super::refresh::is_family_token(params) => {
+            super::refresh::exchange(tenant, &mut state, &client, params).map(|b| Granted::Token(b, None))
+        }
+        GRANT_REFRESH_TOKEN => refresh_grant(tenant, &state, &client, params).map(|b| Granted::Token(b, None)),
+        _ => super::code_grant::exchange(tenant, &mut state, &client, params).map(|b| Granted::Token(b, None)),
     }
 }
 
@@ -146,7 +185,7 @@ pub(super) fn parse_params(headers: &HeaderMap, bytes: &[u8]) -> Result<Params, 
 }
 
 /// client_secret_basic wins over client_secret_post, as OAuth 2.0 servers commonly do.
-fn client_credentials(headers: &HeaderMap, params: &Params) -> (Option<String>, Option<String>) {
+pub(super) fn client_credentials(headers: &HeaderMap, params: &Params) -> (Option<String>, Option<String>) {
     if let Some((id, secret)) = basic_credentials(headers) {
         return (Some(id), Some(secret));
     }
@@ -276,6 +315,7 @@ fn password_grant(
     client: &Client,
     params: &Params,
     grant_type: &str,
+    ip: &str,
 ) -> Result<TokenBody, Auth0Error> {
     let username = params.require("username")?.to_lowercase();
     let password = params.require("password")?;
@@ -290,6 +330,7 @@ fn password_grant(
     }
     let scope = params.get("scope").unwrap_or_default().to_owned();
     let now = tenant.clock().now();
+    super::attack_protection::check(state, &username, ip)?;
     let user = {
         let user = state
             .users
@@ -300,6 +341,10 @@ fn password_grant(
                 known_user: false,
             })?;
         if !user.password.as_ref().is_some_and(|hash| hash.matches(password)) {
+            let user = user.clone();
+            if let Some(blocked) = super::attack_protection::record_failure(tenant, state, &user, ip) {
+                return Err(blocked);
+            }
             return Err(Auth0Error::WrongEmailOrPassword {
                 realm,
                 known_user: true,
@@ -312,12 +357,15 @@ fn password_grant(
         user.last_login = Some(now);
         user.clone()
     };
+    super::attack_protection::record_success(state, &username, ip);
+    let (scope, permissions) = super::roles::apply_rbac(state, &user.user_id, audience, &scope);
     let grant = UserGrant {
         client,
         user: &user,
         audience,
         scope: &scope,
         gty: "password",
+        permissions,
     };
     let mut body = TokenBody::default();
     body.jwt("access_token", grant.access_token(tenant));
@@ -358,15 +406,26 @@ fn refresh_grant(
         .refresh_tokens
         .get(presented)
         .filter(|g| g.client_id == client.client_id)
-        .ok_or(Auth0Error::InvalidRefreshToken)?;
-    let user = state.user(&grant.user_id).ok_or(Auth0Error::InvalidRefreshToken)?;
+        .ok_or_else(|| Auth0Error::InvalidRefreshToken {
+            reason: "refresh token unknown, revoked or issued to another client".into(),
+        })?;
+    let user = state
+        .user(&grant.user_id)
+        .ok_or_else(|| Auth0Error::InvalidRefreshToken {
+            reason: "refresh token unknown, revoked or issued to another client".into(),
+        })?;
+    if user.blocked {
+        return Err(Auth0Error::RefreshUserBlocked);
+    }
     let scope = params.get("scope").unwrap_or(&grant.scope).to_owned();
+    let (scope, permissions) = super::roles::apply_rbac(state, &user.user_id, grant.audience.as_deref(), &scope);
     let user_grant = UserGrant {
         client,
         user,
         audience: grant.audience.as_deref(),
         scope: &scope,
         gty: "refresh_token",
+        permissions,
     };
     // obs (go-auth0 recording): access_token, expires_in, id_token, token_type, scope.
     let mut body = TokenBody::default();
@@ -387,6 +446,8 @@ struct UserGrant<'a> {
     audience: Option<&'a str>,
     scope: &'a str,
     gty: &'static str,
+    /// The `permissions` claim, for APIs with RBAC and "Add Permissions in the Access Token".
+    permissions: Option<Vec<String>>,
 }
 
 impl UserGrant<'_> {
@@ -412,6 +473,10 @@ impl UserGrant<'_> {
         claims.insert("iat".into(), now.into());
         claims.insert("exp".into(), (now + ACCESS_TOKEN_TTL).into());
         claims.insert("scope".into(), self.scope.into());
+        // facts §6 (obs): `permissions` follows `scope`.
+        if let Some(permissions) = &self.permissions {
+            claims.insert("permissions".into(), permissions.clone().into());
+        }
         claims.insert("gty".into(), self.gty.into());
         claims.insert("azp".into(), self.client.client_id.clone().into());
         claims
@@ -452,7 +517,7 @@ impl UserGrant<'_> {
 /// A token response in wire order whose JWTs are still unsigned claims, so the grant can be
 /// decided under the tenant lock and signed after it is released.
 #[derive(Default)]
-struct TokenBody(Vec<(&'static str, Field)>);
+pub(super) struct TokenBody(Vec<(&'static str, Field)>);
 
 enum Field {
     Value(Value),
@@ -460,11 +525,11 @@ enum Field {
 }
 
 impl TokenBody {
-    fn value(&mut self, name: &'static str, value: impl Into<Value>) {
+    pub(super) fn value(&mut self, name: &'static str, value: impl Into<Value>) {
         self.0.push((name, Field::Value(value.into())));
     }
 
-    fn jwt(&mut self, name: &'static str, claims: Claims) {
+    pub(super) fn jwt(&mut self, name: &'static str, claims: Claims) {
         self.0.push((name, Field::Jwt(claims)));
     }
 

@@ -196,6 +196,10 @@ fn violation(kind: &ValidationErrorKind, instance: &Value, node: Option<&Value>)
             value: printed(instance),
             min: printed(limit),
         },
+        ValidationErrorKind::Maximum { limit } => Violation::Maximum {
+            value: printed(instance),
+            max: printed(limit),
+        },
         ValidationErrorKind::Enum { .. } => Violation::Enum {
             value: printed(instance),
         },

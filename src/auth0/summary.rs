@@ -51,6 +51,16 @@ pub struct ClientSummary {
     pub grant_types: Vec<String>,
     /// Scopes granted per API identifier (the Management API under its real audience).
     pub grants: Vec<GrantSummary>,
+    /// Allowed Callback URLs for browser logins (`redirect_uri` must equal one).
+    #[serde(default)]
+    pub callbacks: Vec<String>,
+    #[serde(default)]
+    pub allowed_logout_urls: Vec<String>,
+    #[serde(default)]
+    pub web_origins: Vec<String>,
+    /// `none` for public applications (SPA, native): they log in with PKCE, without a secret.
+    #[serde(default)]
+    pub token_endpoint_auth_method: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -121,6 +131,10 @@ impl TenantSummary {
                             scopes: g.scopes.clone(),
                         })
                         .collect(),
+                    callbacks: c.login.callbacks.clone(),
+                    allowed_logout_urls: c.login.allowed_logout_urls.clone(),
+                    web_origins: c.login.web_origins.clone(),
+                    token_endpoint_auth_method: c.login.token_endpoint_auth_method.clone(),
                 })
                 .collect(),
             apis: state

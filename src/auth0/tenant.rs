@@ -54,6 +54,8 @@ pub struct Client {
     pub grant_types: Vec<String>,
     /// Where the hosted pages send users back to log in (the application's login route).
     pub login_uri: Option<String>,
+    /// Callbacks, logout URLs, web origins, token endpoint auth method, refresh-token policy.
+    pub login: crate::auth0::application::AppLogin,
 }
 
 /// An API (resource server) other than the Management API.
@@ -62,6 +64,31 @@ pub struct Api {
     pub identifier: String,
     pub name: String,
     pub scopes: Vec<String>,
+    /// "Enable RBAC": user tokens carry only the requested scopes the user holds.
+    pub rbac: bool,
+    /// "Add Permissions in the Access Token": user tokens carry a `permissions` claim.
+    pub permissions_in_token: bool,
+}
+
+/// A role of the tenant's RBAC.
+#[derive(Debug, Clone)]
+pub struct Role {
+    /// `rol_` followed by 16 alphanumerics.
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    /// (API identifier, permission name).
+    pub permissions: Vec<(String, String)>,
+}
+
+/// Roles and direct permissions, and who holds them.
+#[derive(Debug, Clone, Default)]
+pub struct Rbac {
+    pub roles: Vec<Role>,
+    /// (user_id, role id).
+    pub members: Vec<(String, String)>,
+    /// (user_id, API identifier, permission name).
+    pub user_permissions: Vec<(String, String, String)>,
 }
 
 /// Scopes a client was granted on an API (`audience` is the API identifier).
@@ -84,6 +111,22 @@ pub struct Connection {
     pub name: String,
     pub strategy: String,
     pub password_policy: PasswordPolicy,
+    /// The connection's "requires username" setting: only then may users carry a `username`.
+    pub requires_username: bool,
+    /// Password rules beyond strength.
+    pub password_rules: PasswordRules,
+}
+
+/// A database connection's password options besides strength (the Dashboard's "Password
+/// History", "Password Dictionary" and "Personal Data" switches).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PasswordRules {
+    /// How many previous passwords a new one may not repeat (0: off).
+    pub history_size: usize,
+    /// Refuse passwords from the common-password dictionary.
+    pub dictionary: bool,
+    /// Refuse passwords containing the user's name, username or email local part.
+    pub no_personal_info: bool,
 }
 
 /// A user of a database connection.
@@ -102,6 +145,8 @@ pub struct User {
     pub nickname: String,
     pub given_name: Option<String>,
     pub family_name: Option<String>,
+    /// Only for connections that require a username; absent until set.
+    pub username: Option<String>,
     pub picture: String,
     pub blocked: bool,
     pub created_at: OffsetDateTime,
@@ -111,6 +156,11 @@ pub struct User {
     pub logins_count: u64,
     pub user_metadata: Map<String, Value>,
     pub app_metadata: Map<String, Value>,
+    /// Earlier passwords, newest first, for the connection's password history rule.
+    pub password_history: Vec<PasswordHash>,
+    /// A PATCH that sent `user_metadata` (even `{}`) makes the key appear, empty or not, while
+    /// an empty `app_metadata` always disappears (facts `auth0-users.md` §3, obs).
+    pub user_metadata_set: bool,
 }
 
 impl User {
@@ -131,6 +181,8 @@ impl User {
 pub enum TicketKind {
     PasswordChange,
     EmailVerification,
+    /// The link of a brute-force notification mail.
+    Unblock,
 }
 
 /// What a ticket grants when it is redeemed on the hosted page.
@@ -154,6 +206,34 @@ pub struct RefreshGrant {
     pub scope: String,
 }
 
+/// A brute-force block: an identifier refused from one IP (facts `auth0-users.md` §5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginBlock {
+    pub identifier: String,
+    pub ip: String,
+    pub connection: String,
+    pub user_id: String,
+}
+
+/// Brute-force protection of password logins.
+#[derive(Debug, Clone, Default)]
+pub struct BruteForce {
+    /// Consecutive failures that block an identifier from an IP; 0 turns protection off.
+    pub threshold: u32,
+    /// (identifier, ip) → consecutive failures.
+    pub failures: HashMap<(String, String), u32>,
+    pub blocks: Vec<LoginBlock>,
+}
+
+/// A background job of the Management API (only `verification_email` is modelled).
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// `job_` followed by 16 alphanumerics.
+    pub id: String,
+    pub kind: String,
+    pub created_at: OffsetDateTime,
+}
+
 /// The mutable part of a tenant.
 #[derive(Debug)]
 pub struct TenantState {
@@ -169,10 +249,18 @@ pub struct TenantState {
     pub refresh_tokens: HashMap<String, RefreshGrant>,
     /// Mail the tenant has sent (reset links, …).
     pub outbox: Outbox,
+    /// Management API jobs, oldest first.
+    pub jobs: Vec<Job>,
+    pub brute_force: BruteForce,
+    pub rbac: Rbac,
     /// Ticket secret → the CSRF token its hosted form carries.
     pub form_tokens: HashMap<String, String>,
+    /// Browser logins: transactions, sessions, codes, refresh-token families.
+    pub logins: crate::auth0::logins::Logins,
     /// Seeded from the fixture, so generated ids repeat run after run.
     pub rng: StdRng,
+    /// M2M token quotas per application (fixture `client_quotas`, control API).
+    pub token_quotas: crate::auth0::quota::TokenQuotas,
 }
 
 impl TenantState {

@@ -12,16 +12,18 @@ use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::error::{Auth0Error, json_response};
+use super::error::{Auth0Error, Finding, Violation, json_response};
 use super::extract::{BodySchema, MgmtBody, MgmtQuery, Principal, ScopeSet, Scoped};
+use super::password_rules;
 use super::payload::Schema;
 use crate::auth0::tenant::{Tenant, User};
 use crate::core::password::PasswordHash;
 
-/// Scopes of `GET /users/{id}`, in the documented order (OAS x-description).
+/// Scopes of `GET /users/{id}`, in the order the provider lists them in its insufficient-scope
+/// message (obs: facts `auth0.md` §11, two captures four years apart).
 pub struct ReadUser;
 impl ScopeSet for ReadUser {
-    const ANY_OF: &'static [&'static str] = &["read:users", "read:user_idp_tokens", "read:current_user"];
+    const ANY_OF: &'static [&'static str] = &["read:users", "read:current_user", "read:user_idp_tokens"];
 }
 
 /// Scopes of `PATCH /users/{id}` (facts §5.1).
@@ -39,6 +41,9 @@ pub struct ReadUsers;
 impl ScopeSet for ReadUsers {
     const ANY_OF: &'static [&'static str] = &["read:users"];
 }
+
+/// Earlier passwords kept per user: the provider's largest history setting (doc: 24).
+const PASSWORD_HISTORY_KEPT: usize = 24;
 
 /// Only `update:users` may change more than metadata (facts §5.1: "password needs update:users").
 const UPDATE_USERS: &[&str] = &["update:users"];
@@ -119,6 +124,7 @@ pub async fn get(
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, Auth0Error> {
     let id = user_id(path)?;
+    check_fields(query.fields.as_deref(), FIELDS_DESCRIPTION)?;
     let state = tenant.state();
     let user = state.user(&id).ok_or(Auth0Error::UserNotFound {
         user_id: Some(id),
@@ -134,6 +140,7 @@ pub async fn by_email(
     _caller: Scoped<ReadUsers>,
     MgmtQuery(query): MgmtQuery<ByEmailQuery>,
 ) -> Result<Response, Auth0Error> {
+    check_fields(query.fields.as_deref(), FIELDS_DESCRIPTION)?;
     let state = tenant.state();
     let users: Vec<Value> = state
         .users
@@ -190,15 +197,45 @@ fn update_user(tenant: &Tenant, caller: &Principal, id: &str, request: UpdateUse
             });
         }
     }
-    let policy = state
+    if let Some(email) = &request.email {
+        let email = email.to_lowercase();
+        if state
+            .users
+            .iter()
+            .any(|u| u.user_id != id && u.connection == user.connection && u.email == email)
+        {
+            return Err(Auth0Error::NewEmailExists { email });
+        }
+    }
+    if let Some(username) = &request.username {
+        let connection = state.connection_by_name(&user.connection);
+        if !connection.is_some_and(|c| c.requires_username) {
+            return Err(Auth0Error::UsernameNotAllowed {
+                connection: user.connection.clone(),
+            });
+        }
+        if state.users.iter().any(|u| {
+            u.user_id != id && u.connection == user.connection && u.username.as_deref() == Some(username.as_str())
+        }) {
+            return Err(Auth0Error::UsernameInUse {
+                username: username.clone(),
+            });
+        }
+    }
+    let (policy, rules) = state
         .connection_by_name(&user.connection)
-        .map(|c| c.password_policy)
+        .map(|c| (c.password_policy, c.password_rules))
         .unwrap_or_default();
     let password = match &request.password {
         Some(password) => {
-            policy.check(password).map_err(|weakness| Auth0Error::PasswordTooWeak {
-                rules: weakness.to_string(),
-            })?;
+            let owner = password_rules::Owner {
+                email: &user.email,
+                name: Some(&user.name),
+                username: user.username.as_deref(),
+                nickname: Some(&user.nickname),
+            };
+            let history: Vec<&PasswordHash> = user.password.iter().chain(&user.password_history).collect();
+            password_rules::check(&policy, &rules, password, &owner, &history)?;
             Some(PasswordHash::new(&mut state.rng, password))
         }
         None => None,
@@ -207,8 +244,15 @@ fn update_user(tenant: &Tenant, caller: &Principal, id: &str, request: UpdateUse
         user_id: Some(id.to_owned()),
         email: None,
     })?;
+    let password_changed = password.is_some();
     request.apply(user, password, now);
-    Ok(user_json(user))
+    let body = user_json(user);
+    if password_changed {
+        // doc (DOC-bfp): a password change lifts brute-force blocks.
+        let email = user.email.clone();
+        super::attack_protection::unblock_identifier(state, &email);
+    }
+    Ok(body)
 }
 
 impl UpdateUserRequest {
@@ -257,7 +301,10 @@ impl UpdateUserRequest {
 
     fn apply(self, user: &mut User, password: Option<PasswordHash>, now: OffsetDateTime) {
         if let Some(hash) = password {
-            user.password = Some(hash);
+            if let Some(previous) = user.password.replace(hash) {
+                user.password_history.insert(0, previous);
+                user.password_history.truncate(PASSWORD_HISTORY_KEPT);
+            }
             user.fixture_password = None;
             user.last_password_reset = Some(now);
         }
@@ -286,6 +333,12 @@ impl UpdateUserRequest {
         if self.family_name.is_some() {
             user.family_name = self.family_name;
         }
+        if self.username.is_some() {
+            user.username = self.username;
+        }
+        if self.user_metadata.is_some() {
+            user.user_metadata_set = true;
+        }
         merge_metadata(&mut user.user_metadata, self.user_metadata);
         merge_metadata(&mut user.app_metadata, self.app_metadata);
         user.updated_at = now;
@@ -303,7 +356,7 @@ fn merge_metadata(target: &mut Map<String, Value>, patch: Option<Map<String, Val
     }
 }
 
-fn ok_json(body: &Value) -> Response {
+pub(crate) fn ok_json(body: &Value) -> Response {
     json_response(StatusCode::OK, body, "application/json; charset=utf-8")
 }
 
@@ -319,9 +372,15 @@ pub fn timestamp(at: OffsetDateTime) -> String {
     }
 }
 
-/// A user as the Management API returns it.
+/// A user as the Management API returns it. Key order as observed (facts `auth0-users.md`
+/// §1.2): profile keys alphabetically, then `last_password_reset` and the login fields, then
+/// `app_metadata` last. Fields a user never had are absent, not null: `blocked`, `username`,
+/// empty metadata, and `last_login`/`logins_count` until the first login (facts `auth0.md` §11).
 pub fn user_json(user: &User) -> Value {
     let mut body = Map::new();
+    if user.blocked {
+        body.insert("blocked".into(), true.into());
+    }
     body.insert("created_at".into(), timestamp(user.created_at).into());
     body.insert("email".into(), user.email.clone().into());
     body.insert("email_verified".into(), user.email_verified.into());
@@ -345,14 +404,11 @@ pub fn user_json(user: &User) -> Value {
     body.insert("picture".into(), user.picture.clone().into());
     body.insert("updated_at".into(), timestamp(user.updated_at).into());
     body.insert("user_id".into(), user.user_id.clone().into());
-    if !user.user_metadata.is_empty() {
+    if user.user_metadata_set || !user.user_metadata.is_empty() {
         body.insert("user_metadata".into(), Value::Object(user.user_metadata.clone()));
     }
-    if !user.app_metadata.is_empty() {
-        body.insert("app_metadata".into(), Value::Object(user.app_metadata.clone()));
-    }
-    if user.blocked {
-        body.insert("blocked".into(), true.into());
+    if let Some(username) = &user.username {
+        body.insert("username".into(), username.clone().into());
     }
     if let Some(reset) = user.last_password_reset {
         body.insert("last_password_reset".into(), timestamp(reset).into());
@@ -360,12 +416,63 @@ pub fn user_json(user: &User) -> Value {
     if let Some(login) = user.last_login {
         body.insert("last_login".into(), timestamp(login).into());
     }
-    body.insert("logins_count".into(), user.logins_count.into());
+    if user.logins_count > 0 {
+        body.insert("logins_count".into(), user.logins_count.into());
+    }
+    if !user.app_metadata.is_empty() {
+        body.insert("app_metadata".into(), Value::Object(user.app_metadata.clone()));
+    }
     Value::Object(body)
 }
 
+/// The names `fields` may list (doc: OAS pattern of `GET /users/{id}`, in its order).
+pub const USER_FIELDS: &[&str] = &[
+    "phone_number",
+    "email",
+    "email_verified",
+    "picture",
+    "username",
+    "user_id",
+    "name",
+    "nickname",
+    "created_at",
+    "identities",
+    "app_metadata",
+    "user_metadata",
+    "last_ip",
+    "last_login",
+    "logins_count",
+    "updated_at",
+    "blocked",
+    "family_name",
+    "given_name",
+];
+
+/// The documented description of the `fields` parameter of the user read endpoints.
+pub const FIELDS_DESCRIPTION: &str = "Comma-separated list of fields to include or exclude (based on value provided \
+                                      for include_fields) in the result. Leave empty to retrieve all fields.";
+
+/// `fields` must list known user fields (facts `auth0.md` §11: the provider's pattern check).
+pub fn check_fields(fields: Option<&str>, description: &str) -> Result<(), Auth0Error> {
+    let Some(fields) = fields.filter(|f| !f.is_empty()) else {
+        return Ok(());
+    };
+    if fields.split(',').all(|name| USER_FIELDS.contains(&name)) {
+        return Ok(());
+    }
+    Err(Auth0Error::QueryValidation {
+        findings: vec![Finding {
+            violation: Violation::FieldsList {
+                value: fields.to_owned(),
+                allowed: USER_FIELDS,
+            },
+            property: Some(("fields".into(), Some(description.to_owned()))),
+        }],
+    })
+}
+
 /// `fields=a,b` keeps (or, with `include_fields=false`, drops) the named top-level fields.
-fn select_fields(user: Value, fields: Option<&str>, include: Option<bool>) -> Value {
+pub fn select_fields(user: Value, fields: Option<&str>, include: Option<bool>) -> Value {
     let Some(fields) = fields.filter(|f| !f.is_empty()) else {
         return user;
     };

@@ -5,15 +5,16 @@
 
 pub mod address;
 pub mod clock;
-pub mod control;
-pub mod faults;
+pub(crate) mod control;
+pub(crate) mod control_error;
+pub(crate) mod faults;
 pub mod fixture;
 pub mod journal;
 pub mod jwt_crypto;
-pub mod keys;
+pub(crate) mod keys;
 pub mod onetime;
-pub mod outbox;
-pub mod password;
+pub(crate) mod outbox;
+pub(crate) mod password;
 pub mod provider;
-pub mod ratelimit;
-pub mod tokens;
+pub(crate) mod ratelimit;
+pub(crate) mod tokens;

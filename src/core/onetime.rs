@@ -200,6 +200,12 @@ impl<T> OneTimeStore<T> {
     }
 
     /// Number of secrets remembered (live or not).
+    /// Forgets every secret issued to `subject` (its subject no longer exists).
+    pub fn forget_subject(&mut self, subject: &str) {
+        self.entries.retain(|_, entry| entry.subject != subject);
+        self.newest.remove(subject);
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }

@@ -12,8 +12,10 @@
 use std::path::Path;
 
 use axum::Router;
-use axum::http::HeaderMap;
+use axum::handler::Handler;
+use axum::http::{HeaderMap, Method};
 use axum::response::Response;
+use axum::routing::{MethodFilter, MethodRouter, on};
 
 use super::address::TenantAddress;
 use super::clock::Clock;
@@ -27,6 +29,30 @@ pub const HINT_HEADER: &str = "x-authmock-hint";
 
 /// Why a fixture could not become a tenant, whatever the provider.
 pub type SeedFailure = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// One control route: the method and path it is registered under, and its handler. The
+/// listeners' control routers are built from these (`admin::table`) and nothing else, so what is
+/// listed is what is served (the OpenAPI test walks it).
+pub struct ControlRoute<S> {
+    pub method: Method,
+    pub path: &'static str,
+    pub(crate) handler: MethodRouter<S>,
+}
+
+/// A control route of `handler` on `method path`.
+pub fn control_route<S, H, T>(method: Method, path: &'static str, handler: H) -> ControlRoute<S>
+where
+    H: Handler<T, S>,
+    T: 'static,
+    S: Clone + Send + Sync + 'static,
+{
+    let filter = MethodFilter::try_from(method.clone()).expect("control routes use standard methods");
+    ControlRoute {
+        method,
+        path,
+        handler: on(filter, handler),
+    }
+}
 
 /// One provider's tenant, as the control API, the exchange layer and the listeners see it.
 pub trait Provider: Clone + Send + Sync + 'static {
@@ -64,6 +90,17 @@ pub trait Provider: Clone + Send + Sync + 'static {
     fn with_outbox<R>(&self, f: impl FnOnce(&mut Outbox) -> R) -> R;
     /// Back to the seed; the error says why the seed no longer builds.
     fn reset(&self) -> Result<(), SeedFailure>;
+
+    /// Control routes of this provider's own, after the shared table (Auth0's M2M token
+    /// quotas); none by default.
+    fn control_routes() -> Vec<ControlRoute<Self>> {
+        Vec::new()
+    }
+    /// The OpenAPI description of [`Provider::control_routes`], merged into the listener's
+    /// `openapi.json`.
+    fn control_openapi() -> Option<utoipa::openapi::OpenApi> {
+        None
+    }
 
     /// Provider errors a fault rule may inject by name (`"error": "auth0.rate_limited"`).
     const ERROR_NAMES: &'static [&'static str];

@@ -9,6 +9,7 @@
 //! tenant summary type).
 
 pub mod adapter;
+pub mod browser;
 pub mod junit;
 pub mod parser;
 pub mod protocol;
@@ -39,7 +40,8 @@ pub struct Options {
     pub junit: Option<PathBuf>,
     pub json: Option<PathBuf>,
     pub concurrency: Option<usize>,
-    /// Treat a skipped step (no definition, or an unsupported operation) as a failure.
+    /// Treat a scenario skipped for an unsupported operation as a failure too. A step with no
+    /// definition always fails its scenario.
     pub fail_on_skipped: bool,
     /// Serve every tenant over HTTPS with a CA generated for this run (see `transport`).
     pub tls: bool,
@@ -58,7 +60,33 @@ pub struct Summary {
     pub failures: Vec<(String, String)>,
     /// Names of the scenarios skipped (an operation the client does not implement).
     pub skipped_scenarios: Vec<String>,
+    /// How many `@must` scenarios ran (passed or failed, not skipped).
+    pub must_ran: usize,
     pub client_name: String,
+}
+
+impl Summary {
+    /// Why this run must not count as a pass (the exit code of `authmock test`), or `None`.
+    /// `allow_no_must` accepts a run in which no `@must` scenario ran (a first adapter that
+    /// implements nothing the suite checks yet); everything else is always a failure.
+    pub fn verdict(&self, allow_no_must: bool) -> Option<String> {
+        if !self.failed_must.is_empty() {
+            return Some(format!(
+                "{} failed {} @must scenario(s): {}",
+                self.client_name,
+                self.failed_must.len(),
+                self.failed_must.join("; ")
+            ));
+        }
+        if self.must_ran == 0 && !allow_no_must {
+            return Some(format!(
+                "no @must scenario ran against {}: declare the operations it implements in its start \
+                 answer (or pass --allow-no-must while it implements none the suite checks)",
+                self.client_name
+            ));
+        }
+        None
+    }
 }
 
 /// Runs the suite. Starts the client once up front to learn the operations it implements.
@@ -79,6 +107,20 @@ async fn run_suite(options: Options) -> anyhow::Result<Summary> {
         .await
         .map_err(|e| anyhow::anyhow!("the client could not start: {e}"))?;
     let operations = probe.operations();
+    let known = protocol::operations();
+    let unknown: Vec<&String> = operations.iter().filter(|op| !known.contains(op)).collect();
+    if !unknown.is_empty() {
+        probe.stop().await;
+        anyhow::bail!(
+            "the client declares operation(s) protocol v1 does not know: {}; the known operations are: {}",
+            unknown
+                .iter()
+                .map(|op| format!("`{op}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            known.join(", ")
+        );
+    }
     let client_name = match &probe {
         adapter::Client::Builtin(_) => "authmock reference client".to_owned(),
         adapter::Client::Stdio(a) => format!("{} {}", a.hello.name, a.hello.version),
@@ -114,18 +156,31 @@ async fn run_suite(options: Options) -> anyhow::Result<Summary> {
             use cucumber::event::{ScenarioFinished, StepError};
             let outcome = match finished {
                 ScenarioFinished::StepFailed(_, _, StepError::Panic(payload))
-                | ScenarioFinished::BeforeHookFailed(payload) => Some(Some(panic_message(payload.as_ref()))),
-                ScenarioFinished::StepFailed(_, _, other) => Some(Some(other.to_string())),
-                ScenarioFinished::StepSkipped => Some(None),
-                ScenarioFinished::StepPassed => None,
+                | ScenarioFinished::BeforeHookFailed(payload) => Outcome::Failed(panic_message(payload.as_ref())),
+                ScenarioFinished::StepFailed(_, _, other) => Outcome::Failed(other.to_string()),
+                ScenarioFinished::StepSkipped if parser::has_unsupported_step(scenario) => {
+                    if strict {
+                        Outcome::Failed("the client does not implement an operation this scenario needs".into())
+                    } else {
+                        Outcome::Skipped
+                    }
+                }
+                ScenarioFinished::StepSkipped => Outcome::Failed(format!(
+                    "a step has no definition: {}",
+                    scenario
+                        .steps
+                        .iter()
+                        .map(|s| format!("{}{}", s.keyword, s.value))
+                        .collect::<Vec<_>>()
+                        .join(" / ")
+                )),
+                ScenarioFinished::StepPassed => Outcome::Passed,
             };
-            if let Some(failure) = outcome
-                && let Ok(mut list) = recorded.lock()
-            {
+            if let Ok(mut list) = recorded.lock() {
                 list.push(Finished {
                     scenario: scenario.name.clone(),
                     must: feature.tags.iter().chain(&scenario.tags).any(|t| t == "must"),
-                    failure,
+                    outcome,
                 });
             }
             let client = world.map(|w| w.client.take());
@@ -142,7 +197,9 @@ async fn run_suite(options: Options) -> anyhow::Result<Summary> {
                 .tee::<AuthWorld, _>(writer::Json::for_tee(json))
                 .normalized(),
         )
-        .fail_on_skipped_with(move |_, _, _| strict)
+        // A skipped step is a failure unless the parser marked it unsupported: a step with no
+        // definition (a typo in a feature file) must never let a run pass.
+        .fail_on_skipped_with(move |_, _, scenario| strict || !parser::has_unsupported_step(scenario))
         // The harness owns the command line: cucumber must not parse the process arguments.
         .with_cli(cli::Opts::<_, _, _, cli::Empty>::default())
         .filter_run(options.features.clone(), move |feature, rule, scenario| {
@@ -162,31 +219,52 @@ async fn run_suite(options: Options) -> anyhow::Result<Summary> {
         junit.write_to(path)?;
     }
     let finished = finished.lock().map(|l| l.clone()).unwrap_or_default();
-    let failed: Vec<&Finished> = finished.iter().filter(|f| f.failure.is_some()).collect();
+    let failed: Vec<&Finished> = finished.iter().filter(|f| f.failure().is_some()).collect();
     Ok(Summary {
         failed: writer.execution_has_failed(),
+        must_ran: finished
+            .iter()
+            .filter(|f| f.must && !matches!(f.outcome, Outcome::Skipped))
+            .count(),
         failed_must: failed.iter().filter(|f| f.must).map(|f| f.scenario.clone()).collect(),
         failed_scenarios: failed.iter().map(|f| f.scenario.clone()).collect(),
         failures: failed
             .iter()
-            .map(|f| (f.scenario.clone(), f.failure.clone().unwrap_or_default()))
+            .map(|f| (f.scenario.clone(), f.failure().unwrap_or_default().to_owned()))
             .collect(),
         skipped_scenarios: finished
             .iter()
-            .filter(|f| f.failure.is_none())
+            .filter(|f| matches!(f.outcome, Outcome::Skipped))
             .map(|f| f.scenario.clone())
             .collect(),
         client_name,
     })
 }
 
-/// How one scenario that did not pass ended: `failure` is the failing step's message, `None`
-/// when it was skipped.
+/// How one scenario ended.
 #[derive(Debug, Clone)]
 struct Finished {
     scenario: String,
     must: bool,
-    failure: Option<String>,
+    outcome: Outcome,
+}
+
+#[derive(Debug, Clone)]
+enum Outcome {
+    Passed,
+    /// Skipped for an operation the client does not implement.
+    Skipped,
+    /// The failing step's message.
+    Failed(String),
+}
+
+impl Finished {
+    fn failure(&self) -> Option<&str> {
+        match &self.outcome {
+            Outcome::Failed(message) => Some(message),
+            _ => None,
+        }
+    }
 }
 
 /// The text of a step's panic (a step returning `Err` panics with the error's text).

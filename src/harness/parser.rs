@@ -54,12 +54,20 @@ pub fn needed_operation(step: &str) -> Option<&'static str> {
         .map(|(_, op)| *op)
 }
 
+/// The suffix of a step the client cannot run.
+const UNSUPPORTED: &str = " [unsupported: the client does not implement ";
+
+/// Whether the parser marked a step of `scenario` as needing an undeclared operation.
+pub fn has_unsupported_step(scenario: &gherkin::Scenario) -> bool {
+    scenario.steps.iter().any(|step| step.value.contains(UNSUPPORTED))
+}
+
 fn mark_scenario(scenario: &mut gherkin::Scenario, operations: &[String]) {
     for step in scenario.steps.iter_mut() {
         if let Some(op) = needed_operation(&step.value)
             && !operations.iter().any(|o| o == op)
         {
-            step.value = format!("{} [unsupported: the client does not implement {op}]", step.value);
+            step.value = format!("{}{UNSUPPORTED}{op}]", step.value);
         }
     }
 }

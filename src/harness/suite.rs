@@ -10,6 +10,10 @@ pub const FEATURES: &[(&str, &str)] = &[
         include_str!("../../features/auth0/errors.feature"),
     ),
     (
+        "auth0/login.feature",
+        include_str!("../../features/auth0/login.feature"),
+    ),
+    (
         "auth0/password_change_ticket.feature",
         include_str!("../../features/auth0/password_change_ticket.feature"),
     ),

@@ -7,7 +7,7 @@
 use std::fmt;
 use std::sync::{Mutex, OnceLock};
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::adapter::{Client, ClientSpec};
 use super::protocol::{Auth0Provider, JanrainForm, JanrainForms, JanrainProvider, OpOutcome, Provider};
@@ -57,13 +57,31 @@ pub struct AuthWorld {
     /// What the client reported for each operation, in order.
     pub reports: Vec<Report>,
     pub control: reqwest::Client,
+    /// The browser, application and callbacks of a login scenario.
+    pub login: super::browser::LoginScenario,
 }
 
-/// One operation and what the client reported for it.
+/// One operation, what the client reported for it, and what the provider journaled while the
+/// client performed it.
 #[derive(Debug, Clone)]
 pub struct Report {
     pub op: String,
     pub outcome: Result<OpOutcome, String>,
+    /// The exchanges of the operation's provider (the tenant for `auth0.*`, the Capture app for
+    /// `janrain.*`) recorded between the `run` and its answer, oldest first.
+    pub exchanges: Vec<Value>,
+}
+
+impl Report {
+    /// The operation's exchanges on a provider path (control routes excluded).
+    pub fn provider_exchanges(&self) -> impl Iterator<Item = &Value> {
+        self.exchanges.iter().filter(|e| {
+            !e["request"]["path"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("/__authmock__")
+        })
+    }
 }
 
 impl fmt::Debug for AuthWorld {
@@ -107,6 +125,7 @@ impl AuthWorld {
             client_error,
             reports: Vec::new(),
             control: super::transport::trust(reqwest::Client::builder()).build()?,
+            login: Default::default(),
         })
     }
 
@@ -129,16 +148,21 @@ impl AuthWorld {
 
     /// Asks the client to perform `op` and keeps what it reported.
     pub async fn perform(&mut self, op: &str, args: Value) -> Result<(), String> {
-        let Some(client) = self.client.as_mut() else {
+        if self.client.is_none() {
             return Err(self
                 .client_error
                 .clone()
                 .unwrap_or_else(|| "the client is not running".into()));
-        };
+        }
         let provider = if op.starts_with("janrain.") {
             Provider::Janrain(Box::new(self.janrain.clone()))
         } else {
             Provider::Auth0(self.provider.clone())
+        };
+        let janrain = op.starts_with("janrain.");
+        let before = self.newest_journal_id(janrain).await;
+        let Some(client) = self.client.as_mut() else {
+            return Err("the client is not running".into());
         };
         let outcome = client.run(op, &provider, &args).await;
         let declared = client.operations().iter().any(|o| o == op);
@@ -151,9 +175,21 @@ impl AuthWorld {
             ),
             _ => None,
         };
+        let exchanges = match if janrain {
+            self.janrain_journal().await
+        } else {
+            self.journal().await
+        } {
+            Ok(entries) => entries
+                .into_iter()
+                .filter(|e| e["id"].as_u64().is_some_and(|id| Some(id) > before))
+                .collect(),
+            Err(_) => Vec::new(),
+        };
         self.reports.push(Report {
             op: op.to_owned(),
             outcome,
+            exchanges,
         });
         if let Some(error) = crashed {
             // A crashed or silent adapter is restarted for the next scenario, not this one.
@@ -185,6 +221,16 @@ impl AuthWorld {
         } else {
             Err(format!("{url} answered {status}: {value}"))
         }
+    }
+
+    /// The id of the newest exchange in the tenant's (or the Capture app's) journal.
+    async fn newest_journal_id(&self, janrain: bool) -> Option<u64> {
+        let entries = if janrain {
+            self.janrain_journal().await
+        } else {
+            self.journal().await
+        };
+        entries.ok()?.iter().filter_map(|e| e["id"].as_u64()).max()
     }
 
     /// The journal, oldest exchange first.
@@ -332,9 +378,4 @@ fn provider_for(summary: &TenantSummary, application: &str) -> Result<Auth0Provi
         login_client_id: login.client_id.clone(),
         login_client_secret: login.client_secret.clone(),
     })
-}
-
-/// The fault body the Management API answers with when it is rate limited.
-pub fn rate_limited_body() -> Value {
-    json!({"statusCode": 429, "error": "Too Many Requests", "message": "Global limit has been reached", "errorCode": "too_many_requests"})
 }

@@ -17,6 +17,7 @@ use rand::rngs::StdRng;
 use serde::{Deserialize, Serialize};
 
 pub use super::error::ConfiguredError;
+use super::schema::EntityType;
 use crate::core::address::TenantAddress;
 use crate::core::clock::Clock;
 use crate::core::control::Control;
@@ -60,6 +61,9 @@ pub struct JanrainFixture {
     /// and again on reset; none (nothing limited) when absent.
     #[serde(default)]
     pub rate_limits: Vec<BucketDefinition>,
+    /// The records' entity type and its attributes; the built-in `user` type when absent.
+    #[serde(default = "EntityType::default_user")]
+    pub entity_type: EntityType,
 }
 
 /// An API client of the app.
@@ -165,6 +169,9 @@ pub struct RecordSeed {
     pub display_name: String,
     #[serde(default)]
     pub social_provider: Option<String>,
+    /// Values of the entity type's other attributes (`created` defaults to the seed time).
+    #[serde(default)]
+    pub attributes: serde_json::Map<String, serde_json::Value>,
 }
 
 /// A user record (an entity of type `user`).
@@ -180,6 +187,8 @@ pub struct Record {
     pub family_name: String,
     pub display_name: String,
     pub social_provider: Option<String>,
+    /// Every other attribute of the entity type (`created`, `lastUpdated`, …), by name.
+    pub attrs: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Record {
@@ -224,6 +233,10 @@ pub struct JanrainState {
     pub refresh_tokens: HashMap<String, TokenGrant>,
     pub outbox: Outbox,
     pub rng: StdRng,
+    /// The records' entity type (from the fixture).
+    pub entity_type: EntityType,
+    /// The id the next created record gets.
+    pub next_id: u64,
 }
 
 impl JanrainState {
@@ -312,11 +325,10 @@ impl JanrainFixture {
     pub fn state(&self) -> Result<JanrainState, JanrainSeedError> {
         let mut rng = StdRng::seed_from_u64(self.seed);
         let mut records = Vec::new();
+        // A set, not a scan: a fixture may seed 100,000 records (bench).
+        let mut emails = std::collections::HashSet::new();
         for (i, seed) in self.users.iter().enumerate() {
-            if records
-                .iter()
-                .any(|r: &Record| r.email.eq_ignore_ascii_case(&seed.email))
-            {
+            if !emails.insert(seed.email.to_ascii_lowercase()) {
                 return Err(JanrainSeedError::Invalid(format!("two users use {}", seed.email)));
             }
             records.push(Record {
@@ -329,8 +341,12 @@ impl JanrainFixture {
                 family_name: seed.family_name.clone(),
                 display_name: seed.display_name.clone(),
                 social_provider: seed.social_provider.clone(),
+                attrs: super::records::seed_attributes(&self.entity_type, &seed.attributes)
+                    .map_err(|e| JanrainSeedError::Invalid(format!("user {}: {e}", seed.uuid)))?,
             });
         }
+        self.entity_type.validate().map_err(JanrainSeedError::Invalid)?;
+        let next_id = records.len() as u64 + 1;
         Ok(JanrainState {
             clients: self.clients.clone(),
             flow: self.flow.clone(),
@@ -340,6 +356,8 @@ impl JanrainFixture {
             refresh_tokens: HashMap::new(),
             outbox: Outbox::default(),
             rng,
+            entity_type: self.entity_type.clone(),
+            next_id,
         })
     }
 

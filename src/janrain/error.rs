@@ -70,7 +70,7 @@ pub enum JanrainError {
     /// An access token this app never issued: the logged body, verbatim (facts §2 [S30]).
     UnknownAccessToken,
     /// An access token past its 3600 s: 414 `access_token_expired` (facts §3, §6). The text is
-    /// NOT FOUND; "access token expired" follows the code name.
+    /// "access_token expired" as a realistic test double has it (`janrain.md` §10, obs low).
     AccessTokenExpired { secs_ago: i64 },
     /// Unknown route: NOT FOUND; chosen HTTP 404 with 200 `invalid_argument`, the envelope every
     /// Capture client parses.
@@ -105,7 +105,7 @@ pub enum JanrainError {
     /// `api_limit_error`, "too many simultaneous API calls" (facts §3, O). The rate-limit body
     /// is NOT FOUND (facts §4 "Rate limiting"): inf the Capture envelope at HTTP 200 on every
     /// route but `/oauth/token`, where inf the OAuth shape at HTTP 400 with the Capture name in
-    /// `sub_error`; the `error_description` text is inf from the code's meaning. No
+    /// `sub_error`; the `error_description` is the logged text (§10). No
     /// `x-ratelimit-*` headers: none are documented for Capture, so the hint names the reset.
     ApiLimit {
         /// `/oauth/token` answers in the OAuth shape.
@@ -114,14 +114,23 @@ pub enum JanrainError {
         /// for an injected fault.
         bucket: Option<(&'static str, i64)>,
     },
+    /// An Entity API error (`/entity*` and its server-side authentication); see
+    /// [`super::entity_error`].
+    Entity(super::entity_error::EntityError),
+}
+
+impl From<super::entity_error::EntityError> for JanrainError {
+    fn from(err: super::entity_error::EntityError) -> Self {
+        Self::Entity(err)
+    }
 }
 
 /// Errors a fault rule may inject by name on a Capture app (`"error": "janrain.api_limit_error"`).
 pub const NAMED_ERRORS: &[&str] = &["janrain.api_limit_error"];
 
-/// The `error_description` of 510 (inf: the body is NOT FOUND, facts §4; text from the code's
-/// meaning in facts §3).
-pub const API_LIMIT: &str = "too many simultaneous API calls";
+/// The `error_description` of 510, as logged from a real app (facts `janrain.md` §10, obs
+/// medium; "the text may differ per endpoint").
+pub const API_LIMIT: &str = "too many registration attempts";
 
 /// The `error_description` of 390 (NOT FOUND in the facts; chosen text, one place).
 pub const INVALID_FORM_FIELDS: &str = "some form fields are invalid";
@@ -138,6 +147,9 @@ struct CaptureBody<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     invalid_fields: Option<serde_json::Map<String, serde_json::Value>>,
     request_id: &'a str,
+    /// The flow's user-facing text (540; `janrain.md` §10).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'a str>,
 }
 
 /// The OAuth shape of `/oauth/token`, in the documented order (facts §2).
@@ -170,6 +182,9 @@ pub struct ConfiguredError {
     pub code: u16,
     pub error: String,
     pub error_description: String,
+    /// The flow's user-facing text, sent as `message` (facts `janrain.md` §10, the audit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 /// A Capture error not yet rendered: its body needs a `request_id` from the app's seeded RNG,
@@ -272,6 +287,7 @@ impl JanrainError {
             Self::CodeExpired { secs_ago } => {
                 format!("the code expired {secs_ago} s ago on the app clock (the client's recover_code_lifetime)")
             }
+            Self::Entity(err) => err.hint(),
             Self::RedirectUriMismatch { expected, supplied } => {
                 format!("redirect_uri must repeat the forgot-password call's {expected:?}, got {supplied:?}")
             }
@@ -290,6 +306,7 @@ impl JanrainError {
                 error_description: description,
                 invalid_fields: fields,
                 request_id,
+                message: None,
             };
             (StatusCode::OK, body_json(&body))
         };
@@ -307,6 +324,7 @@ impl JanrainError {
             (status, body_json(&body))
         };
         let (status, body) = match &self {
+            Self::Entity(err) => (err.status(), err.body(request_id)),
             Self::MissingArgument { name, .. } => capture(
                 100,
                 "missing_argument",
@@ -341,13 +359,20 @@ impl JanrainError {
                 message.as_str(),
                 Some(fields_json(&[(form.clone(), vec![message.clone()])])),
             ),
-            Self::SocialOnly(configured) => capture(
-                configured.code,
-                configured.error.as_str(),
-                None,
-                configured.error_description.as_str(),
-                None,
-            ),
+            Self::SocialOnly(configured) => {
+                // The audit's body: generic description, the flow's text in `message` (§10).
+                let body = CaptureBody {
+                    stat: "error",
+                    code: configured.code,
+                    error: configured.error.as_str(),
+                    argument_name: None,
+                    error_description: configured.error_description.as_str(),
+                    invalid_fields: None,
+                    request_id,
+                    message: configured.message.as_deref(),
+                };
+                (StatusCode::OK, body_json(&body))
+            }
             Self::InvalidFormFields { fields } => capture(
                 390,
                 "invalid_form_fields",
@@ -381,7 +406,7 @@ impl JanrainError {
                 };
                 (StatusCode::OK, body_json(&body))
             }
-            Self::AccessTokenExpired { .. } => capture(414, "access_token_expired", None, "access token expired", None),
+            Self::AccessTokenExpired { .. } => capture(414, "access_token_expired", None, "access_token expired", None),
             Self::NotFound { path, .. } => {
                 let (_, body) = capture(
                     200,

@@ -38,6 +38,11 @@ impl Params {
         }
     }
 
+    /// Every decoded pair, in request order (what a `Signature` signs).
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.pairs
+    }
+
     /// The value of `name`, if present (possibly empty).
     pub fn get(&self, name: &str) -> Option<&str> {
         self.pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())

@@ -1,18 +1,25 @@
 //! The Janrain / Akamai Identity Cloud Capture provider: its route table and nothing else.
 //!
-//! One file per resource (`forgot_password`, `oauth`, `profile`), request reading (`extract`),
+//! One file per resource (`forgot_password`, `oauth`, `profile`, `entity`), the Entity API's
+//! domain (`records`, `schema`, `filter`, `server_auth`, `entity_error`), request reading (`extract`),
 //! the recovery mail (`mail`), the app state (`app`), rate-limit groups (`ratelimit`) and every
 //! wire error (`error`). Facts:
 //! `shared/providers/janrain.md`. Depends on `core`; never on another provider.
 
 pub mod app;
-pub mod error;
-pub mod extract;
-pub mod forgot_password;
-pub mod mail;
-pub mod oauth;
-pub mod profile;
-pub mod ratelimit;
+pub(crate) mod entity;
+pub(crate) mod entity_error;
+pub(crate) mod error;
+pub(crate) mod extract;
+pub(crate) mod filter;
+pub(crate) mod forgot_password;
+pub(crate) mod mail;
+pub(crate) mod oauth;
+pub(crate) mod profile;
+pub(crate) mod ratelimit;
+pub(crate) mod records;
+pub(crate) mod schema;
+pub(crate) mod server_auth;
 pub mod summary;
 
 use std::path::Path;
@@ -114,7 +121,13 @@ fn router() -> Router<JanrainApp> {
         .route("/oauth/token", post(oauth::token).get(oauth::token))
         .route("/oauth/auth_native_traditional", post(oauth::sign_in))
         .route("/oauth/update_profile_native", post(profile::update_profile))
-        .route("/entity", post(profile::entity))
+        .route("/entity", post(entity::read).get(entity::read))
+        .route("/entity.find", post(entity::find).get(entity::find))
+        .route("/entity.count", post(entity::count).get(entity::count))
+        .route("/entity.create", post(entity::create))
+        .route("/entity.update", post(entity::update))
+        .route("/entity.replace", post(entity::replace))
+        .route("/entity.delete", post(entity::delete))
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
 }

@@ -33,9 +33,6 @@ use crate::core::provider::{HINT_HEADER, Provider};
 /// `body_contains` rules and the journal); twice the providers' 1 MB payload cap.
 pub const BUFFER_CAP: usize = 2 * 1024 * 1024;
 
-/// Prefix of every control-API path.
-pub use crate::admin::auth::CONTROL_PREFIX;
-
 /// How long a `reset_mid_body` fault waits after the partial body, so it reaches the client
 /// before the connection is aborted.
 const RESET_PAUSE: Duration = Duration::from_millis(20);

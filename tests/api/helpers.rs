@@ -35,6 +35,8 @@ pub enum App {
     ReadOnly,
     /// Regular web app with the password grants.
     Web,
+    /// M2M with create:users read:users update:users delete:users create:user_tickets.
+    Admin,
 }
 
 pub struct TestApp {
@@ -121,6 +123,7 @@ impl TestApp {
             App::Backend => "Backend",
             App::ReadOnly => "Read-only",
             App::Web => "Web app",
+            App::Admin => "User admin",
         };
         let client = summary
             .clients
@@ -162,6 +165,12 @@ impl TestApp {
     pub async fn patch_json(&self, path: &str, token: &str, body: &Value) -> Reply {
         let auth = format!("Bearer {token}");
         self.request(Method::PATCH, path, Some(JSON), Some(&auth), body.to_string())
+            .await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Reply {
+        let auth = format!("Bearer {token}");
+        self.request(Method::DELETE, path, None, Some(&auth), Body::empty())
             .await
     }
 

@@ -171,3 +171,25 @@ async fn users_by_email_requires_the_email_parameter() {
     let reply = app.get("/api/v2/users-by-email", Some(&token)).await;
     assert_wire!("users_by_email_missing_email", reply);
 }
+
+#[tokio::test]
+async fn users_by_email_refuses_a_malformed_email_and_unknown_fields() {
+    let app = TestApp::new();
+    let token = app.token(App::ReadOnly).await;
+    let malformed = app.get("/api/v2/users-by-email?email=not-an-email", Some(&token)).await;
+    assert_wire!("users_by_email_malformed", malformed);
+    let fields = app
+        .get(
+            "/api/v2/users-by-email?email=alice%40example.com&fields=email,shoe_size",
+            Some(&token),
+        )
+        .await;
+    assert_eq!(fields.status, StatusCode::BAD_REQUEST);
+    assert_eq!(fields.json()["errorCode"], "invalid_query_string");
+    let user = app.get(&format!("{ALICE_PATH}?fields=password"), Some(&token)).await;
+    assert_eq!(
+        user.status,
+        StatusCode::BAD_REQUEST,
+        "GET /users/{{id}} validates fields too"
+    );
+}

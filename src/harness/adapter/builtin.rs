@@ -1,6 +1,7 @@
 //! The reference client: every operation done as a careful integrator would, with reqwest.
 //!
-//! It caches the Management API token until shortly before it expires, sends JSON with
+//! It caches the Management API token until shortly before it expires (and fetches a fresh one
+//! once when the provider answers `Expired token`), sends JSON with
 //! `Content-Type: application/json`, names the connection by `connection_id`, percent-encodes
 //! user ids in paths, waits for `x-ratelimit-reset` before retrying a 429 (a bounded number of
 //! times), never retries another 4xx, and never puts a secret in a URL. On Janrain it posts
@@ -11,7 +12,7 @@
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
-use reqwest::{Method, RequestBuilder, Response};
+use reqwest::{Client, Method, RequestBuilder, Response};
 use serde_json::{Value, json};
 
 use crate::harness::protocol::{Auth0Provider, JanrainProvider, OpOutcome, Provider, ProviderError};
@@ -24,6 +25,11 @@ pub const OPERATIONS: &[&str] = &[
     "auth0.set_user_password",
     "auth0.find_users_by_email",
     "auth0.login_with_password",
+    "auth0.begin_login",
+    "auth0.complete_login",
+    "auth0.refresh_tokens",
+    "auth0.get_userinfo",
+    "auth0.logout",
     "janrain.send_password_recovery_email",
     "janrain.exchange_code",
     "janrain.update_password",
@@ -37,9 +43,13 @@ const MAX_WAIT: Duration = Duration::from_secs(2);
 /// A cached token is renewed this long before it expires.
 const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
 
+mod login;
+
 pub struct ReferenceClient {
     http: reqwest::Client,
     token: Option<CachedToken>,
+    /// The browser-login transaction and tokens (`auth0.begin_login` and after).
+    login: login::LoginSession,
 }
 
 struct CachedToken {
@@ -59,7 +69,11 @@ impl ReferenceClient {
         let http = crate::harness::transport::trust(reqwest::Client::builder().timeout(Duration::from_secs(10)))
             .build()
             .expect("a reqwest client with at most one extra root certificate builds");
-        Self { http, token: None }
+        Self {
+            http,
+            token: None,
+            login: login::LoginSession::default(),
+        }
     }
 
     pub async fn run(&mut self, op: &str, provider: &Provider, args: &Value) -> Result<OpOutcome, String> {
@@ -86,6 +100,11 @@ impl ReferenceClient {
             "auth0.set_user_password" => self.set_password(provider, args).await,
             "auth0.find_users_by_email" => self.find_by_email(provider, args).await,
             "auth0.login_with_password" => self.login(provider, args).await,
+            "auth0.begin_login" => self.begin_login(provider, args),
+            "auth0.complete_login" => self.complete_login(provider, args).await,
+            "auth0.refresh_tokens" => self.refresh_tokens(provider).await,
+            "auth0.get_userinfo" => self.get_userinfo(provider).await,
+            "auth0.logout" => self.logout(provider, args),
             _ => return None,
         })
     }
@@ -225,7 +244,31 @@ impl ReferenceClient {
             }
         }
         let url = format!("{}/api/v2/tickets/password-change", p.base_url);
-        self.send(|| self.http.post(&url).bearer_auth(&token).json(&body)).await
+        self.management(p, token, |http, token| http.post(&url).bearer_auth(token).json(&body))
+            .await
+    }
+
+    /// A Management API call with the cached token; when the provider says the token expired
+    /// (its clock ran past `exp` before the client's did), one fresh token and one more try.
+    async fn management(
+        &mut self,
+        p: &Auth0Provider,
+        token: String,
+        build: impl Fn(&Client, &str) -> RequestBuilder,
+    ) -> Result<Value, Failure> {
+        match self.send(|| build(&self.http, &token)).await {
+            Err(Failure::Provider(error))
+                if error.status == 401
+                    && error.body["message"]
+                        .as_str()
+                        .is_some_and(|m| m.starts_with("Expired token")) =>
+            {
+                self.token = None;
+                let token = self.management_token(p).await?;
+                self.send(|| build(&self.http, &token)).await
+            }
+            other => other,
+        }
     }
 
     async fn send_reset_email(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
@@ -247,8 +290,10 @@ impl ReferenceClient {
             utf8_percent_encode(user_id, NON_ALPHANUMERIC)
         );
         let body = json!({ "password": args["password"], "connection": p.connection });
-        self.send(|| self.http.request(Method::PATCH, &url).bearer_auth(&token).json(&body))
-            .await
+        self.management(p, token, |http, token| {
+            http.request(Method::PATCH, &url).bearer_auth(token).json(&body)
+        })
+        .await
     }
 
     async fn find_by_email(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
@@ -256,7 +301,9 @@ impl ReferenceClient {
         let email = args["email"].as_str().unwrap_or_default().to_owned();
         let url = format!("{}/api/v2/users-by-email", p.base_url);
         let users = self
-            .send(|| self.http.get(&url).bearer_auth(&token).query(&[("email", &email)]))
+            .management(p, token, |http, token| {
+                http.get(&url).bearer_auth(token).query(&[("email", &email)])
+            })
             .await?;
         Ok(json!({ "users": users }))
     }

@@ -9,6 +9,7 @@ use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
 use crate::harness::protocol::OpOutcome;
+use crate::harness::steps::observations::{response_json, same_as_sent};
 use crate::harness::world::{AuthWorld, janrain_provider_for};
 
 #[given("a fresh Janrain app")]
@@ -138,7 +139,11 @@ async fn minutes_pass(world: &mut AuthWorld, minutes: i64) -> Result<(), String>
 
 #[then(expr = "a recovery link for {string} is in the Janrain outbox")]
 async fn recovery_link_in_outbox(world: &mut AuthWorld, email: String) -> Result<(), String> {
-    if recovery_link(world, &email).await?.is_some() {
+    let asked = world.last()?.provider_exchanges().any(|e| {
+        e["request"]["path"] == "/oauth/forgot_password_native"
+            && response_json(e).is_some_and(|body| body["stat"] == "ok")
+    });
+    if asked && recovery_link(world, &email).await?.is_some() {
         return Ok(());
     }
     Err(world
@@ -152,7 +157,9 @@ async fn recovery_link_in_outbox(world: &mut AuthWorld, email: String) -> Result
 #[then("the client receives a Janrain access token")]
 async fn receives_token(world: &mut AuthWorld) -> Result<(), String> {
     let report = world.last()?;
-    if matches!(&report.outcome, Ok(OpOutcome::Ok(result)) if result["access_token"].is_string()) {
+    if matches!(&report.outcome, Ok(OpOutcome::Ok(result)) if result["access_token"].is_string())
+        && granted_token(report, "/oauth/token")
+    {
         return Ok(());
     }
     Err(world
@@ -167,7 +174,9 @@ async fn receives_token(world: &mut AuthWorld) -> Result<(), String> {
 #[then("the Janrain sign-in succeeds")]
 async fn sign_in_succeeds(world: &mut AuthWorld) -> Result<(), String> {
     let report = world.last()?;
-    if matches!(&report.outcome, Ok(OpOutcome::Ok(result)) if result["access_token"].is_string()) {
+    if matches!(&report.outcome, Ok(OpOutcome::Ok(result)) if result["access_token"].is_string())
+        && granted_token(report, "/oauth/auth_native_traditional")
+    {
         return Ok(());
     }
     Err(world
@@ -177,34 +186,38 @@ async fn sign_in_succeeds(world: &mut AuthWorld) -> Result<(), String> {
 
 #[then(expr = "the client reports the Janrain error {int} {string} saying {string}")]
 async fn reports_janrain_error(world: &mut AuthWorld, code: u16, name: String, message: String) -> Result<(), String> {
-    // What the app last answered with an error, to check the report is the body as sent.
-    let sent = world
-        .janrain_journal()
-        .await?
-        .into_iter()
-        .rev()
-        .filter_map(|e| {
-            e["response"]["body"]
-                .as_str()
-                .and_then(|b| serde_json::from_str::<Value>(b).ok())
-        })
-        .find(|body| body["stat"] == "error");
+    // What the app answered this operation last: the report must be that body, as sent.
     let report = world.last()?;
+    let sent = report.provider_exchanges().last().map(|e| {
+        (
+            e["response"]["status"].as_u64().unwrap_or_default(),
+            response_json(e).unwrap_or_default(),
+        )
+    });
     if let Ok(OpOutcome::ProviderError(error)) = &report.outcome
         && janrain_error_matches(&error.body, code, &name, &message)
     {
-        if sent.as_ref().is_none_or(|sent| same_as_sent(sent, &error.body)) {
-            return Ok(());
+        match sent {
+            Some((status, body)) if status == u64::from(error.status) && same_as_sent(&body, &error.body) => {
+                return Ok(());
+            }
+            Some((status, body)) => {
+                return Err(world
+                    .explain(
+                        &format!("the error exactly as the app sent it to this operation: {status} {body}"),
+                        "report the status and body as received; do not rebuild or reword them",
+                    )
+                    .await);
+            }
+            None => {
+                return Err(world
+                    .explain(
+                        "the error the app answered this operation with, but the app saw no request from it",
+                        "report the status and body as received; do not make errors up",
+                    )
+                    .await);
+            }
         }
-        return Err(world
-            .explain(
-                &format!(
-                    "the error body exactly as the app sent it: {}",
-                    sent.unwrap_or_default()
-                ),
-                "report the body as received; do not rebuild or reword it",
-            )
-            .await);
     }
     Err(world
         .explain(
@@ -221,7 +234,16 @@ async fn reports_janrain_error(world: &mut AuthWorld, code: u16, name: String, m
 #[then("every Janrain call was form-encoded with no secret in its URL")]
 async fn form_encoded(world: &mut AuthWorld) -> Result<(), String> {
     let mut wrong = Vec::new();
-    for entry in world.janrain_journal().await? {
+    let entries = world.janrain_journal().await?;
+    if !entries.iter().any(|e| {
+        !e["request"]["path"]
+            .as_str()
+            .unwrap_or("/__authmock__")
+            .starts_with("/__authmock__")
+    }) {
+        return Err(world.explain("Capture calls to check, but the app saw none", "").await);
+    }
+    for entry in entries {
         let request = &entry["request"];
         let path = request["path"].as_str().unwrap_or("?");
         if path.starts_with("/__authmock__") {
@@ -262,17 +284,13 @@ async fn form_encoded(world: &mut AuthWorld) -> Result<(), String> {
         .await)
 }
 
-/// Whether `reported` is the body the journal recorded as `sent`. The journal masks values under
-/// secret-looking keys (`"access_token":"****…"`), so a masked value matches anything.
-fn same_as_sent(sent: &Value, reported: &Value) -> bool {
-    match (sent, reported) {
-        (Value::String(masked), _) if masked.starts_with("****") => true,
-        (Value::Object(a), Value::Object(b)) => {
-            a.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| same_as_sent(v, w)))
-        }
-        (Value::Array(a), Value::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(v, w)| same_as_sent(v, w)),
-        _ => sent == reported,
-    }
+/// Whether the operation's last Capture answer came from `path` with `"stat":"ok"` and an
+/// access token (the journal masks its value).
+fn granted_token(report: &crate::harness::world::Report, path: &str) -> bool {
+    report.provider_exchanges().last().is_some_and(|e| {
+        e["request"]["path"] == path
+            && response_json(e).is_some_and(|body| body["stat"] == "ok" && body["access_token"].is_string())
+    })
 }
 
 /// Whether a reported Capture error body is the expected one, as Capture sent it.

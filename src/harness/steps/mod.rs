@@ -3,6 +3,7 @@
 //! and what the provider saw); `janrain` is the Janrain password-recovery journey's own.
 
 pub mod janrain;
+pub mod login;
 pub mod observations;
 pub mod operations;
 pub mod setup;
@@ -10,6 +11,14 @@ pub mod setup;
 /// The phrase of each When-step and the operation it needs: scenarios that need an operation
 /// the client did not declare are skipped rather than failed (see `harness::parser`).
 pub const OPERATION_PHRASES: &[(&str, &str)] = &[
+    // Login steps first: a browser login needs begin_login and complete_login, declared together.
+    ("signs in on the login page", "auth0.complete_login"),
+    ("starts a silent login", "auth0.complete_login"),
+    ("handed to the client again", "auth0.complete_login"),
+    ("starts a login with the callback", "auth0.begin_login"),
+    ("refreshes its tokens", "auth0.refresh_tokens"),
+    ("reads the user's profile", "auth0.get_userinfo"),
+    ("logs out back to", "auth0.logout"),
     ("password-change ticket", "auth0.create_password_change_ticket"),
     ("asks for a password reset email", "auth0.send_password_reset_email"),
     ("sets the password of", "auth0.set_user_password"),

@@ -21,60 +21,119 @@ const SECRET_KEYS: &[&str] = &[
 async fn receives_ticket(world: &mut AuthWorld) -> Result<(), String> {
     let prefix = format!("{}/u/reset-password?ticket=", world.idp.uri());
     let report = world.last()?;
-    let ok = matches!(&report.outcome, Ok(OpOutcome::Ok(result))
-        if result["ticket"].as_str().is_some_and(|t| t.starts_with(&prefix)));
-    if ok {
-        return Ok(());
+    let reported = match &report.outcome {
+        Ok(OpOutcome::Ok(result)) => result["ticket"].as_str().filter(|t| t.starts_with(&prefix)),
+        _ => None,
+    };
+    let advice = "POST /api/v2/tickets/password-change with a JSON body and a Management API bearer token, and \
+                  report the `ticket` of the provider's answer";
+    let Some(reported) = reported.map(str::to_owned) else {
+        return Err(world
+            .explain(
+                &format!("a ticket link starting with {prefix}, reported as result.ticket"),
+                advice,
+            )
+            .await);
+    };
+    let created = report
+        .provider_exchanges()
+        .filter(|e| e["request"]["path"] == TICKETS_PATH && e["response"]["status"] == 201)
+        .filter_map(response_json)
+        .filter_map(|body| body["ticket"].as_str().map(str::to_owned))
+        .last();
+    if created.as_deref() != Some(reported.as_str()) {
+        return Err(world
+            .explain(
+                &format!(
+                    "the ticket the provider created during this operation, but it created {}",
+                    created.map_or("none".to_owned(), |t| format!("{t} and the client reported {reported}"))
+                ),
+                advice,
+            )
+            .await);
     }
-    Err(world
-        .explain(
-            &format!("a ticket link starting with {prefix}, reported as result.ticket"),
-            "POST /api/v2/tickets/password-change with a JSON body and a Management API bearer token",
-        )
-        .await)
+    match redeem_ticket(&reported).await {
+        Ok(()) => Ok(()),
+        Err(why) => Err(world
+            .explain(
+                &format!("the reported ticket to redeem on the hosted page, but {why}"),
+                "",
+            )
+            .await),
+    }
 }
 
 #[then(expr = "the client reports the provider error {int} {string}")]
 async fn reports_error(world: &mut AuthWorld, status: u16, message: String) -> Result<(), String> {
+    let expected = format!("the provider error {status} with the message {message:?}, status and body intact");
+    let advice = "report the provider's status and JSON body as received, without retrying a 4xx or rewording it";
     let report = world.last()?;
-    if let Ok(OpOutcome::ProviderError(error)) = &report.outcome {
-        let said = error.body["message"]
-            .as_str()
-            .or_else(|| error.body["error_description"].as_str());
-        if error.status == status && said == Some(message.as_str()) {
-            return Ok(());
-        }
+    let Ok(OpOutcome::ProviderError(error)) = &report.outcome else {
+        return Err(world.explain(&expected, advice).await);
+    };
+    let Some(sent) = report.provider_exchanges().last() else {
+        return Err(world
+            .explain(
+                &format!("{expected}; the provider saw no request during this operation, so the error is not its"),
+                advice,
+            )
+            .await);
+    };
+    let sent_status = sent["response"]["status"].as_u64().unwrap_or_default();
+    let sent_body = response_json(sent).unwrap_or_default();
+    if sent_status != u64::from(error.status) || !same_as_sent(&sent_body, &error.body) {
+        return Err(world
+            .explain(
+                &format!(
+                    "{expected}: the operation's last answer was {sent_status} {sent_body}, the client reported \
+                     {} {}",
+                    error.status, error.body
+                ),
+                advice,
+            )
+            .await);
     }
-    Err(world
-        .explain(
-            &format!("the provider error {status} with the message {message:?}, status and message intact"),
-            "report the provider's status and JSON body as received, without retrying a 4xx or rewording it",
-        )
-        .await)
+    let said = error.body["message"]
+        .as_str()
+        .or_else(|| error.body["error_description"].as_str());
+    if error.status == status && said == Some(message.as_str()) {
+        return Ok(());
+    }
+    Err(world.explain(&expected, advice).await)
 }
 
 #[then("the client reports the rate-limit headers the provider sent")]
 async fn reports_rate_limit_headers(world: &mut AuthWorld) -> Result<(), String> {
-    let sent = world
-        .journal()
-        .await?
-        .into_iter()
-        .rev()
-        .find(|e| e["response"]["status"] == 429)
-        .map(|e| e["response"]["headers"].clone())
-        .unwrap_or_default();
-    let names = ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"];
     let report = world.last()?;
+    let sent = report
+        .provider_exchanges()
+        .last()
+        .filter(|e| e["response"]["status"] == 429)
+        .map(|e| e["response"]["headers"].clone());
+    let Some(sent) = sent else {
+        return Err(world
+            .explain("a 429 as this operation's last answer from the provider", "")
+            .await);
+    };
+    let names = ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"];
+    if let Some(bad) = names.iter().find(|name| header(&sent, name).parse::<i64>().is_err()) {
+        return Err(world
+            .explain(
+                &format!(
+                    "the provider's 429 to carry a whole-number {bad}, but it sent {:?}",
+                    header(&sent, bad)
+                ),
+                "",
+            )
+            .await);
+    }
     let reported = match &report.outcome {
         Ok(OpOutcome::ProviderError(error)) if error.status == 429 => error.headers.clone().unwrap_or_default(),
         _ => serde_json::Map::new(),
     };
     let missing: Vec<String> = names
         .iter()
-        .filter(|name| {
-            let expected = header(&sent, name);
-            expected.is_empty() || reported.get(**name).and_then(Value::as_str) != Some(expected.as_str())
-        })
+        .filter(|name| reported.get(**name).and_then(Value::as_str) != Some(header(&sent, name).as_str()))
         .map(|name| format!("{name}: {:?}", header(&sent, name)))
         .collect();
     if missing.is_empty() {
@@ -126,12 +185,9 @@ async fn ticket_link_expired(world: &mut AuthWorld) -> Result<(), String> {
 }
 
 /// Opens the ticket link the client reported last, as the user's browser would; `None` when
-/// the client reported no ticket link.
+/// the client reported no ticket link the provider created.
 async fn open_ticket(world: &AuthWorld) -> Result<Option<(u16, String)>, String> {
-    let Some(link) = world.reports.iter().rev().find_map(|r| match &r.outcome {
-        Ok(OpOutcome::Ok(result)) => result["ticket"].as_str().map(str::to_owned),
-        _ => None,
-    }) else {
+    let Some(link) = created_ticket(world) else {
         return Ok(None);
     };
     let response = world.control.get(&link).send().await.map_err(|e| e.to_string())?;
@@ -141,19 +197,36 @@ async fn open_ticket(world: &AuthWorld) -> Result<Option<(u16, String)>, String>
 
 #[then("the client reports success")]
 async fn reports_success(world: &mut AuthWorld) -> Result<(), String> {
-    if matches!(world.last()?.outcome, Ok(OpOutcome::Ok(_))) {
+    let report = world.last()?;
+    if matches!(report.outcome, Ok(OpOutcome::Ok(_))) && last_answer_succeeded(report) {
         return Ok(());
     }
-    Err(world.explain("the operation to succeed", "").await)
+    Err(world
+        .explain(
+            "the operation to succeed, reported after a successful answer from the provider",
+            "",
+        )
+        .await)
 }
 
 #[then("the login succeeds")]
 async fn login_succeeds(world: &mut AuthWorld) -> Result<(), String> {
     let report = world.last()?;
-    if matches!(&report.outcome, Ok(OpOutcome::Ok(result)) if result["logged_in"] != Value::Bool(false)) {
+    let token_granted = report
+        .provider_exchanges()
+        .last()
+        .is_some_and(|e| e["request"]["path"] == "/oauth/token" && e["response"]["status"] == 200);
+    if matches!(&report.outcome, Ok(OpOutcome::Ok(result)) if result["logged_in"] != Value::Bool(false))
+        && token_granted
+    {
         return Ok(());
     }
-    Err(world.explain("the login with the new password to succeed", "").await)
+    Err(world
+        .explain(
+            "the login with the new password to succeed: a 200 from POST /oauth/token, reported as success",
+            "",
+        )
+        .await)
 }
 
 #[then(expr = "the client finds {int} user(s)")]
@@ -163,16 +236,39 @@ async fn finds_users(world: &mut AuthWorld, count: usize) -> Result<(), String> 
         Ok(OpOutcome::Ok(result)) => result["users"].as_array().map(Vec::len),
         _ => None,
     };
-    if found == Some(count) {
+    let sent = report
+        .provider_exchanges()
+        .last()
+        .filter(|e| e["response"]["status"] == 200)
+        .and_then(response_json)
+        .and_then(|body| body.as_array().map(Vec::len));
+    if found == Some(count) && sent == Some(count) {
         return Ok(());
     }
-    Err(world.explain(&format!("{count} user(s) in result.users"), "").await)
+    Err(world
+        .explain(
+            &format!(
+                "{count} user(s) in result.users, as the provider's answer to this operation listed them (it \
+                 listed {})",
+                sent.map_or("none".to_owned(), |n| n.to_string())
+            ),
+            "",
+        )
+        .await)
 }
 
 #[then(expr = "a reset link for {string} is in the outbox")]
 async fn reset_link_in_outbox(world: &mut AuthWorld, email: String) -> Result<(), String> {
     let base = world.idp.uri();
-    let list: Value = get_json(world, &format!("{base}/__authmock__/outbox?to={email}")).await?;
+    let asked = world
+        .last()?
+        .provider_exchanges()
+        .any(|e| e["request"]["path"] == "/dbconnections/change_password" && e["response"]["status"] == 200);
+    let list: Value = if asked {
+        get_json(world, &format!("{base}/__authmock__/outbox?to={email}")).await?
+    } else {
+        Value::Null
+    };
     let id = list["messages"][0]["ID"].as_str().map(str::to_owned);
     if let Some(id) = id {
         let message: Value = get_json(world, &format!("{base}/__authmock__/outbox/{id}")).await?;
@@ -206,18 +302,18 @@ async fn token_requests(world: &mut AuthWorld, count: usize) -> Result<(), Strin
 
 #[then(expr = "the provider received {int} ticket request(s)")]
 async fn ticket_requests(world: &mut AuthWorld, count: usize) -> Result<(), String> {
-    count_requests(world, "POST", "/api/v2/tickets/password-change", count, "").await
+    count_requests(world, "POST", TICKETS_PATH, count, "").await
 }
 
 #[then(expr = "the provider received at most {int} ticket request(s)")]
 async fn at_most_ticket_requests(world: &mut AuthWorld, most: usize) -> Result<(), String> {
-    let seen = matching(world, "POST", "/api/v2/tickets/password-change").await?.len();
-    if seen <= most {
+    let seen = matching(world, "POST", TICKETS_PATH).await?.len();
+    if (1..=most).contains(&seen) {
         return Ok(());
     }
     Err(world
         .explain(
-            &format!("at most {most} ticket requests, saw {seen}"),
+            &format!("between 1 and {most} ticket requests, saw {seen}"),
             "retry a 429 a bounded number of times, then report it",
         )
         .await)
@@ -229,10 +325,17 @@ async fn at_most_ticket_requests(world: &mut AuthWorld, most: usize) -> Result<(
 #[then("every request body was what its Content-Type said, and JSON for the Management API")]
 async fn bodies_match_content_type(world: &mut AuthWorld) -> Result<(), String> {
     let mut wrong = Vec::new();
+    let mut management_bodies = 0;
     for entry in world.journal().await? {
         let body = entry["request"]["body"].as_str().unwrap_or_default();
         if body.is_empty() {
             continue;
+        }
+        if entry["request"]["path"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("/api/v2/"))
+        {
+            management_bodies += 1;
         }
         let path = entry["request"]["path"].as_str().unwrap_or("?");
         let content_type = header(&entry["request"]["headers"], "content-type");
@@ -257,8 +360,16 @@ async fn bodies_match_content_type(world: &mut AuthWorld) -> Result<(), String> 
             ));
         }
     }
-    if wrong.is_empty() {
+    if wrong.is_empty() && management_bodies > 0 {
         return Ok(());
+    }
+    if wrong.is_empty() {
+        return Err(world
+            .explain(
+                "at least one Management API request with a body, but the provider saw none",
+                "",
+            )
+            .await);
     }
     Err(world
         .explain(
@@ -275,7 +386,11 @@ async fn bodies_match_content_type(world: &mut AuthWorld) -> Result<(), String> 
 #[then("no secret appeared in a query string")]
 async fn no_secret_in_query(world: &mut AuthWorld) -> Result<(), String> {
     let mut leaks = Vec::new();
-    for entry in world.journal().await? {
+    let entries = world.journal().await?;
+    if entries.is_empty() {
+        return Err(world.explain("requests to check, but the provider saw none", "").await);
+    }
+    for entry in entries {
         let query = entry["request"]["query"]
             .as_str()
             .unwrap_or_default()
@@ -302,54 +417,190 @@ async fn no_secret_in_query(world: &mut AuthWorld) -> Result<(), String> {
 
 #[then("the client waited for the rate limit to reset before retrying")]
 async fn waited_for_reset(world: &mut AuthWorld) -> Result<(), String> {
+    let advice = "on 429, wait until the unix time in x-ratelimit-reset, then retry a bounded number of times";
     let entries = world.journal().await?;
-    let mut early = Vec::new();
-    for (i, entry) in entries.iter().enumerate() {
-        if entry["response"]["status"] != 429 {
-            continue;
-        }
-        let reset: f64 = header(&entry["response"]["headers"], "x-ratelimit-reset")
-            .parse()
-            .unwrap_or(0.0);
-        let limited_at = tenant_time(entry);
-        if let Some(next) = entries[i + 1..]
-            .iter()
-            .find(|e| e["request"]["path"] == entry["request"]["path"])
-        {
-            let retried_at = tenant_time(next);
-            if retried_at < reset {
-                early.push(format!(
-                    "retried {:.1} s after a 429 whose x-ratelimit-reset said wait {:.0} s",
-                    retried_at - limited_at,
-                    (reset - limited_at).ceil()
-                ));
-            }
-        }
+    let retries = match early_retries(&entries) {
+        Ok(retries) => retries,
+        Err(problem) => return Err(world.explain(&problem, advice).await),
+    };
+    if !retries.early.is_empty() {
+        return Err(world.explain(&retries.early.join("; "), advice).await);
     }
-    let retried = entries.iter().any(|e| e["response"]["status"] == 429);
-    if early.is_empty() && retried && !matches!(world.last()?.outcome, Ok(OpOutcome::ProviderError(_))) {
+    let Some(retry) = retries.succeeded else {
+        return Err(world
+            .explain(
+                "expected a 429 followed by a successful retry no earlier than its reset",
+                advice,
+            )
+            .await);
+    };
+    let created = response_json(retry).and_then(|b| b["ticket"].as_str().map(str::to_owned));
+    let reported = match &world.last()?.outcome {
+        Ok(OpOutcome::Ok(result)) => result["ticket"].as_str().map(str::to_owned),
+        _ => None,
+    };
+    if created.is_some() && created == reported {
         return Ok(());
     }
-    let what = if early.is_empty() {
-        "expected a 429 followed by a successful retry".to_owned()
-    } else {
-        early.join("; ")
-    };
     Err(world
         .explain(
-            &what,
-            "on 429, wait until the unix time in x-ratelimit-reset, then retry a bounded number of times",
+            "the successful retry's ticket reported as the operation's result",
+            advice,
         )
         .await)
 }
 
+#[then("the client did not retry before x-ratelimit-reset")]
+async fn no_early_retry(world: &mut AuthWorld) -> Result<(), String> {
+    let advice = "on 429, wait until the unix time in x-ratelimit-reset before retrying (or report the 429)";
+    let entries = world.journal().await?;
+    match early_retries(&entries) {
+        Ok(retries) if retries.early.is_empty() => Ok(()),
+        Ok(retries) => Err(world.explain(&retries.early.join("; "), advice).await),
+        Err(problem) => Err(world.explain(&problem, advice).await),
+    }
+}
+
+/// What followed the 429s of a journal.
+struct Retries<'a> {
+    /// Each retry sent before the reset of the 429 it followed.
+    early: Vec<String>,
+    /// The first successful retry (sent no earlier than the reset).
+    succeeded: Option<&'a Value>,
+}
+
+/// Checks every 429 in `entries`: its `x-ratelimit-reset` must be a whole number, and the next
+/// request to the same path must come no earlier than it. Fails when there is no 429.
+fn early_retries(entries: &[Value]) -> Result<Retries<'_>, String> {
+    let mut retries = Retries {
+        early: Vec::new(),
+        succeeded: None,
+    };
+    let mut limited = 0;
+    for (i, entry) in entries.iter().enumerate() {
+        if entry["response"]["status"] != 429 {
+            continue;
+        }
+        limited += 1;
+        let sent = header(&entry["response"]["headers"], "x-ratelimit-reset");
+        let reset: i64 = sent.parse().map_err(|_| {
+            format!("a 429 whose x-ratelimit-reset is a unix time in whole seconds, but it was {sent:?}")
+        })?;
+        let limited_at = tenant_time(entry)?;
+        let Some(next) = entries[i + 1..]
+            .iter()
+            .find(|e| e["request"]["path"] == entry["request"]["path"])
+        else {
+            continue;
+        };
+        let retried_at = tenant_time(next)?;
+        if retried_at < reset as f64 {
+            retries.early.push(format!(
+                "retried {:.1} s after a 429 whose x-ratelimit-reset said wait {:.0} s",
+                retried_at - limited_at,
+                (reset as f64 - limited_at).ceil()
+            ));
+        } else if retries.succeeded.is_none()
+            && next["response"]["status"]
+                .as_u64()
+                .is_some_and(|s| (200..300).contains(&s))
+        {
+            retries.succeeded = Some(next);
+        }
+    }
+    if limited == 0 {
+        return Err("a 429 from the provider, but it answered none".into());
+    }
+    Ok(retries)
+}
+
 /// When the provider handled a journal entry, in unix seconds on the tenant clock.
-fn tenant_time(entry: &Value) -> f64 {
+fn tenant_time(entry: &Value) -> Result<f64, String> {
     entry["tenant_time"]
         .as_str()
         .and_then(|t| time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok())
         .map(|t| t.unix_timestamp_nanos() as f64 / 1e9)
-        .unwrap_or(0.0)
+        .ok_or_else(|| format!("a journal entry without a tenant time: {entry}"))
+}
+
+/// The Management API path of password-change tickets.
+const TICKETS_PATH: &str = "/api/v2/tickets/password-change";
+
+/// The newest ticket link the client reported that the provider created during the same
+/// operation.
+fn created_ticket(world: &AuthWorld) -> Option<String> {
+    world.reports.iter().rev().find_map(|r| {
+        let Ok(OpOutcome::Ok(result)) = &r.outcome else {
+            return None;
+        };
+        let reported = result["ticket"].as_str()?;
+        r.provider_exchanges()
+            .filter(|e| e["request"]["path"] == TICKETS_PATH && e["response"]["status"] == 201)
+            .filter_map(response_json)
+            .any(|body| body["ticket"] == reported)
+            .then(|| reported.to_owned())
+    })
+}
+
+/// Whether the operation's last answer from the provider was a success (2xx, and for Capture
+/// `"stat":"ok"`).
+pub(crate) fn last_answer_succeeded(report: &crate::harness::world::Report) -> bool {
+    report.provider_exchanges().last().is_some_and(|e| {
+        let ok_status = e["response"]["status"]
+            .as_u64()
+            .is_some_and(|s| (200..300).contains(&s));
+        let stat = response_json(e).map(|b| b["stat"].clone()).unwrap_or(Value::Null);
+        ok_status && (stat.is_null() || stat == "ok")
+    })
+}
+
+/// A journal entry's response body as JSON, if it is JSON.
+pub(crate) fn response_json(entry: &Value) -> Option<Value> {
+    serde_json::from_str(entry["response"]["body"].as_str()?).ok()
+}
+
+/// Whether `reported` is the body the journal recorded as `sent`. The journal masks values under
+/// secret-looking keys (`"access_token":"****…"`), so a masked value matches anything.
+pub(crate) fn same_as_sent(sent: &Value, reported: &Value) -> bool {
+    match (sent, reported) {
+        (Value::String(masked), _) if masked.starts_with("****") => true,
+        (Value::Object(a), Value::Object(b)) => {
+            a.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| same_as_sent(v, w)))
+        }
+        (Value::Array(a), Value::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(v, w)| same_as_sent(v, w)),
+        _ => sent == reported,
+    }
+}
+
+/// Fills in and posts the hosted reset form of `link`, as the user would; `Err` says what went
+/// wrong.
+async fn redeem_ticket(link: &str) -> Result<(), String> {
+    let url = link.split('#').next().unwrap_or(link);
+    let browser =
+        crate::harness::transport::trust(reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()))
+            .build()
+            .map_err(|e| e.to_string())?;
+    let page = browser.get(url).send().await.map_err(|e| e.to_string())?;
+    let status = page.status().as_u16();
+    let page = page.text().await.map_err(|e| e.to_string())?;
+    let csrf = page
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .ok_or_else(|| format!("the link answered {status} without the password form"))?;
+    let password = "Redeemed-Ticket-2027";
+    let form = [("_csrf", csrf), ("password", password), ("confirm_password", password)];
+    let answer = browser.post(url).form(&form).send().await.map_err(|e| e.to_string())?;
+    let status = answer.status();
+    let again = browser.get(url).send().await.map_err(|e| e.to_string())?;
+    let used = again.text().await.map_err(|e| e.to_string())?.contains("Invalid Link");
+    if (status.is_success() || status.is_redirection()) && used {
+        return Ok(());
+    }
+    Err(format!(
+        "posting its form answered {status} and the link is {}",
+        if used { "used" } else { "still live" }
+    ))
 }
 
 async fn count_requests(world: &AuthWorld, method: &str, path: &str, count: usize, advice: &str) -> Result<(), String> {

@@ -4,7 +4,7 @@
 use cucumber::{given, when};
 use serde_json::json;
 
-use crate::harness::world::{AuthWorld, rate_limited_body};
+use crate::harness::world::AuthWorld;
 
 #[given("a fresh Auth0 tenant")]
 async fn fresh_tenant(world: &mut AuthWorld) -> Result<(), String> {
@@ -16,48 +16,26 @@ async fn uses_application(world: &mut AuthWorld, name: String) -> Result<(), Str
     world.use_application(&name)
 }
 
+/// A one-shot fault naming the provider error: the request never reaches the Management API's
+/// handlers, and the tenant's own error module renders the answer (as if a proxy had stripped
+/// the Authorization header on the way).
 #[given("the Management API rejects the next request as unauthenticated")]
 async fn next_request_unauthenticated(world: &mut AuthWorld) -> Result<(), String> {
-    let body = json!({"statusCode": 401, "error": "Unauthorized", "message": "Missing authentication"});
-    world
-        .control_post(
-            "faults",
-            json!({"path": "/api/v2/*", "times": 1,
-                "respond": {"status": 401, "headers": {"www-authenticate": "Bearer"}, "body": body}}),
-        )
-        .await
-        .map(|_| ())
+    named_fault(world, "auth0.missing_authentication", Some(1)).await
 }
 
-/// The body and header Auth0 answers a token that fails validation with (facts `auth0.md` §2.2,
-/// observed), as a one-shot fault: a correct client's token never fails on its own.
+/// A one-shot fault naming the provider error (as if the signing key had been rotated under the
+/// token): a correct client's token never fails on its own.
 #[given("the Management API rejects the next token as invalid")]
 async fn next_token_invalid(world: &mut AuthWorld) -> Result<(), String> {
-    let body = json!({"statusCode": 401, "error": "Unauthorized", "message": "Invalid token",
-        "attributes": {"error": "Invalid token"}});
-    world
-        .control_post(
-            "faults",
-            json!({"path": "/api/v2/*", "times": 1,
-                "respond": {"status": 401, "headers": {"www-authenticate": "Bearer error=\"Invalid token\""},
-                "body": body}}),
-        )
-        .await
-        .map(|_| ())
+    named_fault(world, "auth0.invalid_token", Some(1)).await
 }
 
-/// The answer Auth0 gives a body that is not JSON (facts `auth0.md` §2.4, observed), as a
-/// one-shot fault: a correct client always sends JSON.
+/// A one-shot fault naming the provider error: a correct client always sends JSON, so the mock's
+/// own body parser never refuses it.
 #[given("the Management API rejects the next payload as malformed JSON")]
 async fn next_payload_malformed(world: &mut AuthWorld) -> Result<(), String> {
-    let body = json!({"statusCode": 400, "error": "Bad Request", "message": "Invalid request payload JSON format"});
-    world
-        .control_post(
-            "faults",
-            json!({"path": "/api/v2/*", "times": 1, "respond": {"status": 400, "body": body}}),
-        )
-        .await
-        .map(|_| ())
+    named_fault(world, "auth0.invalid_json", Some(1)).await
 }
 
 #[given(expr = "the client is configured with the audience {string}")]
@@ -66,16 +44,9 @@ async fn configured_audience(world: &mut AuthWorld, audience: String) -> Result<
     Ok(())
 }
 
-#[given(expr = "the Management API is failing with {int} {string}")]
-async fn management_failing(world: &mut AuthWorld, status: u16, error: String) -> Result<(), String> {
-    let body = json!({"statusCode": status, "error": error, "message": error});
-    world
-        .control_post(
-            "faults",
-            json!({"path": "/api/v2/*", "respond": {"status": status, "body": body}}),
-        )
-        .await
-        .map(|_| ())
+#[given("the Management API is unavailable")]
+async fn management_unavailable(world: &mut AuthWorld) -> Result<(), String> {
+    named_fault(world, "auth0.service_unavailable", None).await
 }
 
 /// A bucket of one request per window, set already spent: the client's first Management API
@@ -93,19 +64,33 @@ async fn management_rate_limited(world: &mut AuthWorld, secs: u32) -> Result<(),
         .map(|_| ())
 }
 
+/// Every Management API request meets the tenant's 429, whose `x-ratelimit-reset` is the next
+/// second on the tenant clock: a client that honours it waits up to a second per retry, one
+/// that retries at once is seen retrying before the reset.
 #[given("the Management API answers every request with 429 Too Many Requests")]
 async fn management_always_429(world: &mut AuthWorld) -> Result<(), String> {
-    // The window resets at once, so a careful client's bounded retries cost no time.
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let headers =
-        json!({"x-ratelimit-limit": "50", "x-ratelimit-remaining": "0", "x-ratelimit-reset": now.to_string()});
+    named_fault(world, "auth0.rate_limited", None).await
+}
+
+/// The tenant's fine-grained M2M token quota (facts `auth0.md` §1.3), set on the application
+/// the client uses.
+#[given(expr = "the tenant allows the application {int} management token(s) per hour")]
+async fn token_quota(world: &mut AuthWorld, per_hour: u64) -> Result<(), String> {
+    let client_id = world.provider.client_id.clone();
     world
-        .control_post(
-            "faults",
-            json!({"path": "/api/v2/*", "respond": {"status": 429, "headers": headers, "body": rate_limited_body()}}),
-        )
+        .control_post("client-quotas", json!({"client_id": client_id, "per_hour": per_hour}))
         .await
         .map(|_| ())
+}
+
+/// A fault rule on the Management API that answers with the provider error `name`, rendered by
+/// the tenant; `times` of them, or forever.
+async fn named_fault(world: &AuthWorld, name: &str, times: Option<u64>) -> Result<(), String> {
+    let mut rule = json!({"path": "/api/v2/*", "error": name});
+    if let Some(times) = times {
+        rule["times"] = json!(times);
+    }
+    world.control_post("faults", rule).await.map(|_| ())
 }
 
 #[when(expr = "{int} days pass on the provider's clock")]

@@ -1,0 +1,69 @@
+@auth0
+Feature: Logging users in through the browser with the authorization code flow
+  The application sends the browser to /authorize, the user signs in on the Universal Login
+  page, and the application checks the callback, redeems the code with its PKCE verifier and
+  checks the ID token. The harness plays the user, and the attacker where a scenario says so.
+
+  Background:
+    Given a fresh Auth0 tenant
+    And the client logs users in through the "Single-page app" application
+
+  @must
+  Scenario: A user logs in with PKCE
+    When the user signs in on the login page as "alice@example.com" with password "Wonderland-2026"
+    Then the client accepts the login of "alice@example.com"
+    And the provider redeemed 1 authorization code
+
+  @must @error-case
+  Scenario: A callback whose state was tampered with is rejected before its code is used
+    When the user signs in on the login page as "alice@example.com" with password "Wonderland-2026" and an attacker tampers with the callback's state
+    Then the client rejects the login
+    And the provider redeemed 0 authorization codes
+
+  @must @error-case
+  Scenario: An ID token carrying another nonce is rejected
+    When the user signs in on the login page as "alice@example.com" with password "Wonderland-2026" after an attacker swapped the nonce
+    Then the client rejects the login
+
+  @must @error-case
+  Scenario: A callback the application does not allow is refused by the provider
+    When the client starts a login with the callback "http://127.0.0.1:3000/not-allowed"
+    Then the provider shows the callback mismatch page
+
+  @must @error-case
+  Scenario: A callback handed over twice is not accepted twice
+    When the user signs in on the login page as "alice@example.com" with password "Wonderland-2026"
+    And the same callback is handed to the client again
+    Then the client rejects the login
+    And the provider redeemed 1 authorization code
+
+  @must
+  Scenario: Refresh tokens rotate
+    When the user signs in on the login page as "alice@example.com" with password "Wonderland-2026"
+    And the client refreshes its tokens
+    Then the client received a rotated refresh token
+
+  @must @error-case
+  Scenario: A replayed refresh token revokes the whole family
+    When the user signs in on the login page as "alice@example.com" with password "Wonderland-2026"
+    And the client refreshes its tokens
+    And an attacker replays the first refresh token
+    And the client refreshes its tokens
+    Then the client reports the provider error 403 "Unknown or invalid refresh token."
+
+  @should
+  Scenario: The application reads the user's profile
+    When the user signs in on the login page as "alice@example.com" with password "Wonderland-2026"
+    And the client reads the user's profile
+    Then the client reads the email "alice@example.com"
+
+  @should @error-case
+  Scenario: A silent login without a session reports login_required
+    When the client starts a silent login and the browser has no session
+    Then the client is told "login_required"
+
+  @must
+  Scenario: Logging out returns to an allowed URL
+    When the user signs in on the login page as "alice@example.com" with password "Wonderland-2026"
+    And the user logs out back to "http://127.0.0.1:3000/"
+    Then the browser lands on "http://127.0.0.1:3000/"

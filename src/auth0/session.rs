@@ -1,0 +1,68 @@
+//! The session cookies: `auth0` and its `auth0_compat` twin (facts auth0-login.md §2.1).
+//!
+//! Both carry the same opaque value, `s%3A<32 alphanumerics>` (obs: a 2026 capture shows
+//! `auth0=s%3A<32 chars>.<sig>`; authmock signs nothing, inf). Both are `HttpOnly`, so page
+//! scripts never read them. On an https listener `auth0` is `SameSite=None; Secure` and the
+//! twin drops `SameSite` (doc); on a plain-http loopback listener browsers refuse
+//! `SameSite=None` without `Secure`, so `auth0` is `SameSite=Lax` there (inf, the only way a
+//! browser keeps it over http).
+
+use axum::http::{HeaderMap, HeaderValue, header};
+
+pub const COOKIE: &str = "auth0";
+pub const COMPAT_COOKIE: &str = "auth0_compat";
+const PREFIX: &str = "s%3A";
+
+/// The session id the request's cookies carry (`auth0` first, then the twin).
+pub fn from_headers(headers: &HeaderMap) -> Option<String> {
+    let mut compat = None;
+    for value in headers.get_all(header::COOKIE) {
+        let Ok(value) = value.to_str() else { continue };
+        for pair in value.split(';') {
+            let Some((name, value)) = pair.trim().split_once('=') else {
+                continue;
+            };
+            let Some(id) = value.strip_prefix(PREFIX).filter(|id| is_id(id)) else {
+                continue;
+            };
+            match name {
+                COOKIE => return Some(id.to_owned()),
+                COMPAT_COOKIE => compat = Some(id.to_owned()),
+                _ => {}
+            }
+        }
+    }
+    compat
+}
+
+fn is_id(id: &str) -> bool {
+    id.len() == 32 && id.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// Sets both cookies for session `id` on `headers`.
+pub fn set(headers: &mut HeaderMap, id: &str, https: bool) {
+    let (main, compat) = if https {
+        (
+            "; Path=/; HttpOnly; Secure; SameSite=None",
+            "; Path=/; HttpOnly; Secure",
+        )
+    } else {
+        ("; Path=/; HttpOnly; SameSite=Lax", "; Path=/; HttpOnly")
+    };
+    for (name, attributes) in [(COOKIE, main), (COMPAT_COOKIE, compat)] {
+        if let Ok(value) = HeaderValue::from_str(&format!("{name}={PREFIX}{id}{attributes}")) {
+            headers.append(header::SET_COOKIE, value);
+        }
+    }
+}
+
+/// Expires both cookies (logout).
+pub fn clear(headers: &mut HeaderMap) {
+    for name in [COOKIE, COMPAT_COOKIE] {
+        if let Ok(value) = HeaderValue::from_str(&format!(
+            "{name}=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly"
+        )) {
+            headers.append(header::SET_COOKIE, value);
+        }
+    }
+}

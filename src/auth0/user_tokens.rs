@@ -1,0 +1,98 @@
+//! Claims of the tokens a browser login yields: the ID token and the user's access token
+//! (facts auth0-login.md §5), built under the tenant lock and signed after it.
+
+use serde_json::json;
+
+use super::tenant::{Tenant, User};
+use crate::core::tokens::Claims;
+
+/// API access tokens live 86400 s (facts §5).
+pub const ACCESS_TOKEN_TTL: i64 = 86_400;
+/// A `/userinfo`-only token from the implicit flow lives 7200 s (facts §1.2, §5).
+pub const IMPLICIT_USERINFO_TTL: i64 = 7_200;
+/// ID tokens live 36000 s (facts §5).
+pub const ID_TOKEN_TTL: i64 = 36_000;
+
+/// Who logged in, through which application, for what.
+pub struct Grant<'a> {
+    pub client_id: &'a str,
+    pub user: &'a User,
+    pub audience: Option<&'a str>,
+    pub scope: &'a str,
+    pub sid: &'a str,
+    pub auth_time: i64,
+    /// `gty` is only sent for password, refresh and client-credentials grants (facts §5).
+    pub gty: Option<&'static str>,
+}
+
+impl Grant<'_> {
+    pub fn has_scope(&self, wanted: &str) -> bool {
+        self.scope.split_whitespace().any(|s| s == wanted)
+    }
+
+    /// `iss, sub, aud, iat, exp, [gty,] azp, scope` (facts §5). `aud` is `[api, <base>/userinfo]`
+    /// when `openid` was asked for. Without an audience the provider's token is opaque; authmock
+    /// signs one for the `/userinfo` audience instead, which clients must treat as opaque too.
+    pub fn access_token(&self, tenant: &Tenant, ttl: i64) -> Claims {
+        let userinfo = format!("{}userinfo", tenant.issuer());
+        let aud = match self.audience {
+            Some(api) if self.has_scope("openid") => json!([api, userinfo]),
+            Some(api) => json!(api),
+            None => json!(userinfo),
+        };
+        let now = tenant.clock().unix();
+        let mut claims = Claims::new();
+        claims.insert("iss".into(), tenant.issuer().into());
+        claims.insert("sub".into(), self.user.user_id.clone().into());
+        claims.insert("aud".into(), aud);
+        claims.insert("iat".into(), now.into());
+        claims.insert("exp".into(), (now + ttl).into());
+        if let Some(gty) = self.gty {
+            claims.insert("gty".into(), gty.into());
+        }
+        claims.insert("azp".into(), self.client_id.into());
+        claims.insert("scope".into(), self.scope.into());
+        claims
+    }
+
+    /// Profile and email claims by scope, then `iss, aud, iat, exp, sub, auth_time, sid[, nonce]`
+    /// (facts §5).
+    pub fn id_token(&self, tenant: &Tenant, nonce: Option<&str>) -> Claims {
+        let mut claims = profile_claims(self.user, self.scope);
+        let now = tenant.clock().unix();
+        claims.insert("iss".into(), tenant.issuer().into());
+        claims.insert("aud".into(), self.client_id.into());
+        claims.insert("iat".into(), now.into());
+        claims.insert("exp".into(), (now + ID_TOKEN_TTL).into());
+        claims.insert("sub".into(), self.user.user_id.clone().into());
+        claims.insert("auth_time".into(), self.auth_time.into());
+        claims.insert("sid".into(), self.sid.into());
+        if let Some(nonce) = nonce {
+            claims.insert("nonce".into(), nonce.into());
+        }
+        claims
+    }
+}
+
+/// The user's profile claims a scope reveals, in the observed order (facts §5, §6).
+pub fn profile_claims(user: &User, scope: &str) -> Claims {
+    let has = |wanted: &str| scope.split_whitespace().any(|s| s == wanted);
+    let mut claims = Claims::new();
+    if has("profile") {
+        if let Some(given) = &user.given_name {
+            claims.insert("given_name".into(), given.clone().into());
+        }
+        if let Some(family) = &user.family_name {
+            claims.insert("family_name".into(), family.clone().into());
+        }
+        claims.insert("nickname".into(), user.nickname.clone().into());
+        claims.insert("name".into(), user.name.clone().into());
+        claims.insert("picture".into(), user.picture.clone().into());
+        claims.insert("updated_at".into(), super::users::timestamp(user.updated_at).into());
+    }
+    if has("email") {
+        claims.insert("email".into(), user.email.clone().into());
+        claims.insert("email_verified".into(), user.email_verified.into());
+    }
+    claims
+}

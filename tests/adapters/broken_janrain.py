@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Janrain Capture adapters with exactly one mistake each: a mutation test of the suite.
+
+    python3 broken_janrain.py MODE
+
+With MODE `none` the adapter does the password-recovery journey right (form posts, the login
+client's secret in the body of /oauth/token only, `"stat":"error"` reported as the error it is,
+bodies reported as received, one login client throughout). Every other MODE adds one mistake:
+
+    stat-error-success  treats an HTTP 200 with "stat":"error" as a success
+    json-bodies         posts JSON instead of application/x-www-form-urlencoded
+    secrets-in-query    sends the client secret and the code in the URL of /oauth/token (and in
+                        the body), and the sign-in password in the URL only
+    reworded            reports errors with its own message instead of Capture's body
+    other-client        exchanges the recovery code with another login client of the app (one
+                        an application configured for its mobile app, found through the app's
+                        summary)
+
+tests/conformance.rs asserts the exact set of scenarios each mode fails. Standard library only.
+"""
+import json
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+
+MODE = sys.argv[1] if len(sys.argv) > 1 else "none"
+OPERATIONS = [
+    "janrain.send_password_recovery_email",
+    "janrain.exchange_code",
+    "janrain.update_password",
+    "janrain.sign_in",
+]
+
+
+def post(p, path, fields, query=None):
+    """Posts `fields`; returns (ok, JSON body or text, status)."""
+    url = p["base_url"] + path + ("?" + urllib.parse.urlencode(query) if query else "")
+    if MODE == "json-bodies":
+        data, content_type = json.dumps(fields).encode(), "application/json"
+    else:
+        data, content_type = urllib.parse.urlencode(fields).encode(), "application/x-www-form-urlencoded"
+    req = urllib.request.Request(url, data=data, method="POST", headers={"Content-Type": content_type})
+    try:
+        with urllib.request.urlopen(req) as resp:
+            status, raw = resp.status, resp.read()
+    except urllib.error.HTTPError as err:
+        status, raw = err.code, err.read()
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        body = raw.decode()
+    ok = 200 <= status < 300 and isinstance(body, dict) and body.get("stat") == "ok"
+    if MODE == "stat-error-success" and 200 <= status < 300:
+        ok = True
+    if not ok and MODE == "reworded":
+        body = {"stat": "error", "error": "request_failed", "message": "Janrain refused the request"}
+    return ok, body, status
+
+
+def other_client(p):
+    """Another login client of the same app, from the app's summary."""
+    with urllib.request.urlopen(p["base_url"] + "/__authmock__/tenant") as resp:
+        summary = json.loads(resp.read())
+    for client in summary.get("clients", []):
+        if client.get("client_id") != p["client_id"] and client.get("client_secret"):
+            return client["client_id"], client["client_secret"]
+    return p["client_id"], p["client_secret"]
+
+
+def flow_fields(p, form):
+    return {"client_id": p["client_id"], "flow": p["flow"], "flow_version": p["flow_version"],
+            "locale": p["locale"], "form": form}
+
+
+def run(op, p, args):
+    forms = p["forms"]
+    if op == "janrain.send_password_recovery_email":
+        form = forms["forgot_password"]
+        fields = {**flow_fields(p, form["name"]), "redirect_uri": p["redirect_uri"], form["email_field"]: args["email"]}
+        ok, body, status = post(p, "/oauth/forgot_password_native", fields)
+        return ok, body, status
+    if op == "janrain.exchange_code":
+        client_id, secret = other_client(p) if MODE == "other-client" else (p["client_id"], p["client_secret"])
+        fields = {"client_id": client_id, "client_secret": secret, "grant_type": "authorization_code",
+                  "code": args["code"], "redirect_uri": p["redirect_uri"]}
+        query = {"client_secret": secret, "code": args["code"]} if MODE == "secrets-in-query" else None
+        ok, body, status = post(p, "/oauth/token", fields, query)
+        if ok:
+            body = {"access_token": body.get("access_token") or "none"}
+        return ok, body, status
+    if op == "janrain.update_password":
+        form = forms["change_password"]
+        fields = {**flow_fields(p, form["name"]), "access_token": args["access_token"],
+                  form["password_field"]: args["new_password"], form["confirm_field"]: args["new_password_confirm"]}
+        return post(p, "/oauth/update_profile_native", fields)
+    if op == "janrain.sign_in":
+        form = forms["sign_in"]
+        fields = {**flow_fields(p, form["name"]), "redirect_uri": p["redirect_uri"], "response_type": "token",
+                  form["email_field"]: args["email"], form["password_field"]: args["password"]}
+        query = None
+        if MODE == "secrets-in-query":
+            query = {form["password_field"]: fields.pop(form["password_field"])}
+        ok, body, status = post(p, "/oauth/auth_native_traditional", fields, query)
+        if ok:
+            body = {"access_token": body.get("access_token") or "none"}
+        return ok, body, status
+    return None
+
+
+for line in sys.stdin:
+    msg = json.loads(line)
+    if msg["cmd"] == "stop":
+        break
+    if msg["cmd"] == "start":
+        out = {"ok": True, "name": "broken-janrain " + MODE, "version": "1", "operations": OPERATIONS}
+    else:
+        answer = run(msg["op"], msg["provider"], msg["args"])
+        if answer is None:
+            out = {"seq": msg["seq"], "ok": False, "unsupported": True}
+        else:
+            ok, body, status = answer
+            out = ({"seq": msg["seq"], "ok": True, "result": body} if ok
+                   else {"seq": msg["seq"], "ok": False, "error": {"status": status, "body": body}})
+    print(json.dumps(out), flush=True)

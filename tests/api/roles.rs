@@ -1,0 +1,196 @@
+//! Roles, permissions and RBAC access tokens (facts `auth0-users.md` §6).
+
+use authmock::auth0::seed::Fixture;
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
+use crate::assert_wire;
+use crate::helpers::{App, CONNECTION, TestApp, claims};
+
+const API: &str = "https://api.example.com/";
+const ALICE_ROLES: &str = "/api/v2/users/auth0%7C3b3d13f7d1bb45d8d62f8e36/roles";
+const ALICE_PERMISSIONS: &str = "/api/v2/users/auth0%7C3b3d13f7d1bb45d8d62f8e36/permissions";
+
+/// The default tenant with RBAC and permissions-in-token on the example API, and an admin
+/// client that may manage roles.
+fn rbac_app() -> TestApp {
+    let mut fixture = Fixture::default_auth0();
+    fixture.apis[0].rbac = true;
+    fixture.apis[0].permissions_in_token = true;
+    let admin = fixture
+        .clients
+        .iter_mut()
+        .find(|c| c.name.starts_with("User admin"))
+        .expect("admin client");
+    admin.grants[0]
+        .scopes
+        .extend(["read:roles", "create:roles", "update:roles", "delete:roles"].map(String::from));
+    TestApp::with_fixture(fixture)
+}
+
+async fn user_token(app: &TestApp, scope: &str) -> serde_json::Value {
+    let (client_id, client_secret) = app.credentials(App::Web);
+    let reply = app
+        .oauth(&json!({
+            "grant_type": "http://auth0.com/oauth/grant-type/password-realm",
+            "client_id": client_id, "client_secret": client_secret,
+            "username": "alice@example.com", "password": "Wonderland-2026", "realm": CONNECTION,
+            "audience": API, "scope": scope,
+        }))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    reply.json()
+}
+
+#[tokio::test]
+async fn role_lifecycle_with_the_observed_statuses() {
+    let app = rbac_app();
+    let token = app.token(App::Admin).await;
+    let created = app
+        .post_json(
+            "/api/v2/roles",
+            Some(&token),
+            &json!({"name": "editor", "description": "Edits"}),
+        )
+        .await;
+    assert_wire!("role_create", created);
+    let id = created.json()["id"].as_str().expect("id").to_owned();
+    assert!(id.starts_with("rol_") && id.len() == 20, "{id}");
+    let bare = app
+        .post_json("/api/v2/roles", Some(&token), &json!({"name": "viewer"}))
+        .await;
+    assert_eq!(bare.json()["description"], "");
+    let duplicate = app
+        .post_json("/api/v2/roles", Some(&token), &json!({"name": "editor"}))
+        .await;
+    assert_eq!(duplicate.status, StatusCode::CONFLICT);
+    let listed = app
+        .get("/api/v2/roles?include_totals=true&name_filter=EDIT", Some(&token))
+        .await;
+    assert_eq!(listed.json()["total"], 1);
+    assert_eq!(listed.json()["roles"][0]["name"], "editor");
+    let renamed = app
+        .request(
+            Method::PATCH,
+            &format!("/api/v2/roles/{id}"),
+            Some("application/json"),
+            Some(&format!("Bearer {token}")),
+            json!({"description": "Edits things"}).to_string(),
+        )
+        .await;
+    assert_eq!(renamed.json()["description"], "Edits things");
+    let permission = json!({"permissions": [{"resource_server_identifier": API, "permission_name": "write:messages"}]});
+    let added = app
+        .post_json(&format!("/api/v2/roles/{id}/permissions"), Some(&token), &permission)
+        .await;
+    assert_eq!((added.status, added.body.as_str()), (StatusCode::CREATED, "{}"));
+    let perms = app
+        .get(
+            &format!("/api/v2/roles/{id}/permissions?include_totals=true"),
+            Some(&token),
+        )
+        .await;
+    assert_wire!("role_permissions", perms);
+    let deleted = app.delete(&format!("/api/v2/roles/{id}"), &token).await;
+    assert_eq!((deleted.status, deleted.body.as_str()), (StatusCode::OK, "{}"));
+    let gone = app.get(&format!("/api/v2/roles/{id}"), Some(&token)).await;
+    assert_wire!("role_not_found", gone);
+}
+
+#[tokio::test]
+async fn user_roles_and_permissions_reach_the_access_token() {
+    let app = rbac_app();
+    let token = app.token(App::Admin).await;
+    let before = user_token(&app, "openid read:messages write:messages").await;
+    let access = claims(before["access_token"].as_str().expect("access token"));
+    assert_eq!(access["permissions"], json!([]));
+    assert_eq!(access["scope"], "openid", "RBAC keeps only the scopes the user holds");
+    let role = app
+        .post_json("/api/v2/roles", Some(&token), &json!({"name": "writer"}))
+        .await
+        .json();
+    let role_id = role["id"].as_str().expect("id").to_owned();
+    app.post_json(
+        &format!("/api/v2/roles/{role_id}/permissions"),
+        Some(&token),
+        &json!({"permissions": [{"resource_server_identifier": API, "permission_name": "write:messages"}]}),
+    )
+    .await;
+    let assigned = app
+        .post_json(ALICE_ROLES, Some(&token), &json!({"roles": [role_id]}))
+        .await;
+    assert_eq!((assigned.status, assigned.body.as_str()), (StatusCode::NO_CONTENT, ""));
+    let direct = app
+        .post_json(
+            ALICE_PERMISSIONS,
+            Some(&token),
+            &json!({"permissions": [{"resource_server_identifier": API, "permission_name": "read:messages"}]}),
+        )
+        .await;
+    assert_eq!(direct.status, StatusCode::CREATED);
+    let roles = app
+        .get(&format!("{ALICE_ROLES}?include_totals=true"), Some(&token))
+        .await;
+    assert_eq!(roles.json()["roles"][0]["name"], "writer");
+    let permissions = app
+        .get(&format!("{ALICE_PERMISSIONS}?include_totals=true"), Some(&token))
+        .await;
+    assert_wire!("user_permissions", permissions);
+    let after = user_token(&app, "openid read:messages write:messages").await;
+    let access = claims(after["access_token"].as_str().expect("access token"));
+    assert_eq!(access["permissions"], json!(["read:messages", "write:messages"]));
+    assert_eq!(access["scope"], "openid read:messages write:messages");
+    let keys: Vec<&String> = access.as_object().expect("claims").keys().collect();
+    let at = |k: &str| keys.iter().position(|x| *x == k).expect(k);
+    assert_eq!(at("permissions"), at("scope") + 1, "permissions follows scope");
+    let removed = app
+        .request(
+            Method::DELETE,
+            ALICE_ROLES,
+            Some("application/json"),
+            Some(&format!("Bearer {token}")),
+            json!({"roles": [role_id]}).to_string(),
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT);
+    let last = user_token(&app, "openid read:messages write:messages").await;
+    assert_eq!(
+        claims(last["access_token"].as_str().expect("at"))["permissions"],
+        json!(["read:messages"])
+    );
+}
+
+#[tokio::test]
+async fn refusals() {
+    let app = rbac_app();
+    let token = app.token(App::Admin).await;
+    let unknown_role = app
+        .post_json(ALICE_ROLES, Some(&token), &json!({"roles": ["rol_nope"]}))
+        .await;
+    assert_eq!(unknown_role.status, StatusCode::NOT_FOUND);
+    let empty = app.post_json(ALICE_ROLES, Some(&token), &json!({"roles": []})).await;
+    assert_eq!(empty.json()["errorCode"], "invalid_body");
+    let nobody = app.get("/api/v2/users/auth0%7Cnobody/roles", Some(&token)).await;
+    assert_eq!(nobody.json()["errorCode"], "inexistent_user");
+    let backend = app.token(App::Backend).await;
+    let refused = app
+        .post_json("/api/v2/roles", Some(&backend), &json!({"name": "x"}))
+        .await;
+    assert_wire!("role_create_insufficient_scope", refused);
+    let plain = TestApp::new();
+    let user = {
+        let (client_id, client_secret) = plain.credentials(App::Web);
+        plain
+            .oauth(&json!({
+                "grant_type": "http://auth0.com/oauth/grant-type/password-realm",
+                "client_id": client_id, "client_secret": client_secret,
+                "username": "alice@example.com", "password": "Wonderland-2026", "realm": CONNECTION,
+                "audience": API, "scope": "read:messages",
+            }))
+            .await
+            .json()
+    };
+    let access = claims(user["access_token"].as_str().expect("at"));
+    assert!(access.get("permissions").is_none(), "no RBAC, no claim: {access}");
+    assert_eq!(access["scope"], "read:messages");
+}

@@ -1,0 +1,101 @@
+//! POST /dbconnections/signup (facts `auth0-users.md` §7).
+
+use authmock::auth0::seed::Fixture;
+use axum::http::StatusCode;
+use serde_json::json;
+
+use crate::assert_wire;
+use crate::helpers::{App, CONNECTION, TestApp};
+
+const SIGNUP: &str = "/dbconnections/signup";
+
+#[tokio::test]
+async fn signup_answers_the_short_body_and_the_user_can_log_in() {
+    let app = TestApp::new();
+    let (client_id, _) = app.credentials(App::Web);
+    let reply = app
+        .post_json(
+            SIGNUP,
+            None,
+            &json!({"client_id": client_id, "connection": CONNECTION, "email": "New.Person@example.com",
+                    "password": "Signup-2026", "user_metadata": {"plan": "free"}}),
+        )
+        .await;
+    assert_wire!("signup_success", reply);
+    assert_eq!(
+        app.login("new.person@example.com", "Signup-2026").await.status,
+        StatusCode::OK
+    );
+    let token = app.token(App::Admin).await;
+    let found = app
+        .get("/api/v2/users?q=user_metadata.plan%3Afree", Some(&token))
+        .await
+        .json();
+    assert_eq!(found[0]["email"], "new.person@example.com");
+    let mails = app
+        .get("/__authmock__/outbox?to=new.person@example.com", None)
+        .await
+        .json();
+    assert_eq!(
+        mails["messages"].as_array().map(Vec::len),
+        Some(1),
+        "a verification mail"
+    );
+}
+
+#[tokio::test]
+async fn duplicate_weak_and_common_passwords_get_the_signup_envelope() {
+    let mut fixture = Fixture::default_auth0();
+    fixture.connections[0].password_policy = serde_json::from_str("\"good\"").expect("a strength level");
+    fixture.connections[0].password_dictionary = true;
+    let app = TestApp::with_fixture(fixture);
+    let body = |email: &str, password: &str| json!({"connection": CONNECTION, "email": email, "password": password});
+    let duplicate = app
+        .post_json(SIGNUP, None, &body("alice@example.com", "Signup-2026"))
+        .await;
+    assert_wire!("signup_user_exists", duplicate);
+    let weak = app
+        .post_json(SIGNUP, None, &body("weak@example.com", "abcdefgh!"))
+        .await;
+    assert_wire!("signup_password_weak", weak);
+    let common = app
+        .post_json(SIGNUP, None, &body("common@example.com", "Password123"))
+        .await;
+    assert_wire!("signup_password_common", common);
+    let unknown = app
+        .post_json(
+            SIGNUP,
+            None,
+            &json!({"connection": "Nope", "email": "x@example.com", "password": "Signup-2026"}),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    let missing = app
+        .post_json(
+            SIGNUP,
+            None,
+            &json!({"connection": CONNECTION, "email": "x@example.com"}),
+        )
+        .await;
+    assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+    let garbage = app
+        .request(
+            axum::http::Method::POST,
+            SIGNUP,
+            Some("application/json"),
+            None,
+            "{nope",
+        )
+        .await;
+    assert_eq!(garbage.status, StatusCode::BAD_REQUEST);
+    let token = app.token(App::Admin).await;
+    let users = app
+        .get("/api/v2/users?q=email.domain%3Aexample.com", Some(&token))
+        .await
+        .json();
+    assert_eq!(
+        users.as_array().map(Vec::len),
+        Some(3),
+        "no refused signup created a user"
+    );
+}
