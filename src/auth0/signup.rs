@@ -1,14 +1,13 @@
 //! `POST /dbconnections/signup` (facts `auth0-users.md` §7): public sign-up into a database
 //! connection, with its own error envelope and the password policy spelled out as rules.
 
-use axum::extract::{Request, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use super::error::{Auth0Error, json_response};
-use super::extract::{MAX_BODY_BYTES, read_capped};
-use super::oauth::parse_params;
+use super::oauth::{AuthParams, Params};
 use crate::auth0::seed::picture_url;
 use crate::auth0::tenant::{Tenant, TenantState, User};
 use crate::core::password::{PasswordHash, PasswordPolicy, Strength};
@@ -20,11 +19,14 @@ const ANY_PASSWORD: PasswordPolicy = PasswordPolicy {
 };
 
 #[tracing::instrument(skip_all)]
-pub async fn signup(State(tenant): State<Tenant>, req: Request) -> Result<Response, Auth0Error> {
-    let (parts, bytes) = read_capped(req, MAX_BODY_BYTES)
-        .await
-        .map_err(|limit| Auth0Error::PayloadTooLarge { limit })?;
-    let params = parse_params(&parts.headers, &bytes)?;
+pub async fn signup(State(tenant): State<Tenant>, AuthParams(_, params): AuthParams) -> Result<Response, Auth0Error> {
+    let body = sign_up(&tenant, &params)?;
+    Ok(json_response(StatusCode::OK, &body, "application/json"))
+}
+
+/// Creates the database user a signup asks for and mails its verification link; answers the
+/// signup body `{_id, email[, username], email_verified}`.
+fn sign_up(tenant: &Tenant, params: &Params) -> Result<Value, Auth0Error> {
     let connection = params.require("connection")?.to_owned();
     let password = params.require("password")?.to_owned();
     // inf: the token endpoint's missing-parameter answer for a database signup without email.
@@ -120,7 +122,7 @@ pub async fn signup(State(tenant): State<Tenant>, req: Request) -> Result<Respon
         username,
         name,
         nickname,
-        &params,
+        params,
         &password,
         now,
     );
@@ -134,8 +136,8 @@ pub async fn signup(State(tenant): State<Tenant>, req: Request) -> Result<Respon
     let user_id = user.user_id.clone();
     state.users.push(user);
     // Signing up sends the verification mail, as creating an unverified user does.
-    super::email_verification::send_verification_email(&tenant, &mut state, &user_id, None, None)?;
-    Ok(json_response(StatusCode::OK, &Value::Object(body), "application/json"))
+    super::email_verification::send_verification_email(tenant, &mut state, &user_id, None, None)?;
+    Ok(Value::Object(body))
 }
 
 fn signup_error(fields: &[(&str, Value)], hint: &str) -> Auth0Error {
