@@ -389,8 +389,11 @@ impl Tenant {
         format!("https://{}/api/v2/", self.inner.address.host)
     }
 
-    /// Every identifier that names this tenant's Management API: the https form SDKs compute,
-    /// the base-URL form, and the `localhost` spelling of the same port.
+    /// The identifiers that name this tenant's Management API: the https form SDKs compute, and
+    /// what hosting the fake on a loopback port forces on clients (the `http://` scheme of a
+    /// plain listener, and the `localhost` spelling of the same port). The real tenant matches its
+    /// identifier exactly, so anything else (a missing trailing slash, another host) is refused
+    /// with `Service not found`.
     pub fn is_management_audience(&self, audience: &str) -> bool {
         let host = &self.inner.address.host;
         let Some(rest) = audience
@@ -399,7 +402,7 @@ impl Tenant {
         else {
             return false;
         };
-        let Some(authority) = rest.strip_suffix("/api/v2/").or_else(|| rest.strip_suffix("/api/v2")) else {
+        let Some(authority) = rest.strip_suffix("/api/v2/") else {
             return false;
         };
         if authority == host {

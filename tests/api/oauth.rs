@@ -85,19 +85,29 @@ async fn organization_null_from_the_python_sdk_is_tolerated() {
 }
 
 #[tokio::test]
-async fn every_spelling_of_the_management_audience_is_this_tenant() {
+async fn the_management_audience_is_matched_as_the_tenant_does() {
     let app = TestApp::new();
+    // What hosting on a loopback port forces on clients is accepted…
     for audience in [
         "https://127.0.0.1:4010/api/v2/",
         "http://127.0.0.1:4010/api/v2/",
         "https://localhost:4010/api/v2/",
-        "https://127.0.0.1:4010/api/v2",
     ] {
         let reply = app.oauth(&cc(&app, App::Backend, audience)).await;
         assert_eq!(reply.status, StatusCode::OK, "{audience}: {}", reply.body);
         assert_eq!(
             claims(reply.json()["access_token"].as_str().expect("token"))["aud"],
             audience
+        );
+    }
+    // …and what the real tenant refuses is refused: its identifier ends with a slash.
+    for audience in ["https://127.0.0.1:4010/api/v2", "https://127.0.0.2:4010/api/v2/"] {
+        let reply = app.oauth(&cc(&app, App::Backend, audience)).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{audience}: {}", reply.body);
+        assert_eq!(
+            reply.json()["error_description"],
+            format!("Service not found: {audience}"),
+            "{audience}"
         );
     }
 }
