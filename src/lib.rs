@@ -1,16 +1,18 @@
-//! authmock: an offline, faithful fake of the Auth0 identity provider.
+//! authmock: an offline, faithful fake of the Auth0 and Janrain (Akamai Identity Cloud) identity
+//! providers, with a conformance harness that drives any client against it.
 //!
-//! Crate map (dependencies point downward only):
-//! - `cli`: the `authmock` command line (`serve`).
+//! Crate map (dependencies point downward only; `docs/architecture.md` walks one request):
+//! - `cli`: the `authmock` command line (`serve`, `test`, `healthcheck`).
 //! - `harness`: the conformance harness (`authmock test`): adapter protocol, reference client, steps.
-//! - `server`: one listener per tenant, the exchange layer (faults, rate limits, journal), the
-//!   registry of runtime tenants; [`Authmock`] embeds a tenant in a Rust test.
+//! - `server`: one listener per tenant, written once against `core::provider::Provider`: the
+//!   exchange layer (faults, rate limits, journal), the registry of runtime tenants (the one list
+//!   of providers), and [`Mock`] to embed a tenant in a Rust test ([`Authmock`], [`JanrainMock`]).
 //! - `tls`: the per-run CA and leaf certificate behind `serve --tls`.
-//! - `auth0`: the Auth0 Authentication and Management API routes, extractors and wire errors.
-//! - `janrain`: the Janrain/Akamai Capture API routes (password recovery), app state and wire errors.
-//! - `admin`: the `/__authmock__/` control API of a tenant or Janrain app (and its OpenAPI).
-//! - `core`: provider-agnostic tenant, clock, keys, tokens, one-time secrets, password policies,
-//!   fixtures.
+//! - `admin`: the `/__authmock__/` control API of every listener (and its OpenAPI), written once.
+//! - `auth0`, `janrain`: one folder per provider: its tenant and seed, route table and `Provider`
+//!   impl, one file per resource, and all its wire text (`error`, `text`).
+//! - `core`: provider-neutral building blocks (clock, keys, tokens, one-time secrets, outbox,
+//!   passwords, journal, faults, rate limits, fixtures) and the `Provider` trait.
 //!
 //! ```no_run
 //! # async fn demo() {
