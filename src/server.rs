@@ -99,7 +99,7 @@ pub(crate) async fn listen(addr: SocketAddr) -> Result<(TcpListener, SocketAddr)
     Ok((listener, local))
 }
 
-/// Serves any listener's router ([`app_in`], [`janrain_app_in`]), over TLS when `tls` is given; open TLS connections get a
+/// Serves any listener's router ([`app_in`]), over TLS when `tls` is given; open TLS connections get a
 /// second to finish after `shutdown` resolves.
 pub async fn serve_router(
     listener: TcpListener,

@@ -104,7 +104,7 @@ impl AppLogin {
             .any(|allowed| url_matches(strip_query(allowed), bare))
     }
 
-    /// Whether `origin` (scheme://host[:port]) is an Allowed Web Origin.
+    /// Whether `origin` (`scheme://host[:port]`) is an Allowed Web Origin.
     pub fn allows_web_origin(&self, origin: &str) -> bool {
         self.web_origins
             .iter()
