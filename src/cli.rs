@@ -216,30 +216,37 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         health::write_ready_file(path, &json_lines)?;
     }
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let tasks: Vec<_> = listeners
-        .into_iter()
-        .map(|listener| {
-            let mut stopped = stopped.clone();
-            tokio::spawn(server::serve_router(
-                listener.tcp,
-                listener.router,
-                tls.clone(),
-                async move {
-                    let _ = stopped.wait_for(|stop| *stop).await;
-                },
-            ))
-        })
-        .collect();
-    shutdown_signal().await;
+    // Each listener reports here when it stops: at shutdown, or early when serving fails, which
+    // then stops the process instead of leaving one listener silently gone.
+    let (ended_tx, mut ended) = tokio::sync::mpsc::channel::<std::io::Result<()>>(listeners.len());
+    for listener in listeners {
+        let mut stopped = stopped.clone();
+        let ended_tx = ended_tx.clone();
+        let tls = tls.clone();
+        tokio::spawn(async move {
+            let until_stopped = async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            };
+            let result = server::serve_router(listener.tcp, listener.router, tls, until_stopped).await;
+            let _ = ended_tx.send(result).await;
+        });
+    }
+    drop(ended_tx);
+    let early = tokio::select! {
+        () = shutdown_signal() => None,
+        result = ended.recv() => result,
+    };
     let _ = stop.send(true);
     drop(registry);
-    for task in tasks {
-        task.await??;
+    let mut outcome = early.unwrap_or(Ok(()));
+    while let Some(result) = ended.recv().await {
+        outcome = outcome.and(result);
     }
     if let Some(path) = &args.ready_file {
         // Not ready any more: a script must not find the file of a stopped server.
         let _ = std::fs::remove_file(path);
     }
+    outcome?;
     tracing::info!("authmock stopped");
     Ok(())
 }
