@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use rand::RngExt as _;
 use rand::distr::Alphanumeric;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::error::Auth0Error;
 use super::extract::{MAX_BODY_BYTES, parse_json, read_capped};
@@ -455,23 +455,15 @@ impl UserGrant<'_> {
         self.scope.split_whitespace().any(|s| s == wanted)
     }
 
-    /// facts §1.4: `iss, sub, aud, iat, exp, azp, scope`, `gty` for password/refresh grants.
-    /// Without an audience the provider hands out an opaque token; authmock signs one for the
-    /// `/userinfo` audience instead, which a client must treat as opaque all the same.
+    /// facts §1.4: `access_token_head`, then `scope`, `permissions` (RBAC), `gty`, `azp`.
     fn access_token(&self, tenant: &Tenant) -> Claims {
-        let userinfo = format!("{}userinfo", tenant.issuer());
-        let aud = match self.audience {
-            Some(api) if self.has_scope("openid") => json!([api, userinfo]),
-            Some(api) => json!(api),
-            None => json!(userinfo),
-        };
-        let now = tenant.clock().unix();
-        let mut claims = Claims::new();
-        claims.insert("iss".into(), tenant.issuer().into());
-        claims.insert("sub".into(), self.user.user_id.clone().into());
-        claims.insert("aud".into(), aud);
-        claims.insert("iat".into(), now.into());
-        claims.insert("exp".into(), (now + ACCESS_TOKEN_TTL).into());
+        let mut claims = super::user_tokens::access_token_head(
+            tenant,
+            &self.user.user_id,
+            self.audience,
+            self.scope,
+            ACCESS_TOKEN_TTL,
+        );
         claims.insert("scope".into(), self.scope.into());
         // facts §6 (obs): `permissions` follows `scope`.
         if let Some(permissions) = &self.permissions {

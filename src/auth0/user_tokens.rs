@@ -13,6 +13,28 @@ pub const IMPLICIT_USERINFO_TTL: i64 = 7_200;
 /// ID tokens live 36000 s (facts §5).
 pub const ID_TOKEN_TTL: i64 = 36_000;
 
+/// The claims every user access token starts with, in the provider's order: `iss, sub, aud,
+/// iat, exp` (facts auth0-login.md §5, auth0.md §1.4). `aud` is `[api, <base>/userinfo]` when
+/// `openid` was asked for; without an audience the provider's token is opaque, and authmock signs
+/// one for the `/userinfo` audience instead, which clients must treat as opaque too.
+pub fn access_token_head(tenant: &Tenant, user_id: &str, audience: Option<&str>, scope: &str, ttl: i64) -> Claims {
+    let userinfo = format!("{}userinfo", tenant.issuer());
+    let openid = scope.split_whitespace().any(|s| s == "openid");
+    let aud = match audience {
+        Some(api) if openid => json!([api, userinfo]),
+        Some(api) => json!(api),
+        None => json!(userinfo),
+    };
+    let now = tenant.clock().unix();
+    let mut claims = Claims::new();
+    claims.insert("iss".into(), tenant.issuer().into());
+    claims.insert("sub".into(), user_id.into());
+    claims.insert("aud".into(), aud);
+    claims.insert("iat".into(), now.into());
+    claims.insert("exp".into(), (now + ttl).into());
+    claims
+}
+
 /// Who logged in, through which application, for what.
 pub struct Grant<'a> {
     pub client_id: &'a str,
@@ -30,23 +52,9 @@ impl Grant<'_> {
         self.scope.split_whitespace().any(|s| s == wanted)
     }
 
-    /// `iss, sub, aud, iat, exp, [gty,] azp, scope` (facts §5). `aud` is `[api, <base>/userinfo]`
-    /// when `openid` was asked for. Without an audience the provider's token is opaque; authmock
-    /// signs one for the `/userinfo` audience instead, which clients must treat as opaque too.
+    /// [`access_token_head`], then `[gty,] azp, scope` (facts §5).
     pub fn access_token(&self, tenant: &Tenant, ttl: i64) -> Claims {
-        let userinfo = format!("{}userinfo", tenant.issuer());
-        let aud = match self.audience {
-            Some(api) if self.has_scope("openid") => json!([api, userinfo]),
-            Some(api) => json!(api),
-            None => json!(userinfo),
-        };
-        let now = tenant.clock().unix();
-        let mut claims = Claims::new();
-        claims.insert("iss".into(), tenant.issuer().into());
-        claims.insert("sub".into(), self.user.user_id.clone().into());
-        claims.insert("aud".into(), aud);
-        claims.insert("iat".into(), now.into());
-        claims.insert("exp".into(), (now + ttl).into());
+        let mut claims = access_token_head(tenant, &self.user.user_id, self.audience, self.scope, ttl);
         if let Some(gty) = self.gty {
             claims.insert("gty".into(), gty.into());
         }
