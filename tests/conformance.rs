@@ -378,6 +378,10 @@ const AUTH0_MUTANTS: &[(&str, Expected)] = &[
                 &["Missing authentication"],
             ),
             ("Looking a user up by email", &["Missing authentication"]),
+            (
+                "The application reads the user's profile",
+                &["from a successful /userinfo call"],
+            ),
         ],
     ),
     (
@@ -439,6 +443,10 @@ const AUTH0_MUTANTS: &[(&str, Expected)] = &[
                 "Logging in with the wrong password is refused",
                 &["status and body intact"],
             ),
+            (
+                "A replayed refresh token revokes the whole family",
+                &["status and body intact"],
+            ),
         ],
     ),
     (
@@ -464,6 +472,88 @@ const AUTH0_MUTANTS: &[(&str, Expected)] = &[
         &[(
             "Retries on a rate limit are bounded",
             &["between 1 and 4 ticket requests"],
+        )],
+    ),
+    // The browser-login mistakes: the adapter is the application, the harness the user.
+    (
+        "ignores-state",
+        &[(
+            "A callback whose state was tampered with is rejected before its code is used",
+            &["result.accepted false"],
+        )],
+    ),
+    (
+        "late-state",
+        &[(
+            "A callback whose state was tampered with is rejected before its code is used",
+            &["0 successful code redemption(s) at POST /oauth/token, saw 1"],
+        )],
+    ),
+    (
+        "ignores-nonce",
+        &[(
+            "An ID token carrying another nonce is rejected",
+            &["result.accepted false"],
+        )],
+    ),
+    (
+        "no-pkce",
+        &[
+            (
+                "A user logs in with PKCE",
+                &[
+                    "after a code redemption with a code_verifier",
+                    "Failed to verify code verifier",
+                ],
+            ),
+            (
+                "A callback handed over twice is not accepted twice",
+                &["1 successful code redemption(s) at POST /oauth/token, saw 0"],
+            ),
+            ("Refresh tokens rotate", &["the adapter exited"]),
+            (
+                "A replayed refresh token revokes the whole family",
+                &["the adapter exited"],
+            ),
+            (
+                "The application reads the user's profile",
+                &["from a successful /userinfo call"],
+            ),
+        ],
+    ),
+    (
+        "replayed-callback",
+        &[(
+            "A callback handed over twice is not accepted twice",
+            &["result.accepted false"],
+        )],
+    ),
+    (
+        "keeps-refresh",
+        &[(
+            "Refresh tokens rotate",
+            &["whose result.refresh_token differs from the first one"],
+        )],
+    ),
+    (
+        "ignores-error",
+        &[(
+            "A silent login without a session reports login_required",
+            &["result.reason \"login_required\""],
+        )],
+    ),
+    (
+        "logout-client",
+        &[(
+            "Logging out returns to an allowed URL",
+            &["a 302 from /v2/logout or /oidc/logout to http://127.0.0.1:3000/"],
+        )],
+    ),
+    (
+        "no-redirect-uri",
+        &[(
+            "A callback the application does not allow is refused by the provider",
+            &["Callback URL mismatch."],
         )],
     ),
 ];

@@ -21,10 +21,25 @@ mistake integrators make:
     dead-token       keeps its cached token when the provider says it expired
     unbounded-retry  retries a 429 (after its reset) seven times before giving up
 
+The browser-login operations (the adapter is the application) add theirs:
+
+    ignores-state      never compares the callback's state with the one it sent
+    late-state         redeems the callback's code first and compares the state afterwards
+    ignores-nonce      never compares the ID token's nonce with the one it sent
+    no-pkce            sends no code_challenge and redeems the code without a code_verifier
+    replayed-callback  answers a callback it already accepted from memory, accepting it again
+    keeps-refresh      keeps (and reports) its first refresh token after a rotation
+    ignores-error      reads a callback without a code as "no code", dropping the provider's error
+    logout-client      logs out naming its Management API client instead of the login application
+    no-redirect-uri    leaves redirect_uri out of the /authorize URL, counting on the default callback
+
 tests/conformance.rs asserts the exact set of scenarios each mode fails; docs/writing-scenarios.md
 shows which step kind each one kills. Standard library only.
 """
+import base64
+import hashlib
 import json
+import secrets
 import sys
 import time
 import urllib.error
@@ -40,8 +55,15 @@ OPERATIONS = [
     "auth0.set_user_password",
     "auth0.login_with_password",
     "auth0.find_users_by_email",
+    "auth0.begin_login",
+    "auth0.complete_login",
+    "auth0.refresh_tokens",
+    "auth0.get_userinfo",
+    "auth0.logout",
 ]
 CACHE = {}
+# The browser-login state per tenant: what a web application keeps in its session.
+LOGINS = {}
 
 
 def call(method, url, body=None, token=None):
@@ -148,7 +170,125 @@ def run(op, p, args):
         path = "/api/v2/users-by-email?" + urllib.parse.urlencode({"email": args["email"]})
         ok, answer = management(p, "GET", path)
         return ok, ({"users": answer} if ok else answer)
+    if op.startswith("auth0.") and op[len("auth0."):] in LOGIN_OPERATIONS:
+        return LOGIN_OPERATIONS[op[len("auth0."):]](p, args, LOGINS.setdefault(p["base_url"], {}))
     return None, None
+
+
+def post_form(url, fields):
+    """A form-encoded POST (the token endpoint as OAuth clients call it); (ok, body or error)."""
+    req = urllib.request.Request(url, data=urllib.parse.urlencode(fields).encode(), method="POST")
+    try:
+        with urllib.request.urlopen(req) as resp:
+            return True, json.loads(resp.read())
+    except urllib.error.HTTPError as err:
+        raw = err.read()
+        try:
+            answer = json.loads(raw)
+        except ValueError:
+            answer = raw.decode()
+        if MODE == "reworded":
+            answer = {"message": "The identity provider refused the request"}
+        return False, {"status": err.code, "body": answer}
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def jwt_claims(token):
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def begin_login(p, args, login):
+    state, nonce, verifier = secrets.token_urlsafe(18), secrets.token_urlsafe(18), secrets.token_urlsafe(48)
+    login.clear()
+    login.update(client_id=args["client_id"], client_secret=args.get("client_secret"),
+                 redirect_uri=args["redirect_uri"], state=state, nonce=nonce, verifier=verifier)
+    query = {"response_type": "code", "client_id": args["client_id"], "redirect_uri": args["redirect_uri"],
+             "scope": args["scope"], "state": state, "nonce": nonce}
+    if MODE == "no-redirect-uri":
+        del query["redirect_uri"]
+    if MODE != "no-pkce":
+        query["code_challenge"] = b64url(hashlib.sha256(verifier.encode()).digest())
+        query["code_challenge_method"] = "S256"
+    query.update({k: args[k] for k in ("audience", "prompt") if args.get(k)})
+    return True, {"url": p["base_url"] + "/authorize?" + urllib.parse.urlencode(query)}
+
+
+def complete_login(p, args, login):
+    callback = args["callback_url"]
+    if MODE == "replayed-callback" and login.get("answered", (None,))[0] == callback:
+        return True, login["answered"][1]
+    params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(callback).query))
+    if "state" not in login:
+        return True, {"accepted": False, "reason": "no login in progress"}
+    state_ok = params.get("state") == login["state"]
+    if not state_ok and MODE not in ("ignores-state", "late-state"):
+        return True, {"accepted": False, "reason": "state_mismatch"}
+    if "error" in params and MODE != "ignores-error":
+        return True, {"accepted": False, "reason": params["error"]}
+    if "code" not in params:
+        return True, {"accepted": False, "reason": "no code in the callback"}
+    if MODE != "replayed-callback":
+        del login["state"]  # one callback consumes the transaction
+    fields = {"grant_type": "authorization_code", "client_id": login["client_id"], "code": params["code"],
+              "redirect_uri": login["redirect_uri"]}
+    if MODE != "no-pkce":
+        fields["code_verifier"] = login["verifier"]
+    if login["client_secret"]:
+        fields["client_secret"] = login["client_secret"]
+    ok, tokens = post_form(p["base_url"] + "/oauth/token", fields)
+    if not ok:
+        return ok, tokens
+    if not state_ok and MODE == "late-state":
+        return True, {"accepted": False, "reason": "state_mismatch"}
+    claims = jwt_claims(tokens["id_token"])
+    if claims["iss"] != p["base_url"] + "/" or claims["aud"] != login["client_id"]:
+        return True, {"accepted": False, "reason": "id_token_issuer_or_audience"}
+    if claims.get("nonce") != login["nonce"] and MODE != "ignores-nonce":
+        return True, {"accepted": False, "reason": "nonce_mismatch"}
+    login.update(access_token=tokens["access_token"], refresh_token=tokens.get("refresh_token"))
+    answer = {"accepted": True, "sub": claims["sub"], "access_token": tokens["access_token"],
+              "refresh_token": tokens.get("refresh_token")}
+    login["answered"] = (callback, answer)
+    return True, answer
+
+
+def refresh_tokens(p, args, login):
+    if not login.get("refresh_token"):
+        sys.exit("no refresh token: no login was completed")
+    fields = {"grant_type": "refresh_token", "client_id": login["client_id"], "refresh_token": login["refresh_token"]}
+    if login["client_secret"]:
+        fields["client_secret"] = login["client_secret"]
+    ok, tokens = post_form(p["base_url"] + "/oauth/token", fields)
+    if not ok:
+        return ok, tokens
+    if MODE != "keeps-refresh" and tokens.get("refresh_token"):
+        login["refresh_token"] = tokens["refresh_token"]
+    login["access_token"] = tokens["access_token"]
+    return True, {"access_token": tokens["access_token"], "refresh_token": login["refresh_token"]}
+
+
+def get_userinfo(p, args, login):
+    return call("GET", p["base_url"] + "/userinfo", token=login.get("access_token"))
+
+
+def logout(p, args, login):
+    client_id = p["client_id"] if MODE == "logout-client" else login.get("client_id", p["login_client_id"])
+    query = {"client_id": client_id, "returnTo": args["return_to"]}
+    login.clear()
+    return True, {"url": p["base_url"] + "/v2/logout?" + urllib.parse.urlencode(query)}
+
+
+LOGIN_OPERATIONS = {
+    "begin_login": begin_login,
+    "complete_login": complete_login,
+    "refresh_tokens": refresh_tokens,
+    "get_userinfo": get_userinfo,
+    "logout": logout,
+}
 
 
 for line in sys.stdin:

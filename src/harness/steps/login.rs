@@ -361,18 +361,33 @@ async fn told(world: &mut AuthWorld, error: String) -> Result<(), String> {
 
 #[then(expr = "the browser lands on {string}")]
 async fn lands_on(world: &mut AuthWorld, url: String) -> Result<(), String> {
-    let landed = matches!(&world.login.landing, Some(Landing::Away(at)) if *at == url);
-    let logged_out = seen(world, "GET", "/v2/logout")
-        .await?
-        .iter()
-        .any(|e| e["response"]["status"] == 302);
+    // RP-initiated logout echoes the `state` the client sent (OpenID Connect RP-Initiated Logout
+    // §3), so the landing may carry exactly that one parameter more.
+    let sent_state = report_result(world)
+        .and_then(|r| field(&r, "url"))
+        .and_then(|logout| url_param(&logout, "state"));
+    let with_state = sent_state.map(|state| {
+        let separator = if url.contains('?') { '&' } else { '?' };
+        format!(
+            "{url}{separator}{}",
+            serde_urlencoded::to_string([("state", state)]).unwrap_or_default()
+        )
+    });
+    let landed =
+        matches!(&world.login.landing, Some(Landing::Away(at)) if *at == url || Some(at) == with_state.as_ref());
+    // Either of the provider's logouts: `/v2/logout?returnTo=…` or the RP-initiated
+    // `/oidc/logout?post_logout_redirect_uri=…` that OpenID Connect clients find in discovery.
+    let mut logouts = seen(world, "GET", "/v2/logout").await?;
+    logouts.extend(seen(world, "GET", "/oidc/logout").await?);
+    let logged_out = logouts.iter().any(|e| e["response"]["status"] == 302);
     if landed && logged_out {
         return Ok(());
     }
     Err(world
         .explain(
-            &format!("a 302 from /v2/logout to {url}"),
-            "send the browser to /v2/logout with client_id and a returnTo from the application's Allowed Logout URLs",
+            &format!("a 302 from /v2/logout or /oidc/logout to {url}"),
+            "send the browser to /v2/logout with client_id and a returnTo (or to /oidc/logout with a \
+             post_logout_redirect_uri) from the application's Allowed Logout URLs",
         )
         .await)
 }
