@@ -90,13 +90,7 @@ def call(method, url, body=None, token=None):
                     wait = float(reset) - time.time() if reset and reset.isdigit() else 1.0
                     time.sleep(min(max(wait, 0.0), 5.0))
                 continue
-            try:
-                answer = json.loads(raw)
-            except ValueError:
-                answer = raw.decode()
-            if MODE == "reworded":
-                answer = {"message": "The identity provider refused the request"}
-            error = {"status": err.code, "body": answer}
+            error = {"status": err.code, "body": error_answer(raw)}
             limits = {k.lower(): v for k, v in err.headers.items() if k.lower().startswith("x-ratelimit-")}
             if limits and MODE != "dropped-headers":
                 error["headers"] = limits
@@ -175,6 +169,16 @@ def run(op, p, args):
     return None, None
 
 
+def error_answer(raw):
+    """An error body as the adapter reports it: JSON when it parses, text otherwise; reworded in that mode."""
+    if MODE == "reworded":
+        return {"message": "The identity provider refused the request"}
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw.decode()
+
+
 def post_form(url, fields):
     """A form-encoded POST (the token endpoint as OAuth clients call it); (ok, body or error)."""
     req = urllib.request.Request(url, data=urllib.parse.urlencode(fields).encode(), method="POST")
@@ -182,14 +186,7 @@ def post_form(url, fields):
         with urllib.request.urlopen(req) as resp:
             return True, json.loads(resp.read())
     except urllib.error.HTTPError as err:
-        raw = err.read()
-        try:
-            answer = json.loads(raw)
-        except ValueError:
-            answer = raw.decode()
-        if MODE == "reworded":
-            answer = {"message": "The identity provider refused the request"}
-        return False, {"status": err.code, "body": answer}
+        return False, {"status": err.code, "body": error_answer(err.read())}
 
 
 def b64url(data):
