@@ -2,10 +2,10 @@
 //! `auth0::ratelimit` for the groups).
 //!
 //! ```text
-//! POST   /__authmock__/rate-limits {"group":"management","limit":2,"window_secs":1}
+//! POST   /__authmock__/rate-limits {"group":"management","limit":2,"window_secs":1,"mode":"enforce"}
 //!                                  → 201 the bucket, full (or holding `remaining`), its window
 //!                                    starting now
-//! GET    /__authmock__/rate-limits → {"buckets":[{group, limit, refill, window_secs, remaining, reset}]}
+//! GET    /__authmock__/rate-limits → {"buckets":[{group, limit, refill, window_secs, remaining, reset, mode}]}
 //! DELETE /__authmock__/rate-limits → 204, nothing rate limited
 //! ```
 
@@ -25,7 +25,7 @@ pub struct BucketList {
 }
 
 #[utoipa::path(post, path = "/__authmock__/rate-limits", tag = "rate-limits",
-    request_body(content = Object, description = "`{group, limit, refill?, window_secs?, remaining?}` (`remaining: 0` sets it already spent, its window starting with the next request); groups: `management`, `authentication` (Auth0), `native`, `token`, `entity` (Janrain)"),
+    request_body(content = Object, description = "`{group, limit, refill?, window_secs?, remaining?, mode?}` (`remaining: 0` sets it already spent, its window starting with the next request; `mode` `enforce` (default) refuses when empty, `report` only counts); groups: `management`, `authentication` (Auth0), `native`, `token`, `entity` (Janrain)"),
     responses((status = 201, description = "The bucket, full unless `remaining` says otherwise", body = Object), (status = 400, description = "Bad input", body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn set<P: Provider>(
@@ -43,7 +43,7 @@ pub async fn set<P: Provider>(
 }
 
 #[utoipa::path(get, path = "/__authmock__/rate-limits", tag = "rate-limits",
-    responses((status = 200, description = "`{buckets: [{group, limit, refill, window_secs, remaining, reset}]}`", body = Object)))]
+    responses((status = 200, description = "`{buckets: [{group, limit, refill, window_secs, remaining, reset, mode}]}`", body = Object)))]
 #[tracing::instrument(skip_all)]
 pub async fn list<P: Provider>(State(provider): State<P>) -> Json<BucketList> {
     let now = provider.clock().unix();

@@ -90,7 +90,7 @@ impl Provider for Tenant {
     /// The fixture's `rate_limits` must name Auth0 groups and valid buckets.
     fn build(fixture: &Fixture, address: TenantAddress, clock: Clock) -> Result<Self, SeedFailure> {
         RateLimits::default()
-            .seed(&fixture.rate_limits, 0, |g| ratelimit::GROUPS.contains(&g))
+            .seed(&fixture.buckets(), 0, |g| ratelimit::GROUPS.contains(&g))
             .map_err(|e| SeedError::Invalid(format!("{e} (groups: {})", ratelimit::GROUPS.join(", "))))?;
         Ok(fixture.build(address, clock)?)
     }
@@ -149,6 +149,12 @@ impl Provider for Tenant {
         if rate_limited {
             set_rate_limit_headers(response.headers_mut(), 1, 0, self.clock().unix() + 1);
         }
+        if name == "auth0.client_quota_exceeded" {
+            // DOC-quota: a quota 429 also says `Retry-After` in seconds, here up to the reset.
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, HeaderValue::from(1u64));
+        }
         Some(response)
     }
 
@@ -160,9 +166,13 @@ impl Provider for Tenant {
         ratelimit::refusal(group, decision.reset - self.clock().unix()).into_response()
     }
 
-    /// Facts §6: the headers are on every response of a limited endpoint, success or 429.
+    /// Facts §6 and §11: the headers are on every response of a limited endpoint, success or
+    /// 429. A response that already reports a limit keeps it: the M2M quota's 429 tells the
+    /// quota that refused it (DOC-quota), not the endpoint bucket.
     fn report_bucket(&self, headers: &mut HeaderMap, decision: &Decision) {
-        set_rate_limit_headers(headers, decision.limit, decision.remaining, decision.reset);
+        if !headers.contains_key("x-ratelimit-limit") {
+            set_rate_limit_headers(headers, decision.limit, decision.remaining, decision.reset);
+        }
     }
 }
 

@@ -76,11 +76,12 @@ pub struct Fixture {
     pub users: Vec<UserSeed>,
     #[serde(default)]
     pub generated_users: Option<GeneratedUsers>,
-    /// Rate-limit buckets set when the tenant is built and again on reset; none (nothing
-    /// limited) when absent. Groups are the provider's (`auth0::ratelimit::GROUPS`), checked
-    /// by the listener that serves the fixture.
+    /// Rate-limit buckets set when the tenant is built and again on reset. Absent: Auth0's
+    /// documented limits, report-only (`auth0::ratelimit::documented_defaults`); `[]`: nothing
+    /// limited and no `x-ratelimit-*` headers. Groups are the provider's
+    /// (`auth0::ratelimit::GROUPS`), checked by the listener that serves the fixture.
     #[serde(default)]
-    pub rate_limits: Vec<BucketDefinition>,
+    pub rate_limits: Option<Vec<BucketDefinition>>,
     /// M2M token quotas (`auth0::quota`); none when absent.
     #[serde(default)]
     pub client_quotas: Vec<crate::auth0::quota::QuotaDefinition>,
@@ -229,12 +230,19 @@ impl Reseed for Fixture {
         Ok(Fixture::state(self, clock)?)
     }
 
-    fn rate_limits(&self) -> &[BucketDefinition] {
-        &self.rate_limits
+    fn rate_limits(&self) -> Vec<BucketDefinition> {
+        self.buckets()
     }
 }
 
 impl Fixture {
+    /// The buckets this fixture sets: its `rate_limits`, or the documented defaults.
+    pub fn buckets(&self) -> Vec<BucketDefinition> {
+        self.rate_limits
+            .clone()
+            .unwrap_or_else(crate::auth0::ratelimit::documented_defaults)
+    }
+
     /// The embedded default Auth0 tenant.
     pub fn default_auth0() -> Self {
         fixture::parse(DEFAULT_AUTH0_FIXTURE, "auth0-tenant.json")

@@ -307,7 +307,7 @@ pub trait Reseed: std::fmt::Debug + Send + Sync + 'static {
     /// The mutable state as seeded, timestamps read from `clock`.
     fn state(&self, clock: &Clock) -> Result<TenantState, SeedFailure>;
     /// The buckets set when the tenant is built and again on reset.
-    fn rate_limits(&self) -> &[BucketDefinition];
+    fn rate_limits(&self) -> Vec<BucketDefinition>;
 }
 
 /// A cheap, cloneable handle to one tenant.
@@ -362,7 +362,7 @@ impl Tenant {
             .inner
             .control
             .rate_limits()
-            .seed(self.inner.seed.rate_limits(), now, |_| true);
+            .seed(&self.inner.seed.rate_limits(), now, |_| true);
     }
 
     pub fn name(&self) -> &str {

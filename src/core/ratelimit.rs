@@ -3,7 +3,10 @@
 //! A bucket holds up to `limit` tokens. Every `window_secs` seconds (a fixed window, as the
 //! provider documents it) `refill` tokens are added, never beyond `limit`. Each request to the
 //! group takes one token; with none left it is refused until the next window starts, which is
-//! the instant `x-ratelimit-reset` names. Because time comes from the tenant clock, a test
+//! the instant `x-ratelimit-reset` names. A bucket in [`BucketMode::Report`] counts the same way
+//! and reports the same numbers but never refuses: with nothing left it lets the request through
+//! and reports `0` left, so a tenant can advertise a real provider's documented limits (which a
+//! test suite would otherwise hit after a couple of calls) without acting on them. Because time comes from the tenant clock, a test
 //! empties a bucket, advances the clock past the reset and sees the bucket refilled, without
 //! sleeping. Which paths form a group, and what a refusal looks like on the wire, is the
 //! provider's business. Depends on nothing else in the crate.
@@ -32,6 +35,21 @@ pub struct BucketDefinition {
     /// a reset `window_secs` later, however long after the bucket was set it comes.
     #[serde(default)]
     pub remaining: Option<u64>,
+    /// `enforce` (the default) refuses a request that finds the bucket empty; `report` only
+    /// counts, so the headers tell the limit while every request is served.
+    #[serde(default)]
+    pub mode: BucketMode,
+}
+
+/// Whether an empty bucket refuses requests or only says so.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BucketMode {
+    /// An empty bucket refuses the request until its next window.
+    #[default]
+    Enforce,
+    /// An empty bucket serves the request anyway and reports `0` left.
+    Report,
 }
 
 fn one_second() -> u64 {
@@ -48,6 +66,7 @@ pub struct BucketView {
     pub remaining: u64,
     /// UNIX seconds when tokens are next added.
     pub reset: i64,
+    pub mode: BucketMode,
 }
 
 /// What one request got from its bucket.
@@ -69,6 +88,7 @@ struct Bucket {
     window_start: i64,
     /// Set spent: the first window starts with the first request.
     starts_on_first_request: bool,
+    mode: BucketMode,
 }
 
 impl Bucket {
@@ -108,6 +128,7 @@ impl Bucket {
             window_secs: self.window_secs,
             remaining: self.tokens,
             reset: self.reset(now),
+            mode: self.mode,
         }
     }
 }
@@ -152,6 +173,7 @@ impl RateLimits {
             tokens,
             window_start: now,
             starts_on_first_request: tokens == 0,
+            mode: definition.mode,
         };
         let view = bucket.view(&definition.group, now);
         self.lock().insert(definition.group, bucket);
@@ -183,12 +205,12 @@ impl RateLimits {
             bucket.window_start = now;
         }
         bucket.catch_up(now);
-        let allowed = bucket.tokens > 0;
-        if allowed {
+        let had_one = bucket.tokens > 0;
+        if had_one {
             bucket.tokens -= 1;
         }
         Some(Decision {
-            allowed,
+            allowed: had_one || bucket.mode == BucketMode::Report,
             limit: bucket.limit,
             remaining: bucket.tokens,
             reset: bucket.reset(now),
@@ -232,6 +254,7 @@ mod tests {
                     refill,
                     window_secs,
                     remaining: None,
+                    mode: BucketMode::Enforce,
                 },
                 1_000,
                 |_| true,
@@ -274,6 +297,7 @@ mod tests {
             refill: None,
             window_secs: 2,
             remaining: Some(0),
+            mode: BucketMode::Enforce,
         };
         assert_eq!(limits.set(spent.clone(), 1_000, |_| true).expect("valid").remaining, 0);
         // However late the first request comes, it is refused and its window starts then.
@@ -304,6 +328,7 @@ mod tests {
                         refill,
                         window_secs,
                         remaining: None,
+                        mode: BucketMode::Enforce,
                     },
                     0,
                     |g| g == "g",
@@ -322,5 +347,49 @@ mod tests {
         assert!(limits.take("g", 1_000).expect("limited").allowed);
         let refused = limits.take("g", 500).expect("limited");
         assert_eq!((refused.allowed, refused.reset), (false, 501));
+    }
+
+    #[test]
+    fn a_report_only_bucket_counts_and_reports_but_never_refuses() {
+        let limits = RateLimits::default();
+        let definition = BucketDefinition {
+            group: "g".into(),
+            limit: 2,
+            refill: None,
+            window_secs: 1,
+            remaining: None,
+            mode: BucketMode::Report,
+        };
+        assert_eq!(
+            limits.set(definition, 1_000, |_| true).expect("valid").mode,
+            BucketMode::Report
+        );
+        let seen: Vec<(bool, u64, i64)> = (0..4)
+            .map(|_| {
+                let d = limits.take("g", 1_000).expect("limited");
+                (d.allowed, d.remaining, d.reset)
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            vec![(true, 1, 1_001), (true, 0, 1_001), (true, 0, 1_001), (true, 0, 1_001)],
+            "served past the limit, reporting none left"
+        );
+        let next = limits.take("g", 1_001).expect("limited");
+        assert_eq!((next.allowed, next.remaining, next.reset), (true, 1, 1_002), "refilled");
+    }
+
+    #[test]
+    fn the_mode_is_read_from_json_and_defaults_to_enforce() {
+        let plain: BucketDefinition =
+            serde_json::from_value(serde_json::json!({"group": "g", "limit": 1})).expect("valid");
+        assert_eq!(plain.mode, BucketMode::Enforce);
+        let report: BucketDefinition =
+            serde_json::from_value(serde_json::json!({"group": "g", "limit": 1, "mode": "report"})).expect("valid");
+        assert_eq!(report.mode, BucketMode::Report);
+        assert!(
+            serde_json::from_value::<BucketDefinition>(serde_json::json!({"group": "g", "limit": 1, "mode": "warn"}))
+                .is_err()
+        );
     }
 }

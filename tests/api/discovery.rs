@@ -67,3 +67,41 @@ async fn unknown_routes_and_methods_get_the_management_404() {
         r#"{"statusCode":404,"error":"Not Found","message":"Not Found"}"#
     );
 }
+
+/// The legacy `/pem` (facts §1.4, obs): the signing certificate, the same one `x5c` carries,
+/// served without rate-limit headers (it is not one of the limited endpoints).
+#[tokio::test]
+async fn pem_serves_the_certificate_the_jwks_publishes() {
+    use base64::Engine as _;
+    let app = TestApp::new();
+    let reply = app.get("/pem", None).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.header("content-type"), Some("application/x-pem-file"));
+    assert_eq!(reply.header("x-ratelimit-limit"), None);
+    let body = reply.body.trim_end();
+    let inner = body
+        .strip_prefix("-----BEGIN CERTIFICATE-----")
+        .and_then(|rest| rest.strip_suffix("-----END CERTIFICATE-----"))
+        .unwrap_or_else(|| panic!("one PEM certificate: {body}"));
+    let base64: String = inner.split_whitespace().collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(&base64)
+        .expect("the PEM body is base64");
+    let jwks = app.get("/.well-known/jwks.json", None).await.json();
+    assert_eq!(jwks["keys"][0]["x5c"][0], base64, "the certificate of the JWKS key");
+    assert!(der.len() > 500, "a whole certificate, {} bytes", der.len());
+    let head = app
+        .send(
+            axum::http::Request::builder()
+                .method(Method::POST)
+                .uri("/pem")
+                .body(axum::body::Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(
+        head.status,
+        StatusCode::NOT_FOUND,
+        "GET only: other methods get the 404 of unknown routes"
+    );
+}

@@ -62,6 +62,8 @@ impl Reply {
     }
 
     /// Status, the headers that matter on the wire, and the raw body: what snapshots pin.
+    /// `x-ratelimit-reset` is a time: a UNIX-seconds value shows as `[epoch seconds]`, anything
+    /// else as it came, so a wrong format still changes the snapshot.
     pub fn wire(&self) -> String {
         let mut out = format!(
             "HTTP {} {}\n",
@@ -73,9 +75,18 @@ impl Reply {
             "www-authenticate",
             "cache-control",
             "pragma",
+            "location",
+            "retry-after",
+            "x-ratelimit-limit",
+            "x-ratelimit-remaining",
+            "x-ratelimit-reset",
             "x-authmock-hint",
         ] {
             if let Some(value) = self.header(name) {
+                let value = match name {
+                    "x-ratelimit-reset" if is_epoch_seconds(value) => "[epoch seconds]",
+                    _ => value,
+                };
                 out.push_str(&format!("{name}: {value}\n"));
             }
         }
@@ -83,6 +94,11 @@ impl Reply {
         out.push_str(&self.body);
         out
     }
+}
+
+/// A plausible UNIX time in seconds (2001 to 2286): digits only, ten of them.
+fn is_epoch_seconds(value: &str) -> bool {
+    value.len() == 10 && value.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Pins a reply's wire form in `snapshots/<name>.snap`.

@@ -17,6 +17,12 @@ fn headers(reply: &crate::helpers::Reply) -> (Option<&str>, Option<&str>, Option
     )
 }
 
+fn client_credentials(app: &TestApp) -> Value {
+    let (client_id, client_secret) = app.credentials(App::ReadOnly);
+    json!({"grant_type": "client_credentials", "client_id": client_id,
+           "client_secret": client_secret, "audience": crate::helpers::AUDIENCE})
+}
+
 #[tokio::test]
 async fn an_empty_management_bucket_is_429_until_the_clock_passes_the_reset() {
     let app = TestApp::new();
@@ -87,10 +93,15 @@ async fn buckets_are_listed_cleared_and_reset_with_the_tenant() {
     )
     .await;
     let listed = app.control(Method::GET, LIMITS, None).await.json();
+    let reset = START.unix_timestamp() + 1;
     assert_eq!(
         listed,
-        json!({"buckets": [{"group": "management", "limit": 5, "refill": 1, "window_secs": 60,
-                             "remaining": 5, "reset": START.unix_timestamp() + 60}]})
+        json!({"buckets": [
+            {"group": "authentication", "limit": 30, "refill": 30, "window_secs": 1,
+             "remaining": 30, "reset": reset, "mode": "report"},
+            {"group": "management", "limit": 5, "refill": 1, "window_secs": 60,
+             "remaining": 5, "reset": START.unix_timestamp() + 60, "mode": "enforce"}]}),
+        "the posted bucket replaced the management default; the other default stays"
     );
     assert_eq!(
         app.control(Method::DELETE, LIMITS, None).await.status,
@@ -104,9 +115,19 @@ async fn buckets_are_listed_cleared_and_reset_with_the_tenant() {
     app.control(Method::POST, LIMITS, Some(&json!({"group": "management", "limit": 1})))
         .await;
     app.control(Method::POST, "/__authmock__/reset", None).await;
+    let groups: Vec<(Value, Value, Value)> = app.control(Method::GET, LIMITS, None).await.json()["buckets"]
+        .as_array()
+        .expect("buckets")
+        .iter()
+        .map(|b| (b["group"].clone(), b["limit"].clone(), b["mode"].clone()))
+        .collect();
     assert_eq!(
-        app.control(Method::GET, LIMITS, None).await.json(),
-        json!({"buckets": []})
+        groups,
+        vec![
+            (json!("authentication"), json!(30), json!("report")),
+            (json!("management"), json!(2), json!("report"))
+        ],
+        "reset brings back the documented defaults"
     );
 }
 
@@ -132,13 +153,76 @@ async fn bad_buckets_get_a_400_with_a_reason() {
 }
 
 #[tokio::test]
-async fn the_default_fixture_limits_nothing() {
+async fn the_default_tenant_reports_the_documented_limits_without_refusing() {
     let app = TestApp::new();
-    let listed = app.get(LIMITS, None).await.json();
-    assert_eq!(listed["buckets"], json!([]));
+    let reset = (START.unix_timestamp() + 1).to_string();
+    let first_token = app.oauth(&client_credentials(&app)).await;
+    assert_eq!(first_token.status, StatusCode::OK, "{}", first_token.body);
+    assert_eq!(
+        headers(&first_token),
+        (Some("30"), Some("29"), Some(reset.as_str())),
+        "the /oauth/token limit, as captured from a real tenant"
+    );
+    let token = first_token.json()["access_token"].as_str().expect("token").to_owned();
+    let user = format!("/api/v2/users/{ALICE}");
+    let mut seen = Vec::new();
+    for _ in 0..5 {
+        let reply = app.get(&user, Some(&token)).await;
+        assert_eq!(reply.status, StatusCode::OK, "report-only: never refused");
+        seen.push(reply.header("x-ratelimit-remaining").map(str::to_owned));
+        assert_eq!(reply.header("x-ratelimit-limit"), Some("2"));
+        assert_eq!(reply.header("x-ratelimit-reset"), Some(reset.as_str()));
+    }
+    let counted: Vec<Option<&str>> = seen.iter().map(Option::as_deref).collect();
+    assert_eq!(counted, [Some("1"), Some("0"), Some("0"), Some("0"), Some("0")]);
+    // Errors of a limited endpoint carry them too.
+    let unauthorized = app.get(&user, None).await;
+    assert_eq!(unauthorized.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(headers(&unauthorized).0, Some("2"));
+    app.advance(1);
+    let refilled = app.get(&user, Some(&token)).await;
+    let next_reset = (START.unix_timestamp() + 2).to_string();
+    assert_eq!(headers(&refilled), (Some("2"), Some("1"), Some(next_reset.as_str())));
+    let unlimited = app.get("/.well-known/jwks.json", None).await;
+    assert_eq!(headers(&unlimited), (None, None, None), "discovery is not rate limited");
+}
+
+#[tokio::test]
+async fn a_fixture_with_no_rate_limits_sends_no_headers() {
+    let mut fixture = authmock::auth0::seed::Fixture::default_auth0();
+    fixture.rate_limits = serde_json::from_value(json!([])).expect("no buckets");
+    let app = TestApp::with_fixture(fixture);
+    assert_eq!(app.get(LIMITS, None).await.json()["buckets"], json!([]));
     let token = app.token(App::ReadOnly).await;
     let user = app.get(&format!("/api/v2/users/{ALICE}"), Some(&token)).await;
+    assert_eq!(user.status, StatusCode::OK);
     assert_eq!(headers(&user), (None, None, None));
+}
+
+#[tokio::test]
+async fn a_fixture_bucket_can_be_report_only() {
+    let mut fixture = authmock::auth0::seed::Fixture::default_auth0();
+    fixture.rate_limits = serde_json::from_value(json!([
+        {"group": "management", "limit": 1, "window_secs": 60, "mode": "report"}
+    ]))
+    .expect("bucket definitions");
+    let app = TestApp::with_fixture(fixture);
+    let token = app.token(App::ReadOnly).await;
+    let user = format!("/api/v2/users/{ALICE}");
+    for remaining in ["0", "0", "0"] {
+        let reply = app.get(&user, Some(&token)).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(headers(&reply).1, Some(remaining));
+    }
+    let reset = (START.unix_timestamp() + 60).to_string();
+    let reply = app.get(&user, Some(&token)).await;
+    assert_eq!(headers(&reply), (Some("1"), Some("0"), Some(reset.as_str())));
+    let token_reply = app.oauth(&client_credentials(&app)).await;
+    assert_eq!(
+        headers(&token_reply),
+        (None, None, None),
+        "a fixture listing buckets replaces every default"
+    );
 }
 
 #[tokio::test]
