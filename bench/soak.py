@@ -15,6 +15,9 @@ unexpected answers, RSS after the warm-up (the first third of the run, while the
 up to their caps) within 10% of its mean, and the Auth0
 journal holding what it promises: every exchange recorded (the entries it holds, `total`, plus
 those it `evicted`, equal what was sent), and exactly its limit held once it is full.
+
+Bounded: the run stops after MINUTES (1..120); every request has a 10 s timeout; the server is
+stopped by its pid at the end. Everything is on 127.0.0.1.
 """
 
 import html
