@@ -15,7 +15,6 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use authmock::harness::{self, ClientSpec, Options, Summary};
-use futures::StreamExt as _;
 
 fn options(features: PathBuf, client: ClientSpec, fail_on_skipped: bool) -> Options {
     Options {
@@ -31,9 +30,6 @@ fn options(features: PathBuf, client: ClientSpec, fail_on_skipped: bool) -> Opti
         tls: false,
     }
 }
-
-/// Mutant suite runs at once (each runs up to 6 scenarios at once).
-const MUTANT_RUNS_AT_ONCE: usize = 3;
 
 fn python(script: &Path, args: &str, timeout: Duration) -> ClientSpec {
     ClientSpec::Command {
@@ -198,30 +194,25 @@ async fn main() {
 
     // The mutation test: one mistake per mode, each failing exactly these scenarios (the matrix
     // of step kinds they kill is docs/writing-scenarios.md).
-    // The runs are independent (each starts its own tenant): a few at once, in order, so a CI
-    // machine's cores stay busy while adapters start, without starving their start timeout.
-    let mutants: Vec<(String, ClientSpec, Expected)> = AUTH0_MUTANTS
-        .iter()
-        .map(|(mode, expected)| {
-            let client = python(&adapters.join("broken_auth0.py"), mode, timeout);
-            (format!("broken_auth0.py {mode}"), client, *expected)
-        })
-        .chain(JANRAIN_MUTANTS.iter().map(|(mode, expected)| {
-            let client = python(&adapters.join("broken_janrain.py"), mode, timeout);
-            (format!("broken_janrain.py {mode}"), client, *expected)
-        }))
-        .collect();
-    let summaries: Vec<Summary> = futures::stream::iter(
-        mutants
-            .iter()
-            .map(|(_, client, _)| harness::run(options(features.clone(), client.clone(), false))),
-    )
-    .buffered(MUTANT_RUNS_AT_ONCE)
-    .map(|summary| summary.expect("the suite runs"))
-    .collect()
-    .await;
-    for ((name, _, expected), summary) in mutants.iter().zip(&summaries) {
-        checks.failed_exactly(name, summary, expected);
+    for (mode, expected) in AUTH0_MUTANTS {
+        let summary = harness::run(options(
+            features.clone(),
+            python(&adapters.join("broken_auth0.py"), mode, timeout),
+            false,
+        ))
+        .await
+        .expect("the suite runs");
+        checks.failed_exactly(&format!("broken_auth0.py {mode}"), &summary, expected);
+    }
+    for (mode, expected) in JANRAIN_MUTANTS {
+        let summary = harness::run(options(
+            features.clone(),
+            python(&adapters.join("broken_janrain.py"), mode, timeout),
+            false,
+        ))
+        .await
+        .expect("the suite runs");
+        checks.failed_exactly(&format!("broken_janrain.py {mode}"), &summary, expected);
     }
 
     exit_codes(&root, &mut checks);
