@@ -80,6 +80,13 @@ pub fn record_failure(tenant: &Tenant, state: &mut TenantState, user: &User, ip:
     if threshold == 0 {
         return None;
     }
+    if !state
+        .brute_force
+        .failures
+        .contains_key(&(user.email.clone(), ip.to_owned()))
+    {
+        super::bounds::room_for_failure_counter(state);
+    }
     let count = state
         .brute_force
         .failures
@@ -90,6 +97,7 @@ pub fn record_failure(tenant: &Tenant, state: &mut TenantState, user: &User, ip:
         return None;
     }
     state.brute_force.failures.remove(&(user.email.clone(), ip.to_owned()));
+    super::bounds::room_for_block(state);
     state.brute_force.blocks.push(LoginBlock {
         identifier: user.email.clone(),
         ip: ip.to_owned(),

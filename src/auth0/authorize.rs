@@ -180,7 +180,7 @@ pub fn begin(tenant: &Tenant, params: &[(String, String)], cookie: Option<&str>)
         .logins
         .transactions
         .retain(|_, t| now < t.created_at + super::logins::TRANSACTION_TTL);
-    state.logins.transactions.insert(
+    state.logins.begin_transaction(
         ul_state.clone(),
         Transaction {
             request,
@@ -188,6 +188,7 @@ pub fn begin(tenant: &Tenant, params: &[(String, String)], cookie: Option<&str>)
             created_at: now,
             authenticated: false,
         },
+        now,
     );
     Answer {
         outcome: Outcome::Login {

@@ -260,6 +260,7 @@ pub fn send_verification_email(
         kind: "verification_email".into(),
         created_at: now,
     };
+    super::bounds::room_for_job(state);
     state.jobs.push(job.clone());
     Ok(job)
 }

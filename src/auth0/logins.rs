@@ -18,6 +18,7 @@ use rand::RngExt as _;
 use rand::distr::Alphanumeric;
 
 use super::application::RefreshPolicy;
+use crate::core::bounded::Cap;
 use crate::core::onetime::OneTimeStore;
 
 /// Authorization codes live 60 s (inf: the provider documents no lifetime; 60 s is the FAPI 2
@@ -31,6 +32,17 @@ pub const SESSION_IDLE_TTL: i64 = 3 * 86_400;
 pub const SESSION_ABSOLUTE_TTL: i64 = 30 * 86_400;
 /// A login transaction is abandoned after an hour (inf: not documented).
 pub const TRANSACTION_TTL: i64 = 3_600;
+/// The most login transactions a tenant keeps (expired ones go first, then the oldest).
+pub const TRANSACTIONS_CAP: usize = 10_000;
+/// The most browser sessions a tenant keeps (ended ones go first, then the least recently used).
+pub const SESSIONS_CAP: usize = 10_000;
+/// The most refresh-token families a tenant keeps (revoked ones first, then the least recently
+/// used, with their tokens).
+pub const FAMILIES_CAP: usize = 10_000;
+/// The most refresh tokens a tenant remembers, spent ones included for reuse detection (tokens of
+/// families gone or revoked, and spent ones, go first). Over twice [`FAMILIES_CAP`], so the
+/// current and previous token of every family held stay.
+pub const REFRESH_TOKENS_CAP: usize = 50_000;
 
 /// What `/authorize` asked for, carried from the request to the code and the tokens.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,6 +166,28 @@ pub struct Logins {
     pub refresh_tokens: HashMap<String, RefreshToken>,
     pub families: HashMap<u64, Family>,
     next_family: u64,
+    /// The caps of the four maps above.
+    pub caps: LoginCaps,
+}
+
+/// The caps of the login stores (codes carry their own, in [`OneTimeStore`]).
+#[derive(Debug, Clone)]
+pub struct LoginCaps {
+    pub transactions: Cap,
+    pub sessions: Cap,
+    pub families: Cap,
+    pub refresh_tokens: Cap,
+}
+
+impl Default for LoginCaps {
+    fn default() -> Self {
+        Self {
+            transactions: Cap::new(TRANSACTIONS_CAP),
+            sessions: Cap::new(SESSIONS_CAP),
+            families: Cap::new(FAMILIES_CAP),
+            refresh_tokens: Cap::new(REFRESH_TOKENS_CAP),
+        }
+    }
 }
 
 impl Default for Logins {
@@ -165,6 +199,7 @@ impl Default for Logins {
             refresh_tokens: HashMap::new(),
             families: HashMap::new(),
             next_family: 1,
+            caps: LoginCaps::default(),
         }
     }
 }
@@ -195,8 +230,23 @@ impl Logins {
         Some(session)
     }
 
+    /// Stores a login transaction under its `state`, within the cap.
+    pub fn begin_transaction(&mut self, ul_state: String, transaction: Transaction, now: i64) {
+        self.caps.transactions.make_room(
+            &mut self.transactions,
+            |_, t| now >= t.created_at + TRANSACTION_TTL,
+            |t| t.created_at,
+        );
+        self.transactions.insert(ul_state, transaction);
+    }
+
     /// A new anonymous session; returns its cookie value.
     pub fn open_session(&mut self, rng: &mut impl rand::Rng, now: i64) -> String {
+        self.caps.sessions.make_room(
+            &mut self.sessions,
+            |_, s| now >= s.last_active + SESSION_IDLE_TTL || now >= s.auth_time + SESSION_ABSOLUTE_TTL,
+            |s| s.last_active,
+        );
         let id = random_alnum(rng, 32);
         let sid = random_alnum(rng, 32);
         self.sessions.insert(
@@ -213,6 +263,14 @@ impl Logins {
 
     /// Starts a refresh family and returns its first token.
     pub fn start_family(&mut self, rng: &mut impl rand::Rng, mut family: Family) -> String {
+        let gone = self
+            .caps
+            .families
+            .make_room(&mut self.families, |_, f| f.revoked.is_some(), |f| f.last_used);
+        if !gone.is_empty() {
+            self.refresh_tokens.retain(|_, t| !gone.contains(&t.family));
+        }
+        self.room_for_refresh_token();
         let id = self.next_family;
         self.next_family += 1;
         let token = refresh_token_value(rng);
@@ -225,12 +283,29 @@ impl Logins {
     /// Gives a family a new current token (rotation).
     pub fn rotate(&mut self, rng: &mut impl rand::Rng, family_id: u64, now: i64) -> Option<String> {
         let token = refresh_token_value(rng);
+        self.room_for_refresh_token();
         let family = self.families.get_mut(&family_id)?;
         let old = std::mem::replace(&mut family.current, token.clone());
         family.previous = Some((old, now));
         self.refresh_tokens
             .insert(token.clone(), RefreshToken { family: family_id });
         Some(token)
+    }
+
+    /// Room for one more refresh token: tokens of families gone or revoked and spent tokens
+    /// first, then those of the oldest families (a forgotten spent token no longer revokes its
+    /// family). The cap is over twice the families' cap, so live tokens never go.
+    fn room_for_refresh_token(&mut self) {
+        let families = &self.families;
+        self.caps.refresh_tokens.make_room(
+            &mut self.refresh_tokens,
+            |token, t| {
+                families.get(&t.family).is_none_or(|f| {
+                    f.revoked.is_some() || (f.current != *token && f.previous.as_ref().is_none_or(|(p, _)| p != token))
+                })
+            },
+            |t| t.family as i64,
+        );
     }
 
     /// Ends every session and family of a browser session (logout).
@@ -298,6 +373,89 @@ mod tests {
             logins
                 .live_session(Some(&id), idle)
                 .is_some_and(|s| s.user_id.is_none())
+        );
+    }
+}
+
+#[cfg(test)]
+mod cap_tests {
+    use rand::SeedableRng as _;
+
+    use super::*;
+
+    fn family(last_used: i64) -> Family {
+        Family {
+            client_id: "c".into(),
+            user_id: "u".into(),
+            audience: None,
+            scope: "openid offline_access".into(),
+            sid: "s".into(),
+            auth_time: 0,
+            policy: RefreshPolicy::default(),
+            created_at: 0,
+            last_used,
+            current: String::new(),
+            previous: None,
+            revoked: None,
+        }
+    }
+
+    #[test]
+    fn sessions_past_the_cap_drop_the_ended_then_the_least_recently_used() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+        let mut logins = Logins::default();
+        logins.caps.sessions = Cap::new(10);
+        let ended = logins.open_session(&mut rng, 0);
+        let ids: Vec<String> = (0..9)
+            .map(|i| logins.open_session(&mut rng, SESSION_IDLE_TTL + i))
+            .collect();
+        let newest = logins.open_session(&mut rng, SESSION_IDLE_TTL + 100);
+        assert!(
+            !logins.sessions.contains_key(&ended),
+            "the idle-expired session went first"
+        );
+        assert!(ids.iter().chain([&newest]).all(|id| logins.sessions.contains_key(id)));
+        assert_eq!(logins.caps.sessions.evicted(), 1);
+        logins.open_session(&mut rng, SESSION_IDLE_TTL + 200);
+        assert!(!logins.sessions.contains_key(&ids[0]), "then the least recently used");
+        assert_eq!(logins.caps.sessions.evicted(), 2);
+    }
+
+    #[test]
+    fn families_past_the_cap_drop_the_revoked_first_with_their_tokens() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+        let mut logins = Logins::default();
+        logins.caps.families = Cap::new(10);
+        let revoked = logins.start_family(&mut rng, family(0));
+        let revoked_id = logins.refresh_tokens[&revoked].family;
+        if let Some(f) = logins.families.get_mut(&revoked_id) {
+            f.revoked = Some(Revocation::ReuseDetected);
+        }
+        let live: Vec<String> = (1..10).map(|i| logins.start_family(&mut rng, family(i))).collect();
+        logins.start_family(&mut rng, family(100));
+        assert!(!logins.families.contains_key(&revoked_id));
+        assert!(!logins.refresh_tokens.contains_key(&revoked));
+        assert!(live.iter().all(|t| logins.refresh_tokens.contains_key(t)));
+        assert_eq!(logins.families.len(), 10);
+        assert_eq!(logins.caps.families.evicted(), 1);
+    }
+
+    #[test]
+    fn spent_refresh_tokens_are_remembered_up_to_their_cap() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+        let mut logins = Logins::default();
+        logins.caps.refresh_tokens = Cap::new(20);
+        let first = logins.start_family(&mut rng, family(0));
+        let id = logins.refresh_tokens[&first].family;
+        let mut current = first.clone();
+        for now in 1..50 {
+            current = logins.rotate(&mut rng, id, now).expect("the family lives");
+        }
+        assert!(logins.refresh_tokens.len() <= 20);
+        assert!(logins.refresh_tokens.contains_key(&current), "the current token stays");
+        assert_eq!(
+            logins.caps.refresh_tokens.evicted() as usize,
+            50 - logins.refresh_tokens.len()
         );
     }
 }

@@ -9,6 +9,7 @@
 pub mod application;
 pub(crate) mod attack_protection;
 pub(crate) mod authorize;
+pub mod bounds;
 pub(crate) mod callback;
 pub(crate) mod code_grant;
 pub(crate) mod dbconnections;

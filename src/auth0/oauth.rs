@@ -378,6 +378,7 @@ fn password_grant(
             .take(48)
             .map(char::from)
             .collect();
+        super::bounds::room_for_grant_refresh_token(state);
         state.refresh_tokens.insert(
             refresh.clone(),
             RefreshGrant {

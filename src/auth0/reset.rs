@@ -38,6 +38,9 @@ pub(crate) fn open(tenant: &Tenant, secret: &str) -> Result<Form, PageError> {
     let mut state = tenant.state();
     let ticket = live_ticket(&state, secret, now)?.clone();
     let state = &mut *state;
+    if !state.form_tokens.contains_key(secret) {
+        super::bounds::room_for_form_token(state);
+    }
     let csrf = state
         .form_tokens
         .entry(secret.to_owned())

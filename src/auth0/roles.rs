@@ -185,6 +185,7 @@ pub async fn create(
         permissions: Vec::new(),
     };
     let body = role_json(&role);
+    super::bounds::room_for_role(&mut state);
     state.rbac.roles.push(role);
     // obs: 200, not 201.
     Ok(ok(StatusCode::OK, &body))
@@ -372,6 +373,7 @@ pub async fn assign_roles(
     for role in request.roles {
         let entry = (user_id.clone(), role);
         if !state.rbac.members.contains(&entry) {
+            super::bounds::room_for_member(&mut state);
             state.rbac.members.push(entry);
         }
     }
@@ -408,6 +410,7 @@ pub async fn add_user_permissions(
     for p in request.permissions {
         let entry = (user_id.clone(), p.resource_server_identifier, p.permission_name);
         if !state.rbac.user_permissions.contains(&entry) {
+            super::bounds::room_for_user_permission(&mut state);
             state.rbac.user_permissions.push(entry);
         }
     }

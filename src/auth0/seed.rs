@@ -356,6 +356,7 @@ impl Fixture {
             refresh_tokens: Default::default(),
             outbox: Outbox::default(),
             form_tokens: Default::default(),
+            bounds: Default::default(),
             jobs: Vec::new(),
             rbac: Default::default(),
             brute_force: BruteForce {

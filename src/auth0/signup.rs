@@ -134,7 +134,7 @@ fn sign_up(tenant: &Tenant, params: &Params) -> Result<Value, Auth0Error> {
     }
     body.insert("email_verified".into(), false.into());
     let user_id = user.user_id.clone();
-    state.users.push(user);
+    super::bounds::add_runtime_user(&mut state, user);
     // Signing up sends the verification mail, as creating an unverified user does.
     super::email_verification::send_verification_email(tenant, &mut state, &user_id, None, None)?;
     Ok(Value::Object(body))

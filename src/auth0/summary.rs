@@ -25,22 +25,46 @@ pub struct TenantSummary {
     pub stores: StoresSummary,
 }
 
-/// `stores` of the tenant summary.
+/// `stores` of the tenant summary (caps: `docs/control-api.md`, "Bounded stores").
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct StoresSummary {
-    /// Password-change tickets (used, superseded and expired ones included).
+    /// Password-change, verification and unblock tickets (used, superseded and expired ones
+    /// included).
     pub tickets: StoreSummary,
     /// Captured mail.
     pub outbox: StoreSummary,
+    /// Login transactions waiting for the user.
+    pub login_transactions: StoreSummary,
+    /// Browser sessions (the `auth0` cookie).
+    pub sessions: StoreSummary,
+    /// Authorization codes.
+    pub authorization_codes: StoreSummary,
+    /// Refresh-token families of browser logins.
+    pub refresh_token_families: StoreSummary,
+    /// Refresh tokens of browser logins, spent ones included.
+    pub refresh_tokens: StoreSummary,
+    /// Refresh tokens of the password grant.
+    pub password_grant_refresh_tokens: StoreSummary,
+    /// CSRF tokens of opened hosted forms.
+    pub form_tokens: StoreSummary,
+    /// Management API jobs.
+    pub jobs: StoreSummary,
+    /// Brute-force failure counters.
+    pub brute_force_counters: StoreSummary,
+    /// Brute-force blocks.
+    pub brute_force_blocks: StoreSummary,
+    /// Users created at runtime (fixture users are not counted).
+    pub runtime_users: StoreSummary,
+    /// Roles.
+    pub roles: StoreSummary,
+    /// Role memberships.
+    pub role_members: StoreSummary,
+    /// Permissions given directly to users.
+    pub user_permissions: StoreSummary,
 }
 
-/// One bounded store: entries held, the cap, and entries dropped to stay within it.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct StoreSummary {
-    pub len: usize,
-    pub capacity: usize,
-    pub evicted: u64,
-}
+pub use crate::core::bounded::StoreSummary;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ClientSummary {
@@ -168,19 +192,38 @@ impl TenantSummary {
                     password: u.fixture_password.clone(),
                 })
                 .collect(),
-            stores: StoresSummary {
-                tickets: StoreSummary {
-                    len: state.tickets.len(),
-                    capacity: state.tickets.capacity(),
-                    evicted: state.tickets.evicted(),
-                },
-                outbox: StoreSummary {
-                    len: state.outbox.len(),
-                    capacity: crate::core::outbox::OUTBOX_LIMIT,
-                    evicted: state.outbox.evicted(),
-                },
-            },
+            stores: StoresSummary::of(&state),
             audience,
+        }
+    }
+}
+
+impl StoresSummary {
+    pub(crate) fn of(state: &super::tenant::TenantState) -> Self {
+        let logins = &state.logins;
+        let bounds = &state.bounds;
+        Self {
+            tickets: state.tickets.summary(),
+            outbox: StoreSummary {
+                len: state.outbox.len(),
+                capacity: crate::core::outbox::OUTBOX_LIMIT,
+                evicted: state.outbox.evicted(),
+                forgotten: 0,
+            },
+            login_transactions: logins.caps.transactions.summary(logins.transactions.len()),
+            sessions: logins.caps.sessions.summary(logins.sessions.len()),
+            authorization_codes: logins.codes.summary(),
+            refresh_token_families: logins.caps.families.summary(logins.families.len()),
+            refresh_tokens: logins.caps.refresh_tokens.summary(logins.refresh_tokens.len()),
+            password_grant_refresh_tokens: bounds.grant_refresh_tokens.summary(state.refresh_tokens.len()),
+            form_tokens: bounds.form_tokens.summary(state.form_tokens.len()),
+            jobs: bounds.jobs.summary(state.jobs.len()),
+            brute_force_counters: bounds.failures.summary(state.brute_force.failures.len()),
+            brute_force_blocks: bounds.blocks.summary(state.brute_force.blocks.len()),
+            runtime_users: bounds.users.summary(bounds.runtime_users.len()),
+            roles: bounds.roles.summary(state.rbac.roles.len()),
+            role_members: bounds.members.summary(state.rbac.members.len()),
+            user_permissions: bounds.user_permissions.summary(state.rbac.user_permissions.len()),
         }
     }
 }

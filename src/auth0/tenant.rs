@@ -261,6 +261,8 @@ pub struct TenantState {
     pub rng: StdRng,
     /// M2M token quotas per application (fixture `client_quotas`, control API).
     pub token_quotas: crate::auth0::quota::TokenQuotas,
+    /// The caps of the stores above that grow with traffic, and what they evicted.
+    pub bounds: crate::auth0::bounds::Bounds,
 }
 
 impl TenantState {

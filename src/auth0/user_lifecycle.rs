@@ -225,7 +225,7 @@ pub fn create_user(
         user_metadata_set: false,
         password_history: Vec::new(),
     };
-    state.users.push(user.clone());
+    super::bounds::add_runtime_user(state, user.clone());
     Ok(user)
 }
 
@@ -234,6 +234,7 @@ pub fn create_user(
 pub fn delete_user(state: &mut TenantState, user_id: &str) -> bool {
     let before = state.users.len();
     state.users.retain(|u| u.user_id != user_id);
+    super::bounds::forget_runtime_user(state, user_id);
     state.tickets.forget_subject(user_id);
     state
         .tickets

@@ -4,6 +4,7 @@
 //! provider: providers turn the neutral outcomes into their own wire errors.
 
 pub mod address;
+pub mod bounded;
 pub mod clock;
 pub(crate) mod control;
 pub(crate) mod control_error;

@@ -8,8 +8,11 @@
 //! Bounded: a store holds at most [`CAPACITY`] secrets. Issuing one more first forgets the
 //! secrets dead (used, superseded or expired) for longer than [`RETAIN_SECS`] of tenant-clock
 //! time; if that is not enough, the longest-dead go next, then the oldest live ones. Every
-//! secret dropped that way is counted in [`OneTimeStore::evicted`]. Below the cap nothing is
-//! forgotten, so "already used" and "expired" answers never change in ordinary runs.
+//! secret dropped that way is counted in [`OneTimeStore::evicted`]. Apart from the cap, every
+//! [`SWEEP_EVERY`] issues the store forgets the secrets dead for longer than [`RETAIN_SECS`]
+//! (counted in [`OneTimeStore::forgotten`]): past that, a second click on a used link answers
+//! "unknown" instead of "already used", an hour after the first (the facts give no longer
+//! window that matters).
 //! Depends on nothing else in the crate.
 
 use std::collections::HashMap;
@@ -36,6 +39,9 @@ pub const CAPACITY: usize = 10_000;
 /// How long (tenant-clock seconds) a dead secret is remembered before a full store may forget
 /// it first: long enough to answer "already used" to the link clicked twice.
 pub const RETAIN_SECS: i64 = 3_600;
+
+/// How many issues pass between two sweeps of the long-dead secrets.
+pub const SWEEP_EVERY: u32 = 1_000;
 
 /// One issued secret and what it grants.
 #[derive(Debug, Clone)]
@@ -77,6 +83,8 @@ pub struct OneTimeStore<T> {
     secret_len: usize,
     capacity: usize,
     evicted: u64,
+    forgotten: u64,
+    issued_since_sweep: u32,
 }
 
 impl<T> OneTimeStore<T> {
@@ -92,6 +100,8 @@ impl<T> OneTimeStore<T> {
             secret_len,
             capacity: capacity.max(1),
             evicted: 0,
+            forgotten: 0,
+            issued_since_sweep: 0,
         }
     }
 
@@ -103,6 +113,31 @@ impl<T> OneTimeStore<T> {
     /// Secrets dropped so far to stay within the capacity.
     pub fn evicted(&self) -> u64 {
         self.evicted
+    }
+
+    /// Long-dead secrets forgotten by the periodic sweep.
+    pub fn forgotten(&self) -> u64 {
+        self.forgotten
+    }
+
+    /// The store as the control API reports it.
+    pub fn summary(&self) -> crate::core::bounded::StoreSummary {
+        crate::core::bounded::StoreSummary {
+            len: self.entries.len(),
+            capacity: self.capacity,
+            evicted: self.evicted,
+            forgotten: self.forgotten,
+        }
+    }
+
+    /// Forgets the secrets dead for longer than [`RETAIN_SECS`].
+    fn sweep(&mut self, now: i64) {
+        let before = self.entries.len();
+        self.entries
+            .retain(|_, entry| entry.dead_since(now).is_none_or(|dead| now - dead <= RETAIN_SECS));
+        let entries = &self.entries;
+        self.newest.retain(|_, secret| entries.contains_key(secret));
+        self.forgotten += (before - self.entries.len()) as u64;
     }
 
     /// Makes room for one more secret: forgets the long-dead, then the longest-dead, then the
@@ -140,6 +175,11 @@ impl<T> OneTimeStore<T> {
     /// Issues a fresh secret for `subject`, valid for `ttl_secs` from `now`, superseding any
     /// secret issued to the same subject before.
     pub fn issue(&mut self, rng: &mut impl rand::Rng, subject: &str, payload: T, now: i64, ttl_secs: i64) -> String {
+        self.issued_since_sweep += 1;
+        if self.issued_since_sweep >= SWEEP_EVERY {
+            self.issued_since_sweep = 0;
+            self.sweep(now);
+        }
         self.make_room(now);
         let secret = loop {
             let candidate: String = (&mut *rng)
@@ -299,6 +339,31 @@ mod tests {
         }
         assert!(s.evicted() >= 9_900);
         assert_eq!(s.check(&last, 10_000).map(|e| e.payload), Ok(9_999));
+    }
+
+    #[test]
+    fn the_sweep_forgets_only_the_long_dead_and_counts_them_apart() {
+        let mut s = OneTimeStore::with_capacity(8, 100_000);
+        let mut rng = StdRng::seed_from_u64(7);
+        let used = s.issue(&mut rng, "used", 0, 0, 100);
+        assert!(s.redeem(&used, 1).is_ok());
+        let recent = s.issue(&mut rng, "recent", 0, 0, 1_000_000);
+        let long_lived = s.issue(&mut rng, "live", 7, 0, 1_000_000);
+        let later = 1 + RETAIN_SECS + 1;
+        assert!(s.redeem(&recent, later - 10).is_ok());
+        // Enough issues, late enough, to run one sweep.
+        for i in 0..SWEEP_EVERY {
+            s.issue(&mut rng, &format!("s{i}"), 0, later, 1_000_000);
+        }
+        assert_eq!(s.forgotten(), 1);
+        assert_eq!(s.evicted(), 0);
+        assert_eq!(s.check(&used, later).map(|e| e.payload), Err(Redemption::Unknown));
+        assert_eq!(
+            s.check(&recent, later).map(|e| e.payload),
+            Err(Redemption::Used),
+            "still matters"
+        );
+        assert_eq!(s.check(&long_lived, later).map(|e| e.payload), Ok(7));
     }
 
     #[test]

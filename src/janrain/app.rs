@@ -237,6 +237,8 @@ pub struct JanrainState {
     pub entity_type: EntityType,
     /// The id the next created record gets.
     pub next_id: u64,
+    /// The caps of the records created at runtime and of the tokens, and what they evicted.
+    pub caps: super::bounds::JanrainCaps,
 }
 
 impl JanrainState {
@@ -274,6 +276,7 @@ impl JanrainState {
             client_id: client_id.to_owned(),
             expires_at: now + ACCESS_TOKEN_LIFETIME,
         };
+        super::bounds::room_for_tokens(self, now);
         self.access_tokens.insert(access.clone(), grant.clone());
         self.refresh_tokens.insert(refresh.clone(), grant);
         (access, refresh)
@@ -358,6 +361,7 @@ impl JanrainFixture {
             rng,
             entity_type: self.entity_type.clone(),
             next_id,
+            caps: super::bounds::JanrainCaps::new(next_id - 1),
         })
     }
 

@@ -7,6 +7,7 @@
 //! `shared/providers/janrain.md`. Depends on `core`; never on another provider.
 
 pub mod app;
+pub mod bounds;
 pub(crate) mod entity;
 pub(crate) mod entity_error;
 pub(crate) mod error;

@@ -700,7 +700,7 @@ pub fn create(state: &mut JanrainState, params: &Params, now: OffsetDateTime) ->
         // inf: the field name is NOT FOUND (facts §1.3); `/entity`'s `result`.
         body["result"] = Value::Object(record.view(&schema));
     }
-    state.records.push(record);
+    super::bounds::add_runtime_record(state, record);
     Ok(body)
 }
 

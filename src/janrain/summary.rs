@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::app::{CaptureClient, Flow, JanrainApp};
+use crate::core::bounded::StoreSummary;
 
 /// What `authmock serve` prints and `GET /__authmock__/tenant` returns for a Capture app.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -15,6 +16,24 @@ pub struct JanrainSummary {
     pub clients: Vec<CaptureClient>,
     pub flow: Flow,
     pub users: Vec<RecordSummary>,
+    /// The bounded stores of this app: how full each is and what it dropped (caps:
+    /// `docs/control-api.md`, "Bounded stores").
+    #[serde(default)]
+    pub stores: JanrainStores,
+}
+
+/// `stores` of the Capture app summary.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct JanrainStores {
+    /// Records created at runtime (fixture records are not counted).
+    pub runtime_records: StoreSummary,
+    /// Recovery codes (used and expired ones included).
+    pub codes: StoreSummary,
+    pub access_tokens: StoreSummary,
+    pub refresh_tokens: StoreSummary,
+    /// Captured mail.
+    pub outbox: StoreSummary,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -48,6 +67,18 @@ impl JanrainSummary {
                     social_provider: r.social_provider.clone(),
                 })
                 .collect(),
+            stores: JanrainStores {
+                runtime_records: state.caps.records.summary(state.caps.runtime_records(&state.records)),
+                codes: state.codes.summary(),
+                access_tokens: state.caps.access_tokens.summary(state.access_tokens.len()),
+                refresh_tokens: state.caps.refresh_tokens.summary(state.refresh_tokens.len()),
+                outbox: StoreSummary {
+                    len: state.outbox.len(),
+                    capacity: crate::core::outbox::OUTBOX_LIMIT,
+                    evicted: state.outbox.evicted(),
+                    forgotten: 0,
+                },
+            },
         }
     }
 }

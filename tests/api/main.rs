@@ -10,6 +10,7 @@ mod admin_token;
 mod attack_protection;
 mod bad_input;
 mod blackbox;
+mod bounded;
 mod cli;
 mod clock;
 mod discovery;
