@@ -330,6 +330,26 @@ const AUTH0_MUTANTS: &[(&str, Expected)] = &[
                 "The application sets a new password and the user logs in with it",
                 &["login with the new password"],
             ),
+            (
+                "A user created in the database connection can log in",
+                &["a 201 from POST /api/v2/users", "The connection does not exist."],
+            ),
+            (
+                "Creating a user who already exists",
+                &["The connection does not exist."],
+            ),
+            (
+                "A password the connection's policy refuses",
+                &["The connection does not exist."],
+            ),
+            (
+                "Searching users by a trailing wildcard and by app_metadata",
+                &["(it listed 0)"],
+            ),
+            (
+                "A user locked out by brute-force protection is unblocked",
+                &["Wrong email or password."],
+            ),
         ],
     ),
     (
@@ -381,6 +401,39 @@ const AUTH0_MUTANTS: &[(&str, Expected)] = &[
             (
                 "The application reads the user's profile",
                 &["from a successful /userinfo call"],
+            ),
+            (
+                "A user created in the database connection can log in",
+                &["Missing authentication"],
+            ),
+            ("Creating a user who already exists", &["Missing authentication"]),
+            (
+                "A password the connection's policy refuses",
+                &["Missing authentication"],
+            ),
+            (
+                "Creating users needs the create:users scope",
+                &["Missing authentication"],
+            ),
+            ("Searching users by email", &["Missing authentication"]),
+            (
+                "Searching users by a trailing wildcard and by app_metadata",
+                &["Missing authentication"],
+            ),
+            ("Paging beyond the search result window", &["Missing authentication"]),
+            ("A deleted user is gone", &["Missing authentication"]),
+            (
+                "Deleting users needs the delete:users scope",
+                &["Missing authentication"],
+            ),
+            (
+                "A verification email lets the user verify their address",
+                &["Missing authentication"],
+            ),
+            ("A role is given to a user", &["Missing authentication"]),
+            (
+                "A user locked out by brute-force protection is unblocked",
+                &["Missing authentication"],
             ),
         ],
     ),
@@ -447,6 +500,21 @@ const AUTH0_MUTANTS: &[(&str, Expected)] = &[
                 "A replayed refresh token revokes the whole family",
                 &["status and body intact"],
             ),
+            ("Creating a user who already exists", &["status and body intact"]),
+            (
+                "A password the connection's policy refuses",
+                &["status and body intact"],
+            ),
+            (
+                "Creating users needs the create:users scope",
+                &["status and body intact"],
+            ),
+            ("Paging beyond the search result window", &["status and body intact"]),
+            (
+                "Deleting users needs the delete:users scope",
+                &["status and body intact"],
+            ),
+            ("A lockout stays until it is lifted", &["status and body intact"]),
         ],
     ),
     (
@@ -554,6 +622,38 @@ const AUTH0_MUTANTS: &[(&str, Expected)] = &[
         &[(
             "A callback the application does not allow is refused by the provider",
             &["Callback URL mismatch."],
+        )],
+    ),
+    (
+        "search-v2",
+        &[
+            ("Searching users by email", &["search_engine=v2"]),
+            (
+                "Searching users by a trailing wildcard and by app_metadata",
+                &["search_engine=v2"],
+            ),
+            ("Paging beyond the search result window", &["search_engine=v2"]),
+        ],
+    ),
+    (
+        "verification-ticket",
+        &[(
+            "A verification email lets the user verify their address",
+            &["the verification job the provider created during this operation"],
+        )],
+    ),
+    (
+        "role-objects",
+        &[(
+            "A role is given to a user",
+            &["a 204 from POST /api/v2/users/{id}/roles", "Payload validation error"],
+        )],
+    ),
+    (
+        "unblock-identifier",
+        &[(
+            "A user locked out by brute-force protection is unblocked",
+            &["the login with the new password to succeed", "too_many_attempts"],
         )],
     ),
 ];

@@ -30,6 +30,12 @@ const OPERATIONS = [
   "auth0.set_user_password",
   "auth0.find_users_by_email",
   "auth0.login_with_password",
+  "auth0.create_user",
+  "auth0.search_users",
+  "auth0.delete_user",
+  "auth0.send_verification_email",
+  "auth0.assign_roles",
+  "auth0.unblock_user",
 ];
 const TICKET_OPTIONS = ["result_url", "ttl_sec", "client_id", "mark_email_as_verified", "includeEmailInRedirect"];
 
@@ -92,6 +98,29 @@ async function run(session, op, args) {
       });
       return { logged_in: "access_token" in data };
     }
+    case "auth0.create_user": {
+      const request = { connection: p.connection, email: args.email, password: args.password };
+      for (const field of ["user_metadata", "app_metadata"]) if (field in args) request[field] = args[field];
+      return await session.management.users.create(request);
+    }
+    case "auth0.search_users": {
+      const request = { q: args.q, search_engine: "v3", include_totals: true };
+      for (const field of ["page", "per_page"]) if (field in args) request[field] = args[field];
+      // The first page only: the SDK's Page fetches further pages only when iterated past it.
+      const page = await session.management.users.list(request);
+      return { users: page.data, total: page.response.total };
+    }
+    case "auth0.delete_user":
+      await session.management.users.delete(args.user_id);
+      return {};
+    case "auth0.send_verification_email":
+      return await session.management.jobs.verificationEmail.create({ user_id: args.user_id });
+    case "auth0.assign_roles":
+      await session.management.users.roles.assign(args.user_id, { roles: args.roles });
+      return {};
+    case "auth0.unblock_user":
+      await session.management.userBlocks.delete(args.user_id);
+      return {};
     default:
       return undefined;
   }

@@ -37,6 +37,12 @@ OPERATIONS = [
     "auth0.set_user_password",
     "auth0.find_users_by_email",
     "auth0.login_with_password",
+    "auth0.create_user",
+    "auth0.search_users",
+    "auth0.delete_user",
+    "auth0.send_verification_email",
+    "auth0.assign_roles",
+    "auth0.unblock_user",
 ]
 
 # Ticket fields a scenario may pass, and the SDK's keyword for each.
@@ -115,6 +121,28 @@ def run(session, op, args):
         )
         tokens = login.login(args["email"], args["password"], realm=p["connection"], scope="openid")
         return {"logged_in": "access_token" in tokens}
+    if op == "auth0.create_user":
+        extra = {k: args[k] for k in ("user_metadata", "app_metadata") if k in args}
+        user = session.management.users.create(
+            connection=p["connection"], email=args["email"], password=args["password"], **extra
+        )
+        return dump(user)
+    if op == "auth0.search_users":
+        paging = {k: args[k] for k in ("page", "per_page") if k in args}
+        pager = session.management.users.list(q=args["q"], search_engine="v3", include_totals=True, **paging)
+        total = pager.response.total  # the SDK types it as a float
+        return {"users": [dump(u) for u in pager.items or []], "total": int(total) if total is not None else None}
+    if op == "auth0.delete_user":
+        session.management.users.delete(args["user_id"])
+        return {}
+    if op == "auth0.send_verification_email":
+        return dump(session.management.jobs.verification_email.create(user_id=args["user_id"]))
+    if op == "auth0.assign_roles":
+        session.management.users.roles.assign(args["user_id"], roles=args["roles"])
+        return {}
+    if op == "auth0.unblock_user":
+        session.management.user_blocks.delete(args["user_id"])
+        return {}
     return None
 
 

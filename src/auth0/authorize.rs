@@ -375,14 +375,17 @@ pub fn finish(
         let code = state.logins.codes.issue(&mut state.rng, &subject, grant, now, CODE_TTL);
         params.push(("code", code));
     }
+    let (scope, permissions) =
+        super::roles::apply_rbac(state, &user.user_id, request.audience.as_deref(), &request.scope);
     let grant = Grant {
         client_id: &request.client_id,
         user: &user,
         audience: request.audience.as_deref(),
-        scope: &request.scope,
+        scope: &scope,
         sid: &session.sid,
         auth_time: session.auth_time,
         gty: None,
+        permissions,
     };
     if words.contains(&"token") {
         let ttl = if request.audience.is_some() {
@@ -394,7 +397,7 @@ pub fn finish(
             "access_token",
             tokens::sign(tenant.key(), &grant.access_token(tenant, ttl)),
         ));
-        params.push(("scope", request.scope.clone()));
+        params.push(("scope", scope.clone()));
         params.push(("expires_in", ttl.to_string()));
         params.push(("token_type", "Bearer".into()));
     }

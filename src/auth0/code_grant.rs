@@ -9,6 +9,7 @@
 use super::error::Auth0Error;
 use super::logins::Family;
 use super::oauth::{Params, TokenBody};
+use super::roles::apply_rbac;
 use super::tenant::{Client, Tenant, TenantState};
 use super::user_tokens::{ACCESS_TOKEN_TTL, Grant};
 use crate::core::onetime::Redemption;
@@ -84,14 +85,16 @@ pub(super) fn exchange(
         .user(&grant.user_id)
         .cloned()
         .ok_or_else(|| refused("the code's user no longer exists".into()))?;
+    let (scope, permissions) = apply_rbac(state, &user.user_id, request.audience.as_deref(), &request.scope);
     let tokens = Grant {
         client_id: &client.client_id,
         user: &user,
         audience: request.audience.as_deref(),
-        scope: &request.scope,
+        scope: &scope,
         sid: &grant.sid,
         auth_time: grant.auth_time,
         gty: None,
+        permissions,
     };
     // facts §3: access_token, refresh_token, id_token, scope, expires_in, token_type.
     let mut body = TokenBody::default();
@@ -117,7 +120,7 @@ pub(super) fn exchange(
     if tokens.has_scope("openid") {
         body.jwt("id_token", tokens.id_token(tenant, request.nonce.as_deref()));
     }
-    body.value("scope", request.scope.clone());
+    body.value("scope", scope.clone());
     body.value("expires_in", ACCESS_TOKEN_TTL);
     body.value("token_type", "Bearer");
     Ok(body)

@@ -10,6 +10,7 @@
 use super::error::Auth0Error;
 use super::logins::{Family, Revocation};
 use super::oauth::{Params, TokenBody};
+use super::roles::apply_rbac;
 use super::tenant::{Client, Tenant, TenantState};
 use super::user_tokens::{ACCESS_TOKEN_TTL, Grant};
 
@@ -100,6 +101,7 @@ pub(super) fn exchange(
             requested.to_owned()
         }
     };
+    let (scope, permissions) = apply_rbac(state, &user.user_id, family.audience.as_deref(), &scope);
     let grant = Grant {
         client_id: &client.client_id,
         user: &user,
@@ -108,6 +110,7 @@ pub(super) fn exchange(
         sid: &family.sid,
         auth_time: family.auth_time,
         gty: Some("refresh_token"),
+        permissions,
     };
     // obs (go-auth0 recording): access_token, expires_in, [id_token,] token_type, scope,
     // refresh_token (the last only when rotating).

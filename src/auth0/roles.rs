@@ -168,7 +168,20 @@ pub async fn create(
     MgmtBody(NewRole(request)): MgmtBody<NewRole>,
 ) -> Result<Response, Auth0Error> {
     let mut state = tenant.state();
-    let name = request.name.unwrap_or_default();
+    let body = add_role(
+        &mut state,
+        request.name.unwrap_or_default(),
+        // obs: a role created without a description reads back `""`.
+        request.description.unwrap_or_default(),
+    )?;
+    // obs: 200, not 201.
+    Ok(ok(StatusCode::OK, &body))
+}
+
+/// Adds the role `name` with a fresh `rol_` id and answers its JSON; a taken name is the
+/// provider's 409. `POST /roles` goes through it, and so does a conformance scenario that needs a
+/// role to exist (as the tenant's administrator would create it in the dashboard).
+pub fn add_role(state: &mut TenantState, name: String, description: String) -> Result<Value, Auth0Error> {
     if state.rbac.roles.iter().any(|r| r.name == name) {
         return Err(Auth0Error::RoleExists { name });
     }
@@ -180,15 +193,13 @@ pub async fn create(
     let role = Role {
         id: format!("rol_{suffix}"),
         name,
-        // obs: a role created without a description reads back `""`.
-        description: request.description.unwrap_or_default(),
+        description,
         permissions: Vec::new(),
     };
     let body = role_json(&role);
     super::bounds::room_for_role(&mut state);
     state.rbac.roles.push(role);
-    // obs: 200, not 201.
-    Ok(ok(StatusCode::OK, &body))
+    Ok(body)
 }
 
 #[tracing::instrument(skip_all)]

@@ -14,6 +14,7 @@ use md5::Digest as _;
 use rand::rngs::StdRng;
 use rand::{RngExt as _, SeedableRng as _};
 use serde::Deserialize;
+use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -215,6 +216,12 @@ pub struct UserSeed {
     #[serde(default)]
     pub blocked: bool,
     pub connection: String,
+    /// Seeded `app_metadata` (an object; absent means none).
+    #[serde(default)]
+    pub app_metadata: Map<String, Value>,
+    /// Seeded `user_metadata` (an object; absent means none).
+    #[serde(default)]
+    pub user_metadata: Option<Map<String, Value>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -440,9 +447,9 @@ impl Fixture {
             last_password_reset: None,
             last_login: None,
             logins_count: 0,
-            user_metadata: Default::default(),
-            app_metadata: Default::default(),
-            user_metadata_set: false,
+            user_metadata: seed.user_metadata.clone().unwrap_or_default(),
+            app_metadata: seed.app_metadata.clone(),
+            user_metadata_set: seed.user_metadata.is_some(),
             password_history: Vec::new(),
         })
     }
@@ -489,6 +496,8 @@ fn generated_seeds(rng: &mut StdRng, generated: &GeneratedUsers) -> Vec<UserSeed
             family_name: Some(last),
             blocked: false,
             connection: generated.connection.clone(),
+            app_metadata: Map::new(),
+            user_metadata: None,
         });
     }
     seeds

@@ -443,8 +443,11 @@ impl Test {
     }
 }
 
+/// Unicode case-insensitive equality; two ASCII strings were already compared by
+/// `eq_ignore_ascii_case`, so only non-ASCII text pays for lowercasing (a search scans every
+/// user, and this runs for each one that does not match).
 fn fold_eq(a: &str, b: &str) -> bool {
-    a.to_lowercase() == b.to_lowercase()
+    !(a.is_ascii() && b.is_ascii()) && a.to_lowercase() == b.to_lowercase()
 }
 
 /// One side of a range. Numbers compare as numbers; dates compare on the bound's precision

@@ -45,6 +45,10 @@ pub struct Grant<'a> {
     pub auth_time: i64,
     /// `gty` is only sent for password, refresh and client-credentials grants (facts §5).
     pub gty: Option<&'static str>,
+    /// The `permissions` claim, for APIs with RBAC and "Add Permissions in the Access Token"
+    /// from `roles::apply_rbac`,
+    /// which every user-token flow (password, refresh, code, implicit) goes through.
+    pub permissions: Option<Vec<String>>,
 }
 
 impl Grant<'_> {
@@ -52,7 +56,8 @@ impl Grant<'_> {
         self.scope.split_whitespace().any(|s| s == wanted)
     }
 
-    /// [`access_token_head`], then `[gty,] azp, scope` (facts §5).
+    /// [`access_token_head`], then `[gty,] azp, scope[, permissions]` (facts §5; auth0-users.md §6
+    /// obs: `permissions` follows `scope`).
     pub fn access_token(&self, tenant: &Tenant, ttl: i64) -> Claims {
         let mut claims = access_token_head(tenant, &self.user.user_id, self.audience, self.scope, ttl);
         if let Some(gty) = self.gty {
@@ -60,6 +65,9 @@ impl Grant<'_> {
         }
         claims.insert("azp".into(), self.client_id.into());
         claims.insert("scope".into(), self.scope.into());
+        if let Some(permissions) = &self.permissions {
+            claims.insert("permissions".into(), permissions.clone().into());
+        }
         claims
     }
 

@@ -20,6 +20,11 @@ mistake integrators make:
     long-tickets     asks for tickets valid ten days "to be safe" (ttl_sec 864000)
     dead-token       keeps its cached token when the provider says it expired
     unbounded-retry  retries a 429 (after its reset) seven times before giving up
+    search-v2        searches users with search_engine=v2, as code copied from old examples does
+    verification-ticket  makes an email-verification ticket and reports it as the mailed job
+                     (tickets are links for the application to send; only the job mails one)
+    role-objects     sends the roles to assign as objects ({"id": …}) instead of their ids
+    unblock-identifier  lifts a lockout with ?identifier=<user id>; the block is on the email
 
 The browser-login operations (the adapter is the application) add theirs:
 
@@ -60,6 +65,13 @@ OPERATIONS = [
     "auth0.refresh_tokens",
     "auth0.get_userinfo",
     "auth0.logout",
+
+    "auth0.create_user",
+    "auth0.search_users",
+    "auth0.delete_user",
+    "auth0.send_verification_email",
+    "auth0.assign_roles",
+    "auth0.unblock_user",
 ]
 CACHE = {}
 # The browser-login state per tenant: what a web application keeps in its session.
@@ -166,6 +178,34 @@ def run(op, p, args):
         return ok, ({"users": answer} if ok else answer)
     if op.startswith("auth0.") and op[len("auth0."):] in LOGIN_OPERATIONS:
         return LOGIN_OPERATIONS[op[len("auth0."):]](p, args, LOGINS.setdefault(p["base_url"], {}))
+
+    user_path = urllib.parse.quote(args.get("user_id", ""), safe="")
+    if op == "auth0.create_user":
+        body = dict(args, connection=p["connection_id"] if MODE == "connection" else p["connection"])
+        return management(p, "POST", "/api/v2/users", body)
+    if op == "auth0.search_users":
+        query = dict(args, search_engine="v2" if MODE == "search-v2" else "v3", include_totals="true")
+        ok, answer = management(p, "GET", "/api/v2/users?" + urllib.parse.urlencode(query))
+        return ok, ({"users": answer["users"], "total": answer["total"]} if ok else answer)
+    if op == "auth0.delete_user":
+        ok, answer = management(p, "DELETE", "/api/v2/users/" + user_path)
+        return ok, ({} if ok else answer)
+    if op == "auth0.send_verification_email":
+        if MODE == "verification-ticket":
+            ok, answer = management(p, "POST", "/api/v2/tickets/email-verification", {"user_id": args["user_id"]})
+            return ok, ({"id": answer["ticket"]} if ok else answer)
+        return management(p, "POST", "/api/v2/jobs/verification-email", {"user_id": args["user_id"]})
+    if op == "auth0.assign_roles":
+        roles = [{"id": r} for r in args["roles"]] if MODE == "role-objects" else args["roles"]
+        ok, answer = management(p, "POST", "/api/v2/users/%s/roles" % user_path, {"roles": roles})
+        return ok, ({} if ok else answer)
+    if op == "auth0.unblock_user":
+        if MODE == "unblock-identifier":
+            path = "/api/v2/user-blocks?" + urllib.parse.urlencode({"identifier": args["user_id"]})
+        else:
+            path = "/api/v2/user-blocks/" + user_path
+        ok, answer = management(p, "DELETE", path)
+        return ok, ({} if ok else answer)
     return None, None
 
 

@@ -276,6 +276,7 @@ async fn pkce_login_walks_the_observed_redirect_chain_and_yields_tokens() {
     assert_eq!(access["aud"], format!("{BASE}/userinfo"));
     assert_eq!(access["azp"], SPA);
     assert!(access.get("gty").is_none(), "no gty for the code grant");
+    assert!(access.get("permissions").is_none(), "no RBAC without an RBAC API");
 
     // The same browser is now logged in: the next /authorize answers straight away.
     let sso = browser.get(&format!("/authorize?{}", spa_query(""))).await;
@@ -988,4 +989,65 @@ async fn the_journal_shows_each_browser_step() {
     for step in ["/authorize", "/u/login", "/authorize/resume"] {
         assert!(paths.iter().any(|p| p == step), "journal lacks {step}: {paths:?}");
     }
+}
+
+/// With RBAC and "Add Permissions in the Access Token" on the API, the browser-login flows (code,
+/// rotating refresh, implicit) put the same `permissions` claim after `scope` as the password
+/// grant does, and keep only the API scopes the user holds (facts auth0-users.md §6).
+#[tokio::test]
+async fn browser_login_tokens_carry_rbac_permissions() {
+    const API: &str = "https://api.example.com/";
+    let mut fixture = authmock::auth0::seed::Fixture::default_auth0();
+    fixture.apis[0].rbac = true;
+    fixture.apis[0].permissions_in_token = true;
+    let app = TestApp::with_fixture(fixture);
+    let admin = app.token(crate::helpers::App::Admin).await;
+    let granted = app
+        .post_json(
+            "/api/v2/users/auth0%7C3b3d13f7d1bb45d8d62f8e36/permissions",
+            Some(&admin),
+            &json!({"permissions": [{"resource_server_identifier": API, "permission_name": "read:messages"}]}),
+        )
+        .await;
+    assert_eq!(granted.status, StatusCode::CREATED, "{}", granted.body);
+    let query = format!(
+        "response_type=code&client_id={SPA}&redirect_uri={}&scope={}&audience={}&state=st4te\
+         &code_challenge={CHALLENGE}&code_challenge_method=S256",
+        urlencode(SPA_CALLBACK),
+        urlencode("openid offline_access read:messages write:messages"),
+        urlencode(API)
+    );
+    let mut browser = Browser::new(&app);
+    let code = url_param(&browser.login(&query).await, "code").expect("code");
+    let tokens = spa_code_exchange(&app, &code).await;
+    assert_eq!(tokens.status, StatusCode::OK, "{}", tokens.body);
+    let body = tokens.json();
+    assert_eq!(body["scope"], "openid offline_access read:messages");
+    let access = claims(body["access_token"].as_str().expect("access_token"));
+    insta::with_settings!({
+        snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"),
+        prepend_module_to_snapshot => false,
+    }, {
+        insta::assert_json_snapshot!("login_code_grant_rbac_access_token", access);
+    });
+
+    let rotated = refresh(&app, SPA, body["refresh_token"].as_str().expect("rt")).await;
+    assert_eq!(rotated.status, StatusCode::OK, "{}", rotated.body);
+    let access = claims(rotated.json()["access_token"].as_str().expect("at"));
+    assert_eq!(access["permissions"], json!(["read:messages"]));
+    assert_eq!(access["scope"], "openid offline_access read:messages");
+
+    let implicit = browser
+        .get(&format!(
+            "/authorize?response_type=token&client_id={SPA}&redirect_uri={}&scope=openid%20write:messages\
+             &audience={}&state=s",
+            urlencode(SPA_CALLBACK),
+            urlencode(API)
+        ))
+        .await;
+    let location = implicit.header("location").expect("location");
+    let access = claims(&url_param(location, "access_token").expect("access_token"));
+    assert_eq!(access["permissions"], json!(["read:messages"]), "{location}");
+    assert_eq!(access["scope"], "openid");
+    assert_eq!(url_param(location, "scope").as_deref(), Some("openid"));
 }

@@ -30,6 +30,12 @@ pub const OPERATIONS: &[&str] = &[
     "auth0.refresh_tokens",
     "auth0.get_userinfo",
     "auth0.logout",
+    "auth0.create_user",
+    "auth0.search_users",
+    "auth0.delete_user",
+    "auth0.send_verification_email",
+    "auth0.assign_roles",
+    "auth0.unblock_user",
     "janrain.send_password_recovery_email",
     "janrain.exchange_code",
     "janrain.update_password",
@@ -44,6 +50,7 @@ const MAX_WAIT: Duration = Duration::from_secs(2);
 const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
 
 mod login;
+mod users;
 
 pub struct ReferenceClient {
     http: reqwest::Client,
@@ -105,6 +112,12 @@ impl ReferenceClient {
             "auth0.refresh_tokens" => self.refresh_tokens(provider).await,
             "auth0.get_userinfo" => self.get_userinfo(provider).await,
             "auth0.logout" => self.logout(provider, args),
+            "auth0.create_user" => self.create_user(provider, args).await,
+            "auth0.search_users" => self.search_users(provider, args).await,
+            "auth0.delete_user" => self.delete_user(provider, args).await,
+            "auth0.send_verification_email" => self.send_verification_email(provider, args).await,
+            "auth0.assign_roles" => self.assign_roles(provider, args).await,
+            "auth0.unblock_user" => self.unblock_user(provider, args).await,
             _ => return None,
         })
     }

@@ -7,6 +7,7 @@ pub mod login;
 pub mod observations;
 pub mod operations;
 pub mod setup;
+pub mod users;
 
 /// The phrase of each When-step and the operation it needs: scenarios that need an operation
 /// the client did not declare are skipped rather than failed (see `harness::parser`).
@@ -25,6 +26,12 @@ pub const OPERATION_PHRASES: &[(&str, &str)] = &[
     ("logs in as", "auth0.login_with_password"),
     ("looks up the users with email", "auth0.find_users_by_email"),
     ("fetches a management token", "auth0.get_management_token"),
+    ("creates the user", "auth0.create_user"),
+    ("searches the users with", "auth0.search_users"),
+    ("deletes the user", "auth0.delete_user"),
+    ("a verification email", "auth0.send_verification_email"),
+    ("the client gives", "auth0.assign_roles"),
+    ("the client unblocks", "auth0.unblock_user"),
     (
         "asks Janrain to send a password recovery email",
         "janrain.send_password_recovery_email",

@@ -626,7 +626,7 @@ async fn matching(world: &AuthWorld, method: &str, path: &str) -> Result<Vec<Val
         .collect())
 }
 
-async fn get_json(world: &AuthWorld, url: &str) -> Result<Value, String> {
+pub(crate) async fn get_json(world: &AuthWorld, url: &str) -> Result<Value, String> {
     world
         .control
         .get(url)
