@@ -22,6 +22,10 @@ pub const FEATURES: &[(&str, &str)] = &[
         include_str!("../../features/auth0/password_reset.feature"),
     ),
     (
+        "janrain/entity.feature",
+        include_str!("../../features/janrain/entity.feature"),
+    ),
+    (
         "janrain/errors.feature",
         include_str!("../../features/janrain/errors.feature"),
     ),
