@@ -682,6 +682,23 @@ const JANRAIN_MUTANTS: &[(&str, Expected)] = &[
                 "The old password no longer works after a recovery",
                 &["invalid_credentials"],
             ),
+            ("Changing a record that was deleted", &["record_not_found"]),
+            (
+                "Creating a record with an email address another record holds",
+                &["result for `janrain.entity_create` does not have the operation's shape"],
+            ),
+            (
+                "A filter on an attribute the entity type does not declare",
+                &["invalid_argument"],
+            ),
+            (
+                "An API client secret the app no longer accepts",
+                &["invalid_client_credentials"],
+            ),
+            (
+                "A login client used for the Entity API",
+                &["result for `janrain.entity_create` does not have the operation's shape"],
+            ),
         ],
     ),
     (
@@ -701,6 +718,14 @@ const JANRAIN_MUTANTS: &[(&str, Expected)] = &[
             ),
             ("The old password no longer works after a recovery", &[]),
             ("Capture calls are form-encoded and keep secrets out of URLs", &[]),
+            ("Finding a record by its email address", &[]),
+            ("Creating a record, then finding it", &[]),
+            ("Changing one attribute of a record keeps the others", &[]),
+            ("Deleting a record", &[]),
+            ("Changing a record that was deleted", &[]),
+            ("Creating a record with an email address another record holds", &[]),
+            ("A filter on an attribute the entity type does not declare", &[]),
+            ("Entity API calls keep secrets out of URLs", &[]),
         ],
     ),
     (
@@ -717,6 +742,10 @@ const JANRAIN_MUTANTS: &[(&str, Expected)] = &[
             (
                 "Capture calls are form-encoded and keep secrets out of URLs",
                 &["client_secret in the URL of /oauth/token"],
+            ),
+            (
+                "Entity API calls keep secrets out of URLs",
+                &["client_secret in the URL of /entity.create"],
             ),
         ],
     ),
@@ -735,6 +764,11 @@ const JANRAIN_MUTANTS: &[(&str, Expected)] = &[
             ("A recovery code mailed through another login client", &[]),
             ("An access token obtained by another login client", &[]),
             ("The old password no longer works after a recovery", &[]),
+            ("Changing a record that was deleted", &[]),
+            ("Creating a record with an email address another record holds", &[]),
+            ("A filter on an attribute the entity type does not declare", &[]),
+            ("An API client secret the app no longer accepts", &[]),
+            ("A login client used for the Entity API", &[]),
         ],
     ),
     (
@@ -751,6 +785,40 @@ const JANRAIN_MUTANTS: &[(&str, Expected)] = &[
             ),
             ("The old password no longer works after a recovery", &[]),
             ("Capture calls are form-encoded and keep secrets out of URLs", &[]),
+        ],
+    ),
+    (
+        "local-uuid",
+        &[(
+            "Creating a record, then finding it",
+            &["the uuid (and id) the app's entity.create answer assigned"],
+        )],
+    ),
+    (
+        "reshaped-results",
+        &[
+            (
+                "Finding a record by its email address",
+                &["reported as result.results exactly as"],
+            ),
+            (
+                "Creating a record, then finding it",
+                &["reported as result.results exactly as"],
+            ),
+        ],
+    ),
+    (
+        "replace-for-update",
+        &[(
+            "Changing one attribute of a record keeps the others",
+            &["has givenName \"Caroline\""],
+        )],
+    ),
+    (
+        "soft-delete",
+        &[
+            ("Deleting a record", &["holds no record of dave@example.com"]),
+            ("Changing a record that was deleted", &["record_not_found"]),
         ],
     ),
 ];

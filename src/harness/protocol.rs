@@ -61,6 +61,12 @@ pub struct JanrainProvider {
     /// Sent to `/oauth/forgot_password_native`; `/oauth/token` must repeat it.
     pub redirect_uri: String,
     pub forms: JanrainForms,
+    /// A server-side API client (feature `owner` or `direct_access`) for the Entity API
+    /// (`janrain.entity_*`): its id and secret, sent as HTTP Basic, a `Signature`, or form fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_client_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_client_secret: Option<String>,
 }
 
 /// The flow's forms and the names of their fields.
@@ -285,7 +291,7 @@ mod tests {
         assert!(err.contains("result for `janrain.exchange_code`"), "{err}");
         assert!(err.contains("\"access_token\" is a required property"), "{err}");
         assert!(parse_run_answer(r#"{"seq":1,"ok":true,"result":null}"#, 1, "janrain.update_password").is_ok());
-        assert_eq!(operations().len(), 21);
+        assert_eq!(operations().len(), 25);
     }
 
     #[test]

@@ -26,6 +26,10 @@ pub const FEATURES: &[(&str, &str)] = &[
         include_str!("../../features/auth0/users.feature"),
     ),
     (
+        "janrain/entity.feature",
+        include_str!("../../features/janrain/entity.feature"),
+    ),
+    (
         "janrain/errors.feature",
         include_str!("../../features/janrain/errors.feature"),
     ),

@@ -317,6 +317,11 @@ pub fn janrain_provider_for(summary: &JanrainSummary, name: &str) -> Result<Janr
         .find(|c| c.name == name)
         .ok_or_else(|| format!("the Janrain app has no API client named {name:?}"))?;
     let forms = &summary.flow.forms;
+    // The Entity API's client: the app's first API client that may write records.
+    let api_client = summary
+        .clients
+        .iter()
+        .find(|c| c.features.iter().any(|f| f == "owner" || f == "direct_access"));
     let form = |name: &str| JanrainForm {
         name: name.to_owned(),
         email_field: None,
@@ -350,6 +355,8 @@ pub fn janrain_provider_for(summary: &JanrainSummary, name: &str) -> Result<Janr
                 ..form(SIGN_IN_FORM)
             },
         },
+        api_client_id: api_client.map(|c| c.client_id.clone()),
+        api_client_secret: api_client.map(|c| c.client_secret.clone()),
     })
 }
 

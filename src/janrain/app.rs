@@ -220,6 +220,9 @@ pub struct TokenGrant {
     pub uuid: String,
     pub client_id: String,
     pub expires_at: i64,
+    /// The `refresh_secret` a mobile client posted when it signed in (access tokens only):
+    /// the key of `/oauth/refresh_access_token`'s signature.
+    pub refresh_secret: Option<String>,
 }
 
 /// The mutable part of a Capture app.
@@ -275,6 +278,7 @@ impl JanrainState {
             uuid: uuid.to_owned(),
             client_id: client_id.to_owned(),
             expires_at: now + ACCESS_TOKEN_LIFETIME,
+            refresh_secret: None,
         };
         super::bounds::room_for_tokens(self, now);
         self.access_tokens.insert(access.clone(), grant.clone());

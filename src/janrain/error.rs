@@ -228,6 +228,37 @@ impl JanrainError {
         }
     }
 
+    /// `/oauth/refresh_access_token` with a `signature` that does not verify (facts
+    /// `janrain-entity.md` §2: the error is NOT FOUND; inf: 200 `invalid_argument` naming
+    /// `signature`, the generic documented code for a bad argument).
+    pub(crate) fn refresh_signature(hint: String) -> Self {
+        Self::InvalidArgument {
+            name: "signature".into(),
+            description: "signature does not match".into(),
+            hint,
+        }
+    }
+
+    /// `/oauth/refresh_access_token` with a `date` that is not `YYYY-MM-DD HH:MM:SS` or is too
+    /// far from the app clock (inf, as [`Self::refresh_signature`]).
+    pub(crate) fn refresh_date(hint: String) -> Self {
+        Self::InvalidArgument {
+            name: "date".into(),
+            description: "date is invalid or expired".into(),
+            hint,
+        }
+    }
+
+    /// `/oauth/refresh_access_token` for a token whose sign-in posted no `refresh_secret`
+    /// (inf, as [`Self::refresh_signature`]).
+    pub(crate) fn no_refresh_secret() -> Self {
+        Self::InvalidArgument {
+            name: "access_token".into(),
+            description: "access_token has no refresh secret".into(),
+            hint: "post refresh_secret when signing in (auth_native_traditional) to refresh its token later".into(),
+        }
+    }
+
     /// The error a fault rule names (see [`NAMED_ERRORS`]), in the shape of `path`.
     pub fn named(name: &str, path: &str) -> Option<Self> {
         match name {

@@ -19,6 +19,7 @@ pub(crate) mod oauth;
 pub(crate) mod profile;
 pub(crate) mod ratelimit;
 pub(crate) mod records;
+pub(crate) mod refresh;
 pub(crate) mod schema;
 pub(crate) mod server_auth;
 pub mod summary;
@@ -122,6 +123,7 @@ fn router() -> Router<JanrainApp> {
         .route("/oauth/token", post(oauth::token).get(oauth::token))
         .route("/oauth/auth_native_traditional", post(oauth::sign_in))
         .route("/oauth/update_profile_native", post(profile::update_profile))
+        .route("/oauth/refresh_access_token", post(refresh::refresh_access_token))
         .route("/entity", post(entity::read).get(entity::read))
         .route("/entity.find", post(entity::find).get(entity::find))
         .route("/entity.count", post(entity::count).get(entity::count))

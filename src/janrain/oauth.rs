@@ -149,6 +149,7 @@ fn authenticate(app: &JanrainApp, params: &Params) -> Result<Value, JanrainError
         }
     };
     let (access, _refresh) = state.issue_tokens(&record.uuid, &client_id, now);
+    super::refresh::keep_refresh_secret(&mut state, &access, params)?;
     Ok(json!({
         "capture_user": record.to_json(),
         "stat": "ok",

@@ -15,11 +15,21 @@ bodies reported as received, one login client throughout). Every other MODE adds
     other-client        exchanges the recovery code with another login client of the app (one
                         an application configured for its mobile app, found through the app's
                         summary)
+    local-uuid          reports a uuid it made up for a record it created, not the one Capture
+                        assigned
+    reshaped-results    reports only the uuid and email of each record entity.find returned
+    replace-for-update  changes a record with entity.replace, which clears every attribute not
+                        given
+    soft-delete         "deletes" a record by marking its displayName, leaving it in the app
+
+The Entity operations authenticate as the run's API client with HTTP Basic.
 
 tests/conformance.rs asserts the exact set of scenarios each mode fails. Standard library only.
 """
+import base64
 import json
 import sys
+import uuid
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -30,17 +40,21 @@ OPERATIONS = [
     "janrain.exchange_code",
     "janrain.update_password",
     "janrain.sign_in",
+    "janrain.entity_find",
+    "janrain.entity_create",
+    "janrain.entity_update",
+    "janrain.entity_delete",
 ]
 
 
-def post(p, path, fields, query=None):
+def post(p, path, fields, query=None, headers=None):
     """Posts `fields`; returns (ok, JSON body or text, status)."""
     url = p["base_url"] + path + ("?" + urllib.parse.urlencode(query) if query else "")
     if MODE == "json-bodies":
         data, content_type = json.dumps(fields).encode(), "application/json"
     else:
         data, content_type = urllib.parse.urlencode(fields).encode(), "application/x-www-form-urlencoded"
-    req = urllib.request.Request(url, data=data, method="POST", headers={"Content-Type": content_type})
+    req = urllib.request.Request(url, data=data, method="POST", headers={"Content-Type": content_type, **(headers or {})})
     try:
         with urllib.request.urlopen(req) as resp:
             status, raw = resp.status, resp.read()
@@ -105,6 +119,49 @@ def run(op, p, args):
         if ok:
             body = {"access_token": body.get("access_token") or "none"}
         return ok, body, status
+    if op.startswith("janrain.entity_"):
+        return entity(op, p, args)
+    return None
+
+
+def entity(op, p, args):
+    """The Entity API as the run's API client, with HTTP Basic."""
+    basic = base64.b64encode(f"{p['api_client_id']}:{p['api_client_secret']}".encode()).decode()
+    headers = {"Authorization": "Basic " + basic}
+    query = {"client_secret": p["api_client_secret"]} if MODE == "secrets-in-query" else None
+
+    def call(path, fields):
+        return post(p, path, fields, query, headers)
+
+    type_name = args["type_name"]
+    if op == "janrain.entity_find":
+        ok, body, status = call("/entity.find", {"type_name": type_name, "filter": args["filter"]})
+        if ok:
+            results = body.get("results", [])
+            if MODE == "reshaped-results":
+                results = [{"uuid": r.get("uuid"), "email": r.get("email")} for r in results]
+            body = {"results": results}
+        return ok, body, status
+    if op == "janrain.entity_create":
+        fields = {"type_name": type_name, "attributes": json.dumps(args["attributes"])}
+        ok, body, status = call("/entity.create", fields)
+        if ok:
+            made_up = str(uuid.uuid4())
+            body = {"uuid": made_up if MODE == "local-uuid" else body.get("uuid"), "id": body.get("id")}
+        return ok, body, status
+    if op == "janrain.entity_update":
+        path = "/entity.replace" if MODE == "replace-for-update" else "/entity.update"
+        fields = {"type_name": type_name, "uuid": args["uuid"], "attributes": json.dumps(args["attributes"])}
+        ok, body, status = call(path, fields)
+        return ok, ({} if ok else body), status
+    if op == "janrain.entity_delete":
+        if MODE == "soft-delete":
+            fields = {"type_name": type_name, "uuid": args["uuid"],
+                      "attributes": json.dumps({"displayName": "deleted"})}
+            ok, body, status = call("/entity.update", fields)
+        else:
+            ok, body, status = call("/entity.delete", {"type_name": type_name, "uuid": args["uuid"]})
+        return ok, ({} if ok else body), status
     return None
 
 

@@ -22,6 +22,7 @@ mod janrain;
 mod janrain_blackbox;
 mod janrain_control;
 mod janrain_entity;
+mod janrain_refresh;
 mod journal;
 mod login;
 mod management_auth;

@@ -40,6 +40,10 @@ pub const OPERATIONS: &[&str] = &[
     "janrain.exchange_code",
     "janrain.update_password",
     "janrain.sign_in",
+    "janrain.entity_find",
+    "janrain.entity_create",
+    "janrain.entity_update",
+    "janrain.entity_delete",
 ];
 
 /// How many times a 429 is retried before it is reported.
@@ -49,6 +53,7 @@ const MAX_WAIT: Duration = Duration::from_secs(2);
 /// A cached token is renewed this long before it expires.
 const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
 
+mod entity;
 mod login;
 mod users;
 
@@ -125,6 +130,9 @@ impl ReferenceClient {
     async fn run_janrain(&mut self, op: &str, p: &JanrainProvider, args: &Value) -> Option<Result<Value, Failure>> {
         let text = |key: &str| args[key].as_str().unwrap_or_default().to_owned();
         let field = |name: &Option<String>| name.clone().unwrap_or_default();
+        if op.starts_with("janrain.entity_") {
+            return self.run_entity(op, p, args).await;
+        }
         Some(match op {
             "janrain.send_password_recovery_email" => {
                 let form = &p.forms.forgot_password;

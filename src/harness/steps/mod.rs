@@ -1,7 +1,8 @@
 //! Step definitions, one file per concept: `setup` (the tenant and its conditions),
 //! `operations` (what the client is asked to do), `observations` (what the client reported
-//! and what the provider saw); `janrain` is the Janrain password-recovery journey's own.
+//! and what the provider saw); `janrain` is the Janrain password-recovery journey's own, `entity` the Entity API's.
 
+pub mod entity;
 pub mod janrain;
 pub mod login;
 pub mod observations;
@@ -39,4 +40,8 @@ pub const OPERATION_PHRASES: &[(&str, &str)] = &[
     ("exchanges the recovery code", "janrain.exchange_code"),
     ("sets the new password", "janrain.update_password"),
     ("signs in to Janrain", "janrain.sign_in"),
+    ("finds the Janrain records matching", "janrain.entity_find"),
+    ("creates a Janrain record", "janrain.entity_create"),
+    ("changes the given name of the Janrain record", "janrain.entity_update"),
+    ("deletes the Janrain record", "janrain.entity_delete"),
 ];
