@@ -11,6 +11,7 @@ pub(crate) mod attack_protection;
 pub(crate) mod authorize;
 pub(crate) mod callback;
 pub(crate) mod code_grant;
+pub(crate) mod cors;
 pub(crate) mod dbconnections;
 pub(crate) mod discovery;
 pub(crate) mod email_verification;
@@ -96,7 +97,7 @@ impl Provider for Tenant {
     }
 
     fn router(&self) -> Router<Self> {
-        router()
+        router().layer(middleware::from_fn_with_state(self.clone(), cors::cors))
     }
 
     fn summary(&self) -> serde_json::Value {

@@ -12,6 +12,7 @@ mod bad_input;
 mod blackbox;
 mod cli;
 mod clock;
+mod cors;
 mod discovery;
 mod email_verification;
 mod faults;
