@@ -17,6 +17,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::application::origin_of;
+use super::error::Auth0Error;
 use super::tenant::Tenant;
 
 /// The endpoints a browser application calls across origins.
@@ -54,7 +55,10 @@ fn allowed_origin(tenant: &Tenant, path: &str, headers: &HeaderMap) -> Option<He
 pub async fn cors(State(tenant): State<Tenant>, req: Request, next: Next) -> Response {
     let origin = allowed_origin(&tenant, req.uri().path(), req.headers());
     let preflight = req.method() == Method::OPTIONS && CROSS_ORIGIN_PATHS.contains(&req.uri().path());
+    let asks_method = req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
     let mut response = match (preflight, &origin) {
+        // hapi refuses a preflight that does not say which method it wants (obs, auth0.md §2).
+        (true, _) if !asks_method => Auth0Error::CorsMissingMethod.into_response(),
         (true, Some(_)) => {
             let mut response = StatusCode::NO_CONTENT.into_response();
             let headers = response.headers_mut();

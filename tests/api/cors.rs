@@ -132,3 +132,18 @@ async fn answers_to_an_allowed_origin_carry_its_name_errors_included() {
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
     assert_eq!(reply.header("access-control-allow-origin"), Some(ALLOWED));
 }
+
+#[tokio::test]
+async fn an_options_request_that_names_no_method_is_refused_as_hapi_does() {
+    let app = TestApp::new();
+    for origin in [ALLOWED, FOREIGN] {
+        let reply = send(&app, Method::OPTIONS, "/oauth/token", origin, &[], "").await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{origin}");
+        assert_eq!(
+            reply.json()["message"],
+            "CORS error: Missing Access-Control-Request-Method header"
+        );
+    }
+    let reply = send(&app, Method::OPTIONS, "/userinfo", ALLOWED, &[], "").await;
+    crate::assert_wire!("cors_preflight_without_method", reply);
+}
