@@ -5,6 +5,8 @@
 //! bench_probe load URL BODY STATUS [BEARER]
 //!                                        POST BODY (JSON) to URL; count answers with STATUS
 //! bench_probe janrain-flow BASE          forgot → outbox → token → update_profile, per second
+//! bench_probe login-flow KIND BASE       authorize → login page → post → code → token, per second
+//!                                        (KIND: authmock, simulacrum, oauth2-mock-server; login.rs)
 //! ```
 //!
 //! Every subcommand prints one JSON line on stdout. Load runs are bounded by
@@ -18,6 +20,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+
+#[path = "bench_probe/login.rs"]
+mod login;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
@@ -402,7 +407,8 @@ fn expect_ok(step: &str, body: &Value) -> std::result::Result<(), (String, Strin
 }
 
 async fn run(args: &[String]) -> Result<Value> {
-    let usage = "usage: bench_probe tenants N | load URL BODY STATUS [BEARER] | janrain-flow BASE";
+    let usage =
+        "usage: bench_probe tenants N | load URL BODY STATUS [BEARER] | janrain-flow BASE | login-flow KIND BASE";
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["tenants", n] => tenants(n.parse().map_err(|e| format!("tenants {n}: {e}"))?).await,
         ["load", url, body, status, rest @ ..] if rest.len() <= 1 => {
@@ -418,6 +424,9 @@ async fn run(args: &[String]) -> Result<Value> {
             .await
         }
         ["janrain-flow", base] => janrain_flow(&Bounds::from_env()?, base.trim_end_matches('/').to_owned()).await,
+        ["login-flow", kind, base] => {
+            login::login_flow(&Bounds::from_env()?, kind, base.trim_end_matches('/').to_owned()).await
+        }
         _ => Err(usage.into()),
     }
 }

@@ -125,6 +125,9 @@ pub enum Auth0Error {
     // ---- Management API: resources ----
     /// Route or method not served. 404 without `errorCode` (obs: go-auth0 recordings).
     NotFound { method: String, path: String },
+    /// An `OPTIONS` without `Access-Control-Request-Method`: hapi's CORS refusal, 404
+    /// `CORS error: Missing Access-Control-Request-Method header` (obs, auth0.md §2 fixture).
+    CorsMissingMethod,
     /// 404 `The user does not exist.` / `inexistent_user` (obs).
     UserNotFound {
         user_id: Option<String>,
@@ -521,6 +524,11 @@ impl Auth0Error {
                 Some("invalid_query_string"),
             ),
             NotFound { .. } => mgmt(StatusCode::NOT_FOUND, "Not Found".into(), None),
+            CorsMissingMethod => mgmt(
+                StatusCode::NOT_FOUND,
+                "CORS error: Missing Access-Control-Request-Method header".into(),
+                None,
+            ),
             UserNotFound { .. } => mgmt(
                 StatusCode::NOT_FOUND,
                 "The user does not exist.".into(),
@@ -888,6 +896,9 @@ impl Auth0Error {
                 findings.iter().map(finding_hint).collect::<Vec<_>>().join("; ")
             }
             NotFound { method, path } => format!("no Management API route for {method} {path}"),
+            CorsMissingMethod => {
+                "a CORS preflight names the method it asks for in Access-Control-Request-Method".into()
+            }
             UserNotFound { user_id: Some(id), .. } => {
                 format!("no user with user_id {id} (ids look like auth0|...; URL-encode the | as %7C)")
             }

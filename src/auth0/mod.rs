@@ -12,6 +12,7 @@ pub(crate) mod authorize;
 pub mod bounds;
 pub(crate) mod callback;
 pub(crate) mod code_grant;
+pub(crate) mod cors;
 pub(crate) mod dbconnections;
 pub(crate) mod discovery;
 pub(crate) mod email_verification;
@@ -97,7 +98,7 @@ impl Provider for Tenant {
     }
 
     fn router(&self) -> Router<Self> {
-        router()
+        router().layer(middleware::from_fn_with_state(self.clone(), cors::cors))
     }
 
     fn summary(&self) -> serde_json::Value {
