@@ -197,7 +197,7 @@ pub fn add_role(state: &mut TenantState, name: String, description: String) -> R
         permissions: Vec::new(),
     };
     let body = role_json(&role);
-    super::bounds::room_for_role(&mut state);
+    super::bounds::room_for_role(state);
     state.rbac.roles.push(role);
     Ok(body)
 }

@@ -119,6 +119,7 @@ mod tests {
                 uuid: "u".into(),
                 client_id: "c".into(),
                 expires_at: -1,
+                refresh_secret: None,
             },
         );
         let mut live = Vec::new();
