@@ -81,6 +81,17 @@ fn client(conns: usize) -> Result<reqwest::Client> {
         .build()?)
 }
 
+/// The listener's `GET /__authmock__/tenant` summary: its seeded applications and users.
+async fn tenant_summary(http: &reqwest::Client, base: &str) -> Result<Value> {
+    Ok(http
+        .get(format!("{base}/__authmock__/tenant"))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?)
+}
+
 /// Resident set size of this process, from `/proc/self/status`.
 fn vm_rss_kib() -> Result<u64> {
     let status = std::fs::read_to_string("/proc/self/status")?;
@@ -250,13 +261,7 @@ struct Account {
 async fn janrain_flow(bounds: &Bounds, base: String) -> Result<Value> {
     loopback_only(&base)?;
     let http = client(bounds.conns)?;
-    let summary: Value = http
-        .get(format!("{base}/__authmock__/tenant"))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
+    let summary = tenant_summary(&http, &base).await?;
     let client = summary["clients"]
         .as_array()
         .and_then(|clients| {

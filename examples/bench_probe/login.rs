@@ -20,7 +20,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngExt as _;
 use serde_json::{Value, json};
 
-use super::{Bounds, REQUEST_TIMEOUT, Result, drive};
+use super::{Bounds, REQUEST_TIMEOUT, Result, drive, tenant_summary};
 
 type Step<T> = std::result::Result<T, (String, String)>;
 
@@ -63,13 +63,7 @@ pub async fn login_flow(bounds: &Bounds, kind: &str, base: String) -> Result<Val
     let http = http_client(bounds.conns)?;
     let target = match kind {
         "authmock" => {
-            let summary: Value = http
-                .get(format!("{base}/__authmock__/tenant"))
-                .send()
-                .await?
-                .error_for_status()?
-                .json()
-                .await?;
+            let summary = tenant_summary(&http, &base).await?;
             let spa = summary["clients"]
                 .as_array()
                 .and_then(|c| c.iter().find(|c| c["name"] == "Single-page app"))

@@ -66,6 +66,12 @@ impl Capture {
         .await
     }
 
+    /// A refresh by the mobile client, signed over `date` with the secret it signed in with.
+    async fn refresh_signed(&self, token: &str, date: &str) -> Reply {
+        self.refresh(MOBILE_ID, token, date, &sign(REFRESH_SECRET, date, token))
+            .await
+    }
+
     async fn entity_with(&self, token: &str) -> Value {
         self.post_form("/entity", &[("access_token", token)]).await.json()
     }
@@ -76,18 +82,14 @@ async fn a_signed_refresh_trades_the_access_token_for_a_new_one() {
     let capture = Capture::new();
     let token = capture.mobile_sign_in(MOBILE_ID, Some(REFRESH_SECRET)).await;
     let date = date_at(0);
-    let reply = capture
-        .refresh(MOBILE_ID, &token, &date, &sign(REFRESH_SECRET, &date, &token))
-        .await;
+    let reply = capture.refresh_signed(&token, &date).await;
     assert_eq!(reply.status, 200);
     let new = reply.json()["access_token"].as_str().expect("a new token").to_owned();
     assert_ne!(new, token);
     assert_eq!(capture.entity_with(&new).await["result"]["email"], CAROL);
     // The old token is gone, and the new one refreshes again with the same secret.
     assert_eq!(capture.entity_with(&token).await["stat"], "error");
-    let again = capture
-        .refresh(MOBILE_ID, &new, &date, &sign(REFRESH_SECRET, &date, &new))
-        .await;
+    let again = capture.refresh_signed(&new, &date).await;
     assert_eq!(again.json()["stat"], "ok", "{}", again.wire());
     assert_wire!("janrain_refresh_ok", reply);
 }
@@ -99,9 +101,7 @@ async fn an_expired_access_token_still_refreshes() {
     capture.app.clock().advance(std::time::Duration::from_secs(7200));
     assert_eq!(capture.entity_with(&token).await["code"], 414);
     let date = date_at(7200);
-    let reply = capture
-        .refresh(MOBILE_ID, &token, &date, &sign(REFRESH_SECRET, &date, &token))
-        .await;
+    let reply = capture.refresh_signed(&token, &date).await;
     assert_eq!(reply.json()["stat"], "ok", "{}", reply.wire());
 }
 
@@ -141,20 +141,14 @@ async fn a_stale_or_malformed_date_is_refused() {
         "2026-13-45 99:99:99".to_owned(),
         "yesterday".to_owned(),
     ] {
-        let reply = capture
-            .refresh(MOBILE_ID, &token, &date, &sign(REFRESH_SECRET, &date, &token))
-            .await;
+        let reply = capture.refresh_signed(&token, &date).await;
         assert_eq!(reply.json()["argument_name"], "date", "{date}: {}", reply.wire());
     }
     let stale = date_at(-301);
-    let reply = capture
-        .refresh(MOBILE_ID, &token, &stale, &sign(REFRESH_SECRET, &stale, &token))
-        .await;
+    let reply = capture.refresh_signed(&token, &stale).await;
     assert_wire!("janrain_refresh_stale_date", reply);
     let edge = date_at(300);
-    let reply = capture
-        .refresh(MOBILE_ID, &token, &edge, &sign(REFRESH_SECRET, &edge, &token))
-        .await;
+    let reply = capture.refresh_signed(&token, &edge).await;
     assert_eq!(reply.json()["stat"], "ok", "{}", reply.wire());
 }
 
@@ -176,13 +170,9 @@ async fn only_the_signing_client_with_a_secret_may_refresh() {
     // An unknown token, and one refreshed already (replay).
     let unknown = capture.refresh(MOBILE_ID, "nosuchtoken", &date, "AAAA").await;
     assert_eq!(unknown.json()["stat"], "error");
-    let first = capture
-        .refresh(MOBILE_ID, &token, &date, &sign(REFRESH_SECRET, &date, &token))
-        .await;
+    let first = capture.refresh_signed(&token, &date).await;
     assert_eq!(first.json()["stat"], "ok");
-    let replay = capture
-        .refresh(MOBILE_ID, &token, &date, &sign(REFRESH_SECRET, &date, &token))
-        .await;
+    let replay = capture.refresh_signed(&token, &date).await;
     assert_eq!(replay.json()["stat"], "error", "{}", replay.wire());
     // Missing arguments name the argument; an oversized secret on sign-in is refused.
     let missing = capture
