@@ -305,6 +305,14 @@ fn validate(tenant: &Tenant, state: &TenantState, params: &[(String, String)]) -
             _ => return Err(to_callback(CallbackError::InvalidMaxAge { value: text.into() })),
         },
     };
+    let connection = super::login_connection::check(
+        state,
+        client_id,
+        client.organization_usage,
+        param(params, "connection"),
+        param(params, "organization"),
+    )
+    .map_err(to_callback)?;
     Ok(AuthorizeRequest {
         client_id: client_id.to_owned(),
         redirect_uri: redirect_uri.to_owned(),
@@ -318,6 +326,7 @@ fn validate(tenant: &Tenant, state: &TenantState, params: &[(String, String)]) -
         code_challenge,
         max_age,
         login_hint: param(params, "login_hint").map(str::to_owned),
+        connection,
     })
 }
 

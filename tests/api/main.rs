@@ -26,6 +26,7 @@ mod janrain_entity;
 mod janrain_refresh;
 mod journal;
 mod login;
+mod login_connection;
 mod management_auth;
 mod named_faults;
 mod oauth;
