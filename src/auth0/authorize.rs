@@ -267,6 +267,7 @@ fn validate(tenant: &Tenant, state: &TenantState, params: &[(String, String)]) -
         let origin = super::application::origin_of(redirect_uri).unwrap_or(redirect_uri);
         if !login.allows_web_origin(origin) {
             return Err(Refusal::Page(PageError::WebOriginNotAllowed {
+                redirect_uri: redirect_uri.to_owned(),
                 origin: origin.to_owned(),
                 allowed: login.web_origins.clone(),
             }));

@@ -25,9 +25,16 @@ pub enum PageError {
     /// 400: the Universal Login transaction is unknown, finished, or belongs to another browser
     /// (facts §1.3, obs ERRPAGE).
     SessionNotFound { why: &'static str },
-    /// `response_mode=web_message` from an origin that is not an Allowed Web Origin. The SDK only
-    /// times out (facts §9); authmock shows the page so the browser says why (inf).
-    WebOriginNotAllowed { origin: String, allowed: Vec<String> },
+    /// `response_mode=web_message` from an origin that is not an Allowed Web Origin: 400 at
+    /// `/authorize` (obs auth0/auth0-spa-js#209, 2019: "the request failed because my redirect_uri
+    /// origin is not registered"); nothing is posted back, so the SDK only times out (facts §9).
+    /// The description is the tenant log's wording (obs fragment `does not have a registered
+    /// origin`, foretold-app/foretold#1171; the sentence around it and the code are inf).
+    WebOriginNotAllowed {
+        redirect_uri: String,
+        origin: String,
+        allowed: Vec<String>,
+    },
     /// `/v2/logout` or `/oidc/logout` with a URL outside Allowed Logout URLs. 400 (facts §7, obs).
     LogoutUrlNotAllowed {
         param: &'static str,
@@ -104,11 +111,11 @@ impl PageError {
             PageError::SessionNotFound { .. } => {
                 page(StatusCode::BAD_REQUEST, "invalid_request", SESSION_NOT_FOUND.into())
             }
-            // inf: modelled on the callback-mismatch wording.
-            PageError::WebOriginNotAllowed { origin, .. } => page(
+            // inf: the code and the sentence around the observed fragment (see the variant).
+            PageError::WebOriginNotAllowed { redirect_uri, .. } => page(
                 StatusCode::BAD_REQUEST,
                 "unauthorized_client",
-                format!("Origin {origin} is not in the list of allowed web origins"),
+                format!("The specified redirect_uri '{redirect_uri}' does not have a registered origin."),
             ),
             PageError::LogoutUrlNotAllowed {
                 param, url, client_id, ..
@@ -148,7 +155,7 @@ impl PageError {
                  grant_types in the fixture"
             ),
             PageError::SessionNotFound { why } => format!("login transaction refused: {why}"),
-            PageError::WebOriginNotAllowed { origin, allowed } => format!(
+            PageError::WebOriginNotAllowed { origin, allowed, .. } => format!(
                 "response_mode=web_message needs the redirect origin {origin} in the application's web_origins \
                  [{}]",
                 allowed.join(", ")

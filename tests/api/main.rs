@@ -27,6 +27,7 @@ mod janrain_refresh;
 mod journal;
 mod login;
 mod login_connection;
+mod login_cors;
 mod management_auth;
 mod named_faults;
 mod oauth;
