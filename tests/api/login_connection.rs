@@ -227,3 +227,66 @@ async fn a_bad_organization_usage_in_the_fixture_is_refused() {
     set_client(&mut value, SPA, "organization_usage", json!("sometimes"));
     assert!(Fixture::from_value(value).is_err());
 }
+
+#[tokio::test]
+async fn hostile_connection_and_organization_values_are_refused_cleanly() {
+    let app = TestApp::new();
+    let huge = "c".repeat(16 * 1024);
+    for value in [
+        "Username-Password-Authentication\r\nSet-Cookie: x=y",
+        "username-password-authentication",
+        "Username-Password-Authentication ",
+        "é<script>alert(1)</script>",
+        huge.as_str(),
+    ] {
+        for name in ["connection", "organization"] {
+            let query = spa_query(&format!("&{name}={}", urlencode(value)));
+            let (location, reply) = refused(&app, &query).await;
+            assert!(
+                location.starts_with(&format!("{SPA_CALLBACK}?error=invalid_request&")),
+                "{name}={value:.40}: {location:.200}"
+            );
+            assert_eq!(url_param(&location, "state").as_deref(), Some("st4te"));
+            assert!(reply.header("set-cookie").is_none(), "{name}={value:.40}");
+            assert!(!location.contains('<') && !location.contains('\n'));
+        }
+    }
+    // Badly encoded or repeated parameters: the first value counts, junk is just unknown.
+    let (location, _) = refused(&app, &spa_query("&connection=%ff%fe")).await;
+    assert_eq!(url_param(&location, "error").as_deref(), Some("invalid_request"));
+    let mut browser = Browser::new(&app);
+    browser
+        .start(&spa_query(
+            "&connection=Username-Password-Authentication&connection=nope",
+        ))
+        .await;
+    // An empty value is no value.
+    browser.start(&spa_query("&connection=&organization=")).await;
+}
+
+#[tokio::test]
+async fn the_tenant_summary_shows_enabled_clients_and_organization_usage() {
+    let app = tenant(|value| {
+        partners(value);
+        set_client(value, SPA, "organization_usage", json!("allow"));
+    });
+    let summary = app
+        .control(axum::http::Method::GET, "/__authmock__/tenant", None)
+        .await
+        .json();
+    let partners = summary["connections"]
+        .as_array()
+        .expect("connections")
+        .iter()
+        .find(|c| c["name"] == "Partners")
+        .expect("Partners listed");
+    assert_eq!(partners["enabled_clients"], json!([WEB]));
+    assert!(summary["connections"][0].get("enabled_clients").is_none());
+    let spa = summary["clients"]
+        .as_array()
+        .expect("clients")
+        .iter()
+        .find(|c| c["client_id"] == SPA)
+        .expect("SPA listed");
+    assert_eq!(spa["organization_usage"], "allow");
+}

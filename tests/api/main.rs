@@ -28,6 +28,7 @@ mod journal;
 mod login;
 mod login_connection;
 mod login_cors;
+mod login_faults;
 mod management_auth;
 mod named_faults;
 mod oauth;
