@@ -26,6 +26,7 @@ mod janrain_entity;
 mod janrain_refresh;
 mod journal;
 mod login;
+mod login_after_reset;
 mod login_connection;
 mod login_cors;
 mod login_faults;
