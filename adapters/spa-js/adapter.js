@@ -27,6 +27,7 @@
 // answer, status and body as the browser received them (the SDK's error drops the status).
 "use strict";
 
+const crypto = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
 const readline = require("node:readline");
@@ -57,7 +58,7 @@ class Session {
       this.browser = await chromium.launch({
         executablePath: process.env.AUTHMOCK_CHROMIUM || "/usr/bin/chromium",
         headless: true,
-        args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+        args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", ...trustArgs(config)],
       });
       // The page is answered by Playwright, so Chromium's Local Network Access checks treat it as
       // a public page calling a loopback server, and would block the SDK's calls to the tenant
@@ -122,6 +123,22 @@ class Session {
   async close() {
     if (this.browser !== null) await this.browser.close();
   }
+}
+
+/**
+ * Over TLS (`authmock test --tls`) the tenant's leaf certificate comes from a CA generated for the
+ * run, whose PEM file the harness names in NODE_EXTRA_CA_CERTS. Chromium does not read that
+ * variable; it is told to accept a chain that carries this CA's public key (the tenant sends
+ * leaf and CA) through its own command-line switch, keyed by the SHA-256 of the CA's
+ * SubjectPublicKeyInfo: only this run's CA is trusted, and neither the SDK nor the page changes.
+ */
+function trustArgs(config) {
+  const caFile = process.env.NODE_EXTRA_CA_CERTS;
+  if (!config.base_url.startsWith("https://") || !caFile) return [];
+  const ca = new crypto.X509Certificate(fs.readFileSync(caFile));
+  const spki = ca.publicKey.export({ type: "spki", format: "der" });
+  const pin = crypto.createHash("sha256").update(spki).digest("base64");
+  return [`--ignore-certificate-errors-spki-list=${pin}`];
 }
 
 function parse(text) {

@@ -267,6 +267,7 @@ fn validate(tenant: &Tenant, state: &TenantState, params: &[(String, String)]) -
         let origin = super::application::origin_of(redirect_uri).unwrap_or(redirect_uri);
         if !login.allows_web_origin(origin) {
             return Err(Refusal::Page(PageError::WebOriginNotAllowed {
+                redirect_uri: redirect_uri.to_owned(),
                 origin: origin.to_owned(),
                 allowed: login.web_origins.clone(),
             }));
@@ -305,6 +306,14 @@ fn validate(tenant: &Tenant, state: &TenantState, params: &[(String, String)]) -
             _ => return Err(to_callback(CallbackError::InvalidMaxAge { value: text.into() })),
         },
     };
+    let connection = super::login_connection::check(
+        state,
+        client_id,
+        client.organization_usage,
+        param(params, "connection"),
+        param(params, "organization"),
+    )
+    .map_err(to_callback)?;
     Ok(AuthorizeRequest {
         client_id: client_id.to_owned(),
         redirect_uri: redirect_uri.to_owned(),
@@ -318,6 +327,7 @@ fn validate(tenant: &Tenant, state: &TenantState, params: &[(String, String)]) -
         code_challenge,
         max_age,
         login_hint: param(params, "login_hint").map(str::to_owned),
+        connection,
     })
 }
 

@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::application::origin_of;
 use super::error::Auth0Error;
-use super::tenant::Tenant;
+use super::tenant::{Client, Tenant};
 
 /// The endpoints a browser application calls across origins.
 pub const CROSS_ORIGIN_PATHS: [&str; 3] = ["/oauth/token", "/userinfo", "/oauth/revoke"];
@@ -32,13 +32,34 @@ const MAX_AGE: &str = "86400";
 /// Whether a browser page on `origin` may read the tenant's answers.
 fn allowed(tenant: &Tenant, origin: &str) -> bool {
     let state = tenant.state();
-    state.clients.iter().any(|client| {
-        client.login.allows_web_origin(origin)
-            || client
-                .login
-                .callbacks
-                .iter()
-                .any(|callback| origin_of(callback) == Some(origin))
+    state.clients.iter().any(|client| client_allows(client, origin))
+}
+
+/// Whether `client` lets a page on `origin` call the token endpoint: an Allowed Web Origin or
+/// the origin of an allowed callback.
+pub fn client_allows(client: &Client, origin: &str) -> bool {
+    client.login.allows_web_origin(origin)
+        || client
+            .login
+            .callbacks
+            .iter()
+            .any(|callback| origin_of(callback) == Some(origin))
+}
+
+/// `/oauth/token` called by a browser page (an `Origin` header) that `client` does not allow:
+/// the provider refuses the request itself (see [`Auth0Error::CorsOriginNotAllowed`]), not only
+/// the browser's read of the answer. The tenant's own origin (its hosted pages) is always fine.
+pub fn check_token_origin(tenant: &Tenant, client: &Client, headers: &HeaderMap) -> Result<(), Auth0Error> {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return Ok(());
+    };
+    let origin = String::from_utf8_lossy(origin.as_bytes()).into_owned();
+    if origin_of(tenant.base_url()) == Some(origin.as_str()) || client_allows(client, &origin) {
+        return Ok(());
+    }
+    Err(Auth0Error::CorsOriginNotAllowed {
+        origin,
+        client_id: client.client_id.clone(),
     })
 }
 

@@ -293,6 +293,12 @@ pub enum Auth0Error {
     /// `/oauth/revoke` with an unknown client or bad credentials. 401 `invalid_client` (doc: old
     /// docs list the code; the description is inf).
     RevokeInvalidClient { client_id: String },
+    /// `/oauth/token` from a browser page whose `Origin` the application does not allow (not an
+    /// Allowed Web Origin nor a callback's origin). 401 `access_denied` / `Unauthorized`: the body
+    /// an SPA saw when its Allowed Web Origins were empty (obs auth0/auth0-spa-js#454, 2020; the
+    /// 401 also in auth0/auth0-cli#193, 2021); the tenant log says `Origin <o> is not allowed.`
+    /// (obs ministryofjustice/analytics-platform#91, 2019).
+    CorsOriginNotAllowed { origin: String, client_id: String },
 }
 
 /// A password rule beyond strength (facts `auth0-users.md` §1.3).
@@ -784,6 +790,7 @@ impl Auth0Error {
                 "The requested scope is not a subset of the scope granted at login".into(),
             ),
             RevokeInvalidClient { .. } => oauth(StatusCode::UNAUTHORIZED, "invalid_client", "Unauthorized".into()),
+            CorsOriginNotAllowed { .. } => oauth(StatusCode::UNAUTHORIZED, "access_denied", "Unauthorized".into()),
         }
     }
 
@@ -1035,6 +1042,10 @@ impl Auth0Error {
                  client_secret)"
             ),
             InvalidTokenRequestBody { detail } => detail.clone(),
+            CorsOriginNotAllowed { origin, client_id } => format!(
+                "Origin {origin} is not allowed for application {client_id}: add it to the application's \
+                 web_origins (a callback's origin is allowed too)"
+            ),
             DbConnectionNotFound { connection, known } => format!(
                 "`connection` must name a database connection of this tenant; `{connection}` is not one \
                  (database connections: {})",

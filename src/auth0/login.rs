@@ -174,7 +174,11 @@ fn log_in(
             &username,
         ));
     }
-    let connection = state.default_directory.clone().unwrap_or_default();
+    let connection = super::login_connection::for_login(
+        state,
+        &transaction.request.client_id,
+        transaction.request.connection.as_deref(),
+    );
     let user = state
         .users
         .iter()

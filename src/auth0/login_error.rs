@@ -25,9 +25,16 @@ pub enum PageError {
     /// 400: the Universal Login transaction is unknown, finished, or belongs to another browser
     /// (facts §1.3, obs ERRPAGE).
     SessionNotFound { why: &'static str },
-    /// `response_mode=web_message` from an origin that is not an Allowed Web Origin. The SDK only
-    /// times out (facts §9); authmock shows the page so the browser says why (inf).
-    WebOriginNotAllowed { origin: String, allowed: Vec<String> },
+    /// `response_mode=web_message` from an origin that is not an Allowed Web Origin: 400 at
+    /// `/authorize` (obs auth0/auth0-spa-js#209, 2019: "the request failed because my redirect_uri
+    /// origin is not registered"); nothing is posted back, so the SDK only times out (facts §9).
+    /// The description is the tenant log's wording (obs fragment `does not have a registered
+    /// origin`, foretold-app/foretold#1171; the sentence around it and the code are inf).
+    WebOriginNotAllowed {
+        redirect_uri: String,
+        origin: String,
+        allowed: Vec<String>,
+    },
     /// `/v2/logout` or `/oidc/logout` with a URL outside Allowed Logout URLs. 400 (facts §7, obs).
     LogoutUrlNotAllowed {
         param: &'static str,
@@ -104,11 +111,11 @@ impl PageError {
             PageError::SessionNotFound { .. } => {
                 page(StatusCode::BAD_REQUEST, "invalid_request", SESSION_NOT_FOUND.into())
             }
-            // inf: modelled on the callback-mismatch wording.
-            PageError::WebOriginNotAllowed { origin, .. } => page(
+            // inf: the code and the sentence around the observed fragment (see the variant).
+            PageError::WebOriginNotAllowed { redirect_uri, .. } => page(
                 StatusCode::BAD_REQUEST,
                 "unauthorized_client",
-                format!("Origin {origin} is not in the list of allowed web origins"),
+                format!("The specified redirect_uri '{redirect_uri}' does not have a registered origin."),
             ),
             PageError::LogoutUrlNotAllowed {
                 param, url, client_id, ..
@@ -148,7 +155,7 @@ impl PageError {
                  grant_types in the fixture"
             ),
             PageError::SessionNotFound { why } => format!("login transaction refused: {why}"),
-            PageError::WebOriginNotAllowed { origin, allowed } => format!(
+            PageError::WebOriginNotAllowed { origin, allowed, .. } => format!(
                 "response_mode=web_message needs the redirect origin {origin} in the application's web_origins \
                  [{}]",
                 allowed.join(", ")
@@ -180,6 +187,37 @@ pub enum CallbackError {
     UserBlocked { email: String },
     /// inf: `invalid_request` for a `max_age` that is not a number of seconds.
     InvalidMaxAge { value: String },
+    /// `invalid_request` / `the connection was not found`: `connection` names no connection, or
+    /// one not enabled for the application (obs auth0/auth0.js#822, 2018, fragment of an implicit
+    /// callback; the maintainer's reading there: "you don't have that connection enabled for your
+    /// client").
+    ConnectionNotFound {
+        name: String,
+        exists: bool,
+        enabled: Vec<String>,
+    },
+    /// `invalid_request` / `no connections enabled for the client` (obs
+    /// auth0-samples/auth0-vue-samples#185, 2022, query callback).
+    NoConnectionsEnabled,
+    /// `invalid_request` / `parameter organization is required for this client`: the application
+    /// requires organizations and none was sent. Text obs (facts §1.3, FS-56113521147); it reaches
+    /// the callback (obs danestves/remix-auth-auth0#75 `/callback?error=invalid_request&…`,
+    /// auth0-samples/auth0-nodejs-webapp-sample#117 raised by the client's callback handler),
+    /// as the provider's rule says once the callback is proven; facts §1.3's "error page" column
+    /// disagrees and is not followed.
+    OrganizationRequired,
+    /// `invalid_request` / `parameter organization is not allowed for this client`: the
+    /// application's organization usage is `deny` (obs: quoted in a client's code comment found by
+    /// code search; medium confidence).
+    OrganizationNotAllowed,
+    /// `invalid_request` / `authorization request parameter organization must be an organization
+    /// id`: a name where the tenant does not accept organization names (obs auth0/auth0-react#590,
+    /// 2023).
+    OrganizationNotAnId { value: String },
+    /// An `org_…` id authmock cannot know: it seeds no organizations. inf: code `invalid_request`
+    /// (auth0-server-python's documented error table lists invalid organizations under it); the
+    /// description was not captured.
+    OrganizationNotFound { value: String },
 }
 
 impl CallbackError {
@@ -188,7 +226,13 @@ impl CallbackError {
             CallbackError::UnsupportedResponseType { .. } => "unsupported_response_type",
             CallbackError::UnsupportedResponseMode { .. }
             | CallbackError::UnsupportedChallengeMethod { .. }
-            | CallbackError::InvalidMaxAge { .. } => "invalid_request",
+            | CallbackError::InvalidMaxAge { .. }
+            | CallbackError::ConnectionNotFound { .. }
+            | CallbackError::NoConnectionsEnabled
+            | CallbackError::OrganizationRequired
+            | CallbackError::OrganizationNotAllowed
+            | CallbackError::OrganizationNotAnId { .. }
+            | CallbackError::OrganizationNotFound { .. } => "invalid_request",
             CallbackError::ServiceNotFound { .. } => "access_denied",
             CallbackError::LoginRequired { .. } => "login_required",
             CallbackError::UserBlocked { .. } => "unauthorized",
@@ -206,6 +250,15 @@ impl CallbackError {
             CallbackError::LoginRequired { .. } => "Login required".into(),
             CallbackError::UserBlocked { .. } => "user is blocked".into(),
             CallbackError::InvalidMaxAge { value } => format!("Invalid max_age: {value}"),
+            CallbackError::ConnectionNotFound { .. } => "the connection was not found".into(),
+            CallbackError::NoConnectionsEnabled => "no connections enabled for the client".into(),
+            CallbackError::OrganizationRequired => "parameter organization is required for this client".into(),
+            CallbackError::OrganizationNotAllowed => "parameter organization is not allowed for this client".into(),
+            CallbackError::OrganizationNotAnId { .. } => {
+                "authorization request parameter organization must be an organization id".into()
+            }
+            // inf: see the variant.
+            CallbackError::OrganizationNotFound { value } => format!("organization not found: {value}"),
         }
     }
 
@@ -227,6 +280,33 @@ impl CallbackError {
             CallbackError::LoginRequired { why } => format!("prompt=none cannot log in silently: {why}"),
             CallbackError::UserBlocked { email } => format!("{email} is blocked (blocked: true in the fixture)"),
             CallbackError::InvalidMaxAge { value } => format!("max_age {value:?} is not a number of seconds"),
+            CallbackError::ConnectionNotFound { name, exists, enabled } => format!(
+                "connection {name:?} {}; connections enabled for this application: [{}] (a connection's \
+                 enabled_clients in the fixture)",
+                if *exists {
+                    "exists but is not enabled for this application"
+                } else {
+                    "does not exist"
+                },
+                enabled.join(", ")
+            ),
+            CallbackError::NoConnectionsEnabled => {
+                "no connection lists this application in its enabled_clients: enable one in the fixture".into()
+            }
+            CallbackError::OrganizationRequired => {
+                "the application's organization_usage is require: send organization=org_<id>".into()
+            }
+            CallbackError::OrganizationNotAllowed => {
+                "the application's organization_usage is deny (the default): drop organization, or set \
+                 organization_usage to allow in the fixture"
+                    .into()
+            }
+            CallbackError::OrganizationNotAnId { value } => {
+                format!("organization {value:?} is a name: send the organization id (org_<id>)")
+            }
+            CallbackError::OrganizationNotFound { value } => format!(
+                "authmock does not model organizations, so {value} cannot be found: log in without organization"
+            ),
         }
     }
 }

@@ -61,6 +61,8 @@ pub struct AuthorizeRequest {
     pub code_challenge: Option<Challenge>,
     pub max_age: Option<i64>,
     pub login_hint: Option<String>,
+    /// The connection `/authorize` named (checked to exist and be enabled for the client).
+    pub connection: Option<String>,
 }
 
 /// How the answer travels back to the application (facts §1.1, DOC-oauth).

@@ -20,6 +20,7 @@ pub(crate) mod error;
 pub(crate) mod extract;
 pub(crate) mod hosted;
 pub(crate) mod login;
+pub(crate) mod login_connection;
 pub(crate) mod login_error;
 pub(crate) mod login_text;
 pub mod logins;

@@ -107,6 +107,7 @@ fn grant(tenant: &Tenant, headers: &HeaderMap, params: &Params) -> Result<Grante
     let (client_id, client_secret) = client_credentials(headers, params);
     let mut state = tenant.state();
     let client = authenticate_client(&state, client_id, client_secret, &grant_type)?.clone();
+    super::cors::check_token_origin(tenant, &client, headers)?;
     if !client.grant_types.contains(&grant_type) {
         return Err(Auth0Error::GrantTypeNotAllowed {
             grant_type,

@@ -161,6 +161,9 @@ pub struct ClientSeed {
     pub token_endpoint_auth_method: Option<String>,
     #[serde(default)]
     pub refresh_token: Option<crate::auth0::application::RefreshTokenSettings>,
+    /// `deny` (default), `allow` or `require`: whether `/authorize` takes `organization`.
+    #[serde(default)]
+    pub organization_usage: crate::auth0::login_connection::OrganizationUsage,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -191,6 +194,10 @@ pub struct ConnectionSeed {
     pub password_dictionary: bool,
     #[serde(default)]
     pub password_no_personal_info: bool,
+    /// The client ids the connection is enabled for (Management API `enabled_clients`); absent:
+    /// every application.
+    #[serde(default)]
+    pub enabled_clients: Option<Vec<String>>,
 }
 
 fn default_strategy() -> String {
@@ -404,6 +411,7 @@ impl Fixture {
                         dictionary: c.password_dictionary,
                         no_personal_info: c.password_no_personal_info,
                     },
+                    enabled_clients: c.enabled_clients.clone(),
                 })
             })
             .collect()
@@ -471,6 +479,7 @@ fn client(seed: &ClientSeed) -> Client {
             seed.token_endpoint_auth_method.as_deref(),
             seed.refresh_token.as_ref(),
         ),
+        organization_usage: seed.organization_usage,
     }
 }
 

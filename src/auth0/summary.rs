@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::login_connection::OrganizationUsage;
 use super::tenant::{MANAGEMENT_API, Tenant};
 
 /// What `authmock serve` prints and `GET /__authmock__/tenant` returns.
@@ -85,6 +86,13 @@ pub struct ClientSummary {
     /// `none` for public applications (SPA, native): they log in with PKCE, without a secret.
     #[serde(default)]
     pub token_endpoint_auth_method: String,
+    /// Whether `/authorize` takes `organization`; shown only when not the default `deny`.
+    #[serde(default, skip_serializing_if = "is_deny")]
+    pub organization_usage: OrganizationUsage,
+}
+
+fn is_deny(usage: &OrganizationUsage) -> bool {
+    *usage == OrganizationUsage::Deny
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -106,6 +114,9 @@ pub struct ConnectionSummary {
     pub name: String,
     pub strategy: String,
     pub password_policy: crate::core::password::PasswordPolicy,
+    /// The applications the connection is enabled for; absent: all of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled_clients: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -159,6 +170,7 @@ impl TenantSummary {
                     allowed_logout_urls: c.login.allowed_logout_urls.clone(),
                     web_origins: c.login.web_origins.clone(),
                     token_endpoint_auth_method: c.login.token_endpoint_auth_method.clone(),
+                    organization_usage: c.organization_usage,
                 })
                 .collect(),
             apis: state
@@ -178,6 +190,7 @@ impl TenantSummary {
                     name: c.name.clone(),
                     strategy: c.strategy.clone(),
                     password_policy: c.password_policy,
+                    enabled_clients: c.enabled_clients.clone(),
                 })
                 .collect(),
             users: state

@@ -56,6 +56,8 @@ pub struct Client {
     pub login_uri: Option<String>,
     /// Callbacks, logout URLs, web origins, token endpoint auth method, refresh-token policy.
     pub login: crate::auth0::application::AppLogin,
+    /// Whether `/authorize` takes `organization` (`deny`, `allow`, `require`).
+    pub organization_usage: crate::auth0::login_connection::OrganizationUsage,
 }
 
 /// An API (resource server) other than the Management API.
@@ -115,6 +117,8 @@ pub struct Connection {
     pub requires_username: bool,
     /// Password rules beyond strength.
     pub password_rules: PasswordRules,
+    /// The applications the connection is enabled for; `None`: all of them.
+    pub enabled_clients: Option<Vec<String>>,
 }
 
 /// A database connection's password options besides strength (the Dashboard's "Password

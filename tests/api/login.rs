@@ -13,11 +13,11 @@ pub const WEB_SECRET: &str = "hT3nB8sXw1QyLk6ZrD0vM5cJ9pGf2UaEo7NiKx4RqWl-CyDs_V
 pub const M2M: &str = "UDWBiWXRD_P2xWg1xTy-mVGNABJxmzDC";
 pub const SPA_CALLBACK: &str = "http://127.0.0.1:3000/";
 pub const WEB_CALLBACK: &str = "http://127.0.0.1:3000/callback";
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+pub(crate) const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+pub(crate) const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
 /// Status, the headers a browser acts on, and the body with the random request id masked.
-fn page_wire(reply: &Reply) -> String {
+pub(crate) fn page_wire(reply: &Reply) -> String {
     let mut out = format!("HTTP {}\n", reply.status.as_u16());
     for name in [
         "content-type",
@@ -53,17 +53,17 @@ macro_rules! assert_page {
 }
 
 /// A browser: one cookie jar, requests against the router.
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     app: &'a TestApp,
     cookie: Option<String>,
 }
 
 impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Self {
+    pub(crate) fn new(app: &'a TestApp) -> Self {
         Self { app, cookie: None }
     }
 
-    async fn send(&mut self, method: Method, path: &str, form: Option<&str>) -> Reply {
+    pub(crate) async fn send(&mut self, method: Method, path: &str, form: Option<&str>) -> Reply {
         let mut builder = Request::builder().method(method).uri(path);
         if let Some(cookie) = &self.cookie {
             builder = builder.header("cookie", cookie);
@@ -84,17 +84,17 @@ impl<'a> Browser<'a> {
         reply
     }
 
-    async fn get(&mut self, path: &str) -> Reply {
+    pub(crate) async fn get(&mut self, path: &str) -> Reply {
         self.send(Method::GET, path, None).await
     }
 
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Reply {
+    pub(crate) async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Reply {
         let body = serde_urlencoded::to_string(form).expect("form encodes");
         self.send(Method::POST, path, Some(&body)).await
     }
 
     /// `/authorize` → the login page's `state`.
-    async fn start(&mut self, query: &str) -> String {
+    pub(crate) async fn start(&mut self, query: &str) -> String {
         let reply = self.get(&format!("/authorize?{query}")).await;
         assert_eq!(reply.status, StatusCode::FOUND, "{}", page_wire(&reply));
         let location = reply.header("location").expect("location").to_owned();
@@ -105,7 +105,7 @@ impl<'a> Browser<'a> {
     }
 
     /// Logs in on the page and follows `/authorize/resume`: the reply to the callback.
-    async fn log_in(&mut self, ul_state: &str, username: &str, password: &str) -> Reply {
+    pub(crate) async fn log_in(&mut self, ul_state: &str, username: &str, password: &str) -> Reply {
         let reply = self
             .post(
                 &format!("/u/login?state={ul_state}"),
@@ -123,7 +123,7 @@ impl<'a> Browser<'a> {
     }
 
     /// The whole login; returns the callback URL.
-    async fn login(&mut self, query: &str) -> String {
+    pub(crate) async fn login(&mut self, query: &str) -> String {
         let ul_state = self.start(query).await;
         let reply = self.log_in(&ul_state, "alice@example.com", "Wonderland-2026").await;
         assert_eq!(reply.status, StatusCode::FOUND, "{}", page_wire(&reply));
@@ -131,7 +131,7 @@ impl<'a> Browser<'a> {
     }
 }
 
-fn spa_query(extra: &str) -> String {
+pub(crate) fn spa_query(extra: &str) -> String {
     format!(
         "response_type=code&client_id={SPA}&redirect_uri={}&scope=openid%20profile%20email%20offline_access\
          &state=st4te&nonce=n0nce&code_challenge={CHALLENGE}&code_challenge_method=S256{extra}",
@@ -139,12 +139,12 @@ fn spa_query(extra: &str) -> String {
     )
 }
 
-fn urlencode(s: &str) -> String {
+pub(crate) fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("x", s)]).expect("encodes")[2..].to_owned()
 }
 
 /// A query or fragment parameter of a URL.
-fn url_param(url: &str, name: &str) -> Option<String> {
+pub(crate) fn url_param(url: &str, name: &str) -> Option<String> {
     let query = url.split_once(['?', '#'])?.1;
     serde_urlencoded::from_str::<Vec<(String, String)>>(query)
         .ok()?
@@ -153,12 +153,12 @@ fn url_param(url: &str, name: &str) -> Option<String> {
         .map(|(_, v)| v)
 }
 
-async fn exchange(app: &TestApp, form: &[(&str, &str)]) -> Reply {
+pub(crate) async fn exchange(app: &TestApp, form: &[(&str, &str)]) -> Reply {
     let body = serde_urlencoded::to_string(form).expect("form encodes");
     app.request(Method::POST, "/oauth/token", Some(FORM), None, body).await
 }
 
-async fn spa_code_exchange(app: &TestApp, code: &str) -> Reply {
+pub(crate) async fn spa_code_exchange(app: &TestApp, code: &str) -> Reply {
     exchange(
         app,
         &[
