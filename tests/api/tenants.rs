@@ -7,6 +7,8 @@ use authmock::Authmock;
 use axum::http::{Method, StatusCode};
 use futures::StreamExt as _;
 use serde_json::{Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 use crate::assert_wire;
 use crate::helpers::{Reply, TestApp};
@@ -245,16 +247,23 @@ fn rss_kib() -> Option<u64> {
 /// Creates `count` tenants (Auth0 and Janrain alternately), checks each answers on its port,
 /// deletes them all and checks every port refuses connections.
 async fn create_and_drop(base: &str, control: &Control, count: usize) {
-    let created: Vec<Value> = futures::stream::iter(0..count)
+    /// 2001-01-01T00:00:00Z plus the tenant's index, in UNIX seconds.
+    fn mark(i: usize) -> i64 {
+        978_307_200 + i as i64
+    }
+    let created: Vec<(Value, i64)> = futures::stream::iter(0..count)
         .map(|i| async move {
             let provider = if i % 2 == 0 { "auth0" } else { "janrain" };
             let reply = control.create(base, &json!({"provider": provider})).await;
             assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
             let summary = reply.json();
+            // Each tenant's clock is frozen at its own second, a mark that tells it apart from
+            // any other listener that later binds the same port.
             let url = format!("{}/__authmock__/clock", summary["base_url"].as_str().expect("base_url"));
-            let clock = control.call(Method::GET, &url, None).await;
-            assert_eq!(clock.status, StatusCode::OK, "tenant {i} answers");
-            summary
+            let set = json!({"set": OffsetDateTime::from_unix_timestamp(mark(i)).expect("a time").format(&Rfc3339).expect("RFC 3339")});
+            let clock = control.call(Method::POST, &url, Some(&set)).await;
+            assert_eq!(clock.status, StatusCode::OK, "tenant {i} answers: {}", clock.body);
+            (summary, mark(i))
         })
         .buffer_unordered(16)
         .collect()
@@ -265,7 +274,7 @@ async fn create_and_drop(base: &str, control: &Control, count: usize) {
         .json();
     assert_eq!(listed["tenants"].as_array().map(Vec::len), Some(count));
     futures::stream::iter(created.iter())
-        .map(|summary| async move {
+        .map(|(summary, _)| async move {
             let url = format!("{base}/__authmock__/tenants/{}", summary["id"]);
             let reply = control.call(Method::DELETE, &url, None).await;
             assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.body);
@@ -273,12 +282,19 @@ async fn create_and_drop(base: &str, control: &Control, count: usize) {
         .buffer_unordered(16)
         .collect::<Vec<()>>()
         .await;
-    for summary in &created {
-        let port = port_of(summary["base_url"].as_str().expect("base_url"));
-        assert!(
-            refuses_connections(port).await,
-            "port {port} still accepts after delete"
-        );
+    for (summary, mark) in &created {
+        let base_url = summary["base_url"].as_str().expect("base_url");
+        let port = port_of(base_url);
+        if refuses_connections(port).await {
+            continue;
+        }
+        // Another test of this binary may have bound the freed port since: only a listener that
+        // still shows this tenant's clock mark is this tenant.
+        let clock = control
+            .call(Method::GET, &format!("{base_url}/__authmock__/clock"), None)
+            .await;
+        let still_ours = clock.status == StatusCode::OK && clock.json()["unix"] == *mark;
+        assert!(!still_ours, "port {port} still serves its deleted tenant");
     }
 }
 
