@@ -358,7 +358,7 @@ impl Fixture {
                 })
                 .collect(),
             connections,
-            users,
+            users: users.into(),
             tickets: OneTimeStore::new(TICKET_SECRET_LEN),
             refresh_tokens: Default::default(),
             outbox: Outbox::default(),

@@ -244,7 +244,8 @@ pub struct TenantState {
     pub apis: Vec<Api>,
     pub grants: Vec<ClientGrant>,
     pub connections: Vec<Connection>,
-    pub users: Vec<User>,
+    /// In creation order; changed only through its own methods, which keep search's index true.
+    pub users: crate::auth0::user_index::Users,
     pub tickets: OneTimeStore<Ticket>,
     pub refresh_tokens: HashMap<String, RefreshGrant>,
     /// Mail the tenant has sent (reset links, …).
@@ -275,7 +276,7 @@ impl TenantState {
     }
 
     pub fn user_mut(&mut self, user_id: &str) -> Option<&mut User> {
-        self.users.iter_mut().find(|u| u.user_id == user_id)
+        self.users.find_mut(|u| u.user_id == user_id)
     }
 
     pub fn connection_by_id(&self, id: &str) -> Option<&Connection> {
