@@ -253,6 +253,8 @@ pub struct TenantState {
     /// Management API jobs, oldest first.
     pub jobs: Vec<Job>,
     pub brute_force: BruteForce,
+    /// `/dbconnections/signup` names an existing user (fixture `enable_public_signup_user_exists_error`).
+    pub signup_user_exists_error: bool,
     pub rbac: Rbac,
     /// Ticket secret → the CSRF token its hosted form carries.
     pub form_tokens: HashMap<String, String>,
