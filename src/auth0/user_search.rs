@@ -3,7 +3,8 @@
 //! The handler extracts and calls [`search`]; `q` is parsed by `query`, then compiled here
 //! against the user index's fields ([`Compiled`]), which is where unknown fields and the
 //! documented restrictions (short leading wildcards, wildcards and ranges on metadata) are
-//! refused. Matching is a scan over the tenant's users with precompiled field accessors.
+//! refused. Matching checks the users an exact-value index names when the query's exact terms
+//! allow it (`user_index`), and scans the tenant's users otherwise.
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
