@@ -43,6 +43,7 @@ pub mod summary;
 pub mod tenant;
 mod text;
 pub(crate) mod tickets;
+pub mod user_index;
 pub(crate) mod user_lifecycle;
 pub(crate) mod user_search;
 pub(crate) mod user_tokens;

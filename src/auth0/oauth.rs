@@ -335,8 +335,7 @@ fn password_grant(
     let user = {
         let user = state
             .users
-            .iter_mut()
-            .find(|u| u.email == username && u.connection == realm)
+            .find_mut(|u| u.email == username && u.connection == realm)
             .ok_or_else(|| Auth0Error::WrongEmailOrPassword {
                 realm: realm.clone(),
                 known_user: false,

@@ -485,6 +485,21 @@ fn unescape(text: &str) -> String {
 /// Whether `text` matches the wildcard `pattern` (`*` any run, `?` one character, `\x` a
 /// literal `x`). `fold` compares case-insensitively. Iterative, so no pattern can blow the stack.
 pub fn wildcard_matches(pattern: &str, text: &str, fold: bool) -> bool {
+    // The common trailing wildcard over ASCII text, without building character lists (a search
+    // tries the pattern on every user); the same answer as the general loop below.
+    if let Some(prefix) = pattern.strip_suffix('*')
+        && !prefix.contains(['*', '?', '\\'])
+        && prefix.is_ascii()
+        && text.is_ascii()
+    {
+        return text.get(..prefix.len()).is_some_and(|head| {
+            if fold {
+                head.eq_ignore_ascii_case(prefix)
+            } else {
+                head == prefix
+            }
+        });
+    }
     #[derive(Clone, Copy, PartialEq)]
     enum P {
         Lit(char),
@@ -718,6 +733,14 @@ mod tests {
         assert!(wildcard_matches(r"a\*b", "a*b", false));
         assert!(!wildcard_matches(r"a\*b", "axb", false));
         assert!(wildcard_matches("*", "", false));
+        assert!(wildcard_matches("user12*", "User123@example.com", true));
+        assert!(!wildcard_matches("user12*", "User123@example.com", false));
+        assert!(!wildcard_matches("user12*", "user1", true));
+        assert!(wildcard_matches("user12*", "user12", false));
+        assert!(
+            wildcard_matches("ÉMI*", "émile@example.com", true),
+            "non-ASCII takes the general loop"
+        );
         assert!(wildcard_matches(&"*a".repeat(50), &"a".repeat(60), false));
         assert!(!wildcard_matches(&"*a".repeat(50), &"a".repeat(40), false));
     }

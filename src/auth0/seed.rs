@@ -90,6 +90,10 @@ pub struct Fixture {
     /// (doc: default 10; 0 turns protection off).
     #[serde(default = "default_brute_force_threshold")]
     pub brute_force_threshold: u32,
+    /// The tenant flag of the same name: a signup for an existing user is told so
+    /// (`user_exists`, `username_exists`) instead of the generic `invalid_signup` (default off).
+    #[serde(default)]
+    pub enable_public_signup_user_exists_error: bool,
     /// Where the fixture came from, to resolve `pem_file`.
     #[serde(skip)]
     origin: Origin,
@@ -365,7 +369,7 @@ impl Fixture {
                 })
                 .collect(),
             connections,
-            users,
+            users: users.into(),
             tickets: OneTimeStore::new(TICKET_SECRET_LEN),
             refresh_tokens: Default::default(),
             outbox: Outbox::default(),
@@ -377,6 +381,7 @@ impl Fixture {
                 threshold: self.brute_force_threshold,
                 ..BruteForce::default()
             },
+            signup_user_exists_error: self.enable_public_signup_user_exists_error,
             logins: Default::default(),
             rng,
             token_quotas: crate::auth0::quota::TokenQuotas::seeded(&self.client_quotas).map_err(SeedError::Invalid)?,

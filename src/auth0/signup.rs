@@ -53,6 +53,29 @@ fn sign_up(tenant: &Tenant, params: &Params) -> Result<Value, Auth0Error> {
             .iter()
             .any(|u| u.connection == connection.name && u.username.as_deref() == Some(name))
     });
+    if state.signup_user_exists_error && exists {
+        // obs (FS-46278877482, JAVA-FX): the tenant flag names the existing user.
+        return Err(signup_error(
+            &[
+                ("name", "BadRequestError".into()),
+                ("code", "user_exists".into()),
+                ("description", "The user already exists.".into()),
+            ],
+            "a user with this email exists in the connection (the tenant's user-exists errors are on)",
+        ));
+    }
+    if state.signup_user_exists_error && username_taken {
+        // doc (DOC-liberr): the code. inf: the description is the hosted page's text for a taken
+        // username (DOC-text) and the name is the envelope's other 400s'; no body was captured.
+        return Err(signup_error(
+            &[
+                ("name", "BadRequestError".into()),
+                ("code", "username_exists".into()),
+                ("description", "The username provided is in use already.".into()),
+            ],
+            "the username is taken in the connection (the tenant's user-exists errors are on)",
+        ));
+    }
     if exists || username_taken {
         // obs: the default answer hides which account exists.
         return Err(signup_error(

@@ -248,7 +248,8 @@ pub struct TenantState {
     pub apis: Vec<Api>,
     pub grants: Vec<ClientGrant>,
     pub connections: Vec<Connection>,
-    pub users: Vec<User>,
+    /// In creation order; changed only through its own methods, which keep search's index true.
+    pub users: crate::auth0::user_index::Users,
     pub tickets: OneTimeStore<Ticket>,
     pub refresh_tokens: HashMap<String, RefreshGrant>,
     /// Mail the tenant has sent (reset links, …).
@@ -256,6 +257,8 @@ pub struct TenantState {
     /// Management API jobs, oldest first.
     pub jobs: Vec<Job>,
     pub brute_force: BruteForce,
+    /// `/dbconnections/signup` names an existing user (fixture `enable_public_signup_user_exists_error`).
+    pub signup_user_exists_error: bool,
     pub rbac: Rbac,
     /// Ticket secret → the CSRF token its hosted form carries.
     pub form_tokens: HashMap<String, String>,
@@ -279,7 +282,7 @@ impl TenantState {
     }
 
     pub fn user_mut(&mut self, user_id: &str) -> Option<&mut User> {
-        self.users.iter_mut().find(|u| u.user_id == user_id)
+        self.users.find_mut(|u| u.user_id == user_id)
     }
 
     pub fn connection_by_id(&self, id: &str) -> Option<&Connection> {

@@ -3,7 +3,8 @@
 //! The handler extracts and calls [`search`]; `q` is parsed by `query`, then compiled here
 //! against the user index's fields ([`Compiled`]), which is where unknown fields and the
 //! documented restrictions (short leading wildcards, wildcards and ranges on metadata) are
-//! refused. Matching is a scan over the tenant's users with precompiled field accessors.
+//! refused. Matching checks the users an exact-value index names when the query's exact terms
+//! allow it (`user_index`), and scans the tenant's users otherwise.
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
@@ -18,6 +19,7 @@ use super::error::{Auth0Error, SearchProblem};
 use super::extract::{BodySchema, MgmtQuery, ScopeSet, Scoped};
 use super::payload::Schema;
 use super::query::{self, Bound, Query, literal_prefix_len, wildcard_matches};
+use super::user_index::Users;
 use super::users::{FIELDS_DESCRIPTION, check_fields, ok_json, select_fields, timestamp, user_json};
 use crate::auth0::tenant::{Tenant, TenantState, User};
 
@@ -87,14 +89,7 @@ pub fn search(state: &TenantState, params: &ListUsersQuery) -> Result<Value, Aut
         return Err(Auth0Error::InvalidPaging);
     }
     let filter = compile_q(params.q.as_deref().unwrap_or_default())?;
-    // Newest first by default (obs: an unknown sort field falls back to it); users are stored
-    // in creation order.
-    let mut hits: Vec<&User> = state
-        .users
-        .iter()
-        .rev()
-        .filter(|u| filter.as_ref().is_none_or(|f| f.matches(u)))
-        .collect();
+    let mut hits = matching(&state.users, filter.as_ref(), true);
     if let Some((field, descending)) = params.sort.as_deref().and_then(sort_key) {
         hits.sort_by(|a, b| {
             let order = compare_field(a, b, &field);
@@ -119,6 +114,33 @@ pub fn search(state: &TenantState, params: &ListUsersQuery) -> Result<Value, Aut
         }))
     } else {
         Ok(Value::Array(users))
+    }
+}
+
+/// The users `filter` matches, newest first (obs: the default order, and the one an unknown sort
+/// field falls back to); users are stored in creation order. With `use_index`, a query whose
+/// exact terms an index can answer only checks the users the index names; the answer is the
+/// same as the scan's.
+fn matching<'a>(users: &'a Users, filter: Option<&Compiled>, use_index: bool) -> Vec<&'a User> {
+    let Some(filter) = filter else {
+        return users.iter().rev().collect();
+    };
+    let candidates = if use_index && users.index_warm() {
+        filter.0.candidates(users)
+    } else {
+        None
+    };
+    match candidates {
+        Some(mut positions) => {
+            positions.sort_unstable_by(|a, b| b.cmp(a));
+            positions.dedup();
+            positions
+                .into_iter()
+                .map(|position| &users[position])
+                .filter(|u| filter.matches(u))
+                .collect()
+        }
+        None => users.iter().rev().filter(|u| filter.matches(u)).collect(),
     }
 }
 
@@ -415,6 +437,42 @@ fn compile(query: &Query) -> Result<Node, SearchProblem> {
 }
 
 impl Node {
+    /// Positions of a superset of the users this node matches, when indexes can say: exact
+    /// terms, and AND / OR over them. `None` means "scan".
+    fn candidates(&self, users: &Users) -> Option<Vec<usize>> {
+        match self {
+            Node::Match {
+                fields,
+                test: Test::Equals(needle),
+            } => {
+                let mut positions = Vec::new();
+                for field in fields {
+                    let fold = field.folds_case();
+                    let postings = users.postings(&format!("{field:?}"), |user, sink| {
+                        field.each_value(user, &mut |value| {
+                            sink(&index_form(value, fold));
+                            false
+                        });
+                    });
+                    positions.extend(postings.candidates(&index_form(needle, fold)));
+                }
+                Some(positions)
+            }
+            Node::And(parts) => parts
+                .iter()
+                .filter_map(|part| part.candidates(users))
+                .min_by_key(Vec::len),
+            Node::Or(parts) => {
+                let mut positions = Vec::new();
+                for part in parts {
+                    positions.extend(part.candidates(users)?);
+                }
+                Some(positions)
+            }
+            Node::Not(_) | Node::Exists(_) | Node::Match { .. } => None,
+        }
+    }
+
     fn matches(&self, user: &User) -> bool {
         match self {
             Node::Or(parts) => parts.iter().any(|p| p.matches(user)),
@@ -440,6 +498,16 @@ impl Test {
                     && in_range(field, value, upper, Ordering::is_le, Ordering::is_lt)
             }
         }
+    }
+}
+
+/// A value as an index holds it and a lookup asks for it: lower-cased on case-insensitive
+/// fields, where `Test::Equals` is equality of the lower-cased texts.
+fn index_form(value: &str, fold: bool) -> Cow<'_, str> {
+    if fold && value.chars().any(|c| !c.is_ascii() || c.is_ascii_uppercase()) {
+        Cow::Owned(value.to_lowercase())
+    } else {
+        Cow::Borrowed(value)
     }
 }
 
@@ -473,4 +541,135 @@ fn in_range(
         _ => value.cmp(limit.as_str()),
     };
     accept(order)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::auth0::seed::Fixture;
+    use crate::core::clock::Clock;
+
+    const PLANS: [&str; 4] = ["free", "team", "business", "enterprise"];
+
+    fn users(count: usize) -> Users {
+        let seeded = Fixture::default_auth0()
+            .state(&Clock::manual(datetime!(2026-01-01 00:00 UTC)))
+            .expect("the default fixture seeds");
+        let mut users = Users::default();
+        for i in 0..count {
+            users.push(user(&seeded.users[0], i));
+        }
+        users
+    }
+
+    fn user(template: &User, i: usize) -> User {
+        let mut user = template.clone();
+        user.user_id = format!("auth0|{i:024x}");
+        user.email = match i % 3 {
+            0 => format!("user{i}@example.com"),
+            1 => format!("User{i}@Example.COM"),
+            _ => format!("Émile{i}@exämple.com"),
+        };
+        user.name = format!("Name {}", i % 10);
+        user.app_metadata = json!({
+            "plan": PLANS[i % 4],
+            "n": i % 7,
+            "tags": [format!("t{}", i % 3), "all"],
+            "org": {"id": format!("o{}", i % 5)},
+        })
+        .as_object()
+        .cloned()
+        .expect("an object");
+        user
+    }
+
+    const QUERIES: &[&str] = &[
+        r#"email:"user3@example.com""#,
+        r#"email:"USER4@example.com""#,
+        "email:user4@example.com",
+        r#"email:"émile5@EXÄMPLE.com""#,
+        r#"email:"nobody@example.com""#,
+        "app_metadata.plan:team",
+        r#"app_metadata.plan:"Team""#,
+        "app_metadata.n:3",
+        "app_metadata.tags:t1",
+        "app_metadata.tags:all",
+        "app_metadata.org.id:o2",
+        "app_metadata.plan:free AND app_metadata.n:4",
+        "app_metadata.plan:free OR email:user7@example.com",
+        "app_metadata.plan:free AND NOT app_metadata.tags:t0",
+        "app_metadata.plan:free OR email:user1*",
+        "NOT app_metadata.plan:free",
+        r#""name 3""#,
+        "email:user1*",
+        r#"user_id:"auth0|00000000000000000000000a""#,
+        "email.domain:example.com AND app_metadata.plan:business",
+        "app_metadata.plan:gold",
+        "email:renamed@example.com",
+    ];
+
+    fn ids(users: &Users, query: &str, use_index: bool) -> Vec<String> {
+        let filter = compile_q(query).expect(query);
+        matching(users, filter.as_ref(), use_index)
+            .into_iter()
+            .map(|u| u.user_id.clone())
+            .collect()
+    }
+
+    /// Every query answers the same through the indexes as by scan, and at least one user.
+    fn agree(users: &Users) {
+        users.index_warm();
+        assert!(users.index_warm(), "indexes in use");
+        for query in QUERIES {
+            let scanned = ids(users, query, false);
+            assert_eq!(ids(users, query, true), scanned, "{query}");
+        }
+    }
+
+    #[test]
+    fn indexed_and_scanned_answers_agree_through_creates_updates_and_deletes() {
+        let mut users = users(120);
+        let exact = compile_q(r#"email:"user3@example.com""#).unwrap().unwrap();
+        users.index_warm();
+        assert_eq!(
+            exact.0.candidates(&users).map(|c| c.len()),
+            Some(1),
+            "an exact email is answered by the index"
+        );
+        agree(&users);
+        assert_eq!(ids(&users, "app_metadata.plan:team", true).len(), 30);
+
+        let template = users[0].clone();
+        users.push(user(&template, 500));
+        users.push(user(&template, 501));
+        agree(&users);
+        assert_eq!(ids(&users, r#"email:"user501@example.com""#, true).len(), 1);
+
+        let patched = users.find_mut(|u| u.email == "user3@example.com").expect("user 3");
+        patched.email = "renamed@example.com".into();
+        patched.app_metadata.insert("plan".into(), json!("gold"));
+        agree(&users);
+        assert!(ids(&users, r#"email:"user3@example.com""#, true).is_empty());
+        assert_eq!(ids(&users, "app_metadata.plan:gold", true).len(), 1);
+
+        users.retain(|u| !u.email.ends_with("9@example.com"));
+        agree(&users);
+        assert!(ids(&users, "email:user9@example.com", true).is_empty());
+        assert_eq!(ids(&users, "email:user12@example.com", true).len(), 1);
+    }
+
+    #[test]
+    fn only_exact_terms_and_their_combinations_use_indexes() {
+        let users = users(10);
+        let indexed = |query: &str| compile_q(query).unwrap().unwrap().0.candidates(&users).is_some();
+        assert!(indexed("email:a@b.c AND email:x*"));
+        assert!(indexed("email:a@b.c OR app_metadata.plan:team"));
+        assert!(!indexed("email:a@b.c OR email:x*"));
+        assert!(!indexed("NOT email:a@b.c"));
+        assert!(!indexed("_exists_:email"));
+        assert!(!indexed("created_at:[2020 TO *]"));
+    }
 }

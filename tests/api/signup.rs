@@ -99,3 +99,24 @@ async fn duplicate_weak_and_common_passwords_get_the_signup_envelope() {
         "no refused signup created a user"
     );
 }
+
+#[tokio::test]
+async fn the_user_exists_flag_names_the_existing_user() {
+    let mut fixture = Fixture::default_auth0();
+    fixture.enable_public_signup_user_exists_error = true;
+    fixture.connections[0].requires_username = true;
+    let app = TestApp::with_fixture(fixture);
+    let body = |email: &str, username: &str| json!({"connection": CONNECTION, "email": email, "username": username, "password": "Signup-2026"});
+    let first = app.post_json(SIGNUP, None, &body("dora@example.com", "dora")).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let email_again = app.post_json(SIGNUP, None, &body("Dora@Example.com", "explorer")).await;
+    assert_wire!("signup_user_exists_flag", email_again);
+    let username_again = app.post_json(SIGNUP, None, &body("boots@example.com", "dora")).await;
+    assert_wire!("signup_username_exists_flag", username_again);
+    let token = app.token(App::Admin).await;
+    let users = app
+        .get("/api/v2/users?q=email%3Aboots%40example.com", Some(&token))
+        .await
+        .json();
+    assert_eq!(users, json!([]), "a refused signup created no user");
+}

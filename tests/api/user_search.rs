@@ -88,6 +88,71 @@ async fn lucene_subset_finds_the_right_users() {
     assert_eq!(search(&app, &token, "user_id:auth0*").await.len(), 8);
 }
 
+/// Exact-field searches are answered from an index from the second search after a change; a
+/// created, renamed or deleted user is found (or not) at once all the same.
+#[tokio::test]
+async fn exact_searches_follow_creates_updates_and_deletes() {
+    let app = TestApp::new();
+    let token = app.token(App::Admin).await;
+    let by_email = |email: &str| format!("email:\"{email}\"");
+    for _ in 0..2 {
+        assert_eq!(
+            search(&app, &token, &by_email("alice@example.com")).await,
+            ["alice@example.com"]
+        );
+    }
+    let created = app
+        .post_json(
+            "/api/v2/users",
+            Some(&token),
+            &json!({"connection": CONNECTION, "email": "Dora@Example.com", "password": "Explorer-2026!",
+                    "app_metadata": {"plan": "gold"}}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.json()["user_id"].as_str().expect("user_id").to_owned();
+    let path = format!("/api/v2/users/{}", q(&id));
+    for _ in 0..2 {
+        assert_eq!(
+            search(&app, &token, &by_email("DORA@example.com")).await,
+            ["dora@example.com"]
+        );
+        assert_eq!(
+            search(&app, &token, "app_metadata.plan:gold").await,
+            ["dora@example.com"]
+        );
+    }
+    let patched = app
+        .patch_json(
+            &path,
+            &token,
+            &json!({"email": "explorer@example.com", "app_metadata": {"plan": "team"}}),
+        )
+        .await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.body);
+    for _ in 0..2 {
+        assert!(search(&app, &token, &by_email("dora@example.com")).await.is_empty());
+        assert_eq!(
+            search(&app, &token, &by_email("explorer@example.com")).await,
+            ["explorer@example.com"]
+        );
+        assert!(search(&app, &token, "app_metadata.plan:gold").await.is_empty());
+        assert_eq!(
+            search(&app, &token, "app_metadata.plan:team").await,
+            ["explorer@example.com"]
+        );
+    }
+    assert_eq!(app.delete(&path, &token).await.status, StatusCode::NO_CONTENT);
+    for _ in 0..2 {
+        assert!(search(&app, &token, &by_email("explorer@example.com")).await.is_empty());
+        assert!(search(&app, &token, "app_metadata.plan:team").await.is_empty());
+        assert_eq!(
+            search(&app, &token, &by_email("alice@example.com")).await,
+            ["alice@example.com"]
+        );
+    }
+}
+
 #[tokio::test]
 async fn paging_sort_and_fields() {
     let app = TestApp::new();
