@@ -664,6 +664,32 @@ const JANRAIN_MUTANTS: &[(&str, Expected)] = &[
     (
         "stat-error-success",
         &[
+            (
+                "Registering an email address another account uses",
+                &["invalid_form_fields"],
+            ),
+            (
+                "Registering with a password confirmation that differs",
+                &["invalid_form_fields"],
+            ),
+            ("A verification link used twice", &["verification code not recognized"]),
+            (
+                "A verification link used after its lifetime",
+                &["verification_code_expired"],
+            ),
+            (
+                "Asking for a verification link for an address no account uses",
+                &["invalid_credentials"],
+            ),
+            ("A refresh signed with another secret", &["signature does not match"]),
+            (
+                "A signed-in user takes an email address another account uses",
+                &["invalid_form_fields"],
+            ),
+            (
+                "Changing the password with a wrong current password",
+                &["invalid_form_fields"],
+            ),
             ("Recovery for an email address no account uses", &["no_such_account"]),
             (
                 "A new password and its confirmation that differ",
@@ -704,6 +730,23 @@ const JANRAIN_MUTANTS: &[(&str, Expected)] = &[
     (
         "json-bodies",
         &[
+            ("A user registers and is signed in", &[]),
+            ("The mailed verification link verifies the email address", &[]),
+            ("Registering an email address another account uses", &[]),
+            ("Registering with a password confirmation that differs", &[]),
+            ("A verification link used twice", &[]),
+            ("A verification link used after its lifetime", &[]),
+            ("Asking for a verification link for an address no account uses", &[]),
+            ("Asking for a new verification link", &[]),
+            (
+                "A mobile client refreshes its access token with its refresh secret",
+                &[],
+            ),
+            ("A refresh signed with another secret", &[]),
+            ("A signed-in user changes the display name", &[]),
+            ("A signed-in user takes an email address another account uses", &[]),
+            ("A signed-in user changes the password", &[]),
+            ("Changing the password with a wrong current password", &[]),
             ("Recovery for an email address no account uses", &[]),
             ("A new password and its confirmation that differ", &[]),
             ("A new password shorter than the flow allows", &[]),
@@ -732,6 +775,10 @@ const JANRAIN_MUTANTS: &[(&str, Expected)] = &[
         "secrets-in-query",
         &[
             (
+                "A signed-in user changes the password",
+                &["sign-in with the new password"],
+            ),
+            (
                 "A user recovers a forgotten password and signs in with the new one",
                 &["sign-in with the new password"],
             ),
@@ -752,6 +799,32 @@ const JANRAIN_MUTANTS: &[(&str, Expected)] = &[
     (
         "reworded",
         &[
+            (
+                "Registering an email address another account uses",
+                &["Janrain refused the request"],
+            ),
+            (
+                "Registering with a password confirmation that differs",
+                &["Janrain refused the request"],
+            ),
+            ("A verification link used twice", &["Janrain refused the request"]),
+            (
+                "A verification link used after its lifetime",
+                &["Janrain refused the request"],
+            ),
+            (
+                "Asking for a verification link for an address no account uses",
+                &["Janrain refused the request"],
+            ),
+            ("A refresh signed with another secret", &["Janrain refused the request"]),
+            (
+                "A signed-in user takes an email address another account uses",
+                &["Janrain refused the request"],
+            ),
+            (
+                "Changing the password with a wrong current password",
+                &["Janrain refused the request"],
+            ),
             (
                 "Recovery for an email address no account uses",
                 &["Janrain refused the request"],
@@ -789,10 +862,20 @@ const JANRAIN_MUTANTS: &[(&str, Expected)] = &[
     ),
     (
         "local-uuid",
-        &[(
-            "Creating a record, then finding it",
-            &["the uuid (and id) the app's entity.create answer assigned"],
-        )],
+        &[
+            (
+                "Creating a record, then finding it",
+                &["the uuid (and id) the app's entity.create answer assigned"],
+            ),
+            (
+                "A user registers and is signed in",
+                &["its uuid as result.uuid, the one Capture assigned"],
+            ),
+            (
+                "The mailed verification link verifies the email address",
+                &["the uuid the app's useVerificationCode answer named"],
+            ),
+        ],
     ),
     (
         "reshaped-results",
@@ -820,6 +903,33 @@ const JANRAIN_MUTANTS: &[(&str, Expected)] = &[
             ("Deleting a record", &["holds no record of dave@example.com"]),
             ("Changing a record that was deleted", &["record_not_found"]),
         ],
+    ),
+    (
+        "unsigned-refresh",
+        &[(
+            "A mobile client refreshes its access token with its refresh secret",
+            &["a new access token from /oauth/refresh_access_token"],
+        )],
+    ),
+    (
+        "resend-as-recovery",
+        &[
+            (
+                "Asking for a new verification link",
+                &["a verification mail to carol@example.com"],
+            ),
+            (
+                "Asking for a verification link for an address no account uses",
+                &["no_such_account"],
+            ),
+        ],
+    ),
+    (
+        "name-as-given-name",
+        &[(
+            "A signed-in user changes the display name",
+            &["has displayName \"Frankie\""],
+        )],
     ),
 ];
 

@@ -37,6 +37,10 @@ pub const FEATURES: &[(&str, &str)] = &[
         "janrain/password_recovery.feature",
         include_str!("../../features/janrain/password_recovery.feature"),
     ),
+    (
+        "janrain/registration.feature",
+        include_str!("../../features/janrain/registration.feature"),
+    ),
 ];
 
 /// The embedded suite written out to a private temporary folder, removed on drop.

@@ -51,6 +51,10 @@ pub struct AuthWorld {
     pub recovery_code: Option<String>,
     /// The Janrain access token the client reported last (exchange or sign-in).
     pub janrain_token: Option<String>,
+    /// The verification code the user found in the mail, once they opened it.
+    pub verification_code: Option<String>,
+    /// The refresh secret the client posted with its registration (`janrain.register`).
+    pub refresh_secret: Option<String>,
     pub client: Option<Client>,
     /// The client's start failure, reported by the first step that needs the client.
     pub client_error: Option<String>,
@@ -121,6 +125,8 @@ impl AuthWorld {
             janrain,
             recovery_code: None,
             janrain_token: None,
+            verification_code: None,
+            refresh_secret: None,
             client,
             client_error,
             reports: Vec::new(),

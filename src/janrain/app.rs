@@ -79,6 +79,10 @@ pub struct CaptureClient {
     pub password_recover_url: Option<String>,
     /// Seconds a recovery code stays valid (the provider's default is not documented).
     pub recover_code_lifetime: i64,
+    /// Where verification mail links point (`janrain-entity.md` §3.1), `?verification_code=…`
+    /// appended; without it the client cannot send verification mail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify_email_url: Option<String>,
 }
 
 impl CaptureClient {
@@ -112,7 +116,7 @@ impl Flow {
     }
 }
 
-/// The three forms the recovery flow uses.
+/// The forms of the recovery flow, registration, verification and the signed-in profile.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Forms {
     #[serde(rename = "forgotPasswordForm")]
@@ -121,6 +125,14 @@ pub struct Forms {
     pub change_password: ChangePasswordForm,
     #[serde(rename = "signInForm")]
     pub sign_in: SignInForm,
+    #[serde(rename = "registrationForm", default)]
+    pub registration: super::native_forms::RegistrationForm,
+    #[serde(rename = "resendVerificationForm", default)]
+    pub resend_verification: super::native_forms::ResendVerificationForm,
+    #[serde(rename = "editProfileForm", default)]
+    pub edit_profile: super::native_forms::EditProfileForm,
+    #[serde(rename = "changePasswordForm", default)]
+    pub signed_in_password: super::native_forms::SignedInPasswordForm,
 }
 
 pub const FORGOT_PASSWORD_FORM: &str = "forgotPasswordForm";
@@ -242,6 +254,8 @@ pub struct JanrainState {
     pub next_id: u64,
     /// The caps of the records created at runtime and of the tokens, and what they evicted.
     pub caps: super::bounds::JanrainCaps,
+    /// Email verification codes, by code.
+    pub verification_codes: super::verify_email::VerificationCodes,
 }
 
 impl JanrainState {
@@ -366,6 +380,7 @@ impl JanrainFixture {
             entity_type: self.entity_type.clone(),
             next_id,
             caps: super::bounds::JanrainCaps::new(next_id - 1),
+            verification_codes: Default::default(),
         })
     }
 

@@ -114,6 +114,17 @@ pub enum JanrainError {
         /// for an injected fault.
         bucket: Option<(&'static str, i64)>,
     },
+    /// A flow-configured answer other than the social-only one (an email already verified on
+    /// `verify_email_native`: 540 `triggered_error`, `janrain-entity.md` §3.1), rendered as the
+    /// audited 540 (generic description, the flow's text in `message`).
+    Configured { error: ConfiguredError, hint: String },
+    /// `/access/useVerificationCode` with a code never issued, already used or superseded: the
+    /// documented body verbatim, in its documented key order (`janrain-entity.md` §3.1, E22).
+    VerificationCodeUnknown { hint: String },
+    /// A verification code past its lifetime: 416 `verification_code_expired` (facts §3, O).
+    /// inf: the text mirrors 415's documented "authorization code has expired", and it names
+    /// the argument as the unknown-code body does.
+    VerificationCodeExpired { secs_ago: i64 },
     /// An Entity API error (`/entity*` and its server-side authentication); see
     /// [`super::entity_error`].
     Entity(super::entity_error::EntityError),
@@ -228,6 +239,16 @@ impl JanrainError {
         }
     }
 
+    /// inf: a login client with no `verify_email_url` asked to mail a verification link (the
+    /// real app's text is not recorded), as [`Self::no_recover_url`].
+    pub(crate) fn no_verify_url(client_id: &str) -> Self {
+        Self::InvalidArgument {
+            name: "client_id".into(),
+            description: "client has no verify_email_url".into(),
+            hint: format!("set verify_email_url on client {client_id} in the fixture"),
+        }
+    }
+
     /// `/oauth/refresh_access_token` with a `signature` that does not verify (facts
     /// `janrain-entity.md` §2: the error is NOT FOUND; inf: 200 `invalid_argument` naming
     /// `signature`, the generic documented code for a bad argument).
@@ -319,6 +340,10 @@ impl JanrainError {
                 format!("the code expired {secs_ago} s ago on the app clock (the client's recover_code_lifetime)")
             }
             Self::Entity(err) => err.hint(),
+            Self::Configured { hint, .. } | Self::VerificationCodeUnknown { hint } => hint.clone(),
+            Self::VerificationCodeExpired { secs_ago } => format!(
+                "the verification code expired {secs_ago} s ago on the app clock (resendVerificationForm's code_lifetime)"
+            ),
             Self::RedirectUriMismatch { expected, supplied } => {
                 format!("redirect_uri must repeat the forgot-password call's {expected:?}, got {supplied:?}")
             }
@@ -390,7 +415,7 @@ impl JanrainError {
                 message.as_str(),
                 Some(fields_json(&[(form.clone(), vec![message.clone()])])),
             ),
-            Self::SocialOnly(configured) => {
+            Self::SocialOnly(configured) | Self::Configured { error: configured, .. } => {
                 // The audit's body: generic description, the flow's text in `message` (§10).
                 let body = CaptureBody {
                     stat: "error",
@@ -437,6 +462,34 @@ impl JanrainError {
                 };
                 (StatusCode::OK, body_json(&body))
             }
+            Self::VerificationCodeUnknown { .. } => {
+                // Verbatim order of the documented body (janrain-entity.md §3.1, E22).
+                #[derive(Serialize)]
+                struct Documented<'a> {
+                    argument_name: &'static str,
+                    request_id: &'a str,
+                    code: u16,
+                    error_description: &'static str,
+                    error: &'static str,
+                    stat: &'static str,
+                }
+                let body = Documented {
+                    argument_name: "verification_code",
+                    request_id,
+                    code: 200,
+                    error_description: "verification code not recognized",
+                    error: "invalid_argument",
+                    stat: "error",
+                };
+                (StatusCode::OK, body_json(&body))
+            }
+            Self::VerificationCodeExpired { .. } => capture(
+                416,
+                "verification_code_expired",
+                Some("verification_code"),
+                "verification code has expired",
+                None,
+            ),
             Self::AccessTokenExpired { .. } => capture(414, "access_token_expired", None, "access_token expired", None),
             Self::NotFound { path, .. } => {
                 let (_, body) = capture(

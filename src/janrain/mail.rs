@@ -23,3 +23,25 @@ pub fn recovery(app_name: &str, to: &str, display_name: &str, link: &str) -> Dra
         tags: vec!["password-recover".into()],
     }
 }
+
+/// The verification mail (`janrain-entity.md` §3.1): its template is flow-configured and NOT
+/// FOUND, so the text is authmock's own; the link is `<verify_email_url>?verification_code=…`.
+pub fn verification(app_name: &str, to: &str, display_name: &str, link: &str) -> Draft {
+    let text = format!(
+        "Hello {display_name},\n\nPlease confirm your email address by following this link:\n\n{link}\n\n\
+         If you did not create an account, ignore this message.\n"
+    );
+    let html = format!(
+        "<p>Hello {},</p><p>Please <a href=\"{}\">confirm your email address</a>.</p>",
+        html_escape::encode_text(display_name),
+        html_escape::encode_double_quoted_attribute(link)
+    );
+    Draft {
+        from: Address::new(app_name, "no-reply@janraincapture.test"),
+        to: Address::new(display_name, to),
+        subject: "Verify your email address".into(),
+        text,
+        html,
+        tags: vec!["verify-email".into()],
+    }
+}

@@ -3,7 +3,8 @@
 //! One file per resource (`forgot_password`, `oauth`, `profile`, `entity`), the Entity API's
 //! domain (`records`, `schema`, `filter`, `server_auth`, `entity_error`), request reading (`extract`),
 //! the recovery mail (`mail`), the app state (`app`), rate-limit groups (`ratelimit`) and every
-//! wire error (`error`). Facts:
+//! wire error (`error`); registration (`register`), email verification (`verify_email`) and the
+//! signed-in profile forms (`profile_native`, configured in `native_forms`). Facts:
 //! `shared/providers/janrain.md`. Depends on `core`; never on another provider.
 
 pub mod app;
@@ -15,14 +16,18 @@ pub(crate) mod extract;
 pub(crate) mod filter;
 pub(crate) mod forgot_password;
 pub(crate) mod mail;
+pub(crate) mod native_forms;
 pub(crate) mod oauth;
 pub(crate) mod profile;
+pub(crate) mod profile_native;
 pub(crate) mod ratelimit;
 pub(crate) mod records;
 pub(crate) mod refresh;
+pub(crate) mod register;
 pub(crate) mod schema;
 pub(crate) mod server_auth;
 pub mod summary;
+pub(crate) mod verify_email;
 
 use std::path::Path;
 
@@ -124,6 +129,9 @@ fn router() -> Router<JanrainApp> {
         .route("/oauth/auth_native_traditional", post(oauth::sign_in))
         .route("/oauth/update_profile_native", post(profile::update_profile))
         .route("/oauth/refresh_access_token", post(refresh::refresh_access_token))
+        .route("/oauth/register_native_traditional", post(register::register))
+        .route("/oauth/verify_email_native", post(verify_email::send))
+        .route("/access/useVerificationCode", post(verify_email::use_code))
         .route("/entity", post(entity::read).get(entity::read))
         .route("/entity.find", post(entity::find).get(entity::find))
         .route("/entity.count", post(entity::count).get(entity::count))

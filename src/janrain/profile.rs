@@ -1,4 +1,5 @@
-//! `POST /oauth/update_profile_native` (form `changePasswordFormNoAuth`) and `POST /entity`.
+//! `POST /oauth/update_profile_native` (form `changePasswordFormNoAuth`; the signed-in forms are
+//! in `profile_native`) and `POST /entity`.
 //!
 //! ```text
 //! POST /oauth/update_profile_native  client_id, flow, flow_version, locale, access_token,
@@ -33,7 +34,13 @@ pub async fn update_profile(
     headers: HeaderMap,
     NativeParams(params): NativeParams,
 ) -> Result<Response, JanrainError> {
-    change_password(&app, &headers, &params)?;
+    match params.get("form") {
+        Some(super::native_forms::EDIT_PROFILE_FORM) => super::profile_native::edit_profile(&app, &headers, &params)?,
+        Some(super::native_forms::SIGNED_IN_PASSWORD_FORM) => {
+            super::profile_native::change_password(&app, &headers, &params)?;
+        }
+        _ => change_password(&app, &headers, &params)?,
+    }
     Ok(ok(json!({"stat": "ok"})))
 }
 

@@ -15,7 +15,10 @@ pub const GROUPS: &[&str] = &["native", "token", "entity"];
 pub fn group(path: &str) -> Option<&'static str> {
     if path == "/oauth/token" {
         Some("token")
-    } else if path.starts_with("/oauth/") && path.ends_with("_native") || path.starts_with("/oauth/auth_native") {
+    } else if path.starts_with("/oauth/") && path.ends_with("_native")
+        || path.starts_with("/oauth/auth_native")
+        || path.starts_with("/oauth/register_native")
+    {
         Some("native")
     } else if path == "/entity" || path.starts_with("/entity.") || path.starts_with("/entity/") {
         Some("entity")
@@ -43,6 +46,8 @@ mod tests {
         assert_eq!(group("/oauth/forgot_password_native"), Some("native"));
         assert_eq!(group("/oauth/auth_native_traditional"), Some("native"));
         assert_eq!(group("/oauth/update_profile_native"), Some("native"));
+        assert_eq!(group("/oauth/register_native_traditional"), Some("native"));
+        assert_eq!(group("/oauth/verify_email_native"), Some("native"));
         assert_eq!(group("/entity"), Some("entity"));
         assert_eq!(group("/__authmock__/journal"), None);
         assert_eq!(group("/nothing"), None);

@@ -654,7 +654,7 @@ fn check_constraints(state: &JanrainState, record: &Record, index: Option<usize>
 }
 
 /// A random version-4 uuid from the app's seeded RNG.
-fn new_uuid(state: &mut JanrainState) -> String {
+pub(crate) fn new_uuid(state: &mut JanrainState) -> String {
     const HEX: &[u8] = b"0123456789abcdef";
     let hex = state.random_token(32);
     let mut digits: Vec<u8> = hex.bytes().map(|c| HEX[usize::from(c) % 16]).collect();

@@ -21,12 +21,22 @@ bodies reported as received, one login client throughout). Every other MODE adds
     replace-for-update  changes a record with entity.replace, which clears every attribute not
                         given
     soft-delete         "deletes" a record by marking its displayName, leaving it in the app
+    unsigned-refresh    signs its token refresh over the access token alone, not Capture's string
+                        "refresh_access_token\n<date>\n<access_token>\n"
+    resend-as-recovery  asks for a new verification link with forgot_password_native, which mails a
+                        password-recovery link instead
+    name-as-given-name  edits the display name by sending it as firstName
+
+local-uuid also reports made-up uuids for the account it registered and the record it verified.
 
 The Entity operations authenticate as the run's API client with HTTP Basic.
 
 tests/conformance.rs asserts the exact set of scenarios each mode fails. Standard library only.
 """
 import base64
+import datetime
+import hashlib
+import hmac
 import json
 import sys
 import uuid
@@ -44,6 +54,12 @@ OPERATIONS = [
     "janrain.entity_create",
     "janrain.entity_update",
     "janrain.entity_delete",
+    "janrain.register",
+    "janrain.resend_verification_email",
+    "janrain.verify_email",
+    "janrain.refresh_access_token",
+    "janrain.update_profile",
+    "janrain.change_password",
 ]
 
 
@@ -121,6 +137,64 @@ def run(op, p, args):
         return ok, body, status
     if op.startswith("janrain.entity_"):
         return entity(op, p, args)
+    return native(op, p, args)
+
+
+def native(op, p, args):
+    """Registration, verification, refresh and the signed-in forms (standard flow names)."""
+    if op == "janrain.register":
+        fields = {**flow_fields(p, "registrationForm"), "redirect_uri": p["redirect_uri"], "response_type": "token",
+                  "emailAddress": args["email"], "newPassword": args["password"],
+                  "newPasswordConfirm": args["password_confirm"], "displayName": args["display_name"]}
+        if "refresh_secret" in args:
+            fields["refresh_secret"] = args["refresh_secret"]
+        ok, body, status = post(p, "/oauth/register_native_traditional", fields)
+        if ok:
+            made_up = str(uuid.uuid4())
+            uid = made_up if MODE == "local-uuid" else (body.get("capture_user") or {}).get("uuid")
+            body = {"access_token": body.get("access_token") or "none", "uuid": uid or made_up}
+        return ok, body, status
+    if op == "janrain.resend_verification_email":
+        if MODE == "resend-as-recovery":
+            fields = {**flow_fields(p, p["forms"]["forgot_password"]["name"]), "redirect_uri": p["redirect_uri"],
+                      p["forms"]["forgot_password"]["email_field"]: args["email"]}
+            ok, body, status = post(p, "/oauth/forgot_password_native", fields)
+        else:
+            fields = {**flow_fields(p, "resendVerificationForm"), "redirect_uri": p["redirect_uri"],
+                      "signInEmailAddress": args["email"]}
+            ok, body, status = post(p, "/oauth/verify_email_native", fields)
+        return ok, ({} if ok else body), status
+    if op == "janrain.verify_email":
+        ok, body, status = post(p, "/access/useVerificationCode", {"verification_code": args["verification_code"]})
+        if ok:
+            body = {"uuid": str(uuid.uuid4()) if MODE == "local-uuid" else (body.get("uuid") or "none")}
+        return ok, body, status
+    if op == "janrain.refresh_access_token":
+        token = args["access_token"]
+        date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+        text = token if MODE == "unsigned-refresh" else f"refresh_access_token\n{date}\n{token}\n"
+        digest = hmac.new(args["refresh_secret"].encode(), text.encode(), hashlib.sha1).digest()
+        fields = {"client_id": p["client_id"], "flow": p["flow"], "flow_version": p["flow_version"],
+                  "locale": p["locale"], "access_token": token, "date": date,
+                  "signature": base64.b64encode(digest).decode()}
+        ok, body, status = post(p, "/oauth/refresh_access_token", fields)
+        if ok:
+            body = {"access_token": body.get("access_token") or "none"}
+        return ok, body, status
+    if op == "janrain.update_profile":
+        fields = {**flow_fields(p, "editProfileForm"), "access_token": args["access_token"]}
+        for name, value in args["fields"].items():
+            if MODE == "name-as-given-name" and name == "displayName":
+                name = "firstName"
+            fields[name] = value
+        ok, body, status = post(p, "/oauth/update_profile_native", fields)
+        return ok, ({} if ok else body), status
+    if op == "janrain.change_password":
+        fields = {**flow_fields(p, "changePasswordForm"), "access_token": args["access_token"],
+                  "currentPassword": args["current_password"], "newPassword": args["new_password"],
+                  "newPasswordConfirm": args["new_password_confirm"]}
+        ok, body, status = post(p, "/oauth/update_profile_native", fields)
+        return ok, ({} if ok else body), status
     return None
 
 

@@ -23,6 +23,7 @@ mod janrain;
 mod janrain_blackbox;
 mod janrain_control;
 mod janrain_entity;
+mod janrain_native;
 mod janrain_refresh;
 mod journal;
 mod login;

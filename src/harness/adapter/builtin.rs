@@ -44,6 +44,12 @@ pub const OPERATIONS: &[&str] = &[
     "janrain.entity_create",
     "janrain.entity_update",
     "janrain.entity_delete",
+    "janrain.register",
+    "janrain.resend_verification_email",
+    "janrain.verify_email",
+    "janrain.refresh_access_token",
+    "janrain.update_profile",
+    "janrain.change_password",
 ];
 
 /// How many times a 429 is retried before it is reported.
@@ -55,6 +61,7 @@ const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
 
 mod entity;
 mod login;
+mod native;
 mod users;
 
 pub struct ReferenceClient {
@@ -133,6 +140,9 @@ impl ReferenceClient {
         if op.starts_with("janrain.entity_") {
             return self.run_entity(op, p, args).await;
         }
+        if let Some(answer) = self.run_native(op, p, args).await {
+            return Some(answer);
+        }
         Some(match op {
             "janrain.send_password_recovery_email" => {
                 let form = &p.forms.forgot_password;
@@ -180,6 +190,32 @@ impl ReferenceClient {
             }
             _ => return None,
         })
+    }
+
+    /// A Capture call that carries no client at all (`/access/useVerificationCode`).
+    async fn capture_unauthenticated(
+        &self,
+        p: &JanrainProvider,
+        path: &str,
+        params: &[(String, String)],
+    ) -> Result<Value, Failure> {
+        let response = self
+            .http
+            .post(format!("{}{path}", p.base_url))
+            .form(params)
+            .send()
+            .await
+            .map_err(|e| Failure::Transport(format!("request failed: {e}")))?;
+        let status = response.status().as_u16();
+        match read(response).await {
+            Ok(body) if body["stat"] == "ok" => Ok(body),
+            Ok(body) => Err(Failure::Provider(ProviderError {
+                status,
+                body,
+                headers: None,
+            })),
+            Err(failure) => Err(failure),
+        }
     }
 
     /// One Capture call: a form-encoded POST (client credentials as HTTP Basic on `/oauth/token`,

@@ -161,7 +161,7 @@ async fn no_record(world: &mut AuthWorld, email: String) -> Result<(), String> {
 }
 
 /// The operation's last Capture answer, when it came from `path` with `"stat":"ok"`.
-fn stat_ok_answer(report: &crate::harness::world::Report, path: &str) -> Option<Value> {
+pub(super) fn stat_ok_answer(report: &crate::harness::world::Report, path: &str) -> Option<Value> {
     let last = report.provider_exchanges().last()?;
     let body = response_json(last)?;
     (last["request"]["path"] == path && last["response"]["status"] == 200 && body["stat"] == "ok").then_some(body)
@@ -179,7 +179,7 @@ fn seeded_uuid(world: &AuthWorld, email: &str) -> Result<String, String> {
 }
 
 /// The app's records with `email`, read as the owner client.
-async fn records_with_email(world: &AuthWorld, email: &str) -> Result<Vec<Value>, String> {
+pub(super) async fn records_with_email(world: &AuthWorld, email: &str) -> Result<Vec<Value>, String> {
     let owner = world
         .capture_summary
         .clients

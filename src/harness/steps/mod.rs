@@ -1,12 +1,14 @@
 //! Step definitions, one file per concept: `setup` (the tenant and its conditions),
 //! `operations` (what the client is asked to do), `observations` (what the client reported
-//! and what the provider saw); `janrain` is the Janrain password-recovery journey's own, `entity` the Entity API's.
+//! and what the provider saw); `janrain` is the Janrain password-recovery journey's own, `entity` the Entity API's,
+//! `registration` registration, email verification, token refresh and the signed-in profile.
 
 pub mod entity;
 pub mod janrain;
 pub mod login;
 pub mod observations;
 pub mod operations;
+pub mod registration;
 pub mod setup;
 pub mod users;
 
@@ -44,4 +46,16 @@ pub const OPERATION_PHRASES: &[(&str, &str)] = &[
     ("creates a Janrain record", "janrain.entity_create"),
     ("changes the given name of the Janrain record", "janrain.entity_update"),
     ("deletes the Janrain record", "janrain.entity_delete"),
+    ("registers a Janrain account", "janrain.register"),
+    (
+        "asks Janrain to resend the verification link",
+        "janrain.resend_verification_email",
+    ),
+    (
+        "confirms the email address with the mailed code",
+        "janrain.verify_email",
+    ),
+    ("refreshes its Janrain access token", "janrain.refresh_access_token"),
+    ("edits the Janrain profile", "janrain.update_profile"),
+    ("changes the Janrain password", "janrain.change_password"),
 ];
