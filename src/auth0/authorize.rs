@@ -403,10 +403,8 @@ pub fn finish(
         } else {
             IMPLICIT_USERINFO_TTL
         };
-        params.push((
-            "access_token",
-            tokens::sign(tenant.key(), &grant.access_token(tenant, ttl)),
-        ));
+        let token = grant.issue_access_token(tenant, state, ttl);
+        params.push(("access_token", token.sign(tenant)));
         params.push(("scope", scope.clone()));
         params.push(("expires_in", ttl.to_string()));
         params.push(("token_type", "Bearer".into()));

@@ -98,7 +98,7 @@ pub(super) fn exchange(
     };
     // facts §3: access_token, refresh_token, id_token, scope, expires_in, token_type.
     let mut body = TokenBody::default();
-    body.jwt("access_token", tokens.access_token(tenant, ACCESS_TOKEN_TTL));
+    body.access_token(tokens.issue_access_token(tenant, state, ACCESS_TOKEN_TTL));
     if tokens.has_scope("offline_access") && client.grant_types.iter().any(|g| g == "refresh_token") {
         let family = Family {
             client_id: client.client_id.clone(),

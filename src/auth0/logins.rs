@@ -168,6 +168,8 @@ pub struct Logins {
     pub refresh_tokens: HashMap<String, RefreshToken>,
     pub families: HashMap<u64, Family>,
     next_family: u64,
+    /// User access tokens issued without an audience (`opaque_tokens.rs`), with their own cap.
+    pub opaque_tokens: super::opaque_tokens::OpaqueTokens,
     /// The caps of the four maps above.
     pub caps: LoginCaps,
 }
@@ -201,6 +203,7 @@ impl Default for Logins {
             refresh_tokens: HashMap::new(),
             families: HashMap::new(),
             next_family: 1,
+            opaque_tokens: super::opaque_tokens::OpaqueTokens::default(),
             caps: LoginCaps::default(),
         }
     }

@@ -27,6 +27,7 @@ pub mod logins;
 pub(crate) mod logout;
 pub(crate) mod mail;
 pub(crate) mod oauth;
+pub(crate) mod opaque_tokens;
 pub(crate) mod password_rules;
 pub(crate) mod payload;
 pub(crate) mod query;

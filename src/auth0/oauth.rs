@@ -138,7 +138,7 @@ fn grant(tenant: &Tenant, headers: &HeaderMap, params: &Params) -> Result<Grante
         GRANT_REFRESH_TOKEN if super::refresh::is_family_token(params) => {
             super::refresh::exchange(tenant, &mut state, &client, params).map(|b| Granted::Token(b, None))
         }
-        GRANT_REFRESH_TOKEN => refresh_grant(tenant, &state, &client, params).map(|b| Granted::Token(b, None)),
+        GRANT_REFRESH_TOKEN => refresh_grant(tenant, &mut state, &client, params).map(|b| Granted::Token(b, None)),
         _ => super::code_grant::exchange(tenant, &mut state, &client, params).map(|b| Granted::Token(b, None)),
     }
 }
@@ -368,7 +368,7 @@ fn password_grant(
         permissions,
     };
     let mut body = TokenBody::default();
-    body.jwt("access_token", grant.access_token(tenant));
+    body.access_token(grant.issue_access_token(tenant, state));
     if grant.has_scope("openid") {
         body.jwt("id_token", grant.id_token(tenant, &mut state.rng));
     }
@@ -398,7 +398,7 @@ fn password_grant(
 
 fn refresh_grant(
     tenant: &Tenant,
-    state: &TenantState,
+    state: &mut TenantState,
     client: &Client,
     params: &Params,
 ) -> Result<TokenBody, Auth0Error> {
@@ -407,11 +407,13 @@ fn refresh_grant(
         .refresh_tokens
         .get(presented)
         .filter(|g| g.client_id == client.client_id)
+        .cloned()
         .ok_or_else(|| Auth0Error::InvalidRefreshToken {
             reason: "refresh token unknown, revoked or issued to another client".into(),
         })?;
     let user = state
         .user(&grant.user_id)
+        .cloned()
         .ok_or_else(|| Auth0Error::InvalidRefreshToken {
             reason: "refresh token unknown, revoked or issued to another client".into(),
         })?;
@@ -422,7 +424,7 @@ fn refresh_grant(
     let (scope, permissions) = super::roles::apply_rbac(state, &user.user_id, grant.audience.as_deref(), &scope);
     let user_grant = UserGrant {
         client,
-        user,
+        user: &user,
         audience: grant.audience.as_deref(),
         scope: &scope,
         gty: "refresh_token",
@@ -430,7 +432,7 @@ fn refresh_grant(
     };
     // obs (go-auth0 recording): access_token, expires_in, id_token, token_type, scope.
     let mut body = TokenBody::default();
-    body.jwt("access_token", user_grant.access_token(tenant));
+    body.access_token(user_grant.issue_access_token(tenant, state));
     body.value("expires_in", ACCESS_TOKEN_TTL);
     if user_grant.has_scope("openid") {
         body.jwt("id_token", user_grant.id_token(tenant, &mut rand::rng()));
@@ -454,6 +456,20 @@ struct UserGrant<'a> {
 impl UserGrant<'_> {
     fn has_scope(&self, wanted: &str) -> bool {
         self.scope.split_whitespace().any(|s| s == wanted)
+    }
+
+    /// The user's access token, through `user_tokens::user_access_token`: opaque without an
+    /// audience (facts auth0.md §1.2, password grant: "Without `audience` … opaque"), 86400 s
+    /// either way (inf: the provider documents the 7200 s exception for the implicit flow only).
+    fn issue_access_token(&self, tenant: &Tenant, state: &mut TenantState) -> super::user_tokens::AccessToken {
+        let holder = super::user_tokens::Holder {
+            user_id: &self.user.user_id,
+            client_id: &self.client.client_id,
+            scope: self.scope,
+        };
+        super::user_tokens::user_access_token(tenant, state, self.audience, holder, ACCESS_TOKEN_TTL, || {
+            self.access_token(tenant)
+        })
     }
 
     /// facts §1.4: `access_token_head`, then `scope`, `permissions` (RBAC), `gty`, `azp`.
@@ -524,6 +540,14 @@ impl TokenBody {
 
     pub(super) fn jwt(&mut self, name: &'static str, claims: Claims) {
         self.0.push((name, Field::Jwt(claims)));
+    }
+
+    /// `access_token`: a JWT signed with the body, or an opaque token as it is.
+    pub(super) fn access_token(&mut self, token: super::user_tokens::AccessToken) {
+        match token {
+            super::user_tokens::AccessToken::Jwt(claims) => self.jwt("access_token", claims),
+            super::user_tokens::AccessToken::Opaque(token) => self.value("access_token", token),
+        }
     }
 
     fn sign(self, tenant: &Tenant) -> Value {

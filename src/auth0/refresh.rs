@@ -115,7 +115,7 @@ pub(super) fn exchange(
     // obs (go-auth0 recording): access_token, expires_in, [id_token,] token_type, scope,
     // refresh_token (the last only when rotating).
     let mut body = TokenBody::default();
-    body.jwt("access_token", grant.access_token(tenant, ACCESS_TOKEN_TTL));
+    body.access_token(grant.issue_access_token(tenant, state, ACCESS_TOKEN_TTL));
     body.value("expires_in", ACCESS_TOKEN_TTL);
     if grant.has_scope("openid") {
         body.jwt("id_token", grant.id_token(tenant, None));

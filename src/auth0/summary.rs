@@ -45,6 +45,8 @@ pub struct StoresSummary {
     pub refresh_token_families: StoreSummary,
     /// Refresh tokens of browser logins, spent ones included.
     pub refresh_tokens: StoreSummary,
+    /// User access tokens issued without an audience (opaque, `/userinfo` only).
+    pub opaque_access_tokens: StoreSummary,
     /// Refresh tokens of the password grant.
     pub password_grant_refresh_tokens: StoreSummary,
     /// CSRF tokens of opened hosted forms.
@@ -228,6 +230,7 @@ impl StoresSummary {
             authorization_codes: logins.codes.summary(),
             refresh_token_families: logins.caps.families.summary(logins.families.len()),
             refresh_tokens: logins.caps.refresh_tokens.summary(logins.refresh_tokens.len()),
+            opaque_access_tokens: logins.opaque_tokens.summary(),
             password_grant_refresh_tokens: bounds.grant_refresh_tokens.summary(state.refresh_tokens.len()),
             form_tokens: bounds.form_tokens.summary(state.form_tokens.len()),
             jobs: bounds.jobs.summary(state.jobs.len()),

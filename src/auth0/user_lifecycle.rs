@@ -244,6 +244,7 @@ pub fn delete_user(state: &mut TenantState, user_id: &str) -> bool {
     state.rbac.members.retain(|(u, _)| u != user_id);
     state.rbac.user_permissions.retain(|(u, ..)| u != user_id);
     state.refresh_tokens.retain(|_, grant| grant.user_id != user_id);
+    state.logins.opaque_tokens.forget_user(user_id);
     state.users.len() != before
 }
 

@@ -3,10 +3,12 @@
 
 use serde_json::json;
 
-use super::tenant::{Tenant, User};
-use crate::core::tokens::Claims;
+use super::opaque_tokens::OpaqueGrant;
+use super::tenant::{Tenant, TenantState, User};
+use crate::core::tokens::{self, Claims};
 
-/// API access tokens live 86400 s (facts §5).
+/// API access tokens live 86400 s, and so do `/userinfo`-only tokens from the code flow (facts
+/// §5 lifetimes).
 pub const ACCESS_TOKEN_TTL: i64 = 86_400;
 /// A `/userinfo`-only token from the implicit flow lives 7200 s (facts §1.2, §5).
 pub const IMPLICIT_USERINFO_TTL: i64 = 7_200;
@@ -15,8 +17,8 @@ pub const ID_TOKEN_TTL: i64 = 36_000;
 
 /// The claims every user access token starts with, in the provider's order: `iss, sub, aud,
 /// iat, exp` (facts auth0-login.md §5, auth0.md §1.4). `aud` is `[api, <base>/userinfo]` when
-/// `openid` was asked for; without an audience the provider's token is opaque, and authmock signs
-/// one for the `/userinfo` audience instead, which clients must treat as opaque too.
+/// `openid` was asked for. Without an audience [`user_access_token`] issues an opaque token and
+/// never builds these claims; the `/userinfo` audience alone stays for callers that sign anyway.
 pub fn access_token_head(tenant: &Tenant, user_id: &str, audience: Option<&str>, scope: &str, ttl: i64) -> Claims {
     let userinfo = format!("{}userinfo", tenant.issuer());
     let openid = scope.split_whitespace().any(|s| s == "openid");
@@ -33,6 +35,60 @@ pub fn access_token_head(tenant: &Tenant, user_id: &str, audience: Option<&str>,
     claims.insert("iat".into(), now.into());
     claims.insert("exp".into(), (now + ttl).into());
     claims
+}
+
+/// A user access token as issued: a JWT for an API (signed after the tenant lock), or the
+/// opaque, `/userinfo`-only token a login without an audience yields (facts §1.1 `audience`).
+#[derive(Debug)]
+pub enum AccessToken {
+    Jwt(Claims),
+    Opaque(String),
+}
+
+impl AccessToken {
+    /// The token's wire value.
+    pub fn sign(self, tenant: &Tenant) -> String {
+        match self {
+            Self::Jwt(claims) => tokens::sign(tenant.key(), &claims),
+            Self::Opaque(token) => token,
+        }
+    }
+}
+
+/// Every grant that gives a user an access token (authorization code, implicit and hybrid,
+/// refresh, password) issues it here: with an audience, the JWT `claims` builds (valid `ttl` s);
+/// without one, an opaque token valid `ttl` s on the tenant clock, remembered for `/userinfo`.
+pub fn user_access_token(
+    tenant: &Tenant,
+    state: &mut TenantState,
+    audience: Option<&str>,
+    holder: Holder<'_>,
+    ttl: i64,
+    claims: impl FnOnce() -> Claims,
+) -> AccessToken {
+    if audience.is_some() {
+        return AccessToken::Jwt(claims());
+    }
+    let now = tenant.clock().unix();
+    let grant = OpaqueGrant {
+        user_id: holder.user_id.to_owned(),
+        client_id: holder.client_id.to_owned(),
+        scope: holder.scope.to_owned(),
+        expires_at: now + ttl,
+    };
+    let token = state
+        .logins
+        .opaque_tokens
+        .issue(&mut state.rng, &tenant.issuer(), grant, now);
+    AccessToken::Opaque(token)
+}
+
+/// Whose access token, through which application, for what scope.
+#[derive(Debug, Clone, Copy)]
+pub struct Holder<'a> {
+    pub user_id: &'a str,
+    pub client_id: &'a str,
+    pub scope: &'a str,
 }
 
 /// Who logged in, through which application, for what.
@@ -56,9 +112,21 @@ impl Grant<'_> {
         self.scope.split_whitespace().any(|s| s == wanted)
     }
 
+    /// The user's access token, through [`user_access_token`].
+    pub fn issue_access_token(&self, tenant: &Tenant, state: &mut TenantState, ttl: i64) -> AccessToken {
+        let holder = Holder {
+            user_id: &self.user.user_id,
+            client_id: self.client_id,
+            scope: self.scope,
+        };
+        user_access_token(tenant, state, self.audience, holder, ttl, || {
+            self.access_token(tenant, ttl)
+        })
+    }
+
     /// [`access_token_head`], then `[gty,] azp, scope[, permissions]` (facts §5; auth0-users.md §6
     /// obs: `permissions` follows `scope`).
-    pub fn access_token(&self, tenant: &Tenant, ttl: i64) -> Claims {
+    fn access_token(&self, tenant: &Tenant, ttl: i64) -> Claims {
         let mut claims = access_token_head(tenant, &self.user.user_id, self.audience, self.scope, ttl);
         if let Some(gty) = self.gty {
             claims.insert("gty".into(), gty.into());

@@ -11,9 +11,15 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::error::{json_response, with_hint};
+use super::opaque_tokens::is_jwe_shaped;
 use super::tenant::Tenant;
 use super::user_tokens::profile_claims;
 use crate::core::tokens::{self, Claims, TokenRejection};
+
+/// inf: only the expired case's description was captured.
+const INVALID_TOKEN: &str = "Invalid token";
+/// obs (facts §6).
+const EXPIRED_TOKEN: &str = "The token has expired";
 
 #[tracing::instrument(skip_all)]
 pub async fn userinfo(State(tenant): State<Tenant>, headers: HeaderMap) -> Response {
@@ -26,12 +32,17 @@ pub async fn userinfo(State(tenant): State<Tenant>, headers: HeaderMap) -> Respo
 /// The profile for the request's bearer token, or why not (wire description, hint).
 fn profile(tenant: &Tenant, headers: &HeaderMap) -> Result<Claims, (&'static str, String)> {
     let header = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    // inf: only the expired case's description was captured.
-    let invalid = "Invalid token";
-    let token = tokens::bearer_token(header).map_err(|r| (invalid, format!("no usable bearer token: {r:?}")))?;
+    let invalid = INVALID_TOKEN;
+    let unusable = |r| (invalid, format!("no usable bearer token: {r:?}"));
+    if let Ok(token) = tokens::bearer_credential(header)
+        && is_jwe_shaped(token)
+    {
+        return opaque_profile(tenant, token);
+    }
+    let token = tokens::bearer_token(header).map_err(unusable)?;
     let claims = tokens::verify(tenant.key(), token, tenant.clock().unix()).map_err(|r| match r {
         TokenRejection::Expired { expired_secs_ago } => (
-            "The token has expired",
+            EXPIRED_TOKEN,
             format!("the access token expired {expired_secs_ago} s ago on the tenant clock"),
         ),
         other => (invalid, format!("token refused: {other:?}")),
@@ -54,13 +65,48 @@ fn profile(tenant: &Tenant, headers: &HeaderMap) -> Result<Claims, (&'static str
         ));
     }
     let sub = claims.get("sub").and_then(Value::as_str).unwrap_or_default();
+    profile_of(tenant, sub, &scope)
+}
+
+/// The profile for an opaque token the tenant issued (`opaque_tokens.rs`): the same answers as
+/// for a JWT, expiry on the tenant clock included.
+fn opaque_profile(tenant: &Tenant, token: &str) -> Result<Claims, (&'static str, String)> {
+    let grant = tenant.state().logins.opaque_tokens.get(token).cloned().ok_or_else(|| {
+        (
+            INVALID_TOKEN,
+            "an opaque access token this tenant does not hold (never issued here, evicted from \
+             stores.opaque_access_tokens, or issued before a reset)"
+                .to_owned(),
+        )
+    })?;
+    let now = tenant.clock().unix();
+    if grant.expires_at <= now {
+        return Err((
+            EXPIRED_TOKEN,
+            format!(
+                "the opaque access token expired {} s ago on the tenant clock",
+                now - grant.expires_at
+            ),
+        ));
+    }
+    if !grant.scope.split_whitespace().any(|s| s == "openid") {
+        return Err((
+            INVALID_TOKEN,
+            format!("the token was issued without scope openid (scope {:?})", grant.scope),
+        ));
+    }
+    profile_of(tenant, &grant.user_id, &grant.scope)
+}
+
+/// `sub` and the claims `scope` reveals of the user, who must still exist.
+fn profile_of(tenant: &Tenant, user_id: &str, scope: &str) -> Result<Claims, (&'static str, String)> {
     let state = tenant.state();
     let user = state
-        .user(sub)
-        .ok_or_else(|| (invalid, format!("the token's user {sub} no longer exists")))?;
+        .user(user_id)
+        .ok_or_else(|| (INVALID_TOKEN, format!("the token's user {user_id} no longer exists")))?;
     let mut body = Claims::new();
     body.insert("sub".into(), user.user_id.clone().into());
-    body.extend(profile_claims(user, &scope));
+    body.extend(profile_claims(user, scope));
     Ok(body)
 }
 

@@ -56,6 +56,18 @@ pub fn sign(key: &SigningKey, claims: &Claims) -> String {
 /// whitespace runs separate parts, exactly two parts, scheme `bearer` in any case, and a token
 /// of three dot-separated segments.
 pub fn bearer_token(header: Option<&str>) -> Result<&str, TokenRejection> {
+    let token = bearer_credential(header)?;
+    if token.split('.').count() != 3 {
+        return Err(TokenRejection::BadHeaderFormat {
+            detail: "the token is not a JWT (three dot-separated segments)",
+        });
+    }
+    Ok(token)
+}
+
+/// [`bearer_token`] without the JWT shape check: the credential of a `Bearer <token>` header,
+/// for endpoints that also take opaque tokens.
+pub fn bearer_credential(header: Option<&str>) -> Result<&str, TokenRejection> {
     let Some(value) = header else {
         return Err(TokenRejection::Missing);
     };
@@ -68,11 +80,6 @@ pub fn bearer_token(header: Option<&str>) -> Result<&str, TokenRejection> {
     if !parts[0].eq_ignore_ascii_case("bearer") {
         return Err(TokenRejection::NotBearer {
             scheme: parts[0].to_owned(),
-        });
-    }
-    if parts[1].split('.').count() != 3 {
-        return Err(TokenRejection::BadHeaderFormat {
-            detail: "the token is not a JWT (three dot-separated segments)",
         });
     }
     Ok(parts[1])

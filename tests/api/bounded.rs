@@ -15,6 +15,7 @@ const STORES: &[(&str, u64)] = &[
     ("authorization_codes", 10_000),
     ("refresh_token_families", 10_000),
     ("refresh_tokens", 50_000),
+    ("opaque_access_tokens", 50_000),
     ("password_grant_refresh_tokens", 10_000),
     ("form_tokens", 10_000),
     ("jobs", 10_000),

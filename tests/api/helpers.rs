@@ -282,6 +282,21 @@ pub fn claims(token: &str) -> Value {
     serde_json::from_slice(&bytes).expect("payload is JSON")
 }
 
+/// The protected header of an opaque (JWE compact) access token, as sent; panics unless the
+/// token has the five segments of the JWE compact form with an empty encrypted key.
+pub fn opaque_header(token: &str) -> String {
+    let parts: Vec<&str> = token.split('.').collect();
+    assert_eq!(parts.len(), 5, "an opaque token has five segments: {token}");
+    assert_eq!(parts[1], "", "no encrypted key with alg dir: {token}");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(parts[0])
+        .expect("header is base64url");
+    String::from_utf8(bytes).expect("header is UTF-8")
+}
+
+/// The header an opaque access token of the test tenant carries (facts auth0-login.md §1.1).
+pub const OPAQUE_HEADER: &str = r#"{"alg":"dir","enc":"A256GCM","iss":"http://127.0.0.1:4010/"}"#;
+
 /// The JSON header of a JWT.
 pub fn jwt_header(token: &str) -> Value {
     let head = token.split('.').next().expect("a JWT has a header");

@@ -5,7 +5,7 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{BASE, FORM, Reply, TestApp, claims};
+use crate::helpers::{BASE, FORM, OPAQUE_HEADER, Reply, TestApp, claims, opaque_header};
 
 pub const SPA: &str = "pUZ8dm0Tg4yX1kOQRvD7s2bWcNfhJe3L";
 pub const WEB: &str = "Zq4cH7uXn2RkW9aLb5TfE1mVyS8dGp6J";
@@ -272,11 +272,10 @@ async fn pkce_login_walks_the_observed_redirect_chain_and_yields_tokens() {
         id["exp"].as_i64().expect("exp") - id["iat"].as_i64().expect("iat"),
         36_000
     );
-    let access = claims(body["access_token"].as_str().expect("access_token"));
-    assert_eq!(access["aud"], format!("{BASE}/userinfo"));
-    assert_eq!(access["azp"], SPA);
-    assert!(access.get("gty").is_none(), "no gty for the code grant");
-    assert!(access.get("permissions").is_none(), "no RBAC without an RBAC API");
+    // No audience: the access token is opaque, for /userinfo only, 86400 s (facts §1.1, §5).
+    let access = body["access_token"].as_str().expect("access_token");
+    assert_eq!(opaque_header(access), OPAQUE_HEADER);
+    assert_eq!(body["expires_in"], 86_400);
 
     // The same browser is now logged in: the next /authorize answers straight away.
     let sso = browser.get(&format!("/authorize?{}", spa_query(""))).await;
@@ -486,10 +485,7 @@ async fn refresh_tokens_rotate_and_reuse_revokes_the_family() {
     );
     let second = body["refresh_token"].as_str().expect("rt").to_owned();
     assert_ne!(first, second);
-    assert_eq!(
-        claims(body["access_token"].as_str().expect("at"))["gty"],
-        "refresh_token"
-    );
+    assert_eq!(opaque_header(body["access_token"].as_str().expect("at")), OPAQUE_HEADER);
     // The spent token comes back: reuse. The whole family dies, the live token too.
     let reused = refresh(&app, SPA, &first).await;
     assert_page!("login_refresh_reuse_detected", reused);
@@ -672,6 +668,10 @@ async fn form_post_fragment_and_implicit_modes() {
         "{location}"
     );
     assert_eq!(url_param(location, "expires_in").as_deref(), Some("7200"));
+    assert_eq!(
+        opaque_header(&url_param(location, "access_token").expect("access_token")),
+        OPAQUE_HEADER
+    );
     assert_eq!(url_param(location, "token_type").as_deref(), Some("Bearer"));
     assert_eq!(
         claims(&url_param(location, "id_token").expect("id_token"))["nonce"],
@@ -1036,6 +1036,7 @@ async fn browser_login_tokens_carry_rbac_permissions() {
     let access = claims(rotated.json()["access_token"].as_str().expect("at"));
     assert_eq!(access["permissions"], json!(["read:messages"]));
     assert_eq!(access["scope"], "openid offline_access read:messages");
+    assert_eq!(access["gty"], "refresh_token");
 
     let implicit = browser
         .get(&format!(

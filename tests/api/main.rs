@@ -34,6 +34,7 @@ mod login_faults;
 mod management_auth;
 mod named_faults;
 mod oauth;
+mod opaque_tokens;
 mod openapi;
 mod password_reset;
 mod payload;

@@ -5,7 +5,9 @@ use base64::Engine as _;
 use serde_json::{Value, json};
 
 use crate::assert_wire;
-use crate::helpers::{ALICE, AUDIENCE, App, BASE, CONNECTION, FORM, START, TestApp, claims, jwt_header};
+use crate::helpers::{
+    ALICE, AUDIENCE, App, BASE, CONNECTION, FORM, OPAQUE_HEADER, START, TestApp, claims, jwt_header, opaque_header,
+};
 
 fn cc(app: &TestApp, which: App, audience: &str) -> Value {
     let (client_id, client_secret) = app.credentials(which);
@@ -204,7 +206,16 @@ async fn password_realm_login_returns_user_tokens() {
     let body = reply.json();
     let keys: Vec<&String> = body.as_object().expect("object").keys().collect();
     assert_eq!(keys, ["access_token", "id_token", "scope", "expires_in", "token_type"]);
-    let access = claims(body["access_token"].as_str().expect("access token"));
+    // No audience: opaque, for /userinfo only (facts auth0.md §1.2, password grant).
+    let access = body["access_token"].as_str().expect("access token");
+    assert_eq!(opaque_header(access), OPAQUE_HEADER);
+    assert_eq!(body["expires_in"], 86_400);
+    assert_eq!(app.get("/userinfo", Some(access)).await.json()["sub"], ALICE);
+    let mut with_api = realm_login(&app, "alice@example.com", "Wonderland-2026", "openid");
+    with_api["audience"] = json!(AUDIENCE);
+    let reply = app.oauth(&with_api).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let access = claims(reply.json()["access_token"].as_str().expect("access token"));
     assert_eq!(access["sub"], ALICE);
     assert_eq!(access["gty"], "password");
     let id = claims(body["id_token"].as_str().expect("id token"));
@@ -212,7 +223,7 @@ async fn password_realm_login_returns_user_tokens() {
     assert_eq!(id["aud"], client_id);
     assert_eq!(id["email"], "alice@example.com");
     assert_eq!(id["exp"], START.unix_timestamp() + 36000);
-    assert_eq!(app.tenant.state().user(ALICE).expect("alice").logins_count, 1);
+    assert_eq!(app.tenant.state().user(ALICE).expect("alice").logins_count, 2);
 }
 
 #[tokio::test]
@@ -268,10 +279,9 @@ async fn refresh_tokens_are_issued_with_offline_access_and_redeemed_by_their_cli
         .oauth(&json!({"grant_type": "refresh_token", "client_id": client_id, "client_secret": client_secret, "refresh_token": refresh}))
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    assert_eq!(
-        claims(reply.json()["access_token"].as_str().expect("token"))["sub"],
-        ALICE
-    );
+    let access = reply.json()["access_token"].as_str().expect("token").to_owned();
+    assert_eq!(opaque_header(&access), OPAQUE_HEADER);
+    assert_eq!(app.get("/userinfo", Some(&access)).await.json()["sub"], ALICE);
 
     let reply = app
         .oauth(&json!({"grant_type": "refresh_token", "client_id": client_id, "client_secret": client_secret, "refresh_token": "bogus"}))
