@@ -26,23 +26,29 @@ fn sign(secret: &str, date: &str, token: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(hmac::sign(&key, text.as_bytes()).as_ref())
 }
 
+/// Carol's `signInForm` post through `client_id`, with `refresh_secret` when given.
+fn sign_in_form<'a>(client_id: &'a str, refresh_secret: Option<&'a str>) -> Vec<(&'a str, &'a str)> {
+    let mut pairs = vec![
+        ("client_id", client_id),
+        ("flow", "standard"),
+        ("flow_version", FLOW_VERSION),
+        ("locale", "en-US"),
+        ("redirect_uri", "http://127.0.0.1:3001/app"),
+        ("response_type", "token"),
+        ("form", "signInForm"),
+        ("signInEmailAddress", CAROL),
+        ("currentPassword", CAROL_PASSWORD),
+    ];
+    if let Some(secret) = refresh_secret {
+        pairs.push(("refresh_secret", secret));
+    }
+    pairs
+}
+
 impl Capture {
     /// Carol signs in through `client_id`, posting `refresh_secret` when given.
     async fn mobile_sign_in(&self, client_id: &str, refresh_secret: Option<&str>) -> String {
-        let mut pairs = vec![
-            ("client_id", client_id),
-            ("flow", "standard"),
-            ("flow_version", FLOW_VERSION),
-            ("locale", "en-US"),
-            ("redirect_uri", "http://127.0.0.1:3001/app"),
-            ("response_type", "token"),
-            ("form", "signInForm"),
-            ("signInEmailAddress", CAROL),
-            ("currentPassword", CAROL_PASSWORD),
-        ];
-        if let Some(secret) = refresh_secret {
-            pairs.push(("refresh_secret", secret));
-        }
+        let pairs = sign_in_form(client_id, refresh_secret);
         let reply = self.post_form("/oauth/auth_native_traditional", &pairs).await;
         reply.json()["access_token"]
             .as_str()
@@ -183,18 +189,7 @@ async fn only_the_signing_client_with_a_secret_may_refresh() {
     let reply = capture
         .post_form(
             "/oauth/auth_native_traditional",
-            &[
-                ("client_id", MOBILE_ID),
-                ("flow", "standard"),
-                ("flow_version", FLOW_VERSION),
-                ("locale", "en-US"),
-                ("redirect_uri", "http://127.0.0.1:3001/app"),
-                ("response_type", "token"),
-                ("form", "signInForm"),
-                ("signInEmailAddress", CAROL),
-                ("currentPassword", CAROL_PASSWORD),
-                ("refresh_secret", huge.as_str()),
-            ],
+            &sign_in_form(MOBILE_ID, Some(huge.as_str())),
         )
         .await;
     assert_eq!(reply.json()["argument_name"], "refresh_secret", "{}", reply.wire());

@@ -60,12 +60,7 @@ async fn register_with(
             }),
         )
         .await?;
-    if let Some(report) = world.reports.last()
-        && let Ok(OpOutcome::Ok(result)) = &report.outcome
-        && let Some(token) = result["access_token"].as_str()
-    {
-        world.janrain_token = Some(token.to_owned());
-    }
+    keep_reported_token(world);
     Ok(())
 }
 
@@ -119,12 +114,7 @@ async fn refresh(world: &mut AuthWorld) -> Result<(), String> {
             json!({ "access_token": token, "refresh_secret": secret }),
         )
         .await?;
-    if let Some(report) = world.reports.last()
-        && let Ok(OpOutcome::Ok(result)) = &report.outcome
-        && let Some(token) = result["access_token"].as_str()
-    {
-        world.janrain_token = Some(token.to_owned());
-    }
+    keep_reported_token(world);
     Ok(())
 }
 
@@ -308,4 +298,15 @@ async fn verification_code(world: &AuthWorld, email: &str) -> Result<Option<Stri
         }
     }
     Ok(None)
+}
+
+/// Keeps the access token the client reported for its last operation, if it succeeded with one:
+/// the next refresh or profile step uses it.
+fn keep_reported_token(world: &mut AuthWorld) {
+    if let Some(report) = world.reports.last()
+        && let Ok(OpOutcome::Ok(result)) = &report.outcome
+        && let Some(token) = result["access_token"].as_str()
+    {
+        world.janrain_token = Some(token.to_owned());
+    }
 }
