@@ -12,6 +12,7 @@
 //! where that is a failure.
 
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use authmock::harness::{self, ClientSpec, Options, Summary};
@@ -31,9 +32,29 @@ fn options(features: PathBuf, client: ClientSpec, fail_on_skipped: bool) -> Opti
     }
 }
 
+/// The interpreter `python3` names, resolved once: `python3` on PATH may be a version manager's
+/// shim (pyenv's is a shell script that runs two more), which would cost every one of the
+/// thousands of adapter starts below a few hundred milliseconds. `None` when there is none.
+static PYTHON: LazyLock<Option<String>> = LazyLock::new(|| {
+    let output = std::process::Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())?;
+    let path = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    (!path.is_empty()).then_some(path)
+});
+
+/// The command line that runs `script` with `args`. The test adapters use only the standard
+/// library, so the interpreter starts without `site` (`-S`).
+fn python_command(script: &Path, args: &str) -> String {
+    let interpreter = PYTHON.as_deref().unwrap_or("python3");
+    format!("{interpreter} -S {} {args}", script.display())
+}
+
 fn python(script: &Path, args: &str, timeout: Duration) -> ClientSpec {
     ClientSpec::Command {
-        command: format!("python3 {} {args}", script.display()),
+        command: python_command(script, args),
         timeout,
     }
 }
@@ -51,7 +72,7 @@ impl Checks {
 
     /// The JUnit report at `path` follows the common JUnit schema (`tests/junit_check.py`).
     fn junit_valid(&mut self, root: &Path, path: &Path) {
-        let output = std::process::Command::new("python3")
+        let output = std::process::Command::new(PYTHON.as_deref().unwrap_or("python3"))
             .arg(root.join("tests/junit_check.py"))
             .arg(path)
             .output()
@@ -121,7 +142,7 @@ async fn main() {
         std::process::exit(1);
     }
 
-    if std::process::Command::new("python3").arg("--version").output().is_err() {
+    if PYTHON.is_none() {
         // CI has Python: there a missing interpreter is a failure, never a silent skip.
         if std::env::var("CI").is_ok_and(|v| v == "true") {
             eprintln!("python3 not found on CI: the broken-adapter and exit-code checks cannot run");
@@ -960,7 +981,7 @@ fn exit_codes(root: &Path, checks: &mut Checks) {
     let tail = |text: &str| text.lines().rev().take(5).collect::<Vec<_>>().join("\n");
 
     // The forum mistakes fail @must scenarios: non-zero.
-    let forum = format!("python3 {}", root.join("tests/adapters/forum_mistakes.py").display());
+    let forum = python_command(&root.join("tests/adapters/forum_mistakes.py"), "");
     let (code, text) = run(&["--client", &forum]);
     checks.check(
         code == Some(1) && text.contains("failed") && text.contains("@must scenario(s)"),
@@ -984,7 +1005,7 @@ fn exit_codes(root: &Path, checks: &mut Checks) {
     let json = scratch.path().join("readme.json");
     let (code, text) = run(&[
         "--client",
-        &format!("python3 {}", small_path.display()),
+        &python_command(&small_path, ""),
         "--json",
         &json.to_string_lossy(),
     ]);
@@ -1029,7 +1050,7 @@ fn exit_codes(root: &Path, checks: &mut Checks) {
             ),
         )
         .expect("writing an adapter");
-        format!("python3 {}", path.display())
+        python_command(&path, "")
     };
     let (code, text) = run(&["--client", &adapter("['auth0.create_ticket']")]);
     checks.check(
