@@ -3,7 +3,8 @@
 //! (`--tls`); then with the deliberately broken adapters (the forum mistakes over both
 //! transports, and `broken_auth0.py` / `broken_janrain.py`, one mistake per mode: the mutation
 //! test of the suite), each of which must fail exactly the scenarios that catch its mistake,
-//! with messages that name it; then the exit codes of the real binary (the forum adapter, the
+//! with messages that name it (a mode runs the feature files holding those scenarios; the
+//! mistake-free mode of each broken adapter runs them all); then the exit codes of the real binary (the forum adapter, the
 //! small adapter of docs/test-your-client.md, an unknown operation, a run with nothing to check, an undefined
 //! step); then the harness's own robustness checks with `tests/adapters/misbehaving.py` (a
 //! crashed, a silent, an invalid and an inconsistent adapter). The JUnit reports of a passing
@@ -16,6 +17,7 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 use authmock::harness::{self, ClientSpec, Options, Summary};
+use futures::StreamExt as _;
 
 fn options(features: PathBuf, client: ClientSpec, fail_on_skipped: bool) -> Options {
     Options {
@@ -25,8 +27,8 @@ fn options(features: PathBuf, client: ClientSpec, fail_on_skipped: bool) -> Opti
         junit: None,
         json: None,
         // Bounded: dozens of adapter processes starting at once on a loaded CI machine miss the
-        // start timeout.
-        concurrency: Some(6),
+        // start timeout (and the mutants run two suites at a time).
+        concurrency: Some(5),
         fail_on_skipped,
         tls: false,
     }
@@ -214,26 +216,31 @@ async fn main() {
     checks.junit_valid(&root, &forum_junit);
 
     // The mutation test: one mistake per mode, each failing exactly these scenarios (the matrix
-    // of step kinds they kill is docs/writing-scenarios.md).
-    for (mode, expected) in AUTH0_MUTANTS {
-        let summary = harness::run(options(
-            features.clone(),
-            python(&adapters.join("broken_auth0.py"), mode, timeout),
-            false,
-        ))
-        .await
-        .expect("the suite runs");
-        checks.failed_exactly(&format!("broken_auth0.py {mode}"), &summary, expected);
-    }
-    for (mode, expected) in JANRAIN_MUTANTS {
-        let summary = harness::run(options(
-            features.clone(),
-            python(&adapters.join("broken_janrain.py"), mode, timeout),
-            false,
-        ))
-        .await
-        .expect("the suite runs");
-        checks.failed_exactly(&format!("broken_janrain.py {mode}"), &summary, expected);
+    // of step kinds they kill is docs/writing-scenarios.md). Two runs at a time: a run spends
+    // part of its time waiting on adapter processes, and each run has its own client.
+    let mutants = AUTH0_MUTANTS
+        .iter()
+        .map(|(mode, expected)| ("broken_auth0.py", *mode, *expected))
+        .chain(
+            JANRAIN_MUTANTS
+                .iter()
+                .map(|(mode, expected)| ("broken_janrain.py", *mode, *expected)),
+        );
+    let files = scenario_files(&features);
+    let summaries: Vec<_> = futures::stream::iter(mutants)
+        .map(|(script, mode, expected)| {
+            let run = harness::run(options(
+                features_holding(&features, &files, expected, reports.path(), &format!("{script}-{mode}")),
+                python(&adapters.join(script), mode, timeout),
+                false,
+            ));
+            async move { (script, mode, expected, run.await.expect("the suite runs")) }
+        })
+        .buffered(2)
+        .collect()
+        .await;
+    for (script, mode, expected, summary) in summaries {
+        checks.failed_exactly(&format!("{script} {mode}"), &summary, expected);
     }
 
     exit_codes(&root, &mut checks);
@@ -1107,6 +1114,56 @@ fn exit_codes(root: &Path, checks: &mut Checks) {
             )
         },
     );
+}
+
+/// Each scenario of the suite under `features`, by name, with its feature file (relative).
+fn scenario_files(features: &Path) -> Vec<(String, PathBuf)> {
+    let mut found = Vec::new();
+    for provider in std::fs::read_dir(features).expect("features/ lists") {
+        let provider = provider.expect("features/ lists").path();
+        for file in std::fs::read_dir(&provider).into_iter().flatten().flatten() {
+            let path = file.path();
+            if path.extension().is_none_or(|e| e != "feature") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("a feature file reads");
+            let relative = path.strip_prefix(features).expect("under features/").to_path_buf();
+            for line in text.lines() {
+                if let Some(name) = line.trim().strip_prefix("Scenario:") {
+                    found.push((name.trim().to_owned(), relative.clone()));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// A features folder (under `scratch`) with the feature files that hold the `expected`
+/// scenarios; the whole suite when nothing is expected to fail (a mistake-free mode). Whether a
+/// mistake also disturbs unrelated feature files says nothing about the suite catching it, and
+/// leaving them out is most of the mutation test's time saved. A scenario name no file holds
+/// fails the test here.
+fn features_holding(
+    features: &Path,
+    files: &[(String, PathBuf)],
+    expected: Expected,
+    scratch: &Path,
+    name: &str,
+) -> PathBuf {
+    if expected.is_empty() {
+        return features.to_path_buf();
+    }
+    let folder = scratch.join(name);
+    for (scenario, _) in expected {
+        let (_, relative) = files
+            .iter()
+            .find(|(n, _)| n == scenario)
+            .unwrap_or_else(|| panic!("no feature file holds the scenario {scenario:?}"));
+        let target = folder.join(relative);
+        std::fs::create_dir_all(target.parent().expect("in a provider folder")).expect("a scratch folder");
+        std::fs::copy(features.join(relative), &target).expect("a feature file copies");
+    }
+    folder
 }
 
 /// The failure message when exactly one of the two token scenarios failed.

@@ -90,16 +90,15 @@ impl Summary {
 }
 
 /// Runs the suite. Starts the client once up front to learn the operations it implements.
+/// Several runs may go at once in one process: each sees only its own client and transport.
 pub async fn run(options: Options) -> anyhow::Result<Summary> {
     let tls = if options.tls {
         Some(Arc::new(transport::RunTls::generate()?))
     } else {
         None
     };
-    transport::set(tls);
-    let summary = run_suite(options).await;
-    transport::set(None);
-    summary
+    let client = options.client.clone();
+    transport::scope(tls, world::scope(client, run_suite(options))).await
 }
 
 async fn run_suite(options: Options) -> anyhow::Result<Summary> {
@@ -126,7 +125,6 @@ async fn run_suite(options: Options) -> anyhow::Result<Summary> {
         adapter::Client::Stdio(a) => format!("{} {}", a.hello.name, a.hello.version),
     };
     probe.stop().await;
-    world::set_client_spec(options.client.clone());
 
     let tags: Option<TagOperation> = match &options.tags {
         Some(tags) => Some(

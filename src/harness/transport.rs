@@ -7,7 +7,8 @@
 //! SDK that speaks only https can be tested. Read next: `world.rs` (which starts the tenants).
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::tls::{Authority, TRUST_VARIABLES, TlsError};
 
@@ -18,10 +19,12 @@ pub struct RunTls {
 }
 
 impl RunTls {
-    /// A fresh CA, written to a file named after this process in the temporary directory.
+    /// A fresh CA, written to a file named after this process and run in the temporary directory.
     pub fn generate() -> Result<Self, TlsError> {
+        static RUNS: AtomicU64 = AtomicU64::new(0);
         let authority = Authority::generate()?;
-        let ca_file = std::env::temp_dir().join(format!("authmock-test-{}-ca.pem", std::process::id()));
+        let run = RUNS.fetch_add(1, Ordering::Relaxed);
+        let ca_file = std::env::temp_dir().join(format!("authmock-test-{}-{run}-ca.pem", std::process::id()));
         authority.write_ca(&ca_file)?;
         Ok(Self { authority, ca_file })
     }
@@ -41,21 +44,24 @@ impl Drop for RunTls {
     }
 }
 
-/// The current run's TLS set-up; `None` for plain http. Set by `harness::run` before any
-/// scenario starts and cleared when the run ends.
-static CURRENT: OnceLock<Mutex<Option<Arc<RunTls>>>> = OnceLock::new();
-
-pub(crate) fn set(tls: Option<Arc<RunTls>>) {
-    let cell = CURRENT.get_or_init(|| Mutex::new(None));
-    if let Ok(mut current) = cell.lock() {
-        *current = tls;
-    }
+tokio::task_local! {
+    /// The TLS set-up of the run being polled (`None` for plain http). Task-local, not global,
+    /// so several runs can share a process (the conformance test runs its adapters two at a
+    /// time): cucumber polls every scenario inside the future `harness::run` scopes.
+    static CURRENT: Option<Arc<RunTls>>;
 }
 
+/// Runs `future` with `tls` as its run's TLS set-up.
+pub(crate) async fn scope<F: Future>(tls: Option<Arc<RunTls>>, future: F) -> F::Output {
+    CURRENT.scope(tls, future).await
+}
+
+/// The TLS set-up of the run this is called from. Outside a run (a task spawned away from its
+/// scope) it panics: guessing plain http would let a `--tls` run test http unnoticed.
 pub(crate) fn current() -> Option<Arc<RunTls>> {
     CURRENT
-        .get()
-        .and_then(|cell| cell.lock().ok().and_then(|tls| tls.clone()))
+        .try_with(Clone::clone)
+        .expect("the harness's transport is read inside a run")
 }
 
 /// The environment an adapter process gets: every trust variable pointing at the run's CA

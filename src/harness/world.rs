@@ -5,7 +5,6 @@
 //! nothing here is shared between scenarios except the read-only client spec.
 
 use std::fmt;
-use std::sync::{Mutex, OnceLock};
 
 use serde_json::Value;
 
@@ -18,21 +17,22 @@ use crate::janrain::app::{CHANGE_PASSWORD_FORM, FORGOT_PASSWORD_FORM, SIGN_IN_FO
 use crate::janrain::summary::JanrainSummary;
 use crate::{Authmock, JanrainMock};
 
-/// The client the current run drives; set once by `harness::run` before any scenario starts.
-static CLIENT_SPEC: OnceLock<Mutex<ClientSpec>> = OnceLock::new();
-
-pub(crate) fn set_client_spec(spec: ClientSpec) {
-    let cell = CLIENT_SPEC.get_or_init(|| Mutex::new(ClientSpec::Builtin));
-    if let Ok(mut current) = cell.lock() {
-        *current = spec;
-    }
+tokio::task_local! {
+    /// The client the run being polled drives (see `transport::CURRENT` for why task-local).
+    static CLIENT_SPEC: ClientSpec;
 }
 
-fn client_spec() -> ClientSpec {
+/// Runs `future` with `spec` as its run's client.
+pub(crate) async fn scope<F: Future>(spec: ClientSpec, future: F) -> F::Output {
+    CLIENT_SPEC.scope(spec, future).await
+}
+
+/// The client of the run this is called from; outside a run, an error (never a silent switch
+/// to the reference client, which would pass a run of a client nobody tested).
+fn client_spec() -> Result<ClientSpec, String> {
     CLIENT_SPEC
-        .get()
-        .and_then(|cell| cell.lock().ok().map(|spec| spec.clone()))
-        .unwrap_or(ClientSpec::Builtin)
+        .try_with(Clone::clone)
+        .map_err(|_| "the harness lost track of the client under test (outside its run)".to_owned())
 }
 
 #[derive(cucumber::World)]
@@ -155,7 +155,11 @@ impl AuthWorld {
         // skipped for an operation the client lacks runs its background steps and stops there,
         // and must not cost a client process (an SDK's start is most of a scenario's CPU time).
         if self.client.is_none() && self.client_error.is_none() {
-            match Client::start(&client_spec()).await {
+            let started = match client_spec() {
+                Ok(spec) => Client::start(&spec).await,
+                Err(error) => Err(error),
+            };
+            match started {
                 Ok(client) => self.client = Some(client),
                 Err(error) => self.client_error = Some(error),
             }
