@@ -290,7 +290,9 @@ fn validate(tenant: &Tenant, state: &TenantState, params: &[(String, String)]) -
             })
         }
     };
-    let audience = param(params, "audience").map(str::to_owned);
+    let audience = param(params, "audience")
+        .map(str::to_owned)
+        .or_else(|| tenant.default_audience(state));
     if let Some(audience) = &audience
         && !tenant.is_management_audience(audience)
         && !state.apis.iter().any(|api| &api.identifier == audience)

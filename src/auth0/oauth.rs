@@ -268,7 +268,11 @@ fn client_credentials_grant(
     client: &Client,
     params: &Params,
 ) -> Result<TokenBody, Auth0Error> {
-    let audience = params.get("audience").ok_or(Auth0Error::NoAudience)?;
+    let default = tenant.default_audience(state);
+    let audience = params
+        .get("audience")
+        .or(default.as_deref())
+        .ok_or(Auth0Error::NoAudience)?;
     let api = resolve_audience(tenant, state, audience)?;
     let granted = state
         .granted_scopes(&client.client_id, &api)
@@ -325,7 +329,8 @@ fn password_grant(
     } else {
         state.default_directory.clone().ok_or(Auth0Error::NoDefaultConnection)?
     };
-    let audience = params.get("audience");
+    let default = tenant.default_audience(state);
+    let audience = params.get("audience").or(default.as_deref());
     if let Some(audience) = audience {
         resolve_audience(tenant, state, audience)?;
     }

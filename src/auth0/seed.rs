@@ -68,6 +68,10 @@ pub struct Fixture {
     pub signing_key: Option<KeySeed>,
     #[serde(default)]
     pub default_directory: Option<String>,
+    /// The tenant's "Default Audience" (API Authorization Settings): an `apis` identifier, or
+    /// `management` for the Management API. A token or login request without `audience` gets it.
+    #[serde(default)]
+    pub default_audience: Option<String>,
     #[serde(default)]
     pub apis: Vec<ApiSeed>,
     pub clients: Vec<ClientSeed>,
@@ -342,9 +346,18 @@ impl Fixture {
                 users.push(self.user(&mut rng, &seed, created_at, &connections)?);
             }
         }
+        if let Some(audience) = &self.default_audience
+            && audience != "management"
+            && !self.apis.iter().any(|api| &api.identifier == audience)
+        {
+            return Err(SeedError::Invalid(format!(
+                "default_audience `{audience}` is neither an `apis` identifier nor `management`"
+            )));
+        }
         let state = TenantState {
             login: self.login,
             default_directory: self.default_directory.clone(),
+            default_audience: self.default_audience.clone(),
             clients: self.clients.iter().map(client).collect(),
             apis: self
                 .apis

@@ -244,6 +244,8 @@ pub struct TenantState {
     pub login: LoginExperience,
     /// The connection used by the plain `password` grant (the tenant's "Default Directory").
     pub default_directory: Option<String>,
+    /// The tenant's default audience as the fixture names it (`Tenant::default_audience`).
+    pub default_audience: Option<String>,
     pub clients: Vec<Client>,
     pub apis: Vec<Api>,
     pub grants: Vec<ClientGrant>,
@@ -396,6 +398,16 @@ impl Tenant {
     /// when the traffic is plain http (facts: official-sdks.md §1 "Audience").
     pub fn management_audience(&self) -> String {
         format!("https://{}/api/v2/", self.inner.address.host)
+    }
+
+    /// The audience a token or login request without one gets: the tenant's default audience
+    /// (fixture `default_audience`), if it has one (facts auth0.md §1.2 and the 403 "No audience
+    /// parameter was provided, and no default audience has been configured").
+    pub fn default_audience(&self, state: &TenantState) -> Option<String> {
+        state.default_audience.as_ref().map(|audience| match audience.as_str() {
+            "management" => self.management_audience(),
+            api => api.to_owned(),
+        })
     }
 
     /// The identifiers that name this tenant's Management API: the https form SDKs compute, and

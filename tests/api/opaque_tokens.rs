@@ -268,3 +268,56 @@ async fn opaque_tokens_past_the_cap_are_evicted_and_counted() {
         assert_eq!(app.get("/userinfo", Some(token)).await.status, StatusCode::OK);
     }
 }
+
+/// A tenant whose Default Audience is `audience` (fixture `default_audience`).
+fn with_default_audience(audience: &str) -> TestApp {
+    let mut fixture = authmock::auth0::seed::Fixture::default_auth0();
+    fixture.default_audience = Some(audience.to_owned());
+    TestApp::with_fixture(fixture)
+}
+
+#[tokio::test]
+async fn a_default_audience_turns_a_login_without_audience_into_a_jwt_for_that_api() {
+    let app = with_default_audience("https://api.example.com/");
+    let mut browser = Browser::new(&app);
+    let body = code_flow_tokens(&app, &mut browser).await;
+    let token = body["access_token"].as_str().expect("access_token");
+    assert_eq!(token.split('.').count(), 3, "a JWT, not the opaque token: {token}");
+    assert_eq!(
+        claims(token)["aud"],
+        json!(["https://api.example.com/", "http://127.0.0.1:4010/userinfo"]),
+        "the default audience, then /userinfo (openid was asked for)"
+    );
+    // The password grant gets it too.
+    let reply = app.oauth(&password_login(&app)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let token = reply.json()["access_token"].as_str().expect("access_token").to_owned();
+    assert_eq!(claims(&token)["aud"][0], "https://api.example.com/");
+}
+
+#[tokio::test]
+async fn a_default_audience_answers_client_credentials_without_audience() {
+    let app = with_default_audience("management");
+    let (client_id, client_secret) = app.credentials(App::Backend);
+    let reply = app
+        .oauth(&json!({"grant_type": "client_credentials", "client_id": client_id, "client_secret": client_secret}))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let token = reply.json()["access_token"].as_str().expect("access_token").to_owned();
+    assert_eq!(claims(&token)["aud"], "https://127.0.0.1:4010/api/v2/");
+    // Without the setting the same request is the documented 403 (pinned in oauth.rs).
+    let reply = TestApp::new()
+        .oauth(&json!({"grant_type": "client_credentials", "client_id": client_id, "client_secret": client_secret}))
+        .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
+}
+
+#[test]
+fn a_default_audience_must_name_an_api_of_the_tenant() {
+    let mut fixture = authmock::auth0::seed::Fixture::default_auth0();
+    fixture.default_audience = Some("https://nope.example.com/".into());
+    let error = fixture
+        .state(&authmock::core::clock::Clock::default())
+        .expect_err("an unknown API is refused");
+    assert!(error.to_string().contains("default_audience"), "{error}");
+}
