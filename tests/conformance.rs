@@ -4,9 +4,9 @@
 //! transports, and `broken_auth0.py` / `broken_janrain.py`, one mistake per mode: the mutation
 //! test of the suite), each of which must fail exactly the scenarios that catch its mistake,
 //! with messages that name it (a mode runs the feature files holding those scenarios; the
-//! mistake-free mode of each broken adapter runs them all); then the exit codes of the real binary (the forum adapter, the
-//! small adapter of docs/test-your-client.md, an unknown operation, a run with nothing to check, an undefined
-//! step); then the harness's own robustness checks with `tests/adapters/misbehaving.py` (a
+//! mistake-free mode of each broken adapter runs them all); then the exit codes of the real
+//! binary (the forum adapter, the small adapter of docs/test-your-client.md, an unknown
+//! operation, a run with nothing to check, an undefined step); then the harness's own robustness checks with `tests/adapters/misbehaving.py` (a
 //! crashed, a silent, an invalid and an inconsistent adapter). The JUnit reports of a passing
 //! and a failing run are checked against the common JUnit schema (`tests/junit_check.py`).
 //! Everything that needs `python3` is skipped when it is missing, except on CI (`CI=true`),

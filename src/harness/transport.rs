@@ -46,8 +46,8 @@ impl Drop for RunTls {
 
 tokio::task_local! {
     /// The TLS set-up of the run being polled (`None` for plain http). Task-local, not global,
-    /// so several runs can share a process (the conformance test runs its adapters two at a
-    /// time): cucumber polls every scenario inside the future `harness::run` scopes.
+    /// so several runs can share a process (the conformance test runs its mutation suites
+    /// two at a time): cucumber polls every scenario inside the future `harness::run` scopes.
     static CURRENT: Option<Arc<RunTls>>;
 }
 
