@@ -14,6 +14,9 @@ pub struct TenantSummary {
     pub base_url: String,
     pub issuer: String,
     pub audience: String,
+    /// The tenant's default audience (fixture `default_audience`), resolved; absent when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_audience: Option<String>,
     pub token_endpoint: String,
     pub jwks_uri: String,
     pub login: String,
@@ -146,6 +149,7 @@ impl TenantSummary {
             jwks_uri: format!("{issuer}.well-known/jwks.json"),
             issuer,
             login: format!("{:?}", state.login).to_lowercase(),
+            default_audience: tenant.default_audience(&state),
             clients: state
                 .clients
                 .iter()

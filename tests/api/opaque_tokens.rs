@@ -298,6 +298,11 @@ async fn a_default_audience_turns_a_login_without_audience_into_a_jwt_for_that_a
 #[tokio::test]
 async fn a_default_audience_answers_client_credentials_without_audience() {
     let app = with_default_audience("management");
+    let summary = app.get("/__authmock__/tenant", None).await.json();
+    assert_eq!(
+        summary["default_audience"], "https://127.0.0.1:4010/api/v2/",
+        "the summary shows it, resolved"
+    );
     let (client_id, client_secret) = app.credentials(App::Backend);
     let reply = app
         .oauth(&json!({"grant_type": "client_credentials", "client_id": client_id, "client_secret": client_secret}))
