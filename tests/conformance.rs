@@ -17,6 +17,7 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 use authmock::harness::{self, ClientSpec, Options, Summary};
+use cucumber::gherkin;
 use futures::StreamExt as _;
 
 fn options(features: PathBuf, client: ClientSpec, fail_on_skipped: bool) -> Options {
@@ -47,11 +48,16 @@ static PYTHON: LazyLock<Option<String>> = LazyLock::new(|| {
     (!path.is_empty()).then_some(path)
 });
 
+/// The resolved interpreter, or `python3` where none was found (the checks that need it are
+/// skipped then, or fail on CI).
+fn interpreter() -> &'static str {
+    PYTHON.as_deref().unwrap_or("python3")
+}
+
 /// The command line that runs `script` with `args`. The test adapters use only the standard
 /// library, so the interpreter starts without `site` (`-S`).
 fn python_command(script: &Path, args: &str) -> String {
-    let interpreter = PYTHON.as_deref().unwrap_or("python3");
-    format!("{interpreter} -S {} {args}", script.display())
+    format!("{} -S {} {args}", interpreter(), script.display())
 }
 
 fn python(script: &Path, args: &str, timeout: Duration) -> ClientSpec {
@@ -74,7 +80,7 @@ impl Checks {
 
     /// The JUnit report at `path` follows the common JUnit schema (`tests/junit_check.py`).
     fn junit_valid(&mut self, root: &Path, path: &Path) {
-        let output = std::process::Command::new(PYTHON.as_deref().unwrap_or("python3"))
+        let output = std::process::Command::new(interpreter())
             .arg(root.join("tests/junit_check.py"))
             .arg(path)
             .output()
@@ -1126,12 +1132,12 @@ fn scenario_files(features: &Path) -> Vec<(String, PathBuf)> {
             if path.extension().is_none_or(|e| e != "feature") {
                 continue;
             }
-            let text = std::fs::read_to_string(&path).expect("a feature file reads");
+            let feature = gherkin::Feature::parse_path(&path, gherkin::GherkinEnv::default())
+                .unwrap_or_else(|e| panic!("{} parses: {e}", path.display()));
             let relative = path.strip_prefix(features).expect("under features/").to_path_buf();
-            for line in text.lines() {
-                if let Some(name) = line.trim().strip_prefix("Scenario:") {
-                    found.push((name.trim().to_owned(), relative.clone()));
-                }
+            let in_rules = feature.rules.iter().flat_map(|rule| &rule.scenarios);
+            for scenario in feature.scenarios.iter().chain(in_rules) {
+                found.push((scenario.name.clone(), relative.clone()));
             }
         }
     }

@@ -290,9 +290,7 @@ fn validate(tenant: &Tenant, state: &TenantState, params: &[(String, String)]) -
             })
         }
     };
-    let audience = param(params, "audience")
-        .map(str::to_owned)
-        .or_else(|| tenant.default_audience(state));
+    let audience = tenant.requested_audience(state, param(params, "audience"));
     if let Some(audience) = &audience
         && !tenant.is_management_audience(audience)
         && !state.apis.iter().any(|api| &api.identifier == audience)

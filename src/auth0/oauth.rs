@@ -268,11 +268,10 @@ fn client_credentials_grant(
     client: &Client,
     params: &Params,
 ) -> Result<TokenBody, Auth0Error> {
-    let default = tenant.default_audience(state);
-    let audience = params
-        .get("audience")
-        .or(default.as_deref())
+    let audience = tenant
+        .requested_audience(state, params.get("audience"))
         .ok_or(Auth0Error::NoAudience)?;
+    let audience = audience.as_str();
     let api = resolve_audience(tenant, state, audience)?;
     let granted = state
         .granted_scopes(&client.client_id, &api)
@@ -329,8 +328,8 @@ fn password_grant(
     } else {
         state.default_directory.clone().ok_or(Auth0Error::NoDefaultConnection)?
     };
-    let default = tenant.default_audience(state);
-    let audience = params.get("audience").or(default.as_deref());
+    let audience = tenant.requested_audience(state, params.get("audience"));
+    let audience = audience.as_deref();
     if let Some(audience) = audience {
         resolve_audience(tenant, state, audience)?;
     }

@@ -400,14 +400,19 @@ impl Tenant {
         format!("https://{}/api/v2/", self.inner.address.host)
     }
 
-    /// The audience a token or login request without one gets: the tenant's default audience
-    /// (fixture `default_audience`), if it has one (facts auth0.md §1.2 and the 403 "No audience
-    /// parameter was provided, and no default audience has been configured").
+    /// The tenant's default audience (fixture `default_audience`), resolved, if it has one.
     pub fn default_audience(&self, state: &TenantState) -> Option<String> {
         state.default_audience.as_ref().map(|audience| match audience.as_str() {
             "management" => self.management_audience(),
             api => api.to_owned(),
         })
+    }
+
+    /// The audience a token or login request is for: the one it names, else the tenant's default
+    /// audience (facts auth0.md §1.2 and the 403 "No audience parameter was provided, and no
+    /// default audience has been configured").
+    pub fn requested_audience(&self, state: &TenantState, given: Option<&str>) -> Option<String> {
+        given.map(str::to_owned).or_else(|| self.default_audience(state))
     }
 
     /// The identifiers that name this tenant's Management API: the https form SDKs compute, and

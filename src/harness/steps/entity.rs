@@ -167,6 +167,14 @@ pub(super) fn stat_ok_answer(report: &crate::harness::world::Report, path: &str)
     (last["request"]["path"] == path && last["response"]["status"] == 200 && body["stat"] == "ok").then_some(body)
 }
 
+/// Whether the provider answered `"stat":"ok"` on one of `paths` while the report's operation ran.
+pub(super) fn stat_ok_on(report: &crate::harness::world::Report, paths: &[&str]) -> bool {
+    report.provider_exchanges().any(|e| {
+        paths.iter().any(|path| e["request"]["path"] == *path)
+            && response_json(e).is_some_and(|body| body["stat"] == "ok")
+    })
+}
+
 /// The uuid of a record the app was seeded with.
 fn seeded_uuid(world: &AuthWorld, email: &str) -> Result<String, String> {
     world

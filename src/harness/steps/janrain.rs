@@ -9,6 +9,7 @@ use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
 use crate::harness::protocol::OpOutcome;
+use crate::harness::steps::entity::stat_ok_on;
 use crate::harness::steps::observations::{response_json, same_as_sent};
 use crate::harness::world::{AuthWorld, janrain_provider_for};
 
@@ -139,10 +140,7 @@ async fn minutes_pass(world: &mut AuthWorld, minutes: i64) -> Result<(), String>
 
 #[then(expr = "a recovery link for {string} is in the Janrain outbox")]
 async fn recovery_link_in_outbox(world: &mut AuthWorld, email: String) -> Result<(), String> {
-    let asked = world.last()?.provider_exchanges().any(|e| {
-        e["request"]["path"] == "/oauth/forgot_password_native"
-            && response_json(e).is_some_and(|body| body["stat"] == "ok")
-    });
+    let asked = stat_ok_on(world.last()?, &["/oauth/forgot_password_native"]);
     if asked && recovery_link(world, &email).await?.is_some() {
         return Ok(());
     }

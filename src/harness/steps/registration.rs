@@ -10,8 +10,7 @@ use cucumber::{then, when};
 use serde_json::{Value, json};
 
 use crate::harness::protocol::OpOutcome;
-use crate::harness::steps::entity::{records_with_email, stat_ok_answer};
-use crate::harness::steps::observations::response_json;
+use crate::harness::steps::entity::{records_with_email, stat_ok_answer, stat_ok_on};
 use crate::harness::world::AuthWorld;
 
 /// The refresh secret the harness hands the client to register with: 40 lowercase hex
@@ -182,11 +181,10 @@ async fn receives_account_token(world: &mut AuthWorld) -> Result<(), String> {
 async fn verification_link_in_outbox(world: &mut AuthWorld, email: String) -> Result<(), String> {
     let report = world.last()?;
     let asked = matches!(report.outcome, Ok(OpOutcome::Ok(_)))
-        && report.provider_exchanges().any(|e| {
-            (e["request"]["path"] == "/oauth/verify_email_native"
-                || e["request"]["path"] == "/oauth/register_native_traditional")
-                && response_json(e).is_some_and(|body| body["stat"] == "ok")
-        });
+        && stat_ok_on(
+            report,
+            &["/oauth/verify_email_native", "/oauth/register_native_traditional"],
+        );
     if asked && verification_code(world, &email).await?.is_some() {
         return Ok(());
     }
