@@ -11,7 +11,7 @@ use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::error::AdminError;
+use crate::core::control_error::AdminError;
 
 /// Prefix of every control-API path.
 pub const CONTROL_PREFIX: &str = "/__authmock__";

@@ -17,9 +17,9 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use time::macros::datetime;
 
-use super::error::ErrorBody;
-use super::error::{AdminError, AdminJson};
 use crate::core::clock::{Clock, ClockMode};
+use crate::core::control_error::ErrorBody;
+use crate::core::control_error::{AdminError, AdminJson};
 use crate::core::provider::Provider;
 
 /// The clock may not leave this range: timestamps must stay printable and positive.

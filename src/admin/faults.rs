@@ -13,8 +13,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Serialize;
 
-use super::error::ErrorBody;
-use super::error::{AdminError, AdminJson};
+use crate::core::control_error::ErrorBody;
+use crate::core::control_error::{AdminError, AdminJson};
 use crate::core::faults::{ActiveFault, FaultDefinition};
 use crate::core::provider::Provider;
 

@@ -13,8 +13,8 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::error::ErrorBody;
-use super::error::{AdminError, AdminQuery};
+use crate::core::control_error::ErrorBody;
+use crate::core::control_error::{AdminError, AdminQuery};
 use crate::core::journal::{Filter, Page, StatusFilter};
 use crate::core::provider::Provider;
 

@@ -16,12 +16,12 @@ pub(crate) mod openapi;
 pub(crate) mod outbox;
 pub(crate) mod ratelimits;
 pub(crate) mod reset;
+pub(crate) mod summary;
 pub(crate) mod tenants;
 
-use axum::extract::State;
+use axum::Router;
 use axum::http::{Method, Uri};
 use axum::routing::{MethodRouter, any};
-use axum::{Json, Router};
 
 pub(crate) use crate::core::control_error as error;
 use crate::core::provider::{ControlRoute, Provider, control_route as route};
@@ -35,7 +35,7 @@ pub fn router<P: Provider>() -> Router<P> {
 /// Every control route of a listener of provider `P`.
 pub fn table<P: Provider>() -> Vec<ControlRoute<P>> {
     let mut shared = vec![
-        route(Method::GET, "/__authmock__/tenant", tenant_summary::<P>),
+        route(Method::GET, "/__authmock__/tenant", summary::show::<P>),
         route(Method::GET, "/__authmock__/openapi.json", openapi::document::<P>),
         route(Method::GET, health::PATH, health::show::<P>),
         route(Method::GET, "/__authmock__/clock", clock::show::<P>),
@@ -98,11 +98,4 @@ async fn unknown_control_path(uri: Uri) -> AdminError {
          rate-limits under /__authmock__/",
         uri.path()
     ))
-}
-
-#[utoipa::path(get, path = "/__authmock__/tenant", tag = "tenant",
-    responses((status = 200, description = "This listener's seeded credentials and ids: `provider` is `auth0` (applications, APIs, connections, users) or `janrain` (API clients, flow, records)", body = Object)))]
-#[tracing::instrument(skip_all)]
-async fn tenant_summary<P: Provider>(State(provider): State<P>) -> Json<serde_json::Value> {
-    Json(provider.summary())
 }

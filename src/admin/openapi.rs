@@ -5,8 +5,8 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::error::ErrorBody;
 use super::tenants::CreateTenant;
+use crate::core::control_error::ErrorBody;
 use crate::core::provider::Provider;
 
 #[derive(OpenApi)]
@@ -18,7 +18,7 @@ use crate::core::provider::Provider;
                        `Authorization: Bearer <token>`."
     ),
     paths(
-        super::tenant_summary,
+        super::summary::show,
         document,
         super::health::show,
         super::clock::show,

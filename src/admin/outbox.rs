@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::error::ErrorBody;
-use super::error::{AdminError, AdminQuery};
+use crate::core::control_error::ErrorBody;
+use crate::core::control_error::{AdminError, AdminQuery};
 use crate::core::outbox::Outbox;
 use crate::core::provider::Provider;
 

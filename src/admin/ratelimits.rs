@@ -14,8 +14,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;
 
-use super::error::ErrorBody;
-use super::error::{AdminError, AdminJson};
+use crate::core::control_error::ErrorBody;
+use crate::core::control_error::{AdminError, AdminJson};
 use crate::core::provider::Provider;
 use crate::core::ratelimit::{BucketDefinition, BucketView};
 

@@ -5,8 +5,8 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 
-use super::error::AdminError;
-use super::error::ErrorBody;
+use crate::core::control_error::AdminError;
+use crate::core::control_error::ErrorBody;
 use crate::core::provider::Provider;
 
 #[utoipa::path(post, path = "/__authmock__/reset", tag = "reset",

@@ -23,8 +23,8 @@ use futures::future::BoxFuture;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::error::ErrorBody;
-use super::error::{AdminError, AdminJson};
+use crate::core::control_error::ErrorBody;
+use crate::core::control_error::{AdminError, AdminJson};
 use crate::core::provider::Provider;
 
 /// What `POST /__authmock__/tenants` accepts.

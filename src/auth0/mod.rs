@@ -1,55 +1,17 @@
-//! The Auth0 provider: its tenant, its route table, and its [`Provider`] impl.
-//!
-//! The tenant (`tenant`: the handle and its state; `seed`: fixtures), one file per resource
-//! (`oauth`, `discovery`, `tickets`, `users`, `dbconnections`, `hosted`), the extractors that
-//! reject before handlers run (`extract`), schema findings (`payload`), the summary served at
-//! `GET /__authmock__/tenant` (`summary`), and every wire string: errors in `error`, page copy
-//! in `text`. Depends on `core`; never on another provider.
+//! The Auth0 provider, shaped like its documentation: the Authentication API
+//! (`authentication/`, OAuth envelope), the Management API v2 (`management/`, hapi envelope) and
+//! Universal Login with its hosted pages (`login/`), over the tenant (`tenant/`: its state and
+//! every operation that keeps a tenant invariant), over the wire text (`wire/`: every byte of
+//! provider text). An API folder never imports another; `tenant/` imports `wire/` and `core`;
+//! `wire/` imports `core` only (`tests/architecture.rs` holds the rule). This file merges the
+//! three APIs' routes and implements [`Provider`].
 
-pub mod application;
-pub(crate) mod attack_protection;
-pub(crate) mod authorize;
-pub mod bounds;
-pub(crate) mod callback;
-pub(crate) mod code_grant;
-pub(crate) mod cors;
-pub(crate) mod dbconnections;
-pub(crate) mod discovery;
-pub(crate) mod email_verification;
-pub(crate) mod error;
-pub(crate) mod extract;
-pub(crate) mod hosted;
-pub(crate) mod login;
-pub(crate) mod login_connection;
-pub(crate) mod login_error;
-pub(crate) mod login_text;
-pub mod logins;
-pub(crate) mod logout;
-pub(crate) mod mail;
-pub(crate) mod oauth;
-pub(crate) mod opaque_tokens;
-pub(crate) mod password_rules;
-pub(crate) mod payload;
-pub(crate) mod query;
-pub(crate) mod quota;
-pub(crate) mod ratelimit;
-pub(crate) mod refresh;
-mod reset;
-pub(crate) mod revoke;
-pub(crate) mod roles;
-pub mod seed;
-pub(crate) mod session;
-pub(crate) mod signup;
-pub mod summary;
+mod authentication;
+mod control;
+mod login;
+mod management;
 pub mod tenant;
-mod text;
-pub(crate) mod tickets;
-pub mod user_index;
-pub(crate) mod user_lifecycle;
-pub(crate) mod user_search;
-pub(crate) mod user_tokens;
-pub(crate) mod userinfo;
-pub(crate) mod users;
+pub(crate) mod wire;
 
 use std::path::Path;
 
@@ -58,7 +20,6 @@ use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, Method};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse as _, Response};
-use axum::routing::{get, post};
 use rand::RngExt as _;
 
 use crate::core::address::TenantAddress;
@@ -68,16 +29,20 @@ use crate::core::journal::Unrouted;
 use crate::core::outbox::Outbox;
 use crate::core::provider::{ControlRoute, Provider, SeedFailure, control_route};
 use crate::core::ratelimit::{Decision, RateLimits};
-use error::{Auth0Error, set_rate_limit_headers};
-use seed::{Fixture, SeedError};
-use summary::TenantSummary;
 pub use tenant::Tenant;
+pub use tenant::model::LoginExperience;
+use tenant::ratelimit;
+use tenant::seed::SeedError;
+pub use tenant::seed::{DEFAULT_AUTH0_FIXTURE, Fixture};
+pub use tenant::summary::TenantSummary;
+use wire::error::{Auth0Error, NAMED_ERRORS};
+use wire::respond::{RequestId, set_rate_limit_headers};
 
 impl Provider for Tenant {
     const KIND: &'static str = "auth0";
     type Fixture = Fixture;
     const EMBEDDED_NAMES: &'static [&'static str] = &["auth0-tenant"];
-    const ERROR_NAMES: &'static [&'static str] = error::NAMED_ERRORS;
+    const ERROR_NAMES: &'static [&'static str] = NAMED_ERRORS;
     const RATE_LIMIT_GROUPS: &'static [&'static str] = ratelimit::GROUPS;
 
     fn default_fixture() -> Fixture {
@@ -101,7 +66,7 @@ impl Provider for Tenant {
     }
 
     fn router(&self) -> Router<Self> {
-        router().layer(middleware::from_fn_with_state(self.clone(), cors::cors))
+        router().layer(middleware::from_fn_with_state(self.clone(), authentication::cors::cors))
     }
 
     fn summary(&self) -> serde_json::Value {
@@ -137,14 +102,14 @@ impl Provider for Tenant {
     /// The M2M token quotas (`quota`): `GET`/`POST`/`DELETE /__authmock__/client-quotas`.
     fn control_routes() -> Vec<ControlRoute<Self>> {
         vec![
-            control_route(Method::GET, "/__authmock__/client-quotas", quota::list),
-            control_route(Method::POST, "/__authmock__/client-quotas", quota::set),
-            control_route(Method::DELETE, "/__authmock__/client-quotas", quota::clear),
+            control_route(Method::GET, "/__authmock__/client-quotas", control::list),
+            control_route(Method::POST, "/__authmock__/client-quotas", control::set),
+            control_route(Method::DELETE, "/__authmock__/client-quotas", control::clear),
         ]
     }
 
     fn control_openapi() -> Option<utoipa::openapi::OpenApi> {
-        Some(<quota::QuotaApi as utoipa::OpenApi>::openapi())
+        Some(<control::QuotaApi as utoipa::OpenApi>::openapi())
     }
 
     fn named_error(&self, name: &str, _path: &str) -> Option<Response> {
@@ -181,81 +146,12 @@ impl Provider for Tenant {
     }
 }
 
-/// Every Auth0 route of one tenant.
+/// Every Auth0 route of one tenant: the three APIs' routes, then hapi's 404 for anything else.
 fn router() -> Router<Tenant> {
     Router::new()
-        .route("/oauth/token", post(oauth::token))
-        .route("/.well-known/jwks.json", get(discovery::jwks))
-        .route(
-            "/.well-known/openid-configuration",
-            get(discovery::openid_configuration),
-        )
-        .route(
-            "/.well-known/oauth-authorization-server",
-            get(discovery::openid_configuration),
-        )
-        .route("/pem", get(discovery::pem))
-        .route("/api/v2/tickets/password-change", post(tickets::create_password_change))
-        .route(
-            "/api/v2/tickets/email-verification",
-            post(email_verification::create_ticket),
-        )
-        .route("/api/v2/jobs/verification-email", post(email_verification::create_job))
-        .route("/api/v2/jobs/{id}", get(email_verification::get_job))
-        .route(
-            email_verification::UNIVERSAL_VERIFY_PATH,
-            get(email_verification::verify),
-        )
-        .route(email_verification::CLASSIC_VERIFY_PATH, get(email_verification::verify))
-        .route(
-            "/api/v2/user-blocks",
-            get(attack_protection::get_by_identifier).delete(attack_protection::delete_by_identifier),
-        )
-        .route(
-            "/api/v2/user-blocks/{id}",
-            get(attack_protection::get_by_id).delete(attack_protection::delete_by_id),
-        )
-        .route(attack_protection::UNBLOCK_PATH, get(attack_protection::unblock_page))
-        .route("/api/v2/roles", get(roles::list).post(roles::create))
-        .route(
-            "/api/v2/roles/{id}",
-            get(roles::get).patch(roles::update).delete(roles::delete),
-        )
-        .route(
-            "/api/v2/roles/{id}/permissions",
-            get(roles::role_permissions)
-                .post(roles::add_role_permissions)
-                .delete(roles::remove_role_permissions),
-        )
-        .route(
-            "/api/v2/users/{id}/roles",
-            get(roles::user_roles)
-                .post(roles::assign_roles)
-                .delete(roles::remove_roles),
-        )
-        .route(
-            "/api/v2/users/{id}/permissions",
-            get(roles::user_permissions)
-                .post(roles::add_user_permissions)
-                .delete(roles::remove_user_permissions),
-        )
-        .route("/api/v2/users", get(user_search::list).post(user_lifecycle::create))
-        .route(
-            "/api/v2/users/{id}",
-            get(users::get).patch(users::update).delete(user_lifecycle::delete),
-        )
-        .route("/api/v2/users-by-email", get(users::by_email))
-        .route("/dbconnections/change_password", post(dbconnections::change_password))
-        .route("/dbconnections/signup", post(signup::signup))
-        .route(hosted::UNIVERSAL_RESET_PATH, get(hosted::show).post(hosted::submit))
-        .route(hosted::CLASSIC_RESET_PATH, get(hosted::show).post(hosted::submit))
-        .route("/authorize", get(authorize::authorize))
-        .route("/u/login", get(login::show).post(login::submit))
-        .route("/authorize/resume", get(login::resume))
-        .route("/oauth/revoke", post(revoke::revoke))
-        .route("/userinfo", get(userinfo::userinfo).post(userinfo::userinfo))
-        .route("/v2/logout", get(logout::v2_logout))
-        .route("/oidc/logout", get(logout::oidc_logout).post(logout::oidc_logout))
+        .merge(authentication::routes())
+        .merge(management::routes())
+        .merge(login::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
         .layer(middleware::from_fn(request_id))
@@ -272,11 +168,6 @@ async fn not_found(req: Request) -> Response {
     response.extensions_mut().insert(Unrouted);
     response
 }
-
-/// The id of the request being handled, as sent back in `X-Auth0-RequestId` (hosted error
-/// pages print it as their tracking id).
-#[derive(Debug, Clone)]
-pub struct RequestId(pub String);
 
 /// Every response carries `X-Auth0-RequestId` (facts §2.1, obs: 20 hex characters).
 async fn request_id(mut req: Request, next: Next) -> Response {

@@ -10,8 +10,8 @@ use serde_json::Value;
 
 use super::adapter::{Client, ClientSpec};
 use super::protocol::{Auth0Provider, JanrainForm, JanrainForms, JanrainProvider, OpOutcome, Provider};
-use crate::auth0::seed::Fixture;
-use crate::auth0::summary::TenantSummary;
+use crate::auth0::Fixture;
+use crate::auth0::TenantSummary;
 use crate::janrain::JanrainFixture;
 use crate::janrain::app::{CHANGE_PASSWORD_FORM, FORGOT_PASSWORD_FORM, SIGN_IN_FORM};
 use crate::janrain::summary::JanrainSummary;

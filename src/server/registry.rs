@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use futures::future::BoxFuture;
 use serde_json::{Map, Value};
 
-use super::{Background, ServeError};
+use super::listener::{self, Background, ServeError};
 use crate::admin::error::AdminError;
 use crate::admin::tenants::{CreateTenant, Runtime, TenantRuntime};
 use crate::core::clock::Clock;
@@ -132,11 +132,11 @@ fn start_tenant<P: Provider>(
     Box::pin(async move {
         let fixture = source.fixture::<P>()?;
         let settings = registry.settings();
-        let (listener, tenant) = super::bind::<P>(addr, &fixture, Clock::system(), settings.tls.is_some())
+        let (listener, tenant) = listener::bind::<P>(addr, &fixture, Clock::system(), settings.tls.is_some())
             .await
             .map_err(serve_error)?;
         tenant.control().journal().configure(settings.journal);
-        let router = super::app_in(tenant.clone(), &registry);
+        let router = listener::app_with(tenant.clone(), registry.runtime(), settings.admin_token.clone());
         Ok(Started {
             tenant: Box::new(tenant),
             listener,

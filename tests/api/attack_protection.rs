@@ -1,7 +1,7 @@
 //! Brute-force protection, user-blocks and the administrative block on token grants (facts
 //! `auth0-users.md` §5).
 
-use authmock::auth0::seed::Fixture;
+use authmock::auth0::Fixture;
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 

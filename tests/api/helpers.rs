@@ -1,7 +1,7 @@
 //! One-call test setup: a tenant, a router, per-endpoint helpers and wire snapshots.
 
-use authmock::auth0::seed::Fixture;
-use authmock::auth0::summary::TenantSummary;
+use authmock::auth0::Fixture;
+use authmock::auth0::TenantSummary;
 use authmock::auth0::tenant::{Tenant, TenantAddress};
 use authmock::core::clock::Clock;
 use authmock::server;

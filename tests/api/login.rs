@@ -997,7 +997,7 @@ async fn the_journal_shows_each_browser_step() {
 #[tokio::test]
 async fn browser_login_tokens_carry_rbac_permissions() {
     const API: &str = "https://api.example.com/";
-    let mut fixture = authmock::auth0::seed::Fixture::default_auth0();
+    let mut fixture = authmock::auth0::Fixture::default_auth0();
     fixture.apis[0].rbac = true;
     fixture.apis[0].permissions_in_token = true;
     let app = TestApp::with_fixture(fixture);

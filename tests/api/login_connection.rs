@@ -5,7 +5,7 @@
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-use authmock::auth0::seed::{DEFAULT_AUTH0_FIXTURE, Fixture};
+use authmock::auth0::{DEFAULT_AUTH0_FIXTURE, Fixture};
 
 use crate::helpers::TestApp;
 use crate::login::{Browser, SPA, SPA_CALLBACK, WEB, page_wire, spa_query, url_param, urlencode};

@@ -252,7 +252,7 @@ async fn plain_password_grant_uses_the_default_directory() {
     body.as_object_mut().expect("object").remove("realm");
     assert_eq!(app.oauth(&body).await.status, StatusCode::OK);
 
-    let mut fixture = authmock::auth0::seed::Fixture::default_auth0();
+    let mut fixture = authmock::auth0::Fixture::default_auth0();
     fixture.default_directory = None;
     let app = TestApp::with_fixture(fixture);
     assert_wire!("oauth_no_default_connection", app.oauth(&body).await);

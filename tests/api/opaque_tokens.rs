@@ -271,7 +271,7 @@ async fn opaque_tokens_past_the_cap_are_evicted_and_counted() {
 
 /// A tenant whose Default Audience is `audience` (fixture `default_audience`).
 fn with_default_audience(audience: &str) -> TestApp {
-    let mut fixture = authmock::auth0::seed::Fixture::default_auth0();
+    let mut fixture = authmock::auth0::Fixture::default_auth0();
     fixture.default_audience = Some(audience.to_owned());
     TestApp::with_fixture(fixture)
 }
@@ -319,7 +319,7 @@ async fn a_default_audience_answers_client_credentials_without_audience() {
 
 #[test]
 fn a_default_audience_must_name_an_api_of_the_tenant() {
-    let mut fixture = authmock::auth0::seed::Fixture::default_auth0();
+    let mut fixture = authmock::auth0::Fixture::default_auth0();
     fixture.default_audience = Some("https://nope.example.com/".into());
     let error = fixture
         .state(&authmock::core::clock::Clock::default())

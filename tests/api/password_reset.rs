@@ -348,8 +348,8 @@ async fn result_url_gets_success_and_the_email_and_the_email_is_verified() {
 
 #[tokio::test]
 async fn classic_login_reports_an_expired_ticket_to_result_url() {
-    let mut fixture = authmock::auth0::seed::Fixture::default_auth0();
-    fixture.login = authmock::auth0::tenant::LoginExperience::Classic;
+    let mut fixture = authmock::auth0::Fixture::default_auth0();
+    fixture.login = authmock::auth0::LoginExperience::Classic;
     let app = TestApp::with_fixture(fixture);
     let path = ticket(
         &app,

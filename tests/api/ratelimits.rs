@@ -189,7 +189,7 @@ async fn the_default_tenant_reports_the_documented_limits_without_refusing() {
 
 #[tokio::test]
 async fn a_fixture_with_no_rate_limits_sends_no_headers() {
-    let mut fixture = authmock::auth0::seed::Fixture::default_auth0();
+    let mut fixture = authmock::auth0::Fixture::default_auth0();
     fixture.rate_limits = serde_json::from_value(json!([])).expect("no buckets");
     let app = TestApp::with_fixture(fixture);
     assert_eq!(app.get(LIMITS, None).await.json()["buckets"], json!([]));
@@ -201,7 +201,7 @@ async fn a_fixture_with_no_rate_limits_sends_no_headers() {
 
 #[tokio::test]
 async fn a_fixture_bucket_can_be_report_only() {
-    let mut fixture = authmock::auth0::seed::Fixture::default_auth0();
+    let mut fixture = authmock::auth0::Fixture::default_auth0();
     fixture.rate_limits = serde_json::from_value(json!([
         {"group": "management", "limit": 1, "window_secs": 60, "mode": "report"}
     ]))
@@ -227,7 +227,7 @@ async fn a_fixture_bucket_can_be_report_only() {
 
 #[tokio::test]
 async fn fixture_buckets_limit_from_the_start_and_come_back_full_on_reset() {
-    let mut fixture = authmock::auth0::seed::Fixture::default_auth0();
+    let mut fixture = authmock::auth0::Fixture::default_auth0();
     fixture.rate_limits = serde_json::from_value(json!([
         {"group": "management", "limit": 1, "window_secs": 60},
         {"group": "authentication", "limit": 100, "refill": 10}
@@ -260,7 +260,7 @@ async fn fixture_buckets_limit_from_the_start_and_come_back_full_on_reset() {
 
 #[tokio::test]
 async fn a_fixture_naming_an_unknown_group_is_refused_when_served() {
-    let mut fixture = authmock::auth0::seed::Fixture::default_auth0();
+    let mut fixture = authmock::auth0::Fixture::default_auth0();
     fixture.rate_limits =
         serde_json::from_value(json!([{"group": "janrain", "limit": 1}])).expect("bucket definitions");
     let addr = "127.0.0.1:0".parse().expect("literal address");

@@ -1,6 +1,6 @@
 //! Roles, permissions and RBAC access tokens (facts `auth0-users.md` §6).
 
-use authmock::auth0::seed::Fixture;
+use authmock::auth0::Fixture;
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 

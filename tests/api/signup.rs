@@ -1,6 +1,6 @@
 //! POST /dbconnections/signup (facts `auth0-users.md` §7).
 
-use authmock::auth0::seed::Fixture;
+use authmock::auth0::Fixture;
 use axum::http::StatusCode;
 use serde_json::json;
 

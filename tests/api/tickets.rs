@@ -86,8 +86,8 @@ async fn ticket_expires_on_the_tenant_clock_and_only_the_newest_is_valid() {
 
 #[tokio::test]
 async fn classic_login_tenants_get_the_lo_reset_shape() {
-    let mut fixture = authmock::auth0::seed::Fixture::default_auth0();
-    fixture.login = authmock::auth0::tenant::LoginExperience::Classic;
+    let mut fixture = authmock::auth0::Fixture::default_auth0();
+    fixture.login = authmock::auth0::LoginExperience::Classic;
     let app = TestApp::with_fixture(fixture);
     let reply = create(&app, json!({"user_id": ALICE})).await;
     let url = reply.json()["ticket"].as_str().expect("url").to_owned();

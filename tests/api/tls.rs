@@ -1,7 +1,7 @@
 //! TLS: a tenant served over HTTPS with a leaf of the run's own CA; a client that trusts only
 //! that CA completes the Management API round trip, one that does not is refused.
 
-use authmock::auth0::seed::Fixture;
+use authmock::auth0::Fixture;
 use authmock::tls::Authority;
 use serde_json::{Value, json};
 

@@ -1,7 +1,7 @@
 //! POST /api/v2/users, DELETE /api/v2/users/{id}, and what PATCH gained with them
 //! (facts `auth0-users.md` §1, §3).
 
-use authmock::auth0::seed::Fixture;
+use authmock::auth0::Fixture;
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 

@@ -273,7 +273,7 @@ async fn hostile_queries_get_errors_not_crashes() {
 
 #[tokio::test]
 async fn read_endpoints_list_their_scopes_in_the_providers_order() {
-    let mut fixture = authmock::auth0::seed::Fixture::default_auth0();
+    let mut fixture = authmock::auth0::Fixture::default_auth0();
     let admin = fixture
         .clients
         .iter_mut()

@@ -18,7 +18,7 @@ const MAX_FAILED_LOGINS: usize = 50;
 #[given(expr = "the tenant has a role {string}")]
 async fn tenant_has_role(world: &mut AuthWorld, name: String) -> Result<(), String> {
     let mut state = world.idp.tenant().state();
-    crate::auth0::roles::add_role(&mut state, name.clone(), format!("{name} (scenario role)"))
+    crate::auth0::tenant::rbac::add_role(&mut state, name.clone(), format!("{name} (scenario role)"))
         .map(|_| ())
         .map_err(|e| format!("the tenant refused the role {name:?}: {e:?}"))
 }

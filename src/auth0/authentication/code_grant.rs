@@ -1,0 +1,129 @@
+//! `grant_type=authorization_code` at `/oauth/token` (facts auth0-login.md §3).
+//!
+//! Checks, in order: the code exists, is live (single use, 60 s on the tenant clock) and was
+//! issued to this client → `redirect_uri` repeated if it was sent to `/authorize`, and equal →
+//! PKCE: a code issued with a challenge redeems only with its verifier, and a public client
+//! (auth method `none`) never redeems without one. Any attempt on a live code spends it (inf:
+//! what RFC 6749 §4.1.2 asks of a server, so a stolen code cannot be retried with guesses).
+
+use crate::auth0::authentication::params::{Params, TokenBody};
+use crate::auth0::tenant::Tenant;
+use crate::auth0::tenant::logins::Family;
+use crate::auth0::tenant::model::Client;
+use crate::auth0::tenant::rbac::apply_rbac;
+use crate::auth0::tenant::state::TenantState;
+use crate::auth0::tenant::tokens::{ACCESS_TOKEN_TTL, Grant};
+use crate::auth0::wire::error::Auth0Error;
+use crate::core::onetime::Redemption;
+
+/// Redeems a code for tokens.
+pub(super) fn exchange(
+    tenant: &Tenant,
+    state: &mut TenantState,
+    client: &Client,
+    params: &Params,
+) -> Result<TokenBody, Auth0Error> {
+    let code = params.require("code")?;
+    let now = tenant.clock().unix();
+    let refused = |reason: String| Auth0Error::InvalidAuthorizationCode {
+        reason: format!("authorization code refused: {reason}"),
+    };
+    let issued_to = state
+        .logins
+        .codes
+        .peek(code)
+        .map(|e| e.payload.request.client_id.clone());
+    if issued_to.as_deref().is_some_and(|id| id != client.client_id) {
+        return Err(refused(format!(
+            "the code was issued to another application ({})",
+            issued_to.unwrap_or_default()
+        )));
+    }
+    let grant = match state.logins.codes.redeem(code, now) {
+        Ok(entry) => entry.payload.clone(),
+        Err(Redemption::Expired { secs_ago }) => {
+            return Err(refused(format!(
+                "the code expired {secs_ago} s ago on the tenant clock (codes live {} s)",
+                crate::auth0::tenant::logins::CODE_TTL
+            )));
+        }
+        Err(Redemption::Used | Redemption::Superseded) => {
+            return Err(refused("the code was already redeemed: a code works once".into()));
+        }
+        Err(Redemption::Unknown) => return Err(refused("no such code was issued by this tenant".into())),
+    };
+    let request = &grant.request;
+    match params.get("redirect_uri") {
+        None if request.redirect_uri_sent => return Err(Auth0Error::RedirectUriRequired),
+        Some(sent) if sent != request.redirect_uri => {
+            return Err(refused(format!(
+                "redirect_uri {sent:?} differs from the {:?} sent to /authorize",
+                request.redirect_uri
+            )));
+        }
+        _ => {}
+    }
+    match (&request.code_challenge, params.get("code_verifier")) {
+        (Some(challenge), Some(verifier)) if challenge.verifies(verifier) => {}
+        (Some(challenge), verifier) => {
+            return Err(Auth0Error::CodeVerifierFailed {
+                detail: match verifier {
+                    None => "the code was issued with a code_challenge; send its code_verifier".into(),
+                    Some(_) => format!("code_verifier does not match the {} code_challenge", challenge.method),
+                },
+            });
+        }
+        (None, _) if client.login.is_public() && params.get("client_secret").is_none() => {
+            // inf: the provider's text for a public client redeeming without PKCE was not captured.
+            return Err(Auth0Error::CodeVerifierFailed {
+                detail: "a public application must use PKCE: send code_challenge to /authorize and \
+                         code_verifier here"
+                    .into(),
+            });
+        }
+        (None, _) => {}
+    }
+    let user = state
+        .user(&grant.user_id)
+        .cloned()
+        .ok_or_else(|| refused("the code's user no longer exists".into()))?;
+    let (scope, permissions) = apply_rbac(state, &user.user_id, request.audience.as_deref(), &request.scope);
+    let tokens = Grant {
+        client_id: &client.client_id,
+        user: &user,
+        audience: request.audience.as_deref(),
+        scope: &scope,
+        sid: &grant.sid,
+        auth_time: grant.auth_time,
+        gty: None,
+        permissions,
+    };
+    // facts §3: access_token, refresh_token, id_token, scope, expires_in, token_type.
+    let mut body = TokenBody::default();
+    body.access_token(tokens.issue_access_token(tenant, state, ACCESS_TOKEN_TTL));
+    if tokens.has_scope("offline_access") && client.grant_types.iter().any(|g| g == "refresh_token") {
+        let family = Family {
+            client_id: client.client_id.clone(),
+            user_id: user.user_id.clone(),
+            audience: request.audience.clone(),
+            scope: request.scope.clone(),
+            sid: grant.sid.clone(),
+            auth_time: grant.auth_time,
+            policy: client.login.refresh,
+            created_at: now,
+            last_used: now,
+            current: String::new(),
+            previous: None,
+            revoked: None,
+        };
+        let token = state.logins.start_family(&mut state.rng, family);
+        body.value("refresh_token", token);
+    }
+    if tokens.has_scope("openid") {
+        body.jwt("id_token", tokens.id_token(tenant, request.nonce.as_deref()));
+    }
+    body.value("scope", scope.clone());
+    body.value("expires_in", ACCESS_TOKEN_TTL);
+    body.value("token_type", "Bearer");
+    Ok(body)
+}

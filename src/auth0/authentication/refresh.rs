@@ -1,0 +1,150 @@
+//! `grant_type=refresh_token` for tokens from browser logins: rotation, reuse detection and
+//! lifetimes on the tenant clock (facts auth0-login.md §4).
+//!
+//! A rotating family keeps exactly one live token; exchanging it returns a new one. The token
+//! rotated away last still works inside the client's `leeway`. Presenting any other spent token
+//! is reuse: the whole family is revoked and every token of it answers the generic
+//! `Unknown or invalid refresh token.` from then on. Rotating families expire `token_lifetime`
+//! after the login (never extended) or `idle_token_lifetime` after their last use.
+
+use crate::auth0::authentication::params::{Params, TokenBody};
+use crate::auth0::tenant::Tenant;
+use crate::auth0::tenant::logins::{Family, Revocation};
+use crate::auth0::tenant::model::Client;
+use crate::auth0::tenant::rbac::apply_rbac;
+use crate::auth0::tenant::state::TenantState;
+use crate::auth0::tenant::tokens::{ACCESS_TOKEN_TTL, Grant};
+use crate::auth0::wire::error::Auth0Error;
+
+/// Whether `token` has the shape of the refresh tokens this module issues (`v1.M…`).
+pub(super) fn is_family_token(params: &Params) -> bool {
+    params.get("refresh_token").is_some_and(|t| t.starts_with("v1."))
+}
+
+pub(super) fn exchange(
+    tenant: &Tenant,
+    state: &mut TenantState,
+    client: &Client,
+    params: &Params,
+) -> Result<TokenBody, Auth0Error> {
+    let presented = params.require("refresh_token")?.to_owned();
+    let now = tenant.clock().unix();
+    let refused = |reason: String| Auth0Error::InvalidRefreshToken {
+        reason: format!("refresh token refused: {reason}"),
+    };
+    let family_id = state
+        .logins
+        .refresh_tokens
+        .get(&presented)
+        .map(|t| t.family)
+        .ok_or_else(|| refused("no such refresh token was issued by this tenant".into()))?;
+    let family = state
+        .logins
+        .families
+        .get_mut(&family_id)
+        .ok_or_else(|| refused("the token's family is gone".into()))?;
+    if family.client_id != client.client_id {
+        return Err(refused(format!(
+            "the token was issued to another application ({})",
+            family.client_id
+        )));
+    }
+    match family.revoked {
+        Some(Revocation::ReuseDetected) => {
+            return Err(refused(
+                "the token's family was revoked after a spent token was reused".into(),
+            ));
+        }
+        Some(Revocation::Revoked) => return Err(refused("the token was revoked".into())),
+        None => {}
+    }
+    let policy = family.policy;
+    if policy.rotating {
+        if now >= family.created_at + policy.token_lifetime {
+            return Err(refused(format!(
+                "the family reached its absolute lifetime ({} s) on the tenant clock",
+                policy.token_lifetime
+            )));
+        }
+        if now >= family.last_used + policy.idle_token_lifetime {
+            return Err(refused(format!(
+                "the token was idle longer than idle_token_lifetime ({} s)",
+                policy.idle_token_lifetime
+            )));
+        }
+        let in_leeway = matches!(&family.previous, Some((prev, at)) if *prev == presented && now < at + policy.leeway);
+        if presented != family.current && !in_leeway {
+            family.revoked = Some(Revocation::ReuseDetected);
+            return Err(refused(
+                "reuse detected: this token was already exchanged, so its whole family is now revoked".into(),
+            ));
+        }
+    }
+    let family: Family = family.clone();
+    let user = match state.user(&family.user_id) {
+        Some(user) => user.clone(),
+        None => return Err(Auth0Error::RefreshUserGone),
+    };
+    if user.blocked {
+        return Err(Auth0Error::RefreshUserBlocked);
+    }
+    let scope = match params.get("scope") {
+        None => family.scope.clone(),
+        Some(requested) => {
+            let granted: Vec<&str> = family.scope.split_whitespace().collect();
+            let extra: Vec<String> = requested
+                .split_whitespace()
+                .filter(|s| !granted.contains(s))
+                .map(str::to_owned)
+                .collect();
+            if !extra.is_empty() {
+                return Err(Auth0Error::ScopeBeyondGrant { extra });
+            }
+            requested.to_owned()
+        }
+    };
+    let (scope, permissions) = apply_rbac(state, &user.user_id, family.audience.as_deref(), &scope);
+    let grant = Grant {
+        client_id: &client.client_id,
+        user: &user,
+        audience: family.audience.as_deref(),
+        scope: &scope,
+        sid: &family.sid,
+        auth_time: family.auth_time,
+        gty: Some("refresh_token"),
+        permissions,
+    };
+    // obs (go-auth0 recording): access_token, expires_in, [id_token,] token_type, scope,
+    // refresh_token (the last only when rotating).
+    let mut body = TokenBody::default();
+    body.access_token(grant.issue_access_token(tenant, state, ACCESS_TOKEN_TTL));
+    body.value("expires_in", ACCESS_TOKEN_TTL);
+    if grant.has_scope("openid") {
+        body.jwt("id_token", grant.id_token(tenant, None));
+    }
+    body.value("token_type", "Bearer");
+    body.value("scope", scope);
+    if let Some(f) = state.logins.families.get_mut(&family_id) {
+        f.last_used = now;
+    }
+    if policy.rotating
+        && let Some(token) = state.logins.rotate(&mut state.rng, family_id, now)
+    {
+        body.value("refresh_token", token);
+    }
+    Ok(body)
+}
+
+/// Revokes the family of `token` if `client_id` owns it (`/oauth/revoke`, logout).
+pub fn revoke(state: &mut TenantState, token: &str, client_id: &str) -> bool {
+    let Some(family_id) = state.logins.refresh_tokens.get(token).map(|t| t.family) else {
+        return false;
+    };
+    match state.logins.families.get_mut(&family_id) {
+        Some(family) if family.client_id == client_id => {
+            family.revoked.get_or_insert(Revocation::Revoked);
+            true
+        }
+        _ => false,
+    }
+}

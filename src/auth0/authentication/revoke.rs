@@ -1,0 +1,61 @@
+//! `POST /oauth/revoke`: ends a refresh token's family (facts auth0-login.md §4.1).
+//!
+//! JSON or form; `client_id` and `token` required; confidential clients authenticate. A token
+//! that is unknown, already revoked or another client's is still answered 200 (doc), with the
+//! empty body and JSON content type of the recording.
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::auth0::wire::error::Auth0Error;
+
+use crate::auth0::authentication::params::{client_credentials, parse_params};
+use crate::auth0::tenant::Tenant;
+use crate::auth0::wire::body::{MAX_BODY_BYTES, read_capped};
+use crate::auth0::wire::respond::with_hint;
+
+#[tracing::instrument(skip_all)]
+pub async fn revoke(State(tenant): State<Tenant>, req: Request) -> Result<Response, Auth0Error> {
+    let (parts, bytes) = read_capped(req, MAX_BODY_BYTES)
+        .await
+        .map_err(|limit| Auth0Error::PayloadTooLarge { limit })?;
+    let params = parse_params(&parts.headers, &bytes)?;
+    let (client_id, secret) = client_credentials(&parts.headers, &params);
+    let client_id = client_id.ok_or(Auth0Error::MissingParameter { name: "client_id" })?;
+    let token = params.require("token")?.to_owned();
+    let revoked = revoke_token(&tenant, &client_id, secret.as_deref(), &token)?;
+    let mut response = (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        "",
+    )
+        .into_response();
+    let hint = if revoked {
+        "the refresh token's family is revoked"
+    } else {
+        "nothing revoked: the token is unknown, already revoked or another application's (answered 200 all the same)"
+    };
+    response = with_hint(response, hint.into());
+    Ok(response)
+}
+
+/// Authenticates the client, then revokes; `Ok(false)` when there was nothing of its to revoke.
+fn revoke_token(tenant: &Tenant, client_id: &str, secret: Option<&str>, token: &str) -> Result<bool, Auth0Error> {
+    let mut state = tenant.state();
+    let client = state.client(client_id).ok_or_else(|| Auth0Error::RevokeInvalidClient {
+        client_id: client_id.to_owned(),
+    })?;
+    let authenticated = match secret {
+        Some(secret) => secret == client.client_secret,
+        None => client.login.is_public(),
+    };
+    if !authenticated {
+        return Err(Auth0Error::RevokeInvalidClient {
+            client_id: client_id.to_owned(),
+        });
+    }
+    Ok(crate::auth0::authentication::refresh::revoke(
+        &mut state, token, client_id,
+    ))
+}

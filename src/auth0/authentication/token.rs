@@ -1,0 +1,416 @@
+//! `POST /oauth/token`: client_credentials, password, password-realm, refresh_token and
+//! authorization_code grants, with JSON or form bodies and client_secret_post or HTTP Basic.
+//!
+//! Success bodies and claims follow facts §1.2/§1.4 (claim order as observed); failures are the
+//! §1.3 errors, checked in this order: grant_type present and known → client authentication →
+//! grant type enabled on the client → grant-specific checks.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use rand::RngExt as _;
+use rand::distr::Alphanumeric;
+use serde_json::Value;
+
+use crate::auth0::authentication::params::{AuthParams, Params, TokenBody, client_credentials};
+use crate::auth0::tenant::Tenant;
+use crate::auth0::tenant::model::{Client, MANAGEMENT_API, RefreshGrant};
+use crate::auth0::tenant::quota::{self, QuotaDecision};
+use crate::auth0::tenant::state::TenantState;
+use crate::auth0::tenant::tokens::{AccessToken, Holder, access_token_head, profile_claims, user_access_token};
+use crate::auth0::tenant::users::User;
+use crate::auth0::wire::error::Auth0Error;
+use crate::auth0::wire::respond::json_response;
+use crate::core::tokens::Claims;
+
+/// Access tokens for an API live 86400 s (facts §1.4, doc+obs).
+pub const ACCESS_TOKEN_TTL: i64 = 86_400;
+/// ID tokens live 36000 s (facts §1.4).
+pub const ID_TOKEN_TTL: i64 = 36_000;
+
+pub const GRANT_CLIENT_CREDENTIALS: &str = "client_credentials";
+pub const GRANT_PASSWORD: &str = "password";
+pub const GRANT_PASSWORD_REALM: &str = "http://auth0.com/oauth/grant-type/password-realm";
+pub const GRANT_REFRESH_TOKEN: &str = "refresh_token";
+pub const GRANT_AUTHORIZATION_CODE: &str = "authorization_code";
+
+#[tracing::instrument(skip_all)]
+pub async fn token(
+    State(tenant): State<Tenant>,
+    AuthParams(headers, params): AuthParams,
+) -> Result<Response, Auth0Error> {
+    match grant(&tenant, &headers, &params)? {
+        Granted::Token(body, quota_header) => {
+            // RS256 signing is the expensive part of a token request: it runs without the tenant lock.
+            let mut response = token_response(body.sign(&tenant));
+            if let Some(header) = quota_header {
+                quota::report(response.headers_mut(), &header);
+            }
+            Ok(response)
+        }
+        Granted::OverQuota(refusal) => Ok(refusal),
+    }
+}
+
+/// What a grant answers: a token body (unsigned) with the quota header to report, or the
+/// quota's 429.
+enum Granted {
+    Token(TokenBody, Option<String>),
+    OverQuota(Response),
+}
+
+/// Checks the client and the grant, then answers the grant type's token body (unsigned).
+fn grant(tenant: &Tenant, headers: &HeaderMap, params: &Params) -> Result<Granted, Auth0Error> {
+    let grant_type = params.require("grant_type")?.to_owned();
+    if ![
+        GRANT_CLIENT_CREDENTIALS,
+        GRANT_PASSWORD,
+        GRANT_PASSWORD_REALM,
+        GRANT_REFRESH_TOKEN,
+        GRANT_AUTHORIZATION_CODE,
+    ]
+    .contains(&grant_type.as_str())
+    {
+        return Err(Auth0Error::UnsupportedGrantType { grant_type });
+    }
+    let (client_id, client_secret) = client_credentials(headers, params);
+    let mut state = tenant.state();
+    let client = authenticate_client(&state, client_id, client_secret, &grant_type)?.clone();
+    crate::auth0::authentication::cors::check_token_origin(tenant, &client, headers)?;
+    if !client.grant_types.contains(&grant_type) {
+        return Err(Auth0Error::GrantTypeNotAllowed {
+            grant_type,
+            client_id: client.client_id,
+        });
+    }
+    match grant_type.as_str() {
+        GRANT_CLIENT_CREDENTIALS => {
+            let body = client_credentials_grant(tenant, &state, &client, params)?;
+            // facts §1.3: the M2M token quota counts issued tokens on the tenant clock.
+            Ok(
+                match state.token_quotas.take(&client.client_id, tenant.clock().unix()) {
+                    QuotaDecision::Unlimited => Granted::Token(body, None),
+                    QuotaDecision::Issued { header } => Granted::Token(body, Some(header)),
+                    QuotaDecision::Exceeded {
+                        quota,
+                        reset,
+                        retry_after,
+                        header,
+                    } => Granted::OverQuota(quota::refusal(quota, reset, retry_after, &header)),
+                },
+            )
+        }
+        GRANT_PASSWORD | GRANT_PASSWORD_REALM => {
+            let ip = crate::auth0::tenant::brute_force::client_ip(headers);
+            password_grant(tenant, &mut state, &client, params, &grant_type, &ip).map(|b| Granted::Token(b, None))
+        }
+        GRANT_REFRESH_TOKEN if crate::auth0::authentication::refresh::is_family_token(params) => {
+            crate::auth0::authentication::refresh::exchange(tenant, &mut state, &client, params)
+                .map(|b| Granted::Token(b, None))
+        }
+        GRANT_REFRESH_TOKEN => refresh_grant(tenant, &mut state, &client, params).map(|b| Granted::Token(b, None)),
+        _ => crate::auth0::authentication::code_grant::exchange(tenant, &mut state, &client, params)
+            .map(|b| Granted::Token(b, None)),
+    }
+}
+
+fn authenticate_client<'s>(
+    state: &'s TenantState,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    grant_type: &str,
+) -> Result<&'s Client, Auth0Error> {
+    let Some(client_id) = client_id else {
+        return Err(Auth0Error::InvalidClient {
+            client_id: None,
+            known_client: false,
+        });
+    };
+    let Some(client) = state.client(&client_id) else {
+        return Err(Auth0Error::InvalidClient {
+            client_id: Some(client_id),
+            known_client: false,
+        });
+    };
+    // Public applications (SPA, native) log users in without a secret; confidential ones and
+    // every client_credentials call must present theirs.
+    let public = matches!(client.app_type.as_str(), "spa" | "native");
+    let secret_ok = match client_secret {
+        Some(secret) => secret == client.client_secret,
+        None => public && grant_type != GRANT_CLIENT_CREDENTIALS,
+    };
+    if !secret_ok {
+        return Err(Auth0Error::InvalidClient {
+            client_id: Some(client_id),
+            known_client: true,
+        });
+    }
+    Ok(client)
+}
+
+/// Which API an audience names, as the key grants are stored under.
+fn resolve_audience(tenant: &Tenant, state: &TenantState, audience: &str) -> Result<String, Auth0Error> {
+    if tenant.is_management_audience(audience) {
+        Ok(MANAGEMENT_API.to_owned())
+    } else if state.apis.iter().any(|api| api.identifier == audience) {
+        Ok(audience.to_owned())
+    } else {
+        Err(Auth0Error::ServiceNotFound {
+            audience: audience.to_owned(),
+            management_audience: tenant.management_audience(),
+        })
+    }
+}
+
+fn client_credentials_grant(
+    tenant: &Tenant,
+    state: &TenantState,
+    client: &Client,
+    params: &Params,
+) -> Result<TokenBody, Auth0Error> {
+    let audience = tenant
+        .requested_audience(state, params.get("audience"))
+        .ok_or(Auth0Error::NoAudience)?;
+    let audience = audience.as_str();
+    let api = resolve_audience(tenant, state, audience)?;
+    let granted = state
+        .granted_scopes(&client.client_id, &api)
+        .ok_or_else(|| Auth0Error::ClientNotAuthorized {
+            audience: audience.to_owned(),
+            client_id: client.client_id.clone(),
+        })?;
+    let scopes: Vec<String> = match params.get("scope") {
+        Some(requested) => {
+            let requested: Vec<String> = requested.split_whitespace().map(str::to_owned).collect();
+            let missing: Vec<String> = requested.iter().filter(|s| !granted.contains(s)).cloned().collect();
+            if !missing.is_empty() {
+                return Err(Auth0Error::ScopesNotGranted { missing });
+            }
+            requested
+        }
+        None => granted.to_vec(),
+    };
+    let scope = scopes.join(" ");
+    let now = tenant.clock().unix();
+    let mut claims = Claims::new();
+    claims.insert("iss".into(), tenant.issuer().into());
+    claims.insert("sub".into(), format!("{}@clients", client.client_id).into());
+    claims.insert("aud".into(), audience.into());
+    claims.insert("iat".into(), now.into());
+    claims.insert("exp".into(), (now + ACCESS_TOKEN_TTL).into());
+    if !scope.is_empty() {
+        claims.insert("scope".into(), scope.clone().into());
+    }
+    claims.insert("gty".into(), "client-credentials".into());
+    claims.insert("azp".into(), client.client_id.clone().into());
+    let mut body = TokenBody::default();
+    body.jwt("access_token", claims);
+    if !scope.is_empty() {
+        body.value("scope", scope);
+    }
+    body.value("expires_in", ACCESS_TOKEN_TTL);
+    body.value("token_type", "Bearer");
+    Ok(body)
+}
+
+fn password_grant(
+    tenant: &Tenant,
+    state: &mut TenantState,
+    client: &Client,
+    params: &Params,
+    grant_type: &str,
+    ip: &str,
+) -> Result<TokenBody, Auth0Error> {
+    let username = params.require("username")?.to_lowercase();
+    let password = params.require("password")?;
+    let realm = if grant_type == GRANT_PASSWORD_REALM {
+        params.require("realm")?.to_owned()
+    } else {
+        state.default_directory.clone().ok_or(Auth0Error::NoDefaultConnection)?
+    };
+    let audience = tenant.requested_audience(state, params.get("audience"));
+    let audience = audience.as_deref();
+    if let Some(audience) = audience {
+        resolve_audience(tenant, state, audience)?;
+    }
+    let scope = params.get("scope").unwrap_or_default().to_owned();
+    let now = tenant.clock().now();
+    crate::auth0::tenant::brute_force::check(state, &username, ip)?;
+    let user = {
+        let user = state
+            .users
+            .find_mut(|u| u.email == username && u.connection == realm)
+            .ok_or_else(|| Auth0Error::WrongEmailOrPassword {
+                realm: realm.clone(),
+                known_user: false,
+            })?;
+        if !user.password.as_ref().is_some_and(|hash| hash.matches(password)) {
+            let user = user.clone();
+            if let Some(blocked) = crate::auth0::tenant::brute_force::record_failure(tenant, state, &user, ip) {
+                return Err(blocked);
+            }
+            return Err(Auth0Error::WrongEmailOrPassword {
+                realm,
+                known_user: true,
+            });
+        }
+        if user.blocked {
+            return Err(Auth0Error::UserBlocked);
+        }
+        user.logins_count += 1;
+        user.last_login = Some(now);
+        user.clone()
+    };
+    crate::auth0::tenant::brute_force::record_success(state, &username, ip);
+    let (scope, permissions) = crate::auth0::tenant::rbac::apply_rbac(state, &user.user_id, audience, &scope);
+    let grant = UserGrant {
+        client,
+        user: &user,
+        audience,
+        scope: &scope,
+        gty: "password",
+        permissions,
+    };
+    let mut body = TokenBody::default();
+    body.access_token(grant.issue_access_token(tenant, state));
+    if grant.has_scope("openid") {
+        body.jwt("id_token", grant.id_token(tenant, &mut state.rng));
+    }
+    if grant.has_scope("offline_access") && client.grant_types.iter().any(|g| g == GRANT_REFRESH_TOKEN) {
+        let refresh: String = (&mut state.rng)
+            .sample_iter(Alphanumeric)
+            .take(48)
+            .map(char::from)
+            .collect();
+        crate::auth0::tenant::state::room_for_grant_refresh_token(state);
+        state.refresh_tokens.insert(
+            refresh.clone(),
+            RefreshGrant {
+                client_id: client.client_id.clone(),
+                user_id: user.user_id.clone(),
+                audience: audience.map(str::to_owned),
+                scope: scope.clone(),
+            },
+        );
+        body.value("refresh_token", refresh);
+    }
+    body.value("scope", scope);
+    body.value("expires_in", ACCESS_TOKEN_TTL);
+    body.value("token_type", "Bearer");
+    Ok(body)
+}
+
+fn refresh_grant(
+    tenant: &Tenant,
+    state: &mut TenantState,
+    client: &Client,
+    params: &Params,
+) -> Result<TokenBody, Auth0Error> {
+    let presented = params.require("refresh_token")?;
+    let grant = state
+        .refresh_tokens
+        .get(presented)
+        .filter(|g| g.client_id == client.client_id)
+        .cloned()
+        .ok_or_else(|| Auth0Error::InvalidRefreshToken {
+            reason: "refresh token unknown, revoked or issued to another client".into(),
+        })?;
+    let user = state
+        .user(&grant.user_id)
+        .cloned()
+        .ok_or_else(|| Auth0Error::InvalidRefreshToken {
+            reason: "refresh token unknown, revoked or issued to another client".into(),
+        })?;
+    if user.blocked {
+        return Err(Auth0Error::RefreshUserBlocked);
+    }
+    let scope = params.get("scope").unwrap_or(&grant.scope).to_owned();
+    let (scope, permissions) =
+        crate::auth0::tenant::rbac::apply_rbac(state, &user.user_id, grant.audience.as_deref(), &scope);
+    let user_grant = UserGrant {
+        client,
+        user: &user,
+        audience: grant.audience.as_deref(),
+        scope: &scope,
+        gty: "refresh_token",
+        permissions,
+    };
+    // obs (go-auth0 recording): access_token, expires_in, id_token, token_type, scope.
+    let mut body = TokenBody::default();
+    body.access_token(user_grant.issue_access_token(tenant, state));
+    body.value("expires_in", ACCESS_TOKEN_TTL);
+    if user_grant.has_scope("openid") {
+        body.jwt("id_token", user_grant.id_token(tenant, &mut rand::rng()));
+    }
+    body.value("token_type", "Bearer");
+    body.value("scope", scope);
+    Ok(body)
+}
+
+/// Tokens issued to a user through an application.
+struct UserGrant<'a> {
+    client: &'a Client,
+    user: &'a User,
+    audience: Option<&'a str>,
+    scope: &'a str,
+    gty: &'static str,
+    /// The `permissions` claim, for APIs with RBAC and "Add Permissions in the Access Token".
+    permissions: Option<Vec<String>>,
+}
+
+impl UserGrant<'_> {
+    fn has_scope(&self, wanted: &str) -> bool {
+        self.scope.split_whitespace().any(|s| s == wanted)
+    }
+
+    /// The user's access token, through `user_tokens::user_access_token`: opaque without an
+    /// audience (facts auth0.md §1.2, password grant: "Without `audience` … opaque"), 86400 s
+    /// either way (inf: the provider documents the 7200 s exception for the implicit flow only).
+    fn issue_access_token(&self, tenant: &Tenant, state: &mut TenantState) -> AccessToken {
+        let holder = Holder {
+            user_id: &self.user.user_id,
+            client_id: &self.client.client_id,
+            scope: self.scope,
+        };
+        user_access_token(tenant, state, self.audience, holder, ACCESS_TOKEN_TTL, || {
+            self.access_token(tenant)
+        })
+    }
+
+    /// facts §1.4: `access_token_head`, then `scope`, `permissions` (RBAC), `gty`, `azp`.
+    fn access_token(&self, tenant: &Tenant) -> Claims {
+        let mut claims = access_token_head(tenant, &self.user.user_id, self.audience, self.scope, ACCESS_TOKEN_TTL);
+        claims.insert("scope".into(), self.scope.into());
+        // facts §6 (obs): `permissions` follows `scope`.
+        if let Some(permissions) = &self.permissions {
+            claims.insert("permissions".into(), permissions.clone().into());
+        }
+        claims.insert("gty".into(), self.gty.into());
+        claims.insert("azp".into(), self.client.client_id.clone().into());
+        claims
+    }
+
+    /// facts §1.4: profile claims first, then `iss, aud, iat, exp, sub, sid`.
+    fn id_token(&self, tenant: &Tenant, rng: &mut impl rand::Rng) -> Claims {
+        let user = self.user;
+        let mut claims = profile_claims(user, self.scope);
+        let now = tenant.clock().unix();
+        claims.insert("iss".into(), tenant.issuer().into());
+        claims.insert("aud".into(), self.client.client_id.clone().into());
+        claims.insert("iat".into(), now.into());
+        claims.insert("exp".into(), (now + ID_TOKEN_TTL).into());
+        claims.insert("sub".into(), user.user_id.clone().into());
+        let sid: String = rng.sample_iter(Alphanumeric).take(32).map(char::from).collect();
+        claims.insert("sid".into(), sid.into());
+        claims
+    }
+}
+
+/// facts §1.2: `application/json` without charset, `Cache-Control: no-store`, `Pragma: no-cache`.
+fn token_response(body: Value) -> Response {
+    let mut response = json_response(StatusCode::OK, &body, "application/json");
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response.into_response()
+}

@@ -1,0 +1,269 @@
+//! The Universal Login page and the step after it (facts auth0-login.md §2):
+//! `GET /u/login?state=S` renders the form, `POST /u/login?state=S` checks the credentials, and
+//! `GET /authorize/resume?state=S` answers the application's callback.
+//!
+//! The transaction `state` is bound to the browser's session cookie, which is what protects the
+//! form from cross-site posts (login CSRF): a form posted with a state the posting browser's
+//! cookie does not own finds no session, exactly the provider's "couldn't find your session"
+//! page. A transaction logs in once and resumes once, so replayed posts and resumed URLs fail.
+
+use std::collections::HashMap;
+
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use crate::auth0::login::authorize::{Answer, Outcome, error_to_callback, finish, query_params, request_id};
+use crate::auth0::login::session;
+use crate::auth0::tenant::Tenant;
+use crate::auth0::tenant::logins::Transaction;
+use crate::auth0::tenant::state::TenantState;
+use crate::auth0::wire::body::read_capped;
+use crate::auth0::wire::login_error::{CallbackError, PageError};
+use crate::auth0::wire::login_text::{self, EMAIL_REQUIRED, PASSWORD_REQUIRED, WRONG_CREDENTIALS};
+use crate::auth0::wire::respond::{html, with_hint};
+
+/// A login form is a few hundred bytes; anything bigger is not a browser filling it.
+const MAX_FORM_BYTES: usize = 64 * 1024;
+
+fn state_param(req: &Request) -> String {
+    query_params(req.uri().query())
+        .into_iter()
+        .find(|(name, _)| name == "state")
+        .map(|(_, v)| v)
+        .unwrap_or_default()
+}
+
+/// The transaction behind `ul_state`, if the browser's cookie owns it.
+fn transaction(state: &TenantState, ul_state: &str, cookie: Option<&str>) -> Result<Transaction, PageError> {
+    let transaction = state
+        .logins
+        .transactions
+        .get(ul_state)
+        .ok_or(PageError::SessionNotFound {
+            why: "no login transaction has this state (finished, expired, or never started: begin at /authorize)",
+        })?;
+    if cookie != Some(transaction.session.as_str()) {
+        return Err(PageError::SessionNotFound {
+            why: "the transaction belongs to another browser: the auth0 session cookie set by /authorize did not \
+                  come back",
+        });
+    }
+    Ok(transaction.clone())
+}
+
+/// `GET /u/login`: the form.
+#[tracing::instrument(skip_all)]
+pub async fn show(State(tenant): State<Tenant>, req: Request) -> Response {
+    let rid = request_id(&req);
+    let ul_state = state_param(&req);
+    let cookie = session::from_headers(req.headers());
+    let state = tenant.state();
+    let transaction = match transaction(&state, &ul_state, cookie.as_deref()) {
+        Ok(t) if !t.authenticated => t,
+        Ok(_) => {
+            return login_text::error_page(
+                tenant.name(),
+                &rid,
+                &PageError::SessionNotFound {
+                    why: "this transaction already logged in: follow /authorize/resume",
+                },
+            );
+        }
+        Err(error) => return login_text::error_page(tenant.name(), &rid, &error),
+    };
+    let client_name = state
+        .client(&transaction.request.client_id)
+        .map(|c| c.name.clone())
+        .unwrap_or_default();
+    drop(state);
+    let hint = transaction.request.login_hint.clone().unwrap_or_default();
+    let page = login_text::login_page(tenant.name(), &client_name, &ul_state, &hint, None);
+    with_hint(
+        html(StatusCode::OK, page),
+        "the Universal Login form: post state, username, password and action=default back here".into(),
+    )
+}
+
+/// `POST /u/login`: credentials in, then `/authorize/resume` or the form again with its error.
+#[tracing::instrument(skip_all)]
+pub async fn submit(State(tenant): State<Tenant>, req: Request) -> Response {
+    let rid = request_id(&req);
+    let query_state = state_param(&req);
+    let cookie = session::from_headers(req.headers());
+    let Ok((_, bytes)) = read_capped(req, MAX_FORM_BYTES).await else {
+        let error = PageError::BadForm {
+            detail: "the login form body is too large",
+        };
+        return login_text::error_page(tenant.name(), &rid, &error);
+    };
+    let Ok(form) = serde_urlencoded::from_bytes::<HashMap<String, String>>(&bytes) else {
+        let error = PageError::BadForm {
+            detail: "the login form body is not url-encoded",
+        };
+        return login_text::error_page(tenant.name(), &rid, &error);
+    };
+    let field = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
+    // The form's hidden `state` wins; the query's is the same on a browser post.
+    let ul_state = Some(field("state"))
+        .filter(|s| !s.is_empty())
+        .unwrap_or(&query_state)
+        .to_owned();
+    let answer = log_in(
+        &tenant,
+        &ul_state,
+        cookie.as_deref(),
+        field("username"),
+        field("password"),
+    );
+    match answer {
+        Ok(answer) => answer.respond(&tenant, &rid),
+        Err(Retry { status, hint, page }) => with_hint(html(status, page), hint),
+    }
+}
+
+/// The form shown again with an error.
+struct Retry {
+    status: StatusCode,
+    hint: String,
+    page: String,
+}
+
+/// Checks the credentials for a transaction (domain of `POST /u/login`).
+fn log_in(
+    tenant: &Tenant,
+    ul_state: &str,
+    cookie: Option<&str>,
+    username: &str,
+    password: &str,
+) -> Result<Answer, Retry> {
+    let now = tenant.clock();
+    let mut guard = tenant.state();
+    let state = &mut *guard;
+    let page_error = |error| {
+        Ok(Answer {
+            outcome: Outcome::Page(error),
+            set_session: None,
+        })
+    };
+    let transaction = match transaction(state, ul_state, cookie) {
+        Ok(t) if t.authenticated => {
+            return page_error(PageError::SessionNotFound {
+                why: "this form was already posted successfully (a replayed post)",
+            });
+        }
+        Ok(t) => t,
+        Err(error) => return page_error(error),
+    };
+    let client_name = state
+        .client(&transaction.request.client_id)
+        .map(|c| c.name.clone())
+        .unwrap_or_default();
+    let retry = |message: &'static str, hint: String, username: &str| Retry {
+        status: StatusCode::BAD_REQUEST,
+        hint,
+        page: login_text::login_page(tenant.name(), &client_name, ul_state, username, Some(message)),
+    };
+    let username = username.trim().to_lowercase();
+    if username.is_empty() {
+        return Err(retry(EMAIL_REQUIRED, "the form's username is empty".into(), ""));
+    }
+    if password.is_empty() {
+        return Err(retry(
+            PASSWORD_REQUIRED,
+            "the form's password is empty".into(),
+            &username,
+        ));
+    }
+    let connection = crate::auth0::login::connection::for_login(
+        state,
+        &transaction.request.client_id,
+        transaction.request.connection.as_deref(),
+    );
+    let user = state
+        .users
+        .iter()
+        .find(|u| u.email == username && (u.connection == connection || connection.is_empty()))
+        .cloned();
+    let Some(user) = user.filter(|u| u.password.as_ref().is_some_and(|h| h.matches(password))) else {
+        let hint = format!(
+            "no user {username} with that password in connection {connection}: GET /__authmock__/tenant lists the \
+             seeded users and their passwords"
+        );
+        return Err(retry(WRONG_CREDENTIALS, hint, &username));
+    };
+    let request = transaction.request.clone();
+    if user.blocked {
+        state.logins.transactions.remove(ul_state);
+        return Ok(Answer {
+            outcome: error_to_callback(
+                &CallbackError::UserBlocked { email: user.email },
+                request.redirect_uri,
+                request.response_mode,
+                request.state,
+            ),
+            set_session: None,
+        });
+    }
+    if let Some(session) = state.logins.sessions.get_mut(&transaction.session) {
+        session.user_id = Some(user.user_id.clone());
+        session.auth_time = now.unix();
+        session.last_active = now.unix();
+    }
+    if let Some(user) = state.user_mut(&user.user_id) {
+        user.logins_count += 1;
+        user.last_login = Some(now.now());
+    }
+    if let Some(t) = state.logins.transactions.get_mut(ul_state) {
+        t.authenticated = true;
+    }
+    Ok(Answer {
+        outcome: Outcome::Login {
+            location: format!(
+                "/authorize/resume?state={}",
+                crate::auth0::wire::respond::encode(ul_state)
+            ),
+            hint: format!("{} logged in; the browser continues at /authorize/resume", user.email),
+        },
+        set_session: None,
+    })
+}
+
+/// `GET /authorize/resume`: the logged-in transaction answers the application's callback, once.
+#[tracing::instrument(skip_all)]
+pub async fn resume(State(tenant): State<Tenant>, req: Request) -> Response {
+    let rid = request_id(&req);
+    let ul_state = state_param(&req);
+    let cookie = session::from_headers(req.headers());
+    let answer = {
+        let mut guard = tenant.state();
+        let state = &mut *guard;
+        match transaction(state, &ul_state, cookie.as_deref()) {
+            Ok(t) if t.authenticated => {
+                state.logins.transactions.remove(&ul_state);
+                let user_id = state
+                    .logins
+                    .sessions
+                    .get(&t.session)
+                    .and_then(|s| s.user_id.clone())
+                    .unwrap_or_default();
+                Answer {
+                    outcome: finish(&tenant, state, &t.request, &user_id, &t.session),
+                    // facts §2: the session cookies are set again here.
+                    set_session: Some(t.session),
+                }
+            }
+            Ok(_) => Answer {
+                outcome: Outcome::Page(PageError::SessionNotFound {
+                    why: "the transaction has not logged in yet: post the form at /u/login first",
+                }),
+                set_session: None,
+            },
+            Err(error) => Answer {
+                outcome: Outcome::Page(error),
+                set_session: None,
+            },
+        }
+    };
+    answer.respond(&tenant, &rid)
+}

@@ -1,0 +1,192 @@
+//! `GET /v2/logout` and `GET`/`POST /oidc/logout`: end the browser's session and go back to an
+//! allowed URL (facts auth0-login.md §7).
+//!
+//! `/v2/logout`: `returnTo` must match one of the application's Allowed Logout URLs (query and
+//! fragment ignored); with `client_id` and no `returnTo` the first allowed URL is used. Without
+//! `client_id` the provider checks the tenant's own list, which authmock models as the union of
+//! every application's list (inf). `/oidc/logout`: `post_logout_redirect_uri` matched exactly,
+//! `client_id` or the `id_token_hint`'s audience names the application, `state` is echoed.
+
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::Value;
+
+use crate::auth0::login::authorize::{query_params, request_id};
+use crate::auth0::tenant::Tenant;
+use crate::auth0::tenant::state::TenantState;
+use crate::auth0::wire::body::read_capped;
+use crate::auth0::wire::login_error::PageError;
+use crate::auth0::wire::respond::encode;
+use crate::auth0::wire::respond::found_encoded as found;
+use crate::auth0::wire::respond::{html, with_hint};
+use crate::auth0::{login::session, wire::login_text};
+use crate::core::tokens;
+
+/// Where the browser goes after logout, or the page saying why not.
+enum Exit {
+    Redirect(String),
+    /// inf: the provider's body for a logout with nowhere to go was not captured.
+    Done,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn v2_logout(State(tenant): State<Tenant>, req: Request) -> Response {
+    let rid = request_id(&req);
+    let params = query_params(req.uri().query());
+    let get = |name: &str| {
+        params
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    };
+    let cookie = session::from_headers(req.headers());
+    let exit = {
+        let state = tenant.state();
+        v2_exit(&state, get("client_id"), get("returnTo"))
+    };
+    end(&tenant, &rid, cookie.as_deref(), exit)
+}
+
+fn v2_exit(state: &TenantState, client_id: Option<&str>, return_to: Option<&str>) -> Result<Exit, PageError> {
+    let Some(client_id) = client_id else {
+        let Some(return_to) = return_to else {
+            return Ok(Exit::Done);
+        };
+        let allowed: Vec<String> = state
+            .clients
+            .iter()
+            .flat_map(|c| c.login.allowed_logout_urls.iter().cloned())
+            .collect();
+        if state.clients.iter().any(|c| c.login.allows_logout(return_to)) {
+            return Ok(Exit::Redirect(return_to.to_owned()));
+        }
+        return Err(PageError::LogoutUrlNotAllowed {
+            param: "returnTo",
+            url: return_to.to_owned(),
+            client_id: String::new(),
+            allowed,
+        });
+    };
+    let client = state.client(client_id).ok_or_else(|| PageError::UnknownClient {
+        client_id: client_id.to_owned(),
+    })?;
+    match return_to {
+        None => Ok(client
+            .login
+            .allowed_logout_urls
+            .first()
+            .map_or(Exit::Done, |url| Exit::Redirect(url.clone()))),
+        Some(url) if client.login.allows_logout(url) => Ok(Exit::Redirect(url.to_owned())),
+        Some(url) => Err(PageError::LogoutUrlNotAllowed {
+            param: "returnTo",
+            url: url.to_owned(),
+            client_id: client_id.to_owned(),
+            allowed: client.login.allowed_logout_urls.clone(),
+        }),
+    }
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn oidc_logout(State(tenant): State<Tenant>, req: Request) -> Response {
+    let rid = request_id(&req);
+    let cookie = session::from_headers(req.headers());
+    let mut params = query_params(req.uri().query());
+    if req.method() == axum::http::Method::POST {
+        let Ok((_, bytes)) = read_capped(req, 64 * 1024).await else {
+            let error = PageError::BadForm {
+                detail: "the logout form body is too large",
+            };
+            return login_text::error_page(tenant.name(), &rid, &error);
+        };
+        params.extend(serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes).unwrap_or_default());
+    }
+    let get = |name: &str| {
+        params
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    };
+    let exit = oidc_exit(
+        &tenant,
+        get("client_id"),
+        get("id_token_hint"),
+        get("post_logout_redirect_uri"),
+        get("state"),
+    );
+    end(&tenant, &rid, cookie.as_deref(), exit)
+}
+
+fn oidc_exit(
+    tenant: &Tenant,
+    client_id: Option<&str>,
+    hint: Option<&str>,
+    redirect: Option<&str>,
+    client_state: Option<&str>,
+) -> Result<Exit, PageError> {
+    let hinted = match hint {
+        None => None,
+        Some(token) => {
+            // An expired hint is still a hint (OpenID RP-Initiated Logout §2): expiry is not checked.
+            let claims = tokens::verify(tenant.key(), token, i64::MIN)
+                .map_err(|r| PageError::InvalidIdTokenHint { why: format!("{r:?}") })?;
+            Some(claims.get("aud").and_then(Value::as_str).unwrap_or_default().to_owned())
+        }
+    };
+    if let (Some(id), Some(aud)) = (client_id, hinted.as_deref())
+        && id != aud
+    {
+        return Err(PageError::InvalidIdTokenHint {
+            why: format!("client_id {id} is not the hint's audience {aud}"),
+        });
+    }
+    let Some(redirect) = redirect else {
+        return Ok(Exit::Done);
+    };
+    let client_id = client_id.map(str::to_owned).or(hinted).unwrap_or_default();
+    let state = tenant.state();
+    let client = state.client(&client_id).ok_or_else(|| PageError::UnknownClient {
+        client_id: client_id.clone(),
+    })?;
+    // Exact match, query string included (facts §7).
+    if !client.login.allowed_logout_urls.iter().any(|u| u == redirect) {
+        return Err(PageError::LogoutUrlNotAllowed {
+            param: "post_logout_redirect_uri",
+            url: redirect.to_owned(),
+            client_id,
+            allowed: client.login.allowed_logout_urls.clone(),
+        });
+    }
+    let mut target = redirect.to_owned();
+    if let Some(client_state) = client_state {
+        target.push(if target.contains('?') { '&' } else { '?' });
+        target.push_str("state=");
+        target.push_str(&encode(client_state));
+    }
+    Ok(Exit::Redirect(target))
+}
+
+/// Ends the session behind the cookie, then redirects (or shows the error page, session kept).
+fn end(tenant: &Tenant, rid: &str, cookie: Option<&str>, exit: Result<Exit, PageError>) -> Response {
+    let exit = match exit {
+        Ok(exit) => exit,
+        Err(error) => return login_text::error_page(tenant.name(), rid, &error),
+    };
+    let ended = cookie.and_then(|id| tenant.state().logins.end_session(id)).is_some();
+    let hint = if ended {
+        "session ended"
+    } else {
+        "no session cookie came with the request; nothing to end"
+    };
+    let mut response = match exit {
+        Exit::Redirect(url) => with_hint(found(&url), format!("{hint}; back to the application")),
+        Exit::Done => with_hint(
+            html(StatusCode::OK, "OK".into()),
+            format!("{hint}; no returnTo, so the provider's own page"),
+        ),
+    };
+    session::clear(response.headers_mut());
+    response
+}

@@ -1,0 +1,42 @@
+//! Universal Login and the hosted pages: `/authorize` and its login page, the callbacks in every
+//! response mode, logout, and the pages behind mailed links (password reset, email
+//! verification, unblock). Answers HTML, redirects and callbacks. Imports `tenant/`, `wire/`
+//! and `core`; never another API folder.
+
+mod authorize;
+mod callback;
+mod connection;
+mod login_page;
+mod logout;
+mod reset;
+mod reset_page;
+mod session;
+mod unblock_page;
+mod verify_page;
+
+use axum::Router;
+use axum::routing::get;
+
+use crate::auth0::tenant::Tenant;
+use crate::auth0::wire::paths;
+
+/// The login surface's routes.
+pub(super) fn routes() -> Router<Tenant> {
+    Router::new()
+        .route("/authorize", get(authorize::authorize))
+        .route("/u/login", get(login_page::show).post(login_page::submit))
+        .route("/authorize/resume", get(login_page::resume))
+        .route("/v2/logout", get(logout::v2_logout))
+        .route("/oidc/logout", get(logout::oidc_logout).post(logout::oidc_logout))
+        .route(
+            paths::UNIVERSAL_RESET_PATH,
+            get(reset_page::show).post(reset_page::submit),
+        )
+        .route(
+            paths::CLASSIC_RESET_PATH,
+            get(reset_page::show).post(reset_page::submit),
+        )
+        .route(paths::UNIVERSAL_VERIFY_PATH, get(verify_page::verify))
+        .route(paths::CLASSIC_VERIFY_PATH, get(verify_page::verify))
+        .route(paths::UNBLOCK_PATH, get(unblock_page::unblock_page))
+}

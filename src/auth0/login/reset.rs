@@ -1,0 +1,158 @@
+//! Redeeming a password-change ticket on the hosted page: the domain behind `hosted`.
+//!
+//! [`open`] hands out the form for a live ticket (and its per-ticket CSRF token); [`redeem`]
+//! checks a submission (CSRF token, confirmation, the connection's password policy), sets the
+//! password and consumes the ticket, all under one lock of the tenant state. Refusals are
+//! [`PageError`]s, rendered by `error` with the copy of `text`.
+
+use std::collections::HashMap;
+
+use axum::http::StatusCode;
+use rand::RngExt as _;
+use rand::distr::Alphanumeric;
+
+use crate::auth0::tenant::Tenant;
+use crate::auth0::tenant::model::{Ticket, TicketKind};
+use crate::auth0::tenant::state::TenantState;
+use crate::auth0::wire::page_error::PageError;
+use crate::auth0::wire::text::{CONFIRMATION_MISSING, PASSWORD_MISSING, PASSWORDS_DIFFER, TOO_WEAK};
+use crate::core::password::PasswordHash;
+
+/// The reset form of a live ticket.
+pub(crate) struct Form {
+    pub(crate) email: String,
+    pub(crate) csrf: String,
+}
+
+/// Where a browser goes once the password changed.
+pub(crate) enum Done {
+    /// Back to the ticket's `result_url`, with `success`/`message` (and `email` when asked).
+    ResultUrl { url: String, email: Option<String> },
+    /// The application's login route.
+    Login(String),
+    /// The success screen.
+    Page,
+}
+
+/// The form for the ticket `secret`, with the CSRF token its post must carry back.
+pub(crate) fn open(tenant: &Tenant, secret: &str) -> Result<Form, PageError> {
+    let now = tenant.clock().unix();
+    let mut state = tenant.state();
+    let ticket = live_ticket(&state, secret, now)?.clone();
+    let state = &mut *state;
+    if !state.form_tokens.contains_key(secret) {
+        crate::auth0::tenant::state::room_for_form_token(state);
+    }
+    let csrf = state
+        .form_tokens
+        .entry(secret.to_owned())
+        .or_insert_with(|| {
+            (&mut state.rng)
+                .sample_iter(Alphanumeric)
+                .take(32)
+                .map(char::from)
+                .collect()
+        })
+        .clone();
+    let email = state.user(&ticket.user_id).map(|u| u.email.clone()).unwrap_or_default();
+    Ok(Form { email, csrf })
+}
+
+/// Sets the password a submission of the form for `secret` asks for and consumes the ticket;
+/// returns where the browser goes next and the hint naming the user.
+pub(crate) fn redeem(
+    tenant: &Tenant,
+    secret: &str,
+    form: &HashMap<String, String>,
+) -> Result<(Done, String), PageError> {
+    let field = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
+    let now = tenant.clock();
+    let mut state = tenant.state();
+    let ticket = live_ticket(&state, secret, now.unix())?.clone();
+    let csrf = state.form_tokens.get(secret).cloned();
+    if csrf.is_none() || csrf.as_deref() != Some(field("_csrf")) {
+        return Err(PageError::Generic {
+            status: StatusCode::FORBIDDEN,
+            detail:
+                "invalid or missing CSRF token: load the form with GET first and post its hidden `_csrf` field back"
+                    .into(),
+        });
+    }
+    let Some(user) = state.user(&ticket.user_id).cloned() else {
+        return Err(PageError::Generic {
+            status: StatusCode::BAD_REQUEST,
+            detail: "the ticket's user no longer exists".into(),
+        });
+    };
+    let policy = state
+        .connection_by_name(&user.connection)
+        .map(|c| c.password_policy)
+        .unwrap_or_default();
+    let password = field("password");
+    let problem = if password.is_empty() {
+        Some(PASSWORD_MISSING.to_owned())
+    } else if field("confirm_password").is_empty() {
+        Some(CONFIRMATION_MISSING.to_owned())
+    } else if password != field("confirm_password") {
+        Some(PASSWORDS_DIFFER.to_owned())
+    } else {
+        policy
+            .check(password)
+            .err()
+            .map(|weakness| format!("{TOO_WEAK}: {weakness}"))
+    };
+    if let Some(problem) = problem {
+        return Err(PageError::Retry {
+            problem,
+            email: user.email,
+            csrf: csrf.unwrap_or_default(),
+        });
+    }
+    // Checked above under the same lock, so redeeming cannot fail here.
+    state
+        .tickets
+        .redeem(secret, now.unix())
+        .map_err(|reason| PageError::Ticket(reason, None))?;
+    state.form_tokens.remove(secret);
+    let hash = PasswordHash::new(&mut state.rng, password);
+    let at = now.now();
+    let login_uri = ticket
+        .client_id
+        .as_deref()
+        .and_then(|id| state.client(id))
+        .and_then(|c| c.login_uri.clone());
+    if let Some(user) = state.user_mut(&ticket.user_id) {
+        user.password = Some(hash);
+        user.fixture_password = None;
+        user.last_password_reset = Some(at);
+        user.updated_at = at;
+        if ticket.mark_email_as_verified {
+            user.email_verified = true;
+        }
+    }
+    let hint = format!("password of {} changed; the ticket is now used", user.email);
+    let done = match (ticket.result_url, login_uri) {
+        (Some(url), _) => Done::ResultUrl {
+            url,
+            email: ticket.include_email_in_redirect.then_some(user.email),
+        },
+        (None, Some(login)) => Done::Login(login),
+        (None, None) => Done::Page,
+    };
+    Ok((done, hint))
+}
+
+/// The password-change ticket `secret`, if it can still be redeemed.
+fn live_ticket<'s>(state: &'s TenantState, secret: &str, now: i64) -> Result<&'s Ticket, PageError> {
+    match state.tickets.check(secret, now) {
+        Ok(entry) if entry.payload.kind == TicketKind::PasswordChange => Ok(&entry.payload),
+        Ok(_) => Err(PageError::WrongKind),
+        Err(reason) => {
+            let result_url = state
+                .tickets
+                .peek(secret)
+                .and_then(|entry| entry.payload.result_url.clone());
+            Err(PageError::Ticket(reason, result_url))
+        }
+    }
+}

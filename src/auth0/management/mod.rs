@@ -1,0 +1,63 @@
+//! The Management API v2 (`/api/v2/*`): users and their search, roles and permissions, tickets,
+//! jobs and user blocks. Answers in the hapi envelope (`wire::error`). Requests are checked by
+//! the extractors of `extract.rs` (token, scope, body and query schemas) before a handler runs.
+//! Imports `tenant/`, `wire/` and `core`; never another API folder.
+
+mod extract;
+mod jobs;
+mod payload;
+mod roles;
+mod tickets;
+mod user_blocks;
+mod users;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::auth0::tenant::Tenant;
+
+/// The Management API's routes.
+pub(super) fn routes() -> Router<Tenant> {
+    Router::new()
+        .route("/api/v2/tickets/password-change", post(tickets::create_password_change))
+        .route("/api/v2/tickets/email-verification", post(jobs::create_ticket))
+        .route("/api/v2/jobs/verification-email", post(jobs::create_job))
+        .route("/api/v2/jobs/{id}", get(jobs::get_job))
+        .route(
+            "/api/v2/user-blocks",
+            get(user_blocks::get_by_identifier).delete(user_blocks::delete_by_identifier),
+        )
+        .route(
+            "/api/v2/user-blocks/{id}",
+            get(user_blocks::get_by_id).delete(user_blocks::delete_by_id),
+        )
+        .route("/api/v2/roles", get(roles::list).post(roles::create))
+        .route(
+            "/api/v2/roles/{id}",
+            get(roles::get).patch(roles::update).delete(roles::delete),
+        )
+        .route(
+            "/api/v2/roles/{id}/permissions",
+            get(roles::role_permissions)
+                .post(roles::add_role_permissions)
+                .delete(roles::remove_role_permissions),
+        )
+        .route(
+            "/api/v2/users/{id}/roles",
+            get(roles::user_roles)
+                .post(roles::assign_roles)
+                .delete(roles::remove_roles),
+        )
+        .route(
+            "/api/v2/users/{id}/permissions",
+            get(roles::user_permissions)
+                .post(roles::add_user_permissions)
+                .delete(roles::remove_user_permissions),
+        )
+        .route("/api/v2/users", get(users::search::list).post(users::lifecycle::create))
+        .route(
+            "/api/v2/users/{id}",
+            get(users::get).patch(users::update).delete(users::lifecycle::delete),
+        )
+        .route("/api/v2/users-by-email", get(users::by_email))
+}

@@ -1,0 +1,185 @@
+//! The caps of an Auth0 tenant's stores that grow with traffic, and the calls that keep each one
+//! within its cap (see `core::bounded` for the eviction order). The login stores (transactions,
+//! sessions, codes, refresh-token families) keep their caps in `logins.rs`; one-time secrets in
+//! `core::onetime`; mail in `core::outbox`. Every cap is listed in `docs/control-api.md`.
+//! Depends on `core::bounded` and the tenant state.
+
+use std::collections::VecDeque;
+
+use crate::core::bounded::Cap;
+
+/// Users created at runtime (`POST /api/v2/users`, signup); fixture users never count or go.
+pub const RUNTIME_USERS: usize = 100_000;
+/// Refresh tokens of the password grant.
+pub const GRANT_REFRESH_TOKENS: usize = 10_000;
+/// CSRF tokens of opened hosted reset forms.
+pub const FORM_TOKENS: usize = 10_000;
+/// Management API jobs.
+pub const JOBS: usize = 10_000;
+/// Brute-force failure counters, one per (identifier, IP).
+pub const FAILURE_COUNTERS: usize = 10_000;
+/// Brute-force blocks.
+pub const BLOCKS: usize = 10_000;
+/// Roles (all created at runtime).
+pub const ROLES: usize = 10_000;
+/// Role memberships, and direct user permissions, each.
+pub const ASSIGNMENTS: usize = 100_000;
+
+/// The caps of the stores kept directly in [`TenantState`].
+#[derive(Debug, Clone)]
+pub struct Bounds {
+    pub users: Cap,
+    /// Ids of the users created at runtime, oldest first.
+    pub runtime_users: VecDeque<String>,
+    pub grant_refresh_tokens: Cap,
+    pub form_tokens: Cap,
+    pub jobs: Cap,
+    pub failures: Cap,
+    pub blocks: Cap,
+    pub roles: Cap,
+    pub members: Cap,
+    pub user_permissions: Cap,
+}
+
+impl Default for Bounds {
+    fn default() -> Self {
+        Self {
+            users: Cap::new(RUNTIME_USERS),
+            runtime_users: VecDeque::new(),
+            grant_refresh_tokens: Cap::new(GRANT_REFRESH_TOKENS),
+            form_tokens: Cap::new(FORM_TOKENS),
+            jobs: Cap::new(JOBS),
+            failures: Cap::new(FAILURE_COUNTERS),
+            blocks: Cap::new(BLOCKS),
+            roles: Cap::new(ROLES),
+            members: Cap::new(ASSIGNMENTS),
+            user_permissions: Cap::new(ASSIGNMENTS),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::auth0::tenant::lifecycle::add_runtime_user;
+    use crate::auth0::tenant::seed::Fixture;
+    use crate::auth0::tenant::state::{TenantState, room_for_failure_counter, room_for_job, room_for_role};
+    use crate::auth0::tenant::summary::StoresSummary;
+    use crate::core::clock::Clock;
+
+    fn state() -> TenantState {
+        Fixture::default_auth0()
+            .state(&Clock::manual(datetime!(2026-01-01 00:00 UTC)))
+            .expect("the default fixture seeds")
+    }
+
+    fn runtime_user(state: &TenantState, n: usize) -> crate::auth0::tenant::users::User {
+        let mut user = state.users[0].clone();
+        user.user_id = format!("auth0|runtime{n}");
+        user.email = format!("runtime{n}@example.com");
+        user
+    }
+
+    #[test]
+    fn runtime_users_past_the_cap_evict_the_oldest_runtime_user_only() {
+        let mut state = state();
+        state.bounds.users = Cap::new(3);
+        let seeded: Vec<String> = state.users.iter().map(|u| u.user_id.clone()).collect();
+        for n in 0..3 {
+            let user = runtime_user(&state, n);
+            add_runtime_user(&mut state, user);
+        }
+        state.rbac.members.push(("auth0|runtime0".into(), "rol_x".into()));
+        state.rbac.members.push(("auth0|runtime1".into(), "rol_x".into()));
+        let user = runtime_user(&state, 3);
+        add_runtime_user(&mut state, user);
+        let ids: Vec<&str> = state.users.iter().map(|u| u.user_id.as_str()).collect();
+        assert!(!ids.contains(&"auth0|runtime0"), "the oldest runtime user went");
+        for id in seeded
+            .iter()
+            .map(String::as_str)
+            .chain(["auth0|runtime1", "auth0|runtime2", "auth0|runtime3"])
+        {
+            assert!(ids.contains(&id), "{id} stays");
+        }
+        assert_eq!(
+            state.rbac.members,
+            vec![("auth0|runtime1".to_owned(), "rol_x".to_owned())]
+        );
+        assert_eq!(state.bounds.users.evicted(), 1);
+        assert_eq!(state.bounds.runtime_users.len(), 3);
+    }
+
+    #[test]
+    fn a_deleted_runtime_user_frees_its_place() {
+        let mut state = state();
+        state.bounds.users = Cap::new(2);
+        for n in 0..2 {
+            let user = runtime_user(&state, n);
+            add_runtime_user(&mut state, user);
+        }
+        assert!(crate::auth0::tenant::lifecycle::delete_user(
+            &mut state,
+            "auth0|runtime0"
+        ));
+        let user = runtime_user(&state, 2);
+        add_runtime_user(&mut state, user);
+        assert!(state.user("auth0|runtime1").is_some());
+        assert_eq!(state.bounds.users.evicted(), 0);
+    }
+
+    #[test]
+    fn jobs_blocks_counters_and_roles_stay_within_their_caps_and_count_evictions() {
+        let mut state = state();
+        state.bounds.jobs = Cap::new(10);
+        state.bounds.failures = Cap::new(10);
+        state.bounds.roles = Cap::new(10);
+        let created_at = state.users[0].created_at;
+        for i in 0..25 {
+            room_for_job(&mut state);
+            state.jobs.push(crate::auth0::tenant::model::Job {
+                id: format!("job_{i}"),
+                kind: "verification_email".into(),
+                created_at,
+            });
+            room_for_failure_counter(&mut state);
+            state.brute_force.failures.insert((format!("id{i}"), "ip".into()), i);
+            room_for_role(&mut state);
+            state.rbac.roles.push(crate::auth0::tenant::model::Role {
+                id: format!("rol_{i}"),
+                name: format!("r{i}"),
+                description: String::new(),
+                permissions: Vec::new(),
+            });
+            state.rbac.members.push(("u".into(), format!("rol_{i}")));
+        }
+        assert_eq!(state.jobs.len(), 10);
+        assert_eq!(state.jobs[9].id, "job_24", "the newest job stays");
+        assert_eq!(state.brute_force.failures.len(), 10);
+        assert!(
+            state.brute_force.failures.contains_key(&("id24".into(), "ip".into())),
+            "the counter with the most failures stays"
+        );
+        assert_eq!(state.rbac.roles.len(), 10);
+        // Members of evicted roles went with them; the others stayed.
+        assert!(
+            state
+                .rbac
+                .members
+                .iter()
+                .all(|(_, role)| state.rbac.roles.iter().any(|r| r.id == *role))
+        );
+        assert!(state.rbac.members.iter().any(|(_, role)| role == "rol_24"));
+        let summary = StoresSummary::of(&state);
+        assert_eq!(
+            (summary.jobs.len, summary.jobs.capacity, summary.jobs.evicted),
+            (10, 10, 15)
+        );
+        assert_eq!(summary.brute_force_counters.evicted, 15);
+        assert_eq!(summary.roles.evicted, 15);
+        assert_eq!(summary.runtime_users.evicted, 0);
+        assert_eq!(summary.tickets.evicted, 0);
+    }
+}

@@ -1,0 +1,206 @@
+//! A user's life in the tenant: created (checked against its connection and the password
+//! policy), added within the runtime cap (the oldest runtime users go first, with their
+//! cascade), and deleted with everything that points at it.
+
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+
+use crate::auth0::tenant::password_rules;
+use crate::auth0::tenant::seed::picture_url;
+use crate::auth0::tenant::state::TenantState;
+use crate::auth0::tenant::users::User;
+use crate::auth0::tenant::verification;
+use crate::auth0::wire::error::{Auth0Error, Finding, Violation};
+use crate::core::password::PasswordHash;
+
+/// Connection strategies that create users without a password (doc: OAS, passwordless).
+const PASSWORDLESS: &[&str] = &["email", "sms"];
+
+/// A user to create, as `POST /api/v2/users` describes it (`CreateUserRequestContent` without
+/// `verify_email`, which is the caller's business).
+#[derive(Debug, Default)]
+pub(crate) struct NewUser {
+    pub(crate) connection: String,
+    pub(crate) email: Option<String>,
+    pub(crate) phone_number: Option<String>,
+    pub(crate) user_metadata: Option<Map<String, Value>>,
+    pub(crate) app_metadata: Option<Map<String, Value>>,
+    pub(crate) blocked: Option<bool>,
+    pub(crate) email_verified: Option<bool>,
+    pub(crate) phone_verified: Option<bool>,
+    pub(crate) given_name: Option<String>,
+    pub(crate) family_name: Option<String>,
+    pub(crate) name: Option<String>,
+    pub(crate) nickname: Option<String>,
+    pub(crate) picture: Option<String>,
+    pub(crate) user_id: Option<String>,
+    pub(crate) password: Option<String>,
+    pub(crate) username: Option<String>,
+}
+
+fn missing(property: &str) -> Auth0Error {
+    Auth0Error::PayloadValidation {
+        findings: vec![Finding {
+            violation: Violation::Required {
+                property: property.to_owned(),
+            },
+            property: None,
+        }],
+    }
+}
+
+/// Creates a user in a database (or passwordless) connection; the checks run in the order
+/// connection → required fields → username → existing user → password policy (inf: the
+/// provider's order is not documented).
+pub(crate) fn create_user(state: &mut TenantState, request: NewUser, now: OffsetDateTime) -> Result<User, Auth0Error> {
+    let connection = state
+        .connection_by_name(&request.connection)
+        .ok_or_else(|| Auth0Error::InexistentConnection {
+            connection: request.connection.clone(),
+        })?
+        .clone();
+    let database = connection.strategy == "auth0";
+    if !database && !PASSWORDLESS.contains(&connection.strategy.as_str()) {
+        return Err(Auth0Error::ConnectionCannotCreateUsers {
+            connection: connection.name,
+        });
+    }
+    // obs: a database connection without `email` answers the schema's missing-property error;
+    // inf: the same for `password`.
+    let email = request
+        .email
+        .as_deref()
+        .map(str::to_lowercase)
+        .ok_or_else(|| missing("email"))?;
+    if database && request.password.is_none() {
+        return Err(missing("password"));
+    }
+    if let Some(username) = &request.username {
+        if !connection.requires_username {
+            return Err(Auth0Error::UsernameNotAllowed {
+                connection: connection.name,
+            });
+        }
+        if state
+            .users
+            .iter()
+            .any(|u| u.connection == connection.name && u.username.as_deref() == Some(username.as_str()))
+        {
+            return Err(Auth0Error::UsernameInUse {
+                username: username.clone(),
+            });
+        }
+    }
+    let user_id = match &request.user_id {
+        // obs: a custom id becomes `auth0|<id>` (REC-tf `TestAccUser`).
+        Some(id) => format!("auth0|{id}"),
+        None => loop {
+            let candidate = format!("auth0|{}", random_hex(&mut state.rng, 12));
+            if state.user(&candidate).is_none() {
+                break candidate;
+            }
+        },
+    };
+    if state.user_by_email_in(&email, &connection.name).is_some() || state.user(&user_id).is_some() {
+        return Err(Auth0Error::UserAlreadyExists { email });
+    }
+    let nickname = request
+        .nickname
+        .clone()
+        .unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_owned());
+    let name = request.name.clone().unwrap_or_else(|| email.clone());
+    let password = match &request.password {
+        Some(password) if database => {
+            let owner = password_rules::Owner {
+                email: &email,
+                name: Some(&name),
+                username: request.username.as_deref(),
+                nickname: Some(&nickname),
+            };
+            password_rules::check(
+                &connection.password_policy,
+                &connection.password_rules,
+                password,
+                &owner,
+                &[],
+            )?;
+            Some(PasswordHash::new(&mut state.rng, password))
+        }
+        _ => None,
+    };
+    // `phone_number` and `phone_verified` are accepted and not modelled: users here live in
+    // database connections keyed by email.
+    let _ = (&request.phone_number, request.phone_verified);
+    let user = User {
+        picture: request
+            .picture
+            .clone()
+            .unwrap_or_else(|| picture_url(&email, email.split('@').next().unwrap_or_default())),
+        user_id,
+        email,
+        email_verified: request.email_verified.unwrap_or(false),
+        connection: connection.name.clone(),
+        password,
+        fixture_password: None,
+        name,
+        nickname,
+        given_name: request.given_name,
+        family_name: request.family_name,
+        username: request.username,
+        blocked: request.blocked.unwrap_or(false),
+        created_at: now,
+        updated_at: now,
+        last_password_reset: None,
+        last_login: None,
+        logins_count: 0,
+        // facts §1.2: empty metadata stays absent at creation.
+        user_metadata: request.user_metadata.unwrap_or_default(),
+        app_metadata: request.app_metadata.unwrap_or_default(),
+        user_metadata_set: false,
+        password_history: Vec::new(),
+    };
+    add_runtime_user(state, user.clone());
+    Ok(user)
+}
+
+/// Removes a user and everything that points at it: pending tickets and refresh tokens. A
+/// missing user is not an error (the provider answers 204 either way).
+pub(crate) fn delete_user(state: &mut TenantState, user_id: &str) -> bool {
+    let before = state.users.len();
+    state.users.retain(|u| u.user_id != user_id);
+    forget_runtime_user(state, user_id);
+    state.tickets.forget_subject(user_id);
+    state.tickets.forget_subject(&verification::subject(user_id));
+    state.tickets.forget_subject(&format!("unblock:{user_id}"));
+    state.brute_force.blocks.retain(|b| b.user_id != user_id);
+    state.rbac.members.retain(|(u, _)| u != user_id);
+    state.rbac.user_permissions.retain(|(u, ..)| u != user_id);
+    state.refresh_tokens.retain(|_, grant| grant.user_id != user_id);
+    state.logins.opaque_tokens.forget_user(user_id);
+    state.users.len() != before
+}
+
+fn random_hex(rng: &mut impl rand::Rng, bytes: usize) -> String {
+    use rand::RngExt as _;
+    (0..bytes).map(|_| format!("{:02x}", rng.random::<u8>())).collect()
+}
+
+/// Adds a user created at runtime; when the runtime users are at their cap, the oldest of them
+/// are deleted first, with everything that points at them (as `DELETE /api/v2/users/{id}` does).
+pub(crate) fn add_runtime_user(state: &mut TenantState, user: User) {
+    // One at a time: deleting a user scans the stores that point at it.
+    while state.bounds.runtime_users.len() >= state.bounds.users.capacity() {
+        let Some(id) = state.bounds.runtime_users.pop_front() else {
+            break;
+        };
+        delete_user(state, &id);
+        state.bounds.users.count(1);
+    }
+    state.bounds.runtime_users.push_back(user.user_id.clone());
+    state.users.push(user);
+}
+
+/// A deleted user no longer counts against the runtime cap.
+fn forget_runtime_user(state: &mut TenantState, user_id: &str) {
+    state.bounds.runtime_users.retain(|id| id != user_id);
+}

@@ -1,0 +1,184 @@
+//! The records a tenant holds: applications, APIs, grants, connections, users, roles, tickets,
+//! refresh grants, brute-force blocks and jobs. Plain data: the state (`state.rs`) owns them, and
+//! the operations beside it keep their invariants. Imports no other tenant file but the leaf data
+//! files it names.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::core::password::PasswordPolicy;
+
+/// Length of ticket secrets (`ticket=<32 alphanumerics>`).
+pub const TICKET_SECRET_LEN: usize = 32;
+
+/// Which hosted login pages the tenant uses; it decides the ticket URL shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LoginExperience {
+    /// New Universal Login: `/u/reset-password?ticket=…#`.
+    #[default]
+    Universal,
+    /// Classic Login: `/lo/reset?ticket=…#`.
+    Classic,
+}
+
+/// An application (client) registered in the tenant.
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub client_id: String,
+    pub client_secret: String,
+    pub name: String,
+    /// `non_interactive` (M2M), `regular_web`, `spa`, `native`.
+    pub app_type: String,
+    /// Grant types enabled on the application.
+    pub grant_types: Vec<String>,
+    /// Where the hosted pages send users back to log in (the application's login route).
+    pub login_uri: Option<String>,
+    /// Callbacks, logout URLs, web origins, token endpoint auth method, refresh-token policy.
+    pub login: crate::auth0::tenant::applications::AppLogin,
+    /// Whether `/authorize` takes `organization` (`deny`, `allow`, `require`).
+    pub organization_usage: crate::auth0::tenant::applications::OrganizationUsage,
+}
+
+/// An API (resource server) other than the Management API.
+#[derive(Debug, Clone)]
+pub struct Api {
+    pub identifier: String,
+    pub name: String,
+    pub scopes: Vec<String>,
+    /// "Enable RBAC": user tokens carry only the requested scopes the user holds.
+    pub rbac: bool,
+    /// "Add Permissions in the Access Token": user tokens carry a `permissions` claim.
+    pub permissions_in_token: bool,
+}
+
+/// A role of the tenant's RBAC.
+#[derive(Debug, Clone)]
+pub struct Role {
+    /// `rol_` followed by 16 alphanumerics.
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    /// (API identifier, permission name).
+    pub permissions: Vec<(String, String)>,
+}
+
+/// Roles and direct permissions, and who holds them.
+#[derive(Debug, Clone, Default)]
+pub struct Rbac {
+    pub roles: Vec<Role>,
+    /// (user_id, role id).
+    pub members: Vec<(String, String)>,
+    /// (user_id, API identifier, permission name).
+    pub user_permissions: Vec<(String, String, String)>,
+}
+
+/// Scopes a client was granted on an API (`audience` is the API identifier).
+#[derive(Debug, Clone)]
+pub struct ClientGrant {
+    pub client_id: String,
+    /// An API identifier, or [`MANAGEMENT_API`] for this tenant's Management API.
+    pub audience: String,
+    pub scopes: Vec<String>,
+}
+
+/// Marker audience for grants on the tenant's own Management API (its URL depends on the port).
+pub const MANAGEMENT_API: &str = "management";
+
+/// A database connection.
+#[derive(Debug, Clone)]
+pub struct Connection {
+    /// `con_` followed by 16 alphanumerics.
+    pub id: String,
+    pub name: String,
+    pub strategy: String,
+    pub password_policy: PasswordPolicy,
+    /// The connection's "requires username" setting: only then may users carry a `username`.
+    pub requires_username: bool,
+    /// Password rules beyond strength.
+    pub password_rules: PasswordRules,
+    /// The applications the connection is enabled for; `None`: all of them.
+    pub enabled_clients: Option<Vec<String>>,
+}
+
+impl Connection {
+    /// Whether the connection is enabled for `client_id`.
+    pub fn enabled_for(&self, client_id: &str) -> bool {
+        self.enabled_clients
+            .as_ref()
+            .is_none_or(|clients| clients.iter().any(|c| c == client_id))
+    }
+}
+
+/// A database connection's password options besides strength (the Dashboard's "Password
+/// History", "Password Dictionary" and "Personal Data" switches).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PasswordRules {
+    /// How many previous passwords a new one may not repeat (0: off).
+    pub history_size: usize,
+    /// Refuse passwords from the common-password dictionary.
+    pub dictionary: bool,
+    /// Refuse passwords containing the user's name, username or email local part.
+    pub no_personal_info: bool,
+}
+
+/// Why a ticket was issued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketKind {
+    PasswordChange,
+    EmailVerification,
+    /// The link of a brute-force notification mail.
+    Unblock,
+}
+
+/// What a ticket grants when it is redeemed on the hosted page.
+#[derive(Debug, Clone)]
+pub struct Ticket {
+    pub kind: TicketKind,
+    pub user_id: String,
+    pub result_url: Option<String>,
+    pub client_id: Option<String>,
+    pub organization_id: Option<String>,
+    pub mark_email_as_verified: bool,
+    pub include_email_in_redirect: bool,
+}
+
+/// What a refresh token stands for.
+#[derive(Debug, Clone)]
+pub struct RefreshGrant {
+    pub client_id: String,
+    pub user_id: String,
+    pub audience: Option<String>,
+    pub scope: String,
+}
+
+/// A brute-force block: an identifier refused from one IP (facts `auth0-users.md` §5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginBlock {
+    pub identifier: String,
+    pub ip: String,
+    pub connection: String,
+    pub user_id: String,
+}
+
+/// Brute-force protection of password logins.
+#[derive(Debug, Clone, Default)]
+pub struct BruteForce {
+    /// Consecutive failures that block an identifier from an IP; 0 turns protection off.
+    pub threshold: u32,
+    /// (identifier, ip) → consecutive failures.
+    pub failures: HashMap<(String, String), u32>,
+    pub blocks: Vec<LoginBlock>,
+}
+
+/// A background job of the Management API (only `verification_email` is modelled).
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// `job_` followed by 16 alphanumerics.
+    pub id: String,
+    pub kind: String,
+    pub created_at: OffsetDateTime,
+}

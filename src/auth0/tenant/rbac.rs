@@ -1,0 +1,88 @@
+//! Role-based access control as the tenant keeps it (facts `auth0-users.md` §6, DOC-rbac):
+//! roles, who holds them, a user's effective permissions, and what RBAC does to a user token's
+//! scope and `permissions` claim for every grant that issues one.
+
+use rand::RngExt as _;
+use rand::distr::Alphanumeric;
+use serde_json::{Value, json};
+
+use crate::auth0::tenant::model::Role;
+use crate::auth0::tenant::state::{TenantState, room_for_role};
+use crate::auth0::wire::error::Auth0Error;
+
+/// A role as the Management API prints it.
+pub(crate) fn role_json(role: &Role) -> Value {
+    json!({"id": role.id, "name": role.name, "description": role.description})
+}
+
+/// Adds the role `name` with a fresh `rol_` id and answers its JSON; a taken name is the
+/// provider's 409. `POST /roles` goes through it, and so does a conformance scenario that needs a
+/// role to exist (as the tenant's administrator would create it in the dashboard).
+pub(crate) fn add_role(state: &mut TenantState, name: String, description: String) -> Result<Value, Auth0Error> {
+    if state.rbac.roles.iter().any(|r| r.name == name) {
+        return Err(Auth0Error::RoleExists { name });
+    }
+    let suffix: String = (&mut state.rng)
+        .sample_iter(Alphanumeric)
+        .take(16)
+        .map(char::from)
+        .collect();
+    let role = Role {
+        id: format!("rol_{suffix}"),
+        name,
+        description,
+        permissions: Vec::new(),
+    };
+    let body = role_json(&role);
+    room_for_role(state);
+    state.rbac.roles.push(role);
+    Ok(body)
+}
+
+/// The user's permissions on `api`, direct and through roles, sorted and without repeats.
+pub(crate) fn effective_permissions(state: &TenantState, user_id: &str, api: &str) -> Vec<String> {
+    let mut names: Vec<String> = state
+        .rbac
+        .user_permissions
+        .iter()
+        .filter(|(u, a, _)| u == user_id && a == api)
+        .map(|(_, _, name)| name.clone())
+        .chain(
+            state
+                .rbac
+                .roles
+                .iter()
+                .filter(|r| state.rbac.members.iter().any(|(u, id)| u == user_id && *id == r.id))
+                .flat_map(|r| r.permissions.iter())
+                .filter(|(a, _)| a == api)
+                .map(|(_, name)| name.clone()),
+        )
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// What RBAC does to a user token for `audience`: the scope it keeps (requested scopes the user
+/// holds, plus the OpenID ones) and, with "Add Permissions in the Access Token", the
+/// `permissions` claim (doc: DOC-rbac).
+pub(crate) fn apply_rbac(
+    state: &TenantState,
+    user_id: &str,
+    audience: Option<&str>,
+    scope: &str,
+) -> (String, Option<Vec<String>>) {
+    let Some(api) = audience.and_then(|aud| state.apis.iter().find(|a| a.identifier == aud)) else {
+        return (scope.to_owned(), None);
+    };
+    if !api.rbac {
+        return (scope.to_owned(), None);
+    }
+    let held = effective_permissions(state, user_id, &api.identifier);
+    const OPENID: &[&str] = &["openid", "profile", "email", "offline_access"];
+    let kept: Vec<&str> = scope
+        .split_whitespace()
+        .filter(|s| OPENID.contains(s) || held.iter().any(|h| h == s))
+        .collect();
+    (kept.join(" "), api.permissions_in_token.then_some(held))
+}

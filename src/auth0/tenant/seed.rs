@@ -1,0 +1,650 @@
+//! Tenant seeds: the fixture format, the embedded default tenant, and seeded fake users.
+//!
+//! A fixture is JSON (see `fixtures/auth0-tenant.json`). Everything a run generates (user ids,
+//! fake names, ticket secrets) comes from an RNG seeded by the fixture's `seed`, so two runs of
+//! the same fixture produce the same tenant. The signing key is loaded from the fixture when it
+//! names one (reproducible tokens) or generated at start.
+//! Depends on `auth0::tenant` and `core`.
+
+use std::path::{Path, PathBuf};
+
+use fake::Fake as _;
+use fake::faker::name::en::{FirstName, LastName};
+use md5::Digest as _;
+use rand::rngs::StdRng;
+use rand::{RngExt as _, SeedableRng as _};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::auth0::tenant::model::{
+    Api, BruteForce, Client, ClientGrant, Connection, LoginExperience, PasswordRules, TICKET_SECRET_LEN,
+};
+
+use crate::auth0::tenant::{Reseed, Tenant, TenantAddress};
+
+use crate::auth0::tenant::state::TenantState;
+
+use crate::auth0::tenant::users::User;
+use crate::core::clock::Clock;
+use crate::core::fixture::{self, FixtureError};
+use crate::core::keys::{KeyError, SigningKey};
+use crate::core::onetime::OneTimeStore;
+use crate::core::outbox::Outbox;
+use crate::core::password::{PasswordHash, PasswordPolicy, Strength};
+use crate::core::provider::SeedFailure;
+use crate::core::ratelimit::BucketDefinition;
+
+/// The default Auth0 tenant, embedded so `authmock serve` needs no configuration.
+pub const DEFAULT_AUTH0_FIXTURE: &str = include_str!("../../../fixtures/auth0-tenant.json");
+const DEFAULT_AUTH0_KEY: &str = crate::core::keys::BUILTIN_KEY;
+
+/// Why a fixture could not become a tenant.
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error("cannot read fixture {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Parse(#[from] FixtureError),
+    #[error("fixture: {0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Key(#[from] KeyError),
+}
+
+/// A tenant seed as written in a fixture file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fixture {
+    /// Only `auth0` for now.
+    #[serde(default = "default_provider")]
+    pub provider: String,
+    pub name: String,
+    #[serde(default)]
+    pub login: LoginExperience,
+    /// Seeds every generated value; omitted means a fixed default, not randomness.
+    #[serde(default)]
+    pub seed: u64,
+    /// `created_at` of seeded users (RFC 3339); defaults to the start time.
+    #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default)]
+    pub signing_key: Option<KeySeed>,
+    #[serde(default)]
+    pub default_directory: Option<String>,
+    /// The tenant's "Default Audience" (API Authorization Settings): an `apis` identifier, or
+    /// `management` for the Management API. A token or login request without `audience` gets it.
+    #[serde(default)]
+    pub default_audience: Option<String>,
+    #[serde(default)]
+    pub apis: Vec<ApiSeed>,
+    pub clients: Vec<ClientSeed>,
+    #[serde(default)]
+    pub connections: Vec<ConnectionSeed>,
+    #[serde(default)]
+    pub users: Vec<UserSeed>,
+    #[serde(default)]
+    pub generated_users: Option<GeneratedUsers>,
+    /// Rate-limit buckets set when the tenant is built and again on reset. Absent: Auth0's
+    /// documented limits, report-only (`auth0::ratelimit::documented_defaults`); `[]`: nothing
+    /// limited and no `x-ratelimit-*` headers. Groups are the provider's
+    /// (`auth0::ratelimit::GROUPS`), checked by the listener that serves the fixture.
+    #[serde(default)]
+    pub rate_limits: Option<Vec<BucketDefinition>>,
+    /// M2M token quotas (`auth0::quota`); none when absent.
+    #[serde(default)]
+    pub client_quotas: Vec<crate::auth0::tenant::quota::QuotaDefinition>,
+    /// Failed password logins per identifier and IP before brute-force protection blocks them
+    /// (doc: default 10; 0 turns protection off).
+    #[serde(default = "default_brute_force_threshold")]
+    pub brute_force_threshold: u32,
+    /// The tenant flag of the same name: a signup for an existing user is told so
+    /// (`user_exists`, `username_exists`) instead of the generic `invalid_signup` (default off).
+    #[serde(default)]
+    pub enable_public_signup_user_exists_error: bool,
+    /// Where the fixture came from, to resolve `pem_file`.
+    #[serde(skip)]
+    origin: Origin,
+}
+
+fn default_brute_force_threshold() -> u32 {
+    10
+}
+
+fn default_provider() -> String {
+    "auth0".to_owned()
+}
+
+#[derive(Debug, Clone, Default)]
+enum Origin {
+    #[default]
+    Embedded,
+    File(PathBuf),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeySeed {
+    pub kid: String,
+    /// The PKCS#8 PEM inline…
+    #[serde(default)]
+    pub pem: Option<String>,
+    /// …or in a file next to the fixture.
+    #[serde(default)]
+    pub pem_file: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiSeed {
+    pub identifier: String,
+    pub name: String,
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// The API's "Enable RBAC" setting.
+    #[serde(default)]
+    pub rbac: bool,
+    /// The API's "Add Permissions in the Access Token" setting.
+    #[serde(default)]
+    pub permissions_in_token: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientSeed {
+    pub name: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub app_type: String,
+    pub grant_types: Vec<String>,
+    #[serde(default)]
+    pub grants: Vec<GrantSeed>,
+    #[serde(default)]
+    pub login_uri: Option<String>,
+    /// Allowed Callback URLs (browser logins).
+    #[serde(default)]
+    pub callbacks: Vec<String>,
+    #[serde(default)]
+    pub allowed_logout_urls: Vec<String>,
+    #[serde(default)]
+    pub web_origins: Vec<String>,
+    /// `none`, `client_secret_post` or `client_secret_basic`; `none` for SPA/native by default.
+    #[serde(default)]
+    pub token_endpoint_auth_method: Option<String>,
+    #[serde(default)]
+    pub refresh_token: Option<crate::auth0::tenant::applications::RefreshTokenSettings>,
+    /// `deny` (default), `allow` or `require`: whether `/authorize` takes `organization`.
+    #[serde(default)]
+    pub organization_usage: crate::auth0::tenant::applications::OrganizationUsage,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrantSeed {
+    /// An API identifier, or `management` for the tenant's Management API.
+    pub api: String,
+    pub scopes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionSeed {
+    pub id: String,
+    pub name: String,
+    #[serde(default = "default_strategy")]
+    pub strategy: String,
+    #[serde(default)]
+    pub password_policy: Strength,
+    #[serde(default)]
+    pub min_length: Option<usize>,
+    #[serde(default)]
+    pub requires_username: bool,
+    /// Previous passwords a new one may not repeat (0 or absent: off).
+    #[serde(default)]
+    pub password_history_size: usize,
+    #[serde(default)]
+    pub password_dictionary: bool,
+    #[serde(default)]
+    pub password_no_personal_info: bool,
+    /// The client ids the connection is enabled for (Management API `enabled_clients`); absent:
+    /// every application.
+    #[serde(default)]
+    pub enabled_clients: Option<Vec<String>>,
+}
+
+fn default_strategy() -> String {
+    "auth0".to_owned()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserSeed {
+    #[serde(default)]
+    pub user_id: Option<String>,
+    pub email: String,
+    #[serde(default)]
+    pub password: Option<String>,
+    #[serde(default)]
+    pub email_verified: bool,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub given_name: Option<String>,
+    #[serde(default)]
+    pub family_name: Option<String>,
+    #[serde(default)]
+    pub blocked: bool,
+    pub connection: String,
+    /// Seeded `app_metadata` (an object; absent means none).
+    #[serde(default)]
+    pub app_metadata: Map<String, Value>,
+    /// Seeded `user_metadata` (an object; absent means none).
+    #[serde(default)]
+    pub user_metadata: Option<Map<String, Value>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GeneratedUsers {
+    pub count: usize,
+    pub password: String,
+    pub connection: String,
+}
+
+impl Reseed for Fixture {
+    fn state(&self, clock: &Clock) -> Result<TenantState, SeedFailure> {
+        Ok(Fixture::state(self, clock)?)
+    }
+
+    fn rate_limits(&self) -> Vec<BucketDefinition> {
+        self.buckets()
+    }
+}
+
+impl Fixture {
+    /// The buckets this fixture sets: its `rate_limits`, or the documented defaults.
+    pub fn buckets(&self) -> Vec<BucketDefinition> {
+        self.rate_limits
+            .clone()
+            .unwrap_or_else(crate::auth0::tenant::ratelimit::documented_defaults)
+    }
+
+    /// The embedded default Auth0 tenant.
+    pub fn default_auth0() -> Self {
+        fixture::parse(DEFAULT_AUTH0_FIXTURE, "auth0-tenant.json")
+            .expect("the embedded fixture is valid JSON for Fixture")
+    }
+
+    /// Parses fixture text (a `pem_file` then resolves against the current directory).
+    /// An inline fixture (a runtime tenant's `seed`).
+    pub fn from_value(value: serde_json::Value) -> Result<Self, SeedError> {
+        Ok(fixture::from_value(value, "seed")?)
+    }
+
+    pub fn from_json(text: &str) -> Result<Self, SeedError> {
+        let mut fixture: Fixture = fixture::parse(text, "fixture")?;
+        fixture.origin = Origin::File(PathBuf::from("."));
+        Ok(fixture)
+    }
+
+    /// Reads a fixture file.
+    pub fn load(path: &Path) -> Result<Self, SeedError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SeedError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let mut fixture: Fixture = fixture::parse(&text, &path.display().to_string())?;
+        fixture.origin = Origin::File(path.parent().map(Path::to_owned).unwrap_or_default());
+        Ok(fixture)
+    }
+
+    fn key_pem(&self, seed: &KeySeed) -> Result<String, SeedError> {
+        match (&seed.pem, &seed.pem_file, &self.origin) {
+            (Some(pem), None, _) => Ok(pem.clone()),
+            (None, Some(file), Origin::Embedded) if file == "auth0-tenant.key.pem" => Ok(DEFAULT_AUTH0_KEY.to_owned()),
+            (None, Some(file), Origin::File(dir)) => {
+                let path = dir.join(file);
+                std::fs::read_to_string(&path).map_err(|source| SeedError::Read { path, source })
+            }
+            _ => Err(SeedError::Invalid(
+                "signing_key needs exactly one of `pem` or `pem_file`".to_owned(),
+            )),
+        }
+    }
+
+    /// Builds the tenant for a listener bound at `address`.
+    pub fn build(&self, address: TenantAddress, clock: Clock) -> Result<Tenant, SeedError> {
+        if self.provider != "auth0" {
+            return Err(SeedError::Invalid(format!("unknown provider `{}`", self.provider)));
+        }
+        let key = match &self.signing_key {
+            Some(seed) => SigningKey::from_pem(&seed.kid, &self.key_pem(seed)?, &self.name)?,
+            None => SigningKey::builtin(&generated_kid(self.seed), &self.name)?,
+        };
+        let state = self.state(&clock)?;
+        Ok(Tenant::new(
+            self.name.clone(),
+            address,
+            key,
+            clock,
+            state,
+            std::sync::Arc::new(self.clone()),
+        ))
+    }
+
+    /// The tenant's mutable state as seeded (also what a reset goes back to).
+    pub fn state(&self, clock: &Clock) -> Result<TenantState, SeedError> {
+        let created_at = match &self.created_at {
+            Some(text) => OffsetDateTime::parse(text, &Rfc3339)
+                .map_err(|e| SeedError::Invalid(format!("created_at `{text}`: {e}")))?,
+            None => clock.now(),
+        };
+        let mut rng = StdRng::seed_from_u64(self.seed);
+        let connections = self.connections()?;
+        let mut users = Vec::new();
+        for seed in &self.users {
+            users.push(self.user(&mut rng, seed, created_at, &connections)?);
+        }
+        if let Some(generated) = &self.generated_users {
+            for seed in generated_seeds(&mut rng, generated) {
+                users.push(self.user(&mut rng, &seed, created_at, &connections)?);
+            }
+        }
+        if let Some(audience) = &self.default_audience
+            && audience != "management"
+            && !self.apis.iter().any(|api| &api.identifier == audience)
+        {
+            return Err(SeedError::Invalid(format!(
+                "default_audience `{audience}` is neither an `apis` identifier nor `management`"
+            )));
+        }
+        let state = TenantState {
+            login: self.login,
+            default_directory: self.default_directory.clone(),
+            default_audience: self.default_audience.clone(),
+            clients: self.clients.iter().map(client).collect(),
+            apis: self
+                .apis
+                .iter()
+                .map(|a| Api {
+                    identifier: a.identifier.clone(),
+                    name: a.name.clone(),
+                    scopes: a.scopes.clone(),
+                    rbac: a.rbac,
+                    permissions_in_token: a.permissions_in_token,
+                })
+                .collect(),
+            grants: self
+                .clients
+                .iter()
+                .flat_map(|c| {
+                    c.grants.iter().map(|g| ClientGrant {
+                        client_id: c.client_id.clone(),
+                        audience: g.api.clone(),
+                        scopes: g.scopes.clone(),
+                    })
+                })
+                .collect(),
+            connections,
+            users: users.into(),
+            tickets: OneTimeStore::new(TICKET_SECRET_LEN),
+            refresh_tokens: Default::default(),
+            outbox: Outbox::default(),
+            form_tokens: Default::default(),
+            bounds: Default::default(),
+            jobs: Vec::new(),
+            rbac: Default::default(),
+            brute_force: BruteForce {
+                threshold: self.brute_force_threshold,
+                ..BruteForce::default()
+            },
+            signup_user_exists_error: self.enable_public_signup_user_exists_error,
+            logins: Default::default(),
+            rng,
+            token_quotas: crate::auth0::tenant::quota::TokenQuotas::seeded(&self.client_quotas)
+                .map_err(SeedError::Invalid)?,
+        };
+        Ok(state)
+    }
+
+    fn connections(&self) -> Result<Vec<Connection>, SeedError> {
+        self.connections
+            .iter()
+            .map(|c| {
+                let valid = c.id.len() == 20
+                    && c.id.starts_with("con_")
+                    && c.id[4..].chars().all(|ch| ch.is_ascii_alphanumeric());
+                if !valid {
+                    return Err(SeedError::Invalid(format!(
+                        "connection id `{}` must match ^con_[A-Za-z0-9]{{16}}$",
+                        c.id
+                    )));
+                }
+                Ok(Connection {
+                    id: c.id.clone(),
+                    name: c.name.clone(),
+                    strategy: c.strategy.clone(),
+                    password_policy: PasswordPolicy {
+                        strength: c.password_policy,
+                        min_length: c.min_length,
+                    },
+                    requires_username: c.requires_username,
+                    password_rules: PasswordRules {
+                        history_size: c.password_history_size,
+                        dictionary: c.password_dictionary,
+                        no_personal_info: c.password_no_personal_info,
+                    },
+                    enabled_clients: c.enabled_clients.clone(),
+                })
+            })
+            .collect()
+    }
+
+    fn user(
+        &self,
+        rng: &mut StdRng,
+        seed: &UserSeed,
+        created_at: OffsetDateTime,
+        connections: &[Connection],
+    ) -> Result<User, SeedError> {
+        if !connections.iter().any(|c| c.name == seed.connection) {
+            return Err(SeedError::Invalid(format!(
+                "user {} names unknown connection `{}`",
+                seed.email, seed.connection
+            )));
+        }
+        let user_id = match &seed.user_id {
+            Some(id) => id.clone(),
+            None => format!("auth0|{}", random_hex(rng, 12)),
+        };
+        let email = seed.email.to_lowercase();
+        let nickname = email.split('@').next().unwrap_or_default().to_owned();
+        Ok(User {
+            user_id,
+            name: seed.name.clone().unwrap_or_else(|| email.clone()),
+            picture: picture_url(&email, &nickname),
+            nickname,
+            email,
+            email_verified: seed.email_verified,
+            connection: seed.connection.clone(),
+            password: seed.password.as_deref().map(|p| PasswordHash::new(rng, p)),
+            fixture_password: seed.password.clone(),
+            given_name: seed.given_name.clone(),
+            family_name: seed.family_name.clone(),
+            username: None,
+            blocked: seed.blocked,
+            created_at,
+            updated_at: created_at,
+            last_password_reset: None,
+            last_login: None,
+            logins_count: 0,
+            user_metadata: seed.user_metadata.clone().unwrap_or_default(),
+            app_metadata: seed.app_metadata.clone(),
+            user_metadata_set: seed.user_metadata.is_some(),
+            password_history: Vec::new(),
+        })
+    }
+}
+
+fn client(seed: &ClientSeed) -> Client {
+    Client {
+        client_id: seed.client_id.clone(),
+        client_secret: seed.client_secret.clone(),
+        name: seed.name.clone(),
+        app_type: seed.app_type.clone(),
+        grant_types: seed.grant_types.clone(),
+        login_uri: seed.login_uri.clone(),
+        login: crate::auth0::tenant::applications::AppLogin::resolve(
+            &seed.app_type,
+            &seed.callbacks,
+            &seed.allowed_logout_urls,
+            &seed.web_origins,
+            seed.token_endpoint_auth_method.as_deref(),
+            seed.refresh_token.as_ref(),
+        ),
+        organization_usage: seed.organization_usage,
+    }
+}
+
+/// Fake people from the seeded RNG: the same fixture yields the same names every run.
+fn generated_seeds(rng: &mut StdRng, generated: &GeneratedUsers) -> Vec<UserSeed> {
+    let mut seen = std::collections::HashSet::new();
+    let mut seeds = Vec::with_capacity(generated.count);
+    while seeds.len() < generated.count {
+        let first: String = FirstName().fake_with_rng(rng);
+        let last: String = LastName().fake_with_rng(rng);
+        let mut email = format!("{}.{}@example.org", slug(&first), slug(&last));
+        if !seen.insert(email.clone()) {
+            email = format!("{}.{}{}@example.org", slug(&first), slug(&last), seeds.len());
+            seen.insert(email.clone());
+        }
+        seeds.push(UserSeed {
+            user_id: None,
+            email,
+            password: Some(generated.password.clone()),
+            email_verified: rng.random_bool(0.5),
+            name: Some(format!("{first} {last}")),
+            given_name: Some(first),
+            family_name: Some(last),
+            blocked: false,
+            connection: generated.connection.clone(),
+            app_metadata: Map::new(),
+            user_metadata: None,
+        });
+    }
+    seeds
+}
+
+fn slug(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_lowercase()
+}
+
+fn random_hex(rng: &mut StdRng, bytes: usize) -> String {
+    (0..bytes).map(|_| format!("{:02x}", rng.random::<u8>())).collect()
+}
+
+fn generated_kid(seed: u64) -> String {
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x6b6964);
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    (0..21)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+/// A Gravatar URL with the initials fallback database users get: the MD5 of the email, as
+/// Gravatar hashes it (obs: facts `auth0-users.md` §1.2, checked on three recordings).
+pub fn picture_url(email: &str, nickname: &str) -> String {
+    let hash: String = md5::Md5::digest(email.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let initials: String = nickname.chars().filter(|c| c.is_ascii_alphabetic()).take(2).collect();
+    format!(
+        "https://s.gravatar.com/avatar/{hash}?s=480&r=pg&d=https%3A%2F%2Fcdn.auth0.com%2Favatars%2F{}.png",
+        initials.to_lowercase()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pictures_are_the_observed_gravatar_urls() {
+        assert_eq!(
+            picture_url("chuck@example.com", "chuck"),
+            "https://s.gravatar.com/avatar/0b79e7da7bc7877560620cf8f2cc93ae?s=480&r=pg&d=https%3A%2F%2Fcdn.auth0.com%2Favatars%2Fch.png"
+        );
+    }
+
+    fn build() -> Tenant {
+        Fixture::default_auth0()
+            .build(
+                TenantAddress::http("127.0.0.1:4010".parse().expect("literal address")),
+                Clock::system(),
+            )
+            .expect("default fixture builds")
+    }
+
+    #[test]
+    fn default_fixture_is_identical_run_after_run() {
+        let (a, b) = (build(), build());
+        let emails = |t: &Tenant| {
+            t.state()
+                .users
+                .iter()
+                .map(|u| (u.user_id.clone(), u.email.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(emails(&a), emails(&b));
+        assert_eq!(a.state().users.len(), 8, "3 named + 5 generated users");
+    }
+
+    #[test]
+    fn default_fixture_has_the_clients_the_forum_story_needs() {
+        let tenant = build();
+        let state = tenant.state();
+        let scopes = |cid: &str| {
+            state
+                .granted_scopes(cid, crate::auth0::tenant::model::MANAGEMENT_API)
+                .map(<[String]>::to_vec)
+        };
+        let full = state
+            .clients
+            .iter()
+            .find(|c| c.name.contains("Backend"))
+            .expect("backend client");
+        assert_eq!(
+            scopes(&full.client_id),
+            Some(vec![
+                "create:user_tickets".into(),
+                "read:users".into(),
+                "update:users".into()
+            ])
+        );
+        let read_only = state
+            .clients
+            .iter()
+            .find(|c| c.name.contains("Read-only"))
+            .expect("read-only client");
+        assert_eq!(scopes(&read_only.client_id), Some(vec!["read:users".into()]));
+        assert!(state.connections[0].id.starts_with("con_"));
+    }
+
+    #[test]
+    fn bad_connection_id_in_a_fixture_is_refused() {
+        let mut fixture = Fixture::default_auth0();
+        fixture.connections[0].id = "con_short".into();
+        let err = fixture
+            .build(
+                TenantAddress::http("127.0.0.1:1".parse().expect("literal")),
+                Clock::system(),
+            )
+            .expect_err("bad id refused");
+        assert!(err.to_string().contains("con_short"), "{err}");
+    }
+}

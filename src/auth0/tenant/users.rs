@@ -1,0 +1,216 @@
+//! The tenant's users ([`User`]), and the exact-value index user search narrows its scan with.
+//!
+//! [`Users`] reads like a slice of [`User`] (it derefs to one) but hands out mutable access only
+//! through its own methods, and each of them drops the index: the index can never describe users
+//! that have changed since it was built. An index is per search field and built on demand by
+//! `user_search` (which knows the fields): a sorted list of `(hash of the value, position)`, so
+//! a lookup is a binary search and 100,000 users cost about 1.5 MB per indexed field. A hash
+//! collision only adds a candidate; search checks every candidate against the whole query, so
+//! the index narrows the scan and never decides a match.
+//!
+//! An index is built on the second search after a change, not the first: a tenant that changes
+//! between every two searches keeps answering by scan, which costs less than a build.
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash as _, Hasher as _};
+use std::ops::Deref;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+
+use crate::auth0::wire::mail::Recipient;
+use crate::core::password::PasswordHash;
+
+/// A user of a database connection.
+#[derive(Debug, Clone)]
+pub struct User {
+    /// `auth0|<24 hex>`.
+    pub user_id: String,
+    pub email: String,
+    pub email_verified: bool,
+    pub connection: String,
+    pub password: Option<PasswordHash>,
+    /// The password the fixture gave, shown by `GET /__authmock__/tenant` so tests can log in;
+    /// forgotten as soon as the password changes.
+    pub fixture_password: Option<String>,
+    pub name: String,
+    pub nickname: String,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    /// Only for connections that require a username; absent until set.
+    pub username: Option<String>,
+    pub picture: String,
+    pub blocked: bool,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    pub last_password_reset: Option<OffsetDateTime>,
+    pub last_login: Option<OffsetDateTime>,
+    pub logins_count: u64,
+    pub user_metadata: Map<String, Value>,
+    pub app_metadata: Map<String, Value>,
+    /// Earlier passwords, newest first, for the connection's password history rule.
+    pub password_history: Vec<PasswordHash>,
+    /// A PATCH that sent `user_metadata` (even `{}`) makes the key appear, empty or not, while
+    /// an empty `app_metadata` always disappears (facts `auth0-users.md` §3, obs).
+    pub user_metadata_set: bool,
+}
+
+impl User {
+    /// The id inside the provider: the part of `user_id` after `provider|`.
+    pub fn identity_id(&self) -> &str {
+        self.user_id.split_once('|').map_or(&self.user_id, |(_, id)| id)
+    }
+
+    /// Whom a mail to this user goes to.
+    pub(crate) fn recipient(&self) -> Recipient<'_> {
+        Recipient {
+            name: &self.name,
+            email: &self.email,
+        }
+    }
+
+    /// The provider part of `user_id` (`auth0`).
+    pub fn provider(&self) -> &str {
+        self.user_id.split_once('|').map_or("auth0", |(p, _)| p)
+    }
+}
+
+/// The users of a tenant, in creation order.
+#[derive(Debug, Default)]
+pub struct Users {
+    list: Vec<User>,
+    cache: Mutex<Cache>,
+}
+
+#[derive(Debug, Default)]
+struct Cache {
+    /// A search ran since the users last changed.
+    searched: bool,
+    /// Field name → its index over `list` as it is now.
+    fields: HashMap<String, Arc<Postings>>,
+}
+
+/// One field's index: `(hash, position)` pairs sorted, one pair per indexed value.
+#[derive(Debug)]
+pub struct Postings(Vec<(u64, u32)>);
+
+impl From<Vec<User>> for Users {
+    fn from(list: Vec<User>) -> Self {
+        Users {
+            list,
+            cache: Mutex::default(),
+        }
+    }
+}
+
+impl Deref for Users {
+    type Target = [User];
+
+    fn deref(&self) -> &[User] {
+        &self.list
+    }
+}
+
+impl Users {
+    pub fn push(&mut self, user: User) {
+        self.changed();
+        self.list.push(user);
+    }
+
+    pub fn retain(&mut self, keep: impl FnMut(&User) -> bool) {
+        self.changed();
+        self.list.retain(keep);
+    }
+
+    /// The first user `pick` chooses, to change.
+    pub fn find_mut(&mut self, pick: impl FnMut(&&mut User) -> bool) -> Option<&mut User> {
+        self.changed();
+        self.list.iter_mut().find(pick)
+    }
+
+    fn changed(&mut self) {
+        let cache = self.cache.get_mut().unwrap_or_else(PoisonError::into_inner);
+        cache.searched = false;
+        cache.fields.clear();
+    }
+
+    fn cache(&self) -> std::sync::MutexGuard<'_, Cache> {
+        self.cache.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Whether a search may use indexes now: true from the second search after a change.
+    pub fn index_warm(&self) -> bool {
+        std::mem::replace(&mut self.cache().searched, true)
+    }
+
+    /// The index of the field named `field`, built with `values` (which calls its sink with
+    /// each indexed value of a user, already in the form lookups use) if there is none yet.
+    pub fn postings(&self, field: &str, values: impl Fn(&User, &mut dyn FnMut(&str))) -> Arc<Postings> {
+        if let Some(postings) = self.cache().fields.get(field) {
+            return Arc::clone(postings);
+        }
+        let mut entries = Vec::with_capacity(self.list.len());
+        for (position, user) in self.list.iter().enumerate() {
+            let position = u32::try_from(position).expect("fewer than 2^32 users");
+            values(user, &mut |value| entries.push((hash(value), position)));
+        }
+        entries.sort_unstable();
+        let postings = Arc::new(Postings(entries));
+        self.cache().fields.insert(field.to_owned(), Arc::clone(&postings));
+        postings
+    }
+}
+
+impl Postings {
+    /// Positions of the users with a value whose hash is `value`'s (a superset of the users
+    /// holding `value`).
+    pub fn candidates(&self, value: &str) -> impl Iterator<Item = usize> + '_ {
+        let key = hash(value);
+        let start = self.0.partition_point(|(h, _)| *h < key);
+        self.0[start..]
+            .iter()
+            .take_while(move |(h, _)| *h == key)
+            .map(|(_, position)| *position as usize)
+    }
+}
+
+fn hash(value: &str) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postings_find_every_position_of_a_value_and_change_drops_them() {
+        let mut users = Users::default();
+        let seeded = crate::auth0::tenant::seed::Fixture::default_auth0()
+            .state(&crate::core::clock::Clock::manual(
+                time::macros::datetime!(2026-01-01 00:00 UTC),
+            ))
+            .expect("the default fixture seeds");
+        let template = || seeded.users[0].clone();
+        for email in ["a@x", "b@x", "a@x"] {
+            let mut user = template();
+            user.email = email.into();
+            users.push(user);
+        }
+        assert!(!users.index_warm(), "the first search after a change scans");
+        assert!(users.index_warm());
+        let by_email = |u: &User, sink: &mut dyn FnMut(&str)| sink(&u.email);
+        let postings = users.postings("email", by_email);
+        let mut found: Vec<usize> = postings.candidates("a@x").collect();
+        found.sort_unstable();
+        assert_eq!(found, [0, 2]);
+        assert_eq!(postings.candidates("c@x").count(), 0);
+        users.find_mut(|u| u.email == "b@x").expect("b").email = "a@x".into();
+        assert!(!users.index_warm(), "a change makes the next search scan again");
+        let mut found: Vec<usize> = users.postings("email", by_email).candidates("a@x").collect();
+        found.sort_unstable();
+        assert_eq!(found, [0, 1, 2], "rebuilt, not the stale index");
+    }
+}

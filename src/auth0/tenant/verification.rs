@@ -1,0 +1,109 @@
+//! Email verification, as the tenant keeps it: a verification ticket (single-use, on the tenant
+//! clock, under its own subject `verify:<user_id>` so a verification link does not supersede a
+//! reset link), the mail in the outbox, and the job that records it. Used by the Management
+//! API's ticket and job endpoints, by user creation, and by signup.
+
+use rand::RngExt as _;
+use rand::distr::Alphanumeric;
+
+use crate::auth0::tenant::Tenant;
+use crate::auth0::tenant::model::{Job, LoginExperience, Ticket, TicketKind};
+use crate::auth0::tenant::state::{TenantState, room_for_job};
+use crate::auth0::tenant::tickets::DEFAULT_TICKET_TTL;
+use crate::auth0::wire::error::Auth0Error;
+use crate::auth0::wire::mail;
+use crate::auth0::wire::paths::{CLASSIC_VERIFY_PATH, UNIVERSAL_VERIFY_PATH};
+
+/// Issues a verification ticket for `user_id` and returns its hosted-page URL.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn issue(
+    tenant: &Tenant,
+    state: &mut TenantState,
+    user_id: String,
+    result_url: Option<String>,
+    client_id: Option<String>,
+    organization_id: Option<String>,
+    include_email_in_redirect: bool,
+    ttl: i64,
+) -> Result<String, Auth0Error> {
+    if let Some(client_id) = &client_id
+        && state.client(client_id).is_none()
+    {
+        return Err(Auth0Error::TicketClientNotFound {
+            client_id: client_id.clone(),
+        });
+    }
+    if let Some(organization_id) = organization_id {
+        return Err(Auth0Error::TicketOrganizationNotFound { organization_id });
+    }
+    if state.user(&user_id).is_none() {
+        return Err(Auth0Error::UserNotFound {
+            user_id: Some(user_id),
+            email: None,
+        });
+    }
+    let ticket = Ticket {
+        kind: TicketKind::EmailVerification,
+        user_id: user_id.clone(),
+        result_url,
+        client_id,
+        organization_id: None,
+        mark_email_as_verified: true,
+        include_email_in_redirect,
+    };
+    let now = tenant.clock().unix();
+    let secret = state
+        .tickets
+        .issue(&mut state.rng, &subject(&user_id), ticket, now, ttl);
+    let path = match state.login {
+        LoginExperience::Universal => UNIVERSAL_VERIFY_PATH,
+        LoginExperience::Classic => CLASSIC_VERIFY_PATH,
+    };
+    Ok(format!("{}{path}?ticket={secret}#", tenant.base_url()))
+}
+
+/// The ticket subject of a user's verification links.
+pub fn subject(user_id: &str) -> String {
+    format!("verify:{user_id}")
+}
+
+/// Mails `user_id` a verification link and records the job (also what `POST /users` does for an
+/// unverified user).
+pub fn send_verification_email(
+    tenant: &Tenant,
+    state: &mut TenantState,
+    user_id: &str,
+    client_id: Option<String>,
+    organization_id: Option<String>,
+) -> Result<Job, Auth0Error> {
+    let link = issue(
+        tenant,
+        state,
+        user_id.to_owned(),
+        None,
+        client_id,
+        organization_id,
+        false,
+        DEFAULT_TICKET_TTL,
+    )?;
+    let user = state.user(user_id).cloned().ok_or(Auth0Error::UserNotFound {
+        user_id: Some(user_id.to_owned()),
+        email: None,
+    })?;
+    let draft = mail::email_verification(tenant.name(), &user.recipient(), &link);
+    let now = tenant.clock().now();
+    state.outbox.capture(&mut state.rng, draft, now, &tenant.address().host);
+    let id: String = (&mut state.rng)
+        .sample_iter(Alphanumeric)
+        .take(16)
+        .map(char::from)
+        .collect();
+    let job = Job {
+        id: format!("job_{id}"),
+        kind: "verification_email".into(),
+        created_at: now,
+    };
+    room_for_job(state);
+    state.jobs.push(job.clone());
+    Ok(job)
+}

@@ -1,0 +1,112 @@
+//! The emails an Auth0 tenant sends, composed for the outbox.
+//!
+//! The provider's default templates are customisable and their exact wording is not among the
+//! wire facts, so the texts here are authmock's own; what a client relies on is the link, which
+//! has the documented ticket URL shape (facts §3.2, §7). Sender and subject are inferred: the
+//! provider's default sender domain and a plain "Reset your password" subject.
+
+use crate::auth0::wire::text::unblock::UNBLOCK_TITLE;
+use crate::core::outbox::{Address, Draft};
+
+/// Whom a mail goes to: a user's name and email address.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Recipient<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) email: &'a str,
+}
+
+/// inf: the sender address of a tenant without a custom email provider.
+pub const DEFAULT_SENDER: &str = "no-reply@auth0user.net";
+
+/// The change-password email with its reset link.
+pub fn password_reset(tenant_name: &str, user: &Recipient<'_>, link: &str) -> Draft {
+    let text = format!(
+        "Hello {name},\n\n\
+         Someone asked to reset the password of your {tenant_name} account ({email}).\n\
+         Choose a new password here:\n\n\
+         {link}\n\n\
+         If you did not ask for this, ignore this email: your password stays as it is.\n",
+        name = user.name,
+        email = user.email,
+    );
+    let html = format!(
+        "<!DOCTYPE html>\n<html><body>\n\
+         <p>Hello {name},</p>\n\
+         <p>Someone asked to reset the password of your {tenant} account ({email}).</p>\n\
+         <p><a href=\"{href}\">Choose a new password</a></p>\n\
+         <p>If you did not ask for this, ignore this email: your password stays as it is.</p>\n\
+         </body></html>\n",
+        name = html_escape::encode_text(user.name),
+        tenant = html_escape::encode_text(tenant_name),
+        email = html_escape::encode_text(user.email),
+        href = html_escape::encode_double_quoted_attribute(link),
+    );
+    Draft {
+        from: Address::new(tenant_name, DEFAULT_SENDER),
+        to: Address::new(user.name, user.email),
+        subject: "Reset your password".into(),
+        text,
+        html,
+        tags: vec!["password-reset".into()],
+    }
+}
+
+/// The verification email with its ticket link (texts authmock's own, as above; subject inf).
+pub fn email_verification(tenant_name: &str, user: &Recipient<'_>, link: &str) -> Draft {
+    let text = format!(
+        "Hello {name},\n\n\
+         Please verify the email address of your {tenant_name} account ({email}) by opening this link:\n\n\
+         {link}\n\n\
+         If you did not create an account, ignore this email.\n",
+        name = user.name,
+        email = user.email,
+    );
+    let html = format!(
+        "<!DOCTYPE html>\n<html><body>\n\
+         <p>Hello {name},</p>\n\
+         <p>Please verify the email address of your {tenant} account ({email}).</p>\n\
+         <p><a href=\"{href}\">Verify your email</a></p>\n\
+         <p>If you did not create an account, ignore this email.</p>\n\
+         </body></html>\n",
+        name = html_escape::encode_text(user.name),
+        tenant = html_escape::encode_text(tenant_name),
+        email = html_escape::encode_text(user.email),
+        href = html_escape::encode_double_quoted_attribute(link),
+    );
+    Draft {
+        from: Address::new(tenant_name, DEFAULT_SENDER),
+        to: Address::new(user.name, user.email),
+        subject: "Verify your email".into(),
+        text,
+        html,
+        tags: vec!["email-verification".into()],
+    }
+}
+
+/// The notification mail (texts authmock's own; the template variables are the documented ones).
+pub fn unblock(tenant_name: &str, user: &Recipient<'_>, ip: &str, link: &str) -> Draft {
+    let text = format!(
+        "Hello {name},\n\nYour {tenant_name} account ({email}) was blocked after multiple consecutive login \
+         attempts from {ip}.\nUnblock it here:\n\n{link}\n",
+        name = user.name,
+        email = user.email,
+    );
+    let html = format!(
+        "<!DOCTYPE html>\n<html><body>\n<p>Hello {name},</p>\n<p>Your {tenant} account ({email}) was blocked after \
+         multiple consecutive login attempts from {ip}.</p>\n<p><a href=\"{href}\">{UNBLOCK_TITLE}</a></p>\n\
+         </body></html>\n",
+        name = html_escape::encode_text(user.name),
+        tenant = html_escape::encode_text(tenant_name),
+        email = html_escape::encode_text(user.email),
+        ip = html_escape::encode_text(ip),
+        href = html_escape::encode_double_quoted_attribute(link),
+    );
+    Draft {
+        from: Address::new(tenant_name, DEFAULT_SENDER),
+        to: Address::new(user.name, user.email),
+        subject: "Your account has been blocked".into(),
+        text,
+        html,
+        tags: vec!["unblock".into()],
+    }
+}

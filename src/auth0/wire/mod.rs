@@ -1,0 +1,17 @@
+//! Every byte of Auth0 text and the helpers that write it: the wire errors of both envelopes
+//! (`error`, with the fault names in `named`), the hosted pages' errors (`page_error`,
+//! `login_error`), page copy (`text`, `login_text`), mail copy (`mail`), the hosted pages'
+//! paths (`paths`), response helpers (`respond`), body reading (`body`) and value formats
+//! (`format`). The layer the fidelity audit against `shared/providers/` reads. Imports `core`
+//! only.
+
+pub(crate) mod body;
+pub(crate) mod error;
+pub(crate) mod format;
+pub(crate) mod login_error;
+pub(crate) mod login_text;
+pub(crate) mod mail;
+pub(crate) mod page_error;
+pub(crate) mod paths;
+pub(crate) mod respond;
+pub(crate) mod text;
