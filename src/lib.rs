@@ -9,8 +9,10 @@
 //!   of providers), and [`Mock`] to embed a tenant in a Rust test ([`Authmock`], [`JanrainMock`]).
 //! - `tls`: the per-run CA and leaf certificate behind `serve --tls`.
 //! - `admin`: the `/__authmock__/` control API of every listener (and its OpenAPI), written once.
-//! - `auth0`, `janrain`: one folder per provider: its tenant and seed, route table and `Provider`
-//!   impl, one file per resource, and all its wire text (`error`, `text`).
+//! - `auth0`, `janrain`: one folder per provider, in layers named after its documentation: one
+//!   folder per API (Auth0: `authentication`, `management`, `login`; Janrain: `oauth`,
+//!   `entity`) over `tenant` (state and the operations that keep its invariants) over `wire`
+//!   (every byte of provider text). `mod.rs` merges the API routes and implements `Provider`.
 //! - `core`: provider-neutral building blocks (clock, keys, tokens, one-time secrets, outbox,
 //!   passwords, journal, faults, rate limits, fixtures) and the `Provider` trait.
 //!

@@ -35,7 +35,8 @@ use tenant::ratelimit;
 use tenant::seed::SeedError;
 pub use tenant::seed::{DEFAULT_AUTH0_FIXTURE, Fixture};
 pub use tenant::summary::TenantSummary;
-use wire::error::{Auth0Error, NAMED_ERRORS};
+use wire::error::Auth0Error;
+use wire::named::NAMED_ERRORS;
 use wire::respond::{RequestId, set_rate_limit_headers};
 
 impl Provider for Tenant {

@@ -363,7 +363,7 @@ impl UserGrant<'_> {
         self.scope.split_whitespace().any(|s| s == wanted)
     }
 
-    /// The user's access token, through `user_tokens::user_access_token`: opaque without an
+    /// The user's access token, through `tenant::tokens::user_access_token`: opaque without an
     /// audience (facts auth0.md §1.2, password grant: "Without `audience` … opaque"), 86400 s
     /// either way (inf: the provider documents the 7200 s exception for the implicit flow only).
     fn issue_access_token(&self, tenant: &Tenant, state: &mut TenantState) -> AccessToken {

@@ -3,7 +3,7 @@
 //! [`open`] hands out the form for a live ticket (and its per-ticket CSRF token); [`redeem`]
 //! checks a submission (CSRF token, confirmation, the connection's password policy), sets the
 //! password and consumes the ticket, all under one lock of the tenant state. Refusals are
-//! [`PageError`]s, rendered by `error` with the copy of `text`.
+//! [`ResetError`]s, rendered by `wire::reset_error` with the copy of `wire::text`.
 
 use std::collections::HashMap;
 
@@ -14,7 +14,7 @@ use rand::distr::Alphanumeric;
 use crate::auth0::tenant::Tenant;
 use crate::auth0::tenant::model::{Ticket, TicketKind};
 use crate::auth0::tenant::state::TenantState;
-use crate::auth0::wire::page_error::PageError;
+use crate::auth0::wire::reset_error::ResetError;
 use crate::auth0::wire::text::{CONFIRMATION_MISSING, PASSWORD_MISSING, PASSWORDS_DIFFER, TOO_WEAK};
 use crate::core::password::PasswordHash;
 
@@ -35,7 +35,7 @@ pub(crate) enum Done {
 }
 
 /// The form for the ticket `secret`, with the CSRF token its post must carry back.
-pub(crate) fn open(tenant: &Tenant, secret: &str) -> Result<Form, PageError> {
+pub(crate) fn open(tenant: &Tenant, secret: &str) -> Result<Form, ResetError> {
     let now = tenant.clock().unix();
     let mut state = tenant.state();
     let ticket = live_ticket(&state, secret, now)?.clone();
@@ -64,14 +64,14 @@ pub(crate) fn redeem(
     tenant: &Tenant,
     secret: &str,
     form: &HashMap<String, String>,
-) -> Result<(Done, String), PageError> {
+) -> Result<(Done, String), ResetError> {
     let field = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
     let now = tenant.clock();
     let mut state = tenant.state();
     let ticket = live_ticket(&state, secret, now.unix())?.clone();
     let csrf = state.form_tokens.get(secret).cloned();
     if csrf.is_none() || csrf.as_deref() != Some(field("_csrf")) {
-        return Err(PageError::Generic {
+        return Err(ResetError::Generic {
             status: StatusCode::FORBIDDEN,
             detail:
                 "invalid or missing CSRF token: load the form with GET first and post its hidden `_csrf` field back"
@@ -79,7 +79,7 @@ pub(crate) fn redeem(
         });
     }
     let Some(user) = state.user(&ticket.user_id).cloned() else {
-        return Err(PageError::Generic {
+        return Err(ResetError::Generic {
             status: StatusCode::BAD_REQUEST,
             detail: "the ticket's user no longer exists".into(),
         });
@@ -102,7 +102,7 @@ pub(crate) fn redeem(
             .map(|weakness| format!("{TOO_WEAK}: {weakness}"))
     };
     if let Some(problem) = problem {
-        return Err(PageError::Retry {
+        return Err(ResetError::Retry {
             problem,
             email: user.email,
             csrf: csrf.unwrap_or_default(),
@@ -112,7 +112,7 @@ pub(crate) fn redeem(
     state
         .tickets
         .redeem(secret, now.unix())
-        .map_err(|reason| PageError::Ticket(reason, None))?;
+        .map_err(|reason| ResetError::Ticket(reason, None))?;
     state.form_tokens.remove(secret);
     let hash = PasswordHash::new(&mut state.rng, password);
     let at = now.now();
@@ -143,16 +143,16 @@ pub(crate) fn redeem(
 }
 
 /// The password-change ticket `secret`, if it can still be redeemed.
-fn live_ticket<'s>(state: &'s TenantState, secret: &str, now: i64) -> Result<&'s Ticket, PageError> {
+fn live_ticket<'s>(state: &'s TenantState, secret: &str, now: i64) -> Result<&'s Ticket, ResetError> {
     match state.tickets.check(secret, now) {
         Ok(entry) if entry.payload.kind == TicketKind::PasswordChange => Ok(&entry.payload),
-        Ok(_) => Err(PageError::WrongKind),
+        Ok(_) => Err(ResetError::WrongKind),
         Err(reason) => {
             let result_url = state
                 .tickets
                 .peek(secret)
                 .and_then(|entry| entry.payload.result_url.clone());
-            Err(PageError::Ticket(reason, result_url))
+            Err(ResetError::Ticket(reason, result_url))
         }
     }
 }

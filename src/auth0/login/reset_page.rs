@@ -2,7 +2,7 @@
 //!
 //! `GET /u/reset-password?ticket=…` (New Universal Login) and `GET /lo/reset?ticket=…` (Classic)
 //! render the form; a POST to the same URL changes the password (`reset::redeem`). Texts are the
-//! documented screen texts (facts §7, DOC-text, in `text`); markup and field names are
+//! documented screen texts (facts §7, DOC-text, in `wire/text.rs`); markup and field names are
 //! authmock's own.
 //!
 //! Statuses (inf: the provider's are not documented): the form 200, a re-rendered form with an
@@ -18,7 +18,7 @@ use axum::response::Response;
 use crate::auth0::login::reset::{self, Done};
 use crate::auth0::tenant::Tenant;
 use crate::auth0::wire::body::read_capped;
-use crate::auth0::wire::page_error::{PageContext, PageError};
+use crate::auth0::wire::reset_error::{PageContext, ResetError};
 use crate::auth0::wire::respond::RequestId;
 use crate::auth0::wire::respond::{found, html, redirect, with_hint};
 use crate::auth0::wire::text;
@@ -115,7 +115,7 @@ impl FromRequest<Tenant> for Submission {
     async fn from_request(req: Request, tenant: &Tenant) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
         let Ok(Page(page)) = Page::from_request_parts(&mut parts, tenant).await;
-        let generic = |status, detail: &str| PageError::Generic {
+        let generic = |status, detail: &str| ResetError::Generic {
             status,
             detail: detail.to_owned(),
         };

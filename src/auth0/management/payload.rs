@@ -2,7 +2,7 @@
 //!
 //! Each endpoint describes its body as the JSON Schema of the provider's published OpenAPI
 //! (`schemas/*.json`); the `jsonschema` crate validates, and this module turns its findings into
-//! neutral [`Finding`]s that `error.rs` renders with the z-schema templates the Management API
+//! neutral [`Finding`]s that `wire/error.rs` renders with the z-schema templates the Management API
 //! prints (facts §2.4). No per-field checks are hand-written here.
 //! Depends on `auth0::error` for the finding types.
 

@@ -5,7 +5,8 @@
 //! tickets, refresh tokens, the RNG) lives in [`TenantState`] behind a std `Mutex`, because
 //! every critical section is a short in-memory lookup or update and is never held across an
 //! `.await`. Tenants never share state, so parallel tests never contend.
-//! Depends on `core` only; `seed` builds tenants from fixtures (read it next).
+//! The state is in `state.rs`, its records in `model.rs` and `users.rs`; `seed.rs` builds tenants
+//! from fixtures (read it next); the other files are the operations that keep its invariants.
 
 pub mod applications;
 pub mod bounds;

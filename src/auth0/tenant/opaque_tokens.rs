@@ -4,7 +4,7 @@
 //! The provider's token is a JWE only it can read (`dir`, `A256GCM`), usable at `/userinfo`
 //! only. authmock hands out a token of the same shape (the observed protected header, random
 //! bytes in the other JWE compact segments) and remembers what `/userinfo` needs for it, within a
-//! cap. Depends on `core::bounded`; issued through `user_tokens::user_access_token`.
+//! cap. Depends on `core::bounded`; issued through `tokens::user_access_token`.
 
 use std::collections::HashMap;
 

@@ -3,7 +3,7 @@
 //! [`Users`] reads like a slice of [`User`] (it derefs to one) but hands out mutable access only
 //! through its own methods, and each of them drops the index: the index can never describe users
 //! that have changed since it was built. An index is per search field and built on demand by
-//! `user_search` (which knows the fields): a sorted list of `(hash of the value, position)`, so
+//! user search (`management/users/search.rs`, which knows the fields): a sorted list of `(hash of the value, position)`, so
 //! a lookup is a binary search and 100,000 users cost about 1.5 MB per indexed field. A hash
 //! collision only adds a candidate; search checks every candidate against the whole query, so
 //! the index narrows the scan and never decides a match.

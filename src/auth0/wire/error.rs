@@ -322,18 +322,6 @@ pub enum SearchProblem {
     Unsupported { what: String },
 }
 
-/// Provider errors a fault rule can name (`"error": "auth0.rate_limited"`).
-pub const NAMED_ERRORS: &[&str] = &[
-    "auth0.rate_limited",
-    "auth0.users_write_rate_limited",
-    "auth0.client_quota_exceeded",
-    "auth0.authentication_rate_limited",
-    "auth0.missing_authentication",
-    "auth0.invalid_token",
-    "auth0.invalid_json",
-    "auth0.service_unavailable",
-];
-
 /// Reason phrases as hapi's Boom prints them (Node's `http.STATUS_CODES`).
 fn reason_phrase(status: StatusCode) -> &'static str {
     match status.as_u16() {
@@ -792,8 +780,6 @@ impl Auth0Error {
         }
     }
 
-    /// The error a fault rule names (see [`NAMED_ERRORS`]); `reset_in_secs` is when the
-    /// pretend bucket refills.
     /// A rate-limit answer (429 with `x-ratelimit-*` headers when it comes from a bucket).
     pub fn is_rate_limit(&self) -> bool {
         matches!(
@@ -803,31 +789,6 @@ impl Auth0Error {
                 | Auth0Error::ClientQuotaExceeded { .. }
                 | Auth0Error::AuthenticationRateLimit { .. }
         )
-    }
-
-    pub fn named(name: &str, reset_in_secs: i64) -> Option<Self> {
-        match name {
-            "auth0.rate_limited" => Some(Auth0Error::GlobalRateLimit { reset_in_secs }),
-            "auth0.users_write_rate_limited" => Some(Auth0Error::UsersWriteRateLimit { reset_in_secs }),
-            "auth0.client_quota_exceeded" => Some(Auth0Error::ClientQuotaExceeded { reset_in_secs }),
-            "auth0.authentication_rate_limited" => Some(Auth0Error::AuthenticationRateLimit { reset_in_secs }),
-            // As if the request had reached the provider without its Authorization header (a
-            // proxy that strips it): the auth ladder's first rung.
-            "auth0.missing_authentication" => Some(Auth0Error::MissingAuthentication {
-                scheme: None,
-                token_url: "/oauth/token".into(),
-                audience: "the Management API's identifier".into(),
-            }),
-            // As if the token's signature had not verified (a key rotated under the client).
-            "auth0.invalid_token" => Some(Auth0Error::InvalidToken {
-                reason: TokenRejection::BadSignature,
-            }),
-            "auth0.invalid_json" => Some(Auth0Error::InvalidJson {
-                looks_form_encoded: false,
-            }),
-            "auth0.service_unavailable" => Some(Auth0Error::ServiceUnavailable),
-            _ => None,
-        }
     }
 
     /// authmock's diagnosis: why this error, and what the client should change.

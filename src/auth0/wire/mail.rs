@@ -41,14 +41,7 @@ pub fn password_reset(tenant_name: &str, user: &Recipient<'_>, link: &str) -> Dr
         email = html_escape::encode_text(user.email),
         href = html_escape::encode_double_quoted_attribute(link),
     );
-    Draft {
-        from: Address::new(tenant_name, DEFAULT_SENDER),
-        to: Address::new(user.name, user.email),
-        subject: "Reset your password".into(),
-        text,
-        html,
-        tags: vec!["password-reset".into()],
-    }
+    draft(tenant_name, user, "Reset your password", text, html, "password-reset")
 }
 
 /// The verification email with its ticket link (texts authmock's own, as above; subject inf).
@@ -73,14 +66,7 @@ pub fn email_verification(tenant_name: &str, user: &Recipient<'_>, link: &str) -
         email = html_escape::encode_text(user.email),
         href = html_escape::encode_double_quoted_attribute(link),
     );
-    Draft {
-        from: Address::new(tenant_name, DEFAULT_SENDER),
-        to: Address::new(user.name, user.email),
-        subject: "Verify your email".into(),
-        text,
-        html,
-        tags: vec!["email-verification".into()],
-    }
+    draft(tenant_name, user, "Verify your email", text, html, "email-verification")
 }
 
 /// The notification mail (texts authmock's own; the template variables are the documented ones).
@@ -101,12 +87,24 @@ pub fn unblock(tenant_name: &str, user: &Recipient<'_>, ip: &str, link: &str) ->
         ip = html_escape::encode_text(ip),
         href = html_escape::encode_double_quoted_attribute(link),
     );
+    draft(
+        tenant_name,
+        user,
+        "Your account has been blocked",
+        text,
+        html,
+        "unblock",
+    )
+}
+
+/// A mail from the tenant's default sender to `user`.
+fn draft(tenant_name: &str, user: &Recipient<'_>, subject: &str, text: String, html: String, tag: &str) -> Draft {
     Draft {
         from: Address::new(tenant_name, DEFAULT_SENDER),
         to: Address::new(user.name, user.email),
-        subject: "Your account has been blocked".into(),
+        subject: subject.into(),
         text,
         html,
-        tags: vec!["unblock".into()],
+        tags: vec![tag.into()],
     }
 }

@@ -1,5 +1,5 @@
 //! Every byte of Auth0 text and the helpers that write it: the wire errors of both envelopes
-//! (`error`, with the fault names in `named`), the hosted pages' errors (`page_error`,
+//! (`error`, with the fault names in `named`), the hosted pages' errors (`reset_error`,
 //! `login_error`), page copy (`text`, `login_text`), mail copy (`mail`), the hosted pages'
 //! paths (`paths`), response helpers (`respond`), body reading (`body`) and value formats
 //! (`format`). The layer the fidelity audit against `shared/providers/` reads. Imports `core`
@@ -11,7 +11,8 @@ pub(crate) mod format;
 pub(crate) mod login_error;
 pub(crate) mod login_text;
 pub(crate) mod mail;
-pub(crate) mod page_error;
+pub(crate) mod named;
 pub(crate) mod paths;
+pub(crate) mod reset_error;
 pub(crate) mod respond;
 pub(crate) mod text;

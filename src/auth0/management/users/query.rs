@@ -13,7 +13,7 @@
 //! Operators are upper case only (`and` is a plain word). Two terms side by side are joined with
 //! OR, Lucene's default operator (inf: DOC-search does not say; Elasticsearch's `query_string`
 //! defaults to OR). A word may carry `*` and `?` wildcards; `\` escapes the next character.
-//! This module only parses; matching users is `user_search`'s business.
+//! This module only parses; matching users is `search.rs`'s business.
 
 use std::fmt;
 

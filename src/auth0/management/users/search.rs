@@ -4,7 +4,7 @@
 //! against the user index's fields ([`Compiled`]), which is where unknown fields and the
 //! documented restrictions (short leading wildcards, wildcards and ranges on metadata) are
 //! refused. Matching checks the users an exact-value index names when the query's exact terms
-//! allow it (`user_index`), and scans the tenant's users otherwise.
+//! allow it (`tenant/users.rs`), and scans the tenant's users otherwise.
 
 use std::borrow::Cow;
 use std::cmp::Ordering;

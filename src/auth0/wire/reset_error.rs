@@ -13,7 +13,7 @@ use crate::core::onetime::Redemption;
 /// Why the hosted reset page cannot do what was asked, rendered as the page the provider shows
 /// (facts §7; statuses are inf: the provider's are not documented).
 #[derive(Debug)]
-pub(crate) enum PageError {
+pub(crate) enum ResetError {
     /// The ticket cannot be redeemed; with the Classic `result_url` to report to, if any.
     Ticket(Redemption, Option<String>),
     /// The ticket is for another screen (email verification).
@@ -37,14 +37,14 @@ pub(crate) struct PageContext {
     pub(crate) request_id: String,
 }
 
-impl PageError {
+impl ResetError {
     pub(crate) fn render(self, page: &PageContext) -> Response {
         let (title, description, hint) = match self {
-            PageError::Generic { status, detail } => {
+            ResetError::Generic { status, detail } => {
                 let body = text::generic_error_body(&detail, &page.request_id);
                 return with_hint(html(status, text::page(&page.tenant_name, &body)), detail);
             }
-            PageError::Retry { problem, email, csrf } => {
+            ResetError::Retry { problem, email, csrf } => {
                 let form = text::form_page(
                     &page.tenant_name,
                     &page.path,
@@ -58,7 +58,7 @@ impl PageError {
                     format!("{problem}; the ticket was not used and the form can be submitted again"),
                 );
             }
-            PageError::Ticket(Redemption::Expired { secs_ago }, result_url) => {
+            ResetError::Ticket(Redemption::Expired { secs_ago }, result_url) => {
                 // facts §7: Classic Login reports failures to `result_url`.
                 if let Some(url) = result_url.filter(|_| page.path == CLASSIC_RESET_PATH) {
                     let params = [("success", "false"), ("message", text::CLASSIC_EXPIRED_MESSAGE)];
@@ -76,24 +76,24 @@ impl PageError {
                     ),
                 )
             }
-            PageError::Ticket(Redemption::Used, _) => (
+            ResetError::Ticket(Redemption::Used, _) => (
                 text::INVALID_TITLE,
                 text::USED_DESCRIPTION,
                 "the ticket was already used: a ticket works once".to_owned(),
             ),
-            PageError::Ticket(Redemption::Superseded, _) => (
+            ResetError::Ticket(Redemption::Superseded, _) => (
                 text::INVALID_TITLE,
                 text::GENERIC_DESCRIPTION,
                 "a newer ticket was issued for this user: only the most recent reset link works".to_owned(),
             ),
-            PageError::Ticket(Redemption::Unknown, _) => (
+            ResetError::Ticket(Redemption::Unknown, _) => (
                 text::INVALID_TITLE,
                 text::GENERIC_DESCRIPTION,
                 "no such ticket on this tenant: copy the whole `ticket` value from the link (everything \
                  before `#`)"
                     .to_owned(),
             ),
-            PageError::WrongKind => (
+            ResetError::WrongKind => (
                 text::INVALID_TITLE,
                 text::GENERIC_DESCRIPTION,
                 "this ticket is not a password-change ticket".to_owned(),
