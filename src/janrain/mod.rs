@@ -7,26 +7,47 @@
 //! signed-in profile forms (`profile_native`, configured in `native_forms`). Facts:
 //! `shared/providers/janrain.md`. Depends on `core`; never on another provider.
 
+#[path = "tenant/mod.rs"]
 pub mod app;
+#[path = "tenant/state.rs"]
 pub mod bounds;
+#[path = "entity/mod.rs"]
 pub(crate) mod entity;
+#[path = "wire/entity_error.rs"]
 pub(crate) mod entity_error;
+#[path = "wire/error.rs"]
 pub(crate) mod error;
+#[path = "wire/params.rs"]
 pub(crate) mod extract;
+#[path = "entity/filter.rs"]
 pub(crate) mod filter;
+#[path = "oauth/forgot_password.rs"]
 pub(crate) mod forgot_password;
+#[path = "wire/mail.rs"]
 pub(crate) mod mail;
+#[path = "tenant/flow.rs"]
 pub(crate) mod native_forms;
+#[path = "oauth/token.rs"]
 pub(crate) mod oauth;
+#[path = "entity/signed_in.rs"]
 pub(crate) mod profile;
+#[path = "oauth/profile.rs"]
 pub(crate) mod profile_native;
+#[path = "tenant/ratelimit.rs"]
 pub(crate) mod ratelimit;
+#[path = "tenant/records.rs"]
 pub(crate) mod records;
+#[path = "oauth/refresh.rs"]
 pub(crate) mod refresh;
+#[path = "oauth/register.rs"]
 pub(crate) mod register;
+#[path = "tenant/schema.rs"]
 pub(crate) mod schema;
+#[path = "entity/auth.rs"]
 pub(crate) mod server_auth;
+#[path = "tenant/summary.rs"]
 pub mod summary;
+#[path = "oauth/verify_email.rs"]
 pub(crate) mod verify_email;
 
 use std::path::Path;

@@ -28,7 +28,7 @@ use crate::core::password::PasswordHash;
 use crate::core::ratelimit::BucketDefinition;
 
 /// The embedded default Capture app.
-const DEFAULT_FIXTURE: &str = include_str!("../../fixtures/janrain-app.json");
+const DEFAULT_FIXTURE: &str = include_str!("../../../fixtures/janrain-app.json");
 
 /// Access tokens live one hour (facts `janrain.md` §5 "Token lifetimes").
 pub const ACCESS_TOKEN_LIFETIME: i64 = 3600;
