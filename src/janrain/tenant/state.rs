@@ -1,11 +1,22 @@
-//! The caps of a Capture app's stores that grow with traffic (records created at runtime, access
-//! and refresh tokens), and the calls that keep each within its cap (see `core::bounded` for the
-//! eviction order). Codes carry their own cap (`core::onetime`), mail its own (`core::outbox`).
-//! Every cap is listed in `docs/control-api.md`.
-//! Depends on `core::bounded` and the app state.
+//! The mutable part of a Capture app ([`JanrainState`]), the caps of its stores that grow with
+//! traffic (records created at runtime, access and refresh tokens), and the operations that
+//! keep each store within its cap and its references whole (see `core::bounded` for the
+//! eviction order). Codes carry their own cap (`core::onetime`, `codes`), mail its own
+//! (`core::outbox`). Every cap is listed in `docs/control-api.md`.
 
-use super::app::{JanrainState, Record};
+use std::collections::HashMap;
+
+use rand::rngs::StdRng;
+
+use super::clients::CaptureClient;
+use super::codes::{ACCESS_TOKEN_LIFETIME, CodeGrant, TokenGrant, VerificationCodes, random_token};
+use super::flow::Flow;
+use super::records::Record;
+use super::schema::EntityType;
 use crate::core::bounded::Cap;
+use crate::core::onetime::OneTimeStore;
+use crate::core::outbox::Outbox;
+use crate::janrain::wire::error::JanrainError;
 
 /// Records created at runtime (`entity.create`); the fixture's records never count or go.
 pub const RUNTIME_RECORDS: usize = 100_000;
@@ -38,98 +49,183 @@ impl JanrainCaps {
     }
 }
 
-/// Adds a record created at runtime; when the runtime records are at their cap, the oldest of
-/// them go first, with their tokens (as `entity.delete` does).
-pub fn add_runtime_record(state: &mut JanrainState, record: Record) {
-    let seeded = state.caps.seeded_records;
-    let runtime = state.caps.runtime_records(&state.records);
-    let cap = state.caps.records.capacity();
-    if runtime >= cap {
-        // Records are kept in creation order, so the oldest runtime ones come first.
-        let mut excess = (runtime + 1 - cap).max(cap / 10);
-        let mut gone = Vec::new();
-        state.records.retain(|r| {
-            if excess > 0 && r.id > seeded {
-                excess -= 1;
-                gone.push(r.uuid.clone());
-                false
-            } else {
-                true
-            }
-        });
-        state.caps.records.count(gone.len());
-        state.access_tokens.retain(|_, g| !gone.contains(&g.uuid));
-        state.refresh_tokens.retain(|_, g| !gone.contains(&g.uuid));
-    }
-    state.records.push(record);
+/// The mutable part of a Capture app.
+#[derive(Debug)]
+pub struct JanrainState {
+    pub clients: Vec<CaptureClient>,
+    pub flow: Flow,
+    pub records: Vec<Record>,
+    pub codes: OneTimeStore<CodeGrant>,
+    pub access_tokens: HashMap<String, TokenGrant>,
+    pub refresh_tokens: HashMap<String, TokenGrant>,
+    pub outbox: Outbox,
+    pub rng: StdRng,
+    /// The records' entity type (from the fixture).
+    pub entity_type: EntityType,
+    /// The id the next created record gets.
+    pub next_id: u64,
+    /// The caps of the records created at runtime and of the tokens, and what they evicted.
+    pub caps: JanrainCaps,
+    /// Email verification codes, by code.
+    pub verification_codes: VerificationCodes,
 }
 
-/// Room for one more access token and one more refresh token.
-pub fn room_for_tokens(state: &mut JanrainState, now: i64) {
-    state
-        .caps
-        .access_tokens
-        .make_room(&mut state.access_tokens, |_, g| now >= g.expires_at, |g| g.expires_at);
-    state
-        .caps
-        .refresh_tokens
-        .make_room(&mut state.refresh_tokens, |_, _| false, |g| g.expires_at);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::janrain::app::{JanrainFixture, TokenGrant};
-
-    #[test]
-    fn runtime_records_past_the_cap_evict_the_oldest_runtime_record_and_its_tokens_only() {
-        let mut state = JanrainFixture::default_app().state().expect("the default app seeds");
-        state.caps.records = Cap::new(2);
-        let seeded: Vec<String> = state.records.iter().map(|r| r.uuid.clone()).collect();
-        assert!(!seeded.is_empty());
-        for n in 0..3 {
-            let mut record = state.records[0].clone();
-            record.id = state.next_id;
-            state.next_id += 1;
-            record.uuid = format!("runtime-{n}");
-            record.email = format!("runtime{n}@example.com");
-            if n == 0 {
-                let (access, _) = state.issue_tokens("runtime-0", "c", 0);
-                assert!(state.access_tokens.contains_key(&access));
-            }
-            add_runtime_record(&mut state, record);
-        }
-        let uuids: Vec<&str> = state.records.iter().map(|r| r.uuid.as_str()).collect();
-        assert!(!uuids.contains(&"runtime-0"));
-        for uuid in seeded.iter().map(String::as_str).chain(["runtime-1", "runtime-2"]) {
-            assert!(uuids.contains(&uuid), "{uuid} stays");
-        }
-        assert!(state.access_tokens.values().all(|g| g.uuid != "runtime-0"));
-        assert_eq!(state.caps.records.evicted(), 1);
-        assert_eq!(state.caps.runtime_records(&state.records), 2);
+impl JanrainState {
+    pub fn client(&self, client_id: &str) -> Option<&CaptureClient> {
+        self.clients.iter().find(|c| c.client_id == client_id)
     }
 
-    #[test]
-    fn tokens_past_the_cap_drop_the_expired_first() {
-        let mut state = JanrainFixture::default_app().state().expect("the default app seeds");
-        state.caps.access_tokens = Cap::new(10);
-        state.access_tokens.insert(
-            "expired".into(),
-            TokenGrant {
-                uuid: "u".into(),
-                client_id: "c".into(),
-                expires_at: -1,
-                refresh_secret: None,
-            },
-        );
-        let mut live = Vec::new();
-        for _ in 0..9 {
-            live.push(state.issue_tokens("u", "c", 0).0);
+    /// Email match is case-insensitive, as sign-in identifiers are.
+    pub fn record_by_email(&self, email: &str) -> Option<&Record> {
+        self.records.iter().find(|r| r.email.eq_ignore_ascii_case(email))
+    }
+
+    pub fn record_mut(&mut self, uuid: &str) -> Option<&mut Record> {
+        self.records.iter_mut().find(|r| r.uuid == uuid)
+    }
+
+    pub fn record(&self, uuid: &str) -> Option<&Record> {
+        self.records.iter().find(|r| r.uuid == uuid)
+    }
+
+    /// `len` lowercase alphanumerics, the shape of the documented tokens and request ids.
+    pub fn random_token(&mut self, len: usize) -> String {
+        random_token(&mut self.rng, len)
+    }
+
+    /// Issues an access token (3600 s) and a refresh token for `uuid` via `client_id`.
+    pub fn issue_tokens(&mut self, uuid: &str, client_id: &str, now: i64) -> (String, String) {
+        let access = self.random_token(16);
+        let refresh = self.random_token(20);
+        let grant = TokenGrant {
+            uuid: uuid.to_owned(),
+            client_id: client_id.to_owned(),
+            expires_at: now + ACCESS_TOKEN_LIFETIME,
+            refresh_secret: None,
+        };
+        self.room_for_tokens(now);
+        self.access_tokens.insert(access.clone(), grant.clone());
+        self.refresh_tokens.insert(refresh.clone(), grant);
+        (access, refresh)
+    }
+
+    /// The live access token `token`: the uuid and client it was issued to.
+    pub(in crate::janrain) fn signed_in(&self, token: &str, now: i64) -> Result<(String, String), JanrainError> {
+        let grant = self.access_tokens.get(token).ok_or(JanrainError::UnknownAccessToken)?;
+        if now >= grant.expires_at {
+            return Err(JanrainError::AccessTokenExpired {
+                secs_ago: now - grant.expires_at,
+            });
         }
-        state.issue_tokens("u", "c", 0);
-        assert!(!state.access_tokens.contains_key("expired"));
-        assert!(live.iter().all(|t| state.access_tokens.contains_key(t)));
-        assert_eq!(state.caps.access_tokens.evicted(), 1);
-        assert_eq!(state.access_tokens.len(), 10);
+        Ok((grant.uuid.clone(), grant.client_id.clone()))
+    }
+
+    /// Takes a refresh token of `client_id` (they are single use): the grant it held.
+    pub(in crate::janrain) fn take_refresh_token(
+        &mut self,
+        refresh: &str,
+        client_id: &str,
+    ) -> Result<TokenGrant, JanrainError> {
+        let grant = match self.refresh_tokens.get(refresh) {
+            Some(grant) if grant.client_id == client_id => grant.clone(),
+            Some(grant) => {
+                return Err(JanrainError::InvalidRefreshToken {
+                    hint: format!("the refresh token belongs to client {}", grant.client_id),
+                });
+            }
+            None => {
+                return Err(JanrainError::InvalidRefreshToken {
+                    hint: "unknown or already used refresh token (they are single use)".into(),
+                });
+            }
+        };
+        self.refresh_tokens.remove(refresh);
+        Ok(grant)
+    }
+
+    /// A record about to be created: the next id and a random version-4 uuid from the app's
+    /// seeded RNG, every other field empty. [`Self::add_created_record`] stores it.
+    pub(in crate::janrain) fn new_record(&mut self) -> Record {
+        Record {
+            id: self.next_id,
+            uuid: self.new_uuid(),
+            email: String::new(),
+            password: None,
+            fixture_password: None,
+            given_name: String::new(),
+            family_name: String::new(),
+            display_name: String::new(),
+            social_provider: None,
+            attrs: serde_json::Map::new(),
+        }
+    }
+
+    /// A random version-4 uuid from the app's seeded RNG.
+    fn new_uuid(&mut self) -> String {
+        const HEX: &[u8] = b"0123456789abcdef";
+        let hex = self.random_token(32);
+        let mut digits: Vec<u8> = hex.bytes().map(|c| HEX[usize::from(c) % 16]).collect();
+        digits[12] = b'4';
+        digits[16] = HEX[8 + usize::from(digits[16]) % 4];
+        let s = String::from_utf8(digits).unwrap_or_default();
+        format!(
+            "{}-{}-{}-{}-{}",
+            &s[0..8],
+            &s[8..12],
+            &s[12..16],
+            &s[16..20],
+            &s[20..32]
+        )
+    }
+
+    /// Stores a record made by [`Self::new_record`]: its id is taken, and it is held within the
+    /// runtime records' cap.
+    pub(in crate::janrain) fn add_created_record(&mut self, record: Record) {
+        self.next_id += 1;
+        self.add_runtime_record(record);
+    }
+
+    /// Adds a record created at runtime; when the runtime records are at their cap, the oldest
+    /// of them go first, with their tokens (as `entity.delete` does).
+    pub(in crate::janrain) fn add_runtime_record(&mut self, record: Record) {
+        let seeded = self.caps.seeded_records;
+        let runtime = self.caps.runtime_records(&self.records);
+        let cap = self.caps.records.capacity();
+        if runtime >= cap {
+            // Records are kept in creation order, so the oldest runtime ones come first.
+            let mut excess = (runtime + 1 - cap).max(cap / 10);
+            let mut gone = Vec::new();
+            self.records.retain(|r| {
+                if excess > 0 && r.id > seeded {
+                    excess -= 1;
+                    gone.push(r.uuid.clone());
+                    false
+                } else {
+                    true
+                }
+            });
+            self.caps.records.count(gone.len());
+            self.access_tokens.retain(|_, g| !gone.contains(&g.uuid));
+            self.refresh_tokens.retain(|_, g| !gone.contains(&g.uuid));
+        }
+        self.records.push(record);
+    }
+
+    /// Removes the record at `index` and every token issued for it.
+    pub(in crate::janrain) fn remove_record(&mut self, index: usize) -> Record {
+        let record = self.records.remove(index);
+        self.access_tokens.retain(|_, g| g.uuid != record.uuid);
+        self.refresh_tokens.retain(|_, g| g.uuid != record.uuid);
+        record
+    }
+
+    /// Room for one more access token and one more refresh token.
+    fn room_for_tokens(&mut self, now: i64) {
+        self.caps
+            .access_tokens
+            .make_room(&mut self.access_tokens, |_, g| now >= g.expires_at, |g| g.expires_at);
+        self.caps
+            .refresh_tokens
+            .make_room(&mut self.refresh_tokens, |_, _| false, |g| g.expires_at);
     }
 }
