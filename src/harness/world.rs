@@ -13,8 +13,8 @@ use super::protocol::{Auth0Provider, JanrainForm, JanrainForms, JanrainProvider,
 use crate::auth0::Fixture;
 use crate::auth0::TenantSummary;
 use crate::janrain::JanrainFixture;
-use crate::janrain::app::{CHANGE_PASSWORD_FORM, FORGOT_PASSWORD_FORM, SIGN_IN_FORM};
-use crate::janrain::summary::JanrainSummary;
+use crate::janrain::JanrainSummary;
+use crate::janrain::{CHANGE_PASSWORD_FORM, FORGOT_PASSWORD_FORM, SIGN_IN_FORM};
 use crate::{Authmock, JanrainMock};
 
 tokio::task_local! {

@@ -1,33 +1,21 @@
-//! The Janrain / Akamai Identity Cloud Capture provider: its route table and nothing else.
+//! The Janrain / Akamai Identity Cloud Capture provider, in four layers:
 //!
-//! One file per resource (`forgot_password`, `oauth`, `profile`, `entity`), the Entity API's
-//! domain (`records`, `schema`, `filter`, `server_auth`, `entity_error`), request reading (`extract`),
-//! the recovery mail (`mail`), the app state (`app`), rate-limit groups (`ratelimit`) and every
-//! wire error (`error`); registration (`register`), email verification (`verify_email`) and the
-//! signed-in profile forms (`profile_native`, configured in `native_forms`). Facts:
-//! `shared/providers/janrain.md`. Depends on `core`; never on another provider.
+//! - `oauth/`: Capture's OAuth and native-form API (`/oauth/*`, `/access/useVerificationCode`);
+//! - `entity/`: the Entity API (`/entity*`), with its server-to-server authentication;
+//! - `tenant/`: the Capture app (handle, state, fixture, clients, flow and forms, records, codes
+//!   and tokens) and every operation that keeps its invariants, shared by both APIs;
+//! - `wire/`: every byte of Capture text (errors, form names and texts, mail) and request
+//!   decoding; imports `core` only.
+//!
+//! Imports point down only: the API folders use `tenant` and `wire`, never each other; `tenant`
+//! uses `wire`. This file joins the two APIs' routes and implements [`Provider`]. Facts:
+//! `shared/providers/janrain.md`, `janrain-entity.md`. Depends on `core`; never on another
+//! provider.
 
-pub mod app;
-pub mod bounds;
-pub(crate) mod entity;
-pub(crate) mod entity_error;
-pub(crate) mod error;
-pub(crate) mod extract;
-pub(crate) mod filter;
-pub(crate) mod forgot_password;
-pub(crate) mod mail;
-pub(crate) mod native_forms;
-pub(crate) mod oauth;
-pub(crate) mod profile;
-pub(crate) mod profile_native;
-pub(crate) mod ratelimit;
-pub(crate) mod records;
-pub(crate) mod refresh;
-pub(crate) mod register;
-pub(crate) mod schema;
-pub(crate) mod server_auth;
-pub mod summary;
-pub(crate) mod verify_email;
+mod entity;
+mod oauth;
+mod tenant;
+mod wire;
 
 use std::path::Path;
 
@@ -36,12 +24,14 @@ use axum::extract::{Request, State};
 use axum::http::HeaderMap;
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::post;
 
-pub use app::{JanrainApp, JanrainFixture};
-use error::{JanrainError, Unrendered};
-use summary::JanrainSummary;
-
+pub use self::tenant::JanrainApp;
+pub use self::tenant::clients::CaptureClient;
+use self::tenant::ratelimit;
+pub use self::tenant::seed::{JanrainFixture, JanrainSeedError};
+pub use self::tenant::summary::JanrainSummary;
+use self::wire::error::{JanrainError, NAMED_ERRORS, Unrendered};
+pub use self::wire::text::{CHANGE_PASSWORD_FORM, FORGOT_PASSWORD_FORM, SIGN_IN_FORM};
 use crate::core::address::TenantAddress;
 use crate::core::clock::Clock;
 use crate::core::control::Control;
@@ -53,7 +43,7 @@ impl Provider for JanrainApp {
     const KIND: &'static str = "janrain";
     type Fixture = JanrainFixture;
     const EMBEDDED_NAMES: &'static [&'static str] = &["janrain-app"];
-    const ERROR_NAMES: &'static [&'static str] = error::NAMED_ERRORS;
+    const ERROR_NAMES: &'static [&'static str] = NAMED_ERRORS;
     const RATE_LIMIT_GROUPS: &'static [&'static str] = ratelimit::GROUPS;
 
     fn default_fixture() -> JanrainFixture {
@@ -121,24 +111,11 @@ impl Provider for JanrainApp {
     fn report_bucket(&self, _headers: &mut HeaderMap, _decision: &Decision) {}
 }
 
-/// Every Capture route of one app.
+/// Every Capture route of one app: the OAuth API's and the Entity API's, and a Capture
+/// envelope for any other path or method.
 fn router() -> Router<JanrainApp> {
-    Router::new()
-        .route("/oauth/forgot_password_native", post(forgot_password::forgot_password))
-        .route("/oauth/token", post(oauth::token).get(oauth::token))
-        .route("/oauth/auth_native_traditional", post(oauth::sign_in))
-        .route("/oauth/update_profile_native", post(profile::update_profile))
-        .route("/oauth/refresh_access_token", post(refresh::refresh_access_token))
-        .route("/oauth/register_native_traditional", post(register::register))
-        .route("/oauth/verify_email_native", post(verify_email::send))
-        .route("/access/useVerificationCode", post(verify_email::use_code))
-        .route("/entity", post(entity::read).get(entity::read))
-        .route("/entity.find", post(entity::find).get(entity::find))
-        .route("/entity.count", post(entity::count).get(entity::count))
-        .route("/entity.create", post(entity::create))
-        .route("/entity.update", post(entity::update))
-        .route("/entity.replace", post(entity::replace))
-        .route("/entity.delete", post(entity::delete))
+    oauth::routes()
+        .merge(entity::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
 }

@@ -1,7 +1,7 @@
 //! Bounded stores as the control API reports them: every growing store of a tenant is listed under
 //! `stores` with its cap, and what runtime traffic adds shows up there (the eviction itself is
 //! tested against each store in the unit tests of `core::bounded`, `auth0::bounds`,
-//! `auth0::logins`, `janrain::bounds` and `core::onetime`).
+//! `auth0::logins`, `janrain::tenant` and `core::onetime`).
 
 use serde_json::json;
 

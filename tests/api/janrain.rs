@@ -2,167 +2,18 @@
 //! `janrain.md` §4–§7) and every error row, on a manual clock so codes, tokens and request ids
 //! repeat run after run.
 
-use authmock::auth0::tenant::TenantAddress;
-use authmock::core::clock::Clock;
-use authmock::janrain::{JanrainApp, JanrainFixture};
-use authmock::server;
-use axum::Router;
+use authmock::janrain::JanrainFixture;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use base64::Engine as _;
 use serde_json::{Value, json};
 
 use crate::assert_wire;
-use crate::helpers::{FORM, Reply, START};
-
-pub const WEB_ID: &str = "q4rkd7hv2bxm9ts3ne8wfyj6cpa5gl2z";
-pub const WEB_SECRET: &str = "m8w2hzk5rq7fb3xd9tnc4vj6yp2gse7a";
-pub const MOBILE_ID: &str = "t6ncy3pq8wvz2kd5rh9bmx4sgf7je2la";
-pub const MOBILE_SECRET: &str = "b5jx8rq2nw7kt4hz9cvd3mf6ys2pge8u";
-pub const OWNER_ID: &str = "h3vz9kx5pd2rm8wq4tb7nc6jys2fea9g";
-pub const RECOVER_URL: &str = "http://127.0.0.1:3000/reset-password";
-pub const CAROL: &str = "carol@example.com";
-pub const CAROL_PASSWORD: &str = "Carol-Password-1";
-pub const NEW_PASSWORD: &str = "Brand-New-Secret-7";
-pub const FLOW_VERSION: &str = "20260105100000000000";
-
-/// One Capture app behind its router, on a manual clock; `janrain_control` adds control calls.
-pub struct Capture {
-    pub app: JanrainApp,
-    pub router: Router,
-}
-
-impl Capture {
-    pub fn new() -> Self {
-        let address = TenantAddress::http("127.0.0.1:4011".parse().expect("literal address"));
-        let app = JanrainFixture::default_app()
-            .build(address, Clock::manual(START))
-            .expect("fixture builds");
-        Self {
-            router: server::app(app.clone()),
-            app,
-        }
-    }
-
-    pub async fn send(&self, request: Request<Body>) -> Reply {
-        crate::helpers::send_to(&self.router, request).await
-    }
-
-    pub async fn post_form(&self, path: &str, pairs: &[(&str, &str)]) -> Reply {
-        let body = serde_urlencoded::to_string(pairs).expect("encodes");
-        self.send(
-            Request::builder()
-                .method(Method::POST)
-                .uri(path)
-                .header("content-type", FORM)
-                .body(Body::from(body))
-                .expect("request"),
-        )
-        .await
-    }
-
-    pub async fn forgot(&self, client_id: &str, email: &str) -> Reply {
-        self.post_form(
-            "/oauth/forgot_password_native",
-            &[
-                ("client_id", client_id),
-                ("flow", "standard"),
-                ("flow_version", FLOW_VERSION),
-                ("locale", "en-US"),
-                ("redirect_uri", RECOVER_URL),
-                ("response_type", "code"),
-                ("form", "forgotPasswordForm"),
-                ("signInEmailAddress", email),
-            ],
-        )
-        .await
-    }
-
-    /// The code in the newest mail's link.
-    pub fn mailed_code(&self) -> String {
-        let state = self.app.state();
-        let message = state.outbox.get("latest").expect("a mail was sent");
-        let link = message.links.first().expect("the mail has a link");
-        link.split_once("code=").expect("link carries code=").1.to_owned()
-    }
-
-    pub async fn exchange(&self, client_id: &str, secret: &str, code: &str, redirect_uri: &str) -> Reply {
-        self.post_form(
-            "/oauth/token",
-            &[
-                ("client_id", client_id),
-                ("client_secret", secret),
-                ("grant_type", "authorization_code"),
-                ("code", code),
-                ("redirect_uri", redirect_uri),
-            ],
-        )
-        .await
-    }
-
-    async fn update(&self, client_id: &str, token: &str, new: &str, confirm: &str) -> Reply {
-        self.post_form(
-            "/oauth/update_profile_native",
-            &[
-                ("client_id", client_id),
-                ("flow", "standard"),
-                ("flow_version", FLOW_VERSION),
-                ("locale", "en-US"),
-                ("access_token", token),
-                ("form", "changePasswordFormNoAuth"),
-                ("newPassword", new),
-                ("newPasswordConfirm", confirm),
-            ],
-        )
-        .await
-    }
-
-    async fn sign_in(&self, email: &str, password: &str) -> Reply {
-        self.post_form(
-            "/oauth/auth_native_traditional",
-            &[
-                ("client_id", WEB_ID),
-                ("flow", "standard"),
-                ("flow_version", FLOW_VERSION),
-                ("locale", "en-US"),
-                ("redirect_uri", RECOVER_URL),
-                ("response_type", "token"),
-                ("form", "signInForm"),
-                ("signInEmailAddress", email),
-                ("currentPassword", password),
-            ],
-        )
-        .await
-    }
-
-    /// Forgot password for Carol via the web client and exchange the code: an access token.
-    async fn recovery_token(&self) -> String {
-        assert_eq!(self.forgot(WEB_ID, CAROL).await.json()["stat"], "ok");
-        let code = self.mailed_code();
-        let reply = self.exchange(WEB_ID, WEB_SECRET, &code, RECOVER_URL).await;
-        reply.json()["access_token"].as_str().expect("access_token").to_owned()
-    }
-
-    fn advance(&self, secs: u64) {
-        self.app.clock().advance(std::time::Duration::from_secs(secs));
-    }
-}
-
-fn assert_capture_error(reply: &Reply, code: u64, error: &str) {
-    assert_eq!(
-        reply.status,
-        StatusCode::OK,
-        "Capture errors are HTTP 200: {}",
-        reply.body
-    );
-    let body = reply.json();
-    assert_eq!(body["stat"], "error", "{}", reply.body);
-    assert_eq!(body["code"], code, "{}", reply.body);
-    assert_eq!(body["error"], error, "{}", reply.body);
-    assert_eq!(body["request_id"].as_str().map(str::len), Some(16), "{}", reply.body);
-    assert_eq!(reply.header("cache-control"), Some("no-store"));
-    assert_eq!(reply.header("content-type"), Some("application/json"));
-}
+use crate::helpers::FORM;
+use crate::helpers::janrain::{
+    CAROL, CAROL_PASSWORD, Capture, MOBILE_ID, MOBILE_SECRET, NEW_PASSWORD, OWNER_ID, RECOVER_URL, WEB_ID, WEB_SECRET,
+    assert_capture_error,
+};
 
 #[tokio::test]
 async fn the_php_sample_recovery_flow_resets_the_password() {

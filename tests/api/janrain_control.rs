@@ -6,36 +6,12 @@ use authmock::auth0::tenant::TenantAddress;
 use authmock::core::clock::Clock;
 use authmock::janrain::JanrainFixture;
 use authmock::server;
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::assert_wire;
-use crate::helpers::{JSON, Reply, START, redact_entry};
-use crate::janrain::{CAROL, Capture, RECOVER_URL, WEB_ID, WEB_SECRET};
-
-impl Capture {
-    async fn token(&self, code: &str) -> Reply {
-        self.exchange(WEB_ID, WEB_SECRET, code, RECOVER_URL).await
-    }
-
-    async fn control(&self, method: Method, path: &str, body: Option<&Value>) -> Reply {
-        let builder = Request::builder().method(method).uri(path);
-        let request = match body {
-            Some(body) => builder.header("content-type", JSON).body(Body::from(body.to_string())),
-            None => builder.body(Body::empty()),
-        };
-        self.send(request.expect("request")).await
-    }
-
-    async fn journal(&self, query: &str) -> Value {
-        let reply = self
-            .control(Method::GET, &format!("/__authmock__/journal{query}"), None)
-            .await;
-        assert_eq!(reply.status, StatusCode::OK, "journal: {}", reply.body);
-        reply.json()
-    }
-}
+use crate::helpers::janrain::{CAROL, Capture, WEB_ID, WEB_SECRET};
+use crate::helpers::{START, redact_entry};
 
 #[tokio::test]
 async fn the_journal_records_capture_exchanges_with_outcome_and_hint() {

@@ -4,79 +4,13 @@
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
-use base64::Engine as _;
-use ring::hmac;
 use serde_json::{Value, json};
 
 use crate::assert_wire;
+use crate::helpers::janrain::{
+    Auth, CAROL, CAROL_PASSWORD, Capture, DAVE_UUID, OWNER_ID, OWNER_SECRET, WEB_ID, WEB_SECRET, now_date, signature,
+};
 use crate::helpers::{FORM, Reply, START};
-use crate::janrain::{CAROL, CAROL_PASSWORD, Capture, OWNER_ID, WEB_ID, WEB_SECRET};
-
-const OWNER_SECRET: &str = "z7pk3wn9dx5qb2hr8ct4vm6jyf2sga4e";
-const DAVE_UUID: &str = "8e6f2d41-3a7b-4c95-b028-6d1e5f9a2c37";
-
-/// How a test authenticates.
-enum Auth<'a> {
-    /// `client_id` + `client_secret` in the body.
-    Params(&'a str, &'a str),
-    Basic(&'a str, &'a str),
-    /// `Authorization: Signature` with `Date`, computed here independently of the mock.
-    Signed {
-        id: &'a str,
-        secret: &'a str,
-        date: &'a str,
-    },
-    None,
-}
-
-/// The manual clock's time as a `Date` header (`START`).
-fn now_date() -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-    START.format(&format).expect("formats")
-}
-
-fn signature(secret: &str, text: &str) -> String {
-    let key = hmac::Key::new(hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, secret.as_bytes());
-    base64::engine::general_purpose::STANDARD.encode(hmac::sign(&key, text.as_bytes()).as_ref())
-}
-
-impl Capture {
-    async fn call(&self, path: &str, auth: Auth<'_>, pairs: &[(&str, &str)]) -> Reply {
-        let mut all: Vec<(&str, &str)> = pairs.to_vec();
-        let mut request = Request::builder()
-            .method(Method::POST)
-            .uri(path)
-            .header("content-type", FORM);
-        match auth {
-            Auth::Params(id, secret) => {
-                all.push(("client_id", id));
-                all.push(("client_secret", secret));
-            }
-            Auth::Basic(id, secret) => {
-                let b64 = base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"));
-                request = request.header("authorization", format!("Basic {b64}"));
-            }
-            Auth::Signed { id, secret, date } => {
-                let mut lines: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                lines.sort();
-                let mut text = format!("{path}\n{date}\n");
-                if !lines.is_empty() {
-                    text.push_str(&(lines.join("\n") + "\n"));
-                }
-                request = request
-                    .header("date", date)
-                    .header("authorization", format!("Signature {id}:{}", signature(secret, &text)));
-            }
-            Auth::None => {}
-        }
-        let body = serde_urlencoded::to_string(&all).expect("encodes");
-        self.send(request.body(Body::from(body)).expect("request")).await
-    }
-
-    async fn owner(&self, path: &str, pairs: &[(&str, &str)]) -> Reply {
-        self.call(path, Auth::Basic(OWNER_ID, OWNER_SECRET), pairs).await
-    }
-}
 
 fn assert_error(reply: &Reply, code: u64, error: &str) {
     assert_eq!(

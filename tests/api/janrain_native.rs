@@ -7,21 +7,10 @@ use serde_json::Value;
 
 use crate::assert_wire;
 use crate::helpers::Reply;
-use crate::janrain::{CAROL, CAROL_PASSWORD, Capture, FLOW_VERSION, MOBILE_ID, OWNER_ID, WEB_ID};
+use crate::helpers::janrain::{CAROL, CAROL_PASSWORD, Capture, MOBILE_ID, OWNER_ID, WEB_ID, flow};
 
 const NEWBIE: &str = "newbie@example.com";
 const NEWBIE_PASSWORD: &str = "Newbie-Password-1";
-
-fn flow(form: &'static str) -> Vec<(&'static str, String)> {
-    vec![
-        ("flow", "standard".into()),
-        ("flow_version", FLOW_VERSION.into()),
-        ("locale", "en-US".into()),
-        ("redirect_uri", "http://127.0.0.1:3000/app".into()),
-        ("response_type", "token".into()),
-        ("form", form.into()),
-    ]
-}
 
 fn registration(email: &str) -> Vec<(&'static str, String)> {
     let mut pairs = flow("registrationForm");
@@ -43,78 +32,6 @@ fn registration(email: &str) -> Vec<(&'static str, String)> {
 fn set(pairs: &mut Vec<(&'static str, String)>, name: &'static str, value: &str) {
     pairs.retain(|(k, _)| *k != name);
     pairs.push((name, value.to_owned()));
-}
-
-impl Capture {
-    async fn native(&self, path: &str, client_id: &str, pairs: &[(&'static str, String)]) -> Reply {
-        let mut all: Vec<(&str, &str)> = vec![("client_id", client_id)];
-        all.extend(pairs.iter().map(|(k, v)| (*k, v.as_str())));
-        self.post_form(path, &all).await
-    }
-
-    async fn register(&self, client_id: &str, pairs: &[(&'static str, String)]) -> Reply {
-        self.native("/oauth/register_native_traditional", client_id, pairs)
-            .await
-    }
-
-    async fn resend(&self, client_id: &str, email: &str) -> Reply {
-        let mut pairs = flow("resendVerificationForm");
-        pairs.push(("signInEmailAddress", email.to_owned()));
-        self.native("/oauth/verify_email_native", client_id, &pairs).await
-    }
-
-    async fn use_code(&self, code: &str) -> Reply {
-        self.post_form("/access/useVerificationCode", &[("verification_code", code)])
-            .await
-    }
-
-    /// The `verification_code` of the newest mail's link.
-    fn verification_code(&self) -> String {
-        let state = self.app.state();
-        let message = state.outbox.get("latest").expect("a mail was sent");
-        let link = message.links.first().expect("the mail has a link");
-        link.split_once("verification_code=")
-            .expect("link carries verification_code=")
-            .1
-            .to_owned()
-    }
-
-    fn tick(&self, secs: u64) {
-        self.app.clock().advance(std::time::Duration::from_secs(secs));
-    }
-
-    fn mails(&self) -> usize {
-        self.app.state().outbox.len()
-    }
-
-    fn attribute(&self, email: &str, name: &str) -> Value {
-        self.app.state().record_by_email(email).expect("record").attribute(name)
-    }
-
-    async fn token_for(&self, client_id: &str, email: &str, password: &str) -> String {
-        let mut pairs = flow("signInForm");
-        pairs.push(("signInEmailAddress", email.to_owned()));
-        pairs.push(("currentPassword", password.to_owned()));
-        let reply = self.native("/oauth/auth_native_traditional", client_id, &pairs).await;
-        reply.json()["access_token"]
-            .as_str()
-            .unwrap_or_else(|| panic!("sign-in failed: {}", reply.wire()))
-            .to_owned()
-    }
-
-    async fn profile(
-        &self,
-        client_id: &str,
-        token: &str,
-        form: &'static str,
-        fields: &[(&'static str, &str)],
-    ) -> Reply {
-        let mut pairs = flow(form);
-        pairs.retain(|(k, _)| *k != "redirect_uri" && *k != "response_type");
-        pairs.push(("access_token", token.to_owned()));
-        pairs.extend(fields.iter().map(|(k, v)| (*k, (*v).to_owned())));
-        self.native("/oauth/update_profile_native", client_id, &pairs).await
-    }
 }
 
 fn assert_fields(reply: &Reply, keys: &[&str]) {
@@ -172,7 +89,7 @@ async fn a_verification_code_marks_the_email_verified_once() {
     let capture = Capture::new();
     capture.register(WEB_ID, &registration(NEWBIE)).await;
     let code = capture.verification_code();
-    capture.tick(60);
+    capture.advance(60);
     let reply = capture.use_code(&code).await;
     let uuid = capture.attribute(NEWBIE, "uuid");
     assert_eq!(reply.json()["uuid"], uuid, "{}", reply.wire());
@@ -210,17 +127,17 @@ async fn a_verification_code_expires_on_the_app_clock() {
     let capture = Capture::new();
     capture.resend(WEB_ID, CAROL).await;
     let code = capture.verification_code();
-    capture.tick(86_399);
+    capture.advance(86_399);
     // One second before the lifetime ends it works (checked on a second code below); at the end
     // it is 416.
-    capture.tick(1);
+    capture.advance(1);
     let reply = capture.use_code(&code).await;
     assert_eq!(reply.json()["code"], 416, "{}", reply.wire());
     assert_wire!("janrain_use_verification_code_expired", reply);
     assert_eq!(capture.attribute(CAROL, "emailVerified"), Value::Null);
     capture.resend(WEB_ID, CAROL).await;
     let code = capture.verification_code();
-    capture.tick(86_399);
+    capture.advance(86_399);
     assert_eq!(capture.use_code(&code).await.json()["stat"], "ok");
 }
 
@@ -396,7 +313,7 @@ async fn a_registered_mobile_client_refreshes_with_its_refresh_secret() {
 async fn edit_profile_updates_the_sent_fields_only() {
     let capture = Capture::new();
     let token = capture.token_for(WEB_ID, CAROL, CAROL_PASSWORD).await;
-    capture.tick(5);
+    capture.advance(5);
     let reply = capture
         .profile(
             WEB_ID,
@@ -453,7 +370,7 @@ async fn edit_profile_errors_are_390_by_field() {
         .profile(WEB_ID, "nope", "editProfileForm", &[("firstName", "X")])
         .await;
     assert_eq!(unknown.json()["error_description"], "unknown access token");
-    capture.tick(3600);
+    capture.advance(3600);
     let expired = capture
         .profile(WEB_ID, &token, "editProfileForm", &[("firstName", "X")])
         .await;

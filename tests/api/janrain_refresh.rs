@@ -5,82 +5,16 @@
 
 use base64::Engine as _;
 use ring::hmac;
-use serde_json::Value;
 
 use crate::assert_wire;
-use crate::helpers::{Reply, START};
-use crate::janrain::{CAROL, CAROL_PASSWORD, Capture, FLOW_VERSION, MOBILE_ID, WEB_ID};
-
-const REFRESH_SECRET: &str = "a0f3c5e7b9d1f3a5c7e9b1d3f5a7c9e1b3d5f7a9";
+use crate::helpers::START;
+use crate::helpers::janrain::{CAROL, Capture, MOBILE_ID, REFRESH_SECRET, WEB_ID, sign, sign_in_form};
 
 fn date_at(offset_secs: i64) -> String {
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
     (START + time::Duration::seconds(offset_secs))
         .format(&format)
         .expect("formats")
-}
-
-fn sign(secret: &str, date: &str, token: &str) -> String {
-    let key = hmac::Key::new(hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, secret.as_bytes());
-    let text = format!("refresh_access_token\n{date}\n{token}\n");
-    base64::engine::general_purpose::STANDARD.encode(hmac::sign(&key, text.as_bytes()).as_ref())
-}
-
-/// Carol's `signInForm` post through `client_id`, with `refresh_secret` when given.
-fn sign_in_form<'a>(client_id: &'a str, refresh_secret: Option<&'a str>) -> Vec<(&'a str, &'a str)> {
-    let mut pairs = vec![
-        ("client_id", client_id),
-        ("flow", "standard"),
-        ("flow_version", FLOW_VERSION),
-        ("locale", "en-US"),
-        ("redirect_uri", "http://127.0.0.1:3001/app"),
-        ("response_type", "token"),
-        ("form", "signInForm"),
-        ("signInEmailAddress", CAROL),
-        ("currentPassword", CAROL_PASSWORD),
-    ];
-    if let Some(secret) = refresh_secret {
-        pairs.push(("refresh_secret", secret));
-    }
-    pairs
-}
-
-impl Capture {
-    /// Carol signs in through `client_id`, posting `refresh_secret` when given.
-    async fn mobile_sign_in(&self, client_id: &str, refresh_secret: Option<&str>) -> String {
-        let pairs = sign_in_form(client_id, refresh_secret);
-        let reply = self.post_form("/oauth/auth_native_traditional", &pairs).await;
-        reply.json()["access_token"]
-            .as_str()
-            .unwrap_or_else(|| panic!("sign-in failed: {}", reply.wire()))
-            .to_owned()
-    }
-
-    async fn refresh(&self, client_id: &str, token: &str, date: &str, signature: &str) -> Reply {
-        self.post_form(
-            "/oauth/refresh_access_token",
-            &[
-                ("client_id", client_id),
-                ("flow", "standard"),
-                ("flow_version", FLOW_VERSION),
-                ("locale", "en-US"),
-                ("access_token", token),
-                ("date", date),
-                ("signature", signature),
-            ],
-        )
-        .await
-    }
-
-    /// A refresh by the mobile client, signed over `date` with the secret it signed in with.
-    async fn refresh_signed(&self, token: &str, date: &str) -> Reply {
-        self.refresh(MOBILE_ID, token, date, &sign(REFRESH_SECRET, date, token))
-            .await
-    }
-
-    async fn entity_with(&self, token: &str) -> Value {
-        self.post_form("/entity", &[("access_token", token)]).await.json()
-    }
 }
 
 #[tokio::test]

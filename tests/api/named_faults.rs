@@ -9,8 +9,8 @@ use axum::http::{Method, Request, StatusCode};
 use serde_json::{Value, json};
 
 use crate::assert_wire;
+use crate::helpers::janrain::{CAROL, Capture, RECOVER_URL, WEB_ID, WEB_SECRET};
 use crate::helpers::{App, JSON, TestApp};
-use crate::janrain::{CAROL, Capture, RECOVER_URL, WEB_ID, WEB_SECRET};
 
 fn fault_request(rule: &Value) -> Request<Body> {
     Request::builder()

@@ -103,7 +103,7 @@ pub const FILTER_UNKNOWN_ATTRIBUTE: &str = "Unknown attribute (null)";
 
 impl EntityError {
     /// authmock's one-line diagnosis (the `x-authmock-hint` header).
-    pub fn hint(&self) -> String {
+    pub(in crate::janrain) fn hint(&self) -> String {
         match self {
             Self::DuplicateArgument { names } => format!("give exactly one record selector, not {names}"),
             Self::UnknownEntityType { type_name } => format!("this app has no entity type {type_name:?}"),
@@ -131,7 +131,7 @@ impl EntityError {
     }
 
     /// The HTTP status: 200 like every Capture error, 413 for an oversized body.
-    pub fn status(&self) -> axum::http::StatusCode {
+    pub(in crate::janrain) fn status(&self) -> axum::http::StatusCode {
         match self {
             Self::BodyTooLarge { .. } => axum::http::StatusCode::PAYLOAD_TOO_LARGE,
             _ => axum::http::StatusCode::OK,
@@ -139,7 +139,7 @@ impl EntityError {
     }
 
     /// The body, with `request_id`.
-    pub fn body(&self, request_id: &str) -> String {
+    pub(in crate::janrain) fn body(&self, request_id: &str) -> String {
         let description: String;
         let mut body = Body {
             stat: "error",

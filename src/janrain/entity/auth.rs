@@ -18,17 +18,15 @@ use ring::hmac;
 use time::PrimitiveDateTime;
 use time::macros::format_description;
 
-use super::app::{CaptureClient, JanrainState};
-use super::entity_error::EntityError;
-use super::error::JanrainError;
-use super::extract::Params;
-
-/// How far a signed request's `Date` may be from the app clock, in seconds (inf: NOT FOUND).
-pub const SKEW_SECS: i64 = 300;
+use crate::janrain::tenant::clients::{CaptureClient, SKEW_SECS};
+use crate::janrain::tenant::state::JanrainState;
+use crate::janrain::wire::entity_error::EntityError;
+use crate::janrain::wire::error::JanrainError;
+use crate::janrain::wire::params::Params;
 
 /// What an Entity API call needs its client to hold (facts §1.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
+pub(super) enum Access {
     /// `/entity`, `entity.find`, `entity.count`: owner, direct_access, direct_read_access.
     Read,
     /// `entity.create`, `update`, `replace`, `delete`: owner, direct_access.
@@ -56,7 +54,7 @@ fn bad(hint: impl Into<String>) -> JanrainError {
 }
 
 /// The API client a server-side call authenticates as, checked to hold `access`.
-pub fn client<'s>(
+pub(super) fn client<'s>(
     state: &'s JanrainState,
     headers: &HeaderMap,
     params: &Params,
@@ -162,7 +160,7 @@ fn signed<'s>(
 
 /// The strings a valid signature may cover: one, or two with no parameters (the library signs
 /// `path\ndate\n`, the documented snippet `path\ndate\n\n`; facts §1.1).
-pub fn strings_to_sign(path: &str, date: &str, pairs: &[(String, String)]) -> Vec<String> {
+fn strings_to_sign(path: &str, date: &str, pairs: &[(String, String)]) -> Vec<String> {
     let head = format!("{path}\n{date}\n");
     if pairs.is_empty() {
         return vec![head.clone(), format!("{head}\n")];

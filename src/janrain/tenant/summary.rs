@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::app::{CaptureClient, Flow, JanrainApp};
+use super::JanrainApp;
+use super::clients::CaptureClient;
+use super::flow::Flow;
 use crate::core::bounded::StoreSummary;
 
 /// What `authmock serve` prints and `GET /__authmock__/tenant` returns for a Capture app.

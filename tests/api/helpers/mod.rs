@@ -1,5 +1,7 @@
 //! One-call test setup: a tenant, a router, per-endpoint helpers and wire snapshots.
 
+pub mod janrain;
+
 use authmock::auth0::Fixture;
 use authmock::auth0::TenantSummary;
 use authmock::auth0::tenant::{Tenant, TenantAddress};

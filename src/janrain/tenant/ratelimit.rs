@@ -6,13 +6,13 @@
 //! bucket answers [`JanrainError::ApiLimit`]. The buckets live in `core::ratelimit`, on the app
 //! clock.
 
-use super::error::JanrainError;
+use crate::janrain::wire::error::JanrainError;
 
 /// The endpoint groups a bucket can be set on.
 pub const GROUPS: &[&str] = &["native", "token", "entity"];
 
 /// The group a request path belongs to, if it is rate limited at all.
-pub fn group(path: &str) -> Option<&'static str> {
+pub(in crate::janrain) fn group(path: &str) -> Option<&'static str> {
     if path == "/oauth/token" {
         Some("token")
     } else if path.starts_with("/oauth/") && path.ends_with("_native")
@@ -28,7 +28,7 @@ pub fn group(path: &str) -> Option<&'static str> {
 }
 
 /// The 510 of an empty bucket in `group`.
-pub fn refusal(group: &str, reset_in_secs: i64) -> JanrainError {
+pub(in crate::janrain) fn refusal(group: &str, reset_in_secs: i64) -> JanrainError {
     let group = GROUPS.iter().copied().find(|g| *g == group).unwrap_or("native");
     JanrainError::ApiLimit {
         oauth: group == "token",

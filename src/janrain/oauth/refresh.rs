@@ -11,7 +11,7 @@
 //! `YYYY-MM-DD HH:MM:SS` UTC, the secret created by the client and posted as `refresh_secret`
 //! on sign-in, clients reading only `access_token`). Not found there, so inf: the success body
 //! beyond `stat` and `access_token` (nothing else is sent), the date window (the Entity API's
-//! [`super::server_auth::SKEW_SECS`]), the errors ([`JanrainError::refresh_signature`] and
+//! [`SKEW_SECS`]), the errors ([`JanrainError::refresh_signature`] and
 //! its neighbours), and that an expired access token may still be refreshed (that is what
 //! refreshing is for) while the old token stops working once refreshed.
 
@@ -23,16 +23,15 @@ use serde_json::{Value, json};
 use time::PrimitiveDateTime;
 use time::macros::format_description;
 
-use super::app::{JanrainApp, JanrainState};
-use super::error::{JanrainError, ok};
-use super::extract::{NativeParams, Params, login_client};
-use super::server_auth::SKEW_SECS;
-
-/// The longest `refresh_secret` kept (the SDKs make 40 hex characters).
-const MAX_SECRET_LEN: usize = 256;
+use super::extract::login_client;
+use crate::janrain::tenant::JanrainApp;
+use crate::janrain::tenant::clients::SKEW_SECS;
+use crate::janrain::wire::error::JanrainError;
+use crate::janrain::wire::params::{NativeParams, Params};
+use crate::janrain::wire::respond::ok;
 
 #[tracing::instrument(skip_all)]
-pub async fn refresh_access_token(
+pub(super) async fn refresh_access_token(
     State(app): State<JanrainApp>,
     NativeParams(params): NativeParams,
 ) -> Result<Response, JanrainError> {
@@ -40,27 +39,9 @@ pub async fn refresh_access_token(
     Ok(ok(body))
 }
 
-/// Keeps the `refresh_secret` a sign-in posted with the access token it issued.
-pub fn keep_refresh_secret(state: &mut JanrainState, access: &str, params: &Params) -> Result<(), JanrainError> {
-    let Some(secret) = params.get("refresh_secret").filter(|s| !s.is_empty()) else {
-        return Ok(());
-    };
-    if secret.len() > MAX_SECRET_LEN {
-        return Err(JanrainError::InvalidArgument {
-            name: "refresh_secret".into(),
-            description: "refresh_secret is too long".into(), // inf: NOT FOUND
-            hint: format!("at most {MAX_SECRET_LEN} bytes (the SDKs send 40 hex characters)"),
-        });
-    }
-    if let Some(grant) = state.access_tokens.get_mut(access) {
-        grant.refresh_secret = Some(secret.to_owned());
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 /// The signature a client holding `secret` sends for `access_token` at `date`.
-pub fn signature(secret: &str, date: &str, access_token: &str) -> String {
+fn signature(secret: &str, date: &str, access_token: &str) -> String {
     let key = hmac::Key::new(hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, secret.as_bytes());
     let text = format!("refresh_access_token\n{date}\n{access_token}\n");
     base64::engine::general_purpose::STANDARD.encode(hmac::sign(&key, text.as_bytes()).as_ref())

@@ -1,8 +1,10 @@
-//! `POST /oauth/update_profile_native` with the signed-in forms (`janrain-entity.md` §3.4):
-//! `editProfileForm` and `changePasswordForm`. (`changePasswordFormNoAuth`, the recovery form,
-//! stays in `profile`.)
+//! `POST /oauth/update_profile_native` with its three forms: `changePasswordFormNoAuth` (the
+//! recovery flow's new password, facts `janrain.md` §6) and the signed-in forms of
+//! `janrain-entity.md` §3.4, `editProfileForm` and `changePasswordForm`.
 //!
 //! ```text
+//! POST /oauth/update_profile_native  client_id, flow, flow_version, locale, access_token,
+//!      form=changePasswordFormNoAuth, newPassword, newPasswordConfirm    → 200 {"stat":"ok"}
 //! POST /oauth/update_profile_native  client_id, flow, flow_version, locale, access_token,
 //!      form=editProfileForm, firstName, lastName, displayName, emailAddress,
 //!      birthdate[dateselect_year|month|day]                              → 200 {"stat":"ok"}
@@ -17,36 +19,90 @@
 //! like registration's; the wrong-current-password answer is configurable
 //! ([`WrongCurrentAnswer`], NOT FOUND).
 
+use axum::extract::State;
 use axum::http::HeaderMap;
-use serde_json::Value;
+use axum::response::Response;
+use serde_json::{Value, json};
 
-use super::app::JanrainApp;
-use super::error::JanrainError;
-use super::extract::{Params, access_token, check_flow, login_client};
-use super::native_forms::{
-    self, CURRENT_PASSWORD, DISPLAY_NAME, EDIT_PROFILE_FORM, EMAIL, FIRST_NAME, FieldErrors, LAST_NAME,
-    SIGNED_IN_PASSWORD_FORM, WrongCurrentAnswer,
-};
-use super::records::capture_time;
+use super::extract::{email_problem, signed_in};
+use super::fields::{self, FieldErrors};
 use crate::core::password::PasswordHash;
+use crate::janrain::tenant::JanrainApp;
+use crate::janrain::tenant::flow::WrongCurrentAnswer;
+use crate::janrain::tenant::records::capture_time;
+use crate::janrain::wire::error::JanrainError;
+use crate::janrain::wire::params::{NativeParams, Params};
+use crate::janrain::wire::respond::ok;
+use crate::janrain::wire::text::{
+    CHANGE_PASSWORD_FORM, CURRENT_PASSWORD, DISPLAY_NAME, EDIT_PROFILE_FORM, EMAIL, FIRST_NAME, LAST_NAME,
+    SIGNED_IN_PASSWORD_FORM,
+};
 
-/// The signed-in user's uuid, after the client, flow and token checks every form shares.
-fn signed_in(app: &JanrainApp, headers: &HeaderMap, params: &Params, form: &str) -> Result<String, JanrainError> {
-    let now = app.clock().unix();
-    let state = app.state();
-    let client_id = login_client(&state, params)?.client_id.clone();
-    check_flow(&state, params, form)?;
-    let (uuid, token_client) = access_token(&state, headers, params, now)?;
-    if token_client != client_id {
-        return Err(JanrainError::TokenClientMismatch { token_client });
+#[tracing::instrument(skip_all)]
+pub(super) async fn update_profile(
+    State(app): State<JanrainApp>,
+    headers: HeaderMap,
+    NativeParams(params): NativeParams,
+) -> Result<Response, JanrainError> {
+    match params.get("form") {
+        Some(EDIT_PROFILE_FORM) => edit_profile(&app, &headers, &params)?,
+        Some(SIGNED_IN_PASSWORD_FORM) => change_password(&app, &headers, &params)?,
+        _ => recovery_password(&app, &headers, &params)?,
     }
-    Ok(uuid)
+    Ok(ok(json!({"stat": "ok"})))
+}
+
+/// `changePasswordFormNoAuth`: the new password of the recovery flow.
+fn recovery_password(app: &JanrainApp, headers: &HeaderMap, params: &Params) -> Result<(), JanrainError> {
+    let now = app.clock().unix();
+    let mut state = app.state();
+    let uuid = signed_in(&state, headers, params, CHANGE_PASSWORD_FORM, now)?;
+    let form = state.flow.forms.change_password.clone();
+    let new = params.get(&form.password_field).unwrap_or_default().to_owned();
+    let confirm = params.get(&form.confirm_field).unwrap_or_default().to_owned();
+    let flow = &state.flow;
+    let mut fields = Vec::new();
+    let length = new.chars().count();
+    let new_problem = if new.is_empty() {
+        Some("required")
+    } else if length < form.min_length {
+        Some("too_short")
+    } else if length > form.max_length {
+        Some("too_long")
+    } else {
+        None
+    };
+    if let Some(rule) = new_problem {
+        fields.push((
+            form.password_field.clone(),
+            vec![flow.message(&form.password_field, rule)],
+        ));
+    }
+    if confirm.is_empty() {
+        fields.push((
+            form.confirm_field.clone(),
+            vec![flow.message(&form.confirm_field, "required")],
+        ));
+    } else if confirm != new {
+        fields.push((
+            form.confirm_field.clone(),
+            vec![flow.message(&form.confirm_field, "mismatch")],
+        ));
+    }
+    if !fields.is_empty() {
+        return Err(JanrainError::InvalidFormFields { fields });
+    }
+    let hash = PasswordHash::new(&mut state.rng, &new);
+    let record = state.record_mut(&uuid).ok_or(JanrainError::UnknownAccessToken)?;
+    record.password = Some(hash);
+    record.fixture_password = None;
+    Ok(())
 }
 
 /// `editProfileForm`.
-pub fn edit_profile(app: &JanrainApp, headers: &HeaderMap, params: &Params) -> Result<(), JanrainError> {
-    let uuid = signed_in(app, headers, params, EDIT_PROFILE_FORM)?;
+fn edit_profile(app: &JanrainApp, headers: &HeaderMap, params: &Params) -> Result<(), JanrainError> {
     let mut state = app.state();
+    let uuid = signed_in(&state, headers, params, EDIT_PROFILE_FORM, app.clock().unix())?;
     let flow = state.flow.clone();
     // Fields not sent keep their value: only a sent field can fail `required`.
     let required: Vec<String> = (state.flow.forms.edit_profile.required.iter())
@@ -54,20 +110,20 @@ pub fn edit_profile(app: &JanrainApp, headers: &HeaderMap, params: &Params) -> R
         .cloned()
         .collect();
     let mut errors = FieldErrors::default();
-    let email = native_forms::text_field(params, &flow, EMAIL, &required, &mut errors);
+    let email = fields::text_field(params, &flow, EMAIL, &required, &mut errors);
     if let Some(email) = email.as_deref().filter(|e| !e.is_empty())
         && !errors.has(EMAIL)
     {
-        if let Some(message) = super::profile::email_problem(&flow, EMAIL, email) {
+        if let Some(message) = email_problem(&flow, EMAIL, email) {
             errors.0.push((EMAIL.to_owned(), vec![message]));
         } else if state.record_by_email(email).is_some_and(|r| r.uuid != uuid) {
             errors.add(&flow, EMAIL, "unique");
         }
     }
-    let first = native_forms::text_field(params, &flow, FIRST_NAME, &required, &mut errors);
-    let last = native_forms::text_field(params, &flow, LAST_NAME, &required, &mut errors);
-    let display = native_forms::text_field(params, &flow, DISPLAY_NAME, &required, &mut errors);
-    let birthday = native_forms::birthdate(params, &flow, &mut errors);
+    let first = fields::text_field(params, &flow, FIRST_NAME, &required, &mut errors);
+    let last = fields::text_field(params, &flow, LAST_NAME, &required, &mut errors);
+    let display = fields::text_field(params, &flow, DISPLAY_NAME, &required, &mut errors);
+    let birthday = fields::birthdate(params, &flow, &mut errors);
     if !errors.is_empty() {
         return Err(JanrainError::InvalidFormFields { fields: errors.0 });
     }
@@ -97,9 +153,9 @@ pub fn edit_profile(app: &JanrainApp, headers: &HeaderMap, params: &Params) -> R
 }
 
 /// The signed-in `changePasswordForm`: the current password first (`requireAuthFields`).
-pub fn change_password(app: &JanrainApp, headers: &HeaderMap, params: &Params) -> Result<(), JanrainError> {
-    let uuid = signed_in(app, headers, params, SIGNED_IN_PASSWORD_FORM)?;
+fn change_password(app: &JanrainApp, headers: &HeaderMap, params: &Params) -> Result<(), JanrainError> {
     let mut state = app.state();
+    let uuid = signed_in(&state, headers, params, SIGNED_IN_PASSWORD_FORM, app.clock().unix())?;
     let flow = state.flow.clone();
     let form = state.flow.forms.signed_in_password.clone();
     let mut errors = FieldErrors::default();
@@ -107,7 +163,7 @@ pub fn change_password(app: &JanrainApp, headers: &HeaderMap, params: &Params) -
     if current.is_empty() {
         errors.add(&flow, CURRENT_PASSWORD, "required");
     }
-    let new = native_forms::new_password(params, &flow, form.min_length, form.max_length, &mut errors);
+    let new = fields::new_password(params, &flow, form.min_length, form.max_length, &mut errors);
     if !errors.is_empty() {
         return Err(JanrainError::InvalidFormFields { fields: errors.0 });
     }

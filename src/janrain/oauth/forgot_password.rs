@@ -10,13 +10,15 @@ use axum::extract::State;
 use axum::response::Response;
 use serde_json::json;
 
-use super::app::{CodeGrant, FORGOT_PASSWORD_FORM, JanrainApp};
-use super::error::{JanrainError, ok, with_hint};
-use super::extract::{NativeParams, Params, check_flow, login_client};
-use super::mail;
+use super::extract::{check_flow, email_problem, login_client};
+use crate::janrain::tenant::{JanrainApp, recovery};
+use crate::janrain::wire::error::JanrainError;
+use crate::janrain::wire::params::{NativeParams, Params};
+use crate::janrain::wire::respond::{ok, with_hint};
+use crate::janrain::wire::text::FORGOT_PASSWORD_FORM;
 
 #[tracing::instrument(skip_all)]
-pub async fn forgot_password(
+pub(super) async fn forgot_password(
     State(app): State<JanrainApp>,
     NativeParams(params): NativeParams,
 ) -> Result<Response, JanrainError> {
@@ -24,6 +26,7 @@ pub async fn forgot_password(
     Ok(with_hint(ok(json!({"stat": "ok"})), &hint))
 }
 
+/// The form's checks, then the recovery mail (`tenant::recovery`).
 fn send(app: &JanrainApp, params: &Params) -> Result<String, JanrainError> {
     let now = app.clock().unix();
     let mut state = app.state();
@@ -32,7 +35,7 @@ fn send(app: &JanrainApp, params: &Params) -> Result<String, JanrainError> {
     let redirect_uri = params.require("redirect_uri")?.to_owned();
     let form = state.flow.forms.forgot_password.clone();
     let email = params.get(&form.email_field).unwrap_or_default().trim();
-    if let Some(message) = super::profile::email_problem(&state.flow, &form.email_field, email) {
+    if let Some(message) = email_problem(&state.flow, &form.email_field, email) {
         return Err(JanrainError::InvalidFormFields {
             fields: vec![(form.email_field.clone(), vec![message])],
         });
@@ -46,25 +49,5 @@ fn send(app: &JanrainApp, params: &Params) -> Result<String, JanrainError> {
     if record.password.is_none() {
         return Err(JanrainError::SocialOnly(state.flow.social_only_error.clone()));
     }
-    let Some(recover_url) = client.password_recover_url.clone() else {
-        return Err(JanrainError::no_recover_url(&client.client_id));
-    };
-    let grant = CodeGrant {
-        uuid: record.uuid.clone(),
-        client_id: client.client_id.clone(),
-        redirect_uri,
-    };
-    let state = &mut *state;
-    let code = state
-        .codes
-        .issue(&mut state.rng, &record.uuid, grant, now, client.recover_code_lifetime);
-    let sep = if recover_url.contains('?') { '&' } else { '?' };
-    let link = format!("{recover_url}{sep}code={code}");
-    let draft = mail::recovery(app.name(), &record.email, &record.display_name, &link);
-    let at = app.clock().now();
-    let id = state.outbox.capture(&mut state.rng, draft, at, &app.address().host);
-    Ok(format!(
-        "recovery mail {id} sent to {}; the code works once, for {} s, with client {} only",
-        record.email, client.recover_code_lifetime, client.client_id
-    ))
+    recovery::mail_code(app, &mut state, &client, &record, redirect_uri, now)
 }

@@ -22,7 +22,7 @@ use std::cmp::Ordering;
 
 use serde_json::Value;
 
-use super::schema::{AttributeType, EntityType};
+use crate::janrain::tenant::schema::{AttributeType, EntityType};
 
 /// A parsed filter.
 #[derive(Debug, Clone, PartialEq)]
@@ -395,7 +395,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::janrain::schema::AttributeDef;
+    use crate::janrain::tenant::schema::AttributeDef;
 
     fn schema() -> EntityType {
         let mut schema = EntityType::default_user();

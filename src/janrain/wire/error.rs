@@ -11,14 +11,15 @@
 //! correction is a one-line change here. The diagnosis travels in `x-authmock-hint`, never in
 //! the body. Shares nothing with `auth0::error`.
 
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::core::journal::{ProviderErrorMark, Unrouted};
 use serde::Deserialize;
 
-pub use crate::core::provider::HINT_HEADER;
+use super::entity_error::EntityError;
+use super::respond::{json_response, with_hint};
+use crate::core::journal::{ProviderErrorMark, Unrouted};
 
 /// Field-keyed (or form-keyed) validation messages, in form order.
 pub type InvalidFields = Vec<(String, Vec<String>)>;
@@ -126,12 +127,12 @@ pub enum JanrainError {
     /// the argument as the unknown-code body does.
     VerificationCodeExpired { secs_ago: i64 },
     /// An Entity API error (`/entity*` and its server-side authentication); see
-    /// [`super::entity_error`].
-    Entity(super::entity_error::EntityError),
+    /// [`EntityError`].
+    Entity(EntityError),
 }
 
-impl From<super::entity_error::EntityError> for JanrainError {
-    fn from(err: super::entity_error::EntityError) -> Self {
+impl From<EntityError> for JanrainError {
+    fn from(err: EntityError) -> Self {
         Self::Entity(err)
     }
 }
@@ -199,10 +200,10 @@ pub struct ConfiguredError {
 }
 
 /// A Capture error not yet rendered: its body needs a `request_id` from the app's seeded RNG,
-/// drawn by the app's router layer ([`super::finish_errors`]) once the handler has returned, so
+/// drawn by the app's router layer (`crate::janrain`'s `finish_errors`) once the handler has returned, so
 /// ids come in the same order run after run.
 #[derive(Debug, Clone)]
-pub(crate) struct Unrendered(pub(crate) JanrainError);
+pub(in crate::janrain) struct Unrendered(pub(in crate::janrain) JanrainError);
 
 impl IntoResponse for JanrainError {
     fn into_response(self) -> Response {
@@ -212,16 +213,10 @@ impl IntoResponse for JanrainError {
     }
 }
 
-/// inf: a validation message the flow does not configure (real flows configure every one they
-/// use); names the field and the rule.
-pub(crate) fn unconfigured_message(field: &str, rule: &str) -> String {
-    format!("{field} failed {rule}")
-}
-
 impl JanrainError {
     /// `invalid_argument` for a flow parameter that is not this app's (`flow`, `flow_version`,
     /// `form`).
-    pub(crate) fn invalid_value(name: &str, sent: &str, expected: &str) -> Self {
+    pub(in crate::janrain) fn invalid_value(name: &str, sent: &str, expected: &str) -> Self {
         Self::InvalidArgument {
             name: name.to_owned(),
             description: format!("invalid {name}: {sent}"),
@@ -231,7 +226,7 @@ impl JanrainError {
 
     /// inf: a login client with no `password_recover_url` (the real app refuses to mail a link
     /// without one; its text is not recorded).
-    pub(crate) fn no_recover_url(client_id: &str) -> Self {
+    pub(in crate::janrain) fn no_recover_url(client_id: &str) -> Self {
         Self::InvalidArgument {
             name: "client_id".into(),
             description: "client has no password_recover_url".into(),
@@ -241,7 +236,7 @@ impl JanrainError {
 
     /// inf: a login client with no `verify_email_url` asked to mail a verification link (the
     /// real app's text is not recorded), as [`Self::no_recover_url`].
-    pub(crate) fn no_verify_url(client_id: &str) -> Self {
+    pub(in crate::janrain) fn no_verify_url(client_id: &str) -> Self {
         Self::InvalidArgument {
             name: "client_id".into(),
             description: "client has no verify_email_url".into(),
@@ -252,7 +247,7 @@ impl JanrainError {
     /// `/oauth/refresh_access_token` with a `signature` that does not verify (facts
     /// `janrain-entity.md` §2: the error is NOT FOUND; inf: 200 `invalid_argument` naming
     /// `signature`, the generic documented code for a bad argument).
-    pub(crate) fn refresh_signature(hint: String) -> Self {
+    pub(in crate::janrain) fn refresh_signature(hint: String) -> Self {
         Self::InvalidArgument {
             name: "signature".into(),
             description: "signature does not match".into(),
@@ -262,7 +257,7 @@ impl JanrainError {
 
     /// `/oauth/refresh_access_token` with a `date` that is not `YYYY-MM-DD HH:MM:SS` or is too
     /// far from the app clock (inf, as [`Self::refresh_signature`]).
-    pub(crate) fn refresh_date(hint: String) -> Self {
+    pub(in crate::janrain) fn refresh_date(hint: String) -> Self {
         Self::InvalidArgument {
             name: "date".into(),
             description: "date is invalid or expired".into(),
@@ -272,7 +267,7 @@ impl JanrainError {
 
     /// `/oauth/refresh_access_token` for a token whose sign-in posted no `refresh_secret`
     /// (inf, as [`Self::refresh_signature`]).
-    pub(crate) fn no_refresh_secret() -> Self {
+    pub(in crate::janrain) fn no_refresh_secret() -> Self {
         Self::InvalidArgument {
             name: "access_token".into(),
             description: "access_token has no refresh secret".into(),
@@ -281,7 +276,7 @@ impl JanrainError {
     }
 
     /// The error a fault rule names (see [`NAMED_ERRORS`]), in the shape of `path`.
-    pub fn named(name: &str, path: &str) -> Option<Self> {
+    pub(in crate::janrain) fn named(name: &str, path: &str) -> Option<Self> {
         match name {
             "janrain.api_limit_error" => Some(Self::ApiLimit {
                 oauth: path == "/oauth/token",
@@ -292,7 +287,7 @@ impl JanrainError {
     }
 
     /// authmock's one-line diagnosis.
-    pub fn hint(&self) -> String {
+    pub(in crate::janrain) fn hint(&self) -> String {
         match self {
             Self::ApiLimit {
                 bucket: Some((group, secs)),
@@ -351,7 +346,7 @@ impl JanrainError {
     }
 
     /// The response, with `request_id` (drawn from the app's seeded RNG by the caller).
-    pub fn render(self, request_id: &str) -> Response {
+    pub(in crate::janrain) fn render(self, request_id: &str) -> Response {
         let hint = self.hint();
         let capture = |code: u16, error: &str, argument_name: Option<&str>, description: &str, fields| {
             let body = CaptureBody {
@@ -573,30 +568,4 @@ impl JanrainError {
 
 fn body_json(body: &impl Serialize) -> String {
     serde_json::to_string(body).unwrap_or_else(|_| String::from("{\"stat\":\"error\"}"))
-}
-
-/// A JSON response with Capture's headers (facts §1: `application/json`, `no-store`).
-pub fn json_response(status: StatusCode, body: String) -> Response {
-    let mut response = (status, body).into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
-/// A success body `{…,"stat":"ok"}` with Capture's headers.
-pub fn ok(body: serde_json::Value) -> Response {
-    json_response(StatusCode::OK, body.to_string())
-}
-
-/// Attaches authmock's diagnosis in `x-authmock-hint` (printable ASCII only).
-pub fn with_hint(mut response: Response, hint: &str) -> Response {
-    let clean: String = hint
-        .chars()
-        .map(|c| if c.is_ascii() && !c.is_ascii_control() { c } else { '?' })
-        .collect();
-    if let Ok(value) = HeaderValue::from_str(&clean) {
-        response.headers_mut().insert(HINT_HEADER, value);
-    }
-    response
 }

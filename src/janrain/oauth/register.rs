@@ -19,17 +19,21 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
-use super::app::{JanrainApp, Record};
-use super::error::{JanrainError, ok, with_hint};
-use super::extract::{NativeParams, Params, check_flow, login_client};
-use super::native_forms::{self, DISPLAY_NAME, EMAIL, FIRST_NAME, FieldErrors, LAST_NAME, REGISTRATION_FORM};
-use super::records::{capture_time, new_uuid};
+use super::extract::{check_flow, email_problem, login_client};
+use super::fields::{self, FieldErrors};
 use crate::core::password::PasswordHash;
+use crate::janrain::tenant::codes::keep_refresh_secret;
+use crate::janrain::tenant::records::capture_time;
+use crate::janrain::tenant::{JanrainApp, verification};
+use crate::janrain::wire::error::JanrainError;
+use crate::janrain::wire::params::{NativeParams, Params};
+use crate::janrain::wire::respond::{ok, with_hint};
+use crate::janrain::wire::text::{DISPLAY_NAME, EMAIL, FIRST_NAME, LAST_NAME, REGISTRATION_FORM};
 
 #[tracing::instrument(skip_all)]
-pub async fn register(
+pub(super) async fn register(
     State(app): State<JanrainApp>,
     NativeParams(params): NativeParams,
 ) -> Result<Response, JanrainError> {
@@ -37,6 +41,7 @@ pub async fn register(
     Ok(with_hint(ok(body), &hint))
 }
 
+/// The form's checks, then the record (`JanrainState::new_record`), its token and mail.
 fn create(app: &JanrainApp, params: &Params) -> Result<(Value, String), JanrainError> {
     let now = app.clock().unix();
     let mut state = app.state();
@@ -45,18 +50,18 @@ fn create(app: &JanrainApp, params: &Params) -> Result<(Value, String), JanrainE
     let form = state.flow.forms.registration.clone();
     let flow = state.flow.clone();
     let mut errors = FieldErrors::default();
-    let email = native_forms::text_field(params, &flow, EMAIL, &form.required, &mut errors).unwrap_or_default();
+    let email = fields::text_field(params, &flow, EMAIL, &form.required, &mut errors).unwrap_or_default();
     if !email.is_empty()
         && !errors.has(EMAIL)
-        && let Some(message) = super::profile::email_problem(&flow, EMAIL, &email)
+        && let Some(message) = email_problem(&flow, EMAIL, &email)
     {
         errors.0.push((EMAIL.to_owned(), vec![message]));
     }
-    let password = native_forms::new_password(params, &flow, form.min_length, form.max_length, &mut errors);
-    let first = native_forms::text_field(params, &flow, FIRST_NAME, &form.required, &mut errors);
-    let last = native_forms::text_field(params, &flow, LAST_NAME, &form.required, &mut errors);
-    let display = native_forms::text_field(params, &flow, DISPLAY_NAME, &form.required, &mut errors);
-    let birthday = native_forms::birthdate(params, &flow, &mut errors);
+    let password = fields::new_password(params, &flow, form.min_length, form.max_length, &mut errors);
+    let first = fields::text_field(params, &flow, FIRST_NAME, &form.required, &mut errors);
+    let last = fields::text_field(params, &flow, LAST_NAME, &form.required, &mut errors);
+    let display = fields::text_field(params, &flow, DISPLAY_NAME, &form.required, &mut errors);
+    let birthday = fields::birthdate(params, &flow, &mut errors);
     if !errors.has(EMAIL) && !email.is_empty() && state.record_by_email(&email).is_some() {
         errors.add(&flow, EMAIL, "unique");
     }
@@ -65,43 +70,33 @@ fn create(app: &JanrainApp, params: &Params) -> Result<(Value, String), JanrainE
     }
     // An oversized refresh_secret is refused before anything is stored (no grant has the
     // empty token, so this only checks).
-    super::refresh::keep_refresh_secret(&mut state, "", params)?;
+    keep_refresh_secret(&mut state.access_tokens, "", params.get("refresh_secret"))?;
     let stamp = capture_time(app.clock().now());
-    let mut attrs = Map::new();
-    attrs.insert("created".into(), Value::from(stamp.as_str()));
-    attrs.insert("lastUpdated".into(), Value::from(stamp.as_str()));
+    let hash = PasswordHash::new(&mut state.rng, &password);
+    let mut record = state.new_record();
+    record.attrs.insert("created".into(), Value::from(stamp.as_str()));
+    record.attrs.insert("lastUpdated".into(), Value::from(stamp.as_str()));
     if let Some(day) = birthday
         && state.entity_type.lookup("birthday").is_some()
     {
-        attrs.insert("birthday".into(), Value::from(day));
+        record.attrs.insert("birthday".into(), Value::from(day));
     }
-    let hash = PasswordHash::new(&mut state.rng, &password);
-    let given_name = first.unwrap_or_default();
-    let family_name = last.unwrap_or_default();
-    let display_name = display
-        .filter(|d| !d.is_empty())
-        .unwrap_or_else(|| format!("{given_name} {family_name}").trim().to_owned());
-    let record = Record {
-        id: state.next_id,
-        uuid: new_uuid(&mut state),
-        email,
-        password: Some(hash),
-        fixture_password: None,
-        given_name,
-        family_name,
-        display_name,
-        social_provider: None,
-        attrs,
-    };
-    state.next_id += 1;
-    let schema = state.entity_type.clone();
-    let user = Value::Object(record.view(&schema));
-    super::bounds::add_runtime_record(&mut state, record.clone());
+    record.email = email;
+    record.password = Some(hash);
+    record.given_name = first.unwrap_or_default();
+    record.family_name = last.unwrap_or_default();
+    record.display_name = display.filter(|d| !d.is_empty()).unwrap_or_else(|| {
+        format!("{} {}", record.given_name, record.family_name)
+            .trim()
+            .to_owned()
+    });
+    let user = Value::Object(record.view(&state.entity_type));
+    state.add_created_record(record.clone());
     let (access, _refresh) = state.issue_tokens(&record.uuid, &client.client_id, now);
-    super::refresh::keep_refresh_secret(&mut state, &access, params)?;
+    keep_refresh_secret(&mut state.access_tokens, &access, params.get("refresh_secret"))?;
     let mut hint = format!("registered {} as {}", record.email, record.uuid);
     if form.send_verification && client.verify_email_url.is_some() {
-        let mailed = super::verify_email::mail_code(app, &mut state, &client, &record)?;
+        let mailed = verification::mail_code(app, &mut state, &client, &record)?;
         hint = format!("{hint}; {mailed}");
     }
     Ok((

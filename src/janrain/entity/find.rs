@@ -1,0 +1,213 @@
+//! Reading records: `/entity` server-side (one record, projected, or one attribute's value,
+//! with an optional password check), `entity.find` (filter, sort, page, project) and
+//! `entity.count` (facts `janrain-entity.md` §1.2, §1.3; the filter language is `filter`).
+
+use std::cmp::Ordering;
+
+use serde_json::{Map, Value, json};
+
+use super::args::{
+    Selector, attribute_list, check_guards, check_type, insert_path, json_arg, locate, not_valid, slash_to_dotted,
+};
+use super::filter::{Filter, FilterError};
+use crate::janrain::tenant::records::Record;
+use crate::janrain::tenant::schema::EntityType;
+use crate::janrain::tenant::state::JanrainState;
+use crate::janrain::wire::entity_error::{EntityError, FILTER_UNKNOWN_ATTRIBUTE};
+use crate::janrain::wire::error::JanrainError;
+use crate::janrain::wire::params::Params;
+
+/// The most records one `entity.find` page returns, and the default page size (obs conflict:
+/// datalib says "cannot be higher than 10000", ForgeRock sends 50000; authmock clamps to
+/// 10000 rather than refusing, so both clients work; the default is NOT FOUND).
+pub const MAX_RESULTS: usize = 10_000;
+
+/// Only the named (dotted) attributes of a record view, nested as in the record.
+fn project(record: &Record, schema: &EntityType, names: &[String]) -> Map<String, Value> {
+    let full = record.view(schema);
+    let mut out = Map::new();
+    for name in names {
+        let parts: Vec<&str> = name.split('.').collect();
+        let value = parts
+            .iter()
+            .try_fold(&Value::Object(full.clone()), |v, p| v.get(*p))
+            .cloned()
+            .unwrap_or(Value::Null);
+        insert_path(&mut out, &parts, value);
+    }
+    out
+}
+
+/// `/entity` server-side: the record, projected, or one attribute's value; with a password
+/// check when asked (facts §1.2, §1.3).
+pub(super) fn read(state: &JanrainState, params: &Params) -> Result<Value, JanrainError> {
+    let schema = &state.entity_type;
+    check_type(params, schema)?;
+    let selector = Selector::from_params(params, schema)?;
+    let names = attribute_list(params, schema)?;
+    let record = &state.records[locate(state, &selector)?];
+    check_guards(record, params)?;
+    if let Some(attribute) = params.get("password_attribute").filter(|v| !v.is_empty()) {
+        if attribute != "password" {
+            return Err(EntityError::UnknownAttribute {
+                path: attribute.to_owned(),
+            }
+            .into());
+        }
+        let plain = params.require("password_value")?;
+        if !record.password.as_ref().is_some_and(|h| h.matches(plain)) {
+            return Err(EntityError::InvalidPassword.into());
+        }
+    }
+    if let Some(path) = params.get("attribute_name").filter(|v| !v.is_empty() && *v != "/") {
+        let dotted = slash_to_dotted(path);
+        if schema.lookup(&dotted).is_none() {
+            return Err(EntityError::UnknownAttribute { path: path.to_owned() }.into());
+        }
+        let value = Value::Object(record.view(schema));
+        let at = dotted
+            .split('.')
+            .try_fold(&value, |v, p| v.get(p))
+            .cloned()
+            .unwrap_or(Value::Null);
+        return Ok(json!({"result": at, "stat": "ok"}));
+    }
+    let result = match names {
+        Some(names) => project(record, schema, &names),
+        None => record.view(schema),
+    };
+    Ok(json!({"result": result, "stat": "ok"}))
+}
+
+/// The parsed `filter`, refused with the documented texts (facts §1.4).
+fn filter_arg(params: &Params, schema: &EntityType) -> Result<Option<Filter>, JanrainError> {
+    let Some(text) = params.get("filter").filter(|v| !v.trim().is_empty()) else {
+        return Ok(None);
+    };
+    Filter::parse(text, schema).map(Some).map_err(|err| match err {
+        FilterError::Contains => EntityError::FilterContains.into(),
+        FilterError::UnknownAttribute(path) => EntityError::NotValid {
+            argument: "filter".into(),
+            reason: FILTER_UNKNOWN_ATTRIBUTE.into(),
+            hint: format!("the entity type declares no attribute {path}"),
+        }
+        .into(),
+        // inf: the documented reason text is known only for unknown attributes.
+        FilterError::Syntax(why) => EntityError::NotValid {
+            argument: "filter".into(),
+            reason: format!("syntax error: {why}"),
+            hint: format!("the filter does not parse: {why}"),
+        }
+        .into(),
+    })
+}
+
+fn matching<'s>(state: &'s JanrainState, filter: Option<&Filter>) -> Vec<&'s Record> {
+    let schema = &state.entity_type;
+    state
+        .records
+        .iter()
+        .filter(|r| filter.is_none_or(|f| f.matches(schema, &|path: &str| r.at_path(path))))
+        .collect()
+}
+
+fn positive(params: &Params, name: &str, default: usize) -> Result<usize, JanrainError> {
+    match params.get(name).filter(|v| !v.is_empty()) {
+        None => Ok(default),
+        Some(raw) => match raw.trim().parse::<usize>() {
+            Ok(n) if n >= 1 => Ok(n),
+            _ => Err(not_valid(name, "expected a positive integer")),
+        },
+    }
+}
+
+/// `entity.find`: filter, sort, page, project (facts §1.3).
+pub(super) fn find(state: &JanrainState, params: &Params) -> Result<Value, JanrainError> {
+    let schema = &state.entity_type;
+    check_type(params, schema)?;
+    let filter = filter_arg(params, schema)?;
+    let names = attribute_list(params, schema)?;
+    let sort = sort_keys(params, schema)?;
+    let max = positive(params, "max_results", MAX_RESULTS)?.min(MAX_RESULTS);
+    let first = positive(params, "first_result", 1)?;
+    let show_total = params.get("show_total_count") == Some("true");
+    let mut found = matching(state, filter.as_ref());
+    let total = found.len();
+    found.sort_by(|a, b| {
+        sort.iter()
+            .map(|(path, descending)| {
+                let ord = order_values(&a.at_path(path), &b.at_path(path));
+                if *descending { ord.reverse() } else { ord }
+            })
+            .find(|o| *o != Ordering::Equal)
+            .unwrap_or_else(|| a.id.cmp(&b.id))
+    });
+    let results: Vec<Value> = found
+        .into_iter()
+        .skip(first - 1)
+        .take(max)
+        .map(|r| {
+            Value::Object(match &names {
+                Some(names) => project(r, schema, names),
+                None => r.view(schema),
+            })
+        })
+        .collect();
+    let mut body = Map::new();
+    body.insert("result_count".into(), Value::from(results.len()));
+    if show_total {
+        // inf: the field name is NOT FOUND (facts §1.3); entity.count's `total_count`.
+        body.insert("total_count".into(), Value::from(total));
+    }
+    body.insert("stat".into(), Value::from("ok"));
+    body.insert("results".into(), Value::Array(results));
+    Ok(Value::Object(body))
+}
+
+/// `sort_on`: a JSON array of names, `-` first for descending (facts §1.3).
+fn sort_keys(params: &Params, schema: &EntityType) -> Result<Vec<(String, bool)>, JanrainError> {
+    let Some(value) = json_arg(params, "sort_on")? else {
+        return Ok(Vec::new());
+    };
+    let items = value
+        .as_array()
+        .ok_or_else(|| not_valid("sort_on", "expected a JSON array of attribute names"))?;
+    items
+        .iter()
+        .map(|item| {
+            let raw = item
+                .as_str()
+                .ok_or_else(|| not_valid("sort_on", "expected a JSON array of attribute names"))?;
+            let (name, descending) = match raw.strip_prefix('-') {
+                Some(rest) => (rest, true),
+                None => (raw, false),
+            };
+            if schema.lookup(name).is_none() {
+                return Err(EntityError::UnknownAttribute { path: name.to_owned() }.into());
+            }
+            Ok((name.to_owned(), descending))
+        })
+        .collect()
+}
+
+/// Ascending order of stored values: numbers by value, strings by text, nulls last (inf).
+fn order_values(a: &Value, b: &Value) -> Ordering {
+    match (a, b) {
+        (Value::Null, Value::Null) => Ordering::Equal,
+        (Value::Null, _) => Ordering::Greater,
+        (_, Value::Null) => Ordering::Less,
+        (Value::Number(x), Value::Number(y)) => x.as_f64().partial_cmp(&y.as_f64()).unwrap_or(Ordering::Equal),
+        (Value::String(x), Value::String(y)) => x.cmp(y),
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+        _ => a.to_string().cmp(&b.to_string()),
+    }
+}
+
+/// `entity.count` (facts §1.3).
+pub(super) fn count(state: &JanrainState, params: &Params) -> Result<Value, JanrainError> {
+    let schema = &state.entity_type;
+    check_type(params, schema)?;
+    let filter = filter_arg(params, schema)?;
+    let total = matching(state, filter.as_ref()).len();
+    Ok(json!({"total_count": total, "stat": "ok"}))
+}

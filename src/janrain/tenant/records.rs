@@ -1,0 +1,152 @@
+//! A user record (an entity of the app's type): its fields and other attributes, how it reads
+//! and stores an attribute, the views `/entity` and sign-in show, and the stored attributes of
+//! a fixture record. Capture's time stamps (`capture_time`) are written here.
+//!
+//! Facts: `shared/providers/janrain-entity.md` §1.3 (unset values are `null`, the time format).
+//! Leaf data: depends on `schema` and `core::password` only.
+
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+use time::macros::format_description;
+
+use super::schema::{AttributeDef, AttributeType, EntityType};
+use crate::core::password::PasswordHash;
+
+/// `created` and `lastUpdated` of the fixture's records when the fixture does not say
+/// (inf: a fixed time keeps seeded bodies stable; the flow version's date).
+pub const SEED_TIME: &str = "2026-01-05 10:00:00.000000 +0000";
+
+/// The attributes the original record struct holds as fields (the rest live in `attrs`).
+const FIELD_ATTRIBUTES: &[&str] = &["id", "uuid", "email", "givenName", "familyName", "displayName"];
+
+/// A user record (an entity of type `user`).
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub id: u64,
+    pub uuid: String,
+    pub email: String,
+    pub password: Option<PasswordHash>,
+    /// The fixture's password, shown by the control API until it changes.
+    pub fixture_password: Option<String>,
+    pub given_name: String,
+    pub family_name: String,
+    pub display_name: String,
+    pub social_provider: Option<String>,
+    /// Every other attribute of the entity type (`created`, `lastUpdated`, …), by name.
+    pub attrs: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Capture's time format with microseconds (facts §1.3: `2015-11-15 01:58:01.862312 +0000`).
+pub(in crate::janrain) fn capture_time(at: OffsetDateTime) -> String {
+    let format = format_description!("[year]-[month]-[day] [hour]:[minute]:[second].[subsecond digits:6] +0000");
+    at.to_offset(time::UtcOffset::UTC)
+        .format(&format)
+        .unwrap_or_else(|_| SEED_TIME.to_owned())
+}
+
+/// The stored attributes of a fixture record: its `attributes` checked against the entity
+/// type, with `created` / `lastUpdated` defaulting to [`SEED_TIME`].
+pub(in crate::janrain) fn seed_attributes(
+    schema: &EntityType,
+    given: &Map<String, Value>,
+) -> Result<Map<String, Value>, String> {
+    let mut attrs = Map::new();
+    for (name, value) in given {
+        if FIELD_ATTRIBUTES.contains(&name.as_str()) {
+            return Err(format!("{name} is written as a record field, not under attributes"));
+        }
+        let def = schema
+            .attributes
+            .iter()
+            .find(|d| &d.name == name)
+            .ok_or_else(|| format!("the entity type declares no attribute {name}"))?;
+        EntityType::check_value(def, value, &format!("/{name}")).map_err(|p| format!("{p:?}"))?;
+        attrs.insert(name.clone(), value.clone());
+    }
+    for name in ["created", "lastUpdated"] {
+        attrs.entry(name).or_insert_with(|| Value::from(SEED_TIME));
+    }
+    Ok(attrs)
+}
+
+impl Record {
+    /// The record as `/entity` and sign-in return it (`capture_user`).
+    pub(in crate::janrain) fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "id": self.id,
+            "uuid": self.uuid,
+            "email": self.email,
+            "givenName": self.given_name,
+            "familyName": self.family_name,
+            "displayName": self.display_name,
+        })
+    }
+
+    /// A top-level attribute's value (`Null` when unset).
+    pub fn attribute(&self, name: &str) -> Value {
+        let text = |s: &str| if s.is_empty() { Value::Null } else { Value::from(s) };
+        match name {
+            "id" => Value::from(self.id),
+            "uuid" => Value::from(self.uuid.as_str()),
+            "email" => text(&self.email),
+            "givenName" => text(&self.given_name),
+            "familyName" => text(&self.family_name),
+            "displayName" => text(&self.display_name),
+            other => self.attrs.get(other).cloned().unwrap_or(Value::Null),
+        }
+    }
+
+    /// The value at a dotted path (`primaryAddress.city`).
+    pub(in crate::janrain) fn at_path(&self, path: &str) -> Value {
+        let mut parts = path.split('.');
+        let first = self.attribute(parts.next().unwrap_or_default());
+        parts
+            .try_fold(first, |value, part| value.get(part).cloned())
+            .unwrap_or(Value::Null)
+    }
+
+    /// Stores a top-level attribute (`Null` clears it).
+    pub(in crate::janrain) fn store(&mut self, name: &str, value: Value) {
+        let text = || value.as_str().unwrap_or_default().to_owned();
+        match name {
+            "id" | "uuid" => {}
+            "email" => self.email = text(),
+            "givenName" => self.given_name = text(),
+            "familyName" => self.family_name = text(),
+            "displayName" => self.display_name = text(),
+            other => {
+                self.attrs.insert(other.to_owned(), value);
+            }
+        }
+    }
+
+    /// The whole record in schema order, objects with every member (facts §1.3: unset values
+    /// are `null`).
+    pub(in crate::janrain) fn view(&self, schema: &EntityType) -> Map<String, Value> {
+        schema
+            .attributes
+            .iter()
+            .map(|def| {
+                let value = self.attribute(&def.name);
+                (def.name.clone(), shape(def, value))
+            })
+            .collect()
+    }
+}
+
+/// An object attribute with all its members (null when unset), other values as stored.
+fn shape(def: &AttributeDef, value: Value) -> Value {
+    if def.kind != AttributeType::Object {
+        return value;
+    }
+    let stored = value.as_object();
+    Value::Object(
+        def.attributes
+            .iter()
+            .map(|member| {
+                let v = stored.and_then(|o| o.get(&member.name)).cloned().unwrap_or(Value::Null);
+                (member.name.clone(), shape(member, v))
+            })
+            .collect(),
+    )
+}

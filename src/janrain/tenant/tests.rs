@@ -1,0 +1,57 @@
+//! The caps of a seeded app's growing stores.
+
+use super::codes::TokenGrant;
+use super::seed::JanrainFixture;
+use crate::core::bounded::Cap;
+
+#[test]
+fn runtime_records_past_the_cap_evict_the_oldest_runtime_record_and_its_tokens_only() {
+    let mut state = JanrainFixture::default_app().state().expect("the default app seeds");
+    state.caps.records = Cap::new(2);
+    let seeded: Vec<String> = state.records.iter().map(|r| r.uuid.clone()).collect();
+    assert!(!seeded.is_empty());
+    for n in 0..3 {
+        let mut record = state.records[0].clone();
+        record.id = state.next_id;
+        state.next_id += 1;
+        record.uuid = format!("runtime-{n}");
+        record.email = format!("runtime{n}@example.com");
+        if n == 0 {
+            let (access, _) = state.issue_tokens("runtime-0", "c", 0);
+            assert!(state.access_tokens.contains_key(&access));
+        }
+        state.add_runtime_record(record);
+    }
+    let uuids: Vec<&str> = state.records.iter().map(|r| r.uuid.as_str()).collect();
+    assert!(!uuids.contains(&"runtime-0"));
+    for uuid in seeded.iter().map(String::as_str).chain(["runtime-1", "runtime-2"]) {
+        assert!(uuids.contains(&uuid), "{uuid} stays");
+    }
+    assert!(state.access_tokens.values().all(|g| g.uuid != "runtime-0"));
+    assert_eq!(state.caps.records.evicted(), 1);
+    assert_eq!(state.caps.runtime_records(&state.records), 2);
+}
+
+#[test]
+fn tokens_past_the_cap_drop_the_expired_first() {
+    let mut state = JanrainFixture::default_app().state().expect("the default app seeds");
+    state.caps.access_tokens = Cap::new(10);
+    state.access_tokens.insert(
+        "expired".into(),
+        TokenGrant {
+            uuid: "u".into(),
+            client_id: "c".into(),
+            expires_at: -1,
+            refresh_secret: None,
+        },
+    );
+    let mut live = Vec::new();
+    for _ in 0..9 {
+        live.push(state.issue_tokens("u", "c", 0).0);
+    }
+    state.issue_tokens("u", "c", 0);
+    assert!(!state.access_tokens.contains_key("expired"));
+    assert!(live.iter().all(|t| state.access_tokens.contains_key(t)));
+    assert_eq!(state.caps.access_tokens.evicted(), 1);
+    assert_eq!(state.access_tokens.len(), 10);
+}
