@@ -9,12 +9,10 @@ use serde_json::{Map, Value, json};
 use crate::auth0::wire::error::Auth0Error;
 
 use crate::auth0::authentication::params::{AuthParams, Params};
-use crate::auth0::tenant::Tenant;
-use crate::auth0::tenant::seed::picture_url;
-use crate::auth0::tenant::state::TenantState;
-use crate::auth0::tenant::users::User;
+use crate::auth0::tenant::lifecycle::{self, Identity, NewUser};
+use crate::auth0::tenant::{Tenant, verification};
 use crate::auth0::wire::respond::json_response;
-use crate::core::password::{PasswordHash, PasswordPolicy, Strength};
+use crate::core::password::{PasswordPolicy, Strength};
 
 /// Strength is checked first with its own error; the other rules run with no strength rule.
 const ANY_PASSWORD: PasswordPolicy = PasswordPolicy {
@@ -142,17 +140,23 @@ fn sign_up(tenant: &Tenant, params: &Params) -> Result<Value, Auth0Error> {
             "the connection's password rules refuse this password",
         ));
     }
-    let user = new_user(
-        &mut state,
-        &connection.name,
+    let who = Identity {
+        user_id: lifecycle::fresh_user_id(&mut state),
         email,
-        username,
+        connection: connection.name.clone(),
         name,
         nickname,
-        params,
-        &password,
-        now,
-    );
+    };
+    let rest = NewUser {
+        connection: connection.name,
+        username,
+        given_name: params.get("given_name").map(str::to_owned),
+        family_name: params.get("family_name").map(str::to_owned),
+        picture: params.get("picture").map(str::to_owned),
+        user_metadata: params.object("user_metadata").cloned(),
+        ..NewUser::default()
+    };
+    let user = lifecycle::admit(&mut state, who, Some(&password), rest, now);
     let mut body = Map::new();
     body.insert("_id".into(), user.identity_id().into());
     body.insert("email".into(), user.email.clone().into());
@@ -160,10 +164,8 @@ fn sign_up(tenant: &Tenant, params: &Params) -> Result<Value, Auth0Error> {
         body.insert("username".into(), username.clone().into());
     }
     body.insert("email_verified".into(), false.into());
-    let user_id = user.user_id.clone();
-    crate::auth0::tenant::lifecycle::add_runtime_user(&mut state, user);
     // Signing up sends the verification mail, as creating an unverified user does.
-    crate::auth0::tenant::verification::send_verification_email(tenant, &mut state, &user_id, None, None)?;
+    verification::send_verification_email(tenant, &mut state, &user.user_id, None, None)?;
     Ok(Value::Object(body))
 }
 
@@ -171,49 +173,6 @@ fn signup_error(fields: &[(&str, Value)], hint: &str) -> Auth0Error {
     Auth0Error::Signup {
         body: fields.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect(),
         hint: hint.to_owned(),
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn new_user(
-    state: &mut TenantState,
-    connection: &str,
-    email: String,
-    username: Option<String>,
-    name: String,
-    nickname: String,
-    params: &crate::auth0::authentication::params::Params,
-    password: &str,
-    now: time::OffsetDateTime,
-) -> User {
-    use rand::RngExt as _;
-    let id: String = (0..12).map(|_| format!("{:02x}", state.rng.random::<u8>())).collect();
-    let local = email.split('@').next().unwrap_or_default().to_owned();
-    User {
-        user_id: format!("auth0|{id}"),
-        picture: params
-            .get("picture")
-            .map_or_else(|| picture_url(&email, &local), str::to_owned),
-        email,
-        email_verified: false,
-        connection: connection.to_owned(),
-        password: Some(PasswordHash::new(&mut state.rng, password)),
-        fixture_password: None,
-        name,
-        nickname,
-        given_name: params.get("given_name").map(str::to_owned),
-        family_name: params.get("family_name").map(str::to_owned),
-        username,
-        blocked: false,
-        created_at: now,
-        updated_at: now,
-        last_password_reset: None,
-        last_login: None,
-        logins_count: 0,
-        user_metadata: params.object("user_metadata").cloned().unwrap_or_default(),
-        app_metadata: Map::new(),
-        user_metadata_set: false,
-        password_history: Vec::new(),
     }
 }
 

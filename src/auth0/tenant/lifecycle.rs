@@ -94,12 +94,7 @@ pub(crate) fn create_user(state: &mut TenantState, request: NewUser, now: Offset
     let user_id = match &request.user_id {
         // obs: a custom id becomes `auth0|<id>` (REC-tf `TestAccUser`).
         Some(id) => format!("auth0|{id}"),
-        None => loop {
-            let candidate = format!("auth0|{}", random_hex(&mut state.rng, 12));
-            if state.user(&candidate).is_none() {
-                break candidate;
-            }
-        },
+        None => fresh_user_id(state),
     };
     if state.user_by_email_in(&email, &connection.name).is_some() || state.user(&user_id).is_some() {
         return Err(Auth0Error::UserAlreadyExists { email });
@@ -109,7 +104,7 @@ pub(crate) fn create_user(state: &mut TenantState, request: NewUser, now: Offset
         .clone()
         .unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_owned());
     let name = request.name.clone().unwrap_or_else(|| email.clone());
-    let password = match &request.password {
+    let password = match request.password.clone() {
         Some(password) if database => {
             let owner = password_rules::Owner {
                 email: &email,
@@ -120,47 +115,86 @@ pub(crate) fn create_user(state: &mut TenantState, request: NewUser, now: Offset
             password_rules::check(
                 &connection.password_policy,
                 &connection.password_rules,
-                password,
+                &password,
                 &owner,
                 &[],
             )?;
-            Some(PasswordHash::new(&mut state.rng, password))
+            Some(password)
         }
         _ => None,
     };
     // `phone_number` and `phone_verified` are accepted and not modelled: users here live in
     // database connections keyed by email.
     let _ = (&request.phone_number, request.phone_verified);
-    let user = User {
-        picture: request
-            .picture
-            .clone()
-            .unwrap_or_else(|| picture_url(&email, email.split('@').next().unwrap_or_default())),
+    let who = Identity {
         user_id,
         email,
-        email_verified: request.email_verified.unwrap_or(false),
-        connection: connection.name.clone(),
-        password,
-        fixture_password: None,
+        connection: connection.name,
         name,
         nickname,
-        given_name: request.given_name,
-        family_name: request.family_name,
-        username: request.username,
-        blocked: request.blocked.unwrap_or(false),
+    };
+    Ok(admit(state, who, password.as_deref(), request, now))
+}
+
+/// Who a user that passed its endpoint's checks is: its id, its email as stored, its connection
+/// and its display names (defaults resolved).
+pub(crate) struct Identity {
+    pub(crate) user_id: String,
+    pub(crate) email: String,
+    pub(crate) connection: String,
+    pub(crate) name: String,
+    pub(crate) nickname: String,
+}
+
+/// A fresh `auth0|<24 hex>` id no user has.
+pub(crate) fn fresh_user_id(state: &mut TenantState) -> String {
+    loop {
+        let candidate = format!("auth0|{}", random_hex(&mut state.rng, 12));
+        if state.user(&candidate).is_none() {
+            return candidate;
+        }
+    }
+}
+
+/// Makes the user and adds it within the runtime cap: the one place a user comes into the
+/// tenant at runtime. `POST /api/v2/users` ([`create_user`]) and `/dbconnections/signup` call it
+/// after their own checks, which differ as the two endpoints do.
+pub(crate) fn admit(
+    state: &mut TenantState,
+    who: Identity,
+    password: Option<&str>,
+    rest: NewUser,
+    now: OffsetDateTime,
+) -> User {
+    let user = User {
+        picture: rest
+            .picture
+            .unwrap_or_else(|| picture_url(&who.email, who.email.split('@').next().unwrap_or_default())),
+        password: password.map(|password| PasswordHash::new(&mut state.rng, password)),
+        user_id: who.user_id,
+        email: who.email,
+        email_verified: rest.email_verified.unwrap_or(false),
+        connection: who.connection,
+        fixture_password: None,
+        name: who.name,
+        nickname: who.nickname,
+        given_name: rest.given_name,
+        family_name: rest.family_name,
+        username: rest.username,
+        blocked: rest.blocked.unwrap_or(false),
         created_at: now,
         updated_at: now,
         last_password_reset: None,
         last_login: None,
         logins_count: 0,
         // facts §1.2: empty metadata stays absent at creation.
-        user_metadata: request.user_metadata.unwrap_or_default(),
-        app_metadata: request.app_metadata.unwrap_or_default(),
+        user_metadata: rest.user_metadata.unwrap_or_default(),
+        app_metadata: rest.app_metadata.unwrap_or_default(),
         user_metadata_set: false,
         password_history: Vec::new(),
     };
     add_runtime_user(state, user.clone());
-    Ok(user)
+    user
 }
 
 /// Removes a user and everything that points at it: pending tickets and refresh tokens. A
