@@ -13,6 +13,7 @@ mod management;
 pub mod tenant;
 pub(crate) mod wire;
 
+use crate::auth0::wire::mgmt_error::MgmtError;
 use std::path::Path;
 
 use axum::Router;
@@ -161,7 +162,7 @@ fn router() -> Router<Tenant> {
 /// hapi answers unknown routes and unknown methods alike with its 404 envelope (facts §2.1).
 /// The [`Unrouted`] marker tells the journal this 404 is "no such route".
 async fn not_found(req: Request) -> Response {
-    let mut response = Auth0Error::NotFound {
+    let mut response = MgmtError::NotFound {
         method: req.method().to_string(),
         path: req.uri().path().to_owned(),
     }

@@ -13,7 +13,7 @@ use crate::auth0::tenant::model::Client;
 use crate::auth0::tenant::rbac::apply_rbac;
 use crate::auth0::tenant::state::TenantState;
 use crate::auth0::tenant::tokens::{ACCESS_TOKEN_TTL, Grant};
-use crate::auth0::wire::error::Auth0Error;
+use crate::auth0::wire::oauth_error::OAuthError;
 use crate::core::onetime::Redemption;
 
 /// Redeems a code for tokens.
@@ -22,10 +22,10 @@ pub(super) fn exchange(
     state: &mut TenantState,
     client: &Client,
     params: &Params,
-) -> Result<TokenBody, Auth0Error> {
+) -> Result<TokenBody, OAuthError> {
     let code = params.require("code")?;
     let now = tenant.clock().unix();
-    let refused = |reason: String| Auth0Error::InvalidAuthorizationCode {
+    let refused = |reason: String| OAuthError::InvalidAuthorizationCode {
         reason: format!("authorization code refused: {reason}"),
     };
     let issued_to = state
@@ -54,7 +54,7 @@ pub(super) fn exchange(
     };
     let request = &grant.request;
     match params.get("redirect_uri") {
-        None if request.redirect_uri_sent => return Err(Auth0Error::RedirectUriRequired),
+        None if request.redirect_uri_sent => return Err(OAuthError::RedirectUriRequired),
         Some(sent) if sent != request.redirect_uri => {
             return Err(refused(format!(
                 "redirect_uri {sent:?} differs from the {:?} sent to /authorize",
@@ -66,7 +66,7 @@ pub(super) fn exchange(
     match (&request.code_challenge, params.get("code_verifier")) {
         (Some(challenge), Some(verifier)) if challenge.verifies(verifier) => {}
         (Some(challenge), verifier) => {
-            return Err(Auth0Error::CodeVerifierFailed {
+            return Err(OAuthError::CodeVerifierFailed {
                 detail: match verifier {
                     None => "the code was issued with a code_challenge; send its code_verifier".into(),
                     Some(_) => format!("code_verifier does not match the {} code_challenge", challenge.method),
@@ -75,7 +75,7 @@ pub(super) fn exchange(
         }
         (None, _) if client.login.is_public() && params.get("client_secret").is_none() => {
             // inf: the provider's text for a public client redeeming without PKCE was not captured.
-            return Err(Auth0Error::CodeVerifierFailed {
+            return Err(OAuthError::CodeVerifierFailed {
                 detail: "a public application must use PKCE: send code_challenge to /authorize and \
                          code_verifier here"
                     .into(),

@@ -19,7 +19,8 @@ use axum::response::{IntoResponse, Response};
 use crate::auth0::tenant::Tenant;
 use crate::auth0::tenant::applications::origin_of;
 use crate::auth0::tenant::model::Client;
-use crate::auth0::wire::error::Auth0Error;
+use crate::auth0::wire::mgmt_error::MgmtError;
+use crate::auth0::wire::oauth_error::OAuthError;
 
 /// The endpoints a browser application calls across origins.
 pub const CROSS_ORIGIN_PATHS: [&str; 3] = ["/oauth/token", "/userinfo", "/oauth/revoke"];
@@ -48,9 +49,9 @@ pub fn client_allows(client: &Client, origin: &str) -> bool {
 }
 
 /// `/oauth/token` called by a browser page (an `Origin` header) that `client` does not allow:
-/// the provider refuses the request itself (see [`Auth0Error::CorsOriginNotAllowed`]), not only
+/// the provider refuses the request itself (see [`OAuthError::CorsOriginNotAllowed`]), not only
 /// the browser's read of the answer. The tenant's own origin (its hosted pages) is always fine.
-pub fn check_token_origin(tenant: &Tenant, client: &Client, headers: &HeaderMap) -> Result<(), Auth0Error> {
+pub fn check_token_origin(tenant: &Tenant, client: &Client, headers: &HeaderMap) -> Result<(), OAuthError> {
     let Some(origin) = headers.get(header::ORIGIN) else {
         return Ok(());
     };
@@ -58,7 +59,7 @@ pub fn check_token_origin(tenant: &Tenant, client: &Client, headers: &HeaderMap)
     if origin_of(tenant.base_url()) == Some(origin.as_str()) || client_allows(client, &origin) {
         return Ok(());
     }
-    Err(Auth0Error::CorsOriginNotAllowed {
+    Err(OAuthError::CorsOriginNotAllowed {
         origin,
         client_id: client.client_id.clone(),
     })
@@ -80,7 +81,7 @@ pub async fn cors(State(tenant): State<Tenant>, req: Request, next: Next) -> Res
     let asks_method = req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
     let mut response = match (preflight, &origin) {
         // hapi refuses a preflight that does not say which method it wants (obs, auth0.md §2).
-        (true, _) if !asks_method => Auth0Error::CorsMissingMethod.into_response(),
+        (true, _) if !asks_method => MgmtError::CorsMissingMethod.into_response(),
         (true, Some(_)) => {
             let mut response = StatusCode::NO_CONTENT.into_response();
             let headers = response.headers_mut();

@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::auth0::wire::error::Auth0Error;
+use crate::auth0::wire::oauth_error::OAuthError;
 
 use crate::auth0::authentication::params::{AuthParams, Params};
 use crate::auth0::tenant::Tenant;
@@ -22,7 +22,7 @@ use crate::auth0::wire::text::RESET_EMAIL_SENT;
 pub async fn change_password(
     State(tenant): State<Tenant>,
     AuthParams(_, params): AuthParams,
-) -> Result<Response, Auth0Error> {
+) -> Result<Response, OAuthError> {
     let hint = request_reset(&tenant, &params)?;
     let response = (
         StatusCode::OK,
@@ -38,7 +38,7 @@ pub async fn change_password(
 
 /// Mails a fresh reset link to the active user `email` of the database `connection`, if there
 /// is one; returns the hint saying what happened (the wire says the same either way).
-fn request_reset(tenant: &Tenant, params: &Params) -> Result<String, Auth0Error> {
+fn request_reset(tenant: &Tenant, params: &Params) -> Result<String, OAuthError> {
     // inf (facts §4, §9: exact bodies not found): the token endpoint's missing-parameter error.
     let email = params.require("email")?.trim().to_lowercase();
     let connection = params.require("connection")?;
@@ -48,7 +48,7 @@ fn request_reset(tenant: &Tenant, params: &Params) -> Result<String, Auth0Error>
         .filter(|c| c.strategy == "auth0")
         .map(|c| c.name.clone())
     else {
-        return Err(Auth0Error::DbConnectionNotFound {
+        return Err(OAuthError::DbConnectionNotFound {
             connection: connection.to_owned(),
             known: state
                 .connections

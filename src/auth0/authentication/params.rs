@@ -10,8 +10,10 @@ use serde_json::{Map, Value};
 
 use crate::auth0::tenant::Tenant;
 use crate::auth0::tenant::tokens::AccessToken;
-use crate::auth0::wire::body::{MAX_BODY_BYTES, json_type, parse_json, read_capped};
+use crate::auth0::wire::body::{MAX_BODY_BYTES, NotJson, json_type, parse_json, read_capped};
 use crate::auth0::wire::error::Auth0Error;
+use crate::auth0::wire::mgmt_error::MgmtError;
+use crate::auth0::wire::oauth_error::OAuthError;
 use crate::core::tokens::{self, Claims};
 
 /// The token request's parameters, whatever the encoding.
@@ -24,8 +26,8 @@ impl Params {
         self.0.get(name).and_then(Value::as_str).filter(|s| !s.is_empty())
     }
 
-    pub(super) fn require(&self, name: &'static str) -> Result<&str, Auth0Error> {
-        self.get(name).ok_or(Auth0Error::MissingParameter { name })
+    pub(super) fn require(&self, name: &'static str) -> Result<&str, OAuthError> {
+        self.get(name).ok_or(OAuthError::MissingParameter { name })
     }
 
     /// A JSON object parameter (`user_metadata` of a signup).
@@ -43,22 +45,22 @@ impl<S: Send + Sync> FromRequest<S> for AuthParams {
     async fn from_request(req: Request, _state: &S) -> Result<Self, Auth0Error> {
         let (parts, bytes) = read_capped(req, MAX_BODY_BYTES)
             .await
-            .map_err(|limit| Auth0Error::PayloadTooLarge { limit })?;
+            .map_err(|limit| MgmtError::PayloadTooLarge { limit })?;
         let params = parse_params(&parts.headers, &bytes)?;
         Ok(Self(parts.headers, params))
     }
 }
 
 /// JSON or form by Content-Type; no Content-Type is tried as JSON, then as a form.
-pub(super) fn parse_params(headers: &HeaderMap, bytes: &[u8]) -> Result<Params, Auth0Error> {
+pub(super) fn parse_params(headers: &HeaderMap, bytes: &[u8]) -> Result<Params, OAuthError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_ascii_lowercase();
-    let form = |bytes: &[u8]| -> Result<Params, Auth0Error> {
+    let form = |bytes: &[u8]| -> Result<Params, OAuthError> {
         let pairs: Vec<(String, String)> =
-            serde_urlencoded::from_bytes(bytes).map_err(|e| Auth0Error::InvalidTokenRequestBody {
+            serde_urlencoded::from_bytes(bytes).map_err(|e| OAuthError::InvalidTokenRequestBody {
                 detail: format!("form body could not be decoded: {e}"),
             })?;
         Ok(Params(pairs.into_iter().map(|(k, v)| (k, Value::String(v))).collect()))
@@ -72,10 +74,10 @@ pub(super) fn parse_params(headers: &HeaderMap, bytes: &[u8]) -> Result<Params, 
     match parse_json(bytes) {
         Ok(Value::Object(map)) => Ok(Params(map)),
         Ok(Value::Null) => Ok(Params::default()),
-        Ok(other) => Err(Auth0Error::InvalidTokenRequestBody {
+        Ok(other) => Err(OAuthError::InvalidTokenRequestBody {
             detail: format!("the body is a JSON {}, not an object of parameters", json_type(&other)),
         }),
-        Err(Auth0Error::InvalidJson { looks_form_encoded }) => Err(Auth0Error::InvalidTokenRequestBody {
+        Err(NotJson { looks_form_encoded }) => Err(OAuthError::InvalidTokenRequestBody {
             detail: if looks_form_encoded {
                 "body is form-encoded but Content-Type says application/json: send JSON, or set \
                  Content-Type: application/x-www-form-urlencoded"
@@ -84,7 +86,6 @@ pub(super) fn parse_params(headers: &HeaderMap, bytes: &[u8]) -> Result<Params, 
                 "body is not valid JSON".into()
             },
         }),
-        Err(other) => Err(other),
     }
 }
 

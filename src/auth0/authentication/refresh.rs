@@ -14,7 +14,7 @@ use crate::auth0::tenant::model::Client;
 use crate::auth0::tenant::rbac::apply_rbac;
 use crate::auth0::tenant::state::TenantState;
 use crate::auth0::tenant::tokens::{ACCESS_TOKEN_TTL, Grant};
-use crate::auth0::wire::error::Auth0Error;
+use crate::auth0::wire::oauth_error::OAuthError;
 
 /// Whether `token` has the shape of the refresh tokens this module issues (`v1.M…`).
 pub(super) fn is_family_token(params: &Params) -> bool {
@@ -26,10 +26,10 @@ pub(super) fn exchange(
     state: &mut TenantState,
     client: &Client,
     params: &Params,
-) -> Result<TokenBody, Auth0Error> {
+) -> Result<TokenBody, OAuthError> {
     let presented = params.require("refresh_token")?.to_owned();
     let now = tenant.clock().unix();
-    let refused = |reason: String| Auth0Error::InvalidRefreshToken {
+    let refused = |reason: String| OAuthError::InvalidRefreshToken {
         reason: format!("refresh token refused: {reason}"),
     };
     let family_id = state
@@ -83,10 +83,10 @@ pub(super) fn exchange(
     let family: Family = family.clone();
     let user = match state.user(&family.user_id) {
         Some(user) => user.clone(),
-        None => return Err(Auth0Error::RefreshUserGone),
+        None => return Err(OAuthError::RefreshUserGone),
     };
     if user.blocked {
-        return Err(Auth0Error::RefreshUserBlocked);
+        return Err(OAuthError::RefreshUserBlocked);
     }
     let scope = match params.get("scope") {
         None => family.scope.clone(),
@@ -98,7 +98,7 @@ pub(super) fn exchange(
                 .map(str::to_owned)
                 .collect();
             if !extra.is_empty() {
-                return Err(Auth0Error::ScopeBeyondGrant { extra });
+                return Err(OAuthError::ScopeBeyondGrant { extra });
             }
             requested.to_owned()
         }

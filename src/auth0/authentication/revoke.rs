@@ -9,6 +9,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::auth0::wire::error::Auth0Error;
+use crate::auth0::wire::mgmt_error::MgmtError;
+use crate::auth0::wire::oauth_error::OAuthError;
 
 use crate::auth0::authentication::params::{client_credentials, parse_params};
 use crate::auth0::tenant::Tenant;
@@ -19,10 +21,10 @@ use crate::auth0::wire::respond::with_hint;
 pub async fn revoke(State(tenant): State<Tenant>, req: Request) -> Result<Response, Auth0Error> {
     let (parts, bytes) = read_capped(req, MAX_BODY_BYTES)
         .await
-        .map_err(|limit| Auth0Error::PayloadTooLarge { limit })?;
+        .map_err(|limit| MgmtError::PayloadTooLarge { limit })?;
     let params = parse_params(&parts.headers, &bytes)?;
     let (client_id, secret) = client_credentials(&parts.headers, &params);
-    let client_id = client_id.ok_or(Auth0Error::MissingParameter { name: "client_id" })?;
+    let client_id = client_id.ok_or(OAuthError::MissingParameter { name: "client_id" })?;
     let token = params.require("token")?.to_owned();
     let revoked = revoke_token(&tenant, &client_id, secret.as_deref(), &token)?;
     let mut response = (
@@ -43,7 +45,7 @@ pub async fn revoke(State(tenant): State<Tenant>, req: Request) -> Result<Respon
 /// Authenticates the client, then revokes; `Ok(false)` when there was nothing of its to revoke.
 fn revoke_token(tenant: &Tenant, client_id: &str, secret: Option<&str>, token: &str) -> Result<bool, Auth0Error> {
     let mut state = tenant.state();
-    let client = state.client(client_id).ok_or_else(|| Auth0Error::RevokeInvalidClient {
+    let client = state.client(client_id).ok_or_else(|| OAuthError::RevokeInvalidClient {
         client_id: client_id.to_owned(),
     })?;
     let authenticated = match secret {
@@ -51,9 +53,10 @@ fn revoke_token(tenant: &Tenant, client_id: &str, secret: Option<&str>, token: &
         None => client.login.is_public(),
     };
     if !authenticated {
-        return Err(Auth0Error::RevokeInvalidClient {
+        return Err(OAuthError::RevokeInvalidClient {
             client_id: client_id.to_owned(),
-        });
+        }
+        .into());
     }
     Ok(crate::auth0::authentication::refresh::revoke(
         &mut state, token, client_id,

@@ -19,7 +19,7 @@ use crate::auth0::tenant::quota::{self, QuotaDecision};
 use crate::auth0::tenant::state::TenantState;
 use crate::auth0::tenant::tokens::{AccessToken, Holder, access_token_head, profile_claims, user_access_token};
 use crate::auth0::tenant::users::User;
-use crate::auth0::wire::error::Auth0Error;
+use crate::auth0::wire::oauth_error::OAuthError;
 use crate::auth0::wire::respond::json_response;
 use crate::core::tokens::Claims;
 
@@ -38,7 +38,7 @@ pub const GRANT_AUTHORIZATION_CODE: &str = "authorization_code";
 pub async fn token(
     State(tenant): State<Tenant>,
     AuthParams(headers, params): AuthParams,
-) -> Result<Response, Auth0Error> {
+) -> Result<Response, OAuthError> {
     match grant(&tenant, &headers, &params)? {
         Granted::Token(body, quota_header) => {
             // RS256 signing is the expensive part of a token request: it runs without the tenant lock.
@@ -60,7 +60,7 @@ enum Granted {
 }
 
 /// Checks the client and the grant, then answers the grant type's token body (unsigned).
-fn grant(tenant: &Tenant, headers: &HeaderMap, params: &Params) -> Result<Granted, Auth0Error> {
+fn grant(tenant: &Tenant, headers: &HeaderMap, params: &Params) -> Result<Granted, OAuthError> {
     let grant_type = params.require("grant_type")?.to_owned();
     if ![
         GRANT_CLIENT_CREDENTIALS,
@@ -71,14 +71,14 @@ fn grant(tenant: &Tenant, headers: &HeaderMap, params: &Params) -> Result<Grante
     ]
     .contains(&grant_type.as_str())
     {
-        return Err(Auth0Error::UnsupportedGrantType { grant_type });
+        return Err(OAuthError::UnsupportedGrantType { grant_type });
     }
     let (client_id, client_secret) = client_credentials(headers, params);
     let mut state = tenant.state();
     let client = authenticate_client(&state, client_id, client_secret, &grant_type)?.clone();
     crate::auth0::authentication::cors::check_token_origin(tenant, &client, headers)?;
     if !client.grant_types.contains(&grant_type) {
-        return Err(Auth0Error::GrantTypeNotAllowed {
+        return Err(OAuthError::GrantTypeNotAllowed {
             grant_type,
             client_id: client.client_id,
         });
@@ -119,15 +119,15 @@ fn authenticate_client<'s>(
     client_id: Option<String>,
     client_secret: Option<String>,
     grant_type: &str,
-) -> Result<&'s Client, Auth0Error> {
+) -> Result<&'s Client, OAuthError> {
     let Some(client_id) = client_id else {
-        return Err(Auth0Error::InvalidClient {
+        return Err(OAuthError::InvalidClient {
             client_id: None,
             known_client: false,
         });
     };
     let Some(client) = state.client(&client_id) else {
-        return Err(Auth0Error::InvalidClient {
+        return Err(OAuthError::InvalidClient {
             client_id: Some(client_id),
             known_client: false,
         });
@@ -140,7 +140,7 @@ fn authenticate_client<'s>(
         None => public && grant_type != GRANT_CLIENT_CREDENTIALS,
     };
     if !secret_ok {
-        return Err(Auth0Error::InvalidClient {
+        return Err(OAuthError::InvalidClient {
             client_id: Some(client_id),
             known_client: true,
         });
@@ -149,13 +149,13 @@ fn authenticate_client<'s>(
 }
 
 /// Which API an audience names, as the key grants are stored under.
-fn resolve_audience(tenant: &Tenant, state: &TenantState, audience: &str) -> Result<String, Auth0Error> {
+fn resolve_audience(tenant: &Tenant, state: &TenantState, audience: &str) -> Result<String, OAuthError> {
     if tenant.is_management_audience(audience) {
         Ok(MANAGEMENT_API.to_owned())
     } else if state.apis.iter().any(|api| api.identifier == audience) {
         Ok(audience.to_owned())
     } else {
-        Err(Auth0Error::ServiceNotFound {
+        Err(OAuthError::ServiceNotFound {
             audience: audience.to_owned(),
             management_audience: tenant.management_audience(),
         })
@@ -167,15 +167,15 @@ fn client_credentials_grant(
     state: &TenantState,
     client: &Client,
     params: &Params,
-) -> Result<TokenBody, Auth0Error> {
+) -> Result<TokenBody, OAuthError> {
     let audience = tenant
         .requested_audience(state, params.get("audience"))
-        .ok_or(Auth0Error::NoAudience)?;
+        .ok_or(OAuthError::NoAudience)?;
     let audience = audience.as_str();
     let api = resolve_audience(tenant, state, audience)?;
     let granted = state
         .granted_scopes(&client.client_id, &api)
-        .ok_or_else(|| Auth0Error::ClientNotAuthorized {
+        .ok_or_else(|| OAuthError::ClientNotAuthorized {
             audience: audience.to_owned(),
             client_id: client.client_id.clone(),
         })?;
@@ -184,7 +184,7 @@ fn client_credentials_grant(
             let requested: Vec<String> = requested.split_whitespace().map(str::to_owned).collect();
             let missing: Vec<String> = requested.iter().filter(|s| !granted.contains(s)).cloned().collect();
             if !missing.is_empty() {
-                return Err(Auth0Error::ScopesNotGranted { missing });
+                return Err(OAuthError::ScopesNotGranted { missing });
             }
             requested
         }
@@ -220,13 +220,13 @@ fn password_grant(
     params: &Params,
     grant_type: &str,
     ip: &str,
-) -> Result<TokenBody, Auth0Error> {
+) -> Result<TokenBody, OAuthError> {
     let username = params.require("username")?.to_lowercase();
     let password = params.require("password")?;
     let realm = if grant_type == GRANT_PASSWORD_REALM {
         params.require("realm")?.to_owned()
     } else {
-        state.default_directory.clone().ok_or(Auth0Error::NoDefaultConnection)?
+        state.default_directory.clone().ok_or(OAuthError::NoDefaultConnection)?
     };
     let audience = tenant.requested_audience(state, params.get("audience"));
     let audience = audience.as_deref();
@@ -240,7 +240,7 @@ fn password_grant(
         let user = state
             .users
             .find_mut(|u| u.email == username && u.connection == realm)
-            .ok_or_else(|| Auth0Error::WrongEmailOrPassword {
+            .ok_or_else(|| OAuthError::WrongEmailOrPassword {
                 realm: realm.clone(),
                 known_user: false,
             })?;
@@ -249,13 +249,13 @@ fn password_grant(
             if let Some(blocked) = crate::auth0::tenant::brute_force::record_failure(tenant, state, &user, ip) {
                 return Err(blocked);
             }
-            return Err(Auth0Error::WrongEmailOrPassword {
+            return Err(OAuthError::WrongEmailOrPassword {
                 realm,
                 known_user: true,
             });
         }
         if user.blocked {
-            return Err(Auth0Error::UserBlocked);
+            return Err(OAuthError::UserBlocked);
         }
         user.logins_count += 1;
         user.last_login = Some(now);
@@ -305,24 +305,24 @@ fn refresh_grant(
     state: &mut TenantState,
     client: &Client,
     params: &Params,
-) -> Result<TokenBody, Auth0Error> {
+) -> Result<TokenBody, OAuthError> {
     let presented = params.require("refresh_token")?;
     let grant = state
         .refresh_tokens
         .get(presented)
         .filter(|g| g.client_id == client.client_id)
         .cloned()
-        .ok_or_else(|| Auth0Error::InvalidRefreshToken {
+        .ok_or_else(|| OAuthError::InvalidRefreshToken {
             reason: "refresh token unknown, revoked or issued to another client".into(),
         })?;
     let user = state
         .user(&grant.user_id)
         .cloned()
-        .ok_or_else(|| Auth0Error::InvalidRefreshToken {
+        .ok_or_else(|| OAuthError::InvalidRefreshToken {
             reason: "refresh token unknown, revoked or issued to another client".into(),
         })?;
     if user.blocked {
-        return Err(Auth0Error::RefreshUserBlocked);
+        return Err(OAuthError::RefreshUserBlocked);
     }
     let scope = params.get("scope").unwrap_or(&grant.scope).to_owned();
     let (scope, permissions) =

@@ -2,7 +2,7 @@
 //!
 //! - [`Scoped<S>`]: the Management API auth ladder, in the provider's order (facts §2.2):
 //!   header → bearer format → token (signature, algorithm, key) → expiry on the tenant clock →
-//!   audience → scope. Its rejection is an [`Auth0Error`], so no axum plain-text rejection ever
+//!   audience → scope. Its rejection is an [`MgmtError`], so no axum plain-text rejection ever
 //!   reaches a client.
 //! - [`MgmtBody<T>`]: reads the body under the 1 MB cap, parses JSON or a form by content type,
 //!   validates it against `T`'s documented schema, then deserialises it (facts §2.4).
@@ -21,7 +21,7 @@ use serde_json::Value;
 use crate::auth0::management::payload::Schema;
 use crate::auth0::tenant::Tenant;
 use crate::auth0::wire::body::{MAX_BODY_BYTES, parse_json, read_capped};
-use crate::auth0::wire::error::{Auth0Error, Finding, Violation};
+use crate::auth0::wire::mgmt_error::{Finding, MgmtError, Violation};
 use crate::core::tokens::{self, TokenRejection};
 
 /// The caller behind a verified Management API token.
@@ -47,12 +47,12 @@ pub trait ScopeSet: Send + Sync + 'static {
 pub struct Scoped<S>(pub Principal, pub PhantomData<S>);
 
 impl<S: ScopeSet> FromRequestParts<Tenant> for Scoped<S> {
-    type Rejection = Auth0Error;
+    type Rejection = MgmtError;
 
     async fn from_request_parts(parts: &mut Parts, tenant: &Tenant) -> Result<Self, Self::Rejection> {
         let principal = authenticate(parts, tenant)?;
         if !S::ANY_OF.iter().any(|scope| principal.has_scope(scope)) {
-            return Err(Auth0Error::InsufficientScope {
+            return Err(MgmtError::InsufficientScope {
                 expected: S::ANY_OF,
                 granted: principal.scopes,
                 client_id: principal.client_id,
@@ -63,31 +63,31 @@ impl<S: ScopeSet> FromRequestParts<Tenant> for Scoped<S> {
 }
 
 /// Header → token → expiry → audience, as the Management API checks them.
-fn authenticate(parts: &Parts, tenant: &Tenant) -> Result<Principal, Auth0Error> {
+fn authenticate(parts: &Parts, tenant: &Tenant) -> Result<Principal, MgmtError> {
     // A header that is not visible ASCII cannot be a bearer token: treat it as malformed.
     let raw = match parts.headers.get(header::AUTHORIZATION) {
         None => None,
-        Some(value) => Some(value.to_str().map_err(|_| Auth0Error::BadAuthHeaderFormat {
+        Some(value) => Some(value.to_str().map_err(|_| MgmtError::BadAuthHeaderFormat {
             detail: "the header value is not ASCII",
         })?),
     };
     let token = tokens::bearer_token(raw).map_err(|reason| match reason {
-        TokenRejection::Missing => Auth0Error::MissingAuthentication {
+        TokenRejection::Missing => MgmtError::MissingAuthentication {
             scheme: None,
             token_url: format!("{}/oauth/token", tenant.base_url()),
             audience: tenant.management_audience(),
         },
-        TokenRejection::NotBearer { scheme } => Auth0Error::MissingAuthentication {
+        TokenRejection::NotBearer { scheme } => MgmtError::MissingAuthentication {
             scheme: Some(scheme),
             token_url: format!("{}/oauth/token", tenant.base_url()),
             audience: tenant.management_audience(),
         },
-        TokenRejection::BadHeaderFormat { detail } => Auth0Error::BadAuthHeaderFormat { detail },
-        other => Auth0Error::InvalidToken { reason: other },
+        TokenRejection::BadHeaderFormat { detail } => MgmtError::BadAuthHeaderFormat { detail },
+        other => MgmtError::InvalidToken { reason: other },
     })?;
     let claims = tokens::verify(tenant.key(), token, tenant.clock().unix()).map_err(|reason| match reason {
-        TokenRejection::Expired { expired_secs_ago } => Auth0Error::ExpiredToken { expired_secs_ago },
-        other => Auth0Error::InvalidToken { reason: other },
+        TokenRejection::Expired { expired_secs_ago } => MgmtError::ExpiredToken { expired_secs_ago },
+        other => MgmtError::InvalidToken { reason: other },
     })?;
     let audiences: Vec<&str> = match claims.get("aud") {
         Some(Value::String(aud)) => vec![aud.as_str()],
@@ -95,7 +95,7 @@ fn authenticate(parts: &Parts, tenant: &Tenant) -> Result<Principal, Auth0Error>
         _ => Vec::new(),
     };
     if !audiences.iter().any(|aud| tenant.is_management_audience(aud)) {
-        return Err(Auth0Error::BadAudience {
+        return Err(MgmtError::BadAudience {
             token_audience: audiences.join(","),
             expected: tenant.management_audience(),
         });
@@ -145,7 +145,7 @@ fn body_kind(parts_ct: Option<&str>) -> Result<BodyKind, String> {
 }
 
 impl<T: BodySchema> FromRequest<Tenant> for MgmtBody<T> {
-    type Rejection = Auth0Error;
+    type Rejection = MgmtError;
 
     async fn from_request(req: Request, _tenant: &Tenant) -> Result<Self, Self::Rejection> {
         let content_type = req
@@ -153,16 +153,16 @@ impl<T: BodySchema> FromRequest<Tenant> for MgmtBody<T> {
             .get(header::CONTENT_TYPE)
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
         let kind = body_kind(content_type.as_deref())
-            .map_err(|content_type| Auth0Error::UnsupportedMediaType { content_type })?;
+            .map_err(|content_type| MgmtError::UnsupportedMediaType { content_type })?;
         let (_, bytes) = read_capped(req, MAX_BODY_BYTES)
             .await
-            .map_err(|limit| Auth0Error::PayloadTooLarge { limit })?;
+            .map_err(|limit| MgmtError::PayloadTooLarge { limit })?;
         let schema = T::schema();
         let value = match kind {
             BodyKind::Json => parse_json(&bytes)?,
             BodyKind::Form => {
                 let pairs: Vec<(String, String)> =
-                    serde_urlencoded::from_bytes(&bytes).map_err(|_| Auth0Error::InvalidJson {
+                    serde_urlencoded::from_bytes(&bytes).map_err(|_| MgmtError::InvalidJson {
                         looks_form_encoded: false,
                     })?;
                 schema.coerce_form(pairs)
@@ -170,15 +170,15 @@ impl<T: BodySchema> FromRequest<Tenant> for MgmtBody<T> {
         };
         schema
             .check(&value)
-            .map_err(|findings| Auth0Error::PayloadValidation { findings })?;
+            .map_err(|findings| MgmtError::PayloadValidation { findings })?;
         deserialize(value).map(MgmtBody)
     }
 }
 
 /// After validation a body always deserialises; if a schema and its struct ever drift apart, the
 /// client still gets a 400 that names the problem rather than a 500.
-fn deserialize<T: DeserializeOwned>(value: Value) -> Result<T, Auth0Error> {
-    serde_json::from_value(value).map_err(|err| Auth0Error::PayloadValidation {
+fn deserialize<T: DeserializeOwned>(value: Value) -> Result<T, MgmtError> {
+    serde_json::from_value(value).map_err(|err| MgmtError::PayloadValidation {
         findings: vec![Finding {
             violation: Violation::Other {
                 keyword: err.to_string(),
@@ -192,7 +192,7 @@ fn deserialize<T: DeserializeOwned>(value: Value) -> Result<T, Auth0Error> {
 pub struct MgmtQuery<T>(pub T);
 
 impl<T: BodySchema> FromRequestParts<Tenant> for MgmtQuery<T> {
-    type Rejection = Auth0Error;
+    type Rejection = MgmtError;
 
     async fn from_request_parts(parts: &mut Parts, _tenant: &Tenant) -> Result<Self, Self::Rejection> {
         let query = parts.uri.query().unwrap_or_default();
@@ -201,7 +201,7 @@ impl<T: BodySchema> FromRequestParts<Tenant> for MgmtQuery<T> {
         let value = schema.coerce_form(pairs);
         schema
             .check(&value)
-            .map_err(|findings| Auth0Error::QueryValidation { findings })?;
+            .map_err(|findings| MgmtError::QueryValidation { findings })?;
         deserialize(value).map(MgmtQuery)
     }
 }

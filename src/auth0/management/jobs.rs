@@ -19,8 +19,8 @@ use crate::auth0::tenant::Tenant;
 use crate::auth0::tenant::model::Job;
 use crate::auth0::tenant::tickets::DEFAULT_TICKET_TTL;
 use crate::auth0::tenant::verification;
-use crate::auth0::wire::error::Auth0Error;
 use crate::auth0::wire::format::timestamp;
+use crate::auth0::wire::mgmt_error::MgmtError;
 use crate::auth0::wire::respond::json_response;
 
 /// Scope of `POST /jobs/verification-email` (doc: OAS).
@@ -80,7 +80,7 @@ pub async fn create_ticket(
     State(tenant): State<Tenant>,
     _caller: Scoped<CreateUserTickets>,
     MgmtBody(request): MgmtBody<VerificationTicketRequest>,
-) -> Result<Response, Auth0Error> {
+) -> Result<Response, MgmtError> {
     let mut state = tenant.state();
     let ttl = request.ttl_sec.filter(|t| *t > 0).unwrap_or(DEFAULT_TICKET_TTL);
     let url = verification::issue(
@@ -105,7 +105,7 @@ pub async fn create_job(
     State(tenant): State<Tenant>,
     _caller: Scoped<UpdateUsers>,
     MgmtBody(request): MgmtBody<VerificationJobRequest>,
-) -> Result<Response, Auth0Error> {
+) -> Result<Response, MgmtError> {
     let mut state = tenant.state();
     let job = verification::send_verification_email(
         &tenant,
@@ -128,14 +128,14 @@ pub async fn get_job(
     State(tenant): State<Tenant>,
     _caller: Scoped<ReadJobs>,
     path: Result<Path<String>, PathRejection>,
-) -> Result<Response, Auth0Error> {
+) -> Result<Response, MgmtError> {
     let id = path.map(|Path(id)| id).unwrap_or_default();
     let state = tenant.state();
     let job = state
         .jobs
         .iter()
         .find(|j| j.id == id)
-        .ok_or(Auth0Error::JobNotFound { id: id.clone() })?;
+        .ok_or(MgmtError::JobNotFound { id: id.clone() })?;
     Ok(json_response(
         StatusCode::OK,
         &job_json(job, "completed"),

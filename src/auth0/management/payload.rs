@@ -10,7 +10,7 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::{Map, Value};
 
 use crate::auth0::wire::body::json_type;
-use crate::auth0::wire::error::{Finding, Violation};
+use crate::auth0::wire::mgmt_error::{Finding, Violation};
 
 /// Extension keyword: unknown-property errors on this object carry the provider's
 /// "consider storing them in app_metadata or user_metadata" note.

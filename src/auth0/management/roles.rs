@@ -13,7 +13,7 @@ use axum::response::{IntoResponse as _, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::auth0::wire::error::Auth0Error;
+use crate::auth0::wire::mgmt_error::MgmtError;
 
 use crate::auth0::management::extract::{BodySchema, MgmtBody, MgmtQuery, ScopeSet, Scoped};
 use crate::auth0::management::payload::Schema;
@@ -126,17 +126,17 @@ fn path_id(path: Result<Path<String>, PathRejection>) -> String {
     path.map(|Path(id)| id).unwrap_or_default()
 }
 
-fn role_index(state: &TenantState, id: &str) -> Result<usize, Auth0Error> {
+fn role_index(state: &TenantState, id: &str) -> Result<usize, MgmtError> {
     state
         .rbac
         .roles
         .iter()
         .position(|r| r.id == id)
-        .ok_or(Auth0Error::RoleNotFound { id: id.to_owned() })
+        .ok_or(MgmtError::RoleNotFound { id: id.to_owned() })
 }
 
-fn require_user(state: &TenantState, id: &str) -> Result<(), Auth0Error> {
-    state.user(id).map(|_| ()).ok_or(Auth0Error::UserNotFound {
+fn require_user(state: &TenantState, id: &str) -> Result<(), MgmtError> {
+    state.user(id).map(|_| ()).ok_or(MgmtError::UserNotFound {
         user_id: Some(id.to_owned()),
         email: None,
     })
@@ -165,7 +165,7 @@ pub async fn create(
     State(tenant): State<Tenant>,
     _caller: Scoped<CreateRoles>,
     MgmtBody(NewRole(request)): MgmtBody<NewRole>,
-) -> Result<Response, Auth0Error> {
+) -> Result<Response, MgmtError> {
     let mut state = tenant.state();
     let body = add_role(
         &mut state,
@@ -200,7 +200,7 @@ pub async fn get(
     State(tenant): State<Tenant>,
     _caller: Scoped<ReadRoles>,
     path: Result<Path<String>, PathRejection>,
-) -> Result<Response, Auth0Error> {
+) -> Result<Response, MgmtError> {
     let state = tenant.state();
     let index = role_index(&state, &path_id(path))?;
     Ok(ok(StatusCode::OK, &role_json(&state.rbac.roles[index])))
@@ -212,7 +212,7 @@ pub async fn update(
     _caller: Scoped<UpdateRoles>,
     path: Result<Path<String>, PathRejection>,
     MgmtBody(request): MgmtBody<RoleRequest>,
-) -> Result<Response, Auth0Error> {
+) -> Result<Response, MgmtError> {
     let mut state = tenant.state();
     let index = role_index(&state, &path_id(path))?;
     if let Some(name) = &request.name
@@ -223,7 +223,7 @@ pub async fn update(
             .enumerate()
             .any(|(i, r)| i != index && r.name == *name)
     {
-        return Err(Auth0Error::RoleExists { name: name.clone() });
+        return Err(MgmtError::RoleExists { name: name.clone() });
     }
     let role = &mut state.rbac.roles[index];
     if let Some(name) = request.name {
@@ -240,7 +240,7 @@ pub async fn delete(
     State(tenant): State<Tenant>,
     _caller: Scoped<DeleteRoles>,
     path: Result<Path<String>, PathRejection>,
-) -> Result<Response, Auth0Error> {
+) -> Result<Response, MgmtError> {
     let mut state = tenant.state();
     let id = path_id(path);
     let index = role_index(&state, &id)?;
@@ -256,7 +256,7 @@ pub async fn add_role_permissions(
     _caller: Scoped<UpdateRoles>,
     path: Result<Path<String>, PathRejection>,
     MgmtBody(request): MgmtBody<PermissionsRequest>,
-) -> Result<Response, Auth0Error> {
+) -> Result<Response, MgmtError> {
     let mut state = tenant.state();
     let index = role_index(&state, &path_id(path))?;
     let role = &mut state.rbac.roles[index];
@@ -275,7 +275,7 @@ pub async fn remove_role_permissions(
     _caller: Scoped<UpdateRoles>,
     path: Result<Path<String>, PathRejection>,
     MgmtBody(request): MgmtBody<PermissionsRequest>,
-) -> Result<Response, Auth0Error> {
+) -> Result<Response, MgmtError> {
     let mut state = tenant.state();
     let index = role_index(&state, &path_id(path))?;
     let role = &mut state.rbac.roles[index];
@@ -310,7 +310,7 @@ pub async fn role_permissions(
     _caller: Scoped<ReadRoles>,
     path: Result<Path<String>, PathRejection>,
     MgmtQuery(query): MgmtQuery<ListQuery>,
-) -> Result<Response, Auth0Error> {
+) -> Result<Response, MgmtError> {
     let state = tenant.state();
     let index = role_index(&state, &path_id(path))?;
     let items = state.rbac.roles[index]
@@ -327,7 +327,7 @@ pub async fn user_roles(
     _caller: Scoped<ReadUserRoles>,
     path: Result<Path<String>, PathRejection>,
     MgmtQuery(query): MgmtQuery<ListQuery>,
-) -> Result<Response, Auth0Error> {
+) -> Result<Response, MgmtError> {
     let state = tenant.state();
     let user_id = path_id(path);
     require_user(&state, &user_id)?;
@@ -349,7 +349,7 @@ pub async fn assign_roles(
     _caller: Scoped<AssignRoles>,
     path: Result<Path<String>, PathRejection>,
     MgmtBody(request): MgmtBody<RolesRequest>,
-) -> Result<Response, Auth0Error> {
+) -> Result<Response, MgmtError> {
     let mut state = tenant.state();
     let user_id = path_id(path);
     require_user(&state, &user_id)?;
@@ -372,7 +372,7 @@ pub async fn remove_roles(
     _caller: Scoped<RemoveRoles>,
     path: Result<Path<String>, PathRejection>,
     MgmtBody(request): MgmtBody<RolesRequest>,
-) -> Result<Response, Auth0Error> {
+) -> Result<Response, MgmtError> {
     let mut state = tenant.state();
     let user_id = path_id(path);
     require_user(&state, &user_id)?;
@@ -389,7 +389,7 @@ pub async fn add_user_permissions(
     _caller: Scoped<UpdateUserPermissions>,
     path: Result<Path<String>, PathRejection>,
     MgmtBody(request): MgmtBody<PermissionsRequest>,
-) -> Result<Response, Auth0Error> {
+) -> Result<Response, MgmtError> {
     let mut state = tenant.state();
     let user_id = path_id(path);
     require_user(&state, &user_id)?;
@@ -409,7 +409,7 @@ pub async fn remove_user_permissions(
     _caller: Scoped<UpdateUserPermissions>,
     path: Result<Path<String>, PathRejection>,
     MgmtBody(request): MgmtBody<PermissionsRequest>,
-) -> Result<Response, Auth0Error> {
+) -> Result<Response, MgmtError> {
     let mut state = tenant.state();
     let user_id = path_id(path);
     require_user(&state, &user_id)?;
@@ -429,7 +429,7 @@ pub async fn user_permissions(
     _caller: Scoped<ReadUserPermissions>,
     path: Result<Path<String>, PathRejection>,
     MgmtQuery(query): MgmtQuery<ListQuery>,
-) -> Result<Response, Auth0Error> {
+) -> Result<Response, MgmtError> {
     let state = tenant.state();
     let user_id = path_id(path);
     require_user(&state, &user_id)?;

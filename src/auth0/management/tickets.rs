@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::auth0::wire::error::Auth0Error;
+use crate::auth0::wire::mgmt_error::MgmtError;
 
 use crate::auth0::management::extract::{BodySchema, MgmtBody, ScopeSet, Scoped};
 use crate::auth0::management::payload::Schema;
@@ -63,7 +63,7 @@ pub async fn create_password_change(
     State(tenant): State<Tenant>,
     _caller: Scoped<CreateUserTickets>,
     MgmtBody(request): MgmtBody<PasswordChangeTicketRequest>,
-) -> Result<Response, Auth0Error> {
+) -> Result<Response, MgmtError> {
     let ticket = issue_password_change(&tenant, request)?;
     Ok(json_response(
         StatusCode::CREATED,
@@ -74,18 +74,18 @@ pub async fn create_password_change(
 }
 
 /// Applies the ticket rules and stores the ticket; returns its URL.
-fn issue_password_change(tenant: &Tenant, request: PasswordChangeTicketRequest) -> Result<String, Auth0Error> {
+fn issue_password_change(tenant: &Tenant, request: PasswordChangeTicketRequest) -> Result<String, MgmtError> {
     check_exclusive_fields(&request)?;
     let mut state = tenant.state();
     if let Some(client_id) = &request.client_id
         && state.client(client_id).is_none()
     {
-        return Err(Auth0Error::TicketClientNotFound {
+        return Err(MgmtError::TicketClientNotFound {
             client_id: client_id.clone(),
         });
     }
     if let Some(organization_id) = &request.organization_id {
-        return Err(Auth0Error::TicketOrganizationNotFound {
+        return Err(MgmtError::TicketOrganizationNotFound {
             organization_id: organization_id.clone(),
         });
     }
@@ -108,8 +108,8 @@ fn issue_password_change(tenant: &Tenant, request: PasswordChangeTicketRequest) 
 
 /// The documented exclusions: `user_id` vs `email`/`connection_id`, and `result_url` vs
 /// `client_id`/`organization_id` (facts §3.1).
-fn check_exclusive_fields(request: &PasswordChangeTicketRequest) -> Result<(), Auth0Error> {
-    let conflict = |first, second| Err(Auth0Error::TicketFieldConflict { first, second });
+fn check_exclusive_fields(request: &PasswordChangeTicketRequest) -> Result<(), MgmtError> {
+    let conflict = |first, second| Err(MgmtError::TicketFieldConflict { first, second });
     if request.user_id.is_some() {
         if request.email.is_some() {
             return conflict("email", "user_id");
@@ -130,9 +130,9 @@ fn check_exclusive_fields(request: &PasswordChangeTicketRequest) -> Result<(), A
 }
 
 /// Resolves the ticket's user from `user_id` (+ `identity`) or `email` + `connection_id`.
-fn find_user(state: &TenantState, request: &PasswordChangeTicketRequest) -> Result<String, Auth0Error> {
+fn find_user(state: &TenantState, request: &PasswordChangeTicketRequest) -> Result<String, MgmtError> {
     let user = match (&request.user_id, &request.email, &request.connection_id) {
-        (Some(user_id), _, _) => state.user(user_id).ok_or_else(|| Auth0Error::UserNotFound {
+        (Some(user_id), _, _) => state.user(user_id).ok_or_else(|| MgmtError::UserNotFound {
             user_id: Some(user_id.clone()),
             email: None,
         })?,
@@ -140,33 +140,33 @@ fn find_user(state: &TenantState, request: &PasswordChangeTicketRequest) -> Resu
             let connection =
                 state
                     .connection_by_id(connection_id)
-                    .ok_or_else(|| Auth0Error::TicketConnectionNotFound {
+                    .ok_or_else(|| MgmtError::TicketConnectionNotFound {
                         connection_id: connection_id.clone(),
                     })?;
             state
                 .user_by_email_in(email, &connection.name)
-                .ok_or_else(|| Auth0Error::UserNotFound {
+                .ok_or_else(|| MgmtError::UserNotFound {
                     user_id: None,
                     email: Some(email.clone()),
                 })?
         }
-        _ => return Err(Auth0Error::TicketMissingUser),
+        _ => return Err(MgmtError::TicketMissingUser),
     };
     if let Some(identity) = &request.identity {
         if let Some(connection_id) = &identity.connection_id {
             let connection = state
                 .connection_by_id(connection_id)
-                .ok_or(Auth0Error::IdentityConnectionNotFound)?;
+                .ok_or(MgmtError::IdentityConnectionNotFound)?;
             if connection.name != user.connection {
-                return Err(Auth0Error::IdentityNotFound);
+                return Err(MgmtError::IdentityNotFound);
             }
         }
         if identity.provider != user.provider() || identity.user_id != user.identity_id() {
-            return Err(Auth0Error::IdentityNotFound);
+            return Err(MgmtError::IdentityNotFound);
         }
     }
     if user.email.is_empty() {
-        return Err(Auth0Error::UserHasNoEmail);
+        return Err(MgmtError::UserHasNoEmail);
     }
     Ok(user.user_id.clone())
 }

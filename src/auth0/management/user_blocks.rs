@@ -17,7 +17,7 @@ use crate::auth0::tenant::model::LoginBlock;
 use crate::auth0::tenant::state::TenantState;
 use crate::auth0::tenant::users::User;
 use crate::auth0::tenant::{Tenant, brute_force};
-use crate::auth0::wire::error::Auth0Error;
+use crate::auth0::wire::mgmt_error::MgmtError;
 use crate::auth0::wire::respond::json_response;
 
 /// Scope of `GET /user-blocks…` (doc: OAS).
@@ -71,10 +71,10 @@ fn blocked_for<'a>(blocks: impl Iterator<Item = &'a LoginBlock>) -> serde_json::
     json!({ "blocked_for": entries })
 }
 
-fn user_by_path(state: &TenantState, path: Result<Path<String>, PathRejection>) -> Result<User, Auth0Error> {
+fn user_by_path(state: &TenantState, path: Result<Path<String>, PathRejection>) -> Result<User, MgmtError> {
     let id = path.map(|Path(id)| id).unwrap_or_default();
     // inf: the by-id endpoints answer the user resource's 404.
-    state.user(&id).cloned().ok_or(Auth0Error::UserNotFound {
+    state.user(&id).cloned().ok_or(MgmtError::UserNotFound {
         user_id: Some(id),
         email: None,
     })
@@ -108,7 +108,7 @@ pub async fn get_by_id(
     _caller: Scoped<ReadBlocks>,
     MgmtQuery(_query): MgmtQuery<BlocksQuery>,
     path: Result<Path<String>, PathRejection>,
-) -> Result<Response, Auth0Error> {
+) -> Result<Response, MgmtError> {
     let state = tenant.state();
     let user = user_by_path(&state, path)?;
     let body = blocked_for(state.brute_force.blocks.iter().filter(|b| b.user_id == user.user_id));
@@ -120,7 +120,7 @@ pub async fn delete_by_id(
     State(tenant): State<Tenant>,
     _caller: Scoped<DeleteBlocks>,
     path: Result<Path<String>, PathRejection>,
-) -> Result<Response, Auth0Error> {
+) -> Result<Response, MgmtError> {
     let mut state = tenant.state();
     let user = user_by_path(&state, path)?;
     brute_force::unblock_identifier(&mut state, &user.email);

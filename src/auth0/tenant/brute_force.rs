@@ -16,8 +16,8 @@ use crate::auth0::tenant::model::{LoginBlock, Ticket, TicketKind};
 use crate::auth0::tenant::state::{TenantState, room_for_block, room_for_failure_counter};
 use crate::auth0::tenant::tickets::DEFAULT_TICKET_TTL;
 use crate::auth0::tenant::users::User;
-use crate::auth0::wire::error::Auth0Error;
 use crate::auth0::wire::mail;
+use crate::auth0::wire::oauth_error::OAuthError;
 use crate::auth0::wire::paths::UNBLOCK_PATH;
 
 /// The IP counted when a request names none (inf).
@@ -34,14 +34,14 @@ pub fn client_ip(headers: &HeaderMap) -> String {
 }
 
 /// Refuses a login attempt for an identifier blocked from `ip`.
-pub fn check(state: &TenantState, identifier: &str, ip: &str) -> Result<(), Auth0Error> {
+pub fn check(state: &TenantState, identifier: &str, ip: &str) -> Result<(), OAuthError> {
     if state
         .brute_force
         .blocks
         .iter()
         .any(|b| b.identifier == identifier && b.ip == ip)
     {
-        return Err(Auth0Error::TooManyAttempts {
+        return Err(OAuthError::TooManyAttempts {
             identifier: identifier.to_owned(),
         });
     }
@@ -50,7 +50,7 @@ pub fn check(state: &TenantState, identifier: &str, ip: &str) -> Result<(), Auth
 
 /// Counts a wrong password of `user`; at the threshold, blocks and mails the unblock link and
 /// returns the 429 for this attempt.
-pub fn record_failure(tenant: &Tenant, state: &mut TenantState, user: &User, ip: &str) -> Option<Auth0Error> {
+pub fn record_failure(tenant: &Tenant, state: &mut TenantState, user: &User, ip: &str) -> Option<OAuthError> {
     let threshold = state.brute_force.threshold;
     if threshold == 0 {
         return None;
@@ -101,7 +101,7 @@ pub fn record_failure(tenant: &Tenant, state: &mut TenantState, user: &User, ip:
     state
         .outbox
         .capture(&mut state.rng, draft, now.now(), &tenant.address().host);
-    Some(Auth0Error::TooManyAttempts {
+    Some(OAuthError::TooManyAttempts {
         identifier: user.email.clone(),
     })
 }

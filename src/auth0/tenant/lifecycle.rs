@@ -10,7 +10,7 @@ use crate::auth0::tenant::seed::picture_url;
 use crate::auth0::tenant::state::TenantState;
 use crate::auth0::tenant::users::User;
 use crate::auth0::tenant::verification;
-use crate::auth0::wire::error::{Auth0Error, Finding, Violation};
+use crate::auth0::wire::mgmt_error::{Finding, MgmtError, Violation};
 use crate::core::password::PasswordHash;
 
 /// Connection strategies that create users without a password (doc: OAS, passwordless).
@@ -38,8 +38,8 @@ pub(crate) struct NewUser {
     pub(crate) username: Option<String>,
 }
 
-fn missing(property: &str) -> Auth0Error {
-    Auth0Error::PayloadValidation {
+fn missing(property: &str) -> MgmtError {
+    MgmtError::PayloadValidation {
         findings: vec![Finding {
             violation: Violation::Required {
                 property: property.to_owned(),
@@ -52,16 +52,16 @@ fn missing(property: &str) -> Auth0Error {
 /// Creates a user in a database (or passwordless) connection; the checks run in the order
 /// connection → required fields → username → existing user → password policy (inf: the
 /// provider's order is not documented).
-pub(crate) fn create_user(state: &mut TenantState, request: NewUser, now: OffsetDateTime) -> Result<User, Auth0Error> {
+pub(crate) fn create_user(state: &mut TenantState, request: NewUser, now: OffsetDateTime) -> Result<User, MgmtError> {
     let connection = state
         .connection_by_name(&request.connection)
-        .ok_or_else(|| Auth0Error::InexistentConnection {
+        .ok_or_else(|| MgmtError::InexistentConnection {
             connection: request.connection.clone(),
         })?
         .clone();
     let database = connection.strategy == "auth0";
     if !database && !PASSWORDLESS.contains(&connection.strategy.as_str()) {
-        return Err(Auth0Error::ConnectionCannotCreateUsers {
+        return Err(MgmtError::ConnectionCannotCreateUsers {
             connection: connection.name,
         });
     }
@@ -77,7 +77,7 @@ pub(crate) fn create_user(state: &mut TenantState, request: NewUser, now: Offset
     }
     if let Some(username) = &request.username {
         if !connection.requires_username {
-            return Err(Auth0Error::UsernameNotAllowed {
+            return Err(MgmtError::UsernameNotAllowed {
                 connection: connection.name,
             });
         }
@@ -86,7 +86,7 @@ pub(crate) fn create_user(state: &mut TenantState, request: NewUser, now: Offset
             .iter()
             .any(|u| u.connection == connection.name && u.username.as_deref() == Some(username.as_str()))
         {
-            return Err(Auth0Error::UsernameInUse {
+            return Err(MgmtError::UsernameInUse {
                 username: username.clone(),
             });
         }
@@ -97,7 +97,7 @@ pub(crate) fn create_user(state: &mut TenantState, request: NewUser, now: Offset
         None => fresh_user_id(state),
     };
     if state.user_by_email_in(&email, &connection.name).is_some() || state.user(&user_id).is_some() {
-        return Err(Auth0Error::UserAlreadyExists { email });
+        return Err(MgmtError::UserAlreadyExists { email });
     }
     let nickname = request
         .nickname

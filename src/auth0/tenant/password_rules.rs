@@ -6,7 +6,7 @@
 //! only rule with rule details; history last, as it needs the stored user).
 
 use crate::auth0::tenant::model::PasswordRules;
-use crate::auth0::wire::error::{Auth0Error, PasswordRule};
+use crate::auth0::wire::mgmt_error::{MgmtError, PasswordRule};
 use crate::core::password::{PasswordHash, PasswordPolicy};
 
 /// A short stand-in for the provider's 10,000-word dictionary (doc: DOC-bfp's sibling page on
@@ -57,18 +57,18 @@ pub fn check(
     password: &str,
     owner: &Owner<'_>,
     history: &[&PasswordHash],
-) -> Result<(), Auth0Error> {
-    policy.check(password).map_err(|weakness| Auth0Error::PasswordTooWeak {
+) -> Result<(), MgmtError> {
+    policy.check(password).map_err(|weakness| MgmtError::PasswordTooWeak {
         rules: weakness.to_string(),
     })?;
     let lower = password.to_lowercase();
     if rules.dictionary && DICTIONARY.contains(&lower.as_str()) {
-        return Err(Auth0Error::PasswordRule {
+        return Err(MgmtError::PasswordRule {
             rule: PasswordRule::Dictionary,
         });
     }
     if rules.no_personal_info && contains_personal_info(&lower, owner) {
-        return Err(Auth0Error::PasswordRule {
+        return Err(MgmtError::PasswordRule {
             rule: PasswordRule::NoUserInfo,
         });
     }
@@ -78,7 +78,7 @@ pub fn check(
             .take(rules.history_size + 1)
             .any(|old| old.matches(password))
     {
-        return Err(Auth0Error::PasswordRule {
+        return Err(MgmtError::PasswordRule {
             rule: PasswordRule::History,
         });
     }
@@ -126,9 +126,9 @@ mod tests {
         }
     }
 
-    fn rule_of(result: Result<(), Auth0Error>) -> Option<PasswordRule> {
+    fn rule_of(result: Result<(), MgmtError>) -> Option<PasswordRule> {
         match result {
-            Err(Auth0Error::PasswordRule { rule }) => Some(rule),
+            Err(MgmtError::PasswordRule { rule }) => Some(rule),
             Err(other) => panic!("unexpected {other:?}"),
             Ok(()) => None,
         }
@@ -171,7 +171,7 @@ mod tests {
         };
         assert!(matches!(
             check(&fair, &all_rules(), "password", &OWNER, &[]),
-            Err(Auth0Error::PasswordTooWeak { .. })
+            Err(MgmtError::PasswordTooWeak { .. })
         ));
     }
 

@@ -27,7 +27,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use crate::auth0::wire::error::Auth0Error;
+use crate::auth0::wire::oauth_error::OAuthError;
 
 /// The header that reports the quota buckets (doc: DOC-quota).
 pub const QUOTA_HEADER: &str = "auth0-client-quota-limit";
@@ -196,7 +196,7 @@ pub fn report(headers: &mut HeaderMap, header: &str) {
 
 /// The 429 a request beyond the quota gets (facts §1.3, doc: DOC-quota).
 pub fn refusal(quota: u64, reset: i64, retry_after: i64, header: &str) -> Response {
-    let mut response = Auth0Error::ClientQuotaExceeded {
+    let mut response = OAuthError::ClientQuotaExceeded {
         reset_in_secs: retry_after,
     }
     .into_response();

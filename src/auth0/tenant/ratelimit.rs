@@ -13,6 +13,8 @@
 //! come from the fixture or `POST /__authmock__/rate-limits` (mode `enforce`, the default there).
 
 use crate::auth0::wire::error::Auth0Error;
+use crate::auth0::wire::mgmt_error::MgmtError;
+use crate::auth0::wire::oauth_error::OAuthError;
 use crate::core::ratelimit::{BucketDefinition, BucketMode};
 
 /// The endpoint groups a bucket can be set on.
@@ -52,8 +54,8 @@ pub fn documented_defaults() -> Vec<BucketDefinition> {
 /// The 429 of an empty bucket in `group`.
 pub fn refusal(group: &str, reset_in_secs: i64) -> Auth0Error {
     match group {
-        "authentication" => Auth0Error::AuthenticationRateLimit { reset_in_secs },
-        _ => Auth0Error::GlobalRateLimit { reset_in_secs },
+        "authentication" => OAuthError::AuthenticationRateLimit { reset_in_secs }.into(),
+        _ => MgmtError::GlobalRateLimit { reset_in_secs }.into(),
     }
 }
 

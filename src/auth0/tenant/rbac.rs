@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::auth0::tenant::model::Role;
 use crate::auth0::tenant::state::{TenantState, room_for_role};
-use crate::auth0::wire::error::Auth0Error;
+use crate::auth0::wire::mgmt_error::MgmtError;
 
 /// A role as the Management API prints it.
 pub(crate) fn role_json(role: &Role) -> Value {
@@ -18,9 +18,9 @@ pub(crate) fn role_json(role: &Role) -> Value {
 /// Adds the role `name` with a fresh `rol_` id and answers its JSON; a taken name is the
 /// provider's 409. `POST /roles` goes through it, and so does a conformance scenario that needs a
 /// role to exist (as the tenant's administrator would create it in the dashboard).
-pub(crate) fn add_role(state: &mut TenantState, name: String, description: String) -> Result<Value, Auth0Error> {
+pub(crate) fn add_role(state: &mut TenantState, name: String, description: String) -> Result<Value, MgmtError> {
     if state.rbac.roles.iter().any(|r| r.name == name) {
-        return Err(Auth0Error::RoleExists { name });
+        return Err(MgmtError::RoleExists { name });
     }
     let suffix: String = (&mut state.rng)
         .sample_iter(Alphanumeric)

@@ -10,8 +10,8 @@ use crate::auth0::tenant::Tenant;
 use crate::auth0::tenant::model::{Job, LoginExperience, Ticket, TicketKind};
 use crate::auth0::tenant::state::{TenantState, room_for_job};
 use crate::auth0::tenant::tickets::DEFAULT_TICKET_TTL;
-use crate::auth0::wire::error::Auth0Error;
 use crate::auth0::wire::mail;
+use crate::auth0::wire::mgmt_error::MgmtError;
 use crate::auth0::wire::paths::{CLASSIC_VERIFY_PATH, UNIVERSAL_VERIFY_PATH};
 
 /// Issues a verification ticket for `user_id` and returns its hosted-page URL.
@@ -25,19 +25,19 @@ pub(crate) fn issue(
     organization_id: Option<String>,
     include_email_in_redirect: bool,
     ttl: i64,
-) -> Result<String, Auth0Error> {
+) -> Result<String, MgmtError> {
     if let Some(client_id) = &client_id
         && state.client(client_id).is_none()
     {
-        return Err(Auth0Error::TicketClientNotFound {
+        return Err(MgmtError::TicketClientNotFound {
             client_id: client_id.clone(),
         });
     }
     if let Some(organization_id) = organization_id {
-        return Err(Auth0Error::TicketOrganizationNotFound { organization_id });
+        return Err(MgmtError::TicketOrganizationNotFound { organization_id });
     }
     if state.user(&user_id).is_none() {
-        return Err(Auth0Error::UserNotFound {
+        return Err(MgmtError::UserNotFound {
             user_id: Some(user_id),
             email: None,
         });
@@ -75,7 +75,7 @@ pub fn send_verification_email(
     user_id: &str,
     client_id: Option<String>,
     organization_id: Option<String>,
-) -> Result<Job, Auth0Error> {
+) -> Result<Job, MgmtError> {
     let link = issue(
         tenant,
         state,
@@ -86,7 +86,7 @@ pub fn send_verification_email(
         false,
         DEFAULT_TICKET_TTL,
     )?;
-    let user = state.user(user_id).cloned().ok_or(Auth0Error::UserNotFound {
+    let user = state.user(user_id).cloned().ok_or(MgmtError::UserNotFound {
         user_id: Some(user_id.to_owned()),
         email: None,
     })?;

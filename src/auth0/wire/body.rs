@@ -7,8 +7,6 @@ use axum::http::header;
 use axum::http::request::Parts;
 use serde_json::Value;
 
-use crate::auth0::wire::error::Auth0Error;
-
 /// "All endpoints accept a maximum payload size of 1 megabyte." (facts §2.1, doc)
 pub const MAX_BODY_BYTES: usize = 1_048_576;
 
@@ -28,14 +26,21 @@ pub(crate) async fn read_capped(req: Request, limit: usize) -> Result<(Parts, By
     Ok((parts, bytes))
 }
 
+/// A body that does not parse as JSON, and whether it looks like a form (the usual reason): each
+/// envelope words it its own way.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NotJson {
+    pub(crate) looks_form_encoded: bool,
+}
+
 /// Parses bytes as the provider does: UTF-8 decoded with replacement characters, then JSON.
-pub(crate) fn parse_json(bytes: &[u8]) -> Result<Value, Auth0Error> {
+pub(crate) fn parse_json(bytes: &[u8]) -> Result<Value, NotJson> {
     if bytes.is_empty() {
         // inf (facts §2.4): an empty payload is `null`, which then fails the object schema.
         return Ok(Value::Null);
     }
     let text = String::from_utf8_lossy(bytes);
-    serde_json::from_str(&text).map_err(|_| Auth0Error::InvalidJson {
+    serde_json::from_str(&text).map_err(|_| NotJson {
         looks_form_encoded: looks_form_encoded(&text),
     })
 }

@@ -2,6 +2,8 @@
 //! each name stands for.
 
 use crate::auth0::wire::error::Auth0Error;
+use crate::auth0::wire::mgmt_error::MgmtError;
+use crate::auth0::wire::oauth_error::OAuthError;
 use crate::core::tokens::TokenRejection;
 
 /// Provider errors a fault rule can name (`"error": "auth0.rate_limited"`).
@@ -21,25 +23,34 @@ impl Auth0Error {
     /// pretend bucket refills.
     pub fn named(name: &str, reset_in_secs: i64) -> Option<Self> {
         match name {
-            "auth0.rate_limited" => Some(Auth0Error::GlobalRateLimit { reset_in_secs }),
-            "auth0.users_write_rate_limited" => Some(Auth0Error::UsersWriteRateLimit { reset_in_secs }),
-            "auth0.client_quota_exceeded" => Some(Auth0Error::ClientQuotaExceeded { reset_in_secs }),
-            "auth0.authentication_rate_limited" => Some(Auth0Error::AuthenticationRateLimit { reset_in_secs }),
+            "auth0.rate_limited" => Some(MgmtError::GlobalRateLimit { reset_in_secs }.into()),
+            "auth0.users_write_rate_limited" => Some(MgmtError::UsersWriteRateLimit { reset_in_secs }.into()),
+            "auth0.client_quota_exceeded" => Some(OAuthError::ClientQuotaExceeded { reset_in_secs }.into()),
+            "auth0.authentication_rate_limited" => Some(OAuthError::AuthenticationRateLimit { reset_in_secs }.into()),
             // As if the request had reached the provider without its Authorization header (a
             // proxy that strips it): the auth ladder's first rung.
-            "auth0.missing_authentication" => Some(Auth0Error::MissingAuthentication {
-                scheme: None,
-                token_url: "/oauth/token".into(),
-                audience: "the Management API's identifier".into(),
-            }),
+            "auth0.missing_authentication" => Some(
+                MgmtError::MissingAuthentication {
+                    scheme: None,
+                    token_url: "/oauth/token".into(),
+                    audience: "the Management API's identifier".into(),
+                }
+                .into(),
+            ),
             // As if the token's signature had not verified (a key rotated under the client).
-            "auth0.invalid_token" => Some(Auth0Error::InvalidToken {
-                reason: TokenRejection::BadSignature,
-            }),
-            "auth0.invalid_json" => Some(Auth0Error::InvalidJson {
-                looks_form_encoded: false,
-            }),
-            "auth0.service_unavailable" => Some(Auth0Error::ServiceUnavailable),
+            "auth0.invalid_token" => Some(
+                MgmtError::InvalidToken {
+                    reason: TokenRejection::BadSignature,
+                }
+                .into(),
+            ),
+            "auth0.invalid_json" => Some(
+                MgmtError::InvalidJson {
+                    looks_form_encoded: false,
+                }
+                .into(),
+            ),
+            "auth0.service_unavailable" => Some(MgmtError::ServiceUnavailable.into()),
             _ => None,
         }
     }

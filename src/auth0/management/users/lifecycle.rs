@@ -15,7 +15,7 @@ use crate::auth0::management::payload::Schema;
 use crate::auth0::management::users::user_json;
 use crate::auth0::tenant::lifecycle::{self, NewUser};
 use crate::auth0::tenant::{Tenant, verification};
-use crate::auth0::wire::error::Auth0Error;
+use crate::auth0::wire::mgmt_error::MgmtError;
 use crate::auth0::wire::respond::json_response;
 
 /// Scope of `POST /users` (doc: OAS).
@@ -65,7 +65,7 @@ pub async fn create(
     State(tenant): State<Tenant>,
     _caller: Scoped<CreateUsers>,
     MgmtBody(request): MgmtBody<CreateUserRequest>,
-) -> Result<Response, Auth0Error> {
+) -> Result<Response, MgmtError> {
     let now = tenant.clock().now();
     let mut state = tenant.state();
     // doc (OAS): a verification email follows when the email is not verified; `verify_email`

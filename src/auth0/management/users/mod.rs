@@ -20,8 +20,8 @@ use crate::auth0::management::payload::Schema;
 use crate::auth0::tenant::Tenant;
 use crate::auth0::tenant::password_rules;
 use crate::auth0::tenant::users::User;
-use crate::auth0::wire::error::{Auth0Error, Finding, Violation};
 use crate::auth0::wire::format::timestamp;
+use crate::auth0::wire::mgmt_error::{Finding, MgmtError, Violation};
 use crate::auth0::wire::respond::json_response;
 use crate::core::password::PasswordHash;
 
@@ -115,8 +115,8 @@ impl BodySchema for ByEmailQuery {
 }
 
 /// An unusable `{id}` segment (not UTF-8 after decoding) names no user.
-fn user_id(path: Result<Path<String>, PathRejection>) -> Result<String, Auth0Error> {
-    path.map(|Path(id)| id).map_err(|_| Auth0Error::UserNotFound {
+fn user_id(path: Result<Path<String>, PathRejection>) -> Result<String, MgmtError> {
+    path.map(|Path(id)| id).map_err(|_| MgmtError::UserNotFound {
         user_id: Some("<undecodable>".into()),
         email: None,
     })
@@ -128,11 +128,11 @@ pub async fn get(
     _caller: Scoped<ReadUser>,
     MgmtQuery(query): MgmtQuery<FieldsQuery>,
     path: Result<Path<String>, PathRejection>,
-) -> Result<Response, Auth0Error> {
+) -> Result<Response, MgmtError> {
     let id = user_id(path)?;
     check_fields(query.fields.as_deref(), FIELDS_DESCRIPTION)?;
     let state = tenant.state();
-    let user = state.user(&id).ok_or(Auth0Error::UserNotFound {
+    let user = state.user(&id).ok_or(MgmtError::UserNotFound {
         user_id: Some(id),
         email: None,
     })?;
@@ -145,7 +145,7 @@ pub async fn by_email(
     State(tenant): State<Tenant>,
     _caller: Scoped<ReadUsers>,
     MgmtQuery(query): MgmtQuery<ByEmailQuery>,
-) -> Result<Response, Auth0Error> {
+) -> Result<Response, MgmtError> {
     check_fields(query.fields.as_deref(), FIELDS_DESCRIPTION)?;
     let state = tenant.state();
     let users: Vec<Value> = state
@@ -163,7 +163,7 @@ pub async fn update(
     Scoped(caller, _): Scoped<UpdateUser>,
     path: Result<Path<String>, PathRejection>,
     MgmtBody(request): MgmtBody<UpdateUserRequest>,
-) -> Result<Response, Auth0Error> {
+) -> Result<Response, MgmtError> {
     let id = user_id(path)?;
     let user = update_user(&tenant, &caller, &id, request)?;
     Ok(ok_json(&user))
@@ -171,9 +171,9 @@ pub async fn update(
 
 /// Applies an update to the user `id`: scope for more than metadata, documented
 /// combinations, connection and password policy; answers the updated user object.
-fn update_user(tenant: &Tenant, caller: &Principal, id: &str, request: UpdateUserRequest) -> Result<Value, Auth0Error> {
+fn update_user(tenant: &Tenant, caller: &Principal, id: &str, request: UpdateUserRequest) -> Result<Value, MgmtError> {
     if !caller.has_scope("update:users") && request.touches_more_than_metadata() {
-        return Err(Auth0Error::InsufficientScope {
+        return Err(MgmtError::InsufficientScope {
             expected: UPDATE_USERS,
             granted: caller.scopes.clone(),
             client_id: caller.client_id.clone(),
@@ -187,18 +187,18 @@ fn update_user(tenant: &Tenant, caller: &Principal, id: &str, request: UpdateUse
         .users
         .iter()
         .find(|u| u.user_id == id)
-        .ok_or(Auth0Error::UserNotFound {
+        .ok_or(MgmtError::UserNotFound {
             user_id: Some(id.to_owned()),
             email: None,
         })?;
     if let Some(connection) = &request.connection {
         if state.connection_by_name(connection).is_none() {
-            return Err(Auth0Error::ConnectionDoesNotExist {
+            return Err(MgmtError::ConnectionDoesNotExist {
                 connection: connection.clone(),
             });
         }
         if *connection != user.connection {
-            return Err(Auth0Error::ConnectionNotSupported {
+            return Err(MgmtError::ConnectionNotSupported {
                 connection: connection.clone(),
             });
         }
@@ -210,20 +210,20 @@ fn update_user(tenant: &Tenant, caller: &Principal, id: &str, request: UpdateUse
             .iter()
             .any(|u| u.user_id != id && u.connection == user.connection && u.email == email)
         {
-            return Err(Auth0Error::NewEmailExists { email });
+            return Err(MgmtError::NewEmailExists { email });
         }
     }
     if let Some(username) = &request.username {
         let connection = state.connection_by_name(&user.connection);
         if !connection.is_some_and(|c| c.requires_username) {
-            return Err(Auth0Error::UsernameNotAllowed {
+            return Err(MgmtError::UsernameNotAllowed {
                 connection: user.connection.clone(),
             });
         }
         if state.users.iter().any(|u| {
             u.user_id != id && u.connection == user.connection && u.username.as_deref() == Some(username.as_str())
         }) {
-            return Err(Auth0Error::UsernameInUse {
+            return Err(MgmtError::UsernameInUse {
                 username: username.clone(),
             });
         }
@@ -246,7 +246,7 @@ fn update_user(tenant: &Tenant, caller: &Principal, id: &str, request: UpdateUse
         }
         None => None,
     };
-    let user = state.user_mut(id).ok_or(Auth0Error::UserNotFound {
+    let user = state.user_mut(id).ok_or(MgmtError::UserNotFound {
         user_id: Some(id.to_owned()),
         email: None,
     })?;
@@ -281,7 +281,7 @@ impl UpdateUserRequest {
     }
 
     /// The documented "Cannot update X and Y simultaneously." pairs, in documented order.
-    fn check_combinations(&self) -> Result<(), Auth0Error> {
+    fn check_combinations(&self) -> Result<(), MgmtError> {
         let pairs: [(&'static str, bool, &'static str, bool); 5] = [
             ("password", self.password.is_some(), "email", self.email.is_some()),
             (
@@ -300,7 +300,7 @@ impl UpdateUserRequest {
             ("username", self.username.is_some(), "password", self.password.is_some()),
         ];
         match pairs.into_iter().find(|(_, a, _, b)| *a && *b) {
-            Some((first, _, second, _)) => Err(Auth0Error::CannotUpdateTogether { first, second }),
+            Some((first, _, second, _)) => Err(MgmtError::CannotUpdateTogether { first, second }),
             None => Ok(()),
         }
     }
@@ -447,14 +447,14 @@ pub const FIELDS_DESCRIPTION: &str = "Comma-separated list of fields to include 
                                       for include_fields) in the result. Leave empty to retrieve all fields.";
 
 /// `fields` must list known user fields (facts `auth0.md` §11: the provider's pattern check).
-pub fn check_fields(fields: Option<&str>, description: &str) -> Result<(), Auth0Error> {
+pub fn check_fields(fields: Option<&str>, description: &str) -> Result<(), MgmtError> {
     let Some(fields) = fields.filter(|f| !f.is_empty()) else {
         return Ok(());
     };
     if fields.split(',').all(|name| USER_FIELDS.contains(&name)) {
         return Ok(());
     }
-    Err(Auth0Error::QueryValidation {
+    Err(MgmtError::QueryValidation {
         findings: vec![Finding {
             violation: Violation::FieldsList {
                 value: fields.to_owned(),

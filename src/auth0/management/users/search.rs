@@ -23,8 +23,8 @@ use crate::auth0::tenant::Tenant;
 use crate::auth0::tenant::state::TenantState;
 use crate::auth0::tenant::users::User;
 use crate::auth0::tenant::users::Users;
-use crate::auth0::wire::error::{Auth0Error, SearchProblem};
 use crate::auth0::wire::format::timestamp;
+use crate::auth0::wire::mgmt_error::{MgmtError, SearchProblem};
 
 /// Scopes of `GET /users` (doc: OAS; order inf, the read endpoints' first two).
 pub struct ListUsers;
@@ -69,28 +69,28 @@ pub async fn list(
     State(tenant): State<Tenant>,
     _caller: Scoped<ListUsers>,
     MgmtQuery(query): MgmtQuery<ListUsersQuery>,
-) -> Result<Response, Auth0Error> {
+) -> Result<Response, MgmtError> {
     let state = tenant.state();
     Ok(ok_json(&search(&state, &query)?))
 }
 
 /// The answer of `GET /users` for `params`: a bare array, or the paged object with totals.
-pub fn search(state: &TenantState, params: &ListUsersQuery) -> Result<Value, Auth0Error> {
+pub fn search(state: &TenantState, params: &ListUsersQuery) -> Result<Value, MgmtError> {
     match params.search_engine.as_deref() {
-        Some("v1") => return Err(Auth0Error::SearchEngineNotAllowed { engine: "v1" }),
-        Some("v2") => return Err(Auth0Error::SearchEngineNotAllowed { engine: "v2" }),
+        Some("v1") => return Err(MgmtError::SearchEngineNotAllowed { engine: "v1" }),
+        Some("v2") => return Err(MgmtError::SearchEngineNotAllowed { engine: "v2" }),
         _ => {}
     }
     // obs: `connection` is v1's filter; any use of it is refused like v1 itself.
     if params.connection.is_some() {
-        return Err(Auth0Error::SearchEngineNotAllowed { engine: "v1" });
+        return Err(MgmtError::SearchEngineNotAllowed { engine: "v1" });
     }
     check_fields(params.fields.as_deref(), FIELDS_DESCRIPTION)?;
     let page = params.page.unwrap_or(0);
     let per_page = params.per_page.unwrap_or(DEFAULT_PER_PAGE);
     let reach = page.checked_add(1).and_then(|p| p.checked_mul(per_page));
     if reach.is_none_or(|reach| reach > RESULT_WINDOW) {
-        return Err(Auth0Error::InvalidPaging);
+        return Err(MgmtError::InvalidPaging);
     }
     let filter = compile_q(params.q.as_deref().unwrap_or_default())?;
     let mut hits = matching(&state.users, filter.as_ref(), true);
@@ -149,8 +149,8 @@ fn matching<'a>(users: &'a Users, filter: Option<&Compiled>, use_index: bool) ->
 }
 
 /// Parses and compiles `q`; a blank query is no filter.
-fn compile_q(q: &str) -> Result<Option<Compiled>, Auth0Error> {
-    let parsed = query::parse(q).map_err(|e| Auth0Error::SearchQuery {
+fn compile_q(q: &str) -> Result<Option<Compiled>, MgmtError> {
+    let parsed = query::parse(q).map_err(|e| MgmtError::SearchQuery {
         problem: SearchProblem::Syntax {
             reason: e.reason,
             at: e.at,
@@ -375,10 +375,10 @@ enum Test {
 }
 
 impl Compiled {
-    pub fn new(query: &Query) -> Result<Self, Auth0Error> {
+    pub fn new(query: &Query) -> Result<Self, MgmtError> {
         compile(query)
             .map(Compiled)
-            .map_err(|problem| Auth0Error::SearchQuery { problem })
+            .map_err(|problem| MgmtError::SearchQuery { problem })
     }
 
     pub fn matches(&self, user: &User) -> bool {
