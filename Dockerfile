@@ -13,7 +13,8 @@ FROM rust:1-slim-bookworm AS builder
 WORKDIR /src
 # Dependencies first, so a source change does not rebuild them.
 COPY Cargo.toml Cargo.lock ./
-RUN mkdir -p src benches && echo 'fn main() {}' > src/main.rs && touch src/lib.rs benches/core.rs \
+RUN mkdir -p src bench/probe && echo 'fn main() {}' > src/main.rs \
+    && touch src/lib.rs bench/core.rs bench/probe/main.rs \
     && cargo fetch --locked
 COPY src src
 COPY features features

@@ -4,13 +4,18 @@
 //! `protocol` is adapter protocol v1 (messages and their JSON Schemas, prose in
 //! `docs/adapter-protocol.md`); `adapter` starts the client under test (the built-in reference
 //! client or a program speaking the protocol); `world` and `steps` are the cucumber side;
-//! `parser` skips scenarios that need an operation the client does not implement. The harness
-//! reaches the mock only over HTTP. Depends on `server` (to start tenants) and `admin` (the
+//! `operations` declares each operation once (name, When-phrases, result shape, the reference
+//! client's call); `parser` skips scenarios that need an operation the client does not
+//! implement; `management`
+//! is the harness's own Management API application on each scenario's tenant (a scenario's roles,
+//! reading users back). The harness reaches the mock only over HTTP. Depends on `server` (to start tenants) and `admin` (the
 //! tenant summary type).
 
 pub mod adapter;
 pub mod browser;
 pub mod junit;
+pub mod management;
+pub mod operations;
 pub mod parser;
 pub mod protocol;
 pub mod steps;

@@ -9,7 +9,7 @@ use cucumber::parser::{self, Parser};
 use futures::StreamExt as _;
 use futures::stream::BoxStream;
 
-use super::steps::OPERATION_PHRASES;
+use super::operations;
 
 /// Cucumber's basic parser, plus the unsupported-operation marking.
 pub struct SuiteParser {
@@ -46,12 +46,9 @@ fn mark_feature(feature: &mut gherkin::Feature, operations: &[String]) {
     }
 }
 
-/// The operation a step needs, if any.
+/// The operation a step needs, if any (its phrases are declared with it, `harness::operations`).
 pub fn needed_operation(step: &str) -> Option<&'static str> {
-    OPERATION_PHRASES
-        .iter()
-        .find(|(phrase, _)| step.contains(phrase))
-        .map(|(_, op)| *op)
+    operations::needed_by(step).map(|operation| operation.name)
 }
 
 /// The suffix of a step the client cannot run.

@@ -177,6 +177,11 @@ pub fn operations() -> Vec<String> {
     RESULTS.iter().map(|(op, _)| op.clone()).collect()
 }
 
+/// Where the shape of `op`'s result is declared: its `$defs` entry in `operation-results.json`.
+pub fn result_schema(op: &str) -> String {
+    format!("docs/schemas/operation-results.json#/$defs/{op}")
+}
+
 /// Checks the `result` an adapter reported for `op` against the operation's shape.
 pub fn check_result(op: &str, result: &Value) -> Result<(), String> {
     let Some((_, validator)) = RESULTS.iter().find(|(name, _)| name == op) else {
@@ -193,8 +198,8 @@ pub fn check_result(op: &str, result: &Value) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "the adapter's result for `{op}` does not have the operation's shape \
-             (docs/schemas/operation-results.json#/$defs/{op}):\n  {}",
+            "the adapter's result for `{op}` does not have the operation's shape ({}):\n  {}",
+            result_schema(op),
             findings.join("\n  ")
         ))
     }

@@ -62,6 +62,8 @@ pub struct AuthWorld {
     /// What the client reported for each operation, in order.
     pub reports: Vec<Report>,
     pub control: reqwest::Client,
+    /// The Management API token of the harness's own application (`management`), once fetched.
+    pub harness_token: Option<String>,
     /// The browser, application and callbacks of a login scenario.
     pub login: super::browser::LoginScenario,
 }
@@ -101,9 +103,14 @@ impl fmt::Debug for AuthWorld {
 impl AuthWorld {
     async fn new() -> anyhow::Result<Self> {
         let tls = super::transport::current();
+        // The default tenant, plus the application the harness's own steps use (`management`).
+        let mut fixture = Fixture::default_auth0();
+        fixture
+            .clients
+            .push(serde_json::from_value(super::management::application())?);
         let idp = match &tls {
-            Some(tls) => Authmock::start_tls(&Fixture::default_auth0(), tls.authority()).await?,
-            None => Authmock::start().await,
+            Some(tls) => Authmock::start_tls(&fixture, tls.authority()).await?,
+            None => Authmock::start_with(&fixture).await?,
         };
         let summary = TenantSummary::of(idp.tenant());
         let provider = provider_for(&summary, "Backend service (M2M)").map_err(anyhow::Error::msg)?;
@@ -128,6 +135,7 @@ impl AuthWorld {
             client_error: None,
             reports: Vec::new(),
             control: super::transport::trust(reqwest::Client::builder()).build()?,
+            harness_token: None,
             login: Default::default(),
         })
     }
@@ -275,7 +283,8 @@ impl AuthWorld {
         Ok(entries)
     }
 
-    /// A verification report: what was expected, what the client reported, what the provider saw.
+    /// A verification report: what was expected, what the client reported, what the provider saw
+    /// (the harness's own Management API requests left out).
     pub async fn explain(&self, expected: &str, advice: &str) -> String {
         let mut out = format!("expected: {expected}\n");
         match self.reports.last() {
@@ -293,6 +302,12 @@ impl AuthWorld {
         } else {
             self.journal().await
         };
+        let journal = journal.map(|entries| {
+            entries
+                .into_iter()
+                .filter(|e| !super::management::by_harness(e))
+                .collect::<Vec<_>>()
+        });
         match journal {
             Ok(entries) if entries.is_empty() => out.push_str("  no request at all\n"),
             Ok(entries) => {

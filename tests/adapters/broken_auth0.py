@@ -38,7 +38,8 @@ The browser-login operations (the adapter is the application) add theirs:
     logout-client      logs out naming its Management API client instead of the login application
     no-redirect-uri    leaves redirect_uri out of the /authorize URL, counting on the default callback
 
-tests/conformance.rs asserts the exact set of scenarios each mode fails; docs/writing-scenarios.md
+tests/conformance/main.rs asserts the exact set of scenarios each mode fails (listed in
+tests/conformance/mutants.json); docs/writing-scenarios.md
 shows which step kind each one kills. Standard library only.
 """
 import base64

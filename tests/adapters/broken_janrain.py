@@ -31,7 +31,8 @@ local-uuid also reports made-up uuids for the account it registered and the reco
 
 The Entity operations authenticate as the run's API client with HTTP Basic.
 
-tests/conformance.rs asserts the exact set of scenarios each mode fails. Standard library only.
+tests/conformance/main.rs asserts the exact set of scenarios each mode fails (listed in
+tests/conformance/mutants.json). Standard library only.
 """
 import base64
 import datetime

@@ -8,6 +8,9 @@
 //! form-encoded bodies, treats `"stat":"error"` as the error it is (Capture answers most errors
 //! with HTTP 200), repeats the forgot-password `redirect_uri` when exchanging the code, and
 //! uses the same login client throughout.
+//!
+//! Which method performs which operation is the operations table's to say (`harness::operations`):
+//! `run` only looks the operation up there.
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -15,42 +18,8 @@ use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::{Client, Method, RequestBuilder, Response};
 use serde_json::{Value, json};
 
+use crate::harness::operations::{self, Reference};
 use crate::harness::protocol::{Auth0Provider, JanrainProvider, OpOutcome, Provider, ProviderError};
-
-/// The operations the reference client implements.
-pub const OPERATIONS: &[&str] = &[
-    "auth0.get_management_token",
-    "auth0.create_password_change_ticket",
-    "auth0.send_password_reset_email",
-    "auth0.set_user_password",
-    "auth0.find_users_by_email",
-    "auth0.login_with_password",
-    "auth0.begin_login",
-    "auth0.complete_login",
-    "auth0.refresh_tokens",
-    "auth0.get_userinfo",
-    "auth0.logout",
-    "auth0.create_user",
-    "auth0.search_users",
-    "auth0.delete_user",
-    "auth0.send_verification_email",
-    "auth0.assign_roles",
-    "auth0.unblock_user",
-    "janrain.send_password_recovery_email",
-    "janrain.exchange_code",
-    "janrain.update_password",
-    "janrain.sign_in",
-    "janrain.entity_find",
-    "janrain.entity_create",
-    "janrain.entity_update",
-    "janrain.entity_delete",
-    "janrain.register",
-    "janrain.resend_verification_email",
-    "janrain.verify_email",
-    "janrain.refresh_access_token",
-    "janrain.update_profile",
-    "janrain.change_password",
-];
 
 /// How many times a 429 is retried before it is reported.
 const MAX_RETRIES: u32 = 3;
@@ -95,101 +64,78 @@ impl ReferenceClient {
         }
     }
 
+    /// Performs `op` as its entry in the operations table (`harness::operations`) says; an
+    /// operation the table does not hold, or one of the other provider, is unsupported.
     pub async fn run(&mut self, op: &str, provider: &Provider, args: &Value) -> Result<OpOutcome, String> {
-        let outcome = match provider {
-            Provider::Auth0(provider) => self.run_auth0(op, provider, args).await,
-            Provider::Janrain(provider) => self.run_janrain(op, provider, args).await,
+        let reference = operations::find(op).map(|operation| &operation.reference);
+        let outcome = match (reference, provider) {
+            (Some(Reference::Auth0(call)), Provider::Auth0(provider)) => call(self, provider, args).await,
+            (Some(Reference::Janrain(call)), Provider::Janrain(provider)) => call(self, provider, args).await,
+            _ => return Ok(OpOutcome::Unsupported),
         };
         match outcome {
-            None => Ok(OpOutcome::Unsupported),
-            Some(Ok(result)) => Ok(OpOutcome::Ok(result)),
-            Some(Err(Failure::Provider(error))) => Ok(OpOutcome::ProviderError(error)),
-            Some(Err(Failure::Transport(message))) => Err(message),
+            Ok(result) => Ok(OpOutcome::Ok(result)),
+            Err(Failure::Provider(error)) => Ok(OpOutcome::ProviderError(error)),
+            Err(Failure::Transport(message)) => Err(message),
         }
     }
 
-    async fn run_auth0(&mut self, op: &str, provider: &Auth0Provider, args: &Value) -> Option<Result<Value, Failure>> {
-        Some(match op {
-            "auth0.get_management_token" => self
-                .management_token(provider)
-                .await
-                .map(|t| json!({ "access_token": t })),
-            "auth0.create_password_change_ticket" => self.create_ticket(provider, args).await,
-            "auth0.send_password_reset_email" => self.send_reset_email(provider, args).await,
-            "auth0.set_user_password" => self.set_password(provider, args).await,
-            "auth0.find_users_by_email" => self.find_by_email(provider, args).await,
-            "auth0.login_with_password" => self.login(provider, args).await,
-            "auth0.begin_login" => self.begin_login(provider, args),
-            "auth0.complete_login" => self.complete_login(provider, args).await,
-            "auth0.refresh_tokens" => self.refresh_tokens(provider).await,
-            "auth0.get_userinfo" => self.get_userinfo(provider).await,
-            "auth0.logout" => self.logout(provider, args),
-            "auth0.create_user" => self.create_user(provider, args).await,
-            "auth0.search_users" => self.search_users(provider, args).await,
-            "auth0.delete_user" => self.delete_user(provider, args).await,
-            "auth0.send_verification_email" => self.send_verification_email(provider, args).await,
-            "auth0.assign_roles" => self.assign_roles(provider, args).await,
-            "auth0.unblock_user" => self.unblock_user(provider, args).await,
-            _ => return None,
+    /// `janrain.send_password_recovery_email`: the forgot-password form, with the redirect URI
+    /// the code exchange repeats.
+    pub(crate) async fn send_password_recovery_email(
+        &mut self,
+        p: &JanrainProvider,
+        args: &Value,
+    ) -> Result<Value, Failure> {
+        let form = &p.forms.forgot_password;
+        let mut params = flow_params(p, &form.name);
+        params.push(("redirect_uri".into(), p.redirect_uri.clone()));
+        params.push((field(&form.email_field), text(args, "email")));
+        self.capture(p, "/oauth/forgot_password_native", &params, false)
+            .await
+            .map(|_| json!({}))
+    }
+
+    /// `janrain.exchange_code`: the mailed code for an access token, with the forgot-password
+    /// call's redirect URI.
+    pub(crate) async fn exchange_code(&mut self, p: &JanrainProvider, args: &Value) -> Result<Value, Failure> {
+        let params = vec![
+            ("grant_type".to_owned(), "authorization_code".to_owned()),
+            ("code".to_owned(), text(args, "code")),
+            ("redirect_uri".to_owned(), p.redirect_uri.clone()),
+        ];
+        self.capture(p, "/oauth/token", &params, true).await.map(|body| {
+            json!({
+                "access_token": body["access_token"],
+                "refresh_token": body["refresh_token"],
+                "expires_in": body["expires_in"],
+            })
         })
     }
 
-    async fn run_janrain(&mut self, op: &str, p: &JanrainProvider, args: &Value) -> Option<Result<Value, Failure>> {
-        let text = |key: &str| args[key].as_str().unwrap_or_default().to_owned();
-        let field = |name: &Option<String>| name.clone().unwrap_or_default();
-        if op.starts_with("janrain.entity_") {
-            return self.run_entity(op, p, args).await;
-        }
-        if let Some(answer) = self.run_native(op, p, args).await {
-            return Some(answer);
-        }
-        Some(match op {
-            "janrain.send_password_recovery_email" => {
-                let form = &p.forms.forgot_password;
-                let mut params = flow_params(p, &form.name);
-                params.push(("redirect_uri".into(), p.redirect_uri.clone()));
-                params.push((field(&form.email_field), text("email")));
-                self.capture(p, "/oauth/forgot_password_native", &params, false)
-                    .await
-                    .map(|_| json!({}))
-            }
-            "janrain.exchange_code" => {
-                let params = vec![
-                    ("grant_type".to_owned(), "authorization_code".to_owned()),
-                    ("code".to_owned(), text("code")),
-                    ("redirect_uri".to_owned(), p.redirect_uri.clone()),
-                ];
-                self.capture(p, "/oauth/token", &params, true).await.map(|body| {
-                    json!({
-                        "access_token": body["access_token"],
-                        "refresh_token": body["refresh_token"],
-                        "expires_in": body["expires_in"],
-                    })
-                })
-            }
-            "janrain.update_password" => {
-                let form = &p.forms.change_password;
-                let mut params = flow_params(p, &form.name);
-                params.push(("access_token".into(), text("access_token")));
-                params.push((field(&form.password_field), text("new_password")));
-                params.push((field(&form.confirm_field), text("new_password_confirm")));
-                self.capture(p, "/oauth/update_profile_native", &params, false)
-                    .await
-                    .map(|_| json!({}))
-            }
-            "janrain.sign_in" => {
-                let form = &p.forms.sign_in;
-                let mut params = flow_params(p, &form.name);
-                params.push(("redirect_uri".into(), p.redirect_uri.clone()));
-                params.push(("response_type".into(), "token".into()));
-                params.push((field(&form.email_field), text("email")));
-                params.push((field(&form.password_field), text("password")));
-                self.capture(p, "/oauth/auth_native_traditional", &params, false)
-                    .await
-                    .map(|body| json!({"access_token": body["access_token"], "uuid": body["capture_user"]["uuid"]}))
-            }
-            _ => return None,
-        })
+    /// `janrain.update_password`: the change-password form with the exchanged access token.
+    pub(crate) async fn update_password(&mut self, p: &JanrainProvider, args: &Value) -> Result<Value, Failure> {
+        let form = &p.forms.change_password;
+        let mut params = flow_params(p, &form.name);
+        params.push(("access_token".into(), text(args, "access_token")));
+        params.push((field(&form.password_field), text(args, "new_password")));
+        params.push((field(&form.confirm_field), text(args, "new_password_confirm")));
+        self.capture(p, "/oauth/update_profile_native", &params, false)
+            .await
+            .map(|_| json!({}))
+    }
+
+    /// `janrain.sign_in`: the sign-in form, for an access token and the user's uuid.
+    pub(crate) async fn sign_in(&mut self, p: &JanrainProvider, args: &Value) -> Result<Value, Failure> {
+        let form = &p.forms.sign_in;
+        let mut params = flow_params(p, &form.name);
+        params.push(("redirect_uri".into(), p.redirect_uri.clone()));
+        params.push(("response_type".into(), "token".into()));
+        params.push((field(&form.email_field), text(args, "email")));
+        params.push((field(&form.password_field), text(args, "password")));
+        self.capture(p, "/oauth/auth_native_traditional", &params, false)
+            .await
+            .map(|body| json!({"access_token": body["access_token"], "uuid": body["capture_user"]["uuid"]}))
     }
 
     /// A Capture call that carries no client at all (`/access/useVerificationCode`).
@@ -253,7 +199,7 @@ impl ReferenceClient {
         }))
     }
 
-    async fn management_token(&mut self, p: &Auth0Provider) -> Result<String, Failure> {
+    pub(crate) async fn management_token(&mut self, p: &Auth0Provider) -> Result<String, Failure> {
         let key = (p.base_url.clone(), p.client_id.clone(), p.audience.clone());
         if let Some(cached) = &self.token
             && cached.key == key
@@ -280,7 +226,7 @@ impl ReferenceClient {
         Ok(token)
     }
 
-    async fn create_ticket(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
+    pub(crate) async fn create_ticket(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
         let token = self.management_token(p).await?;
         let mut body = serde_json::Map::new();
         if let Some(user_id) = args.get("user_id") {
@@ -328,7 +274,7 @@ impl ReferenceClient {
         }
     }
 
-    async fn send_reset_email(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
+    pub(crate) async fn send_reset_email(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
         let body = json!({
             "client_id": p.login_client_id,
             "email": args["email"],
@@ -338,7 +284,7 @@ impl ReferenceClient {
         self.send(|| self.http.post(&url).json(&body)).await
     }
 
-    async fn set_password(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
+    pub(crate) async fn set_password(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
         let token = self.management_token(p).await?;
         let user_id = args["user_id"].as_str().unwrap_or_default();
         let url = format!(
@@ -353,7 +299,7 @@ impl ReferenceClient {
         .await
     }
 
-    async fn find_by_email(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
+    pub(crate) async fn find_by_email(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
         let token = self.management_token(p).await?;
         let email = args["email"].as_str().unwrap_or_default().to_owned();
         let url = format!("{}/api/v2/users-by-email", p.base_url);
@@ -365,7 +311,7 @@ impl ReferenceClient {
         Ok(json!({ "users": users }))
     }
 
-    async fn login(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
+    pub(crate) async fn login(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
         let body = json!({
             "grant_type": "http://auth0.com/oauth/grant-type/password-realm",
             "client_id": p.login_client_id,
@@ -399,6 +345,16 @@ impl ReferenceClient {
     }
 }
 
+/// The string argument `key` of a run, empty when absent.
+fn text(args: &Value, key: &str) -> String {
+    args[key].as_str().unwrap_or_default().to_owned()
+}
+
+/// A form field name from the run's provider details, empty when absent.
+fn field(name: &Option<String>) -> String {
+    name.clone().unwrap_or_default()
+}
+
 /// The login client and flow fields every `/oauth/*_native` form starts with.
 fn flow_params(p: &JanrainProvider, form: &str) -> Vec<(String, String)> {
     vec![
@@ -409,7 +365,7 @@ fn flow_params(p: &JanrainProvider, form: &str) -> Vec<(String, String)> {
     ]
 }
 
-enum Failure {
+pub(crate) enum Failure {
     Provider(ProviderError),
     Transport(String),
 }

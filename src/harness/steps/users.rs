@@ -9,18 +9,30 @@ use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
 use super::observations::{get_json, response_json};
+use crate::harness::management;
 use crate::harness::protocol::OpOutcome;
 use crate::harness::world::AuthWorld;
 
 /// More failed logins than any brute-force threshold a scenario's tenant uses (default 10).
 const MAX_FAILED_LOGINS: usize = 50;
 
+/// The role created as the tenant's administrator would: `POST /api/v2/roles`, with the harness's
+/// own Management API application.
 #[given(expr = "the tenant has a role {string}")]
 async fn tenant_has_role(world: &mut AuthWorld, name: String) -> Result<(), String> {
-    let mut state = world.idp.tenant().state();
-    crate::auth0::tenant::rbac::add_role(&mut state, name.clone(), format!("{name} (scenario role)"))
-        .map(|_| ())
-        .map_err(|e| format!("the tenant refused the role {name:?}: {e:?}"))
+    let answer = world
+        .management_post(
+            "roles",
+            json!({ "name": name, "description": format!("{name} (scenario role)") }),
+        )
+        .await?;
+    if answer.status == 200 {
+        return Ok(());
+    }
+    Err(format!(
+        "the tenant refused the role {name:?}: {} {}",
+        answer.status, answer.body
+    ))
 }
 
 /// Wrong passwords at `/oauth/token` through the login application until brute-force protection
@@ -107,7 +119,7 @@ async fn send_verification(world: &mut AuthWorld, email: String) -> Result<(), S
 #[when(expr = "the client gives {string} the role {string}")]
 async fn assign_role(world: &mut AuthWorld, email: String, role: String) -> Result<(), String> {
     let user_id = world.user_id(&email)?;
-    let role_id = role_id(world, &role)?;
+    let role_id = role_id(world, &role).await?;
     world
         .perform("auth0.assign_roles", json!({ "user_id": user_id, "roles": [role_id] }))
         .await
@@ -154,7 +166,7 @@ async fn receives_created_user(world: &mut AuthWorld) -> Result<(), String> {
             .await);
     }
     let user_id = created["user_id"].as_str().unwrap_or_default();
-    if world.idp.tenant().state().user(user_id).is_none() {
+    if world.management_user(user_id).await?.is_none() {
         return Err(world
             .explain(&format!("the created user {user_id} to exist in the tenant"), "")
             .await);
@@ -254,11 +266,9 @@ async fn verifies_by_mail(world: &mut AuthWorld, email: String) -> Result<(), St
     let status = opened.status().as_u16();
     let user_id = world.user_id(&email)?;
     let verified = world
-        .idp
-        .tenant()
-        .state()
-        .user(&user_id)
-        .is_some_and(|u| u.email_verified);
+        .management_user(&user_id)
+        .await?
+        .is_some_and(|u| u["email_verified"] == true);
     if status == 200 && verified {
         return Ok(());
     }
@@ -277,7 +287,7 @@ async fn verifies_by_mail(world: &mut AuthWorld, email: String) -> Result<(), St
 #[then(expr = "{string} has the role {string}")]
 async fn has_role(world: &mut AuthWorld, email: String, role: String) -> Result<(), String> {
     let user_id = world.user_id(&email)?;
-    let role_id = role_id(world, &role)?;
+    let role_id = role_id(world, &role).await?;
     let assigned = world.last()?.provider_exchanges().any(|e| {
         let path = e["request"]["path"].as_str().unwrap_or_default();
         e["request"]["method"] == "POST"
@@ -285,14 +295,10 @@ async fn has_role(world: &mut AuthWorld, email: String, role: String) -> Result<
             && path.ends_with("/roles")
             && e["response"]["status"] == 204
     });
-    let member = world
-        .idp
-        .tenant()
-        .state()
-        .rbac
-        .members
-        .iter()
-        .any(|(u, r)| *u == user_id && *r == role_id);
+    let roles = world
+        .management_get(&format!("users/{}/roles", management::encoded(&user_id)))
+        .await?;
+    let member = roles.status == 200 && listed(&roles.body, "roles").iter().any(|r| r["id"] == role_id.as_str());
     if assigned && member {
         return Ok(());
     }
@@ -304,15 +310,28 @@ async fn has_role(world: &mut AuthWorld, email: String, role: String) -> Result<
         .await)
 }
 
-fn role_id(world: &AuthWorld, name: &str) -> Result<String, String> {
-    world
-        .idp
-        .tenant()
-        .state()
-        .rbac
-        .roles
+/// The id of the tenant's role called `name`, as `GET /api/v2/roles?name_filter=` lists it.
+async fn role_id(world: &mut AuthWorld, name: &str) -> Result<String, String> {
+    let path = format!("roles?name_filter={}", management::encoded(name));
+    let answer = world.management_get(&path).await?;
+    if answer.status != 200 {
+        return Err(format!(
+            "GET /api/v2/{path} answered the harness {}: {}",
+            answer.status, answer.body
+        ));
+    }
+    listed(&answer.body, "roles")
         .iter()
-        .find(|r| r.name == name)
-        .map(|r| r.id.clone())
+        .find(|r| r["name"] == name)
+        .and_then(|r| r["id"].as_str())
+        .map(str::to_owned)
         .ok_or_else(|| format!("the tenant has no role {name:?}"))
+}
+
+/// The items of a Management API list: the bare array, or `key` of its paged form.
+fn listed(body: &Value, key: &str) -> Vec<Value> {
+    body.as_array()
+        .or_else(|| body[key].as_array())
+        .cloned()
+        .unwrap_or_default()
 }

@@ -1,6 +1,6 @@
 @auth0
 Feature: The harness copes with an adapter that misbehaves
-  The harness checks its own robustness with these (tests/conformance.rs, tests/adapters/misbehaving.py).
+  The harness checks its own robustness with these (tests/conformance/main.rs, tests/adapters/misbehaving.py).
 
   Background:
     Given a fresh Auth0 tenant

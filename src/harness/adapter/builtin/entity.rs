@@ -8,51 +8,48 @@
 
 use serde_json::{Value, json};
 
-use super::{Failure, ReferenceClient, read};
+use super::{Failure, ReferenceClient, read, text};
 use crate::harness::protocol::{JanrainProvider, ProviderError};
 
 impl ReferenceClient {
-    /// `janrain.entity_*`, or `None` for another operation.
-    pub(super) async fn run_entity(
-        &self,
-        op: &str,
-        p: &JanrainProvider,
-        args: &Value,
-    ) -> Option<Result<Value, Failure>> {
-        let text = |key: &str| args[key].as_str().unwrap_or_default().to_owned();
-        let mut params = vec![("type_name".to_owned(), text("type_name"))];
-        let path = match op {
-            "janrain.entity_find" => {
-                params.push(("filter".into(), text("filter")));
-                if let Some(attributes) = args.get("attributes") {
-                    params.push(("attributes".into(), attributes.to_string()));
-                }
-                if let Some(max) = args["max_results"].as_u64() {
-                    params.push(("max_results".into(), max.to_string()));
-                }
-                "/entity.find"
-            }
-            "janrain.entity_create" => {
-                params.push(("attributes".into(), args["attributes"].to_string()));
-                "/entity.create"
-            }
-            "janrain.entity_update" => {
-                params.push(("uuid".into(), text("uuid")));
-                params.push(("attributes".into(), args["attributes"].to_string()));
-                "/entity.update"
-            }
-            "janrain.entity_delete" => {
-                params.push(("uuid".into(), text("uuid")));
-                "/entity.delete"
-            }
-            _ => return None,
-        };
-        let answer = self.entity_call(p, path, &params).await;
-        Some(answer.map(|body| match op {
-            "janrain.entity_find" => json!({ "results": body["results"] }),
-            "janrain.entity_create" => json!({ "uuid": body["uuid"], "id": body["id"] }),
-            _ => json!({}),
-        }))
+    /// `janrain.entity_find`: `/entity.find` with the filter, and the attributes and page size
+    /// when the run gives them.
+    pub(crate) async fn entity_find(&mut self, p: &JanrainProvider, args: &Value) -> Result<Value, Failure> {
+        let mut params = type_name(args);
+        params.push(("filter".into(), text(args, "filter")));
+        if let Some(attributes) = args.get("attributes") {
+            params.push(("attributes".into(), attributes.to_string()));
+        }
+        if let Some(max) = args["max_results"].as_u64() {
+            params.push(("max_results".into(), max.to_string()));
+        }
+        self.entity_call(p, "/entity.find", &params)
+            .await
+            .map(|body| json!({ "results": body["results"] }))
+    }
+
+    /// `janrain.entity_create`: `/entity.create` with the attributes as JSON text.
+    pub(crate) async fn entity_create(&mut self, p: &JanrainProvider, args: &Value) -> Result<Value, Failure> {
+        let mut params = type_name(args);
+        params.push(("attributes".into(), args["attributes"].to_string()));
+        self.entity_call(p, "/entity.create", &params)
+            .await
+            .map(|body| json!({ "uuid": body["uuid"], "id": body["id"] }))
+    }
+
+    /// `janrain.entity_update`: `/entity.update` of one record's attributes.
+    pub(crate) async fn entity_update(&mut self, p: &JanrainProvider, args: &Value) -> Result<Value, Failure> {
+        let mut params = type_name(args);
+        params.push(("uuid".into(), text(args, "uuid")));
+        params.push(("attributes".into(), args["attributes"].to_string()));
+        self.entity_call(p, "/entity.update", &params).await.map(|_| json!({}))
+    }
+
+    /// `janrain.entity_delete`: `/entity.delete` of one record.
+    pub(crate) async fn entity_delete(&mut self, p: &JanrainProvider, args: &Value) -> Result<Value, Failure> {
+        let mut params = type_name(args);
+        params.push(("uuid".into(), text(args, "uuid")));
+        self.entity_call(p, "/entity.delete", &params).await.map(|_| json!({}))
     }
 
     async fn entity_call(
@@ -85,4 +82,9 @@ impl ReferenceClient {
             headers: None,
         }))
     }
+}
+
+/// The entity type every Entity API call names first.
+fn type_name(args: &Value) -> Vec<(String, String)> {
+    vec![("type_name".to_owned(), text(args, "type_name"))]
 }

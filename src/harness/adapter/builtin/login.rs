@@ -49,7 +49,7 @@ fn text(args: &Value, key: &str) -> Option<String> {
 
 impl ReferenceClient {
     /// `auth0.begin_login`: the URL the application redirects the browser to.
-    pub(super) fn begin_login(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
+    pub(crate) fn begin_login(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
         let app = App {
             client_id: text(args, "client_id").unwrap_or_else(|| p.login_client_id.clone()),
             client_secret: text(args, "client_secret"),
@@ -87,7 +87,7 @@ impl ReferenceClient {
     }
 
     /// `auth0.complete_login`: checks the callback, redeems the code, checks the ID token.
-    pub(super) async fn complete_login(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
+    pub(crate) async fn complete_login(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
         let callback = text(args, "callback_url").unwrap_or_default();
         let params: Vec<(String, String)> = callback
             .split_once(['?', '#'])
@@ -142,7 +142,7 @@ impl ReferenceClient {
     }
 
     /// `auth0.refresh_tokens`: exchanges the refresh token, keeping the rotated one.
-    pub(super) async fn refresh_tokens(&mut self, p: &Auth0Provider) -> Result<Value, Failure> {
+    pub(crate) async fn refresh_tokens(&mut self, p: &Auth0Provider) -> Result<Value, Failure> {
         let (Some(app), Some(token)) = (self.login.app.clone(), self.login.refresh_token.clone()) else {
             return Err(Failure::Transport(
                 "no refresh token: log a user in with offline_access first".into(),
@@ -166,14 +166,14 @@ impl ReferenceClient {
     }
 
     /// `auth0.get_userinfo`: the profile behind the current access token.
-    pub(super) async fn get_userinfo(&mut self, p: &Auth0Provider) -> Result<Value, Failure> {
+    pub(crate) async fn get_userinfo(&mut self, p: &Auth0Provider) -> Result<Value, Failure> {
         let token = self.login.access_token.clone().unwrap_or_default();
         let url = format!("{}/userinfo", p.base_url);
         self.send(|| self.http.get(&url).bearer_auth(&token)).await
     }
 
     /// `auth0.logout`: forgets the tokens and answers the provider's logout URL.
-    pub(super) fn logout(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
+    pub(crate) fn logout(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
         let client_id = self
             .login
             .app

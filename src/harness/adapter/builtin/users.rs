@@ -16,7 +16,7 @@ use crate::harness::protocol::Auth0Provider;
 
 impl ReferenceClient {
     /// `auth0.create_user`: `POST /api/v2/users` in the provider's database connection.
-    pub(super) async fn create_user(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
+    pub(crate) async fn create_user(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
         let token = self.management_token(p).await?;
         let mut body = Map::new();
         body.insert("connection".into(), json!(p.connection));
@@ -31,7 +31,7 @@ impl ReferenceClient {
     }
 
     /// `auth0.search_users`: `GET /api/v2/users?q=…&search_engine=v3&include_totals=true`.
-    pub(super) async fn search_users(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
+    pub(crate) async fn search_users(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
         let token = self.management_token(p).await?;
         let mut query = vec![
             ("q".to_owned(), args["q"].as_str().unwrap_or_default().to_owned()),
@@ -51,7 +51,7 @@ impl ReferenceClient {
     }
 
     /// `auth0.delete_user`: `DELETE /api/v2/users/{id}` (204, no body).
-    pub(super) async fn delete_user(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
+    pub(crate) async fn delete_user(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
         let token = self.management_token(p).await?;
         let url = user_url(p, "users", args);
         self.management(p, token, |http, token| http.delete(&url).bearer_auth(token))
@@ -60,7 +60,7 @@ impl ReferenceClient {
     }
 
     /// `auth0.send_verification_email`: `POST /api/v2/jobs/verification-email`; the job.
-    pub(super) async fn send_verification_email(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
+    pub(crate) async fn send_verification_email(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
         let token = self.management_token(p).await?;
         let body = json!({ "user_id": args["user_id"] });
         let url = format!("{}/api/v2/jobs/verification-email", p.base_url);
@@ -69,7 +69,7 @@ impl ReferenceClient {
     }
 
     /// `auth0.assign_roles`: `POST /api/v2/users/{id}/roles` with the role ids (204).
-    pub(super) async fn assign_roles(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
+    pub(crate) async fn assign_roles(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
         let token = self.management_token(p).await?;
         let url = format!("{}/roles", user_url(p, "users", args));
         let body = json!({ "roles": args["roles"] });
@@ -81,7 +81,7 @@ impl ReferenceClient {
     }
 
     /// `auth0.unblock_user`: `DELETE /api/v2/user-blocks/{id}` (204).
-    pub(super) async fn unblock_user(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
+    pub(crate) async fn unblock_user(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
         let token = self.management_token(p).await?;
         let url = user_url(p, "user-blocks", args);
         self.management(p, token, |http, token| http.delete(&url).bearer_auth(token))

@@ -509,7 +509,7 @@ async fn run(cfg: Config) -> BenchResult<()> {
 
 fn main() {
     if !std::env::args().any(|a| a == "--bench") {
-        println!("benches/core.rs: run with `cargo bench --bench core`; skipping outside bench mode");
+        println!("bench/core.rs: run with `cargo bench --bench core`; skipping outside bench mode");
         return;
     }
     let cfg = match Config::from_env() {

@@ -21,7 +21,6 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-#[path = "bench_probe/login.rs"]
 mod login;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;

@@ -1,0 +1,119 @@
+//! The Auth0 operations (`auth0.*`): the Management API as a backend uses it, the
+//! authentication API's password flows, and the browser login of a web application.
+
+use serde_json::json;
+
+use super::Operation;
+
+pub static OPERATIONS: &[Operation] = &[
+    Operation {
+        name: "auth0.get_management_token",
+        phrases: &["fetches a management token"],
+        reference: reference!(auth0, |client, provider, _args| client
+            .management_token(provider)
+            .await
+            .map(|t| json!({ "access_token": t }))),
+    },
+    Operation {
+        name: "auth0.create_password_change_ticket",
+        phrases: &["password-change ticket"],
+        reference: reference!(auth0, |client, provider, args| client
+            .create_ticket(provider, args)
+            .await),
+    },
+    Operation {
+        name: "auth0.send_password_reset_email",
+        phrases: &["asks for a password reset email"],
+        reference: reference!(auth0, |client, provider, args| client
+            .send_reset_email(provider, args)
+            .await),
+    },
+    Operation {
+        name: "auth0.set_user_password",
+        phrases: &["sets the password of"],
+        reference: reference!(auth0, |client, provider, args| client
+            .set_password(provider, args)
+            .await),
+    },
+    Operation {
+        name: "auth0.find_users_by_email",
+        phrases: &["looks up the users with email"],
+        reference: reference!(auth0, |client, provider, args| client
+            .find_by_email(provider, args)
+            .await),
+    },
+    Operation {
+        name: "auth0.login_with_password",
+        phrases: &["logs in as"],
+        reference: reference!(auth0, |client, provider, args| client.login(provider, args).await),
+    },
+    Operation {
+        name: "auth0.begin_login",
+        phrases: &["starts a login with the callback"],
+        reference: reference!(auth0, |client, provider, args| client.begin_login(provider, args)),
+    },
+    Operation {
+        name: "auth0.complete_login",
+        phrases: &[
+            "signs in on the login page",
+            "starts a silent login",
+            "handed to the client again",
+        ],
+        reference: reference!(auth0, |client, provider, args| client
+            .complete_login(provider, args)
+            .await),
+    },
+    Operation {
+        name: "auth0.refresh_tokens",
+        phrases: &["refreshes its tokens"],
+        reference: reference!(auth0, |client, provider, _args| client.refresh_tokens(provider).await),
+    },
+    Operation {
+        name: "auth0.get_userinfo",
+        phrases: &["reads the user's profile"],
+        reference: reference!(auth0, |client, provider, _args| client.get_userinfo(provider).await),
+    },
+    Operation {
+        name: "auth0.logout",
+        phrases: &["logs out back to"],
+        reference: reference!(auth0, |client, provider, args| client.logout(provider, args)),
+    },
+    Operation {
+        name: "auth0.create_user",
+        phrases: &["creates the user"],
+        reference: reference!(auth0, |client, provider, args| client.create_user(provider, args).await),
+    },
+    Operation {
+        name: "auth0.search_users",
+        phrases: &["searches the users with"],
+        reference: reference!(auth0, |client, provider, args| client
+            .search_users(provider, args)
+            .await),
+    },
+    Operation {
+        name: "auth0.delete_user",
+        phrases: &["deletes the user"],
+        reference: reference!(auth0, |client, provider, args| client.delete_user(provider, args).await),
+    },
+    Operation {
+        name: "auth0.send_verification_email",
+        phrases: &["a verification email"],
+        reference: reference!(auth0, |client, provider, args| client
+            .send_verification_email(provider, args)
+            .await),
+    },
+    Operation {
+        name: "auth0.assign_roles",
+        phrases: &["the client gives"],
+        reference: reference!(auth0, |client, provider, args| client
+            .assign_roles(provider, args)
+            .await),
+    },
+    Operation {
+        name: "auth0.unblock_user",
+        phrases: &["the client unblocks"],
+        reference: reference!(auth0, |client, provider, args| client
+            .unblock_user(provider, args)
+            .await),
+    },
+];
