@@ -1,15 +1,13 @@
 //! The harness's own access to a scenario's Auth0 tenant, over HTTP as any backend has it: a
 //! Management API application seeded into every scenario's tenant for the harness alone (it may
-//! create and read roles and read users), its client-credentials token, and the calls the
-//! steps make with it (creating a scenario's role, reading a user or a user's roles back).
+//! create and read roles and read users). The calls the steps make with it (its token, creating
+//! a scenario's role, reading a user or a user's roles back) are `steps/management.rs`.
 //!
 //! The harness's requests carry their own `User-Agent`, so a failure's report of what the
 //! provider saw (`AuthWorld::explain`) lists the client's requests only.
 
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Value, json};
-
-use super::world::AuthWorld;
 
 /// The name of the harness's application in every scenario's tenant.
 pub const APPLICATION: &str = "Conformance harness (M2M)";
@@ -39,74 +37,6 @@ pub fn by_harness(exchange: &Value) -> bool {
 pub struct Answer {
     pub status: u16,
     pub body: Value,
-}
-
-impl AuthWorld {
-    /// A Management API token of the harness's application, fetched once per scenario.
-    async fn harness_token(&mut self) -> Result<String, String> {
-        if let Some(token) = &self.harness_token {
-            return Ok(token.clone());
-        }
-        let app = self
-            .summary
-            .clients
-            .iter()
-            .find(|c| c.name == APPLICATION)
-            .ok_or_else(|| format!("the tenant has no application named {APPLICATION:?}"))?;
-        let body = json!({
-            "grant_type": "client_credentials",
-            "client_id": app.client_id,
-            "client_secret": app.client_secret,
-            "audience": self.summary.audience,
-        });
-        let url = format!("{}/oauth/token", self.idp.uri());
-        let answer = self.send(self.control.post(&url).json(&body)).await?;
-        let token = answer.body["access_token"]
-            .as_str()
-            .filter(|_| answer.status == 200)
-            .ok_or_else(|| format!("{url} refused the harness a token: {} {}", answer.status, answer.body))?
-            .to_owned();
-        self.harness_token = Some(token.clone());
-        Ok(token)
-    }
-
-    /// `GET <tenant>/api/v2/<path>` with the harness's token.
-    pub async fn management_get(&mut self, path: &str) -> Result<Answer, String> {
-        let token = self.harness_token().await?;
-        let url = format!("{}/api/v2/{path}", self.idp.uri());
-        self.send(self.control.get(&url).bearer_auth(token)).await
-    }
-
-    /// `POST <tenant>/api/v2/<path>` with `body` as JSON and the harness's token.
-    pub async fn management_post(&mut self, path: &str, body: Value) -> Result<Answer, String> {
-        let token = self.harness_token().await?;
-        let url = format!("{}/api/v2/{path}", self.idp.uri());
-        self.send(self.control.post(&url).bearer_auth(token).json(&body)).await
-    }
-
-    async fn send(&self, request: reqwest::RequestBuilder) -> Result<Answer, String> {
-        let response = request
-            .header(reqwest::header::USER_AGENT, AGENT)
-            .send()
-            .await
-            .map_err(|e| e.to_string())?;
-        let status = response.status().as_u16();
-        let body = response.json().await.unwrap_or(Value::Null);
-        Ok(Answer { status, body })
-    }
-
-    /// The user `user_id` as `GET /api/v2/users/{id}` answers it; `None` on its 404.
-    pub async fn management_user(&mut self, user_id: &str) -> Result<Option<Value>, String> {
-        let answer = self.management_get(&format!("users/{}", encoded(user_id))).await?;
-        match answer.status {
-            200 => Ok(Some(answer.body)),
-            404 => Ok(None),
-            status => Err(format!(
-                "GET /api/v2/users/{user_id} answered the harness {status}: {}",
-                answer.body
-            )),
-        }
-    }
 }
 
 /// `id` percent-encoded for a path segment (`auth0|…` ids hold a `|`).

@@ -10,7 +10,7 @@
 //! uses the same login client throughout.
 //!
 //! Which method performs which operation is the operations table's to say (`harness::operations`):
-//! `run` only looks the operation up there.
+//! `run` (`builtin/dispatch.rs`) only looks the operation up there.
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -18,8 +18,7 @@ use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::{Client, Method, RequestBuilder, Response};
 use serde_json::{Value, json};
 
-use crate::harness::operations::{self, Reference};
-use crate::harness::protocol::{Auth0Provider, JanrainProvider, OpOutcome, Provider, ProviderError};
+use crate::harness::protocol::{Auth0Provider, JanrainProvider, ProviderError};
 
 /// How many times a 429 is retried before it is reported.
 const MAX_RETRIES: u32 = 3;
@@ -28,6 +27,7 @@ const MAX_WAIT: Duration = Duration::from_secs(2);
 /// A cached token is renewed this long before it expires.
 const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
 
+mod dispatch;
 mod entity;
 mod login;
 mod native;
@@ -37,7 +37,30 @@ pub struct ReferenceClient {
     http: reqwest::Client,
     token: Option<CachedToken>,
     /// The browser-login transaction and tokens (`auth0.begin_login` and after).
-    login: login::LoginSession,
+    login: LoginSession,
+}
+
+/// What the application remembers between the redirect and the callback, and after.
+#[derive(Debug, Default)]
+pub struct LoginSession {
+    pending: Option<Pending>,
+    app: Option<App>,
+    refresh_token: Option<String>,
+    access_token: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+struct App {
+    client_id: String,
+    client_secret: Option<String>,
+    redirect_uri: String,
+}
+
+#[derive(Debug)]
+struct Pending {
+    state: String,
+    nonce: String,
+    verifier: String,
 }
 
 struct CachedToken {
@@ -60,23 +83,7 @@ impl ReferenceClient {
         Self {
             http,
             token: None,
-            login: login::LoginSession::default(),
-        }
-    }
-
-    /// Performs `op` as its entry in the operations table (`harness::operations`) says; an
-    /// operation the table does not hold, or one of the other provider, is unsupported.
-    pub async fn run(&mut self, op: &str, provider: &Provider, args: &Value) -> Result<OpOutcome, String> {
-        let reference = operations::find(op).map(|operation| &operation.reference);
-        let outcome = match (reference, provider) {
-            (Some(Reference::Auth0(call)), Provider::Auth0(provider)) => call(self, provider, args).await,
-            (Some(Reference::Janrain(call)), Provider::Janrain(provider)) => call(self, provider, args).await,
-            _ => return Ok(OpOutcome::Unsupported),
-        };
-        match outcome {
-            Ok(result) => Ok(OpOutcome::Ok(result)),
-            Err(Failure::Provider(error)) => Ok(OpOutcome::ProviderError(error)),
-            Err(Failure::Transport(message)) => Err(message),
+            login: LoginSession::default(),
         }
     }
 

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::Operation;
+use super::declare::Operation;
 
 pub static OPERATIONS: &[Operation] = &[
     Operation {

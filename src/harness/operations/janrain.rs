@@ -2,7 +2,7 @@
 //! flows of a mobile application (registration, verification, refresh, the signed-in profile),
 //! and the server-side Entity API.
 
-use super::Operation;
+use super::declare::Operation;
 
 pub static OPERATIONS: &[Operation] = &[
     Operation {

@@ -9,74 +9,16 @@
 //! `docs/schemas/operation-results.json` (`protocol::check_result`), which a test below keeps in
 //! step with the tables.
 
-use futures::future::BoxFuture;
-use serde_json::Value;
-
-use super::adapter::builtin::{Failure, ReferenceClient};
-use super::protocol::{self, Auth0Provider, JanrainProvider};
-
-/// One operation of the protocol.
-pub struct Operation {
-    /// `<provider>.<verb>`, as adapters declare and the harness asks for it.
-    pub name: &'static str,
-    /// A step whose text contains one of these needs the operation.
-    pub phrases: &'static [&'static str],
-    /// What the reference client does for it.
-    pub(crate) reference: Reference,
-}
-
-/// The reference client's call for an operation, for the provider the operation is sent to.
-pub(crate) enum Reference {
-    Auth0(for<'a> fn(&'a mut ReferenceClient, &'a Auth0Provider, &'a Value) -> BoxFuture<'a, Result<Value, Failure>>),
-    Janrain(
-        for<'a> fn(&'a mut ReferenceClient, &'a JanrainProvider, &'a Value) -> BoxFuture<'a, Result<Value, Failure>>,
-    ),
-}
-
-impl Operation {
-    /// Where the shape of its `result` is declared (`docs/schemas/operation-results.json`).
-    pub fn result_schema(&self) -> String {
-        protocol::result_schema(self.name)
-    }
-}
-
-/// A table entry's reference-client call: `reference!(auth0, |client, provider, args| body)`
-/// (or `janrain`), the body an expression over the three that may `.await`.
-macro_rules! reference {
-    (auth0, |$client:ident, $provider:ident, $args:ident| $body:expr) => {
-        $crate::harness::operations::Reference::Auth0({
-            fn call<'a>(
-                $client: &'a mut $crate::harness::adapter::builtin::ReferenceClient,
-                $provider: &'a $crate::harness::protocol::Auth0Provider,
-                $args: &'a ::serde_json::Value,
-            ) -> ::futures::future::BoxFuture<
-                'a,
-                Result<::serde_json::Value, $crate::harness::adapter::builtin::Failure>,
-            > {
-                Box::pin(async move { $body })
-            }
-            call
-        })
-    };
-    (janrain, |$client:ident, $provider:ident, $args:ident| $body:expr) => {
-        $crate::harness::operations::Reference::Janrain({
-            fn call<'a>(
-                $client: &'a mut $crate::harness::adapter::builtin::ReferenceClient,
-                $provider: &'a $crate::harness::protocol::JanrainProvider,
-                $args: &'a ::serde_json::Value,
-            ) -> ::futures::future::BoxFuture<
-                'a,
-                Result<::serde_json::Value, $crate::harness::adapter::builtin::Failure>,
-            > {
-                Box::pin(async move { $body })
-            }
-            call
-        })
-    };
-}
-
+#[macro_use]
+mod declare;
 pub mod auth0;
 pub mod janrain;
+
+pub use declare::Operation;
+pub(crate) use declare::Reference;
+
+#[cfg(test)]
+use super::protocol;
 
 /// Every operation, Auth0's then Janrain's, in table order.
 pub fn all() -> impl Iterator<Item = &'static Operation> {

@@ -8,6 +8,7 @@
 pub mod entity;
 pub mod janrain;
 pub mod login;
+pub mod management;
 pub mod observations;
 pub mod operations;
 pub mod registration;

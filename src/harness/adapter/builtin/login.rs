@@ -13,31 +13,8 @@ use rand::RngExt as _;
 use rand::distr::Alphanumeric;
 use serde_json::{Value, json};
 
-use super::{Failure, ReferenceClient};
+use super::{App, Failure, LoginSession, Pending, ReferenceClient};
 use crate::harness::protocol::Auth0Provider;
-
-/// What the application remembers between the redirect and the callback, and after.
-#[derive(Debug, Default)]
-pub struct LoginSession {
-    pending: Option<Pending>,
-    app: Option<App>,
-    refresh_token: Option<String>,
-    access_token: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-struct App {
-    client_id: String,
-    client_secret: Option<String>,
-    redirect_uri: String,
-}
-
-#[derive(Debug)]
-struct Pending {
-    state: String,
-    nonce: String,
-    verifier: String,
-}
 
 fn random(n: usize) -> String {
     rand::rng().sample_iter(Alphanumeric).take(n).map(char::from).collect()

@@ -1,0 +1,76 @@
+//! The steps' Management API calls on a scenario's Auth0 tenant, with the harness's own
+//! application (`harness::management`): its client-credentials token, fetched once per scenario,
+//! and `GET`/`POST /api/v2/...` with it, each marked with the harness's `User-Agent`.
+
+use serde_json::{Value, json};
+
+use crate::harness::management::{AGENT, APPLICATION, Answer, encoded};
+use crate::harness::world::AuthWorld;
+
+impl AuthWorld {
+    /// A Management API token of the harness's application, fetched once per scenario.
+    async fn harness_token(&mut self) -> Result<String, String> {
+        if let Some(token) = &self.harness_token {
+            return Ok(token.clone());
+        }
+        let app = self
+            .summary
+            .clients
+            .iter()
+            .find(|c| c.name == APPLICATION)
+            .ok_or_else(|| format!("the tenant has no application named {APPLICATION:?}"))?;
+        let body = json!({
+            "grant_type": "client_credentials",
+            "client_id": app.client_id,
+            "client_secret": app.client_secret,
+            "audience": self.summary.audience,
+        });
+        let url = format!("{}/oauth/token", self.idp.uri());
+        let answer = self.send(self.control.post(&url).json(&body)).await?;
+        let token = answer.body["access_token"]
+            .as_str()
+            .filter(|_| answer.status == 200)
+            .ok_or_else(|| format!("{url} refused the harness a token: {} {}", answer.status, answer.body))?
+            .to_owned();
+        self.harness_token = Some(token.clone());
+        Ok(token)
+    }
+
+    /// `GET <tenant>/api/v2/<path>` with the harness's token.
+    pub async fn management_get(&mut self, path: &str) -> Result<Answer, String> {
+        let token = self.harness_token().await?;
+        let url = format!("{}/api/v2/{path}", self.idp.uri());
+        self.send(self.control.get(&url).bearer_auth(token)).await
+    }
+
+    /// `POST <tenant>/api/v2/<path>` with `body` as JSON and the harness's token.
+    pub async fn management_post(&mut self, path: &str, body: Value) -> Result<Answer, String> {
+        let token = self.harness_token().await?;
+        let url = format!("{}/api/v2/{path}", self.idp.uri());
+        self.send(self.control.post(&url).bearer_auth(token).json(&body)).await
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder) -> Result<Answer, String> {
+        let response = request
+            .header(reqwest::header::USER_AGENT, AGENT)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = response.status().as_u16();
+        let body = response.json().await.unwrap_or(Value::Null);
+        Ok(Answer { status, body })
+    }
+
+    /// The user `user_id` as `GET /api/v2/users/{id}` answers it; `None` on its 404.
+    pub async fn management_user(&mut self, user_id: &str) -> Result<Option<Value>, String> {
+        let answer = self.management_get(&format!("users/{}", encoded(user_id))).await?;
+        match answer.status {
+            200 => Ok(Some(answer.body)),
+            404 => Ok(None),
+            status => Err(format!(
+                "GET /api/v2/users/{user_id} answered the harness {status}: {}",
+                answer.body
+            )),
+        }
+    }
+}
