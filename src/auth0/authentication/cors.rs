@@ -23,7 +23,7 @@ use crate::auth0::wire::mgmt_error::MgmtError;
 use crate::auth0::wire::oauth_error::OAuthError;
 
 /// The endpoints a browser application calls across origins.
-pub const CROSS_ORIGIN_PATHS: [&str; 3] = ["/oauth/token", "/userinfo", "/oauth/revoke"];
+pub(super) const CROSS_ORIGIN_PATHS: [&str; 3] = ["/oauth/token", "/userinfo", "/oauth/revoke"];
 /// inf: the methods of the three endpoints.
 const ALLOW_METHODS: &str = "GET, POST, OPTIONS";
 /// inf: what auth0-spa-js and fetch-based clients send (`Auth0-Client` is the SDK's telemetry).
@@ -39,7 +39,7 @@ fn allowed(tenant: &Tenant, origin: &str) -> bool {
 
 /// Whether `client` lets a page on `origin` call the token endpoint: an Allowed Web Origin or
 /// the origin of an allowed callback.
-pub fn client_allows(client: &Client, origin: &str) -> bool {
+pub(super) fn client_allows(client: &Client, origin: &str) -> bool {
     client.login.allows_web_origin(origin)
         || client
             .login
@@ -51,7 +51,7 @@ pub fn client_allows(client: &Client, origin: &str) -> bool {
 /// `/oauth/token` called by a browser page (an `Origin` header) that `client` does not allow:
 /// the provider refuses the request itself (see [`OAuthError::CorsOriginNotAllowed`]), not only
 /// the browser's read of the answer. The tenant's own origin (its hosted pages) is always fine.
-pub fn check_token_origin(tenant: &Tenant, client: &Client, headers: &HeaderMap) -> Result<(), OAuthError> {
+pub(super) fn check_token_origin(tenant: &Tenant, client: &Client, headers: &HeaderMap) -> Result<(), OAuthError> {
     let Some(origin) = headers.get(header::ORIGIN) else {
         return Ok(());
     };
@@ -75,27 +75,14 @@ fn allowed_origin(tenant: &Tenant, path: &str, headers: &HeaderMap) -> Option<He
 }
 
 /// Answers preflights of the cross-origin paths and adds the CORS headers to their responses.
-pub async fn cors(State(tenant): State<Tenant>, req: Request, next: Next) -> Response {
+pub(in crate::auth0) async fn cors(State(tenant): State<Tenant>, req: Request, next: Next) -> Response {
     let origin = allowed_origin(&tenant, req.uri().path(), req.headers());
     let preflight = req.method() == Method::OPTIONS && CROSS_ORIGIN_PATHS.contains(&req.uri().path());
     let asks_method = req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
     let mut response = match (preflight, &origin) {
         // hapi refuses a preflight that does not say which method it wants (obs, auth0.md §2).
         (true, _) if !asks_method => MgmtError::CorsMissingMethod.into_response(),
-        (true, Some(_)) => {
-            let mut response = StatusCode::NO_CONTENT.into_response();
-            let headers = response.headers_mut();
-            headers.insert(
-                header::ACCESS_CONTROL_ALLOW_METHODS,
-                HeaderValue::from_static(ALLOW_METHODS),
-            );
-            headers.insert(
-                header::ACCESS_CONTROL_ALLOW_HEADERS,
-                HeaderValue::from_static(ALLOW_HEADERS),
-            );
-            headers.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static(MAX_AGE));
-            response
-        }
+        (true, Some(_)) => preflight_answer(),
         _ => next.run(req).await,
     };
     if let Some(origin) = origin {
@@ -103,5 +90,21 @@ pub async fn cors(State(tenant): State<Tenant>, req: Request, next: Next) -> Res
         headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
         headers.insert(header::VARY, HeaderValue::from_static("Origin"));
     }
+    response
+}
+
+/// 204 to an allowed preflight, with the methods, headers and max age the provider answers.
+fn preflight_answer() -> Response {
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static(ALLOW_METHODS),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static(ALLOW_HEADERS),
+    );
+    headers.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static(MAX_AGE));
     response
 }

@@ -19,7 +19,7 @@ use crate::auth0::wire::respond::with_hint;
 use crate::auth0::wire::text::RESET_EMAIL_SENT;
 
 #[tracing::instrument(skip_all)]
-pub async fn change_password(
+pub(super) async fn change_password(
     State(tenant): State<Tenant>,
     AuthParams(_, params): AuthParams,
 ) -> Result<Response, OAuthError> {

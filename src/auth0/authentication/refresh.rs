@@ -136,7 +136,7 @@ pub(super) fn exchange(
 }
 
 /// Revokes the family of `token` if `client_id` owns it (`/oauth/revoke`, logout).
-pub fn revoke(state: &mut TenantState, token: &str, client_id: &str) -> bool {
+pub(super) fn revoke(state: &mut TenantState, token: &str, client_id: &str) -> bool {
     let Some(family_id) = state.logins.refresh_tokens.get(token).map(|t| t.family) else {
         return false;
     };

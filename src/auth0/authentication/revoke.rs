@@ -18,7 +18,7 @@ use crate::auth0::wire::body::{MAX_BODY_BYTES, read_capped};
 use crate::auth0::wire::respond::with_hint;
 
 #[tracing::instrument(skip_all)]
-pub async fn revoke(State(tenant): State<Tenant>, req: Request) -> Result<Response, Auth0Error> {
+pub(super) async fn revoke(State(tenant): State<Tenant>, req: Request) -> Result<Response, Auth0Error> {
     let (parts, bytes) = read_capped(req, MAX_BODY_BYTES)
         .await
         .map_err(|limit| MgmtError::PayloadTooLarge { limit })?;
@@ -27,7 +27,12 @@ pub async fn revoke(State(tenant): State<Tenant>, req: Request) -> Result<Respon
     let client_id = client_id.ok_or(OAuthError::MissingParameter { name: "client_id" })?;
     let token = params.require("token")?.to_owned();
     let revoked = revoke_token(&tenant, &client_id, secret.as_deref(), &token)?;
-    let mut response = (
+    Ok(revoked_response(revoked))
+}
+
+/// 200 with an empty `application/json` body, whether anything was revoked or not (RFC 7009 §2.2).
+fn revoked_response(revoked: bool) -> Response {
+    let response = (
         StatusCode::OK,
         [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
         "",
@@ -38,8 +43,7 @@ pub async fn revoke(State(tenant): State<Tenant>, req: Request) -> Result<Respon
     } else {
         "nothing revoked: the token is unknown, already revoked or another application's (answered 200 all the same)"
     };
-    response = with_hint(response, hint.into());
-    Ok(response)
+    with_hint(response, hint.into())
 }
 
 /// Authenticates the client, then revokes; `Ok(false)` when there was nothing of its to revoke.

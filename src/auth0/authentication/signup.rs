@@ -25,7 +25,10 @@ const ANY_PASSWORD: PasswordPolicy = PasswordPolicy {
 };
 
 #[tracing::instrument(skip_all)]
-pub async fn signup(State(tenant): State<Tenant>, AuthParams(_, params): AuthParams) -> Result<Response, Auth0Error> {
+pub(super) async fn signup(
+    State(tenant): State<Tenant>,
+    AuthParams(_, params): AuthParams,
+) -> Result<Response, Auth0Error> {
     let body = sign_up(&tenant, &params)?;
     Ok(json_response(StatusCode::OK, &body, "application/json"))
 }

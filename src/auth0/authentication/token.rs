@@ -24,18 +24,18 @@ use crate::auth0::wire::respond::json_response;
 use crate::core::tokens::Claims;
 
 /// Access tokens for an API live 86400 s (facts §1.4, doc+obs).
-pub const ACCESS_TOKEN_TTL: i64 = 86_400;
+pub(super) const ACCESS_TOKEN_TTL: i64 = 86_400;
 /// ID tokens live 36000 s (facts §1.4).
-pub const ID_TOKEN_TTL: i64 = 36_000;
+pub(super) const ID_TOKEN_TTL: i64 = 36_000;
 
-pub const GRANT_CLIENT_CREDENTIALS: &str = "client_credentials";
-pub const GRANT_PASSWORD: &str = "password";
-pub const GRANT_PASSWORD_REALM: &str = "http://auth0.com/oauth/grant-type/password-realm";
-pub const GRANT_REFRESH_TOKEN: &str = "refresh_token";
-pub const GRANT_AUTHORIZATION_CODE: &str = "authorization_code";
+pub(super) const GRANT_CLIENT_CREDENTIALS: &str = "client_credentials";
+pub(super) const GRANT_PASSWORD: &str = "password";
+pub(super) const GRANT_PASSWORD_REALM: &str = "http://auth0.com/oauth/grant-type/password-realm";
+pub(super) const GRANT_REFRESH_TOKEN: &str = "refresh_token";
+pub(super) const GRANT_AUTHORIZATION_CODE: &str = "authorization_code";
 
 #[tracing::instrument(skip_all)]
-pub async fn token(
+pub(super) async fn token(
     State(tenant): State<Tenant>,
     AuthParams(headers, params): AuthParams,
 ) -> Result<Response, OAuthError> {

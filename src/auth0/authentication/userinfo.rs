@@ -22,7 +22,7 @@ const INVALID_TOKEN: &str = "Invalid token";
 const EXPIRED_TOKEN: &str = "The token has expired";
 
 #[tracing::instrument(skip_all)]
-pub async fn userinfo(State(tenant): State<Tenant>, headers: HeaderMap) -> Response {
+pub(super) async fn userinfo(State(tenant): State<Tenant>, headers: HeaderMap) -> Response {
     match profile(&tenant, &headers) {
         Ok(claims) => json_response(StatusCode::OK, &claims, "application/json; charset=utf-8"),
         Err((description, hint)) => unauthorized(description, hint),

@@ -37,7 +37,7 @@ const RESPONSE_TYPES: [&[&str]; 7] = [
 ];
 
 /// What `/authorize` (or `/authorize/resume`) decided.
-pub enum Outcome {
+pub(super) enum Outcome {
     /// Render the hosted error page.
     Page(PageError),
     /// Answer the application's callback.
@@ -52,7 +52,7 @@ pub enum Outcome {
 }
 
 /// An outcome plus the session cookie to (re)set, if any.
-pub struct Answer {
+pub(super) struct Answer {
     pub outcome: Outcome,
     pub set_session: Option<String>,
 }
@@ -87,7 +87,7 @@ impl Answer {
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn authorize(State(tenant): State<Tenant>, req: Request) -> Response {
+pub(super) async fn authorize(State(tenant): State<Tenant>, req: Request) -> Response {
     let request_id = request_id(&req);
     let params = query_params(req.uri().query());
     let cookie = session::from_headers(req.headers());
@@ -95,7 +95,7 @@ pub async fn authorize(State(tenant): State<Tenant>, req: Request) -> Response {
 }
 
 /// The request id the router's middleware assigned (the error page's tracking id).
-pub fn request_id(req: &Request) -> String {
+pub(super) fn request_id(req: &Request) -> String {
     req.extensions()
         .get::<RequestId>()
         .map(|r| r.0.clone())
@@ -103,14 +103,15 @@ pub fn request_id(req: &Request) -> String {
 }
 
 /// Query parameters in order; the first of a repeated name wins.
-pub fn query_params(query: Option<&str>) -> Vec<(String, String)> {
+pub(super) fn query_params(query: Option<&str>) -> Vec<(String, String)> {
     let mut pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or_default()).unwrap_or_default();
     let mut seen = std::collections::HashSet::new();
     pairs.retain(|(name, _)| seen.insert(name.clone()));
     pairs
 }
 
-fn param<'p>(params: &'p [(String, String)], name: &str) -> Option<&'p str> {
+/// A parameter's value, when given and not empty.
+pub(super) fn param<'p>(params: &'p [(String, String)], name: &str) -> Option<&'p str> {
     params
         .iter()
         .find(|(n, _)| n == name)
@@ -125,7 +126,7 @@ enum Refusal {
 }
 
 /// Handles one `/authorize` request.
-pub fn begin(tenant: &Tenant, params: &[(String, String)], cookie: Option<&str>) -> Answer {
+pub(super) fn begin(tenant: &Tenant, params: &[(String, String)], cookie: Option<&str>) -> Answer {
     let now = tenant.clock().unix();
     let mut guard = tenant.state();
     let state = &mut *guard;
@@ -336,7 +337,7 @@ fn validate(tenant: &Tenant, state: &TenantState, params: &[(String, String)]) -
 }
 
 /// An error for the callback: `error`, `error_description`, then `state` (facts §1.3).
-pub fn error_to_callback(
+pub(super) fn error_to_callback(
     error: &CallbackError,
     redirect_uri: String,
     mode: ResponseMode,
@@ -358,7 +359,7 @@ pub fn error_to_callback(
 }
 
 /// The successful answer for an authenticated session: a code and/or tokens, then `state`.
-pub fn finish(
+pub(super) fn finish(
     tenant: &Tenant,
     state: &mut TenantState,
     request: &AuthorizeRequest,

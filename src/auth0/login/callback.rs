@@ -15,13 +15,13 @@ use crate::auth0::wire::login_text;
 use crate::auth0::wire::respond::{encode, found_encoded, html};
 
 /// Where and how to answer.
-pub struct Target<'a> {
+pub(super) struct Target<'a> {
     pub redirect_uri: &'a str,
     pub mode: ResponseMode,
 }
 
 /// The response carrying `params` (in order) to the callback.
-pub fn deliver(target: &Target<'_>, params: &[(&str, String)]) -> Response {
+pub(super) fn deliver(target: &Target<'_>, params: &[(&str, String)]) -> Response {
     match target.mode {
         ResponseMode::Query | ResponseMode::Fragment => {
             let pairs = params

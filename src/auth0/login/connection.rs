@@ -17,7 +17,7 @@ use crate::auth0::wire::login_error::CallbackError;
 /// Checks `connection` and `organization` for an application whose callback is proven; the
 /// error travels back to the callback (facts §1.3 rule, DOC-errpage). Returns the connection the
 /// login page authenticates against, when one was named.
-pub fn check(
+pub(super) fn check(
     state: &TenantState,
     client_id: &str,
     usage: OrganizationUsage,
@@ -57,7 +57,7 @@ pub fn check(
 /// the tenant's Default Directory when this application may use it, else the application's first
 /// enabled database connection (inf: Auth0 shows every enabled connection; authmock's page has a
 /// single form). Empty when the tenant has no connections (then any user matches).
-pub fn for_login(state: &TenantState, client_id: &str, requested: Option<&str>) -> String {
+pub(super) fn for_login(state: &TenantState, client_id: &str, requested: Option<&str>) -> String {
     if let Some(name) = requested {
         return name.to_owned();
     }

@@ -54,72 +54,72 @@ fn transaction(state: &TenantState, ul_state: &str, cookie: Option<&str>) -> Res
 
 /// `GET /u/login`: the form.
 #[tracing::instrument(skip_all)]
-pub async fn show(State(tenant): State<Tenant>, req: Request) -> Response {
+pub(super) async fn show(State(tenant): State<Tenant>, req: Request) -> Response {
     let rid = request_id(&req);
-    let ul_state = state_param(&req);
     let cookie = session::from_headers(req.headers());
+    match form_page(&tenant, &state_param(&req), cookie.as_deref()) {
+        Ok(page) => with_hint(
+            html(StatusCode::OK, page),
+            "the Universal Login form: post state, username, password and action=default back here".into(),
+        ),
+        Err(error) => login_text::error_page(tenant.name(), &rid, &error),
+    }
+}
+
+/// The form of a transaction the browser owns and that has not logged in yet.
+fn form_page(tenant: &Tenant, ul_state: &str, cookie: Option<&str>) -> Result<String, PageError> {
     let state = tenant.state();
-    let transaction = match transaction(&state, &ul_state, cookie.as_deref()) {
-        Ok(t) if !t.authenticated => t,
-        Ok(_) => {
-            return login_text::error_page(
-                tenant.name(),
-                &rid,
-                &PageError::SessionNotFound {
-                    why: "this transaction already logged in: follow /authorize/resume",
-                },
-            );
-        }
-        Err(error) => return login_text::error_page(tenant.name(), &rid, &error),
-    };
+    let transaction = transaction(&state, ul_state, cookie)?;
+    if transaction.authenticated {
+        return Err(PageError::SessionNotFound {
+            why: "this transaction already logged in: follow /authorize/resume",
+        });
+    }
     let client_name = state
         .client(&transaction.request.client_id)
         .map(|c| c.name.clone())
         .unwrap_or_default();
     drop(state);
-    let hint = transaction.request.login_hint.clone().unwrap_or_default();
-    let page = login_text::login_page(tenant.name(), &client_name, &ul_state, &hint, None);
-    with_hint(
-        html(StatusCode::OK, page),
-        "the Universal Login form: post state, username, password and action=default back here".into(),
-    )
+    let hint = transaction.request.login_hint.unwrap_or_default();
+    Ok(login_text::login_page(
+        tenant.name(),
+        &client_name,
+        ul_state,
+        &hint,
+        None,
+    ))
 }
 
 /// `POST /u/login`: credentials in, then `/authorize/resume` or the form again with its error.
 #[tracing::instrument(skip_all)]
-pub async fn submit(State(tenant): State<Tenant>, req: Request) -> Response {
+pub(super) async fn submit(State(tenant): State<Tenant>, req: Request) -> Response {
     let rid = request_id(&req);
     let query_state = state_param(&req);
     let cookie = session::from_headers(req.headers());
-    let Ok((_, bytes)) = read_capped(req, MAX_FORM_BYTES).await else {
-        let error = PageError::BadForm {
-            detail: "the login form body is too large",
-        };
-        return login_text::error_page(tenant.name(), &rid, &error);
-    };
-    let Ok(form) = serde_urlencoded::from_bytes::<HashMap<String, String>>(&bytes) else {
-        let error = PageError::BadForm {
-            detail: "the login form body is not url-encoded",
-        };
-        return login_text::error_page(tenant.name(), &rid, &error);
+    let form = match read_form(req).await {
+        Ok(form) => form,
+        Err(error) => return login_text::error_page(tenant.name(), &rid, &error),
     };
     let field = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
     // The form's hidden `state` wins; the query's is the same on a browser post.
-    let ul_state = Some(field("state"))
-        .filter(|s| !s.is_empty())
-        .unwrap_or(&query_state)
-        .to_owned();
-    let answer = log_in(
-        &tenant,
-        &ul_state,
-        cookie.as_deref(),
-        field("username"),
-        field("password"),
-    );
-    match answer {
+    let ul_state = Some(field("state")).filter(|s| !s.is_empty()).unwrap_or(&query_state);
+    let (username, password) = (field("username"), field("password"));
+    match log_in(&tenant, ul_state, cookie.as_deref(), username, password) {
         Ok(answer) => answer.respond(&tenant, &rid),
         Err(Retry { status, hint, page }) => with_hint(html(status, page), hint),
     }
+}
+
+/// The posted login form's fields.
+async fn read_form(req: Request) -> Result<HashMap<String, String>, PageError> {
+    let Ok((_, bytes)) = read_capped(req, MAX_FORM_BYTES).await else {
+        return Err(PageError::BadForm {
+            detail: "the login form body is too large",
+        });
+    };
+    serde_urlencoded::from_bytes(&bytes).map_err(|_| PageError::BadForm {
+        detail: "the login form body is not url-encoded",
+    })
 }
 
 /// The form shown again with an error.
@@ -231,39 +231,40 @@ fn log_in(
 
 /// `GET /authorize/resume`: the logged-in transaction answers the application's callback, once.
 #[tracing::instrument(skip_all)]
-pub async fn resume(State(tenant): State<Tenant>, req: Request) -> Response {
+pub(super) async fn resume(State(tenant): State<Tenant>, req: Request) -> Response {
     let rid = request_id(&req);
-    let ul_state = state_param(&req);
     let cookie = session::from_headers(req.headers());
-    let answer = {
-        let mut guard = tenant.state();
-        let state = &mut *guard;
-        match transaction(state, &ul_state, cookie.as_deref()) {
-            Ok(t) if t.authenticated => {
-                state.logins.transactions.remove(&ul_state);
-                let user_id = state
-                    .logins
-                    .sessions
-                    .get(&t.session)
-                    .and_then(|s| s.user_id.clone())
-                    .unwrap_or_default();
-                Answer {
-                    outcome: finish(&tenant, state, &t.request, &user_id, &t.session),
-                    // facts §2: the session cookies are set again here.
-                    set_session: Some(t.session),
-                }
+    resumed(&tenant, &state_param(&req), cookie.as_deref()).respond(&tenant, &rid)
+}
+
+/// The callback answer of a logged-in transaction, which ends with it.
+fn resumed(tenant: &Tenant, ul_state: &str, cookie: Option<&str>) -> Answer {
+    let mut guard = tenant.state();
+    let state = &mut *guard;
+    match transaction(state, ul_state, cookie) {
+        Ok(t) if t.authenticated => {
+            state.logins.transactions.remove(ul_state);
+            let user_id = state
+                .logins
+                .sessions
+                .get(&t.session)
+                .and_then(|s| s.user_id.clone())
+                .unwrap_or_default();
+            Answer {
+                outcome: finish(tenant, state, &t.request, &user_id, &t.session),
+                // facts §2: the session cookies are set again here.
+                set_session: Some(t.session),
             }
-            Ok(_) => Answer {
-                outcome: Outcome::Page(PageError::SessionNotFound {
-                    why: "the transaction has not logged in yet: post the form at /u/login first",
-                }),
-                set_session: None,
-            },
-            Err(error) => Answer {
-                outcome: Outcome::Page(error),
-                set_session: None,
-            },
         }
-    };
-    answer.respond(&tenant, &rid)
+        Ok(_) => Answer {
+            outcome: Outcome::Page(PageError::SessionNotFound {
+                why: "the transaction has not logged in yet: post the form at /u/login first",
+            }),
+            set_session: None,
+        },
+        Err(error) => Answer {
+            outcome: Outcome::Page(error),
+            set_session: None,
+        },
+    }
 }

@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::Value;
 
-use crate::auth0::login::authorize::{query_params, request_id};
+use crate::auth0::login::authorize::{param, query_params, request_id};
 use crate::auth0::tenant::Tenant;
 use crate::auth0::tenant::state::TenantState;
 use crate::auth0::wire::body::read_capped;
@@ -31,20 +31,13 @@ enum Exit {
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn v2_logout(State(tenant): State<Tenant>, req: Request) -> Response {
+pub(super) async fn v2_logout(State(tenant): State<Tenant>, req: Request) -> Response {
     let rid = request_id(&req);
     let params = query_params(req.uri().query());
-    let get = |name: &str| {
-        params
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-            .filter(|v| !v.is_empty())
-    };
     let cookie = session::from_headers(req.headers());
     let exit = {
         let state = tenant.state();
-        v2_exit(&state, get("client_id"), get("returnTo"))
+        v2_exit(&state, param(&params, "client_id"), param(&params, "returnTo"))
     };
     end(&tenant, &rid, cookie.as_deref(), exit)
 }
@@ -89,43 +82,36 @@ fn v2_exit(state: &TenantState, client_id: Option<&str>, return_to: Option<&str>
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn oidc_logout(State(tenant): State<Tenant>, req: Request) -> Response {
+pub(super) async fn oidc_logout(State(tenant): State<Tenant>, req: Request) -> Response {
     let rid = request_id(&req);
     let cookie = session::from_headers(req.headers());
-    let mut params = query_params(req.uri().query());
-    if req.method() == axum::http::Method::POST {
-        let Ok((_, bytes)) = read_capped(req, 64 * 1024).await else {
-            let error = PageError::BadForm {
-                detail: "the logout form body is too large",
-            };
-            return login_text::error_page(tenant.name(), &rid, &error);
-        };
-        params.extend(serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes).unwrap_or_default());
-    }
-    let get = |name: &str| {
-        params
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-            .filter(|v| !v.is_empty())
+    let params = match logout_params(req).await {
+        Ok(params) => params,
+        Err(error) => return login_text::error_page(tenant.name(), &rid, &error),
     };
-    let exit = oidc_exit(
-        &tenant,
-        get("client_id"),
-        get("id_token_hint"),
-        get("post_logout_redirect_uri"),
-        get("state"),
-    );
+    let exit = oidc_exit(&tenant, &params);
     end(&tenant, &rid, cookie.as_deref(), exit)
 }
 
-fn oidc_exit(
-    tenant: &Tenant,
-    client_id: Option<&str>,
-    hint: Option<&str>,
-    redirect: Option<&str>,
-    client_state: Option<&str>,
-) -> Result<Exit, PageError> {
+/// The query's parameters, then a POSTed form's.
+async fn logout_params(req: Request) -> Result<Vec<(String, String)>, PageError> {
+    let mut params = query_params(req.uri().query());
+    if req.method() == axum::http::Method::POST {
+        let Ok((_, bytes)) = read_capped(req, 64 * 1024).await else {
+            return Err(PageError::BadForm {
+                detail: "the logout form body is too large",
+            });
+        };
+        params.extend(serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes).unwrap_or_default());
+    }
+    Ok(params)
+}
+
+fn oidc_exit(tenant: &Tenant, params: &[(String, String)]) -> Result<Exit, PageError> {
+    let client_id = param(params, "client_id");
+    let hint = param(params, "id_token_hint");
+    let redirect = param(params, "post_logout_redirect_uri");
+    let client_state = param(params, "state");
     let hinted = match hint {
         None => None,
         Some(token) => {

@@ -19,13 +19,13 @@ use crate::auth0::wire::text::{CONFIRMATION_MISSING, PASSWORD_MISSING, PASSWORDS
 use crate::core::password::PasswordHash;
 
 /// The reset form of a live ticket.
-pub(crate) struct Form {
+pub(super) struct Form {
     pub(crate) email: String,
     pub(crate) csrf: String,
 }
 
 /// Where a browser goes once the password changed.
-pub(crate) enum Done {
+pub(super) enum Done {
     /// Back to the ticket's `result_url`, with `success`/`message` (and `email` when asked).
     ResultUrl { url: String, email: Option<String> },
     /// The application's login route.
@@ -35,7 +35,7 @@ pub(crate) enum Done {
 }
 
 /// The form for the ticket `secret`, with the CSRF token its post must carry back.
-pub(crate) fn open(tenant: &Tenant, secret: &str) -> Result<Form, ResetError> {
+pub(super) fn open(tenant: &Tenant, secret: &str) -> Result<Form, ResetError> {
     let now = tenant.clock().unix();
     let mut state = tenant.state();
     let ticket = live_ticket(&state, secret, now)?.clone();
@@ -60,7 +60,7 @@ pub(crate) fn open(tenant: &Tenant, secret: &str) -> Result<Form, ResetError> {
 
 /// Sets the password a submission of the form for `secret` asks for and consumes the ticket;
 /// returns where the browser goes next and the hint naming the user.
-pub(crate) fn redeem(
+pub(super) fn redeem(
     tenant: &Tenant,
     secret: &str,
     form: &HashMap<String, String>,

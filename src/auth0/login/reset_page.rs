@@ -28,7 +28,7 @@ const MAX_FORM_BYTES: usize = 64 * 1024;
 
 /// `GET`: the form for a live ticket, or the error screen that says why not.
 #[tracing::instrument(skip_all)]
-pub async fn show(State(tenant): State<Tenant>, Page(page): Page) -> Response {
+pub(super) async fn show(State(tenant): State<Tenant>, Page(page): Page) -> Response {
     match reset::open(&tenant, &page.secret) {
         Ok(form) => form_response(&page, &form),
         Err(error) => error.render(&page),
@@ -55,7 +55,7 @@ fn form_response(page: &PageContext, form: &reset::Form) -> Response {
 
 /// `POST`: check, set the password, consume the ticket, then the success screen or a redirect.
 #[tracing::instrument(skip_all)]
-pub async fn submit(State(tenant): State<Tenant>, Submission(page, form): Submission) -> Response {
+pub(super) async fn submit(State(tenant): State<Tenant>, Submission(page, form): Submission) -> Response {
     match reset::redeem(&tenant, &page.secret, &form) {
         Ok((done, hint)) => with_hint(done_response(done, &page), hint),
         Err(error) => error.render(&page),
@@ -82,7 +82,7 @@ struct TicketQuery {
 }
 
 /// A request to the reset page: what its pages are rendered for.
-pub struct Page(PageContext);
+pub(super) struct Page(PageContext);
 
 impl FromRequestParts<Tenant> for Page {
     type Rejection = std::convert::Infallible;
@@ -107,7 +107,7 @@ impl FromRequestParts<Tenant> for Page {
 
 /// A post of the reset form: its page and its url-encoded fields; a body too large or not
 /// url-encoded gets the generic error page.
-pub struct Submission(PageContext, HashMap<String, String>);
+pub(super) struct Submission(PageContext, HashMap<String, String>);
 
 impl FromRequest<Tenant> for Submission {
     type Rejection = Response;

@@ -9,12 +9,12 @@
 
 use axum::http::{HeaderMap, HeaderValue, header};
 
-pub const COOKIE: &str = "auth0";
-pub const COMPAT_COOKIE: &str = "auth0_compat";
+pub(super) const COOKIE: &str = "auth0";
+pub(super) const COMPAT_COOKIE: &str = "auth0_compat";
 const PREFIX: &str = "s%3A";
 
 /// The session id the request's cookies carry (`auth0` first, then the twin).
-pub fn from_headers(headers: &HeaderMap) -> Option<String> {
+pub(super) fn from_headers(headers: &HeaderMap) -> Option<String> {
     let mut compat = None;
     for value in headers.get_all(header::COOKIE) {
         let Ok(value) = value.to_str() else { continue };
@@ -40,7 +40,7 @@ fn is_id(id: &str) -> bool {
 }
 
 /// Sets both cookies for session `id` on `headers`.
-pub fn set(headers: &mut HeaderMap, id: &str, https: bool) {
+pub(super) fn set(headers: &mut HeaderMap, id: &str, https: bool) {
     let (main, compat) = if https {
         (
             "; Path=/; HttpOnly; Secure; SameSite=None",
@@ -57,7 +57,7 @@ pub fn set(headers: &mut HeaderMap, id: &str, https: bool) {
 }
 
 /// Expires both cookies (logout).
-pub fn clear(headers: &mut HeaderMap) {
+pub(super) fn clear(headers: &mut HeaderMap) {
     for name in [COOKIE, COMPAT_COOKIE] {
         if let Ok(value) = HeaderValue::from_str(&format!(
             "{name}=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly"

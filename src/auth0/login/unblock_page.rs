@@ -2,11 +2,10 @@
 //! `auth0-users.md` §5.2).
 
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use crate::auth0::tenant::model::TicketKind;
 use crate::auth0::tenant::{Tenant, brute_force};
 use crate::auth0::wire::respond::{html, with_hint};
 use crate::auth0::wire::text::page;
@@ -21,26 +20,11 @@ pub(super) struct TicketQuery {
 /// The page the unblock link opens: lifts the user's brute-force blocks (statuses inf, as for
 /// the other hosted pages).
 #[tracing::instrument(skip_all)]
-pub(super) async fn unblock_page(
-    State(tenant): State<Tenant>,
-    _uri: Uri,
-    Query(query): Query<TicketQuery>,
-) -> Response {
-    let secret = query.ticket.unwrap_or_default();
+pub(super) async fn unblock_page(State(tenant): State<Tenant>, Query(query): Query<TicketQuery>) -> Response {
     let now = tenant.clock().unix();
-    let mut state = tenant.state();
-    let redeemed = match state.tickets.check(&secret, now).map(|e| e.payload.kind) {
-        Ok(TicketKind::Unblock) => state.tickets.redeem(&secret, now).map(|e| e.payload.user_id.clone()),
-        Ok(_) => Err(Redemption::Unknown),
-        Err(reason) => Err(reason),
-    };
+    let redeemed = brute_force::redeem_unblock(&mut tenant.state(), &query.ticket.unwrap_or_default(), now);
     let (status, text) = match redeemed {
-        Ok(user_id) => {
-            if let Some(email) = state.user(&user_id).map(|u| u.email.clone()) {
-                brute_force::unblock_identifier(&mut state, &email);
-            }
-            (StatusCode::OK, UNBLOCKED)
-        }
+        Ok(()) => (StatusCode::OK, UNBLOCKED),
         Err(Redemption::Used) => (StatusCode::BAD_REQUEST, LINK_USED),
         Err(_) => (StatusCode::BAD_REQUEST, LINK_EXPIRED),
     };

@@ -2,12 +2,12 @@
 //! and marks the email verified, or shows why it cannot; Classic Login reports to `result_url`.
 
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
 use crate::auth0::tenant::Tenant;
-use crate::auth0::tenant::model::TicketKind;
+use crate::auth0::tenant::verification::{self, NotVerified, Verified};
 use crate::auth0::wire::respond::{html, redirect, with_hint};
 use crate::auth0::wire::text::page;
 use crate::auth0::wire::text::verify::{
@@ -23,41 +23,17 @@ pub(super) struct TicketQuery {
 /// The hosted page a verification link opens: redeems the ticket and marks the email verified
 /// (statuses inf, as for the reset page: 200 on success, 400 on an error screen).
 #[tracing::instrument(skip_all)]
-pub(super) async fn verify(State(tenant): State<Tenant>, uri: Uri, Query(query): Query<TicketQuery>) -> Response {
-    let secret = query.ticket.unwrap_or_default();
+pub(super) async fn verify(State(tenant): State<Tenant>, Query(query): Query<TicketQuery>) -> Response {
     let now = tenant.clock().unix();
-    let mut state = tenant.state();
-    let kind = state.tickets.check(&secret, now).map(|e| e.payload.kind);
-    let outcome = match kind {
-        Ok(TicketKind::EmailVerification) => state.tickets.redeem(&secret, now).map(|e| e.payload.clone()),
-        Ok(_) => Err(Redemption::Unknown),
-        Err(reason) => Err(reason),
-    };
-    let ticket = match outcome {
-        Ok(ticket) => ticket,
-        Err(reason) => {
-            let (text, hint) = match reason {
-                Redemption::Expired { .. } => (EXPIRED, "the verification link expired on the tenant clock"),
-                Redemption::Used => (USED, "the verification link was already used"),
-                _ => (INVALID, "no live verification ticket has this secret"),
-            };
-            return result_page(&tenant, uri.path(), StatusCode::BAD_REQUEST, ERROR_TITLE, text, hint);
-        }
-    };
-    let Some(user) = state.user_mut(&ticket.user_id) else {
-        return result_page(
-            &tenant,
-            uri.path(),
-            StatusCode::BAD_REQUEST,
-            ERROR_TITLE,
-            INVALID,
-            "the user no longer exists",
-        );
-    };
-    let already = user.email_verified;
-    user.email_verified = true;
-    let email = user.email.clone();
-    drop(state);
+    let redeemed = verification::redeem(&mut tenant.state(), &query.ticket.unwrap_or_default(), now);
+    match redeemed {
+        Ok(verified) => verified_page(&tenant, verified),
+        Err(reason) => refused_page(&tenant, reason),
+    }
+}
+
+/// Classic Login reports to `result_url` (facts §4); Universal Login shows the result screen.
+fn verified_page(tenant: &Tenant, Verified { email, already, ticket }: Verified) -> Response {
     if let Some(url) = &ticket.result_url {
         let mut params = vec![("supportSignUp", "true"), ("supportForgotPassword", "true")];
         if ticket.include_email_in_redirect {
@@ -68,25 +44,29 @@ pub(super) async fn verify(State(tenant): State<Tenant>, uri: Uri, Query(query):
     }
     if already {
         return result_page(
-            &tenant,
-            uri.path(),
+            tenant,
             StatusCode::OK,
             VERIFIED_TITLE,
             ALREADY_VERIFIED,
             "the email was verified before",
         );
     }
-    result_page(
-        &tenant,
-        uri.path(),
-        StatusCode::OK,
-        VERIFIED_TITLE,
-        VERIFIED,
-        &format!("{email} is verified"),
-    )
+    let hint = format!("{email} is verified");
+    result_page(tenant, StatusCode::OK, VERIFIED_TITLE, VERIFIED, &hint)
 }
 
-fn result_page(tenant: &Tenant, _path: &str, status: StatusCode, title: &str, text: &str, hint: &str) -> Response {
+/// The error screen for a link that verified nothing.
+fn refused_page(tenant: &Tenant, reason: NotVerified) -> Response {
+    let (text, hint) = match reason {
+        NotVerified::Link(Redemption::Expired { .. }) => (EXPIRED, "the verification link expired on the tenant clock"),
+        NotVerified::Link(Redemption::Used) => (USED, "the verification link was already used"),
+        NotVerified::Link(_) => (INVALID, "no live verification ticket has this secret"),
+        NotVerified::UserGone => (INVALID, "the user no longer exists"),
+    };
+    result_page(tenant, StatusCode::BAD_REQUEST, ERROR_TITLE, text, hint)
+}
+
+fn result_page(tenant: &Tenant, status: StatusCode, title: &str, text: &str, hint: &str) -> Response {
     let body = format!(
         "<h1>{}</h1>\n<p>{}</p>\n",
         html_escape::encode_text(title),

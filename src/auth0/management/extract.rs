@@ -26,7 +26,7 @@ use crate::core::tokens::{self, TokenRejection};
 
 /// The caller behind a verified Management API token.
 #[derive(Debug, Clone)]
-pub struct Principal {
+pub(super) struct Principal {
     /// `azp` of the token (the application that obtained it).
     pub client_id: Option<String>,
     pub scopes: Vec<String>,
@@ -39,12 +39,12 @@ impl Principal {
 }
 
 /// The scopes an endpoint accepts: any one of them lets the caller in.
-pub trait ScopeSet: Send + Sync + 'static {
+pub(super) trait ScopeSet: Send + Sync + 'static {
     const ANY_OF: &'static [&'static str];
 }
 
 /// A caller whose token passed the whole ladder for the scopes of `S`.
-pub struct Scoped<S>(pub Principal, pub PhantomData<S>);
+pub(super) struct Scoped<S>(pub Principal, pub PhantomData<S>);
 
 impl<S: ScopeSet> FromRequestParts<Tenant> for Scoped<S> {
     type Rejection = MgmtError;
@@ -110,12 +110,12 @@ fn authenticate(parts: &Parts, tenant: &Tenant) -> Result<Principal, MgmtError> 
 }
 
 /// A request body type with its documented schema.
-pub trait BodySchema: DeserializeOwned + Send {
+pub(super) trait BodySchema: DeserializeOwned + Send {
     fn schema() -> &'static Schema;
 }
 
 /// A validated Management API body.
-pub struct MgmtBody<T>(pub T);
+pub(super) struct MgmtBody<T>(pub T);
 
 /// How the Content-Type header asks the body to be read.
 enum BodyKind {
@@ -189,7 +189,7 @@ fn deserialize<T: DeserializeOwned>(value: Value) -> Result<T, MgmtError> {
 }
 
 /// A validated Management API query string.
-pub struct MgmtQuery<T>(pub T);
+pub(super) struct MgmtQuery<T>(pub T);
 
 impl<T: BodySchema> FromRequestParts<Tenant> for MgmtQuery<T> {
     type Rejection = MgmtError;

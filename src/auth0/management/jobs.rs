@@ -18,26 +18,26 @@ use crate::auth0::management::tickets::CreateUserTickets;
 use crate::auth0::tenant::Tenant;
 use crate::auth0::tenant::model::Job;
 use crate::auth0::tenant::tickets::DEFAULT_TICKET_TTL;
-use crate::auth0::tenant::verification;
+use crate::auth0::tenant::verification::{self, VerificationRequest};
 use crate::auth0::wire::format::timestamp;
 use crate::auth0::wire::mgmt_error::MgmtError;
 use crate::auth0::wire::respond::json_response;
 
 /// Scope of `POST /jobs/verification-email` (doc: OAS).
-pub struct UpdateUsers;
+pub(super) struct UpdateUsers;
 impl ScopeSet for UpdateUsers {
     const ANY_OF: &'static [&'static str] = &["update:users"];
 }
 
 /// Scopes of `GET /jobs/{id}` (doc: OAS; order inf).
-pub struct ReadJobs;
+pub(super) struct ReadJobs;
 impl ScopeSet for ReadJobs {
     const ANY_OF: &'static [&'static str] = &["create:users", "read:users"];
 }
 
 /// `VerifyEmailTicketRequestContent`.
 #[derive(Debug, Deserialize)]
-pub struct VerificationTicketRequest {
+pub(super) struct VerificationTicketRequest {
     user_id: String,
     result_url: Option<String>,
     client_id: Option<String>,
@@ -51,7 +51,7 @@ pub struct VerificationTicketRequest {
 
 /// `PostVerificationEmailRequestContent`.
 #[derive(Debug, Deserialize)]
-pub struct VerificationJobRequest {
+pub(super) struct VerificationJobRequest {
     user_id: String,
     client_id: Option<String>,
     organization_id: Option<String>,
@@ -76,23 +76,13 @@ impl BodySchema for VerificationJobRequest {
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn create_ticket(
+pub(super) async fn create_ticket(
     State(tenant): State<Tenant>,
     _caller: Scoped<CreateUserTickets>,
     MgmtBody(request): MgmtBody<VerificationTicketRequest>,
 ) -> Result<Response, MgmtError> {
-    let mut state = tenant.state();
     let ttl = request.ttl_sec.filter(|t| *t > 0).unwrap_or(DEFAULT_TICKET_TTL);
-    let url = verification::issue(
-        &tenant,
-        &mut state,
-        request.user_id,
-        request.result_url,
-        request.client_id,
-        request.organization_id,
-        request.include_email_in_redirect,
-        ttl,
-    )?;
+    let url = verification::issue(&tenant, &mut tenant.state(), request.into(), ttl)?;
     Ok(json_response(
         StatusCode::CREATED,
         &json!({ "ticket": url }),
@@ -101,7 +91,7 @@ pub async fn create_ticket(
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn create_job(
+pub(super) async fn create_job(
     State(tenant): State<Tenant>,
     _caller: Scoped<UpdateUsers>,
     MgmtBody(request): MgmtBody<VerificationJobRequest>,
@@ -124,7 +114,7 @@ pub async fn create_job(
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn get_job(
+pub(super) async fn get_job(
     State(tenant): State<Tenant>,
     _caller: Scoped<ReadJobs>,
     path: Result<Path<String>, PathRejection>,
@@ -151,4 +141,16 @@ fn job_json(job: &Job, status: &str) -> Value {
         "created_at": timestamp(job.created_at),
         "id": job.id,
     })
+}
+
+impl From<VerificationTicketRequest> for VerificationRequest {
+    fn from(request: VerificationTicketRequest) -> Self {
+        VerificationRequest {
+            user_id: request.user_id,
+            result_url: request.result_url,
+            client_id: request.client_id,
+            organization_id: request.organization_id,
+            include_email_in_redirect: request.include_email_in_redirect,
+        }
+    }
 }

@@ -17,7 +17,7 @@ use crate::auth0::wire::mgmt_error::{Finding, Violation};
 const METADATA_NOTE: &str = "x-authmock-metadata-note";
 
 /// A compiled endpoint schema.
-pub struct Schema {
+pub(super) struct Schema {
     schema: Value,
     validator: jsonschema::Validator,
     /// `dependentRequired`, checked only once the rest passes: the provider reports an unknown

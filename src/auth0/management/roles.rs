@@ -19,7 +19,7 @@ use crate::auth0::management::extract::{BodySchema, MgmtBody, MgmtQuery, ScopeSe
 use crate::auth0::management::payload::Schema;
 use crate::auth0::tenant::Tenant;
 use crate::auth0::tenant::model::Role;
-use crate::auth0::tenant::rbac::{add_role, role_json};
+use crate::auth0::tenant::rbac::{self, add_role, role_json};
 use crate::auth0::tenant::state::TenantState;
 use crate::auth0::wire::respond::json_response;
 
@@ -45,14 +45,14 @@ scopes!(UpdateUserPermissions, "update:users");
 
 /// `{"name","description"}` of role POST/PATCH.
 #[derive(Debug, Deserialize)]
-pub struct RoleRequest {
+pub(super) struct RoleRequest {
     name: Option<String>,
     description: Option<String>,
 }
 
 /// `{"permissions":[{"resource_server_identifier","permission_name"}]}`.
 #[derive(Debug, Deserialize)]
-pub struct PermissionsRequest {
+pub(super) struct PermissionsRequest {
     permissions: Vec<PermissionRef>,
 }
 
@@ -64,13 +64,13 @@ struct PermissionRef {
 
 /// `{"roles":["rol_…"]}`.
 #[derive(Debug, Deserialize)]
-pub struct RolesRequest {
+pub(super) struct RolesRequest {
     roles: Vec<String>,
 }
 
 /// `page`, `per_page`, `include_totals`, `name_filter` of the list endpoints.
 #[derive(Debug, Deserialize)]
-pub struct ListQuery {
+pub(super) struct ListQuery {
     page: Option<u64>,
     per_page: Option<u64>,
     include_totals: Option<bool>,
@@ -84,7 +84,7 @@ static ROLES: LazyLock<Schema> = LazyLock::new(|| Schema::compile(include_str!("
 static LIST: LazyLock<Schema> = LazyLock::new(|| Schema::compile(include_str!("schemas/list_query.json")));
 
 /// Role POST and PATCH share a struct; POST's schema requires `name`.
-pub struct NewRole(RoleRequest);
+pub(super) struct NewRole(RoleRequest);
 impl<'de> Deserialize<'de> for NewRole {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         RoleRequest::deserialize(d).map(NewRole)
@@ -161,7 +161,7 @@ fn page(key: &str, items: Vec<Value>, query: &ListQuery) -> Value {
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn create(
+pub(super) async fn create(
     State(tenant): State<Tenant>,
     _caller: Scoped<CreateRoles>,
     MgmtBody(NewRole(request)): MgmtBody<NewRole>,
@@ -178,7 +178,7 @@ pub async fn create(
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn list(
+pub(super) async fn list(
     State(tenant): State<Tenant>,
     _caller: Scoped<ReadRoles>,
     MgmtQuery(query): MgmtQuery<ListQuery>,
@@ -196,7 +196,7 @@ pub async fn list(
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn get(
+pub(super) async fn get(
     State(tenant): State<Tenant>,
     _caller: Scoped<ReadRoles>,
     path: Result<Path<String>, PathRejection>,
@@ -207,7 +207,7 @@ pub async fn get(
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn update(
+pub(super) async fn update(
     State(tenant): State<Tenant>,
     _caller: Scoped<UpdateRoles>,
     path: Result<Path<String>, PathRejection>,
@@ -215,28 +215,12 @@ pub async fn update(
 ) -> Result<Response, MgmtError> {
     let mut state = tenant.state();
     let index = role_index(&state, &path_id(path))?;
-    if let Some(name) = &request.name
-        && state
-            .rbac
-            .roles
-            .iter()
-            .enumerate()
-            .any(|(i, r)| i != index && r.name == *name)
-    {
-        return Err(MgmtError::RoleExists { name: name.clone() });
-    }
-    let role = &mut state.rbac.roles[index];
-    if let Some(name) = request.name {
-        role.name = name;
-    }
-    if let Some(description) = request.description {
-        role.description = description;
-    }
+    let role = rbac::update_role(&mut state, index, request.name, request.description)?;
     Ok(ok(StatusCode::OK, &role_json(role)))
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn delete(
+pub(super) async fn delete(
     State(tenant): State<Tenant>,
     _caller: Scoped<DeleteRoles>,
     path: Result<Path<String>, PathRejection>,
@@ -251,7 +235,7 @@ pub async fn delete(
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn add_role_permissions(
+pub(super) async fn add_role_permissions(
     State(tenant): State<Tenant>,
     _caller: Scoped<UpdateRoles>,
     path: Result<Path<String>, PathRejection>,
@@ -270,7 +254,7 @@ pub async fn add_role_permissions(
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn remove_role_permissions(
+pub(super) async fn remove_role_permissions(
     State(tenant): State<Tenant>,
     _caller: Scoped<UpdateRoles>,
     path: Result<Path<String>, PathRejection>,
@@ -305,7 +289,7 @@ fn permission_json(state: &TenantState, api: &str, name: &str) -> Value {
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn role_permissions(
+pub(super) async fn role_permissions(
     State(tenant): State<Tenant>,
     _caller: Scoped<ReadRoles>,
     path: Result<Path<String>, PathRejection>,
@@ -322,7 +306,7 @@ pub async fn role_permissions(
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn user_roles(
+pub(super) async fn user_roles(
     State(tenant): State<Tenant>,
     _caller: Scoped<ReadUserRoles>,
     path: Result<Path<String>, PathRejection>,
@@ -344,7 +328,7 @@ pub async fn user_roles(
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn assign_roles(
+pub(super) async fn assign_roles(
     State(tenant): State<Tenant>,
     _caller: Scoped<AssignRoles>,
     path: Result<Path<String>, PathRejection>,
@@ -367,7 +351,7 @@ pub async fn assign_roles(
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn remove_roles(
+pub(super) async fn remove_roles(
     State(tenant): State<Tenant>,
     _caller: Scoped<RemoveRoles>,
     path: Result<Path<String>, PathRejection>,
@@ -384,7 +368,7 @@ pub async fn remove_roles(
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn add_user_permissions(
+pub(super) async fn add_user_permissions(
     State(tenant): State<Tenant>,
     _caller: Scoped<UpdateUserPermissions>,
     path: Result<Path<String>, PathRejection>,
@@ -404,7 +388,7 @@ pub async fn add_user_permissions(
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn remove_user_permissions(
+pub(super) async fn remove_user_permissions(
     State(tenant): State<Tenant>,
     _caller: Scoped<UpdateUserPermissions>,
     path: Result<Path<String>, PathRejection>,
@@ -424,7 +408,7 @@ pub async fn remove_user_permissions(
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn user_permissions(
+pub(super) async fn user_permissions(
     State(tenant): State<Tenant>,
     _caller: Scoped<ReadUserPermissions>,
     path: Result<Path<String>, PathRejection>,
@@ -433,13 +417,20 @@ pub async fn user_permissions(
     let state = tenant.state();
     let user_id = path_id(path);
     require_user(&state, &user_id)?;
+    let items = user_permission_items(&state, &user_id);
+    Ok(ok(StatusCode::OK, &page("permissions", items, &query)))
+}
+
+/// A user's permissions as `GET /users/{id}/permissions` lists them: direct and through roles,
+/// each with its sources, sorted by name.
+fn user_permission_items(state: &TenantState, user_id: &str) -> Vec<Value> {
     let mut entries: Vec<(String, String, Value)> = Vec::new();
     let mut add =
         |api: &str, name: &str, source: Value| match entries.iter_mut().find(|(a, n, _)| a == api && n == name) {
             Some((_, _, sources)) => sources.as_array_mut().expect("sources is an array").push(source),
             None => entries.push((api.to_owned(), name.to_owned(), json!([source]))),
         };
-    for (_, api, name) in state.rbac.user_permissions.iter().filter(|(u, ..)| *u == user_id) {
+    for (_, api, name) in state.rbac.user_permissions.iter().filter(|(u, ..)| u == user_id) {
         add(
             api,
             name,
@@ -450,7 +441,7 @@ pub async fn user_permissions(
         .rbac
         .roles
         .iter()
-        .filter(|r| state.rbac.members.iter().any(|(u, id)| *u == user_id && *id == r.id))
+        .filter(|r| state.rbac.members.iter().any(|(u, id)| u == user_id && *id == r.id))
     {
         for (api, name) in &role.permissions {
             // inf: role-derived entries name their role.
@@ -463,13 +454,12 @@ pub async fn user_permissions(
     }
     // obs: sorted by name.
     entries.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
-    let items = entries
+    entries
         .into_iter()
         .map(|(api, name, sources)| {
-            let mut item = permission_json(&state, &api, &name);
+            let mut item = permission_json(state, &api, &name);
             item["sources"] = sources;
             item
         })
-        .collect();
-    Ok(ok(StatusCode::OK, &page("permissions", items, &query)))
+        .collect()
 }

@@ -20,14 +20,14 @@ use crate::auth0::tenant::tickets::{DEFAULT_TICKET_TTL, store_ticket};
 use crate::auth0::wire::respond::json_response;
 
 /// Scope of both ticket endpoints (facts §3.1, doc).
-pub struct CreateUserTickets;
+pub(super) struct CreateUserTickets;
 impl ScopeSet for CreateUserTickets {
     const ANY_OF: &'static [&'static str] = &["create:user_tickets"];
 }
 
 /// The documented request body (`ChangePasswordTicketRequestContent`).
 #[derive(Debug, Deserialize)]
-pub struct PasswordChangeTicketRequest {
+pub(super) struct PasswordChangeTicketRequest {
     result_url: Option<String>,
     user_id: Option<String>,
     client_id: Option<String>,
@@ -59,7 +59,7 @@ impl BodySchema for PasswordChangeTicketRequest {
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn create_password_change(
+pub(super) async fn create_password_change(
     State(tenant): State<Tenant>,
     _caller: Scoped<CreateUserTickets>,
     MgmtBody(request): MgmtBody<PasswordChangeTicketRequest>,

@@ -21,20 +21,20 @@ use crate::auth0::wire::mgmt_error::MgmtError;
 use crate::auth0::wire::respond::json_response;
 
 /// Scope of `GET /user-blocks…` (doc: OAS).
-pub struct ReadBlocks;
+pub(super) struct ReadBlocks;
 impl ScopeSet for ReadBlocks {
     const ANY_OF: &'static [&'static str] = &["read:users"];
 }
 
 /// Scope of `DELETE /user-blocks…` (doc: OAS).
-pub struct DeleteBlocks;
+pub(super) struct DeleteBlocks;
 impl ScopeSet for DeleteBlocks {
     const ANY_OF: &'static [&'static str] = &["update:users"];
 }
 
 /// `identifier` (and the documented flag) of the by-identifier endpoints.
 #[derive(Debug, Deserialize)]
-pub struct IdentifierQuery {
+pub(super) struct IdentifierQuery {
     identifier: String,
     #[allow(dead_code)]
     consider_brute_force_enablement: Option<bool>,
@@ -42,7 +42,7 @@ pub struct IdentifierQuery {
 
 /// The documented flag of the by-id endpoints.
 #[derive(Debug, Deserialize)]
-pub struct BlocksQuery {
+pub(super) struct BlocksQuery {
     #[allow(dead_code)]
     consider_brute_force_enablement: Option<bool>,
 }
@@ -81,7 +81,7 @@ fn user_by_path(state: &TenantState, path: Result<Path<String>, PathRejection>) 
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn get_by_identifier(
+pub(super) async fn get_by_identifier(
     State(tenant): State<Tenant>,
     _caller: Scoped<ReadBlocks>,
     MgmtQuery(query): MgmtQuery<IdentifierQuery>,
@@ -93,7 +93,7 @@ pub async fn get_by_identifier(
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn delete_by_identifier(
+pub(super) async fn delete_by_identifier(
     State(tenant): State<Tenant>,
     _caller: Scoped<DeleteBlocks>,
     MgmtQuery(query): MgmtQuery<IdentifierQuery>,
@@ -103,7 +103,7 @@ pub async fn delete_by_identifier(
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn get_by_id(
+pub(super) async fn get_by_id(
     State(tenant): State<Tenant>,
     _caller: Scoped<ReadBlocks>,
     MgmtQuery(_query): MgmtQuery<BlocksQuery>,
@@ -116,7 +116,7 @@ pub async fn get_by_id(
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn delete_by_id(
+pub(super) async fn delete_by_id(
     State(tenant): State<Tenant>,
     _caller: Scoped<DeleteBlocks>,
     path: Result<Path<String>, PathRejection>,

@@ -19,6 +19,7 @@ use crate::auth0::tenant::users::User;
 use crate::auth0::wire::mail;
 use crate::auth0::wire::oauth_error::OAuthError;
 use crate::auth0::wire::paths::UNBLOCK_PATH;
+use crate::core::onetime::Redemption;
 
 /// The IP counted when a request names none (inf).
 const LOCAL_IP: &str = "127.0.0.1";
@@ -119,4 +120,18 @@ pub fn unblock_identifier(state: &mut TenantState, identifier: &str) {
     let identifier = identifier.to_lowercase();
     state.brute_force.blocks.retain(|b| b.identifier != identifier);
     state.brute_force.failures.retain(|(id, _), _| *id != identifier);
+}
+
+/// Redeems the unblock link `secret` (once, on the tenant clock) and lifts every block of its
+/// user's email.
+pub(crate) fn redeem_unblock(state: &mut TenantState, secret: &str, now: i64) -> Result<(), Redemption> {
+    let user_id = match state.tickets.check(secret, now).map(|e| e.payload.kind) {
+        Ok(TicketKind::Unblock) => state.tickets.redeem(secret, now).map(|e| e.payload.user_id.clone())?,
+        Ok(_) => return Err(Redemption::Unknown),
+        Err(reason) => return Err(reason),
+    };
+    if let Some(email) = state.user(&user_id).map(|u| u.email.clone()) {
+        unblock_identifier(state, &email);
+    }
+    Ok(())
 }

@@ -86,3 +86,31 @@ pub(crate) fn apply_rbac(
         .collect();
     (kept.join(" "), api.permissions_in_token.then_some(held))
 }
+
+/// Renames the role at `index` and changes its description, each when given; a name another
+/// role has is the provider's 409.
+pub(crate) fn update_role(
+    state: &mut TenantState,
+    index: usize,
+    name: Option<String>,
+    description: Option<String>,
+) -> Result<&Role, MgmtError> {
+    if let Some(name) = &name
+        && state
+            .rbac
+            .roles
+            .iter()
+            .enumerate()
+            .any(|(i, r)| i != index && r.name == *name)
+    {
+        return Err(MgmtError::RoleExists { name: name.clone() });
+    }
+    let role = &mut state.rbac.roles[index];
+    if let Some(name) = name {
+        role.name = name;
+    }
+    if let Some(description) = description {
+        role.description = description;
+    }
+    Ok(role)
+}

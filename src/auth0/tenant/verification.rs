@@ -13,19 +13,33 @@ use crate::auth0::tenant::tickets::DEFAULT_TICKET_TTL;
 use crate::auth0::wire::mail;
 use crate::auth0::wire::mgmt_error::MgmtError;
 use crate::auth0::wire::paths::{CLASSIC_VERIFY_PATH, UNIVERSAL_VERIFY_PATH};
+use crate::core::onetime::Redemption;
 
-/// Issues a verification ticket for `user_id` and returns its hosted-page URL.
-#[allow(clippy::too_many_arguments)]
+/// A verification ticket asked for: whose, where Classic Login reports the result, for which
+/// application and organization.
+#[derive(Debug, Default)]
+pub(crate) struct VerificationRequest {
+    pub(crate) user_id: String,
+    pub(crate) result_url: Option<String>,
+    pub(crate) client_id: Option<String>,
+    pub(crate) organization_id: Option<String>,
+    pub(crate) include_email_in_redirect: bool,
+}
+
+/// Issues a verification ticket living `ttl` seconds and returns its hosted-page URL.
 pub(crate) fn issue(
     tenant: &Tenant,
     state: &mut TenantState,
-    user_id: String,
-    result_url: Option<String>,
-    client_id: Option<String>,
-    organization_id: Option<String>,
-    include_email_in_redirect: bool,
+    request: VerificationRequest,
     ttl: i64,
 ) -> Result<String, MgmtError> {
+    let VerificationRequest {
+        user_id,
+        result_url,
+        client_id,
+        organization_id,
+        include_email_in_redirect,
+    } = request;
     if let Some(client_id) = &client_id
         && state.client(client_id).is_none()
     {
@@ -76,16 +90,13 @@ pub fn send_verification_email(
     client_id: Option<String>,
     organization_id: Option<String>,
 ) -> Result<Job, MgmtError> {
-    let link = issue(
-        tenant,
-        state,
-        user_id.to_owned(),
-        None,
+    let request = VerificationRequest {
+        user_id: user_id.to_owned(),
         client_id,
         organization_id,
-        false,
-        DEFAULT_TICKET_TTL,
-    )?;
+        ..VerificationRequest::default()
+    };
+    let link = issue(tenant, state, request, DEFAULT_TICKET_TTL)?;
     let user = state.user(user_id).cloned().ok_or(MgmtError::UserNotFound {
         user_id: Some(user_id.to_owned()),
         email: None,
@@ -106,4 +117,39 @@ pub fn send_verification_email(
     room_for_job(state);
     state.jobs.push(job.clone());
     Ok(job)
+}
+
+/// What redeeming a verification link did: the user's email, whether it was verified before,
+/// and the ticket (its `result_url` and whether the redirect carries the email).
+pub(crate) struct Verified {
+    pub(crate) email: String,
+    pub(crate) already: bool,
+    pub(crate) ticket: Ticket,
+}
+
+/// Why a verification link verified nothing.
+pub(crate) enum NotVerified {
+    /// The ticket is unknown, used, expired, or not a verification ticket.
+    Link(Redemption),
+    /// The ticket's user was deleted.
+    UserGone,
+}
+
+/// Redeems the verification ticket `secret` (once, on the tenant clock) and marks its user's
+/// email verified.
+pub(crate) fn redeem(state: &mut TenantState, secret: &str, now: i64) -> Result<Verified, NotVerified> {
+    let ticket = match state.tickets.check(secret, now).map(|e| e.payload.kind) {
+        Ok(TicketKind::EmailVerification) => state.tickets.redeem(secret, now).map(|e| e.payload.clone()),
+        Ok(_) => Err(Redemption::Unknown),
+        Err(reason) => Err(reason),
+    }
+    .map_err(NotVerified::Link)?;
+    let user = state.user_mut(&ticket.user_id).ok_or(NotVerified::UserGone)?;
+    let already = user.email_verified;
+    user.email_verified = true;
+    Ok(Verified {
+        email: user.email.clone(),
+        already,
+        ticket,
+    })
 }

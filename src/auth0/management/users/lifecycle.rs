@@ -19,20 +19,20 @@ use crate::auth0::wire::mgmt_error::MgmtError;
 use crate::auth0::wire::respond::json_response;
 
 /// Scope of `POST /users` (doc: OAS).
-pub struct CreateUsers;
+pub(in crate::auth0::management) struct CreateUsers;
 impl ScopeSet for CreateUsers {
     const ANY_OF: &'static [&'static str] = &["create:users"];
 }
 
 /// Scope of `DELETE /users/{id}` (doc: OAS).
-pub struct DeleteUsers;
+pub(in crate::auth0::management) struct DeleteUsers;
 impl ScopeSet for DeleteUsers {
     const ANY_OF: &'static [&'static str] = &["delete:users"];
 }
 
 /// The documented `POST /users` body (`CreateUserRequestContent`).
 #[derive(Debug, Deserialize)]
-pub struct CreateUserRequest {
+pub(in crate::auth0::management) struct CreateUserRequest {
     connection: String,
     email: Option<String>,
     phone_number: Option<String>,
@@ -61,7 +61,7 @@ impl BodySchema for CreateUserRequest {
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn create(
+pub(in crate::auth0::management) async fn create(
     State(tenant): State<Tenant>,
     _caller: Scoped<CreateUsers>,
     MgmtBody(request): MgmtBody<CreateUserRequest>,
@@ -83,7 +83,7 @@ pub async fn create(
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn delete(
+pub(in crate::auth0::management) async fn delete(
     State(tenant): State<Tenant>,
     _caller: Scoped<DeleteUsers>,
     path: Result<Path<String>, PathRejection>,

@@ -27,13 +27,13 @@ use crate::core::password::PasswordHash;
 
 /// Scopes of `GET /users/{id}`, in the order the provider lists them in its insufficient-scope
 /// message (obs: facts `auth0.md` §11, two captures four years apart).
-pub struct ReadUser;
+pub(super) struct ReadUser;
 impl ScopeSet for ReadUser {
     const ANY_OF: &'static [&'static str] = &["read:users", "read:current_user", "read:user_idp_tokens"];
 }
 
 /// Scopes of `PATCH /users/{id}` (facts §5.1).
-pub struct UpdateUser;
+pub(super) struct UpdateUser;
 impl ScopeSet for UpdateUser {
     const ANY_OF: &'static [&'static str] = &[
         "update:users",
@@ -43,7 +43,7 @@ impl ScopeSet for UpdateUser {
 }
 
 /// Scope of `GET /users-by-email` (facts §5.2).
-pub struct ReadUsers;
+pub(super) struct ReadUsers;
 impl ScopeSet for ReadUsers {
     const ANY_OF: &'static [&'static str] = &["read:users"];
 }
@@ -56,14 +56,14 @@ const UPDATE_USERS: &[&str] = &["update:users"];
 
 /// `fields` / `include_fields` of the read endpoints.
 #[derive(Debug, Deserialize)]
-pub struct FieldsQuery {
+pub(super) struct FieldsQuery {
     fields: Option<String>,
     include_fields: Option<bool>,
 }
 
 /// `email` + field selection of `GET /users-by-email`.
 #[derive(Debug, Deserialize)]
-pub struct ByEmailQuery {
+pub(super) struct ByEmailQuery {
     email: String,
     fields: Option<String>,
     include_fields: Option<bool>,
@@ -71,7 +71,7 @@ pub struct ByEmailQuery {
 
 /// The documented PATCH body (`UpdateUserRequestContent`); `null` means "not sent" here.
 #[derive(Debug, Deserialize)]
-pub struct UpdateUserRequest {
+pub(super) struct UpdateUserRequest {
     blocked: Option<bool>,
     email_verified: Option<bool>,
     email: Option<String>,
@@ -123,7 +123,7 @@ fn user_id(path: Result<Path<String>, PathRejection>) -> Result<String, MgmtErro
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn get(
+pub(super) async fn get(
     State(tenant): State<Tenant>,
     _caller: Scoped<ReadUser>,
     MgmtQuery(query): MgmtQuery<FieldsQuery>,
@@ -141,7 +141,7 @@ pub async fn get(
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn by_email(
+pub(super) async fn by_email(
     State(tenant): State<Tenant>,
     _caller: Scoped<ReadUsers>,
     MgmtQuery(query): MgmtQuery<ByEmailQuery>,
@@ -158,7 +158,7 @@ pub async fn by_email(
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn update(
+pub(super) async fn update(
     State(tenant): State<Tenant>,
     Scoped(caller, _): Scoped<UpdateUser>,
     path: Result<Path<String>, PathRejection>,
@@ -362,7 +362,7 @@ fn merge_metadata(target: &mut Map<String, Value>, patch: Option<Map<String, Val
     }
 }
 
-pub(crate) fn ok_json(body: &Value) -> Response {
+pub(super) fn ok_json(body: &Value) -> Response {
     json_response(StatusCode::OK, body, "application/json; charset=utf-8")
 }
 
@@ -370,7 +370,7 @@ pub(crate) fn ok_json(body: &Value) -> Response {
 /// §1.2): profile keys alphabetically, then `last_password_reset` and the login fields, then
 /// `app_metadata` last. Fields a user never had are absent, not null: `blocked`, `username`,
 /// empty metadata, and `last_login`/`logins_count` until the first login (facts `auth0.md` §11).
-pub fn user_json(user: &User) -> Value {
+pub(super) fn user_json(user: &User) -> Value {
     let mut body = Map::new();
     if user.blocked {
         body.insert("blocked".into(), true.into());
@@ -420,7 +420,7 @@ pub fn user_json(user: &User) -> Value {
 }
 
 /// The names `fields` may list (doc: OAS pattern of `GET /users/{id}`, in its order).
-pub const USER_FIELDS: &[&str] = &[
+pub(super) const USER_FIELDS: &[&str] = &[
     "phone_number",
     "email",
     "email_verified",
@@ -443,11 +443,11 @@ pub const USER_FIELDS: &[&str] = &[
 ];
 
 /// The documented description of the `fields` parameter of the user read endpoints.
-pub const FIELDS_DESCRIPTION: &str = "Comma-separated list of fields to include or exclude (based on value provided \
+pub(super) const FIELDS_DESCRIPTION: &str = "Comma-separated list of fields to include or exclude (based on value provided \
                                       for include_fields) in the result. Leave empty to retrieve all fields.";
 
 /// `fields` must list known user fields (facts `auth0.md` §11: the provider's pattern check).
-pub fn check_fields(fields: Option<&str>, description: &str) -> Result<(), MgmtError> {
+pub(super) fn check_fields(fields: Option<&str>, description: &str) -> Result<(), MgmtError> {
     let Some(fields) = fields.filter(|f| !f.is_empty()) else {
         return Ok(());
     };
@@ -466,7 +466,7 @@ pub fn check_fields(fields: Option<&str>, description: &str) -> Result<(), MgmtE
 }
 
 /// `fields=a,b` keeps (or, with `include_fields=false`, drops) the named top-level fields.
-pub fn select_fields(user: Value, fields: Option<&str>, include: Option<bool>) -> Value {
+pub(super) fn select_fields(user: Value, fields: Option<&str>, include: Option<bool>) -> Value {
     let Some(fields) = fields.filter(|f| !f.is_empty()) else {
         return user;
     };

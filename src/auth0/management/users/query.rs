@@ -19,7 +19,7 @@ use std::fmt;
 
 /// A parsed search query.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Query {
+pub(in crate::auth0::management) enum Query {
     /// Any of the parts.
     Or(Vec<Query>),
     /// All of the parts.
@@ -36,7 +36,7 @@ pub enum Query {
 
 /// The right-hand side of a term.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Value {
+pub(in crate::auth0::management) enum Value {
     /// A word without wildcards.
     Exact(String),
     /// A quoted phrase (matched whole).
@@ -51,7 +51,7 @@ pub enum Value {
 
 /// One end of a range.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Bound {
+pub(in crate::auth0::management) enum Bound {
     /// `*`.
     Open,
     Inclusive(String),
@@ -60,7 +60,7 @@ pub enum Bound {
 
 /// Why a query does not parse; `at` is a character offset into the query.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ParseError {
+pub(in crate::auth0::management) struct ParseError {
     pub reason: String,
     pub at: usize,
 }
@@ -72,10 +72,10 @@ impl fmt::Display for ParseError {
 }
 
 /// Deepest nesting of parentheses and NOTs accepted; deeper input is refused, not recursed into.
-pub const MAX_DEPTH: usize = 64;
+pub(in crate::auth0::management) const MAX_DEPTH: usize = 64;
 
 /// Parses `text`. An empty or blank query is `Ok(None)`: no filter.
-pub fn parse(text: &str) -> Result<Option<Query>, ParseError> {
+pub(in crate::auth0::management) fn parse(text: &str) -> Result<Option<Query>, ParseError> {
     let tokens = lex(text)?;
     if tokens.is_empty() {
         return Ok(None);
@@ -484,7 +484,7 @@ fn unescape(text: &str) -> String {
 
 /// Whether `text` matches the wildcard `pattern` (`*` any run, `?` one character, `\x` a
 /// literal `x`). `fold` compares case-insensitively. Iterative, so no pattern can blow the stack.
-pub fn wildcard_matches(pattern: &str, text: &str, fold: bool) -> bool {
+pub(in crate::auth0::management) fn wildcard_matches(pattern: &str, text: &str, fold: bool) -> bool {
     // The common trailing wildcard over ASCII text, without building character lists (a search
     // tries the pattern on every user); the same answer as the general loop below.
     if let Some(prefix) = pattern.strip_suffix('*')
@@ -548,7 +548,7 @@ pub fn wildcard_matches(pattern: &str, text: &str, fold: bool) -> bool {
 }
 
 /// Literal characters before the first wildcard of a pattern.
-pub fn literal_prefix_len(pattern: &str) -> usize {
+pub(in crate::auth0::management) fn literal_prefix_len(pattern: &str) -> usize {
     let mut count = 0;
     let mut chars = pattern.chars();
     while let Some(c) = chars.next() {

@@ -27,21 +27,21 @@ use crate::auth0::wire::format::timestamp;
 use crate::auth0::wire::mgmt_error::{MgmtError, SearchProblem};
 
 /// Scopes of `GET /users` (doc: OAS; order inf, the read endpoints' first two).
-pub struct ListUsers;
+pub(in crate::auth0::management) struct ListUsers;
 impl ScopeSet for ListUsers {
     const ANY_OF: &'static [&'static str] = &["read:users", "read:user_idp_tokens"];
 }
 
 /// Results a search may page through (obs: the `invalid_paging` message).
-pub const RESULT_WINDOW: u64 = 1000;
+pub(in crate::auth0::management) const RESULT_WINDOW: u64 = 1000;
 /// `per_page` when absent (doc: OAS).
-pub const DEFAULT_PER_PAGE: u64 = 50;
+pub(in crate::auth0::management) const DEFAULT_PER_PAGE: u64 = 50;
 /// Literal characters a leading wildcard needs (doc: DOC-search).
 const LEADING_WILDCARD_MIN: usize = 3;
 
 /// The documented query parameters.
 #[derive(Debug, Default, Deserialize)]
-pub struct ListUsersQuery {
+pub(in crate::auth0::management) struct ListUsersQuery {
     page: Option<u64>,
     per_page: Option<u64>,
     include_totals: Option<bool>,
@@ -65,7 +65,7 @@ impl BodySchema for ListUsersQuery {
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn list(
+pub(in crate::auth0::management) async fn list(
     State(tenant): State<Tenant>,
     _caller: Scoped<ListUsers>,
     MgmtQuery(query): MgmtQuery<ListUsersQuery>,
@@ -75,7 +75,7 @@ pub async fn list(
 }
 
 /// The answer of `GET /users` for `params`: a bare array, or the paged object with totals.
-pub fn search(state: &TenantState, params: &ListUsersQuery) -> Result<Value, MgmtError> {
+pub(in crate::auth0::management) fn search(state: &TenantState, params: &ListUsersQuery) -> Result<Value, MgmtError> {
     match params.search_engine.as_deref() {
         Some("v1") => return Err(MgmtError::SearchEngineNotAllowed { engine: "v1" }),
         Some("v2") => return Err(MgmtError::SearchEngineNotAllowed { engine: "v2" }),
@@ -356,7 +356,7 @@ fn each_leaf(value: &Value, f: &mut dyn FnMut(&str) -> bool) -> bool {
 
 /// A query bound to the index: fields resolved, needles folded.
 #[derive(Debug)]
-pub struct Compiled(Node);
+pub(in crate::auth0::management) struct Compiled(Node);
 
 #[derive(Debug)]
 enum Node {
