@@ -131,6 +131,148 @@ impl Cap {
     }
 }
 
+/// A list kept oldest first that holds at most its cap, whoever pushes: a push into a full list
+/// first drops the oldest entries ([`Cap::make_room_front`]) and hands them back, so the owner
+/// can drop what hangs off them. Reading is a slice; changing an entry in place is allowed, adding
+/// one goes through [`BoundedList::push`].
+#[derive(Debug, Clone)]
+pub struct BoundedList<T> {
+    items: Vec<T>,
+    cap: Cap,
+}
+
+impl<T> BoundedList<T> {
+    /// An empty list of at most `capacity` entries.
+    pub const fn new(capacity: usize) -> Self {
+        Self {
+            items: Vec::new(),
+            cap: Cap::new(capacity),
+        }
+    }
+
+    /// Adds `item` last, after making room for it; returns the entries that went.
+    pub fn push(&mut self, item: T) -> Vec<T> {
+        let gone = self.cap.make_room_front(&mut self.items, |_| true);
+        self.items.push(item);
+        gone
+    }
+
+    /// Keeps the entries `keep` says to keep (a deletion, not an eviction: not counted).
+    pub fn retain(&mut self, keep: impl FnMut(&T) -> bool) {
+        self.items.retain(keep);
+    }
+
+    /// Removes the entry at `index`.
+    pub fn remove(&mut self, index: usize) -> T {
+        self.items.remove(index)
+    }
+
+    /// The report of this store.
+    pub fn summary(&self) -> StoreSummary {
+        self.cap.summary(self.items.len())
+    }
+
+    /// Another cap, for tests that fill a store.
+    pub fn set_capacity(&mut self, capacity: usize) {
+        self.cap = Cap::new(capacity);
+    }
+}
+
+impl<T> std::ops::Deref for BoundedList<T> {
+    type Target = [T];
+
+    fn deref(&self) -> &[T] {
+        &self.items
+    }
+}
+
+impl<T> std::ops::DerefMut for BoundedList<T> {
+    fn deref_mut(&mut self) -> &mut [T] {
+        &mut self.items
+    }
+}
+
+/// A map that holds at most its cap, whoever inserts: inserting a new key into a full map first
+/// drops the entries the caller's `dead` marks, then those with the smallest `age`
+/// ([`Cap::make_room`]). Reading is the map's; changing it goes through the methods here.
+#[derive(Debug, Clone)]
+pub struct BoundedMap<K, V> {
+    map: HashMap<K, V>,
+    cap: Cap,
+}
+
+impl<K: Clone + Eq + Hash + Ord, V> BoundedMap<K, V> {
+    /// An empty map of at most `capacity` entries.
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            map: HashMap::new(),
+            cap: Cap::new(capacity),
+        }
+    }
+
+    /// Inserts `value` under `key`; a new key first makes room. Returns the keys that went.
+    pub fn insert(&mut self, key: K, value: V, dead: impl Fn(&K, &V) -> bool, age: impl Fn(&V) -> i64) -> Vec<K> {
+        let gone = if self.map.contains_key(&key) {
+            Vec::new()
+        } else {
+            self.cap.make_room(&mut self.map, dead, age)
+        };
+        self.map.insert(key, value);
+        gone
+    }
+
+    /// The value under `key`, inserted as `default()` (after making room) when absent.
+    pub fn get_or_insert(
+        &mut self,
+        key: K,
+        default: impl FnOnce() -> V,
+        dead: impl Fn(&K, &V) -> bool,
+        age: impl Fn(&V) -> i64,
+    ) -> &mut V {
+        if !self.map.contains_key(&key) {
+            self.cap.make_room(&mut self.map, dead, age);
+        }
+        self.map.entry(key).or_insert_with(default)
+    }
+
+    pub fn get_mut<Q: Hash + Eq + ?Sized>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: std::borrow::Borrow<Q>,
+    {
+        self.map.get_mut(key)
+    }
+
+    pub fn remove<Q: Hash + Eq + ?Sized>(&mut self, key: &Q) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+    {
+        self.map.remove(key)
+    }
+
+    /// Keeps the entries `keep` says to keep (a deletion, not an eviction: not counted).
+    pub fn retain(&mut self, keep: impl FnMut(&K, &mut V) -> bool) {
+        self.map.retain(keep);
+    }
+
+    /// The report of this store.
+    pub fn summary(&self) -> StoreSummary {
+        self.cap.summary(self.map.len())
+    }
+
+    /// Another cap, for tests that fill a store.
+    pub fn set_capacity(&mut self, capacity: usize) {
+        self.cap = Cap::new(capacity);
+    }
+}
+
+impl<K, V> std::ops::Deref for BoundedMap<K, V> {
+    type Target = HashMap<K, V>;
+
+    fn deref(&self) -> &HashMap<K, V> {
+        &self.map
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,5 +312,40 @@ mod tests {
         assert_eq!(list.len(), 90);
         assert_eq!(&list[..6], &[0, 1, 2, 3, 4, 15]);
         assert_eq!(cap.evicted(), 10);
+    }
+
+    #[test]
+    fn a_bounded_list_makes_room_on_push_and_hands_back_what_went() {
+        let mut list = BoundedList::new(10);
+        for i in 0..10 {
+            assert!(list.push(i).is_empty());
+        }
+        assert_eq!(list.push(10), vec![0]);
+        assert_eq!(list.len(), 10);
+        assert_eq!(list[9], 10);
+        list.retain(|v| *v != 5);
+        let report = list.summary();
+        assert_eq!((report.len, report.capacity, report.evicted), (9, 10, 1));
+    }
+
+    #[test]
+    fn a_bounded_map_makes_room_for_new_keys_only() {
+        let mut map = BoundedMap::new(10);
+        for i in 0..10u32 {
+            map.insert(i, i64::from(i), |_, _| false, |v| *v);
+        }
+        assert!(
+            map.insert(3, 30, |_, _| false, |v| *v).is_empty(),
+            "an existing key takes no room"
+        );
+        assert_eq!(
+            map.insert(10, 100, |_, _| false, |v| *v),
+            vec![0],
+            "the smallest age goes"
+        );
+        *map.get_or_insert(11, || 0, |k, _| *k == 3, |v| *v) += 1;
+        assert!(!map.contains_key(&3), "the dead go first");
+        assert_eq!(map[&11], 1);
+        assert_eq!(map.summary().evicted, 2);
     }
 }

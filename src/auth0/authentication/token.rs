@@ -282,16 +282,13 @@ fn password_grant(
             .take(48)
             .map(char::from)
             .collect();
-        crate::auth0::tenant::state::room_for_grant_refresh_token(state);
-        state.refresh_tokens.insert(
-            refresh.clone(),
-            RefreshGrant {
-                client_id: client.client_id.clone(),
-                user_id: user.user_id.clone(),
-                audience: audience.map(str::to_owned),
-                scope: scope.clone(),
-            },
-        );
+        let grant = RefreshGrant {
+            client_id: client.client_id.clone(),
+            user_id: user.user_id.clone(),
+            audience: audience.map(str::to_owned),
+            scope: scope.clone(),
+        };
+        state.keep_refresh_grant(refresh.clone(), grant);
         body.value("refresh_token", refresh);
     }
     body.value("scope", scope);

@@ -39,21 +39,9 @@ pub(super) fn open(tenant: &Tenant, secret: &str) -> Result<Form, ResetError> {
     let now = tenant.clock().unix();
     let mut state = tenant.state();
     let ticket = live_ticket(&state, secret, now)?.clone();
-    let state = &mut *state;
-    if !state.form_tokens.contains_key(secret) {
-        crate::auth0::tenant::state::room_for_form_token(state);
-    }
-    let csrf = state
-        .form_tokens
-        .entry(secret.to_owned())
-        .or_insert_with(|| {
-            (&mut state.rng)
-                .sample_iter(Alphanumeric)
-                .take(32)
-                .map(char::from)
-                .collect()
-        })
-        .clone();
+    let csrf = state.form_token(secret, |rng| {
+        rng.sample_iter(Alphanumeric).take(32).map(char::from).collect()
+    });
     let email = state.user(&ticket.user_id).map(|u| u.email.clone()).unwrap_or_default();
     Ok(Form { email, csrf })
 }

@@ -343,7 +343,6 @@ pub(super) async fn assign_roles(
     for role in request.roles {
         let entry = (user_id.clone(), role);
         if !state.rbac.members.contains(&entry) {
-            crate::auth0::tenant::state::room_for_member(&mut state);
             state.rbac.members.push(entry);
         }
     }
@@ -380,7 +379,6 @@ pub(super) async fn add_user_permissions(
     for p in request.permissions {
         let entry = (user_id.clone(), p.resource_server_identifier, p.permission_name);
         if !state.rbac.user_permissions.contains(&entry) {
-            crate::auth0::tenant::state::room_for_user_permission(&mut state);
             state.rbac.user_permissions.push(entry);
         }
     }

@@ -1,8 +1,8 @@
-//! The caps of an Auth0 tenant's stores that grow with traffic, and the calls that keep each one
-//! within its cap (see `core::bounded` for the eviction order). The login stores (transactions,
+//! The caps of an Auth0 tenant's stores that grow with traffic (each store keeps its own: see
+//! `core::bounded` for the eviction order). The login stores (transactions,
 //! sessions, codes, refresh-token families) keep their caps in `logins.rs`; one-time secrets in
 //! `core::onetime`; mail in `core::outbox`. Every cap is listed in `docs/control-api.md`.
-//! Depends on `core::bounded` and the tenant state.
+//! Depends on `core::bounded` only.
 
 use std::collections::VecDeque;
 
@@ -25,20 +25,13 @@ pub const ROLES: usize = 10_000;
 /// Role memberships, and direct user permissions, each.
 pub const ASSIGNMENTS: usize = 100_000;
 
-/// The caps of the stores kept directly in [`TenantState`].
+/// The runtime users' cap: fixture users never count or go, so the users store is not a
+/// bounded store itself; the others are (`core::bounded`).
 #[derive(Debug, Clone)]
 pub struct Bounds {
     pub users: Cap,
     /// Ids of the users created at runtime, oldest first.
     pub runtime_users: VecDeque<String>,
-    pub grant_refresh_tokens: Cap,
-    pub form_tokens: Cap,
-    pub jobs: Cap,
-    pub failures: Cap,
-    pub blocks: Cap,
-    pub roles: Cap,
-    pub members: Cap,
-    pub user_permissions: Cap,
 }
 
 impl Default for Bounds {
@@ -46,14 +39,6 @@ impl Default for Bounds {
         Self {
             users: Cap::new(RUNTIME_USERS),
             runtime_users: VecDeque::new(),
-            grant_refresh_tokens: Cap::new(GRANT_REFRESH_TOKENS),
-            form_tokens: Cap::new(FORM_TOKENS),
-            jobs: Cap::new(JOBS),
-            failures: Cap::new(FAILURE_COUNTERS),
-            blocks: Cap::new(BLOCKS),
-            roles: Cap::new(ROLES),
-            members: Cap::new(ASSIGNMENTS),
-            user_permissions: Cap::new(ASSIGNMENTS),
         }
     }
 }
@@ -64,8 +49,9 @@ mod tests {
 
     use super::*;
     use crate::auth0::tenant::lifecycle::add_runtime_user;
+    use crate::auth0::tenant::rbac::add_role;
     use crate::auth0::tenant::seed::Fixture;
-    use crate::auth0::tenant::state::{TenantState, room_for_failure_counter, room_for_job, room_for_role};
+    use crate::auth0::tenant::state::TenantState;
     use crate::auth0::tenant::summary::StoresSummary;
     use crate::core::clock::Clock;
 
@@ -105,8 +91,8 @@ mod tests {
             assert!(ids.contains(&id), "{id} stays");
         }
         assert_eq!(
-            state.rbac.members,
-            vec![("auth0|runtime1".to_owned(), "rol_x".to_owned())]
+            &state.rbac.members[..],
+            &[("auth0|runtime1".to_owned(), "rol_x".to_owned())]
         );
         assert_eq!(state.bounds.users.evicted(), 1);
         assert_eq!(state.bounds.runtime_users.len(), 3);
@@ -133,27 +119,24 @@ mod tests {
     #[test]
     fn jobs_blocks_counters_and_roles_stay_within_their_caps_and_count_evictions() {
         let mut state = state();
-        state.bounds.jobs = Cap::new(10);
-        state.bounds.failures = Cap::new(10);
-        state.bounds.roles = Cap::new(10);
+        state.jobs.set_capacity(10);
+        state.brute_force.failures.set_capacity(10);
+        state.rbac.roles.set_capacity(10);
         let created_at = state.users[0].created_at;
         for i in 0..25 {
-            room_for_job(&mut state);
             state.jobs.push(crate::auth0::tenant::model::Job {
                 id: format!("job_{i}"),
                 kind: "verification_email".into(),
                 created_at,
             });
-            room_for_failure_counter(&mut state);
-            state.brute_force.failures.insert((format!("id{i}"), "ip".into()), i);
-            room_for_role(&mut state);
-            state.rbac.roles.push(crate::auth0::tenant::model::Role {
-                id: format!("rol_{i}"),
-                name: format!("r{i}"),
-                description: String::new(),
-                permissions: Vec::new(),
-            });
-            state.rbac.members.push(("u".into(), format!("rol_{i}")));
+            let key = (format!("id{i}"), "ip".to_owned());
+            state
+                .brute_force
+                .failures
+                .insert(key, i, |_, _| false, |n| i64::from(*n));
+            let role = add_role(&mut state, format!("r{i}"), String::new()).expect("a new name");
+            let id = role["id"].as_str().expect("an id").to_owned();
+            state.rbac.members.push(("u".into(), id));
         }
         assert_eq!(state.jobs.len(), 10);
         assert_eq!(state.jobs[9].id, "job_24", "the newest job stays");
@@ -171,7 +154,8 @@ mod tests {
                 .iter()
                 .all(|(_, role)| state.rbac.roles.iter().any(|r| r.id == *role))
         );
-        assert!(state.rbac.members.iter().any(|(_, role)| role == "rol_24"));
+        let newest = &state.rbac.roles[9].id;
+        assert!(state.rbac.members.iter().any(|(_, role)| role == newest));
         let summary = StoresSummary::of(&state);
         assert_eq!(
             (summary.jobs.len, summary.jobs.capacity, summary.jobs.evicted),

@@ -13,7 +13,7 @@ use axum::http::HeaderMap;
 
 use crate::auth0::tenant::Tenant;
 use crate::auth0::tenant::model::{LoginBlock, Ticket, TicketKind};
-use crate::auth0::tenant::state::{TenantState, room_for_block, room_for_failure_counter};
+use crate::auth0::tenant::state::TenantState;
 use crate::auth0::tenant::tickets::DEFAULT_TICKET_TTL;
 use crate::auth0::tenant::users::User;
 use crate::auth0::wire::mail;
@@ -56,24 +56,17 @@ pub fn record_failure(tenant: &Tenant, state: &mut TenantState, user: &User, ip:
     if threshold == 0 {
         return None;
     }
-    if !state
-        .brute_force
-        .failures
-        .contains_key(&(user.email.clone(), ip.to_owned()))
-    {
-        room_for_failure_counter(state);
-    }
-    let count = state
-        .brute_force
-        .failures
-        .entry((user.email.clone(), ip.to_owned()))
-        .or_insert(0);
+    let count = state.brute_force.failures.get_or_insert(
+        (user.email.clone(), ip.to_owned()),
+        || 0,
+        |_, _| false,
+        |n| i64::from(*n),
+    );
     *count += 1;
     if *count < threshold {
         return None;
     }
     state.brute_force.failures.remove(&(user.email.clone(), ip.to_owned()));
-    room_for_block(state);
     state.brute_force.blocks.push(LoginBlock {
         identifier: user.email.clone(),
         ip: ip.to_owned(),

@@ -197,21 +197,53 @@ pub(crate) fn admit(
     user
 }
 
-/// Removes a user and everything that points at it: pending tickets and refresh tokens. A
-/// missing user is not an error (the provider answers 204 either way).
+/// Removes a user and everything that points at it. A missing user is not an error (the
+/// provider answers 204 either way).
+///
+/// Every store of the state is named here, so a store added to [`TenantState`] does not compile
+/// until this cascade says what it does when a user goes: forget the user, or why not.
 pub(crate) fn delete_user(state: &mut TenantState, user_id: &str) -> bool {
-    let before = state.users.len();
-    state.users.retain(|u| u.user_id != user_id);
-    forget_runtime_user(state, user_id);
-    state.tickets.forget_subject(user_id);
-    state.tickets.forget_subject(&verification::subject(user_id));
-    state.tickets.forget_subject(&format!("unblock:{user_id}"));
-    state.brute_force.blocks.retain(|b| b.user_id != user_id);
-    state.rbac.members.retain(|(u, _)| u != user_id);
-    state.rbac.user_permissions.retain(|(u, ..)| u != user_id);
-    state.refresh_tokens.retain(|_, grant| grant.user_id != user_id);
-    state.logins.opaque_tokens.forget_user(user_id);
-    state.users.len() != before
+    let TenantState {
+        users,
+        bounds,
+        tickets,
+        brute_force,
+        rbac,
+        refresh_tokens,
+        logins,
+        // Configuration, which names no user.
+        login: _,
+        default_directory: _,
+        default_audience: _,
+        clients: _,
+        apis: _,
+        grants: _,
+        connections: _,
+        signup_user_exists_error: _,
+        token_quotas: _,
+        rng: _,
+        // Mail already sent stays sent; a job records only its kind and time.
+        outbox: _,
+        jobs: _,
+        // Keyed by ticket: a form token whose ticket is forgotten goes first when room is made.
+        form_tokens: _,
+    } = state;
+    let before = users.len();
+    users.retain(|u| u.user_id != user_id);
+    bounds.runtime_users.retain(|id| id != user_id);
+    tickets.forget_subject(user_id);
+    tickets.forget_subject(&verification::subject(user_id));
+    tickets.forget_subject(&format!("unblock:{user_id}"));
+    // Failure counters are per identifier and IP, as the provider counts them; a new user with
+    // the same email inherits none of the blocks, which name the user.
+    brute_force.blocks.retain(|b| b.user_id != user_id);
+    rbac.members.retain(|(u, _)| u != user_id);
+    rbac.user_permissions.retain(|(u, ..)| u != user_id);
+    refresh_tokens.retain(|_, grant| grant.user_id != user_id);
+    // Browser sessions, codes and refresh families stay: redeeming them answers the provider's
+    // own error for a user who is gone (`OAuthError::RefreshUserGone`, obs).
+    logins.opaque_tokens.forget_user(user_id);
+    users.len() != before
 }
 
 fn random_hex(rng: &mut impl rand::Rng, bytes: usize) -> String {
@@ -232,9 +264,4 @@ pub(crate) fn add_runtime_user(state: &mut TenantState, user: User) {
     }
     state.bounds.runtime_users.push_back(user.user_id.clone());
     state.users.push(user);
-}
-
-/// A deleted user no longer counts against the runtime cap.
-fn forget_runtime_user(state: &mut TenantState, user_id: &str) {
-    state.bounds.runtime_users.retain(|id| id != user_id);
 }

@@ -3,11 +3,11 @@
 //! the operations beside it keep their invariants. Imports no other tenant file but the leaf data
 //! files it names.
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::auth0::tenant::bounds;
+use crate::core::bounded::{BoundedList, BoundedMap};
 use crate::core::password::PasswordPolicy;
 
 /// Length of ticket secrets (`ticket=<32 alphanumerics>`).
@@ -66,13 +66,24 @@ pub struct Role {
 }
 
 /// Roles and direct permissions, and who holds them.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Rbac {
-    pub roles: Vec<Role>,
+    /// All created at runtime; a role evicted takes its memberships along (`rbac.rs`).
+    pub roles: BoundedList<Role>,
     /// (user_id, role id).
-    pub members: Vec<(String, String)>,
+    pub members: BoundedList<(String, String)>,
     /// (user_id, API identifier, permission name).
-    pub user_permissions: Vec<(String, String, String)>,
+    pub user_permissions: BoundedList<(String, String, String)>,
+}
+
+impl Default for Rbac {
+    fn default() -> Self {
+        Self {
+            roles: BoundedList::new(bounds::ROLES),
+            members: BoundedList::new(bounds::ASSIGNMENTS),
+            user_permissions: BoundedList::new(bounds::ASSIGNMENTS),
+        }
+    }
 }
 
 /// Scopes a client was granted on an API (`audience` is the API identifier).
@@ -165,13 +176,24 @@ pub struct LoginBlock {
 }
 
 /// Brute-force protection of password logins.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct BruteForce {
     /// Consecutive failures that block an identifier from an IP; 0 turns protection off.
     pub threshold: u32,
-    /// (identifier, ip) → consecutive failures.
-    pub failures: HashMap<(String, String), u32>,
-    pub blocks: Vec<LoginBlock>,
+    /// (identifier, ip) → consecutive failures; when full, the counters with the fewest go.
+    pub failures: BoundedMap<(String, String), u32>,
+    pub blocks: BoundedList<LoginBlock>,
+}
+
+impl BruteForce {
+    /// No failures and no blocks yet.
+    pub fn new(threshold: u32) -> Self {
+        Self {
+            threshold,
+            failures: BoundedMap::new(bounds::FAILURE_COUNTERS),
+            blocks: BoundedList::new(bounds::BLOCKS),
+        }
+    }
 }
 
 /// A background job of the Management API (only `verification_email` is modelled).

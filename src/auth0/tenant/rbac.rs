@@ -7,7 +7,7 @@ use rand::distr::Alphanumeric;
 use serde_json::{Value, json};
 
 use crate::auth0::tenant::model::Role;
-use crate::auth0::tenant::state::{TenantState, room_for_role};
+use crate::auth0::tenant::state::TenantState;
 use crate::auth0::wire::mgmt_error::MgmtError;
 
 /// A role as the Management API prints it.
@@ -34,8 +34,14 @@ pub(crate) fn add_role(state: &mut TenantState, name: String, description: Strin
         permissions: Vec::new(),
     };
     let body = role_json(&role);
-    room_for_role(state);
-    state.rbac.roles.push(role);
+    let gone = state.rbac.roles.push(role);
+    // A role evicted to make room takes its memberships along.
+    if !gone.is_empty() {
+        state
+            .rbac
+            .members
+            .retain(|(_, role)| !gone.iter().any(|r| r.id == *role));
+    }
     Ok(body)
 }
 

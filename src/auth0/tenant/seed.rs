@@ -18,9 +18,11 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::auth0::tenant::bounds;
 use crate::auth0::tenant::model::{
     Api, BruteForce, Client, ClientGrant, Connection, LoginExperience, PasswordRules, TICKET_SECRET_LEN,
 };
+use crate::core::bounded::{BoundedList, BoundedMap};
 
 use crate::auth0::tenant::{Reseed, Tenant, TenantAddress};
 
@@ -389,16 +391,13 @@ impl Fixture {
             connections,
             users: users.into(),
             tickets: OneTimeStore::new(TICKET_SECRET_LEN),
-            refresh_tokens: Default::default(),
+            refresh_tokens: BoundedMap::new(bounds::GRANT_REFRESH_TOKENS),
             outbox: Outbox::default(),
-            form_tokens: Default::default(),
+            form_tokens: BoundedMap::new(bounds::FORM_TOKENS),
             bounds: Default::default(),
-            jobs: Vec::new(),
+            jobs: BoundedList::new(bounds::JOBS),
             rbac: Default::default(),
-            brute_force: BruteForce {
-                threshold: self.brute_force_threshold,
-                ..BruteForce::default()
-            },
+            brute_force: BruteForce::new(self.brute_force_threshold),
             signup_user_exists_error: self.enable_public_signup_user_exists_error,
             logins: Default::default(),
             rng,

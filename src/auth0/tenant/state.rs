@@ -1,8 +1,6 @@
-//! The mutable part of a tenant, [`TenantState`], behind the handle's lock (`mod.rs`), and the
-//! calls that keep each traffic-grown store within its cap before a push (caps in `bounds.rs`;
-//! the eviction order in `core::bounded`).
-
-use std::collections::HashMap;
+//! The mutable part of a tenant, [`TenantState`], behind the handle's lock (`mod.rs`). Each store
+//! that grows with traffic is a `core::bounded` store that keeps its own cap (caps in
+//! `bounds.rs`); the rules of what goes first where that depends on other stores are here.
 
 use rand::rngs::StdRng;
 
@@ -10,6 +8,7 @@ use crate::auth0::tenant::model::{
     Api, BruteForce, Client, ClientGrant, Connection, Job, LoginExperience, Rbac, RefreshGrant, Ticket,
 };
 use crate::auth0::tenant::users::User;
+use crate::core::bounded::{BoundedList, BoundedMap};
 use crate::core::onetime::OneTimeStore;
 use crate::core::outbox::Outbox;
 
@@ -28,24 +27,25 @@ pub struct TenantState {
     /// In creation order; changed only through its own methods, which keep search's index true.
     pub users: crate::auth0::tenant::users::Users,
     pub tickets: OneTimeStore<Ticket>,
-    pub refresh_tokens: HashMap<String, RefreshGrant>,
+    /// Refresh tokens of the password grant.
+    pub refresh_tokens: BoundedMap<String, RefreshGrant>,
     /// Mail the tenant has sent (reset links, …).
     pub outbox: Outbox,
     /// Management API jobs, oldest first.
-    pub jobs: Vec<Job>,
+    pub jobs: BoundedList<Job>,
     pub brute_force: BruteForce,
     /// `/dbconnections/signup` names an existing user (fixture `enable_public_signup_user_exists_error`).
     pub signup_user_exists_error: bool,
     pub rbac: Rbac,
     /// Ticket secret → the CSRF token its hosted form carries.
-    pub form_tokens: HashMap<String, String>,
+    pub form_tokens: BoundedMap<String, String>,
     /// Browser logins: transactions, sessions, codes, refresh-token families.
     pub logins: crate::auth0::tenant::logins::Logins,
     /// Seeded from the fixture, so generated ids repeat run after run.
     pub rng: StdRng,
     /// M2M token quotas per application (fixture `client_quotas`, control API).
     pub token_quotas: crate::auth0::tenant::quota::TokenQuotas,
-    /// The caps of the stores above that grow with traffic, and what they evicted.
+    /// The runtime users' cap (the other stores carry their own).
     pub bounds: crate::auth0::tenant::bounds::Bounds,
 }
 
@@ -87,68 +87,32 @@ impl TenantState {
     }
 }
 
-/// Room for one more password-grant refresh token: tokens of users gone go first, then any
-/// (they carry no time).
-pub(crate) fn room_for_grant_refresh_token(state: &mut TenantState) {
-    let users = &state.users;
-    state.bounds.grant_refresh_tokens.make_room(
-        &mut state.refresh_tokens,
-        |_, grant| !users.iter().any(|u| u.user_id == grant.user_id),
-        |_| 0,
-    );
-}
-
-/// Room for one more hosted-form CSRF token: tokens of tickets forgotten go first.
-pub(crate) fn room_for_form_token(state: &mut TenantState) {
-    let tickets = &state.tickets;
-    state.bounds.form_tokens.make_room(
-        &mut state.form_tokens,
-        |secret, _| tickets.peek(secret).is_none(),
-        |_| 0,
-    );
-}
-
-/// Room for one more job: the oldest go.
-pub(crate) fn room_for_job(state: &mut TenantState) {
-    state.bounds.jobs.make_room_front(&mut state.jobs, |_| true);
-}
-
-/// Room for one more failure counter: the counters with the fewest failures go first.
-pub(crate) fn room_for_failure_counter(state: &mut TenantState) {
-    state
-        .bounds
-        .failures
-        .make_room(&mut state.brute_force.failures, |_, _| false, |n| i64::from(*n));
-}
-
-/// Room for one more brute-force block: the oldest go.
-pub(crate) fn room_for_block(state: &mut TenantState) {
-    state
-        .bounds
-        .blocks
-        .make_room_front(&mut state.brute_force.blocks, |_| true);
-}
-
-/// Room for one more role: the oldest go, with their memberships.
-pub(crate) fn room_for_role(state: &mut TenantState) {
-    let gone = state.bounds.roles.make_room_front(&mut state.rbac.roles, |_| true);
-    if !gone.is_empty() {
-        state
-            .rbac
-            .members
-            .retain(|(_, role)| !gone.iter().any(|r| r.id == *role));
+/// The rules by which the stores that grow with traffic make room (the eviction order is
+/// `core::bounded`'s): each store enforces its own cap on insert, these say what goes first.
+impl TenantState {
+    /// Keeps a password-grant refresh token: tokens of users gone go first, then any (they
+    /// carry no time).
+    pub(crate) fn keep_refresh_grant(&mut self, token: String, grant: RefreshGrant) {
+        let users = &self.users;
+        self.refresh_tokens.insert(
+            token,
+            grant,
+            |_, grant| !users.iter().any(|u| u.user_id == grant.user_id),
+            |_| 0,
+        );
     }
-}
 
-/// Room for one more role membership: the oldest go.
-pub(crate) fn room_for_member(state: &mut TenantState) {
-    state.bounds.members.make_room_front(&mut state.rbac.members, |_| true);
-}
-
-/// Room for one more direct user permission: the oldest go.
-pub(crate) fn room_for_user_permission(state: &mut TenantState) {
-    state
-        .bounds
-        .user_permissions
-        .make_room_front(&mut state.rbac.user_permissions, |_| true);
+    /// The CSRF token of the hosted form of ticket `secret`, made by `fresh` the first time:
+    /// tokens of tickets forgotten go first.
+    pub(crate) fn form_token(&mut self, secret: &str, fresh: impl FnOnce(&mut StdRng) -> String) -> String {
+        let (tickets, rng) = (&self.tickets, &mut self.rng);
+        self.form_tokens
+            .get_or_insert(
+                secret.to_owned(),
+                || fresh(rng),
+                |secret, _| tickets.peek(secret).is_none(),
+                |_| 0,
+            )
+            .clone()
+    }
 }

@@ -236,15 +236,15 @@ impl StoresSummary {
             refresh_token_families: logins.caps.families.summary(logins.families.len()),
             refresh_tokens: logins.caps.refresh_tokens.summary(logins.refresh_tokens.len()),
             opaque_access_tokens: logins.opaque_tokens.summary(),
-            password_grant_refresh_tokens: bounds.grant_refresh_tokens.summary(state.refresh_tokens.len()),
-            form_tokens: bounds.form_tokens.summary(state.form_tokens.len()),
-            jobs: bounds.jobs.summary(state.jobs.len()),
-            brute_force_counters: bounds.failures.summary(state.brute_force.failures.len()),
-            brute_force_blocks: bounds.blocks.summary(state.brute_force.blocks.len()),
+            password_grant_refresh_tokens: state.refresh_tokens.summary(),
+            form_tokens: state.form_tokens.summary(),
+            jobs: state.jobs.summary(),
+            brute_force_counters: state.brute_force.failures.summary(),
+            brute_force_blocks: state.brute_force.blocks.summary(),
             runtime_users: bounds.users.summary(bounds.runtime_users.len()),
-            roles: bounds.roles.summary(state.rbac.roles.len()),
-            role_members: bounds.members.summary(state.rbac.members.len()),
-            user_permissions: bounds.user_permissions.summary(state.rbac.user_permissions.len()),
+            roles: state.rbac.roles.summary(),
+            role_members: state.rbac.members.summary(),
+            user_permissions: state.rbac.user_permissions.summary(),
         }
     }
 }

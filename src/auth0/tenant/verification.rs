@@ -8,7 +8,7 @@ use rand::distr::Alphanumeric;
 
 use crate::auth0::tenant::Tenant;
 use crate::auth0::tenant::model::{Job, LoginExperience, Ticket, TicketKind};
-use crate::auth0::tenant::state::{TenantState, room_for_job};
+use crate::auth0::tenant::state::TenantState;
 use crate::auth0::tenant::tickets::DEFAULT_TICKET_TTL;
 use crate::auth0::wire::mail;
 use crate::auth0::wire::mgmt_error::MgmtError;
@@ -114,7 +114,6 @@ pub fn send_verification_email(
         kind: "verification_email".into(),
         created_at: now,
     };
-    room_for_job(state);
     state.jobs.push(job.clone());
     Ok(job)
 }
