@@ -17,7 +17,7 @@ use crate::core::control_error::AdminError;
 pub const CONTROL_PREFIX: &str = "/__authmock__";
 
 /// Whether `path` is a control-API path.
-pub fn is_control_path(path: &str) -> bool {
+pub(crate) fn is_control_path(path: &str) -> bool {
     path == CONTROL_PREFIX || path.starts_with("/__authmock__/")
 }
 

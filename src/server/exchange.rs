@@ -1,15 +1,14 @@
-//! The one layer every request to a tenant passes through: faults, then the provider, then the
-//! journal and the log line.
+//! The one layer every request to a tenant's provider routes passes through: faults, then the
+//! provider, then the journal and the log line.
 //!
-//! Control-API requests (`/__authmock__/…`) pass straight through: they are neither faulted
-//! nor journaled. For every other request the layer buffers the body (up to
-//! [`BUFFER_CAP`]; a longer body is passed on unbuffered after its first part, so the
-//! provider's own size limit still answers), asks the tenant's fault rules, sleeps a rule's
+//! It wraps the provider's router only (`listener.rs` merges the control API beside it), so
+//! control-API requests (`/__authmock__/…`) are neither faulted nor journaled. The layer buffers
+//! the body (up to [`BUFFER_CAP`]; a longer body is passed on unbuffered after its first part,
+//! so the provider's own size limit still answers), asks the tenant's fault rules, sleeps a rule's
 //! delay with no lock held, takes a token from the path's rate-limit bucket, runs the provider
 //! (or not), reads the response, records the exchange and prints one line. The layer is the
 //! same for every provider: what differs (rate-limit groups, the refusal, named errors) comes
-//! through [`Provider`]. Depends on `core` and `admin::auth` (which paths are control paths);
-//! read `core::journal` for what is recorded.
+//! through [`Provider`]. Depends on `core` only; read `core::journal` for what is recorded.
 
 use std::io;
 use std::pin::Pin;
@@ -39,9 +38,6 @@ const RESET_PAUSE: Duration = Duration::from_millis(20);
 
 /// The middleware: see the module docs.
 pub async fn record<P: Provider>(State(tenant): State<P>, req: Request, next: Next) -> Response {
-    if crate::admin::auth::is_control_path(req.uri().path()) {
-        return next.run(req).await;
-    }
     let started = Instant::now();
     let time = OffsetDateTime::now_utc();
     let tenant_time = tenant.clock().now();

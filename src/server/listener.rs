@@ -32,11 +32,14 @@ pub enum ServeError {
 /// The layers every listener has: trace, the exchange layer, the registry handle for runtime
 /// tenants, and (outermost) the admin-token check when set.
 pub(crate) fn app_with<P: Provider>(tenant: P, runtime: Runtime, admin_token: Option<Arc<str>>) -> Router {
-    let router = tenant
+    // The exchange layer wraps the provider's routes only: the control API is not the
+    // provider's traffic (no faults, no rate limits, no journal entry).
+    let provider = tenant
         .router()
+        .layer(middleware::from_fn_with_state(tenant.clone(), exchange::record::<P>));
+    let router = provider
         .merge(admin::router::<P>())
         .layer(TraceLayer::new_for_http())
-        .layer(middleware::from_fn_with_state(tenant.clone(), exchange::record::<P>))
         .layer(Extension(runtime));
     let router = match admin_token {
         Some(token) => router.layer(middleware::from_fn_with_state(token, admin::auth::require_token)),
