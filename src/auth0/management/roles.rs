@@ -62,6 +62,16 @@ struct PermissionRef {
     permission_name: String,
 }
 
+impl PermissionsRequest {
+    /// The permissions as (API identifier, permission name).
+    fn pairs(&self) -> Vec<(String, String)> {
+        self.permissions
+            .iter()
+            .map(|p| (p.resource_server_identifier.clone(), p.permission_name.clone()))
+            .collect()
+    }
+}
+
 /// `{"roles":["rol_…"]}`.
 #[derive(Debug, Deserialize)]
 pub(super) struct RolesRequest {
@@ -228,8 +238,7 @@ pub(super) async fn delete(
     let mut state = tenant.state();
     let id = path_id(path);
     let index = role_index(&state, &id)?;
-    state.rbac.roles.remove(index);
-    state.rbac.members.retain(|(_, role)| *role != id);
+    state.rbac.delete_role(index);
     // obs: 200 `{}`.
     Ok(ok(StatusCode::OK, &json!({})))
 }
@@ -243,13 +252,7 @@ pub(super) async fn add_role_permissions(
 ) -> Result<Response, MgmtError> {
     let mut state = tenant.state();
     let index = role_index(&state, &path_id(path))?;
-    let role = &mut state.rbac.roles[index];
-    for p in request.permissions {
-        let entry = (p.resource_server_identifier, p.permission_name);
-        if !role.permissions.contains(&entry) {
-            role.permissions.push(entry);
-        }
-    }
+    state.rbac.grant_role(index, request.pairs());
     Ok(ok(StatusCode::CREATED, &json!({})))
 }
 
@@ -262,13 +265,7 @@ pub(super) async fn remove_role_permissions(
 ) -> Result<Response, MgmtError> {
     let mut state = tenant.state();
     let index = role_index(&state, &path_id(path))?;
-    let role = &mut state.rbac.roles[index];
-    role.permissions.retain(|(api, name)| {
-        !request
-            .permissions
-            .iter()
-            .any(|p| p.resource_server_identifier == *api && p.permission_name == *name)
-    });
+    state.rbac.revoke_role(index, &request.pairs());
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -315,12 +312,7 @@ pub(super) async fn user_roles(
     let state = tenant.state();
     let user_id = path_id(path);
     require_user(&state, &user_id)?;
-    let mut roles: Vec<&Role> = state
-        .rbac
-        .roles
-        .iter()
-        .filter(|r| state.rbac.members.iter().any(|(u, id)| *u == user_id && *id == r.id))
-        .collect();
+    let mut roles: Vec<&Role> = state.rbac.roles_of(&user_id).collect();
     // obs: sorted by name.
     roles.sort_by(|a, b| a.name.cmp(&b.name));
     let items = roles.into_iter().map(role_json).collect();
@@ -340,12 +332,7 @@ pub(super) async fn assign_roles(
     for role in &request.roles {
         role_index(&state, role)?;
     }
-    for role in request.roles {
-        let entry = (user_id.clone(), role);
-        if !state.rbac.members.contains(&entry) {
-            state.rbac.members.push(entry);
-        }
-    }
+    state.rbac.assign(&user_id, request.roles);
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -359,10 +346,7 @@ pub(super) async fn remove_roles(
     let mut state = tenant.state();
     let user_id = path_id(path);
     require_user(&state, &user_id)?;
-    state
-        .rbac
-        .members
-        .retain(|(u, role)| *u != user_id || !request.roles.contains(role));
+    state.rbac.unassign(&user_id, &request.roles);
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -376,12 +360,7 @@ pub(super) async fn add_user_permissions(
     let mut state = tenant.state();
     let user_id = path_id(path);
     require_user(&state, &user_id)?;
-    for p in request.permissions {
-        let entry = (user_id.clone(), p.resource_server_identifier, p.permission_name);
-        if !state.rbac.user_permissions.contains(&entry) {
-            state.rbac.user_permissions.push(entry);
-        }
-    }
+    state.rbac.grant_user(&user_id, request.pairs());
     Ok(ok(StatusCode::CREATED, &json!({})))
 }
 
@@ -395,13 +374,7 @@ pub(super) async fn remove_user_permissions(
     let mut state = tenant.state();
     let user_id = path_id(path);
     require_user(&state, &user_id)?;
-    state.rbac.user_permissions.retain(|(u, api, name)| {
-        *u != user_id
-            || !request
-                .permissions
-                .iter()
-                .any(|p| p.resource_server_identifier == *api && p.permission_name == *name)
-    });
+    state.rbac.revoke_user(&user_id, &request.pairs());
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -435,12 +408,7 @@ fn user_permission_items(state: &TenantState, user_id: &str) -> Vec<Value> {
             json!({"source_id": "", "source_name": "", "source_type": "DIRECT"}),
         );
     }
-    for role in state
-        .rbac
-        .roles
-        .iter()
-        .filter(|r| state.rbac.members.iter().any(|(u, id)| u == user_id && *id == r.id))
-    {
+    for role in state.rbac.roles_of(user_id) {
         for (api, name) in &role.permissions {
             // inf: role-derived entries name their role.
             add(

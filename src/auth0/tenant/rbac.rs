@@ -6,7 +6,7 @@ use rand::RngExt as _;
 use rand::distr::Alphanumeric;
 use serde_json::{Value, json};
 
-use crate::auth0::tenant::model::Role;
+use crate::auth0::tenant::model::{Rbac, Role};
 use crate::auth0::tenant::state::TenantState;
 use crate::auth0::wire::mgmt_error::MgmtError;
 
@@ -56,9 +56,7 @@ pub(crate) fn effective_permissions(state: &TenantState, user_id: &str, api: &st
         .chain(
             state
                 .rbac
-                .roles
-                .iter()
-                .filter(|r| state.rbac.members.iter().any(|(u, id)| u == user_id && *id == r.id))
+                .roles_of(user_id)
                 .flat_map(|r| r.permissions.iter())
                 .filter(|(a, _)| a == api)
                 .map(|(_, name)| name.clone()),
@@ -119,4 +117,70 @@ pub(crate) fn update_role(
         role.description = description;
     }
     Ok(role)
+}
+
+/// The changes the Management API makes to roles, memberships and permissions, each keeping the
+/// store's rules: a permission or a membership is held once; a deleted role takes its
+/// memberships along.
+impl Rbac {
+    /// The roles `user_id` is a member of, in creation order.
+    pub(crate) fn roles_of<'a>(&'a self, user_id: &'a str) -> impl Iterator<Item = &'a Role> + 'a {
+        self.roles
+            .iter()
+            .filter(move |r| self.members.iter().any(|(u, id)| u == user_id && *id == r.id))
+    }
+
+    /// Deletes the role at `index`, with its memberships.
+    pub(crate) fn delete_role(&mut self, index: usize) {
+        let role = self.roles.remove(index);
+        self.members.retain(|(_, id)| *id != role.id);
+    }
+
+    /// Gives the role at `index` each (API, permission) it lacks.
+    pub(crate) fn grant_role(&mut self, index: usize, permissions: Vec<(String, String)>) {
+        let role = &mut self.roles[index];
+        for entry in permissions {
+            if !role.permissions.contains(&entry) {
+                role.permissions.push(entry);
+            }
+        }
+    }
+
+    /// Takes `permissions` from the role at `index`.
+    pub(crate) fn revoke_role(&mut self, index: usize, permissions: &[(String, String)]) {
+        self.roles[index]
+            .permissions
+            .retain(|entry| !permissions.contains(entry));
+    }
+
+    /// Makes `user_id` a member of each of `roles` it is not in yet.
+    pub(crate) fn assign(&mut self, user_id: &str, roles: Vec<String>) {
+        for role in roles {
+            let entry = (user_id.to_owned(), role);
+            if !self.members.contains(&entry) {
+                self.members.push(entry);
+            }
+        }
+    }
+
+    /// Takes `user_id` out of `roles`.
+    pub(crate) fn unassign(&mut self, user_id: &str, roles: &[String]) {
+        self.members.retain(|(u, role)| u != user_id || !roles.contains(role));
+    }
+
+    /// Gives `user_id` each direct (API, permission) it lacks.
+    pub(crate) fn grant_user(&mut self, user_id: &str, permissions: Vec<(String, String)>) {
+        for (api, name) in permissions {
+            let entry = (user_id.to_owned(), api, name);
+            if !self.user_permissions.contains(&entry) {
+                self.user_permissions.push(entry);
+            }
+        }
+    }
+
+    /// Takes the direct `permissions` from `user_id`.
+    pub(crate) fn revoke_user(&mut self, user_id: &str, permissions: &[(String, String)]) {
+        self.user_permissions
+            .retain(|(u, api, name)| u != user_id || !permissions.iter().any(|(a, n)| a == api && n == name));
+    }
 }
