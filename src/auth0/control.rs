@@ -31,11 +31,14 @@ pub async fn set(
             "the tenant has no application {client}"
         )));
     }
-    state.token_quotas.set(definition).map_err(AdminError::BadRequest)?;
+    state
+        .token_quotas_mut()
+        .set(definition)
+        .map_err(AdminError::BadRequest)?;
     Ok((
         StatusCode::CREATED,
         Json(QuotaList {
-            quotas: state.token_quotas.list(),
+            quotas: state.token_quotas().list(),
         }),
     ))
 }
@@ -45,7 +48,7 @@ pub async fn set(
 #[tracing::instrument(skip_all)]
 pub async fn list(State(tenant): State<Tenant>) -> Json<QuotaList> {
     Json(QuotaList {
-        quotas: tenant.state().token_quotas.list(),
+        quotas: tenant.state().token_quotas().list(),
     })
 }
 
@@ -53,7 +56,7 @@ pub async fn list(State(tenant): State<Tenant>) -> Json<QuotaList> {
     responses((status = 204, description = "No M2M token quota anywhere")))]
 #[tracing::instrument(skip_all)]
 pub async fn clear(State(tenant): State<Tenant>) -> StatusCode {
-    tenant.state().token_quotas.clear();
+    tenant.state().token_quotas_mut().clear();
     StatusCode::NO_CONTENT
 }
 

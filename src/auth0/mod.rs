@@ -92,7 +92,7 @@ impl Provider for Tenant {
     }
 
     fn with_outbox<R>(&self, f: impl FnOnce(&mut Outbox) -> R) -> R {
-        f(&mut self.state().outbox)
+        f(self.state().outbox_mut().0)
     }
 
     fn reset(&self) -> Result<(), SeedFailure> {

@@ -66,7 +66,7 @@ async fn drive(i: u64) {
     let (_, outbox) = fetch(http.get(format!("{base}/__authmock__/outbox"))).await;
     assert_eq!(outbox["total"], 0, "tickets from the Management API send no mail");
     assert_eq!(
-        idp.tenant().state().tickets.len(),
+        idp.tenant().state().tickets().len(),
         1,
         "tenant {i} holds only its own ticket"
     );

@@ -243,7 +243,7 @@ async fn opaque_tokens_past_the_cap_are_evicted_and_counted() {
         opaque_store(&app).await,
         json!({"len": 0, "capacity": 50_000, "evicted": 0})
     );
-    app.tenant.state().logins.opaque_tokens.cap = authmock::core::bounded::Cap::new(10);
+    app.tenant.state().logins_mut().0.opaque_tokens.cap = authmock::core::bounded::Cap::new(10);
     let mut tokens = Vec::new();
     for _ in 0..11 {
         let reply = app.oauth(&password_login(&app)).await;

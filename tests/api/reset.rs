@@ -29,7 +29,7 @@ async fn reset_restores_users_tickets_tokens_journal_faults_and_clock() {
         }))
         .await;
     assert_eq!(login.status, StatusCode::OK, "{}", login.body);
-    assert!(!app.tenant.state().refresh_tokens.is_empty());
+    assert!(!app.tenant.state().refresh_tokens().is_empty());
     app.control(
         Method::POST,
         "/__authmock__/faults",
@@ -42,7 +42,7 @@ async fn reset_restores_users_tickets_tokens_journal_faults_and_clock() {
         Some(&json!({"advance_secs": 3600})),
     )
     .await;
-    assert!(app.tenant.state().tickets.len() == 1);
+    assert!(app.tenant.state().tickets().len() == 1);
 
     let reply = app.control(Method::POST, "/__authmock__/reset", None).await;
     assert_eq!(reply.status, StatusCode::NO_CONTENT);
@@ -54,8 +54,8 @@ async fn reset_restores_users_tickets_tokens_journal_faults_and_clock() {
     assert_eq!(faults, json!({"faults": []}));
     {
         let state = app.tenant.state();
-        assert_eq!(state.tickets.len(), 0, "tickets gone");
-        assert!(state.refresh_tokens.is_empty(), "refresh tokens gone");
+        assert_eq!(state.tickets().len(), 0, "tickets gone");
+        assert!(state.refresh_tokens().is_empty(), "refresh tokens gone");
     }
     assert_eq!(
         app.login("alice@example.com", "Wonderland-2026").await.status,

@@ -33,7 +33,7 @@ async fn ticket_for_a_user_id_is_201_with_a_hosted_page_url() {
     let secret = secret_of(&reply);
     let state = app.tenant.state();
     let entry = state
-        .tickets
+        .tickets()
         .check(&secret, app.tenant.clock().unix())
         .expect("stored and live");
     assert_eq!(entry.subject, ALICE);
@@ -51,7 +51,7 @@ async fn ticket_for_email_and_connection_id_finds_the_user() {
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
     let secret = secret_of(&reply);
     let state = app.tenant.state();
-    let entry = state.tickets.check(&secret, app.tenant.clock().unix()).expect("live");
+    let entry = state.tickets().check(&secret, app.tenant.clock().unix()).expect("live");
     assert_eq!(entry.subject, "auth0|3c6c6bc7a6b8a2046d02417d");
     assert_eq!(entry.expires_at - entry.issued_at, 60);
     assert!(entry.payload.mark_email_as_verified);
@@ -69,15 +69,15 @@ async fn ticket_expires_on_the_tenant_clock_and_only_the_newest_is_valid() {
     let second = secret_of(&create(&app, json!({"user_id": ALICE, "ttl_sec": 3600})).await);
     let now = app.tenant.clock().unix();
     assert_eq!(
-        app.tenant.state().tickets.check(&first, now).map(|_| ()),
+        app.tenant.state().tickets().check(&first, now).map(|_| ()),
         Err(Redemption::Superseded)
     );
-    assert!(app.tenant.state().tickets.check(&second, now).is_ok());
+    assert!(app.tenant.state().tickets().check(&second, now).is_ok());
     app.advance(3600);
     assert_eq!(
         app.tenant
             .state()
-            .tickets
+            .tickets()
             .check(&second, app.tenant.clock().unix())
             .map(|_| ()),
         Err(Redemption::Expired { secs_ago: 0 })

@@ -29,7 +29,7 @@ pub(super) fn exchange(
         reason: format!("authorization code refused: {reason}"),
     };
     let issued_to = state
-        .logins
+        .logins()
         .codes
         .peek(code)
         .map(|e| e.payload.request.client_id.clone());
@@ -39,7 +39,7 @@ pub(super) fn exchange(
             issued_to.unwrap_or_default()
         )));
     }
-    let grant = match state.logins.codes.redeem(code, now) {
+    let grant = match state.logins_mut().0.codes.redeem(code, now) {
         Ok(entry) => entry.payload.clone(),
         Err(Redemption::Expired { secs_ago }) => {
             return Err(refused(format!(
@@ -116,7 +116,8 @@ pub(super) fn exchange(
             previous: None,
             revoked: None,
         };
-        let token = state.logins.start_family(&mut state.rng, family);
+        let (logins, rng) = state.logins_mut();
+        let token = logins.start_family(rng, family);
         body.value("refresh_token", token);
     }
     if tokens.has_scope("openid") {

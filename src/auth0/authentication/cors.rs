@@ -34,7 +34,7 @@ const MAX_AGE: &str = "86400";
 /// Whether a browser page on `origin` may read the tenant's answers.
 fn allowed(tenant: &Tenant, origin: &str) -> bool {
     let state = tenant.state();
-    state.clients.iter().any(|client| client_allows(client, origin))
+    state.clients().iter().any(|client| client_allows(client, origin))
 }
 
 /// Whether `client` lets a page on `origin` call the token endpoint: an Allowed Web Origin or

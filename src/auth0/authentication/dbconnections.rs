@@ -51,7 +51,7 @@ fn request_reset(tenant: &Tenant, params: &Params) -> Result<String, OAuthError>
         return Err(OAuthError::DbConnectionNotFound {
             connection: connection.to_owned(),
             known: state
-                .connections
+                .connections()
                 .iter()
                 .filter(|c| c.strategy == "auth0")
                 .map(|c| c.name.clone())
@@ -88,7 +88,8 @@ fn request_reset(tenant: &Tenant, params: &Params) -> Result<String, OAuthError>
             let draft = crate::auth0::wire::mail::password_reset(tenant.name(), &user.recipient(), &link);
             let now = tenant.clock().now();
             let state = &mut *state;
-            let id = state.outbox.capture(&mut state.rng, draft, now, &tenant.address().host);
+            let (outbox, rng) = state.outbox_mut();
+            let id = outbox.capture(rng, draft, now, &tenant.address().host);
             format!("reset email {id} sent to {email}; earlier reset links of this user no longer work")
         }
         None => format!(

@@ -33,13 +33,14 @@ pub(super) fn exchange(
         reason: format!("refresh token refused: {reason}"),
     };
     let family_id = state
-        .logins
+        .logins()
         .refresh_tokens
         .get(&presented)
         .map(|t| t.family)
         .ok_or_else(|| refused("no such refresh token was issued by this tenant".into()))?;
     let family = state
-        .logins
+        .logins_mut()
+        .0
         .families
         .get_mut(&family_id)
         .ok_or_else(|| refused("the token's family is gone".into()))?;
@@ -124,11 +125,12 @@ pub(super) fn exchange(
     }
     body.value("token_type", "Bearer");
     body.value("scope", scope);
-    if let Some(f) = state.logins.families.get_mut(&family_id) {
+    if let Some(f) = state.logins_mut().0.families.get_mut(&family_id) {
         f.last_used = now;
     }
     if policy.rotating
-        && let Some(token) = state.logins.rotate(&mut state.rng, family_id, now)
+        && let (logins, rng) = state.logins_mut()
+        && let Some(token) = logins.rotate(rng, family_id, now)
     {
         body.value("refresh_token", token);
     }
@@ -137,10 +139,10 @@ pub(super) fn exchange(
 
 /// Revokes the family of `token` if `client_id` owns it (`/oauth/revoke`, logout).
 pub(super) fn revoke(state: &mut TenantState, token: &str, client_id: &str) -> bool {
-    let Some(family_id) = state.logins.refresh_tokens.get(token).map(|t| t.family) else {
+    let Some(family_id) = state.logins().refresh_tokens.get(token).map(|t| t.family) else {
         return false;
     };
-    match state.logins.families.get_mut(&family_id) {
+    match state.logins_mut().0.families.get_mut(&family_id) {
         Some(family) if family.client_id == client_id => {
             family.revoked.get_or_insert(Revocation::Revoked);
             true

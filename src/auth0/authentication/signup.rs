@@ -51,7 +51,7 @@ fn sign_up(tenant: &Tenant, params: &Params) -> Result<Value, Auth0Error> {
         // inf (facts §10: the signup body for an unknown connection was not found): the
         // change-password endpoint's answer.
         return Err(OAuthError::DbConnectionNotFound {
-            known: state.connections.iter().map(|c| c.name.clone()).collect(),
+            known: state.connections().iter().map(|c| c.name.clone()).collect(),
             connection,
         }
         .into());
@@ -59,15 +59,15 @@ fn sign_up(tenant: &Tenant, params: &Params) -> Result<Value, Auth0Error> {
     let exists = state.user_by_email_in(&email, &connection.name).is_some();
     let username_taken = username.as_deref().is_some_and(|name| {
         state
-            .users
+            .users()
             .iter()
             .any(|u| u.connection == connection.name && u.username.as_deref() == Some(name))
     });
-    if state.signup_user_exists_error && exists {
+    if state.signup_user_exists_error() && exists {
         // obs (FS-46278877482, JAVA-FX): the tenant flag names the existing user.
         return Err(SignupError::UserExists.into());
     }
-    if state.signup_user_exists_error && username_taken {
+    if state.signup_user_exists_error() && username_taken {
         // doc (DOC-liberr): the code. inf: the description is the hosted page's text for a taken
         // username (DOC-text) and the name is the envelope's other 400s'; no body was captured.
         return Err(SignupError::UsernameExists.into());

@@ -88,7 +88,7 @@ fn grant(tenant: &Tenant, headers: &HeaderMap, params: &Params) -> Result<Grante
             let body = client_credentials_grant(tenant, &state, &client, params)?;
             // facts §1.3: the M2M token quota counts issued tokens on the tenant clock.
             Ok(
-                match state.token_quotas.take(&client.client_id, tenant.clock().unix()) {
+                match state.token_quotas_mut().take(&client.client_id, tenant.clock().unix()) {
                     QuotaDecision::Unlimited => Granted::Token(body, None),
                     QuotaDecision::Issued { header } => Granted::Token(body, Some(header)),
                     QuotaDecision::Exceeded {
@@ -152,7 +152,7 @@ fn authenticate_client<'s>(
 fn resolve_audience(tenant: &Tenant, state: &TenantState, audience: &str) -> Result<String, OAuthError> {
     if tenant.is_management_audience(audience) {
         Ok(MANAGEMENT_API.to_owned())
-    } else if state.apis.iter().any(|api| api.identifier == audience) {
+    } else if state.apis().iter().any(|api| api.identifier == audience) {
         Ok(audience.to_owned())
     } else {
         Err(OAuthError::ServiceNotFound {
@@ -226,7 +226,10 @@ fn password_grant(
     let realm = if grant_type == GRANT_PASSWORD_REALM {
         params.require("realm")?.to_owned()
     } else {
-        state.default_directory.clone().ok_or(OAuthError::NoDefaultConnection)?
+        state
+            .default_directory()
+            .clone()
+            .ok_or(OAuthError::NoDefaultConnection)?
     };
     let audience = tenant.requested_audience(state, params.get("audience"));
     let audience = audience.as_deref();
@@ -238,7 +241,7 @@ fn password_grant(
     crate::auth0::tenant::brute_force::check(state, &username, ip)?;
     let user = {
         let user = state
-            .users
+            .users_mut()
             .find_mut(|u| u.email == username && u.connection == realm)
             .ok_or_else(|| OAuthError::WrongEmailOrPassword {
                 realm: realm.clone(),
@@ -274,10 +277,10 @@ fn password_grant(
     let mut body = TokenBody::default();
     body.access_token(grant.issue_access_token(tenant, state));
     if grant.has_scope("openid") {
-        body.jwt("id_token", grant.id_token(tenant, &mut state.rng));
+        body.jwt("id_token", grant.id_token(tenant, state.rng()));
     }
     if grant.has_scope("offline_access") && client.grant_types.iter().any(|g| g == GRANT_REFRESH_TOKEN) {
-        let refresh: String = (&mut state.rng)
+        let refresh: String = (state.rng())
             .sample_iter(Alphanumeric)
             .take(48)
             .map(char::from)
@@ -305,7 +308,7 @@ fn refresh_grant(
 ) -> Result<TokenBody, OAuthError> {
     let presented = params.require("refresh_token")?;
     let grant = state
-        .refresh_tokens
+        .refresh_tokens()
         .get(presented)
         .filter(|g| g.client_id == client.client_id)
         .cloned()

@@ -71,14 +71,20 @@ fn profile(tenant: &Tenant, headers: &HeaderMap) -> Result<Claims, (&'static str
 /// The profile for an opaque token the tenant issued (`opaque_tokens.rs`): the same answers as
 /// for a JWT, expiry on the tenant clock included.
 fn opaque_profile(tenant: &Tenant, token: &str) -> Result<Claims, (&'static str, String)> {
-    let grant = tenant.state().logins.opaque_tokens.get(token).cloned().ok_or_else(|| {
-        (
-            INVALID_TOKEN,
-            "an opaque access token this tenant does not hold (never issued here, evicted from \
+    let grant = tenant
+        .state()
+        .logins()
+        .opaque_tokens
+        .get(token)
+        .cloned()
+        .ok_or_else(|| {
+            (
+                INVALID_TOKEN,
+                "an opaque access token this tenant does not hold (never issued here, evicted from \
              stores.opaque_access_tokens, or issued before a reset)"
-                .to_owned(),
-        )
-    })?;
+                    .to_owned(),
+            )
+        })?;
     let now = tenant.clock().unix();
     if grant.expires_at <= now {
         return Err((

@@ -146,7 +146,7 @@ pub(super) fn begin(tenant: &Tenant, params: &[(String, String)], cookie: Option
         }
     };
     let prompt: Vec<&str> = param(params, "prompt").unwrap_or_default().split(' ').collect();
-    let live = state.logins.live_session(cookie, now).map(|s| s.clone());
+    let live = state.logins_mut().0.live_session(cookie, now).map(|s| s.clone());
     let authenticated = live.as_ref().filter(|s| s.user_id.is_some());
     // `max_age=0` always asks for the form (facts §2.1, DOC-maxage).
     let fresh_enough = |auth_time: i64| request.max_age.is_none_or(|max| max > 0 && now - auth_time <= max);
@@ -176,16 +176,18 @@ pub(super) fn begin(tenant: &Tenant, params: &[(String, String)], cookie: Option
     let (session_id, set_session) = match live {
         Some(_) => (cookie.unwrap_or_default().to_owned(), None),
         None => {
-            let id = state.logins.open_session(&mut state.rng, now);
+            let (logins, rng) = state.logins_mut();
+            let id = logins.open_session(rng, now);
             (id.clone(), Some(id))
         }
     };
-    let ul_state = ul_state(&mut state.rng, &request.client_id);
+    let ul_state = ul_state(state.rng(), &request.client_id);
     state
-        .logins
+        .logins_mut()
+        .0
         .transactions
         .retain(|_, t| now < t.created_at + crate::auth0::tenant::logins::TRANSACTION_TTL);
-    state.logins.begin_transaction(
+    state.logins_mut().0.begin_transaction(
         ul_state.clone(),
         Transaction {
             request,
@@ -298,7 +300,7 @@ fn validate(tenant: &Tenant, state: &TenantState, params: &[(String, String)]) -
     let audience = tenant.requested_audience(state, param(params, "audience"));
     if let Some(audience) = &audience
         && !tenant.is_management_audience(audience)
-        && !state.apis.iter().any(|api| &api.identifier == audience)
+        && !state.apis().iter().any(|api| &api.identifier == audience)
     {
         return Err(to_callback(CallbackError::ServiceNotFound {
             audience: audience.clone(),
@@ -367,7 +369,7 @@ pub(super) fn finish(
     session_id: &str,
 ) -> Outcome {
     let now = tenant.clock().unix();
-    let Some(session) = state.logins.sessions.get(session_id).cloned() else {
+    let Some(session) = state.logins().sessions.get(session_id).cloned() else {
         return Outcome::Page(PageError::SessionNotFound {
             why: "the session ended before the login finished",
         });
@@ -380,14 +382,15 @@ pub(super) fn finish(
     let words: Vec<&str> = request.response_type.split(' ').collect();
     let mut params: Vec<(&'static str, String)> = Vec::new();
     if words.contains(&"code") {
-        let subject = random_alnum(&mut state.rng, 16);
+        let subject = random_alnum(state.rng(), 16);
         let grant = CodeGrant {
             request: request.clone(),
             user_id: user.user_id.clone(),
             sid: session.sid.clone(),
             auth_time: session.auth_time,
         };
-        let code = state.logins.codes.issue(&mut state.rng, &subject, grant, now, CODE_TTL);
+        let (logins, rng) = state.logins_mut();
+        let code = logins.codes.issue(rng, &subject, grant, now, CODE_TTL);
         params.push(("code", code));
     }
     let (scope, permissions) =

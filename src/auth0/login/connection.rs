@@ -24,7 +24,11 @@ pub(super) fn check(
     connection: Option<&str>,
     organization: Option<&str>,
 ) -> Result<Option<String>, CallbackError> {
-    let enabled: Vec<&Connection> = state.connections.iter().filter(|c| c.enabled_for(client_id)).collect();
+    let enabled: Vec<&Connection> = state
+        .connections()
+        .iter()
+        .filter(|c| c.enabled_for(client_id))
+        .collect();
     let chosen = match connection {
         Some(name) => match enabled.iter().find(|c| c.name == name) {
             Some(found) => Some(found.name.clone()),
@@ -39,7 +43,7 @@ pub(super) fn check(
         },
         // A tenant without any connection is a fixture that never logs anyone in through the
         // page; only refuse when connections exist and none is this application's.
-        None if !state.connections.is_empty() && enabled.is_empty() => {
+        None if !state.connections().is_empty() && enabled.is_empty() => {
             return Err(CallbackError::NoConnectionsEnabled);
         }
         None => None,
@@ -62,14 +66,14 @@ pub(super) fn for_login(state: &TenantState, client_id: &str, requested: Option<
         return name.to_owned();
     }
     let usable = |name: &str| state.connection_by_name(name).is_some_and(|c| c.enabled_for(client_id));
-    match &state.default_directory {
+    match &state.default_directory() {
         Some(name) if usable(name) => name.clone(),
         _ => state
-            .connections
+            .connections()
             .iter()
             .find(|c| c.enabled_for(client_id) && c.strategy == "auth0")
             .map(|c| c.name.clone())
-            .or_else(|| state.default_directory.clone())
+            .or_else(|| state.default_directory().clone())
             .unwrap_or_default(),
     }
 }

@@ -37,7 +37,7 @@ fn state_param(req: &Request) -> String {
 /// The transaction behind `ul_state`, if the browser's cookie owns it.
 fn transaction(state: &TenantState, ul_state: &str, cookie: Option<&str>) -> Result<Transaction, PageError> {
     let transaction = state
-        .logins
+        .logins()
         .transactions
         .get(ul_state)
         .ok_or(PageError::SessionNotFound {
@@ -181,7 +181,7 @@ fn log_in(
         transaction.request.connection.as_deref(),
     );
     let user = state
-        .users
+        .users()
         .iter()
         .find(|u| u.email == username && (u.connection == connection || connection.is_empty()))
         .cloned();
@@ -194,7 +194,7 @@ fn log_in(
     };
     let request = transaction.request.clone();
     if user.blocked {
-        state.logins.transactions.remove(ul_state);
+        state.logins_mut().0.transactions.remove(ul_state);
         return Ok(Answer {
             outcome: error_to_callback(
                 &CallbackError::UserBlocked { email: user.email },
@@ -205,7 +205,7 @@ fn log_in(
             set_session: None,
         });
     }
-    if let Some(session) = state.logins.sessions.get_mut(&transaction.session) {
+    if let Some(session) = state.logins_mut().0.sessions.get_mut(&transaction.session) {
         session.user_id = Some(user.user_id.clone());
         session.auth_time = now.unix();
         session.last_active = now.unix();
@@ -214,7 +214,7 @@ fn log_in(
         user.logins_count += 1;
         user.last_login = Some(now.now());
     }
-    if let Some(t) = state.logins.transactions.get_mut(ul_state) {
+    if let Some(t) = state.logins_mut().0.transactions.get_mut(ul_state) {
         t.authenticated = true;
     }
     Ok(Answer {
@@ -243,9 +243,9 @@ fn resumed(tenant: &Tenant, ul_state: &str, cookie: Option<&str>) -> Answer {
     let state = &mut *guard;
     match transaction(state, ul_state, cookie) {
         Ok(t) if t.authenticated => {
-            state.logins.transactions.remove(ul_state);
+            state.logins_mut().0.transactions.remove(ul_state);
             let user_id = state
-                .logins
+                .logins()
                 .sessions
                 .get(&t.session)
                 .and_then(|s| s.user_id.clone())

@@ -48,11 +48,11 @@ fn v2_exit(state: &TenantState, client_id: Option<&str>, return_to: Option<&str>
             return Ok(Exit::Done);
         };
         let allowed: Vec<String> = state
-            .clients
+            .clients()
             .iter()
             .flat_map(|c| c.login.allowed_logout_urls.iter().cloned())
             .collect();
-        if state.clients.iter().any(|c| c.login.allows_logout(return_to)) {
+        if state.clients().iter().any(|c| c.login.allows_logout(return_to)) {
             return Ok(Exit::Redirect(return_to.to_owned()));
         }
         return Err(PageError::LogoutUrlNotAllowed {
@@ -160,7 +160,9 @@ fn end(tenant: &Tenant, rid: &str, cookie: Option<&str>, exit: Result<Exit, Page
         Ok(exit) => exit,
         Err(error) => return login_text::error_page(tenant.name(), rid, &error),
     };
-    let ended = cookie.and_then(|id| tenant.state().logins.end_session(id)).is_some();
+    let ended = cookie
+        .and_then(|id| tenant.state().logins_mut().0.end_session(id))
+        .is_some();
     let hint = if ended {
         "session ended"
     } else {

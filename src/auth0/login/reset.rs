@@ -57,7 +57,7 @@ pub(super) fn redeem(
     let now = tenant.clock();
     let mut state = tenant.state();
     let ticket = live_ticket(&state, secret, now.unix())?.clone();
-    let csrf = state.form_tokens.get(secret).cloned();
+    let csrf = state.form_tokens().get(secret).cloned();
     if csrf.is_none() || csrf.as_deref() != Some(field("_csrf")) {
         return Err(ResetError::Generic {
             status: StatusCode::FORBIDDEN,
@@ -98,11 +98,12 @@ pub(super) fn redeem(
     }
     // Checked above under the same lock, so redeeming cannot fail here.
     state
-        .tickets
+        .tickets_mut()
+        .0
         .redeem(secret, now.unix())
         .map_err(|reason| ResetError::Ticket(reason, None))?;
-    state.form_tokens.remove(secret);
-    let hash = PasswordHash::new(&mut state.rng, password);
+    state.forget_form_token(secret);
+    let hash = PasswordHash::new(state.rng(), password);
     let at = now.now();
     let login_uri = ticket
         .client_id
@@ -132,12 +133,12 @@ pub(super) fn redeem(
 
 /// The password-change ticket `secret`, if it can still be redeemed.
 fn live_ticket<'s>(state: &'s TenantState, secret: &str, now: i64) -> Result<&'s Ticket, ResetError> {
-    match state.tickets.check(secret, now) {
+    match state.tickets().check(secret, now) {
         Ok(entry) if entry.payload.kind == TicketKind::PasswordChange => Ok(&entry.payload),
         Ok(_) => Err(ResetError::WrongKind),
         Err(reason) => {
             let result_url = state
-                .tickets
+                .tickets()
                 .peek(secret)
                 .and_then(|entry| entry.payload.result_url.clone());
             Err(ResetError::Ticket(reason, result_url))

@@ -122,7 +122,7 @@ pub(super) async fn get_job(
     let id = path.map(|Path(id)| id).unwrap_or_default();
     let state = tenant.state();
     let job = state
-        .jobs
+        .jobs()
         .iter()
         .find(|j| j.id == id)
         .ok_or(MgmtError::JobNotFound { id: id.clone() })?;

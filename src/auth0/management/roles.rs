@@ -138,7 +138,7 @@ fn path_id(path: Result<Path<String>, PathRejection>) -> String {
 
 fn role_index(state: &TenantState, id: &str) -> Result<usize, MgmtError> {
     state
-        .rbac
+        .rbac()
         .roles
         .iter()
         .position(|r| r.id == id)
@@ -196,7 +196,7 @@ pub(super) async fn list(
     let state = tenant.state();
     let filter = query.name_filter.as_deref().map(str::to_lowercase);
     let items = state
-        .rbac
+        .rbac()
         .roles
         .iter()
         .filter(|r| filter.as_deref().is_none_or(|f| r.name.to_lowercase().contains(f)))
@@ -213,7 +213,7 @@ pub(super) async fn get(
 ) -> Result<Response, MgmtError> {
     let state = tenant.state();
     let index = role_index(&state, &path_id(path))?;
-    Ok(ok(StatusCode::OK, &role_json(&state.rbac.roles[index])))
+    Ok(ok(StatusCode::OK, &role_json(&state.rbac().roles[index])))
 }
 
 #[tracing::instrument(skip_all)]
@@ -238,7 +238,7 @@ pub(super) async fn delete(
     let mut state = tenant.state();
     let id = path_id(path);
     let index = role_index(&state, &id)?;
-    state.rbac.delete_role(index);
+    state.rbac_mut().delete_role(index);
     // obs: 200 `{}`.
     Ok(ok(StatusCode::OK, &json!({})))
 }
@@ -252,7 +252,7 @@ pub(super) async fn add_role_permissions(
 ) -> Result<Response, MgmtError> {
     let mut state = tenant.state();
     let index = role_index(&state, &path_id(path))?;
-    state.rbac.grant_role(index, request.pairs());
+    state.rbac_mut().grant_role(index, request.pairs());
     Ok(ok(StatusCode::CREATED, &json!({})))
 }
 
@@ -265,7 +265,7 @@ pub(super) async fn remove_role_permissions(
 ) -> Result<Response, MgmtError> {
     let mut state = tenant.state();
     let index = role_index(&state, &path_id(path))?;
-    state.rbac.revoke_role(index, &request.pairs());
+    state.rbac_mut().revoke_role(index, &request.pairs());
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -273,7 +273,7 @@ pub(super) async fn remove_role_permissions(
 /// descriptions, so it is empty).
 fn permission_json(state: &TenantState, api: &str, name: &str) -> Value {
     let api_name = state
-        .apis
+        .apis()
         .iter()
         .find(|a| a.identifier == api)
         .map_or(api, |a| a.name.as_str());
@@ -294,7 +294,7 @@ pub(super) async fn role_permissions(
 ) -> Result<Response, MgmtError> {
     let state = tenant.state();
     let index = role_index(&state, &path_id(path))?;
-    let items = state.rbac.roles[index]
+    let items = state.rbac().roles[index]
         .permissions
         .iter()
         .map(|(api, name)| permission_json(&state, api, name))
@@ -312,7 +312,7 @@ pub(super) async fn user_roles(
     let state = tenant.state();
     let user_id = path_id(path);
     require_user(&state, &user_id)?;
-    let mut roles: Vec<&Role> = state.rbac.roles_of(&user_id).collect();
+    let mut roles: Vec<&Role> = state.rbac().roles_of(&user_id).collect();
     // obs: sorted by name.
     roles.sort_by(|a, b| a.name.cmp(&b.name));
     let items = roles.into_iter().map(role_json).collect();
@@ -332,7 +332,7 @@ pub(super) async fn assign_roles(
     for role in &request.roles {
         role_index(&state, role)?;
     }
-    state.rbac.assign(&user_id, request.roles);
+    state.rbac_mut().assign(&user_id, request.roles);
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -346,7 +346,7 @@ pub(super) async fn remove_roles(
     let mut state = tenant.state();
     let user_id = path_id(path);
     require_user(&state, &user_id)?;
-    state.rbac.unassign(&user_id, &request.roles);
+    state.rbac_mut().unassign(&user_id, &request.roles);
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -360,7 +360,7 @@ pub(super) async fn add_user_permissions(
     let mut state = tenant.state();
     let user_id = path_id(path);
     require_user(&state, &user_id)?;
-    state.rbac.grant_user(&user_id, request.pairs());
+    state.rbac_mut().grant_user(&user_id, request.pairs());
     Ok(ok(StatusCode::CREATED, &json!({})))
 }
 
@@ -374,7 +374,7 @@ pub(super) async fn remove_user_permissions(
     let mut state = tenant.state();
     let user_id = path_id(path);
     require_user(&state, &user_id)?;
-    state.rbac.revoke_user(&user_id, &request.pairs());
+    state.rbac_mut().revoke_user(&user_id, &request.pairs());
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -401,14 +401,14 @@ fn user_permission_items(state: &TenantState, user_id: &str) -> Vec<Value> {
             Some((_, _, sources)) => sources.as_array_mut().expect("sources is an array").push(source),
             None => entries.push((api.to_owned(), name.to_owned(), json!([source]))),
         };
-    for (_, api, name) in state.rbac.user_permissions.iter().filter(|(u, ..)| u == user_id) {
+    for (_, api, name) in state.rbac().user_permissions.iter().filter(|(u, ..)| u == user_id) {
         add(
             api,
             name,
             json!({"source_id": "", "source_name": "", "source_type": "DIRECT"}),
         );
     }
-    for role in state.rbac.roles_of(user_id) {
+    for role in state.rbac().roles_of(user_id) {
         for (api, name) in &role.permissions {
             // inf: role-derived entries name their role.
             add(

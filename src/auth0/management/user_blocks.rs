@@ -88,7 +88,7 @@ pub(super) async fn get_by_identifier(
 ) -> Response {
     let identifier = query.identifier.to_lowercase();
     let state = tenant.state();
-    let body = blocked_for(state.brute_force.blocks.iter().filter(|b| b.identifier == identifier));
+    let body = blocked_for(state.brute_force().blocks.iter().filter(|b| b.identifier == identifier));
     json_response(StatusCode::OK, &body, "application/json; charset=utf-8")
 }
 
@@ -111,7 +111,7 @@ pub(super) async fn get_by_id(
 ) -> Result<Response, MgmtError> {
     let state = tenant.state();
     let user = user_by_path(&state, path)?;
-    let body = blocked_for(state.brute_force.blocks.iter().filter(|b| b.user_id == user.user_id));
+    let body = blocked_for(state.brute_force().blocks.iter().filter(|b| b.user_id == user.user_id));
     Ok(json_response(StatusCode::OK, &body, "application/json; charset=utf-8"))
 }
 

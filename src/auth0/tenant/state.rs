@@ -4,10 +4,12 @@
 
 use rand::rngs::StdRng;
 
+use crate::auth0::tenant::logins::Logins;
 use crate::auth0::tenant::model::{
     Api, BruteForce, Client, ClientGrant, Connection, Job, LoginExperience, Rbac, RefreshGrant, Ticket,
 };
-use crate::auth0::tenant::users::User;
+use crate::auth0::tenant::quota::TokenQuotas;
+use crate::auth0::tenant::users::{User, Users};
 use crate::core::bounded::{BoundedList, BoundedMap};
 use crate::core::onetime::OneTimeStore;
 use crate::core::outbox::Outbox;
@@ -15,38 +17,38 @@ use crate::core::outbox::Outbox;
 /// The mutable part of a tenant.
 #[derive(Debug)]
 pub struct TenantState {
-    pub login: LoginExperience,
+    pub(in crate::auth0::tenant) login: LoginExperience,
     /// The connection used by the plain `password` grant (the tenant's "Default Directory").
-    pub default_directory: Option<String>,
+    pub(in crate::auth0::tenant) default_directory: Option<String>,
     /// The tenant's default audience as the fixture names it (`Tenant::default_audience`).
-    pub default_audience: Option<String>,
-    pub clients: Vec<Client>,
-    pub apis: Vec<Api>,
-    pub grants: Vec<ClientGrant>,
-    pub connections: Vec<Connection>,
+    pub(in crate::auth0::tenant) default_audience: Option<String>,
+    pub(in crate::auth0::tenant) clients: Vec<Client>,
+    pub(in crate::auth0::tenant) apis: Vec<Api>,
+    pub(in crate::auth0::tenant) grants: Vec<ClientGrant>,
+    pub(in crate::auth0::tenant) connections: Vec<Connection>,
     /// In creation order; changed only through its own methods, which keep search's index true.
-    pub users: crate::auth0::tenant::users::Users,
-    pub tickets: OneTimeStore<Ticket>,
+    pub(in crate::auth0::tenant) users: crate::auth0::tenant::users::Users,
+    pub(in crate::auth0::tenant) tickets: OneTimeStore<Ticket>,
     /// Refresh tokens of the password grant.
-    pub refresh_tokens: BoundedMap<String, RefreshGrant>,
+    pub(in crate::auth0::tenant) refresh_tokens: BoundedMap<String, RefreshGrant>,
     /// Mail the tenant has sent (reset links, …).
-    pub outbox: Outbox,
+    pub(in crate::auth0::tenant) outbox: Outbox,
     /// Management API jobs, oldest first.
-    pub jobs: BoundedList<Job>,
-    pub brute_force: BruteForce,
+    pub(in crate::auth0::tenant) jobs: BoundedList<Job>,
+    pub(in crate::auth0::tenant) brute_force: BruteForce,
     /// `/dbconnections/signup` names an existing user (fixture `enable_public_signup_user_exists_error`).
-    pub signup_user_exists_error: bool,
-    pub rbac: Rbac,
+    pub(in crate::auth0::tenant) signup_user_exists_error: bool,
+    pub(in crate::auth0::tenant) rbac: Rbac,
     /// Ticket secret → the CSRF token its hosted form carries.
-    pub form_tokens: BoundedMap<String, String>,
+    pub(in crate::auth0::tenant) form_tokens: BoundedMap<String, String>,
     /// Browser logins: transactions, sessions, codes, refresh-token families.
-    pub logins: crate::auth0::tenant::logins::Logins,
+    pub(in crate::auth0::tenant) logins: crate::auth0::tenant::logins::Logins,
     /// Seeded from the fixture, so generated ids repeat run after run.
-    pub rng: StdRng,
+    pub(in crate::auth0::tenant) rng: StdRng,
     /// M2M token quotas per application (fixture `client_quotas`, control API).
-    pub token_quotas: crate::auth0::tenant::quota::TokenQuotas,
+    pub(in crate::auth0::tenant) token_quotas: crate::auth0::tenant::quota::TokenQuotas,
     /// The runtime users' cap (the other stores carry their own).
-    pub bounds: crate::auth0::tenant::bounds::Bounds,
+    pub(in crate::auth0::tenant) bounds: crate::auth0::tenant::bounds::Bounds,
 }
 
 impl TenantState {
@@ -84,6 +86,108 @@ impl TenantState {
             .iter()
             .find(|g| g.client_id == client_id && g.audience == audience)
             .map(|g| g.scopes.as_slice())
+    }
+}
+
+/// What the API folders may read of the state, and the stores they may change: each such store
+/// keeps its own rules (its cap, its one-time secrets). Nothing outside `tenant/` assigns a
+/// field; what changes several stores together is an operation of this folder.
+impl TenantState {
+    pub fn clients(&self) -> &[Client] {
+        &self.clients
+    }
+
+    pub fn apis(&self) -> &[Api] {
+        &self.apis
+    }
+
+    pub fn connections(&self) -> &[Connection] {
+        &self.connections
+    }
+
+    /// The connection of the plain `password` grant, if the tenant has one.
+    pub fn default_directory(&self) -> &Option<String> {
+        &self.default_directory
+    }
+
+    pub fn users(&self) -> &Users {
+        &self.users
+    }
+
+    /// The users, changed through `Users`' own methods (which keep search's index true).
+    pub fn users_mut(&mut self) -> &mut Users {
+        &mut self.users
+    }
+
+    pub fn jobs(&self) -> &[Job] {
+        &self.jobs
+    }
+
+    pub fn brute_force(&self) -> &BruteForce {
+        &self.brute_force
+    }
+
+    /// Whether `/dbconnections/signup` names an existing user.
+    pub fn signup_user_exists_error(&self) -> bool {
+        self.signup_user_exists_error
+    }
+
+    pub fn rbac(&self) -> &Rbac {
+        &self.rbac
+    }
+
+    /// Roles, memberships and permissions, changed through `rbac.rs`'s methods.
+    pub fn rbac_mut(&mut self) -> &mut Rbac {
+        &mut self.rbac
+    }
+
+    pub fn logins(&self) -> &Logins {
+        &self.logins
+    }
+
+    /// The browser-login stores and the tenant's RNG, for the login steps that draw ids.
+    pub fn logins_mut(&mut self) -> (&mut Logins, &mut StdRng) {
+        (&mut self.logins, &mut self.rng)
+    }
+
+    /// The tenant's RNG, seeded from the fixture so generated ids repeat run after run.
+    pub fn rng(&mut self) -> &mut StdRng {
+        &mut self.rng
+    }
+
+    pub fn token_quotas(&self) -> &TokenQuotas {
+        &self.token_quotas
+    }
+
+    pub fn token_quotas_mut(&mut self) -> &mut TokenQuotas {
+        &mut self.token_quotas
+    }
+
+    pub fn tickets(&self) -> &OneTimeStore<Ticket> {
+        &self.tickets
+    }
+
+    /// The ticket store and the RNG, to redeem or issue tickets.
+    pub fn tickets_mut(&mut self) -> (&mut OneTimeStore<Ticket>, &mut StdRng) {
+        (&mut self.tickets, &mut self.rng)
+    }
+
+    pub fn refresh_tokens(&self) -> &BoundedMap<String, RefreshGrant> {
+        &self.refresh_tokens
+    }
+
+    pub fn form_tokens(&self) -> &BoundedMap<String, String> {
+        &self.form_tokens
+    }
+
+    /// Forgets the hosted form's CSRF token of ticket `secret`.
+    pub fn forget_form_token(&mut self, secret: &str) {
+        self.form_tokens.remove(secret);
+    }
+
+    /// The outbox and the RNG, to send mail.
+    pub fn outbox_mut(&mut self) -> (&mut Outbox, &mut StdRng) {
+        (&mut self.outbox, &mut self.rng)
     }
 }
 

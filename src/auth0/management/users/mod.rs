@@ -149,7 +149,7 @@ pub(super) async fn by_email(
     check_fields(query.fields.as_deref(), FIELDS_DESCRIPTION)?;
     let state = tenant.state();
     let users: Vec<Value> = state
-        .users
+        .users()
         .iter()
         .filter(|u| u.email == query.email)
         .map(|u| select_fields(user_json(u), query.fields.as_deref(), query.include_fields))
@@ -184,7 +184,7 @@ fn update_user(tenant: &Tenant, caller: &Principal, id: &str, request: UpdateUse
     let mut state = tenant.state();
     let state = &mut *state;
     let user = state
-        .users
+        .users()
         .iter()
         .find(|u| u.user_id == id)
         .ok_or(MgmtError::UserNotFound {
@@ -206,7 +206,7 @@ fn update_user(tenant: &Tenant, caller: &Principal, id: &str, request: UpdateUse
     if let Some(email) = &request.email {
         let email = email.to_lowercase();
         if state
-            .users
+            .users()
             .iter()
             .any(|u| u.user_id != id && u.connection == user.connection && u.email == email)
         {
@@ -220,7 +220,7 @@ fn update_user(tenant: &Tenant, caller: &Principal, id: &str, request: UpdateUse
                 connection: user.connection.clone(),
             });
         }
-        if state.users.iter().any(|u| {
+        if state.users().iter().any(|u| {
             u.user_id != id && u.connection == user.connection && u.username.as_deref() == Some(username.as_str())
         }) {
             return Err(MgmtError::UsernameInUse {
@@ -242,7 +242,7 @@ fn update_user(tenant: &Tenant, caller: &Principal, id: &str, request: UpdateUse
             };
             let history: Vec<&PasswordHash> = user.password.iter().chain(&user.password_history).collect();
             password_rules::check(&policy, &rules, password, &owner, &history)?;
-            Some(PasswordHash::new(&mut state.rng, password))
+            Some(PasswordHash::new(state.rng(), password))
         }
         None => None,
     };

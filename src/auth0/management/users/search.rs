@@ -93,7 +93,7 @@ pub(in crate::auth0::management) fn search(state: &TenantState, params: &ListUse
         return Err(MgmtError::InvalidPaging);
     }
     let filter = compile_q(params.q.as_deref().unwrap_or_default())?;
-    let mut hits = matching(&state.users, filter.as_ref(), true);
+    let mut hits = matching(state.users(), filter.as_ref(), true);
     if let Some((field, descending)) = params.sort.as_deref().and_then(sort_key) {
         hits.sort_by(|a, b| {
             let order = compare_field(a, b, &field);
@@ -564,7 +564,7 @@ mod tests {
             .expect("the default fixture seeds");
         let mut users = Users::default();
         for i in 0..count {
-            users.push(user(&seeded.users[0], i));
+            users.push(user(&seeded.users()[0], i));
         }
         users
     }
