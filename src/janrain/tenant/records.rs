@@ -82,6 +82,17 @@ impl Record {
         })
     }
 
+    /// Whether `plain` is the record's password (a social-only record has none).
+    pub(in crate::janrain) fn password_matches(&self, plain: &str) -> bool {
+        self.password.as_ref().is_some_and(|h| h.matches(plain))
+    }
+
+    /// Sets the password: the fixture's stops being shown.
+    pub(in crate::janrain) fn set_password(&mut self, hash: PasswordHash) {
+        self.password = Some(hash);
+        self.fixture_password = None;
+    }
+
     /// A top-level attribute's value (`Null` when unset).
     pub fn attribute(&self, name: &str) -> Value {
         let text = |s: &str| if s.is_empty() { Value::Null } else { Value::from(s) };
