@@ -31,7 +31,12 @@ pub struct CaptureClient {
 
 impl CaptureClient {
     pub fn is_login_client(&self) -> bool {
-        self.features.iter().any(|f| f == "login_client")
+        self.holds_any(&["login_client"])
+    }
+
+    /// Whether the client holds one of `features`.
+    pub fn holds_any(&self, features: &[&str]) -> bool {
+        self.features.iter().any(|f| features.contains(&f.as_str()))
     }
 }
 
