@@ -3,7 +3,7 @@
 //! `created` / `lastUpdated` guards, JSON arguments with the documented refusal texts, and
 //! dotted attribute paths.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::janrain::tenant::records::Record;
 use crate::janrain::tenant::schema::{AttributeType, EntityType};
@@ -185,26 +185,6 @@ pub(super) fn attribute_list(params: &Params, schema: &EntityType) -> Result<Opt
         names.push(name.to_owned());
     }
     Ok(Some(names))
-}
-
-pub(super) fn insert_path(into: &mut Map<String, Value>, parts: &[&str], value: Value) {
-    match parts {
-        [] => {}
-        [last] => {
-            into.insert((*last).to_owned(), value);
-        }
-        [first, rest @ ..] => {
-            let slot = into
-                .entry((*first).to_owned())
-                .or_insert_with(|| Value::Object(Map::new()));
-            if !slot.is_object() {
-                *slot = Value::Object(Map::new());
-            }
-            if let Value::Object(inner) = slot {
-                insert_path(inner, rest, value);
-            }
-        }
-    }
 }
 
 /// `/primaryAddress/city` or `primaryAddress.city` → `primaryAddress.city`.

@@ -14,11 +14,8 @@
 
 use axum::http::{HeaderMap, header};
 use base64::Engine as _;
-use ring::hmac;
-use time::PrimitiveDateTime;
-use time::macros::format_description;
 
-use crate::janrain::tenant::clients::{CaptureClient, SKEW_SECS};
+use crate::janrain::tenant::clients::{CaptureClient, DateProblem, SKEW_SECS, check_signed_date, hmac_sha1_verifies};
 use crate::janrain::tenant::state::JanrainState;
 use crate::janrain::wire::entity_error::EntityError;
 use crate::janrain::wire::error::JanrainError;
@@ -62,25 +59,8 @@ pub(super) fn client<'s>(
     now: i64,
     access: Access,
 ) -> Result<&'s CaptureClient, JanrainError> {
-    let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let client = match authorization {
-        Some(value) if value.starts_with("Basic ") => basic(state, &value["Basic ".len()..])?,
-        Some(value) if value.starts_with("Signature ") => {
-            signed(state, headers, params, path, now, &value["Signature ".len()..])?
-        }
-        Some(value) => {
-            let scheme = value.split_whitespace().next().unwrap_or_default();
-            return Err(bad(format!(
-                "Authorization scheme {scheme:?} is not Basic, Signature or OAuth"
-            )));
-        }
-        None => {
-            let id = params.require("client_id")?;
-            let secret = params.require("client_secret")?;
-            by_secret(state, id, secret)?
-        }
-    };
-    if !client.features.iter().any(|f| access.features().contains(&f.as_str())) {
+    let client = credentials(state, headers, params, path, now)?;
+    if !client.holds_any(access.features()) {
         return Err(EntityError::ClientPermission {
             client_id: client.client_id.clone(),
             needs: access.needs(),
@@ -88,6 +68,30 @@ pub(super) fn client<'s>(
         .into());
     }
     Ok(client)
+}
+
+/// The client the call's credentials name: by its `Authorization` scheme, else the
+/// `client_id` and `client_secret` parameters.
+fn credentials<'s>(
+    state: &'s JanrainState,
+    headers: &HeaderMap,
+    params: &Params,
+    path: &str,
+    now: i64,
+) -> Result<&'s CaptureClient, JanrainError> {
+    match headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        Some(value) if value.starts_with("Basic ") => basic(state, &value["Basic ".len()..]),
+        Some(value) if value.starts_with("Signature ") => {
+            signed(state, headers, params, path, now, &value["Signature ".len()..])
+        }
+        Some(value) => {
+            let scheme = value.split_whitespace().next().unwrap_or_default();
+            Err(bad(format!(
+                "Authorization scheme {scheme:?} is not Basic, Signature or OAuth"
+            )))
+        }
+        None => by_secret(state, params.require("client_id")?, params.require("client_secret")?),
+    }
 }
 
 fn by_secret<'s>(state: &'s JanrainState, id: &str, secret: &str) -> Result<&'s CaptureClient, JanrainError> {
@@ -110,6 +114,8 @@ fn basic<'s>(state: &'s JanrainState, b64: &str) -> Result<&'s CaptureClient, Ja
     by_secret(state, id, secret)
 }
 
+/// `Authorization: Signature <client_id>:<b64>` over the path, the `Date` header and the
+/// sorted parameters.
 fn signed<'s>(
     state: &'s JanrainState,
     headers: &HeaderMap,
@@ -125,37 +131,34 @@ fn signed<'s>(
     let client = state
         .client(id)
         .ok_or_else(|| bad(format!("no API client {id} in this app")))?;
-    let date = headers
-        .get(header::DATE)
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| bad("a Signature needs a Date header (YYYY-MM-DD HH:MM:SS, UTC)"))?;
-    let at = PrimitiveDateTime::parse(
-        date.trim(),
-        format_description!("[year]-[month]-[day] [hour]:[minute]:[second]"),
-    )
-    .map_err(|_| bad(format!("Date {date:?} is not YYYY-MM-DD HH:MM:SS (UTC)")))?
-    .assume_utc()
-    .unix_timestamp();
-    if (at - now).abs() > SKEW_SECS {
-        return Err(bad(format!(
-            "Date {date} is {} s from the app clock; signed requests must be within {SKEW_SECS} s",
-            at - now
-        )));
-    }
-    let key = hmac::Key::new(hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, client.client_secret.as_bytes());
+    let date = signed_date(headers, now)?;
     let given = base64::engine::general_purpose::STANDARD
         .decode(signature.trim())
         .map_err(|_| bad("the signature is not base64"))?;
     let verifies = strings_to_sign(path, date.trim(), params.pairs())
         .iter()
-        .any(|text| hmac::verify(&key, text.as_bytes(), &given).is_ok());
-    if verifies {
-        Ok(client)
-    } else {
-        Err(bad(format!(
+        .any(|text| hmac_sha1_verifies(&client.client_secret, text, &given));
+    if !verifies {
+        return Err(bad(format!(
             "the signature does not verify with client {id}'s secret over \"{path}\\n{date}\\n\" + the sorted k=v lines"
-        )))
+        )));
     }
+    Ok(client)
+}
+
+/// The `Date` header a Signature needs, within the window of the app clock.
+fn signed_date(headers: &HeaderMap, now: i64) -> Result<&str, JanrainError> {
+    let date = headers
+        .get(header::DATE)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| bad("a Signature needs a Date header (YYYY-MM-DD HH:MM:SS, UTC)"))?;
+    check_signed_date(date.trim(), now).map_err(|problem| match problem {
+        DateProblem::NotADate => bad(format!("Date {date:?} is not YYYY-MM-DD HH:MM:SS (UTC)")),
+        DateProblem::Skewed(secs) => bad(format!(
+            "Date {date} is {secs} s from the app clock; signed requests must be within {SKEW_SECS} s"
+        )),
+    })?;
+    Ok(date)
 }
 
 /// The strings a valid signature may cover: one, or two with no parameters (the library signs
@@ -170,13 +173,6 @@ fn strings_to_sign(path: &str, date: &str, pairs: &[(String, String)]) -> Vec<St
     vec![format!("{head}{}\n", lines.join("\n"))]
 }
 
-/// The signature a client computes (the vector tests use it).
-#[cfg(test)]
-fn sign(secret: &str, text: &str) -> String {
-    let key = hmac::Key::new(hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, secret.as_bytes());
-    base64::engine::general_purpose::STANDARD.encode(hmac::sign(&key, text.as_bytes()).as_ref())
-}
-
 fn constant_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
@@ -184,6 +180,7 @@ fn constant_eq(a: &[u8], b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::janrain::tenant::clients::hmac_sha1_base64 as sign;
 
     fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
         list.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()

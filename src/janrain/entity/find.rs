@@ -2,15 +2,12 @@
 //! with an optional password check), `entity.find` (filter, sort, page, project) and
 //! `entity.count` (facts `janrain-entity.md` §1.2, §1.3; the filter language is `filter`).
 
-use std::cmp::Ordering;
-
 use serde_json::{Map, Value, json};
 
-use super::args::{
-    Selector, attribute_list, check_guards, check_type, insert_path, json_arg, locate, not_valid, slash_to_dotted,
-};
+use super::args::{Selector, attribute_list, check_guards, check_type, json_arg, locate, not_valid, slash_to_dotted};
 use super::filter::{Filter, FilterError};
-use crate::janrain::tenant::records::Record;
+use crate::janrain::tenant::entities::insert_path;
+use crate::janrain::tenant::records::{Record, sort_records};
 use crate::janrain::tenant::schema::EntityType;
 use crate::janrain::tenant::state::JanrainState;
 use crate::janrain::wire::entity_error::{EntityError, FILTER_UNKNOWN_ATTRIBUTE};
@@ -47,36 +44,47 @@ pub(super) fn read(state: &JanrainState, params: &Params) -> Result<Value, Janra
     let names = attribute_list(params, schema)?;
     let record = &state.records[locate(state, &selector)?];
     check_guards(record, params)?;
-    if let Some(attribute) = params.get("password_attribute").filter(|v| !v.is_empty()) {
-        if attribute != "password" {
-            return Err(EntityError::UnknownAttribute {
-                path: attribute.to_owned(),
-            }
-            .into());
-        }
-        let plain = params.require("password_value")?;
-        if !record.password.as_ref().is_some_and(|h| h.matches(plain)) {
-            return Err(EntityError::InvalidPassword.into());
-        }
-    }
+    check_password(record, params)?;
     if let Some(path) = params.get("attribute_name").filter(|v| !v.is_empty() && *v != "/") {
-        let dotted = slash_to_dotted(path);
-        if schema.lookup(&dotted).is_none() {
-            return Err(EntityError::UnknownAttribute { path: path.to_owned() }.into());
-        }
-        let value = Value::Object(record.view(schema));
-        let at = dotted
-            .split('.')
-            .try_fold(&value, |v, p| v.get(p))
-            .cloned()
-            .unwrap_or(Value::Null);
-        return Ok(json!({"result": at, "stat": "ok"}));
+        return attribute_value(record, schema, path);
     }
     let result = match names {
         Some(names) => project(record, schema, &names),
         None => record.view(schema),
     };
     Ok(json!({"result": result, "stat": "ok"}))
+}
+
+/// `password_attribute=password` + `password_value`: the record's password must match.
+fn check_password(record: &Record, params: &Params) -> Result<(), JanrainError> {
+    let Some(attribute) = params.get("password_attribute").filter(|v| !v.is_empty()) else {
+        return Ok(());
+    };
+    if attribute != "password" {
+        return Err(EntityError::UnknownAttribute {
+            path: attribute.to_owned(),
+        }
+        .into());
+    }
+    if !record.password_matches(params.require("password_value")?) {
+        return Err(EntityError::InvalidPassword.into());
+    }
+    Ok(())
+}
+
+/// `attribute_name`: the value at that path of the record's view.
+fn attribute_value(record: &Record, schema: &EntityType, path: &str) -> Result<Value, JanrainError> {
+    let dotted = slash_to_dotted(path);
+    if schema.lookup(&dotted).is_none() {
+        return Err(EntityError::UnknownAttribute { path: path.to_owned() }.into());
+    }
+    let value = Value::Object(record.view(schema));
+    let at = dotted
+        .split('.')
+        .try_fold(&value, |v, p| v.get(p))
+        .cloned()
+        .unwrap_or(Value::Null);
+    Ok(json!({"result": at, "stat": "ok"}))
 }
 
 /// The parsed `filter`, refused with the documented texts (facts §1.4).
@@ -130,38 +138,27 @@ pub(super) fn find(state: &JanrainState, params: &Params) -> Result<Value, Janra
     let sort = sort_keys(params, schema)?;
     let max = positive(params, "max_results", MAX_RESULTS)?.min(MAX_RESULTS);
     let first = positive(params, "first_result", 1)?;
-    let show_total = params.get("show_total_count") == Some("true");
     let mut found = matching(state, filter.as_ref());
     let total = found.len();
-    found.sort_by(|a, b| {
-        sort.iter()
-            .map(|(path, descending)| {
-                let ord = order_values(&a.at_path(path), &b.at_path(path));
-                if *descending { ord.reverse() } else { ord }
-            })
-            .find(|o| *o != Ordering::Equal)
-            .unwrap_or_else(|| a.id.cmp(&b.id))
-    });
-    let results: Vec<Value> = found
-        .into_iter()
-        .skip(first - 1)
-        .take(max)
-        .map(|r| {
-            Value::Object(match &names {
-                Some(names) => project(r, schema, names),
-                None => r.view(schema),
-            })
-        })
+    sort_records(&mut found, &sort);
+    let results: Vec<Value> = (found.into_iter().skip(first - 1).take(max))
+        .map(|r| Value::Object(names.as_ref().map_or_else(|| r.view(schema), |n| project(r, schema, n))))
         .collect();
+    let show_total = params.get("show_total_count") == Some("true");
+    Ok(find_body(results, show_total.then_some(total)))
+}
+
+/// `entity.find`'s body; `total_count` only when asked (inf: the field name is NOT FOUND,
+/// facts §1.3; `entity.count`'s).
+fn find_body(results: Vec<Value>, total: Option<usize>) -> Value {
     let mut body = Map::new();
     body.insert("result_count".into(), Value::from(results.len()));
-    if show_total {
-        // inf: the field name is NOT FOUND (facts §1.3); entity.count's `total_count`.
+    if let Some(total) = total {
         body.insert("total_count".into(), Value::from(total));
     }
     body.insert("stat".into(), Value::from("ok"));
     body.insert("results".into(), Value::Array(results));
-    Ok(Value::Object(body))
+    Value::Object(body)
 }
 
 /// `sort_on`: a JSON array of names, `-` first for descending (facts §1.3).
@@ -188,19 +185,6 @@ fn sort_keys(params: &Params, schema: &EntityType) -> Result<Vec<(String, bool)>
             Ok((name.to_owned(), descending))
         })
         .collect()
-}
-
-/// Ascending order of stored values: numbers by value, strings by text, nulls last (inf).
-fn order_values(a: &Value, b: &Value) -> Ordering {
-    match (a, b) {
-        (Value::Null, Value::Null) => Ordering::Equal,
-        (Value::Null, _) => Ordering::Greater,
-        (_, Value::Null) => Ordering::Less,
-        (Value::Number(x), Value::Number(y)) => x.as_f64().partial_cmp(&y.as_f64()).unwrap_or(Ordering::Equal),
-        (Value::String(x), Value::String(y)) => x.cmp(y),
-        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
-        _ => a.to_string().cmp(&b.to_string()),
-    }
 }
 
 /// `entity.count` (facts §1.3).

@@ -33,8 +33,8 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use self::auth::Access;
-use self::write::Write;
 use crate::janrain::tenant::JanrainApp;
+use crate::janrain::tenant::entities::Write;
 use crate::janrain::tenant::state::JanrainState;
 use crate::janrain::wire::entity_error::EntityError;
 use crate::janrain::wire::error::JanrainError;

@@ -102,6 +102,17 @@ pub(super) fn token_client<'s>(
     }
 }
 
+/// The form's email field, trimmed; 390 on that field when it is empty or not an address.
+pub(super) fn form_email(flow: &Flow, field: &str, params: &Params) -> Result<String, JanrainError> {
+    let email = params.get(field).unwrap_or_default().trim();
+    match email_problem(flow, field, email) {
+        Some(message) => Err(JanrainError::InvalidFormFields {
+            fields: vec![(field.to_owned(), vec![message])],
+        }),
+        None => Ok(email.to_owned()),
+    }
+}
+
 /// The flow's message when `email` is empty or not an address, `None` when it is fine.
 pub(super) fn email_problem(flow: &Flow, field: &str, email: &str) -> Option<String> {
     if email.is_empty() {

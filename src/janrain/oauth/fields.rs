@@ -1,11 +1,13 @@
-//! The field checks the native forms share: a text field (required, too long), the new password
-//! and its confirmation, and the birthdate's three `dateselect` params, each error keyed by its
-//! field with the flow's message for the rule (`<field>_<rule>`), collected in form order.
+//! The field checks the native forms share: a text field (required, too long), `emailAddress`'s
+//! form, a new password and its confirmation, and the birthdate's three `dateselect` params,
+//! each error keyed by its field with the flow's message for the rule (`<field>_<rule>`),
+//! collected in form order and answered at once (390 `invalid_form_fields`).
 
+use super::extract::email_problem;
 use crate::janrain::tenant::flow::Flow;
-use crate::janrain::wire::error::InvalidFields;
+use crate::janrain::wire::error::{InvalidFields, JanrainError};
 use crate::janrain::wire::params::Params;
-use crate::janrain::wire::text::{BIRTHDATE, BIRTHDATE_PARTS, NEW_PASSWORD, NEW_PASSWORD_CONFIRM};
+use crate::janrain::wire::text::{BIRTHDATE, BIRTHDATE_PARTS, EMAIL, NEW_PASSWORD, NEW_PASSWORD_CONFIRM};
 
 /// inf: the longest text a profile field takes (the flow's own limits are NOT FOUND; Capture
 /// strings are commonly 1000 characters, 256 keeps the mock's records small). Longer is 390
@@ -25,8 +27,12 @@ impl FieldErrors {
         self.0.iter().any(|(k, _)| k == field)
     }
 
-    pub(super) fn is_empty(&self) -> bool {
-        self.0.is_empty()
+    /// 390 `invalid_form_fields` with every error collected, if any.
+    pub(super) fn check(self) -> Result<(), JanrainError> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        Err(JanrainError::InvalidFormFields { fields: self.0 })
     }
 }
 
@@ -54,22 +60,47 @@ pub(super) fn text_field(
     Some(value)
 }
 
-/// The new password and its confirmation against the form's length rules.
+/// A sent, non-empty `emailAddress` with no error yet: the flow's `format` message when it is
+/// not an address. True when it is one.
+pub(super) fn email_address(flow: &Flow, email: &str, errors: &mut FieldErrors) -> bool {
+    if email.is_empty() || errors.has(EMAIL) {
+        return false;
+    }
+    let Some(message) = email_problem(flow, EMAIL, email) else {
+        return true;
+    };
+    errors.0.push((EMAIL.to_owned(), vec![message]));
+    false
+}
+
+/// `newPassword` and `newPasswordConfirm` against the form's length rules.
 pub(super) fn new_password(params: &Params, flow: &Flow, min: usize, max: usize, errors: &mut FieldErrors) -> String {
-    let new = params.get(NEW_PASSWORD).unwrap_or_default().to_owned();
-    let confirm = params.get(NEW_PASSWORD_CONFIRM).unwrap_or_default();
+    password_pair(params, flow, [NEW_PASSWORD, NEW_PASSWORD_CONFIRM], (min, max), errors)
+}
+
+/// A new password and its confirmation, as the form names them, against its length rules
+/// (`min`, `max` characters).
+pub(super) fn password_pair(
+    params: &Params,
+    flow: &Flow,
+    [field, confirm_field]: [&str; 2],
+    (min, max): (usize, usize),
+    errors: &mut FieldErrors,
+) -> String {
+    let new = params.get(field).unwrap_or_default().to_owned();
+    let confirm = params.get(confirm_field).unwrap_or_default();
     let length = new.chars().count();
     if new.is_empty() {
-        errors.add(flow, NEW_PASSWORD, "required");
+        errors.add(flow, field, "required");
     } else if length < min {
-        errors.add(flow, NEW_PASSWORD, "too_short");
+        errors.add(flow, field, "too_short");
     } else if length > max {
-        errors.add(flow, NEW_PASSWORD, "too_long");
+        errors.add(flow, field, "too_long");
     }
     if confirm.is_empty() {
-        errors.add(flow, NEW_PASSWORD_CONFIRM, "required");
+        errors.add(flow, confirm_field, "required");
     } else if confirm != new {
-        errors.add(flow, NEW_PASSWORD_CONFIRM, "mismatch");
+        errors.add(flow, confirm_field, "mismatch");
     }
     new
 }

@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::response::Response;
 use serde_json::json;
 
-use super::extract::{check_flow, email_problem, login_client};
+use super::extract::{check_flow, form_email, login_client};
 use crate::janrain::tenant::{JanrainApp, recovery};
 use crate::janrain::wire::error::JanrainError;
 use crate::janrain::wire::params::{NativeParams, Params};
@@ -33,21 +33,6 @@ fn send(app: &JanrainApp, params: &Params) -> Result<String, JanrainError> {
     let client = login_client(&state, params)?.clone();
     check_flow(&state, params, FORGOT_PASSWORD_FORM)?;
     let redirect_uri = params.require("redirect_uri")?.to_owned();
-    let form = state.flow.forms.forgot_password.clone();
-    let email = params.get(&form.email_field).unwrap_or_default().trim();
-    if let Some(message) = email_problem(&state.flow, &form.email_field, email) {
-        return Err(JanrainError::InvalidFormFields {
-            fields: vec![(form.email_field.clone(), vec![message])],
-        });
-    }
-    let Some(record) = state.record_by_email(email).cloned() else {
-        return Err(JanrainError::NoSuchAccount {
-            form: FORGOT_PASSWORD_FORM.to_owned(),
-            message: form.no_such_account,
-        });
-    };
-    if record.password.is_none() {
-        return Err(JanrainError::SocialOnly(state.flow.social_only_error.clone()));
-    }
-    recovery::mail_code(app, &mut state, &client, &record, redirect_uri, now)
+    let email = form_email(&state.flow, &state.flow.forms.forgot_password.email_field, params)?;
+    recovery::mail_code_to(app, &mut state, &client, &email, redirect_uri, now)
 }

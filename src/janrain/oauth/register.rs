@@ -21,12 +21,11 @@ use axum::extract::State;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::extract::{check_flow, email_problem, login_client};
+use super::extract::{check_flow, login_client};
 use super::fields::{self, FieldErrors};
-use crate::core::password::PasswordHash;
-use crate::janrain::tenant::codes::keep_refresh_secret;
-use crate::janrain::tenant::records::capture_time;
-use crate::janrain::tenant::{JanrainApp, verification};
+use crate::janrain::tenant::JanrainApp;
+use crate::janrain::tenant::accounts::{self, ProfileFields};
+use crate::janrain::tenant::state::JanrainState;
 use crate::janrain::wire::error::JanrainError;
 use crate::janrain::wire::params::{NativeParams, Params};
 use crate::janrain::wire::respond::{ok, with_hint};
@@ -41,66 +40,42 @@ pub(super) async fn register(
     Ok(with_hint(ok(body), &hint))
 }
 
-/// The form's checks, then the record (`JanrainState::new_record`), its token and mail.
+/// The form's checks, then the record, its token and mail (`tenant::accounts::register`).
 fn create(app: &JanrainApp, params: &Params) -> Result<(Value, String), JanrainError> {
-    let now = app.clock().unix();
     let mut state = app.state();
     let client = login_client(&state, params)?.clone();
     check_flow(&state, params, REGISTRATION_FORM)?;
-    let form = state.flow.forms.registration.clone();
-    let flow = state.flow.clone();
+    let (password, fields) = registration_fields(&state, params)?;
+    let secret = params.get("refresh_secret");
+    let registered = accounts::register(app, &mut state, &client, &password, fields, secret)?;
+    let body = json!({"capture_user": registered.user, "stat": "ok", "access_token": registered.access_token});
+    Ok((body, registered.hint))
+}
+
+/// `registrationForm`'s fields in form order, every error at once; an email in use is refused
+/// last.
+fn registration_fields(state: &JanrainState, params: &Params) -> Result<(String, ProfileFields), JanrainError> {
+    let (flow, form) = (&state.flow, &state.flow.forms.registration);
     let mut errors = FieldErrors::default();
-    let email = fields::text_field(params, &flow, EMAIL, &form.required, &mut errors).unwrap_or_default();
-    if !email.is_empty()
-        && !errors.has(EMAIL)
-        && let Some(message) = email_problem(&flow, EMAIL, &email)
-    {
-        errors.0.push((EMAIL.to_owned(), vec![message]));
+    let email = fields::text_field(params, flow, EMAIL, &form.required, &mut errors).unwrap_or_default();
+    let email_ok = fields::email_address(flow, &email, &mut errors);
+    let password = fields::new_password(params, flow, form.min_length, form.max_length, &mut errors);
+    let profile = ProfileFields {
+        given_name: fields::text_field(params, flow, FIRST_NAME, &form.required, &mut errors),
+        family_name: fields::text_field(params, flow, LAST_NAME, &form.required, &mut errors),
+        display_name: fields::text_field(params, flow, DISPLAY_NAME, &form.required, &mut errors),
+        birthday: fields::birthdate(params, flow, &mut errors),
+        email: None,
+    };
+    if email_ok && accounts::email_taken(state, &email, None) {
+        errors.add(flow, EMAIL, "unique");
     }
-    let password = fields::new_password(params, &flow, form.min_length, form.max_length, &mut errors);
-    let first = fields::text_field(params, &flow, FIRST_NAME, &form.required, &mut errors);
-    let last = fields::text_field(params, &flow, LAST_NAME, &form.required, &mut errors);
-    let display = fields::text_field(params, &flow, DISPLAY_NAME, &form.required, &mut errors);
-    let birthday = fields::birthdate(params, &flow, &mut errors);
-    if !errors.has(EMAIL) && !email.is_empty() && state.record_by_email(&email).is_some() {
-        errors.add(&flow, EMAIL, "unique");
-    }
-    if !errors.is_empty() {
-        return Err(JanrainError::InvalidFormFields { fields: errors.0 });
-    }
-    // An oversized refresh_secret is refused before anything is stored (no grant has the
-    // empty token, so this only checks).
-    keep_refresh_secret(&mut state.access_tokens, "", params.get("refresh_secret"))?;
-    let stamp = capture_time(app.clock().now());
-    let hash = PasswordHash::new(&mut state.rng, &password);
-    let mut record = state.new_record();
-    record.attrs.insert("created".into(), Value::from(stamp.as_str()));
-    record.attrs.insert("lastUpdated".into(), Value::from(stamp.as_str()));
-    if let Some(day) = birthday
-        && state.entity_type.lookup("birthday").is_some()
-    {
-        record.attrs.insert("birthday".into(), Value::from(day));
-    }
-    record.email = email;
-    record.password = Some(hash);
-    record.given_name = first.unwrap_or_default();
-    record.family_name = last.unwrap_or_default();
-    record.display_name = display.filter(|d| !d.is_empty()).unwrap_or_else(|| {
-        format!("{} {}", record.given_name, record.family_name)
-            .trim()
-            .to_owned()
-    });
-    let user = Value::Object(record.view(&state.entity_type));
-    state.add_created_record(record.clone());
-    let (access, _refresh) = state.issue_tokens(&record.uuid, &client.client_id, now);
-    keep_refresh_secret(&mut state.access_tokens, &access, params.get("refresh_secret"))?;
-    let mut hint = format!("registered {} as {}", record.email, record.uuid);
-    if form.send_verification && client.verify_email_url.is_some() {
-        let mailed = verification::mail_code(app, &mut state, &client, &record)?;
-        hint = format!("{hint}; {mailed}");
-    }
+    errors.check()?;
     Ok((
-        json!({"capture_user": user, "stat": "ok", "access_token": access}),
-        hint,
+        password,
+        ProfileFields {
+            email: Some(email),
+            ..profile
+        },
     ))
 }

@@ -14,7 +14,8 @@ use serde_json::{Value, json};
 
 use super::extract::token_client;
 use crate::janrain::tenant::codes::ACCESS_TOKEN_LIFETIME;
-use crate::janrain::tenant::{JanrainApp, recovery};
+use crate::janrain::tenant::state::JanrainState;
+use crate::janrain::tenant::{JanrainApp, tokens};
 use crate::janrain::wire::error::JanrainError;
 use crate::janrain::wire::params::{ApiParams, Params};
 use crate::janrain::wire::respond::ok;
@@ -36,32 +37,39 @@ fn exchange(app: &JanrainApp, headers: &HeaderMap, params: &Params) -> Result<Va
     let mut state = app.state();
     let client_id = token_client(&state, headers, params)?.client_id.clone();
     match grant_type.as_str() {
-        "authorization_code" => {
-            let code = params.require_token_arg("code")?;
-            let redirect_uri = params.require_token_arg("redirect_uri")?;
-            let uuid = recovery::redeem(&mut state, code, &client_id, redirect_uri, now)?;
-            let (access, refresh) = state.issue_tokens(&uuid, &client_id, now);
-            Ok(json!({
-                "access_token": access,
-                "expires_in": ACCESS_TOKEN_LIFETIME,
-                "refresh_token": refresh,
-                "stat": "ok",
-                "transaction_state": {"capture": {"password_recover": 1}},
-            }))
-        }
-        "refresh_token" => {
-            let refresh = params.require_token_arg("refresh_token")?;
-            let grant = state.take_refresh_token(refresh, &client_id)?;
-            let (access, refresh) = state.issue_tokens(&grant.uuid, &client_id, now);
-            Ok(json!({
-                "access_token": access,
-                "expires_in": ACCESS_TOKEN_LIFETIME,
-                "refresh_token": refresh,
-                "stat": "ok",
-            }))
-        }
+        "authorization_code" => code_grant(&mut state, params, &client_id, now),
+        "refresh_token" => refresh_grant(&mut state, params, &client_id, now),
         other => Err(JanrainError::InvalidGrantType {
             value: other.to_owned(),
         }),
     }
+}
+
+/// `grant_type=authorization_code`: a recovery code and the `redirect_uri` it was mailed for.
+fn code_grant(state: &mut JanrainState, params: &Params, client_id: &str, now: i64) -> Result<Value, JanrainError> {
+    let code = params.require_token_arg("code")?;
+    let redirect_uri = params.require_token_arg("redirect_uri")?;
+    let pair = tokens::exchange_code(state, code, client_id, redirect_uri, now)?;
+    Ok(tokens_body(pair, Some(json!({"capture": {"password_recover": 1}}))))
+}
+
+/// `grant_type=refresh_token`.
+fn refresh_grant(state: &mut JanrainState, params: &Params, client_id: &str, now: i64) -> Result<Value, JanrainError> {
+    let refresh = params.require_token_arg("refresh_token")?;
+    let pair = tokens::exchange_refresh_token(state, refresh, client_id, now)?;
+    Ok(tokens_body(pair, None))
+}
+
+/// The token body, with the `transaction_state` of a recovery code.
+fn tokens_body((access, refresh): (String, String), transaction_state: Option<Value>) -> Value {
+    let mut body = json!({
+        "access_token": access,
+        "expires_in": ACCESS_TOKEN_LIFETIME,
+        "refresh_token": refresh,
+        "stat": "ok",
+    });
+    if let Some(transaction_state) = transaction_state {
+        body["transaction_state"] = transaction_state;
+    }
+    body
 }

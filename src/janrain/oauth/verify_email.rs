@@ -16,7 +16,7 @@ use axum::extract::State;
 use axum::response::Response;
 use serde_json::json;
 
-use super::extract::{check_flow, email_problem, login_client};
+use super::extract::{check_flow, form_email, login_client};
 use crate::janrain::tenant::{JanrainApp, verification};
 use crate::janrain::wire::error::JanrainError;
 use crate::janrain::wire::params::{ApiParams, NativeParams, Params};
@@ -32,37 +32,14 @@ pub(super) async fn send(
     Ok(with_hint(ok(json!({"stat": "ok"})), &hint))
 }
 
-/// The form's checks, then the verification mail.
+/// The form's checks, then the verification mail (`tenant::verification`).
 fn resend(app: &JanrainApp, params: &Params) -> Result<String, JanrainError> {
     let mut state = app.state();
     let client = login_client(&state, params)?.clone();
     check_flow(&state, params, RESEND_VERIFICATION_FORM)?;
     params.require("redirect_uri")?;
-    let form = state.flow.forms.resend_verification.clone();
-    let email = params.get(&form.email_field).unwrap_or_default().trim();
-    if let Some(message) = email_problem(&state.flow, &form.email_field, email) {
-        return Err(JanrainError::InvalidFormFields {
-            fields: vec![(form.email_field.clone(), vec![message])],
-        });
-    }
-    let Some(record) = state.record_by_email(email).cloned() else {
-        return Err(JanrainError::InvalidCredentials {
-            form: RESEND_VERIFICATION_FORM.to_owned(),
-            message: form.no_such_account,
-            hint: "no record uses this email address".into(),
-        });
-    };
-    if !record.attribute("emailVerified").is_null() {
-        return Err(JanrainError::Configured {
-            error: form.already_verified,
-            hint: format!(
-                "{} was verified at {}",
-                record.email,
-                record.attribute("emailVerified").as_str().unwrap_or_default()
-            ),
-        });
-    }
-    verification::mail_code(app, &mut state, &client, &record)
+    let email = form_email(&state.flow, &state.flow.forms.resend_verification.email_field, params)?;
+    verification::mail_code_to(app, &mut state, &client, &email)
 }
 
 #[tracing::instrument(skip_all)]

@@ -4,16 +4,17 @@
 //! §3.2, §3.4). Field names and default texts are the wire's (`wire::text`); the flow's own
 //! validation messages are keyed `<field>_<rule>`.
 //!
-//! Leaf data: depends on `wire` only.
+//! Leaf data: depends on `wire` only (a wrong current password's configured answer is a
+//! `wire` error).
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::janrain::wire::error::ConfiguredError;
+use crate::janrain::wire::error::{ConfiguredError, JanrainError};
 use crate::janrain::wire::text::{
-    ALREADY_VERIFIED, DISPLAY_NAME, EMAIL, INCORRECT_CREDENTIALS, NEW_PASSWORD, NEW_PASSWORD_CONFIRM, SIGN_IN_EMAIL,
-    TRIGGERED_DESCRIPTION, TRIGGERED_ERROR, unconfigured_message,
+    ALREADY_VERIFIED, CURRENT_PASSWORD, DISPLAY_NAME, EMAIL, INCORRECT_CREDENTIALS, NEW_PASSWORD, NEW_PASSWORD_CONFIRM,
+    SIGN_IN_EMAIL, SIGNED_IN_PASSWORD_FORM, TRIGGERED_DESCRIPTION, TRIGGERED_ERROR, unconfigured_message,
 };
 
 /// The flow the app's forms belong to.
@@ -194,6 +195,26 @@ impl Default for SignedInPasswordForm {
             max_length: 64,
             wrong_current_password: WrongCurrentAnswer::Field,
             wrong_current_message: INCORRECT_CREDENTIALS.into(),
+        }
+    }
+}
+
+impl SignedInPasswordForm {
+    /// The configured answer to a wrong `currentPassword`.
+    pub(in crate::janrain) fn wrong_current(&self) -> JanrainError {
+        let message = self.wrong_current_message.clone();
+        match self.wrong_current_password {
+            WrongCurrentAnswer::Field => JanrainError::InvalidFormFields {
+                fields: vec![(CURRENT_PASSWORD.to_owned(), vec![message])],
+            },
+            WrongCurrentAnswer::Form => JanrainError::InvalidFormFields {
+                fields: vec![(SIGNED_IN_PASSWORD_FORM.to_owned(), vec![message])],
+            },
+            WrongCurrentAnswer::InvalidCredentials => JanrainError::InvalidCredentials {
+                form: SIGNED_IN_PASSWORD_FORM.to_owned(),
+                message,
+                hint: "currentPassword is not this record's password".into(),
+            },
         }
     }
 }

@@ -10,10 +10,13 @@
 //! Leaf data: `clients`, `flow` (flow and form configs), `records`, `schema` (entity type),
 //! `codes` (recovery and verification codes, tokens), `ratelimit`. Above them: `state` (the
 //! state and its caps), `seed` (the fixture), this handle, then the operations that need it
-//! (`recovery`, `verification`) and `summary`. Imports `wire` and `core`; never an API folder.
+//! (`recovery`, `verification`, `tokens`, `accounts`, `entities`) and `summary`. Imports `wire` and `core`;
+//! never an API folder.
 
+pub(in crate::janrain) mod accounts;
 pub(in crate::janrain) mod clients;
 pub(in crate::janrain) mod codes;
+pub(in crate::janrain) mod entities;
 pub(in crate::janrain) mod flow;
 pub(in crate::janrain) mod ratelimit;
 pub(in crate::janrain) mod records;
@@ -24,6 +27,7 @@ pub(in crate::janrain) mod state;
 pub(in crate::janrain) mod summary;
 #[cfg(test)]
 mod tests;
+pub(in crate::janrain) mod tokens;
 pub(in crate::janrain) mod verification;
 
 use std::sync::{Arc, Mutex, MutexGuard};

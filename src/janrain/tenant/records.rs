@@ -1,9 +1,12 @@
 //! A user record (an entity of the app's type): its fields and other attributes, how it reads
-//! and stores an attribute, the views `/entity` and sign-in show, and the stored attributes of
-//! a fixture record. Capture's time stamps (`capture_time`) are written here.
+//! and stores an attribute and its password, the views `/entity` and sign-in show, the order
+//! `entity.find` sorts records in, and the stored attributes of a fixture record. Capture's
+//! time stamps (`capture_time`) are written here.
 //!
 //! Facts: `shared/providers/janrain-entity.md` §1.3 (unset values are `null`, the time format).
 //! Leaf data: depends on `schema` and `core::password` only.
+
+use std::cmp::Ordering;
 
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
@@ -82,6 +85,17 @@ impl Record {
         })
     }
 
+    /// Whether `plain` is the record's password (a social-only record has none).
+    pub(in crate::janrain) fn password_matches(&self, plain: &str) -> bool {
+        self.password.as_ref().is_some_and(|h| h.matches(plain))
+    }
+
+    /// Sets the password: the fixture's stops being shown.
+    pub(in crate::janrain) fn set_password(&mut self, hash: PasswordHash) {
+        self.password = Some(hash);
+        self.fixture_password = None;
+    }
+
     /// A top-level attribute's value (`Null` when unset).
     pub fn attribute(&self, name: &str) -> Value {
         let text = |s: &str| if s.is_empty() { Value::Null } else { Value::from(s) };
@@ -131,6 +145,32 @@ impl Record {
                 (def.name.clone(), shape(def, value))
             })
             .collect()
+    }
+}
+
+/// Sorts records by `keys` (dotted paths, each `true` for descending), then by id.
+pub(in crate::janrain) fn sort_records(records: &mut [&Record], keys: &[(String, bool)]) {
+    records.sort_by(|a, b| {
+        keys.iter()
+            .map(|(path, descending)| {
+                let ord = order_values(&a.at_path(path), &b.at_path(path));
+                if *descending { ord.reverse() } else { ord }
+            })
+            .find(|o| *o != Ordering::Equal)
+            .unwrap_or_else(|| a.id.cmp(&b.id))
+    });
+}
+
+/// Ascending order of stored values: numbers by value, strings by text, nulls last (inf).
+fn order_values(a: &Value, b: &Value) -> Ordering {
+    match (a, b) {
+        (Value::Null, Value::Null) => Ordering::Equal,
+        (Value::Null, _) => Ordering::Greater,
+        (_, Value::Null) => Ordering::Less,
+        (Value::Number(x), Value::Number(y)) => x.as_f64().partial_cmp(&y.as_f64()).unwrap_or(Ordering::Equal),
+        (Value::String(x), Value::String(y)) => x.cmp(y),
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+        _ => a.to_string().cmp(&b.to_string()),
     }
 }
 

@@ -10,10 +10,33 @@ use super::state::JanrainState;
 use crate::core::onetime::Redemption;
 use crate::janrain::wire::error::JanrainError;
 use crate::janrain::wire::mail;
+use crate::janrain::wire::text::FORGOT_PASSWORD_FORM;
+
+/// `forgotPasswordForm`: the recovery mail for the record `email` names. No record is the
+/// form's no-such-account answer; a social-only record, the flow's configured one.
+pub(in crate::janrain) fn mail_code_to(
+    app: &JanrainApp,
+    state: &mut JanrainState,
+    client: &CaptureClient,
+    email: &str,
+    redirect_uri: String,
+    now: i64,
+) -> Result<String, JanrainError> {
+    let Some(record) = state.record_by_email(email).cloned() else {
+        return Err(JanrainError::NoSuchAccount {
+            form: FORGOT_PASSWORD_FORM.to_owned(),
+            message: state.flow.forms.forgot_password.no_such_account.clone(),
+        });
+    };
+    if record.password.is_none() {
+        return Err(JanrainError::SocialOnly(state.flow.social_only_error.clone()));
+    }
+    mail_code(app, state, client, &record, redirect_uri, now)
+}
 
 /// Mints a recovery code for `record` and mails `<password_recover_url>?code=…`; the hint
 /// names the mail.
-pub(in crate::janrain) fn mail_code(
+fn mail_code(
     app: &JanrainApp,
     state: &mut JanrainState,
     client: &CaptureClient,

@@ -14,6 +14,37 @@ use super::records::{Record, capture_time};
 use super::state::JanrainState;
 use crate::janrain::wire::error::JanrainError;
 use crate::janrain::wire::mail;
+use crate::janrain::wire::text::RESEND_VERIFICATION_FORM;
+
+/// `resendVerificationForm`: the verification mail for the record `email` names. No record is
+/// 210 with the form's message; an address verified already, the form's configured answer.
+pub(in crate::janrain) fn mail_code_to(
+    app: &JanrainApp,
+    state: &mut JanrainState,
+    client: &CaptureClient,
+    email: &str,
+) -> Result<String, JanrainError> {
+    let form = &state.flow.forms.resend_verification;
+    let Some(record) = state.record_by_email(email).cloned() else {
+        return Err(JanrainError::InvalidCredentials {
+            form: RESEND_VERIFICATION_FORM.to_owned(),
+            message: form.no_such_account.clone(),
+            hint: "no record uses this email address".into(),
+        });
+    };
+    let verified = record.attribute("emailVerified");
+    if !verified.is_null() {
+        return Err(JanrainError::Configured {
+            error: form.already_verified.clone(),
+            hint: format!(
+                "{} was verified at {}",
+                record.email,
+                verified.as_str().unwrap_or_default()
+            ),
+        });
+    }
+    mail_code(app, state, client, &record)
+}
 
 /// Mints a code for `record`'s current email and mails `<verify_email_url>?verification_code=…`;
 /// the hint names the mail.
