@@ -8,22 +8,13 @@ use serde_json::{Value, json};
 
 use crate::assert_wire;
 use crate::helpers::janrain::{
-    Auth, CAROL, CAROL_PASSWORD, Capture, DAVE_UUID, OWNER_ID, OWNER_SECRET, WEB_ID, WEB_SECRET, now_date, signature,
+    Auth, CAROL, CAROL_PASSWORD, Capture, DAVE_UUID, OWNER_ID, OWNER_SECRET, WEB_ID, WEB_SECRET,
+    assert_capture_error_body, now_date, signature,
 };
 use crate::helpers::{FORM, Reply, START};
 
 fn assert_error(reply: &Reply, code: u64, error: &str) {
-    assert_eq!(
-        reply.status,
-        StatusCode::OK,
-        "Capture errors are HTTP 200: {}",
-        reply.body
-    );
-    let body = reply.json();
-    assert_eq!(body["stat"], "error", "{}", reply.body);
-    assert_eq!(body["code"], code, "{}", reply.body);
-    assert_eq!(body["error"], error, "{}", reply.body);
-    assert_eq!(body["request_id"].as_str().map(str::len), Some(16), "{}", reply.body);
+    assert_capture_error_body(reply, code, error);
     assert!(reply.header("x-authmock-hint").is_some(), "an error carries a hint");
 }
 
