@@ -13,7 +13,6 @@ mod management;
 pub mod tenant;
 pub(crate) mod wire;
 
-use crate::auth0::wire::mgmt_error::MgmtError;
 use std::path::Path;
 
 use axum::Router;
@@ -37,6 +36,7 @@ use tenant::seed::SeedError;
 pub use tenant::seed::{DEFAULT_AUTH0_FIXTURE, Fixture};
 pub use tenant::summary::TenantSummary;
 use wire::error::Auth0Error;
+use wire::mgmt_error::MgmtError;
 use wire::named::NAMED_ERRORS;
 use wire::respond::{RequestId, set_rate_limit_headers};
 
