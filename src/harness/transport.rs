@@ -4,7 +4,7 @@
 //! With TLS, every scenario's tenant serves a leaf of the run's CA, the harness's own HTTP
 //! clients (control API, reference client) trust that CA, and each adapter process gets the
 //! trust variables of `crate::tls::TRUST_VARIABLES` pointing at the CA file, so an unmodified
-//! SDK that speaks only https can be tested. Read next: `world.rs` (which starts the tenants).
+//! SDK that speaks only https can be tested. Read next: `world/` (which starts the tenants).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

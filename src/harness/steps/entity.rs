@@ -17,14 +17,16 @@ const TYPE_NAME: &str = "user";
 
 #[given(expr = "the client uses the {string} API client")]
 async fn uses_api_client(world: &mut AuthWorld, name: String) -> Result<(), String> {
-    let client = world
-        .capture_summary
+    let janrain = world.janrain_mut().await?;
+    let client = janrain
+        .summary
         .clients
         .iter()
         .find(|c| c.name == name)
         .ok_or_else(|| format!("the Janrain app has no API client named {name:?}"))?;
-    world.janrain.api_client_id = Some(client.client_id.clone());
-    world.janrain.api_client_secret = Some(client.client_secret.clone());
+    let (id, secret) = (client.client_id.clone(), client.client_secret.clone());
+    janrain.provider.api_client_id = Some(id);
+    janrain.provider.api_client_secret = Some(secret);
     Ok(())
 }
 
@@ -32,12 +34,12 @@ async fn uses_api_client(world: &mut AuthWorld, name: String) -> Result<(), Stri
 /// harness hands it the real secret reversed, which the app has never issued.
 #[given("the client holds an outdated secret for its API client")]
 async fn outdated_secret(world: &mut AuthWorld) -> Result<(), String> {
-    let secret = world
-        .janrain
+    let provider = &mut world.janrain_mut().await?.provider;
+    let secret = provider
         .api_client_secret
         .as_ref()
         .ok_or("the client has no API client to spoil the secret of")?;
-    world.janrain.api_client_secret = Some(secret.chars().rev().collect());
+    provider.api_client_secret = Some(secret.chars().rev().collect());
     Ok(())
 }
 
@@ -63,7 +65,7 @@ async fn create(world: &mut AuthWorld, email: String, given_name: String) -> Res
 
 #[when(expr = "the client changes the given name of the Janrain record of {string} to {string}")]
 async fn update(world: &mut AuthWorld, email: String, given_name: String) -> Result<(), String> {
-    let uuid = seeded_uuid(world, &email)?;
+    let uuid = seeded_uuid(world, &email).await?;
     world
         .perform(
             "janrain.entity_update",
@@ -74,7 +76,7 @@ async fn update(world: &mut AuthWorld, email: String, given_name: String) -> Res
 
 #[when(expr = "the client deletes the Janrain record of {string}")]
 async fn delete(world: &mut AuthWorld, email: String) -> Result<(), String> {
-    let uuid = seeded_uuid(world, &email)?;
+    let uuid = seeded_uuid(world, &email).await?;
     world
         .perform("janrain.entity_delete", json!({ "type_name": TYPE_NAME, "uuid": uuid }))
         .await
@@ -176,9 +178,11 @@ pub(super) fn stat_ok_on(report: &crate::harness::world::Report, paths: &[&str])
 }
 
 /// The uuid of a record the app was seeded with.
-fn seeded_uuid(world: &AuthWorld, email: &str) -> Result<String, String> {
+async fn seeded_uuid(world: &AuthWorld, email: &str) -> Result<String, String> {
     world
-        .capture_summary
+        .janrain()
+        .await?
+        .summary
         .users
         .iter()
         .find(|u| u.email == email)
@@ -188,8 +192,9 @@ fn seeded_uuid(world: &AuthWorld, email: &str) -> Result<String, String> {
 
 /// The app's records with `email`, read as the owner client.
 pub(super) async fn records_with_email(world: &AuthWorld, email: &str) -> Result<Vec<Value>, String> {
-    let owner = world
-        .capture_summary
+    let janrain = world.janrain().await?;
+    let owner = janrain
+        .summary
         .clients
         .iter()
         .find(|c| c.features.iter().any(|f| f == "owner"))
@@ -197,7 +202,7 @@ pub(super) async fn records_with_email(world: &AuthWorld, email: &str) -> Result
     let filter = format!("email = '{email}'");
     let answer: Value = world
         .control
-        .post(format!("{}/entity.find", world.capture.uri()))
+        .post(format!("{}/entity.find", janrain.capture.uri()))
         .basic_auth(&owner.client_id, Some(&owner.client_secret))
         .form(&[("type_name", TYPE_NAME), ("filter", filter.as_str())])
         .send()

@@ -11,11 +11,12 @@ use serde_json::{Value, json};
 use crate::harness::protocol::OpOutcome;
 use crate::harness::steps::entity::stat_ok_on;
 use crate::harness::steps::observations::{response_json, same_as_sent};
-use crate::harness::world::{AuthWorld, janrain_provider_for};
+use crate::harness::world::AuthWorld;
+use crate::harness::world::janrain::janrain_provider_for;
 
 #[given("a fresh Janrain app")]
 async fn fresh_app(world: &mut AuthWorld) -> Result<(), String> {
-    let url = format!("{}/__authmock__/tenant", world.capture.uri());
+    let url = format!("{}/__authmock__/tenant", world.janrain().await?.capture.uri());
     let summary = get_json(world, &url).await?;
     if summary["provider"] == "janrain" {
         return Ok(());
@@ -25,13 +26,14 @@ async fn fresh_app(world: &mut AuthWorld) -> Result<(), String> {
 
 #[given(expr = "the client uses the {string} login client")]
 async fn uses_login_client(world: &mut AuthWorld, name: String) -> Result<(), String> {
-    world.janrain = janrain_provider_for(&world.capture_summary, &name)?;
+    let janrain = world.janrain_mut().await?;
+    janrain.provider = janrain_provider_for(&janrain.summary, &name)?;
     Ok(())
 }
 
 #[given(expr = "a recovery email for {string} was requested through the {string} login client")]
 async fn recovery_requested_through(world: &mut AuthWorld, email: String, client: String) -> Result<(), String> {
-    let other = janrain_provider_for(&world.capture_summary, &client)?;
+    let other = janrain_provider_for(&world.janrain().await?.summary, &client)?;
     request_recovery(world, &email, &client, &other.redirect_uri).await
 }
 
@@ -41,13 +43,13 @@ async fn recovery_requested_with_redirect(
     email: String,
     redirect: String,
 ) -> Result<(), String> {
-    let client = client_name(world)?;
+    let client = world.janrain().await?.client_name()?;
     request_recovery(world, &email, &client, &redirect).await
 }
 
 #[given(expr = "{string} recovered access through the {string} login client")]
 async fn recovered_through(world: &mut AuthWorld, email: String, client: String) -> Result<(), String> {
-    let other = janrain_provider_for(&world.capture_summary, &client)?;
+    let other = janrain_provider_for(&world.janrain().await?.summary, &client)?;
     request_recovery(world, &email, &client, &other.redirect_uri).await?;
     let link = recovery_link(world, &email)
         .await?
@@ -124,7 +126,7 @@ async fn sign_in(world: &mut AuthWorld, email: String, password: String) -> Resu
 
 #[when(expr = "{int} minutes pass on the Janrain app's clock")]
 async fn minutes_pass(world: &mut AuthWorld, minutes: i64) -> Result<(), String> {
-    let url = format!("{}/__authmock__/clock", world.capture.uri());
+    let url = format!("{}/__authmock__/clock", world.janrain().await?.capture.uri());
     let response = world
         .control
         .post(&url)
@@ -329,20 +331,9 @@ fn remember_token(world: &mut AuthWorld) {
     }
 }
 
-/// The name of the login client the client under test uses.
-fn client_name(world: &AuthWorld) -> Result<String, String> {
-    world
-        .capture_summary
-        .clients
-        .iter()
-        .find(|c| c.client_id == world.janrain.client_id)
-        .map(|c| c.name.clone())
-        .ok_or_else(|| "the client's login client is not in the Janrain app".into())
-}
-
 /// Starts a recovery as another application sharing the Capture app would.
 async fn request_recovery(world: &AuthWorld, email: &str, client: &str, redirect_uri: &str) -> Result<(), String> {
-    let p = janrain_provider_for(&world.capture_summary, client)?;
+    let p = janrain_provider_for(&world.janrain().await?.summary, client)?;
     let email_field = p.forms.forgot_password.email_field.clone().unwrap_or_default();
     let form = [
         ("client_id", p.client_id.as_str()),
@@ -365,7 +356,7 @@ async fn request_recovery(world: &AuthWorld, email: &str, client: &str, redirect
 async fn post_form(world: &AuthWorld, path: &str, form: &[(&str, &str)]) -> Result<Value, String> {
     world
         .control
-        .post(format!("{}{path}", world.capture.uri()))
+        .post(format!("{}{path}", world.janrain().await?.capture.uri()))
         .form(form)
         .send()
         .await
@@ -377,7 +368,7 @@ async fn post_form(world: &AuthWorld, path: &str, form: &[(&str, &str)]) -> Resu
 
 /// The newest recovery link mailed to `email`, if any.
 async fn recovery_link(world: &AuthWorld, email: &str) -> Result<Option<String>, String> {
-    let base = world.capture.uri();
+    let base = world.janrain().await?.capture.uri();
     let list = get_json(world, &format!("{base}/__authmock__/outbox?to={email}")).await?;
     let Some(id) = list["messages"][0]["ID"].as_str() else {
         return Ok(None);

@@ -17,6 +17,8 @@ const SCOPE: &str = "openid profile email offline_access";
 #[given(expr = "the client logs users in through the {string} application")]
 async fn login_application(world: &mut AuthWorld, name: String) -> Result<(), String> {
     let app = world
+        .auth0()
+        .await?
         .summary
         .clients
         .iter()
@@ -60,14 +62,14 @@ async fn begin(world: &mut AuthWorld, redirect_uri: &str, extra: Value) -> Resul
 
 /// The browser opens the client's URL, and fills the form if the provider shows it.
 async fn walk(world: &mut AuthWorld, url: &str, credentials: Option<(&str, &str)>) -> Result<Landing, String> {
-    let expected = format!("{}/authorize?", world.idp.uri());
+    let expected = format!("{}/authorize?", world.auth0().await?.idp.uri());
     if !url.starts_with(&expected) {
         return Err(format!(
             "the client's login URL should start with {expected}, it is {url}"
         ));
     }
     if world.login.browser.is_none() {
-        world.login.browser = Some(Browser::new(&world.idp.uri())?);
+        world.login.browser = Some(Browser::new(&world.auth0().await?.idp.uri())?);
     }
     let browser = world.login.browser.as_mut().ok_or("no browser")?;
     let mut landing = browser.open(url).await?;
@@ -189,7 +191,7 @@ async fn replays_refresh_token(world: &mut AuthWorld) -> Result<(), String> {
     if let Some(secret) = app.client_secret {
         form.push(("client_secret", secret));
     }
-    let url = format!("{}/oauth/token", world.idp.uri());
+    let url = format!("{}/oauth/token", world.auth0().await?.idp.uri());
     world
         .control
         .post(&url)
@@ -248,7 +250,7 @@ fn report_result(world: &AuthWorld) -> Option<Value> {
 
 #[then(expr = "the client accepts the login of {string}")]
 async fn accepts_login(world: &mut AuthWorld, email: String) -> Result<(), String> {
-    let user_id = world.user_id(&email)?;
+    let user_id = world.user_id(&email).await?;
     let accepted =
         report_result(world).is_some_and(|r| r["accepted"] == Value::Bool(true) && r["sub"] == user_id.as_str());
     let with_pkce = redeemed_codes(world)

@@ -9,44 +9,46 @@ use crate::harness::world::AuthWorld;
 
 impl AuthWorld {
     /// A Management API token of the harness's application, fetched once per scenario.
-    async fn harness_token(&mut self) -> Result<String, String> {
-        if let Some(token) = &self.harness_token {
-            return Ok(token.clone());
-        }
-        let app = self
-            .summary
-            .clients
-            .iter()
-            .find(|c| c.name == APPLICATION)
-            .ok_or_else(|| format!("the tenant has no application named {APPLICATION:?}"))?;
-        let body = json!({
-            "grant_type": "client_credentials",
-            "client_id": app.client_id,
-            "client_secret": app.client_secret,
-            "audience": self.summary.audience,
-        });
-        let url = format!("{}/oauth/token", self.idp.uri());
-        let answer = self.send(self.control.post(&url).json(&body)).await?;
-        let token = answer.body["access_token"]
-            .as_str()
-            .filter(|_| answer.status == 200)
-            .ok_or_else(|| format!("{url} refused the harness a token: {} {}", answer.status, answer.body))?
-            .to_owned();
-        self.harness_token = Some(token.clone());
-        Ok(token)
+    async fn harness_token(&self) -> Result<String, String> {
+        let auth0 = self.auth0().await?;
+        let token = auth0
+            .harness_token
+            .get_or_try_init(|| async {
+                let app = auth0
+                    .summary
+                    .clients
+                    .iter()
+                    .find(|c| c.name == APPLICATION)
+                    .ok_or_else(|| format!("the tenant has no application named {APPLICATION:?}"))?;
+                let body = json!({
+                    "grant_type": "client_credentials",
+                    "client_id": app.client_id,
+                    "client_secret": app.client_secret,
+                    "audience": auth0.summary.audience,
+                });
+                let url = format!("{}/oauth/token", auth0.idp.uri());
+                let answer = self.send(self.control.post(&url).json(&body)).await?;
+                answer.body["access_token"]
+                    .as_str()
+                    .filter(|_| answer.status == 200)
+                    .map(str::to_owned)
+                    .ok_or_else(|| format!("{url} refused the harness a token: {} {}", answer.status, answer.body))
+            })
+            .await?;
+        Ok(token.clone())
     }
 
     /// `GET <tenant>/api/v2/<path>` with the harness's token.
     pub async fn management_get(&mut self, path: &str) -> Result<Answer, String> {
         let token = self.harness_token().await?;
-        let url = format!("{}/api/v2/{path}", self.idp.uri());
+        let url = format!("{}/api/v2/{path}", self.auth0().await?.idp.uri());
         self.send(self.control.get(&url).bearer_auth(token)).await
     }
 
     /// `POST <tenant>/api/v2/<path>` with `body` as JSON and the harness's token.
     pub async fn management_post(&mut self, path: &str, body: Value) -> Result<Answer, String> {
         let token = self.harness_token().await?;
-        let url = format!("{}/api/v2/{path}", self.idp.uri());
+        let url = format!("{}/api/v2/{path}", self.auth0().await?.idp.uri());
         self.send(self.control.post(&url).bearer_auth(token).json(&body)).await
     }
 

@@ -19,7 +19,7 @@ const SECRET_KEYS: &[&str] = &[
 
 #[then("the client receives a password-change ticket link")]
 async fn receives_ticket(world: &mut AuthWorld) -> Result<(), String> {
-    let prefix = format!("{}/u/reset-password?ticket=", world.idp.uri());
+    let prefix = format!("{}/u/reset-password?ticket=", world.auth0().await?.idp.uri());
     let report = world.last()?;
     let reported = match &report.outcome {
         Ok(OpOutcome::Ok(result)) => result["ticket"].as_str().filter(|t| t.starts_with(&prefix)),
@@ -259,7 +259,7 @@ async fn finds_users(world: &mut AuthWorld, count: usize) -> Result<(), String> 
 
 #[then(expr = "a reset link for {string} is in the outbox")]
 async fn reset_link_in_outbox(world: &mut AuthWorld, email: String) -> Result<(), String> {
-    let base = world.idp.uri();
+    let base = world.auth0().await?.idp.uri();
     let asked = world
         .last()?
         .provider_exchanges()

@@ -12,7 +12,7 @@ async fn fetch_token(world: &mut AuthWorld) -> Result<(), String> {
 
 #[when(expr = "the client creates a password-change ticket for {string}")]
 async fn ticket_by_user_id(world: &mut AuthWorld, email: String) -> Result<(), String> {
-    let user_id = world.user_id(&email)?;
+    let user_id = world.user_id(&email).await?;
     world
         .perform("auth0.create_password_change_ticket", json!({ "user_id": user_id }))
         .await
@@ -27,7 +27,7 @@ async fn ticket_by_email(world: &mut AuthWorld, email: String) -> Result<(), Str
 
 #[when(expr = "the client creates a password-change ticket for {string} valid for {int} seconds")]
 async fn ticket_with_ttl(world: &mut AuthWorld, email: String, ttl: i64) -> Result<(), String> {
-    let user_id = world.user_id(&email)?;
+    let user_id = world.user_id(&email).await?;
     world
         .perform(
             "auth0.create_password_change_ticket",
@@ -38,7 +38,7 @@ async fn ticket_with_ttl(world: &mut AuthWorld, email: String, ttl: i64) -> Resu
 
 #[when(expr = "the client creates {int} password-change tickets for {string}")]
 async fn many_tickets(world: &mut AuthWorld, count: u32, email: String) -> Result<(), String> {
-    let user_id = world.user_id(&email)?;
+    let user_id = world.user_id(&email).await?;
     for _ in 0..count {
         world
             .perform("auth0.create_password_change_ticket", json!({ "user_id": user_id }))
@@ -56,7 +56,7 @@ async fn reset_email(world: &mut AuthWorld, email: String) -> Result<(), String>
 
 #[when(expr = "the client sets the password of {string} to {string}")]
 async fn set_password(world: &mut AuthWorld, email: String, password: String) -> Result<(), String> {
-    let user_id = world.user_id(&email)?;
+    let user_id = world.user_id(&email).await?;
     world
         .perform(
             "auth0.set_user_password",

@@ -262,7 +262,7 @@ async fn has_display_name(world: &mut AuthWorld, email: String, name: String) ->
 
 /// The `verification_code` of the newest verification link mailed to `email`, if any.
 async fn verification_code(world: &AuthWorld, email: &str) -> Result<Option<String>, String> {
-    let base = world.capture.uri();
+    let base = world.janrain().await?.capture.uri();
     let get = |url: String| async move {
         world
             .control

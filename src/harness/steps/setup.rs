@@ -13,7 +13,7 @@ async fn fresh_tenant(world: &mut AuthWorld) -> Result<(), String> {
 
 #[given(expr = "the client uses the {string} application")]
 async fn uses_application(world: &mut AuthWorld, name: String) -> Result<(), String> {
-    world.use_application(&name)
+    world.auth0_mut().await?.use_application(&name)
 }
 
 /// A one-shot fault naming the provider error: the request never reaches the Management API's
@@ -40,7 +40,7 @@ async fn next_payload_malformed(world: &mut AuthWorld) -> Result<(), String> {
 
 #[given(expr = "the client is configured with the audience {string}")]
 async fn configured_audience(world: &mut AuthWorld, audience: String) -> Result<(), String> {
-    world.provider.audience = audience;
+    world.auth0_mut().await?.provider.audience = audience;
     Ok(())
 }
 
@@ -76,7 +76,7 @@ async fn management_always_429(world: &mut AuthWorld) -> Result<(), String> {
 /// the client uses.
 #[given(expr = "the tenant allows the application {int} management token(s) per hour")]
 async fn token_quota(world: &mut AuthWorld, per_hour: u64) -> Result<(), String> {
-    let client_id = world.provider.client_id.clone();
+    let client_id = world.auth0().await?.provider.client_id.clone();
     world
         .control_post("client-quotas", json!({"client_id": client_id, "per_hour": per_hour}))
         .await

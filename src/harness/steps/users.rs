@@ -39,14 +39,15 @@ async fn tenant_has_role(world: &mut AuthWorld, name: String) -> Result<(), Stri
 /// answers 429 `too_many_attempts`: the provider's own lockout, nothing canned.
 #[given(expr = "{string} is locked out by brute-force protection")]
 async fn locked_out(world: &mut AuthWorld, email: String) -> Result<(), String> {
-    let url = format!("{}/oauth/token", world.idp.uri());
+    let auth0 = world.auth0().await?;
+    let url = format!("{}/oauth/token", auth0.idp.uri());
     let body = json!({
         "grant_type": "http://auth0.com/oauth/grant-type/password-realm",
-        "client_id": world.provider.login_client_id,
-        "client_secret": world.provider.login_client_secret,
+        "client_id": auth0.provider.login_client_id,
+        "client_secret": auth0.provider.login_client_secret,
         "username": email,
         "password": "not-the-password",
-        "realm": world.provider.connection,
+        "realm": auth0.provider.connection,
     });
     for _ in 0..MAX_FAILED_LOGINS {
         let answer = world
@@ -104,13 +105,13 @@ async fn search_page(world: &mut AuthWorld, q: String, page: u64, per_page: u64)
 
 #[when(expr = "the client deletes the user {string}")]
 async fn delete_user(world: &mut AuthWorld, email: String) -> Result<(), String> {
-    let user_id = world.user_id(&email)?;
+    let user_id = world.user_id(&email).await?;
     world.perform("auth0.delete_user", json!({ "user_id": user_id })).await
 }
 
 #[when(expr = "the client sends {string} a verification email")]
 async fn send_verification(world: &mut AuthWorld, email: String) -> Result<(), String> {
-    let user_id = world.user_id(&email)?;
+    let user_id = world.user_id(&email).await?;
     world
         .perform("auth0.send_verification_email", json!({ "user_id": user_id }))
         .await
@@ -118,7 +119,7 @@ async fn send_verification(world: &mut AuthWorld, email: String) -> Result<(), S
 
 #[when(expr = "the client gives {string} the role {string}")]
 async fn assign_role(world: &mut AuthWorld, email: String, role: String) -> Result<(), String> {
-    let user_id = world.user_id(&email)?;
+    let user_id = world.user_id(&email).await?;
     let role_id = role_id(world, &role).await?;
     world
         .perform("auth0.assign_roles", json!({ "user_id": user_id, "roles": [role_id] }))
@@ -127,7 +128,7 @@ async fn assign_role(world: &mut AuthWorld, email: String, role: String) -> Resu
 
 #[when(expr = "the client unblocks {string}")]
 async fn unblock(world: &mut AuthWorld, email: String) -> Result<(), String> {
-    let user_id = world.user_id(&email)?;
+    let user_id = world.user_id(&email).await?;
     world.perform("auth0.unblock_user", json!({ "user_id": user_id })).await
 }
 
@@ -240,7 +241,7 @@ async fn verifies_by_mail(world: &mut AuthWorld, email: String) -> Result<(), St
             )
             .await);
     };
-    let base = world.idp.uri();
+    let base = world.auth0().await?.idp.uri();
     let list = get_json(world, &format!("{base}/__authmock__/outbox?to={email}")).await?;
     let id = list["messages"][0]["ID"].as_str().map(str::to_owned);
     let mut link = None;
@@ -264,7 +265,7 @@ async fn verifies_by_mail(world: &mut AuthWorld, email: String) -> Result<(), St
     };
     let opened = world.control.get(&link).send().await.map_err(|e| e.to_string())?;
     let status = opened.status().as_u16();
-    let user_id = world.user_id(&email)?;
+    let user_id = world.user_id(&email).await?;
     let verified = world
         .management_user(&user_id)
         .await?
@@ -286,7 +287,7 @@ async fn verifies_by_mail(world: &mut AuthWorld, email: String) -> Result<(), St
 /// role among the user's.
 #[then(expr = "{string} has the role {string}")]
 async fn has_role(world: &mut AuthWorld, email: String, role: String) -> Result<(), String> {
-    let user_id = world.user_id(&email)?;
+    let user_id = world.user_id(&email).await?;
     let role_id = role_id(world, &role).await?;
     let assigned = world.last()?.provider_exchanges().any(|e| {
         let path = e["request"]["path"].as_str().unwrap_or_default();

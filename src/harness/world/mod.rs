@@ -1,21 +1,27 @@
-//! The per-scenario world: a fresh tenant on its own loopback port, the client under test
-//! started for this scenario, and what the client reported.
+//! The per-scenario world: the provider the scenario drives, on its own loopback port, the
+//! client under test started for this scenario, and what the client reported.
 //!
 //! Cucumber builds a new `AuthWorld` for every scenario and runs scenarios concurrently, so
-//! nothing here is shared between scenarios except the read-only client spec.
+//! nothing here is shared between scenarios except the read-only client spec. Each provider's
+//! part (`auth0.rs`: a tenant, its summary, the harness's Management API token; `janrain.rs`: a
+//! Capture app, its summary, the login client and forms) starts with the first step that needs
+//! it: a scenario starts the one provider it uses.
+
+pub mod auth0;
+pub mod janrain;
 
 use std::fmt;
 
 use serde_json::Value;
+use tokio::sync::OnceCell;
 
-use super::adapter::{Client, ClientSpec};
-use super::protocol::{Auth0Provider, JanrainForm, JanrainForms, JanrainProvider, OpOutcome, Provider};
-use crate::auth0::Fixture;
-use crate::auth0::TenantSummary;
-use crate::janrain::JanrainFixture;
-use crate::janrain::JanrainSummary;
-use crate::janrain::{CHANGE_PASSWORD_FORM, FORGOT_PASSWORD_FORM, SIGN_IN_FORM};
-use crate::{Authmock, JanrainMock};
+use self::auth0::Auth0Part;
+use self::janrain::JanrainPart;
+use crate::harness::adapter::{Client, ClientSpec};
+use crate::harness::browser::LoginScenario;
+use crate::harness::management;
+use crate::harness::protocol::{OpOutcome, Provider};
+use crate::harness::transport;
 
 tokio::task_local! {
     /// The client the run being polled drives (see `transport::CURRENT` for why task-local).
@@ -38,15 +44,10 @@ fn client_spec() -> Result<ClientSpec, String> {
 #[derive(cucumber::World)]
 #[world(init = Self::new)]
 pub struct AuthWorld {
-    pub idp: Authmock,
-    pub summary: TenantSummary,
-    /// What `auth0.*` operations are sent.
-    pub provider: Auth0Provider,
-    /// A fresh Janrain Capture app, for the `janrain.*` operations.
-    pub capture: JanrainMock,
-    pub capture_summary: JanrainSummary,
-    /// What `janrain.*` operations are sent.
-    pub janrain: JanrainProvider,
+    /// The Auth0 tenant, once a step needed it (`auth0()`).
+    auth0: OnceCell<Auth0Part>,
+    /// The Janrain Capture app, once a step needed it (`janrain()`).
+    janrain: OnceCell<JanrainPart>,
     /// The recovery code the user found in the mail, once they opened it.
     pub recovery_code: Option<String>,
     /// The Janrain access token the client reported last (exchange or sign-in).
@@ -62,10 +63,8 @@ pub struct AuthWorld {
     /// What the client reported for each operation, in order.
     pub reports: Vec<Report>,
     pub control: reqwest::Client,
-    /// The Management API token of the harness's own application (`management`), once fetched.
-    pub harness_token: Option<String>,
     /// The browser, application and callbacks of a login scenario.
-    pub login: super::browser::LoginScenario,
+    pub login: LoginScenario,
 }
 
 /// One operation, what the client reported for it, and what the provider journaled while the
@@ -94,7 +93,8 @@ impl Report {
 impl fmt::Debug for AuthWorld {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AuthWorld")
-            .field("tenant", &self.summary.base_url)
+            .field("tenant", &self.auth0.get().map(|a| &a.summary.base_url))
+            .field("app", &self.janrain.get().map(|j| &j.summary.base_url))
             .field("reports", &self.reports)
             .finish_non_exhaustive()
     }
@@ -102,31 +102,9 @@ impl fmt::Debug for AuthWorld {
 
 impl AuthWorld {
     async fn new() -> anyhow::Result<Self> {
-        let tls = super::transport::current();
-        // The default tenant, plus the application the harness's own steps use (`management`).
-        let mut fixture = Fixture::default_auth0();
-        fixture
-            .clients
-            .push(serde_json::from_value(super::management::application())?);
-        let idp = match &tls {
-            Some(tls) => Authmock::start_tls(&fixture, tls.authority()).await?,
-            None => Authmock::start_with(&fixture).await?,
-        };
-        let summary = TenantSummary::of(idp.tenant());
-        let provider = provider_for(&summary, "Backend service (M2M)").map_err(anyhow::Error::msg)?;
-        let capture = match &tls {
-            Some(tls) => JanrainMock::start_tls(&JanrainFixture::default_app(), tls.authority()).await?,
-            None => JanrainMock::start().await,
-        };
-        let capture_summary = JanrainSummary::of(capture.tenant());
-        let janrain = janrain_provider_for(&capture_summary, "Web login client").map_err(anyhow::Error::msg)?;
         Ok(Self {
-            idp,
-            summary,
-            provider,
-            capture,
-            capture_summary,
-            janrain,
+            auth0: OnceCell::new(),
+            janrain: OnceCell::new(),
             recovery_code: None,
             janrain_token: None,
             verification_code: None,
@@ -134,27 +112,46 @@ impl AuthWorld {
             client: None,
             client_error: None,
             reports: Vec::new(),
-            control: super::transport::trust(reqwest::Client::builder()).build()?,
-            harness_token: None,
+            control: transport::trust(reqwest::Client::builder()).build()?,
             login: Default::default(),
         })
     }
 
-    /// Points the client at the application called `name`.
-    pub fn use_application(&mut self, name: &str) -> Result<(), String> {
-        let chosen = provider_for(&self.summary, name)?;
-        self.provider.client_id = chosen.client_id;
-        self.provider.client_secret = chosen.client_secret;
-        Ok(())
+    /// The scenario's Auth0 tenant, started by the first step that needs it.
+    pub async fn auth0(&self) -> Result<&Auth0Part, String> {
+        self.auth0
+            .get_or_try_init(Auth0Part::start)
+            .await
+            .map_err(|e| format!("the scenario's Auth0 tenant could not start: {e:#}"))
     }
 
-    pub fn user_id(&self, email: &str) -> Result<String, String> {
-        self.summary
-            .users
-            .iter()
-            .find(|u| u.email == email)
-            .map(|u| u.user_id.clone())
-            .ok_or_else(|| format!("the tenant has no user {email}"))
+    /// The scenario's Auth0 tenant, to change what the client is configured with.
+    pub async fn auth0_mut(&mut self) -> Result<&mut Auth0Part, String> {
+        self.auth0().await?;
+        self.auth0
+            .get_mut()
+            .ok_or_else(|| "the scenario's Auth0 tenant is not running".into())
+    }
+
+    /// The scenario's Janrain Capture app, started by the first step that needs it.
+    pub async fn janrain(&self) -> Result<&JanrainPart, String> {
+        self.janrain
+            .get_or_try_init(JanrainPart::start)
+            .await
+            .map_err(|e| format!("the scenario's Janrain app could not start: {e:#}"))
+    }
+
+    /// The scenario's Janrain Capture app, to change what the client is configured with.
+    pub async fn janrain_mut(&mut self) -> Result<&mut JanrainPart, String> {
+        self.janrain().await?;
+        self.janrain
+            .get_mut()
+            .ok_or_else(|| "the scenario's Janrain app is not running".into())
+    }
+
+    /// The id of the tenant's user with `email`.
+    pub async fn user_id(&self, email: &str) -> Result<String, String> {
+        self.auth0().await?.user_id(email)
     }
 
     /// Asks the client to perform `op` and keeps what it reported.
@@ -178,12 +175,12 @@ impl AuthWorld {
                 .clone()
                 .unwrap_or_else(|| "the client is not running".into()));
         }
-        let provider = if op.starts_with("janrain.") {
-            Provider::Janrain(Box::new(self.janrain.clone()))
-        } else {
-            Provider::Auth0(self.provider.clone())
-        };
         let janrain = op.starts_with("janrain.");
+        let provider = if janrain {
+            Provider::Janrain(Box::new(self.janrain().await?.provider.clone()))
+        } else {
+            Provider::Auth0(self.auth0().await?.provider.clone())
+        };
         let before = self.newest_journal_id(janrain).await;
         let Some(client) = self.client.as_mut() else {
             return Err("the client is not running".into());
@@ -230,7 +227,7 @@ impl AuthWorld {
 
     /// `POST`s `body` to a control route of this scenario's tenant.
     pub async fn control_post(&self, path: &str, body: Value) -> Result<Value, String> {
-        let url = format!("{}/__authmock__/{path}", self.idp.uri());
+        let url = format!("{}/__authmock__/{path}", self.auth0().await?.idp.uri());
         let response = self
             .control
             .post(&url)
@@ -259,12 +256,12 @@ impl AuthWorld {
 
     /// The journal, oldest exchange first.
     pub async fn journal(&self) -> Result<Vec<Value>, String> {
-        self.journal_of(&self.idp.uri()).await
+        self.journal_of(&self.auth0().await?.idp.uri()).await
     }
 
     /// The Janrain app's journal, oldest exchange first.
     pub async fn janrain_journal(&self) -> Result<Vec<Value>, String> {
-        self.journal_of(&self.capture.uri()).await
+        self.journal_of(&self.janrain().await?.capture.uri()).await
     }
 
     async fn journal_of(&self, base: &str) -> Result<Vec<Value>, String> {
@@ -305,7 +302,7 @@ impl AuthWorld {
         let journal = journal.map(|entries| {
             entries
                 .into_iter()
-                .filter(|e| !super::management::by_harness(e))
+                .filter(|e| !management::by_harness(e))
                 .collect::<Vec<_>>()
         });
         match journal {
@@ -338,82 +335,4 @@ pub fn describe(outcome: &Result<OpOutcome, String>) -> String {
         Ok(OpOutcome::Unsupported) => "unsupported".into(),
         Err(e) => format!("client failure: {e}"),
     }
-}
-
-/// The Janrain connection details for the login client called `name`.
-pub fn janrain_provider_for(summary: &JanrainSummary, name: &str) -> Result<JanrainProvider, String> {
-    let client = summary
-        .clients
-        .iter()
-        .find(|c| c.name == name)
-        .ok_or_else(|| format!("the Janrain app has no API client named {name:?}"))?;
-    let forms = &summary.flow.forms;
-    // The Entity API's client: the app's first API client that may write records.
-    let api_client = summary
-        .clients
-        .iter()
-        .find(|c| c.features.iter().any(|f| f == "owner" || f == "direct_access"));
-    let form = |name: &str| JanrainForm {
-        name: name.to_owned(),
-        email_field: None,
-        password_field: None,
-        confirm_field: None,
-    };
-    Ok(JanrainProvider {
-        base_url: summary.base_url.clone(),
-        client_id: client.client_id.clone(),
-        client_secret: client.client_secret.clone(),
-        flow: summary.flow.name.clone(),
-        flow_version: summary.flow.version.clone(),
-        locale: summary.flow.locale.clone(),
-        redirect_uri: client
-            .password_recover_url
-            .clone()
-            .unwrap_or_else(|| format!("{}/", summary.base_url)),
-        forms: JanrainForms {
-            forgot_password: JanrainForm {
-                email_field: Some(forms.forgot_password.email_field.clone()),
-                ..form(FORGOT_PASSWORD_FORM)
-            },
-            change_password: JanrainForm {
-                password_field: Some(forms.change_password.password_field.clone()),
-                confirm_field: Some(forms.change_password.confirm_field.clone()),
-                ..form(CHANGE_PASSWORD_FORM)
-            },
-            sign_in: JanrainForm {
-                email_field: Some(forms.sign_in.email_field.clone()),
-                password_field: Some(forms.sign_in.password_field.clone()),
-                ..form(SIGN_IN_FORM)
-            },
-        },
-        api_client_id: api_client.map(|c| c.client_id.clone()),
-        api_client_secret: api_client.map(|c| c.client_secret.clone()),
-    })
-}
-
-fn provider_for(summary: &TenantSummary, application: &str) -> Result<Auth0Provider, String> {
-    let app = summary
-        .clients
-        .iter()
-        .find(|c| c.name == application)
-        .ok_or_else(|| format!("the tenant has no application named {application:?}"))?;
-    let login = summary
-        .clients
-        .iter()
-        .find(|c| c.app_type == "regular_web")
-        .ok_or("the tenant has no regular web application")?;
-    let connection = summary
-        .connections
-        .first()
-        .ok_or("the tenant has no database connection")?;
-    Ok(Auth0Provider {
-        base_url: summary.base_url.clone(),
-        client_id: app.client_id.clone(),
-        client_secret: app.client_secret.clone(),
-        audience: summary.audience.clone(),
-        connection_id: connection.id.clone(),
-        connection: connection.name.clone(),
-        login_client_id: login.client_id.clone(),
-        login_client_secret: login.client_secret.clone(),
-    })
 }
