@@ -870,6 +870,42 @@ async fn logout_checks_return_to_and_ends_the_session() {
     );
 }
 
+/// An origin without its trailing slash is the same URL as with it: `http://127.0.0.1:3000` is
+/// accepted where `http://127.0.0.1:3000/` is allowed, and the browser goes to the latter
+/// (a real tenant answered `Location: http://localhost:3000/` for `http://localhost:3000`).
+#[tokio::test]
+async fn logout_return_to_without_the_origins_trailing_slash_is_allowed() {
+    let app = TestApp::new();
+    let mut browser = Browser::new(&app);
+    browser.login(&spa_query("")).await;
+    let v2 = browser
+        .get(&format!(
+            "/v2/logout?client_id={SPA}&returnTo=http%3A%2F%2F127.0.0.1%3A3000"
+        ))
+        .await;
+    assert_page!("login_logout_return_to_without_slash", v2);
+    // Without client_id, the tenant's list is read the same way.
+    let tenant_list = browser
+        .get("/v2/logout?returnTo=http%3A%2F%2F127.0.0.1%3A3000%3Fbye%3D1")
+        .await;
+    assert_eq!(tenant_list.header("location"), Some("http://127.0.0.1:3000/?bye=1"));
+    browser.login(&spa_query("")).await;
+    let oidc = browser
+        .get(&format!(
+            "/oidc/logout?client_id={SPA}&post_logout_redirect_uri=http%3A%2F%2F127.0.0.1%3A3000&state=s1"
+        ))
+        .await;
+    assert_eq!(oidc.status, StatusCode::FOUND, "{}", page_wire(&oidc));
+    assert_eq!(oidc.header("location"), Some("http://127.0.0.1:3000/?state=s1"));
+    // A path is still a path: a slash added to one is another URL.
+    let other_path = browser
+        .get(&format!(
+            "/v2/logout?client_id={SPA}&returnTo=http%3A%2F%2F127.0.0.1%3A3000%2F%2F"
+        ))
+        .await;
+    assert_eq!(other_path.status, StatusCode::BAD_REQUEST);
+}
+
 #[tokio::test]
 async fn redirect_uri_and_return_to_are_matched_exactly() {
     let app = TestApp::new();
