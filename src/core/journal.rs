@@ -8,15 +8,21 @@
 //!
 //! Secrets are masked before an exchange is stored, unless the tenant keeps them
 //! (`--journal-secrets`):
-//! - `password`, `new_password` and `code` become `****`;
-//! - `client_secret`, `access_token`, `id_token`, `refresh_token` and the credential of an
-//!   `Authorization` header keep their last four characters when they are at least twelve long
+//! - passwords (`password`, `new_password`, `confirm_password`, Janrain's `currentPassword`,
+//!   `newPassword` and `newPasswordConfirm`), one-time codes and their proofs (`code`,
+//!   `code_verifier`, Janrain's `verification_code`) and Janrain's `refresh_secret` become `****`;
+//! - `client_secret`, `access_token`, `id_token`, `refresh_token`, `/oauth/revoke`'s `token`,
+//!   logout's `id_token_hint`, a ticket (`ticket`: the link a ticket endpoint answers, or the
+//!   secret a hosted page is opened with), the credential of an `Authorization` header and
+//!   cookie values keep their last four characters when they are at least twelve long
 //!   (`****f00d`), so two entries can be compared ("was the same token reused?") without
 //!   revealing the value; shorter ones become `****`. The scheme of an `Authorization` header is
 //!   kept: `Bearer ****f00d`.
 //!
-//! Masking applies to JSON bodies (at any depth), form bodies and query strings. A body with
-//! nothing to mask is stored verbatim, byte for byte.
+//! Masking applies to JSON bodies (at any depth), form bodies, query strings, the query and
+//! fragment of a `Location` header (the code or tokens a login redirects with) and the values of
+//! `Cookie` and `Set-Cookie` headers (the login session). A body with nothing to mask is stored
+//! verbatim, byte for byte.
 //!
 //! Depends on nothing else in the crate; `server` records, `admin` reads. Read `core::faults` next.
 
@@ -39,9 +45,28 @@ pub const BODY_CAP: usize = 64 * 1024;
 pub const MASK: &str = "****";
 
 /// Keys whose values are replaced by [`MASK`] entirely.
-const HIDDEN: &[&str] = &["password", "new_password", "code"];
+const HIDDEN: &[&str] = &[
+    "password",
+    "new_password",
+    "confirm_password",
+    "currentPassword",
+    "newPassword",
+    "newPasswordConfirm",
+    "code",
+    "code_verifier",
+    "verification_code",
+    "refresh_secret",
+];
 /// Keys whose values keep their last four characters.
-const TAILED: &[&str] = &["client_secret", "access_token", "id_token", "refresh_token"];
+const TAILED: &[&str] = &[
+    "client_secret",
+    "access_token",
+    "id_token",
+    "refresh_token",
+    "token",
+    "id_token_hint",
+    "ticket",
+];
 
 /// How an exchange ended, from the client's point of view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -365,10 +390,12 @@ fn headers(map: &http::HeaderMap, mask: bool) -> Map<String, Value> {
     let mut out = Map::new();
     for (name, value) in map {
         let text = String::from_utf8_lossy(value.as_bytes());
-        let text = if mask && *name == http::header::AUTHORIZATION {
-            mask_authorization(&text)
-        } else {
-            text.into_owned()
+        let text = match name {
+            _ if !mask => text.into_owned(),
+            &http::header::AUTHORIZATION => mask_authorization(&text),
+            &http::header::LOCATION => mask_url(&text),
+            &http::header::COOKIE | &http::header::SET_COOKIE => mask_cookies(&text),
+            _ => text.into_owned(),
         };
         match out.get_mut(name.as_str()) {
             Some(Value::String(existing)) => {
@@ -444,6 +471,55 @@ pub fn mask_authorization(value: &str) -> String {
     }
 }
 
+/// Masks the secrets of a URL's query and fragment (`cb?code=****`,
+/// `cb#access_token=****f00d&…`), leaving the rest as it was.
+pub fn mask_url(url: &str) -> String {
+    let (before_fragment, fragment) = match url.split_once('#') {
+        Some((before, fragment)) => (before, Some(fragment)),
+        None => (url, None),
+    };
+    let mut out = match before_fragment.split_once('?') {
+        Some((path, query)) => format!("{path}?{}", mask_form(query)),
+        None => before_fragment.to_owned(),
+    };
+    if let Some(fragment) = fragment {
+        out.push('#');
+        out.push_str(&mask_form(fragment));
+    }
+    out
+}
+
+/// Masks every cookie value of a `Cookie` header (`a=****f00d; b=****`) or the value of a
+/// `Set-Cookie` header, whose attributes (`Path`, `Expires`, …) are kept.
+pub fn mask_cookies(value: &str) -> String {
+    let set_cookie = !value.contains("; ") || value.split("; ").skip(1).any(is_cookie_attribute);
+    value
+        .split("; ")
+        .enumerate()
+        .map(|(i, pair)| match pair.split_once('=') {
+            Some((name, value)) if i == 0 || !set_cookie => format!("{name}={}", masked(value, true)),
+            _ => pair.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn is_cookie_attribute(pair: &str) -> bool {
+    let name = pair.split_once('=').map_or(pair, |(name, _)| name);
+    [
+        "path",
+        "expires",
+        "max-age",
+        "domain",
+        "secure",
+        "httponly",
+        "samesite",
+        "partitioned",
+    ]
+    .iter()
+    .any(|attribute| name.eq_ignore_ascii_case(attribute))
+}
+
 /// Masks secrets in a JSON or form body; returns the text unchanged when there is nothing to
 /// mask (or it is neither).
 pub fn mask_body(text: &str) -> String {
@@ -463,11 +539,56 @@ pub fn mask_body(text: &str) -> String {
             text.to_owned()
         };
     }
+    if trimmed.starts_with('<') {
+        return mask_html(text);
+    }
     if text.contains('=') {
         mask_form(text)
     } else {
         text.to_owned()
     }
+}
+
+/// Masks the secrets a page carries: `key=value` in its URLs (the reset form's
+/// `action="…?ticket=…"`) and `name="key" value="…"` hidden inputs (a `form_post` callback's
+/// code and tokens).
+fn mask_html(text: &str) -> String {
+    let mut out = text.to_owned();
+    for (key, tailed) in HIDDEN
+        .iter()
+        .map(|k| (k, false))
+        .chain(TAILED.iter().map(|k| (k, true)))
+    {
+        out = mask_after(&out, &format!("name=\"{key}\" value=\""), tailed, |c| c == '"');
+        out = mask_after(&out, &format!("{key}="), tailed, |c| {
+            matches!(c, '"' | '\'' | '&' | '#' | '<' | '>') || c.is_whitespace()
+        });
+    }
+    out
+}
+
+/// Masks the value after each `marker` (one not preceded by a name character) up to `end`.
+fn mask_after(text: &str, marker: &str, tailed: bool, end: impl Fn(char) -> bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(marker) {
+        let start = at + marker.len();
+        let bounded = !rest[..at]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+        let len = rest[start..].find(&end).unwrap_or(rest.len() - start);
+        out.push_str(&rest[..start]);
+        let value = &rest[start..start + len];
+        if bounded && !value.is_empty() && !value.starts_with(MASK) {
+            out.push_str(&masked(value, tailed));
+        } else {
+            out.push_str(value);
+        }
+        rest = &rest[start + len..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Masks secret values in place; true when something was masked.
@@ -716,5 +837,32 @@ mod tests {
         let entry = &journal.page(&Filter::default()).entries[0];
         assert_eq!(entry.request.headers["authorization"], "Bearer abcdefghijklmnop");
         assert_eq!(entry.request.body.body, "password=hunter2");
+    }
+
+    #[test]
+    fn locations_cookies_and_pages_are_masked() {
+        let token = "eyJhbGciOiJSUzI1NiJ9.payload.sig-f00d";
+        assert_eq!(
+            mask_url(&format!(
+                "http://127.0.0.1:3000/cb?code=abc123&state=s#access_token={token}&x=1"
+            )),
+            "http://127.0.0.1:3000/cb?code=****&state=s#access_token=****f00d&x=1"
+        );
+        assert_eq!(mask_url("/u/login?state=abc"), "/u/login?state=abc");
+        assert_eq!(
+            mask_cookies("auth0_session=0123456789abcdef; Path=/; HttpOnly; SameSite=Lax"),
+            "auth0_session=****cdef; Path=/; HttpOnly; SameSite=Lax"
+        );
+        assert_eq!(mask_cookies("a=0123456789abcdef; b=xy"), "a=****cdef; b=****");
+        assert_eq!(
+            mask_body(&format!(
+                "<form action=\"/u/reset-password?ticket=0123456789abcdef\">\
+                 <input type=\"hidden\" name=\"id_token\" value=\"{token}\">\
+                 <input type=\"hidden\" name=\"state\" value=\"st4te\">"
+            )),
+            "<form action=\"/u/reset-password?ticket=****cdef\">\
+             <input type=\"hidden\" name=\"id_token\" value=\"****f00d\">\
+             <input type=\"hidden\" name=\"state\" value=\"st4te\">"
+        );
     }
 }

@@ -110,6 +110,85 @@ async fn secrets_are_masked_by_default() {
     );
 }
 
+/// Every secret the login endpoints carry is masked: the code in the callback's `Location`, the
+/// PKCE verifier, the session cookie, `/oauth/revoke`'s `token`, `/userinfo`'s `access_token`
+/// query parameter, logout's `id_token_hint`, and a ticket's link and the secret it opens with.
+#[tokio::test]
+async fn secrets_of_the_login_and_ticket_endpoints_are_masked() {
+    use crate::login::{Browser, SPA, VERIFIER, spa_code_exchange, spa_query, url_param};
+    let app = TestApp::new();
+    let mut browser = Browser::new(&app);
+    let callback = browser.login(&spa_query("")).await;
+    let code = url_param(&callback, "code").expect("code");
+    let tokens = spa_code_exchange(&app, &code).await.json();
+    let field = |name: &str| tokens[name].as_str().expect(name).to_owned();
+    let (access, refresh, id_token) = (field("access_token"), field("refresh_token"), field("id_token"));
+    app.get(&format!("/userinfo?access_token={access}"), None).await;
+    let revoke = app
+        .request(
+            Method::POST,
+            "/oauth/revoke",
+            Some(FORM),
+            None,
+            format!("client_id={SPA}&token={refresh}&token_type_hint=refresh_token"),
+        )
+        .await;
+    assert_eq!(revoke.status, StatusCode::OK);
+    browser
+        .get(&format!(
+            "/oidc/logout?id_token_hint={id_token}&post_logout_redirect_uri=http%3A%2F%2F127.0.0.1%3A3000%2F"
+        ))
+        .await;
+    let admin = app.token(App::Backend).await;
+    let ticket = app
+        .post_json(TICKETS, Some(&admin), &json!({"user_id": crate::helpers::ALICE}))
+        .await
+        .json()["ticket"]
+        .as_str()
+        .expect("ticket")
+        .to_owned();
+    let secret = url_param(&ticket, "ticket").expect("ticket secret");
+    app.get(&format!("/u/reset-password?ticket={secret}"), None).await;
+
+    let journal = app.journal("").await;
+    let text = journal.to_string();
+    let body = |s: &str| s[..s.len() - 4].to_owned();
+    for (what, value) in [
+        ("code", code.clone()),
+        ("code_verifier", VERIFIER.to_owned()),
+        ("access_token", body(&access)),
+        ("refresh_token", body(&refresh)),
+        ("id_token", body(&id_token)),
+        ("ticket", body(&secret)),
+        ("password", "Wonderland-2026".to_owned()),
+    ] {
+        assert!(!text.contains(&value), "{what} leaked into the journal: {value}");
+    }
+    let entries = journal["entries"].as_array().expect("entries");
+    let revoke_entry = entries
+        .iter()
+        .find(|e| e["request"]["path"] == "/oauth/revoke")
+        .expect("revoke journaled");
+    assert_eq!(
+        revoke_entry["request"]["body"],
+        format!(
+            "client_id={SPA}&token=****{}&token_type_hint=refresh_token",
+            &refresh[refresh.len() - 4..]
+        )
+    );
+    let mut cookies = 0;
+    for entry in entries {
+        for (side, name) in [("request", "cookie"), ("response", "set-cookie")] {
+            if let Some(value) = entry[side]["headers"][name].as_str() {
+                cookies += 1;
+                let (_, value) = value.split_once('=').expect("name=value");
+                assert!(value.starts_with("****"), "{name} in clear: {value}");
+            }
+        }
+    }
+    assert!(cookies > 0, "the login sets and sends its session cookie");
+}
+
 #[tokio::test]
 async fn journal_secrets_keeps_them_in_clear() {
     let app = TestApp::new();

@@ -774,6 +774,55 @@ async fn userinfo_answers_by_scope_and_refuses_bad_tokens() {
     );
 }
 
+/// RFC 6750's other two places for the token: the `access_token` query parameter (Node
+/// strategies on the `oauth` package) and a form-encoded POST body; the hint names the place.
+#[tokio::test]
+async fn userinfo_reads_the_token_from_the_query_or_a_form_body() {
+    let app = TestApp::new();
+    let code = url_param(&Browser::new(&app).login(&spa_query("")).await, "code").expect("code");
+    let access = spa_code_exchange(&app, &code).await.json()["access_token"]
+        .as_str()
+        .expect("at")
+        .to_owned();
+    let by_header = app.get("/userinfo", Some(&access)).await;
+    let by_query = app.get(&format!("/userinfo?access_token={access}"), None).await;
+    assert_page!("login_userinfo_query", by_query);
+    let by_form = app
+        .request(
+            Method::POST,
+            "/userinfo",
+            Some(FORM),
+            None,
+            format!("access_token={access}"),
+        )
+        .await;
+    assert_eq!(by_form.status, StatusCode::OK, "{}", by_form.body);
+    assert_eq!(by_form.body, by_header.body);
+    assert!(by_form.header("x-authmock-hint").expect("hint").contains("form body"));
+    // The header wins over the query; a bad query token is the usual 401.
+    let both = app.get("/userinfo?access_token=a.b.c", Some(&access)).await;
+    assert_eq!(both.status, StatusCode::OK);
+    let bad = app.get("/userinfo?access_token=a.b.c", None).await;
+    assert_page!("login_userinfo_query_invalid_token", bad);
+    // A GET's body is not read, as RFC 6750 §2.2 allows the body only where the method has one.
+    let get_body = app
+        .request(
+            Method::GET,
+            "/userinfo",
+            Some(FORM),
+            None,
+            format!("access_token={access}"),
+        )
+        .await;
+    assert_eq!(get_body.status, StatusCode::UNAUTHORIZED);
+    // The journal masks the token wherever it was sent.
+    let journal = app.journal("?path=/userinfo").await.to_string();
+    assert!(
+        !journal.contains(&access[..access.len() - 4]),
+        "token in clear: {journal}"
+    );
+}
+
 #[tokio::test]
 async fn logout_checks_return_to_and_ends_the_session() {
     let app = TestApp::new();
@@ -819,6 +868,42 @@ async fn logout_checks_return_to_and_ends_the_session() {
             .contains("error=login_required"),
         "old cookie is dead"
     );
+}
+
+/// An origin without its trailing slash is the same URL as with it: `http://127.0.0.1:3000` is
+/// accepted where `http://127.0.0.1:3000/` is allowed, and the browser goes to the latter
+/// (a real tenant answered `Location: http://localhost:3000/` for `http://localhost:3000`).
+#[tokio::test]
+async fn logout_return_to_without_the_origins_trailing_slash_is_allowed() {
+    let app = TestApp::new();
+    let mut browser = Browser::new(&app);
+    browser.login(&spa_query("")).await;
+    let v2 = browser
+        .get(&format!(
+            "/v2/logout?client_id={SPA}&returnTo=http%3A%2F%2F127.0.0.1%3A3000"
+        ))
+        .await;
+    assert_page!("login_logout_return_to_without_slash", v2);
+    // Without client_id, the tenant's list is read the same way.
+    let tenant_list = browser
+        .get("/v2/logout?returnTo=http%3A%2F%2F127.0.0.1%3A3000%3Fbye%3D1")
+        .await;
+    assert_eq!(tenant_list.header("location"), Some("http://127.0.0.1:3000/?bye=1"));
+    browser.login(&spa_query("")).await;
+    let oidc = browser
+        .get(&format!(
+            "/oidc/logout?client_id={SPA}&post_logout_redirect_uri=http%3A%2F%2F127.0.0.1%3A3000&state=s1"
+        ))
+        .await;
+    assert_eq!(oidc.status, StatusCode::FOUND, "{}", page_wire(&oidc));
+    assert_eq!(oidc.header("location"), Some("http://127.0.0.1:3000/?state=s1"));
+    // A path is still a path: a slash added to one is another URL.
+    let other_path = browser
+        .get(&format!(
+            "/v2/logout?client_id={SPA}&returnTo=http%3A%2F%2F127.0.0.1%3A3000%2F%2F"
+        ))
+        .await;
+    assert_eq!(other_path.status, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]

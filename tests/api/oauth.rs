@@ -289,6 +289,66 @@ async fn refresh_tokens_are_issued_with_offline_access_and_redeemed_by_their_cli
     assert_wire!("oauth_invalid_refresh_token", reply);
 }
 
+/// `/oauth/revoke` covers the password grant's refresh tokens too: revoked, one is refused as
+/// unknown, while the user's other tokens keep working (only that token is revoked by default).
+#[tokio::test]
+async fn revoking_a_password_grant_refresh_token_ends_it() {
+    let app = TestApp::new();
+    let (client_id, client_secret) = app.credentials(App::Web);
+    let mut tokens = Vec::new();
+    for _ in 0..2 {
+        let login = app
+            .oauth(&realm_login(
+                &app,
+                "alice@example.com",
+                "Wonderland-2026",
+                "openid offline_access",
+            ))
+            .await
+            .json();
+        tokens.push(
+            login["refresh_token"]
+                .as_str()
+                .expect("refresh token issued")
+                .to_owned(),
+        );
+    }
+    let refresh = |token: &str| json!({"grant_type": "refresh_token", "client_id": client_id, "client_secret": client_secret, "refresh_token": token});
+    // Another application's revoke is answered 200 and changes nothing.
+    let (other_id, other_secret) = app.credentials(App::Backend);
+    let foreign = app
+        .post_json(
+            "/oauth/revoke",
+            None,
+            &json!({"client_id": other_id, "client_secret": other_secret, "token": tokens[0]}),
+        )
+        .await;
+    assert_eq!(foreign.status, StatusCode::OK);
+    assert!(
+        foreign
+            .header("x-authmock-hint")
+            .expect("hint")
+            .starts_with("nothing revoked")
+    );
+    assert_eq!(app.oauth(&refresh(&tokens[0])).await.status, StatusCode::OK);
+
+    let revoked = app
+        .post_json(
+            "/oauth/revoke",
+            None,
+            &json!({"client_id": client_id, "client_secret": client_secret, "token": tokens[0]}),
+        )
+        .await;
+    assert_wire!("oauth_revoke_password_grant_refresh_token", revoked);
+    let after = app.oauth(&refresh(&tokens[0])).await;
+    assert_eq!(after.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        after.json(),
+        json!({"error": "invalid_grant", "error_description": "Unknown or invalid refresh token."})
+    );
+    assert_eq!(app.oauth(&refresh(&tokens[1])).await.status, StatusCode::OK);
+}
+
 #[tokio::test]
 async fn authorization_codes_are_unknown_without_authorize() {
     let app = TestApp::new();

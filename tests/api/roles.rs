@@ -194,3 +194,38 @@ async fn refusals() {
     assert!(access.get("permissions").is_none(), "no RBAC, no claim: {access}");
     assert_eq!(access["scope"], "read:messages");
 }
+
+/// The default seed has a new tenant's API Explorer Application: a machine-to-machine
+/// application granted every Management API scope authmock serves, listed in the tenant summary,
+/// whose token can create a role.
+#[tokio::test]
+async fn the_explorer_application_can_create_a_role() {
+    let app = TestApp::new();
+    let summary = app.get("/__authmock__/tenant", None).await.json();
+    let explorer = summary["clients"]
+        .as_array()
+        .expect("clients")
+        .iter()
+        .find(|c| c["name"] == "API Explorer Application")
+        .expect("the explorer is seeded")
+        .clone();
+    assert_eq!(explorer["app_type"], "non_interactive", "{explorer}");
+    let token = app.token(App::Explorer).await;
+    let scopes = claims(&token)["scope"].as_str().expect("scope").to_owned();
+    for scope in [
+        "create:roles",
+        "read:roles",
+        "create:role_members",
+        "delete:users",
+        "create:user_tickets",
+    ] {
+        assert!(scopes.split(' ').any(|s| s == scope), "{scope} missing from {scopes}");
+    }
+    let created = app
+        .post_json("/api/v2/roles", Some(&token), &json!({"name": "explorer-made"}))
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    assert_eq!(created.json()["name"], "explorer-made");
+    let listed = app.get("/api/v2/roles", Some(&token)).await;
+    assert_eq!(listed.json().as_array().map(Vec::len), Some(1));
+}

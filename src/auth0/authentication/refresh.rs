@@ -136,17 +136,3 @@ pub(super) fn exchange(
     }
     Ok(body)
 }
-
-/// Revokes the family of `token` if `client_id` owns it (`/oauth/revoke`, logout).
-pub(super) fn revoke(state: &mut TenantState, token: &str, client_id: &str) -> bool {
-    let Some(family_id) = state.logins().refresh_tokens.get(token).map(|t| t.family) else {
-        return false;
-    };
-    match state.logins_mut().0.families.get_mut(&family_id) {
-        Some(family) if family.client_id == client_id => {
-            family.revoked.get_or_insert(Revocation::Revoked);
-            true
-        }
-        _ => false,
-    }
-}

@@ -6,6 +6,11 @@
 //! `client_id` the provider checks the tenant's own list, which authmock models as the union of
 //! every application's list (inf). `/oidc/logout`: `post_logout_redirect_uri` matched exactly,
 //! `client_id` or the `id_token_hint`'s audience names the application, `state` is echoed.
+//!
+//! Both compare URLs as URLs: an origin without its trailing slash is its root path
+//! (`http://127.0.0.1:3000` matches an allowed `http://127.0.0.1:3000/`), and the browser is sent
+//! to the URL so written, slash included (obs for `/oidc/logout`, facts §7 PROBE-BM; inf for
+//! `/v2/logout`, which parses the same list).
 
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
@@ -14,6 +19,7 @@ use serde_json::Value;
 
 use crate::auth0::login::authorize::{param, query_params, request_id};
 use crate::auth0::tenant::Tenant;
+use crate::auth0::tenant::applications::with_root_path;
 use crate::auth0::tenant::state::TenantState;
 use crate::auth0::wire::body::read_capped;
 use crate::auth0::wire::login_error::PageError;
@@ -53,7 +59,7 @@ fn v2_exit(state: &TenantState, client_id: Option<&str>, return_to: Option<&str>
             .flat_map(|c| c.login.allowed_logout_urls.iter().cloned())
             .collect();
         if state.clients().iter().any(|c| c.login.allows_logout(return_to)) {
-            return Ok(Exit::Redirect(return_to.to_owned()));
+            return Ok(Exit::Redirect(with_root_path(return_to).into_owned()));
         }
         return Err(PageError::LogoutUrlNotAllowed {
             param: "returnTo",
@@ -71,7 +77,7 @@ fn v2_exit(state: &TenantState, client_id: Option<&str>, return_to: Option<&str>
             .allowed_logout_urls
             .first()
             .map_or(Exit::Done, |url| Exit::Redirect(url.clone()))),
-        Some(url) if client.login.allows_logout(url) => Ok(Exit::Redirect(url.to_owned())),
+        Some(url) if client.login.allows_logout(url) => Ok(Exit::Redirect(with_root_path(url).into_owned())),
         Some(url) => Err(PageError::LogoutUrlNotAllowed {
             param: "returnTo",
             url: url.to_owned(),
@@ -137,7 +143,7 @@ fn oidc_exit(tenant: &Tenant, params: &[(String, String)]) -> Result<Exit, PageE
         client_id: client_id.clone(),
     })?;
     // Exact match, query string included (facts §7).
-    if !client.login.allowed_logout_urls.iter().any(|u| u == redirect) {
+    if !client.login.allows_post_logout_redirect(redirect) {
         return Err(PageError::LogoutUrlNotAllowed {
             param: "post_logout_redirect_uri",
             url: redirect.to_owned(),
@@ -145,7 +151,7 @@ fn oidc_exit(tenant: &Tenant, params: &[(String, String)]) -> Result<Exit, PageE
             allowed: client.login.allowed_logout_urls.clone(),
         });
     }
-    let mut target = redirect.to_owned();
+    let mut target = with_root_path(redirect).into_owned();
     if let Some(client_state) = client_state {
         target.push(if target.contains('?') { '&' } else { '?' });
         target.push_str("state=");

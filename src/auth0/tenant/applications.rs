@@ -109,12 +109,23 @@ impl AppLogin {
         self.callbacks.iter().any(|allowed| url_matches(allowed, redirect_uri))
     }
 
-    /// Logout URLs are compared without their query and fragment (facts §7, DOC-logout).
+    /// Logout URLs are compared without their query and fragment (facts §7, DOC-logout), as
+    /// URLs: a bare origin is its root path (`http://127.0.0.1:3000` is
+    /// `http://127.0.0.1:3000/`, see [`with_root_path`]).
     pub fn allows_logout(&self, return_to: &str) -> bool {
-        let bare = strip_query(return_to);
+        let bare = with_root_path(strip_query(return_to));
         self.allowed_logout_urls
             .iter()
-            .any(|allowed| url_matches(strip_query(allowed), bare))
+            .any(|allowed| url_matches(&with_root_path(strip_query(allowed)), &bare))
+    }
+
+    /// `/oidc/logout`'s `post_logout_redirect_uri`: matched exactly, query string included
+    /// (facts §7, DOC-logout), a bare origin being its root path as for [`Self::allows_logout`].
+    pub fn allows_post_logout_redirect(&self, uri: &str) -> bool {
+        let uri = with_root_path(uri);
+        self.allowed_logout_urls
+            .iter()
+            .any(|allowed| with_root_path(allowed) == uri)
     }
 
     /// Whether `origin` (`scheme://host[:port]`) is an Allowed Web Origin.
@@ -122,6 +133,26 @@ impl AppLogin {
         self.web_origins
             .iter()
             .any(|allowed| url_matches(allowed.trim_end_matches('/'), origin))
+    }
+}
+
+/// A URL with an empty path given its root path, as a URL parser serializes it:
+/// `http://127.0.0.1:3000` → `http://127.0.0.1:3000/`, `https://a.example?x=1` →
+/// `https://a.example/?x=1`; any other URL as it is. obs (facts §7, PROBE-BM): a logout to
+/// `http://localhost:3000` redirected to `Location: http://localhost:3000/`, so the tenant parses
+/// the URL and an origin without its slash is the same URL as with it.
+pub fn with_root_path(url: &str) -> std::borrow::Cow<'_, str> {
+    let Some(scheme_end) = url.find("://") else {
+        return url.into();
+    };
+    let authority_start = scheme_end + 3;
+    match url[authority_start..].find(['/', '?', '#']) {
+        None => format!("{url}/").into(),
+        Some(i) if url.as_bytes()[authority_start + i] != b'/' => {
+            let at = authority_start + i;
+            format!("{}/{}", &url[..at], &url[at..]).into()
+        }
+        Some(_) => url.into(),
     }
 }
 

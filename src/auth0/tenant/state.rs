@@ -4,7 +4,7 @@
 
 use rand::rngs::StdRng;
 
-use crate::auth0::tenant::logins::Logins;
+use crate::auth0::tenant::logins::{Logins, Revocation};
 use crate::auth0::tenant::model::{
     Api, BruteForce, Client, ClientGrant, Connection, Job, LoginExperience, Rbac, RefreshGrant, Ticket,
 };
@@ -206,6 +206,33 @@ impl TenantState {
         );
     }
 
+    /// `/oauth/revoke` of `token` by `client_id`: a browser login's refresh token ends its
+    /// family; a password-grant refresh token is forgotten, so the refresh grant answers it as
+    /// unknown from then on ("Revoke Refresh Tokens", docs-v2 `secure/tokens/refresh-tokens/
+    /// revoke-refresh-tokens`: a revoked refresh token can no longer be exchanged; with
+    /// "Refresh Token Revocation Deletes Grant" off, the default since 2021-01-13, only that
+    /// token is revoked, so the user's other password-grant tokens keep working). `None` when
+    /// the token is unknown, already revoked or another application's (answered 200 all the
+    /// same).
+    pub(crate) fn revoke_refresh_token(&mut self, token: &str, client_id: &str) -> Option<Revoked> {
+        if let Some(family_id) = self.logins.refresh_tokens.get(token).map(|t| t.family) {
+            return match self.logins.families.get_mut(&family_id) {
+                Some(family) if family.client_id == client_id => {
+                    family.revoked.get_or_insert(Revocation::Revoked);
+                    Some(Revoked::Family)
+                }
+                _ => None,
+            };
+        }
+        match self.refresh_tokens.get(token) {
+            Some(grant) if grant.client_id == client_id => {
+                self.refresh_tokens.remove(token);
+                Some(Revoked::PasswordGrant)
+            }
+            _ => None,
+        }
+    }
+
     /// The CSRF token of the hosted form of ticket `secret`, made by `fresh` the first time:
     /// tokens of tickets forgotten go first.
     pub(crate) fn form_token(&mut self, secret: &str, fresh: impl FnOnce(&mut StdRng) -> String) -> String {
@@ -219,4 +246,13 @@ impl TenantState {
             )
             .clone()
     }
+}
+
+/// What [`TenantState::revoke_refresh_token`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Revoked {
+    /// A browser login's refresh-token family.
+    Family,
+    /// One refresh token of the password grant.
+    PasswordGrant,
 }

@@ -39,6 +39,8 @@ pub enum App {
     Web,
     /// M2M with create:users read:users update:users delete:users create:user_tickets.
     Admin,
+    /// The API Explorer Application: M2M with every Management API scope authmock serves.
+    Explorer,
 }
 
 pub struct TestApp {
@@ -142,6 +144,7 @@ impl TestApp {
             App::ReadOnly => "Read-only",
             App::Web => "Web app",
             App::Admin => "User admin",
+            App::Explorer => "API Explorer Application",
         };
         let client = summary
             .clients
