@@ -194,3 +194,52 @@ async fn refusals() {
     assert!(access.get("permissions").is_none(), "no RBAC, no claim: {access}");
     assert_eq!(access["scope"], "read:messages");
 }
+
+/// obs (go-auth0 v1 test/data/recordings/TestUserManager_Roles.yaml,
+/// TestUserManager_Permissions.yaml, TestRoleManager_Permissions.yaml): every 204 of the RBAC
+/// endpoints carries `Content-Type: application/json; charset=utf-8` and no body.
+#[tokio::test]
+async fn every_rbac_204_carries_the_json_content_type() {
+    let app = rbac_app();
+    let token = app.token(App::Admin).await;
+    let role = app
+        .post_json("/api/v2/roles", Some(&token), &json!({"name": "writer"}))
+        .await
+        .json();
+    let role_id = role["id"].as_str().expect("id").to_owned();
+    let role_permissions = format!("/api/v2/roles/{role_id}/permissions");
+    let permissions =
+        json!({"permissions": [{"resource_server_identifier": API, "permission_name": "write:messages"}]});
+    app.post_json(&role_permissions, Some(&token), &permissions).await;
+    app.post_json(ALICE_PERMISSIONS, Some(&token), &permissions).await;
+    let assigned = app
+        .post_json(ALICE_ROLES, Some(&token), &json!({"roles": [role_id]}))
+        .await;
+    assert_wire!("user_roles_assign", assigned);
+    let delete = |path: String, body: serde_json::Value| {
+        let app = &app;
+        let auth = format!("Bearer {token}");
+        async move {
+            app.request(
+                Method::DELETE,
+                &path,
+                Some("application/json"),
+                Some(&auth),
+                body.to_string(),
+            )
+            .await
+        }
+    };
+    for (path, body) in [
+        (ALICE_ROLES.to_owned(), json!({"roles": [role_id]})),
+        (ALICE_PERMISSIONS.to_owned(), permissions.clone()),
+        (role_permissions.clone(), permissions.clone()),
+    ] {
+        let reply = delete(path.clone(), body).await;
+        assert_eq!(
+            (reply.status, reply.header("content-type"), reply.body.as_str()),
+            (StatusCode::NO_CONTENT, Some("application/json; charset=utf-8"), ""),
+            "DELETE {path}"
+        );
+    }
+}

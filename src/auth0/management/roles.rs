@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse as _, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -21,7 +21,7 @@ use crate::auth0::tenant::Tenant;
 use crate::auth0::tenant::model::Role;
 use crate::auth0::tenant::rbac::{self, add_role, role_json};
 use crate::auth0::tenant::state::TenantState;
-use crate::auth0::wire::respond::json_response;
+use crate::auth0::wire::respond::{json_response, mgmt_no_content};
 
 macro_rules! scopes {
     ($name:ident, $($scope:literal),+) => {
@@ -266,7 +266,7 @@ pub(super) async fn remove_role_permissions(
     let mut state = tenant.state();
     let index = role_index(&state, &path_id(path))?;
     state.rbac_mut().revoke_role(index, &request.pairs());
-    Ok(StatusCode::NO_CONTENT.into_response())
+    Ok(mgmt_no_content())
 }
 
 /// A permission as the lists print it (`description` inf: fixture APIs carry no permission
@@ -333,7 +333,7 @@ pub(super) async fn assign_roles(
         role_index(&state, role)?;
     }
     state.rbac_mut().assign(&user_id, request.roles);
-    Ok(StatusCode::NO_CONTENT.into_response())
+    Ok(mgmt_no_content())
 }
 
 #[tracing::instrument(skip_all)]
@@ -347,7 +347,7 @@ pub(super) async fn remove_roles(
     let user_id = path_id(path);
     require_user(&state, &user_id)?;
     state.rbac_mut().unassign(&user_id, &request.roles);
-    Ok(StatusCode::NO_CONTENT.into_response())
+    Ok(mgmt_no_content())
 }
 
 #[tracing::instrument(skip_all)]
@@ -375,7 +375,7 @@ pub(super) async fn remove_user_permissions(
     let user_id = path_id(path);
     require_user(&state, &user_id)?;
     state.rbac_mut().revoke_user(&user_id, &request.pairs());
-    Ok(StatusCode::NO_CONTENT.into_response())
+    Ok(mgmt_no_content())
 }
 
 #[tracing::instrument(skip_all)]
