@@ -257,7 +257,7 @@ fn password_grant(
                 known_user: true,
             });
         }
-        if user.blocked {
+        if user.is_blocked() {
             return Err(OAuthError::UserBlocked);
         }
         user.logins_count += 1;
@@ -321,7 +321,7 @@ fn refresh_grant(
         .ok_or_else(|| OAuthError::InvalidRefreshToken {
             reason: "refresh token unknown, revoked or issued to another client".into(),
         })?;
-    if user.blocked {
+    if user.is_blocked() {
         return Err(OAuthError::RefreshUserBlocked);
     }
     let scope = params.get("scope").unwrap_or(&grant.scope).to_owned();

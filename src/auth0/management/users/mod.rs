@@ -321,8 +321,8 @@ impl UpdateUserRequest {
         if let Some(verified) = self.email_verified {
             user.email_verified = verified;
         }
-        if let Some(blocked) = self.blocked {
-            user.blocked = blocked;
+        if self.blocked.is_some() {
+            user.blocked = self.blocked;
         }
         if let Some(name) = self.name {
             user.name = name;
@@ -372,8 +372,8 @@ pub(super) fn ok_json(body: &Value) -> Response {
 /// empty metadata, and `last_login`/`logins_count` until the first login (facts `auth0.md` §11).
 pub(super) fn user_json(user: &User) -> Value {
     let mut body = Map::new();
-    if user.blocked {
-        body.insert("blocked".into(), true.into());
+    if let Some(blocked) = user.blocked {
+        body.insert("blocked".into(), blocked.into());
     }
     body.insert("created_at".into(), timestamp(user.created_at).into());
     body.insert("email".into(), user.email.clone().into());
