@@ -30,7 +30,9 @@ pub(super) async fn signup(
     AuthParams(_, params): AuthParams,
 ) -> Result<Response, Auth0Error> {
     let body = sign_up(&tenant, &params)?;
-    Ok(json_response(StatusCode::OK, &body, "application/json"))
+    // obs (go-auth0 main test/data/recordings/authentication/TestDatabaseSignUp_*.yaml, all seven):
+    // the signup answers `application/json; charset=utf-8`, unlike `/oauth/token`.
+    Ok(json_response(StatusCode::OK, &body, "application/json; charset=utf-8"))
 }
 
 /// Creates the database user a signup asks for and mails its verification link; answers the
