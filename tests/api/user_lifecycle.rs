@@ -362,6 +362,27 @@ async fn patch_metadata_merge_blocked_and_conflicts() {
         )
         .await;
     assert_wire!("user_patch_empty_metadata", emptied);
+    // obs (terraform-provider-auth0 test/data/recordings/TestAccUser.yaml, interactions 12-17):
+    // `{}` empties metadata that holds keys, on the PATCH's answer and on later reads.
+    let filled = app
+        .patch_json(
+            &path,
+            &token,
+            &json!({"user_metadata": {"baz": null, "foo": "bars"}, "app_metadata": {"baz": null, "foo": "bars"}}),
+        )
+        .await
+        .json();
+    assert_eq!(
+        (&filled["user_metadata"], &filled["app_metadata"]),
+        (&json!({"foo": "bars"}), &json!({"foo": "bars"}))
+    );
+    let cleared = app
+        .patch_json(&path, &token, &json!({"user_metadata": {}, "app_metadata": {}}))
+        .await;
+    assert!(cleared.body.ends_with(r#","user_metadata":{}}"#), "{}", cleared.body);
+    let read = app.get(&path, Some(&token)).await.json();
+    assert_eq!(read["user_metadata"], json!({}), "{read}");
+    assert!(read.get("app_metadata").is_none(), "{read}");
     let blocked = app.patch_json(&path, &token, &json!({"blocked": true})).await;
     assert_eq!(blocked.json()["blocked"], true);
     let refused = app.login("alice@example.com", "Wonderland-2026").await;

@@ -352,7 +352,14 @@ impl UpdateUserRequest {
 }
 
 /// Metadata is merged one level deep; a `null` value removes its key (documented merge rule).
+/// An empty object empties it: obs (terraform-provider-auth0 test/data/recordings/TestAccUser.yaml,
+/// interaction 16): `{"user_metadata":{},"app_metadata":{}}` on a user holding
+/// `{"foo":"bars"}` in both answers `"user_metadata":{}` and no `app_metadata`, and so do the
+/// reads after it. The recording outranks the documented merge, under which `{}` changes nothing.
 fn merge_metadata(target: &mut Map<String, Value>, patch: Option<Map<String, Value>>) {
+    if patch.as_ref().is_some_and(Map::is_empty) {
+        target.clear();
+    }
     for (key, value) in patch.into_iter().flatten() {
         if value.is_null() {
             target.remove(&key);
