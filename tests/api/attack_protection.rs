@@ -91,13 +91,20 @@ async fn delete_user_blocks_lifts_the_block_and_success_resets_the_count() {
     let lifted = app
         .delete("/api/v2/user-blocks?identifier=alice%40example.com", &admin)
         .await;
-    assert_eq!(lifted.status, StatusCode::NO_CONTENT);
+    // obs (go-auth0 v1 test/data/recordings/TestUserManager_UnblockByIdentifier.yaml): the 204
+    // carries the Management API's JSON content type, and no body.
+    assert_eq!(
+        (lifted.status, lifted.header("content-type"), lifted.body.as_str()),
+        (StatusCode::NO_CONTENT, Some("application/json; charset=utf-8"), "")
+    );
     assert_eq!(
         app.login("alice@example.com", "Wonderland-2026").await.status,
         StatusCode::OK
     );
     let again = app.delete(ALICE_BLOCKS, &admin).await;
     assert_eq!(again.status, StatusCode::NO_CONTENT, "also when nothing is blocked");
+    // obs (go-auth0 v1 test/data/recordings/TestUserManager_Unblock.yaml).
+    assert_eq!(again.header("content-type"), Some("application/json; charset=utf-8"));
     let clean = app.get(ALICE_BLOCKS, Some(&admin)).await;
     assert_eq!(clean.body, r#"{"blocked_for":[]}"#);
     let unknown = app.get("/api/v2/user-blocks/auth0%7Cnobody", Some(&admin)).await;

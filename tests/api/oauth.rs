@@ -389,3 +389,59 @@ async fn form_body_sent_as_json_to_the_token_endpoint_is_explained() {
         reply.headers
     );
 }
+
+/// obs (go-auth0 main test/data/recordings/authentication/TestRefreshToken/Should_return_tokens.yaml,
+/// Should_return_tokens_with_reduced_scopes.yaml): with rotation on, refreshing a password-grant
+/// refresh token answers a new one, after `scope`; the spent token is then refused.
+#[tokio::test]
+async fn password_grant_refresh_tokens_rotate_when_the_application_rotates() {
+    let mut fixture = authmock::auth0::Fixture::default_auth0();
+    let web = fixture
+        .clients
+        .iter_mut()
+        .find(|c| c.name == "Web app")
+        .expect("the Web app");
+    web.refresh_token = Some(
+        serde_json::from_value(json!({"rotation_type": "rotating", "leeway": 0})).expect("refresh token settings"),
+    );
+    let app = TestApp::with_fixture(fixture);
+    let login = app
+        .oauth(&realm_login(
+            &app,
+            "alice@example.com",
+            "Wonderland-2026",
+            "openid profile email offline_access",
+        ))
+        .await
+        .json();
+    let first = login["refresh_token"].as_str().expect("refresh token").to_owned();
+    let (client_id, client_secret) = app.credentials(App::Web);
+    let refresh = |token: String| {
+        let body = json!({"grant_type": "refresh_token", "client_id": client_id, "client_secret": client_secret, "refresh_token": token});
+        let app = &app;
+        async move { app.oauth(&body).await }
+    };
+    let rotated = refresh(first.clone()).await;
+    assert_eq!(rotated.status, StatusCode::OK, "{}", rotated.body);
+    let body = rotated.json();
+    let keys: Vec<&str> = body.as_object().expect("object").keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        [
+            "access_token",
+            "expires_in",
+            "id_token",
+            "token_type",
+            "scope",
+            "refresh_token"
+        ]
+    );
+    assert_eq!(body["scope"], "openid profile email offline_access");
+    let second = body["refresh_token"].as_str().expect("a new refresh token").to_owned();
+    assert_ne!(second, first);
+    assert_eq!(
+        refresh(first).await.status,
+        StatusCode::FORBIDDEN,
+        "the spent token is reuse"
+    );
+}

@@ -56,10 +56,21 @@ async fn role_lifecycle_with_the_observed_statuses() {
     assert_wire!("role_create", created);
     let id = created.json()["id"].as_str().expect("id").to_owned();
     assert!(id.starts_with("rol_") && id.len() == 20, "{id}");
+    // obs (terraform-provider-auth0 test/data/recordings/TestAccRole.yaml, 2026): a role created
+    // without a description answers no `description` key, and reads back `"description":""`.
     let bare = app
         .post_json("/api/v2/roles", Some(&token), &json!({"name": "viewer"}))
         .await;
-    assert_eq!(bare.json()["description"], "");
+    let bare_id = bare.json()["id"].as_str().expect("id").to_owned();
+    assert_eq!(
+        bare.body,
+        format!(r#"{{"id":"{bare_id}","name":"viewer","type":"tenant"}}"#)
+    );
+    let read = app.get(&format!("/api/v2/roles/{bare_id}"), Some(&token)).await;
+    assert_eq!(
+        read.body,
+        format!(r#"{{"id":"{bare_id}","name":"viewer","description":"","type":"tenant"}}"#)
+    );
     let duplicate = app
         .post_json("/api/v2/roles", Some(&token), &json!({"name": "editor"}))
         .await;
@@ -78,7 +89,10 @@ async fn role_lifecycle_with_the_observed_statuses() {
             json!({"description": "Edits things"}).to_string(),
         )
         .await;
-    assert_eq!(renamed.json()["description"], "Edits things");
+    assert_eq!(
+        renamed.body,
+        format!(r#"{{"id":"{id}","name":"editor","description":"Edits things","type":"tenant"}}"#)
+    );
     let permission = json!({"permissions": [{"resource_server_identifier": API, "permission_name": "write:messages"}]});
     let added = app
         .post_json(&format!("/api/v2/roles/{id}/permissions"), Some(&token), &permission)
@@ -228,4 +242,99 @@ async fn the_explorer_application_can_create_a_role() {
     assert_eq!(created.json()["name"], "explorer-made");
     let listed = app.get("/api/v2/roles", Some(&token)).await;
     assert_eq!(listed.json().as_array().map(Vec::len), Some(1));
+}
+
+/// obs (go-auth0 v1 test/data/recordings/TestUserManager_Roles.yaml,
+/// TestUserManager_Permissions.yaml, TestRoleManager_Permissions.yaml): every 204 of the RBAC
+/// endpoints carries `Content-Type: application/json; charset=utf-8` and no body.
+#[tokio::test]
+async fn every_rbac_204_carries_the_json_content_type() {
+    let app = rbac_app();
+    let token = app.token(App::Admin).await;
+    let role = app
+        .post_json("/api/v2/roles", Some(&token), &json!({"name": "writer"}))
+        .await
+        .json();
+    let role_id = role["id"].as_str().expect("id").to_owned();
+    let role_permissions = format!("/api/v2/roles/{role_id}/permissions");
+    let permissions =
+        json!({"permissions": [{"resource_server_identifier": API, "permission_name": "write:messages"}]});
+    app.post_json(&role_permissions, Some(&token), &permissions).await;
+    app.post_json(ALICE_PERMISSIONS, Some(&token), &permissions).await;
+    let assigned = app
+        .post_json(ALICE_ROLES, Some(&token), &json!({"roles": [role_id]}))
+        .await;
+    assert_wire!("user_roles_assign", assigned);
+    let delete = |path: String, body: serde_json::Value| {
+        let app = &app;
+        let auth = format!("Bearer {token}");
+        async move {
+            app.request(
+                Method::DELETE,
+                &path,
+                Some("application/json"),
+                Some(&auth),
+                body.to_string(),
+            )
+            .await
+        }
+    };
+    for (path, body) in [
+        (ALICE_ROLES.to_owned(), json!({"roles": [role_id]})),
+        (ALICE_PERMISSIONS.to_owned(), permissions.clone()),
+        (role_permissions.clone(), permissions.clone()),
+    ] {
+        let reply = delete(path.clone(), body).await;
+        assert_eq!(
+            (reply.status, reply.header("content-type"), reply.body.as_str()),
+            (StatusCode::NO_CONTENT, Some("application/json; charset=utf-8"), ""),
+            "DELETE {path}"
+        );
+    }
+}
+
+/// obs (terraform-provider-auth0 test/data/recordings/TestAccRoleTypeAndOwnerIDAreCreateOnly.yaml,
+/// TestAccRoleOrganizationLevel.yaml, 2026): role create bodies may carry `type` and `owner_id`,
+/// and the role answers them back, `owner_id` after `type`; a PATCH body may not carry them.
+#[tokio::test]
+async fn role_create_takes_type_and_owner_id() {
+    let app = rbac_app();
+    let token = app.token(App::Admin).await;
+    let tenant = app
+        .post_json(
+            "/api/v2/roles",
+            Some(&token),
+            &json!({"name": "architect", "type": "tenant"}),
+        )
+        .await;
+    assert_eq!(tenant.status, StatusCode::OK, "{}", tenant.body);
+    assert_eq!(tenant.json()["type"], "tenant");
+    let owned = app
+        .post_json(
+            "/api/v2/roles",
+            Some(&token),
+            &json!({"name": "operator", "description": "Operates", "type": "organization", "owner_id": "org_9LIhThtTjpUtNUWU"}),
+        )
+        .await;
+    let id = owned.json()["id"].as_str().expect("id").to_owned();
+    assert_eq!(
+        owned.body,
+        format!(
+            r#"{{"id":"{id}","name":"operator","description":"Operates","type":"organization","owner_id":"org_9LIhThtTjpUtNUWU"}}"#
+        )
+    );
+    let listed = app
+        .get("/api/v2/roles?include_totals=true&name_filter=operator", Some(&token))
+        .await;
+    assert_eq!(listed.json()["roles"][0], owned.json());
+    let moved = app
+        .request(
+            Method::PATCH,
+            &format!("/api/v2/roles/{id}"),
+            Some("application/json"),
+            Some(&format!("Bearer {token}")),
+            json!({"type": "tenant"}).to_string(),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::BAD_REQUEST, "{}", moved.body);
 }

@@ -120,3 +120,53 @@ async fn the_user_exists_flag_names_the_existing_user() {
         .json();
     assert_eq!(users, json!([]), "a refused signup created no user");
 }
+
+/// obs (go-auth0 main test/data/recordings/authentication/TestDatabaseSignUp_WithUsernameIdentifier.yaml,
+/// _WithPhoneNumberIdentifier.yaml, _WithUsernameAndPhoneNumberIdentifiers.yaml,
+/// _WithUsernameEmailAndPhoneNumberIdentifiers.yaml): a username or a phone number alone signs
+/// up, and the answer carries exactly the identifiers given, in the recorded order.
+#[tokio::test]
+async fn a_username_or_a_phone_number_alone_signs_up() {
+    let app = TestApp::new();
+    let (client_id, _) = app.credentials(App::Web);
+    let cases = [
+        (json!({"username": "mytestaccount"}), vec!["_id", "username"]),
+        (
+            json!({"phone_number": "+12345678900"}),
+            vec!["_id", "phone_number", "phone_verified"],
+        ),
+        (
+            json!({"phone_number": "+12345678901", "username": "othertestaccount"}),
+            vec!["_id", "username", "phone_number", "phone_verified"],
+        ),
+        (
+            json!({"email": "mytestaccount@example.com", "phone_number": "+12345678902", "username": "thirdtestaccount"}),
+            vec![
+                "_id",
+                "email",
+                "username",
+                "email_verified",
+                "phone_number",
+                "phone_verified",
+            ],
+        ),
+    ];
+    for (identifiers, keys) in cases {
+        let mut body = json!({"client_id": client_id, "connection": CONNECTION, "password": "Signup-2026"});
+        body.as_object_mut()
+            .expect("object")
+            .extend(identifiers.as_object().expect("object").clone());
+        let reply = app.post_json(SIGNUP, None, &body).await;
+        assert_eq!(reply.status, StatusCode::OK, "{identifiers}: {}", reply.body);
+        assert_eq!(reply.header("content-type"), Some("application/json; charset=utf-8"));
+        let answer = reply.json();
+        let answered: Vec<&str> = answer.as_object().expect("object").keys().map(String::as_str).collect();
+        assert_eq!(answered, keys, "{identifiers}: {}", reply.body);
+        for (key, value) in identifiers.as_object().expect("object") {
+            assert_eq!(&answer[key], value, "{}", reply.body);
+        }
+        if answer.get("phone_verified").is_some() {
+            assert_eq!(answer["phone_verified"], false);
+        }
+    }
+}

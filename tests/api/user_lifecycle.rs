@@ -57,6 +57,42 @@ async fn create_returns_the_observed_user_object_and_the_user_can_log_in() {
     assert_eq!(after["logins_count"], 1, "{after}");
 }
 
+/// obs (go-auth0 v1 test/data/recordings/TestUserManager_List.yaml,
+/// TestUserManager_Update.yaml): `"blocked":false` given at creation is answered by the create
+/// and kept by every later read (GET, search, PATCH), first key as the profile keys go.
+#[tokio::test]
+async fn blocked_false_at_creation_stays_on_every_read() {
+    let app = TestApp::new();
+    let token = app.token(App::Admin).await;
+    let mut body = chuck();
+    body["blocked"] = json!(false);
+    let created = app.post_json(USERS, Some(&token), &body).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert!(
+        created.body.starts_with(r#"{"blocked":false,"created_at":"#),
+        "{}",
+        created.body
+    );
+    let id = created.json()["user_id"].as_str().expect("user_id").to_owned();
+    let read = app.get(&path_of(&id), Some(&token)).await.json();
+    assert_eq!(read["blocked"], false, "{read}");
+    let found = app
+        .get(
+            "/api/v2/users?q=email%3A%22chuck%40example.com%22&search_engine=v3",
+            Some(&token),
+        )
+        .await
+        .json();
+    assert_eq!(found[0]["blocked"], false, "{found}");
+    let patched = app
+        .patch_json(&path_of(&id), &token, &json!({"nickname": "Chucky"}))
+        .await
+        .json();
+    assert_eq!(patched["blocked"], false, "{patched}");
+    let login = app.login("chuck@example.com", "Roundhouse-2026").await;
+    assert_eq!(login.status, StatusCode::OK, "{}", login.body);
+}
+
 #[tokio::test]
 async fn create_with_custom_id_metadata_and_flags() {
     let app = TestApp::new();
@@ -326,12 +362,34 @@ async fn patch_metadata_merge_blocked_and_conflicts() {
         )
         .await;
     assert_wire!("user_patch_empty_metadata", emptied);
+    // obs (terraform-provider-auth0 test/data/recordings/TestAccUser.yaml, interactions 12-17):
+    // `{}` empties metadata that holds keys, on the PATCH's answer and on later reads.
+    let filled = app
+        .patch_json(
+            &path,
+            &token,
+            &json!({"user_metadata": {"baz": null, "foo": "bars"}, "app_metadata": {"baz": null, "foo": "bars"}}),
+        )
+        .await
+        .json();
+    assert_eq!(
+        (&filled["user_metadata"], &filled["app_metadata"]),
+        (&json!({"foo": "bars"}), &json!({"foo": "bars"}))
+    );
+    let cleared = app
+        .patch_json(&path, &token, &json!({"user_metadata": {}, "app_metadata": {}}))
+        .await;
+    assert!(cleared.body.ends_with(r#","user_metadata":{}}"#), "{}", cleared.body);
+    let read = app.get(&path, Some(&token)).await.json();
+    assert_eq!(read["user_metadata"], json!({}), "{read}");
+    assert!(read.get("app_metadata").is_none(), "{read}");
     let blocked = app.patch_json(&path, &token, &json!({"blocked": true})).await;
     assert_eq!(blocked.json()["blocked"], true);
     let refused = app.login("alice@example.com", "Wonderland-2026").await;
     assert_eq!(refused.json()["error_description"], "user is blocked");
     let unblocked = app.patch_json(&path, &token, &json!({"blocked": false})).await;
-    assert!(unblocked.json().get("blocked").is_none(), "{}", unblocked.body);
+    // inf: once set, the key stays, as it does for a user created with `"blocked":false`.
+    assert_eq!(unblocked.json()["blocked"], false, "{}", unblocked.body);
     let taken = app
         .patch_json(
             &path,

@@ -71,7 +71,7 @@ fn request_reset(tenant: &Tenant, params: &Params) -> Result<String, OAuthError>
     }
     let user = state
         .user_by_email_in(&email, &connection)
-        .filter(|u| !u.blocked)
+        .filter(|u| !u.is_blocked())
         .cloned();
     let outcome = match user {
         Some(user) => {

@@ -86,7 +86,7 @@ pub(super) fn exchange(
         Some(user) => user.clone(),
         None => return Err(OAuthError::RefreshUserGone),
     };
-    if user.blocked {
+    if user.is_blocked() {
         return Err(OAuthError::RefreshUserBlocked);
     }
     let scope = match params.get("scope") {

@@ -30,17 +30,31 @@ pub(super) async fn signup(
     AuthParams(_, params): AuthParams,
 ) -> Result<Response, Auth0Error> {
     let body = sign_up(&tenant, &params)?;
-    Ok(json_response(StatusCode::OK, &body, "application/json"))
+    // obs (go-auth0 main test/data/recordings/authentication/TestDatabaseSignUp_*.yaml, all seven):
+    // the signup answers `application/json; charset=utf-8`, unlike `/oauth/token`.
+    Ok(json_response(StatusCode::OK, &body, "application/json; charset=utf-8"))
 }
 
 /// Creates the database user a signup asks for and mails its verification link; answers the
-/// signup body `{_id, email[, username], email_verified}`.
+/// signup body `{_id[, email][, username][, email_verified][, phone_number, phone_verified]}`.
+///
+/// An email, a username or a phone number identifies the user; any one of them is enough.
+/// obs (go-auth0 main test/data/recordings/authentication/TestDatabaseSignUp_WithUsernameIdentifier.yaml,
+/// _WithPhoneNumberIdentifier.yaml, _WithUsernameAndPhoneNumberIdentifiers.yaml,
+/// _WithUsernameEmailAndPhoneNumberIdentifiers.yaml): a username alone answers
+/// `{"_id","username"}`, a phone number alone `{"_id","phone_number","phone_verified":false}`,
+/// all three `{"_id","email","username","email_verified":false,"phone_number","phone_verified":false}`.
 fn sign_up(tenant: &Tenant, params: &Params) -> Result<Value, Auth0Error> {
     let connection = params.require("connection")?.to_owned();
     let password = params.require("password")?.to_owned();
-    // inf: the token endpoint's missing-parameter answer for a database signup without email.
-    let email = params.require("email")?.trim().to_lowercase();
     let username = params.get("username").map(str::to_owned);
+    let phone_number = params.get("phone_number").map(str::to_owned);
+    // inf: with no identifier at all, the token endpoint's missing-parameter answer names `email`.
+    let email = match (params.get("email"), &username, &phone_number) {
+        (Some(email), _, _) => Some(email.trim().to_lowercase()),
+        (None, None, None) => return Err(OAuthError::MissingParameter { name: "email" }.into()),
+        (None, _, _) => None,
+    };
     let now = tenant.clock().now();
     let mut state = tenant.state();
     let Some(connection) = state
@@ -56,7 +70,9 @@ fn sign_up(tenant: &Tenant, params: &Params) -> Result<Value, Auth0Error> {
         }
         .into());
     };
-    let exists = state.user_by_email_in(&email, &connection.name).is_some();
+    let exists = email
+        .as_deref()
+        .is_some_and(|email| state.user_by_email_in(email, &connection.name).is_some());
     let username_taken = username.as_deref().is_some_and(|name| {
         state
             .users()
@@ -76,14 +92,21 @@ fn sign_up(tenant: &Tenant, params: &Params) -> Result<Value, Auth0Error> {
         // obs: the default answer hides which account exists.
         return Err(SignupError::InvalidSignup.into());
     }
-    let name = params.get("name").map_or_else(|| email.clone(), str::to_owned);
-    let local = email.split('@').next().unwrap_or_default().to_owned();
+    // inf: without an email, the user's name falls back to the username, then the phone number
+    // (no email-less user's profile was recorded).
+    let handle = email
+        .clone()
+        .or_else(|| username.clone())
+        .or_else(|| phone_number.clone())
+        .unwrap_or_default();
+    let name = params.get("name").map_or_else(|| handle.clone(), str::to_owned);
+    let local = handle.split('@').next().unwrap_or_default().to_owned();
     let nickname = params.get("nickname").map_or_else(|| local.clone(), str::to_owned);
     if let Err(weakness) = connection.password_policy.check(&password) {
         return Err(SignupError::too_weak(&connection.password_policy, &password, weakness.to_string()).into());
     }
     let owner = crate::auth0::tenant::password_rules::Owner {
-        email: &email,
+        email: email.as_deref().unwrap_or_default(),
         name: Some(&name),
         username: username.as_deref(),
         nickname: Some(&nickname),
@@ -99,7 +122,9 @@ fn sign_up(tenant: &Tenant, params: &Params) -> Result<Value, Auth0Error> {
     }
     let who = Identity {
         user_id: lifecycle::fresh_user_id(&mut state),
-        email,
+        // inf: the user record always has an email; an email-less signup keeps it empty, which no
+        // lookup by email matches (every login identifier is non-empty).
+        email: email.clone().unwrap_or_default(),
         connection: connection.name.clone(),
         name,
         nickname,
@@ -116,12 +141,22 @@ fn sign_up(tenant: &Tenant, params: &Params) -> Result<Value, Auth0Error> {
     let user = lifecycle::admit(&mut state, who, Some(&password), rest, now);
     let mut body = Map::new();
     body.insert("_id".into(), user.identity_id().into());
-    body.insert("email".into(), user.email.clone().into());
+    if email.is_some() {
+        body.insert("email".into(), user.email.clone().into());
+    }
     if let Some(username) = &user.username {
         body.insert("username".into(), username.clone().into());
     }
-    body.insert("email_verified".into(), false.into());
-    // Signing up sends the verification mail, as creating an unverified user does.
-    verification::send_verification_email(tenant, &mut state, &user.user_id, None, None)?;
+    if email.is_some() {
+        body.insert("email_verified".into(), false.into());
+        // Signing up sends the verification mail, as creating an unverified user does.
+        verification::send_verification_email(tenant, &mut state, &user.user_id, None, None)?;
+    }
+    // inf: the user record keeps no phone number (the Management API's users carry none here);
+    // the answer echoes the one signed up with, unverified.
+    if let Some(phone_number) = phone_number {
+        body.insert("phone_number".into(), phone_number.into());
+        body.insert("phone_verified".into(), false.into());
+    }
     Ok(Value::Object(body))
 }

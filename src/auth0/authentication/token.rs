@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use crate::auth0::authentication::params::{AuthParams, Params, TokenBody, client_credentials};
 use crate::auth0::tenant::Tenant;
+use crate::auth0::tenant::logins::Family;
 use crate::auth0::tenant::model::{Client, MANAGEMENT_API, RefreshGrant};
 use crate::auth0::tenant::quota::{self, QuotaDecision};
 use crate::auth0::tenant::state::TenantState;
@@ -257,7 +258,7 @@ fn password_grant(
                 known_user: true,
             });
         }
-        if user.blocked {
+        if user.is_blocked() {
             return Err(OAuthError::UserBlocked);
         }
         user.logins_count += 1;
@@ -280,18 +281,48 @@ fn password_grant(
         body.jwt("id_token", grant.id_token(tenant, state.rng()));
     }
     if grant.has_scope("offline_access") && client.grant_types.iter().any(|g| g == GRANT_REFRESH_TOKEN) {
-        let refresh: String = (state.rng())
-            .sample_iter(Alphanumeric)
-            .take(48)
-            .map(char::from)
-            .collect();
-        let grant = RefreshGrant {
-            client_id: client.client_id.clone(),
-            user_id: user.user_id.clone(),
-            audience: audience.map(str::to_owned),
-            scope: scope.clone(),
+        let refresh = if client.login.refresh.rotating {
+            // obs (go-auth0 main test/data/recordings/authentication/TestRefreshToken/Should_return_tokens.yaml,
+            // Should_return_tokens_with_reduced_scopes.yaml): the refresh of a password-grant
+            // token answers a new `refresh_token`, so an application with rotation on rotates
+            // these tokens as it does a browser login's: one family, reuse detection, lifetimes.
+            let unix = tenant.clock().unix();
+            let sid: String = (state.rng())
+                .sample_iter(Alphanumeric)
+                .take(32)
+                .map(char::from)
+                .collect();
+            let family = Family {
+                client_id: client.client_id.clone(),
+                user_id: user.user_id.clone(),
+                audience: audience.map(str::to_owned),
+                scope: scope.clone(),
+                sid,
+                auth_time: unix,
+                policy: client.login.refresh,
+                created_at: unix,
+                last_used: unix,
+                current: String::new(),
+                previous: None,
+                revoked: None,
+            };
+            let (logins, rng) = state.logins_mut();
+            logins.start_family(rng, family)
+        } else {
+            let refresh: String = (state.rng())
+                .sample_iter(Alphanumeric)
+                .take(48)
+                .map(char::from)
+                .collect();
+            let grant = RefreshGrant {
+                client_id: client.client_id.clone(),
+                user_id: user.user_id.clone(),
+                audience: audience.map(str::to_owned),
+                scope: scope.clone(),
+            };
+            state.keep_refresh_grant(refresh.clone(), grant);
+            refresh
         };
-        state.keep_refresh_grant(refresh.clone(), grant);
         body.value("refresh_token", refresh);
     }
     body.value("scope", scope);
@@ -321,7 +352,7 @@ fn refresh_grant(
         .ok_or_else(|| OAuthError::InvalidRefreshToken {
             reason: "refresh token unknown, revoked or issued to another client".into(),
         })?;
-    if user.blocked {
+    if user.is_blocked() {
         return Err(OAuthError::RefreshUserBlocked);
     }
     let scope = params.get("scope").unwrap_or(&grant.scope).to_owned();

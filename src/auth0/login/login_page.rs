@@ -193,7 +193,7 @@ fn log_in(
         return Err(retry(WRONG_CREDENTIALS, hint, &username));
     };
     let request = transaction.request.clone();
-    if user.blocked {
+    if user.is_blocked() {
         state.logins_mut().0.transactions.remove(ul_state);
         return Ok(Answer {
             outcome: error_to_callback(

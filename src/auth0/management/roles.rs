@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse as _, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -18,10 +18,10 @@ use crate::auth0::wire::mgmt_error::MgmtError;
 use crate::auth0::management::extract::{BodySchema, MgmtBody, MgmtQuery, ScopeSet, Scoped};
 use crate::auth0::management::payload::Schema;
 use crate::auth0::tenant::Tenant;
-use crate::auth0::tenant::model::Role;
+use crate::auth0::tenant::model::{Role, RoleKind};
 use crate::auth0::tenant::rbac::{self, add_role, role_json};
 use crate::auth0::tenant::state::TenantState;
-use crate::auth0::wire::respond::json_response;
+use crate::auth0::wire::respond::{json_response, mgmt_no_content};
 
 macro_rules! scopes {
     ($name:ident, $($scope:literal),+) => {
@@ -43,11 +43,27 @@ scopes!(RemoveRoles, "update:users", "delete:role_members");
 scopes!(ReadUserPermissions, "read:users");
 scopes!(UpdateUserPermissions, "update:users");
 
-/// `{"name","description"}` of role POST/PATCH.
+/// `{"name","description"}` of role POST/PATCH, and POST's `type`/`owner_id` (the schemas say
+/// which body may carry which).
 #[derive(Debug, Deserialize)]
 pub(super) struct RoleRequest {
     name: Option<String>,
     description: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    owner_id: Option<String>,
+}
+
+impl RoleRequest {
+    /// Whom the new role belongs to: the tenant unless the body says `organization`.
+    fn kind(&self) -> RoleKind {
+        match self.kind.as_deref() {
+            Some("organization") => RoleKind::Organization {
+                owner_id: self.owner_id.clone(),
+            },
+            _ => RoleKind::Tenant,
+        }
+    }
 }
 
 /// `{"permissions":[{"resource_server_identifier","permission_name"}]}`.
@@ -177,12 +193,8 @@ pub(super) async fn create(
     MgmtBody(NewRole(request)): MgmtBody<NewRole>,
 ) -> Result<Response, MgmtError> {
     let mut state = tenant.state();
-    let body = add_role(
-        &mut state,
-        request.name.unwrap_or_default(),
-        // obs: a role created without a description reads back `""`.
-        request.description.unwrap_or_default(),
-    )?;
+    let kind = request.kind();
+    let body = add_role(&mut state, request.name.unwrap_or_default(), request.description, kind)?;
     // obs: 200, not 201.
     Ok(ok(StatusCode::OK, &body))
 }
@@ -266,7 +278,7 @@ pub(super) async fn remove_role_permissions(
     let mut state = tenant.state();
     let index = role_index(&state, &path_id(path))?;
     state.rbac_mut().revoke_role(index, &request.pairs());
-    Ok(StatusCode::NO_CONTENT.into_response())
+    Ok(mgmt_no_content())
 }
 
 /// A permission as the lists print it (`description` inf: fixture APIs carry no permission
@@ -333,7 +345,7 @@ pub(super) async fn assign_roles(
         role_index(&state, role)?;
     }
     state.rbac_mut().assign(&user_id, request.roles);
-    Ok(StatusCode::NO_CONTENT.into_response())
+    Ok(mgmt_no_content())
 }
 
 #[tracing::instrument(skip_all)]
@@ -347,7 +359,7 @@ pub(super) async fn remove_roles(
     let user_id = path_id(path);
     require_user(&state, &user_id)?;
     state.rbac_mut().unassign(&user_id, &request.roles);
-    Ok(StatusCode::NO_CONTENT.into_response())
+    Ok(mgmt_no_content())
 }
 
 #[tracing::instrument(skip_all)]
@@ -375,7 +387,7 @@ pub(super) async fn remove_user_permissions(
     let user_id = path_id(path);
     require_user(&state, &user_id)?;
     state.rbac_mut().revoke_user(&user_id, &request.pairs());
-    Ok(StatusCode::NO_CONTENT.into_response())
+    Ok(mgmt_no_content())
 }
 
 #[tracing::instrument(skip_all)]

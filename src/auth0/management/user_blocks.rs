@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse as _, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -18,7 +18,7 @@ use crate::auth0::tenant::state::TenantState;
 use crate::auth0::tenant::users::User;
 use crate::auth0::tenant::{Tenant, brute_force};
 use crate::auth0::wire::mgmt_error::MgmtError;
-use crate::auth0::wire::respond::json_response;
+use crate::auth0::wire::respond::{json_response, mgmt_no_content};
 
 /// Scope of `GET /user-blocks…` (doc: OAS).
 pub(super) struct ReadBlocks;
@@ -99,7 +99,7 @@ pub(super) async fn delete_by_identifier(
     MgmtQuery(query): MgmtQuery<IdentifierQuery>,
 ) -> Response {
     brute_force::unblock_identifier(&mut tenant.state(), &query.identifier);
-    StatusCode::NO_CONTENT.into_response()
+    mgmt_no_content()
 }
 
 #[tracing::instrument(skip_all)]
@@ -124,5 +124,5 @@ pub(super) async fn delete_by_id(
     let mut state = tenant.state();
     let user = user_by_path(&state, path)?;
     brute_force::unblock_identifier(&mut state, &user.email);
-    Ok(StatusCode::NO_CONTENT.into_response())
+    Ok(mgmt_no_content())
 }

@@ -49,6 +49,7 @@ mod tests {
 
     use super::*;
     use crate::auth0::tenant::lifecycle::add_runtime_user;
+    use crate::auth0::tenant::model::RoleKind;
     use crate::auth0::tenant::rbac::add_role;
     use crate::auth0::tenant::seed::Fixture;
     use crate::auth0::tenant::state::TenantState;
@@ -134,7 +135,7 @@ mod tests {
                 .brute_force
                 .failures
                 .insert(key, i, |_, _| false, |n| i64::from(*n));
-            let role = add_role(&mut state, format!("r{i}"), String::new()).expect("a new name");
+            let role = add_role(&mut state, format!("r{i}"), None, RoleKind::Tenant).expect("a new name");
             let id = role["id"].as_str().expect("an id").to_owned();
             state.rbac.members.push(("u".into(), id));
         }

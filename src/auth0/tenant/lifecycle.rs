@@ -181,7 +181,7 @@ pub(crate) fn admit(
         given_name: rest.given_name,
         family_name: rest.family_name,
         username: rest.username,
-        blocked: rest.blocked.unwrap_or(false),
+        blocked: rest.blocked,
         created_at: now,
         updated_at: now,
         last_password_reset: None,

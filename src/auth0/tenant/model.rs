@@ -61,8 +61,23 @@ pub struct Role {
     pub id: String,
     pub name: String,
     pub description: String,
+    /// `type`: `tenant`, or `organization` for a role one organization owns (`owner_id`).
+    pub kind: RoleKind,
     /// (API identifier, permission name).
     pub permissions: Vec<(String, String)>,
+}
+
+/// Whom a role belongs to, printed as its `type` (and `owner_id`). obs (terraform-provider-auth0
+/// test/data/recordings/TestAccRoleTypeAndOwnerIDAreCreateOnly.yaml,
+/// TestAccRoleOrganizationLevel.yaml, 2026): `"type":"tenant"`, or `"type":"organization"` with
+/// the `owner_id` the create sent; neither changes afterwards.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoleKind {
+    Tenant,
+    /// inf: authmock keeps no organizations, so the owner is taken as sent (absent if none was).
+    Organization {
+        owner_id: Option<String>,
+    },
 }
 
 /// Roles and direct permissions, and who holds them.

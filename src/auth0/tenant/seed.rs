@@ -472,7 +472,8 @@ impl Fixture {
             given_name: seed.given_name.clone(),
             family_name: seed.family_name.clone(),
             username: None,
-            blocked: seed.blocked,
+            // inf: the fixture cannot tell `false` from absent, so only a seeded block shows.
+            blocked: seed.blocked.then_some(true),
             created_at,
             updated_at: created_at,
             last_password_reset: None,

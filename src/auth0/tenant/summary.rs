@@ -208,7 +208,7 @@ impl TenantSummary {
                     email: u.email.clone(),
                     connection: u.connection.clone(),
                     email_verified: u.email_verified,
-                    blocked: u.blocked,
+                    blocked: u.is_blocked(),
                     password: u.fixture_password.clone(),
                 })
                 .collect(),

@@ -41,6 +41,26 @@ pub(crate) fn json_response(status: StatusCode, body: &impl Serialize, content_t
         .into_response()
 }
 
+/// The Management API's `204 No Content`: no body, yet the JSON content type every answer of
+/// that API carries. obs (go-auth0 v1 test/data/recordings/TestUserManager_Delete.yaml,
+/// TestUserManager_Roles.yaml, TestUserManager_Permissions.yaml, TestRoleManager_Permissions.yaml,
+/// TestUserManager_Unblock.yaml, TestUserManager_UnblockByIdentifier.yaml; terraform-provider-auth0
+/// test/data/recordings/TestAccUserRoles.yaml, TestAccUserPermissions.yaml,
+/// TestAccRolePermissions.yaml): every
+/// recorded 204 of `DELETE /users/{id}`, `POST`/`DELETE /users/{id}/roles`,
+/// `DELETE /users/{id}/permissions`, `DELETE /roles/{id}/permissions` and both `user-blocks`
+/// DELETEs has `Content-Type: application/json; charset=utf-8` and a content length of 0.
+pub(crate) fn mgmt_no_content() -> Response {
+    (
+        StatusCode::NO_CONTENT,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        )],
+    )
+        .into_response()
+}
+
 /// Header values must be visible ASCII: replace anything else.
 fn sanitize_header(text: &str) -> String {
     text.chars()

@@ -1,7 +1,11 @@
 //! `/dbconnections/signup`'s refusals, in the signup envelope
 //! `{"name",["message",]"code","description",["policy",]"statusCode"}` (facts `auth0-users.md`
-//! §7), 400 with `application/json` (inf: the Authentication API's content type, as for its
-//! OAuth errors). Each variant names one refusal; its body and its hint are written here.
+//! §7), 400 with `application/json; charset=utf-8`. inf: no signup refusal was recorded; the
+//! signup's own 200 has the charset (obs, go-auth0 main
+//! test/data/recordings/authentication/TestDatabaseSignUp_*.yaml), and where an Authentication API
+//! endpoint's refusals were recorded they share its success's content type (`/bc-authorize` 400s
+//! with the charset, TestCIBANegative_Initiate/*.yaml; `/oauth/token` errors without, like its
+//! 200s). Each variant names one refusal; its body and its hint are written here.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -117,7 +121,10 @@ impl IntoResponse for SignupError {
         let hint = self.hint();
         let mut body = self.body();
         body.insert("statusCode".into(), StatusCode::BAD_REQUEST.as_u16().into());
-        with_hint(json_response(StatusCode::BAD_REQUEST, &body, "application/json"), hint)
+        with_hint(
+            json_response(StatusCode::BAD_REQUEST, &body, "application/json; charset=utf-8"),
+            hint,
+        )
     }
 }
 

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse as _, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -16,7 +16,7 @@ use crate::auth0::management::users::user_json;
 use crate::auth0::tenant::lifecycle::{self, NewUser};
 use crate::auth0::tenant::{Tenant, verification};
 use crate::auth0::wire::mgmt_error::MgmtError;
-use crate::auth0::wire::respond::json_response;
+use crate::auth0::wire::respond::{json_response, mgmt_no_content};
 
 /// Scope of `POST /users` (doc: OAS).
 pub(in crate::auth0::management) struct CreateUsers;
@@ -92,7 +92,7 @@ pub(in crate::auth0::management) async fn delete(
     if let Ok(Path(id)) = path {
         lifecycle::delete_user(&mut tenant.state(), &id);
     }
-    StatusCode::NO_CONTENT.into_response()
+    mgmt_no_content()
 }
 
 impl From<CreateUserRequest> for NewUser {

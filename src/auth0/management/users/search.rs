@@ -318,7 +318,7 @@ impl Field {
             Field::Picture => text(Some(&user.picture), f),
             Field::PhoneNumber | Field::PhoneVerified | Field::LastIp => false,
             // Only administrative blocks are indexed, and only when set (doc: DOC-search).
-            Field::Blocked => user.blocked && f("true"),
+            Field::Blocked => user.is_blocked() && f("true"),
             Field::CreatedAt => f(&timestamp(user.created_at)),
             Field::UpdatedAt => f(&timestamp(user.updated_at)),
             Field::LastLogin => user.last_login.is_some_and(|at| f(&timestamp(at))),
