@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Extracts the replay's cassettes from the public go-vcr recordings of Auth0's own clients.
 
-    python3 tests/replay/extract.py [GO_AUTH0_REPO [TERRAFORM_PROVIDER_REPO]]
+    python3 tests/replay/extract.py GO_AUTH0_REPO TERRAFORM_PROVIDER_REPO
 
-Each argument is a git repository (bare or not); the defaults are the mirrors under /work/.mirror.
+Each argument is a clone of the repository (bare or not), e.g. `git clone --bare` of
+auth0/go-auth0 and auth0/terraform-provider-auth0.
 The recordings are read with `git show`, so nothing is checked out. For every cassette with at
 least one interaction on an endpoint authmock serves, tests/replay/cassettes/<name>.json gets
 those interactions in recorded order (method, path, query, request body, recorded status,
@@ -27,12 +28,12 @@ OUT = os.path.join(HERE, "cassettes")
 
 SOURCES = [
     # (name, repository, default path, branch, folder, licence file in the repository)
-    ("go-auth0", "auth0/go-auth0", "/work/.mirror/auth0+go-auth0/repo", "v1",
+    ("go-auth0", "auth0/go-auth0", None, "v1",
      "test/data/recordings/", "LICENSE"),
-    ("go-auth0", "auth0/go-auth0", "/work/.mirror/auth0+go-auth0/repo", "main",
+    ("go-auth0", "auth0/go-auth0", None, "main",
      "test/data/recordings/authentication/", "LICENSE"),
     ("terraform-provider-auth0", "auth0/terraform-provider-auth0",
-     "/work/.mirror/auth0+terraform-provider-auth0/repo", "HEAD", "test/data/recordings/", "LICENSE"),
+     None, "HEAD", "test/data/recordings/", "LICENSE"),
 ]
 
 # (methods, path pattern, family): the Auth0 routes authmock serves (src/auth0/*/mod.rs).
@@ -237,8 +238,9 @@ def top_keys(body):
 
 
 def main(argv):
-    repos = {"auth0/go-auth0": argv[1] if len(argv) > 1 else SOURCES[0][2],
-             "auth0/terraform-provider-auth0": argv[2] if len(argv) > 2 else SOURCES[2][2]}
+    if len(argv) != 3:
+        sys.exit("usage: python3 tests/replay/extract.py GO_AUTH0_REPO TERRAFORM_PROVIDER_REPO")
+    repos = {"auth0/go-auth0": argv[1], "auth0/terraform-provider-auth0": argv[2]}
     cassettes = {}
     for short, repo_name, _, branch, folder, _ in SOURCES:
         repo = repos[repo_name]

@@ -64,7 +64,7 @@ pub(crate) fn add_role(
     if description.is_none()
         && let Some(fields) = body.as_object_mut()
     {
-        fields.remove("description");
+        fields.shift_remove("description");
     }
     let gone = state.rbac.roles.push(role);
     // A role evicted to make room takes its memberships along.
