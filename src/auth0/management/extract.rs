@@ -8,7 +8,7 @@
 //!   validates it against `T`'s documented schema, then deserialises it (facts §2.4).
 //! - [`MgmtQuery<T>`]: the same for query strings.
 //!
-//! Read `wire/error.rs` for the wire shapes and `payload.rs` for the schema findings.
+//! Read `wire/mgmt_error.rs` for the wire shapes and `payload.rs` for the schema findings.
 
 use std::marker::PhantomData;
 

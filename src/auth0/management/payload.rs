@@ -4,7 +4,7 @@
 //! (`schemas/*.json`); the `jsonschema` crate validates, and this module turns its findings into
 //! neutral [`Finding`]s that `wire/error.rs` renders with the z-schema templates the Management API
 //! prints (facts §2.4). No per-field checks are hand-written here.
-//! Depends on `auth0::error` for the finding types.
+//! Depends on `wire/mgmt_error.rs` for the finding types.
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::{Map, Value};

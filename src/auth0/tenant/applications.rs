@@ -4,7 +4,7 @@
 //! Field names and defaults follow the Management API's client object (facts auth0-login.md §1.1,
 //! §4, §7): `callbacks`, `allowed_logout_urls`, `web_origins`, `token_endpoint_auth_method`,
 //! `refresh_token.{rotation_type, leeway, token_lifetime, idle_token_lifetime}`.
-//! Depends on nothing but serde; read `authorize.rs` next.
+//! Depends on nothing but serde; read `login/authorize.rs` next.
 
 use serde::{Deserialize, Serialize};
 

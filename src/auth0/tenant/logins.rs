@@ -10,7 +10,8 @@
 //! - A **refresh family** is every refresh token descended from one login; rotation keeps one
 //!   live token, and presenting a spent one revokes the whole family (reuse detection).
 //!
-//! Depends on `core::onetime` and `application`; read `authorize.rs` and `refresh.rs` next.
+//! Depends on `core::onetime` and `applications.rs`; read `login/authorize.rs` and
+//! `authentication/refresh.rs` next.
 
 use std::collections::HashMap;
 

@@ -4,7 +4,7 @@
 //! fake names, ticket secrets) comes from an RNG seeded by the fixture's `seed`, so two runs of
 //! the same fixture produce the same tenant. The signing key is loaded from the fixture when it
 //! names one (reproducible tokens) or generated at start.
-//! Depends on `auth0::tenant` and `core`.
+//! Depends on the tenant's records and state, and `core`.
 
 use std::path::{Path, PathBuf};
 

@@ -1,5 +1,6 @@
 //! Auth0's page copy: the texts and markup of the hosted pages (facts §7, DOC-text), in one
-//! place to audit against `shared/providers/auth0.md`. Wire errors are in `error.rs`.
+//! place to audit against `shared/providers/auth0.md`. Wire errors are in the envelope files
+//! (`mgmt_error.rs`, `oauth_error.rs`, `signup_error.rs`).
 
 /// facts §4: the success text of `POST /dbconnections/change_password`, the same for known and
 /// unknown emails.
