@@ -148,6 +148,44 @@ async fn patch_merges_metadata_and_sets_flags() {
     assert_eq!(reply.json()["blocked"], true);
 }
 
+/// Keys a user gets after its creation come after the keys it was created with, in the order they
+/// were set, and stay there (obs: terraform-provider-auth0 test/data/recordings/TestAccUser.yaml,
+/// interactions 4-20: `...,user_id,username,family_name,given_name,user_metadata`).
+#[tokio::test]
+async fn keys_set_after_creation_follow_the_others() {
+    let app = TestApp::new();
+    let token = app.token(App::Admin).await;
+    let body = json!({"connection": CONNECTION, "email": "late@example.com", "password": "Late-Keys-2026!"});
+    let created = app.post_json("/api/v2/users", Some(&token), &body).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let path = format!(
+        "/api/v2/users/{}",
+        created.json()["user_id"].as_str().expect("id").replace('|', "%7C")
+    );
+    let keys = |reply: &crate::helpers::Reply| -> Vec<String> {
+        reply.json().as_object().expect("a user").keys().cloned().collect()
+    };
+    let named = app
+        .patch_json(&path, &token, &json!({"given_name": "Late", "family_name": "Keys"}))
+        .await;
+    assert_eq!(named.status, StatusCode::OK, "{}", named.body);
+    assert_eq!(
+        keys(&named).ends_with(&["family_name".into(), "given_name".into()]),
+        true,
+        "{:?}",
+        keys(&named)
+    );
+    let with_metadata = app
+        .patch_json(&path, &token, &json!({"user_metadata": {"plan": "pro"}}))
+        .await;
+    let read = app.get(&path, Some(&token)).await;
+    for reply in [&with_metadata, &read] {
+        let keys = keys(reply);
+        let tail = ["user_id", "family_name", "given_name", "user_metadata"].map(String::from);
+        assert!(keys.ends_with(&tail), "{keys:?}");
+    }
+}
+
 #[tokio::test]
 async fn users_by_email_is_case_sensitive() {
     let app = TestApp::new();

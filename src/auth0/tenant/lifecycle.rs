@@ -191,6 +191,7 @@ pub(crate) fn admit(
         user_metadata: rest.user_metadata.unwrap_or_default(),
         app_metadata: rest.app_metadata.unwrap_or_default(),
         user_metadata_set: false,
+        late_keys: Vec::new(),
         password_history: Vec::new(),
     };
     add_runtime_user(state, user.clone());

@@ -482,6 +482,7 @@ impl Fixture {
             user_metadata: seed.user_metadata.clone().unwrap_or_default(),
             app_metadata: seed.app_metadata.clone(),
             user_metadata_set: seed.user_metadata.is_some(),
+            late_keys: Vec::new(),
             password_history: Vec::new(),
         })
     }

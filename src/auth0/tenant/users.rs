@@ -61,6 +61,10 @@ pub struct User {
     /// A PATCH that sent `user_metadata` (even `{}`) makes the key appear, empty or not, while
     /// an empty `app_metadata` always disappears (facts `auth0-users.md` §3, obs).
     pub user_metadata_set: bool,
+    /// Profile keys first set by an update after the user was created, in the order they were
+    /// set: the provider lists them after the keys the user was created with (obs:
+    /// terraform-provider-auth0 test/data/recordings/TestAccUser.yaml, interactions 4-20).
+    pub late_keys: Vec<&'static str>,
 }
 
 impl User {

@@ -333,6 +333,18 @@ impl UpdateUserRequest {
         if let Some(picture) = self.picture {
             user.picture = picture;
         }
+        // Keys the user did not have yet join the end of its body, in this order (obs: the
+        // recording's PATCH of family_name and given_name lists family_name first).
+        let added = [
+            ("family_name", user.family_name.is_none() && self.family_name.is_some()),
+            ("given_name", user.given_name.is_none() && self.given_name.is_some()),
+            (
+                "user_metadata",
+                !user.user_metadata_set && user.user_metadata.is_empty() && self.user_metadata.is_some(),
+            ),
+        ];
+        user.late_keys
+            .extend(added.into_iter().filter(|(_, new)| *new).map(|(key, _)| key));
         if self.given_name.is_some() {
             user.given_name = self.given_name;
         }
@@ -374,22 +386,27 @@ pub(super) fn ok_json(body: &Value) -> Response {
 }
 
 /// A user as the Management API returns it. Key order as observed (facts `auth0-users.md`
-/// §1.2): profile keys alphabetically, then `last_password_reset` and the login fields, then
+/// §1.2): profile keys alphabetically, then the profile keys first set by a later update, in the
+/// order they were set (`User::late_keys`), then `last_password_reset` and the login fields, then
 /// `app_metadata` last. Fields a user never had are absent, not null: `blocked`, `username`,
 /// empty metadata, and `last_login`/`logins_count` until the first login (facts `auth0.md` §11).
 pub(super) fn user_json(user: &User) -> Value {
     let mut body = Map::new();
+    let early = |key: &str| !user.late_keys.contains(&key);
     if let Some(blocked) = user.blocked {
         body.insert("blocked".into(), blocked.into());
     }
     body.insert("created_at".into(), timestamp(user.created_at).into());
     body.insert("email".into(), user.email.clone().into());
     body.insert("email_verified".into(), user.email_verified.into());
+    let mut late = Map::new();
     if let Some(family) = &user.family_name {
-        body.insert("family_name".into(), family.clone().into());
+        let keys = if early("family_name") { &mut body } else { &mut late };
+        keys.insert("family_name".into(), family.clone().into());
     }
     if let Some(given) = &user.given_name {
-        body.insert("given_name".into(), given.clone().into());
+        let keys = if early("given_name") { &mut body } else { &mut late };
+        keys.insert("given_name".into(), given.clone().into());
     }
     body.insert(
         "identities".into(),
@@ -406,10 +423,17 @@ pub(super) fn user_json(user: &User) -> Value {
     body.insert("updated_at".into(), timestamp(user.updated_at).into());
     body.insert("user_id".into(), user.user_id.clone().into());
     if user.user_metadata_set || !user.user_metadata.is_empty() {
-        body.insert("user_metadata".into(), Value::Object(user.user_metadata.clone()));
+        let keys = if early("user_metadata") { &mut body } else { &mut late };
+        keys.insert("user_metadata".into(), Value::Object(user.user_metadata.clone()));
     }
     if let Some(username) = &user.username {
         body.insert("username".into(), username.clone().into());
+    }
+    // inf: where the login fields go after keys added late; the recordings have no such user.
+    for key in &user.late_keys {
+        if let Some((key, value)) = late.remove_entry(*key) {
+            body.insert(key, value);
+        }
     }
     if let Some(reset) = user.last_password_reset {
         body.insert("last_password_reset".into(), timestamp(reset).into());
