@@ -1,8 +1,9 @@
 //! Replays the public recordings of Auth0's own clients (go-auth0, terraform-provider-auth0)
 //! against a fresh in-process tenant per cassette and compares each answer with the recorded one:
 //! status, content type, top-level key set, error texts and, where the recordings agree on it,
-//! key order. Differences are declared in `deviations.json`; an undeclared difference fails, and
-//! so does a declared one that no longer occurs (`REPLAY_PRUNE=1` drops those from the file
+//! key order. Differences are declared in `deviations.json`, one by one or as a class of one shape
+//! with the number it covers; an undeclared difference fails, and so does a declared one that no
+//! longer occurs or a class whose number changed (`REPLAY_PRUNE=1` drops those from the file
 //! instead). The cassettes come from `extract.py`; `docs/fidelity.md` explains both.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -529,16 +530,47 @@ async fn replay_matches_the_recordings() {
             "a declared deviation without a reason: {entry}"
         );
     }
-    let undeclared: Vec<&Difference> = differences
+    // A class declares every difference of one shape (check, recorded, authmock) at once, with
+    // the number it covers, so it cannot grow unnoticed.
+    let classes = declared["classes"].as_array().cloned().unwrap_or_default();
+    for class in &classes {
+        assert!(
+            class["reason"].as_str().is_some_and(|r| !r.trim().is_empty()) && class["count"].is_u64(),
+            "a declared class without a reason or a count: {class}"
+        );
+    }
+    let class_of = |d: &Difference| {
+        classes.iter().position(|c| {
+            c["check"] == d.check.as_str()
+                && c["recorded"] == d.recorded.as_str()
+                && c["authmock"] == d.authmock.as_str()
+        })
+    };
+    let mut covered = vec![0u64; classes.len()];
+    let mut undeclared: Vec<&Difference> = Vec::new();
+    for d in &differences {
+        if declared_keys.contains(&(d.cassette.clone(), d.index, d.check.clone())) {
+            continue;
+        }
+        match class_of(d) {
+            Some(i) => covered[i] += 1,
+            None => undeclared.push(d),
+        }
+    }
+    let miscounted: Vec<String> = classes
         .iter()
-        .filter(|d| !declared_keys.contains(&(d.cassette.clone(), d.index, d.check.clone())))
+        .zip(&covered)
+        .filter(|(c, n)| c["count"].as_u64() != Some(**n))
+        .map(|(c, n)| format!("{} covers {n} differences, not {}", c["reason"], c["count"]))
         .collect();
     let stale: Vec<&Value> = entries.iter().filter(|e| !seen.contains(&key_of(e))).collect();
     println!(
-        "replay: {} cassettes, {} differences, {} declared, {} undeclared, {} stale, {:.1?}",
+        "replay: {} cassettes, {} differences, {} declared one by one and {} in {} classes, {} undeclared, {} stale, {:.1?}",
         all.len(),
         differences.len(),
         entries.len(),
+        covered.iter().sum::<u64>(),
+        classes.len(),
         undeclared.len(),
         stale.len(),
         started.elapsed()
@@ -583,6 +615,12 @@ async fn replay_matches_the_recordings() {
             "{} declared deviations no longer occur; remove them (REPLAY_PRUNE=1 does):\n{}",
             stale.len(),
             head.join("\n")
+        ));
+    }
+    if !miscounted.is_empty() {
+        failures.push(format!(
+            "declared classes that cover another number of differences than they say (fix the code, or the count):\n{}",
+            miscounted.join("\n")
         ));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
