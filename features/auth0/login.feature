@@ -51,6 +51,13 @@ Feature: Logging users in through the browser with the authorization code flow
     And the client refreshes its tokens
     Then the client reports the provider error 403 "Unknown or invalid refresh token."
 
+  @must @error-case
+  Scenario: A revoked refresh token no longer refreshes
+    When the user signs in on the login page as "alice@example.com" with password "Wonderland-2026"
+    And the refresh token the client holds is revoked at the provider
+    And the client refreshes its tokens
+    Then the client reports the provider error 403 "Unknown or invalid refresh token."
+
   @should
   Scenario: The application reads the user's profile
     When the user signs in on the login page as "alice@example.com" with password "Wonderland-2026"
@@ -66,4 +73,10 @@ Feature: Logging users in through the browser with the authorization code flow
   Scenario: Logging out returns to an allowed URL
     When the user signs in on the login page as "alice@example.com" with password "Wonderland-2026"
     And the user logs out back to "http://127.0.0.1:3000/"
+    Then the browser lands on "http://127.0.0.1:3000/"
+
+  @must
+  Scenario: Logging out to the application's origin without its trailing slash
+    When the user signs in on the login page as "alice@example.com" with password "Wonderland-2026"
+    And the user logs out back to "http://127.0.0.1:3000"
     Then the browser lands on "http://127.0.0.1:3000/"

@@ -34,6 +34,8 @@ The browser-login operations (the adapter is the application) add theirs:
     no-pkce            sends no code_challenge and redeems the code without a code_verifier
     replayed-callback  answers a callback it already accepted from memory, accepting it again
     keeps-refresh      keeps (and reports) its first refresh token after a rotation
+    refresh-fallback   keeps the user signed in on the tokens it holds when a refresh is refused,
+                       reporting them as the refresh's result
     ignores-error      reads a callback without a code as "no code", dropping the provider's error
     logout-client      logs out naming its Management API client instead of the login application
     no-redirect-uri    leaves redirect_uri out of the /authorize URL, counting on the default callback
@@ -301,6 +303,8 @@ def refresh_tokens(p, args, login):
     if login["client_secret"]:
         fields["client_secret"] = login["client_secret"]
     ok, tokens = post_form(p["base_url"] + "/oauth/token", fields)
+    if not ok and MODE == "refresh-fallback" and login.get("access_token"):
+        return True, {"access_token": login["access_token"], "refresh_token": login["refresh_token"]}
     if not ok:
         return ok, tokens
     if MODE != "keeps-refresh" and tokens.get("refresh_token"):

@@ -1,8 +1,9 @@
 //! Browser-login steps: the adapter plays the application (`auth0.begin_login`,
 //! `auth0.complete_login`, `auth0.refresh_tokens`, `auth0.get_userinfo`, `auth0.logout`), the
 //! harness plays the user in [`Browser`] and injects what an attacker would (a tampered
-//! `state`, another `nonce`, a replayed callback or refresh token). Every Then-step checks the
-//! client's report and the journal entry it speaks of.
+//! `state`, another `nonce`, a replayed callback or refresh token), or revokes the client's
+//! refresh token at the provider. Every Then-step checks the client's report and the journal
+//! entry it speaks of.
 
 use cucumber::{given, then, when};
 use serde_json::{Value, json};
@@ -200,6 +201,45 @@ async fn replays_refresh_token(world: &mut AuthWorld) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     Ok(())
+}
+
+/// Revokes the refresh token the client reported at login, as the application's own
+/// `POST /oauth/revoke` would (another of its sessions logging out, say): the provider's
+/// mechanism, not the harness's, ends it.
+#[when("the refresh token the client holds is revoked at the provider")]
+async fn revokes_refresh_token(world: &mut AuthWorld) -> Result<(), String> {
+    let app = app(world)?;
+    let token = world
+        .login
+        .first_refresh_token
+        .clone()
+        .ok_or("the client reported no refresh token")?;
+    let mut form = vec![("client_id", app.client_id), ("token", token)];
+    if let Some(secret) = app.client_secret {
+        form.push(("client_secret", secret));
+    }
+    let url = format!("{}/oauth/revoke", world.auth0().await?.idp.uri());
+    let response = world
+        .control
+        .post(&url)
+        .form(&form)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    // `/oauth/revoke` answers 200 whether or not it revoked anything; its hint says which.
+    let hint = response
+        .headers()
+        .get(crate::core::provider::HINT_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    if response.status().is_success() && hint.contains("is revoked") {
+        return Ok(());
+    }
+    Err(format!(
+        "the provider did not revoke the refresh token the client reported at login ({}: {hint})",
+        response.status()
+    ))
 }
 
 #[when(expr = "the user logs out back to {string}")]
