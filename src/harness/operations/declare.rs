@@ -36,25 +36,16 @@ impl Operation {
 /// (or `janrain`), the body an expression over the three that may `.await`.
 macro_rules! reference {
     (auth0, |$client:ident, $provider:ident, $args:ident| $body:expr) => {
-        $crate::harness::operations::declare::Reference::Auth0({
-            fn call<'a>(
-                $client: &'a mut $crate::harness::adapter::builtin::ReferenceClient,
-                $provider: &'a $crate::harness::protocol::Auth0Provider,
-                $args: &'a ::serde_json::Value,
-            ) -> ::futures::future::BoxFuture<
-                'a,
-                Result<::serde_json::Value, $crate::harness::adapter::builtin::Failure>,
-            > {
-                Box::pin(async move { $body })
-            }
-            call
-        })
+        reference!(@call Auth0, Auth0Provider, |$client, $provider, $args| $body)
     };
     (janrain, |$client:ident, $provider:ident, $args:ident| $body:expr) => {
-        $crate::harness::operations::declare::Reference::Janrain({
+        reference!(@call Janrain, JanrainProvider, |$client, $provider, $args| $body)
+    };
+    (@call $variant:ident, $provider_type:ident, |$client:ident, $provider:ident, $args:ident| $body:expr) => {
+        $crate::harness::operations::declare::Reference::$variant({
             fn call<'a>(
                 $client: &'a mut $crate::harness::adapter::builtin::ReferenceClient,
-                $provider: &'a $crate::harness::protocol::JanrainProvider,
+                $provider: &'a $crate::harness::protocol::$provider_type,
                 $args: &'a ::serde_json::Value,
             ) -> ::futures::future::BoxFuture<
                 'a,

@@ -178,29 +178,43 @@ async fn reads_profile(world: &mut AuthWorld) -> Result<(), String> {
 
 #[when("an attacker replays the first refresh token")]
 async fn replays_refresh_token(world: &mut AuthWorld) -> Result<(), String> {
+    post_first_refresh_token(
+        world,
+        "/oauth/token",
+        "refresh_token",
+        &[("grant_type", "refresh_token")],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Posts the refresh token the client reported at login to `path` as the login application
+/// (its client id, and its secret when it has one), under `field`, after `extra`.
+async fn post_first_refresh_token(
+    world: &mut AuthWorld,
+    path: &str,
+    field: &'static str,
+    extra: &[(&'static str, &str)],
+) -> Result<reqwest::Response, String> {
     let app = app(world)?;
     let token = world
         .login
         .first_refresh_token
         .clone()
         .ok_or("the client reported no refresh token")?;
-    let mut form = vec![
-        ("grant_type", "refresh_token".to_owned()),
-        ("client_id", app.client_id),
-        ("refresh_token", token),
-    ];
+    let mut form: Vec<(&str, String)> = extra.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
+    form.extend([("client_id", app.client_id), (field, token)]);
     if let Some(secret) = app.client_secret {
         form.push(("client_secret", secret));
     }
-    let url = format!("{}/oauth/token", world.auth0().await?.idp.uri());
+    let url = format!("{}{path}", world.auth0().await?.idp.uri());
     world
         .control
         .post(&url)
         .form(&form)
         .send()
         .await
-        .map_err(|e| e.to_string())?;
-    Ok(())
+        .map_err(|e| e.to_string())
 }
 
 /// Revokes the refresh token the client reported at login, as the application's own
@@ -208,24 +222,7 @@ async fn replays_refresh_token(world: &mut AuthWorld) -> Result<(), String> {
 /// mechanism, not the harness's, ends it.
 #[when("the refresh token the client holds is revoked at the provider")]
 async fn revokes_refresh_token(world: &mut AuthWorld) -> Result<(), String> {
-    let app = app(world)?;
-    let token = world
-        .login
-        .first_refresh_token
-        .clone()
-        .ok_or("the client reported no refresh token")?;
-    let mut form = vec![("client_id", app.client_id), ("token", token)];
-    if let Some(secret) = app.client_secret {
-        form.push(("client_secret", secret));
-    }
-    let url = format!("{}/oauth/revoke", world.auth0().await?.idp.uri());
-    let response = world
-        .control
-        .post(&url)
-        .form(&form)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
+    let response = post_first_refresh_token(world, "/oauth/revoke", "token", &[]).await?;
     // `/oauth/revoke` answers 200 whether or not it revoked anything; its hint says which.
     let hint = response
         .headers()
