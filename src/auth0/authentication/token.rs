@@ -8,13 +8,12 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use rand::RngExt as _;
-use rand::distr::Alphanumeric;
 use serde_json::Value;
 
 use crate::auth0::authentication::params::{AuthParams, Params, TokenBody, client_credentials};
 use crate::auth0::tenant::Tenant;
 use crate::auth0::tenant::logins::Family;
+use crate::auth0::tenant::logins::random_alnum;
 use crate::auth0::tenant::model::{Client, MANAGEMENT_API, RefreshGrant};
 use crate::auth0::tenant::quota::{self, QuotaDecision};
 use crate::auth0::tenant::state::TenantState;
@@ -287,11 +286,7 @@ fn password_grant(
             // token answers a new `refresh_token`, so an application with rotation on rotates
             // these tokens as it does a browser login's: one family, reuse detection, lifetimes.
             let unix = tenant.clock().unix();
-            let sid: String = (state.rng())
-                .sample_iter(Alphanumeric)
-                .take(32)
-                .map(char::from)
-                .collect();
+            let sid = random_alnum(state.rng(), 32);
             let family = Family {
                 client_id: client.client_id.clone(),
                 user_id: user.user_id.clone(),
@@ -309,11 +304,7 @@ fn password_grant(
             let (logins, rng) = state.logins_mut();
             logins.start_family(rng, family)
         } else {
-            let refresh: String = (state.rng())
-                .sample_iter(Alphanumeric)
-                .take(48)
-                .map(char::from)
-                .collect();
+            let refresh = random_alnum(state.rng(), 48);
             let grant = RefreshGrant {
                 client_id: client.client_id.clone(),
                 user_id: user.user_id.clone(),
@@ -431,7 +422,7 @@ impl UserGrant<'_> {
         claims.insert("iat".into(), now.into());
         claims.insert("exp".into(), (now + ID_TOKEN_TTL).into());
         claims.insert("sub".into(), user.user_id.clone().into());
-        let sid: String = rng.sample_iter(Alphanumeric).take(32).map(char::from).collect();
+        let sid = random_alnum(rng, 32);
         claims.insert("sid".into(), sid.into());
         claims
     }

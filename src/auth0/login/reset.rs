@@ -8,10 +8,9 @@
 use std::collections::HashMap;
 
 use axum::http::StatusCode;
-use rand::RngExt as _;
-use rand::distr::Alphanumeric;
 
 use crate::auth0::tenant::Tenant;
+use crate::auth0::tenant::logins::random_alnum;
 use crate::auth0::tenant::model::{Ticket, TicketKind};
 use crate::auth0::tenant::state::TenantState;
 use crate::auth0::wire::reset_error::ResetError;
@@ -39,9 +38,7 @@ pub(super) fn open(tenant: &Tenant, secret: &str) -> Result<Form, ResetError> {
     let now = tenant.clock().unix();
     let mut state = tenant.state();
     let ticket = live_ticket(&state, secret, now)?.clone();
-    let csrf = state.form_token(secret, |rng| {
-        rng.sample_iter(Alphanumeric).take(32).map(char::from).collect()
-    });
+    let csrf = state.form_token(secret, |rng| random_alnum(rng, 32));
     let email = state.user(&ticket.user_id).map(|u| u.email.clone()).unwrap_or_default();
     Ok(Form { email, csrf })
 }

@@ -2,10 +2,9 @@
 //! roles, who holds them, a user's effective permissions, and what RBAC does to a user token's
 //! scope and `permissions` claim for every grant that issues one.
 
-use rand::RngExt as _;
-use rand::distr::Alphanumeric;
 use serde_json::{Value, json};
 
+use crate::auth0::tenant::logins::random_alnum;
 use crate::auth0::tenant::model::{Rbac, Role, RoleKind};
 use crate::auth0::tenant::state::TenantState;
 use crate::auth0::wire::mgmt_error::MgmtError;
@@ -48,11 +47,7 @@ pub(crate) fn add_role(
     if state.rbac.roles.iter().any(|r| r.name == name) {
         return Err(MgmtError::RoleExists { name });
     }
-    let suffix: String = (&mut state.rng)
-        .sample_iter(Alphanumeric)
-        .take(16)
-        .map(char::from)
-        .collect();
+    let suffix = random_alnum(&mut state.rng, 16);
     let role = Role {
         id: format!("rol_{suffix}"),
         name,

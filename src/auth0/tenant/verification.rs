@@ -3,10 +3,8 @@
 //! reset link), the mail in the outbox, and the job that records it. Used by the Management
 //! API's ticket and job endpoints, by user creation, and by signup.
 
-use rand::RngExt as _;
-use rand::distr::Alphanumeric;
-
 use crate::auth0::tenant::Tenant;
+use crate::auth0::tenant::logins::random_alnum;
 use crate::auth0::tenant::model::{Job, LoginExperience, Ticket, TicketKind};
 use crate::auth0::tenant::state::TenantState;
 use crate::auth0::tenant::tickets::DEFAULT_TICKET_TTL;
@@ -104,11 +102,7 @@ pub fn send_verification_email(
     let draft = mail::email_verification(tenant.name(), &user.recipient(), &link);
     let now = tenant.clock().now();
     state.outbox.capture(&mut state.rng, draft, now, &tenant.address().host);
-    let id: String = (&mut state.rng)
-        .sample_iter(Alphanumeric)
-        .take(16)
-        .map(char::from)
-        .collect();
+    let id = random_alnum(&mut state.rng, 16);
     let job = Job {
         id: format!("job_{id}"),
         kind: "verification_email".into(),
