@@ -8,7 +8,7 @@
 
 use crate::auth0::authentication::params::{Params, TokenBody};
 use crate::auth0::tenant::Tenant;
-use crate::auth0::tenant::logins::Family;
+use crate::auth0::tenant::logins::{Family, FamilyGrant};
 use crate::auth0::tenant::model::Client;
 use crate::auth0::tenant::rbac::apply_rbac;
 use crate::auth0::tenant::state::TenantState;
@@ -102,20 +102,18 @@ pub(super) fn exchange(
     let mut body = TokenBody::default();
     body.access_token(tokens.issue_access_token(tenant, state, ACCESS_TOKEN_TTL));
     if tokens.has_scope("offline_access") && client.grant_types.iter().any(|g| g == "refresh_token") {
-        let family = Family {
-            client_id: client.client_id.clone(),
-            user_id: user.user_id.clone(),
-            audience: request.audience.clone(),
-            scope: request.scope.clone(),
-            sid: grant.sid.clone(),
-            auth_time: grant.auth_time,
-            policy: client.login.refresh,
-            created_at: now,
-            last_used: now,
-            current: String::new(),
-            previous: None,
-            revoked: None,
-        };
+        let family = Family::new(
+            FamilyGrant {
+                client_id: &client.client_id,
+                policy: client.login.refresh,
+                user_id: &user.user_id,
+                audience: request.audience.as_deref(),
+                scope: &request.scope,
+                sid: grant.sid.clone(),
+                auth_time: grant.auth_time,
+            },
+            now,
+        );
         let (logins, rng) = state.logins_mut();
         let token = logins.start_family(rng, family);
         body.value("refresh_token", token);

@@ -12,8 +12,8 @@ use serde_json::Value;
 
 use crate::auth0::authentication::params::{AuthParams, Params, TokenBody, client_credentials};
 use crate::auth0::tenant::Tenant;
-use crate::auth0::tenant::logins::Family;
 use crate::auth0::tenant::logins::random_alnum;
+use crate::auth0::tenant::logins::{Family, FamilyGrant};
 use crate::auth0::tenant::model::{Client, MANAGEMENT_API, RefreshGrant};
 use crate::auth0::tenant::quota::{self, QuotaDecision};
 use crate::auth0::tenant::state::TenantState;
@@ -286,21 +286,16 @@ fn password_grant(
             // token answers a new `refresh_token`, so an application with rotation on rotates
             // these tokens as it does a browser login's: one family, reuse detection, lifetimes.
             let unix = tenant.clock().unix();
-            let sid = random_alnum(state.rng(), 32);
-            let family = Family {
-                client_id: client.client_id.clone(),
-                user_id: user.user_id.clone(),
-                audience: audience.map(str::to_owned),
-                scope: scope.clone(),
-                sid,
-                auth_time: unix,
+            let grant = FamilyGrant {
+                client_id: &client.client_id,
                 policy: client.login.refresh,
-                created_at: unix,
-                last_used: unix,
-                current: String::new(),
-                previous: None,
-                revoked: None,
+                user_id: &user.user_id,
+                audience,
+                scope: &scope,
+                sid: random_alnum(state.rng(), 32),
+                auth_time: unix,
             };
+            let family = Family::new(grant, unix);
             let (logins, rng) = state.logins_mut();
             logins.start_family(rng, family)
         } else {

@@ -153,6 +153,38 @@ pub struct Family {
     pub revoked: Option<Revocation>,
 }
 
+/// Who a new family's tokens are for and of which login: the application, the user, the
+/// audience and scope granted, the login's session id and time.
+pub struct FamilyGrant<'a> {
+    pub client_id: &'a str,
+    pub policy: RefreshPolicy,
+    pub user_id: &'a str,
+    pub audience: Option<&'a str>,
+    pub scope: &'a str,
+    pub sid: String,
+    pub auth_time: i64,
+}
+
+impl Family {
+    /// A family born at `now`, with no token yet ([`Logins::start_family`] issues the first).
+    pub fn new(grant: FamilyGrant<'_>, now: i64) -> Self {
+        Family {
+            client_id: grant.client_id.to_owned(),
+            user_id: grant.user_id.to_owned(),
+            audience: grant.audience.map(str::to_owned),
+            scope: grant.scope.to_owned(),
+            sid: grant.sid,
+            auth_time: grant.auth_time,
+            policy: grant.policy,
+            created_at: now,
+            last_used: now,
+            current: String::new(),
+            previous: None,
+            revoked: None,
+        }
+    }
+}
+
 /// Why a family died.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Revocation {
