@@ -823,6 +823,27 @@ async fn userinfo_reads_the_token_from_the_query_or_a_form_body() {
     );
 }
 
+/// Hostile bodies on `/userinfo`'s form path: one past the 1 MB cap answers the provider's 413
+/// without reading it whole, and a body that is not url-encoded is a request without a token.
+#[tokio::test]
+async fn userinfo_refuses_an_oversized_body_and_reads_no_token_from_a_garbled_one() {
+    let app = TestApp::new();
+    let huge = format!("access_token={}", "a".repeat(1_048_577));
+    let oversized = app.request(Method::POST, "/userinfo", Some(FORM), None, huge).await;
+    assert_eq!(oversized.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", oversized.body);
+    let garbled = app
+        .request(
+            Method::POST,
+            "/userinfo",
+            Some(FORM),
+            None,
+            vec![0xff, b'=', 0xfe, b'&', b'%'],
+        )
+        .await;
+    assert_eq!(garbled.status, StatusCode::UNAUTHORIZED, "{}", garbled.body);
+    assert!(garbled.header("www-authenticate").is_some());
+}
+
 #[tokio::test]
 async fn logout_checks_return_to_and_ends_the_session() {
     let app = TestApp::new();
