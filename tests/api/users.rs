@@ -150,7 +150,8 @@ async fn patch_merges_metadata_and_sets_flags() {
 
 /// Keys a user gets after its creation come after the keys it was created with, in the order they
 /// were set, and stay there (obs: terraform-provider-auth0 test/data/recordings/TestAccUser.yaml,
-/// interactions 4-20: `...,user_id,username,family_name,given_name,user_metadata`).
+/// interactions 4-20: `...,user_id,username,family_name,given_name,user_metadata`; in the 2026
+/// order `user_id` is first and `updated_at` precedes the late keys).
 #[tokio::test]
 async fn keys_set_after_creation_follow_the_others() {
     let app = TestApp::new();
@@ -180,7 +181,7 @@ async fn keys_set_after_creation_follow_the_others() {
     let read = app.get(&path, Some(&token)).await;
     for reply in [&with_metadata, &read] {
         let keys = keys(reply);
-        let tail = ["user_id", "family_name", "given_name", "user_metadata"].map(String::from);
+        let tail = ["updated_at", "family_name", "given_name", "user_metadata"].map(String::from);
         assert!(keys.ends_with(&tail), "{keys:?}");
     }
 }

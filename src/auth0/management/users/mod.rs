@@ -386,13 +386,18 @@ pub(super) fn ok_json(body: &Value) -> Response {
 }
 
 /// A user as the Management API returns it. Key order as observed (facts `auth0-users.md`
-/// §1.2): profile keys alphabetically, then the profile keys first set by a later update, in the
+/// §1.2): `user_id` first (the 2026 recordings, terraform-provider-auth0 `TestAccOrganizationMembers`
+/// and `TestAccDataSourceUserOrganizations`; the 2023–2025 ones put it after `updated_at`, and the
+/// newest wins), then the profile keys alphabetically, then the profile keys first set by a later update, in the
 /// order they were set (`User::late_keys`), then `last_password_reset` and the login fields, then
 /// `app_metadata` last. Fields a user never had are absent, not null: `blocked`, `username`,
 /// empty metadata, and `last_login`/`logins_count` until the first login (facts `auth0.md` §11).
 pub(super) fn user_json(user: &User) -> Value {
     let mut body = Map::new();
     let early = |key: &str| !user.late_keys.contains(&key);
+    body.insert("user_id".into(), user.user_id.clone().into());
+    // inf: where `blocked` goes in the 2026 order; no 2026 recording sets it. "Rest as before" puts
+    // it first after `user_id`.
     if let Some(blocked) = user.blocked {
         body.insert("blocked".into(), blocked.into());
     }
@@ -421,7 +426,6 @@ pub(super) fn user_json(user: &User) -> Value {
     body.insert("nickname".into(), user.nickname.clone().into());
     body.insert("picture".into(), user.picture.clone().into());
     body.insert("updated_at".into(), timestamp(user.updated_at).into());
-    body.insert("user_id".into(), user.user_id.clone().into());
     if user.user_metadata_set || !user.user_metadata.is_empty() {
         let keys = if early("user_metadata") { &mut body } else { &mut late };
         keys.insert("user_metadata".into(), Value::Object(user.user_metadata.clone()));
