@@ -35,6 +35,7 @@ use tenant::ratelimit;
 use tenant::seed::SeedError;
 pub use tenant::seed::{DEFAULT_AUTH0_FIXTURE, Fixture};
 pub use tenant::summary::TenantSummary;
+pub use wire::era::WireEra;
 use wire::error::Auth0Error;
 use wire::mgmt_error::MgmtError;
 use wire::named::NAMED_ERRORS;

@@ -1,5 +1,6 @@
 //! GET/PATCH /api/v2/users/{id} and GET /api/v2/users-by-email (facts §5).
 
+use authmock::auth0::{Fixture, WireEra};
 use axum::http::StatusCode;
 use serde_json::json;
 
@@ -229,5 +230,48 @@ async fn users_by_email_refuses_a_malformed_email_and_unknown_fields() {
         user.status,
         StatusCode::BAD_REQUEST,
         "GET /users/{{id}} validates fields too"
+    );
+}
+
+/// A tenant of an older `wire_era` answers in that month's shapes: `user_id` after `updated_at`
+/// (go-auth0 v1 TestUserManager_Create.yaml, 2023), and roles without `type`, a create without a
+/// description answering `"description":null` (terraform-provider-auth0
+/// TestAccOrganizationMemberRole.yaml, 2026-04).
+#[tokio::test]
+async fn an_older_wire_era_answers_in_its_shapes() {
+    let mut fixture = Fixture::default_auth0();
+    fixture.wire_era = WireEra::try_from("2026-04".to_owned()).expect("a month");
+    let app = TestApp::with_fixture(fixture);
+    let token = app.token(App::Explorer).await;
+    let body = json!({"connection": CONNECTION, "email": "era@example.com", "password": "Era-Shapes-2026!"});
+    let created = app.post_json("/api/v2/users", Some(&token), &body).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let keys: Vec<String> = created.json().as_object().expect("a user").keys().cloned().collect();
+    assert_eq!(keys.first().map(String::as_str), Some("user_id"), "{keys:?}");
+
+    let mut fixture = Fixture::default_auth0();
+    fixture.wire_era = WireEra::try_from("2025-09".to_owned()).expect("a month");
+    let app = TestApp::with_fixture(fixture);
+    let token = app.token(App::Explorer).await;
+    let created = app.post_json("/api/v2/users", Some(&token), &body).await;
+    let keys: Vec<String> = created.json().as_object().expect("a user").keys().cloned().collect();
+    assert_eq!(keys[..2], ["created_at", "email"], "{keys:?}");
+    assert_eq!(
+        keys.iter().position(|k| k == "user_id"),
+        keys.iter().position(|k| k == "updated_at").map(|i| i + 1)
+    );
+    let role = app
+        .post_json("/api/v2/roles", Some(&token), &json!({"name": "reader"}))
+        .await;
+    assert_eq!(role.status, StatusCode::OK, "{}", role.body);
+    let id = role.json()["id"].as_str().expect("an id").to_owned();
+    assert_eq!(
+        role.body,
+        format!(r#"{{"id":"{id}","name":"reader","description":null}}"#)
+    );
+    let read = app.get(&format!("/api/v2/roles/{id}"), Some(&token)).await;
+    assert_eq!(
+        read.body,
+        format!(r#"{{"id":"{id}","name":"reader","description":""}}"#)
     );
 }

@@ -256,6 +256,8 @@ def main(argv):
             stem = path[len("test/data/recordings/"):-len(".yaml")]
             name = short + "--" + re.sub(r"[^A-Za-z0-9_.-]+", "_", stem.replace("/", "--"))
             c["name"] = name
+            # When the cassette was last recorded: the day of the commit that last changed it.
+            c["recorded"] = git(repo, "log", "-1", "--format=%cs", commit, "--", path).decode().strip()
             cassettes[name] = c
     mark_stable_order(cassettes)
     os.makedirs(OUT, exist_ok=True)
@@ -263,7 +265,8 @@ def main(argv):
         if old.endswith(".json") and old[:-5] not in cassettes:
             os.remove(os.path.join(OUT, old))
     for name, c in sorted(cassettes.items()):
-        ordered = {"name": name, "source": c["source"], "interactions": c["interactions"]}
+        ordered = {"name": name, "source": c["source"], "recorded": c["recorded"],
+                   "interactions": c["interactions"]}
         with open(os.path.join(OUT, name + ".json"), "w") as f:
             json.dump(ordered, f, indent=1, ensure_ascii=False)
             f.write("\n")

@@ -1,8 +1,9 @@
 //! Replays the public recordings of Auth0's own clients (go-auth0, terraform-provider-auth0)
 //! against a fresh in-process tenant per cassette and compares each answer with the recorded one:
 //! status, content type, top-level key set, error texts and, where the recordings agree on it,
-//! key order. Differences are declared in `deviations.json`, one by one or as a class of one shape
-//! (or of one key moved to the front) with the number it covers; an undeclared difference fails, and so does a declared one that no
+//! key order, each cassette on a tenant answering in the shapes of the month it was recorded
+//! (fixture `wire_era`). Differences are declared in `deviations.json`, one by one or as a class
+//! of one shape with the number it covers; an undeclared difference fails, and so does a declared one that no
 //! longer occurs or a class whose number changed (`REPLAY_PRUNE=1` drops those from the file
 //! instead). The cassettes come from `extract.py`; `docs/fidelity.md` explains both.
 
@@ -52,6 +53,8 @@ const MANAGEMENT_SCOPES: &[&str] = &[
 #[derive(Deserialize)]
 struct Cassette {
     name: String,
+    /// The day the cassette was last recorded; the tenant answers in that era's shapes.
+    recorded: String,
     interactions: Vec<Interaction>,
 }
 
@@ -94,7 +97,7 @@ fn root() -> PathBuf {
 /// their tokens had, its database connection with their password policy (`low`: no recording
 /// shows a strength error, and both clients create users with passwords `fair` refuses) and
 /// requiring a username where the recording's tenant did (go-auth0's does).
-fn fixture(requires_username: bool) -> Fixture {
+fn fixture(requires_username: bool, era: &str) -> Fixture {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(manifest.join("fixtures/auth0-tenant.json")).expect("default seed");
     let mut seed: Value = serde_json::from_str(&text).expect("seed is JSON");
@@ -107,6 +110,7 @@ fn fixture(requires_username: bool) -> Fixture {
     admin["grants"] = json!([{ "api": "management", "scopes": MANAGEMENT_SCOPES }]);
     seed["connections"][0]["requires_username"] = json!(requires_username);
     seed["connections"][0]["password_policy"] = json!("low");
+    seed["wire_era"] = json!(era);
     Fixture::from_json(&seed.to_string()).expect("seed builds")
 }
 
@@ -490,7 +494,6 @@ fn key_of(entry: &Value) -> Key {
 #[tokio::test]
 async fn replay_matches_the_recordings() {
     let started = Instant::now();
-    let fixtures = [fixture(false), fixture(true)];
     let all = cassettes();
     assert!(!all.is_empty(), "no cassettes: run tests/replay/extract.py");
     let mut differences = Vec::new();
@@ -502,7 +505,7 @@ async fn replay_matches_the_recordings() {
                 && (i.path == "/api/v2/users" || i.path == "/dbconnections/signup")
                 && i.body.contains("\"username\"")
         });
-        let mut replay = Replay::new(&fixtures[usize::from(usernames)], cassette).await;
+        let mut replay = Replay::new(&fixture(usernames, &cassette.recorded), cassette).await;
         for interaction in &cassette.interactions {
             let agree = replay.play(&cassette.name, interaction, &mut differences).await;
             let row = score.entry(interaction.family.clone()).or_default();
@@ -539,15 +542,11 @@ async fn replay_matches_the_recordings() {
             "a declared class without a reason or a count: {class}"
         );
     }
-    // A class of key orders may instead name the one key authmock moves to the front of the
-    // recorded order (an era's change of order, whatever the other keys are).
     let class_of = |d: &Difference| {
         classes.iter().position(|c| {
             c["check"] == d.check.as_str()
-                && match c["moved_to_front"].as_str() {
-                    Some(key) => moved_to_front(&d.recorded, key) == d.authmock,
-                    None => c["recorded"] == d.recorded.as_str() && c["authmock"] == d.authmock.as_str(),
-                }
+                && c["recorded"] == d.recorded.as_str()
+                && c["authmock"] == d.authmock.as_str()
         })
     };
     let mut covered = vec![0u64; classes.len()];
@@ -649,16 +648,4 @@ fn print_score(score: &BTreeMap<String, [usize; 6]>) {
         "{:<14} {:>6} {:>7} {:>13} {:>8} {:>6} {:>5}",
         "total", total[5], total[0], total[1], total[2], total[3], total[4]
     );
-}
-
-/// A comma-separated key order with `key` moved to the front (unchanged when `key` is absent).
-fn moved_to_front(order: &str, key: &str) -> String {
-    let keys: Vec<&str> = order.split(',').collect();
-    if !keys.contains(&key) {
-        return order.to_owned();
-    }
-    std::iter::once(key)
-        .chain(keys.into_iter().filter(|k| *k != key))
-        .collect::<Vec<_>>()
-        .join(",")
 }

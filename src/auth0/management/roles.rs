@@ -212,7 +212,7 @@ pub(super) async fn list(
         .roles
         .iter()
         .filter(|r| filter.as_deref().is_none_or(|f| r.name.to_lowercase().contains(f)))
-        .map(role_json)
+        .map(|r| role_json(r, state.era()))
         .collect();
     ok(StatusCode::OK, &page("roles", items, &query))
 }
@@ -225,7 +225,7 @@ pub(super) async fn get(
 ) -> Result<Response, MgmtError> {
     let state = tenant.state();
     let index = role_index(&state, &path_id(path))?;
-    Ok(ok(StatusCode::OK, &role_json(&state.rbac().roles[index])))
+    Ok(ok(StatusCode::OK, &role_json(&state.rbac().roles[index], state.era())))
 }
 
 #[tracing::instrument(skip_all)]
@@ -237,8 +237,9 @@ pub(super) async fn update(
 ) -> Result<Response, MgmtError> {
     let mut state = tenant.state();
     let index = role_index(&state, &path_id(path))?;
+    let era = state.era();
     let role = rbac::update_role(&mut state, index, request.name, request.description)?;
-    Ok(ok(StatusCode::OK, &role_json(role)))
+    Ok(ok(StatusCode::OK, &role_json(role, era)))
 }
 
 #[tracing::instrument(skip_all)]
@@ -327,7 +328,7 @@ pub(super) async fn user_roles(
     let mut roles: Vec<&Role> = state.rbac().roles_of(&user_id).collect();
     // obs: sorted by name.
     roles.sort_by(|a, b| a.name.cmp(&b.name));
-    let items = roles.into_iter().map(role_json).collect();
+    let items = roles.into_iter().map(|r| role_json(r, state.era())).collect();
     Ok(ok(StatusCode::OK, &page("roles", items, &query)))
 }
 

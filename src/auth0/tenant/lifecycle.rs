@@ -214,6 +214,7 @@ pub(crate) fn delete_user(state: &mut TenantState, user_id: &str) -> bool {
         logins,
         // Configuration, which names no user.
         login: _,
+        era: _,
         default_directory: _,
         default_audience: _,
         clients: _,

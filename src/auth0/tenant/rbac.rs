@@ -7,16 +7,20 @@ use serde_json::{Value, json};
 use crate::auth0::tenant::logins::random_alnum;
 use crate::auth0::tenant::model::{Rbac, Role, RoleKind};
 use crate::auth0::tenant::state::TenantState;
+use crate::auth0::wire::era::WireEra;
 use crate::auth0::wire::mgmt_error::MgmtError;
 
 /// A role as the Management API prints it: `id`, `name`, `description`, `type`, then `owner_id`
-/// for an organization's role. obs (terraform-provider-auth0 test/data/recordings/TestAccRole.yaml,
+/// for an organization's role (`type` and `owner_id` only from the 2026-08 `era` on). obs (terraform-provider-auth0 test/data/recordings/TestAccRole.yaml,
 /// TestAccRoleOrganizationLevel.yaml, TestAccDataSourceOrganizationRole.yaml, 2026, the newest
 /// era; go-auth0 v1 TestRoleManager_* of 2023 had no `type`): GET, PATCH and the `/roles` list
 /// all carry `type`. inf: `/users/{id}/roles` lists the same view (its newest recording,
 /// TestAccDataSourceUser.yaml of 2025, predates `type`).
-pub(crate) fn role_json(role: &Role) -> Value {
+pub(crate) fn role_json(role: &Role, era: WireEra) -> Value {
     let mut body = json!({"id": role.id, "name": role.name, "description": role.description});
+    if !era.role_type() {
+        return body;
+    }
     match &role.kind {
         RoleKind::Tenant => body["type"] = "tenant".into(),
         RoleKind::Organization { owner_id } => {
@@ -37,7 +41,7 @@ pub(crate) fn role_json(role: &Role) -> Value {
 /// answer has no `description` key. obs (terraform-provider-auth0
 /// test/data/recordings/TestAccRole.yaml and TestAccRoleTypeAndOwnerIDAreCreateOnly.yaml, 2026:
 /// `{"id":…,"name":…,"type":"tenant"}`; the 2026-04 TestAccOrganizationMemberRole.yaml answered
-/// `"description":null`, an older era the newest recordings replace).
+/// `"description":null`, as the tenant answers in an older `era`).
 pub(crate) fn add_role(
     state: &mut TenantState,
     name: String,
@@ -55,11 +59,15 @@ pub(crate) fn add_role(
         kind,
         permissions: Vec::new(),
     };
-    let mut body = role_json(&role);
+    let mut body = role_json(&role, state.era);
     if description.is_none()
         && let Some(fields) = body.as_object_mut()
     {
-        fields.shift_remove("description");
+        if state.era.role_type() {
+            fields.shift_remove("description");
+        } else {
+            fields.insert("description".into(), Value::Null);
+        }
     }
     let gone = state.rbac.roles.push(role);
     // A role evicted to make room takes its memberships along.

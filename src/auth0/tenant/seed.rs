@@ -22,6 +22,7 @@ use crate::auth0::tenant::bounds;
 use crate::auth0::tenant::model::{
     Api, BruteForce, Client, ClientGrant, Connection, LoginExperience, PasswordRules, TICKET_SECRET_LEN,
 };
+use crate::auth0::wire::era::WireEra;
 use crate::core::bounded::{BoundedList, BoundedMap};
 
 use crate::auth0::tenant::{Reseed, Tenant, TenantAddress};
@@ -65,6 +66,10 @@ pub struct Fixture {
     pub name: String,
     #[serde(default)]
     pub login: LoginExperience,
+    /// Answer in the Management API's shapes of this month (`YYYY-MM`) instead of the newest
+    /// (`wire::era`).
+    #[serde(default)]
+    pub wire_era: WireEra,
     /// Seeds every generated value; omitted means a fixed default, not randomness.
     #[serde(default)]
     pub seed: u64,
@@ -363,6 +368,7 @@ impl Fixture {
         }
         let state = TenantState {
             login: self.login,
+            era: self.wire_era,
             default_directory: self.default_directory.clone(),
             default_audience: self.default_audience.clone(),
             clients: self.clients.iter().map(client).collect(),

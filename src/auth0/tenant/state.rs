@@ -10,6 +10,7 @@ use crate::auth0::tenant::model::{
 };
 use crate::auth0::tenant::quota::TokenQuotas;
 use crate::auth0::tenant::users::{User, Users};
+use crate::auth0::wire::era::WireEra;
 use crate::core::bounded::{BoundedList, BoundedMap};
 use crate::core::onetime::OneTimeStore;
 use crate::core::outbox::Outbox;
@@ -18,6 +19,8 @@ use crate::core::outbox::Outbox;
 #[derive(Debug)]
 pub struct TenantState {
     pub(in crate::auth0::tenant) login: LoginExperience,
+    /// The era of the Management API's wire shapes (fixture `wire_era`).
+    pub(in crate::auth0::tenant) era: WireEra,
     /// The connection used by the plain `password` grant (the tenant's "Default Directory").
     pub(in crate::auth0::tenant) default_directory: Option<String>,
     /// The tenant's default audience as the fixture names it (`Tenant::default_audience`).
@@ -52,6 +55,11 @@ pub struct TenantState {
 }
 
 impl TenantState {
+    /// The era whose Management API shapes the tenant answers in.
+    pub fn era(&self) -> WireEra {
+        self.era
+    }
+
     pub fn client(&self, client_id: &str) -> Option<&Client> {
         self.clients.iter().find(|c| c.client_id == client_id)
     }

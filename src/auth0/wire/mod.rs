@@ -2,12 +2,13 @@
 //! (`mgmt_error`, `oauth_error`, `signup_error`; `error` carries any of them, `named` the fault
 //! names, `hint` the diagnoses both share), the hosted pages' errors (`reset_error`,
 //! `login_error`), page copy (`text`, `login_text`), mail copy (`mail`), the hosted pages'
-//! paths (`paths`), the discovery document (`discovery`), response helpers (`respond`), body reading (`body`) and value formats
+//! paths (`paths`), the discovery document (`discovery`), the era of the wire shapes (`era`), response helpers (`respond`), body reading (`body`) and value formats
 //! (`format`). The layer the fidelity audit against `shared/providers/` reads. Imports `core`
 //! only.
 
 pub(crate) mod body;
 pub(crate) mod discovery;
+pub mod era;
 pub(crate) mod error;
 pub(crate) mod format;
 pub(crate) mod hint;

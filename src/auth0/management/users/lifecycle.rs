@@ -77,7 +77,7 @@ pub(in crate::auth0::management) async fn create(
     }
     Ok(json_response(
         StatusCode::CREATED,
-        &user_json(&user),
+        &user_json(&user, state.era()),
         "application/json; charset=utf-8",
     ))
 }

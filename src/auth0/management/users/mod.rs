@@ -20,6 +20,7 @@ use crate::auth0::management::payload::Schema;
 use crate::auth0::tenant::Tenant;
 use crate::auth0::tenant::password_rules;
 use crate::auth0::tenant::users::User;
+use crate::auth0::wire::era::WireEra;
 use crate::auth0::wire::format::timestamp;
 use crate::auth0::wire::mgmt_error::{Finding, MgmtError, Violation};
 use crate::auth0::wire::respond::json_response;
@@ -136,7 +137,11 @@ pub(super) async fn get(
         user_id: Some(id),
         email: None,
     })?;
-    let body = select_fields(user_json(user), query.fields.as_deref(), query.include_fields);
+    let body = select_fields(
+        user_json(user, state.era()),
+        query.fields.as_deref(),
+        query.include_fields,
+    );
     Ok(ok_json(&body))
 }
 
@@ -152,7 +157,7 @@ pub(super) async fn by_email(
         .users()
         .iter()
         .filter(|u| u.email == query.email)
-        .map(|u| select_fields(user_json(u), query.fields.as_deref(), query.include_fields))
+        .map(|u| select_fields(user_json(u, state.era()), query.fields.as_deref(), query.include_fields))
         .collect();
     Ok(ok_json(&Value::Array(users)))
 }
@@ -246,13 +251,14 @@ fn update_user(tenant: &Tenant, caller: &Principal, id: &str, request: UpdateUse
         }
         None => None,
     };
+    let era = state.era();
     let user = state.user_mut(id).ok_or(MgmtError::UserNotFound {
         user_id: Some(id.to_owned()),
         email: None,
     })?;
     let password_changed = password.is_some();
     request.apply(user, password, now);
-    let body = user_json(user);
+    let body = user_json(user, era);
     if password_changed {
         // doc (DOC-bfp): a password change lifts brute-force blocks.
         let email = user.email.clone();
@@ -386,18 +392,19 @@ pub(super) fn ok_json(body: &Value) -> Response {
 }
 
 /// A user as the Management API returns it. Key order as observed (facts `auth0-users.md`
-/// §1.2): `user_id` first (the 2026 recordings, terraform-provider-auth0 `TestAccOrganizationMembers`
-/// and `TestAccDataSourceUserOrganizations`; the 2023–2025 ones put it after `updated_at`, and the
-/// newest wins), then the profile keys alphabetically, then the profile keys first set by a later update, in the
+/// §1.2): `user_id` first (the 2026 recordings; in an older `era`, after `updated_at`), then the
+/// profile keys alphabetically, then the profile keys first set by a later update, in the
 /// order they were set (`User::late_keys`), then `last_password_reset` and the login fields, then
 /// `app_metadata` last. Fields a user never had are absent, not null: `blocked`, `username`,
 /// empty metadata, and `last_login`/`logins_count` until the first login (facts `auth0.md` §11).
-pub(super) fn user_json(user: &User) -> Value {
+pub(super) fn user_json(user: &User, era: WireEra) -> Value {
     let mut body = Map::new();
     let early = |key: &str| !user.late_keys.contains(&key);
-    body.insert("user_id".into(), user.user_id.clone().into());
-    // inf: where `blocked` goes in the 2026 order; no 2026 recording sets it. "Rest as before" puts
-    // it first after `user_id`.
+    if era.user_id_first() {
+        // inf: where `blocked` goes in the 2026 order; no 2026 recording sets it. "Rest as
+        // before" puts it first after `user_id`.
+        body.insert("user_id".into(), user.user_id.clone().into());
+    }
     if let Some(blocked) = user.blocked {
         body.insert("blocked".into(), blocked.into());
     }
@@ -426,6 +433,9 @@ pub(super) fn user_json(user: &User) -> Value {
     body.insert("nickname".into(), user.nickname.clone().into());
     body.insert("picture".into(), user.picture.clone().into());
     body.insert("updated_at".into(), timestamp(user.updated_at).into());
+    if !era.user_id_first() {
+        body.insert("user_id".into(), user.user_id.clone().into());
+    }
     if user.user_metadata_set || !user.user_metadata.is_empty() {
         let keys = if early("user_metadata") { &mut body } else { &mut late };
         keys.insert("user_metadata".into(), Value::Object(user.user_metadata.clone()));

@@ -106,7 +106,13 @@ pub(in crate::auth0::management) fn search(state: &TenantState, params: &ListUse
         .into_iter()
         .skip(start)
         .take(per_page as usize)
-        .map(|u| select_fields(user_json(u), params.fields.as_deref(), params.include_fields))
+        .map(|u| {
+            select_fields(
+                user_json(u, state.era()),
+                params.fields.as_deref(),
+                params.include_fields,
+            )
+        })
         .collect();
     if params.include_totals == Some(true) {
         Ok(json!({

@@ -1,0 +1,120 @@
+//! Which era of the Management API's wire shapes a tenant answers in. The recordings of real
+//! tenants span years, and some shapes changed between them; authmock answers as the newest
+//! recordings do unless the fixture names an older date (`wire_era: "2025-09"`), for a client whose
+//! own recorded tests expect the older shapes. Each change is dated by the first recording that
+//! shows it; a date between the last recording without it and that one is answered as before.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use serde::Deserialize;
+
+/// A month of the provider's history, or the newest shapes (the default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(try_from = "String")]
+pub struct WireEra(Option<(u16, u8)>);
+
+/// `user_id` first in user bodies. obs: terraform-provider-auth0 test/data/recordings/
+/// TestAccOrganizationMembers.yaml (2026-04) is the first recording with it; go-auth0 v1
+/// TestUserManager_ListConnectedAccounts.yaml (2025-09) the last without it.
+const USER_ID_FIRST: WireEra = WireEra(Some((2026, 4)));
+
+/// `type` (and `owner_id`) in role bodies, and no `description` key in the answer to a create
+/// without one. obs: terraform-provider-auth0 TestAccRole.yaml (2026-08) is the first recording
+/// with them; TestAccOrganizationMemberRole.yaml (2026-04) the last without.
+const ROLE_TYPE: WireEra = WireEra(Some((2026, 8)));
+
+impl WireEra {
+    /// The newest shapes the recordings show.
+    pub const NEWEST: WireEra = WireEra(None);
+
+    /// Whether user bodies list `user_id` first (else after `updated_at`).
+    pub fn user_id_first(self) -> bool {
+        self >= USER_ID_FIRST
+    }
+
+    /// Whether role bodies carry `type` (else `id`, `name`, `description` only).
+    pub fn role_type(self) -> bool {
+        self >= ROLE_TYPE
+    }
+}
+
+/// Months in order, the newest shapes after every month.
+impl Ord for WireEra {
+    fn cmp(&self, other: &Self) -> Ordering {
+        match (self.0, other.0) {
+            (None, None) => Ordering::Equal,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(_), None) => Ordering::Less,
+            (Some(a), Some(b)) => a.cmp(&b),
+        }
+    }
+}
+
+impl PartialOrd for WireEra {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl TryFrom<String> for WireEra {
+    type Error = String;
+
+    /// `YYYY-MM` or `YYYY-MM-DD` (the day is ignored), or `newest`.
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        if text == "newest" {
+            return Ok(Self::NEWEST);
+        }
+        let mut parts = text.splitn(3, '-');
+        let year = parts
+            .next()
+            .and_then(|y| y.parse::<u16>().ok())
+            .filter(|y| (2013..=9999).contains(y));
+        let month = parts
+            .next()
+            .and_then(|m| m.parse::<u8>().ok())
+            .filter(|m| (1..=12).contains(m));
+        match (year, month) {
+            (Some(year), Some(month)) => Ok(Self(Some((year, month)))),
+            _ => Err(format!(
+                "wire_era `{text}` is neither `newest` nor a date `YYYY-MM` (or `YYYY-MM-DD`)"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for WireEra {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            None => f.write_str("newest"),
+            Some((year, month)) => write!(f, "{year:04}-{month:02}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn era(text: &str) -> WireEra {
+        WireEra::try_from(text.to_owned()).expect("an era")
+    }
+
+    #[test]
+    fn each_change_starts_at_its_first_recording() {
+        assert!(!era("2025-09").user_id_first());
+        assert!(era("2026-04-23").user_id_first());
+        assert!(!era("2026-04").role_type());
+        assert!(era("2026-08").role_type());
+        assert!(WireEra::NEWEST.user_id_first() && WireEra::NEWEST.role_type());
+        assert_eq!(era("newest"), WireEra::default());
+    }
+
+    #[test]
+    fn only_dates_and_newest_parse() {
+        for bad in ["", "2026", "2026-13", "26-04", "latest", "2026-00-01"] {
+            assert!(WireEra::try_from(bad.to_owned()).is_err(), "{bad}");
+        }
+        assert_eq!(era("2024-10-14").to_string(), "2024-10");
+    }
+}
