@@ -208,20 +208,21 @@ def cassette(raw, source, repo_name, branch, commit, file):
 
 
 def mark_stable_order(cassettes):
-    """A recorded key order is compared only where the recordings agree on it: for one method,
-    route and status, every recorded object body with the same key set has the same order."""
+    """A recorded key order is compared only where the recordings of the same month agree on it
+    (the provider's shapes change between eras): for one month, method, route and status, every
+    recorded object body with the same key set has the same order."""
     orders = {}
     for c in cassettes.values():
         for i in c["interactions"]:
             keys = top_keys(i["response_body"])
             if keys is None:
                 continue
-            group = (i["method"], route_template(i["path"]), i["status"], frozenset(keys))
+            group = (c["recorded"][:7], i["method"], route_template(i["path"]), i["status"], frozenset(keys))
             orders.setdefault(group, set()).add(tuple(keys))
     for c in cassettes.values():
         for i in c["interactions"]:
             keys = top_keys(i["response_body"])
-            group = (i["method"], route_template(i["path"]), i["status"], frozenset(keys or ()))
+            group = (c["recorded"][:7], i["method"], route_template(i["path"]), i["status"], frozenset(keys or ()))
             i["order_stable"] = keys is not None and len(orders.get(group, ())) == 1
 
 
