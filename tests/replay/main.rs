@@ -1,11 +1,12 @@
 //! Replays the public recordings of Auth0's own clients (go-auth0, terraform-provider-auth0)
 //! against a fresh in-process tenant per cassette and compares each answer with the recorded one:
-//! status, content type, top-level key set, error texts and, where that month's recordings agree on it,
-//! key order, each cassette on a tenant answering in the shapes of the month it was recorded
-//! (fixture `wire_era`). Differences are declared in `deviations.json`, one by one or as a class
-//! of one shape with the number it covers; an undeclared difference fails, and so does a declared one that no
-//! longer occurs or a class whose number changed (`REPLAY_PRUNE=1` drops those from the file
-//! instead). The cassettes come from `extract.py`; `docs/fidelity.md` explains both.
+//! status, content type, top-level key set, error texts and, where that month's recordings agree
+//! on it, key order, each cassette on a tenant answering in the shapes of the month it was
+//! recorded (fixture `wire_era`). Differences are declared in `deviations.json`, one by one or as
+//! a class of one shape with the number it covers; an undeclared difference fails, and so does a
+//! declared one that no longer occurs or a class whose number changed (`REPLAY_PRUNE=1` drops
+//! those from the file instead). The cassettes come from `extract.py`; `docs/fidelity.md`
+//! explains both.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
