@@ -16,6 +16,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -56,6 +57,42 @@ pub struct SigningKey {
     /// Tokens whose signature this key already verified, with their claims: a client reuses
     /// its token for many calls, and the RSA check is the bulk of a Management API request.
     verified: Mutex<HashMap<String, Claims>>,
+    /// Signatures made in the last second, by signing input (`header.payload`).
+    signed: Mutex<RecentSignatures>,
+}
+
+/// RSASSA-PKCS1-v1_5 is deterministic: one key over the same bytes gives the same signature. An
+/// access token without a `jti` (every client-credentials token) repeats its bytes for the same
+/// client, audience, scope and second, so a token signed again within the second reuses the
+/// signature: the same bytes a fresh signing would give, at the cost of a lookup. Bounded in
+/// time (entries last one second) and in size.
+#[derive(Debug, Default)]
+struct RecentSignatures {
+    since: Option<Instant>,
+    by_input: HashMap<Box<str>, Box<[u8]>>,
+}
+
+/// The most signatures a key keeps; past it the memory starts over.
+const SIGNED_CAPACITY: usize = 64;
+
+impl RecentSignatures {
+    fn get(&mut self, input: &str, now: Instant) -> Option<Box<[u8]>> {
+        if self
+            .since
+            .is_none_or(|since| now.duration_since(since) >= Duration::from_secs(1))
+        {
+            self.by_input.clear();
+            self.since = Some(now);
+        }
+        self.by_input.get(input).cloned()
+    }
+
+    fn keep(&mut self, input: &str, signature: &[u8]) {
+        if self.by_input.len() >= SIGNED_CAPACITY {
+            self.by_input.clear();
+        }
+        self.by_input.insert(input.into(), signature.into());
+    }
 }
 
 /// The development key every build carries (also the default fixture's `auth0-tenant.key.pem`).
@@ -121,6 +158,7 @@ impl SigningKey {
             jwk,
             certificate_pem: cert.pem(),
             verified: Mutex::new(HashMap::new()),
+            signed: Mutex::new(RecentSignatures::default()),
         })
     }
 
@@ -141,6 +179,20 @@ impl SigningKey {
     /// The base64url JWT header every token of this key carries.
     pub(crate) fn encoded_header(&self) -> &str {
         &self.encoded_header
+    }
+
+    /// RS256 over a JWT's signing input (`header.payload`), reusing the signature of the same
+    /// input made within the last second ([`RecentSignatures`]).
+    pub(crate) fn sign_jwt_input(&self, input: &str) -> Box<[u8]> {
+        let now = Instant::now();
+        // Entries are inserted whole: a poisoned map is still consistent.
+        let lock = || self.signed.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(signature) = lock().get(input, now) {
+            return signature;
+        }
+        let signature: Box<[u8]> = self.sign_rs256(input.as_bytes()).into();
+        lock().keep(input, &signature);
+        signature
     }
 
     /// RS256 (RSASSA-PKCS1-v1_5 with SHA-256) over `message`.

@@ -46,7 +46,7 @@ pub fn sign(key: &SigningKey, claims: &Claims) -> String {
     token.push_str(key.encoded_header());
     token.push('.');
     URL_SAFE_NO_PAD.encode_string(&payload, &mut token);
-    let signature = key.sign_rs256(token.as_bytes());
+    let signature = key.sign_jwt_input(&token);
     token.push('.');
     URL_SAFE_NO_PAD.encode_string(&signature, &mut token);
     token
@@ -199,6 +199,22 @@ mod tests {
         let verified = verify(&key, &token, 1_000).expect("fresh token verifies");
         let names: Vec<&String> = verified.keys().collect();
         assert_eq!(names, ["iss", "sub", "exp"]);
+    }
+
+    /// A token signed again within the second reuses the first signature: the same bytes as a
+    /// fresh signature, and only for the same input.
+    #[test]
+    fn a_reused_signature_is_the_fresh_one_and_only_for_the_same_bytes() {
+        let key = test_key();
+        let first = sign(&key, &claims(2_000));
+        let again = sign(&key, &claims(2_000));
+        assert_eq!(first, again);
+        let (input, signature) = again.rsplit_once('.').expect("three segments");
+        let fresh = key.sign_rs256(input.as_bytes());
+        assert_eq!(signature, URL_SAFE_NO_PAD.encode(fresh));
+        let other = sign(&key, &claims(2_001));
+        assert_ne!(other.rsplit_once('.').map(|(_, s)| s), Some(signature));
+        verify(&key, &other, 1_000).expect("the other token verifies");
     }
 
     #[test]
