@@ -17,6 +17,10 @@ use crate::auth0::wire::respond::{encode, html, with_hint};
 pub const LOGIN_TITLE: &str = "Welcome";
 pub const WRONG_CREDENTIALS: &str = "Wrong email or password";
 pub const PASSWORD_REQUIRED: &str = "Password is required";
+/// `user-blocked`: the identifier is blocked by brute-force protection (shown under the password
+/// like the other errors of the form, with the form's 400; inf: the element and status of this
+/// text were not captured).
+pub const USER_BLOCKED: &str = "Your account has been blocked after multiple consecutive login attempts.";
 /// inf: the identifier field's "required" text mirrors `no-password`.
 pub const EMAIL_REQUIRED: &str = "Email is required";
 const CONTINUE: &str = "Continue";
