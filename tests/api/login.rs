@@ -1158,3 +1158,72 @@ async fn browser_login_tokens_carry_rbac_permissions() {
     assert_eq!(access["scope"], "openid");
     assert_eq!(url_param(location, "scope").as_deref(), Some("openid"));
 }
+
+#[tokio::test]
+async fn a_cookie_planted_before_login_never_becomes_the_victims_session() {
+    let app = TestApp::new();
+    let mut attacker = Browser::new(&app);
+    attacker.start(&spa_query("")).await;
+    let planted = attacker.cookie.clone().expect("the anonymous auth0 cookie");
+    let mut victim = Browser {
+        app: &app,
+        cookie: Some(planted.clone()),
+    };
+    let ul_state = victim.start(&spa_query("")).await;
+    let posted = victim
+        .post(
+            &format!("/u/login?state={ul_state}"),
+            &[
+                ("state", ul_state.as_str()),
+                ("username", "alice@example.com"),
+                ("password", "Wonderland-2026"),
+                ("action", "default"),
+            ],
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::FOUND, "{}", page_wire(&posted));
+    let cookies: Vec<&str> = posted
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().expect("ascii"))
+        .collect();
+    let fresh = victim.cookie.clone().expect("a new session cookie");
+    assert_ne!(fresh, planted, "authentication issues a new session id");
+    let id = fresh.trim_start_matches("auth0=");
+    assert_eq!(cookies.len(), 2, "{cookies:?}");
+    assert!(cookies[0].starts_with(&format!("auth0={id};")), "{cookies:?}");
+    assert!(cookies[1].starts_with(&format!("auth0_compat={id};")), "{cookies:?}");
+    let resumed = victim.get(posted.header("location").expect("resume")).await;
+    assert!(url_param(resumed.header("location").expect("callback"), "code").is_some());
+
+    let silent = format!("/authorize?{}", spa_query("&prompt=none"));
+    let replayed = attacker.get(&silent).await;
+    let callback = replayed.header("location").expect("callback");
+    assert_eq!(
+        url_param(callback, "error").as_deref(),
+        Some("login_required"),
+        "the planted cookie yields no code: {callback}"
+    );
+    let compat_only = app
+        .send(
+            Request::builder()
+                .uri(&silent)
+                .header("cookie", planted.replace("auth0=", "auth0_compat="))
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    let callback = compat_only.header("location").expect("callback");
+    assert_eq!(
+        url_param(callback, "error").as_deref(),
+        Some("login_required"),
+        "{callback}"
+    );
+    let victim_silent = victim.get(&silent).await;
+    let callback = victim_silent.header("location").expect("callback");
+    assert!(
+        url_param(callback, "code").is_some(),
+        "the victim's own session works: {callback}"
+    );
+}

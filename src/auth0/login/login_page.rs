@@ -216,11 +216,10 @@ fn log_in(tenant: &Tenant, ul_state: &str, cookie: Option<&str>, attempt: &Attem
             set_session: None,
         });
     }
-    if let Some(session) = state.logins_mut().0.sessions.get_mut(&transaction.session) {
-        session.user_id = Some(user.user_id.clone());
-        session.auth_time = now.unix();
-        session.last_active = now.unix();
-    }
+    // A new session id at authentication: the anonymous cookie the browser came with (perhaps
+    // planted) is worth nothing from here on.
+    let (logins, rng) = state.logins_mut();
+    let session = logins.authenticate_session(rng, &transaction.session, &user.user_id, now.unix());
     if let Some(user) = state.user_mut(&user.user_id) {
         user.logins_count += 1;
         user.last_login = Some(now.now());
@@ -236,7 +235,8 @@ fn log_in(tenant: &Tenant, ul_state: &str, cookie: Option<&str>, attempt: &Attem
             ),
             hint: format!("{} logged in; the browser continues at /authorize/resume", user.email),
         },
-        set_session: None,
+        // Both cookies, `auth0` and `auth0_compat`, carry the new id.
+        set_session: Some(session),
     })
 }
 

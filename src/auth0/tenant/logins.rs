@@ -4,8 +4,9 @@
 //! - A **transaction** is one `/authorize` request waiting for the user; its key is the
 //!   Universal Login `state` and it is bound to the browser's session cookie, so a form posted
 //!   from another browser (login CSRF) or replayed after the flow ended finds nothing.
-//! - A **session** is the `auth0` cookie: created at the first `/authorize`, authenticated by the
-//!   login form, ended by logout or by its idle/absolute lifetime.
+//! - A **session** is the `auth0` cookie: created at the first `/authorize`, replaced by a new
+//!   authenticated one when the login form accepts the user, ended by logout or by its
+//!   idle/absolute lifetime.
 //! - A **code** is single-use, short-lived and bound to client, redirect URI and PKCE challenge.
 //! - A **refresh family** is every refresh token descended from one login; rotation keeps one
 //!   live token, and presenting a spent one revokes the whole family (reuse detection).
@@ -296,6 +297,29 @@ impl Logins {
                 last_active: now,
             },
         );
+        id
+    }
+
+    /// Authenticates the browser behind session `old` as `user_id` and returns the session's new
+    /// id: the id (and `sid`) are drawn afresh at every login, so a cookie planted before it
+    /// never becomes the user's session (session fixation, OWASP); the browser's pending
+    /// transactions move to the new id, and `old` names no session any more.
+    pub fn authenticate_session(&mut self, rng: &mut impl rand::Rng, old: &str, user_id: &str, now: i64) -> String {
+        self.sessions.remove(old);
+        let id = random_alnum(rng, 32);
+        let sid = random_alnum(rng, 32);
+        self.sessions.insert(
+            id.clone(),
+            Session {
+                sid,
+                user_id: Some(user_id.to_owned()),
+                auth_time: now,
+                last_active: now,
+            },
+        );
+        for transaction in self.transactions.values_mut().filter(|t| t.session == old) {
+            transaction.session.clone_from(&id);
+        }
         id
     }
 
