@@ -1227,3 +1227,42 @@ async fn a_cookie_planted_before_login_never_becomes_the_victims_session() {
         "the victim's own session works: {callback}"
     );
 }
+
+#[tokio::test]
+async fn a_replayed_code_revokes_the_tokens_of_its_first_use() {
+    let app = TestApp::new();
+    let code = url_param(&Browser::new(&app).login(&spa_query("")).await, "code").expect("code");
+    let first = spa_code_exchange(&app, &code).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let body = first.json();
+    let refresh_token = body["refresh_token"].as_str().expect("rt").to_owned();
+    let access = body["access_token"].as_str().expect("at").to_owned();
+    assert_eq!(
+        opaque_header(&access),
+        OPAQUE_HEADER,
+        "without an audience: an opaque token"
+    );
+    assert_eq!(app.get("/userinfo", Some(&access)).await.status, StatusCode::OK);
+
+    let replayed = spa_code_exchange(&app, &code).await;
+    assert_eq!(replayed.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        replayed.body, r#"{"error":"invalid_grant","error_description":"Invalid authorization code"}"#,
+        "the replay is answered as any spent code"
+    );
+    let refreshed = refresh(&app, SPA, &refresh_token).await;
+    assert_eq!(refreshed.status, StatusCode::FORBIDDEN, "{}", refreshed.body);
+    assert!(
+        refreshed
+            .header("x-authmock-hint")
+            .expect("hint")
+            .contains("authorization code it came from was presented again")
+    );
+    assert_eq!(
+        app.get("/userinfo", Some(&access)).await.status,
+        StatusCode::UNAUTHORIZED,
+        "the opaque access token of the first use is revoked too"
+    );
+    let again = spa_code_exchange(&app, &code).await;
+    assert_eq!(again.body, replayed.body, "a third presentation answers the same");
+}

@@ -126,6 +126,17 @@ pub struct CodeGrant {
     pub user_id: String,
     pub sid: String,
     pub auth_time: i64,
+    /// What its redemption issued, for a replay to revoke.
+    pub issued: CodeTokens,
+}
+
+/// The revocable tokens a code's redemption issued (RFC 6749 §4.1.2: a code presented again
+/// SHOULD revoke them). Access tokens with an audience are JWTs nobody holds a record of, so
+/// they live out their lifetime; the opaque `/userinfo` token and the refresh family do not.
+#[derive(Debug, Clone, Default)]
+pub struct CodeTokens {
+    pub family: Option<u64>,
+    pub opaque_access_token: Option<String>,
 }
 
 /// One refresh token's place in its family.
@@ -191,6 +202,8 @@ impl Family {
 pub enum Revocation {
     ReuseDetected,
     Revoked,
+    /// The authorization code it was issued for was presented again.
+    CodeReplayed,
 }
 
 /// The login state of one tenant.
@@ -321,6 +334,30 @@ impl Logins {
             transaction.session.clone_from(&id);
         }
         id
+    }
+
+    /// Notes what the redemption of `code` issued.
+    pub fn record_code_tokens(&mut self, code: &str, issued: CodeTokens) {
+        if let Some(grant) = self.codes.payload_mut(code) {
+            grant.issued = issued;
+        }
+    }
+
+    /// A spent code presented again: revokes the refresh family and the opaque access token its
+    /// first redemption issued (RFC 6749 §4.1.2). Answers whether anything was revoked.
+    pub fn revoke_code_tokens(&mut self, code: &str) -> bool {
+        let Some(grant) = self.codes.payload_mut(code) else {
+            return false;
+        };
+        let issued = std::mem::take(&mut grant.issued);
+        if let Some(token) = &issued.opaque_access_token {
+            self.opaque_tokens.revoke(token);
+        }
+        let family = issued.family.and_then(|id| self.families.get_mut(&id));
+        if let Some(family) = family {
+            family.revoked.get_or_insert(Revocation::CodeReplayed);
+        }
+        issued.family.is_some() || issued.opaque_access_token.is_some()
     }
 
     /// Starts a refresh family and returns its first token.
