@@ -22,7 +22,14 @@ pub(crate) fn page_wire(reply: &Reply) -> String {
     for name in [
         "content-type",
         "cache-control",
+        "pragma",
+        "content-language",
+        "content-security-policy",
+        "referrer-policy",
         "x-content-type-options",
+        "x-frame-options",
+        "x-robots-tag",
+        "x-xss-protection",
         "location",
         "www-authenticate",
         "x-authmock-hint",
@@ -1265,4 +1272,72 @@ async fn a_replayed_code_revokes_the_tokens_of_its_first_use() {
     );
     let again = spa_code_exchange(&app, &code).await;
     assert_eq!(again.body, replayed.body, "a third presentation answers the same");
+}
+
+/// The headers of a rendered New Universal Login page (a 2024 capture of `/u/login`).
+const UNIVERSAL_LOGIN_HEADERS: [(&str, &str); 9] = [
+    ("cache-control", "no-store, max-age=0, no-transform"),
+    ("content-language", "en"),
+    ("content-security-policy", "frame-ancestors 'none'"),
+    ("pragma", "no-cache"),
+    ("referrer-policy", "same-origin"),
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "deny"),
+    ("x-robots-tag", "noindex, nofollow"),
+    ("x-xss-protection", "1; mode=block"),
+];
+
+fn carries_universal_login_headers(reply: &Reply) -> bool {
+    UNIVERSAL_LOGIN_HEADERS
+        .iter()
+        .all(|(name, value)| reply.header(name) == Some(value))
+}
+
+#[tokio::test]
+async fn every_universal_login_page_refuses_framing() {
+    let app = TestApp::new();
+    let mut browser = Browser::new(&app);
+    let ul_state = browser.start(&spa_query("")).await;
+    let form = browser.get(&format!("/u/login?state={ul_state}")).await;
+    let wrong = browser
+        .post(
+            &format!("/u/login?state={ul_state}"),
+            &[
+                ("state", ul_state.as_str()),
+                ("username", "alice@example.com"),
+                ("password", "nope"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    let reset = app.get("/u/reset-password?ticket=nope", None).await;
+    let verify = app.get("/u/email-verification?ticket=nope", None).await;
+    let unblock = app.get("/u/unblock?ticket=nope", None).await;
+    for (page, reply) in [
+        ("login form", &form),
+        ("login form with its error", &wrong),
+        ("reset", &reset),
+        ("verification", &verify),
+        ("unblock", &unblock),
+    ] {
+        assert!(carries_universal_login_headers(reply), "{page}: {}", page_wire(reply));
+    }
+    // The hosted error page keeps the headers the capture shows for it.
+    let error_page = Browser::new(&app).get(&format!("/u/login?state={ul_state}")).await;
+    assert_eq!(error_page.status, StatusCode::BAD_REQUEST);
+    assert_eq!(error_page.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(error_page.header("x-frame-options"), None);
+    // web_message answers inside the application's iframe: never framing-protected.
+    let mut logged_in = Browser::new(&app);
+    logged_in.login(&spa_query("")).await;
+    let silent = logged_in
+        .get(&format!(
+            "/authorize?{}",
+            spa_query("&prompt=none&response_mode=web_message")
+                .replace(&urlencode(SPA_CALLBACK), "http%3A%2F%2F127.0.0.1%3A3000")
+        ))
+        .await;
+    assert_eq!(silent.status, StatusCode::OK);
+    assert_eq!(silent.header("x-frame-options"), None);
+    assert_eq!(silent.header("content-security-policy"), None);
 }
