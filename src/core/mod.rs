@@ -16,6 +16,7 @@ pub(crate) mod keys;
 pub mod onetime;
 pub(crate) mod outbox;
 pub(crate) mod password;
+pub mod peer;
 pub mod provider;
 pub(crate) mod ratelimit;
 pub(crate) mod tokens;

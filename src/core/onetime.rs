@@ -230,6 +230,11 @@ impl<T> OneTimeStore<T> {
         self.entries.get(secret)
     }
 
+    /// The payload behind a secret, whatever its state, to note what its redemption gave.
+    pub fn payload_mut(&mut self, secret: &str) -> Option<&mut T> {
+        self.entries.get_mut(secret).map(|entry| &mut entry.payload)
+    }
+
     /// Redeems a secret: succeeds once, while it is live and newest.
     pub fn redeem(&mut self, secret: &str, now: i64) -> Result<&Entry<T>, Redemption> {
         self.check(secret, now)?;

@@ -17,6 +17,7 @@ use crate::admin;
 use crate::admin::tenants::Runtime;
 use crate::core::address::TenantAddress;
 use crate::core::clock::Clock;
+use crate::core::peer::PeerAddr;
 use crate::core::provider::{Provider, SeedFailure};
 use crate::server::exchange;
 
@@ -107,7 +108,11 @@ async fn serve_until_closed(
             inner: listener,
             _closed: closed,
         };
-        return axum::serve(listener, router).with_graceful_shutdown(shutdown).await;
+        // Every request learns its connection's peer (`core::peer`): attack protection counts
+        // failed logins against the caller's own address.
+        return axum::serve(listener, router.into_make_service_with_connect_info::<PeerAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await;
     };
     let _closed = closed;
     let listener = listener.into_std()?;
@@ -119,7 +124,7 @@ async fn serve_until_closed(
     });
     axum_server::from_tcp_rustls(listener, RustlsConfig::from_config(config))?
         .handle(handle)
-        .serve(router.into_make_service())
+        .serve(router.into_make_service_with_connect_info::<PeerAddr>())
         .await
 }
 
@@ -128,6 +133,13 @@ async fn serve_until_closed(
 struct Closing {
     inner: TcpListener,
     _closed: oneshot::Sender<()>,
+}
+
+/// The plain listener's connections record their remote address (`core::peer`).
+impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, Closing>> for PeerAddr {
+    fn connect_info(stream: axum::serve::IncomingStream<'_, Closing>) -> Self {
+        Self(*stream.remote_addr())
+    }
 }
 
 impl axum::serve::Listener for Closing {

@@ -1,12 +1,18 @@
 //! Brute-force protection, user-blocks and the administrative block on token grants (facts
 //! `auth0-users.md` §5).
 
+use std::net::SocketAddr;
+
 use authmock::auth0::Fixture;
+use authmock::core::clock::Clock;
+use authmock::core::peer::PeerAddr;
+use axum::extract::ConnectInfo;
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
 use crate::assert_wire;
-use crate::helpers::{App, CONNECTION, TestApp};
+use crate::helpers::{App, CONNECTION, Reply, TestApp};
+use crate::login::{Browser, page_wire, spa_query};
 
 const ALICE_BLOCKS: &str = "/api/v2/user-blocks/auth0%7C3b3d13f7d1bb45d8d62f8e36";
 
@@ -183,4 +189,217 @@ async fn an_administrative_block_refuses_password_and_refresh_grants() {
         blocks.body, r#"{"blocked_for":[]}"#,
         "user-blocks lists brute-force blocks only"
     );
+}
+
+/// A password-realm grant for alice with `password`, naming `forwarded` in
+/// `auth0-forwarded-for`, from the connection `peer` (none: the router is driven in-process).
+async fn realm_login(
+    app: &TestApp,
+    (client_id, client_secret): (&str, Option<&str>),
+    password: &str,
+    forwarded: Option<&str>,
+    peer: Option<&str>,
+) -> Reply {
+    let mut body = json!({
+        "grant_type": "http://auth0.com/oauth/grant-type/password-realm",
+        "client_id": client_id,
+        "username": "alice@example.com", "password": password, "realm": CONNECTION,
+    });
+    if let Some(secret) = client_secret {
+        body["client_secret"] = json!(secret);
+    }
+    let mut request = axum::http::Request::builder()
+        .method(Method::POST)
+        .uri("/oauth/token")
+        .header("content-type", "application/json");
+    if let Some(ip) = forwarded {
+        request = request.header("auth0-forwarded-for", ip);
+    }
+    if let Some(peer) = peer {
+        let addr: SocketAddr = format!("{peer}:50000").parse().expect("peer address");
+        request = request.extension(ConnectInfo(PeerAddr(addr)));
+    }
+    app.send(request.body(axum::body::Body::from(body.to_string())).expect("request"))
+        .await
+}
+
+async fn blocked_ips(app: &TestApp) -> Vec<String> {
+    let token = app.token(App::ReadOnly).await;
+    let blocks = app
+        .get("/api/v2/user-blocks?identifier=alice%40example.com", Some(&token))
+        .await
+        .json();
+    blocks["blocked_for"]
+        .as_array()
+        .expect("blocked_for")
+        .iter()
+        .map(|b| b["ip"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn rotating_auth0_forwarded_for_from_an_untrusted_caller_still_blocks() {
+    let mut fixture = Fixture::default_auth0();
+    fixture.brute_force_threshold = 3;
+    for client in &mut fixture.clients {
+        if client.name == "Web app" {
+            client.is_token_endpoint_ip_header_trusted = false;
+        }
+        if client.name == "Single-page app" {
+            client
+                .grant_types
+                .push("http://auth0.com/oauth/grant-type/password-realm".into());
+        }
+    }
+    let app = TestApp::with_fixture(fixture);
+    let (web_id, web_secret) = app.credentials(App::Web);
+    let web = (web_id.as_str(), Some(web_secret.as_str()));
+    // An authenticated application without "Trust Token Endpoint IP Header": the header is
+    // ignored and the caller's own address counts.
+    for (n, ip) in ["10.0.0.1", "10.0.0.2"].into_iter().enumerate() {
+        let wrong = realm_login(&app, web, "nope", Some(ip), Some("192.0.2.7")).await;
+        assert_eq!(wrong.status, StatusCode::FORBIDDEN, "failure {}", n + 1);
+    }
+    let third = realm_login(&app, web, "nope", Some("10.0.0.3"), Some("192.0.2.7")).await;
+    assert_eq!(third.status, StatusCode::TOO_MANY_REQUESTS, "{}", third.body);
+    let fresh_header = realm_login(&app, web, "Wonderland-2026", Some("10.0.0.4"), Some("192.0.2.7")).await;
+    assert_eq!(
+        fresh_header.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "a new header value does not help"
+    );
+    assert_eq!(blocked_ips(&app).await, ["192.0.2.7"]);
+    let elsewhere = realm_login(&app, web, "Wonderland-2026", None, Some("192.0.2.8")).await;
+    assert_eq!(
+        elsewhere.status,
+        StatusCode::OK,
+        "the block is for the caller's address only"
+    );
+
+    // A public application (no secret) cannot vouch for anyone's address either.
+    let admin = app.token(App::Admin).await;
+    app.delete("/api/v2/user-blocks?identifier=alice%40example.com", &admin)
+        .await;
+    let spa = ("pUZ8dm0Tg4yX1kOQRvD7s2bWcNfhJe3L", None);
+    for ip in ["10.0.1.1", "10.0.1.2"] {
+        let wrong = realm_login(&app, spa, "nope", Some(ip), None).await;
+        assert_eq!(wrong.status, StatusCode::FORBIDDEN, "{}", wrong.body);
+    }
+    let third = realm_login(&app, spa, "nope", Some("10.0.1.3"), None).await;
+    assert_eq!(third.status, StatusCode::TOO_MANY_REQUESTS, "{}", third.body);
+    assert_eq!(blocked_ips(&app).await, ["127.0.0.1"]);
+}
+
+#[tokio::test]
+async fn a_trusted_applications_header_names_the_users_ip() {
+    let app = with_threshold(2);
+    let (web_id, web_secret) = app.credentials(App::Web);
+    let web = (web_id.as_str(), Some(web_secret.as_str()));
+    // The seeded "Web app" trusts the header and authenticates with its secret.
+    for ip in ["10.0.0.1", "10.0.0.2", "10.0.0.3"] {
+        let wrong = realm_login(&app, web, "nope", Some(ip), Some("192.0.2.7")).await;
+        assert_eq!(
+            wrong.status,
+            StatusCode::FORBIDDEN,
+            "one failure per user IP: {}",
+            wrong.body
+        );
+    }
+    let again = realm_login(&app, web, "nope", Some("10.0.0.1"), Some("192.0.2.7")).await;
+    assert_eq!(again.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(blocked_ips(&app).await, ["10.0.0.1"]);
+    let backend_itself = realm_login(&app, web, "Wonderland-2026", None, Some("192.0.2.7")).await;
+    assert_eq!(
+        backend_itself.status,
+        StatusCode::OK,
+        "the backend's own address is not blocked"
+    );
+}
+
+#[test]
+fn a_public_application_cannot_trust_the_ip_header() {
+    let mut fixture = Fixture::default_auth0();
+    for client in &mut fixture.clients {
+        if client.name == "Single-page app" {
+            client.is_token_endpoint_ip_header_trusted = true;
+        }
+    }
+    let address = authmock::auth0::tenant::TenantAddress::http("127.0.0.1:4010".parse().expect("address"));
+    let Err(error) = fixture.build(address, Clock::manual(crate::helpers::START)) else {
+        panic!("a public application trusting the header must be refused");
+    };
+    assert!(
+        error.to_string().contains("is_token_endpoint_ip_header_trusted"),
+        "{error}"
+    );
+}
+
+/// Posts alice's credentials on the login page of a fresh transaction.
+async fn post_login(browser: &mut Browser<'_>, password: &str) -> Reply {
+    let ul_state = browser.start(&spa_query("")).await;
+    browser
+        .post(
+            &format!("/u/login?state={ul_state}"),
+            &[
+                ("state", ul_state.as_str()),
+                ("username", "Alice@Example.com"),
+                ("password", password),
+                ("action", "default"),
+            ],
+        )
+        .await
+}
+
+const USER_BLOCKED: &str = "Your account has been blocked after multiple consecutive login attempts.";
+
+#[tokio::test]
+async fn universal_login_counts_failures_and_refuses_a_blocked_user() {
+    let app = with_threshold(3);
+    let mut browser = Browser::new(&app);
+    for _ in 0..2 {
+        let wrong = post_login(&mut browser, "nope").await;
+        assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+        assert!(wrong.body.contains("Wrong email or password"), "{}", wrong.body);
+    }
+    let third = post_login(&mut browser, "nope").await;
+    insta::with_settings!({
+        snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"),
+        prepend_module_to_snapshot => false,
+    }, {
+        insta::assert_snapshot!("login_page_user_blocked", page_wire(&third));
+    });
+    let right = post_login(&mut browser, "Wonderland-2026").await;
+    assert_eq!(
+        right.status,
+        StatusCode::BAD_REQUEST,
+        "blocked even with the right password"
+    );
+    assert!(right.body.contains(USER_BLOCKED));
+    assert_eq!(blocked_ips(&app).await, ["127.0.0.1"]);
+    let mail = app.get("/__authmock__/outbox?to=alice@example.com", None).await.json();
+    assert_eq!(mail["messages"].as_array().map(Vec::len), Some(1), "one unblock mail");
+    assert_eq!(
+        app.login("alice@example.com", "Wonderland-2026").await.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the block holds at the token endpoint too"
+    );
+    let admin = app.token(App::Admin).await;
+    app.delete("/api/v2/user-blocks?identifier=alice%40example.com", &admin)
+        .await;
+    let unblocked = post_login(&mut browser, "Wonderland-2026").await;
+    assert_eq!(unblocked.status, StatusCode::FOUND, "{}", page_wire(&unblocked));
+}
+
+#[tokio::test]
+async fn a_user_blocked_at_the_token_endpoint_cannot_log_in_through_the_browser() {
+    let app = with_threshold(2);
+    app.login("alice@example.com", "nope").await;
+    assert_eq!(
+        app.login("alice@example.com", "nope").await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let mut browser = Browser::new(&app);
+    let refused = post_login(&mut browser, "Wonderland-2026").await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", page_wire(&refused));
+    assert!(refused.body.contains(USER_BLOCKED), "{}", refused.body);
 }

@@ -22,7 +22,14 @@ pub(crate) fn page_wire(reply: &Reply) -> String {
     for name in [
         "content-type",
         "cache-control",
+        "pragma",
+        "content-language",
+        "content-security-policy",
+        "referrer-policy",
         "x-content-type-options",
+        "x-frame-options",
+        "x-robots-tag",
+        "x-xss-protection",
         "location",
         "www-authenticate",
         "x-authmock-hint",
@@ -1157,4 +1164,180 @@ async fn browser_login_tokens_carry_rbac_permissions() {
     assert_eq!(access["permissions"], json!(["read:messages"]), "{location}");
     assert_eq!(access["scope"], "openid");
     assert_eq!(url_param(location, "scope").as_deref(), Some("openid"));
+}
+
+#[tokio::test]
+async fn a_cookie_planted_before_login_never_becomes_the_victims_session() {
+    let app = TestApp::new();
+    let mut attacker = Browser::new(&app);
+    attacker.start(&spa_query("")).await;
+    let planted = attacker.cookie.clone().expect("the anonymous auth0 cookie");
+    let mut victim = Browser {
+        app: &app,
+        cookie: Some(planted.clone()),
+    };
+    let ul_state = victim.start(&spa_query("")).await;
+    let posted = victim
+        .post(
+            &format!("/u/login?state={ul_state}"),
+            &[
+                ("state", ul_state.as_str()),
+                ("username", "alice@example.com"),
+                ("password", "Wonderland-2026"),
+                ("action", "default"),
+            ],
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::FOUND, "{}", page_wire(&posted));
+    let cookies: Vec<&str> = posted
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().expect("ascii"))
+        .collect();
+    let fresh = victim.cookie.clone().expect("a new session cookie");
+    assert_ne!(fresh, planted, "authentication issues a new session id");
+    let id = fresh.trim_start_matches("auth0=");
+    assert_eq!(cookies.len(), 2, "{cookies:?}");
+    assert!(cookies[0].starts_with(&format!("auth0={id};")), "{cookies:?}");
+    assert!(cookies[1].starts_with(&format!("auth0_compat={id};")), "{cookies:?}");
+    let resumed = victim.get(posted.header("location").expect("resume")).await;
+    assert!(url_param(resumed.header("location").expect("callback"), "code").is_some());
+
+    let silent = format!("/authorize?{}", spa_query("&prompt=none"));
+    let replayed = attacker.get(&silent).await;
+    let callback = replayed.header("location").expect("callback");
+    assert_eq!(
+        url_param(callback, "error").as_deref(),
+        Some("login_required"),
+        "the planted cookie yields no code: {callback}"
+    );
+    let compat_only = app
+        .send(
+            Request::builder()
+                .uri(&silent)
+                .header("cookie", planted.replace("auth0=", "auth0_compat="))
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    let callback = compat_only.header("location").expect("callback");
+    assert_eq!(
+        url_param(callback, "error").as_deref(),
+        Some("login_required"),
+        "{callback}"
+    );
+    let victim_silent = victim.get(&silent).await;
+    let callback = victim_silent.header("location").expect("callback");
+    assert!(
+        url_param(callback, "code").is_some(),
+        "the victim's own session works: {callback}"
+    );
+}
+
+#[tokio::test]
+async fn a_replayed_code_revokes_the_tokens_of_its_first_use() {
+    let app = TestApp::new();
+    let code = url_param(&Browser::new(&app).login(&spa_query("")).await, "code").expect("code");
+    let first = spa_code_exchange(&app, &code).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let body = first.json();
+    let refresh_token = body["refresh_token"].as_str().expect("rt").to_owned();
+    let access = body["access_token"].as_str().expect("at").to_owned();
+    assert_eq!(
+        opaque_header(&access),
+        OPAQUE_HEADER,
+        "without an audience: an opaque token"
+    );
+    assert_eq!(app.get("/userinfo", Some(&access)).await.status, StatusCode::OK);
+
+    let replayed = spa_code_exchange(&app, &code).await;
+    assert_eq!(replayed.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        replayed.body, r#"{"error":"invalid_grant","error_description":"Invalid authorization code"}"#,
+        "the replay is answered as any spent code"
+    );
+    let refreshed = refresh(&app, SPA, &refresh_token).await;
+    assert_eq!(refreshed.status, StatusCode::FORBIDDEN, "{}", refreshed.body);
+    assert!(
+        refreshed
+            .header("x-authmock-hint")
+            .expect("hint")
+            .contains("authorization code it came from was presented again")
+    );
+    assert_eq!(
+        app.get("/userinfo", Some(&access)).await.status,
+        StatusCode::UNAUTHORIZED,
+        "the opaque access token of the first use is revoked too"
+    );
+    let again = spa_code_exchange(&app, &code).await;
+    assert_eq!(again.body, replayed.body, "a third presentation answers the same");
+}
+
+/// The headers of a rendered New Universal Login page (a 2024 capture of `/u/login`).
+const UNIVERSAL_LOGIN_HEADERS: [(&str, &str); 9] = [
+    ("cache-control", "no-store, max-age=0, no-transform"),
+    ("content-language", "en"),
+    ("content-security-policy", "frame-ancestors 'none'"),
+    ("pragma", "no-cache"),
+    ("referrer-policy", "same-origin"),
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "deny"),
+    ("x-robots-tag", "noindex, nofollow"),
+    ("x-xss-protection", "1; mode=block"),
+];
+
+fn carries_universal_login_headers(reply: &Reply) -> bool {
+    UNIVERSAL_LOGIN_HEADERS
+        .iter()
+        .all(|(name, value)| reply.header(name) == Some(value))
+}
+
+#[tokio::test]
+async fn every_universal_login_page_refuses_framing() {
+    let app = TestApp::new();
+    let mut browser = Browser::new(&app);
+    let ul_state = browser.start(&spa_query("")).await;
+    let form = browser.get(&format!("/u/login?state={ul_state}")).await;
+    let wrong = browser
+        .post(
+            &format!("/u/login?state={ul_state}"),
+            &[
+                ("state", ul_state.as_str()),
+                ("username", "alice@example.com"),
+                ("password", "nope"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    let reset = app.get("/u/reset-password?ticket=nope", None).await;
+    let verify = app.get("/u/email-verification?ticket=nope", None).await;
+    let unblock = app.get("/u/unblock?ticket=nope", None).await;
+    for (page, reply) in [
+        ("login form", &form),
+        ("login form with its error", &wrong),
+        ("reset", &reset),
+        ("verification", &verify),
+        ("unblock", &unblock),
+    ] {
+        assert!(carries_universal_login_headers(reply), "{page}: {}", page_wire(reply));
+    }
+    // The hosted error page keeps the headers the capture shows for it.
+    let error_page = Browser::new(&app).get(&format!("/u/login?state={ul_state}")).await;
+    assert_eq!(error_page.status, StatusCode::BAD_REQUEST);
+    assert_eq!(error_page.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(error_page.header("x-frame-options"), None);
+    // web_message answers inside the application's iframe: never framing-protected.
+    let mut logged_in = Browser::new(&app);
+    logged_in.login(&spa_query("")).await;
+    let silent = logged_in
+        .get(&format!(
+            "/authorize?{}",
+            spa_query("&prompt=none&response_mode=web_message")
+                .replace(&urlencode(SPA_CALLBACK), "http%3A%2F%2F127.0.0.1%3A3000")
+        ))
+        .await;
+    assert_eq!(silent.status, StatusCode::OK);
+    assert_eq!(silent.header("x-frame-options"), None);
+    assert_eq!(silent.header("content-security-policy"), None);
 }

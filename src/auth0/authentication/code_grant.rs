@@ -4,15 +4,18 @@
 //! issued to this client → `redirect_uri` repeated if it was sent to `/authorize`, and equal →
 //! PKCE: a code issued with a challenge redeems only with its verifier, and a public client
 //! (auth method `none`) never redeems without one. Any attempt on a live code spends it (inf:
-//! what RFC 6749 §4.1.2 asks of a server, so a stolen code cannot be retried with guesses).
+//! what RFC 6749 §4.1.2 asks of a server, so a stolen code cannot be retried with guesses). A
+//! spent code presented again also revokes the refresh family and the opaque access token its
+//! first redemption issued (RFC 6749 §4.1.2 "SHOULD revoke (when possible)"; JWT access tokens
+//! are not recorded anywhere and cannot be revoked); the answer stays the spent code's.
 
 use crate::auth0::authentication::params::{Params, TokenBody};
 use crate::auth0::tenant::Tenant;
-use crate::auth0::tenant::logins::{Family, FamilyGrant};
+use crate::auth0::tenant::logins::{CodeTokens, Family, FamilyGrant};
 use crate::auth0::tenant::model::Client;
 use crate::auth0::tenant::rbac::apply_rbac;
 use crate::auth0::tenant::state::TenantState;
-use crate::auth0::tenant::tokens::{ACCESS_TOKEN_TTL, Grant};
+use crate::auth0::tenant::tokens::{ACCESS_TOKEN_TTL, AccessToken, Grant};
 use crate::auth0::wire::oauth_error::OAuthError;
 use crate::core::onetime::Redemption;
 
@@ -48,7 +51,17 @@ pub(super) fn exchange(
             )));
         }
         Err(Redemption::Used | Redemption::Superseded) => {
-            return Err(refused("the code was already redeemed: a code works once".into()));
+            // RFC 6749 §4.1.2: a replayed code revokes what its first use issued; the answer
+            // stays the refusal of a spent code.
+            let revoked = state.logins_mut().0.revoke_code_tokens(code);
+            return Err(refused(if revoked {
+                "the code was already redeemed: a code works once, and presenting it again revoked what its \
+                 first use issued (the refresh token family, an opaque access token); a JWT access token cannot be \
+                 revoked and lives out its lifetime"
+                    .into()
+            } else {
+                "the code was already redeemed: a code works once".into()
+            }));
         }
         Err(Redemption::Unknown) => return Err(refused("no such code was issued by this tenant".into())),
     };
@@ -100,7 +113,12 @@ pub(super) fn exchange(
     };
     // facts §3: access_token, refresh_token, id_token, scope, expires_in, token_type.
     let mut body = TokenBody::default();
-    body.access_token(tokens.issue_access_token(tenant, state, ACCESS_TOKEN_TTL));
+    let mut issued = CodeTokens::default();
+    let access_token = tokens.issue_access_token(tenant, state, ACCESS_TOKEN_TTL);
+    if let AccessToken::Opaque(token) = &access_token {
+        issued.opaque_access_token = Some(token.clone());
+    }
+    body.access_token(access_token);
     if tokens.has_scope("offline_access") && client.grant_types.iter().any(|g| g == "refresh_token") {
         let family = Family::new(
             FamilyGrant {
@@ -116,8 +134,10 @@ pub(super) fn exchange(
         );
         let (logins, rng) = state.logins_mut();
         let token = logins.start_family(rng, family);
+        issued.family = logins.refresh_tokens.get(&token).map(|t| t.family);
         body.value("refresh_token", token);
     }
+    state.logins_mut().0.record_code_tokens(code, issued);
     if tokens.has_scope("openid") {
         body.jwt("id_token", tokens.id_token(tenant, request.nonce.as_deref()));
     }

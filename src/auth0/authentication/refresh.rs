@@ -57,6 +57,11 @@ pub(super) fn exchange(
             ));
         }
         Some(Revocation::Revoked) => return Err(refused("the token was revoked".into())),
+        Some(Revocation::CodeReplayed) => {
+            return Err(refused(
+                "the token's family was revoked when the authorization code it came from was presented again".into(),
+            ));
+        }
         None => {}
     }
     let policy = family.policy;

@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use crate::auth0::authentication::params::{AuthParams, Params, TokenBody, client_credentials};
 use crate::auth0::tenant::Tenant;
+use crate::auth0::tenant::brute_force::{self, Attempt, Refusal};
 use crate::auth0::tenant::logins::random_alnum;
 use crate::auth0::tenant::logins::{Family, FamilyGrant};
 use crate::auth0::tenant::model::{Client, MANAGEMENT_API, RefreshGrant};
@@ -21,6 +22,7 @@ use crate::auth0::tenant::tokens::{AccessToken, Holder, access_token_head, profi
 use crate::auth0::tenant::users::User;
 use crate::auth0::wire::oauth_error::OAuthError;
 use crate::auth0::wire::respond::json_response;
+use crate::core::peer::Peer;
 use crate::core::tokens::Claims;
 
 /// Access tokens for an API live 86400 s (facts §1.4, doc+obs).
@@ -37,9 +39,10 @@ pub(super) const GRANT_AUTHORIZATION_CODE: &str = "authorization_code";
 #[tracing::instrument(skip_all)]
 pub(super) async fn token(
     State(tenant): State<Tenant>,
+    peer: Peer,
     AuthParams(headers, params): AuthParams,
 ) -> Result<Response, OAuthError> {
-    match grant(&tenant, &headers, &params)? {
+    match grant(&tenant, &headers, peer, &params)? {
         Granted::Token(body, quota_header) => {
             // RS256 signing is the expensive part of a token request: it runs without the tenant lock.
             let mut response = token_response(body.sign(&tenant));
@@ -60,7 +63,7 @@ enum Granted {
 }
 
 /// Checks the client and the grant, then answers the grant type's token body (unsigned).
-fn grant(tenant: &Tenant, headers: &HeaderMap, params: &Params) -> Result<Granted, OAuthError> {
+fn grant(tenant: &Tenant, headers: &HeaderMap, peer: Peer, params: &Params) -> Result<Granted, OAuthError> {
     let grant_type = params.require("grant_type")?.to_owned();
     if ![
         GRANT_CLIENT_CREDENTIALS,
@@ -74,6 +77,8 @@ fn grant(tenant: &Tenant, headers: &HeaderMap, params: &Params) -> Result<Grante
         return Err(OAuthError::UnsupportedGrantType { grant_type });
     }
     let (client_id, client_secret) = client_credentials(headers, params);
+    // Checked against the client's secret below: a request that gets past it authenticated.
+    let presented_secret = client_secret.is_some();
     let mut state = tenant.state();
     let client = authenticate_client(&state, client_id, client_secret, &grant_type)?.clone();
     crate::auth0::authentication::cors::check_token_origin(tenant, &client, headers)?;
@@ -101,7 +106,7 @@ fn grant(tenant: &Tenant, headers: &HeaderMap, params: &Params) -> Result<Grante
             )
         }
         GRANT_PASSWORD | GRANT_PASSWORD_REALM => {
-            let ip = crate::auth0::tenant::brute_force::client_ip(headers);
+            let ip = brute_force::token_endpoint_ip(headers, peer, &client, presented_secret);
             password_grant(tenant, &mut state, &client, params, &grant_type, &ip).map(|b| Granted::Token(b, None))
         }
         GRANT_REFRESH_TOKEN if crate::auth0::authentication::refresh::is_family_token(params) => {
@@ -238,33 +243,34 @@ fn password_grant(
     }
     let scope = params.get("scope").unwrap_or_default().to_owned();
     let now = tenant.clock().now();
-    crate::auth0::tenant::brute_force::check(state, &username, ip)?;
-    let user = {
-        let user = state
-            .users_mut()
-            .find_mut(|u| u.email == username && u.connection == realm)
-            .ok_or_else(|| OAuthError::WrongEmailOrPassword {
+    let attempt = Attempt {
+        identifier: &username,
+        password,
+        ip,
+    };
+    let user = brute_force::verify_password(tenant, state, &attempt, |u| u.connection == realm).map_err(|refusal| {
+        match refusal {
+            Refusal::Blocked => OAuthError::TooManyAttempts {
+                identifier: username.clone(),
+            },
+            Refusal::UnknownUser | Refusal::WrongPassword => OAuthError::WrongEmailOrPassword {
                 realm: realm.clone(),
-                known_user: false,
-            })?;
-        if !user.password.as_ref().is_some_and(|hash| hash.matches(password)) {
-            let user = user.clone();
-            if let Some(blocked) = crate::auth0::tenant::brute_force::record_failure(tenant, state, &user, ip) {
-                return Err(blocked);
-            }
-            return Err(OAuthError::WrongEmailOrPassword {
-                realm,
-                known_user: true,
-            });
+                known_user: refusal == Refusal::WrongPassword,
+            },
         }
-        if user.is_blocked() {
-            return Err(OAuthError::UserBlocked);
-        }
+    })?;
+    if user.is_blocked() {
+        return Err(OAuthError::UserBlocked);
+    }
+    let user = {
+        let user = state.user_mut(&user.user_id).ok_or(OAuthError::WrongEmailOrPassword {
+            realm,
+            known_user: false,
+        })?;
         user.logins_count += 1;
         user.last_login = Some(now);
         user.clone()
     };
-    crate::auth0::tenant::brute_force::record_success(state, &username, ip);
     let (scope, permissions) = crate::auth0::tenant::rbac::apply_rbac(state, &user.user_id, audience, &scope);
     let grant = UserGrant {
         client,

@@ -388,6 +388,7 @@ pub(super) fn finish(
             user_id: user.user_id.clone(),
             sid: session.sid.clone(),
             auth_time: session.auth_time,
+            issued: Default::default(),
         };
         let (logins, rng) = state.logins_mut();
         let code = logins.codes.issue(rng, &subject, grant, now, CODE_TTL);

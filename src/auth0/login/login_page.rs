@@ -16,12 +16,15 @@ use axum::response::Response;
 use crate::auth0::login::authorize::{Answer, Outcome, error_to_callback, finish, query_params, request_id};
 use crate::auth0::login::session;
 use crate::auth0::tenant::Tenant;
+use crate::auth0::tenant::brute_force::{self, Attempt, Refusal};
 use crate::auth0::tenant::logins::Transaction;
 use crate::auth0::tenant::state::TenantState;
+use crate::auth0::tenant::users::User;
 use crate::auth0::wire::body::read_capped;
 use crate::auth0::wire::login_error::{CallbackError, PageError};
-use crate::auth0::wire::login_text::{self, EMAIL_REQUIRED, PASSWORD_REQUIRED, WRONG_CREDENTIALS};
+use crate::auth0::wire::login_text::{self, EMAIL_REQUIRED, PASSWORD_REQUIRED, USER_BLOCKED, WRONG_CREDENTIALS};
 use crate::auth0::wire::respond::{html, with_hint};
+use crate::core::peer::Peer;
 
 /// A login form is a few hundred bytes; anything bigger is not a browser filling it.
 const MAX_FORM_BYTES: usize = 64 * 1024;
@@ -96,6 +99,8 @@ pub(super) async fn submit(State(tenant): State<Tenant>, req: Request) -> Respon
     let rid = request_id(&req);
     let query_state = state_param(&req);
     let cookie = session::from_headers(req.headers());
+    // A browser names no one else's address: the caller's own is counted (`brute_force.rs`).
+    let ip = brute_force::caller_ip(Peer::of(req.extensions()));
     let form = match read_form(req).await {
         Ok(form) => form,
         Err(error) => return login_text::error_page(tenant.name(), &rid, &error),
@@ -103,8 +108,12 @@ pub(super) async fn submit(State(tenant): State<Tenant>, req: Request) -> Respon
     let field = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
     // The form's hidden `state` wins; the query's is the same on a browser post.
     let ul_state = Some(field("state")).filter(|s| !s.is_empty()).unwrap_or(&query_state);
-    let (username, password) = (field("username"), field("password"));
-    match log_in(&tenant, ul_state, cookie.as_deref(), username, password) {
+    let attempt = Attempt {
+        identifier: &field("username").trim().to_lowercase(),
+        password: field("password"),
+        ip: &ip,
+    };
+    match log_in(&tenant, ul_state, cookie.as_deref(), &attempt) {
         Ok(answer) => answer.respond(&tenant, &rid),
         Err(Retry { status, hint, page }) => with_hint(html(status, page), hint),
     }
@@ -129,14 +138,9 @@ struct Retry {
     page: String,
 }
 
-/// Checks the credentials for a transaction (domain of `POST /u/login`).
-fn log_in(
-    tenant: &Tenant,
-    ul_state: &str,
-    cookie: Option<&str>,
-    username: &str,
-    password: &str,
-) -> Result<Answer, Retry> {
+/// Checks the credentials for a transaction (domain of `POST /u/login`), through the attack
+/// protection every password login shares.
+fn log_in(tenant: &Tenant, ul_state: &str, cookie: Option<&str>, attempt: &Attempt<'_>) -> Result<Answer, Retry> {
     let now = tenant.clock();
     let mut guard = tenant.state();
     let state = &mut *guard;
@@ -164,15 +168,15 @@ fn log_in(
         hint,
         page: login_text::login_page(tenant.name(), &client_name, ul_state, username, Some(message)),
     };
-    let username = username.trim().to_lowercase();
+    let username = attempt.identifier;
     if username.is_empty() {
         return Err(retry(EMAIL_REQUIRED, "the form's username is empty".into(), ""));
     }
-    if password.is_empty() {
+    if attempt.password.is_empty() {
         return Err(retry(
             PASSWORD_REQUIRED,
             "the form's password is empty".into(),
-            &username,
+            username,
         ));
     }
     let connection = crate::auth0::login::connection::for_login(
@@ -180,17 +184,24 @@ fn log_in(
         &transaction.request.client_id,
         transaction.request.connection.as_deref(),
     );
-    let user = state
-        .users()
-        .iter()
-        .find(|u| u.email == username && (u.connection == connection || connection.is_empty()))
-        .cloned();
-    let Some(user) = user.filter(|u| u.password.as_ref().is_some_and(|h| h.matches(password))) else {
-        let hint = format!(
-            "no user {username} with that password in connection {connection}: GET /__authmock__/tenant lists the \
-             seeded users and their passwords"
-        );
-        return Err(retry(WRONG_CREDENTIALS, hint, &username));
+    let in_connection = |u: &User| u.connection == connection || connection.is_empty();
+    let user = match brute_force::verify_password(tenant, state, attempt, in_connection) {
+        Ok(user) => user,
+        Err(Refusal::Blocked) => {
+            let hint = format!(
+                "{username} is blocked from {} by brute-force protection: the unblock mail's link, DELETE \
+                 /api/v2/user-blocks or a password change lifts it",
+                attempt.ip
+            );
+            return Err(retry(USER_BLOCKED, hint, username));
+        }
+        Err(Refusal::UnknownUser | Refusal::WrongPassword) => {
+            let hint = format!(
+                "no user {username} with that password in connection {connection}: GET /__authmock__/tenant lists \
+                 the seeded users and their passwords"
+            );
+            return Err(retry(WRONG_CREDENTIALS, hint, username));
+        }
     };
     let request = transaction.request.clone();
     if user.is_blocked() {
@@ -205,11 +216,10 @@ fn log_in(
             set_session: None,
         });
     }
-    if let Some(session) = state.logins_mut().0.sessions.get_mut(&transaction.session) {
-        session.user_id = Some(user.user_id.clone());
-        session.auth_time = now.unix();
-        session.last_active = now.unix();
-    }
+    // A new session id at authentication: the anonymous cookie the browser came with (perhaps
+    // planted) is worth nothing from here on.
+    let (logins, rng) = state.logins_mut();
+    let session = logins.authenticate_session(rng, &transaction.session, &user.user_id, now.unix());
     if let Some(user) = state.user_mut(&user.user_id) {
         user.logins_count += 1;
         user.last_login = Some(now.now());
@@ -225,7 +235,8 @@ fn log_in(
             ),
             hint: format!("{} logged in; the browser continues at /authorize/resume", user.email),
         },
-        set_session: None,
+        // Both cookies, `auth0` and `auth0_compat`, carry the new id.
+        set_session: Some(session),
     })
 }
 

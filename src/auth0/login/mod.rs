@@ -14,29 +14,42 @@ mod session;
 mod unblock_page;
 mod verify_page;
 
-use axum::Router;
+use axum::response::Response;
 use axum::routing::get;
+use axum::{Router, middleware};
 
 use crate::auth0::tenant::Tenant;
-use crate::auth0::wire::paths;
+use crate::auth0::wire::{login_text, paths};
 
 /// The login surface's routes.
 pub(super) fn routes() -> Router<Tenant> {
-    Router::new()
-        .route("/authorize", get(authorize::authorize))
+    // The New Universal Login pages (`/u/…`) all carry the provider's page headers, set here
+    // once (framing refused: `x-frame-options`, `frame-ancestors`). Classic Login's pages and the
+    // response pages of `/authorize` are not Universal Login pages: `web_message` must stay
+    // frameable.
+    let universal = Router::new()
         .route("/u/login", get(login_page::show).post(login_page::submit))
-        .route("/authorize/resume", get(login_page::resume))
-        .route("/v2/logout", get(logout::v2_logout))
-        .route("/oidc/logout", get(logout::oidc_logout).post(logout::oidc_logout))
         .route(
             paths::UNIVERSAL_RESET_PATH,
             get(reset_page::show).post(reset_page::submit),
         )
+        .route(paths::UNIVERSAL_VERIFY_PATH, get(verify_page::verify))
+        .route(paths::UNBLOCK_PATH, get(unblock_page::unblock_page))
+        .layer(middleware::map_response(universal_login_page));
+    Router::new()
+        .route("/authorize", get(authorize::authorize))
+        .route("/authorize/resume", get(login_page::resume))
+        .route("/v2/logout", get(logout::v2_logout))
+        .route("/oidc/logout", get(logout::oidc_logout).post(logout::oidc_logout))
         .route(
             paths::CLASSIC_RESET_PATH,
             get(reset_page::show).post(reset_page::submit),
         )
-        .route(paths::UNIVERSAL_VERIFY_PATH, get(verify_page::verify))
         .route(paths::CLASSIC_VERIFY_PATH, get(verify_page::verify))
-        .route(paths::UNBLOCK_PATH, get(unblock_page::unblock_page))
+        .merge(universal)
+}
+
+async fn universal_login_page(mut response: Response) -> Response {
+    login_text::universal_login_headers(&mut response);
+    response
 }

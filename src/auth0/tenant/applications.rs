@@ -65,6 +65,10 @@ pub struct AppLogin {
     pub web_origins: Vec<String>,
     /// `none` (public: SPA, native), `client_secret_post` or `client_secret_basic`.
     pub token_endpoint_auth_method: String,
+    /// "Trust Token Endpoint IP Header" (Management API `is_token_endpoint_ip_header_trusted`,
+    /// default false): a password grant that authenticates with the client secret may name the
+    /// user's IP in `auth0-forwarded-for` (`brute_force.rs`). Never on for a public client.
+    pub ip_header_trusted: bool,
     pub refresh: RefreshPolicy,
 }
 
@@ -77,6 +81,7 @@ impl AppLogin {
         allowed_logout_urls: &[String],
         web_origins: &[String],
         token_endpoint_auth_method: Option<&str>,
+        ip_header_trusted: bool,
         refresh: Option<&RefreshTokenSettings>,
     ) -> Self {
         let public = matches!(app_type, "spa" | "native");
@@ -89,6 +94,7 @@ impl AppLogin {
             token_endpoint_auth_method: token_endpoint_auth_method
                 .unwrap_or(if public { "none" } else { "client_secret_post" })
                 .to_owned(),
+            ip_header_trusted,
             refresh: RefreshPolicy {
                 rotating,
                 leeway: refresh.leeway.max(0),

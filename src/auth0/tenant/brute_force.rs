@@ -1,60 +1,127 @@
 //! Brute-force protection of password logins (facts `auth0-users.md` §5); the Management
 //! API's `user-blocks` endpoints read and lift what it records.
 //!
-//! Failed password logins of an existing user are counted per identifier and IP (the
-//! `auth0-forwarded-for` header when a backend sends one, else the caller; inf: authmock's
-//! loopback callers all count as 127.0.0.1 otherwise). At the fixture's threshold (default 10)
-//! the identifier is blocked from that IP: that attempt and every later one answer 429
-//! `too_many_attempts`, and the user gets a mail whose link lifts the block. A success resets
-//! the count. `DELETE /api/v2/user-blocks…`, the link and a password change lift blocks; none
-//! of them touches the administrative `blocked` flag.
+//! Every password login goes through [`verify_password`]: the password and password-realm
+//! grants at `/oauth/token` and the Universal Login form. Failed logins of an existing user are
+//! counted per identifier and IP; at the fixture's threshold (default 10) the identifier is
+//! blocked from that IP: that attempt and every later one are refused (the grants answer 429
+//! `too_many_attempts`, the login page its `user-blocked` text), and the user gets a mail whose
+//! link lifts the block. A right password resets the count. `DELETE /api/v2/user-blocks…`, the
+//! link and a password change lift blocks; none of them touches the administrative `blocked`
+//! flag.
+//!
+//! The IP is the caller's own address ([`Peer`]), except at the token endpoint for an
+//! application that authenticated (client secret) and has "Trust Token Endpoint IP Header" on
+//! (`is_token_endpoint_ip_header_trusted`): then its `auth0-forwarded-for` header names the user's
+//! IP (doc: Auth0's "Avoid Common Issues with Resource Owner Password Flow and Attack
+//! Protection"). From anyone else the header is ignored, so rotating it blocks all the same.
 
 use axum::http::HeaderMap;
 
 use crate::auth0::tenant::Tenant;
-use crate::auth0::tenant::model::{LoginBlock, Ticket, TicketKind};
+use crate::auth0::tenant::model::{Client, LoginBlock, Ticket, TicketKind};
 use crate::auth0::tenant::state::TenantState;
 use crate::auth0::tenant::tickets::DEFAULT_TICKET_TTL;
 use crate::auth0::tenant::users::User;
 use crate::auth0::wire::mail;
-use crate::auth0::wire::oauth_error::OAuthError;
 use crate::auth0::wire::paths::UNBLOCK_PATH;
 use crate::core::onetime::Redemption;
+use crate::core::peer::Peer;
 
-/// The IP counted when a request names none (inf).
+/// The IP counted when a request came on no socket (a router driven in-process; inf: every
+/// such caller stands for a loopback one).
 const LOCAL_IP: &str = "127.0.0.1";
 
-/// The IP a password grant is counted against.
-pub fn client_ip(headers: &HeaderMap) -> String {
+/// The header a trusted backend names its user's IP in (doc).
+pub const FORWARDED_FOR: &str = "auth0-forwarded-for";
+
+/// The IP a login attempt is counted against when no trusted header speaks for the user: the
+/// caller's own address.
+pub fn caller_ip(peer: Peer) -> String {
+    peer.0.map_or_else(|| LOCAL_IP.to_owned(), |ip| ip.to_string())
+}
+
+/// The IP a password grant is counted against: the first address of `auth0-forwarded-for`
+/// when `client` trusts the header and authenticated this request (`authenticated`: it
+/// presented its secret), else the caller's own.
+pub fn token_endpoint_ip(headers: &HeaderMap, peer: Peer, client: &Client, authenticated: bool) -> String {
+    let trusted = authenticated && client.login.ip_header_trusted && !client.login.is_public();
     headers
-        .get("auth0-forwarded-for")
+        .get(FORWARDED_FOR)
+        .filter(|_| trusted)
         .and_then(|v| v.to_str().ok())
         .map(|v| v.split(',').next().unwrap_or_default().trim().to_owned())
         .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| LOCAL_IP.to_owned())
+        .unwrap_or_else(|| caller_ip(peer))
 }
 
-/// Refuses a login attempt for an identifier blocked from `ip`.
-pub fn check(state: &TenantState, identifier: &str, ip: &str) -> Result<(), OAuthError> {
-    if state
+/// Why a password login was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The identifier is blocked from this IP (already, or by this very failure).
+    Blocked,
+    /// No user has this identifier (never counted: nobody is blocked for it).
+    UnknownUser,
+    /// The user exists and the password is wrong (counted).
+    WrongPassword,
+}
+
+/// One password login attempt: who it claims to be, with what, from where.
+pub struct Attempt<'a> {
+    /// The identifier (email), lowercase.
+    pub identifier: &'a str,
+    pub password: &'a str,
+    pub ip: &'a str,
+}
+
+/// The attack-protection check every password login shares: refuses an identifier blocked from
+/// the attempt's IP, checks the password of the user `in_connection` picks, counts a wrong one
+/// (blocking at the threshold) and resets the count on a right one. Returns the user.
+pub fn verify_password(
+    tenant: &Tenant,
+    state: &mut TenantState,
+    attempt: &Attempt<'_>,
+    in_connection: impl Fn(&User) -> bool,
+) -> Result<User, Refusal> {
+    if is_blocked(state, attempt.identifier, attempt.ip) {
+        return Err(Refusal::Blocked);
+    }
+    let user = state
+        .users()
+        .iter()
+        .find(|u| u.email == attempt.identifier && in_connection(u))
+        .cloned()
+        .ok_or(Refusal::UnknownUser)?;
+    if !user
+        .password
+        .as_ref()
+        .is_some_and(|hash| hash.matches(attempt.password))
+    {
+        return Err(if record_failure(tenant, state, &user, attempt.ip) {
+            Refusal::Blocked
+        } else {
+            Refusal::WrongPassword
+        });
+    }
+    record_success(state, attempt.identifier, attempt.ip);
+    Ok(user)
+}
+
+/// Whether `identifier` is blocked from `ip`.
+fn is_blocked(state: &TenantState, identifier: &str, ip: &str) -> bool {
+    state
         .brute_force
         .blocks
         .iter()
         .any(|b| b.identifier == identifier && b.ip == ip)
-    {
-        return Err(OAuthError::TooManyAttempts {
-            identifier: identifier.to_owned(),
-        });
-    }
-    Ok(())
 }
 
 /// Counts a wrong password of `user`; at the threshold, blocks and mails the unblock link and
-/// returns the 429 for this attempt.
-pub fn record_failure(tenant: &Tenant, state: &mut TenantState, user: &User, ip: &str) -> Option<OAuthError> {
+/// answers true (this attempt is refused as blocked).
+fn record_failure(tenant: &Tenant, state: &mut TenantState, user: &User, ip: &str) -> bool {
     let threshold = state.brute_force.threshold;
     if threshold == 0 {
-        return None;
+        return false;
     }
     let count = state.brute_force.failures.get_or_insert(
         (user.email.clone(), ip.to_owned()),
@@ -64,7 +131,7 @@ pub fn record_failure(tenant: &Tenant, state: &mut TenantState, user: &User, ip:
     );
     *count += 1;
     if *count < threshold {
-        return None;
+        return false;
     }
     state.brute_force.failures.remove(&(user.email.clone(), ip.to_owned()));
     state.brute_force.blocks.push(LoginBlock {
@@ -95,13 +162,11 @@ pub fn record_failure(tenant: &Tenant, state: &mut TenantState, user: &User, ip:
     state
         .outbox
         .capture(&mut state.rng, draft, now.now(), &tenant.address().host);
-    Some(OAuthError::TooManyAttempts {
-        identifier: user.email.clone(),
-    })
+    true
 }
 
 /// A successful login starts the count again.
-pub fn record_success(state: &mut TenantState, identifier: &str, ip: &str) {
+fn record_success(state: &mut TenantState, identifier: &str, ip: &str) {
     state
         .brute_force
         .failures

@@ -4,8 +4,9 @@
 //! - A **transaction** is one `/authorize` request waiting for the user; its key is the
 //!   Universal Login `state` and it is bound to the browser's session cookie, so a form posted
 //!   from another browser (login CSRF) or replayed after the flow ended finds nothing.
-//! - A **session** is the `auth0` cookie: created at the first `/authorize`, authenticated by the
-//!   login form, ended by logout or by its idle/absolute lifetime.
+//! - A **session** is the `auth0` cookie: created at the first `/authorize`, replaced by a new
+//!   authenticated one when the login form accepts the user, ended by logout or by its
+//!   idle/absolute lifetime.
 //! - A **code** is single-use, short-lived and bound to client, redirect URI and PKCE challenge.
 //! - A **refresh family** is every refresh token descended from one login; rotation keeps one
 //!   live token, and presenting a spent one revokes the whole family (reuse detection).
@@ -125,6 +126,17 @@ pub struct CodeGrant {
     pub user_id: String,
     pub sid: String,
     pub auth_time: i64,
+    /// What its redemption issued, for a replay to revoke.
+    pub issued: CodeTokens,
+}
+
+/// The revocable tokens a code's redemption issued (RFC 6749 §4.1.2: a code presented again
+/// SHOULD revoke them). Access tokens with an audience are JWTs nobody holds a record of, so
+/// they live out their lifetime; the opaque `/userinfo` token and the refresh family do not.
+#[derive(Debug, Clone, Default)]
+pub struct CodeTokens {
+    pub family: Option<u64>,
+    pub opaque_access_token: Option<String>,
 }
 
 /// One refresh token's place in its family.
@@ -190,6 +202,8 @@ impl Family {
 pub enum Revocation {
     ReuseDetected,
     Revoked,
+    /// The authorization code it was issued for was presented again.
+    CodeReplayed,
 }
 
 /// The login state of one tenant.
@@ -297,6 +311,53 @@ impl Logins {
             },
         );
         id
+    }
+
+    /// Authenticates the browser behind session `old` as `user_id` and returns the session's new
+    /// id: the id (and `sid`) are drawn afresh at every login, so a cookie planted before it
+    /// never becomes the user's session (session fixation, OWASP); the browser's pending
+    /// transactions move to the new id, and `old` names no session any more.
+    pub fn authenticate_session(&mut self, rng: &mut impl rand::Rng, old: &str, user_id: &str, now: i64) -> String {
+        self.sessions.remove(old);
+        let id = random_alnum(rng, 32);
+        let sid = random_alnum(rng, 32);
+        self.sessions.insert(
+            id.clone(),
+            Session {
+                sid,
+                user_id: Some(user_id.to_owned()),
+                auth_time: now,
+                last_active: now,
+            },
+        );
+        for transaction in self.transactions.values_mut().filter(|t| t.session == old) {
+            transaction.session.clone_from(&id);
+        }
+        id
+    }
+
+    /// Notes what the redemption of `code` issued.
+    pub fn record_code_tokens(&mut self, code: &str, issued: CodeTokens) {
+        if let Some(grant) = self.codes.payload_mut(code) {
+            grant.issued = issued;
+        }
+    }
+
+    /// A spent code presented again: revokes the refresh family and the opaque access token its
+    /// first redemption issued (RFC 6749 §4.1.2). Answers whether anything was revoked.
+    pub fn revoke_code_tokens(&mut self, code: &str) -> bool {
+        let Some(grant) = self.codes.payload_mut(code) else {
+            return false;
+        };
+        let issued = std::mem::take(&mut grant.issued);
+        if let Some(token) = &issued.opaque_access_token {
+            self.opaque_tokens.revoke(token);
+        }
+        let family = issued.family.and_then(|id| self.families.get_mut(&id));
+        if let Some(family) = family {
+            family.revoked.get_or_insert(Revocation::CodeReplayed);
+        }
+        issued.family.is_some() || issued.opaque_access_token.is_some()
     }
 
     /// Starts a refresh family and returns its first token.

@@ -66,6 +66,11 @@ impl OpaqueTokens {
         self.tokens.get(token)
     }
 
+    /// Drops one token: `/userinfo` answers it as unknown from then on.
+    pub fn revoke(&mut self, token: &str) {
+        self.tokens.remove(token);
+    }
+
     /// Drops every token of a deleted user.
     pub fn forget_user(&mut self, user_id: &str) {
         self.tokens.retain(|_, g| g.user_id != user_id);

@@ -179,6 +179,11 @@ pub struct ClientSeed {
     /// `none`, `client_secret_post` or `client_secret_basic`; `none` for SPA/native by default.
     #[serde(default)]
     pub token_endpoint_auth_method: Option<String>,
+    /// "Trust Token Endpoint IP Header": the password grants of this application may name the
+    /// user's IP in `auth0-forwarded-for` (only with the client secret; refused on a public
+    /// application, as the Management API refuses it).
+    #[serde(default)]
+    pub is_token_endpoint_ip_header_trusted: bool,
     #[serde(default)]
     pub refresh_token: Option<crate::auth0::tenant::applications::RefreshTokenSettings>,
     /// `deny` (default), `allow` or `require`: whether `/authorize` takes `organization`.
@@ -366,12 +371,24 @@ impl Fixture {
                 "default_audience `{audience}` is neither an `apis` identifier nor `management`"
             )));
         }
+        let clients: Vec<Client> = self.clients.iter().map(client).collect();
+        if let Some(public) = clients
+            .iter()
+            .find(|c| c.login.ip_header_trusted && c.login.is_public())
+        {
+            // doc: "This setting will not be available for non-authenticated applications."
+            return Err(SeedError::Invalid(format!(
+                "client `{}`: is_token_endpoint_ip_header_trusted needs an application that authenticates \
+                 (token_endpoint_auth_method client_secret_post or client_secret_basic), not `none`",
+                public.name
+            )));
+        }
         let state = TenantState {
             login: self.login,
             era: self.wire_era,
             default_directory: self.default_directory.clone(),
             default_audience: self.default_audience.clone(),
-            clients: self.clients.iter().map(client).collect(),
+            clients,
             apis: self
                 .apis
                 .iter()
@@ -508,6 +525,7 @@ fn client(seed: &ClientSeed) -> Client {
             &seed.allowed_logout_urls,
             &seed.web_origins,
             seed.token_endpoint_auth_method.as_deref(),
+            seed.is_token_endpoint_ip_header_trusted,
             seed.refresh_token.as_ref(),
         ),
         organization_usage: seed.organization_usage,

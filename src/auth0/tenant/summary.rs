@@ -92,6 +92,9 @@ pub struct ClientSummary {
     /// `none` for public applications (SPA, native): they log in with PKCE, without a secret.
     #[serde(default)]
     pub token_endpoint_auth_method: String,
+    /// "Trust Token Endpoint IP Header"; shown only when on.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub is_token_endpoint_ip_header_trusted: bool,
     /// Whether `/authorize` takes `organization`; shown only when not the default `deny`.
     #[serde(default, skip_serializing_if = "is_deny")]
     pub organization_usage: OrganizationUsage,
@@ -177,6 +180,7 @@ impl TenantSummary {
                     allowed_logout_urls: c.login.allowed_logout_urls.clone(),
                     web_origins: c.login.web_origins.clone(),
                     token_endpoint_auth_method: c.login.token_endpoint_auth_method.clone(),
+                    is_token_endpoint_ip_header_trusted: c.login.ip_header_trusted,
                     organization_usage: c.organization_usage,
                 })
                 .collect(),

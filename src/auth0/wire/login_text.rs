@@ -17,6 +17,10 @@ use crate::auth0::wire::respond::{encode, html, with_hint};
 pub const LOGIN_TITLE: &str = "Welcome";
 pub const WRONG_CREDENTIALS: &str = "Wrong email or password";
 pub const PASSWORD_REQUIRED: &str = "Password is required";
+/// `user-blocked`: the identifier is blocked by brute-force protection (shown under the password
+/// like the other errors of the form, with the form's 400; inf: the element and status of this
+/// text were not captured).
+pub const USER_BLOCKED: &str = "Your account has been blocked after multiple consecutive login attempts.";
 /// inf: the identifier field's "required" text mirrors `no-password`.
 pub const EMAIL_REQUIRED: &str = "Email is required";
 const CONTINUE: &str = "Continue";
@@ -27,6 +31,47 @@ const ERROR_CACHE_CONTROL: &str =
     "private, no-store, no-cache, must-revalidate, post-check=0, pre-check=0, no-transform";
 /// facts §9: the title of the `web_message` page.
 const WEB_MESSAGE_TITLE: &str = "Authorization Response";
+
+/// The headers of every New Universal Login page, as a 2024 capture of a rendered `/u/login`
+/// shows them (obs: community.auth0.com/t/auth0-new-universal-login-missing-some-security-headers/
+/// 134557, 2024-05-13; Auth0 documents the framing pair as always set on New Universal Login,
+/// docs "Clickjacking Protection for Universal Login"). Left out: that capture's
+/// `strict-transport-security` (it would pin a loopback host to https in the browser for a year),
+/// and its CDN, date, etag and rate-limit headers.
+const UNIVERSAL_LOGIN_HEADERS: [(&str, &str); 9] = [
+    ("cache-control", "no-store, max-age=0, no-transform"),
+    ("content-language", "en"),
+    ("content-security-policy", "frame-ancestors 'none'"),
+    ("pragma", "no-cache"),
+    ("referrer-policy", "same-origin"),
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "deny"),
+    ("x-robots-tag", "noindex, nofollow"),
+    ("x-xss-protection", "1; mode=block"),
+];
+
+/// Marks the hosted error page, which keeps its own headers: the same capture shows the error
+/// page a `/u/login` without its cookies renders with neither the framing pair nor
+/// `referrer-policy` (facts §1.3 ERRPAGE: `x-content-type-options: nosniff` and its cache policy).
+#[derive(Debug, Clone, Copy)]
+pub struct HostedErrorPage;
+
+/// Sets the Universal Login page headers on an HTML page (not on redirects, not on the hosted
+/// error page).
+pub fn universal_login_headers(response: &mut Response) {
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !is_html || response.extensions().get::<HostedErrorPage>().is_some() {
+        return;
+    }
+    let headers = response.headers_mut();
+    for (name, value) in UNIVERSAL_LOGIN_HEADERS {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+}
 
 /// The hosted error page (ERRPAGE): tenant name as title, the subtitle, `<strong>code</strong>:
 /// description`, the tracking id (the request id), and the footer links.
@@ -45,6 +90,7 @@ pub fn error_page(tenant_name: &str, tracking_id: &str, error: &PageError) -> Re
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(ERROR_CACHE_CONTROL));
     headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    response.extensions_mut().insert(HostedErrorPage);
     with_hint(response, error.hint())
 }
 
