@@ -159,7 +159,14 @@ pub(super) async fn get(
     let id = path_id(path);
     let state = tenant.state();
     let client = state.client(&id).ok_or(MgmtError::ClientNotFound { id })?;
-    let body = selected(&tenant, render(&tenant, client, sees_secret(&caller)), &query);
+    let full = render(&tenant, client, sees_secret(&caller));
+    // obs (terraform-provider-auth0, e.g. TestAccClientConfig): one application read with
+    // `fields` answers the fields and `signing_keys`, without `tenant`.
+    let signing_keys = full.get("signing_keys").cloned();
+    let mut body = select(full, &query);
+    if let Some(keys) = signing_keys {
+        body.entry("signing_keys").or_insert(keys);
+    }
     Ok(ok(StatusCode::OK, &body))
 }
 

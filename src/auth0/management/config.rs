@@ -73,7 +73,7 @@ pub(super) fn flag(query: &Map<String, Value>, key: &str) -> Option<bool> {
 }
 
 /// The `fields`/`include_fields` selection of one object: the listed fields only (or all but
-/// them with `include_fields=false`), in the object's order. `None` when no fields were asked.
+/// them with `include_fields=false`), in the object's order; the whole object when no fields are asked.
 pub(super) fn select(object: Map<String, Value>, query: &Map<String, Value>) -> Map<String, Value> {
     let Some(fields) = text(query, "fields").filter(|f| !f.trim().is_empty()) else {
         return object;

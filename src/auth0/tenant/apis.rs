@@ -15,9 +15,7 @@ use crate::auth0::tenant::logins::random_alnum;
 use crate::auth0::tenant::model::{Api, ClientGrant, MANAGEMENT_API};
 use crate::auth0::tenant::state::TenantState;
 
-/// Access tokens for an API live 86400 s unless its `token_lifetime` says otherwise (obs:
-/// TestResourceServer_Create answers the default for a create that sent none).
-pub const DEFAULT_TOKEN_LIFETIME: i64 = 86_400;
+pub use crate::auth0::tenant::model::{DEFAULT_TOKEN_LIFETIME, ManagementApi};
 /// The system API's name (obs: TestAccResourceServerAuth0APIManagementImport).
 pub const MANAGEMENT_API_NAME: &str = "Auth0 Management API";
 
@@ -178,23 +176,6 @@ pub fn management_api_json(state: &TenantState, identifier: &str, scopes: Value)
     all.insert("scopes".into(), scopes);
     all.insert("is_system".into(), json!(true));
     ordered(all, SYSTEM_ORDER)
-}
-
-/// The system API: its id and the settings `PATCH` changed.
-#[derive(Debug, Clone)]
-pub struct ManagementApi {
-    pub id: String,
-    pub settings: Map<String, Value>,
-}
-
-impl ManagementApi {
-    /// Its access tokens' lifetime.
-    pub fn token_lifetime(&self) -> i64 {
-        self.settings
-            .get("token_lifetime")
-            .and_then(Value::as_i64)
-            .unwrap_or(DEFAULT_TOKEN_LIFETIME)
-    }
 }
 
 /// Creates an API; a runtime API past the cap makes the oldest runtime one go, with its grants.

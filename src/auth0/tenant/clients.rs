@@ -169,7 +169,8 @@ pub fn new_settings(body: Map<String, Value>) -> Map<String, Value> {
     settings
 }
 
-/// Lays a PATCH body over stored settings: top-level properties are replaced, and the objects
+/// Lays a PATCH body over stored settings: top-level properties are replaced (`null` removes
+/// one), and the objects
 /// `jwt_configuration`, `refresh_token` and `client_metadata` are merged key by key (inf: the
 /// recordings' PATCHes always send those objects whole, so merging and replacing read the same).
 pub fn patch_settings(settings: &mut Map<String, Value>, body: Map<String, Value>) {
@@ -185,6 +186,9 @@ pub fn patch_settings(settings: &mut Map<String, Value>, body: Map<String, Value
                         stored.insert(k, v);
                     }
                 }
+            }
+            (_, Value::Null) => {
+                settings.shift_remove(&key);
             }
             (_, value) => {
                 settings.insert(key, value);
@@ -261,7 +265,12 @@ pub fn new_secret(rng: &mut impl rand::Rng) -> String {
 pub fn client_json(client: &Client, certificate_pem: &str, with_secret: bool) -> Map<String, Value> {
     let mut all = client.settings.clone();
     all.insert("client_id".into(), json!(client.client_id));
-    if with_secret {
+    // obs (terraform-provider-auth0 TestAccClientAuthenticationMethodsPrivateKeyJWT): an
+    // application authenticating with `client_authentication_methods` (and no
+    // `token_endpoint_auth_method`) is printed without a secret.
+    let credentials_only = all.get("client_authentication_methods").is_some_and(Value::is_object)
+        && !all.contains_key("token_endpoint_auth_method");
+    if with_secret && !credentials_only {
         all.insert("client_secret".into(), json!(client.client_secret));
     }
     all.insert("signing_keys".into(), json!([{ "cert": certificate_pem }]));
@@ -359,4 +368,66 @@ pub fn delete_client(state: &mut TenantState, client_id: &str) -> bool {
     logins.forget_client(client_id);
     token_quotas.forget(client_id);
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::auth0::tenant::seed::Fixture;
+    use crate::core::bounded::Cap;
+    use crate::core::clock::Clock;
+
+    fn state() -> TenantState {
+        Fixture::default_auth0()
+            .state(&Clock::manual(datetime!(2026-01-01 00:00 UTC)))
+            .expect("the default fixture seeds")
+    }
+
+    fn named(name: &str) -> Map<String, Value> {
+        let mut body = Map::new();
+        body.insert("name".into(), json!(name));
+        body
+    }
+
+    #[test]
+    fn runtime_applications_past_the_cap_evict_the_oldest_with_its_grants_and_seeds_stay() {
+        let mut state = state();
+        let seeded = state.clients.len();
+        state.bounds.clients = Cap::new(2);
+        let first = create_client(&mut state, named("a")).client_id.clone();
+        state.grants.push(crate::auth0::tenant::model::ClientGrant {
+            id: "cgr_x".into(),
+            client_id: first.clone(),
+            audience: "management".into(),
+            scopes: vec![],
+            all_scopes: false,
+            extra: Map::new(),
+            seeded: false,
+        });
+        create_client(&mut state, named("b"));
+        create_client(&mut state, named("c"));
+        assert_eq!(state.clients.len(), seeded + 2);
+        assert!(state.client(&first).is_none(), "the oldest runtime application went");
+        assert!(state.grants.iter().all(|g| g.client_id != first), "with its grant");
+        assert_eq!(state.bounds.clients.evicted(), 1);
+    }
+
+    #[test]
+    fn seeded_applications_render_their_fixture_settings_and_derive_the_same_login() {
+        let state = state();
+        let spa = state
+            .clients
+            .iter()
+            .find(|c| c.app_type == "spa")
+            .expect("a seeded SPA");
+        assert!(spa.login.refresh.rotating);
+        assert_eq!(spa.login.token_endpoint_auth_method, "none");
+        let rendered = client_json(spa, "PEM", false);
+        assert_eq!(rendered["refresh_token"]["idle_token_lifetime"], 1_296_000);
+        assert!(rendered.get("client_secret").is_none());
+        let keys: Vec<&str> = rendered.keys().map(String::as_str).collect();
+        assert_eq!(&keys[..3], ["name", "client_id", "app_type"]);
+    }
 }

@@ -137,6 +137,27 @@ pub struct ClientGrant {
     pub seeded: bool,
 }
 
+/// Access tokens for an API live 86400 s unless its `token_lifetime` says otherwise (obs:
+/// TestResourceServer_Create answers the default for a create that sent none).
+pub const DEFAULT_TOKEN_LIFETIME: i64 = 86_400;
+
+/// The system API: its id and the settings `PATCH` changed.
+#[derive(Debug, Clone)]
+pub struct ManagementApi {
+    pub id: String,
+    pub settings: Map<String, Value>,
+}
+
+impl ManagementApi {
+    /// Its access tokens' lifetime.
+    pub fn token_lifetime(&self) -> i64 {
+        self.settings
+            .get("token_lifetime")
+            .and_then(Value::as_i64)
+            .unwrap_or(DEFAULT_TOKEN_LIFETIME)
+    }
+}
+
 /// Marker audience for grants on the tenant's own Management API (its URL depends on the port).
 pub const MANAGEMENT_API: &str = "management";
 

@@ -26,7 +26,7 @@ pub struct TenantState {
     pub(in crate::auth0::tenant) apis: Vec<Api>,
     pub(in crate::auth0::tenant) grants: Vec<ClientGrant>,
     /// The Management API as a resource server: its id and what `PATCH` changed of it.
-    pub(in crate::auth0::tenant) management_api: crate::auth0::tenant::apis::ManagementApi,
+    pub(in crate::auth0::tenant) management_api: crate::auth0::tenant::model::ManagementApi,
     pub(in crate::auth0::tenant) connections: Vec<Connection>,
     /// In creation order; changed only through its own methods, which keep search's index true.
     pub(in crate::auth0::tenant) users: crate::auth0::tenant::users::Users,
@@ -133,12 +133,12 @@ impl TenantState {
     }
 
     /// The system API's id and changeable settings.
-    pub fn management_api(&self) -> &crate::auth0::tenant::apis::ManagementApi {
+    pub fn management_api(&self) -> &crate::auth0::tenant::model::ManagementApi {
         &self.management_api
     }
 
     /// The system API's changeable settings, for `PATCH`.
-    pub fn management_api_mut(&mut self) -> &mut crate::auth0::tenant::apis::ManagementApi {
+    pub fn management_api_mut(&mut self) -> &mut crate::auth0::tenant::model::ManagementApi {
         &mut self.management_api
     }
 
