@@ -244,6 +244,13 @@ impl<T> OneTimeStore<T> {
         Ok(entry)
     }
 
+    /// Forgets every secret whose payload `matches` (what it names no longer exists).
+    pub fn forget_where(&mut self, matches: impl Fn(&T) -> bool) {
+        self.entries.retain(|_, entry| !matches(&entry.payload));
+        let entries = &self.entries;
+        self.newest.retain(|_, secret| entries.contains_key(secret));
+    }
+
     /// Number of secrets remembered (live or not).
     /// Forgets every secret issued to `subject` (its subject no longer exists).
     pub fn forget_subject(&mut self, subject: &str) {

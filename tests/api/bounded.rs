@@ -25,6 +25,9 @@ const STORES: &[(&str, u64)] = &[
     ("roles", 10_000),
     ("role_members", 100_000),
     ("user_permissions", 100_000),
+    ("runtime_clients", 1_000),
+    ("runtime_apis", 1_000),
+    ("runtime_grants", 10_000),
 ];
 
 #[tokio::test]

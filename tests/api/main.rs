@@ -13,6 +13,7 @@ mod blackbox;
 mod bounded;
 mod cli;
 mod clock;
+mod configuration;
 mod cors;
 mod discovery;
 mod email_verification;

@@ -55,6 +55,13 @@ ROUTES = [
     ({"GET", "POST"}, r"/api/v2/users", "users"),
     ({"GET", "PATCH", "DELETE"}, r"/api/v2/users/[^/]+", "users"),
     ({"GET"}, r"/api/v2/users-by-email", "users"),
+    ({"GET", "POST"}, r"/api/v2/clients", "clients"),
+    ({"GET", "PATCH", "DELETE"}, r"/api/v2/clients/[A-Za-z0-9_{}:-]+", "clients"),
+    ({"POST"}, r"/api/v2/clients/[^/]+/rotate-secret", "clients"),
+    ({"GET", "POST"}, r"/api/v2/resource-servers", "resource-servers"),
+    ({"GET", "PATCH", "DELETE"}, r"/api/v2/resource-servers/[^/]+", "resource-servers"),
+    ({"GET", "POST"}, r"/api/v2/client-grants", "client-grants"),
+    ({"GET", "PATCH", "DELETE"}, r"/api/v2/client-grants/[^/]+", "client-grants"),
 ]
 
 
@@ -67,7 +74,7 @@ def family(method, path):
 
 def route_template(path):
     """The path with its ids folded, for grouping (`/api/v2/users/{}`)."""
-    return re.sub(r"\{[a-z_]+:\d+\}|(?<=/)(rol_|job_|con_|org_)[A-Za-z0-9]+", "{}", path)
+    return re.sub(r"\{[a-z_]+:\d+\}|(?<=/)(rol_|job_|con_|org_|cgr_)[A-Za-z0-9]+", "{}", path)
 
 
 def git(repo, *args):
@@ -99,6 +106,9 @@ class Placeholders:
                              ("org_", "organization_id"), ("cgr_", "grant_id")):
             for m in re.finditer(r"\b%s[A-Za-z0-9]{8,}" % prefix, text):
                 self.name(kind, m.group(0))
+        # Resource server ids: 24 hex digits, in bodies and paths.
+        for m in re.finditer(r'(?:"id"\s*:\s*"|/resource-servers/)([0-9a-f]{24})\b', text):
+            self.name("resource_server_id", m.group(1))
         for m in re.finditer(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*(\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)?", text):
             self.name("token", m.group(0))
         for field, kind in (("client_id", "client_id"), ("azp", "client_id"),

@@ -110,6 +110,7 @@ pub(super) fn exchange(
         auth_time: grant.auth_time,
         gty: None,
         permissions,
+        id_token_ttl: client.id_token_lifetime,
     };
     // facts §3: access_token, refresh_token, id_token, scope, expires_in, token_type.
     let mut body = TokenBody::default();

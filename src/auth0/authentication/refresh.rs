@@ -119,6 +119,7 @@ pub(super) fn exchange(
         auth_time: family.auth_time,
         gty: Some("refresh_token"),
         permissions,
+        id_token_ttl: client.id_token_lifetime,
     };
     // obs (go-auth0 recording): access_token, expires_in, [id_token,] token_type, scope,
     // refresh_token (the last only when rotating).

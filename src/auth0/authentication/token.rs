@@ -27,8 +27,6 @@ use crate::core::tokens::Claims;
 
 /// Access tokens for an API live 86400 s (facts §1.4, doc+obs).
 pub(super) const ACCESS_TOKEN_TTL: i64 = 86_400;
-/// ID tokens live 36000 s (facts §1.4).
-pub(super) const ID_TOKEN_TTL: i64 = 36_000;
 
 pub(super) const GRANT_CLIENT_CREDENTIALS: &str = "client_credentials";
 pub(super) const GRANT_PASSWORD: &str = "password";
@@ -196,13 +194,24 @@ fn client_credentials_grant(
         None => granted.to_vec(),
     };
     let scope = scopes.join(" ");
+    // The API's `token_lifetime` (obs: go-auth0 TestResourceServer_Create); the Management API's
+    // is 86400 s unless a PATCH changed it.
+    let ttl = if api == MANAGEMENT_API {
+        state.management_api().token_lifetime()
+    } else {
+        state
+            .apis()
+            .iter()
+            .find(|a| a.identifier == api)
+            .map_or(ACCESS_TOKEN_TTL, |a| a.token_lifetime)
+    };
     let now = tenant.clock().unix();
     let mut claims = Claims::new();
     claims.insert("iss".into(), tenant.issuer().into());
     claims.insert("sub".into(), format!("{}@clients", client.client_id).into());
     claims.insert("aud".into(), audience.into());
     claims.insert("iat".into(), now.into());
-    claims.insert("exp".into(), (now + ACCESS_TOKEN_TTL).into());
+    claims.insert("exp".into(), (now + ttl).into());
     if !scope.is_empty() {
         claims.insert("scope".into(), scope.clone().into());
     }
@@ -213,7 +222,7 @@ fn client_credentials_grant(
     if !scope.is_empty() {
         body.value("scope", scope);
     }
-    body.value("expires_in", ACCESS_TOKEN_TTL);
+    body.value("expires_in", ttl);
     body.value("token_type", "Bearer");
     Ok(body)
 }
@@ -421,7 +430,8 @@ impl UserGrant<'_> {
         claims.insert("iss".into(), tenant.issuer().into());
         claims.insert("aud".into(), self.client.client_id.clone().into());
         claims.insert("iat".into(), now.into());
-        claims.insert("exp".into(), (now + ID_TOKEN_TTL).into());
+        // The application's `jwt_configuration.lifetime_in_seconds` (36000 s unless set).
+        claims.insert("exp".into(), (now + self.client.id_token_lifetime).into());
         claims.insert("sub".into(), user.user_id.clone().into());
         let sid = random_alnum(rng, 32);
         claims.insert("sid".into(), sid.into());

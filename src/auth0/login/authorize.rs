@@ -396,6 +396,11 @@ pub(super) fn finish(
     }
     let (scope, permissions) =
         crate::auth0::tenant::rbac::apply_rbac(state, &user.user_id, request.audience.as_deref(), &request.scope);
+    let id_token_ttl = state
+        .client(&request.client_id)
+        .map_or(crate::auth0::tenant::clients::DEFAULT_ID_TOKEN_LIFETIME, |c| {
+            c.id_token_lifetime
+        });
     let grant = Grant {
         client_id: &request.client_id,
         user: &user,
@@ -405,6 +410,7 @@ pub(super) fn finish(
         auth_time: session.auth_time,
         gty: None,
         permissions,
+        id_token_ttl,
     };
     if words.contains(&"token") {
         let ttl = if request.audience.is_some() {

@@ -1,11 +1,15 @@
 //! The Management API v2 (`/api/v2/*`): users and their search, roles and permissions, tickets,
-//! jobs and user blocks. Answers in the hapi envelope (`wire::error`). Requests are checked by
+//! jobs, user blocks, and the configuration: applications, APIs and client grants. Answers in the hapi envelope (`wire::error`). Requests are checked by
 //! the extractors of `extract.rs` (token, scope, body and query schemas) before a handler runs.
 //! Imports `tenant/`, `wire/` and `core`; never another API folder.
 
+mod client_grants;
+mod clients;
+mod config;
 mod extract;
 mod jobs;
 mod payload;
+mod resource_servers;
 mod roles;
 mod tickets;
 mod user_blocks;
@@ -60,4 +64,30 @@ pub(super) fn routes() -> Router<Tenant> {
             get(users::get).patch(users::update).delete(users::lifecycle::delete),
         )
         .route("/api/v2/users-by-email", get(users::by_email))
+        .route("/api/v2/clients", get(clients::list).post(clients::create))
+        .route(
+            "/api/v2/clients/{id}",
+            get(clients::get).patch(clients::update).delete(clients::delete),
+        )
+        .route("/api/v2/clients/{id}/rotate-secret", post(clients::rotate_secret))
+        .route(
+            "/api/v2/resource-servers",
+            get(resource_servers::list).post(resource_servers::create),
+        )
+        .route(
+            "/api/v2/resource-servers/{id}",
+            get(resource_servers::get)
+                .patch(resource_servers::update)
+                .delete(resource_servers::delete),
+        )
+        .route(
+            "/api/v2/client-grants",
+            get(client_grants::list).post(client_grants::create),
+        )
+        .route(
+            "/api/v2/client-grants/{id}",
+            get(client_grants::get)
+                .patch(client_grants::update)
+                .delete(client_grants::delete),
+        )
 }

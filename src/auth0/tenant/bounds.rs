@@ -24,14 +24,23 @@ pub const BLOCKS: usize = 10_000;
 pub const ROLES: usize = 10_000;
 /// Role memberships, and direct user permissions, each.
 pub const ASSIGNMENTS: usize = 100_000;
+/// Applications created at runtime (`POST /api/v2/clients`); seeded ones never count or go.
+pub const RUNTIME_CLIENTS: usize = 1_000;
+/// APIs created at runtime (`POST /api/v2/resource-servers`); seeded ones never count or go.
+pub const RUNTIME_APIS: usize = 1_000;
+/// Client grants created at runtime (`POST /api/v2/client-grants`).
+pub const RUNTIME_GRANTS: usize = 10_000;
 
-/// The runtime users' cap: fixture users never count or go, so the users store is not a
-/// bounded store itself; the others are (`core::bounded`).
+/// The caps of the stores whose seeded entries never count or go (users, applications, APIs,
+/// grants), so that are not bounded stores themselves; the others are (`core::bounded`).
 #[derive(Debug, Clone)]
 pub struct Bounds {
     pub users: Cap,
     /// Ids of the users created at runtime, oldest first.
     pub runtime_users: VecDeque<String>,
+    pub clients: Cap,
+    pub apis: Cap,
+    pub grants: Cap,
 }
 
 impl Default for Bounds {
@@ -39,6 +48,9 @@ impl Default for Bounds {
         Self {
             users: Cap::new(RUNTIME_USERS),
             runtime_users: VecDeque::new(),
+            clients: Cap::new(RUNTIME_CLIENTS),
+            apis: Cap::new(RUNTIME_APIS),
+            grants: Cap::new(RUNTIME_GRANTS),
         }
     }
 }

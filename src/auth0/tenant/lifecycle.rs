@@ -219,6 +219,7 @@ pub(crate) fn delete_user(state: &mut TenantState, user_id: &str) -> bool {
         default_audience: _,
         clients: _,
         apis: _,
+        management_api: _,
         grants: _,
         connections: _,
         signup_user_exists_error: _,

@@ -262,6 +262,18 @@ pub fn random_alnum(rng: &mut impl rand::Rng, n: usize) -> String {
 }
 
 impl Logins {
+    /// Forgets what a deleted application holds: its transactions, codes, refresh-token families
+    /// (with their tokens) and opaque access tokens. Sessions are the user's and stay.
+    pub fn forget_client(&mut self, client_id: &str) {
+        self.transactions.retain(|_, t| t.request.client_id != client_id);
+        self.codes.forget_where(|code| code.request.client_id == client_id);
+        self.families.retain(|_, family| family.client_id != client_id);
+        let families = &self.families;
+        self.refresh_tokens
+            .retain(|_, token| families.contains_key(&token.family));
+        self.opaque_tokens.forget_client(client_id);
+    }
+
     /// The live session behind a cookie value, touched (idle lifetime renewed) if found.
     pub fn live_session(&mut self, cookie: Option<&str>, now: i64) -> Option<&mut Session> {
         let id = cookie?;

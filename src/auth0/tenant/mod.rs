@@ -8,9 +8,11 @@
 //! The state is in `state.rs`, its records in `model.rs` and `users.rs`; `seed.rs` builds tenants
 //! from fixtures (read it next); the other files are the operations that keep its invariants.
 
+pub(crate) mod apis;
 pub mod applications;
 pub mod bounds;
 pub(crate) mod brute_force;
+pub(crate) mod clients;
 pub(crate) mod lifecycle;
 pub(crate) mod logins;
 pub(crate) mod model;

@@ -4,6 +4,7 @@
 //! files it names.
 
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use crate::auth0::tenant::bounds;
@@ -40,11 +41,21 @@ pub struct Client {
     pub login: crate::auth0::tenant::applications::AppLogin,
     /// Whether `/authorize` takes `organization` (`deny`, `allow`, `require`).
     pub organization_usage: crate::auth0::tenant::applications::OrganizationUsage,
+    /// ID tokens' lifetime in seconds (`jwt_configuration.lifetime_in_seconds`, 36000 unless set).
+    pub id_token_lifetime: i64,
+    /// The application as the Management API stores it, in stored order, without `client_id`,
+    /// `client_secret` and `signing_keys` (`clients.rs` renders it and derives the fields above
+    /// from it, so the two never disagree).
+    pub settings: Map<String, Value>,
+    /// Seeded from the fixture (never evicted to make room for runtime applications).
+    pub seeded: bool,
 }
 
 /// An API (resource server) other than the Management API.
 #[derive(Debug, Clone)]
 pub struct Api {
+    /// 24 lowercase hex digits, as the provider's ids are.
+    pub id: String,
     pub identifier: String,
     pub name: String,
     pub scopes: Vec<String>,
@@ -52,6 +63,13 @@ pub struct Api {
     pub rbac: bool,
     /// "Add Permissions in the Access Token": user tokens carry a `permissions` claim.
     pub permissions_in_token: bool,
+    /// Access tokens' lifetime in seconds (`token_lifetime`, 86400 unless set).
+    pub token_lifetime: i64,
+    /// The resource server as the Management API stores it, without `id` (`apis.rs` renders it
+    /// and derives the fields above from it).
+    pub settings: Map<String, Value>,
+    /// Seeded from the fixture (never evicted to make room for runtime APIs).
+    pub seeded: bool,
 }
 
 /// A role of the tenant's RBAC.
@@ -104,10 +122,40 @@ impl Default for Rbac {
 /// Scopes a client was granted on an API (`audience` is the API identifier).
 #[derive(Debug, Clone)]
 pub struct ClientGrant {
+    /// `cgr_` followed by 16 alphanumerics.
+    pub id: String,
     pub client_id: String,
     /// An API identifier, or [`MANAGEMENT_API`] for this tenant's Management API.
     pub audience: String,
     pub scopes: Vec<String>,
+    /// `allow_all_scopes`: every scope the API declares is granted.
+    pub all_scopes: bool,
+    /// The other properties as sent (`subject_type`, `organization_usage`, …), rendered after
+    /// `scope`.
+    pub extra: Map<String, Value>,
+    /// Seeded from the fixture.
+    pub seeded: bool,
+}
+
+/// Access tokens for an API live 86400 s unless its `token_lifetime` says otherwise (obs:
+/// TestResourceServer_Create answers the default for a create that sent none).
+pub const DEFAULT_TOKEN_LIFETIME: i64 = 86_400;
+
+/// The system API: its id and the settings `PATCH` changed.
+#[derive(Debug, Clone)]
+pub struct ManagementApi {
+    pub id: String,
+    pub settings: Map<String, Value>,
+}
+
+impl ManagementApi {
+    /// Its access tokens' lifetime.
+    pub fn token_lifetime(&self) -> i64 {
+        self.settings
+            .get("token_lifetime")
+            .and_then(Value::as_i64)
+            .unwrap_or(DEFAULT_TOKEN_LIFETIME)
+    }
 }
 
 /// Marker audience for grants on the tenant's own Management API (its URL depends on the port).

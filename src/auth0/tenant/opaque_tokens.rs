@@ -76,6 +76,11 @@ impl OpaqueTokens {
         self.tokens.retain(|_, g| g.user_id != user_id);
     }
 
+    /// Drops every token of a deleted application.
+    pub fn forget_client(&mut self, client_id: &str) {
+        self.tokens.retain(|_, g| g.client_id != client_id);
+    }
+
     pub fn summary(&self) -> StoreSummary {
         self.cap.summary(self.tokens.len())
     }

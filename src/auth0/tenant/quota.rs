@@ -125,6 +125,12 @@ impl TokenQuotas {
         *self = Self::default();
     }
 
+    /// Forgets the quota and usage of a deleted application (a tenant-wide default stays).
+    pub fn forget(&mut self, client_id: &str) {
+        self.definitions.retain(|d| d.client_id.as_deref() != Some(client_id));
+        self.used.retain(|(c, _), _| c != client_id);
+    }
+
     fn applying(&self, client_id: &str) -> Option<&QuotaDefinition> {
         self.definitions
             .iter()

@@ -14,10 +14,11 @@ use md5::Digest as _;
 use rand::rngs::StdRng;
 use rand::{RngExt as _, SeedableRng as _};
 use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::auth0::tenant::applications::{AppLogin, OrganizationUsage};
 use crate::auth0::tenant::bounds;
 use crate::auth0::tenant::model::{
     Api, BruteForce, Client, ClientGrant, Connection, LoginExperience, PasswordRules, TICKET_SECRET_LEN,
@@ -383,34 +384,32 @@ impl Fixture {
                 public.name
             )));
         }
+        let mut ids = crate::auth0::tenant::apis::seed_rng(self.seed);
         let state = TenantState {
             login: self.login,
             era: self.wire_era,
             default_directory: self.default_directory.clone(),
             default_audience: self.default_audience.clone(),
             clients,
-            apis: self
-                .apis
-                .iter()
-                .map(|a| Api {
-                    identifier: a.identifier.clone(),
-                    name: a.name.clone(),
-                    scopes: a.scopes.clone(),
-                    rbac: a.rbac,
-                    permissions_in_token: a.permissions_in_token,
-                })
-                .collect(),
+            apis: self.apis.iter().map(|a| api(&mut ids, a)).collect(),
             grants: self
                 .clients
                 .iter()
-                .flat_map(|c| {
-                    c.grants.iter().map(|g| ClientGrant {
-                        client_id: c.client_id.clone(),
-                        audience: g.api.clone(),
-                        scopes: g.scopes.clone(),
-                    })
+                .flat_map(|c| c.grants.iter().map(move |g| (c, g)))
+                .map(|(c, g)| ClientGrant {
+                    id: crate::auth0::tenant::apis::new_grant_id(&mut ids),
+                    client_id: c.client_id.clone(),
+                    audience: g.api.clone(),
+                    scopes: g.scopes.clone(),
+                    all_scopes: false,
+                    extra: Map::new(),
+                    seeded: true,
                 })
                 .collect(),
+            management_api: crate::auth0::tenant::apis::ManagementApi {
+                id: crate::auth0::tenant::apis::new_api_id(&mut ids),
+                settings: crate::auth0::tenant::apis::management_api_settings(),
+            },
             connections,
             users: users.into(),
             tickets: OneTimeStore::new(TICKET_SECRET_LEN),
@@ -511,25 +510,96 @@ impl Fixture {
     }
 }
 
+/// A seeded application: its settings as the Management API renders a configured one (the
+/// fixture's fields under their Management API names), from which the login fields are derived
+/// as for any application.
 fn client(seed: &ClientSeed) -> Client {
-    Client {
-        client_id: seed.client_id.clone(),
-        client_secret: seed.client_secret.clone(),
-        name: seed.name.clone(),
-        app_type: seed.app_type.clone(),
-        grant_types: seed.grant_types.clone(),
-        login_uri: seed.login_uri.clone(),
-        login: crate::auth0::tenant::applications::AppLogin::resolve(
-            &seed.app_type,
-            &seed.callbacks,
-            &seed.allowed_logout_urls,
-            &seed.web_origins,
-            seed.token_endpoint_auth_method.as_deref(),
-            seed.is_token_endpoint_ip_header_trusted,
-            seed.refresh_token.as_ref(),
-        ),
-        organization_usage: seed.organization_usage,
+    let login = AppLogin::resolve(
+        &seed.app_type,
+        &seed.callbacks,
+        &seed.allowed_logout_urls,
+        &seed.web_origins,
+        seed.token_endpoint_auth_method.as_deref(),
+        seed.is_token_endpoint_ip_header_trusted,
+        seed.refresh_token.as_ref(),
+    );
+    let refresh = login.refresh;
+    let mut settings = Map::new();
+    settings.insert("name".into(), json!(seed.name));
+    settings.insert("app_type".into(), json!(seed.app_type));
+    settings.insert("is_first_party".into(), json!(true));
+    settings.insert(
+        "is_token_endpoint_ip_header_trusted".into(),
+        json!(seed.is_token_endpoint_ip_header_trusted),
+    );
+    // inf: seeded applications are modern ones, created OIDC-conformant.
+    settings.insert("oidc_conformant".into(), json!(true));
+    for (key, urls) in [
+        ("callbacks", &seed.callbacks),
+        ("allowed_logout_urls", &seed.allowed_logout_urls),
+        ("web_origins", &seed.web_origins),
+    ] {
+        if !urls.is_empty() {
+            settings.insert(key.into(), json!(urls));
+        }
     }
+    settings.insert(
+        "jwt_configuration".into(),
+        json!({"secret_encoded": false, "lifetime_in_seconds": crate::auth0::tenant::clients::DEFAULT_ID_TOKEN_LIFETIME}),
+    );
+    settings.insert("sso_disabled".into(), json!(false));
+    settings.insert("cross_origin_authentication".into(), json!(false));
+    settings.insert("grant_types".into(), json!(seed.grant_types));
+    settings.insert("custom_login_page_on".into(), json!(true));
+    if let Some(uri) = &seed.login_uri {
+        settings.insert("initiate_login_uri".into(), json!(uri));
+    }
+    settings.insert(
+        "token_endpoint_auth_method".into(),
+        json!(login.token_endpoint_auth_method),
+    );
+    settings.insert(
+        "refresh_token".into(),
+        json!({
+            "rotation_type": if refresh.rotating { "rotating" } else { "non-rotating" },
+            "expiration_type": if refresh.rotating { "expiring" } else { "non-expiring" },
+            "leeway": refresh.leeway,
+            "token_lifetime": refresh.token_lifetime,
+            "infinite_token_lifetime": !refresh.rotating,
+            "infinite_idle_token_lifetime": !refresh.rotating,
+            "idle_token_lifetime": refresh.idle_token_lifetime,
+        }),
+    );
+    if seed.organization_usage != OrganizationUsage::Deny {
+        settings.insert("organization_usage".into(), json!(seed.organization_usage));
+    }
+    crate::auth0::tenant::clients::derive(seed.client_id.clone(), seed.client_secret.clone(), settings, true)
+}
+
+/// A seeded API, with an id from the seeds' own RNG.
+fn api(ids: &mut StdRng, seed: &ApiSeed) -> Api {
+    let scopes: Vec<Value> = seed
+        .scopes
+        .iter()
+        // inf: fixture scopes carry no description; the provider requires one, so it is the
+        // scope itself.
+        .map(|s| json!({"value": s, "description": s}))
+        .collect();
+    let mut settings = Map::new();
+    settings.insert("name".into(), json!(seed.name));
+    settings.insert("identifier".into(), json!(seed.identifier));
+    settings.insert("scopes".into(), json!(scopes));
+    settings.extend(crate::auth0::tenant::apis::new_api_settings(Map::new()));
+    settings.insert("enforce_policies".into(), json!(seed.rbac));
+    settings.insert(
+        "token_dialect".into(),
+        json!(if seed.permissions_in_token {
+            "access_token_authz"
+        } else {
+            "access_token"
+        }),
+    );
+    crate::auth0::tenant::apis::derive_api(crate::auth0::tenant::apis::new_api_id(ids), settings, true)
 }
 
 /// Fake people from the seeded RNG: the same fixture yields the same names every run.
@@ -633,11 +703,7 @@ mod tests {
     fn default_fixture_has_the_clients_the_forum_story_needs() {
         let tenant = build();
         let state = tenant.state();
-        let scopes = |cid: &str| {
-            state
-                .granted_scopes(cid, crate::auth0::tenant::model::MANAGEMENT_API)
-                .map(<[String]>::to_vec)
-        };
+        let scopes = |cid: &str| state.granted_scopes(cid, crate::auth0::tenant::model::MANAGEMENT_API);
         let full = state
             .clients
             .iter()

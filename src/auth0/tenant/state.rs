@@ -28,6 +28,8 @@ pub struct TenantState {
     pub(in crate::auth0::tenant) clients: Vec<Client>,
     pub(in crate::auth0::tenant) apis: Vec<Api>,
     pub(in crate::auth0::tenant) grants: Vec<ClientGrant>,
+    /// The Management API as a resource server: its id and what `PATCH` changed of it.
+    pub(in crate::auth0::tenant) management_api: crate::auth0::tenant::model::ManagementApi,
     pub(in crate::auth0::tenant) connections: Vec<Connection>,
     /// In creation order; changed only through its own methods, which keep search's index true.
     pub(in crate::auth0::tenant) users: crate::auth0::tenant::users::Users,
@@ -88,12 +90,37 @@ impl TenantState {
             .find(|u| u.email == email && u.connection == connection)
     }
 
-    /// Scopes `client_id` holds on `audience` (`None`: no grant at all).
-    pub fn granted_scopes(&self, client_id: &str, audience: &str) -> Option<&[String]> {
+    /// Scopes `client_id` holds on `audience` (`None`: no grant at all); a grant with
+    /// `allow_all_scopes` holds every scope the API declares.
+    pub fn granted_scopes(&self, client_id: &str, audience: &str) -> Option<Vec<String>> {
+        let grant = self.grant(client_id, audience)?;
+        if grant.all_scopes {
+            return Some(
+                self.apis
+                    .iter()
+                    .find(|a| a.identifier == audience)
+                    .map(|a| a.scopes.clone())
+                    .unwrap_or_default(),
+            );
+        }
+        Some(grant.scopes.clone())
+    }
+
+    /// The grant of `client_id` on `audience` (an API identifier, or `model::MANAGEMENT_API`).
+    pub fn grant(&self, client_id: &str, audience: &str) -> Option<&ClientGrant> {
         self.grants
             .iter()
             .find(|g| g.client_id == client_id && g.audience == audience)
-            .map(|g| g.scopes.as_slice())
+    }
+
+    /// Deletes a grant (nothing else names one).
+    pub fn delete_grant(&mut self, id: &str) {
+        self.grants.retain(|g| g.id != id);
+    }
+
+    /// The index of the application `client_id`.
+    pub fn client_index(&self, client_id: &str) -> Option<usize> {
+        self.clients.iter().position(|c| c.client_id == client_id)
     }
 }
 
@@ -107,6 +134,20 @@ impl TenantState {
 
     pub fn apis(&self) -> &[Api] {
         &self.apis
+    }
+
+    pub fn grants(&self) -> &[ClientGrant] {
+        &self.grants
+    }
+
+    /// The system API's id and changeable settings.
+    pub fn management_api(&self) -> &crate::auth0::tenant::model::ManagementApi {
+        &self.management_api
+    }
+
+    /// The system API's changeable settings, for `PATCH`.
+    pub fn management_api_mut(&mut self) -> &mut crate::auth0::tenant::model::ManagementApi {
+        &mut self.management_api
     }
 
     pub fn connections(&self) -> &[Connection] {

@@ -69,6 +69,12 @@ pub struct StoresSummary {
     pub role_members: StoreSummary,
     /// Permissions given directly to users.
     pub user_permissions: StoreSummary,
+    /// Applications created at runtime (seeded ones are not counted).
+    pub runtime_clients: StoreSummary,
+    /// APIs created at runtime (seeded ones are not counted).
+    pub runtime_apis: StoreSummary,
+    /// Client grants created at runtime (seeded ones are not counted).
+    pub runtime_grants: StoreSummary,
 }
 
 pub use crate::core::bounded::StoreSummary;
@@ -249,6 +255,11 @@ impl StoresSummary {
             roles: state.rbac.roles.summary(),
             role_members: state.rbac.members.summary(),
             user_permissions: state.rbac.user_permissions.summary(),
+            runtime_clients: bounds
+                .clients
+                .summary(state.clients.iter().filter(|c| !c.seeded).count()),
+            runtime_apis: bounds.apis.summary(state.apis.iter().filter(|a| !a.seeded).count()),
+            runtime_grants: bounds.grants.summary(state.grants.iter().filter(|g| !g.seeded).count()),
         }
     }
 }

@@ -14,8 +14,6 @@ use crate::core::tokens::{self, Claims};
 pub const ACCESS_TOKEN_TTL: i64 = 86_400;
 /// A `/userinfo`-only token from the implicit flow lives 7200 s (facts §1.2, §5).
 pub const IMPLICIT_USERINFO_TTL: i64 = 7_200;
-/// ID tokens live 36000 s (facts §5).
-pub const ID_TOKEN_TTL: i64 = 36_000;
 
 /// The claims every user access token starts with, in the provider's order: `iss, sub, aud,
 /// iat, exp` (facts auth0-login.md §5, auth0.md §1.4). `aud` is `[api, <base>/userinfo]` when
@@ -107,6 +105,8 @@ pub struct Grant<'a> {
     /// from `roles::apply_rbac`,
     /// which every user-token flow (password, refresh, code, implicit) goes through.
     pub permissions: Option<Vec<String>>,
+    /// The application's ID-token lifetime (`Client::id_token_lifetime`).
+    pub id_token_ttl: i64,
 }
 
 impl Grant<'_> {
@@ -149,7 +149,7 @@ impl Grant<'_> {
         claims.insert("iss".into(), tenant.issuer().into());
         claims.insert("aud".into(), self.client_id.into());
         claims.insert("iat".into(), now.into());
-        claims.insert("exp".into(), (now + ID_TOKEN_TTL).into());
+        claims.insert("exp".into(), (now + self.id_token_ttl).into());
         claims.insert("sub".into(), self.user.user_id.clone().into());
         claims.insert("auth_time".into(), self.auth_time.into());
         claims.insert("sid".into(), self.sid.into());

@@ -198,6 +198,26 @@ pub enum MgmtError {
     /// A role name in use. 409 `The role already exists.` (doc text; body and the absence of an
     /// errorCode inf).
     RoleExists { name: String },
+    /// Unknown application. 404 `The client does not exist` / `inexistent_client` (obs:
+    /// terraform-provider-auth0 TestAccDataSourceClientNonexistentID). Also a grant's unknown
+    /// `client_id` (inf: no recording).
+    ClientNotFound { id: String },
+    /// Unknown API. 404 `The resource server does not exist` / `inexistent_resource_server`
+    /// (obs: terraform-provider-auth0 TestAccDataSourceResourceServer). Also a grant's unknown
+    /// `audience` (inf: no recording).
+    ResourceServerNotFound { id: String },
+    /// Unknown grant. 404 `The grant does not exist.` / `inexistent_client_grant` (obs: go-auth0
+    /// TestClientGrantManager_Delete).
+    GrantNotFound { id: String },
+    /// An API identifier in use. 409 (inf: no recording; the text and code are those another
+    /// Auth0 fake answers, in the hapi envelope the provider uses for its conflicts).
+    ResourceServerExists { identifier: String },
+    /// A second grant for one application and API. 409 (inf: no recording; text and code as
+    /// another Auth0 fake answers them).
+    GrantExists { client_id: String, audience: String },
+    /// Deleting the Management API (`is_system`). 400 (inf: no recording; the API refuses to
+    /// change system resource servers, terraform-provider-auth0 #374).
+    SystemResourceServer,
     /// A `q` the search engine refuses. 400 `invalid_query_string`. Only the fragment
     /// `filter can not be used with unknown field` was seen for users (obs, FS-37845006662); the
     /// prefix is the logs endpoint's observed `The search query string has an error:` (inf).
@@ -517,6 +537,36 @@ impl MgmtError {
             JobNotFound { .. } => mgmt(StatusCode::NOT_FOUND, "Job not found.".into(), None),
             RoleNotFound { .. } => mgmt(StatusCode::NOT_FOUND, "The role does not exist.".into(), None),
             RoleExists { .. } => mgmt(StatusCode::CONFLICT, "The role already exists.".into(), None),
+            ClientNotFound { .. } => mgmt(
+                StatusCode::NOT_FOUND,
+                "The client does not exist".into(),
+                Some("inexistent_client"),
+            ),
+            ResourceServerNotFound { .. } => mgmt(
+                StatusCode::NOT_FOUND,
+                "The resource server does not exist".into(),
+                Some("inexistent_resource_server"),
+            ),
+            GrantNotFound { .. } => mgmt(
+                StatusCode::NOT_FOUND,
+                "The grant does not exist.".into(),
+                Some("inexistent_client_grant"),
+            ),
+            ResourceServerExists { .. } => mgmt(
+                StatusCode::CONFLICT,
+                "A resource server with the same identifier already exists".into(),
+                Some("resource_server_conflict"),
+            ),
+            GrantExists { .. } => mgmt(
+                StatusCode::CONFLICT,
+                "Client grant already exists".into(),
+                Some("client_grant_conflict"),
+            ),
+            SystemResourceServer => mgmt(
+                StatusCode::BAD_REQUEST,
+                "System resource servers cannot be deleted".into(),
+                Some("operation_not_supported"),
+            ),
             InvalidPaging => mgmt(
                 StatusCode::BAD_REQUEST,
                 "You can only page through the first 1000 records. See \
@@ -691,6 +741,19 @@ impl MgmtError {
             JobNotFound { id } => format!("no job has id {id} (ids look like job_ + 16 alphanumerics)"),
             RoleNotFound { id } => format!("no role has id {id} (GET /api/v2/roles lists them)"),
             RoleExists { name } => format!("a role named {name} exists already"),
+            ClientNotFound { id } => format!("no application has client_id {id} (GET /api/v2/clients lists them)"),
+            ResourceServerNotFound { id } => format!(
+                "no API has id or identifier {id} (GET /api/v2/resource-servers lists them; an identifier goes URL-encoded in the path)"
+            ),
+            GrantNotFound { id } => format!("no client grant has id {id} (GET /api/v2/client-grants lists them)"),
+            ResourceServerExists { identifier } => format!("an API with identifier {identifier} exists already"),
+            GrantExists { client_id, audience } => format!(
+                "{client_id} already has a grant on {audience}: PATCH /api/v2/client-grants/{{id}} changes its scopes"
+            ),
+            SystemResourceServer => {
+                "the Management API is the tenant's system API: it can be read and its token lifetime changed, never deleted"
+                    .into()
+            }
             InvalidPaging => {
                 "(page+1)*per_page must stay within the first 1000 results: narrow the query with q instead".into()
             }

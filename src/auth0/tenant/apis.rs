@@ -1,0 +1,299 @@
+//! APIs (resource servers) and client grants as the Management API keeps them
+//! (`/api/v2/resource-servers`, `/api/v2/client-grants`): stored settings, defaults, the fields
+//! the token paths read (derived on every change), rendering in the provider's key order, and the
+//! cascades. The tenant's own Management API is the system API: rendered, never stored as an
+//! [`Api`], its few changeable settings kept in the state.
+//!
+//! Shapes from the public recordings (facts in `docs/management-api.md` §2–3). Depends on the
+//! records and the state.
+
+use rand::SeedableRng as _;
+use rand::rngs::StdRng;
+use serde_json::{Map, Value, json};
+
+use crate::auth0::tenant::logins::random_alnum;
+use crate::auth0::tenant::model::{Api, ClientGrant, MANAGEMENT_API};
+use crate::auth0::tenant::state::TenantState;
+
+pub use crate::auth0::tenant::model::{DEFAULT_TOKEN_LIFETIME, ManagementApi};
+/// The system API's name (obs: TestAccResourceServerAuth0APIManagementImport).
+pub const MANAGEMENT_API_NAME: &str = "Auth0 Management API";
+
+/// The order the provider prints a resource server's keys in (obs: go-auth0's recordings of
+/// 2023–2026, e.g. TestResourceServer_Create and TestResourceServer_ExpressConfiguration for
+/// `is_system`; terraform-provider-auth0's 2026 recordings print another order, so the replay
+/// compares order only where the recordings agree). Keys not listed follow in stored order.
+const ORDER: &[&str] = &[
+    "id",
+    "name",
+    "identifier",
+    "scopes",
+    "signing_alg",
+    "signing_secret",
+    "allow_offline_access",
+    "token_lifetime",
+    "token_lifetime_for_web",
+    "skip_consent_for_verifiable_first_party_clients",
+    "enforce_policies",
+    "token_dialect",
+    "is_system",
+    "authorization_details",
+    "subject_type_authorization",
+];
+
+/// The order the system API's keys are printed in (obs: go-auth0
+/// TestResourceServer_ExpressConfiguration's list and terraform-provider-auth0
+/// TestAccResourceServerAuth0APIManagementImport agree).
+const SYSTEM_ORDER: &[&str] = &[
+    "id",
+    "name",
+    "identifier",
+    "allow_offline_access",
+    "skip_consent_for_verifiable_first_party_clients",
+    "subject_type_authorization",
+    "token_lifetime",
+    "token_lifetime_for_web",
+    "signing_alg",
+    "scopes",
+    "is_system",
+];
+
+/// The order of a grant's keys (obs: TestClientGrantManager_Organizations,
+/// TestAccClientGrant): `id, client_id, audience, scope`, then these as set.
+const GRANT_ORDER: &[&str] = &[
+    "organization_usage",
+    "allow_any_organization",
+    "is_system",
+    "subject_type",
+    "authorization_details_types",
+    "allow_all_scopes",
+];
+
+fn ordered(mut all: Map<String, Value>, order: &[&str]) -> Map<String, Value> {
+    let mut out = Map::new();
+    for key in order {
+        if let Some(value) = all.shift_remove(*key) {
+            out.insert((*key).to_owned(), value);
+        }
+    }
+    out.extend(all);
+    out
+}
+
+/// A resource server id: 24 lowercase hex digits (obs: every recorded id).
+pub fn new_api_id(rng: &mut impl rand::Rng) -> String {
+    use rand::RngExt as _;
+    (0..12).map(|_| format!("{:02x}", rng.random::<u8>())).collect()
+}
+
+/// Ids for what a fixture seeds (its APIs, grants and the system API), drawn from their own RNG
+/// so the tenant's main RNG, and every id it draws, stays as it was before they had ids.
+pub fn seed_rng(seed: u64) -> StdRng {
+    StdRng::seed_from_u64(seed ^ 0x6170_6973)
+}
+
+/// A new API's settings: the request's properties over the recorded defaults (obs:
+/// TestResourceServer_Create and the `https://mrrt` create of go-auth0's recordings: RS256,
+/// no offline access, 86400 s, 7200 s for the web, consent not skipped).
+pub fn new_api_settings(body: Map<String, Value>) -> Map<String, Value> {
+    let mut settings = Map::new();
+    if let Some(identifier) = body.get("identifier") {
+        // inf: a create without `name` is named after its identifier.
+        settings.insert(
+            "name".into(),
+            body.get("name").cloned().unwrap_or_else(|| identifier.clone()),
+        );
+    }
+    settings.insert("signing_alg".into(), json!("RS256"));
+    settings.insert("allow_offline_access".into(), json!(false));
+    settings.insert("token_lifetime".into(), json!(DEFAULT_TOKEN_LIFETIME));
+    settings.insert("token_lifetime_for_web".into(), json!(7200));
+    settings.insert("skip_consent_for_verifiable_first_party_clients".into(), json!(false));
+    settings.extend(body);
+    settings
+}
+
+/// The API the token paths read, from its settings. `enforce_policies` is "Enable RBAC"; a
+/// `token_dialect` ending in `_authz` is "Add Permissions in the Access Token" (doc: token
+/// dialects `access_token_authz` and `rfc9068_profile_authz` add the `permissions` claim).
+pub fn derive_api(id: String, settings: Map<String, Value>, seeded: bool) -> Api {
+    let text = |key: &str| settings.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let scopes = settings
+        .get("scopes")
+        .and_then(Value::as_array)
+        .map(|scopes| {
+            scopes
+                .iter()
+                .filter_map(|s| s.get("value").and_then(Value::as_str).map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    Api {
+        id,
+        identifier: text("identifier"),
+        name: text("name"),
+        scopes,
+        rbac: settings
+            .get("enforce_policies")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        permissions_in_token: text("token_dialect").ends_with("_authz"),
+        token_lifetime: settings
+            .get("token_lifetime")
+            .and_then(Value::as_i64)
+            .unwrap_or(DEFAULT_TOKEN_LIFETIME),
+        settings,
+        seeded,
+    }
+}
+
+/// A resource server as the Management API prints it.
+pub fn api_json(api: &Api) -> Map<String, Value> {
+    let mut all = api.settings.clone();
+    all.insert("id".into(), json!(api.id));
+    ordered(all, ORDER)
+}
+
+/// The system API's stored settings as seeded: what `PATCH` may change of it.
+pub fn management_api_settings() -> Map<String, Value> {
+    let mut settings = Map::new();
+    settings.insert("allow_offline_access".into(), json!(false));
+    settings.insert("skip_consent_for_verifiable_first_party_clients".into(), json!(false));
+    settings.insert("token_lifetime".into(), json!(DEFAULT_TOKEN_LIFETIME));
+    settings.insert("token_lifetime_for_web".into(), json!(7200));
+    settings
+}
+
+/// The Management API as a resource server (obs: TestAccResourceServerAuth0APIManagementImport,
+/// TestResourceServer_ExpressConfiguration's list: RS256, 86400 s, `is_system: true`, every scope
+/// with its description). `scopes` are the recorded ones (`wire::management_scopes`).
+pub fn management_api_json(state: &TenantState, identifier: &str, scopes: Value) -> Map<String, Value> {
+    let mut all = state.management_api.settings.clone();
+    all.insert("id".into(), json!(state.management_api.id));
+    all.insert("name".into(), json!(MANAGEMENT_API_NAME));
+    all.insert("identifier".into(), json!(identifier));
+    all.insert("signing_alg".into(), json!("RS256"));
+    all.insert("scopes".into(), scopes);
+    all.insert("is_system".into(), json!(true));
+    ordered(all, SYSTEM_ORDER)
+}
+
+/// Creates an API; a runtime API past the cap makes the oldest runtime one go, with its grants.
+pub fn create_api(state: &mut TenantState, body: Map<String, Value>) -> &Api {
+    let id = new_api_id(&mut state.rng);
+    let api = derive_api(id, new_api_settings(body), false);
+    let runtime = state.apis.iter().filter(|a| !a.seeded).count();
+    if runtime >= state.bounds.apis.capacity()
+        && let Some(oldest) = state.apis.iter().find(|a| !a.seeded).map(|a| a.id.clone())
+    {
+        delete_api(state, &oldest);
+        state.bounds.apis.count(1);
+    }
+    state.apis.push(api);
+    state.apis.last().expect("just pushed")
+}
+
+/// Applies a validated PATCH body (top-level properties replaced).
+pub fn update_api(state: &mut TenantState, index: usize, body: Map<String, Value>) -> &Api {
+    let old = &state.apis[index];
+    let mut settings = old.settings.clone();
+    settings.extend(body);
+    state.apis[index] = derive_api(old.id.clone(), settings, old.seeded);
+    &state.apis[index]
+}
+
+/// Deletes an API with the grants on it; role and user permissions on it stay, as the provider
+/// keeps them (inf: the Dashboard warns that deleting an API does not remove its permissions
+/// from roles). `false` when no API has that id.
+pub fn delete_api(state: &mut TenantState, id: &str) -> bool {
+    let Some(index) = state.apis.iter().position(|a| a.id == id) else {
+        return false;
+    };
+    let api = state.apis.remove(index);
+    state.grants.retain(|g| g.audience != api.identifier);
+    true
+}
+
+/// The index of the API `key` names: its id, or its identifier (obs: terraform-provider-auth0
+/// reads resource servers by URL-encoded identifier, e.g. TestAccResourceServerScopes).
+pub fn api_index(state: &TenantState, key: &str) -> Option<usize> {
+    state.apis.iter().position(|a| a.id == key || a.identifier == key)
+}
+
+/// A grant as the Management API prints it; `audience` is the API identifier.
+pub fn grant_json(grant: &ClientGrant, management_audience: &str) -> Map<String, Value> {
+    let audience = if grant.audience == MANAGEMENT_API {
+        management_audience
+    } else {
+        grant.audience.as_str()
+    };
+    let mut out = Map::new();
+    out.insert("id".into(), json!(grant.id));
+    out.insert("client_id".into(), json!(grant.client_id));
+    out.insert("audience".into(), json!(audience));
+    // obs (TestAccClientGrant): a grant with `allow_all_scopes` prints no `scope`.
+    if !grant.all_scopes {
+        out.insert("scope".into(), json!(grant.scopes));
+    }
+    out.extend(ordered(grant.extra.clone(), GRANT_ORDER));
+    out
+}
+
+/// A new grant id: `cgr_` and 16 alphanumerics (obs).
+pub fn new_grant_id(rng: &mut impl rand::Rng) -> String {
+    format!("cgr_{}", random_alnum(rng, 16))
+}
+
+/// Stores a new grant (the caller checked the client, the API and that the pair is new).
+pub fn create_grant(
+    state: &mut TenantState,
+    client_id: String,
+    audience: String,
+    scopes: Vec<String>,
+    extra: Map<String, Value>,
+) -> &ClientGrant {
+    let all_scopes = extra.get("allow_all_scopes").and_then(Value::as_bool).unwrap_or(false);
+    let grant = ClientGrant {
+        id: new_grant_id(&mut state.rng),
+        client_id,
+        audience,
+        scopes,
+        all_scopes,
+        extra,
+        seeded: false,
+    };
+    let runtime = state.grants.iter().filter(|g| !g.seeded).count();
+    if runtime >= state.bounds.grants.capacity()
+        && let Some(oldest) = state.grants.iter().position(|g| !g.seeded)
+    {
+        state.grants.remove(oldest);
+        state.bounds.grants.count(1);
+    }
+    state.grants.push(grant);
+    state.grants.last().expect("just pushed")
+}
+
+/// Applies a PATCH: `scope` replaces the scopes, the other properties replace theirs; `null`
+/// clears `organization_usage` (doc: it accepts `null`).
+pub fn update_grant(state: &mut TenantState, index: usize, mut body: Map<String, Value>) -> &ClientGrant {
+    let grant = &mut state.grants[index];
+    if let Some(scope) = body.shift_remove("scope") {
+        grant.scopes = scope
+            .as_array()
+            .map(|s| s.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            .unwrap_or_default();
+    }
+    for (key, value) in body {
+        if value.is_null() {
+            grant.extra.shift_remove(&key);
+        } else {
+            grant.extra.insert(key, value);
+        }
+    }
+    grant.all_scopes = grant
+        .extra
+        .get("allow_all_scopes")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    grant
+}
