@@ -195,6 +195,7 @@ async fn journal_secrets_keeps_them_in_clear() {
     app.tenant.journal().configure(authmock::core::journal::Settings {
         limit: 10,
         keep_secrets: true,
+        ..Default::default()
     });
     let (_, secret) = app.credentials(App::Backend);
     app.token(App::Backend).await;
