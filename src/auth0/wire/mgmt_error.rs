@@ -16,6 +16,10 @@ use crate::auth0::wire::hint::{human_duration, rate_limit_hint};
 use crate::auth0::wire::respond::{json_response, with_hint};
 use crate::core::tokens::TokenRejection;
 
+/// The most bytes a user's `user_metadata` and `app_metadata` weigh together, as JSON (see
+/// [`MgmtError::MetadataTooLarge`]).
+pub const METADATA_LIMIT: usize = 100 * 1024;
+
 /// One failed schema rule, in neutral terms; [`MgmtError::PayloadValidation`] renders it with
 /// the z-schema message templates the Management API uses (facts §2.4).
 #[derive(Debug, Clone, PartialEq)]
@@ -190,6 +194,12 @@ pub enum MgmtError {
     /// `page`/`per_page` reaching past the first 1000 results. 400 `invalid_paging` (obs text;
     /// the exact trigger is inf: (page+1)×per_page > 1000).
     InvalidPaging,
+    /// A create or update that would leave a user's `user_metadata` and `app_metadata` weighing
+    /// more than [`METADATA_LIMIT`] bytes (serialised JSON). doc: profiles are capped at 10 KB
+    /// plus an extended allowance "about 10 times the limit" (DOC migrate-oversized-user-profiles);
+    /// inf: the cap is that allowance, 10 × 10 KiB, counted on the metadata, and the status, text
+    /// and errorCode (no refusal was recorded) follow the payload errors' envelope.
+    MetadataTooLarge { bytes: usize },
     /// `GET /jobs/{id}` for an unknown job. 404 `Job not found.` (doc text; body shape and the
     /// absence of an errorCode inf).
     JobNotFound { id: String },
@@ -517,6 +527,12 @@ impl MgmtError {
             JobNotFound { .. } => mgmt(StatusCode::NOT_FOUND, "Job not found.".into(), None),
             RoleNotFound { .. } => mgmt(StatusCode::NOT_FOUND, "The role does not exist.".into(), None),
             RoleExists { .. } => mgmt(StatusCode::CONFLICT, "The role already exists.".into(), None),
+            MetadataTooLarge { .. } => mgmt(
+                StatusCode::BAD_REQUEST,
+                // inf: see the variant.
+                format!("Payload validation error: 'User profile exceeds the maximum size of {METADATA_LIMIT} bytes'."),
+                Some("invalid_body"),
+            ),
             InvalidPaging => mgmt(
                 StatusCode::BAD_REQUEST,
                 "You can only page through the first 1000 records. See \
@@ -691,6 +707,10 @@ impl MgmtError {
             JobNotFound { id } => format!("no job has id {id} (ids look like job_ + 16 alphanumerics)"),
             RoleNotFound { id } => format!("no role has id {id} (GET /api/v2/roles lists them)"),
             RoleExists { name } => format!("a role named {name} exists already"),
+            MetadataTooLarge { bytes } => format!(
+                "user_metadata and app_metadata would weigh {bytes} bytes together; a user's metadata holds at most \
+                 {METADATA_LIMIT} (Auth0's 10 KB profile limit with its tenfold allowance): keep bulk data elsewhere"
+            ),
             InvalidPaging => {
                 "(page+1)*per_page must stay within the first 1000 results: narrow the query with q instead".into()
             }
