@@ -10,11 +10,15 @@ Workers (threads, one connection each) loop over a fixed mix:
   - now and then a runtime tenant created with `POST /__authmock__/tenants`, asked for its
     JWKS, and dropped.
 Each minute prints requests, p50/p99 latency, 5xx, other unexpected answers, network errors,
-the server's RSS and the journal's counters. At the end the verdict checks: zero 5xx, zero
-unexpected answers, RSS after the warm-up (the first third of the run, while the stores fill
-up to their caps) within 10% of its mean, and the Auth0
-journal holding what it promises: every exchange recorded (the entries it holds, `total`, plus
-those it `evicted`, equal what was sent), and exactly its limit held once it is full.
+the server's RSS and the journal's counters. After the timed mix, one byte-heavy round (bounded
+in count: BYTE_BODIES requests of 60 KB bodies, BYTE_USERS users with 90 KB of metadata, a
+search and a full journal read per ten of them), then `POST /__authmock__/reset`. At the end the
+verdict checks: zero 5xx, zero unexpected answers, RSS after the warm-up (the first third of the
+run, while the stores fill up to their caps) within 10% of its mean, the Auth0 journal holding
+what it promises (every exchange recorded: the entries it holds, `total`, plus those it
+`evicted`, equal what was sent; exactly its entry limit held once full, unless its byte bound
+holds fewer), and RSS after the reset back within RESET_BAND of what it was before the round
+(the byte-heavy traffic leaves no growth behind).
 
 Bounded: the run stops after MINUTES (1..120); every request has a 10 s timeout; the server is
 stopped by its pid at the end. Everything is on 127.0.0.1.
@@ -36,6 +40,9 @@ TENANT_EVERY = 50  # rounds of a worker between two runtime tenants
 def warmup_minutes(minutes):
     return max(1, minutes // 3)
 RSS_BAND = 0.10
+BYTE_BODIES = 3000    # 60 KB request bodies in the byte-heavy round
+BYTE_USERS = 60       # users with 90 KB of metadata in it
+RESET_BAND = (1.5, 40.0)  # after the reset, RSS within 1.5x (or + 40 MiB) of what it was before the round
 
 
 class Stats:
@@ -286,7 +293,11 @@ def soak(minutes, start_server, http, rss_mib, fixture, ticket_user, log):
     # Every exchange with the Auth0 listener's API is journaled (control routes are not): what it
     # held plus what it evicted counts them all, and it holds exactly its limit once full.
     journal_ok = (recorded(journal) - journal_base == total["auth0_api"]
-                  and journal["total"] == min(recorded(journal), journal["limit"]))
+                  and (journal["total"] == min(recorded(journal), journal["limit"])
+                       or journal.get("bytes", 0) > 0.9 * journal.get("byte_limit", 0)))
+    rss_before = rss_mib(proc.pid)
+    byte_peak, rss_reset, byte_errors = byte_round(ctx, proc, rss_mib)
+    reset_ceiling = max(rss_before * RESET_BAND[0], rss_before + RESET_BAND[1])
     checks = [
         (total["5xx"] == 0, f"zero 5xx: {total['5xx']}"),
         (total["unexpected"] == 0 and total["neterr"] == 0 and not bugs,
@@ -295,7 +306,11 @@ def soak(minutes, start_server, http, rss_mib, fixture, ticket_user, log):
         (spread <= RSS_BAND, f"RSS after minute {warmup} within {RSS_BAND:.0%} of its mean "
                              f"({mean:.1f} MiB): largest gap {spread:.1%} (min {min(after):.1f}, max {max(after):.1f})"),
         (journal_ok, f"journal: {recorded(journal) - journal_base} exchanges recorded for {total['auth0_api']} sent; "
-                     f"holds {journal['total']} (its limit {journal['limit']}), {journal['evicted']} evicted and counted"),
+                     f"holds {journal['total']} (its limit {journal['limit']}, {journal.get('bytes', 0)} of "
+                     f"{journal.get('byte_limit', 0)} bytes), {journal['evicted']} evicted and counted"),
+        (not byte_errors, f"byte-heavy round answered as expected: {'; '.join(byte_errors[:5]) or 'yes'}"),
+        (rss_reset <= reset_ceiling, f"RSS after the byte-heavy round ({byte_peak:.1f} MiB at its peak) and a reset: "
+                                     f"{rss_reset:.1f} MiB, within {reset_ceiling:.1f} (before the round {rss_before:.1f})"),
     ]
     lines.append("")
     lines.append(f"{total['requests']} requests in {minutes} min ({total['requests'] / (minutes * 60):.0f}/s), "
@@ -306,3 +321,47 @@ def soak(minutes, start_server, http, rss_mib, fixture, ticket_user, log):
     for ok, text in checks:
         lines.append(f"{'met   ' if ok else 'MISSED'} {text}")
     return "\n".join(lines), all(ok for ok, _ in checks)
+
+
+def byte_round(ctx, proc, rss_mib):
+    """The byte-heavy round: large bodies, users with large metadata, searches, full journal
+    reads, then a reset. Returns (peak RSS in MiB, RSS after the reset, unexpected answers)."""
+    http, auth0 = ctx["http"], ctx["auth0"]
+    errors, peak = [], rss_mib(proc.pid)
+
+    def expect(what, got, wanted):
+        if got not in wanted and len(errors) < 20:
+            errors.append(f"{what}: {got}")
+
+    blob = json.dumps({"grant_type": "client_credentials", "client_id": ctx["m2m"]["client_id"],
+                       "client_secret": "wrong", "audience": ctx["audience"], "pad": "p" * 60_000}).encode()
+    headers = {"Content-Type": "application/json"}
+    for i in range(BYTE_BODIES):
+        status, _ = http("POST", auth0 + "/oauth/token", blob, headers, timeout=10.0)
+        expect("60 KB token request", status, (401,))
+        if i % 500 == 0:
+            peak = max(peak, rss_mib(proc.pid))
+    admin = ctx["admin"]
+    status, data = http("POST", auth0 + "/oauth/token", json.dumps({
+        "grant_type": "client_credentials", "client_id": admin["client_id"],
+        "client_secret": admin["client_secret"], "audience": ctx["audience"]}).encode(), headers, timeout=10.0)
+    token = json.loads(data).get("access_token") if status == 200 else None
+    expect("admin token", status, (200,))
+    auth = {**headers, "Authorization": f"Bearer {token}"}
+    for i in range(BYTE_USERS if token else 0):
+        status, _ = http("POST", auth0 + "/api/v2/users", json.dumps({
+            "connection": "Username-Password-Authentication", "email": f"bytes-{i}-{int(time.time())}@example.com",
+            "password": f"Bytes-{i}-x9!Q", "user_metadata": {"notes": "n" * 90_000, "plan": "byte"}}).encode(),
+            auth, timeout=10.0)
+        expect("user with 90 KB of metadata", status, (201,))
+        if i % 10 == 0:
+            status, _ = http("GET", auth0 + "/api/v2/users?q=user_metadata.plan%3Abyte&per_page=50",
+                             None, auth, timeout=10.0)
+            expect("search", status, (200,))
+            status, _ = http("GET", auth0 + "/__authmock__/journal?limit=100000", timeout=30.0)
+            expect("full journal read", status, (200,))
+            peak = max(peak, rss_mib(proc.pid))
+    status, _ = http("POST", auth0 + "/__authmock__/reset", timeout=30.0)
+    expect("reset", status, (204,))
+    time.sleep(1.0)
+    return peak, rss_mib(proc.pid), errors

@@ -3,8 +3,10 @@
 //!
 //! Filters (query string, all optional): `method` (`POST`), `path` (a prefix: `/api/v2/`),
 //! `status` (`401` or a class, `4xx`), `since` (RFC 3339, wall clock, inclusive), `limit`
-//! (entries returned; `total`, `matched` and `evicted` still count everything). See
-//! `core::journal` for the entry format and the secret masking.
+//! (entries returned, `core::journal::DEFAULT_PAGE` when absent; `total`, `matched` and
+//! `evicted` still count everything), `before` (an id: only older entries, to page on from the
+//! last id of a page). See `core::journal` for the entry format, the bounds and the secret
+//! masking. Clearing gives the freed memory back to the system (`core::memory`).
 
 use axum::Json;
 use axum::extract::State;
@@ -27,6 +29,7 @@ pub struct JournalQuery {
     status: Option<String>,
     since: Option<String>,
     limit: Option<String>,
+    before: Option<String>,
 }
 
 impl TryFrom<JournalQuery> for Filter {
@@ -50,18 +53,21 @@ impl TryFrom<JournalQuery> for Filter {
             })?),
             None => None,
         };
-        let limit = match query.limit {
-            Some(text) => Some(
-                text.parse::<usize>()
-                    .map_err(|_| bad(format!("`limit` must be a whole number (got {text:?})")))?,
-            ),
-            None => None,
+        let whole = |name: &str, text: Option<String>| -> Result<Option<u64>, AdminError> {
+            text.map(|text| {
+                text.parse::<u64>()
+                    .map_err(|_| bad(format!("`{name}` must be a whole number (got {text:?})")))
+            })
+            .transpose()
         };
+        let limit = whole("limit", query.limit)?.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+        let before = whole("before", query.before)?;
         Ok(Filter {
             method: query.method,
             path: query.path,
             status,
             since,
+            before,
             limit,
         })
     }
@@ -73,9 +79,10 @@ impl TryFrom<JournalQuery> for Filter {
         ("path" = Option<String>, Query, description = "Only paths starting with this"),
         ("status" = Option<String>, Query, description = "A status (401) or a class (4xx)"),
         ("since" = Option<String>, Query, description = "RFC 3339, wall clock, inclusive"),
-        ("limit" = Option<usize>, Query, description = "At most this many entries"),
+        ("limit" = Option<usize>, Query, description = "At most this many entries (100 when absent)"),
+        ("before" = Option<u64>, Query, description = "Only entries with a smaller id: the last id of a page gives the next"),
     ),
-    responses((status = 200, description = "`{total, matched, evicted, limit, entries}`, newest first", body = Object), (status = 400, description = "Bad input", body = ErrorBody)))]
+    responses((status = 200, description = "`{total, matched, evicted, limit, bytes, byte_limit, entries}`, newest first; `matched` counts every match, so a page shorter than `matched` has more after it", body = Object), (status = 400, description = "Bad input", body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn list<P: Provider>(
     State(provider): State<P>,
@@ -90,5 +97,6 @@ pub async fn list<P: Provider>(
 #[tracing::instrument(skip_all)]
 pub async fn clear<P: Provider>(State(provider): State<P>) -> StatusCode {
     provider.control().journal().clear();
+    crate::core::memory::give_back();
     StatusCode::NO_CONTENT
 }

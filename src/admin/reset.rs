@@ -16,5 +16,6 @@ pub async fn reset<P: Provider>(State(provider): State<P>) -> Result<StatusCode,
     provider
         .reset()
         .map_err(|e| AdminError::Internal(format!("the seed no longer builds: {e}")))?;
+    crate::core::memory::give_back();
     Ok(StatusCode::NO_CONTENT)
 }

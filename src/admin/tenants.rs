@@ -153,6 +153,7 @@ pub async fn delete<P: Provider>(
         return Err(unknown(&id));
     };
     if registry.delete(number).await {
+        crate::core::memory::give_back();
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(unknown(&id))

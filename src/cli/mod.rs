@@ -97,6 +97,13 @@ pub struct ServeArgs {
     /// Keep secrets (client secrets, passwords, tokens, codes) in clear in the journal.
     #[arg(long, env = "AUTHMOCK_JOURNAL_SECRETS")]
     pub journal_secrets: bool,
+    /// The longest request or response body the journal stores whole, in bytes; longer ones are
+    /// cut and marked `body_truncated`.
+    #[arg(long, env = "AUTHMOCK_JOURNAL_BODY_CAP", default_value_t = journal::DEFAULT_BODY_CAP)]
+    pub journal_body_cap: usize,
+    /// The most bytes the journal's entries weigh together; the oldest are evicted past it.
+    #[arg(long, env = "AUTHMOCK_JOURNAL_BYTES", default_value_t = journal::DEFAULT_BYTE_LIMIT)]
+    pub journal_bytes: usize,
     /// Serve HTTPS with a leaf certificate of a CA generated at start (issuer and links use https).
     #[arg(long, env = "AUTHMOCK_TLS")]
     pub tls: bool,
@@ -169,6 +176,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let journal = journal::Settings {
         limit: args.journal_limit,
         keep_secrets: args.journal_secrets,
+        body_cap: args.journal_body_cap,
+        byte_limit: args.journal_bytes,
     };
     let janrain_port = args
         .janrain_port

@@ -6,26 +6,47 @@
 //! pushing the `limit + 1`-th evicts the oldest) and counts what it evicted, so a reader can
 //! tell "nothing happened" from "it fell off the end".
 //!
-//! Secrets are masked before an exchange is stored, unless the tenant keeps them
-//! (`--journal-secrets`):
-//! - passwords (`password`, `new_password`, `confirm_password`, Janrain's `currentPassword`,
-//!   `newPassword` and `newPasswordConfirm`), one-time codes and their proofs (`code`,
-//!   `code_verifier`, Janrain's `verification_code`) and Janrain's `refresh_secret` become `****`;
-//! - `client_secret`, `access_token`, `id_token`, `refresh_token`, `/oauth/revoke`'s `token`,
-//!   logout's `id_token_hint`, a ticket (`ticket`: the link a ticket endpoint answers, or the
-//!   secret a hosted page is opened with), the credential of an `Authorization` header and
-//!   cookie values keep their last four characters when they are at least twelve long
-//!   (`****f00d`), so two entries can be compared ("was the same token reused?") without
-//!   revealing the value; shorter ones become `****`. The scheme of an `Authorization` header is
-//!   kept: `Bearer ****f00d`.
+//! The ring is bounded in bytes too. A body longer than `body_cap` (`--journal-body-cap`,
+//! [`DEFAULT_BODY_CAP`]) is stored cut, marked `body_truncated`; every entry weighs the bytes of
+//! its texts plus [`ENTRY_OVERHEAD`], and pushing past `byte_limit` (`--journal-bytes`,
+//! [`DEFAULT_BYTE_LIMIT`]) evicts the oldest entries until the ring fits again. Entries are
+//! shared (`Arc`), so a page is a list of pointers, not a copy; without `limit` a page holds
+//! [`DEFAULT_PAGE`] entries, and `before` (an id) pages on to older ones.
 //!
-//! Masking applies to JSON bodies (at any depth), form bodies, query strings, the query and
-//! fragment of a `Location` header (the code or tokens a login redirects with) and the values of
-//! `Cookie` and `Set-Cookie` headers (the login session). A body with nothing to mask is stored
-//! verbatim, byte for byte.
+//! Secrets are masked before an exchange is stored, unless the tenant keeps them
+//! (`--journal-secrets`). What is a secret is decided by one classifier over key names,
+//! [`secret_kind`], whatever their spelling (`snake_case`, `camelCase`, `kebab-case`, any case):
+//! a key whose last word names a credential is one. Two kinds:
+//! - hidden, the value becomes `****`: what a person types or a short one-time secret, which a
+//!   tail would give away (passwords of every spelling: `password`, `new_password`,
+//!   `confirm_password`, Janrain's `currentPassword`, `newPassword`, `newPasswordConfirm`;
+//!   one-time codes: `code`, `recovery_code`, `binding_code`, `oob_code`, `otp`,
+//!   `verification_code`, `user_code`; PINs, passphrases and PKCE's `code_verifier`);
+//! - tailed, the value keeps its last four characters when it is at least twelve long
+//!   (`****f00d`), so two entries can be compared ("was the same token reused?") without
+//!   revealing the value; shorter ones become `****`: tokens (`access_token`, `id_token`,
+//!   `refresh_token`, `mfa_token`, `subject_token`, `/oauth/revoke`'s `token`, logout's
+//!   `id_token_hint`), secrets (`client_secret`, Janrain's `refresh_secret`), tickets,
+//!   assertions (`client_assertion`), signatures (Janrain's `signature`) and API keys. The
+//!   credential of an `Authorization` header keeps its scheme (`Bearer ****f00d`,
+//!   `Signature ****f00d`), and every cookie value is tailed.
+//!
+//! A key that describes a credential rather than carrying one is not a secret: its last word
+//! says what it is (`token_type`, `token_type_hint`, `code_challenge`, `password_policy`,
+//! `last_password_reset`, `token_endpoint`, `*_supported`), and so are codes that name a
+//! thing (`errorCode`, `statusCode`, `country_code`) and numbers under `code` (Janrain's
+//! `"code": 212`).
+//!
+//! Masking applies to JSON bodies (at any depth), form bodies, query strings, `key=value` pairs
+//! and hidden inputs anywhere in other text (a page's links, a redirect's "Found. Redirecting
+//! to …?code=…"), the query and fragment of a `Location` header (the code or tokens a login
+//! redirects with), the values of `Cookie` and `Set-Cookie` headers (the login session) and
+//! any header whose name is a secret's. A body with nothing to mask is stored verbatim, byte
+//! for byte.
 //!
 //! Depends on nothing else in the crate; `server` records, `admin` reads. Read `core::faults` next.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -38,35 +59,23 @@ use time::format_description::well_known::Rfc3339;
 /// The journal bound when nothing else is configured (`--journal-limit`).
 pub const DEFAULT_LIMIT: usize = 10_000;
 
-/// Bodies longer than this are stored truncated (`body_truncated: true`).
-pub const BODY_CAP: usize = 64 * 1024;
+/// Bodies longer than this are stored truncated (`body_truncated: true`) unless
+/// `--journal-body-cap` says otherwise: a token response, a user or a login page fits whole; a
+/// bulk import or a padded payload is cut.
+pub const DEFAULT_BODY_CAP: usize = 16 * 1024;
+
+/// The bytes the entries of one journal weigh together unless `--journal-bytes` says otherwise;
+/// past it the oldest are evicted.
+pub const DEFAULT_BYTE_LIMIT: usize = 64 * 1024 * 1024;
+
+/// What an entry weighs besides its texts: the `Exchange`, its maps and allocations, roughly.
+pub const ENTRY_OVERHEAD: usize = 512;
+
+/// Entries `GET /__authmock__/journal` returns without `limit`.
+pub const DEFAULT_PAGE: usize = 100;
 
 /// What a masked value is replaced with (plus the last four characters for long tokens).
 pub const MASK: &str = "****";
-
-/// Keys whose values are replaced by [`MASK`] entirely.
-const HIDDEN: &[&str] = &[
-    "password",
-    "new_password",
-    "confirm_password",
-    "currentPassword",
-    "newPassword",
-    "newPasswordConfirm",
-    "code",
-    "code_verifier",
-    "verification_code",
-    "refresh_secret",
-];
-/// Keys whose values keep their last four characters.
-const TAILED: &[&str] = &[
-    "client_secret",
-    "access_token",
-    "id_token",
-    "refresh_token",
-    "token",
-    "id_token_hint",
-    "ticket",
-];
 
 /// How an exchange ended, from the client's point of view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -181,6 +190,9 @@ pub struct Filter {
     pub status: Option<StatusFilter>,
     /// Wall-clock time, inclusive.
     pub since: Option<OffsetDateTime>,
+    /// Only entries older than this id (the next page starts before the last id of this one).
+    pub before: Option<u64>,
+    /// Entries returned; [`DEFAULT_PAGE`] when absent.
     pub limit: Option<usize>,
 }
 
@@ -222,11 +234,20 @@ pub struct Page {
     pub total: usize,
     /// Entries that match the filter (before `limit`).
     pub matched: usize,
-    /// Entries pushed out by the bound since the journal was last cleared.
+    /// Entries pushed out by the bounds since the journal was last cleared.
     pub evicted: u64,
-    /// The bound.
+    /// The bound in entries.
     pub limit: usize,
-    pub entries: Vec<Exchange>,
+    /// What the entries held weigh (their texts plus [`ENTRY_OVERHEAD`] each).
+    pub bytes: usize,
+    /// The bound in bytes.
+    pub byte_limit: usize,
+    #[serde(serialize_with = "shared")]
+    pub entries: Vec<Arc<Exchange>>,
+}
+
+fn shared<S: Serializer>(entries: &[Arc<Exchange>], serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(entries.iter().map(|e| &**e))
 }
 
 /// How a tenant's journal behaves.
@@ -236,6 +257,10 @@ pub struct Settings {
     pub limit: usize,
     /// Keep secrets in clear (`--journal-secrets`).
     pub keep_secrets: bool,
+    /// The longest body stored whole, in bytes (`--journal-body-cap`).
+    pub body_cap: usize,
+    /// The most bytes the entries weigh together (`--journal-bytes`).
+    pub byte_limit: usize,
 }
 
 impl Default for Settings {
@@ -243,6 +268,8 @@ impl Default for Settings {
         Self {
             limit: DEFAULT_LIMIT,
             keep_secrets: false,
+            body_cap: DEFAULT_BODY_CAP,
+            byte_limit: DEFAULT_BYTE_LIMIT,
         }
     }
 }
@@ -258,17 +285,28 @@ pub struct Journal {
 #[derive(Debug, Default)]
 struct Ring {
     settings: Settings,
-    entries: VecDeque<Exchange>,
+    /// Each entry with its weight.
+    entries: VecDeque<(Arc<Exchange>, usize)>,
+    /// The weights of `entries`, summed.
+    bytes: usize,
     evicted: u64,
     next_id: u64,
 }
 
 impl Ring {
-    fn trim(&mut self) {
-        while self.entries.len() > self.settings.limit {
-            self.entries.pop_front();
+    /// Evicts the oldest entries until both bounds hold; returns them, to be freed after the
+    /// lock is released.
+    fn trim(&mut self) -> Vec<Arc<Exchange>> {
+        let mut out = Vec::new();
+        while self.entries.len() > self.settings.limit || self.bytes > self.settings.byte_limit {
+            let Some((exchange, weight)) = self.entries.pop_front() else {
+                break;
+            };
+            self.bytes -= weight;
             self.evicted += 1;
+            out.push(exchange);
         }
+        out
     }
 }
 
@@ -279,11 +317,13 @@ impl Journal {
         journal
     }
 
-    /// Changes the bound (shrinking evicts the oldest entries at once) and the secret policy.
+    /// Changes the bounds (shrinking evicts the oldest entries at once) and the secret policy.
     pub fn configure(&self, settings: Settings) {
         let mut ring = self.lock();
         ring.settings = settings;
-        ring.trim();
+        let evicted = ring.trim();
+        drop(ring);
+        drop(evicted);
     }
 
     pub fn settings(&self) -> Settings {
@@ -297,36 +337,38 @@ impl Journal {
         if settings.limit == 0 {
             return None;
         }
-        let mut exchange = draft.into_exchange(settings.keep_secrets);
+        let mut exchange = draft.into_exchange(&settings);
+        let weight = exchange.weight();
         let mut ring = self.lock();
         ring.next_id += 1;
         let id = ring.next_id;
         exchange.id = id;
-        ring.entries.push_back(exchange);
-        // A full ring evicts one entry per push: free it after the lock is released.
-        let evicted = (ring.entries.len() > ring.settings.limit)
-            .then(|| ring.entries.pop_front())
-            .flatten();
-        if evicted.is_some() {
-            ring.evicted += 1;
-        }
-        ring.trim();
+        ring.entries.push_back((Arc::new(exchange), weight));
+        ring.bytes += weight;
+        // A full ring evicts per push: free what fell out after the lock is released.
+        let evicted = ring.trim();
         drop(ring);
         drop(evicted);
         Some(id)
     }
 
-    /// Entries matching `filter`, newest first.
+    /// Entries matching `filter`, newest first: at most `filter.limit`, or [`DEFAULT_PAGE`].
     pub fn page(&self, filter: &Filter) -> Page {
         let ring = self.lock();
-        let matching = ring.entries.iter().rev().filter(|e| filter.matches(e));
+        let matching = ring.entries.iter().rev().map(|(e, _)| e).filter(|e| filter.matches(e));
         let matched = matching.clone().count();
-        let entries = matching.take(filter.limit.unwrap_or(usize::MAX)).cloned().collect();
+        let entries = matching
+            .filter(|e| filter.before.is_none_or(|before| e.id < before))
+            .take(filter.limit.unwrap_or(DEFAULT_PAGE))
+            .cloned()
+            .collect();
         Page {
             total: ring.entries.len(),
             matched,
             evicted: ring.evicted,
             limit: ring.settings.limit,
+            bytes: ring.bytes,
+            byte_limit: ring.settings.byte_limit,
             entries,
         }
     }
@@ -334,9 +376,12 @@ impl Journal {
     /// Forgets every entry and the eviction count; ids start again at 1. Settings stay.
     pub fn clear(&self) {
         let mut ring = self.lock();
-        ring.entries.clear();
+        let entries = std::mem::take(&mut ring.entries);
+        ring.bytes = 0;
         ring.evicted = 0;
         ring.next_id = 0;
+        drop(ring);
+        drop(entries);
     }
 
     fn lock(&self) -> MutexGuard<'_, Ring> {
@@ -359,9 +404,33 @@ impl Filter {
     }
 }
 
+impl Exchange {
+    /// What this entry counts against the byte bound: its texts plus [`ENTRY_OVERHEAD`].
+    fn weight(&self) -> usize {
+        let headers = |map: &Map<String, Value>| -> usize {
+            map.iter()
+                .map(|(name, value)| name.len() + value.as_str().map_or(0, str::len))
+                .sum()
+        };
+        let request = &self.request;
+        let mut weight = ENTRY_OVERHEAD
+            + request.method.len()
+            + request.path.len()
+            + request.query.as_ref().map_or(0, String::len)
+            + headers(&request.headers)
+            + request.body.body.len()
+            + self.hint.as_ref().map_or(0, String::len);
+        if let Some(response) = &self.response {
+            weight += headers(&response.headers) + response.body.body.len();
+        }
+        weight
+    }
+}
+
 impl Draft<'_> {
-    fn into_exchange(self, keep_secrets: bool) -> Exchange {
-        let mask = !keep_secrets;
+    fn into_exchange(self, settings: &Settings) -> Exchange {
+        let mask = !settings.keep_secrets;
+        let cap = settings.body_cap;
         Exchange {
             id: 0,
             time: self.time,
@@ -375,12 +444,12 @@ impl Draft<'_> {
                 path: self.path.to_owned(),
                 query: self.query.map(|q| if mask { mask_form(q) } else { q.to_owned() }),
                 headers: headers(self.request_headers, mask),
-                body: recorded_body(self.request_body, mask),
+                body: recorded_body(self.request_body, mask, cap),
             },
             response: self.response.map(|(status, response_headers, body)| RecordedResponse {
                 status,
                 headers: headers(response_headers, mask),
-                body: recorded_body(body, mask),
+                body: recorded_body(body, mask, cap),
             }),
         }
     }
@@ -395,7 +464,11 @@ fn headers(map: &http::HeaderMap, mask: bool) -> Map<String, Value> {
             &http::header::AUTHORIZATION => mask_authorization(&text),
             &http::header::LOCATION => mask_url(&text),
             &http::header::COOKIE | &http::header::SET_COOKIE => mask_cookies(&text),
-            _ => text.into_owned(),
+            &http::header::PROXY_AUTHORIZATION => mask_authorization(&text),
+            name => match secret_kind(name.as_str()) {
+                Some(tailed) if !text.is_empty() => masked(&text, tailed),
+                _ => text.into_owned(),
+            },
         };
         match out.get_mut(name.as_str()) {
             Some(Value::String(existing)) => {
@@ -410,29 +483,27 @@ fn headers(map: &http::HeaderMap, mask: bool) -> Map<String, Value> {
     out
 }
 
-fn recorded_body(bytes: &[u8], mask: bool) -> RecordedBody {
+fn recorded_body(bytes: &[u8], mask: bool, cap: usize) -> RecordedBody {
     match std::str::from_utf8(bytes) {
         Ok(text) => {
-            // Mask the whole body first, so truncation never cuts a secret in half.
-            let mut text = if mask { mask_body(text) } else { text.to_owned() };
-            let truncated = text.len() > BODY_CAP;
-            if truncated {
-                let mut end = BODY_CAP;
-                while !text.is_char_boundary(end) {
-                    end -= 1;
-                }
-                text.truncate(end);
+            // Mask the whole body first, so truncation never cuts a secret in half; then copy
+            // no more than is kept.
+            let text = if mask { mask_body(text) } else { Cow::Borrowed(text) };
+            let truncated = text.len() > cap;
+            let mut end = text.len().min(cap);
+            while !text.is_char_boundary(end) {
+                end -= 1;
             }
             RecordedBody {
-                body: text,
+                body: text[..end].to_owned(),
                 body_encoding: Encoding::Utf8,
                 body_truncated: truncated,
             }
         }
         Err(_) => RecordedBody {
-            body: base64::engine::general_purpose::STANDARD.encode(&bytes[..bytes.len().min(BODY_CAP)]),
+            body: base64::engine::general_purpose::STANDARD.encode(&bytes[..bytes.len().min(cap)]),
             body_encoding: Encoding::Base64,
-            body_truncated: bytes.len() > BODY_CAP,
+            body_truncated: bytes.len() > cap,
         },
     }
 }
@@ -452,14 +523,132 @@ fn masked(value: &str, tailed: bool) -> String {
     }
 }
 
-fn secret_kind(key: &str) -> Option<bool> {
-    if HIDDEN.contains(&key) {
-        Some(false)
-    } else if TAILED.contains(&key) {
-        Some(true)
-    } else {
-        None
+/// Last words that name a secret a person types or a short one-time secret: hidden whole.
+const HIDDEN_NOUNS: &[&str] = &[
+    "password",
+    "passwords",
+    "passwd",
+    "pwd",
+    "passphrase",
+    "passcode",
+    "pin",
+    "otp",
+    "totp",
+    "hotp",
+    "code",
+    "codes",
+    "verifier",
+];
+/// Last words that name a long machine secret: tailed.
+const TAILED_NOUNS: &[&str] = &[
+    "token",
+    "tokens",
+    "secret",
+    "secrets",
+    "ticket",
+    "assertion",
+    "signature",
+    "apikey",
+    "credential",
+    "credentials",
+];
+/// Words run into one (`newpassword`, `accesstoken`) still end with their noun.
+const JOINED_NOUNS: &[(&str, bool)] = &[
+    ("password", false),
+    ("passwd", false),
+    ("passphrase", false),
+    ("passcode", false),
+    ("verifier", false),
+    ("token", true),
+    ("secret", true),
+    ("assertion", true),
+    ("signature", true),
+];
+/// Last words that qualify the noun before them (`newPasswordConfirm`, `id_token_hint`).
+const QUALIFIERS: &[&str] = &[
+    "confirm",
+    "confirmation",
+    "confirmed",
+    "again",
+    "repeat",
+    "retype",
+    "hint",
+    "new",
+    "old",
+    "current",
+];
+/// Words before `code` that make it a name for a thing, not a one-time secret.
+const THING_CODES: &[&str] = &[
+    "error", "status", "country", "postal", "zip", "language", "lang", "locale", "currency", "area", "reason", "http",
+    "response", "region", "dial", "iso", "exit", "result", "return", "color", "colour", "source",
+];
+/// Words before `key` that make it a credential (`api_key`, `x-api-key`, `privateKey`).
+const KEY_OWNERS: &[&str] = &[
+    "api",
+    "private",
+    "secret",
+    "signing",
+    "access",
+    "session",
+    "shared",
+    "encryption",
+];
+
+/// The one classifier of secret keys: `None` for an ordinary key, `Some(tailed)` for a secret
+/// (see the module docs). Words are split at `_`, `-`, `.`, spaces and `camelCase` humps and
+/// compared without case.
+pub fn secret_kind(key: &str) -> Option<bool> {
+    let mut words = key_words(key);
+    while words.len() > 1 && words.last().is_some_and(|w| QUALIFIERS.contains(&w.as_str())) {
+        words.pop();
     }
+    let last = words.last()?.as_str();
+    let before = words.len().checked_sub(2).map(|i| words[i].as_str());
+    if last == "code" && before.is_some_and(|b| THING_CODES.contains(&b)) {
+        return None;
+    }
+    if last == "key" {
+        return before.filter(|b| KEY_OWNERS.contains(b)).map(|_| true);
+    }
+    if HIDDEN_NOUNS.contains(&last) {
+        return Some(false);
+    }
+    if TAILED_NOUNS.contains(&last) {
+        return Some(true);
+    }
+    JOINED_NOUNS
+        .iter()
+        .find(|(noun, _)| last.ends_with(noun))
+        .map(|&(_, tailed)| tailed)
+}
+
+/// `newPasswordConfirm` → `[new, password, confirm]`; `IDToken` → `[id, token]`;
+/// `x-api-key` → `[x, api, key]`.
+fn key_words(key: &str) -> Vec<String> {
+    let chars: Vec<char> = key.chars().collect();
+    let mut words = Vec::new();
+    let mut word = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_alphanumeric() {
+            if !word.is_empty() {
+                words.push(std::mem::take(&mut word));
+            }
+            continue;
+        }
+        let hump = c.is_uppercase()
+            && i > 0
+            && (chars[i - 1].is_lowercase()
+                || chars[i - 1].is_ascii_digit()
+                || (chars[i - 1].is_uppercase() && chars.get(i + 1).is_some_and(|n| n.is_lowercase())));
+        if hump && !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+        }
+        word.extend(c.to_lowercase());
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
 }
 
 /// `Bearer eyJ…f00d` → `Bearer ****f00d`; a value without a scheme is masked whole.
@@ -520,75 +709,146 @@ fn is_cookie_attribute(pair: &str) -> bool {
     .any(|attribute| name.eq_ignore_ascii_case(attribute))
 }
 
-/// Masks secrets in a JSON or form body; returns the text unchanged when there is nothing to
-/// mask (or it is neither).
-pub fn mask_body(text: &str) -> String {
-    // Fast path: no secret key name, no escape that could spell one (`\u0070assword`,
-    // `pass%77ord`), nothing to parse.
-    let could_hold_secrets = text.contains(['\\', '%']) || HIDDEN.iter().chain(TAILED).any(|key| text.contains(key));
-    if !could_hold_secrets {
-        return text.to_owned();
+/// Masks secrets in a JSON or form body or any other text; returns the text unchanged when
+/// there is nothing to mask.
+pub fn mask_body(text: &str) -> Cow<'_, str> {
+    // Fast path: no word a secret's key could end with, no escape that could spell one
+    // (`\u0070assword`, `pass%77ord`), nothing to parse.
+    if !could_hold_secrets(text) {
+        return Cow::Borrowed(text);
     }
     let trimmed = text.trim_start();
     if (trimmed.starts_with('{') || trimmed.starts_with('['))
         && let Ok(mut value) = serde_json::from_str::<Value>(text)
     {
         return if mask_json(&mut value) {
-            value.to_string()
+            Cow::Owned(value.to_string())
         } else {
-            text.to_owned()
+            Cow::Borrowed(text)
         };
     }
-    if trimmed.starts_with('<') {
-        return mask_html(text);
-    }
-    if text.contains('=') {
-        mask_form(text)
-    } else {
-        text.to_owned()
-    }
+    Cow::Owned(
+        if text.contains('=') && !text.contains(char::is_whitespace) && !trimmed.starts_with('<') {
+            mask_form(text)
+        } else {
+            mask_text(text)
+        },
+    )
 }
 
-/// Masks the secrets a page carries: `key=value` in its URLs (the reset form's
-/// `action="…?ticket=…"`) and `name="key" value="…"` hidden inputs (a `form_post` callback's
-/// code and tokens).
-fn mask_html(text: &str) -> String {
-    let mut out = text.to_owned();
-    for (key, tailed) in HIDDEN
-        .iter()
-        .map(|k| (k, false))
-        .chain(TAILED.iter().map(|k| (k, true)))
-    {
-        out = mask_after(&out, &format!("name=\"{key}\" value=\""), tailed, |c| c == '"');
-        out = mask_after(&out, &format!("{key}="), tailed, |c| {
-            matches!(c, '"' | '\'' | '&' | '#' | '<' | '>') || c.is_whitespace()
-        });
-    }
-    out
+/// Whether `text` holds anything [`secret_kind`] could call a secret, or an escape.
+fn could_hold_secrets(text: &str) -> bool {
+    const STEMS: &[&[u8]] = &[
+        b"pass",
+        b"pwd",
+        b"pin",
+        b"otp",
+        b"code",
+        b"verifier",
+        b"token",
+        b"secret",
+        b"ticket",
+        b"assertion",
+        b"signature",
+        b"key",
+        b"credential",
+    ];
+    let bytes = text.as_bytes();
+    bytes.iter().any(|&b| b == b'\\' || b == b'%')
+        || STEMS.iter().any(|stem| {
+            bytes
+                .windows(stem.len())
+                .any(|window| window.eq_ignore_ascii_case(stem))
+        })
 }
 
-/// Masks the value after each `marker` (one not preceded by a name character) up to `end`.
-fn mask_after(text: &str, marker: &str, tailed: bool, end: impl Fn(char) -> bool) -> String {
+/// Masks the secrets in free text (a page, a redirect's "Found. Redirecting to …"): every
+/// `key=value` (a link's query, up to `&`, `#`, a quote, `<`, `>`, `;` or a space), every
+/// hidden input `name="key" value="…"` and every JSON-like `"key":"…"` whose key is a secret's.
+fn mask_text(text: &str) -> String {
+    let out = mask_pairs(text);
+    let out = mask_quoted(&out, "name=\"", "\" value=\"");
+    mask_quoted(&out, "\"", "\":\"")
+}
+
+fn is_key_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '%' | '[' | ']')
+}
+
+/// `…key=value…` with `key` a secret's: the value masked, up to its end.
+fn mask_pairs(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(at) = rest.find(marker) {
-        let start = at + marker.len();
-        let bounded = !rest[..at]
-            .chars()
-            .next_back()
-            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
-        let len = rest[start..].find(&end).unwrap_or(rest.len() - start);
+    while let Some(at) = rest.find('=') {
+        let key_start = rest[..at].rfind(|c: char| !is_key_char(c)).map_or(0, |i| i + 1);
+        let key = percent_encoding::percent_decode_str(&rest[key_start..at]).decode_utf8_lossy();
+        let start = at + 1;
+        let len = rest[start..]
+            .find(|c: char| matches!(c, '"' | '\'' | '&' | '#' | '<' | '>' | ';') || c.is_whitespace())
+            .unwrap_or(rest.len() - start);
         out.push_str(&rest[..start]);
         let value = &rest[start..start + len];
-        if bounded && !value.is_empty() && !value.starts_with(MASK) {
-            out.push_str(&masked(value, tailed));
-        } else {
-            out.push_str(value);
+        match secret_kind(&key) {
+            Some(tailed) if !value.is_empty() && !value.starts_with(MASK) => {
+                let decoded = percent_encoding::percent_decode_str(&value.replace('+', " "))
+                    .decode_utf8_lossy()
+                    .into_owned();
+                out.push_str(&masked(&decoded, tailed));
+            }
+            _ => out.push_str(value),
         }
         rest = &rest[start + len..];
     }
     out.push_str(rest);
     out
+}
+
+/// `{open}key{between}value"` with `key` a secret's: the value masked up to its closing quote.
+fn mask_quoted(text: &str, open: &str, between: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(open) {
+        let key_start = at + open.len();
+        let Some(key_len) = rest[key_start..].find('"') else {
+            break;
+        };
+        let key = &rest[key_start..key_start + key_len];
+        let after_key = key_start + key_len;
+        let kind = rest[after_key..]
+            .starts_with(between)
+            .then(|| secret_kind(key))
+            .flatten();
+        let Some(tailed) = kind else {
+            out.push_str(&rest[..after_key]);
+            rest = &rest[after_key..];
+            continue;
+        };
+        let start = after_key + between.len();
+        let len = closing_quote(&rest[start..]);
+        out.push_str(&rest[..start]);
+        let value = &rest[start..start + len];
+        if value.is_empty() || value.starts_with(MASK) {
+            out.push_str(value);
+        } else {
+            out.push_str(&masked(value, tailed));
+        }
+        rest = &rest[start + len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The length up to the first `"` not escaped with a backslash (or the whole text).
+fn closing_quote(text: &str) -> usize {
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            '\\' if !escaped => escaped = true,
+            '"' if !escaped => return i,
+            _ => escaped = false,
+        }
+    }
+    text.len()
 }
 
 /// Masks secret values in place; true when something was masked.
@@ -600,10 +860,20 @@ fn mask_json(value: &mut Value) -> bool {
                 match (secret_kind(key), &*item) {
                     // A number under `code` is an error number (Janrain's `"code": 212`), not an
                     // authorization or recovery code, which are strings.
-                    (Some(_), Value::Number(_)) if key == "code" => {}
+                    (Some(false), Value::Number(_)) => {}
                     (Some(tailed), Value::String(secret)) => {
                         *item = Value::String(masked(secret, tailed));
                         changed = true;
+                    }
+                    // A link in an ordinary value (`"location":"…?code=…"`).
+                    (None, Value::String(text)) if text.contains('=') => {
+                        let text = mask_text(text);
+                        if let Value::String(old) = item
+                            && *old != text
+                        {
+                            *old = text;
+                            changed = true;
+                        }
                     }
                     (Some(_), Value::Null) | (None, _) => changed |= mask_json(item),
                     (Some(_), _) => {
@@ -668,6 +938,7 @@ mod tests {
         let journal = Journal::new(Settings {
             limit: 3,
             keep_secrets: false,
+            ..Settings::default()
         });
         let headers = http::HeaderMap::new();
         let paths = ["/1", "/2", "/3", "/4"];
@@ -692,11 +963,13 @@ mod tests {
         journal.configure(Settings {
             limit: 2,
             keep_secrets: false,
+            ..Settings::default()
         });
         assert_eq!(journal.page(&Filter::default()).evicted, 3);
         journal.configure(Settings {
             limit: 0,
             keep_secrets: false,
+            ..Settings::default()
         });
         assert_eq!(journal.record(draft("/y", &headers, b"")), None);
         assert_eq!(journal.page(&Filter::default()).total, 0);
@@ -707,6 +980,7 @@ mod tests {
         let journal = Journal::new(Settings {
             limit: 1,
             keep_secrets: false,
+            ..Settings::default()
         });
         let headers = http::HeaderMap::new();
         journal.record(draft("/a", &headers, b""));
@@ -811,12 +1085,12 @@ mod tests {
         let headers = http::HeaderMap::new();
         let journal = Journal::default();
         journal.record(draft("/bin", &headers, &[0xff, 0xfe]));
-        let long = vec![b'a'; BODY_CAP + 1];
+        let long = vec![b'a'; DEFAULT_BODY_CAP + 1];
         journal.record(draft("/long", &headers, &long));
         let page = journal.page(&Filter::default());
         let long_entry = &page.entries[0].request.body;
         assert!(long_entry.body_truncated);
-        assert_eq!(long_entry.body.len(), BODY_CAP);
+        assert_eq!(long_entry.body.len(), DEFAULT_BODY_CAP);
         let binary = &page.entries[1].request.body;
         assert_eq!(binary.body_encoding, Encoding::Base64);
         assert_eq!(binary.body, "//4=");
@@ -827,6 +1101,7 @@ mod tests {
         let journal = Journal::new(Settings {
             limit: 10,
             keep_secrets: true,
+            ..Settings::default()
         });
         let mut headers = http::HeaderMap::new();
         headers.insert(
@@ -864,5 +1139,149 @@ mod tests {
              <input type=\"hidden\" name=\"id_token\" value=\"****f00d\">\
              <input type=\"hidden\" name=\"state\" value=\"st4te\">"
         );
+    }
+
+    #[test]
+    fn the_byte_bound_evicts_the_oldest_and_bodies_past_the_cap_are_cut() {
+        let journal = Journal::new(Settings {
+            body_cap: 1000,
+            byte_limit: 3 * (ENTRY_OVERHEAD + 1000 + "/big".len() + "GET".len()),
+            ..Settings::default()
+        });
+        let headers = http::HeaderMap::new();
+        let body = vec![b'x'; 5000];
+        for _ in 0..5 {
+            journal.record(draft("/big", &headers, &body));
+        }
+        let page = journal.page(&Filter::default());
+        assert_eq!((page.total, page.evicted), (3, 2), "three fit the byte bound");
+        assert!(page.bytes <= page.byte_limit, "{} > {}", page.bytes, page.byte_limit);
+        let entry = &page.entries[0].request.body;
+        assert_eq!((entry.body.len(), entry.body_truncated), (1000, true));
+        journal.clear();
+        assert_eq!(journal.page(&Filter::default()).bytes, 0);
+    }
+
+    #[test]
+    fn a_page_is_a_hundred_entries_unless_asked_and_before_pages_on() {
+        let journal = Journal::default();
+        let headers = http::HeaderMap::new();
+        for _ in 0..250 {
+            journal.record(draft("/p", &headers, b""));
+        }
+        let first = journal.page(&Filter::default());
+        assert_eq!((first.entries.len(), first.matched), (DEFAULT_PAGE, 250));
+        let last = first.entries.last().expect("entries").id;
+        assert_eq!(last, 151);
+        let next = journal.page(&Filter {
+            before: Some(last),
+            ..Filter::default()
+        });
+        assert_eq!(next.entries[0].id, 150);
+        let rest = journal.page(&Filter {
+            before: Some(51),
+            limit: Some(1000),
+            ..Filter::default()
+        });
+        assert_eq!(rest.entries.len(), 50);
+    }
+
+    #[test]
+    fn the_classifier_knows_credentials_by_their_last_word_in_any_spelling() {
+        for hidden in [
+            "password",
+            "Password",
+            "PASSWORD",
+            "new_password",
+            "newPassword",
+            "new-password",
+            "newPasswordConfirm",
+            "confirm_password",
+            "currentPassword",
+            "password_confirmation",
+            "newpassword",
+            "passwd",
+            "code",
+            "recovery_code",
+            "recoveryCode",
+            "binding_code",
+            "oob_code",
+            "otp",
+            "OTP",
+            "user_code",
+            "verification_code",
+            "code_verifier",
+            "codeVerifier",
+            "pin",
+        ] {
+            assert_eq!(secret_kind(hidden), Some(false), "{hidden}");
+        }
+        for tailed in [
+            "client_secret",
+            "clientSecret",
+            "refresh_secret",
+            "access_token",
+            "accessToken",
+            "IDToken",
+            "id_token_hint",
+            "mfa_token",
+            "subject_token",
+            "actor_token",
+            "token",
+            "ticket",
+            "client_assertion",
+            "signature",
+            "x-api-key",
+            "apiKey",
+            "accesstoken",
+        ] {
+            assert_eq!(secret_kind(tailed), Some(true), "{tailed}");
+        }
+        for plain in [
+            "token_type",
+            "token_type_hint",
+            "subject_token_type",
+            "client_assertion_type",
+            "code_challenge",
+            "code_challenge_method",
+            "password_policy",
+            "last_password_reset",
+            "token_endpoint",
+            "id_token_signing_alg_values_supported",
+            "errorCode",
+            "statusCode",
+            "country_code",
+            "login_hint",
+            "key_attribute",
+            "key",
+            "state",
+            "email",
+            "username",
+            "",
+        ] {
+            assert_eq!(secret_kind(plain), None, "{plain}");
+        }
+    }
+
+    #[test]
+    fn secrets_in_free_text_and_header_names_are_masked() {
+        assert_eq!(
+            mask_body("Found. Redirecting to http://127.0.0.1:3000/cb?code=abc123&state=xyz"),
+            "Found. Redirecting to http://127.0.0.1:3000/cb?code=****&state=xyz"
+        );
+        assert_eq!(
+            mask_body("<script>var p = {\"mfa_token\":\"0123456789abcdef\",\"x\":\"y\"};</script>"),
+            "<script>var p = {\"mfa_token\":\"****cdef\",\"x\":\"y\"};</script>"
+        );
+        assert_eq!(
+            mask_body(r#"{"location":"http://cb/?otp=123456&state=s"}"#),
+            r#"{"location":"http://cb/?otp=****&state=s"}"#
+        );
+        let mut headers = http::HeaderMap::new();
+        headers.insert("x-api-key", http::HeaderValue::from_static("0123456789abcdef"));
+        headers.insert("x-request-id", http::HeaderValue::from_static("r1"));
+        let masked = super::headers(&headers, true);
+        assert_eq!(masked["x-api-key"], "****cdef");
+        assert_eq!(masked["x-request-id"], "r1");
     }
 }

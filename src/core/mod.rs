@@ -1,5 +1,5 @@
 //! Provider-neutral building blocks: the clock, keys and signing, one-time secrets, the outbox,
-//! password primitives, the journal, fault rules, rate-limit buckets, the control bundle, and
+//! password primitives, the journal, giving freed memory back, fault rules, rate-limit buckets, the control bundle, and
 //! the [`provider::Provider`] trait every provider implements. Nothing in here knows a
 //! provider: providers turn the neutral outcomes into their own wire errors.
 
@@ -13,6 +13,7 @@ pub mod fixture;
 pub mod journal;
 pub mod jwt_crypto;
 pub(crate) mod keys;
+pub(crate) mod memory;
 pub mod onetime;
 pub(crate) mod outbox;
 pub(crate) mod password;

@@ -195,6 +195,7 @@ async fn journal_secrets_keeps_them_in_clear() {
     app.tenant.journal().configure(authmock::core::journal::Settings {
         limit: 10,
         keep_secrets: true,
+        ..Default::default()
     });
     let (_, secret) = app.credentials(App::Backend);
     app.token(App::Backend).await;
@@ -322,4 +323,161 @@ async fn the_10001st_exchange_evicts_the_first_at_the_default_bound() {
         1112,
         "/nope/1, /nope/10.. remain"
     );
+}
+
+/// Every credential the served endpoints accept, sent the ways the suite sends them (form, JSON,
+/// query, headers, cookies), never reaches the journal in clear: the whole journal of each
+/// provider is searched for each value (a tailed secret may keep its last four characters).
+#[tokio::test]
+async fn no_credential_of_either_provider_is_journaled_in_clear() {
+    use crate::helpers::janrain::{
+        Auth, CAROL, CAROL_PASSWORD, Capture, MOBILE_ID, NEW_PASSWORD, OWNER_ID, OWNER_SECRET, REFRESH_SECRET, WEB_ID,
+        WEB_SECRET, signature,
+    };
+    use crate::login::{Browser, SPA, VERIFIER, spa_code_exchange, spa_query, url_param};
+
+    // Auth0: a browser login (password form, session cookies, the code in the resume redirect),
+    // the code exchange with its verifier, the password grant as JSON, form and query, and the
+    // MFA-era grants' credentials (refused, but journaled all the same).
+    let app = TestApp::new();
+    let mut browser = Browser::new(&app);
+    let mut cookies = Vec::new();
+    let first = browser.get(&format!("/authorize?{}", spa_query(""))).await;
+    let ul_state = first.header("location").expect("location")["/u/login?state=".len()..].to_owned();
+    let login = browser
+        .post(
+            &format!("/u/login?state={ul_state}"),
+            &[
+                ("state", &ul_state),
+                ("username", "alice@example.com"),
+                ("password", "Wonderland-2026"),
+                ("action", "default"),
+            ],
+        )
+        .await;
+    let resume = browser.get(login.header("location").expect("location")).await;
+    for reply in [&first, &login, &resume] {
+        for set in reply.headers.get_all("set-cookie") {
+            let pair = set.to_str().expect("ascii").split(';').next().expect("pair");
+            cookies.push(pair.split_once('=').expect("name=value").1.to_owned());
+        }
+    }
+    assert!(!cookies.is_empty(), "the login sets its session cookies");
+    let code = url_param(resume.header("location").expect("location"), "code").expect("code");
+    let tokens = spa_code_exchange(&app, &code).await.json();
+    let refresh = tokens["refresh_token"].as_str().expect("refresh_token").to_owned();
+    let password_json = json!({"grant_type": "password", "username": "alice@example.com",
+        "password": "Json-Secret-Pass-1", "client_id": SPA});
+    app.post_json("/oauth/token", None, &password_json).await;
+    let grants = [
+        "grant_type=password&username=alice%40example.com&Password=Form-Secret-Pass-2",
+        "grant_type=http%3A%2F%2Fauth0.com%2Foauth%2Fgrant-type%2Fmfa-otp&mfa_token=mfa-token-0123456789abcdef&otp=918273",
+        "grant_type=http%3A%2F%2Fauth0.com%2Foauth%2Fgrant-type%2Fmfa-recovery-code&mfa_token=x&recovery_code=RECOVERY-CODE-77",
+        "grant_type=http%3A%2F%2Fauth0.com%2Foauth%2Fgrant-type%2Fmfa-oob&oob_code=oob-code-0123456789&binding_code=465738",
+        "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange&subject_token=subject-token-0123456789abcdef&client_assertion=assertion-0123456789abcdef",
+    ];
+    for grant in grants {
+        app.request(
+            Method::POST,
+            "/oauth/token",
+            Some(FORM),
+            None,
+            format!("{grant}&client_id={SPA}"),
+        )
+        .await;
+    }
+    app.request(
+        Method::POST,
+        "/oauth/token?grant_type=password&username=alice%40example.com&password=Query-Secret-Pass-3",
+        Some(FORM),
+        None,
+        "",
+    )
+    .await;
+    let auth0_journal = app.journal("?limit=1000").await.to_string();
+
+    // Janrain: a password sign-in, a password change with the current one, a mobile sign-in
+    // with its refresh secret, a signed refresh, an Entity API call signed in the
+    // `Authorization` header, the owner's Basic credentials, a mailed code traded for tokens.
+    let capture = Capture::new();
+    let mobile = capture.mobile_sign_in(MOBILE_ID, Some(REFRESH_SECRET)).await;
+    let token = capture.token_for(WEB_ID, CAROL, CAROL_PASSWORD).await;
+    capture
+        .profile(
+            WEB_ID,
+            &token,
+            "changePasswordForm",
+            &[
+                ("currentPassword", CAROL_PASSWORD),
+                ("newPassword", NEW_PASSWORD),
+                ("newPasswordConfirm", NEW_PASSWORD),
+            ],
+        )
+        .await;
+    let date = "2026-01-05 10:00:00";
+    let refresh_signature = crate::helpers::janrain::sign(REFRESH_SECRET, date, &mobile);
+    capture.refresh_signed(&mobile, date).await;
+    let signed = Auth::Signed {
+        id: OWNER_ID,
+        secret: OWNER_SECRET,
+        date,
+    };
+    capture.call("/entity.count", signed, &[("type_name", "user")]).await;
+    let header_signature = signature(OWNER_SECRET, &format!("/entity.count\n{date}\ntype_name=user\n"));
+    capture.owner("/entity.count", &[("type_name", "user")]).await;
+    let recovery = capture.recovery_token().await;
+    capture
+        .post_form(
+            &format!("/oauth/auth_native_traditional?currentPassword={CAROL_PASSWORD}&refresh_secret={REFRESH_SECRET}"),
+            &[("client_id", WEB_ID)],
+        )
+        .await;
+    let janrain_journal = capture.journal("?limit=1000").await.to_string();
+
+    let body = |s: &str| {
+        if s.len() >= 12 {
+            s[..s.len() - 4].to_owned()
+        } else {
+            s.to_owned()
+        }
+    };
+    let mut secrets: Vec<(&str, String)> = vec![
+        ("login password", "Wonderland-2026".into()),
+        ("code", code.clone()),
+        ("code_verifier", VERIFIER.into()),
+        ("refresh_token", body(&refresh)),
+        ("JSON password", "Json-Secret-Pass-1".into()),
+        ("form Password", "Form-Secret-Pass-2".into()),
+        ("query password", "Query-Secret-Pass-3".into()),
+        ("mfa_token", body("mfa-token-0123456789abcdef")),
+        ("otp", "918273".into()),
+        ("recovery_code", "RECOVERY-CODE-77".into()),
+        ("oob_code", body("oob-code-0123456789")),
+        ("binding_code", "465738".into()),
+        ("subject_token", body("subject-token-0123456789abcdef")),
+        ("client_assertion", body("assertion-0123456789abcdef")),
+    ];
+    secrets.extend(cookies.iter().map(|c| ("cookie", body(c))));
+    for (what, value) in &secrets {
+        assert!(
+            !auth0_journal.contains(value.as_str()),
+            "Auth0 {what} in clear: {value}"
+        );
+    }
+    for (what, value) in [
+        ("currentPassword", CAROL_PASSWORD.to_owned()),
+        ("newPassword", NEW_PASSWORD.to_owned()),
+        ("access_token", body(&token)),
+        ("refresh_secret", body(REFRESH_SECRET)),
+        ("signature param", body(&refresh_signature)),
+        ("Authorization: Signature", body(&header_signature)),
+        ("owner secret", body(OWNER_SECRET)),
+        ("client_secret", body(WEB_SECRET)),
+        ("recovery access token", body(&recovery)),
+    ] {
+        assert!(
+            !janrain_journal.contains(value.as_str()),
+            "Janrain {what} in clear: {value}"
+        );
+    }
 }

@@ -170,3 +170,58 @@ async fn a_username_or_a_phone_number_alone_signs_up() {
         }
     }
 }
+
+/// Hostile: `user_metadata` past the documented signup limits (ten properties, names of 100
+/// characters, string values of 500) is refused and no user is made.
+#[tokio::test]
+async fn signup_metadata_past_the_documented_limits_is_refused() {
+    let app = TestApp::new();
+    let (client_id, _) = app.credentials(App::Web);
+    let eleven: serde_json::Map<String, serde_json::Value> = (0..11).map(|i| (format!("k{i}"), json!("v"))).collect();
+    let long_name = "n".repeat(101);
+    for (n, metadata) in [
+        json!(eleven),
+        json!({ long_name: "v" }),
+        json!({"bio": "x".repeat(501)}),
+        json!({"age": 42}),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let email = format!("meta{n}@example.com");
+        let reply = app
+            .post_json(
+                SIGNUP,
+                None,
+                &json!({"client_id": client_id, "connection": CONNECTION, "email": email,
+                        "password": "Signup-2026", "user_metadata": metadata}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.wire());
+        assert_eq!(reply.json()["code"], "invalid_signup");
+        if n == 2 {
+            assert_wire!("signup_metadata_too_long", reply);
+        }
+        assert_ne!(
+            app.login(&email, "Signup-2026").await.status,
+            StatusCode::OK,
+            "no user made"
+        );
+    }
+    let ten: serde_json::Map<String, serde_json::Value> =
+        (0..10).map(|i| (format!("k{i}"), json!("v".repeat(500)))).collect();
+    let reply = app
+        .post_json(
+            SIGNUP,
+            None,
+            &json!({"client_id": client_id, "connection": CONNECTION, "email": "edge@example.com",
+                    "password": "Signup-2026", "user_metadata": ten}),
+        )
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "the limits themselves pass: {}",
+        reply.wire()
+    );
+}

@@ -275,3 +275,53 @@ async fn an_older_wire_era_answers_in_its_shapes() {
         format!(r#"{{"id":"{id}","name":"reader","description":""}}"#)
     );
 }
+
+/// Hostile: metadata past the profile limit (100 KiB of `user_metadata` and `app_metadata`
+/// together) is refused on create and on update, where the merge is what counts; the user keeps
+/// what it had.
+#[tokio::test]
+async fn metadata_past_the_profile_limit_is_refused_on_create_and_update() {
+    let app = TestApp::new();
+    let token = app.token(App::Admin).await;
+    let big = "x".repeat(60 * 1024);
+    let reply = app
+        .post_json(
+            "/api/v2/users",
+            Some(&token),
+            &json!({"connection": CONNECTION, "email": "big@example.com", "password": "Big-Meta-2026!",
+                    "user_metadata": {"a": big}, "app_metadata": {"b": big}}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.wire());
+    assert_wire!("users_metadata_too_large", reply);
+
+    let created = app
+        .post_json(
+            "/api/v2/users",
+            Some(&token),
+            &json!({"connection": CONNECTION, "email": "big@example.com", "password": "Big-Meta-2026!",
+                    "user_metadata": {"a": big}}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.wire());
+    let path = format!(
+        "/api/v2/users/{}",
+        created.json()["user_id"].as_str().expect("id").replace('|', "%7C")
+    );
+    let more = app
+        .patch_json(&path, &token, &json!({"user_metadata": {"b": big}}))
+        .await;
+    assert_eq!(more.status, StatusCode::BAD_REQUEST, "merged: {}", more.wire());
+    assert_eq!(more.json()["errorCode"], "invalid_body");
+    let replaced = app
+        .patch_json(&path, &token, &json!({"user_metadata": {"a": null, "b": big}}))
+        .await;
+    assert_eq!(
+        replaced.status,
+        StatusCode::OK,
+        "replacing stays within: {}",
+        replaced.wire()
+    );
+    let user = app.get(&path, Some(&token)).await.json();
+    assert!(user["user_metadata"].get("a").is_none() && user["user_metadata"]["b"] == big.as_str());
+}

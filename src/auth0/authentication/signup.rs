@@ -15,7 +15,7 @@ use crate::auth0::tenant::lifecycle::{self, Identity, NewUser};
 use crate::auth0::tenant::{Tenant, verification};
 use crate::auth0::wire::mgmt_error::PasswordRule;
 use crate::auth0::wire::respond::json_response;
-use crate::auth0::wire::signup_error::SignupError;
+use crate::auth0::wire::signup_error::{METADATA_NAME_CHARS, METADATA_PROPS, METADATA_VALUE_CHARS, SignupError};
 use crate::core::password::{PasswordPolicy, Strength};
 
 /// Strength is checked first with its own error; the other rules run with no strength rule.
@@ -55,6 +55,9 @@ fn sign_up(tenant: &Tenant, params: &Params) -> Result<Value, Auth0Error> {
         (None, None, None) => return Err(OAuthError::MissingParameter { name: "email" }.into()),
         (None, _, _) => None,
     };
+    if let Some(metadata) = params.object("user_metadata") {
+        check_signup_metadata(metadata)?;
+    }
     let now = tenant.clock().now();
     let mut state = tenant.state();
     let Some(connection) = state
@@ -159,4 +162,29 @@ fn sign_up(tenant: &Tenant, params: &Params) -> Result<Value, Auth0Error> {
         body.insert("phone_verified".into(), false.into());
     }
     Ok(Value::Object(body))
+}
+
+/// Signup's documented `user_metadata` limits: at most ten properties, names of at most 100
+/// characters, values strings of at most 500.
+fn check_signup_metadata(metadata: &Map<String, Value>) -> Result<(), SignupError> {
+    let refuse = |problem: String| Err(SignupError::MetadataRefused { problem });
+    if metadata.len() > METADATA_PROPS {
+        return refuse(format!("it has {} properties", metadata.len()));
+    }
+    for (name, value) in metadata {
+        if name.chars().count() > METADATA_NAME_CHARS {
+            return refuse(format!(
+                "the name {:?}… is longer",
+                name.chars().take(20).collect::<String>()
+            ));
+        }
+        match value {
+            Value::String(text) if text.chars().count() > METADATA_VALUE_CHARS => {
+                return refuse(format!("the value of {name:?} has {} characters", text.chars().count()));
+            }
+            Value::String(_) => {}
+            _ => return refuse(format!("the value of {name:?} is not a string")),
+        }
+    }
+    Ok(())
 }

@@ -16,6 +16,10 @@ use crate::auth0::wire::hint::{human_duration, rate_limit_hint};
 use crate::auth0::wire::respond::{json_response, with_hint};
 use crate::core::tokens::TokenRejection;
 
+/// The most bytes a user's `user_metadata` and `app_metadata` weigh together, as JSON (see
+/// [`MgmtError::MetadataTooLarge`]).
+pub const METADATA_LIMIT: usize = 100 * 1024;
+
 /// One failed schema rule, in neutral terms; [`MgmtError::PayloadValidation`] renders it with
 /// the z-schema message templates the Management API uses (facts §2.4).
 #[derive(Debug, Clone, PartialEq)]
@@ -190,6 +194,12 @@ pub enum MgmtError {
     /// `page`/`per_page` reaching past the first 1000 results. 400 `invalid_paging` (obs text;
     /// the exact trigger is inf: (page+1)×per_page > 1000).
     InvalidPaging,
+    /// A create or update that would leave a user's `user_metadata` and `app_metadata` weighing
+    /// more than [`METADATA_LIMIT`] bytes (serialised JSON). doc: profiles are capped at 10 KB
+    /// plus an extended allowance "about 10 times the limit" (DOC migrate-oversized-user-profiles);
+    /// inf: the cap is that allowance, 10 × 10 KiB, counted on the metadata, and the status, text
+    /// and errorCode (no refusal was recorded) follow the payload errors' envelope.
+    MetadataTooLarge { bytes: usize },
     /// `GET /jobs/{id}` for an unknown job. 404 `Job not found.` (doc text; body shape and the
     /// absence of an errorCode inf).
     JobNotFound { id: String },
@@ -567,6 +577,12 @@ impl MgmtError {
                 "System resource servers cannot be deleted".into(),
                 Some("operation_not_supported"),
             ),
+            MetadataTooLarge { .. } => mgmt(
+                StatusCode::BAD_REQUEST,
+                // inf: see the variant.
+                format!("Payload validation error: 'User profile exceeds the maximum size of {METADATA_LIMIT} bytes'."),
+                Some("invalid_body"),
+            ),
             InvalidPaging => mgmt(
                 StatusCode::BAD_REQUEST,
                 "You can only page through the first 1000 records. See \
@@ -754,6 +770,10 @@ impl MgmtError {
                 "the Management API is the tenant's system API: it can be read and its token lifetime changed, never deleted"
                     .into()
             }
+            MetadataTooLarge { bytes } => format!(
+                "user_metadata and app_metadata would weigh {bytes} bytes together; a user's metadata holds at most \
+                 {METADATA_LIMIT} (Auth0's 10 KB profile limit with its tenfold allowance): keep bulk data elsewhere"
+            ),
             InvalidPaging => {
                 "(page+1)*per_page must stay within the first 1000 results: narrow the query with q instead".into()
             }

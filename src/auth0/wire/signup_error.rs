@@ -38,7 +38,17 @@ pub enum SignupError {
     /// The password contains the user's name or email (obs: name, code; message and
     /// description inf, from the Management API's text).
     PasswordNoUserInfo,
+    /// `user_metadata` past the documented signup limits (doc DOC-signup: an object of at most
+    /// [`METADATA_PROPS`] properties, names of at most [`METADATA_NAME_CHARS`] characters,
+    /// string values of at most [`METADATA_VALUE_CHARS`]). inf: no refusal was recorded; the body
+    /// is the generic `invalid_signup` one, the only signup 400 without a field of its own.
+    MetadataRefused { problem: String },
 }
+
+/// Signup's `user_metadata` limits (doc DOC-signup).
+pub const METADATA_PROPS: usize = 10;
+pub const METADATA_NAME_CHARS: usize = 100;
+pub const METADATA_VALUE_CHARS: usize = 500;
 
 impl SignupError {
     /// The strength refusal for `password` under `policy`, spelled as the provider spells it.
@@ -64,7 +74,7 @@ impl SignupError {
                 ("code", "username_exists".into()),
                 ("description", "The username provided is in use already.".into()),
             ],
-            SignupError::InvalidSignup => vec![
+            SignupError::InvalidSignup | SignupError::MetadataRefused { .. } => vec![
                 ("name", "BadRequestError".into()),
                 ("code", "invalid_signup".into()),
                 ("description", "Invalid sign up".into()),
@@ -112,6 +122,10 @@ impl SignupError {
             SignupError::PasswordDictionary | SignupError::PasswordNoUserInfo => {
                 "the connection's password rules refuse this password".into()
             }
+            SignupError::MetadataRefused { problem } => format!(
+                "signup's user_metadata takes at most {METADATA_PROPS} properties, names of at most \
+                 {METADATA_NAME_CHARS} characters and string values of at most {METADATA_VALUE_CHARS}: {problem}"
+            ),
         }
     }
 }

@@ -264,18 +264,33 @@ impl AuthWorld {
         self.journal_of(&self.janrain().await?.capture.uri()).await
     }
 
+    /// Every entry the journal holds, page by page (a page is 100 entries unless `limit` says).
     async fn journal_of(&self, base: &str) -> Result<Vec<Value>, String> {
-        let url = format!("{base}/__authmock__/journal");
-        let page: Value = self
-            .control
-            .get(&url)
-            .send()
-            .await
-            .map_err(|e| e.to_string())?
-            .json()
-            .await
-            .map_err(|e| e.to_string())?;
-        let mut entries = page["entries"].as_array().cloned().unwrap_or_default();
+        let mut entries: Vec<Value> = Vec::new();
+        loop {
+            let before = entries
+                .last()
+                .and_then(|e| e["id"].as_u64())
+                .map(|id| format!("?before={id}"))
+                .unwrap_or_default();
+            let url = format!("{base}/__authmock__/journal{before}");
+            let page: Value = self
+                .control
+                .get(&url)
+                .send()
+                .await
+                .map_err(|e| e.to_string())?
+                .json()
+                .await
+                .map_err(|e| e.to_string())?;
+            let batch = page["entries"].as_array().cloned().unwrap_or_default();
+            let matched = page["matched"].as_u64().unwrap_or(0);
+            let done = batch.is_empty() || entries.len() + batch.len() >= usize::try_from(matched).unwrap_or(0);
+            entries.extend(batch);
+            if done {
+                break;
+            }
+        }
         entries.reverse();
         Ok(entries)
     }

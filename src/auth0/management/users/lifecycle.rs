@@ -71,6 +71,11 @@ pub(in crate::auth0::management) async fn create(
     // doc (OAS): a verification email follows when the email is not verified; `verify_email`
     // overrides that either way.
     let verify = request.verify_email.unwrap_or(request.email_verified != Some(true));
+    let empty = Map::new();
+    super::check_metadata_weight(
+        request.user_metadata.as_ref().unwrap_or(&empty),
+        request.app_metadata.as_ref().unwrap_or(&empty),
+    )?;
     let user = lifecycle::create_user(&mut state, request.into(), now)?;
     if verify {
         verification::send_verification_email(&tenant, &mut state, &user.user_id, None, None)?;

@@ -22,7 +22,7 @@ use crate::auth0::tenant::password_rules;
 use crate::auth0::tenant::users::User;
 use crate::auth0::wire::era::WireEra;
 use crate::auth0::wire::format::timestamp;
-use crate::auth0::wire::mgmt_error::{Finding, MgmtError, Violation};
+use crate::auth0::wire::mgmt_error::{Finding, METADATA_LIMIT, MgmtError, Violation};
 use crate::auth0::wire::respond::json_response;
 use crate::core::password::PasswordHash;
 
@@ -256,6 +256,17 @@ fn update_user(tenant: &Tenant, caller: &Principal, id: &str, request: UpdateUse
         user_id: Some(id.to_owned()),
         email: None,
     })?;
+    if request.user_metadata.is_some() || request.app_metadata.is_some() {
+        let merged = |current: &Map<String, Value>, patch: &Option<Map<String, Value>>| {
+            let mut merged = current.clone();
+            merge_metadata(&mut merged, patch.clone());
+            merged
+        };
+        check_metadata_weight(
+            &merged(&user.user_metadata, &request.user_metadata),
+            &merged(&user.app_metadata, &request.app_metadata),
+        )?;
+    }
     let password_changed = password.is_some();
     request.apply(user, password, now);
     let body = user_json(user, era);
@@ -367,6 +378,16 @@ impl UpdateUserRequest {
         merge_metadata(&mut user.app_metadata, self.app_metadata);
         user.updated_at = now;
     }
+}
+
+/// Refuses metadata weighing more than [`METADATA_LIMIT`] bytes together, as JSON.
+pub(super) fn check_metadata_weight(user: &Map<String, Value>, app: &Map<String, Value>) -> Result<(), MgmtError> {
+    let weight = |map: &Map<String, Value>| serde_json::to_vec(map).map_or(usize::MAX, |bytes| bytes.len());
+    let bytes = weight(user).saturating_add(weight(app));
+    if bytes > METADATA_LIMIT {
+        return Err(MgmtError::MetadataTooLarge { bytes });
+    }
+    Ok(())
 }
 
 /// Metadata is merged one level deep; a `null` value removes its key (documented merge rule).

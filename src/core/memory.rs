@@ -1,0 +1,19 @@
+//! Giving freed memory back to the system.
+//!
+//! glibc's allocator keeps what a program frees for its next allocations: after the journal's
+//! 10,000 entries or a reset tenant's users are dropped, the process's RSS stays where the peak
+//! left it (measured: 633 MiB after 10,000 journaled 60 KB requests, still 633 MiB after
+//! `DELETE /__authmock__/journal`). [`give_back`] asks glibc to return the free pages of every
+//! arena (`malloc_trim(0)`); the control API calls it after it clears the journal, resets a
+//! tenant or drops a runtime tenant, never on the request path. Elsewhere (musl, macOS) it does
+//! nothing. Depends on nothing else in the crate.
+
+/// Returns the allocator's free memory to the system, where that is possible (glibc).
+pub fn give_back() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `malloc_trim` only releases free memory of glibc's own heaps; it takes no pointer
+    // and is safe to call from any thread at any time.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
