@@ -198,6 +198,12 @@ pub enum MgmtError {
     /// A role name in use. 409 `The role already exists.` (doc text; body and the absence of an
     /// errorCode inf).
     RoleExists { name: String },
+    /// A permission naming an API the tenant does not have (`POST /roles/{id}/permissions`,
+    /// `POST /users/{id}/permissions`). 404 `The resource server does not exist: '<identifier>'`
+    /// (obs text: auth0-cli #348 `404 Not Found: The resource server does not exist: ''`, and
+    /// auth0.net #444 for role permissions; no errorCode inf: neither report shows one, and the
+    /// role 404 of the same API family has none).
+    ResourceServerNotFound { identifier: String },
     /// A `q` the search engine refuses. 400 `invalid_query_string`. Only the fragment
     /// `filter can not be used with unknown field` was seen for users (obs, FS-37845006662); the
     /// prefix is the logs endpoint's observed `The search query string has an error:` (inf).
@@ -517,6 +523,11 @@ impl MgmtError {
             JobNotFound { .. } => mgmt(StatusCode::NOT_FOUND, "Job not found.".into(), None),
             RoleNotFound { .. } => mgmt(StatusCode::NOT_FOUND, "The role does not exist.".into(), None),
             RoleExists { .. } => mgmt(StatusCode::CONFLICT, "The role already exists.".into(), None),
+            ResourceServerNotFound { identifier } => mgmt(
+                StatusCode::NOT_FOUND,
+                format!("The resource server does not exist: '{identifier}'"),
+                None,
+            ),
             InvalidPaging => mgmt(
                 StatusCode::BAD_REQUEST,
                 "You can only page through the first 1000 records. See \
@@ -691,6 +702,10 @@ impl MgmtError {
             JobNotFound { id } => format!("no job has id {id} (ids look like job_ + 16 alphanumerics)"),
             RoleNotFound { id } => format!("no role has id {id} (GET /api/v2/roles lists them)"),
             RoleExists { name } => format!("a role named {name} exists already"),
+            ResourceServerNotFound { identifier } => format!(
+                "no API has the identifier {identifier:?}: a permission names its API by `identifier` (the audience, \
+                 e.g. https://api.example.com/), not by its id or name; GET /__authmock__/tenant lists the APIs"
+            ),
             InvalidPaging => {
                 "(page+1)*per_page must stay within the first 1000 results: narrow the query with q instead".into()
             }
