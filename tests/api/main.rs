@@ -42,6 +42,7 @@ mod quota;
 mod ratelimits;
 mod reset;
 mod roles;
+mod search_budget;
 mod serve_flags;
 mod signup;
 mod tenants;

@@ -208,6 +208,12 @@ pub enum MgmtError {
     /// `filter can not be used with unknown field` was seen for users (obs, FS-37845006662); the
     /// prefix is the logs endpoint's observed `The search query string has an error:` (inf).
     SearchQuery { problem: SearchProblem },
+    /// A user search that ran past the tenant's budget (fixture `search_timeout_ms`). 503 `The
+    /// query exceeded the timeout. Please try refining your search criteria. See
+    /// https://auth0.com/docs/best-practices/search-best-practices.` (doc/obs text: facts
+    /// `auth0-users.md` §2 "Misc"; the 503 and the two seconds: DOC-search best practices; the
+    /// absence of an errorCode inf: no capture of the body shows one).
+    SearchTimeout { budget_ms: u64 },
     // ---- Rate limits (facts §6); the `x-ratelimit-*` headers are added by the caller ----
     /// A Management API bucket is empty. 429 `Global limit has been reached` /
     /// `too_many_requests` (obs: auth0-java `rate_limit_error.json`, auth0-reset-tenant #31).
@@ -548,6 +554,13 @@ impl MgmtError {
                 },
                 Some("invalid_query_string"),
             ),
+            SearchTimeout { .. } => mgmt(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The query exceeded the timeout. Please try refining your search criteria. See \
+                 https://auth0.com/docs/best-practices/search-best-practices."
+                    .into(),
+                None,
+            ),
             GlobalRateLimit { .. } => mgmt(
                 StatusCode::TOO_MANY_REQUESTS,
                 "Global limit has been reached".into(),
@@ -717,6 +730,11 @@ impl MgmtError {
                 SearchProblem::Syntax { reason, at } => format!("q does not parse: {reason} at character {at}"),
                 SearchProblem::Unsupported { what } => what.clone(),
             },
+            SearchTimeout { budget_ms } => format!(
+                "the search ran past the tenant's search budget of {budget_ms} ms (fixture search_timeout_ms; Auth0 \
+                 gives up after 2 s): fewer terms, exact values instead of inner or leading wildcards, or an exact \
+                 email/user_id term the index can answer"
+            ),
             ServiceUnavailable => "503 injected by a fault rule: the provider is down; report it or retry later".into(),
             GlobalRateLimit { reset_in_secs } | UsersWriteRateLimit { reset_in_secs } => {
                 rate_limit_hint(*reset_in_secs)
