@@ -41,6 +41,12 @@ impl<T> From<Vec<T>> for SharedList<T> {
 
 /// The items as `Arc`s (to keep one beyond the list); [`SharedList::iter`] and indexing read
 /// them plain.
+impl<T> From<Vec<Arc<T>>> for SharedList<T> {
+    fn from(items: Vec<Arc<T>>) -> Self {
+        Self { items: Arc::new(items) }
+    }
+}
+
 impl<T> Deref for SharedList<T> {
     type Target = [Arc<T>];
 

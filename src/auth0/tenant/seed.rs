@@ -7,6 +7,7 @@
 //! Depends on the tenant's records and state, and `core`.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use fake::Fake as _;
 use fake::faker::name::en::{FirstName, LastName};
@@ -356,11 +357,11 @@ impl Fixture {
         let connections = self.connections()?;
         let mut users = Vec::new();
         for seed in &self.users {
-            users.push(self.user(&mut rng, seed, created_at, &connections)?);
+            users.push(Arc::new(self.user(&mut rng, seed, created_at, &connections)?));
         }
         if let Some(generated) = &self.generated_users {
             for seed in generated_seeds(&mut rng, generated) {
-                users.push(self.user(&mut rng, &seed, created_at, &connections)?);
+                users.push(Arc::new(self.user(&mut rng, &seed, created_at, &connections)?));
             }
         }
         if let Some(audience) = &self.default_audience

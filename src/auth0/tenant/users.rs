@@ -117,8 +117,9 @@ struct Cache {
 #[derive(Debug)]
 pub struct Postings(Vec<(u64, u32)>);
 
-impl From<Vec<User>> for Users {
-    fn from(list: Vec<User>) -> Self {
+/// Users built as `Arc`s from the start (a seed of 100,000 users is not held twice).
+impl From<Vec<Arc<User>>> for Users {
+    fn from(list: Vec<Arc<User>>) -> Self {
         Users {
             list: list.into(),
             cache: Arc::default(),
