@@ -9,10 +9,13 @@ Writes a fixture: the default tenant plus N generated users (emails user<i>@exam
 for it, takes a management token with the "User admin (M2M)" application, then times
 `search_engine=v3` queries of 50 results a page: an exact email, an exact app_metadata field, and a
 trailing wildcard on email. Two warm-up searches per kind are timed apart (a scan, then the one that
-builds the field's index) and not counted. RSS is read from /proc before and after the users are loaded (an empty
+builds the field's index) and not counted. Then a hostile search: a 60 KB `q` of inner-wildcard
+terms (`name:abc*x*y*z17` side by side), which must answer the 503 timeout error within the tenant's
+search budget (`search_timeout_ms`, 2000 ms by default), while JWKS requests sent one after another
+as long as it runs are timed (they must not wait for the search: it holds no tenant lock). RSS is read from /proc before and after the users are loaded (an empty
 tenant is started first), so the per-100k figure is the difference. Standard library only.
 """
-import json, os, subprocess, sys, tempfile, time, urllib.parse, urllib.request
+import json, os, subprocess, sys, tempfile, threading, time, urllib.error, urllib.parse, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN, N = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 200
@@ -72,6 +75,42 @@ def search(bearer, q):
     return (time.perf_counter() - started) * 1000, json.loads(reply)
 
 
+def hostile(bearer):
+    """The 60 KB inner-wildcard search, with JWKS requests timed while it runs."""
+    q = " ".join(["name:abc*x*y*z17"] * 2222)
+    query = urllib.parse.urlencode({"q": q, "search_engine": "v3"}, quote_via=urllib.parse.quote)
+    url = "http://127.0.0.1:%d/api/v2/users?%s" % (PORT, query)
+    outcome = {}
+
+    def run():
+        req = urllib.request.Request(url, headers={"Authorization": "Bearer " + bearer})
+        started = time.perf_counter()
+        try:
+            reply = urllib.request.urlopen(req, timeout=60)
+            status, body = reply.status, reply.read()
+        except urllib.error.HTTPError as err:
+            status, body = err.code, err.read()
+        outcome.update(ms=(time.perf_counter() - started) * 1000, status=status, body=body)
+
+    search_thread = threading.Thread(target=run)
+    search_thread.start()
+    time.sleep(0.1)
+    jwks = []
+    while search_thread.is_alive():
+        started = time.perf_counter()
+        urllib.request.urlopen("http://127.0.0.1:%d/.well-known/jwks.json" % PORT, timeout=60).read()
+        jwks.append((time.perf_counter() - started) * 1000)
+        time.sleep(0.02)
+    search_thread.join()
+    message = json.loads(outcome["body"]).get("message", "")
+    if outcome["status"] != 503 or not message.startswith("The query exceeded the timeout."):
+        sys.exit("the hostile search answered %s: %s" % (outcome["status"], outcome["body"][:200]))
+    jwks.sort()
+    print("hostile q (%.1f KB, %d terms): %d in %.0f ms (budget 2000 ms); JWKS meanwhile n=%d p50=%.2f ms "
+          "max=%.2f ms" % (len(query) / 1000, 2222, outcome["status"], outcome["ms"], len(jwks),
+                           jwks[len(jwks) // 2] if jwks else float("nan"), jwks[-1] if jwks else float("nan")))
+
+
 empty, _ = serve(write([]))
 try:
     time.sleep(1)
@@ -106,6 +145,7 @@ try:
         times.sort()
         print("%-24s n=%d p50=%.2f ms p99=%.2f ms max=%.2f ms (last total %d; warm-up %.1f ms, %.1f ms)" % (
             name, N, times[N // 2], times[max(0, int(N * 0.99) - 1)], times[-1], body["total"], *warm))
+    hostile(bearer)
     after = rss(server.pid)
     print("RSS empty tenant %.1f MiB; with %d users %.1f MiB (peak %.1f MiB); %.1f MiB per 100k users" % (
         idle["VmRSS"] / 1024, USERS, after["VmRSS"] / 1024, after["VmHWM"] / 1024,

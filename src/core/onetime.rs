@@ -8,14 +8,19 @@
 //! Bounded: a store holds at most [`CAPACITY`] secrets. Issuing one more first forgets the
 //! secrets dead (used, superseded or expired) for longer than [`RETAIN_SECS`] of tenant-clock
 //! time; if that is not enough, the longest-dead go next, then the oldest live ones. Every
-//! secret dropped that way is counted in [`OneTimeStore::evicted`]. Apart from the cap, every
+//! secret dropped that way is counted in [`OneTimeStore::evicted`] and remembered (by a hash of
+//! it, never the secret itself; as many as the store holds, oldest forgotten first), so a
+//! lookup of an evicted secret answers [`Redemption::Evicted`] rather than "never issued" (a
+//! diagnosis only: providers answer it with the same wire text as an unknown secret). Apart
+//! from the cap, every
 //! [`SWEEP_EVERY`] issues the store forgets the secrets dead for longer than [`RETAIN_SECS`]
 //! (counted in [`OneTimeStore::forgotten`]): past that, a second click on a used link answers
 //! "unknown" instead of "already used", an hour after the first (the facts give no longer
 //! window that matters).
 //! Depends on nothing else in the crate.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::hash::{DefaultHasher, Hash as _, Hasher as _};
 
 use rand::RngExt as _;
 use rand::distr::Alphanumeric;
@@ -31,6 +36,8 @@ pub enum Redemption {
     Used,
     /// A newer secret was issued for the same subject.
     Superseded,
+    /// It was issued here, then dropped to keep the store within its `capacity`.
+    Evicted { capacity: usize },
 }
 
 /// The most secrets one store keeps (about 0.5 KB each with a ticket's payload).
@@ -83,6 +90,9 @@ pub struct OneTimeStore<T> {
     secret_len: usize,
     capacity: usize,
     evicted: u64,
+    /// Hashes of the secrets evicted for the cap, newest last, at most `capacity` of them.
+    evicted_order: VecDeque<u64>,
+    evicted_set: HashSet<u64>,
     forgotten: u64,
     issued_since_sweep: u32,
 }
@@ -100,6 +110,8 @@ impl<T> OneTimeStore<T> {
             secret_len,
             capacity: capacity.max(1),
             evicted: 0,
+            evicted_order: VecDeque::new(),
+            evicted_set: HashSet::new(),
             forgotten: 0,
             issued_since_sweep: 0,
         }
@@ -147,8 +159,14 @@ impl<T> OneTimeStore<T> {
             return;
         }
         let before = self.entries.len();
-        self.entries
-            .retain(|_, entry| entry.dead_since(now).is_none_or(|dead| now - dead <= RETAIN_SECS));
+        let mut dropped = Vec::new();
+        self.entries.retain(|secret, entry| {
+            let keep = entry.dead_since(now).is_none_or(|dead| now - dead <= RETAIN_SECS);
+            if !keep {
+                dropped.push(secret_hash(secret));
+            }
+            keep
+        });
         if self.entries.len() >= self.capacity {
             // Dead before live, then by when they died (or were issued); a tenth of the store
             // goes at once so a full store is not sorted again on every issue.
@@ -165,11 +183,28 @@ impl<T> OneTimeStore<T> {
             let drop = excess.max(self.capacity / 10).min(order.len());
             for (_, _, secret) in order.into_iter().take(drop) {
                 self.entries.remove(&secret);
+                dropped.push(secret_hash(&secret));
             }
         }
         let entries = &self.entries;
         self.newest.retain(|_, secret| entries.contains_key(secret));
         self.evicted += (before - self.entries.len()) as u64;
+        for hash in dropped {
+            self.remember_evicted(hash);
+        }
+    }
+
+    /// Remembers one evicted secret, forgetting the oldest beyond `capacity` of them.
+    fn remember_evicted(&mut self, hash: u64) {
+        if !self.evicted_set.insert(hash) {
+            return;
+        }
+        self.evicted_order.push_back(hash);
+        while self.evicted_order.len() > self.capacity {
+            if let Some(oldest) = self.evicted_order.pop_front() {
+                self.evicted_set.remove(&oldest);
+            }
+        }
     }
 
     /// Issues a fresh secret for `subject`, valid for `ttl_secs` from `now`, superseding any
@@ -214,7 +249,15 @@ impl<T> OneTimeStore<T> {
 
     /// Looks a secret up without using it (to render a page for it, say).
     pub fn check(&self, secret: &str, now: i64) -> Result<&Entry<T>, Redemption> {
-        let entry = self.entries.get(secret).ok_or(Redemption::Unknown)?;
+        let entry = self.entries.get(secret).ok_or_else(|| {
+            if self.evicted_set.contains(&secret_hash(secret)) {
+                Redemption::Evicted {
+                    capacity: self.capacity,
+                }
+            } else {
+                Redemption::Unknown
+            }
+        })?;
         match entry.state {
             State::Used => Err(Redemption::Used),
             State::Superseded => Err(Redemption::Superseded),
@@ -265,6 +308,13 @@ impl<T> OneTimeStore<T> {
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
+}
+
+/// What the store remembers of an evicted secret.
+fn secret_hash(secret: &str) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    secret.hash(&mut hasher);
+    hasher.finish()
 }
 
 #[cfg(test)]
@@ -332,7 +382,10 @@ mod tests {
         let newest = s.issue(&mut rng, "e", 3, later, 10);
         assert_eq!(s.len(), 4);
         assert_eq!(s.evicted(), 1);
-        assert_eq!(s.check(&used, later).map(|e| e.payload), Err(Redemption::Unknown));
+        assert_eq!(
+            s.check(&used, later).map(|e| e.payload),
+            Err(Redemption::Evicted { capacity: 4 })
+        );
         for secret in &live {
             assert!(s.check(secret, later).is_ok(), "live secrets stay");
         }
@@ -376,6 +429,30 @@ mod tests {
             "still matters"
         );
         assert_eq!(s.check(&long_lived, later).map(|e| e.payload), Ok(7));
+    }
+
+    #[test]
+    fn evicted_secrets_are_told_from_unknown_ones_within_a_bounded_memory() {
+        let mut s = OneTimeStore::with_capacity(8, 10);
+        let mut rng = StdRng::seed_from_u64(7);
+        let secrets: Vec<String> = (0..100)
+            .map(|i| s.issue(&mut rng, &format!("u{i}"), i, 0, 1_000))
+            .collect();
+        assert!(s.len() <= 10);
+        assert_eq!(s.evicted_order.len(), 10, "no more remembered than the store holds");
+        assert_eq!(s.evicted_set.len(), 10);
+        let told = |secret: &String| s.check(secret, 1).map(|e| e.payload);
+        assert_eq!(told(&secrets[0]), Err(Redemption::Unknown), "forgotten long ago");
+        let latest_evicted = secrets
+            .iter()
+            .rposition(|secret| s.peek(secret).is_none())
+            .expect("evictions");
+        assert_eq!(
+            told(&secrets[latest_evicted]),
+            Err(Redemption::Evicted { capacity: 10 })
+        );
+        assert_eq!(told(&secrets[99]), Ok(99));
+        assert_eq!(told(&"x".repeat(8)), Err(Redemption::Unknown));
     }
 
     #[test]

@@ -43,6 +43,7 @@ mod quota;
 mod ratelimits;
 mod reset;
 mod roles;
+mod search_budget;
 mod serve_flags;
 mod signup;
 mod tenants;

@@ -380,3 +380,41 @@ async fn reset_empties_the_outbox_and_forgets_the_links() {
         "the ticket is gone"
     );
 }
+
+/// A ticket the store dropped to stay within its cap answers the unknown ticket's page, byte for
+/// byte, and only the hint says what happened: evicted, and the cap.
+#[tokio::test]
+async fn an_evicted_ticket_answers_the_unknown_screen_and_its_hint_names_the_cap() {
+    let app = TestApp::new();
+    let token = app.token(App::Backend).await;
+    let issue = || async {
+        let reply = app.post_json(TICKETS, Some(&token), &json!({"user_id": ALICE})).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        local(reply.json()["ticket"].as_str().expect("ticket url"))
+    };
+    let first = issue().await;
+    issue().await;
+    // The first ticket is now the longest dead (superseded a second before every later one), so
+    // it is the first to go when the store is full.
+    app.advance(1);
+    for _ in 0..authmock::core::onetime::CAPACITY - 1 {
+        issue().await;
+    }
+    let evicted = app.get(&first, None).await;
+    let unknown = app
+        .get("/u/reset-password?ticket=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", None)
+        .await;
+    assert_eq!((evicted.status, &evicted.body), (unknown.status, &unknown.body));
+    assert_eq!(
+        evicted.header("x-authmock-hint"),
+        Some(
+            "this ticket was evicted: the tenant keeps at most 10000 tickets and dropped it to make room for newer \
+             ones (GET /__authmock__/tenant counts evictions under `stores`); request a new one"
+        )
+    );
+    assert!(
+        unknown
+            .header("x-authmock-hint")
+            .is_some_and(|h| !h.contains("evicted"))
+    );
+}

@@ -338,3 +338,39 @@ async fn role_create_takes_type_and_owner_id() {
         .await;
     assert_eq!(moved.status, StatusCode::BAD_REQUEST, "{}", moved.body);
 }
+
+/// A permission naming an API the tenant does not have is refused with the provider's 404 on
+/// roles and users alike, and nothing is granted; the Management API is an API of the tenant.
+#[tokio::test]
+async fn a_permission_for_an_api_that_does_not_exist_is_a_404() {
+    let app = rbac_app();
+    let token = app.token(App::Admin).await;
+    let role = app
+        .post_json("/api/v2/roles", Some(&token), &json!({"name": "editor"}))
+        .await;
+    let role_id = role.json()["id"].as_str().expect("id").to_owned();
+    let role_permissions = format!("/api/v2/roles/{role_id}/permissions");
+    let nope = json!({"permissions": [
+        {"resource_server_identifier": API, "permission_name": "read:messages"},
+        {"resource_server_identifier": "https://nope", "permission_name": "read:x"},
+    ]});
+    let refused = app.post_json(&role_permissions, Some(&token), &nope).await;
+    assert_wire!("role_permissions_unknown_api", refused);
+    let listed = app.get(&role_permissions, Some(&token)).await;
+    assert_eq!(listed.json(), json!([]), "nothing granted");
+
+    let refused = app.post_json(ALICE_PERMISSIONS, Some(&token), &nope).await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        refused.body,
+        r#"{"statusCode":404,"error":"Not Found","message":"The resource server does not exist: 'https://nope'"}"#
+    );
+    let listed = app.get(ALICE_PERMISSIONS, Some(&token)).await;
+    assert_eq!(listed.json(), json!([]), "nothing granted");
+
+    let management = json!({"permissions": [
+        {"resource_server_identifier": "https://127.0.0.1:4010/api/v2/", "permission_name": "read:users"},
+    ]});
+    let granted = app.post_json(&role_permissions, Some(&token), &management).await;
+    assert_eq!((granted.status, granted.body.as_str()), (StatusCode::CREATED, "{}"));
+}

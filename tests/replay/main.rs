@@ -111,8 +111,11 @@ fn root() -> PathBuf {
 /// The default seed as the recordings' tenants had it: its M2M application granted the scopes
 /// their tokens had, its database connection with their password policy (`low`: no recording
 /// shows a strength error, and both clients create users with passwords `fair` refuses) and
-/// requiring a username where the recording's tenant did (go-auth0's does).
-fn fixture(requires_username: bool, era: &str) -> Fixture {
+/// requiring a username where the recording's tenant did (go-auth0's does), the APIs the
+/// cassette's permissions name but do not create (the recording's tenant had them), each named by
+/// its identifier, placeholders at their first values, and the shapes of the month the cassette
+/// was recorded in.
+fn fixture(requires_username: bool, cassette: &Cassette) -> Fixture {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(manifest.join("fixtures/auth0-tenant.json")).expect("default seed");
     let mut seed: Value = serde_json::from_str(&text).expect("seed is JSON");
@@ -133,7 +136,25 @@ fn fixture(requires_username: bool, era: &str) -> Fixture {
     }
     seed["connections"][0]["requires_username"] = json!(requires_username);
     seed["connections"][0]["password_policy"] = json!("low");
-    seed["wire_era"] = json!(era);
+    seed["wire_era"] = json!(cassette.recorded);
+    let apis = seed["apis"].as_array_mut().expect("apis");
+    let mut named = BTreeSet::new();
+    let mut created = BTreeSet::new();
+    for interaction in &cassette.interactions {
+        let Ok(body) = serde_json::from_str::<Value>(&interaction.body) else {
+            continue;
+        };
+        let permissions = body["permissions"].as_array().into_iter().flatten();
+        named.extend(permissions.filter_map(|p| p["resource_server_identifier"].as_str().map(with_defaults)));
+        if interaction.method == "POST" && interaction.path == "/api/v2/resource-servers" {
+            created.extend(body["identifier"].as_str().map(with_defaults));
+        }
+    }
+    for identifier in named.difference(&created).filter(|api| api.as_str() != AUDIENCE) {
+        if !apis.iter().any(|a| a["identifier"] == identifier.as_str()) {
+            apis.push(json!({"identifier": identifier, "name": identifier}));
+        }
+    }
     Fixture::from_json(&seed.to_string()).expect("seed builds")
 }
 
@@ -246,20 +267,9 @@ impl Replay {
         let (login, m2m) = (self.login_client.clone(), self.m2m_client.clone());
         let client = if self.uses_login_client { login } else { m2m };
         let value = match kind {
-            "domain" => HOST.to_owned(),
-            "connection" => CONNECTION.to_owned(),
-            "connection_id" => CONNECTION_ID.to_owned(),
             "client_id" => client.0,
             "client_secret" => client.1,
-            "email" => format!("replay-{n}@example.com"),
-            "user_id" => format!("auth0|{:024x}", 0xfeed_0000 + n),
-            "user_key" => format!("{:024x}", 0xfeed_0000 + n),
-            "role_id" => format!("rol_{n:016}"),
-            "job_id" => format!("job_{n:016}"),
-            "organization_id" => format!("org_{n:016}"),
-            "token" => format!("replay-token-{n}"),
-            "code" => format!("replay-code-{n}"),
-            _ => format!("replay-{kind}-{n}"),
+            _ => default_value(kind, n),
         };
         if kind != "domain" {
             self.bindings.insert(placeholder.to_owned(), value.clone());
@@ -269,23 +279,7 @@ impl Replay {
 
     /// `text` with every placeholder replaced, each value passed through `encode`.
     fn fill(&mut self, text: &str, encode: fn(&str) -> String) -> String {
-        let mut out = String::new();
-        let mut rest = text;
-        while let Some(start) = rest.find('{') {
-            let Some(len) = rest[start..].find('}') else { break };
-            let candidate = &rest[start..=start + len];
-            out.push_str(&rest[..start]);
-            if is_placeholder(candidate) {
-                let value = self.value(candidate);
-                out.push_str(&encode(&value));
-                rest = &rest[start + len + 1..];
-            } else {
-                out.push('{');
-                rest = &rest[start + 1..];
-            }
-        }
-        out.push_str(rest);
-        out
+        substitute(text, |placeholder| encode(&self.value(placeholder)))
     }
 
     /// `text` with the bound placeholders replaced (unbound ones stay as written).
@@ -436,6 +430,54 @@ impl Replay {
     }
 }
 
+/// The value a placeholder `{kind:n}` takes before the mock's answers bind it (the
+/// application's credentials aside, which depend on the cassette).
+fn default_value(kind: &str, n: u64) -> String {
+    match kind {
+        "domain" => HOST.to_owned(),
+        "connection" => CONNECTION.to_owned(),
+        "connection_id" => CONNECTION_ID.to_owned(),
+        "email" => format!("replay-{n}@example.com"),
+        "user_id" => format!("auth0|{:024x}", 0xfeed_0000 + n),
+        "user_key" => format!("{:024x}", 0xfeed_0000 + n),
+        "role_id" => format!("rol_{n:016}"),
+        "job_id" => format!("job_{n:016}"),
+        "organization_id" => format!("org_{n:016}"),
+        "token" => format!("replay-token-{n}"),
+        "code" => format!("replay-code-{n}"),
+        _ => format!("replay-{kind}-{n}"),
+    }
+}
+
+/// `text` with each placeholder at its [`default_value`].
+fn with_defaults(text: &str) -> String {
+    substitute(text, |placeholder| {
+        let inner = &placeholder[1..placeholder.len() - 1];
+        let (kind, n) = inner.split_once(':').unwrap_or((inner, "0"));
+        default_value(kind, n.parse().unwrap_or(0))
+    })
+}
+
+/// `text` with every placeholder `{kind:n}` replaced by what `value` says.
+fn substitute(text: &str, mut value: impl FnMut(&str) -> String) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else { break };
+        let candidate = &rest[start..=start + len];
+        out.push_str(&rest[..start]);
+        if is_placeholder(candidate) {
+            out.push_str(&value(candidate));
+            rest = &rest[start + len + 1..];
+        } else {
+            out.push('{');
+            rest = &rest[start + 1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 fn is_placeholder(s: &str) -> bool {
     let Some(inner) = s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) else {
         return false;
@@ -528,7 +570,7 @@ async fn replay_matches_the_recordings() {
                 && (i.path == "/api/v2/users" || i.path == "/dbconnections/signup")
                 && i.body.contains("\"username\"")
         });
-        let mut replay = Replay::new(&fixture(usernames, &cassette.recorded), cassette).await;
+        let mut replay = Replay::new(&fixture(usernames, cassette), cassette).await;
         for interaction in &cassette.interactions {
             let agree = replay.play(&cassette.name, interaction, &mut differences).await;
             let row = score.entry(interaction.family.clone()).or_default();

@@ -63,6 +63,12 @@ pub(super) fn exchange(
                 "the code was already redeemed: a code works once".into()
             }));
         }
+        Err(Redemption::Evicted { capacity }) => {
+            return Err(refused(format!(
+                "this code was evicted: the tenant keeps at most {capacity} authorization codes and dropped it to \
+                 make room for newer ones; redeem codes as soon as they arrive"
+            )));
+        }
         Err(Redemption::Unknown) => return Err(refused("no such code was issued by this tenant".into())),
     };
     let request = &grant.request;

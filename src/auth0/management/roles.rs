@@ -265,7 +265,9 @@ pub(super) async fn add_role_permissions(
 ) -> Result<Response, MgmtError> {
     let mut state = tenant.state();
     let index = role_index(&state, &path_id(path))?;
-    state.rbac_mut().grant_role(index, request.pairs());
+    let permissions = request.pairs();
+    rbac::require_apis(&tenant, &state, &permissions)?;
+    state.rbac_mut().grant_role(index, permissions);
     Ok(ok(StatusCode::CREATED, &json!({})))
 }
 
@@ -373,7 +375,9 @@ pub(super) async fn add_user_permissions(
     let mut state = tenant.state();
     let user_id = path_id(path);
     require_user(&state, &user_id)?;
-    state.rbac_mut().grant_user(&user_id, request.pairs());
+    let permissions = request.pairs();
+    rbac::require_apis(&tenant, &state, &permissions)?;
+    state.rbac_mut().grant_user(&user_id, permissions);
     Ok(ok(StatusCode::CREATED, &json!({})))
 }
 

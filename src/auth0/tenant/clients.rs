@@ -347,6 +347,7 @@ pub fn delete_client(state: &mut TenantState, client_id: &str) -> bool {
         // only picks the page's link back and a missing client falls back to the tenant's.
         login: _,
         era: _,
+        search_timeout: _,
         default_directory: _,
         default_audience: _,
         apis: _,

@@ -223,6 +223,7 @@ pub(crate) fn delete_user(state: &mut TenantState, user_id: &str) -> bool {
         grants: _,
         connections: _,
         signup_user_exists_error: _,
+        search_timeout: _,
         token_quotas: _,
         rng: _,
         // Mail already sent stays sent; a job records only its kind and time.

@@ -4,7 +4,9 @@
 //! parts (name, addresses, signing key, clock) live outside the lock; mutable state (users,
 //! tickets, refresh tokens, the RNG) lives in [`TenantState`] behind a std `Mutex`, because
 //! every critical section is a short in-memory lookup or update and is never held across an
-//! `.await`. Tenants never share state, so parallel tests never contend.
+//! `.await`. The one long read, user search, takes a snapshot of the users under the lock and
+//! matches outside it (`users::Users::snapshot`). Tenants never share state, so parallel tests
+//! never contend.
 //! The state is in `state.rs`, its records in `model.rs` and `users.rs`; `seed.rs` builds tenants
 //! from fixtures (read it next); the other files are the operations that keep its invariants.
 

@@ -4,6 +4,7 @@
 
 use serde_json::{Value, json};
 
+use crate::auth0::tenant::Tenant;
 use crate::auth0::tenant::logins::random_alnum;
 use crate::auth0::tenant::model::{Rbac, Role, RoleKind};
 use crate::auth0::tenant::state::TenantState;
@@ -124,6 +125,25 @@ pub(crate) fn apply_rbac(
         .filter(|s| OPENID.contains(s) || held.iter().any(|h| h == s))
         .collect();
     (kept.join(" "), api.permissions_in_token.then_some(held))
+}
+
+/// Refuses permissions naming an API the tenant does not have: the API is named by its
+/// identifier, one of the tenant's APIs or its Management API (whose identifier
+/// [`Tenant::is_management_audience`] knows). The first unknown one is the provider's 404.
+pub(crate) fn require_apis(
+    tenant: &Tenant,
+    state: &TenantState,
+    permissions: &[(String, String)],
+) -> Result<(), MgmtError> {
+    let known = |identifier: &str| {
+        state.apis.iter().any(|a| a.identifier == identifier) || tenant.is_management_audience(identifier)
+    };
+    match permissions.iter().find(|(api, _)| !known(api)) {
+        Some((api, _)) => Err(MgmtError::PermissionApiNotFound {
+            identifier: api.clone(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Renames the role at `index` and changes its description, each when given; a name another

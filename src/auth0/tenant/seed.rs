@@ -7,6 +7,7 @@
 //! Depends on the tenant's records and state, and `core`.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use fake::Fake as _;
 use fake::faker::name::en::{FirstName, LastName};
@@ -111,6 +112,12 @@ pub struct Fixture {
     /// (`user_exists`, `username_exists`) instead of the generic `invalid_signup` (default off).
     #[serde(default)]
     pub enable_public_signup_user_exists_error: bool,
+    /// How long one `GET /api/v2/users` search may run before it answers the provider's 503
+    /// `The query exceeded the timeout. …` (doc: DOC-search best practices, "Search queries
+    /// time out (HTTP status code 503) if they're not completed in two seconds or less"; default
+    /// 2000). Wall-clock time, not the tenant clock: it bounds work, not the scenario.
+    #[serde(default = "default_search_timeout_ms")]
+    pub search_timeout_ms: u64,
     /// Where the fixture came from, to resolve `pem_file`.
     #[serde(skip)]
     origin: Origin,
@@ -118,6 +125,10 @@ pub struct Fixture {
 
 fn default_brute_force_threshold() -> u32 {
     10
+}
+
+fn default_search_timeout_ms() -> u64 {
+    2_000
 }
 
 fn default_provider() -> String {
@@ -357,11 +368,11 @@ impl Fixture {
         let connections = self.connections()?;
         let mut users = Vec::new();
         for seed in &self.users {
-            users.push(self.user(&mut rng, seed, created_at, &connections)?);
+            users.push(Arc::new(self.user(&mut rng, seed, created_at, &connections)?));
         }
         if let Some(generated) = &self.generated_users {
             for seed in generated_seeds(&mut rng, generated) {
-                users.push(self.user(&mut rng, &seed, created_at, &connections)?);
+                users.push(Arc::new(self.user(&mut rng, &seed, created_at, &connections)?));
             }
         }
         if let Some(audience) = &self.default_audience
@@ -421,6 +432,7 @@ impl Fixture {
             rbac: Default::default(),
             brute_force: BruteForce::new(self.brute_force_threshold),
             signup_user_exists_error: self.enable_public_signup_user_exists_error,
+            search_timeout: std::time::Duration::from_millis(self.search_timeout_ms),
             logins: Default::default(),
             rng,
             token_quotas: crate::auth0::tenant::quota::TokenQuotas::seeded(&self.client_quotas)

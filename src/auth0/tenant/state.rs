@@ -43,6 +43,9 @@ pub struct TenantState {
     pub(in crate::auth0::tenant) brute_force: BruteForce,
     /// `/dbconnections/signup` names an existing user (fixture `enable_public_signup_user_exists_error`).
     pub(in crate::auth0::tenant) signup_user_exists_error: bool,
+    /// How long one user search may run before it answers the provider's 503 (fixture
+    /// `search_timeout_ms`).
+    pub(in crate::auth0::tenant) search_timeout: std::time::Duration,
     pub(in crate::auth0::tenant) rbac: Rbac,
     /// Ticket secret → the CSRF token its hosted form carries.
     pub(in crate::auth0::tenant) form_tokens: BoundedMap<String, String>,
@@ -157,6 +160,11 @@ impl TenantState {
     /// The connection of the plain `password` grant, if the tenant has one.
     pub fn default_directory(&self) -> &Option<String> {
         &self.default_directory
+    }
+
+    /// How long one user search may run (fixture `search_timeout_ms`).
+    pub fn search_timeout(&self) -> std::time::Duration {
+        self.search_timeout
     }
 
     pub fn users(&self) -> &Users {

@@ -1,6 +1,6 @@
 //! The tenant's users ([`User`]), and the exact-value index user search narrows its scan with.
 //!
-//! [`Users`] reads like a slice of [`User`] (it derefs to one) but hands out mutable access only
+//! [`Users`] reads like a list of [`User`] (it derefs to a [`SharedList`]) but hands out mutable access only
 //! through its own methods, and each of them drops the index: the index can never describe users
 //! that have changed since it was built. An index is per search field and built on demand by
 //! user search (`management/users/search.rs`, which knows the fields): a sorted list of `(hash of the value, position)`, so
@@ -10,11 +10,17 @@
 //!
 //! An index is built on the second search after a change, not the first: a tenant that changes
 //! between every two searches keeps answering by scan, which costs less than a build.
+//!
+//! [`Users::snapshot`] costs two reference counts (a [`SharedList`] and the index cache's `Arc`):
+//! user search takes one under the tenant lock and matches outside it. A change gives the live
+//! list a fresh cache, so a snapshot keeps the index that describes its own users.
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash as _, Hasher as _};
 use std::ops::Deref;
 use std::sync::{Arc, Mutex, PoisonError};
+
+use crate::core::shared_list::SharedList;
 
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
@@ -95,8 +101,8 @@ impl User {
 /// The users of a tenant, in creation order.
 #[derive(Debug, Default)]
 pub struct Users {
-    list: Vec<User>,
-    cache: Mutex<Cache>,
+    list: SharedList<User>,
+    cache: Arc<Mutex<Cache>>,
 }
 
 #[derive(Debug, Default)]
@@ -111,24 +117,34 @@ struct Cache {
 #[derive(Debug)]
 pub struct Postings(Vec<(u64, u32)>);
 
-impl From<Vec<User>> for Users {
-    fn from(list: Vec<User>) -> Self {
+/// Users built as `Arc`s from the start (a seed of 100,000 users is not held twice).
+impl From<Vec<Arc<User>>> for Users {
+    fn from(list: Vec<Arc<User>>) -> Self {
         Users {
-            list,
-            cache: Mutex::default(),
+            list: list.into(),
+            cache: Arc::default(),
         }
     }
 }
 
 impl Deref for Users {
-    type Target = [User];
+    type Target = SharedList<User>;
 
-    fn deref(&self) -> &[User] {
+    fn deref(&self) -> &SharedList<User> {
         &self.list
     }
 }
 
 impl Users {
+    /// The users as they are now, with their indexes, for a search to read without the tenant
+    /// lock; later changes do not reach it.
+    pub fn snapshot(&self) -> Users {
+        Users {
+            list: self.list.clone(),
+            cache: Arc::clone(&self.cache),
+        }
+    }
+
     pub fn push(&mut self, user: User) {
         self.changed();
         self.list.push(user);
@@ -140,15 +156,14 @@ impl Users {
     }
 
     /// The first user `pick` chooses, to change.
-    pub fn find_mut(&mut self, pick: impl FnMut(&&mut User) -> bool) -> Option<&mut User> {
+    pub fn find_mut(&mut self, pick: impl FnMut(&User) -> bool) -> Option<&mut User> {
         self.changed();
-        self.list.iter_mut().find(pick)
+        self.list.find_mut(pick)
     }
 
+    /// A fresh, cold cache: a snapshot taken before keeps the old one, true of its users.
     fn changed(&mut self) {
-        let cache = self.cache.get_mut().unwrap_or_else(PoisonError::into_inner);
-        cache.searched = false;
-        cache.fields.clear();
+        self.cache = Arc::default();
     }
 
     fn cache(&self) -> std::sync::MutexGuard<'_, Cache> {

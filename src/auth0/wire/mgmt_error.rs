@@ -228,10 +228,22 @@ pub enum MgmtError {
     /// Deleting the Management API (`is_system`). 400 (inf: no recording; the API refuses to
     /// change system resource servers, terraform-provider-auth0 #374).
     SystemResourceServer,
+    /// A permission naming an API the tenant does not have (`POST /roles/{id}/permissions`,
+    /// `POST /users/{id}/permissions`). 404 `The resource server does not exist: '<identifier>'`
+    /// (obs text: auth0-cli #348 `404 Not Found: The resource server does not exist: ''`, and
+    /// auth0.net #444 for role permissions; no errorCode inf: neither report shows one, and the
+    /// role 404 of the same API family has none).
+    PermissionApiNotFound { identifier: String },
     /// A `q` the search engine refuses. 400 `invalid_query_string`. Only the fragment
     /// `filter can not be used with unknown field` was seen for users (obs, FS-37845006662); the
     /// prefix is the logs endpoint's observed `The search query string has an error:` (inf).
     SearchQuery { problem: SearchProblem },
+    /// A user search that ran past the tenant's budget (fixture `search_timeout_ms`). 503 `The
+    /// query exceeded the timeout. Please try refining your search criteria. See
+    /// https://auth0.com/docs/best-practices/search-best-practices.` (doc/obs text: facts
+    /// `auth0-users.md` §2 "Misc"; the 503 and the two seconds: DOC-search best practices; the
+    /// absence of an errorCode inf: no capture of the body shows one).
+    SearchTimeout { budget_ms: u64 },
     // ---- Rate limits (facts §6); the `x-ratelimit-*` headers are added by the caller ----
     /// A Management API bucket is empty. 429 `Global limit has been reached` /
     /// `too_many_requests` (obs: auth0-java `rate_limit_error.json`, auth0-reset-tenant #31).
@@ -583,6 +595,11 @@ impl MgmtError {
                 format!("Payload validation error: 'User profile exceeds the maximum size of {METADATA_LIMIT} bytes'."),
                 Some("invalid_body"),
             ),
+            PermissionApiNotFound { identifier } => mgmt(
+                StatusCode::NOT_FOUND,
+                format!("The resource server does not exist: '{identifier}'"),
+                None,
+            ),
             InvalidPaging => mgmt(
                 StatusCode::BAD_REQUEST,
                 "You can only page through the first 1000 records. See \
@@ -602,6 +619,13 @@ impl MgmtError {
                     SearchProblem::Unsupported { what } => format!("The search query string has an error: {what}"),
                 },
                 Some("invalid_query_string"),
+            ),
+            SearchTimeout { .. } => mgmt(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The query exceeded the timeout. Please try refining your search criteria. See \
+                 https://auth0.com/docs/best-practices/search-best-practices."
+                    .into(),
+                None,
             ),
             GlobalRateLimit { .. } => mgmt(
                 StatusCode::TOO_MANY_REQUESTS,
@@ -774,6 +798,10 @@ impl MgmtError {
                 "user_metadata and app_metadata would weigh {bytes} bytes together; a user's metadata holds at most \
                  {METADATA_LIMIT} (Auth0's 10 KB profile limit with its tenfold allowance): keep bulk data elsewhere"
             ),
+            PermissionApiNotFound { identifier } => format!(
+                "no API has the identifier {identifier:?}: a permission names its API by `identifier` (the audience, \
+                 e.g. https://api.example.com/), not by its id or name; GET /__authmock__/tenant lists the APIs"
+            ),
             InvalidPaging => {
                 "(page+1)*per_page must stay within the first 1000 results: narrow the query with q instead".into()
             }
@@ -785,6 +813,11 @@ impl MgmtError {
                 SearchProblem::Syntax { reason, at } => format!("q does not parse: {reason} at character {at}"),
                 SearchProblem::Unsupported { what } => what.clone(),
             },
+            SearchTimeout { budget_ms } => format!(
+                "the search ran past the tenant's search budget of {budget_ms} ms (fixture search_timeout_ms; Auth0 \
+                 gives up after 2 s): fewer terms, exact values instead of inner or leading wildcards, or an exact \
+                 email/user_id term the index can answer"
+            ),
             ServiceUnavailable => "503 injected by a fault rule: the provider is down; report it or retry later".into(),
             GlobalRateLimit { reset_in_secs } | UsersWriteRateLimit { reset_in_secs } => {
                 rate_limit_hint(*reset_in_secs)

@@ -86,6 +86,15 @@ impl ResetError {
                 text::GENERIC_DESCRIPTION,
                 "a newer ticket was issued for this user: only the most recent reset link works".to_owned(),
             ),
+            // The wire is the unknown ticket's: only the hint knows the store dropped it.
+            ResetError::Ticket(Redemption::Evicted { capacity }, _) => (
+                text::INVALID_TITLE,
+                text::GENERIC_DESCRIPTION,
+                format!(
+                    "this ticket was evicted: the tenant keeps at most {capacity} tickets and dropped it to make \
+                     room for newer ones (GET /__authmock__/tenant counts evictions under `stores`); request a new one"
+                ),
+            ),
             ResetError::Ticket(Redemption::Unknown, _) => (
                 text::INVALID_TITLE,
                 text::GENERIC_DESCRIPTION,

@@ -342,6 +342,15 @@ impl Filter {
         Ok(filter)
     }
 
+    /// What testing one record costs, in budget units: one per test.
+    pub fn weight(&self) -> u64 {
+        match self {
+            Self::Or(parts) | Self::And(parts) => parts.iter().map(Filter::weight).sum(),
+            Self::Not(inner) => inner.weight(),
+            Self::IsNull { .. } | Self::Compare { .. } => 1,
+        }
+    }
+
     /// Whether a record matches; `get` returns an attribute's value by dotted path (`Null`
     /// when unset), `schema` gives its type.
     pub fn matches(&self, schema: &EntityType, get: &impl Fn(&str) -> Value) -> bool {

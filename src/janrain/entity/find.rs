@@ -1,11 +1,19 @@
 //! Reading records: `/entity` server-side (one record, projected, or one attribute's value,
 //! with an optional password check), `entity.find` (filter, sort, page, project) and
 //! `entity.count` (facts `janrain-entity.md` §1.2, §1.3; the filter language is `filter`).
+//!
+//! `entity.find` and `entity.count` are a [`Search`]: its arguments are checked under the app
+//! lock, then it runs on a snapshot of the records with the lock released, within its budget
+//! (the app's `search_timeout_ms`, lowered by the call's `timeout`); past it, code 504.
+
+use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
 use super::args::{Selector, attribute_list, check_guards, check_type, json_arg, locate, not_valid, slash_to_dotted};
 use super::filter::{Filter, FilterError};
+use crate::core::budget::{Budget, Spent};
+use crate::core::shared_list::SharedList;
 use crate::janrain::tenant::entities::insert_path;
 use crate::janrain::tenant::records::{Record, sort_records};
 use crate::janrain::tenant::schema::EntityType;
@@ -110,13 +118,101 @@ fn filter_arg(params: &Params, schema: &EntityType) -> Result<Option<Filter>, Ja
     })
 }
 
-fn matching<'s>(state: &'s JanrainState, filter: Option<&Filter>) -> Vec<&'s Record> {
-    let schema = &state.entity_type;
-    state
-        .records
-        .iter()
-        .filter(|r| filter.is_none_or(|f| f.matches(schema, &|path: &str| r.at_path(path))))
-        .collect()
+/// The most a call's `timeout` may ask for, in seconds (facts §1.3: "up to 60 seconds").
+const MAX_TIMEOUT_SECS: usize = 60;
+
+/// An `entity.find` or `entity.count`, its arguments checked, with the records it reads.
+pub(super) struct Search {
+    schema: EntityType,
+    records: SharedList<Record>,
+    filter: Option<Filter>,
+    budget: Duration,
+    /// `entity.find`'s page; `None` for `entity.count`.
+    page: Option<Page>,
+}
+
+struct Page {
+    names: Option<Vec<String>>,
+    sort: Vec<(String, bool)>,
+    max: usize,
+    first: usize,
+    show_total: bool,
+}
+
+impl Search {
+    /// `entity.find`: filter, sort, page, project (facts §1.3).
+    pub(super) fn find(state: &JanrainState, params: &Params) -> Result<Self, JanrainError> {
+        let mut search = Self::count(state, params)?;
+        let schema = &state.entity_type;
+        search.page = Some(Page {
+            names: attribute_list(params, schema)?,
+            sort: sort_keys(params, schema)?,
+            max: positive(params, "max_results", MAX_RESULTS)?.min(MAX_RESULTS),
+            first: positive(params, "first_result", 1)?,
+            show_total: params.get("show_total_count") == Some("true"),
+        });
+        Ok(search)
+    }
+
+    /// `entity.count` (facts §1.3).
+    pub(super) fn count(state: &JanrainState, params: &Params) -> Result<Self, JanrainError> {
+        let schema = &state.entity_type;
+        check_type(params, schema)?;
+        let filter = filter_arg(params, schema)?;
+        let timeout = positive(params, "timeout", MAX_TIMEOUT_SECS)?.min(MAX_TIMEOUT_SECS);
+        Ok(Self {
+            schema: schema.clone(),
+            records: state.records.clone(),
+            filter,
+            budget: state.search_timeout.min(Duration::from_secs(timeout as u64)),
+            page: None,
+        })
+    }
+
+    /// The answer, or the timeout error once the budget is spent.
+    pub(super) fn run(&self) -> Result<Value, JanrainError> {
+        let mut budget = Budget::new(self.budget);
+        let timed_out = |Spent| {
+            JanrainError::from(EntityError::QueryTimeout {
+                budget_ms: u64::try_from(self.budget.as_millis()).unwrap_or(u64::MAX),
+            })
+        };
+        let mut found = self.matching(&mut budget).map_err(timed_out)?;
+        let total = found.len();
+        let Some(page) = &self.page else {
+            budget.check().map_err(timed_out)?;
+            return Ok(json!({"total_count": total, "stat": "ok"}));
+        };
+        sort_records(&mut found, &page.sort);
+        budget.check().map_err(timed_out)?;
+        let schema = &self.schema;
+        let results: Vec<Value> = (found.into_iter().skip(page.first - 1).take(page.max))
+            .map(|r| {
+                Value::Object(
+                    page.names
+                        .as_ref()
+                        .map_or_else(|| r.view(schema), |n| project(r, schema, n)),
+                )
+            })
+            .collect();
+        Ok(find_body(results, page.show_total.then_some(total)))
+    }
+
+    /// The records the filter keeps, in order; each record tested is charged the filter's weight.
+    fn matching(&self, budget: &mut Budget) -> Result<Vec<&Record>, Spent> {
+        let Some(filter) = &self.filter else {
+            return Ok(self.records.iter().collect());
+        };
+        let weight = filter.weight();
+        let mut found = Vec::new();
+        for record in self.records.iter() {
+            budget.charge(weight)?;
+            if filter.matches(&self.schema, &|path: &str| record.at_path(path)) {
+                found.push(record);
+            }
+        }
+        Ok(found)
+    }
 }
 
 fn positive(params: &Params, name: &str, default: usize) -> Result<usize, JanrainError> {
@@ -127,25 +223,6 @@ fn positive(params: &Params, name: &str, default: usize) -> Result<usize, Janrai
             _ => Err(not_valid(name, "expected a positive integer")),
         },
     }
-}
-
-/// `entity.find`: filter, sort, page, project (facts §1.3).
-pub(super) fn find(state: &JanrainState, params: &Params) -> Result<Value, JanrainError> {
-    let schema = &state.entity_type;
-    check_type(params, schema)?;
-    let filter = filter_arg(params, schema)?;
-    let names = attribute_list(params, schema)?;
-    let sort = sort_keys(params, schema)?;
-    let max = positive(params, "max_results", MAX_RESULTS)?.min(MAX_RESULTS);
-    let first = positive(params, "first_result", 1)?;
-    let mut found = matching(state, filter.as_ref());
-    let total = found.len();
-    sort_records(&mut found, &sort);
-    let results: Vec<Value> = (found.into_iter().skip(first - 1).take(max))
-        .map(|r| Value::Object(names.as_ref().map_or_else(|| r.view(schema), |n| project(r, schema, n))))
-        .collect();
-    let show_total = params.get("show_total_count") == Some("true");
-    Ok(find_body(results, show_total.then_some(total)))
 }
 
 /// `entity.find`'s body; `total_count` only when asked (inf: the field name is NOT FOUND,
@@ -187,11 +264,47 @@ fn sort_keys(params: &Params, schema: &EntityType) -> Result<Vec<(String, bool)>
         .collect()
 }
 
-/// `entity.count` (facts §1.3).
-pub(super) fn count(state: &JanrainState, params: &Params) -> Result<Value, JanrainError> {
-    let schema = &state.entity_type;
-    check_type(params, schema)?;
-    let filter = filter_arg(params, schema)?;
-    let total = matching(state, filter.as_ref()).len();
-    Ok(json!({"total_count": total, "stat": "ok"}))
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::janrain::tenant::seed::JanrainFixture;
+
+    fn params(pairs: &[(&str, &str)]) -> Params {
+        let body = serde_urlencoded::to_string(pairs).expect("encodes");
+        Params::body_and_query(&"/entity.find".parse().expect("uri"), body.as_bytes())
+    }
+
+    #[test]
+    fn a_search_past_its_budget_answers_the_timeout_and_timeout_only_lowers_the_budget() {
+        let mut state = JanrainFixture::default_app().state().expect("fixture builds");
+        let call = params(&[("type_name", "user"), ("filter", "id > 0")]);
+        assert_eq!(
+            Search::count(&state, &call).expect("checks").budget,
+            state.search_timeout
+        );
+        let asks_less = params(&[("type_name", "user"), ("timeout", "1")]);
+        assert_eq!(
+            Search::count(&state, &asks_less).expect("checks").budget,
+            Duration::from_secs(1)
+        );
+        let asks_more = params(&[("type_name", "user"), ("timeout", "3600")]);
+        assert_eq!(
+            Search::find(&state, &asks_more).expect("checks").budget,
+            state.search_timeout
+        );
+        let garbled = params(&[("type_name", "user"), ("timeout", "soon")]);
+        assert!(Search::count(&state, &garbled).is_err());
+
+        state.search_timeout = Duration::ZERO;
+        for search in [Search::find(&state, &call), Search::count(&state, &call)] {
+            let refused = search.expect("checks").run().expect_err("no budget");
+            assert!(
+                matches!(
+                    refused,
+                    JanrainError::Entity(EntityError::QueryTimeout { budget_ms: 0 })
+                ),
+                "{refused:?}"
+            );
+        }
+    }
 }

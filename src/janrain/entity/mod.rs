@@ -33,6 +33,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use self::auth::Access;
+use self::find::Search;
 use crate::janrain::tenant::JanrainApp;
 use crate::janrain::tenant::entities::Write;
 use crate::janrain::tenant::state::JanrainState;
@@ -65,23 +66,48 @@ fn serve(
     access: Access,
     op: impl FnOnce(&mut JanrainState, &Params, OffsetDateTime) -> Result<Value, JanrainError>,
 ) -> Response {
-    let body = match body {
-        Ok(body) => body,
-        Err(rejection) => {
-            return JanrainError::from(EntityError::BodyTooLarge {
-                hint: rejection.body_text(),
-            })
-            .into_response();
-        }
-    };
+    respond(locked(app, headers, uri, body, access, op))
+}
+
+/// Authenticates the call for `access` and runs `op`, under the app lock.
+fn locked<T>(
+    app: &JanrainApp,
+    headers: &HeaderMap,
+    uri: &Uri,
+    body: Body,
+    access: Access,
+    op: impl FnOnce(&mut JanrainState, &Params, OffsetDateTime) -> Result<T, JanrainError>,
+) -> Result<T, JanrainError> {
+    let body = body.map_err(|rejection| EntityError::BodyTooLarge {
+        hint: rejection.body_text(),
+    })?;
     let params = Params::body_and_query(uri, &body);
     let now = app.clock().now();
-    let result = {
-        let mut state = app.state();
-        auth::client(&state, headers, &params, uri.path(), now.unix_timestamp(), access)
-            .map(|_| ())
-            .and_then(|()| op(&mut state, &params, now))
+    let mut state = app.state();
+    auth::client(&state, headers, &params, uri.path(), now.unix_timestamp(), access)?;
+    op(&mut state, &params, now)
+}
+
+/// `entity.find` / `entity.count`: checked under the app lock, run on the blocking pool on a
+/// snapshot of the records with the lock released, so a slow filter holds up no other call.
+async fn search(
+    app: &JanrainApp,
+    headers: &HeaderMap,
+    uri: &Uri,
+    body: Body,
+    prepare: fn(&JanrainState, &Params) -> Result<Search, JanrainError>,
+) -> Response {
+    let search = match locked(app, headers, uri, body, Access::Read, |s, p, _| prepare(s, p)) {
+        Ok(search) => search,
+        Err(err) => return err.into_response(),
     };
+    let answer = tokio::task::spawn_blocking(move || search.run())
+        .await
+        .unwrap_or_else(|failed| std::panic::resume_unwind(failed.into_panic()));
+    respond(answer)
+}
+
+fn respond(result: Result<Value, JanrainError>) -> Response {
     match result {
         Ok(body) => ok(body),
         Err(err) => err.into_response(),
@@ -109,12 +135,12 @@ async fn read(State(app): State<JanrainApp>, headers: HeaderMap, uri: Uri, body:
 
 #[tracing::instrument(skip_all)]
 async fn find(State(app): State<JanrainApp>, headers: HeaderMap, uri: Uri, body: Body) -> Response {
-    serve(&app, &headers, &uri, body, Access::Read, |s, p, _| find::find(s, p))
+    search(&app, &headers, &uri, body, Search::find).await
 }
 
 #[tracing::instrument(skip_all)]
 async fn count(State(app): State<JanrainApp>, headers: HeaderMap, uri: Uri, body: Body) -> Response {
-    serve(&app, &headers, &uri, body, Access::Read, |s, p, _| find::count(s, p))
+    search(&app, &headers, &uri, body, Search::count).await
 }
 
 #[tracing::instrument(skip_all)]

@@ -107,7 +107,7 @@ fn with_record(mut body: Value, params: &Params, record: &Record, schema: &Entit
 
 #[cfg(test)]
 mod tests {
-    use super::super::find::{count, find, read};
+    use super::super::find::{Search, read};
     use super::*;
     use crate::janrain::tenant::seed::JanrainFixture;
     use crate::janrain::wire::entity_error::EntityError;
@@ -119,6 +119,14 @@ mod tests {
 
     fn state() -> JanrainState {
         JanrainFixture::default_app().state().expect("fixture builds")
+    }
+
+    fn count(state: &JanrainState, params: &Params) -> Result<Value, JanrainError> {
+        Search::count(state, params)?.run()
+    }
+
+    fn find(state: &JanrainState, params: &Params) -> Result<Value, JanrainError> {
+        Search::find(state, params)?.run()
     }
 
     #[test]

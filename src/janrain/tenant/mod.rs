@@ -4,7 +4,8 @@
 //! [`JanrainApp`] is a cheap handle (`Arc`). Immutable parts (name, address, clock, the fixture
 //! it was seeded from) live outside the lock; the mutable [`JanrainState`] sits behind a std
 //! `Mutex`, because every critical section is a short in-memory lookup or update and is never
-//! held across `.await`. Seeded from `fixtures/janrain-app.json` (embedded), so ids, codes and
+//! held across `.await` (`entity.find` and `entity.count`, the long reads, scan a snapshot of the
+//! records outside it). Seeded from `fixtures/janrain-app.json` (embedded), so ids, codes and
 //! tokens repeat run after run.
 //!
 //! Leaf data: `clients`, `flow` (flow and form configs), `records`, `schema` (entity type),

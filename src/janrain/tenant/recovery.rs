@@ -82,6 +82,10 @@ pub(in crate::janrain) fn redeem(
                 hint: match why {
                     Redemption::Used => "this code was exchanged already; codes are single use".into(),
                     Redemption::Superseded => "a newer code was mailed to this user".into(),
+                    Redemption::Evicted { capacity } => format!(
+                        "this code was evicted: the app keeps at most {capacity} codes and dropped it to make room \
+                         for newer ones"
+                    ),
                     _ => "this app never issued that code".into(),
                 },
             });

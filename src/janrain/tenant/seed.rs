@@ -53,6 +53,15 @@ pub struct JanrainFixture {
     /// The records' entity type and its attributes; the built-in `user` type when absent.
     #[serde(default = "EntityType::default_user")]
     pub entity_type: EntityType,
+    /// How long one `entity.find` / `entity.count` may run before it answers the 504 timeout
+    /// error; a call's `timeout` (seconds) can only lower it. Default 10000 (inf: Capture's own
+    /// default is NOT FOUND; janrain-python-datalib's default `timeout` is 10 s, facts E2).
+    #[serde(default = "default_search_timeout_ms")]
+    pub search_timeout_ms: u64,
+}
+
+fn default_search_timeout_ms() -> u64 {
+    10_000
 }
 
 /// A user record as the fixture writes it.
@@ -146,7 +155,7 @@ impl JanrainFixture {
         Ok(JanrainState {
             clients: self.clients.clone(),
             flow: self.flow.clone(),
-            records,
+            records: records.into(),
             codes: OneTimeStore::new(CODE_LEN),
             access_tokens: HashMap::new(),
             refresh_tokens: HashMap::new(),
@@ -156,6 +165,7 @@ impl JanrainFixture {
             next_id,
             caps: JanrainCaps::new(next_id - 1),
             verification_codes: Default::default(),
+            search_timeout: std::time::Duration::from_millis(self.search_timeout_ms),
         })
     }
 }

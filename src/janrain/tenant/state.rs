@@ -16,6 +16,7 @@ use super::schema::EntityType;
 use crate::core::bounded::Cap;
 use crate::core::onetime::OneTimeStore;
 use crate::core::outbox::Outbox;
+use crate::core::shared_list::SharedList;
 use crate::janrain::wire::error::JanrainError;
 
 /// Records created at runtime (`entity.create`); the fixture's records never count or go.
@@ -44,7 +45,7 @@ impl JanrainCaps {
     }
 
     /// Records created at runtime and still held.
-    pub fn runtime_records(&self, state_records: &[Record]) -> usize {
+    pub fn runtime_records(&self, state_records: &SharedList<Record>) -> usize {
         state_records.iter().filter(|r| r.id > self.seeded_records).count()
     }
 }
@@ -54,7 +55,8 @@ impl JanrainCaps {
 pub struct JanrainState {
     pub clients: Vec<CaptureClient>,
     pub flow: Flow,
-    pub records: Vec<Record>,
+    /// Snapshot-cheap: `entity.find` and `entity.count` scan a clone outside the app lock.
+    pub records: SharedList<Record>,
     pub codes: OneTimeStore<CodeGrant>,
     pub access_tokens: HashMap<String, TokenGrant>,
     pub refresh_tokens: HashMap<String, TokenGrant>,
@@ -68,6 +70,8 @@ pub struct JanrainState {
     pub caps: JanrainCaps,
     /// Email verification codes, by code.
     pub verification_codes: VerificationCodes,
+    /// How long one `entity.find` / `entity.count` may run (fixture `search_timeout_ms`).
+    pub search_timeout: std::time::Duration,
 }
 
 impl JanrainState {
@@ -81,7 +85,7 @@ impl JanrainState {
     }
 
     pub fn record_mut(&mut self, uuid: &str) -> Option<&mut Record> {
-        self.records.iter_mut().find(|r| r.uuid == uuid)
+        self.records.find_mut(|r| r.uuid == uuid)
     }
 
     pub fn record(&self, uuid: &str) -> Option<&Record> {

@@ -69,6 +69,11 @@ pub enum EntityError {
     /// A client without the feature the call needs: 403 `client_permission_error` (facts §1.3
     /// "API client permissions"). Text NOT FOUND; inf.
     ClientPermission { client_id: String, needs: &'static str },
+    /// An `entity.find` / `entity.count` that ran past its budget (the app's
+    /// `search_timeout_ms`, narrowed by the call's `timeout`): code 504, which clients read as
+    /// "query timed out" and retry with a longer `timeout` (facts §1.5, obs: janrain-python-datalib
+    /// `app.py`). The error name and text are NOT FOUND: inf `query_timeout`, "the query timed out".
+    QueryTimeout { budget_ms: u64 },
     /// A body over the size limit. Capture's answer is a gateway page (facts §1.5: datalib
     /// reads HTTP 403/502/504 as "request was too large"); inf: HTTP 413 with the envelope, 200
     /// `invalid_argument`, "request body is too large", so a client still parses it.
@@ -127,6 +132,10 @@ impl EntityError {
             Self::ClientPermission { client_id, needs } => {
                 format!("client {client_id} lacks the feature this call needs ({needs})")
             }
+            Self::QueryTimeout { budget_ms } => format!(
+                "the filter ran past the budget of {budget_ms} ms (the app's search_timeout_ms, or the call's \
+                 `timeout` in seconds if lower): fewer or simpler terms, or page with `id > <last id>`"
+            ),
         }
     }
 
@@ -230,6 +239,10 @@ impl EntityError {
             Self::BodyTooLarge { .. } => {
                 (body.code, body.error) = (200, "invalid_argument");
                 description = "request body is too large".into();
+            }
+            Self::QueryTimeout { .. } => {
+                (body.code, body.error) = (504, "query_timeout");
+                description = "the query timed out".into();
             }
         }
         body.error_description = &description;

@@ -39,10 +39,12 @@ pub struct Capture {
 
 impl Capture {
     pub fn new() -> Self {
+        Self::with_fixture(JanrainFixture::default_app())
+    }
+
+    pub fn with_fixture(fixture: JanrainFixture) -> Self {
         let address = TenantAddress::http("127.0.0.1:4011".parse().expect("literal address"));
-        let app = JanrainFixture::default_app()
-            .build(address, Clock::manual(START))
-            .expect("fixture builds");
+        let app = fixture.build(address, Clock::manual(START)).expect("fixture builds");
         Self {
             router: server::app(app.clone()),
             app,

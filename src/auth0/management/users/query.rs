@@ -482,69 +482,106 @@ fn unescape(text: &str) -> String {
     out
 }
 
-/// Whether `text` matches the wildcard `pattern` (`*` any run, `?` one character, `\x` a
-/// literal `x`). `fold` compares case-insensitively. Iterative, so no pattern can blow the stack.
-pub(in crate::auth0::management) fn wildcard_matches(pattern: &str, text: &str, fold: bool) -> bool {
-    // The common trailing wildcard over ASCII text, without building character lists (a search
-    // tries the pattern on every user); the same answer as the general loop below.
-    if let Some(prefix) = pattern.strip_suffix('*')
-        && !prefix.contains(['*', '?', '\\'])
-        && prefix.is_ascii()
-        && text.is_ascii()
-    {
-        return text.get(..prefix.len()).is_some_and(|head| {
-            if fold {
-                head.eq_ignore_ascii_case(prefix)
-            } else {
-                head == prefix
+/// One element of a compiled wildcard pattern.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Piece {
+    Lit(char),
+    One,
+    Any,
+}
+
+/// A wildcard pattern (`*` any run, `?` one character, `\x` a literal `x`), compiled once per
+/// query in both spellings a field may need: as written, and lower-cased for the fields that
+/// fold case. Matching never allocates, and is the classic single-backtrack-point walk: a `*`
+/// remembers where it stood and a mismatch resumes one character further from there, so a
+/// pattern of `p` pieces over a value of `t` characters costs at most `p × t` steps, whatever
+/// the pattern (no exponential blow-up from nested or repeated `*`), and no recursion.
+#[derive(Debug, Clone)]
+pub(in crate::auth0::management) struct Wildcard {
+    exact: Vec<Piece>,
+    folded: Vec<Piece>,
+    /// The literal text before a single trailing `*`, when that is the whole pattern: the
+    /// common `email:user12*`, answered by a prefix comparison.
+    prefix: Option<String>,
+}
+
+impl Wildcard {
+    pub fn new(pattern: &str) -> Self {
+        let compile = |fold: bool| {
+            let mut pieces = Vec::new();
+            let mut chars = pattern.chars();
+            while let Some(c) = chars.next() {
+                pieces.push(match c {
+                    '\\' => Piece::Lit(norm(chars.next().unwrap_or('\\'), fold)),
+                    '*' => Piece::Any,
+                    '?' => Piece::One,
+                    other => Piece::Lit(norm(other, fold)),
+                });
             }
-        });
-    }
-    #[derive(Clone, Copy, PartialEq)]
-    enum P {
-        Lit(char),
-        One,
-        Any,
-    }
-    let norm = |c: char| if fold { c.to_lowercase().next().unwrap_or(c) } else { c };
-    let mut pat = Vec::new();
-    let mut chars = pattern.chars();
-    while let Some(c) = chars.next() {
-        pat.push(match c {
-            '\\' => P::Lit(norm(chars.next().unwrap_or('\\'))),
-            '*' => P::Any,
-            '?' => P::One,
-            other => P::Lit(norm(other)),
-        });
-    }
-    let text: Vec<char> = text.chars().map(norm).collect();
-    let (mut p, mut t) = (0, 0);
-    let mut backtrack: Option<(usize, usize)> = None;
-    while t < text.len() {
-        match pat.get(p) {
-            Some(P::Any) => {
-                backtrack = Some((p, t));
-                p += 1;
-            }
-            Some(P::One) => {
-                p += 1;
-                t += 1;
-            }
-            Some(P::Lit(c)) if *c == text[t] => {
-                p += 1;
-                t += 1;
-            }
-            _ => match backtrack {
-                Some((bp, bt)) => {
-                    p = bp + 1;
-                    t = bt + 1;
-                    backtrack = Some((bp, bt + 1));
-                }
-                None => return false,
-            },
+            pieces
+        };
+        let prefix = pattern
+            .strip_suffix('*')
+            .filter(|head| !head.contains(['*', '?', '\\']) && head.is_ascii())
+            .map(str::to_owned);
+        Self {
+            exact: compile(false),
+            folded: compile(true),
+            prefix,
         }
     }
-    pat[p..].iter().all(|x| *x == P::Any)
+
+    /// Whether `text` matches; `fold` compares case-insensitively.
+    pub fn matches(&self, text: &str, fold: bool) -> bool {
+        if let Some(prefix) = &self.prefix
+            && text.is_ascii()
+        {
+            return text.get(..prefix.len()).is_some_and(|head| {
+                if fold {
+                    head.eq_ignore_ascii_case(prefix)
+                } else {
+                    head == prefix
+                }
+            });
+        }
+        let pat = if fold { &self.folded } else { &self.exact };
+        // Positions in `text` are byte offsets on character boundaries.
+        let next = |at: usize| at + text[at..].chars().next().map_or(1, char::len_utf8);
+        let (mut p, mut t) = (0, 0);
+        let mut backtrack: Option<(usize, usize)> = None;
+        while t < text.len() {
+            let c = text[t..].chars().next().map(|c| norm(c, fold));
+            match pat.get(p) {
+                Some(Piece::Any) => {
+                    backtrack = Some((p, t));
+                    p += 1;
+                }
+                Some(Piece::One) => {
+                    p += 1;
+                    t = next(t);
+                }
+                Some(Piece::Lit(l)) if Some(*l) == c => {
+                    p += 1;
+                    t = next(t);
+                }
+                _ => match backtrack {
+                    Some((bp, bt)) => {
+                        let resume = next(bt);
+                        p = bp + 1;
+                        t = resume;
+                        backtrack = Some((bp, resume));
+                    }
+                    None => return false,
+                },
+            }
+        }
+        pat[p..].iter().all(|x| *x == Piece::Any)
+    }
+}
+
+/// A character as a case-insensitive comparison sees it when `fold`.
+fn norm(c: char, fold: bool) -> char {
+    if fold { c.to_lowercase().next().unwrap_or(c) } else { c }
 }
 
 /// Literal characters before the first wildcard of a pattern.
@@ -721,6 +758,10 @@ mod tests {
         assert!(parse(&ok).is_ok());
     }
 
+    fn wildcard_matches(pattern: &str, text: &str, fold: bool) -> bool {
+        Wildcard::new(pattern).matches(text, fold)
+    }
+
     #[test]
     fn wildcards_match_runs_and_single_characters() {
         assert!(wildcard_matches("*example*", "chuck@example.com", false));
@@ -743,6 +784,22 @@ mod tests {
         );
         assert!(wildcard_matches(&"*a".repeat(50), &"a".repeat(60), false));
         assert!(!wildcard_matches(&"*a".repeat(50), &"a".repeat(40), false));
+        assert!(
+            wildcard_matches("é?ile*", "ÉMILE@x", true),
+            "`?` takes one character, not one byte"
+        );
+        assert!(!wildcard_matches("é?ile*", "ÉMILE@x", false));
+    }
+
+    /// The hostile shapes of a backtracking matcher (many `*` that each almost match): an
+    /// exponential matcher would not finish this test; this one walks at most pattern × text.
+    #[test]
+    fn inner_wildcards_cost_at_most_pattern_times_text() {
+        let pattern = format!("{}b", "*a".repeat(200));
+        let text = "a".repeat(2_000);
+        assert!(!wildcard_matches(&pattern, &text, false));
+        assert!(!wildcard_matches("abc*x*y*z17", &"abcxyz1".repeat(300), true));
+        assert!(wildcard_matches("abc*x*y*z17", "abc-x-y-z17", true));
     }
 
     #[test]

@@ -5,10 +5,16 @@
 //! documented restrictions (short leading wildcards, wildcards and ranges on metadata) are
 //! refused. Matching checks the users an exact-value index names when the query's exact terms
 //! allow it (`tenant/users.rs`), and scans the tenant's users otherwise.
+//!
+//! A search runs on a snapshot of the users taken under the tenant lock ([`Users::snapshot`]),
+//! on the blocking pool, with the lock released: a slow search holds up no other request of the
+//! tenant. It runs within the tenant's time budget (fixture `search_timeout_ms`, 2 s by default
+//! as Auth0 documents), charged per term tested ([`Budget`]); past it, the provider's 503.
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::sync::LazyLock;
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::response::Response;
@@ -17,14 +23,15 @@ use serde_json::{Value, json};
 
 use crate::auth0::management::extract::{BodySchema, MgmtQuery, ScopeSet, Scoped};
 use crate::auth0::management::payload::Schema;
-use crate::auth0::management::users::query::{self, Bound, Query, literal_prefix_len, wildcard_matches};
+use crate::auth0::management::users::query::{self, Bound, Query, Wildcard, literal_prefix_len};
 use crate::auth0::management::users::{FIELDS_DESCRIPTION, check_fields, ok_json, select_fields, user_json};
 use crate::auth0::tenant::Tenant;
-use crate::auth0::tenant::state::TenantState;
 use crate::auth0::tenant::users::User;
 use crate::auth0::tenant::users::Users;
+use crate::auth0::wire::era::WireEra;
 use crate::auth0::wire::format::timestamp;
 use crate::auth0::wire::mgmt_error::{MgmtError, SearchProblem};
+use crate::core::budget::{Budget, Spent};
 
 /// Scopes of `GET /users` (doc: OAS; order inf, the read endpoints' first two).
 pub(in crate::auth0::management) struct ListUsers;
@@ -70,12 +77,25 @@ pub(in crate::auth0::management) async fn list(
     _caller: Scoped<ListUsers>,
     MgmtQuery(query): MgmtQuery<ListUsersQuery>,
 ) -> Result<Response, MgmtError> {
-    let state = tenant.state();
-    Ok(ok_json(&search(&state, &query)?))
+    let (users, timeout, era) = {
+        let state = tenant.state();
+        (state.users().snapshot(), state.search_timeout(), state.era())
+    };
+    let answer = tokio::task::spawn_blocking(move || search(&users, &query, timeout, era))
+        .await
+        .unwrap_or_else(|failed| std::panic::resume_unwind(failed.into_panic()))?;
+    Ok(ok_json(&answer))
 }
 
-/// The answer of `GET /users` for `params`: a bare array, or the paged object with totals.
-pub(in crate::auth0::management) fn search(state: &TenantState, params: &ListUsersQuery) -> Result<Value, MgmtError> {
+/// The answer of `GET /users` for `params` over `users`: a bare array, or the paged object with
+/// totals, in the shapes of `era`; past `timeout`, the provider's 503.
+pub(in crate::auth0::management) fn search(
+    users: &Users,
+    params: &ListUsersQuery,
+    timeout: Duration,
+    era: WireEra,
+) -> Result<Value, MgmtError> {
+    let mut budget = Budget::new(timeout);
     match params.search_engine.as_deref() {
         Some("v1") => return Err(MgmtError::SearchEngineNotAllowed { engine: "v1" }),
         Some("v2") => return Err(MgmtError::SearchEngineNotAllowed { engine: "v2" }),
@@ -92,8 +112,12 @@ pub(in crate::auth0::management) fn search(state: &TenantState, params: &ListUse
     if reach.is_none_or(|reach| reach > RESULT_WINDOW) {
         return Err(MgmtError::InvalidPaging);
     }
+    let timed_out = |Spent| MgmtError::SearchTimeout {
+        budget_ms: u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX),
+    };
     let filter = compile_q(params.q.as_deref().unwrap_or_default())?;
-    let mut hits = matching(state.users(), filter.as_ref(), true);
+    let mut hits = matching(users, filter.as_ref(), true, &mut budget).map_err(timed_out)?;
+    budget.check().map_err(timed_out)?;
     if let Some((field, descending)) = params.sort.as_deref().and_then(sort_key) {
         hits.sort_by(|a, b| {
             let order = compare_field(a, b, &field);
@@ -106,13 +130,7 @@ pub(in crate::auth0::management) fn search(state: &TenantState, params: &ListUse
         .into_iter()
         .skip(start)
         .take(per_page as usize)
-        .map(|u| {
-            select_fields(
-                user_json(u, state.era()),
-                params.fields.as_deref(),
-                params.include_fields,
-            )
-        })
+        .map(|u| select_fields(user_json(u, era), params.fields.as_deref(), params.include_fields))
         .collect();
     if params.include_totals == Some(true) {
         Ok(json!({
@@ -130,11 +148,18 @@ pub(in crate::auth0::management) fn search(state: &TenantState, params: &ListUse
 /// The users `filter` matches, newest first (obs: the default order, and the one an unknown sort
 /// field falls back to); users are stored in creation order. With `use_index`, a query whose
 /// exact terms an index can answer only checks the users the index names; the answer is the
-/// same as the scan's.
-fn matching<'a>(users: &'a Users, filter: Option<&Compiled>, use_index: bool) -> Vec<&'a User> {
+/// same as the scan's. Each user tested is charged the query's weight to `budget`.
+fn matching<'a>(
+    users: &'a Users,
+    filter: Option<&Compiled>,
+    use_index: bool,
+    budget: &mut Budget,
+) -> Result<Vec<&'a User>, Spent> {
     let Some(filter) = filter else {
-        return users.iter().rev().collect();
+        return Ok(users.iter().rev().collect());
     };
+    let weight = filter.weight();
+    let mut test = |u: &User| budget.charge(weight).map(|()| filter.matches(u));
     let candidates = if use_index && users.index_warm() {
         filter.0.candidates(users)
     } else {
@@ -144,13 +169,24 @@ fn matching<'a>(users: &'a Users, filter: Option<&Compiled>, use_index: bool) ->
         Some(mut positions) => {
             positions.sort_unstable_by(|a, b| b.cmp(a));
             positions.dedup();
-            positions
-                .into_iter()
-                .map(|position| &users[position])
-                .filter(|u| filter.matches(u))
-                .collect()
+            let mut hits = Vec::new();
+            for position in positions {
+                let user = &users[position];
+                if test(user)? {
+                    hits.push(user);
+                }
+            }
+            Ok(hits)
         }
-        None => users.iter().rev().filter(|u| filter.matches(u)).collect(),
+        None => {
+            let mut hits = Vec::new();
+            for user in users.iter().rev() {
+                if test(user)? {
+                    hits.push(user);
+                }
+            }
+            Ok(hits)
+        }
     }
 }
 
@@ -376,8 +412,12 @@ enum Node {
 #[derive(Debug)]
 enum Test {
     Equals(String),
-    Wildcard(String),
-    Range { lower: Bound, upper: Bound },
+    /// Compiled once per query, not once per user tested.
+    Wildcard(Wildcard),
+    Range {
+        lower: Bound,
+        upper: Bound,
+    },
 }
 
 impl Compiled {
@@ -389,6 +429,11 @@ impl Compiled {
 
     pub fn matches(&self, user: &User) -> bool {
         self.0.matches(user)
+    }
+
+    /// What testing one user costs, in budget units: one per field a term looks at.
+    fn weight(&self) -> u64 {
+        self.0.weight()
     }
 }
 
@@ -427,7 +472,7 @@ fn compile(query: &Query) -> Result<Node, SearchProblem> {
                             ),
                         });
                     }
-                    Test::Wildcard(pattern.clone())
+                    Test::Wildcard(Wildcard::new(pattern))
                 }
                 query::Value::Range { lower, upper } => {
                     if metadata {
@@ -483,6 +528,15 @@ impl Node {
         }
     }
 
+    fn weight(&self) -> u64 {
+        match self {
+            Node::Or(parts) | Node::And(parts) => parts.iter().map(Node::weight).sum(),
+            Node::Not(inner) => inner.weight(),
+            Node::Exists(_) => 1,
+            Node::Match { fields, .. } => fields.len() as u64,
+        }
+    }
+
     fn matches(&self, user: &User) -> bool {
         match self {
             Node::Or(parts) => parts.iter().any(|p| p.matches(user)),
@@ -502,7 +556,7 @@ impl Test {
         match self {
             Test::Equals(needle) if fold => value.eq_ignore_ascii_case(needle) || fold_eq(value, needle),
             Test::Equals(needle) => value == needle,
-            Test::Wildcard(pattern) => wildcard_matches(pattern, value, fold),
+            Test::Wildcard(pattern) => pattern.matches(value, fold),
             Test::Range { lower, upper } => {
                 in_range(field, value, lower, Ordering::is_ge, Ordering::is_gt)
                     && in_range(field, value, upper, Ordering::is_le, Ordering::is_lt)
@@ -623,10 +677,16 @@ mod tests {
 
     fn ids(users: &Users, query: &str, use_index: bool) -> Vec<String> {
         let filter = compile_q(query).expect(query);
-        matching(users, filter.as_ref(), use_index)
-            .into_iter()
-            .map(|u| u.user_id.clone())
-            .collect()
+        matching(
+            users,
+            filter.as_ref(),
+            use_index,
+            &mut Budget::new(Duration::from_secs(3_600)),
+        )
+        .expect("within an hour")
+        .into_iter()
+        .map(|u| u.user_id.clone())
+        .collect()
     }
 
     /// Every query answers the same through the indexes as by scan, and at least one user.
@@ -669,6 +729,21 @@ mod tests {
         agree(&users);
         assert!(ids(&users, "email:user9@example.com", true).is_empty());
         assert_eq!(ids(&users, "email:user12@example.com", true).len(), 1);
+    }
+
+    #[test]
+    fn a_search_past_its_budget_answers_the_timeout_error() {
+        let users = users(50);
+        let params = ListUsersQuery {
+            q: Some("email:user1* OR name:Nam*e*".into()),
+            ..ListUsersQuery::default()
+        };
+        assert!(search(&users, &params, Duration::from_secs(3_600), WireEra::NEWEST).is_ok());
+        let refused = search(&users, &params, Duration::ZERO, WireEra::NEWEST).expect_err("no budget");
+        assert!(
+            matches!(refused, MgmtError::SearchTimeout { budget_ms: 0 }),
+            "{refused:?}"
+        );
     }
 
     #[test]
