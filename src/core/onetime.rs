@@ -40,6 +40,14 @@ pub enum Redemption {
     Evicted { capacity: usize },
 }
 
+/// The diagnosis of an evicted secret, for hints: `this ticket was evicted: the tenant keeps at
+/// most 10000 tickets and dropped it to make room for newer ones`.
+pub fn evicted_hint(secret: &str, holder: &str, capacity: usize) -> String {
+    format!(
+        "this {secret} was evicted: the {holder} keeps at most {capacity} {secret}s and dropped it to make room for newer ones"
+    )
+}
+
 /// The most secrets one store keeps (about 0.5 KB each with a ticket's payload).
 pub const CAPACITY: usize = 10_000;
 

@@ -173,3 +173,34 @@ async fn a_new_unverified_user_gets_a_verification_mail_unless_told_not_to() {
     let link = &mailed_links(&app, "one@example.com").await[0];
     assert!(link.starts_with("/u/email-verification?ticket="));
 }
+
+/// A verification ticket the store dropped to stay within its cap answers the unknown link's
+/// page, and only the hint says it was evicted and names the cap.
+#[tokio::test]
+async fn an_evicted_verification_ticket_says_so_in_the_hint_only() {
+    let app = TestApp::new();
+    let token = app.token(App::Admin).await;
+    let issue = || async {
+        let reply = app.post_json(TICKETS, Some(&token), &json!({"user_id": BOB})).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        local(reply.json()["ticket"].as_str().expect("ticket url"))
+    };
+    let first = issue().await;
+    issue().await;
+    // Superseded a second before every later one: the first to go when the store is full.
+    app.advance(1);
+    for _ in 0..authmock::core::onetime::CAPACITY - 1 {
+        issue().await;
+    }
+    let evicted = app.get(&first, None).await;
+    let unknown = app
+        .get("/u/email-verification?ticket=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", None)
+        .await;
+    assert_eq!((evicted.status, &evicted.body), (unknown.status, &unknown.body));
+    assert_eq!(
+        evicted.header("x-authmock-hint"),
+        Some(
+            "this ticket was evicted: the tenant keeps at most 10000 tickets and dropped it to make room for newer ones"
+        )
+    );
+}

@@ -17,7 +17,7 @@ use crate::auth0::tenant::rbac::apply_rbac;
 use crate::auth0::tenant::state::TenantState;
 use crate::auth0::tenant::tokens::{ACCESS_TOKEN_TTL, AccessToken, Grant};
 use crate::auth0::wire::oauth_error::OAuthError;
-use crate::core::onetime::Redemption;
+use crate::core::onetime::{Redemption, evicted_hint};
 
 /// Redeems a code for tokens.
 pub(super) fn exchange(
@@ -65,8 +65,8 @@ pub(super) fn exchange(
         }
         Err(Redemption::Evicted { capacity }) => {
             return Err(refused(format!(
-                "this code was evicted: the tenant keeps at most {capacity} authorization codes and dropped it to \
-                 make room for newer ones; redeem codes as soon as they arrive"
+                "{}; redeem codes as soon as they arrive",
+                evicted_hint("authorization code", "tenant", capacity)
             )));
         }
         Err(Redemption::Unknown) => return Err(refused("no such code was issued by this tenant".into())),

@@ -10,7 +10,7 @@ use crate::auth0::tenant::{Tenant, brute_force};
 use crate::auth0::wire::respond::{html, with_hint};
 use crate::auth0::wire::text::page;
 use crate::auth0::wire::text::unblock::{LINK_EXPIRED, LINK_USED, UNBLOCK_TITLE, UNBLOCKED};
-use crate::core::onetime::Redemption;
+use crate::core::onetime::{Redemption, evicted_hint};
 
 #[derive(Debug, Deserialize)]
 pub(super) struct TicketQuery {
@@ -23,11 +23,17 @@ pub(super) struct TicketQuery {
 pub(super) async fn unblock_page(State(tenant): State<Tenant>, Query(query): Query<TicketQuery>) -> Response {
     let now = tenant.clock().unix();
     let redeemed = brute_force::redeem_unblock(&mut tenant.state(), &query.ticket.unwrap_or_default(), now);
-    let (status, text) = match redeemed {
-        Ok(()) => (StatusCode::OK, UNBLOCKED),
-        Err(Redemption::Used) => (StatusCode::BAD_REQUEST, LINK_USED),
-        Err(_) => (StatusCode::BAD_REQUEST, LINK_EXPIRED),
+    let (status, text, hint) = match redeemed {
+        Ok(()) => (StatusCode::OK, UNBLOCKED, UNBLOCKED.to_owned()),
+        Err(Redemption::Used) => (StatusCode::BAD_REQUEST, LINK_USED, LINK_USED.to_owned()),
+        // The wire is the expired link's: only the hint knows the store dropped it.
+        Err(Redemption::Evicted { capacity }) => (
+            StatusCode::BAD_REQUEST,
+            LINK_EXPIRED,
+            evicted_hint("ticket", "tenant", capacity),
+        ),
+        Err(_) => (StatusCode::BAD_REQUEST, LINK_EXPIRED, LINK_EXPIRED.to_owned()),
     };
     let body = format!("<h1>{UNBLOCK_TITLE}</h1>\n<p>{}</p>\n", html_escape::encode_text(text));
-    with_hint(html(status, page(tenant.name(), &body)), text.to_owned())
+    with_hint(html(status, page(tenant.name(), &body)), hint)
 }

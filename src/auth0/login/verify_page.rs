@@ -13,7 +13,7 @@ use crate::auth0::wire::text::page;
 use crate::auth0::wire::text::verify::{
     ALREADY_VERIFIED, ERROR_TITLE, EXPIRED, INVALID, REDIRECT_SUCCESS, USED, VERIFIED, VERIFIED_TITLE,
 };
-use crate::core::onetime::Redemption;
+use crate::core::onetime::{Redemption, evicted_hint};
 
 #[derive(Debug, Deserialize)]
 pub(super) struct TicketQuery {
@@ -58,12 +58,16 @@ fn verified_page(tenant: &Tenant, Verified { email, already, ticket }: Verified)
 /// The error screen for a link that verified nothing.
 fn refused_page(tenant: &Tenant, reason: NotVerified) -> Response {
     let (text, hint) = match reason {
-        NotVerified::Link(Redemption::Expired { .. }) => (EXPIRED, "the verification link expired on the tenant clock"),
-        NotVerified::Link(Redemption::Used) => (USED, "the verification link was already used"),
-        NotVerified::Link(_) => (INVALID, "no live verification ticket has this secret"),
-        NotVerified::UserGone => (INVALID, "the user no longer exists"),
+        NotVerified::Link(Redemption::Expired { .. }) => {
+            (EXPIRED, "the verification link expired on the tenant clock".into())
+        }
+        NotVerified::Link(Redemption::Used) => (USED, "the verification link was already used".into()),
+        // The wire is the unknown ticket's: only the hint knows the store dropped it.
+        NotVerified::Link(Redemption::Evicted { capacity }) => (INVALID, evicted_hint("ticket", "tenant", capacity)),
+        NotVerified::Link(_) => (INVALID, "no live verification ticket has this secret".into()),
+        NotVerified::UserGone => (INVALID, "the user no longer exists".into()),
     };
-    result_page(tenant, StatusCode::BAD_REQUEST, ERROR_TITLE, text, hint)
+    result_page(tenant, StatusCode::BAD_REQUEST, ERROR_TITLE, text, &hint)
 }
 
 fn result_page(tenant: &Tenant, status: StatusCode, title: &str, text: &str, hint: &str) -> Response {

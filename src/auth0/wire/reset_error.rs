@@ -8,7 +8,7 @@ use axum::response::Response;
 use crate::auth0::wire::paths::CLASSIC_RESET_PATH;
 use crate::auth0::wire::respond::{html, redirect, with_hint};
 use crate::auth0::wire::text;
-use crate::core::onetime::Redemption;
+use crate::core::onetime::{Redemption, evicted_hint};
 
 /// Why the hosted reset page cannot do what was asked, rendered as the page the provider shows
 /// (facts §7; statuses are inf: the provider's are not documented).
@@ -91,8 +91,8 @@ impl ResetError {
                 text::INVALID_TITLE,
                 text::GENERIC_DESCRIPTION,
                 format!(
-                    "this ticket was evicted: the tenant keeps at most {capacity} tickets and dropped it to make \
-                     room for newer ones (GET /__authmock__/tenant counts evictions under `stores`); request a new one"
+                    "{} (GET /__authmock__/tenant counts evictions under `stores`); request a new one",
+                    evicted_hint("ticket", "tenant", capacity)
                 ),
             ),
             ResetError::Ticket(Redemption::Unknown, _) => (

@@ -7,7 +7,7 @@ use super::clients::CaptureClient;
 use super::codes::CodeGrant;
 use super::records::Record;
 use super::state::JanrainState;
-use crate::core::onetime::Redemption;
+use crate::core::onetime::{Redemption, evicted_hint};
 use crate::janrain::wire::error::JanrainError;
 use crate::janrain::wire::mail;
 use crate::janrain::wire::text::FORGOT_PASSWORD_FORM;
@@ -82,10 +82,7 @@ pub(in crate::janrain) fn redeem(
                 hint: match why {
                     Redemption::Used => "this code was exchanged already; codes are single use".into(),
                     Redemption::Superseded => "a newer code was mailed to this user".into(),
-                    Redemption::Evicted { capacity } => format!(
-                        "this code was evicted: the app keeps at most {capacity} codes and dropped it to make room \
-                         for newer ones"
-                    ),
+                    Redemption::Evicted { capacity } => evicted_hint("code", "app", capacity),
                     _ => "this app never issued that code".into(),
                 },
             });
