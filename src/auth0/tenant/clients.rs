@@ -305,6 +305,14 @@ pub fn create_client(state: &mut TenantState, body: Map<String, Value>) -> &Clie
         delete_client(state, &oldest);
         state.bounds.clients.count(1);
     }
+    if client.app_type == "resource_server"
+        && let Some(identifier) = client
+            .settings
+            .get("resource_server_identifier")
+            .and_then(Value::as_str)
+    {
+        crate::auth0::tenant::apis::link_client(&mut state.apis, identifier, &client.client_id);
+    }
     state.clients.push(client);
     state.clients.last().expect("just pushed")
 }
@@ -349,7 +357,7 @@ pub fn delete_client(state: &mut TenantState, client_id: &str) -> bool {
         era: _,
         default_directory: _,
         default_audience: _,
-        apis: _,
+        apis,
         management_api: _,
         connections: _,
         users: _,
@@ -369,6 +377,7 @@ pub fn delete_client(state: &mut TenantState, client_id: &str) -> bool {
         return false;
     }
     grants.retain(|g| g.client_id != client_id);
+    crate::auth0::tenant::apis::unlink_client(apis, client_id);
     refresh_tokens.retain(|_, grant| grant.client_id != client_id);
     logins.forget_client(client_id);
     token_quotas.forget(client_id);

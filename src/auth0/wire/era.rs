@@ -24,6 +24,13 @@ const USER_ID_FIRST: WireEra = WireEra(Some((2026, 4)));
 /// with them; TestAccOrganizationMemberRole.yaml (2026-04) the last without.
 const ROLE_TYPE: WireEra = WireEra(Some((2026, 8)));
 
+/// `subject_type_authorization` on every new API (`client` needs a grant, `user` allowed), sent or
+/// not. obs: terraform-provider-auth0 TestAccClientRefreshToken.yaml and
+/// TestAccClientResourceServer.yaml (2026-01) are the first recordings with it on an API created
+/// without one; go-auth0 v1 TestClient_CreateLinkedToResourceServer.yaml (2025-09) the last
+/// without.
+const API_SUBJECT_TYPE_AUTHORIZATION: WireEra = WireEra(Some((2026, 1)));
+
 impl WireEra {
     /// The newest shapes the recordings show.
     pub const NEWEST: WireEra = WireEra(None);
@@ -36,6 +43,11 @@ impl WireEra {
     /// Whether role bodies carry `type` (else `id`, `name`, `description` only).
     pub fn role_type(self) -> bool {
         self >= ROLE_TYPE
+    }
+
+    /// Whether a new API gets a default `subject_type_authorization` (else only a sent one).
+    pub fn api_subject_type_authorization(self) -> bool {
+        self >= API_SUBJECT_TYPE_AUTHORIZATION
     }
 }
 
@@ -106,7 +118,10 @@ mod tests {
         assert!(era("2026-04-23").user_id_first());
         assert!(!era("2026-04").role_type());
         assert!(era("2026-08").role_type());
+        assert!(!era("2025-09").api_subject_type_authorization());
+        assert!(era("2026-01").api_subject_type_authorization());
         assert!(WireEra::NEWEST.user_id_first() && WireEra::NEWEST.role_type());
+        assert!(WireEra::NEWEST.api_subject_type_authorization());
         assert_eq!(era("newest"), WireEra::default());
     }
 
