@@ -433,6 +433,81 @@ async fn an_api_names_the_application_made_for_it_and_older_eras_add_no_subjects
     assert!(read.json().get("client_id").is_none(), "{}", read.body);
 }
 
+/// An application's back-channel logout under both its names: the tenant prints the older
+/// `oidc_backchannel_logout` beside a sent `oidc_logout`, and clearing it clears both (obs:
+/// terraform-provider-auth0 TestAccClientOIDCLogout, 2026-01); an empty `initiate_login_uri`
+/// clears it (obs: TestAccClientConfig).
+#[tokio::test]
+async fn back_channel_logout_answers_under_both_names_and_empty_login_uris_clear() {
+    let app = TestApp::new();
+    let token = explorer(&app).await;
+    let created = app
+        .post_json(
+            "/api/v2/clients",
+            Some(&token),
+            &json!({"name": "Logout", "app_type": "spa", "token_endpoint_auth_method": "none",
+                    "initiate_login_uri": "https://example.com/login",
+                    "oidc_logout": {"backchannel_logout_urls": ["https://auth0.test/all/logout"],
+                                    "backchannel_logout_initiators": {"mode": "all"},
+                                    "backchannel_logout_session_metadata": {"include": true}}}),
+        )
+        .await;
+    let created = masked(&app, created);
+    let id = created.json()["client_id"].as_str().expect("a client_id").to_owned();
+    let secret = created.json()["client_secret"].as_str().unwrap_or_default().to_owned();
+    let mut created = created;
+    created.body = created
+        .body
+        .replace(&id, "[client_id]")
+        .replace(&secret, "[client_secret]");
+    assert_wire!("config_client_create_oidc_logout", created);
+    let path = format!("/api/v2/clients/{id}");
+    let cleared = app
+        .patch_json(
+            &path,
+            &token,
+            &json!({"oidc_backchannel_logout": null, "initiate_login_uri": ""}),
+        )
+        .await;
+    assert_eq!(cleared.status, StatusCode::OK, "{}", cleared.body);
+    for gone in ["oidc_backchannel_logout", "oidc_logout", "initiate_login_uri"] {
+        assert!(cleared.json().get(gone).is_none(), "{gone}: {}", cleared.body);
+    }
+}
+
+/// A new application's cross-origin flag under its era's name: `cross_origin_auth` until 2023-01
+/// (go-auth0 TestBlacklist), none from 2023-04 to 2024-09 (TestClient_CreateCredential,
+/// terraform-provider-auth0 TestAccAllowUpdatingTheClientSecret), `cross_origin_authentication`
+/// since 2025-01 (TestClient_CreateWithTokenExchange).
+#[tokio::test]
+async fn a_new_applications_cross_origin_flag_is_named_as_in_its_era() {
+    for (era, expected) in [
+        ("2023-01", Some("cross_origin_auth")),
+        ("2024-09", None),
+        ("2025-01", Some("cross_origin_authentication")),
+    ] {
+        let mut fixture = Fixture::default_auth0();
+        fixture.wire_era = WireEra::try_from(era.to_owned()).expect("a month");
+        let app = TestApp::with_fixture(fixture);
+        let token = explorer(&app).await;
+        let created = app
+            .post_json("/api/v2/clients", Some(&token), &json!({"name": "Era"}))
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        let body = created.json();
+        let names: Vec<&str> = ["cross_origin_auth", "cross_origin_authentication"]
+            .into_iter()
+            .filter(|k| body.get(*k).is_some())
+            .collect();
+        assert_eq!(
+            names,
+            expected.into_iter().collect::<Vec<_>>(),
+            "{era}: {}",
+            created.body
+        );
+    }
+}
+
 /// obs: TestAccResourceServerAuth0APIManagementImport and auth0-deploy-cli #1484 (a system API
 /// refuses `name`).
 #[tokio::test]

@@ -25,11 +25,10 @@ pub const MANAGEMENT_API_NAME: &str = "Auth0 Management API";
 /// terraform-provider-auth0 recorded from 2024-09 to 2026-08 (e.g. TestAccResourceServer,
 /// TestAccResourceServerOnlineAccess, TestAccClientResourceServer for `client_id`) and in the list
 /// of go-auth0 TestResourceServer_ExpressConfiguration (2025-11, for `signing_secret` and
-/// `is_system`). go-auth0's tenant prints one API (create, read, update) in another order
-/// (`id, name, identifier, client_id, scopes, signing_alg, allow_offline_access, ...`, e.g.
-/// TestResourceServer_Create of 2025-08 and TestResourceServer_ACR of 2026-04), while listing the
-/// same APIs in this one: that is its tenant's, not an era's (terraform-provider-auth0 printed
-/// this order already in 2024-09), so it is not followed. inf: `client_id` between
+/// `is_system`): the bodies as the tenant sent them. go-auth0's single APIs (create, read,
+/// update) are in another order because its recorder re-serialises them through go-auth0's
+/// `ResourceServer` struct (management/http_recordings_test.go), which terraform-provider-auth0's
+/// recorder does not do for APIs. inf: `client_id` between
 /// `signing_secret` and `scopes` (recorded only after `signing_alg` with neither). Keys not
 /// listed follow in stored order.
 const ORDER: &[&str] = &[
