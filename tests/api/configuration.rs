@@ -508,6 +508,66 @@ async fn a_new_applications_cross_origin_flag_is_named_as_in_its_era() {
     }
 }
 
+/// Trusting `auth0-forwarded-for` needs an application that authenticates with its secret: a
+/// public application, or one that names no method, is refused with the provider's 400 (obs:
+/// terraform-provider-auth0 #620 on create, #1731 on a PATCH); one created with
+/// `client_secret_post` keeps the flag (obs: TestAccClientCanSetDefaultAuthMethodOnCreate), and
+/// cannot then turn public while it holds it.
+#[tokio::test]
+async fn a_public_application_cannot_trust_the_forwarded_ip_header() {
+    let app = TestApp::new();
+    let token = explorer(&app).await;
+    let spa = app
+        .post_json(
+            "/api/v2/clients",
+            Some(&token),
+            &json!({"name": "Public", "app_type": "spa", "token_endpoint_auth_method": "none",
+                    "is_token_endpoint_ip_header_trusted": true}),
+        )
+        .await;
+    assert_wire!("config_client_ip_header_trusted_public", spa);
+    let unnamed = app
+        .post_json(
+            "/api/v2/clients",
+            Some(&token),
+            &json!({"name": "No method", "app_type": "non_interactive", "is_token_endpoint_ip_header_trusted": true}),
+        )
+        .await;
+    assert_eq!(unnamed.status, StatusCode::BAD_REQUEST, "{}", unnamed.body);
+    assert_eq!(unnamed.body, spa.body);
+    let trusted = app
+        .post_json(
+            "/api/v2/clients",
+            Some(&token),
+            &json!({"name": "Behind a proxy", "token_endpoint_auth_method": "client_secret_post",
+                    "is_token_endpoint_ip_header_trusted": true}),
+        )
+        .await;
+    assert_eq!(trusted.status, StatusCode::CREATED, "{}", trusted.body);
+    assert_eq!(trusted.json()["is_token_endpoint_ip_header_trusted"], true);
+    let id = trusted.json()["client_id"].as_str().expect("a client_id").to_owned();
+    let path = format!("/api/v2/clients/{id}");
+    let public = app
+        .patch_json(&path, &token, &json!({"token_endpoint_auth_method": "none"}))
+        .await;
+    assert_eq!(public.status, StatusCode::BAD_REQUEST, "{}", public.body);
+    assert_eq!(public.body, spa.body);
+    let read = app.get(&path, Some(&token)).await;
+    assert_eq!(
+        read.json()["token_endpoint_auth_method"],
+        "client_secret_post",
+        "unchanged"
+    );
+    let untrusted = app
+        .patch_json(
+            &path,
+            &token,
+            &json!({"token_endpoint_auth_method": "none", "is_token_endpoint_ip_header_trusted": false}),
+        )
+        .await;
+    assert_eq!(untrusted.status, StatusCode::OK, "{}", untrusted.body);
+}
+
 /// obs: TestAccResourceServerAuth0APIManagementImport and auth0-deploy-cli #1484 (a system API
 /// refuses `name`).
 #[tokio::test]

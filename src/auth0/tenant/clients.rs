@@ -225,6 +225,26 @@ pub fn patch_settings(settings: &mut Map<String, Value>, body: Map<String, Value
     }
 }
 
+/// Whether laying `body` over `stored` (an application's settings, none for a create) leaves
+/// `is_token_endpoint_ip_header_trusted` true on an application whose stored
+/// `token_endpoint_auth_method` is not a secret's, which the provider refuses (obs:
+/// terraform-provider-auth0 #620 for a create without a method, #1731 for an application that
+/// never wrote one; the seed refuses a public one the same way). Only a body naming either
+/// property is checked (inf: a PATCH of other properties leaves an older state alone).
+pub fn trusts_ip_header_without_secret(stored: Option<&Map<String, Value>>, body: &Map<String, Value>) -> bool {
+    const FLAG: &str = "is_token_endpoint_ip_header_trusted";
+    const METHOD: &str = "token_endpoint_auth_method";
+    if !body.contains_key(FLAG) && !body.contains_key(METHOD) {
+        return false;
+    }
+    let current = |key: &str| body.get(key).or_else(|| stored.and_then(|s| s.get(key)));
+    current(FLAG).and_then(Value::as_bool).unwrap_or(false)
+        && !matches!(
+            current(METHOD).and_then(Value::as_str),
+            Some("client_secret_post" | "client_secret_basic")
+        )
+}
+
 fn strings(value: Option<&Value>) -> Vec<String> {
     value
         .and_then(Value::as_array)
