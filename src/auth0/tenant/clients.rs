@@ -25,8 +25,10 @@ pub const CLIENT_SECRET_LEN: usize = 64;
 pub const DEFAULT_ID_TOKEN_LIFETIME: i64 = 36_000;
 
 /// The order the provider prints an application's keys in (obs: the precedence of every pair of
-/// keys in 1468 recorded client bodies of both repositories agrees with it; facts §1.3). Keys not
-/// listed follow in the order they were first stored.
+/// keys in 1468 recorded client bodies of both repositories agrees with it; facts §1.3). Both
+/// recorders re-serialise an application through go-auth0's `Client` struct, so this is that
+/// struct's order as much as the tenant's (inf: no unprocessed application body was recorded).
+/// Keys not listed follow in the order they were first stored.
 const ORDER: &[&str] = &[
     "tenant",
     "global",
