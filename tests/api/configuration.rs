@@ -2,6 +2,7 @@
 //! `/api/v2/resource-servers`, `/api/v2/client-grants`. Each snapshot names the recording its
 //! shape was reviewed against (facts: `docs/management-api.md`).
 
+use authmock::auth0::{Fixture, WireEra};
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -257,7 +258,9 @@ async fn unknown_ids_answer_the_recorded_404s_and_a_gone_grant_deletes_again() {
     assert_eq!(again.status, StatusCode::NO_CONTENT);
 }
 
-/// obs: go-auth0 TestResourceServer_Create (201, defaults) and TestClientGrantManager_Create.
+/// obs: go-auth0 TestResourceServer_Create (201, defaults) and TestClientGrantManager_Create; the
+/// API's key order and its `subject_type_authorization` as terraform-provider-auth0's 2026
+/// recordings print them (TestAccResourceServerScopes, TestAccClientGrant_DefaultFor).
 #[tokio::test]
 async fn an_api_and_a_grant_are_created_as_recorded_and_a_second_grant_conflicts() {
     let app = TestApp::new();
@@ -328,6 +331,241 @@ async fn an_api_and_a_grant_are_created_as_recorded_and_a_second_grant_conflicts
         .get(&format!("/api/v2/client-grants?client_id={m2m}"), Some(&token))
         .await;
     assert_eq!(listed.json().as_array().map(Vec::len), Some(1), "{}", listed.body);
+}
+
+/// An API as terraform-provider-auth0 recorded it through its life (TestAccResourceServer,
+/// 2026-02): created by its identifier alone (no `name`, the default `subject_type_authorization`),
+/// a PATCH of the optional features (the encryption key's `pem` never printed, the subjects
+/// merged into the stored ones in their stored order), then each feature cleared with `null`
+/// (TestAccDataSourceResourceServer, 2024-09: none of them printed after).
+#[tokio::test]
+async fn an_api_prints_its_properties_as_the_recorded_tenant_does() {
+    let app = TestApp::new();
+    let token = explorer(&app).await;
+    let created = app
+        .post_json(
+            "/api/v2/resource-servers",
+            Some(&token),
+            &json!({"identifier": "https://uat.api.example.com/TestAccResourceServer"}),
+        )
+        .await;
+    assert_wire!("config_resource_server_create_by_identifier", created);
+    let id = created.json()["id"].as_str().expect("an id").to_owned();
+    let path = format!("/api/v2/resource-servers/{id}");
+    let patched = app
+        .patch_json(
+            &path,
+            &token,
+            &json!({"name": "Acceptance Test - TestAccResourceServer", "enforce_policies": false,
+                    "consent_policy": "transactional-authorization-with-mfa",
+                    "authorization_details": [{"type": "payment"}, {"type": "not-payment"}],
+                    "token_encryption": {"format": "compact-nested-jwe", "encryption_key": {"name": "encryptkey",
+                        "alg": "RSA-OAEP-256", "kid": "my-key-id",
+                        "pem": "-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----\n"}},
+                    "proof_of_possession": {"mechanism": "mtls", "required": true},
+                    "subject_type_authorization": {"user": {"policy": "deny_all"}, "client": {"policy": "deny_all"}}}),
+        )
+        .await;
+    assert_wire!("config_resource_server_patch_features", patched);
+    for cleared in ["authorization_details", "token_encryption", "proof_of_possession"] {
+        let reply = app.patch_json(&path, &token, &json!({ cleared: null })).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        assert!(reply.json().get(cleared).is_none(), "{cleared}: {}", reply.body);
+    }
+    let read = app.get(&path, Some(&token)).await;
+    assert_wire!("config_resource_server_features_cleared", read);
+}
+
+/// An application made for an API (`app_type: resource_server`) links it: the API prints the
+/// application's `client_id` (obs: go-auth0 TestClient_CreateLinkedToResourceServer,
+/// terraform-provider-auth0 TestAccClientResourceServer) until the application goes. A tenant of
+/// the 2025-09 era gives a new API no `subject_type_authorization` (obs: the same go-auth0
+/// recording, 2025-09).
+#[tokio::test]
+async fn an_api_names_the_application_made_for_it_and_older_eras_add_no_subjects() {
+    let mut fixture = Fixture::default_auth0();
+    fixture.wire_era = WireEra::try_from("2025-09".to_owned()).expect("a month");
+    let app = TestApp::with_fixture(fixture);
+    let token = explorer(&app).await;
+    let identifier = "https://api.example.org/";
+    let api = app
+        .post_json(
+            "/api/v2/resource-servers",
+            Some(&token),
+            &json!({"name": "Linked", "identifier": identifier}),
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::CREATED, "{}", api.body);
+    assert!(api.json().get("subject_type_authorization").is_none(), "{}", api.body);
+    let id = api.json()["id"].as_str().expect("an id").to_owned();
+    let client = app
+        .post_json(
+            "/api/v2/clients",
+            Some(&token),
+            &json!({"name": "Linked client", "app_type": "resource_server", "resource_server_identifier": identifier}),
+        )
+        .await;
+    assert_eq!(client.status, StatusCode::CREATED, "{}", client.body);
+    let client_id = client.json()["client_id"].as_str().expect("a client_id").to_owned();
+    let path = format!("/api/v2/resource-servers/{id}");
+    let read = app.get(&path, Some(&token)).await;
+    let printed: Vec<String> = read.json().as_object().expect("an API").keys().cloned().collect();
+    assert_eq!(
+        printed,
+        [
+            "id",
+            "name",
+            "identifier",
+            "allow_offline_access",
+            "skip_consent_for_verifiable_first_party_clients",
+            "token_lifetime",
+            "token_lifetime_for_web",
+            "signing_alg",
+            "client_id"
+        ],
+        "{}",
+        read.body
+    );
+    assert_eq!(read.json()["client_id"], client_id.as_str());
+    let gone = app.delete(&format!("/api/v2/clients/{client_id}"), &token).await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT);
+    let read = app.get(&path, Some(&token)).await;
+    assert!(read.json().get("client_id").is_none(), "{}", read.body);
+}
+
+/// An application's back-channel logout under both its names: the tenant prints the older
+/// `oidc_backchannel_logout` beside a sent `oidc_logout`, and clearing it clears both (obs:
+/// terraform-provider-auth0 TestAccClientOIDCLogout, 2026-01); an empty `initiate_login_uri`
+/// clears it (obs: TestAccClientConfig).
+#[tokio::test]
+async fn back_channel_logout_answers_under_both_names_and_empty_login_uris_clear() {
+    let app = TestApp::new();
+    let token = explorer(&app).await;
+    let created = app
+        .post_json(
+            "/api/v2/clients",
+            Some(&token),
+            &json!({"name": "Logout", "app_type": "spa", "token_endpoint_auth_method": "none",
+                    "initiate_login_uri": "https://example.com/login",
+                    "oidc_logout": {"backchannel_logout_urls": ["https://auth0.test/all/logout"],
+                                    "backchannel_logout_initiators": {"mode": "all"},
+                                    "backchannel_logout_session_metadata": {"include": true}}}),
+        )
+        .await;
+    let created = masked(&app, created);
+    let id = created.json()["client_id"].as_str().expect("a client_id").to_owned();
+    let secret = created.json()["client_secret"].as_str().unwrap_or_default().to_owned();
+    let mut created = created;
+    created.body = created
+        .body
+        .replace(&id, "[client_id]")
+        .replace(&secret, "[client_secret]");
+    assert_wire!("config_client_create_oidc_logout", created);
+    let path = format!("/api/v2/clients/{id}");
+    let cleared = app
+        .patch_json(
+            &path,
+            &token,
+            &json!({"oidc_backchannel_logout": null, "initiate_login_uri": ""}),
+        )
+        .await;
+    assert_eq!(cleared.status, StatusCode::OK, "{}", cleared.body);
+    for gone in ["oidc_backchannel_logout", "oidc_logout", "initiate_login_uri"] {
+        assert!(cleared.json().get(gone).is_none(), "{gone}: {}", cleared.body);
+    }
+}
+
+/// A new application's cross-origin flag under its era's name: `cross_origin_auth` until 2023-01
+/// (go-auth0 TestBlacklist), none from 2023-04 to 2024-09 (TestClient_CreateCredential,
+/// terraform-provider-auth0 TestAccAllowUpdatingTheClientSecret), `cross_origin_authentication`
+/// since 2025-01 (TestClient_CreateWithTokenExchange).
+#[tokio::test]
+async fn a_new_applications_cross_origin_flag_is_named_as_in_its_era() {
+    for (era, expected) in [
+        ("2023-01", Some("cross_origin_auth")),
+        ("2024-09", None),
+        ("2025-01", Some("cross_origin_authentication")),
+    ] {
+        let mut fixture = Fixture::default_auth0();
+        fixture.wire_era = WireEra::try_from(era.to_owned()).expect("a month");
+        let app = TestApp::with_fixture(fixture);
+        let token = explorer(&app).await;
+        let created = app
+            .post_json("/api/v2/clients", Some(&token), &json!({"name": "Era"}))
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        let body = created.json();
+        let names: Vec<&str> = ["cross_origin_auth", "cross_origin_authentication"]
+            .into_iter()
+            .filter(|k| body.get(*k).is_some())
+            .collect();
+        assert_eq!(
+            names,
+            expected.into_iter().collect::<Vec<_>>(),
+            "{era}: {}",
+            created.body
+        );
+    }
+}
+
+/// Trusting `auth0-forwarded-for` needs an application that authenticates with its secret: a
+/// public application, or one that names no method, is refused with the provider's 400 (obs:
+/// terraform-provider-auth0 #620 on create, #1731 on a PATCH); one created with
+/// `client_secret_post` keeps the flag (obs: TestAccClientCanSetDefaultAuthMethodOnCreate), and
+/// cannot then turn public while it holds it.
+#[tokio::test]
+async fn a_public_application_cannot_trust_the_forwarded_ip_header() {
+    let app = TestApp::new();
+    let token = explorer(&app).await;
+    let spa = app
+        .post_json(
+            "/api/v2/clients",
+            Some(&token),
+            &json!({"name": "Public", "app_type": "spa", "token_endpoint_auth_method": "none",
+                    "is_token_endpoint_ip_header_trusted": true}),
+        )
+        .await;
+    assert_wire!("config_client_ip_header_trusted_public", spa);
+    let unnamed = app
+        .post_json(
+            "/api/v2/clients",
+            Some(&token),
+            &json!({"name": "No method", "app_type": "non_interactive", "is_token_endpoint_ip_header_trusted": true}),
+        )
+        .await;
+    assert_eq!(unnamed.status, StatusCode::BAD_REQUEST, "{}", unnamed.body);
+    assert_eq!(unnamed.body, spa.body);
+    let trusted = app
+        .post_json(
+            "/api/v2/clients",
+            Some(&token),
+            &json!({"name": "Behind a proxy", "token_endpoint_auth_method": "client_secret_post",
+                    "is_token_endpoint_ip_header_trusted": true}),
+        )
+        .await;
+    assert_eq!(trusted.status, StatusCode::CREATED, "{}", trusted.body);
+    assert_eq!(trusted.json()["is_token_endpoint_ip_header_trusted"], true);
+    let id = trusted.json()["client_id"].as_str().expect("a client_id").to_owned();
+    let path = format!("/api/v2/clients/{id}");
+    let public = app
+        .patch_json(&path, &token, &json!({"token_endpoint_auth_method": "none"}))
+        .await;
+    assert_eq!(public.status, StatusCode::BAD_REQUEST, "{}", public.body);
+    assert_eq!(public.body, spa.body);
+    let read = app.get(&path, Some(&token)).await;
+    assert_eq!(
+        read.json()["token_endpoint_auth_method"],
+        "client_secret_post",
+        "unchanged"
+    );
+    let untrusted = app
+        .patch_json(
+            &path,
+            &token,
+            &json!({"token_endpoint_auth_method": "none", "is_token_endpoint_ip_header_trusted": false}),
+        )
+        .await;
+    assert_eq!(untrusted.status, StatusCode::OK, "{}", untrusted.body);
 }
 
 /// obs: TestAccResourceServerAuth0APIManagementImport and auth0-deploy-cli #1484 (a system API

@@ -136,6 +136,13 @@ class Placeholders:
         return text
 
 
+def decoded_path(path):
+    """The path decoded segment by segment, a `/` inside a segment kept as `%2F`: a resource
+    server read or changed by its URL-encoded identifier (`/resource-servers/https:%2F%2Fapi...`)
+    stays one segment, as the provider and authmock route it."""
+    return "/".join(urllib.parse.unquote(s).replace("/", "%2F") for s in path.split("/"))
+
+
 def header(headers, name):
     for key, values in (headers or {}).items():
         if key.lower() == name.lower():
@@ -183,7 +190,7 @@ def cassette(raw, source, repo_name, branch, commit, file):
     for index, i in enumerate(interactions):
         req, resp = i["request"], i["response"]
         url = urllib.parse.urlsplit(req["url"])
-        path = urllib.parse.unquote(url.path)
+        path = decoded_path(url.path)
         name = family(req["method"], path)
         if name is None:
             continue

@@ -175,11 +175,14 @@ pub(super) async fn create(
     State(tenant): State<Tenant>,
     _caller: Scoped<CreateClients>,
     MgmtBody(Doc(body, _)): MgmtBody<Doc<CreateSchema>>,
-) -> Response {
+) -> Result<Response, MgmtError> {
+    if clients::trusts_ip_header_without_secret(None, &body) {
+        return Err(MgmtError::IpHeaderTrustedWithoutSecret);
+    }
     let mut state = tenant.state();
     let client = clients::create_client(&mut state, body);
     // obs (TestClient_Create): 201 with the secret.
-    ok(StatusCode::CREATED, &render(&tenant, client, true))
+    Ok(ok(StatusCode::CREATED, &render(&tenant, client, true)))
 }
 
 #[tracing::instrument(skip_all)]
@@ -192,6 +195,9 @@ pub(super) async fn update(
     let id = path_id(path);
     let mut state = tenant.state();
     let index = state.client_index(&id).ok_or(MgmtError::ClientNotFound { id })?;
+    if clients::trusts_ip_header_without_secret(Some(&state.clients()[index].settings), &body) {
+        return Err(MgmtError::IpHeaderTrustedWithoutSecret);
+    }
     let client = clients::update_client(&mut state, index, body);
     // obs: the recorded PATCH answers carry the secret (inf: whatever the caller's scopes).
     Ok(ok(StatusCode::OK, &render(&tenant, client, true)))

@@ -14,49 +14,53 @@ use serde_json::{Map, Value, json};
 use crate::auth0::tenant::logins::random_alnum;
 use crate::auth0::tenant::model::{Api, ClientGrant, MANAGEMENT_API};
 use crate::auth0::tenant::state::TenantState;
+use crate::auth0::wire::era::WireEra;
 
 pub use crate::auth0::tenant::model::{DEFAULT_TOKEN_LIFETIME, ManagementApi};
 /// The system API's name (obs: TestAccResourceServerAuth0APIManagementImport).
 pub const MANAGEMENT_API_NAME: &str = "Auth0 Management API";
 
-/// The order the provider prints a resource server's keys in (obs: go-auth0's recordings of
-/// 2023–2026, e.g. TestResourceServer_Create and TestResourceServer_ExpressConfiguration for
-/// `is_system`; terraform-provider-auth0's 2026 recordings print another order, so the replay
-/// compares order only where the recordings agree). Keys not listed follow in stored order.
+/// The order the provider prints a resource server's keys in, the tenant's own system API
+/// included. obs: the precedence of every pair of keys agrees with it in the 289 API bodies
+/// terraform-provider-auth0 recorded from 2024-09 to 2026-08 (e.g. TestAccResourceServer,
+/// TestAccResourceServerOnlineAccess, TestAccClientResourceServer for `client_id`) and in the list
+/// of go-auth0 TestResourceServer_ExpressConfiguration (2025-11, for `signing_secret` and
+/// `is_system`): the bodies as the tenant sent them. go-auth0's single APIs (create, read,
+/// update) are in another order because its recorder re-serialises them through go-auth0's
+/// `ResourceServer` struct (management/http_recordings_test.go), which terraform-provider-auth0's
+/// recorder does not do for APIs. inf: `client_id` between
+/// `signing_secret` and `scopes` (recorded only after `signing_alg` with neither). Keys not
+/// listed follow in stored order.
 const ORDER: &[&str] = &[
     "id",
     "name",
     "identifier",
-    "scopes",
+    "allow_offline_access",
+    "skip_consent_for_verifiable_first_party_clients",
+    "allow_online_access",
+    "allow_online_access_with_ephemeral_sessions",
+    "subject_type_authorization",
+    "token_lifetime",
+    "token_lifetime_for_web",
     "signing_alg",
     "signing_secret",
-    "allow_offline_access",
-    "token_lifetime",
-    "token_lifetime_for_web",
-    "skip_consent_for_verifiable_first_party_clients",
-    "enforce_policies",
-    "token_dialect",
-    "is_system",
-    "authorization_details",
-    "subject_type_authorization",
-];
-
-/// The order the system API's keys are printed in (obs: go-auth0
-/// TestResourceServer_ExpressConfiguration's list and terraform-provider-auth0
-/// TestAccResourceServerAuth0APIManagementImport agree).
-const SYSTEM_ORDER: &[&str] = &[
-    "id",
-    "name",
-    "identifier",
-    "allow_offline_access",
-    "skip_consent_for_verifiable_first_party_clients",
-    "subject_type_authorization",
-    "token_lifetime",
-    "token_lifetime_for_web",
-    "signing_alg",
+    "client_id",
     "scopes",
     "is_system",
+    "enforce_policies",
+    "token_dialect",
+    "token_encryption",
+    "consent_policy",
+    "authorization_details",
+    "proof_of_possession",
+    "authorization_policy",
 ];
+
+/// Who may get tokens for a new API unless the request says (obs: terraform-provider-auth0
+/// TestAccClientRefreshToken, 2026-01, and every later create; from the `era` that has it).
+fn default_subject_type_authorization() -> Value {
+    json!({"client": {"policy": "require_client_grant"}, "user": {"policy": "allow_all"}})
+}
 
 /// The order of a grant's keys (obs: TestClientGrantManager_Organizations,
 /// TestAccClientGrant): `id, client_id, audience, scope`, then these as set.
@@ -94,23 +98,46 @@ pub fn seed_rng(seed: u64) -> StdRng {
 
 /// A new API's settings: the request's properties over the recorded defaults (obs:
 /// TestResourceServer_Create and the `https://mrrt` create of go-auth0's recordings: RS256,
-/// no offline access, 86400 s, 7200 s for the web, consent not skipped).
-pub fn new_api_settings(body: Map<String, Value>) -> Map<String, Value> {
+/// no offline access, 86400 s, 7200 s for the web, consent not skipped; from the 2026-01 `era`
+/// on, `subject_type_authorization` as well). A create without `name` has none (obs:
+/// terraform-provider-auth0 TestAccResourceServer, 2026-02, creates by `identifier` alone).
+pub fn new_api_settings(body: Map<String, Value>, era: WireEra) -> Map<String, Value> {
     let mut settings = Map::new();
-    if let Some(identifier) = body.get("identifier") {
-        // inf: a create without `name` is named after its identifier.
-        settings.insert(
-            "name".into(),
-            body.get("name").cloned().unwrap_or_else(|| identifier.clone()),
-        );
-    }
     settings.insert("signing_alg".into(), json!("RS256"));
     settings.insert("allow_offline_access".into(), json!(false));
     settings.insert("token_lifetime".into(), json!(DEFAULT_TOKEN_LIFETIME));
     settings.insert("token_lifetime_for_web".into(), json!(7200));
     settings.insert("skip_consent_for_verifiable_first_party_clients".into(), json!(false));
-    settings.extend(body);
+    if era.api_subject_type_authorization() {
+        settings.insert(
+            "subject_type_authorization".into(),
+            default_subject_type_authorization(),
+        );
+    }
+    for (key, value) in body {
+        // A sent `subject_type_authorization` replaces the default whole, in its own order
+        // (obs: TestAccClientGrant, 2026-02, sends and reads back `user` before `client`).
+        set(&mut settings, key, value);
+    }
     settings
+}
+
+/// Stores one sent property as the provider does: `null` removes it (obs: terraform-provider-
+/// auth0 TestAccDataSourceResourceServer, 2024-09: after `{"authorization_details":null}`,
+/// `{"token_encryption":null}` and `{"proof_of_possession":null}` none of them is printed), and
+/// an encryption key's `pem` is kept but never printed (obs: go-auth0 TestResourceServer_Create
+/// and terraform-provider-auth0 TestAccResourceServer answer `encryption_key` without it).
+fn set(settings: &mut Map<String, Value>, key: String, mut value: Value) {
+    if value.is_null() {
+        settings.shift_remove(&key);
+        return;
+    }
+    if key == "token_encryption"
+        && let Some(encryption_key) = value.get_mut("encryption_key").and_then(Value::as_object_mut)
+    {
+        encryption_key.shift_remove("pem");
+    }
+    settings.insert(key, value);
 }
 
 /// The API the token paths read, from its settings. `enforce_policies` is "Enable RBAC"; a
@@ -154,6 +181,24 @@ pub fn api_json(api: &Api) -> Map<String, Value> {
     ordered(all, ORDER)
 }
 
+/// Links the API `identifier` to the application created for it (`app_type: resource_server`
+/// with `resource_server_identifier`): the API then prints its `client_id` (obs: go-auth0
+/// TestClient_CreateLinkedToResourceServer, terraform-provider-auth0 TestAccClientResourceServer).
+pub fn link_client(apis: &mut [Api], identifier: &str, client_id: &str) {
+    if let Some(api) = apis.iter_mut().find(|a| a.identifier == identifier) {
+        api.settings.insert("client_id".into(), json!(client_id));
+    }
+}
+
+/// Unlinks the APIs of a deleted application (inf: the recordings delete the API right after).
+pub fn unlink_client(apis: &mut [Api], client_id: &str) {
+    for api in apis {
+        if api.settings.get("client_id").and_then(Value::as_str) == Some(client_id) {
+            api.settings.shift_remove("client_id");
+        }
+    }
+}
+
 /// The system API's stored settings as seeded: what `PATCH` may change of it.
 pub fn management_api_settings() -> Map<String, Value> {
     let mut settings = Map::new();
@@ -175,13 +220,13 @@ pub fn management_api_json(state: &TenantState, identifier: &str, scopes: Value)
     all.insert("signing_alg".into(), json!("RS256"));
     all.insert("scopes".into(), scopes);
     all.insert("is_system".into(), json!(true));
-    ordered(all, SYSTEM_ORDER)
+    ordered(all, ORDER)
 }
 
 /// Creates an API; a runtime API past the cap makes the oldest runtime one go, with its grants.
 pub fn create_api(state: &mut TenantState, body: Map<String, Value>) -> &Api {
     let id = new_api_id(&mut state.rng);
-    let api = derive_api(id, new_api_settings(body), false);
+    let api = derive_api(id, new_api_settings(body, state.era), false);
     let runtime = state.apis.iter().filter(|a| !a.seeded).count();
     if runtime >= state.bounds.apis.capacity()
         && let Some(oldest) = state.apis.iter().find(|a| !a.seeded).map(|a| a.id.clone())
@@ -193,11 +238,22 @@ pub fn create_api(state: &mut TenantState, body: Map<String, Value>) -> &Api {
     state.apis.last().expect("just pushed")
 }
 
-/// Applies a validated PATCH body (top-level properties replaced).
+/// Applies a validated PATCH body: top-level properties replaced (`null` removes one), and
+/// `subject_type_authorization` merged subject by subject into the stored one, in its stored
+/// order (obs: terraform-provider-auth0 TestAccResourceServer, 2026-02, sends `user` then
+/// `client` and reads back the default's `client` then `user`; inf: a subject not sent keeps
+/// its policy).
 pub fn update_api(state: &mut TenantState, index: usize, body: Map<String, Value>) -> &Api {
     let old = &state.apis[index];
     let mut settings = old.settings.clone();
-    settings.extend(body);
+    for (key, value) in body {
+        match (settings.get_mut(&key), value) {
+            (Some(Value::Object(stored)), Value::Object(sent)) if key == "subject_type_authorization" => {
+                stored.extend(sent);
+            }
+            (_, value) => set(&mut settings, key, value),
+        }
+    }
     state.apis[index] = derive_api(old.id.clone(), settings, old.seeded);
     &state.apis[index]
 }

@@ -13,6 +13,7 @@ use crate::auth0::tenant::applications::{AppLogin, OrganizationUsage, RefreshTok
 use crate::auth0::tenant::logins::random_alnum;
 use crate::auth0::tenant::model::Client;
 use crate::auth0::tenant::state::TenantState;
+use crate::auth0::wire::era::WireEra;
 
 /// `client_id`: 32 alphanumerics (obs: every recorded id).
 pub const CLIENT_ID_LEN: usize = 32;
@@ -24,8 +25,10 @@ pub const CLIENT_SECRET_LEN: usize = 64;
 pub const DEFAULT_ID_TOKEN_LIFETIME: i64 = 36_000;
 
 /// The order the provider prints an application's keys in (obs: the precedence of every pair of
-/// keys in 1468 recorded client bodies of both repositories agrees with it; facts §1.3). Keys not
-/// listed follow in the order they were first stored.
+/// keys in 1468 recorded client bodies of both repositories agrees with it; facts §1.3). Both
+/// recorders re-serialise an application through go-auth0's `Client` struct, so this is that
+/// struct's order as much as the tenant's (inf: no unprocessed application body was recorded).
+/// Keys not listed follow in the order they were first stored.
 const ORDER: &[&str] = &[
     "tenant",
     "global",
@@ -123,8 +126,8 @@ fn default_refresh_token(app_type: Option<&str>) -> Value {
 }
 
 /// A new application's settings: the request's properties over the recorded defaults (facts
-/// §1.2).
-pub fn new_settings(body: Map<String, Value>) -> Map<String, Value> {
+/// §1.2), the cross-origin flag under its `era`'s name.
+pub fn new_settings(body: Map<String, Value>, era: WireEra) -> Map<String, Value> {
     let app_type = body.get("app_type").and_then(Value::as_str).map(str::to_owned);
     let app_type = app_type.as_deref();
     let first_party = body.get("is_first_party").and_then(Value::as_bool).unwrap_or(true);
@@ -146,7 +149,9 @@ pub fn new_settings(body: Map<String, Value>) -> Map<String, Value> {
     };
     settings.insert("jwt_configuration".into(), jwt);
     settings.insert("sso_disabled".into(), json!(false));
-    settings.insert("cross_origin_authentication".into(), json!(false));
+    if let Some(key) = era.client_cross_origin_key() {
+        settings.insert(key.into(), json!(false));
+    }
     settings.insert("grant_types".into(), default_grant_types(app_type));
     settings.insert("custom_login_page_on".into(), json!(true));
     // inf: a sent `refresh_token` is laid over the default key by key.
@@ -155,12 +160,14 @@ pub fn new_settings(body: Map<String, Value>) -> Map<String, Value> {
         object.extend(sent.clone());
     }
     settings.insert("refresh_token".into(), refresh);
+    let mut sent = Map::new();
     for (key, value) in body {
         if key == "jwt_configuration" || key == "refresh_token" {
             continue;
         }
-        settings.insert(key, value);
+        sent.insert(key, value);
     }
+    patch_settings(&mut settings, sent);
     // obs (TestAccDataClients, 2026): a third-party application is created with
     // `"third_party_security_mode":"permissive"`.
     if !first_party && !settings.contains_key("third_party_security_mode") {
@@ -170,11 +177,34 @@ pub fn new_settings(body: Map<String, Value>) -> Map<String, Value> {
 }
 
 /// Lays a PATCH body over stored settings: top-level properties are replaced (`null` removes
-/// one), and the objects
+/// one, and so does an empty `initiate_login_uri`), and the objects
 /// `jwt_configuration`, `refresh_token` and `client_metadata` are merged key by key (inf: the
 /// recordings' PATCHes always send those objects whole, so merging and replacing read the same).
+///
+/// `oidc_backchannel_logout` is the older name of `oidc_logout`'s back-channel URLs: the tenant
+/// prints it beside a sent `oidc_logout` with its `backchannel_logout_urls`, and clearing it
+/// clears `oidc_logout` (obs: go-auth0 TestClient_CreateWithOIDCLogout and
+/// terraform-provider-auth0 TestAccClientOIDCLogout, 2026-01; inf: clearing `oidc_logout` clears
+/// both as well). obs (TestAccClientConfig): after `"initiate_login_uri":""` none is printed.
 pub fn patch_settings(settings: &mut Map<String, Value>, body: Map<String, Value>) {
     for (key, value) in body {
+        let value = match (key.as_str(), value) {
+            ("initiate_login_uri", Value::String(uri)) if uri.is_empty() => Value::Null,
+            (_, value) => value,
+        };
+        if matches!(key.as_str(), "oidc_logout" | "oidc_backchannel_logout") {
+            match value.get("backchannel_logout_urls") {
+                Some(urls) if key == "oidc_logout" => {
+                    let alias = json!({ "backchannel_logout_urls": urls });
+                    settings.insert("oidc_backchannel_logout".into(), alias);
+                }
+                _ if value.is_null() => {
+                    settings.shift_remove("oidc_logout");
+                    settings.shift_remove("oidc_backchannel_logout");
+                }
+                _ => {}
+            }
+        }
         match (settings.get_mut(&key), value) {
             (Some(Value::Object(stored)), Value::Object(sent))
                 if matches!(key.as_str(), "jwt_configuration" | "refresh_token" | "client_metadata") =>
@@ -195,6 +225,26 @@ pub fn patch_settings(settings: &mut Map<String, Value>, body: Map<String, Value
             }
         }
     }
+}
+
+/// Whether laying `body` over `stored` (an application's settings, none for a create) leaves
+/// `is_token_endpoint_ip_header_trusted` true on an application whose stored
+/// `token_endpoint_auth_method` is not a secret's, which the provider refuses (obs:
+/// terraform-provider-auth0 #620 for a create without a method, #1731 for an application that
+/// never wrote one; the seed refuses a public one the same way). Only a body naming either
+/// property is checked (inf: a PATCH of other properties leaves an older state alone).
+pub fn trusts_ip_header_without_secret(stored: Option<&Map<String, Value>>, body: &Map<String, Value>) -> bool {
+    const FLAG: &str = "is_token_endpoint_ip_header_trusted";
+    const METHOD: &str = "token_endpoint_auth_method";
+    if !body.contains_key(FLAG) && !body.contains_key(METHOD) {
+        return false;
+    }
+    let current = |key: &str| body.get(key).or_else(|| stored.and_then(|s| s.get(key)));
+    current(FLAG).and_then(Value::as_bool).unwrap_or(false)
+        && !matches!(
+            current(METHOD).and_then(Value::as_str),
+            Some("client_secret_post" | "client_secret_basic")
+        )
 }
 
 fn strings(value: Option<&Value>) -> Vec<String> {
@@ -297,13 +347,21 @@ fn ordered(mut all: Map<String, Value>) -> Map<String, Value> {
 pub fn create_client(state: &mut TenantState, body: Map<String, Value>) -> &Client {
     let client_id = random_alnum(&mut state.rng, CLIENT_ID_LEN);
     let secret = new_secret(&mut state.rng);
-    let client = derive(client_id, secret, new_settings(body), false);
+    let client = derive(client_id, secret, new_settings(body, state.era), false);
     let runtime = state.clients.iter().filter(|c| !c.seeded).count();
     if runtime >= state.bounds.clients.capacity()
         && let Some(oldest) = state.clients.iter().find(|c| !c.seeded).map(|c| c.client_id.clone())
     {
         delete_client(state, &oldest);
         state.bounds.clients.count(1);
+    }
+    if client.app_type == "resource_server"
+        && let Some(identifier) = client
+            .settings
+            .get("resource_server_identifier")
+            .and_then(Value::as_str)
+    {
+        crate::auth0::tenant::apis::link_client(&mut state.apis, identifier, &client.client_id);
     }
     state.clients.push(client);
     state.clients.last().expect("just pushed")
@@ -350,7 +408,7 @@ pub fn delete_client(state: &mut TenantState, client_id: &str) -> bool {
         search_timeout: _,
         default_directory: _,
         default_audience: _,
-        apis: _,
+        apis,
         management_api: _,
         connections: _,
         users: _,
@@ -370,6 +428,7 @@ pub fn delete_client(state: &mut TenantState, client_id: &str) -> bool {
         return false;
     }
     grants.retain(|g| g.client_id != client_id);
+    crate::auth0::tenant::apis::unlink_client(apis, client_id);
     refresh_tokens.retain(|_, grant| grant.client_id != client_id);
     logins.forget_client(client_id);
     token_quotas.forget(client_id);

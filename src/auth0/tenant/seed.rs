@@ -402,7 +402,7 @@ impl Fixture {
             default_directory: self.default_directory.clone(),
             default_audience: self.default_audience.clone(),
             clients,
-            apis: self.apis.iter().map(|a| api(&mut ids, a)).collect(),
+            apis: self.apis.iter().map(|a| api(&mut ids, a, self.wire_era)).collect(),
             grants: self
                 .clients
                 .iter()
@@ -589,7 +589,7 @@ fn client(seed: &ClientSeed) -> Client {
 }
 
 /// A seeded API, with an id from the seeds' own RNG.
-fn api(ids: &mut StdRng, seed: &ApiSeed) -> Api {
+fn api(ids: &mut StdRng, seed: &ApiSeed, era: WireEra) -> Api {
     let scopes: Vec<Value> = seed
         .scopes
         .iter()
@@ -601,7 +601,7 @@ fn api(ids: &mut StdRng, seed: &ApiSeed) -> Api {
     settings.insert("name".into(), json!(seed.name));
     settings.insert("identifier".into(), json!(seed.identifier));
     settings.insert("scopes".into(), json!(scopes));
-    settings.extend(crate::auth0::tenant::apis::new_api_settings(Map::new()));
+    settings.extend(crate::auth0::tenant::apis::new_api_settings(Map::new(), era));
     settings.insert("enforce_policies".into(), json!(seed.rbac));
     settings.insert(
         "token_dialect".into(),

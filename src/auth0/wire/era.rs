@@ -24,6 +24,27 @@ const USER_ID_FIRST: WireEra = WireEra(Some((2026, 4)));
 /// with them; TestAccOrganizationMemberRole.yaml (2026-04) the last without.
 const ROLE_TYPE: WireEra = WireEra(Some((2026, 8)));
 
+/// `subject_type_authorization` on every new API (`client` needs a grant, `user` allowed), sent or
+/// not. obs: terraform-provider-auth0 TestAccClientRefreshToken.yaml and
+/// TestAccClientResourceServer.yaml (2026-01) are the first recordings with it on an API created
+/// without one; go-auth0 v1 TestClient_CreateLinkedToResourceServer.yaml (2025-09) the last
+/// without.
+const API_SUBJECT_TYPE_AUTHORIZATION: WireEra = WireEra(Some((2026, 1)));
+
+/// A new application's cross-origin flag is no longer printed as `cross_origin_auth`. obs:
+/// go-auth0 v1 TestClient_CreateCredential.yaml (2023-04) is the first create without it;
+/// TestBlacklist.yaml (2023-01) and terraform-provider-auth0 TestAccClientSSOIntegrationWithSAML.yaml
+/// (2022-10) the last with `"cross_origin_auth":false`.
+const CLIENT_NO_CROSS_ORIGIN_AUTH: WireEra = WireEra(Some((2023, 4)));
+
+/// A new application prints `"cross_origin_authentication":false`. obs: go-auth0 v1
+/// TestClient_CreateWithTokenExchange.yaml (2025-01) is the first create with it;
+/// terraform-provider-auth0 TestAccAllowUpdatingTheClientSecret.yaml (2024-09) the last without.
+/// Between the two eras the recordings print neither name (inf: both recorders re-serialise an
+/// application through go-auth0's `Client`, which read only `cross_origin_authentication` from
+/// 2023-01-30 on, so a `cross_origin_auth` the tenant still printed would not show).
+const CLIENT_CROSS_ORIGIN_AUTHENTICATION: WireEra = WireEra(Some((2025, 1)));
+
 impl WireEra {
     /// The newest shapes the recordings show.
     pub const NEWEST: WireEra = WireEra(None);
@@ -36,6 +57,23 @@ impl WireEra {
     /// Whether role bodies carry `type` (else `id`, `name`, `description` only).
     pub fn role_type(self) -> bool {
         self >= ROLE_TYPE
+    }
+
+    /// The name of the cross-origin flag a new application is printed with, if any:
+    /// `cross_origin_auth` before 2023-04, none until 2025-01, `cross_origin_authentication` since.
+    pub fn client_cross_origin_key(self) -> Option<&'static str> {
+        if self >= CLIENT_CROSS_ORIGIN_AUTHENTICATION {
+            Some("cross_origin_authentication")
+        } else if self >= CLIENT_NO_CROSS_ORIGIN_AUTH {
+            None
+        } else {
+            Some("cross_origin_auth")
+        }
+    }
+
+    /// Whether a new API gets a default `subject_type_authorization` (else only a sent one).
+    pub fn api_subject_type_authorization(self) -> bool {
+        self >= API_SUBJECT_TYPE_AUTHORIZATION
     }
 }
 
@@ -106,7 +144,21 @@ mod tests {
         assert!(era("2026-04-23").user_id_first());
         assert!(!era("2026-04").role_type());
         assert!(era("2026-08").role_type());
+        assert!(!era("2025-09").api_subject_type_authorization());
+        assert!(era("2026-01").api_subject_type_authorization());
+        assert_eq!(era("2023-01").client_cross_origin_key(), Some("cross_origin_auth"));
+        assert_eq!(era("2023-04").client_cross_origin_key(), None);
+        assert_eq!(era("2024-09").client_cross_origin_key(), None);
+        assert_eq!(
+            era("2025-01").client_cross_origin_key(),
+            Some("cross_origin_authentication")
+        );
+        assert_eq!(
+            WireEra::NEWEST.client_cross_origin_key(),
+            Some("cross_origin_authentication")
+        );
         assert!(WireEra::NEWEST.user_id_first() && WireEra::NEWEST.role_type());
+        assert!(WireEra::NEWEST.api_subject_type_authorization());
         assert_eq!(era("newest"), WireEra::default());
     }
 

@@ -234,6 +234,13 @@ pub enum MgmtError {
     /// auth0.net #444 for role permissions; no errorCode inf: neither report shows one, and the
     /// role 404 of the same API family has none).
     PermissionApiNotFound { identifier: String },
+    /// `is_token_endpoint_ip_header_trusted: true` on an application whose stored
+    /// `token_endpoint_auth_method` is not `client_secret_post` or `client_secret_basic` (a public
+    /// one, or one that never named its method). 400. obs: terraform-provider-auth0 #620 (a
+    /// create without a method) and #1731 (a PATCH of an application whose method was never
+    /// written), quoted as `400 Bad Request: The flag ... 'client_secret_post' or 'client_`; inf:
+    /// the end of the text after `'client_` (`secret_basic')`) and no errorCode (none was quoted).
+    IpHeaderTrustedWithoutSecret,
     /// A `q` the search engine refuses. 400 `invalid_query_string`. Only the fragment
     /// `filter can not be used with unknown field` was seen for users (obs, FS-37845006662); the
     /// prefix is the logs endpoint's observed `The search query string has an error:` (inf).
@@ -600,6 +607,14 @@ impl MgmtError {
                 format!("The resource server does not exist: '{identifier}'"),
                 None,
             ),
+            IpHeaderTrustedWithoutSecret => mgmt(
+                StatusCode::BAD_REQUEST,
+                "The flag is_token_endpoint_ip_header_trusted can only be set true on clients that require \
+                 authentication (i.e. token_endpoint_auth_method is set to 'client_secret_post' or \
+                 'client_secret_basic')"
+                    .into(),
+                None,
+            ),
             InvalidPaging => mgmt(
                 StatusCode::BAD_REQUEST,
                 "You can only page through the first 1000 records. See \
@@ -802,6 +817,11 @@ impl MgmtError {
                 "no API has the identifier {identifier:?}: a permission names its API by `identifier` (the audience, \
                  e.g. https://api.example.com/), not by its id or name; GET /__authmock__/tenant lists the APIs"
             ),
+            IpHeaderTrustedWithoutSecret => {
+                "trusting auth0-forwarded-for needs an application that authenticates with its secret: send \
+                 token_endpoint_auth_method client_secret_post or client_secret_basic with the flag"
+                    .into()
+            }
             InvalidPaging => {
                 "(page+1)*per_page must stay within the first 1000 results: narrow the query with q instead".into()
             }
