@@ -185,13 +185,7 @@ async fn an_evicted_verification_ticket_says_so_in_the_hint_only() {
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
         local(reply.json()["ticket"].as_str().expect("ticket url"))
     };
-    let first = issue().await;
-    issue().await;
-    // Superseded a second before every later one: the first to go when the store is full.
-    app.advance(1);
-    for _ in 0..authmock::core::onetime::CAPACITY - 1 {
-        issue().await;
-    }
+    let first = app.evict_first_ticket(issue).await;
     let evicted = app.get(&first, None).await;
     let unknown = app
         .get("/u/email-verification?ticket=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", None)

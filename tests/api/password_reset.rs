@@ -392,14 +392,7 @@ async fn an_evicted_ticket_answers_the_unknown_screen_and_its_hint_names_the_cap
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
         local(reply.json()["ticket"].as_str().expect("ticket url"))
     };
-    let first = issue().await;
-    issue().await;
-    // The first ticket is now the longest dead (superseded a second before every later one), so
-    // it is the first to go when the store is full.
-    app.advance(1);
-    for _ in 0..authmock::core::onetime::CAPACITY - 1 {
-        issue().await;
-    }
+    let first = app.evict_first_ticket(issue).await;
     let evicted = app.get(&first, None).await;
     let unknown = app
         .get("/u/reset-password?ticket=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", None)

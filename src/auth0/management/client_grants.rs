@@ -10,22 +10,12 @@ use axum::response::Response;
 use serde_json::Value;
 
 use crate::auth0::management::config::{Doc, Totals, flag, ok, page, path_id, schema_files, text};
-use crate::auth0::management::extract::{MgmtBody, MgmtQuery, ScopeSet, Scoped};
+use crate::auth0::management::extract::{MgmtBody, MgmtQuery, Scoped, scopes};
 use crate::auth0::tenant::Tenant;
 use crate::auth0::tenant::apis::{self, grant_json};
 use crate::auth0::tenant::model::MANAGEMENT_API;
 use crate::auth0::wire::mgmt_error::MgmtError;
 use crate::auth0::wire::respond::mgmt_no_content;
-
-macro_rules! scopes {
-    ($name:ident, $($scope:literal),+) => {
-        #[doc = concat!("Scopes: ", $($scope, " "),+, "(doc: OAS).")]
-        pub(super) struct $name;
-        impl ScopeSet for $name {
-            const ANY_OF: &'static [&'static str] = &[$($scope),+];
-        }
-    };
-}
 
 scopes!(ReadGrants, "read:client_grants");
 scopes!(CreateGrants, "create:client_grants");

@@ -9,22 +9,12 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use crate::auth0::management::config::{Doc, Totals, flag, ok, page, path_id, schema_files, select, text};
-use crate::auth0::management::extract::{MgmtBody, MgmtQuery, Principal, ScopeSet, Scoped};
+use crate::auth0::management::extract::{MgmtBody, MgmtQuery, Principal, Scoped, scopes};
 use crate::auth0::tenant::Tenant;
 use crate::auth0::tenant::clients::{self, client_json};
 use crate::auth0::tenant::model::Client;
 use crate::auth0::wire::mgmt_error::MgmtError;
 use crate::auth0::wire::respond::mgmt_no_content;
-
-macro_rules! scopes {
-    ($name:ident, $($scope:literal),+) => {
-        #[doc = concat!("Scopes: ", $($scope, " "),+, "(doc: OAS).")]
-        pub(super) struct $name;
-        impl ScopeSet for $name {
-            const ANY_OF: &'static [&'static str] = &[$($scope),+];
-        }
-    };
-}
 
 scopes!(
     ReadClients,

@@ -43,6 +43,19 @@ pub(super) trait ScopeSet: Send + Sync + 'static {
     const ANY_OF: &'static [&'static str];
 }
 
+/// Declares a [`ScopeSet`]: `scopes!(ReadRoles, "read:roles")` is a marker type whose callers
+/// need any one of the scopes listed (doc: OAS).
+macro_rules! scopes {
+    ($name:ident, $($scope:literal),+ $(,)?) => {
+        #[doc = concat!("Scopes: ", $($scope, " "),+, "(doc: OAS).")]
+        pub(super) struct $name;
+        impl $crate::auth0::management::extract::ScopeSet for $name {
+            const ANY_OF: &'static [&'static str] = &[$($scope),+];
+        }
+    };
+}
+pub(super) use scopes;
+
 /// A caller whose token passed the whole ladder for the scopes of `S`.
 pub(super) struct Scoped<S>(pub Principal, pub PhantomData<S>);
 

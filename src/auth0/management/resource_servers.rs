@@ -11,23 +11,13 @@ use axum::response::Response;
 use serde_json::{Map, Value};
 
 use crate::auth0::management::config::{Doc, Totals, ok, page, path_id, schema_files, select, text};
-use crate::auth0::management::extract::{MgmtBody, MgmtQuery, ScopeSet, Scoped};
+use crate::auth0::management::extract::{MgmtBody, MgmtQuery, Scoped, scopes};
 use crate::auth0::management::payload::Schema;
 use crate::auth0::tenant::Tenant;
 use crate::auth0::tenant::apis::{self, api_json, management_api_json};
 use crate::auth0::tenant::state::TenantState;
 use crate::auth0::wire::mgmt_error::MgmtError;
 use crate::auth0::wire::respond::mgmt_no_content;
-
-macro_rules! scopes {
-    ($name:ident, $($scope:literal),+) => {
-        #[doc = concat!("Scopes: ", $($scope, " "),+, "(doc: OAS).")]
-        pub(super) struct $name;
-        impl ScopeSet for $name {
-            const ANY_OF: &'static [&'static str] = &[$($scope),+];
-        }
-    };
-}
 
 scopes!(ReadApis, "read:resource_servers");
 scopes!(CreateApis, "create:resource_servers");

@@ -15,23 +15,13 @@ use serde_json::{Value, json};
 
 use crate::auth0::wire::mgmt_error::MgmtError;
 
-use crate::auth0::management::extract::{BodySchema, MgmtBody, MgmtQuery, ScopeSet, Scoped};
+use crate::auth0::management::extract::{BodySchema, MgmtBody, MgmtQuery, Scoped, scopes};
 use crate::auth0::management::payload::Schema;
 use crate::auth0::tenant::Tenant;
 use crate::auth0::tenant::model::{Role, RoleKind};
 use crate::auth0::tenant::rbac::{self, add_role, role_json};
 use crate::auth0::tenant::state::TenantState;
 use crate::auth0::wire::respond::{json_response, mgmt_no_content};
-
-macro_rules! scopes {
-    ($name:ident, $($scope:literal),+) => {
-        #[doc = concat!("Scopes: ", $($scope, " "),+, "(doc: OAS).")]
-        pub struct $name;
-        impl ScopeSet for $name {
-            const ANY_OF: &'static [&'static str] = &[$($scope),+];
-        }
-    };
-}
 
 scopes!(ReadRoles, "read:roles");
 scopes!(CreateRoles, "create:roles");

@@ -258,6 +258,23 @@ impl TestApp {
     pub fn advance(&self, secs: u64) {
         self.tenant.clock().advance(std::time::Duration::from_secs(secs));
     }
+
+    /// Issues tickets with `issue` (each superseding the last) until the ticket store has evicted
+    /// the first, and answers that first ticket's link: superseded a second before every later
+    /// one, it is the longest dead when the store is full.
+    pub async fn evict_first_ticket<F, Fut>(&self, issue: F) -> String
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = String>,
+    {
+        let first = issue().await;
+        issue().await;
+        self.advance(1);
+        for _ in 0..authmock::core::onetime::CAPACITY - 1 {
+            issue().await;
+        }
+        first
+    }
 }
 
 /// Drives `router` with one request (no socket) and reads the whole reply.
