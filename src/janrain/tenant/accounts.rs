@@ -137,6 +137,7 @@ pub(in crate::janrain) fn set_password(
     if let Some(stamp) = stamp {
         record.attrs.insert("lastUpdated".into(), Value::from(stamp));
     }
+    state.reweigh(uuid);
     Ok(())
 }
 
@@ -166,6 +167,7 @@ pub(in crate::janrain) fn edit_profile(
     let has_birthday = state.entity_type.lookup("birthday").is_some();
     let record = state.record_mut(uuid).ok_or(JanrainError::UnknownAccessToken)?;
     apply_profile(record, fields, has_birthday, stamp);
+    state.reweigh(uuid);
     Ok(())
 }
 

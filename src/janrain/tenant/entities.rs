@@ -57,7 +57,9 @@ pub(in crate::janrain) fn write(
     record
         .attrs
         .insert("lastUpdated".into(), Value::from(capture_time(now)));
+    let uuid = record.uuid.clone();
     state.records[index] = record;
+    state.reweigh(&uuid);
     Ok(())
 }
 
@@ -80,6 +82,8 @@ pub(in crate::janrain) fn clear_attribute(
     insert_path(&mut root, &dotted.split('.').collect::<Vec<_>>(), Value::Null);
     let schema = state.entity_type.clone();
     apply(&mut state.records[index], &schema, &root, Write::Update, None);
+    let uuid = state.records[index].uuid.clone();
+    state.reweigh(&uuid);
     Ok(())
 }
 

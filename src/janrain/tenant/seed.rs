@@ -166,6 +166,8 @@ impl JanrainFixture {
             caps: JanrainCaps::new(next_id - 1),
             verification_codes: Default::default(),
             search_timeout: std::time::Duration::from_millis(self.search_timeout_ms),
+            record_weights: HashMap::new(),
+            record_bytes_held: 0,
         })
     }
 }

@@ -21,6 +21,13 @@ use crate::janrain::wire::error::JanrainError;
 
 /// Records created at runtime (`entity.create`); the fixture's records never count or go.
 pub const RUNTIME_RECORDS: usize = 100_000;
+/// What the records created at runtime may weigh together, in bytes (each record: its
+/// attributes as JSON, its fields, and [`RECORD_OVERHEAD`]); past it the oldest go first, as past
+/// [`RUNTIME_RECORDS`]. inf: Capture documents no such limit; authmock's own bound, so that a
+/// client writing large attribute values cannot grow the app without end.
+pub const RUNTIME_RECORD_BYTES: usize = 128 * 1024 * 1024;
+/// What a record weighs besides its texts (ids, hashes, the map's own keeping).
+pub const RECORD_OVERHEAD: usize = 256;
 /// Access tokens, and refresh tokens, each (expired ones go first, then the oldest).
 pub const TOKENS: usize = 10_000;
 
@@ -28,6 +35,8 @@ pub const TOKENS: usize = 10_000;
 #[derive(Debug, Clone)]
 pub struct JanrainCaps {
     pub records: Cap,
+    /// The runtime records' byte budget ([`RUNTIME_RECORD_BYTES`]).
+    pub record_bytes: usize,
     /// Records with an id up to this one come from the fixture.
     pub seeded_records: u64,
     pub access_tokens: Cap,
@@ -38,6 +47,7 @@ impl JanrainCaps {
     pub fn new(seeded_records: u64) -> Self {
         Self {
             records: Cap::new(RUNTIME_RECORDS),
+            record_bytes: RUNTIME_RECORD_BYTES,
             seeded_records,
             access_tokens: Cap::new(TOKENS),
             refresh_tokens: Cap::new(TOKENS),
@@ -72,6 +82,22 @@ pub struct JanrainState {
     pub verification_codes: VerificationCodes,
     /// How long one `entity.find` / `entity.count` may run (fixture `search_timeout_ms`).
     pub search_timeout: std::time::Duration,
+    /// What each runtime record weighs, by id ([`RUNTIME_RECORD_BYTES`]), and their sum.
+    pub record_weights: HashMap<u64, usize>,
+    pub record_bytes_held: usize,
+}
+
+/// What `record` weighs against [`RUNTIME_RECORD_BYTES`].
+fn weight(record: &Record) -> usize {
+    let fields = [
+        &record.uuid,
+        &record.email,
+        &record.given_name,
+        &record.family_name,
+        &record.display_name,
+    ];
+    let attributes = serde_json::to_vec(&record.attrs).map_or(0, |json| json.len());
+    RECORD_OVERHEAD + fields.iter().map(|f| f.len()).sum::<usize>() + attributes
 }
 
 impl JanrainState {
@@ -189,35 +215,75 @@ impl JanrainState {
         self.add_runtime_record(record);
     }
 
-    /// Adds a record created at runtime; when the runtime records are at their cap, the oldest
-    /// of them go first, with their tokens (as `entity.delete` does).
+    /// Adds a record created at runtime; when the runtime records are at their cap in number or
+    /// in bytes, the oldest of them go first, with their tokens (as `entity.delete` does).
     pub(in crate::janrain) fn add_runtime_record(&mut self, record: Record) {
-        let seeded = self.caps.seeded_records;
         let runtime = self.caps.runtime_records(&self.records);
         let cap = self.caps.records.capacity();
         if runtime >= cap {
-            // Records are kept in creation order, so the oldest runtime ones come first.
             let mut excess = (runtime + 1 - cap).max(cap / 10);
-            let mut gone = Vec::new();
-            self.records.retain(|r| {
-                if excess > 0 && r.id > seeded {
-                    excess -= 1;
-                    gone.push(r.uuid.clone());
-                    false
-                } else {
-                    true
-                }
+            self.evict_oldest_runtime(None, |_| {
+                let go = excess > 0;
+                excess = excess.saturating_sub(1);
+                go
             });
-            self.caps.records.count(gone.len());
-            self.access_tokens.retain(|_, g| !gone.contains(&g.uuid));
-            self.refresh_tokens.retain(|_, g| !gone.contains(&g.uuid));
         }
+        let uuid = record.uuid.clone();
         self.records.push(record);
+        self.reweigh(&uuid);
+    }
+
+    /// Weighs runtime record `uuid` again after a write; when the runtime records then weigh more
+    /// than their budget, the oldest others go first.
+    pub(in crate::janrain) fn reweigh(&mut self, uuid: &str) {
+        let Some(record) = self.record(uuid).filter(|r| r.id > self.caps.seeded_records) else {
+            return;
+        };
+        let keep = record.id;
+        let now = weight(record);
+        let before = self.record_weights.insert(keep, now).unwrap_or(0);
+        self.record_bytes_held = self.record_bytes_held - before + now;
+        let budget = self.caps.record_bytes;
+        if self.record_bytes_held > budget {
+            let weights = self.record_weights.clone();
+            let mut total = self.record_bytes_held;
+            self.evict_oldest_runtime(Some(keep), |r| {
+                let go = total > budget;
+                total -= weights.get(&r.id).copied().unwrap_or(0);
+                go
+            });
+        }
+    }
+
+    /// Drops runtime records but `keep`, oldest first (records are kept in creation order), as
+    /// long as `go` says the next one goes, with their tokens and weights, counted as evictions.
+    fn evict_oldest_runtime(&mut self, keep: Option<u64>, mut go: impl FnMut(&Record) -> bool) {
+        let seeded = self.caps.seeded_records;
+        let mut going = true;
+        let mut gone = Vec::new();
+        self.records.retain(|r| {
+            if !going || r.id <= seeded || Some(r.id) == keep {
+                return true;
+            }
+            going = go(r);
+            if going {
+                gone.push((r.id, r.uuid.clone()));
+            }
+            !going
+        });
+        self.caps.records.count(gone.len());
+        for (id, _) in &gone {
+            self.record_bytes_held -= self.record_weights.remove(id).unwrap_or(0);
+        }
+        let gone: Vec<String> = gone.into_iter().map(|(_, uuid)| uuid).collect();
+        self.access_tokens.retain(|_, g| !gone.contains(&g.uuid));
+        self.refresh_tokens.retain(|_, g| !gone.contains(&g.uuid));
     }
 
     /// Removes the record at `index` and every token issued for it.
     pub(in crate::janrain) fn remove_record(&mut self, index: usize) -> Record {
         let record = self.records.remove(index);
+        self.record_bytes_held -= self.record_weights.remove(&record.id).unwrap_or(0);
         self.access_tokens.retain(|_, g| g.uuid != record.uuid);
         self.refresh_tokens.retain(|_, g| g.uuid != record.uuid);
         record

@@ -32,6 +32,53 @@ fn runtime_records_past_the_cap_evict_the_oldest_runtime_record_and_its_tokens_o
     assert_eq!(state.caps.runtime_records(&state.records), 2);
 }
 
+/// Records written large past the byte budget evict the oldest runtime records but the one
+/// written, with their tokens; the fixture's records never go.
+#[test]
+fn runtime_records_past_the_byte_budget_evict_the_oldest_others() {
+    let mut state = JanrainFixture::default_app().state().expect("the default app seeds");
+    state.caps.record_bytes = 3 * 1024;
+    let seeded = state.records.len();
+    for n in 0..3 {
+        let mut record = state.new_record();
+        record.uuid = format!("runtime-{n}");
+        record.email = format!("runtime{n}@example.com");
+        state.add_created_record(record);
+    }
+    state.issue_tokens("runtime-0", "c", 0);
+    assert_eq!(state.records.len(), seeded + 3, "three small records fit");
+    let index = state
+        .records
+        .iter()
+        .position(|r| r.uuid == "runtime-2")
+        .expect("runtime-2");
+    let big: serde_json::Map<String, serde_json::Value> =
+        [("gender".to_owned(), serde_json::Value::from("x".repeat(2_500)))]
+            .into_iter()
+            .collect();
+    super::entities::write(
+        &mut state,
+        index,
+        &big,
+        super::entities::Write::Update,
+        None,
+        time::OffsetDateTime::UNIX_EPOCH,
+    )
+    .expect("a string attribute of the default schema");
+    let uuids: Vec<&str> = state.records.iter().map(|r| r.uuid.as_str()).collect();
+    assert!(
+        !uuids.contains(&"runtime-0") && !uuids.contains(&"runtime-1"),
+        "{uuids:?}"
+    );
+    assert!(uuids.contains(&"runtime-2"), "the record written stays");
+    assert_eq!(state.records.len(), seeded + 1);
+    assert_eq!(state.caps.records.evicted(), 2);
+    assert!(state.access_tokens.values().all(|g| g.uuid != "runtime-0"));
+    let held: usize = state.record_weights.values().sum();
+    assert_eq!(held, state.record_bytes_held);
+    assert!(held <= 3 * 1024, "{:?}", state.record_weights);
+}
+
 #[test]
 fn tokens_past_the_cap_drop_the_expired_first() {
     let mut state = JanrainFixture::default_app().state().expect("the default app seeds");
