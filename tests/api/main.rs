@@ -14,6 +14,7 @@ mod bounded;
 mod cli;
 mod clock;
 mod configuration;
+mod connections;
 mod cors;
 mod discovery;
 mod email_verification;

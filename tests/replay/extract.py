@@ -62,6 +62,9 @@ ROUTES = [
     ({"GET", "PATCH", "DELETE"}, r"/api/v2/resource-servers/[^/]+", "resource-servers"),
     ({"GET", "POST"}, r"/api/v2/client-grants", "client-grants"),
     ({"GET", "PATCH", "DELETE"}, r"/api/v2/client-grants/[^/]+", "client-grants"),
+    ({"GET", "POST"}, r"/api/v2/connections", "connections"),
+    ({"GET", "PATCH", "DELETE"}, r"/api/v2/connections/[^/]+", "connections"),
+    ({"GET", "PATCH"}, r"/api/v2/connections/[^/]+/clients", "connections"),
 ]
 
 

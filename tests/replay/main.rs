@@ -63,6 +63,10 @@ const MANAGEMENT_SCOPES: &[&str] = &[
     "create:client_grants",
     "update:client_grants",
     "delete:client_grants",
+    "read:connections",
+    "create:connections",
+    "update:connections",
+    "delete:connections",
 ];
 
 #[derive(Deserialize)]

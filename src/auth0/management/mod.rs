@@ -1,11 +1,12 @@
 //! The Management API v2 (`/api/v2/*`): users and their search, roles and permissions, tickets,
-//! jobs, user blocks, and the configuration: applications, APIs and client grants. Answers in the hapi envelope (`wire::error`). Requests are checked by
+//! jobs, user blocks, and the configuration: applications, APIs, client grants and connections. Answers in the hapi envelope (`wire::error`). Requests are checked by
 //! the extractors of `extract.rs` (token, scope, body and query schemas) before a handler runs.
 //! Imports `tenant/`, `wire/` and `core`; never another API folder.
 
 mod client_grants;
 mod clients;
 mod config;
+mod connections;
 mod extract;
 mod jobs;
 mod payload;
@@ -89,5 +90,16 @@ pub(super) fn routes() -> Router<Tenant> {
             get(client_grants::get)
                 .patch(client_grants::update)
                 .delete(client_grants::delete),
+        )
+        .route("/api/v2/connections", get(connections::list).post(connections::create))
+        .route(
+            "/api/v2/connections/{id}",
+            get(connections::get)
+                .patch(connections::update)
+                .delete(connections::delete),
+        )
+        .route(
+            "/api/v2/connections/{id}/clients",
+            get(connections::enabled_clients).patch(connections::update_enabled_clients),
         )
 }

@@ -28,6 +28,8 @@ pub const ASSIGNMENTS: usize = 100_000;
 pub const RUNTIME_CLIENTS: usize = 1_000;
 /// APIs created at runtime (`POST /api/v2/resource-servers`); seeded ones never count or go.
 pub const RUNTIME_APIS: usize = 1_000;
+/// Connections created at runtime (`POST /api/v2/connections`); seeded ones never count or go.
+pub const RUNTIME_CONNECTIONS: usize = 1_000;
 /// Client grants created at runtime (`POST /api/v2/client-grants`).
 pub const RUNTIME_GRANTS: usize = 10_000;
 
@@ -41,6 +43,7 @@ pub struct Bounds {
     pub clients: Cap,
     pub apis: Cap,
     pub grants: Cap,
+    pub connections: Cap,
 }
 
 impl Default for Bounds {
@@ -51,6 +54,7 @@ impl Default for Bounds {
             clients: Cap::new(RUNTIME_CLIENTS),
             apis: Cap::new(RUNTIME_APIS),
             grants: Cap::new(RUNTIME_GRANTS),
+            connections: Cap::new(RUNTIME_CONNECTIONS),
         }
     }
 }

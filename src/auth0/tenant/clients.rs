@@ -410,7 +410,7 @@ pub fn delete_client(state: &mut TenantState, client_id: &str) -> bool {
         default_audience: _,
         apis,
         management_api: _,
-        connections: _,
+        connections,
         users: _,
         tickets: _,
         outbox: _,
@@ -432,6 +432,9 @@ pub fn delete_client(state: &mut TenantState, client_id: &str) -> bool {
     refresh_tokens.retain(|_, grant| grant.client_id != client_id);
     logins.forget_client(client_id);
     token_quotas.forget(client_id);
+    for connection in connections.iter_mut() {
+        connection.forget_client(client_id);
+    }
     true
 }
 

@@ -269,3 +269,38 @@ pub(crate) fn add_runtime_user(state: &mut TenantState, user: User) {
     state.bounds.runtime_users.push_back(user.user_id.clone());
     state.users.push(user);
 }
+
+/// Past the cap of runtime connections, deletes the oldest with its users before a new one is made.
+pub(crate) fn make_room_for_connection(state: &mut TenantState) {
+    let runtime = state.connections.iter().filter(|c| !c.seeded).count();
+    if runtime >= state.bounds.connections.capacity()
+        && let Some(oldest) = state.connections.iter().find(|c| !c.seeded).map(|c| c.id.clone())
+    {
+        delete_connection(state, &oldest);
+        state.bounds.connections.count(1);
+    }
+}
+
+/// Deletes a connection and its users (as the provider does: a connection's users live in it;
+/// doc: the Management API explorer's "Delete a connection": "Deletes a connection and all its
+/// users"). `false` when no connection has that id.
+pub(crate) fn delete_connection(state: &mut TenantState, id: &str) -> bool {
+    let Some(index) = state.connections.iter().position(|c| c.id == id) else {
+        return false;
+    };
+    let connection = state.connections.remove(index);
+    let users: Vec<String> = state
+        .users
+        .iter()
+        .filter(|u| u.connection == connection.name)
+        .map(|u| u.user_id.clone())
+        .collect();
+    for user_id in users {
+        delete_user(state, &user_id);
+    }
+    if state.default_directory.as_deref() == Some(connection.name.as_str()) {
+        // inf: the tenant's Default Directory setting no longer names a connection.
+        state.default_directory = None;
+    }
+    true
+}

@@ -161,7 +161,8 @@ impl ManagementApi {
 /// Marker audience for grants on the tenant's own Management API (its URL depends on the port).
 pub const MANAGEMENT_API: &str = "management";
 
-/// A database connection.
+/// A connection: a database (`strategy: auth0`), whose fields below the login paths read, or
+/// another strategy, stored and printed only.
 #[derive(Debug, Clone)]
 pub struct Connection {
     /// `con_` followed by 16 alphanumerics.
@@ -175,9 +176,21 @@ pub struct Connection {
     pub password_rules: PasswordRules,
     /// The applications the connection is enabled for; `None`: all of them.
     pub enabled_clients: Option<Vec<String>>,
+    /// The connection as the Management API stores it, without `id` and `enabled_clients`
+    /// (`connections.rs` renders it and derives the fields above from it).
+    pub settings: Map<String, Value>,
+    /// Seeded from the fixture (never evicted to make room for runtime connections).
+    pub seeded: bool,
 }
 
 impl Connection {
+    /// Drops a deleted application from the enabled list.
+    pub fn forget_client(&mut self, client_id: &str) {
+        if let Some(enabled) = &mut self.enabled_clients {
+            enabled.retain(|c| c != client_id);
+        }
+    }
+
     /// Whether the connection is enabled for `client_id`.
     pub fn enabled_for(&self, client_id: &str) -> bool {
         self.enabled_clients

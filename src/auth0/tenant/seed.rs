@@ -21,6 +21,7 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::auth0::tenant::applications::{AppLogin, OrganizationUsage};
 use crate::auth0::tenant::bounds;
+use crate::auth0::tenant::connections;
 use crate::auth0::tenant::model::{
     Api, BruteForce, Client, ClientGrant, Connection, LoginExperience, PasswordRules, TICKET_SECRET_LEN,
 };
@@ -454,22 +455,23 @@ impl Fixture {
                         c.id
                     )));
                 }
-                Ok(Connection {
-                    id: c.id.clone(),
-                    name: c.name.clone(),
-                    strategy: c.strategy.clone(),
-                    password_policy: PasswordPolicy {
-                        strength: c.password_policy,
-                        min_length: c.min_length,
-                    },
-                    requires_username: c.requires_username,
-                    password_rules: PasswordRules {
-                        history_size: c.password_history_size,
-                        dictionary: c.password_dictionary,
-                        no_personal_info: c.password_no_personal_info,
-                    },
-                    enabled_clients: c.enabled_clients.clone(),
-                })
+                let policy = PasswordPolicy {
+                    strength: c.password_policy,
+                    min_length: c.min_length,
+                };
+                let rules = PasswordRules {
+                    history_size: c.password_history_size,
+                    dictionary: c.password_dictionary,
+                    no_personal_info: c.password_no_personal_info,
+                };
+                let settings = connections::seed_settings(&c.name, &c.strategy, policy, rules, c.requires_username);
+                let mut connection = connections::derive(c.id.clone(), settings, c.enabled_clients.clone(), true);
+                // The seed's fields as given (a non-database seed keeps its policy for users made
+                // through the control API).
+                connection.password_policy = policy;
+                connection.password_rules = rules;
+                connection.requires_username = c.requires_username;
+                Ok(connection)
             })
             .collect()
     }

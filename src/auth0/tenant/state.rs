@@ -81,6 +81,11 @@ impl TenantState {
         self.connections.iter().find(|c| c.id == id)
     }
 
+    /// Where the connection of that id is, for the operations of `connections.rs`.
+    pub fn connection_index(&self, id: &str) -> Option<usize> {
+        self.connections.iter().position(|c| c.id == id)
+    }
+
     pub fn connection_by_name(&self, name: &str) -> Option<&Connection> {
         self.connections.iter().find(|c| c.name == name)
     }

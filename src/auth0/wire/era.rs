@@ -45,6 +45,12 @@ const CLIENT_NO_CROSS_ORIGIN_AUTH: WireEra = WireEra(Some((2023, 4)));
 /// 2023-01-30 on, so a `cross_origin_auth` the tenant still printed would not show).
 const CLIENT_CROSS_ORIGIN_AUTHENTICATION: WireEra = WireEra(Some((2025, 1)));
 
+/// A new connection prints its purposes, `"authentication":{"active":true}` and
+/// `"connected_accounts":{"active":false}`, sent or not. obs: terraform-provider-auth0
+/// TestAccSCIMToken.yaml (2025-11) is the first create with them;
+/// go-auth0 v1 TestConnectionManager_Create (2025-10) the last without.
+const CONNECTION_PURPOSES: WireEra = WireEra(Some((2025, 11)));
+
 impl WireEra {
     /// The newest shapes the recordings show.
     pub const NEWEST: WireEra = WireEra(None);
@@ -74,6 +80,11 @@ impl WireEra {
     /// Whether a new API gets a default `subject_type_authorization` (else only a sent one).
     pub fn api_subject_type_authorization(self) -> bool {
         self >= API_SUBJECT_TYPE_AUTHORIZATION
+    }
+
+    /// Whether a new connection gets default `authentication` and `connected_accounts` purposes.
+    pub fn connection_purposes(self) -> bool {
+        self >= CONNECTION_PURPOSES
     }
 }
 

@@ -212,6 +212,17 @@ pub enum MgmtError {
     /// terraform-provider-auth0 TestAccDataSourceClientNonexistentID). Also a grant's unknown
     /// `client_id` (inf: no recording).
     ClientNotFound { id: String },
+    /// Unknown connection (`/api/v2/connections/{id}`). 404 `The connection does not exist` /
+    /// `inexistent_connection` (obs: go-auth0 v1 TestConnectionManager_Delete.yaml,
+    /// terraform-provider-auth0 TestAccDataSourceConnection.yaml).
+    ConnectionNotFound { id: String },
+    /// A connection name in use. 409 `A connection with the same name already exists` /
+    /// `connection_conflict` (obs: auth0-deploy-cli #221 and auth0-github-deploy #57 quote the body).
+    ConnectionExists { name: String },
+    /// `options.attributes` beside `options.requires_username` or `options.validation`. 400
+    /// `Cannot set both options.attributes and options.<key>` / `invalid_body` (obs: go-auth0 v1
+    /// TestConnectionManager_CreateDBConnectionWithDifferentOptions, 2026-04).
+    ConnectionAttributesWith { key: &'static str },
     /// Unknown API. 404 `The resource server does not exist` / `inexistent_resource_server`
     /// (obs: terraform-provider-auth0 TestAccDataSourceResourceServer). Also a grant's unknown
     /// `audience` (inf: no recording).
@@ -571,6 +582,21 @@ impl MgmtError {
                 "The client does not exist".into(),
                 Some("inexistent_client"),
             ),
+            ConnectionNotFound { .. } => mgmt(
+                StatusCode::NOT_FOUND,
+                "The connection does not exist".into(),
+                Some("inexistent_connection"),
+            ),
+            ConnectionExists { .. } => mgmt(
+                StatusCode::CONFLICT,
+                "A connection with the same name already exists".into(),
+                Some("connection_conflict"),
+            ),
+            ConnectionAttributesWith { key } => mgmt(
+                StatusCode::BAD_REQUEST,
+                format!("Cannot set both options.attributes and options.{key}"),
+                Some("invalid_body"),
+            ),
             ResourceServerNotFound { .. } => mgmt(
                 StatusCode::NOT_FOUND,
                 "The resource server does not exist".into(),
@@ -797,6 +823,11 @@ impl MgmtError {
             RoleNotFound { id } => format!("no role has id {id} (GET /api/v2/roles lists them)"),
             RoleExists { name } => format!("a role named {name} exists already"),
             ClientNotFound { id } => format!("no application has client_id {id} (GET /api/v2/clients lists them)"),
+            ConnectionNotFound { id } => format!("no connection has id {id} (GET /api/v2/connections lists them)"),
+            ConnectionExists { name } => format!("a connection named {name} exists already; names are unique in a tenant"),
+            ConnectionAttributesWith { key } => format!(
+                "options.attributes configures the identifiers itself: drop options.{key} or options.attributes"
+            ),
             ResourceServerNotFound { id } => format!(
                 "no API has id or identifier {id} (GET /api/v2/resource-servers lists them; an identifier goes URL-encoded in the path)"
             ),

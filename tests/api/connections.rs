@@ -1,0 +1,146 @@
+//! `/api/v2/connections`: a database connection made through the Management API is in effect at
+//! once for signup, login and deletion (facts: `docs/management-api.md` §4).
+
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
+use crate::assert_wire;
+use crate::helpers::{App, TestApp};
+use crate::login::{WEB_CALLBACK, urlencode};
+
+fn password_realm(app: &TestApp, realm: &str, username: &str, password: &str) -> serde_json::Value {
+    let (client_id, client_secret) = app.credentials(App::Web);
+    json!({
+        "grant_type": "http://auth0.com/oauth/grant-type/password-realm",
+        "client_id": client_id, "client_secret": client_secret,
+        "username": username, "password": password, "realm": realm,
+    })
+}
+
+/// A database connection created through the API, enabled for the web application with the
+/// `/clients` endpoint, signs a user up and logs them in; a stricter password policy set by PATCH
+/// refuses the next weak password at once; deleting the connection takes its users along.
+#[tokio::test]
+async fn a_database_connection_made_through_the_api_signs_up_and_logs_in_at_once() {
+    let app = TestApp::new();
+    let token = app.token(App::Explorer).await;
+    let (web, _) = app.credentials(App::Web);
+    let created = app
+        .post_json(
+            "/api/v2/connections",
+            Some(&token),
+            &json!({"name": "Customers", "strategy": "auth0",
+                    "options": {"passwordPolicy": "low", "brute_force_protection": true}}),
+        )
+        .await;
+    assert_wire!("connections_create", created);
+    let id = created.json()["id"].as_str().expect("id").to_owned();
+    let signup = |email: &str, password: &str| json!({"client_id": web, "connection": "Customers", "email": email, "password": password});
+
+    let authorize = format!(
+        "/authorize?client_id={web}&response_type=code&scope=openid&connection=Customers&redirect_uri={}",
+        urlencode(WEB_CALLBACK)
+    );
+    let not_enabled = app.get(&authorize, None).await;
+    assert_eq!(not_enabled.status, StatusCode::FOUND);
+    let location = not_enabled.header("location").unwrap_or_default().to_owned();
+    assert!(
+        location.contains("error="),
+        "not enabled for the web application yet: {location}"
+    );
+
+    let enable = app
+        .request(
+            Method::PATCH,
+            &format!("/api/v2/connections/{id}/clients"),
+            Some("application/json"),
+            Some(&format!("Bearer {token}")),
+            json!([{"client_id": web, "status": true}]).to_string(),
+        )
+        .await;
+    assert_eq!(enable.status, StatusCode::NO_CONTENT, "{}", enable.body);
+    let enabled = app
+        .get(&format!("/api/v2/connections/{id}/clients"), Some(&token))
+        .await;
+    assert_eq!(enabled.json(), json!({"clients": [{"client_id": web}]}));
+    let login_page = app.get(&authorize, None).await;
+    let location = login_page.header("location").unwrap_or_default().to_owned();
+    assert!(!location.contains("error="), "the hosted login opens: {location}");
+
+    let signed_up = app
+        .post_json("/dbconnections/signup", None, &signup("ann@example.com", "secret1"))
+        .await;
+    assert_eq!(signed_up.status, StatusCode::OK, "{}", signed_up.body);
+    let login = app
+        .oauth(&password_realm(&app, "Customers", "ann@example.com", "secret1"))
+        .await;
+    assert_eq!(login.status, StatusCode::OK, "{}", login.body);
+
+    let stricter = app
+        .patch_json(
+            &format!("/api/v2/connections/{id}"),
+            &token,
+            &json!({"options": {"passwordPolicy": "excellent"}}),
+        )
+        .await;
+    assert_eq!(stricter.status, StatusCode::OK, "{}", stricter.body);
+    assert_eq!(stricter.json()["options"], json!({"passwordPolicy": "excellent"}));
+    let weak = app
+        .post_json("/dbconnections/signup", None, &signup("bob@example.com", "secret1"))
+        .await;
+    assert_eq!(weak.status, StatusCode::BAD_REQUEST, "{}", weak.body);
+
+    let deleted = app.delete(&format!("/api/v2/connections/{id}"), &token).await;
+    assert_eq!(deleted.status, StatusCode::ACCEPTED, "{}", deleted.body);
+    assert!(deleted.json()["deleted_at"].as_str().is_some_and(|s| s.ends_with('Z')));
+    let gone = app
+        .oauth(&password_realm(&app, "Customers", "ann@example.com", "secret1"))
+        .await;
+    assert_ne!(gone.status, StatusCode::OK, "the connection and its user are gone");
+    let admin = app.token(App::Admin).await;
+    let users = app
+        .get("/api/v2/users-by-email?email=ann%40example.com", Some(&admin))
+        .await;
+    assert_eq!(users.json(), json!([]), "{}", users.body);
+    let again = app.delete(&format!("/api/v2/connections/{id}"), &token).await;
+    assert_eq!(again.status, StatusCode::NO_CONTENT);
+    let missing = app.get(&format!("/api/v2/connections/{id}"), Some(&token)).await;
+    assert_wire!("connections_get_missing", missing);
+}
+
+/// Names are unique, the recorded option conflicts are refused, and lists filter by strategy
+/// and name.
+#[tokio::test]
+async fn conflicts_and_list_filters_answer_as_recorded() {
+    let app = TestApp::new();
+    let token = app.token(App::Explorer).await;
+    let body = json!({"name": "Partners", "strategy": "auth0"});
+    let first = app.post_json("/api/v2/connections", Some(&token), &body).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    let second = app.post_json("/api/v2/connections", Some(&token), &body).await;
+    assert_wire!("connections_create_conflict", second);
+    let both = app
+        .post_json(
+            "/api/v2/connections",
+            Some(&token),
+            &json!({"name": "Both", "strategy": "auth0",
+                    "options": {"requires_username": true, "attributes": {"email": {}}}}),
+        )
+        .await;
+    assert_wire!("connections_create_attributes_and_username", both);
+    let social = app
+        .post_json(
+            "/api/v2/connections",
+            Some(&token),
+            &json!({"name": "gh", "strategy": "github", "options": {"scope": []}}),
+        )
+        .await;
+    assert_eq!(social.status, StatusCode::CREATED, "{}", social.body);
+    let listed = app
+        .get("/api/v2/connections?strategy=github&include_totals=true", Some(&token))
+        .await;
+    assert_eq!(listed.json()["total"], 1);
+    assert_eq!(listed.json()["connections"][0]["name"], "gh");
+    let by_name = app.get("/api/v2/connections?name=Partners", Some(&token)).await;
+    assert_eq!(by_name.json().as_array().map(Vec::len), Some(1));
+}
