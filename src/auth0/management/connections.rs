@@ -121,9 +121,9 @@ pub(super) async fn create(
 ) -> Result<Response, MgmtError> {
     let name = text(&body, "name").unwrap_or_default().to_owned();
     let mut state = tenant.state();
-    lifecycle::make_room_for_connection(&mut state);
     let connection =
-        connections::create_connection(&mut state, body, tenant.base_url()).map_err(|r| refused(r, &name))?;
+        connections::create_connection(&mut state, body, tenant.base_url(), lifecycle::make_room_for_connection)
+            .map_err(|r| refused(r, &name))?;
     let connection = connection.clone();
     let body = connection_json(&connection, state.clients());
     // obs (go-auth0 TestConnectionManager_Create): 201 with the whole connection.

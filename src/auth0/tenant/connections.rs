@@ -353,12 +353,14 @@ fn check_options(settings: &Map<String, Value>) -> Result<(), Refusal> {
     Ok(())
 }
 
-/// Creates a connection from a validated POST body (`lifecycle::make_room_for_connection` first
-/// keeps the runtime connections under their cap).
+/// Creates a connection from a validated POST body; `make_room` (the caller passes
+/// `lifecycle::make_room_for_connection`) keeps the runtime connections under their cap once the
+/// body is known to be accepted.
 pub fn create_connection<'s>(
     state: &'s mut TenantState,
     mut body: Map<String, Value>,
     base_url: &str,
+    make_room: impl FnOnce(&mut TenantState),
 ) -> Result<&'s Connection, Refusal> {
     let name = body.get("name").and_then(Value::as_str).unwrap_or_default();
     if state.connections.iter().any(|c| c.name == name) {
@@ -375,6 +377,8 @@ pub fn create_connection<'s>(
     };
     let settings = new_settings(body, &new);
     check_options(&settings)?;
+    // Only a create that will succeed makes room: a refused one evicts nothing.
+    make_room(state);
     let id = format!("con_{}", random_alnum(&mut state.rng, ID_LEN));
     state.connections.push(derive(id, settings, Some(enabled), false));
     Ok(state.connections.last().expect("just pushed"))
@@ -419,4 +423,40 @@ pub fn set_enabled_clients(state: &mut TenantState, index: usize, changes: &[(St
         }
     }
     state.connections[index].enabled_clients = Some(enabled);
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::auth0::tenant::lifecycle::make_room_for_connection;
+    use crate::auth0::tenant::seed::Fixture;
+    use crate::core::bounded::Cap;
+    use crate::core::clock::Clock;
+
+    fn create(state: &mut TenantState, name: &str) -> Result<String, Refusal> {
+        let body = json!({"name": name, "strategy": "auth0"});
+        let body = body.as_object().expect("an object").clone();
+        create_connection(state, body, "http://127.0.0.1:4010", make_room_for_connection).map(|c| c.id.clone())
+    }
+
+    /// A create refused for its name makes no room: the oldest runtime connection stays.
+    #[test]
+    fn a_refused_create_evicts_nothing_and_an_accepted_one_the_oldest() {
+        let mut state = Fixture::default_auth0()
+            .state(&Clock::manual(datetime!(2026-01-01 00:00 UTC)))
+            .expect("the default fixture seeds");
+        state.bounds.connections = Cap::new(1);
+        let first = create(&mut state, "first").expect("room for one");
+        assert!(matches!(create(&mut state, "first"), Err(Refusal::NameTaken)));
+        assert!(
+            state.connections.iter().any(|c| c.id == first),
+            "the refused create evicted nothing"
+        );
+        create(&mut state, "second").expect("the oldest makes room");
+        assert!(state.connections.iter().all(|c| c.id != first));
+        assert_eq!(state.bounds.connections.evicted(), 1);
+    }
 }
