@@ -62,6 +62,7 @@ ROUTES = [
     ({"GET", "PATCH", "DELETE"}, r"/api/v2/resource-servers/[^/]+", "resource-servers"),
     ({"GET", "POST"}, r"/api/v2/client-grants", "client-grants"),
     ({"GET", "PATCH", "DELETE"}, r"/api/v2/client-grants/[^/]+", "client-grants"),
+    ({"GET", "PATCH"}, r"/api/v2/tenants/settings", "tenant-settings"),
 ]
 
 

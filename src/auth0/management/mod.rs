@@ -1,5 +1,5 @@
 //! The Management API v2 (`/api/v2/*`): users and their search, roles and permissions, tickets,
-//! jobs, user blocks, and the configuration: applications, APIs and client grants. Answers in the hapi envelope (`wire::error`). Requests are checked by
+//! jobs, user blocks, and the configuration: applications, APIs, client grants and the tenant's settings. Answers in the hapi envelope (`wire::error`). Requests are checked by
 //! the extractors of `extract.rs` (token, scope, body and query schemas) before a handler runs.
 //! Imports `tenant/`, `wire/` and `core`; never another API folder.
 
@@ -11,6 +11,7 @@ mod jobs;
 mod payload;
 mod resource_servers;
 mod roles;
+mod tenant_settings;
 mod tickets;
 mod user_blocks;
 mod users;
@@ -89,5 +90,9 @@ pub(super) fn routes() -> Router<Tenant> {
             get(client_grants::get)
                 .patch(client_grants::update)
                 .delete(client_grants::delete),
+        )
+        .route(
+            "/api/v2/tenants/settings",
+            get(tenant_settings::get).patch(tenant_settings::update),
         )
 }

@@ -24,6 +24,7 @@ pub(crate) mod quota;
 pub(crate) mod ratelimit;
 pub(crate) mod rbac;
 pub mod seed;
+pub(crate) mod settings;
 pub(crate) mod state;
 pub mod summary;
 pub(crate) mod tickets;
@@ -134,6 +135,7 @@ impl Tenant {
     /// The tenant's default audience (fixture `default_audience`), resolved, if it has one.
     pub fn default_audience(&self, state: &TenantState) -> Option<String> {
         state.default_audience.as_ref().map(|audience| match audience.as_str() {
+            // inf: the fixture's name for the Management API; a PATCH names it by its identifier.
             "management" => self.management_audience(),
             api => api.to_owned(),
         })
