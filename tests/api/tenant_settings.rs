@@ -7,6 +7,7 @@ use serde_json::json;
 
 use crate::assert_wire;
 use crate::helpers::{App, TestApp, claims};
+use crate::login::{Browser, spa_query};
 
 const SETTINGS: &str = "/api/v2/tenants/settings";
 
@@ -89,7 +90,7 @@ async fn hostile_bodies_are_refused_with_the_payload_validation_error() {
     let not_object = app.patch_json(SETTINGS, &token, &json!(["friendly_name"])).await;
     assert_eq!(not_object.status, StatusCode::BAD_REQUEST, "{}", not_object.body);
     let after = app.get(SETTINGS, Some(&token)).await;
-    assert_eq!(after.json()["session_lifetime"], 168, "nothing refused was kept");
+    assert_eq!(after.json()["session_lifetime"], 720, "nothing refused was kept");
 
     let read_only = app.token(App::ReadOnly).await;
     let refused = app.get(SETTINGS, Some(&read_only)).await;
@@ -130,4 +131,32 @@ async fn a_patched_default_audience_is_used_by_the_next_token_without_audience()
     let again = app.login("alice@example.com", "Wonderland-2026").await;
     let again = again.json()["access_token"].as_str().expect("token").to_owned();
     assert_eq!(again.split('.').count(), 5, "the default audience is gone");
+}
+
+/// The session lifetimes are the tenant's browser sessions' own: after a PATCH of
+/// `idle_session_lifetime` to one hour, a session left alone for two hours no longer logs in
+/// silently; with the default three days, it does.
+#[tokio::test]
+async fn a_patched_idle_session_lifetime_ends_an_idle_browser_session() {
+    let silent_login = |location: Option<&str>| location.is_some_and(|l| l.contains("code="));
+    for (idle_hours, survives) in [(None, true), (Some(1), false)] {
+        let app = TestApp::new();
+        if let Some(hours) = idle_hours {
+            let token = app.token(App::Explorer).await;
+            let patched = app
+                .patch_json(SETTINGS, &token, &json!({"idle_session_lifetime": hours}))
+                .await;
+            assert_eq!(patched.status, StatusCode::OK, "{}", patched.body);
+        }
+        let mut browser = Browser::new(&app);
+        browser.login(&spa_query("")).await;
+        app.tenant.clock().advance(std::time::Duration::from_secs(2 * 3_600));
+        let silent = browser.get(&format!("/authorize?{}", spa_query("&prompt=none"))).await;
+        assert_eq!(
+            silent_login(silent.header("location")),
+            survives,
+            "idle lifetime {idle_hours:?} h: {:?}",
+            silent.header("location")
+        );
+    }
 }

@@ -401,7 +401,7 @@ impl Fixture {
             )));
         }
         let mut ids = crate::auth0::tenant::apis::seed_rng(self.seed);
-        let state = TenantState {
+        let mut state = TenantState {
             login: self.login,
             era: self.wire_era,
             default_directory: self.default_directory.clone(),
@@ -448,6 +448,7 @@ impl Fixture {
             token_quotas: crate::auth0::tenant::quota::TokenQuotas::seeded(&self.client_quotas)
                 .map_err(SeedError::Invalid)?,
         };
+        state.logins.lifetimes = crate::auth0::tenant::settings::session_lifetimes(&state.settings);
         Ok(state)
     }
 

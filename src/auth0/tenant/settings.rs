@@ -8,6 +8,7 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::auth0::tenant::logins::SessionLifetimes;
 use crate::auth0::tenant::state::TenantState;
 
 /// The order the provider prints the stored settings' keys in. obs: every pair of these keys comes
@@ -58,7 +59,8 @@ const ORDER: &[&str] = &[
 const IN_MINUTES: &str = "_in_minutes";
 
 /// A fresh tenant's settings (obs: the first read of go-auth0
-/// TestTenantManager_CIMDAndResourceParameterProfile, 2026, the newest tenant recorded;
+/// TestTenantManager_CIMDAndResourceParameterProfile, 2026, the newest tenant recorded, but for
+/// the session lifetimes, which are the documented defaults where that tenant had changed them;
 /// `resource_parameter_profile` and `client_id_metadata_document_supported` left out: the tenant
 /// printed them only after the test had set them).
 pub(crate) fn defaults() -> Map<String, Value> {
@@ -74,11 +76,12 @@ pub(crate) fn defaults() -> Map<String, Value> {
             "disable_clickjack_protection_headers": false
         },
         "guardian_mfa_page": {"enabled": false},
+        // doc (facts auth0-login.md §2.1, DOC-sess): 3 days idle, 30 days at most.
         "idle_session_lifetime": 72,
         "ephemeral_session_lifetime": 1,
         "idle_ephemeral_session_lifetime": 1,
         "sandbox_version": "22",
-        "session_lifetime": 168,
+        "session_lifetime": 720,
         "oidc_logout": {"rp_logout_end_session_endpoint_discovery": true},
         "phone_consolidated_experience": true
     }) else {
@@ -96,9 +99,14 @@ const SANDBOX_VERSIONS: &[&str] = &["22", "18"];
 /// Applies one validated `PATCH` body: `null` removes a setting (obs:
 /// TestTenantManager_NullableFields `{"acr_values_supported":null,"mtls":null,...}`), `flags`
 /// merge flag by flag (obs: TestAccTenant_Main keeps the flags it did not send), the rest
-/// replace. `default_audience` and `default_directory` change the tenant's own; an empty one
+/// replace. The session lifetimes apply to the tenant's sessions at once, live ones included. `default_audience` and `default_directory` change the tenant's own; an empty one
 /// unsets it and is printed empty (obs: TestAccDataSourceTenant `"default_audience":""`).
 pub(crate) fn update(state: &mut TenantState, body: Map<String, Value>) {
+    apply(state, body);
+    state.logins.lifetimes = session_lifetimes(&state.settings);
+}
+
+fn apply(state: &mut TenantState, body: Map<String, Value>) {
     for (key, value) in body {
         match key.as_str() {
             "default_audience" | "default_directory" => {
@@ -136,6 +144,22 @@ pub(crate) fn update(state: &mut TenantState, body: Map<String, Value>) {
                 state.settings.insert(key, value);
             }
         }
+    }
+}
+
+/// The session lifetimes the settings give (hours, fractions allowed), the defaults where unset.
+pub(crate) fn session_lifetimes(settings: &Map<String, Value>) -> SessionLifetimes {
+    let seconds = |key: &str, default: i64| {
+        settings
+            .get(key)
+            .and_then(Value::as_f64)
+            // The schema bounds a lifetime to 8760 hours, so this cannot overflow.
+            .map_or(default, |hours| (hours * 3600.0).round() as i64)
+    };
+    let defaults = SessionLifetimes::default();
+    SessionLifetimes {
+        idle: seconds("idle_session_lifetime", defaults.idle),
+        absolute: seconds("session_lifetime", defaults.absolute),
     }
 }
 
