@@ -160,3 +160,35 @@ async fn a_patched_idle_session_lifetime_ends_an_idle_browser_session() {
         );
     }
 }
+
+/// The sender's name of the newest reset mail, asked for Alice.
+async fn reset_mail_sender(app: &TestApp) -> String {
+    let (client_id, _) = app.credentials(App::Web);
+    let asked = app
+        .post_json(
+            "/dbconnections/change_password",
+            None,
+            &json!({"client_id": client_id, "email": "alice@example.com",
+                    "connection": "Username-Password-Authentication"}),
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    let list = app.get("/__authmock__/outbox?limit=1", None).await.json();
+    let id = list["messages"][0]["ID"].as_str().expect("a mail").to_owned();
+    let message = app.get(&format!("/__authmock__/outbox/{id}"), None).await.json();
+    message["From"]["Name"].as_str().expect("a sender").to_owned()
+}
+
+/// The tenant's mail is sent under its `friendly_name` once one is set (inf), under the tenant's
+/// name before.
+#[tokio::test]
+async fn a_patched_friendly_name_signs_the_tenants_mail() {
+    let app = TestApp::new();
+    let token = app.token(App::Explorer).await;
+    assert_eq!(reset_mail_sender(&app).await, "authmock-dev");
+    let patched = app
+        .patch_json(SETTINGS, &token, &json!({"friendly_name": "Wonderland Inc."}))
+        .await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.body);
+    assert_eq!(reset_mail_sender(&app).await, "Wonderland Inc.");
+}

@@ -96,6 +96,19 @@ pub(crate) fn defaults() -> Map<String, Value> {
 /// `PATCH` answer (obs: every recorded `PATCH`).
 const SANDBOX_VERSIONS: &[&str] = &["22", "18"];
 
+impl TenantState {
+    /// The name the tenant's mail is sent under: its `friendly_name` once set, else `tenant_name`
+    /// (inf: the built-in email provider's templates sign with the tenant's friendly name; the
+    /// recordings show no mail).
+    pub fn sender_name<'a>(&'a self, tenant_name: &'a str) -> &'a str {
+        self.settings
+            .get("friendly_name")
+            .and_then(Value::as_str)
+            .filter(|name| !name.is_empty())
+            .unwrap_or(tenant_name)
+    }
+}
+
 /// Applies one validated `PATCH` body: `null` removes a setting (obs:
 /// TestTenantManager_NullableFields `{"acr_values_supported":null,"mtls":null,...}`), `flags`
 /// merge flag by flag (obs: TestAccTenant_Main keeps the flags it did not send), the rest
