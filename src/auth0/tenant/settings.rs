@@ -210,6 +210,11 @@ pub(crate) fn render(state: &TenantState, default_audience: Option<String>, prin
         }
     }
     out.extend(stored);
+    if printed == Printed::Update
+        && let Some(Value::Object(flags)) = out.get_mut("flags")
+    {
+        *flags = with_update_flags(std::mem::take(flags));
+    }
     if printed == Printed::Read {
         out.insert("sandbox_versions_available".into(), json!(SANDBOX_VERSIONS));
         for (key, value) in state.era.settings_read_defaults() {
@@ -221,9 +226,53 @@ pub(crate) fn render(state: &TenantState, default_audience: Option<String>, prin
     out
 }
 
+/// The flags a `PATCH` answer prints and a read does not, each `true`, each before the first flag
+/// whose name sorts after its own. obs: all 58 recorded `PATCH` answers with flags, go-auth0 and
+/// terraform-provider-auth0 alike, and none of the reads.
+const UPDATE_FLAGS: &[&str] = &[
+    "cannot_change_enforce_client_authentication_on_passwordless_start",
+    "enforce_client_authentication_on_passwordless_start",
+];
+
+fn with_update_flags(flags: Map<String, Value>) -> Map<String, Value> {
+    let mut entries: Vec<(String, Value)> = flags.into_iter().collect();
+    for flag in UPDATE_FLAGS {
+        if entries.iter().any(|(name, _)| name == flag) {
+            continue;
+        }
+        let at = entries
+            .iter()
+            .position(|(name, _)| name.as_str() > *flag)
+            .unwrap_or(entries.len());
+        entries.insert(at, ((*flag).to_owned(), Value::Bool(true)));
+    }
+    entries.into_iter().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_patch_answer_prints_the_two_passwordless_flags_in_place() {
+        let Value::Object(flags) = json!({"allow_changing_enable_sso": false, "disable_impersonation": true,
+            "enable_sso": true, "new_universal_login_experience_enabled": true})
+        else {
+            unreachable!()
+        };
+        let names: Vec<String> = with_update_flags(flags).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(
+            names,
+            [
+                "allow_changing_enable_sso",
+                "cannot_change_enforce_client_authentication_on_passwordless_start",
+                "disable_impersonation",
+                "enable_sso",
+                "enforce_client_authentication_on_passwordless_start",
+                "new_universal_login_experience_enabled"
+            ]
+        );
+    }
 
     #[test]
     fn minutes_are_kept_in_hours() {
