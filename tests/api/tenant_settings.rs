@@ -87,6 +87,10 @@ async fn hostile_bodies_are_refused_with_the_payload_validation_error() {
         )
         .await;
     assert_wire!("tenant_settings_huge_values", huge);
+    let unknown_flag = app
+        .patch_json(SETTINGS, &token, &json!({"flags": {"enable_everything": true}}))
+        .await;
+    assert_wire!("tenant_settings_unknown_flag", unknown_flag);
     let not_object = app.patch_json(SETTINGS, &token, &json!(["friendly_name"])).await;
     assert_eq!(not_object.status, StatusCode::BAD_REQUEST, "{}", not_object.body);
     let after = app.get(SETTINGS, Some(&token)).await;
