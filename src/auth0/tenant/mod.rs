@@ -135,7 +135,6 @@ impl Tenant {
     /// The tenant's default audience (fixture `default_audience`), resolved, if it has one.
     pub fn default_audience(&self, state: &TenantState) -> Option<String> {
         state.default_audience.as_ref().map(|audience| match audience.as_str() {
-            // inf: the fixture's name for the Management API; a PATCH names it by its identifier.
             "management" => self.management_audience(),
             api => api.to_owned(),
         })

@@ -1,5 +1,5 @@
 //! The tenant's settings as `/api/v2/tenants/settings` keeps them: a stored document (the
-//! printed settings, over defaults), rendered in the provider's key order. Two of them are the
+//! printed settings: a fresh tenant's, or the fixture's), rendered in the provider's key order. Two of them are the
 //! tenant's own configuration and take effect at once: `default_audience` (read by the token and
 //! login paths through `Tenant::default_audience`) and `default_directory` (the connection of the
 //! plain `password` grant); they live in the state's fields of those names, not in the document.
@@ -112,8 +112,9 @@ impl TenantState {
 /// Applies one validated `PATCH` body: `null` removes a setting (obs:
 /// TestTenantManager_NullableFields `{"acr_values_supported":null,"mtls":null,...}`), `flags`
 /// merge flag by flag (obs: TestAccTenant_Main keeps the flags it did not send), the rest
-/// replace. The session lifetimes apply to the tenant's sessions at once, live ones included. `default_audience` and `default_directory` change the tenant's own; an empty one
-/// unsets it and is printed empty (obs: TestAccDataSourceTenant `"default_audience":""`).
+/// replace. `default_audience` and `default_directory` change the tenant's own; an empty one
+/// unsets it and is printed empty (obs: TestAccDataSourceTenant `"default_audience":""`). The
+/// session lifetimes apply to the tenant's browser sessions at once, live ones included.
 pub(crate) fn update(state: &mut TenantState, body: Map<String, Value>) {
     apply(state, body);
     state.logins.lifetimes = session_lifetimes(&state.settings);
