@@ -47,6 +47,7 @@ mod roles;
 mod search_budget;
 mod serve_flags;
 mod signup;
+mod tenant_settings;
 mod tenants;
 mod tickets;
 mod tls;

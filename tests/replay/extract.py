@@ -65,6 +65,7 @@ ROUTES = [
     ({"GET", "POST"}, r"/api/v2/connections", "connections"),
     ({"GET", "PATCH", "DELETE"}, r"/api/v2/connections/[^/]+", "connections"),
     ({"GET", "PATCH"}, r"/api/v2/connections/[^/]+/clients", "connections"),
+    ({"GET", "PATCH"}, r"/api/v2/tenants/settings", "tenant-settings"),
 ]
 
 

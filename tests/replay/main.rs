@@ -67,6 +67,8 @@ const MANAGEMENT_SCOPES: &[&str] = &[
     "create:connections",
     "update:connections",
     "delete:connections",
+    "read:tenant_settings",
+    "update:tenant_settings",
 ];
 
 #[derive(Deserialize)]
@@ -112,6 +114,37 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/replay")
 }
 
+/// The recorded tenant's settings before the cassette, as its first settings answer prints them
+/// (the tenant's own configuration, like the applications it already had): seeded, so the replay
+/// compares what the cassette's changes do to them. The default directory and audience are the
+/// tenant's own fields: the recorded ones when set, else none.
+fn seed_settings(seed: &mut Value, cassette: &Cassette) {
+    let Some(first) = cassette
+        .interactions
+        .iter()
+        .find(|i| i.family == "tenant-settings" && i.status == 200)
+    else {
+        return;
+    };
+    let Ok(Value::Object(mut settings)) = serde_json::from_str::<Value>(&first.response_body) else {
+        return;
+    };
+    // What a read prints from `sandbox_versions_available` on is not stored (its era's defaults).
+    if let Some(at) = settings.keys().position(|k| k == "sandbox_versions_available") {
+        settings = settings.into_iter().take(at).collect();
+    }
+    for key in ["default_directory", "default_audience"] {
+        seed[key] = Value::Null;
+        if let Some(Value::String(named)) = settings.get(key)
+            && !named.is_empty()
+        {
+            seed[key] = json!(named);
+            settings.shift_remove(key);
+        }
+    }
+    seed["settings"] = Value::Object(settings);
+}
+
 /// The default seed as the recordings' tenants had it: its M2M application granted the scopes
 /// their tokens had, its database connection with their password policy (`low`: no recording
 /// shows a strength error, and both clients create users with passwords `fair` refuses) and
@@ -141,6 +174,7 @@ fn fixture(requires_username: bool, cassette: &Cassette) -> Fixture {
     seed["connections"][0]["requires_username"] = json!(requires_username);
     seed["connections"][0]["password_policy"] = json!("low");
     seed["wire_era"] = json!(cassette.recorded);
+    seed_settings(&mut seed, cassette);
     let apis = seed["apis"].as_array_mut().expect("apis");
     let mut named = BTreeSet::new();
     let mut created = BTreeSet::new();

@@ -85,7 +85,8 @@ fn request_reset(tenant: &Tenant, params: &Params) -> Result<String, OAuthError>
                 include_email_in_redirect: false,
             };
             let link = store_ticket(tenant, &mut state, ticket, DEFAULT_TICKET_TTL);
-            let draft = crate::auth0::wire::mail::password_reset(tenant.name(), &user.recipient(), &link);
+            let draft =
+                crate::auth0::wire::mail::password_reset(state.sender_name(tenant.name()), &user.recipient(), &link);
             let now = tenant.clock().now();
             let state = &mut *state;
             let (outbox, rng) = state.outbox_mut();

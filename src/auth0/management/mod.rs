@@ -1,5 +1,6 @@
 //! The Management API v2 (`/api/v2/*`): users and their search, roles and permissions, tickets,
-//! jobs, user blocks, and the configuration: applications, APIs, client grants and connections. Answers in the hapi envelope (`wire::error`). Requests are checked by
+//! jobs, user blocks, and the configuration: applications, APIs, client grants, connections and
+//! the tenant's settings. Answers in the hapi envelope (`wire::error`). Requests are checked by
 //! the extractors of `extract.rs` (token, scope, body and query schemas) before a handler runs.
 //! Imports `tenant/`, `wire/` and `core`; never another API folder.
 
@@ -12,6 +13,7 @@ mod jobs;
 mod payload;
 mod resource_servers;
 mod roles;
+mod tenant_settings;
 mod tickets;
 mod user_blocks;
 mod users;
@@ -101,5 +103,9 @@ pub(super) fn routes() -> Router<Tenant> {
         .route(
             "/api/v2/connections/{id}/clients",
             get(connections::enabled_clients).patch(connections::update_enabled_clients),
+        )
+        .route(
+            "/api/v2/tenants/settings",
+            get(tenant_settings::get).patch(tenant_settings::update),
         )
 }

@@ -158,7 +158,7 @@ fn record_failure(tenant: &Tenant, state: &mut TenantState, user: &User, ip: &st
         DEFAULT_TICKET_TTL,
     );
     let link = format!("{}{UNBLOCK_PATH}?ticket={secret}#", tenant.base_url());
-    let draft = mail::unblock(tenant.name(), &user.recipient(), ip, &link);
+    let draft = mail::unblock(state.sender_name(tenant.name()), &user.recipient(), ip, &link);
     state
         .outbox
         .capture(&mut state.rng, draft, now.now(), &tenant.address().host);

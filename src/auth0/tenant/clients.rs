@@ -408,6 +408,7 @@ pub fn delete_client(state: &mut TenantState, client_id: &str) -> bool {
         search_timeout: _,
         default_directory: _,
         default_audience: _,
+        settings: _,
         apis,
         management_api: _,
         connections,

@@ -217,6 +217,7 @@ pub(crate) fn delete_user(state: &mut TenantState, user_id: &str) -> bool {
         era: _,
         default_directory: _,
         default_audience: _,
+        settings: _,
         clients: _,
         apis: _,
         management_api: _,

@@ -30,8 +30,31 @@ pub const CODE_TTL: i64 = 60;
 pub const CODE_LEN: usize = 45;
 /// Sessions end after 3 days idle (facts §2.1, DOC-sess)…
 pub const SESSION_IDLE_TTL: i64 = 3 * 86_400;
-/// …or 30 days after login, whatever happens (facts §2.1).
+/// …or 30 days after login, whatever happens (facts §2.1). Both are the tenant's settings
+/// `idle_session_lifetime` and `session_lifetime` (`settings.rs`), these their defaults.
 pub const SESSION_ABSOLUTE_TTL: i64 = 30 * 86_400;
+
+/// How long a browser session lives, in seconds: idle, and at most after its login.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLifetimes {
+    pub idle: i64,
+    pub absolute: i64,
+}
+
+impl Default for SessionLifetimes {
+    fn default() -> Self {
+        Self {
+            idle: SESSION_IDLE_TTL,
+            absolute: SESSION_ABSOLUTE_TTL,
+        }
+    }
+}
+
+impl SessionLifetimes {
+    fn ended(self, session: &Session, now: i64) -> bool {
+        now >= session.last_active + self.idle || now >= session.auth_time + self.absolute
+    }
+}
 /// A login transaction is abandoned after an hour (inf: not documented).
 pub const TRANSACTION_TTL: i64 = 3_600;
 /// The most login transactions a tenant keeps (expired ones go first, then the oldest).
@@ -219,6 +242,8 @@ pub struct Logins {
     pub opaque_tokens: crate::auth0::tenant::opaque_tokens::OpaqueTokens,
     /// The caps of the four maps above.
     pub caps: LoginCaps,
+    /// The tenant's session lifetimes (its settings).
+    pub lifetimes: SessionLifetimes,
 }
 
 /// The caps of the login stores (codes carry their own, in [`OneTimeStore`]).
@@ -252,6 +277,7 @@ impl Default for Logins {
             next_family: 1,
             opaque_tokens: crate::auth0::tenant::opaque_tokens::OpaqueTokens::default(),
             caps: LoginCaps::default(),
+            lifetimes: SessionLifetimes::default(),
         }
     }
 }
@@ -277,10 +303,8 @@ impl Logins {
     /// The live session behind a cookie value, touched (idle lifetime renewed) if found.
     pub fn live_session(&mut self, cookie: Option<&str>, now: i64) -> Option<&mut Session> {
         let id = cookie?;
-        let alive = self
-            .sessions
-            .get(id)
-            .is_some_and(|s| now < s.last_active + SESSION_IDLE_TTL && now < s.auth_time + SESSION_ABSOLUTE_TTL);
+        let lifetimes = self.lifetimes;
+        let alive = self.sessions.get(id).is_some_and(|s| !lifetimes.ended(s, now));
         if !alive {
             // An expired authenticated session is forgotten; an anonymous one stays usable.
             if let Some(session) = self.sessions.get_mut(id)
@@ -306,11 +330,10 @@ impl Logins {
 
     /// A new anonymous session; returns its cookie value.
     pub fn open_session(&mut self, rng: &mut impl rand::Rng, now: i64) -> String {
-        self.caps.sessions.make_room(
-            &mut self.sessions,
-            |_, s| now >= s.last_active + SESSION_IDLE_TTL || now >= s.auth_time + SESSION_ABSOLUTE_TTL,
-            |s| s.last_active,
-        );
+        let lifetimes = self.lifetimes;
+        self.caps
+            .sessions
+            .make_room(&mut self.sessions, |_, s| lifetimes.ended(s, now), |s| s.last_active);
         let id = random_alnum(rng, 32);
         let sid = random_alnum(rng, 32);
         self.sessions.insert(

@@ -25,6 +25,7 @@ pub(crate) mod quota;
 pub(crate) mod ratelimit;
 pub(crate) mod rbac;
 pub mod seed;
+pub(crate) mod settings;
 pub(crate) mod state;
 pub mod summary;
 pub(crate) mod tickets;

@@ -87,6 +87,11 @@ pub struct Fixture {
     /// `management` for the Management API. A token or login request without `audience` gets it.
     #[serde(default)]
     pub default_audience: Option<String>,
+    /// The tenant's settings as `GET /api/v2/tenants/settings` prints them, all of them (omitted,
+    /// a fresh tenant's: `tenant/settings.rs`); `default_audience` and `default_directory` are the
+    /// fields above.
+    #[serde(default)]
+    pub settings: serde_json::Map<String, serde_json::Value>,
     #[serde(default)]
     pub apis: Vec<ApiSeed>,
     pub clients: Vec<ClientSeed>,
@@ -397,11 +402,16 @@ impl Fixture {
             )));
         }
         let mut ids = crate::auth0::tenant::apis::seed_rng(self.seed);
-        let state = TenantState {
+        let mut state = TenantState {
             login: self.login,
             era: self.wire_era,
             default_directory: self.default_directory.clone(),
             default_audience: self.default_audience.clone(),
+            settings: if self.settings.is_empty() {
+                crate::auth0::tenant::settings::defaults()
+            } else {
+                self.settings.clone()
+            },
             clients,
             apis: self.apis.iter().map(|a| api(&mut ids, a, self.wire_era)).collect(),
             grants: self
@@ -439,6 +449,7 @@ impl Fixture {
             token_quotas: crate::auth0::tenant::quota::TokenQuotas::seeded(&self.client_quotas)
                 .map_err(SeedError::Invalid)?,
         };
+        state.logins.lifetimes = crate::auth0::tenant::settings::session_lifetimes(&state.settings);
         Ok(state)
     }
 

@@ -25,6 +25,8 @@ pub struct TenantState {
     pub(in crate::auth0::tenant) default_directory: Option<String>,
     /// The tenant's default audience as the fixture names it (`Tenant::default_audience`).
     pub(in crate::auth0::tenant) default_audience: Option<String>,
+    /// `/api/v2/tenants/settings` as stored, but for the two above (`settings.rs`).
+    pub(in crate::auth0::tenant) settings: serde_json::Map<String, serde_json::Value>,
     pub(in crate::auth0::tenant) clients: Vec<Client>,
     pub(in crate::auth0::tenant) apis: Vec<Api>,
     pub(in crate::auth0::tenant) grants: Vec<ClientGrant>,

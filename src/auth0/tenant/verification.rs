@@ -99,7 +99,7 @@ pub fn send_verification_email(
         user_id: Some(user_id.to_owned()),
         email: None,
     })?;
-    let draft = mail::email_verification(tenant.name(), &user.recipient(), &link);
+    let draft = mail::email_verification(state.sender_name(tenant.name()), &user.recipient(), &link);
     let now = tenant.clock().now();
     state.outbox.capture(&mut state.rng, draft, now, &tenant.address().host);
     let id = random_alnum(&mut state.rng, 16);

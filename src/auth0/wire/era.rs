@@ -51,6 +51,17 @@ const CLIENT_CROSS_ORIGIN_AUTHENTICATION: WireEra = WireEra(Some((2025, 1)));
 /// go-auth0 v1 TestConnectionManager_Create (2025-10) the last without.
 const CONNECTION_PURPOSES: WireEra = WireEra(Some((2025, 11)));
 
+/// A read of the tenant's settings that has no `resource_parameter_profile` stored prints
+/// `"resource_parameter_profile":"audience"` after `sandbox_versions_available`. obs:
+/// terraform-provider-auth0 TestAccConnectionOptionsAttrEmail.yaml (2026-03) is the first
+/// recording with it; go-auth0 v1 TestTenantManager.yaml (2025-11) the last without.
+const SETTINGS_RESOURCE_PARAMETER_PROFILE: WireEra = WireEra(Some((2026, 3)));
+
+/// The same for `"client_id_metadata_document_supported":false`. obs: terraform-provider-auth0
+/// TestAccDataSourceTenant.yaml (2026-05) is the first recording with it;
+/// TestAccConnectionOptionsAttrEmail.yaml (2026-03) the last without.
+const SETTINGS_CLIENT_ID_METADATA_DOCUMENT: WireEra = WireEra(Some((2026, 5)));
+
 impl WireEra {
     /// The newest shapes the recordings show.
     pub const NEWEST: WireEra = WireEra(None);
@@ -85,6 +96,20 @@ impl WireEra {
     /// Whether a new connection gets default `authentication` and `connected_accounts` purposes.
     pub fn connection_purposes(self) -> bool {
         self >= CONNECTION_PURPOSES
+    }
+
+    /// The settings a read of the tenant's settings prints last, with their defaults, when none
+    /// is stored: `resource_parameter_profile` from 2026-03, `client_id_metadata_document_supported`
+    /// from 2026-05.
+    pub fn settings_read_defaults(self) -> Vec<(&'static str, serde_json::Value)> {
+        let mut defaults = Vec::new();
+        if self >= SETTINGS_RESOURCE_PARAMETER_PROFILE {
+            defaults.push(("resource_parameter_profile", serde_json::json!("audience")));
+        }
+        if self >= SETTINGS_CLIENT_ID_METADATA_DOCUMENT {
+            defaults.push(("client_id_metadata_document_supported", serde_json::json!(false)));
+        }
+        defaults
     }
 }
 
@@ -170,6 +195,9 @@ mod tests {
         );
         assert!(WireEra::NEWEST.user_id_first() && WireEra::NEWEST.role_type());
         assert!(WireEra::NEWEST.api_subject_type_authorization());
+        assert!(era("2025-11").settings_read_defaults().is_empty());
+        assert_eq!(era("2026-03").settings_read_defaults().len(), 1);
+        assert_eq!(WireEra::NEWEST.settings_read_defaults().len(), 2);
         assert_eq!(era("newest"), WireEra::default());
     }
 
