@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use fantoccini::{ClientBuilder, Locator};
+use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
 
@@ -37,8 +37,10 @@ fn free_port() -> u16 {
         .port()
 }
 
-#[tokio::test]
-async fn reset_form_in_headless_chromium() {
+/// A headless Chromium session; `None` (the test then passes without running) when the browser
+/// is missing and `AUTHMOCK_REQUIRE_BROWSER` is not set. Keep the whole tuple alive while the
+/// session is used: the driver process and the profile directory go with it.
+async fn headless() -> Option<(Client, Driver, tempfile::TempDir)> {
     let (Some(chromium), Some(chromedriver)) = (
         binary("AUTHMOCK_CHROMIUM", "/usr/bin/chromium"),
         binary("AUTHMOCK_CHROMEDRIVER", "/usr/bin/chromedriver"),
@@ -48,29 +50,10 @@ async fn reset_form_in_headless_chromium() {
             "AUTHMOCK_REQUIRE_BROWSER is set but chromium or chromedriver is missing"
         );
         eprintln!("skipped: no chromium/chromedriver (apt-get install chromium chromium-driver)");
-        return;
+        return None;
     };
-
-    let idp = authmock::Authmock::start().await;
-    let http = reqwest::Client::new();
-    let summary: Value = fetch_json(http.get(format!("{}/__authmock__/tenant", idp.uri()))).await;
-    let backend = &summary["clients"][0];
-    let token: Value = fetch_json(http.post(format!("{}/oauth/token", idp.uri())).json(
-        &json!({"grant_type": "client_credentials", "client_id": backend["client_id"],
-                      "client_secret": backend["client_secret"], "audience": summary["audience"]}),
-    ))
-    .await;
-    let alice = &summary["users"][0];
-    let ticket: Value = fetch_json(
-        http.post(format!("{}/api/v2/tickets/password-change", idp.uri()))
-            .bearer_auth(token["access_token"].as_str().expect("access token"))
-            .json(&json!({"user_id": alice["user_id"]})),
-    )
-    .await;
-    let link = ticket["ticket"].as_str().expect("ticket url").to_owned();
-
     let port = free_port();
-    let _driver = Driver(
+    let driver = Driver(
         Command::new(chromedriver)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -89,21 +72,41 @@ async fn reset_form_in_headless_chromium() {
                      format!("--user-data-dir={}", profile.path().display())],
         }),
     );
-    let mut connected = None;
     for _ in 0..100 {
         match ClientBuilder::new(HttpConnector::new())
             .capabilities(caps.clone())
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
         {
-            Ok(client) => {
-                connected = Some(client);
-                break;
-            }
+            Ok(client) => return Some((client, driver, profile)),
             Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
         }
     }
-    let browser = connected.expect("chromedriver accepts a session within 10 s");
+    panic!("chromedriver accepts a session within 10 s");
+}
+
+#[tokio::test]
+async fn reset_form_in_headless_chromium() {
+    let Some((browser, _driver, _profile)) = headless().await else {
+        return;
+    };
+    let idp = authmock::Authmock::start().await;
+    let http = reqwest::Client::new();
+    let summary: Value = fetch_json(http.get(format!("{}/__authmock__/tenant", idp.uri()))).await;
+    let backend = &summary["clients"][0];
+    let token: Value = fetch_json(http.post(format!("{}/oauth/token", idp.uri())).json(
+        &json!({"grant_type": "client_credentials", "client_id": backend["client_id"],
+                      "client_secret": backend["client_secret"], "audience": summary["audience"]}),
+    ))
+    .await;
+    let alice = &summary["users"][0];
+    let ticket: Value = fetch_json(
+        http.post(format!("{}/api/v2/tickets/password-change", idp.uri()))
+            .bearer_auth(token["access_token"].as_str().expect("access token"))
+            .json(&json!({"user_id": alice["user_id"]})),
+    )
+    .await;
+    let link = ticket["ticket"].as_str().expect("ticket url").to_owned();
 
     // The link as mailed, fragment and all: the browser drops the `#`.
     browser.goto(&link).await.expect("page loads");
@@ -194,4 +197,79 @@ async fn reset_form_in_headless_chromium() {
 /// Sends a request and reads its JSON body.
 async fn fetch_json(request: reqwest::RequestBuilder) -> Value {
     request.send().await.expect("sent").json().await.expect("a JSON body")
+}
+
+/// The console's inbox shows the reset mail a user asked for, in its sandboxed frame, and its
+/// link opens the hosted reset page.
+#[tokio::test]
+async fn console_inbox_follows_a_reset_link() {
+    let Some((browser, _driver, _profile)) = headless().await else {
+        return;
+    };
+    let idp = authmock::Authmock::start().await;
+    let http = reqwest::Client::new();
+    let summary: Value = fetch_json(http.get(format!("{}/__authmock__/tenant", idp.uri()))).await;
+    let web = summary["clients"]
+        .as_array()
+        .expect("clients")
+        .iter()
+        .find(|c| c["name"].as_str().is_some_and(|n| n.starts_with("Web app")))
+        .expect("web app");
+    let asked = http
+        .post(format!("{}/dbconnections/change_password", idp.uri()))
+        .json(
+            &json!({"client_id": web["client_id"], "email": summary["users"][0]["email"],
+                      "connection": "Username-Password-Authentication"}),
+        )
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(asked.status(), 200);
+
+    browser
+        .goto(&format!("{}/__authmock__/ui#inbox", idp.uri()))
+        .await
+        .expect("console loads");
+    let subject = browser
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#inbox-list li .subject"))
+        .await
+        .expect("a message in the inbox")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(subject, "Reset your password");
+    // The newest message opens by itself: its HTML in a frame that runs no script.
+    let frame = browser
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#mail iframe"))
+        .await
+        .expect("the mail's HTML");
+    assert_eq!(
+        frame.attr("sandbox").await.expect("attribute").as_deref(),
+        Some("allow-popups allow-popups-to-escape-sandbox")
+    );
+    let link = browser
+        .find(Locator::Css("#mail .links a"))
+        .await
+        .expect("the mail's link");
+    let href = link.attr("href").await.expect("attribute").expect("href");
+    assert!(
+        href.starts_with(&format!("{}/u/reset-password?ticket=", idp.uri())),
+        "{href}"
+    );
+    link.click().await.expect("followed");
+    let heading = browser
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath("//h1[contains(., 'Change Your Password')]"))
+        .await
+        .expect("the reset page")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(heading, "Change Your Password");
+    browser.close().await.expect("session closes");
 }

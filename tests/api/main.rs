@@ -14,6 +14,7 @@ mod bounded;
 mod cli;
 mod clock;
 mod configuration;
+mod console;
 mod cors;
 mod discovery;
 mod email_verification;
