@@ -206,18 +206,26 @@ loaders.journal = () => loadJournal(false);
 
 // ---- tenant -----------------------------------------------------------------------------
 
-function cell(value) {
+/** A value on one line: lists joined by spaces, objects as `key: value; …`. */
+function flat(value) {
   if (value === null || value === undefined) return "";
-  if (Array.isArray(value) && value.every((v) => typeof v !== "object" || v === null)) return value.join(" ");
-  if (typeof value === "object") return el("pre", {}, JSON.stringify(value, null, 2));
+  if (Array.isArray(value)) return value.map(flat).join(" ");
+  if (typeof value === "object") return Object.entries(value).map(([k, v]) => k + ": " + flat(v)).join("; ");
   return String(value);
+}
+
+function cell(value) {
+  if (Array.isArray(value) && value.some((v) => v && typeof v === "object")) {
+    return el("ul", { className: "items" }, value.map((v) => el("li", {}, flat(v))));
+  }
+  return flat(value);
 }
 
 function table(rows) {
   const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
-  return el("table", {},
+  return el("div", { className: "wide" }, el("table", {},
     el("thead", {}, el("tr", {}, columns.map((c) => el("th", {}, c)))),
-    el("tbody", {}, rows.map((row) => el("tr", {}, columns.map((c) => el("td", {}, cell(row[c])))))));
+    el("tbody", {}, rows.map((row) => el("tr", {}, columns.map((c) => el("td", {}, cell(row[c]))))))));
 }
 
 /** The summary as the provider gives it: scalars first, then one table per list of objects. */
