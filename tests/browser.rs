@@ -1,5 +1,7 @@
-//! The hosted reset page in a real browser: headless Chromium driven over WebDriver fills in and
-//! submits the form, then the new password logs in.
+//! The hosted reset page and the console in a real browser: headless Chromium driven over
+//! WebDriver fills in and submits the reset form, then the new password logs in; the console shows
+//! a reset mail whose link opens that form, the journal with its secrets masked, a decoded token,
+//! and asks for the admin token when the server has one.
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them and sets
 //! `AUTHMOCK_REQUIRE_BROWSER=1`, so on CI a missing browser fails the test). On a machine without
@@ -15,10 +17,10 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
 
-/// Kills chromedriver (and with it the browser) however the test ends.
-struct Driver(Child);
+/// Kills a child (chromedriver, and with it the browser; a server) however the test ends.
+struct Killed(Child);
 
-impl Drop for Driver {
+impl Drop for Killed {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
@@ -40,7 +42,7 @@ fn free_port() -> u16 {
 /// A headless Chromium session; `None` (the test then passes without running) when the browser
 /// is missing and `AUTHMOCK_REQUIRE_BROWSER` is not set. Keep the whole tuple alive while the
 /// session is used: the driver process and the profile directory go with it.
-async fn headless() -> Option<(Client, Driver, tempfile::TempDir)> {
+async fn headless() -> Option<(Client, Killed, tempfile::TempDir)> {
     let (Some(chromium), Some(chromedriver)) = (
         binary("AUTHMOCK_CHROMIUM", "/usr/bin/chromium"),
         binary("AUTHMOCK_CHROMEDRIVER", "/usr/bin/chromedriver"),
@@ -53,7 +55,7 @@ async fn headless() -> Option<(Client, Driver, tempfile::TempDir)> {
         return None;
     };
     let port = free_port();
-    let driver = Driver(
+    let driver = Killed(
         Command::new(chromedriver)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -271,5 +273,147 @@ async fn console_inbox_follows_a_reset_link() {
         .await
         .expect("text");
     assert_eq!(heading, "Change Your Password");
+    browser.close().await.expect("session closes");
+}
+
+/// With an admin token, the console asks for it, then shows the journal (filtered, an entry
+/// opened, the password masked), decodes a pasted token, and names each listener's provider.
+#[tokio::test]
+async fn console_journal_token_and_admin_token_in_headless_chromium() {
+    const ADMIN: &str = "console-browser-token";
+    let Some((browser, _driver, _profile)) = headless().await else {
+        return;
+    };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_authmock"))
+        .args(["serve", "--port", "0", "--json", "--admin-token", ADMIN])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the authmock binary starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let _server = Killed(child);
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stdout));
+    let mut listener =
+        || -> Value { serde_json::from_str(&lines.next().expect("a line").expect("read")).expect("JSON") };
+    let (auth0, janrain) = (listener(), listener());
+    let base = auth0["base_url"].as_str().expect("base_url").to_owned();
+    let http = reqwest::Client::new();
+    let web = auth0["clients"]
+        .as_array()
+        .expect("clients")
+        .iter()
+        .find(|c| c["name"].as_str().is_some_and(|n| n.starts_with("Web app")))
+        .expect("web app");
+    let refused = http
+        .post(format!("{base}/oauth/token"))
+        .json(
+            &json!({"grant_type": "http://auth0.com/oauth/grant-type/password-realm",
+                      "client_id": web["client_id"], "client_secret": web["client_secret"],
+                      "username": auth0["users"][0]["email"], "password": "Not-Alices-Password-77",
+                      "realm": "Username-Password-Authentication"}),
+        )
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(refused.status(), 403);
+    let backend = &auth0["clients"][0];
+    let token: Value = fetch_json(http.post(format!("{base}/oauth/token")).json(
+        &json!({"grant_type": "client_credentials", "client_id": backend["client_id"],
+                "client_secret": backend["client_secret"], "audience": auth0["audience"]}),
+    ))
+    .await;
+    let wait = |locator: Locator<'static>| {
+        let browser = browser.clone();
+        async move {
+            browser
+                .wait()
+                .at_most(Duration::from_secs(10))
+                .for_element(locator)
+                .await
+                .unwrap_or_else(|e| panic!("{locator:?}: {e}"))
+        }
+    };
+
+    browser
+        .goto(&format!("{base}/__authmock__/ui#journal"))
+        .await
+        .expect("console loads");
+    // The page is served without the token; its first call is refused and it asks.
+    wait(Locator::Css("#token-form:not([hidden])")).await;
+    browser
+        .find(Locator::Id("admin-token"))
+        .await
+        .expect("token field")
+        .send_keys(ADMIN)
+        .await
+        .expect("typed");
+    browser
+        .find(Locator::Css("#token-form button"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("submitted");
+    let filter = wait(Locator::Css("#journal-filter [name=status]")).await;
+    filter.send_keys("4xx").await.expect("typed");
+    browser
+        .find(Locator::Css("#journal-filter button:not([type])"))
+        .await
+        .expect("Show")
+        .click()
+        .await
+        .expect("filtered");
+    // The filtered page only (the unfiltered one, loaded first, shows both exchanges).
+    wait(Locator::XPath(
+        "//span[@id='journal-count'][starts-with(., '1 of 1 shown')]",
+    ))
+    .await;
+    let row = wait(Locator::XPath("//tr[@class='entry'][td[5][normalize-space()='403']]")).await;
+    assert!(row.text().await.expect("text").contains("/oauth/token"));
+    row.click().await.expect("opened");
+    let detail = wait(Locator::Css("tr.detail:not([hidden])")).await;
+    let opened = detail.text().await.expect("text");
+    assert!(opened.contains("\"password\": \"****\""), "{opened}");
+    assert!(!opened.contains("Not-Alices-Password-77"), "{opened}");
+
+    browser
+        .goto(&format!("{base}/__authmock__/ui#tenant"))
+        .await
+        .expect("tenant tab");
+    let name = wait(Locator::XPath(
+        "//section[@id='tenant']//dd[normalize-space()='authmock-dev']",
+    ))
+    .await;
+    assert_eq!(name.text().await.expect("text"), "authmock-dev");
+    let jwt = token["access_token"].as_str().expect("a JWT");
+    browser
+        .find(Locator::Id("jwt-input"))
+        .await
+        .expect("JWT box")
+        .send_keys(jwt)
+        .await
+        .expect("pasted");
+    let claims: Value = serde_json::from_str(&wait(Locator::Id("jwt-claims")).await.text().await.expect("text"))
+        .expect("the claims as JSON");
+    assert_eq!(claims["aud"], auth0["audience"]);
+    assert_eq!(claims["gty"], "client-credentials");
+
+    // The Janrain listener is another origin: it asks again, and names its provider.
+    let janrain_base = janrain["base_url"].as_str().expect("base_url");
+    browser
+        .goto(&format!("{janrain_base}/__authmock__/ui#inbox"))
+        .await
+        .expect("console loads");
+    wait(Locator::Css("#token-form:not([hidden])")).await;
+    assert_eq!(
+        browser
+            .find(Locator::Id("provider"))
+            .await
+            .expect("provider")
+            .text()
+            .await
+            .expect("text"),
+        "· Janrain app"
+    );
     browser.close().await.expect("session closes");
 }

@@ -14,7 +14,7 @@ const $ = (selector) => document.querySelector(selector);
 function el(tag, props, ...children) {
   const node = document.createElement(tag);
   Object.assign(node, props || {});
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined) continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -74,6 +74,7 @@ function headerList(headers) {
       [el("dt", {}, name), el("dd", { className: "mono" }, typeof value === "string" ? value : JSON.stringify(value))]));
 }
 
+/** A journaled body (`body`, `body_encoding`, `body_truncated` on the request or response). */
 function bodyBlock(recorded) {
   if (!recorded || recorded.body === undefined || recorded.body === "") return el("p", { className: "note" }, "(no body)");
   let text = recorded.body;
@@ -160,6 +161,8 @@ async function openMail(id) {
 // ---- journal ----------------------------------------------------------------------------
 
 let journalOldest = null;
+/** Counts loads, so a slower earlier one (before a filter changed) does not overwrite a later one. */
+let journalLoads = 0;
 
 function journalQuery(before) {
   const params = new URLSearchParams({ limit: "50" });
@@ -169,7 +172,9 @@ function journalQuery(before) {
 }
 
 async function loadJournal(more) {
+  const load = ++journalLoads;
   const page = await api("GET", journalQuery(more ? journalOldest : null));
+  if (load !== journalLoads) return;
   const body = $("#journal-table tbody");
   if (!more) body.replaceChildren();
   for (const entry of page.entries) body.append(...journalRows(entry));
@@ -192,10 +197,10 @@ function journalRows(entry) {
   const detail = el("tr", { className: "detail", hidden: true },
     el("td", { colSpan: 6 },
       el("h3", {}, "Request headers"), headerList(entry.request.headers),
-      el("h3", {}, "Request body"), bodyBlock(entry.request.body),
+      el("h3", {}, "Request body"), bodyBlock(entry.request),
       entry.response ? [
         el("h3", {}, "Response headers"), headerList(entry.response.headers),
-        el("h3", {}, "Response body"), bodyBlock(entry.response.body),
+        el("h3", {}, "Response body"), bodyBlock(entry.response),
       ] : el("p", { className: "note" }, "No response (" + entry.outcome + ")"),
       el("p", { className: "note" }, "outcome " + entry.outcome + ", " + entry.latency_ms + " ms, tenant clock " + entry.tenant_time)));
   row.onclick = () => { detail.hidden = !detail.hidden; };
