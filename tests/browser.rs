@@ -398,6 +398,78 @@ async fn console_journal_token_and_admin_token_in_headless_chromium() {
     assert_eq!(claims["aud"], auth0["audience"]);
     assert_eq!(claims["gty"], "client-credentials");
 
+    // The clock moves a day; a fault rule is added, listed, then deleted.
+    browser
+        .goto(&format!("{base}/__authmock__/ui#clock"))
+        .await
+        .expect("clock tab");
+    wait(Locator::XPath("//p[@id='clock-state'][contains(., 'Tenant time')]")).await;
+    let before: Value = fetch_json(http.get(format!("{base}/__authmock__/clock")).bearer_auth(ADMIN)).await;
+    browser
+        .find(Locator::Css("#clock-advance [data-secs='86400']"))
+        .await
+        .expect("+1 day")
+        .click()
+        .await
+        .expect("advanced");
+    // The click returns before the call is answered: read the clock until it has moved.
+    let mut moved = 0;
+    for _ in 0..100 {
+        let after: Value = fetch_json(http.get(format!("{base}/__authmock__/clock")).bearer_auth(ADMIN)).await;
+        moved = after["unix"].as_i64().expect("unix") - before["unix"].as_i64().expect("unix");
+        if moved >= 86_400 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!((86_400..86_400 + 60).contains(&moved), "moved {moved} s");
+
+    browser
+        .goto(&format!("{base}/__authmock__/ui#faults"))
+        .await
+        .expect("faults tab");
+    wait(Locator::XPath(
+        "//table[@id='faults-table']//td[contains(., 'No rules')]",
+    ))
+    .await;
+    let form = browser.find(Locator::Id("fault-form")).await.expect("the form");
+    form.find(Locator::Css("[name=path]"))
+        .await
+        .expect("path")
+        .send_keys("/oauth/token")
+        .await
+        .expect("typed");
+    form.find(Locator::Css("[name=times]"))
+        .await
+        .expect("times")
+        .send_keys("2")
+        .await
+        .expect("typed");
+    form.find(Locator::Css("button"))
+        .await
+        .expect("Add")
+        .click()
+        .await
+        .expect("added");
+    let rule = wait(Locator::XPath("//table[@id='faults-table']//tr[td[3]='/oauth/token']")).await;
+    assert!(rule.text().await.expect("text").contains("answers 503"));
+    let listed: Value = fetch_json(http.get(format!("{base}/__authmock__/faults")).bearer_auth(ADMIN)).await;
+    assert_eq!(
+        listed["faults"][0]["action"],
+        json!({"respond": {"status": 503, "headers": {}, "body": null}})
+    );
+    assert_eq!(listed["faults"][0]["remaining"], 2);
+    rule.find(Locator::Css("button"))
+        .await
+        .expect("Delete")
+        .click()
+        .await
+        .expect("deleted");
+    wait(Locator::XPath(
+        "//table[@id='faults-table']//td[contains(., 'No rules')]",
+    ))
+    .await;
+
     // The Janrain listener is another origin: it asks again, and names its provider.
     let janrain_base = janrain["base_url"].as_str().expect("base_url");
     browser
