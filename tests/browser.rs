@@ -1,5 +1,7 @@
-//! The hosted reset page in a real browser: headless Chromium driven over WebDriver fills in and
-//! submits the form, then the new password logs in.
+//! The hosted reset page and the console in a real browser: headless Chromium driven over
+//! WebDriver fills in and submits the reset form, then the new password logs in; the console shows
+//! a reset mail whose link opens that form, the journal with its secrets masked, a decoded token,
+//! and asks for the admin token when the server has one.
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them and sets
 //! `AUTHMOCK_REQUIRE_BROWSER=1`, so on CI a missing browser fails the test). On a machine without
@@ -11,14 +13,14 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use fantoccini::{ClientBuilder, Locator};
+use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
 
-/// Kills chromedriver (and with it the browser) however the test ends.
-struct Driver(Child);
+/// Kills a child (chromedriver, and with it the browser; a server) however the test ends.
+struct Killed(Child);
 
-impl Drop for Driver {
+impl Drop for Killed {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
@@ -37,8 +39,10 @@ fn free_port() -> u16 {
         .port()
 }
 
-#[tokio::test]
-async fn reset_form_in_headless_chromium() {
+/// A headless Chromium session; `None` (the test then passes without running) when the browser
+/// is missing and `AUTHMOCK_REQUIRE_BROWSER` is not set. Keep the whole tuple alive while the
+/// session is used: the driver process and the profile directory go with it.
+async fn headless() -> Option<(Client, Killed, tempfile::TempDir)> {
     let (Some(chromium), Some(chromedriver)) = (
         binary("AUTHMOCK_CHROMIUM", "/usr/bin/chromium"),
         binary("AUTHMOCK_CHROMEDRIVER", "/usr/bin/chromedriver"),
@@ -48,29 +52,10 @@ async fn reset_form_in_headless_chromium() {
             "AUTHMOCK_REQUIRE_BROWSER is set but chromium or chromedriver is missing"
         );
         eprintln!("skipped: no chromium/chromedriver (apt-get install chromium chromium-driver)");
-        return;
+        return None;
     };
-
-    let idp = authmock::Authmock::start().await;
-    let http = reqwest::Client::new();
-    let summary: Value = fetch_json(http.get(format!("{}/__authmock__/tenant", idp.uri()))).await;
-    let backend = &summary["clients"][0];
-    let token: Value = fetch_json(http.post(format!("{}/oauth/token", idp.uri())).json(
-        &json!({"grant_type": "client_credentials", "client_id": backend["client_id"],
-                      "client_secret": backend["client_secret"], "audience": summary["audience"]}),
-    ))
-    .await;
-    let alice = &summary["users"][0];
-    let ticket: Value = fetch_json(
-        http.post(format!("{}/api/v2/tickets/password-change", idp.uri()))
-            .bearer_auth(token["access_token"].as_str().expect("access token"))
-            .json(&json!({"user_id": alice["user_id"]})),
-    )
-    .await;
-    let link = ticket["ticket"].as_str().expect("ticket url").to_owned();
-
     let port = free_port();
-    let _driver = Driver(
+    let driver = Killed(
         Command::new(chromedriver)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -89,21 +74,41 @@ async fn reset_form_in_headless_chromium() {
                      format!("--user-data-dir={}", profile.path().display())],
         }),
     );
-    let mut connected = None;
     for _ in 0..100 {
         match ClientBuilder::new(HttpConnector::new())
             .capabilities(caps.clone())
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
         {
-            Ok(client) => {
-                connected = Some(client);
-                break;
-            }
+            Ok(client) => return Some((client, driver, profile)),
             Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
         }
     }
-    let browser = connected.expect("chromedriver accepts a session within 10 s");
+    panic!("chromedriver accepts a session within 10 s");
+}
+
+#[tokio::test]
+async fn reset_form_in_headless_chromium() {
+    let Some((browser, _driver, _profile)) = headless().await else {
+        return;
+    };
+    let idp = authmock::Authmock::start().await;
+    let http = reqwest::Client::new();
+    let summary: Value = fetch_json(http.get(format!("{}/__authmock__/tenant", idp.uri()))).await;
+    let backend = &summary["clients"][0];
+    let token: Value = fetch_json(http.post(format!("{}/oauth/token", idp.uri())).json(
+        &json!({"grant_type": "client_credentials", "client_id": backend["client_id"],
+                      "client_secret": backend["client_secret"], "audience": summary["audience"]}),
+    ))
+    .await;
+    let alice = &summary["users"][0];
+    let ticket: Value = fetch_json(
+        http.post(format!("{}/api/v2/tickets/password-change", idp.uri()))
+            .bearer_auth(token["access_token"].as_str().expect("access token"))
+            .json(&json!({"user_id": alice["user_id"]})),
+    )
+    .await;
+    let link = ticket["ticket"].as_str().expect("ticket url").to_owned();
 
     // The link as mailed, fragment and all: the browser drops the `#`.
     browser.goto(&link).await.expect("page loads");
@@ -194,4 +199,293 @@ async fn reset_form_in_headless_chromium() {
 /// Sends a request and reads its JSON body.
 async fn fetch_json(request: reqwest::RequestBuilder) -> Value {
     request.send().await.expect("sent").json().await.expect("a JSON body")
+}
+
+/// The console's inbox shows the reset mail a user asked for, in its sandboxed frame, and its
+/// link opens the hosted reset page.
+#[tokio::test]
+async fn console_inbox_follows_a_reset_link() {
+    let Some((browser, _driver, _profile)) = headless().await else {
+        return;
+    };
+    let idp = authmock::Authmock::start().await;
+    let http = reqwest::Client::new();
+    let summary: Value = fetch_json(http.get(format!("{}/__authmock__/tenant", idp.uri()))).await;
+    let web = summary["clients"]
+        .as_array()
+        .expect("clients")
+        .iter()
+        .find(|c| c["name"].as_str().is_some_and(|n| n.starts_with("Web app")))
+        .expect("web app");
+    let asked = http
+        .post(format!("{}/dbconnections/change_password", idp.uri()))
+        .json(
+            &json!({"client_id": web["client_id"], "email": summary["users"][0]["email"],
+                      "connection": "Username-Password-Authentication"}),
+        )
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(asked.status(), 200);
+
+    browser
+        .goto(&format!("{}/__authmock__/ui#inbox", idp.uri()))
+        .await
+        .expect("console loads");
+    let subject = browser
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#inbox-list li .subject"))
+        .await
+        .expect("a message in the inbox")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(subject, "Reset your password");
+    // The newest message opens by itself: its HTML in a frame that runs no script.
+    let frame = browser
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#mail iframe"))
+        .await
+        .expect("the mail's HTML");
+    assert_eq!(
+        frame.attr("sandbox").await.expect("attribute").as_deref(),
+        Some("allow-popups allow-popups-to-escape-sandbox")
+    );
+    let link = browser
+        .find(Locator::Css("#mail .links a"))
+        .await
+        .expect("the mail's link");
+    let href = link.attr("href").await.expect("attribute").expect("href");
+    assert!(
+        href.starts_with(&format!("{}/u/reset-password?ticket=", idp.uri())),
+        "{href}"
+    );
+    link.click().await.expect("followed");
+    let heading = browser
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath("//h1[contains(., 'Change Your Password')]"))
+        .await
+        .expect("the reset page")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(heading, "Change Your Password");
+    browser.close().await.expect("session closes");
+}
+
+/// With an admin token, the console asks for it, then shows the journal (filtered, an entry
+/// opened, the password masked), decodes a pasted token, and names each listener's provider.
+#[tokio::test]
+async fn console_journal_token_and_admin_token_in_headless_chromium() {
+    const ADMIN: &str = "console-browser-token";
+    let Some((browser, _driver, _profile)) = headless().await else {
+        return;
+    };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_authmock"))
+        .args(["serve", "--port", "0", "--json", "--admin-token", ADMIN])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the authmock binary starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let _server = Killed(child);
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stdout));
+    let mut listener =
+        || -> Value { serde_json::from_str(&lines.next().expect("a line").expect("read")).expect("JSON") };
+    let (auth0, janrain) = (listener(), listener());
+    let base = auth0["base_url"].as_str().expect("base_url").to_owned();
+    let http = reqwest::Client::new();
+    let web = auth0["clients"]
+        .as_array()
+        .expect("clients")
+        .iter()
+        .find(|c| c["name"].as_str().is_some_and(|n| n.starts_with("Web app")))
+        .expect("web app");
+    let refused = http
+        .post(format!("{base}/oauth/token"))
+        .json(
+            &json!({"grant_type": "http://auth0.com/oauth/grant-type/password-realm",
+                      "client_id": web["client_id"], "client_secret": web["client_secret"],
+                      "username": auth0["users"][0]["email"], "password": "Not-Alices-Password-77",
+                      "realm": "Username-Password-Authentication"}),
+        )
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(refused.status(), 403);
+    let backend = &auth0["clients"][0];
+    let token: Value = fetch_json(http.post(format!("{base}/oauth/token")).json(
+        &json!({"grant_type": "client_credentials", "client_id": backend["client_id"],
+                "client_secret": backend["client_secret"], "audience": auth0["audience"]}),
+    ))
+    .await;
+    let wait = |locator: Locator<'static>| {
+        let browser = browser.clone();
+        async move {
+            browser
+                .wait()
+                .at_most(Duration::from_secs(10))
+                .for_element(locator)
+                .await
+                .unwrap_or_else(|e| panic!("{locator:?}: {e}"))
+        }
+    };
+
+    browser
+        .goto(&format!("{base}/__authmock__/ui#journal"))
+        .await
+        .expect("console loads");
+    // The page is served without the token; its first call is refused and it asks.
+    wait(Locator::Css("#token-form:not([hidden])")).await;
+    browser
+        .find(Locator::Id("admin-token"))
+        .await
+        .expect("token field")
+        .send_keys(ADMIN)
+        .await
+        .expect("typed");
+    browser
+        .find(Locator::Css("#token-form button"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("submitted");
+    let filter = wait(Locator::Css("#journal-filter [name=status]")).await;
+    filter.send_keys("4xx").await.expect("typed");
+    browser
+        .find(Locator::Css("#journal-filter button:not([type])"))
+        .await
+        .expect("Show")
+        .click()
+        .await
+        .expect("filtered");
+    // The filtered page only (the unfiltered one, loaded first, shows both exchanges).
+    wait(Locator::XPath(
+        "//span[@id='journal-count'][starts-with(., '1 of 1 shown')]",
+    ))
+    .await;
+    let row = wait(Locator::XPath("//tr[@class='entry'][td[5][normalize-space()='403']]")).await;
+    assert!(row.text().await.expect("text").contains("/oauth/token"));
+    row.click().await.expect("opened");
+    let detail = wait(Locator::Css("tr.detail:not([hidden])")).await;
+    let opened = detail.text().await.expect("text");
+    assert!(opened.contains("\"password\": \"****\""), "{opened}");
+    assert!(!opened.contains("Not-Alices-Password-77"), "{opened}");
+
+    browser
+        .goto(&format!("{base}/__authmock__/ui#tenant"))
+        .await
+        .expect("tenant tab");
+    let name = wait(Locator::XPath(
+        "//section[@id='tenant']//dd[normalize-space()='authmock-dev']",
+    ))
+    .await;
+    assert_eq!(name.text().await.expect("text"), "authmock-dev");
+    let jwt = token["access_token"].as_str().expect("a JWT");
+    browser
+        .find(Locator::Id("jwt-input"))
+        .await
+        .expect("JWT box")
+        .send_keys(jwt)
+        .await
+        .expect("pasted");
+    let claims: Value = serde_json::from_str(&wait(Locator::Id("jwt-claims")).await.text().await.expect("text"))
+        .expect("the claims as JSON");
+    assert_eq!(claims["aud"], auth0["audience"]);
+    assert_eq!(claims["gty"], "client-credentials");
+
+    // The clock moves a day; a fault rule is added, listed, then deleted.
+    browser
+        .goto(&format!("{base}/__authmock__/ui#clock"))
+        .await
+        .expect("clock tab");
+    wait(Locator::XPath("//p[@id='clock-state'][contains(., 'Tenant time')]")).await;
+    let before: Value = fetch_json(http.get(format!("{base}/__authmock__/clock")).bearer_auth(ADMIN)).await;
+    browser
+        .find(Locator::Css("#clock-advance [data-secs='86400']"))
+        .await
+        .expect("+1 day")
+        .click()
+        .await
+        .expect("advanced");
+    // The click returns before the call is answered: read the clock until it has moved.
+    let mut moved = 0;
+    for _ in 0..100 {
+        let after: Value = fetch_json(http.get(format!("{base}/__authmock__/clock")).bearer_auth(ADMIN)).await;
+        moved = after["unix"].as_i64().expect("unix") - before["unix"].as_i64().expect("unix");
+        if moved >= 86_400 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!((86_400..86_400 + 60).contains(&moved), "moved {moved} s");
+
+    browser
+        .goto(&format!("{base}/__authmock__/ui#faults"))
+        .await
+        .expect("faults tab");
+    wait(Locator::XPath(
+        "//table[@id='faults-table']//td[contains(., 'No rules')]",
+    ))
+    .await;
+    let form = browser.find(Locator::Id("fault-form")).await.expect("the form");
+    form.find(Locator::Css("[name=path]"))
+        .await
+        .expect("path")
+        .send_keys("/oauth/token")
+        .await
+        .expect("typed");
+    form.find(Locator::Css("[name=times]"))
+        .await
+        .expect("times")
+        .send_keys("2")
+        .await
+        .expect("typed");
+    form.find(Locator::Css("button"))
+        .await
+        .expect("Add")
+        .click()
+        .await
+        .expect("added");
+    let rule = wait(Locator::XPath("//table[@id='faults-table']//tr[td[3]='/oauth/token']")).await;
+    assert!(rule.text().await.expect("text").contains("answers 503"));
+    let listed: Value = fetch_json(http.get(format!("{base}/__authmock__/faults")).bearer_auth(ADMIN)).await;
+    assert_eq!(
+        listed["faults"][0]["action"],
+        json!({"respond": {"status": 503, "headers": {}, "body": null}})
+    );
+    assert_eq!(listed["faults"][0]["remaining"], 2);
+    rule.find(Locator::Css("button"))
+        .await
+        .expect("Delete")
+        .click()
+        .await
+        .expect("deleted");
+    wait(Locator::XPath(
+        "//table[@id='faults-table']//td[contains(., 'No rules')]",
+    ))
+    .await;
+
+    // The Janrain listener is another origin: it asks again, and names its provider.
+    let janrain_base = janrain["base_url"].as_str().expect("base_url");
+    browser
+        .goto(&format!("{janrain_base}/__authmock__/ui#inbox"))
+        .await
+        .expect("console loads");
+    wait(Locator::Css("#token-form:not([hidden])")).await;
+    assert_eq!(
+        browser
+            .find(Locator::Id("provider"))
+            .await
+            .expect("provider")
+            .text()
+            .await
+            .expect("text"),
+        "· Janrain app"
+    );
+    browser.close().await.expect("session closes");
 }

@@ -1,7 +1,9 @@
 //! The admin token (`serve --admin-token`): with one set, every `/__authmock__/` path but
 //! `health` needs `Authorization: Bearer <token>`, and anything else gets a 401 in the control
 //! API's error shape. Provider paths are never affected; neither is `GET /__authmock__/health`,
-//! which container health checks and probes call without credentials and which tells nothing.
+//! which container health checks and probes call without credentials and which tells nothing,
+//! nor the console's three static files (`console`), which hold no tenant data: the page asks
+//! for the token and its calls to the control API send it.
 //! `serve` refuses to bind beyond loopback without a token (see `cli`).
 
 use std::sync::Arc;
@@ -21,9 +23,11 @@ pub(crate) fn is_control_path(path: &str) -> bool {
     path == CONTROL_PREFIX || path.starts_with("/__authmock__/")
 }
 
-/// The middleware: control paths need the token, other paths (and the health route) pass.
+/// The middleware: control paths need the token, other paths (and the health route and the
+/// console's files) pass.
 pub async fn require_token(State(token): State<Arc<str>>, req: Request, next: Next) -> Response {
-    if !is_control_path(req.uri().path()) || req.uri().path() == super::health::PATH {
+    let path = req.uri().path();
+    if !is_control_path(path) || path == super::health::PATH || super::console::is_console_file(path) {
         return next.run(req).await;
     }
     let presented = req

@@ -5,10 +5,12 @@
 //! `tenants` (runtime tenants, through the process's registry) and `openapi.json`. The routers
 //! are built from the table only, so [`served_routes`] is what is served. One file per
 //! resource; `error` is the control API's own error body, `auth` the admin token. Depends on
-//! `core` only: what differs between providers comes through the trait.
+//! `core` only: what differs between providers comes through the trait. The console
+//! (`console`, `GET /__authmock__/ui`) is a page over these routes, served beside them.
 
 pub(crate) mod auth;
 pub(crate) mod clock;
+pub(crate) mod console;
 pub(crate) mod faults;
 pub(crate) mod health;
 pub(crate) mod journal;
@@ -21,7 +23,7 @@ pub(crate) mod tenants;
 
 use axum::Router;
 use axum::http::{Method, Uri};
-use axum::routing::{MethodRouter, any};
+use axum::routing::{MethodRouter, any, get};
 
 pub(crate) use crate::core::control_error as error;
 use crate::core::provider::{ControlRoute, Provider, control_route as route};
@@ -29,7 +31,16 @@ use error::AdminError;
 
 /// The control API of a listener of provider `P`.
 pub fn router<P: Provider>() -> Router<P> {
-    into_router(table::<P>())
+    into_router(table::<P>()).merge(console_router())
+}
+
+/// The console's page and files (`console`), beside the control routes and outside their table:
+/// they are not part of the JSON API `openapi.json` describes.
+fn console_router<S: Clone + Send + Sync + 'static>() -> Router<S> {
+    Router::new()
+        .route(console::PAGE, control(get(console::page)))
+        .route(console::SCRIPT, control(get(console::script)))
+        .route(console::STYLE, control(get(console::style)))
 }
 
 /// Every control route of a listener of provider `P`.

@@ -39,6 +39,15 @@ pub struct ControlRoute<S> {
     pub(crate) handler: MethodRouter<S>,
 }
 
+/// The banner's lines for the control API and the console of the listener at `base_url`, the
+/// same for every provider.
+pub fn control_banner(base_url: &str) -> String {
+    format!(
+        "  control API           {base_url}/__authmock__/ (tenant, clock, journal, faults, rate-limits, outbox, reset)\n  \
+         console               {base_url}/__authmock__/ui (inbox, journal, tenant, clock, faults)\n"
+    )
+}
+
 /// A control route of `handler` on `method path`.
 pub fn control_route<S, H, T>(method: Method, path: &'static str, handler: H) -> ControlRoute<S>
 where

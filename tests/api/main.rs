@@ -15,6 +15,7 @@ mod cli;
 mod clock;
 mod configuration;
 mod connections;
+mod console;
 mod cors;
 mod discovery;
 mod email_verification;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth0::tenant::Tenant;
 use crate::auth0::tenant::applications::OrganizationUsage;
 use crate::auth0::tenant::model::MANAGEMENT_API;
+use crate::core::provider::control_banner;
 
 /// What `authmock serve` prints and `GET /__authmock__/tenant` returns.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -274,10 +275,7 @@ impl TenantSummary {
         out.push_str(&format!("  token endpoint        {}\n", summary.token_endpoint));
         out.push_str(&format!("  Management API        {}\n", summary.audience));
         out.push_str(&format!("  JWKS                  {}\n", summary.jwks_uri));
-        out.push_str(&format!(
-            "  control API           {}/__authmock__/ (tenant, clock, journal, faults, rate-limits, outbox, reset)\n",
-            summary.base_url
-        ));
+        out.push_str(&control_banner(&summary.base_url));
         out.push_str("  applications\n");
         for client in &summary.clients {
             out.push_str(&format!("    {} ({})\n", client.name, client.app_type));

@@ -7,6 +7,7 @@ use super::JanrainApp;
 use super::clients::CaptureClient;
 use super::flow::Flow;
 use crate::core::bounded::StoreSummary;
+use crate::core::provider::control_banner;
 
 /// What `authmock serve` prints and `GET /__authmock__/tenant` returns for a Capture app.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -97,10 +98,7 @@ impl JanrainSummary {
             "  flow                  {} version {} ({})\n",
             summary.flow.name, summary.flow.version, summary.flow.locale
         ));
-        out.push_str(&format!(
-            "  control API           {}/__authmock__/ (tenant, clock, journal, faults, rate-limits, outbox, reset)\n",
-            summary.base_url
-        ));
+        out.push_str(&control_banner(&summary.base_url));
         out.push_str("  API clients\n");
         for client in &summary.clients {
             out.push_str(&format!("    {} ({})\n", client.name, client.features.join(" ")));
