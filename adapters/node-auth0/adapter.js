@@ -36,6 +36,9 @@ const OPERATIONS = [
   "auth0.send_verification_email",
   "auth0.assign_roles",
   "auth0.unblock_user",
+  "auth0.create_client",
+  "auth0.create_client_grant",
+  "auth0.delete_client_grant",
 ];
 const TICKET_OPTIONS = ["result_url", "ttl_sec", "client_id", "mark_email_as_verified", "includeEmailInRedirect"];
 
@@ -120,6 +123,20 @@ async function run(session, op, args) {
       return {};
     case "auth0.unblock_user":
       await session.management.userBlocks.delete(args.user_id);
+      return {};
+    case "auth0.create_client": {
+      const request = { name: args.name };
+      for (const field of ["app_type", "grant_types", "callbacks"]) if (field in args) request[field] = args[field];
+      const client = await session.management.clients.create(request);
+      return { client_id: client.client_id, client_secret: client.client_secret };
+    }
+    case "auth0.create_client_grant": {
+      const request = { client_id: args.client_id, audience: args.audience, scope: args.scope };
+      const grant = await session.management.clientGrants.create(request);
+      return { id: grant.id };
+    }
+    case "auth0.delete_client_grant":
+      await session.management.clientGrants.delete(args.id);
       return {};
     default:
       return undefined;

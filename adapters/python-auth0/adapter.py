@@ -43,6 +43,9 @@ OPERATIONS = [
     "auth0.send_verification_email",
     "auth0.assign_roles",
     "auth0.unblock_user",
+    "auth0.create_client",
+    "auth0.create_client_grant",
+    "auth0.delete_client_grant",
 ]
 
 # Ticket fields a scenario may pass, and the SDK's keyword for each.
@@ -142,6 +145,18 @@ def run(session, op, args):
         return {}
     if op == "auth0.unblock_user":
         session.management.user_blocks.delete(args["user_id"])
+        return {}
+    if op == "auth0.create_client":
+        fields = {k: args[k] for k in ("app_type", "grant_types", "callbacks") if k in args}
+        client = dump(session.management.clients.create(name=args["name"], **fields))
+        return {"client_id": client["client_id"], "client_secret": client["client_secret"]}
+    if op == "auth0.create_client_grant":
+        grant = session.management.client_grants.create(
+            client_id=args["client_id"], audience=args["audience"], scope=args["scope"]
+        )
+        return {"id": grant.id}
+    if op == "auth0.delete_client_grant":
+        session.management.client_grants.delete(args["id"])
         return {}
     return None
 

@@ -296,7 +296,27 @@ mod tests {
         assert!(err.contains("result for `janrain.exchange_code`"), "{err}");
         assert!(err.contains("\"access_token\" is a required property"), "{err}");
         assert!(parse_run_answer(r#"{"seq":1,"ok":true,"result":null}"#, 1, "janrain.update_password").is_ok());
-        assert_eq!(operations().len(), 31);
+        assert_eq!(operations().len(), 34);
+    }
+
+    #[test]
+    fn the_configuration_operations_need_the_credentials_and_an_array_of_scopes() {
+        let err = parse_run_answer(
+            r#"{"seq":1,"ok":true,"result":{"client_id":"x"}}"#,
+            1,
+            "auth0.create_client",
+        )
+        .unwrap_err();
+        assert!(err.contains("\"client_secret\" is a required property"), "{err}");
+        let provider = json!({"base_url": "http://127.0.0.1:1", "client_id": "c", "client_secret": "s",
+            "audience": "http://127.0.0.1:1/api/v2/", "connection_id": "con_1", "connection": "db"});
+        let err = RUN_REQUEST
+            .check(
+                &json!({"cmd": "run", "seq": 1, "op": "auth0.create_client_grant", "provider": provider,
+                "args": {"client_id": "c", "audience": "https://api.example.com/", "scope": "read:messages"}}),
+            )
+            .unwrap_err();
+        assert!(err.contains("is not of type \"array\""), "{err}");
     }
 
     #[test]

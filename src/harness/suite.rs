@@ -6,6 +6,10 @@ use std::path::{Path, PathBuf};
 /// Every feature file of `features/`, by its path under that folder.
 pub const FEATURES: &[(&str, &str)] = &[
     (
+        "auth0/configuration.feature",
+        include_str!("../../features/auth0/configuration.feature"),
+    ),
+    (
         "auth0/errors.feature",
         include_str!("../../features/auth0/errors.feature"),
     ),

@@ -25,6 +25,10 @@ mistake integrators make:
                      (tickets are links for the application to send; only the job mails one)
     role-objects     sends the roles to assign as objects ({"id": …}) instead of their ids
     unblock-identifier  lifts a lockout with ?identifier=<user id>; the block is on the email
+    scope-string     grants an application an API's scopes as one space-separated string, the
+                     way /oauth/token takes them, where a client grant's `scope` is an array
+    emptied-grant    takes a grant back by emptying its scopes (PATCH {"scope": []}) instead of
+                     deleting it; the application still gets tokens, with no scope
 
 The browser-login operations (the adapter is the application) add theirs:
 
@@ -75,6 +79,9 @@ OPERATIONS = [
     "auth0.send_verification_email",
     "auth0.assign_roles",
     "auth0.unblock_user",
+    "auth0.create_client",
+    "auth0.create_client_grant",
+    "auth0.delete_client_grant",
 ]
 CACHE = {}
 # The browser-login state per tenant: what a web application keeps in its session.
@@ -208,6 +215,20 @@ def run(op, p, args):
         else:
             path = "/api/v2/user-blocks/" + user_path
         ok, answer = management(p, "DELETE", path)
+        return ok, ({} if ok else answer)
+    if op == "auth0.create_client":
+        ok, answer = management(p, "POST", "/api/v2/clients", args)
+        return ok, ({"client_id": answer["client_id"], "client_secret": answer["client_secret"]} if ok else answer)
+    if op == "auth0.create_client_grant":
+        scope = " ".join(args["scope"]) if MODE == "scope-string" else args["scope"]
+        ok, answer = management(p, "POST", "/api/v2/client-grants", dict(args, scope=scope))
+        return ok, ({"id": answer["id"]} if ok else answer)
+    if op == "auth0.delete_client_grant":
+        path = "/api/v2/client-grants/" + urllib.parse.quote(args["id"], safe="")
+        if MODE == "emptied-grant":
+            ok, answer = management(p, "PATCH", path, {"scope": []})
+        else:
+            ok, answer = management(p, "DELETE", path)
         return ok, ({} if ok else answer)
     return None, None
 

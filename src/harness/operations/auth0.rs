@@ -1,5 +1,6 @@
-//! The Auth0 operations (`auth0.*`): the Management API as a backend uses it, the
-//! authentication API's password flows, and the browser login of a web application.
+//! The Auth0 operations (`auth0.*`): the Management API as a backend uses it (users, and the
+//! tenant's configuration: applications and their grants), the authentication API's password
+//! flows, and the browser login of a web application.
 
 use serde_json::json;
 
@@ -114,6 +115,27 @@ pub static OPERATIONS: &[Operation] = &[
         phrases: &["the client unblocks"],
         reference: reference!(auth0, |client, provider, args| client
             .unblock_user(provider, args)
+            .await),
+    },
+    Operation {
+        name: "auth0.create_client",
+        phrases: &["creates the machine-to-machine application"],
+        reference: reference!(auth0, |client, provider, args| client
+            .create_client(provider, args)
+            .await),
+    },
+    Operation {
+        name: "auth0.create_client_grant",
+        phrases: &["grants the application"],
+        reference: reference!(auth0, |client, provider, args| client
+            .create_client_grant(provider, args)
+            .await),
+    },
+    Operation {
+        name: "auth0.delete_client_grant",
+        phrases: &["deletes the grant of"],
+        reference: reference!(auth0, |client, provider, args| client
+            .delete_client_grant(provider, args)
             .await),
     },
 ];

@@ -1,7 +1,10 @@
 //! The Auth0 part of a scenario's world: a fresh tenant (the default one, plus the harness's own
 //! Management API application), its summary, what `auth0.*` operations are sent, and the
-//! harness's Management API token once fetched. Started by the first step that needs it
+//! harness's Management API token once fetched, and the applications and grants the client
+//! created through the Management API. Started by the first step that needs it
 //! (`AuthWorld::auth0`), so a Janrain scenario never starts a tenant.
+
+use std::collections::HashMap;
 
 use tokio::sync::OnceCell;
 
@@ -19,6 +22,19 @@ pub struct Auth0Part {
     /// The Management API token of the harness's own application (`management`), fetched by
     /// the first step that needs it (`steps/management.rs`).
     pub harness_token: OnceCell<String>,
+    /// The applications the client created (`auth0.create_client`), by name: the credentials
+    /// it reported, which the harness then asks `/oauth/token` with.
+    pub created_applications: HashMap<String, Credentials>,
+    /// The grants the client created (`auth0.create_client_grant`), by application name and
+    /// audience: the grant id it reported.
+    pub created_grants: HashMap<(String, String), String>,
+}
+
+/// An application's client credentials, as the client under test reported them.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub client_id: String,
+    pub client_secret: String,
 }
 
 impl Auth0Part {
@@ -39,6 +55,8 @@ impl Auth0Part {
             summary,
             provider,
             harness_token: OnceCell::new(),
+            created_applications: HashMap::new(),
+            created_grants: HashMap::new(),
         })
     }
 

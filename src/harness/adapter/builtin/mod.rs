@@ -27,6 +27,7 @@ const MAX_WAIT: Duration = Duration::from_secs(2);
 /// A cached token is renewed this long before it expires.
 const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
 
+mod applications;
 mod dispatch;
 mod entity;
 mod login;

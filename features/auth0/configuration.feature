@@ -1,0 +1,32 @@
+@auth0
+Feature: Configuring the tenant through the Management API
+  A backend that provisions machine-to-machine applications registers them and grants them an
+  API's scopes through the Management API (POST /api/v2/clients, POST and DELETE
+  /api/v2/client-grants). A grant is what the client-credentials grant checks, so the new
+  application gets its token at once, and a grant taken back refuses the next one. The harness
+  asks /oauth/token itself, with the credentials the client reported.
+
+  Background:
+    Given a fresh Auth0 tenant
+    And the client uses the "API Explorer Application" application
+
+  @must
+  Scenario: An application created through the Management API gets a client-credentials token at once
+    When the client creates the machine-to-machine application "Nightly export"
+    Then the client receives the new application's credentials
+    When the client grants the application "Nightly export" the scope "read:messages" of "https://api.example.com/"
+    Then the client receives the grant the provider created
+    And "Nightly export" gets a token for "https://api.example.com/" with the scope "read:messages"
+
+  # The provider's answer when no grant ties the application to the API (facts auth0.md §1.3).
+  @must
+  Scenario: A grant deleted refuses the next token
+    When the client creates the machine-to-machine application "Nightly export"
+    And the client grants the application "Nightly export" the scopes "read:messages write:messages" of "https://api.example.com/"
+    Then "Nightly export" gets a token for "https://api.example.com/" with the scopes "read:messages write:messages"
+    When the client deletes the grant of "Nightly export" on "https://api.example.com/"
+    Then the client reports success
+    And "Nightly export" is refused a token for "https://api.example.com/" with 403 access_denied:
+      """
+      Client is not authorized to access "https://api.example.com/". You need to create a "client-grant" associated to this API. See: https://auth0.com/docs/api/v2#!/Client_Grants/post_client_grants
+      """

@@ -1,0 +1,208 @@
+//! The configuration steps (`features/auth0/configuration.feature`): a backend registering an
+//! application and granting it an API's scopes, or taking the grant back, through the Management
+//! API. The client reports the new application's credentials and the grant's id; the harness then
+//! asks `/oauth/token` itself with those credentials, as the new application would, so a step
+//! passes only on what the provider really did.
+
+use cucumber::gherkin::Step;
+use cucumber::{then, when};
+use serde_json::{Value, json};
+
+use super::observations::response_json;
+use crate::harness::management::{AGENT, Answer};
+use crate::harness::protocol::OpOutcome;
+use crate::harness::world::AuthWorld;
+use crate::harness::world::auth0::Credentials;
+
+/// The result the client reported for its last operation, if it succeeded.
+fn reported(world: &AuthWorld) -> Option<Value> {
+    match &world.reports.last()?.outcome {
+        Ok(OpOutcome::Ok(result)) => Some(result.clone()),
+        _ => None,
+    }
+}
+
+#[when(expr = "the client creates the machine-to-machine application {string}")]
+async fn create_application(world: &mut AuthWorld, name: String) -> Result<(), String> {
+    let args = json!({ "name": name, "app_type": "non_interactive", "grant_types": ["client_credentials"] });
+    world.perform("auth0.create_client", args).await?;
+    if let Some(result) = reported(world)
+        && let (Some(client_id), Some(client_secret)) = (result["client_id"].as_str(), result["client_secret"].as_str())
+    {
+        let credentials = Credentials {
+            client_id: client_id.to_owned(),
+            client_secret: client_secret.to_owned(),
+        };
+        world.auth0_mut().await?.created_applications.insert(name, credentials);
+    }
+    Ok(())
+}
+
+#[when(expr = "the client grants the application {string} the scope(s) {string} of {string}")]
+async fn grant(world: &mut AuthWorld, name: String, scopes: String, audience: String) -> Result<(), String> {
+    let client_id = credentials(world, &name).await?.client_id;
+    let scope: Vec<&str> = scopes.split_whitespace().collect();
+    let args = json!({ "client_id": client_id, "audience": audience, "scope": scope });
+    world.perform("auth0.create_client_grant", args).await?;
+    if let Some(id) = reported(world).and_then(|r| r["id"].as_str().map(str::to_owned)) {
+        world.auth0_mut().await?.created_grants.insert((name, audience), id);
+    }
+    Ok(())
+}
+
+#[when(expr = "the client deletes the grant of {string} on {string}")]
+async fn delete_grant(world: &mut AuthWorld, name: String, audience: String) -> Result<(), String> {
+    let id = world
+        .auth0()
+        .await?
+        .created_grants
+        .get(&(name.clone(), audience.clone()))
+        .cloned()
+        .ok_or_else(|| format!("the client reported no grant of {name:?} on {audience:?}"))?;
+    world.perform("auth0.delete_client_grant", json!({ "id": id })).await
+}
+
+/// The 201 of `POST /api/v2/clients` during the operation, and the same `client_id` reported
+/// (the secret is proven by the token the harness then gets with it).
+#[then("the client receives the new application's credentials")]
+async fn receives_credentials(world: &mut AuthWorld) -> Result<(), String> {
+    created(world, "/api/v2/clients", "client_id").await
+}
+
+/// The 201 of `POST /api/v2/client-grants` during the operation, and the same `id` reported.
+#[then("the client receives the grant the provider created")]
+async fn receives_grant(world: &mut AuthWorld) -> Result<(), String> {
+    created(world, "/api/v2/client-grants", "id").await
+}
+
+/// The application `name` gets a client-credentials token for `audience` with the credentials
+/// the client reported, and its `scope` is `scopes` (in any order).
+#[then(expr = "{string} gets a token for {string} with the scope(s) {string}")]
+async fn gets_token(world: &mut AuthWorld, name: String, audience: String, scopes: String) -> Result<(), String> {
+    let answer = token_for(world, &name, &audience).await?;
+    let mut granted: Vec<&str> = answer.body["scope"]
+        .as_str()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    let mut wanted: Vec<&str> = scopes.split_whitespace().collect();
+    granted.sort_unstable();
+    wanted.sort_unstable();
+    if answer.status == 200 && answer.body["access_token"].is_string() && granted == wanted {
+        return Ok(());
+    }
+    Err(world
+        .explain(
+            &format!(
+                "a token for {audience} with the scopes {scopes:?} for {name:?}, but /oauth/token answered {} {}",
+                answer.status,
+                masked(&answer.body)
+            ),
+            "create the application with the client_credentials grant type and report its client_id and \
+             client_secret as the provider answered them; grant it the scenario's scopes (`scope`, an array) on the \
+             API named by `audience`",
+        )
+        .await)
+}
+
+/// The application `name` is refused a token for `audience` with the status, `error` and
+/// `error_description` (the step's doc string) the step names.
+#[then(expr = "{string} is refused a token for {string} with {int} {word}:")]
+async fn refused_token(
+    world: &mut AuthWorld,
+    step: &Step,
+    name: String,
+    audience: String,
+    status: u16,
+    error: String,
+) -> Result<(), String> {
+    let description = step.docstring.as_deref().map(str::trim).unwrap_or_default().to_owned();
+    let answer = token_for(world, &name, &audience).await?;
+    if answer.status == status && answer.body["error"] == error && answer.body["error_description"] == description {
+        return Ok(());
+    }
+    Err(world
+        .explain(
+            &format!(
+                "/oauth/token to refuse {name:?} a token for {audience} with {status} {error} {description:?}, but \
+                 it answered {} {}",
+                answer.status,
+                masked(&answer.body)
+            ),
+            "DELETE /api/v2/client-grants/{id} with the id of the grant the provider created",
+        )
+        .await)
+}
+
+/// A token answer as a failure may print it: the access token masked.
+fn masked(body: &Value) -> Value {
+    let mut shown = body.clone();
+    if let Some(token) = shown.get_mut("access_token") {
+        *token = json!("****");
+    }
+    shown
+}
+
+/// The credentials the client reported for the application `name`.
+async fn credentials(world: &AuthWorld, name: &str) -> Result<Credentials, String> {
+    world
+        .auth0()
+        .await?
+        .created_applications
+        .get(name)
+        .cloned()
+        .ok_or_else(|| format!("the client reported no credentials for the application {name:?}"))
+}
+
+/// `POST /oauth/token` for `audience` with the client-credentials grant of the application
+/// `name`, as that application would ask (the harness's `User-Agent`, so it is not the client's).
+async fn token_for(world: &AuthWorld, name: &str, audience: &str) -> Result<Answer, String> {
+    let app = credentials(world, name).await?;
+    let url = format!("{}/oauth/token", world.auth0().await?.idp.uri());
+    let body = json!({
+        "grant_type": "client_credentials",
+        "client_id": app.client_id,
+        "client_secret": app.client_secret,
+        "audience": audience,
+    });
+    let response = world
+        .control
+        .post(&url)
+        .header(reqwest::header::USER_AGENT, AGENT)
+        .json(&body)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let status = response.status().as_u16();
+    let body = response.json().await.unwrap_or(Value::Null);
+    Ok(Answer { status, body })
+}
+
+/// A 201 from `POST <path>` during the last operation, and its `key` reported as the provider
+/// answered it.
+async fn created(world: &AuthWorld, path: &str, key: &str) -> Result<(), String> {
+    let report = world.last()?;
+    let answered = report
+        .provider_exchanges()
+        .filter(|e| e["request"]["method"] == "POST" && e["request"]["path"] == path)
+        .filter(|e| e["response"]["status"] == 201)
+        .filter_map(response_json)
+        .last();
+    let reported = reported(world).map(|r| r[key].clone()).unwrap_or(Value::Null);
+    if let Some(answered) = &answered
+        && answered[key].is_string()
+        && answered[key] == reported
+    {
+        return Ok(());
+    }
+    Err(world
+        .explain(
+            &format!(
+                "a 201 from POST {path} during this operation, its {key} reported (the provider answered {}, the client \
+                 reported {reported})",
+                answered.map_or("no 201".to_owned(), |a| a[key].to_string())
+            ),
+            &format!("POST {path} with a JSON body, and report the {key} of the provider's answer"),
+        )
+        .await)
+}
