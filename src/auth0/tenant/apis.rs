@@ -15,6 +15,7 @@ use crate::auth0::tenant::logins::random_alnum;
 use crate::auth0::tenant::model::{Api, ClientGrant, MANAGEMENT_API};
 use crate::auth0::tenant::state::TenantState;
 use crate::auth0::wire::era::WireEra;
+use crate::auth0::wire::format::in_key_order;
 
 pub use crate::auth0::tenant::model::{DEFAULT_TOKEN_LIFETIME, ManagementApi};
 /// The system API's name (obs: TestAccResourceServerAuth0APIManagementImport).
@@ -73,15 +74,8 @@ const GRANT_ORDER: &[&str] = &[
     "allow_all_scopes",
 ];
 
-fn ordered(mut all: Map<String, Value>, order: &[&str]) -> Map<String, Value> {
-    let mut out = Map::new();
-    for key in order {
-        if let Some(value) = all.shift_remove(*key) {
-            out.insert((*key).to_owned(), value);
-        }
-    }
-    out.extend(all);
-    out
+fn ordered(all: Map<String, Value>, order: &[&str]) -> Map<String, Value> {
+    in_key_order(all, order)
 }
 
 /// A resource server id: 24 lowercase hex digits (obs: every recorded id).

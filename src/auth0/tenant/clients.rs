@@ -14,6 +14,7 @@ use crate::auth0::tenant::logins::random_alnum;
 use crate::auth0::tenant::model::Client;
 use crate::auth0::tenant::state::TenantState;
 use crate::auth0::wire::era::WireEra;
+use crate::auth0::wire::format::in_key_order;
 
 /// `client_id`: 32 alphanumerics (obs: every recorded id).
 pub const CLIENT_ID_LEN: usize = 32;
@@ -331,15 +332,8 @@ pub fn client_json(client: &Client, certificate_pem: &str, with_secret: bool) ->
     ordered(all)
 }
 
-fn ordered(mut all: Map<String, Value>) -> Map<String, Value> {
-    let mut out = Map::new();
-    for key in ORDER {
-        if let Some(value) = all.shift_remove(*key) {
-            out.insert((*key).to_owned(), value);
-        }
-    }
-    out.extend(all);
-    out
+fn ordered(all: Map<String, Value>) -> Map<String, Value> {
+    in_key_order(all, ORDER)
 }
 
 /// Creates an application from a validated POST body; a runtime application past the cap makes

@@ -14,6 +14,7 @@ use crate::auth0::tenant::logins::random_alnum;
 use crate::auth0::tenant::model::{Client, Connection, PasswordRules};
 use crate::auth0::tenant::state::TenantState;
 use crate::auth0::wire::era::WireEra;
+use crate::auth0::wire::format::in_key_order;
 use crate::core::password::{PasswordPolicy, Strength};
 
 /// `con_` and 16 alphanumerics (obs: every recorded id).
@@ -314,14 +315,7 @@ pub fn connection_json(connection: &Connection, clients: &[Client]) -> Map<Strin
     let mut all = connection.settings.clone();
     all.insert("id".into(), json!(connection.id));
     all.insert("enabled_clients".into(), json!(enabled_client_ids(connection, clients)));
-    let mut out = Map::new();
-    for key in ORDER {
-        if let Some(value) = all.shift_remove(*key) {
-            out.insert((*key).to_owned(), value);
-        }
-    }
-    out.extend(all);
-    out
+    in_key_order(all, ORDER)
 }
 
 /// Why a create or update is refused.

@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 
 use crate::auth0::tenant::logins::SessionLifetimes;
 use crate::auth0::tenant::state::TenantState;
+use crate::auth0::wire::format::in_key_order;
 
 /// The order the provider prints the stored settings' keys in. obs: every pair of these keys comes
 /// in this order in the 205 settings bodies of go-auth0 (TestTenantManager*, 2025-11 to 2026-07)
@@ -204,13 +205,7 @@ pub(crate) fn render(state: &TenantState, default_audience: Option<String>, prin
     if let Some(directory) = &state.default_directory {
         stored.insert("default_directory".into(), Value::String(directory.clone()));
     }
-    let mut out = Map::new();
-    for key in ORDER {
-        if let Some(value) = stored.shift_remove(*key) {
-            out.insert((*key).to_owned(), value);
-        }
-    }
-    out.extend(stored);
+    let mut out = in_key_order(stored, ORDER);
     if printed == Printed::Update
         && let Some(Value::Object(flags)) = out.get_mut("flags")
     {

@@ -1,5 +1,6 @@
 //! Values printed as the provider prints them.
 
+use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -13,6 +14,19 @@ pub fn timestamp(at: OffsetDateTime) -> String {
         Some((head, _)) => format!("{head}.{:03}Z", at.millisecond()),
         None => format!("{}.000Z", text.trim_end_matches('Z')),
     }
+}
+
+/// `all` with the keys `order` names first, in that order, then the others in the order they
+/// were stored: how the provider prints its configuration objects.
+pub fn in_key_order(mut all: Map<String, Value>, order: &[&str]) -> Map<String, Value> {
+    let mut out = Map::new();
+    for key in order {
+        if let Some(value) = all.shift_remove(*key) {
+            out.insert((*key).to_owned(), value);
+        }
+    }
+    out.extend(all);
+    out
 }
 
 #[cfg(test)]
