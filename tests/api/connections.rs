@@ -144,3 +144,45 @@ async fn conflicts_and_list_filters_answer_as_recorded() {
     let by_name = app.get("/api/v2/connections?name=Partners", Some(&token)).await;
     assert_eq!(by_name.json().as_array().map(Vec::len), Some(1));
 }
+
+/// Hostile: an application creates a user in a connection not enabled for it. obs text
+/// (terraform-provider-auth0 #854): 400 `Connection must be enabled for this client to perform
+/// single user creation and signup operations (client_id: … - connection: …)`; once enabled, the
+/// same create succeeds.
+#[tokio::test]
+async fn a_user_is_created_only_by_an_application_the_connection_is_enabled_for() {
+    let app = TestApp::new();
+    let token = app.token(App::Explorer).await;
+    let (explorer, _) = app.credentials(App::Explorer);
+    let created = app
+        .post_json(
+            "/api/v2/connections",
+            Some(&token),
+            &json!({"name": "Partners", "strategy": "auth0", "options": {"passwordPolicy": "low"}}),
+        )
+        .await;
+    let id = created.json()["id"].as_str().expect("id").to_owned();
+    let user = json!({"connection": "Partners", "email": "partner@example.com", "password": "Partner-2026!"});
+    let refused = app.post_json("/api/v2/users", Some(&token), &user).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert_wire!("users_create_connection_not_enabled", refused);
+    assert_eq!(
+        refused.json()["message"],
+        format!(
+            "Connection must be enabled for this client to perform single user creation and signup operations \
+             (client_id: {explorer} - connection: Partners)"
+        )
+    );
+    let enable = app
+        .request(
+            Method::PATCH,
+            &format!("/api/v2/connections/{id}/clients"),
+            Some("application/json"),
+            Some(&format!("Bearer {token}")),
+            json!([{"client_id": explorer, "status": true}]).to_string(),
+        )
+        .await;
+    assert_eq!(enable.status, StatusCode::NO_CONTENT, "{}", enable.body);
+    let accepted = app.post_json("/api/v2/users", Some(&token), &user).await;
+    assert_eq!(accepted.status, StatusCode::CREATED, "{}", accepted.body);
+}

@@ -180,6 +180,11 @@ pub enum MgmtError {
     /// `POST /users` on a connection that is neither database nor passwordless. 400 (doc text;
     /// errorCode not documented, none sent).
     ConnectionCannotCreateUsers { connection: String },
+    /// `POST /users` by an application the connection is not enabled for. 400 (obs text:
+    /// terraform-provider-auth0 #854, `400 Bad Request: Connection must be enabled for this client
+    /// to perform single user creation and signup operations (client_id: … - connection: …)`; no
+    /// errorCode inf: the report quotes none).
+    ConnectionNotEnabledForClient { client_id: String, connection: String },
     /// `username` on a connection without `requires_username`. 400 (doc text; no errorCode).
     UsernameNotAllowed { connection: String },
     /// A password the connection's history, dictionary or personal-information rule refuses.
@@ -538,6 +543,14 @@ impl MgmtError {
                 "The connection does not exist.".into(),
                 Some("inexistent_connection"),
             ),
+            ConnectionNotEnabledForClient { client_id, connection } => mgmt(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "Connection must be enabled for this client to perform single user creation and signup \
+                     operations (client_id: {client_id} - connection: {connection})"
+                ),
+                None,
+            ),
             ConnectionCannotCreateUsers { .. } => mgmt(
                 StatusCode::BAD_REQUEST,
                 "Connection does not support user creation through the API. It must either be a database or \
@@ -802,6 +815,10 @@ impl MgmtError {
             InexistentConnection { connection } => {
                 format!("no connection is named `{connection}`: GET /__authmock__/tenant lists them")
             }
+            ConnectionNotEnabledForClient { client_id, connection } => format!(
+                "`{connection}` is not enabled for the application {client_id} that asked: add it to the \
+                 connection's enabled clients (PATCH /api/v2/connections/{{id}}/clients)"
+            ),
             ConnectionCannotCreateUsers { connection } => {
                 format!("`{connection}` is not a database connection; users are created in database connections")
             }

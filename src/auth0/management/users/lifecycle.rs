@@ -63,11 +63,19 @@ impl BodySchema for CreateUserRequest {
 #[tracing::instrument(skip_all)]
 pub(in crate::auth0::management) async fn create(
     State(tenant): State<Tenant>,
-    _caller: Scoped<CreateUsers>,
+    Scoped(caller, _): Scoped<CreateUsers>,
     MgmtBody(request): MgmtBody<CreateUserRequest>,
 ) -> Result<Response, MgmtError> {
     let now = tenant.clock().now();
     let mut state = tenant.state();
+    if let (Some(client_id), Some(connection)) = (&caller.client_id, state.connection_by_name(&request.connection))
+        && !connection.enabled_for(client_id)
+    {
+        return Err(MgmtError::ConnectionNotEnabledForClient {
+            client_id: client_id.clone(),
+            connection: connection.name.clone(),
+        });
+    }
     // doc (OAS): a verification email follows when the email is not verified; `verify_email`
     // overrides that either way.
     let verify = request.verify_email.unwrap_or(request.email_verified != Some(true));
