@@ -222,7 +222,7 @@ impl JanrainState {
         let cap = self.caps.records.capacity();
         if runtime >= cap {
             let mut excess = (runtime + 1 - cap).max(cap / 10);
-            self.evict_oldest_runtime(None, |_| {
+            self.evict_oldest_runtime(None, |_, _| {
                 let go = excess > 0;
                 excess = excess.saturating_sub(1);
                 go
@@ -245,9 +245,8 @@ impl JanrainState {
         self.record_bytes_held = self.record_bytes_held - before + now;
         let budget = self.caps.record_bytes;
         if self.record_bytes_held > budget {
-            let weights = self.record_weights.clone();
             let mut total = self.record_bytes_held;
-            self.evict_oldest_runtime(Some(keep), |r| {
+            self.evict_oldest_runtime(Some(keep), |r, weights| {
                 let go = total > budget;
                 total -= weights.get(&r.id).copied().unwrap_or(0);
                 go
@@ -256,16 +255,18 @@ impl JanrainState {
     }
 
     /// Drops runtime records but `keep`, oldest first (records are kept in creation order), as
-    /// long as `go` says the next one goes, with their tokens and weights, counted as evictions.
-    fn evict_oldest_runtime(&mut self, keep: Option<u64>, mut go: impl FnMut(&Record) -> bool) {
+    /// long as `go` (given the record and the weights) says the next one goes, with their tokens
+    /// and weights, counted as evictions.
+    fn evict_oldest_runtime(&mut self, keep: Option<u64>, mut go: impl FnMut(&Record, &HashMap<u64, usize>) -> bool) {
         let seeded = self.caps.seeded_records;
         let mut going = true;
         let mut gone = Vec::new();
+        let weights = &self.record_weights;
         self.records.retain(|r| {
             if !going || r.id <= seeded || Some(r.id) == keep {
                 return true;
             }
-            going = go(r);
+            going = go(r, weights);
             if going {
                 gone.push((r.id, r.uuid.clone()));
             }
