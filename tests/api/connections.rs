@@ -17,6 +17,20 @@ fn password_realm(app: &TestApp, realm: &str, username: &str, password: &str) ->
     })
 }
 
+/// Enables connection `id` for application `client_id` (`PATCH /connections/{id}/clients`, 204).
+async fn enable(app: &TestApp, token: &str, id: &str, client_id: &str) {
+    let reply = app
+        .request(
+            Method::PATCH,
+            &format!("/api/v2/connections/{id}/clients"),
+            Some("application/json"),
+            Some(&format!("Bearer {token}")),
+            json!([{"client_id": client_id, "status": true}]).to_string(),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.body);
+}
+
 /// A database connection created through the API, enabled for the web application with the
 /// `/clients` endpoint, signs a user up and logs them in; a stricter password policy set by PATCH
 /// refuses the next weak password at once; deleting the connection takes its users along.
@@ -49,16 +63,7 @@ async fn a_database_connection_made_through_the_api_signs_up_and_logs_in_at_once
         "not enabled for the web application yet: {location}"
     );
 
-    let enable = app
-        .request(
-            Method::PATCH,
-            &format!("/api/v2/connections/{id}/clients"),
-            Some("application/json"),
-            Some(&format!("Bearer {token}")),
-            json!([{"client_id": web, "status": true}]).to_string(),
-        )
-        .await;
-    assert_eq!(enable.status, StatusCode::NO_CONTENT, "{}", enable.body);
+    enable(&app, &token, &id, &web).await;
     let enabled = app
         .get(&format!("/api/v2/connections/{id}/clients"), Some(&token))
         .await;
@@ -173,16 +178,7 @@ async fn a_user_is_created_only_by_an_application_the_connection_is_enabled_for(
              (client_id: {explorer} - connection: Partners)"
         )
     );
-    let enable = app
-        .request(
-            Method::PATCH,
-            &format!("/api/v2/connections/{id}/clients"),
-            Some("application/json"),
-            Some(&format!("Bearer {token}")),
-            json!([{"client_id": explorer, "status": true}]).to_string(),
-        )
-        .await;
-    assert_eq!(enable.status, StatusCode::NO_CONTENT, "{}", enable.body);
+    enable(&app, &token, &id, &explorer).await;
     let accepted = app.post_json("/api/v2/users", Some(&token), &user).await;
     assert_eq!(accepted.status, StatusCode::CREATED, "{}", accepted.body);
 }
