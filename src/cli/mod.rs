@@ -52,6 +52,10 @@ pub struct TestArgs {
     /// Write a Cucumber JSON report here.
     #[arg(long)]
     pub json: Option<PathBuf>,
+    /// Write the run as Cucumber Messages here (NDJSON, one envelope per line), the stream the
+    /// Cucumber ecosystem's report tools read.
+    #[arg(long)]
+    pub messages: Option<PathBuf>,
     /// The feature files (a directory or one file); the suite built into the binary by default.
     #[arg(long)]
     pub features: Option<PathBuf>,
@@ -153,6 +157,7 @@ async fn test(args: TestArgs) -> anyhow::Result<()> {
         tags: args.tags,
         junit: args.junit,
         json: args.json,
+        messages: args.messages,
         concurrency: args.concurrency,
         fail_on_skipped: false,
         tls: args.tls,

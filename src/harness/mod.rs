@@ -15,6 +15,7 @@ pub mod adapter;
 pub mod browser;
 pub mod junit;
 pub mod management;
+pub mod messages;
 pub mod operations;
 pub mod parser;
 pub mod protocol;
@@ -44,6 +45,8 @@ pub struct Options {
     pub tags: Option<String>,
     pub junit: Option<PathBuf>,
     pub json: Option<PathBuf>,
+    /// Where to write the run as Cucumber Messages (NDJSON; `messages`).
+    pub messages: Option<PathBuf>,
     pub concurrency: Option<usize>,
     /// Treat a scenario skipped for an unsupported operation as a failure too. A step with no
     /// definition always fails its scenario.
@@ -148,6 +151,10 @@ async fn run_suite(options: Options) -> anyhow::Result<Summary> {
         Some(path) => Box::new(File::create(path)?),
         None => Box::new(io::sink()),
     };
+    let messages: Box<dyn io::Write> = match &options.messages {
+        Some(path) => Box::new(io::BufWriter::new(File::create(path)?)),
+        None => Box::new(io::sink()),
+    };
 
     let finished = Arc::new(Mutex::new(Vec::<Finished>::new()));
     let recorded = finished.clone();
@@ -198,6 +205,16 @@ async fn run_suite(options: Options) -> anyhow::Result<Summary> {
                 .summarized()
                 .tee::<AuthWorld, _>(writer::JUnit::for_tee(junit.clone(), 0))
                 .tee::<AuthWorld, _>(writer::Json::for_tee(json))
+                .tee::<AuthWorld, _>(
+                    messages::Messages::new(
+                        messages,
+                        options.features.clone(),
+                        messages::definitions::<AuthWorld>(),
+                        strict,
+                    )
+                    .discard_stats_writes()
+                    .discard_arbitrary_writes(),
+                )
                 .normalized(),
         )
         // A skipped step is a failure unless the parser marked it unsupported: a step with no

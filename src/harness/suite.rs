@@ -47,26 +47,30 @@ pub const FEATURES: &[(&str, &str)] = &[
     ),
 ];
 
-/// The embedded suite written out to a private temporary folder, removed on drop.
+/// The embedded suite written out to a private temporary folder, removed on drop. The files go
+/// to its `features/` subfolder, so reports name them as in this repository
+/// (`features/auth0/login.feature`).
 pub struct EmbeddedSuite {
     dir: PathBuf,
+    features: PathBuf,
 }
 
 impl EmbeddedSuite {
     pub fn write() -> std::io::Result<Self> {
         let dir = std::env::temp_dir().join(format!("authmock-features-{}", std::process::id()));
+        let features = dir.join("features");
         for (path, text) in FEATURES {
-            let file = dir.join(path);
+            let file = features.join(path);
             if let Some(parent) = file.parent() {
                 std::fs::create_dir_all(parent)?;
             }
             std::fs::write(file, text)?;
         }
-        Ok(Self { dir })
+        Ok(Self { dir, features })
     }
 
     pub fn path(&self) -> &Path {
-        &self.dir
+        &self.features
     }
 }
 

@@ -18,6 +18,9 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 use authmock::harness::{self, ClientSpec, Options, Summary};
+use serde_json::Value;
+
+mod messages;
 use cucumber::gherkin;
 use futures::StreamExt as _;
 
@@ -28,11 +31,91 @@ fn options(features: PathBuf, client: ClientSpec, fail_on_skipped: bool) -> Opti
         tags: None,
         junit: None,
         json: None,
+        messages: None,
         // Bounded: dozens of adapter processes starting at once on a loaded CI machine miss the
         // start timeout (and the mutants run two suites at a time).
         concurrency: Some(5),
         fail_on_skipped,
         tls: false,
+    }
+}
+
+/// `--messages` on `tests/messages/shapes.feature` (an outline with tagged examples, a rule, a
+/// background, a data table, a doc string, an undefined step): the report follows the schema and
+/// says what happened, example by example and step by step.
+async fn messages_shapes(root: &Path, reports: &Path) {
+    let path = reports.join("shapes.ndjson");
+    let summary = harness::run(Options {
+        messages: Some(path.clone()),
+        ..options(root.join("tests/messages/shapes.feature"), ClientSpec::Builtin, false)
+    })
+    .await
+    .expect("the shapes feature runs");
+    let envelopes = messages::check(root, &path).unwrap_or_else(|problems| {
+        eprintln!("the --messages report of shapes.feature: {problems:#?}");
+        std::process::exit(1);
+    });
+    let of = |kind: &str| -> Vec<&Value> { envelopes.iter().filter_map(|e| e.get(kind)).collect() };
+    let pickles: Vec<(String, Vec<String>)> = of("pickle")
+        .iter()
+        .map(|p| {
+            let tags = p["tags"].as_array().into_iter().flatten();
+            (
+                p["name"].as_str().unwrap_or_default().to_owned(),
+                tags.map(|t| t["name"].as_str().unwrap_or_default().to_owned())
+                    .collect(),
+            )
+        })
+        .collect();
+    let statuses: Vec<&str> = of("testStepFinished")
+        .iter()
+        .map(|f| f["testStepResult"]["status"].as_str().unwrap_or_default())
+        .collect();
+    let expected_pickles: Vec<(String, Vec<String>)> = vec![
+        (
+            "The provider's clock moves 1 days".into(),
+            vec!["@auth0".into(), "@must".into(), "@first".into()],
+        ),
+        (
+            "The provider's clock moves 2 days".into(),
+            vec!["@auth0".into(), "@must".into(), "@first".into()],
+        ),
+        (
+            "An undefined step with a table and a doc string".into(),
+            vec!["@auth0".into()],
+        ),
+    ];
+    let document = &of("gherkinDocument")[0]["feature"];
+    let rule_steps = &document["children"][2]["rule"]["children"][0]["scenario"]["steps"];
+    let problems: Vec<String> = [
+        (pickles != expected_pickles).then(|| format!("pickles: {pickles:?}")),
+        (statuses
+            != [
+                "PASSED",
+                "PASSED",
+                "PASSED",
+                "PASSED",
+                "PASSED",
+                "UNDEFINED",
+                "SKIPPED",
+                "SKIPPED",
+            ])
+        .then(|| format!("step statuses: {statuses:?}")),
+        (!summary.failed).then(|| "the run with an undefined step passed".to_owned()),
+        (of("testRunFinished")[0]["success"] != false).then(|| "testRunFinished.success is not false".to_owned()),
+        (rule_steps[0]["dataTable"]["rows"][1]["cells"][1]["value"] != "b")
+            .then(|| format!("data table: {}", rule_steps[0])),
+        (rule_steps[1]["docString"]["content"] != "{\"a\": 1}" || rule_steps[1]["docString"]["mediaType"] != "json")
+            .then(|| format!("doc string: {}", rule_steps[1])),
+        (of("pickle")[2]["steps"][1]["argument"]["dataTable"]["rows"][0]["cells"][0]["value"] != "name")
+            .then(|| format!("pickle table: {}", of("pickle")[2])),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !problems.is_empty() {
+        eprintln!("the --messages report of shapes.feature says the wrong things: {problems:#?}");
+        std::process::exit(1);
     }
 }
 
@@ -127,9 +210,12 @@ async fn main() {
     let features = root.join("features");
     let reports = tempfile::tempdir().expect("a temporary directory");
     let reference_junit = reports.path().join("reference.xml");
+    let reference_messages = reports.path().join("reference.ndjson");
+    messages_shapes(&root, reports.path()).await;
     let started = std::time::Instant::now();
     let summary = harness::run(Options {
         junit: Some(reference_junit.clone()),
+        messages: Some(reference_messages.clone()),
         ..options(features.clone(), ClientSpec::Builtin, true)
     })
     .await
@@ -137,6 +223,15 @@ async fn main() {
     eprintln!("conformance suite with the reference client: {:.2?}", started.elapsed());
     if summary.failed {
         eprintln!("failed scenarios: {:#?}", summary.failures);
+        std::process::exit(1);
+    }
+    let reference = messages::check(&root, &reference_messages).unwrap_or_else(|problems| {
+        eprintln!("the reference run's --messages report: {problems:#?}");
+        std::process::exit(1);
+    });
+    let finished = reference.last().and_then(|e| e.get("testRunFinished"));
+    if finished.and_then(|f| f["success"].as_bool()) != Some(true) {
+        eprintln!("the reference run's --messages report does not end in a successful testRunFinished");
         std::process::exit(1);
     }
     // `--tls`: the same suite, every tenant on HTTPS with this run's CA.
