@@ -176,7 +176,10 @@ async function start(options = {}) {
   mock.process = child;
   /** A new tenant on its own loopback port (`POST /__authmock__/tenants`); `stop()` removes it. */
   mock.createTenant = async (request = {}) => {
-    const summary = await mock.control.request("POST", "tenants", { provider: "auth0", ...request });
+    const body = { provider: "auth0", ...request };
+    // A file is read by the server: name it whatever the server's working directory.
+    if (body.fixture && fs.existsSync(body.fixture)) body.fixture = path.resolve(body.fixture);
+    const summary = await mock.control.request("POST", "tenants", body);
     return listener(summary, options.adminToken, () => mock.control.request("DELETE", `tenants/${summary.id}`));
   };
   try {

@@ -96,7 +96,8 @@ export interface CreateTenantOptions {
 /** A running `authmock serve`: the default Auth0 tenant, with the Janrain app beside it. */
 export interface Authmock extends Listener {
   janrain: Listener;
-  process: import("node:child_process").ChildProcess;
+  /** The `authmock serve` child process. */
+  process: { readonly pid?: number; kill(signal?: string | number): boolean };
   /** A fresh tenant on its own loopback port (`POST /__authmock__/tenants`). */
   createTenant(options?: CreateTenantOptions): Promise<Listener>;
 }

@@ -232,12 +232,14 @@ class Server(Tenant):
             self._command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         # `serve --json` prints one summary line per listener once both accept connections.
         lines, stderr = [], []
-        threading.Thread(target=self._drain, args=(self._process.stderr, stderr), daemon=True).start()
+        errors = threading.Thread(target=self._drain, args=(self._process.stderr, stderr), daemon=True)
+        errors.start()
         reader = threading.Thread(target=self._read_summaries, args=(lines,), daemon=True)
         reader.start()
         reader.join(self._timeout)
         if len(lines) < 2:
             self.stop()
+            errors.join(2)
             raise AuthmockError(f"authmock serve did not start: {''.join(stderr).strip() or 'no summary'}")
         threading.Thread(target=self._drain, args=(self._process.stdout, []), daemon=True).start()
         auth0, janrain = (json.loads(line) for line in lines)
@@ -277,7 +279,9 @@ class Server(Tenant):
         it as a context manager."""
         body = {"provider": provider}
         if fixture is not None:
-            body["fixture"] = os.fspath(fixture)
+            # A file is read by the server: name it whatever the server's working directory.
+            fixture = os.fspath(fixture)
+            body["fixture"] = os.path.abspath(fixture) if os.path.isfile(fixture) else fixture
         if seed is not None:
             body["seed"] = seed
         if port is not None:
