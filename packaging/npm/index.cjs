@@ -139,6 +139,7 @@ async function start(options = {}) {
   const exited = new Promise((resolve) => child.once("exit", resolve));
   const stop = async () => {
     process.off("exit", killOnExit);
+    child.ref();
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
     await exited;
   };
@@ -188,6 +189,10 @@ async function start(options = {}) {
     await stop();
     throw error;
   }
+  // A script that never calls stop() still ends (and its "exit" handler kills the server).
+  child.unref();
+  child.stdout.unref();
+  child.stderr.unref();
   return mock;
 }
 

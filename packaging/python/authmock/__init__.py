@@ -11,6 +11,7 @@ The pytest plugin (authmock.pytest_plugin) gives each test such a fresh tenant a
 fixture. Standard library only.
 """
 
+import atexit
 import json
 import os
 import shutil
@@ -230,6 +231,8 @@ class Server(Tenant):
             return self
         self._process = subprocess.Popen(
             self._command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        # A script that never calls stop() does not leave the server running after it.
+        atexit.register(self.stop)
         # `serve --json` prints one summary line per listener once both accept connections.
         lines, stderr = [], []
         errors = threading.Thread(target=self._drain, args=(self._process.stderr, stderr), daemon=True)
@@ -293,6 +296,7 @@ class Server(Tenant):
         process, self._process = self._process, None
         if process is None:
             return
+        atexit.unregister(self.stop)
         if process.poll() is None:
             process.terminate()
             try:
