@@ -139,6 +139,7 @@ async function start(options = {}) {
   const exited = new Promise((resolve) => child.once("exit", resolve));
   const stop = async () => {
     process.off("exit", killOnExit);
+    if (child.pid === undefined) return; // never started (no such binary): no exit to wait for
     child.ref();
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
     await exited;

@@ -8,6 +8,9 @@ import { start } from "authmock";
 const require = createRequire(import.meta.url);
 assert.equal(typeof require("authmock").start, "function");
 
+await assert.rejects(start({ args: ["--no-such-flag"] }), /unexpected argument '--no-such-flag'/);
+await assert.rejects(start({ binary: "/nonexistent/authmock" }), /did not start: spawn/);
+
 const mock = await start();
 try {
   const discovery = await (await fetch(`${mock.baseUrl}/.well-known/openid-configuration`)).json();

@@ -53,3 +53,10 @@ def test_a_server_stops_when_its_block_ends():
         url = server.base_url
     with pytest.raises(OSError):
         urllib.request.urlopen(f"{url}/__authmock__/health", timeout=2)
+
+
+def test_a_server_that_cannot_start_says_why():
+    with pytest.raises(authmock_package.AuthmockError, match="unexpected argument '--no-such-flag'"):
+        authmock_package.Server(args=["--no-such-flag"]).start()
+    with pytest.raises(authmock_package.AuthmockError, match="did not start"):
+        authmock_package.Server(binary="/nonexistent/authmock").start()

@@ -229,8 +229,11 @@ class Server(Tenant):
     def start(self):
         if self._process is not None:
             return self
-        self._process = subprocess.Popen(
-            self._command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            self._process = subprocess.Popen(
+                self._command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        except OSError as error:
+            raise AuthmockError(f"authmock serve did not start: {error}") from None
         # A script that never calls stop() does not leave the server running after it.
         atexit.register(self.stop)
         # `serve --json` prints one summary line per listener once both accept connections.
