@@ -5,7 +5,7 @@ use axum::http::{Method, StatusCode};
 use serde_json::json;
 
 use crate::assert_wire;
-use crate::helpers::{App, TestApp};
+use crate::helpers::{AUDIENCE, App, TestApp};
 use crate::login::{WEB_CALLBACK, urlencode};
 
 fn password_realm(app: &TestApp, realm: &str, username: &str, password: &str) -> serde_json::Value {
@@ -248,4 +248,68 @@ async fn signups_and_password_grants_need_the_connection_enabled_for_the_applica
     assert_eq!(realm.status, StatusCode::OK, "{}", realm.body);
     let plain = app.oauth(&password).await;
     assert_eq!(plain.status, StatusCode::OK, "{}", plain.body);
+}
+
+/// `PATCH /connections/{id}` with `update:connections_options` alone (doc: OAS, the endpoint's
+/// scopes and its `options` field) changes the options; any other field needs
+/// `update:connections` (inf: refused as the scope check refuses).
+#[tokio::test]
+async fn the_options_scope_alone_changes_only_the_options() {
+    let app = TestApp::new();
+    let token = app.token(App::Explorer).await;
+    let created = app
+        .post_json(
+            "/api/v2/connections",
+            Some(&token),
+            &json!({"name": "Partners", "strategy": "auth0", "options": {"passwordPolicy": "low"}}),
+        )
+        .await;
+    let id = created.json()["id"].as_str().expect("id").to_owned();
+    let editor = app
+        .post_json(
+            "/api/v2/clients",
+            Some(&token),
+            &json!({"name": "Options editor", "app_type": "non_interactive", "grant_types": ["client_credentials"]}),
+        )
+        .await
+        .json();
+    let grant = app
+        .post_json(
+            "/api/v2/client-grants",
+            Some(&token),
+            &json!({"client_id": editor["client_id"], "audience": AUDIENCE, "scope": ["update:connections_options"]}),
+        )
+        .await;
+    assert_eq!(grant.status, StatusCode::CREATED, "{}", grant.body);
+    let issued = app
+        .oauth(
+            &json!({"grant_type": "client_credentials", "client_id": editor["client_id"],
+                       "client_secret": editor["client_secret"], "audience": AUDIENCE}),
+        )
+        .await;
+    let options_only = issued.json()["access_token"].as_str().expect("token").to_owned();
+
+    let changed = app
+        .patch_json(
+            &format!("/api/v2/connections/{id}"),
+            &options_only,
+            &json!({"options": {"passwordPolicy": "excellent"}}),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    assert_eq!(changed.json()["options"], json!({"passwordPolicy": "excellent"}));
+    let beyond = app
+        .patch_json(
+            &format!("/api/v2/connections/{id}"),
+            &options_only,
+            &json!({"options": {"passwordPolicy": "low"}, "display_name": "Partners"}),
+        )
+        .await;
+    assert_wire!("connections_update_options_scope_only", beyond);
+    let kept = app.get(&format!("/api/v2/connections/{id}"), Some(&token)).await;
+    assert_eq!(
+        kept.json()["options"],
+        json!({"passwordPolicy": "excellent"}),
+        "refused whole"
+    );
 }
