@@ -76,36 +76,9 @@ async fn change_callbacks(world: &mut AuthWorld, name: String, callbacks: String
 /// The 200 of `PATCH /api/v2/clients/{id}` during the operation, and the same callbacks reported.
 #[then("the client receives the application as the provider updated it")]
 async fn receives_update(world: &mut AuthWorld) -> Result<(), String> {
-    let report = world.last()?;
-    let answered = report
-        .provider_exchanges()
-        .filter(|e| e["request"]["method"] == "PATCH")
-        .filter(|e| {
-            e["request"]["path"]
-                .as_str()
-                .is_some_and(|p| p.starts_with("/api/v2/clients/"))
-        })
-        .filter(|e| e["response"]["status"] == 200)
-        .filter_map(response_json)
-        .last();
-    let reported = reported(world).map(|r| r["callbacks"].clone()).unwrap_or(Value::Null);
-    if let Some(answered) = &answered
-        && answered["callbacks"].is_array()
-        && answered["callbacks"] == reported
-    {
-        return Ok(());
-    }
-    Err(world
-        .explain(
-            &format!(
-                "a 200 from PATCH /api/v2/clients/{{id}} during this operation, its callbacks reported (the provider \
-                 answered {}, the client reported {reported})",
-                answered.map_or("no 200".to_owned(), |a| a["callbacks"].to_string())
-            ),
-            "PATCH /api/v2/clients/{id} with `callbacks` as a JSON array, and report the callbacks of the provider's \
-             answer",
-        )
-        .await)
+    let advice = "PATCH /api/v2/clients/{id} with `callbacks` as a JSON array, and report the callbacks of the \
+                  provider's answer";
+    answered_as_reported(world, ("PATCH", "/api/v2/clients/{id}", 200), "callbacks", advice).await
 }
 
 /// The harness, as the user, signs in on the login page of the application `name` with the
@@ -324,16 +297,34 @@ async fn token_for(world: &AuthWorld, name: &str, audience: &str) -> Result<Answ
 /// A 201 from `POST <path>` during the last operation, and its `key` reported as the provider
 /// answered it.
 async fn created(world: &AuthWorld, path: &str, key: &str) -> Result<(), String> {
+    let advice = format!("POST {path} with a JSON body, and report the {key} of the provider's answer");
+    answered_as_reported(world, ("POST", path, 201), key, &advice).await
+}
+
+/// The last `status` answer to `method path` during the last operation (`{id}` in `path` stands
+/// for one path segment), and its `key` reported as the provider answered it.
+async fn answered_as_reported(
+    world: &AuthWorld,
+    (method, path, status): (&str, &str, u16),
+    key: &str,
+    advice: &str,
+) -> Result<(), String> {
+    let matches = |sent: &str| match path.split_once("{id}") {
+        Some((prefix, _)) => sent
+            .strip_prefix(prefix)
+            .is_some_and(|id| !id.is_empty() && !id.contains('/')),
+        None => sent == path,
+    };
     let report = world.last()?;
     let answered = report
         .provider_exchanges()
-        .filter(|e| e["request"]["method"] == "POST" && e["request"]["path"] == path)
-        .filter(|e| e["response"]["status"] == 201)
+        .filter(|e| e["request"]["method"] == method && e["request"]["path"].as_str().is_some_and(matches))
+        .filter(|e| e["response"]["status"] == status)
         .filter_map(response_json)
         .last();
     let reported = reported(world).map(|r| r[key].clone()).unwrap_or(Value::Null);
     if let Some(answered) = &answered
-        && answered[key].is_string()
+        && !answered[key].is_null()
         && answered[key] == reported
     {
         return Ok(());
@@ -341,11 +332,11 @@ async fn created(world: &AuthWorld, path: &str, key: &str) -> Result<(), String>
     Err(world
         .explain(
             &format!(
-                "a 201 from POST {path} during this operation, its {key} reported (the provider answered {}, the client \
-                 reported {reported})",
-                answered.map_or("no 201".to_owned(), |a| a[key].to_string())
+                "a {status} from {method} {path} during this operation, its {key} reported (the provider answered \
+                 {}, the client reported {reported})",
+                answered.map_or(format!("no {status}"), |a| a[key].to_string())
             ),
-            &format!("POST {path} with a JSON body, and report the {key} of the provider's answer"),
+            advice,
         )
         .await)
 }
