@@ -37,6 +37,7 @@ const OPERATIONS = [
   "auth0.assign_roles",
   "auth0.unblock_user",
   "auth0.create_client",
+  "auth0.update_client",
   "auth0.create_client_grant",
   "auth0.delete_client_grant",
 ];
@@ -129,6 +130,10 @@ async function run(session, op, args) {
       for (const field of ["app_type", "grant_types", "callbacks"]) if (field in args) request[field] = args[field];
       const client = await session.management.clients.create(request);
       return { client_id: client.client_id, client_secret: client.client_secret };
+    }
+    case "auth0.update_client": {
+      const client = await session.management.clients.update(args.client_id, { callbacks: args.callbacks });
+      return { client_id: client.client_id, callbacks: client.callbacks };
     }
     case "auth0.create_client_grant": {
       const request = { client_id: args.client_id, audience: args.audience, scope: args.scope };

@@ -44,6 +44,7 @@ OPERATIONS = [
     "auth0.assign_roles",
     "auth0.unblock_user",
     "auth0.create_client",
+    "auth0.update_client",
     "auth0.create_client_grant",
     "auth0.delete_client_grant",
 ]
@@ -150,6 +151,9 @@ def run(session, op, args):
         fields = {k: args[k] for k in ("app_type", "grant_types", "callbacks") if k in args}
         client = dump(session.management.clients.create(name=args["name"], **fields))
         return {"client_id": client["client_id"], "client_secret": client["client_secret"]}
+    if op == "auth0.update_client":
+        client = dump(session.management.clients.update(args["client_id"], callbacks=args["callbacks"]))
+        return {"client_id": client["client_id"], "callbacks": client["callbacks"]}
     if op == "auth0.create_client_grant":
         grant = session.management.client_grants.create(
             client_id=args["client_id"], audience=args["audience"], scope=args["scope"]

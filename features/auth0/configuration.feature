@@ -3,8 +3,9 @@ Feature: Configuring the tenant through the Management API
   A backend that provisions machine-to-machine applications registers them and grants them an
   API's scopes through the Management API (POST /api/v2/clients, POST and DELETE
   /api/v2/client-grants). A grant is what the client-credentials grant checks, so the new
-  application gets its token at once, and a grant taken back refuses the next one. The harness
-  asks /oauth/token itself, with the credentials the client reported.
+  application gets its token at once, and a grant taken back refuses the next one. It changes a
+  web application's callbacks the same way (PATCH /api/v2/clients/{id}). The harness asks
+  /oauth/token itself, with the credentials the client reported, and walks the login itself.
 
   Background:
     Given a fresh Auth0 tenant
@@ -30,3 +31,13 @@ Feature: Configuring the tenant through the Management API
       """
       Client is not authorized to access "https://api.example.com/". You need to create a "client-grant" associated to this API. See: https://auth0.com/docs/api/v2#!/Client_Grants/post_client_grants
       """
+
+  # The login reads the application's callbacks as they are now: a PATCH replaces the list whole,
+  # so the new callback is honoured at once and the one it replaced is refused (Universal Login's
+  # 400 `Callback URL mismatch.` page). The harness signs the user in itself.
+  @must
+  Scenario: A callback changed through the Management API is honoured and the old one refused
+    When the client changes the callbacks of "Regular web app" to "http://127.0.0.1:3000/signed-in"
+    Then the client receives the application as the provider updated it
+    And "alice@example.com" signing in with password "Wonderland-2026" through "Regular web app" comes back to "http://127.0.0.1:3000/signed-in" with a code
+    And a login through "Regular web app" with the callback "http://127.0.0.1:3000/callback" is refused with the callback mismatch page

@@ -29,6 +29,8 @@ mistake integrators make:
                      way /oauth/token takes them, where a client grant's `scope` is an array
     emptied-grant    takes a grant back by emptying its scopes (PATCH {"scope": []}) instead of
                      deleting it; the application still gets tokens, with no scope
+    callback-kept    changes an application's callbacks by adding the new one to those it reads
+                     first, as if a PATCH merged arrays; the old callback is still allowed
 
 The browser-login operations (the adapter is the application) add theirs:
 
@@ -80,6 +82,7 @@ OPERATIONS = [
     "auth0.assign_roles",
     "auth0.unblock_user",
     "auth0.create_client",
+    "auth0.update_client",
     "auth0.create_client_grant",
     "auth0.delete_client_grant",
 ]
@@ -219,6 +222,16 @@ def run(op, p, args):
     if op == "auth0.create_client":
         ok, answer = management(p, "POST", "/api/v2/clients", args)
         return ok, ({"client_id": answer["client_id"], "client_secret": answer["client_secret"]} if ok else answer)
+    if op == "auth0.update_client":
+        path = "/api/v2/clients/" + urllib.parse.quote(args["client_id"], safe="")
+        callbacks = args["callbacks"]
+        if MODE == "callback-kept":
+            ok, current = management(p, "GET", path)
+            if not ok:
+                return ok, current
+            callbacks = current.get("callbacks", []) + callbacks
+        ok, answer = management(p, "PATCH", path, {"callbacks": callbacks})
+        return ok, ({"client_id": answer["client_id"], "callbacks": answer["callbacks"]} if ok else answer)
     if op == "auth0.create_client_grant":
         scope = " ".join(args["scope"]) if MODE == "scope-string" else args["scope"]
         ok, answer = management(p, "POST", "/api/v2/client-grants", dict(args, scope=scope))

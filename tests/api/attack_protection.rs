@@ -403,3 +403,82 @@ async fn a_user_blocked_at_the_token_endpoint_cannot_log_in_through_the_browser(
     assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", page_wire(&refused));
     assert!(refused.body.contains(USER_BLOCKED), "{}", refused.body);
 }
+
+/// A database connection's `options.brute_force_protection` (doc: Management API) decides
+/// whether the tenant's brute-force protection guards its logins: off, wrong passwords past the
+/// threshold stay 403 `invalid_grant` and the right one logs in; turned on by a PATCH, the
+/// threshold blocks with 429; turned off again, the block is not honoured.
+#[tokio::test]
+async fn a_connection_without_brute_force_protection_is_not_blocked() {
+    let app = with_threshold(3);
+    let token = app.token(App::Explorer).await;
+    let (explorer, _) = app.credentials(App::Explorer);
+    let (web, web_secret) = app.credentials(App::Web);
+    let options = |on: bool| json!({"passwordPolicy": "low", "brute_force_protection": on});
+    let created = app
+        .post_json(
+            "/api/v2/connections",
+            Some(&token),
+            &json!({"name": "Partners", "strategy": "auth0", "options": options(false)}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.json()["id"].as_str().expect("id").to_owned();
+    let enable = app
+        .request(
+            Method::PATCH,
+            &format!("/api/v2/connections/{id}/clients"),
+            Some("application/json"),
+            Some(&format!("Bearer {token}")),
+            json!([{"client_id": explorer, "status": true}, {"client_id": web, "status": true}]).to_string(),
+        )
+        .await;
+    assert_eq!(enable.status, StatusCode::NO_CONTENT, "{}", enable.body);
+    let user = json!({"connection": "Partners", "email": "partner@example.com", "password": "Partner-2026!"});
+    let made = app.post_json("/api/v2/users", Some(&token), &user).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let login = |password: &str| {
+        json!({"grant_type": "http://auth0.com/oauth/grant-type/password-realm", "realm": "Partners",
+               "client_id": web, "client_secret": web_secret,
+               "username": "partner@example.com", "password": password})
+    };
+
+    for attempt in 1..=4 {
+        let wrong = app.oauth(&login("wrong")).await;
+        assert_eq!(wrong.status, StatusCode::FORBIDDEN, "attempt {attempt}: {}", wrong.body);
+        assert_eq!(wrong.json()["error"], "invalid_grant");
+    }
+    let right = app.oauth(&login("Partner-2026!")).await;
+    assert_eq!(right.status, StatusCode::OK, "unguarded: {}", right.body);
+
+    let on = app
+        .patch_json(
+            &format!("/api/v2/connections/{id}"),
+            &token,
+            &json!({"options": options(true)}),
+        )
+        .await;
+    assert_eq!(on.status, StatusCode::OK, "{}", on.body);
+    for _ in 1..=3 {
+        app.oauth(&login("wrong")).await;
+    }
+    let blocked = app.oauth(&login("Partner-2026!")).await;
+    assert_eq!(blocked.status, StatusCode::TOO_MANY_REQUESTS, "{}", blocked.body);
+    assert_eq!(blocked.json()["error"], "too_many_attempts");
+
+    let off = app
+        .patch_json(
+            &format!("/api/v2/connections/{id}"),
+            &token,
+            &json!({"options": options(false)}),
+        )
+        .await;
+    assert_eq!(off.status, StatusCode::OK, "{}", off.body);
+    let again = app.oauth(&login("Partner-2026!")).await;
+    assert_eq!(
+        again.status,
+        StatusCode::OK,
+        "the block is not honoured while off: {}",
+        again.body
+    );
+}

@@ -5,7 +5,7 @@ use axum::http::{Method, StatusCode};
 use serde_json::json;
 
 use crate::assert_wire;
-use crate::helpers::{App, TestApp};
+use crate::helpers::{AUDIENCE, App, TestApp};
 use crate::login::{WEB_CALLBACK, urlencode};
 
 fn password_realm(app: &TestApp, realm: &str, username: &str, password: &str) -> serde_json::Value {
@@ -181,4 +181,135 @@ async fn a_user_is_created_only_by_an_application_the_connection_is_enabled_for(
     enable(&app, &token, &id, &explorer).await;
     let accepted = app.post_json("/api/v2/users", Some(&token), &user).await;
     assert_eq!(accepted.status, StatusCode::CREATED, "{}", accepted.body);
+}
+
+/// Hostile: an application signs a user up, or logs one in with the password-realm or password
+/// grant, in a connection not enabled for it. The signup answers the Management API's text for
+/// the same check, which names signups (obs terraform-provider-auth0 #854; inf envelope); the
+/// grants answer 400 `invalid_request` `the connection was disabled` (obs on the legacy
+/// `/oauth/ro`, auth0/Lock.swift #259; inf for `/oauth/token`). The user exists and the password
+/// is right, so only the connection refuses; once enabled, all three succeed.
+#[tokio::test]
+async fn signups_and_password_grants_need_the_connection_enabled_for_the_application() {
+    let app = TestApp::new();
+    let token = app.token(App::Explorer).await;
+    let (explorer, _) = app.credentials(App::Explorer);
+    let (web, web_secret) = app.credentials(App::Web);
+    let created = app
+        .post_json(
+            "/api/v2/connections",
+            Some(&token),
+            &json!({"name": "Partners", "strategy": "auth0", "options": {"passwordPolicy": "low"}}),
+        )
+        .await;
+    let id = created.json()["id"].as_str().expect("id").to_owned();
+    enable(&app, &token, &id, &explorer).await;
+    let user = json!({"connection": "Partners", "email": "partner@example.com", "password": "Partner-2026!"});
+    let made = app.post_json("/api/v2/users", Some(&token), &user).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let settings = app
+        .patch_json(
+            "/api/v2/tenants/settings",
+            &token,
+            &json!({"default_directory": "Partners"}),
+        )
+        .await;
+    assert_eq!(settings.status, StatusCode::OK, "{}", settings.body);
+
+    let signup = json!({"client_id": web, "connection": "Partners", "email": "new@example.com", "password": "secret1"});
+    let refused = app.post_json("/dbconnections/signup", None, &signup).await;
+    assert_wire!("signup_connection_not_enabled", refused);
+    let realm = app
+        .oauth(&password_realm(
+            &app,
+            "Partners",
+            "partner@example.com",
+            "Partner-2026!",
+        ))
+        .await;
+    assert_wire!("password_realm_connection_not_enabled", realm);
+    let password = json!({"grant_type": "password", "client_id": web, "client_secret": web_secret,
+                          "username": "partner@example.com", "password": "Partner-2026!"});
+    let plain = app.oauth(&password).await;
+    assert_eq!(plain.status, StatusCode::BAD_REQUEST, "{}", plain.body);
+    assert_eq!(plain.body, realm.body, "the default directory is checked as a realm is");
+
+    enable(&app, &token, &id, &web).await;
+    let signed_up = app.post_json("/dbconnections/signup", None, &signup).await;
+    assert_eq!(signed_up.status, StatusCode::OK, "{}", signed_up.body);
+    let realm = app
+        .oauth(&password_realm(
+            &app,
+            "Partners",
+            "partner@example.com",
+            "Partner-2026!",
+        ))
+        .await;
+    assert_eq!(realm.status, StatusCode::OK, "{}", realm.body);
+    let plain = app.oauth(&password).await;
+    assert_eq!(plain.status, StatusCode::OK, "{}", plain.body);
+}
+
+/// `PATCH /connections/{id}` with `update:connections_options` alone (doc: OAS, the endpoint's
+/// scopes and its `options` field) changes the options; any other field needs
+/// `update:connections` (inf: refused as the scope check refuses).
+#[tokio::test]
+async fn the_options_scope_alone_changes_only_the_options() {
+    let app = TestApp::new();
+    let token = app.token(App::Explorer).await;
+    let created = app
+        .post_json(
+            "/api/v2/connections",
+            Some(&token),
+            &json!({"name": "Partners", "strategy": "auth0", "options": {"passwordPolicy": "low"}}),
+        )
+        .await;
+    let id = created.json()["id"].as_str().expect("id").to_owned();
+    let editor = app
+        .post_json(
+            "/api/v2/clients",
+            Some(&token),
+            &json!({"name": "Options editor", "app_type": "non_interactive", "grant_types": ["client_credentials"]}),
+        )
+        .await
+        .json();
+    let grant = app
+        .post_json(
+            "/api/v2/client-grants",
+            Some(&token),
+            &json!({"client_id": editor["client_id"], "audience": AUDIENCE, "scope": ["update:connections_options"]}),
+        )
+        .await;
+    assert_eq!(grant.status, StatusCode::CREATED, "{}", grant.body);
+    let issued = app
+        .oauth(
+            &json!({"grant_type": "client_credentials", "client_id": editor["client_id"],
+                       "client_secret": editor["client_secret"], "audience": AUDIENCE}),
+        )
+        .await;
+    let options_only = issued.json()["access_token"].as_str().expect("token").to_owned();
+
+    let changed = app
+        .patch_json(
+            &format!("/api/v2/connections/{id}"),
+            &options_only,
+            &json!({"options": {"passwordPolicy": "excellent"}}),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    assert_eq!(changed.json()["options"], json!({"passwordPolicy": "excellent"}));
+    let beyond = app
+        .patch_json(
+            &format!("/api/v2/connections/{id}"),
+            &options_only,
+            &json!({"options": {"passwordPolicy": "low"}, "display_name": "Partners"}),
+        )
+        .await;
+    assert_wire!("connections_update_options_scope_only", beyond);
+    let kept = app.get(&format!("/api/v2/connections/{id}"), Some(&token)).await;
+    assert_eq!(
+        kept.json()["options"],
+        json!({"passwordPolicy": "excellent"}),
+        "refused whole"
+    );
 }

@@ -73,6 +73,19 @@ fn sign_up(tenant: &Tenant, params: &Params) -> Result<Value, Auth0Error> {
         }
         .into());
     };
+    // The connection must be enabled for the application that signs up, as for the Management
+    // API's user creation (whose refusal names signups). inf: a signup without `client_id` (the
+    // tenant's global client) or with an unknown one is not refused for it.
+    if let Some(client_id) = params.get("client_id")
+        && state.client(client_id).is_some()
+        && !connection.enabled_for(client_id)
+    {
+        return Err(SignupError::ConnectionNotEnabled {
+            client_id: client_id.to_owned(),
+            connection: connection.name,
+        }
+        .into());
+    }
     let exists = email
         .as_deref()
         .is_some_and(|email| state.user_by_email_in(email, &connection.name).is_some());

@@ -245,6 +245,18 @@ fn password_grant(
             .clone()
             .ok_or(OAuthError::NoDefaultConnection)?
     };
+    // The realm (or the default directory) must be enabled for the application, as at the
+    // browser login and the Management API's user creation; an unknown realm is left to the
+    // credentials check (no user matches it).
+    if state
+        .connection_by_name(&realm)
+        .is_some_and(|c| !c.enabled_for(&client.client_id))
+    {
+        return Err(OAuthError::ConnectionDisabled {
+            connection: realm,
+            client_id: client.client_id.clone(),
+        });
+    }
     let audience = tenant.requested_audience(state, params.get("audience"));
     let audience = audience.as_deref();
     if let Some(audience) = audience {

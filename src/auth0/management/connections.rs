@@ -21,11 +21,11 @@ use crate::auth0::wire::mgmt_error::MgmtError;
 use crate::auth0::wire::respond::mgmt_no_content;
 
 macro_rules! scopes {
-    ($name:ident, $scope:literal) => {
-        #[doc = concat!("Scope: ", $scope, " (doc: OAS).")]
+    ($name:ident, $($scope:literal),+) => {
+        #[doc = concat!("Scopes: ", $($scope, " "),+, "(doc: OAS).")]
         pub(super) struct $name;
         impl ScopeSet for $name {
-            const ANY_OF: &'static [&'static str] = &[$scope];
+            const ANY_OF: &'static [&'static str] = &[$($scope),+];
         }
     };
 }
@@ -33,6 +33,10 @@ macro_rules! scopes {
 scopes!(ReadConnections, "read:connections");
 scopes!(CreateConnections, "create:connections");
 scopes!(UpdateConnections, "update:connections");
+// `PATCH /connections/{id}`: `update:connections_options` alone changes `options` only (doc: OAS,
+// the endpoint's scopes and its `options` field: "To update these options, the
+// `update:connections_options` scope must be present").
+scopes!(UpdateConnection, "update:connections", "update:connections_options");
 scopes!(DeleteConnections, "delete:connections");
 
 schema_files! {
@@ -133,10 +137,19 @@ pub(super) async fn create(
 #[tracing::instrument(skip_all)]
 pub(super) async fn update(
     State(tenant): State<Tenant>,
-    _caller: Scoped<UpdateConnections>,
+    Scoped(caller, _): Scoped<UpdateConnection>,
     path: Result<Path<String>, PathRejection>,
     MgmtBody(Doc(body, _)): MgmtBody<Doc<UpdateSchema>>,
 ) -> Result<Response, MgmtError> {
+    // inf: a caller holding only `update:connections_options` that sends more than `options` is
+    // refused as the scope check refuses, naming the scope the other fields need.
+    if !caller.has_scope("update:connections") && body.keys().any(|key| key != "options") {
+        return Err(MgmtError::InsufficientScope {
+            expected: UpdateConnections::ANY_OF,
+            granted: caller.scopes,
+            client_id: caller.client_id,
+        });
+    }
     let id = path_id(path);
     let mut state = tenant.state();
     let index = state

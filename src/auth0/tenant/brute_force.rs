@@ -6,7 +6,9 @@
 //! counted per identifier and IP; at the fixture's threshold (default 10) the identifier is
 //! blocked from that IP: that attempt and every later one are refused (the grants answer 429
 //! `too_many_attempts`, the login page its `user-blocked` text), and the user gets a mail whose
-//! link lifts the block. A right password resets the count. `DELETE /api/v2/user-blocks…`, the
+//! link lifts the block. A right password resets the count. A database connection whose
+//! `options.brute_force_protection` is false is not guarded: its failures are not counted and
+//! its users are not refused as blocked. `DELETE /api/v2/user-blocks…`, the
 //! link and a password change lift blocks; none of them touches the administrative `blocked`
 //! flag.
 //!
@@ -19,7 +21,7 @@
 use axum::http::HeaderMap;
 
 use crate::auth0::tenant::Tenant;
-use crate::auth0::tenant::model::{Client, LoginBlock, Ticket, TicketKind};
+use crate::auth0::tenant::model::{Client, Connection, LoginBlock, Ticket, TicketKind};
 use crate::auth0::tenant::state::TenantState;
 use crate::auth0::tenant::tickets::DEFAULT_TICKET_TTL;
 use crate::auth0::tenant::users::User;
@@ -83,21 +85,28 @@ pub fn verify_password(
     attempt: &Attempt<'_>,
     in_connection: impl Fn(&User) -> bool,
 ) -> Result<User, Refusal> {
-    if is_blocked(state, attempt.identifier, attempt.ip) {
-        return Err(Refusal::Blocked);
-    }
     let user = state
         .users()
         .iter()
         .find(|u| u.email == attempt.identifier && in_connection(u))
-        .cloned()
-        .ok_or(Refusal::UnknownUser)?;
+        .cloned();
+    // A connection with `brute_force_protection` off neither counts its failures nor honours
+    // blocks (inf: a block recorded while it was on waits until it is on again).
+    let protected = user.as_ref().is_none_or(|u| {
+        state
+            .connection_by_name(&u.connection)
+            .is_none_or(Connection::brute_force_protected)
+    });
+    if protected && is_blocked(state, attempt.identifier, attempt.ip) {
+        return Err(Refusal::Blocked);
+    }
+    let user = user.ok_or(Refusal::UnknownUser)?;
     if !user
         .password
         .as_ref()
         .is_some_and(|hash| hash.matches(attempt.password))
     {
-        return Err(if record_failure(tenant, state, &user, attempt.ip) {
+        return Err(if protected && record_failure(tenant, state, &user, attempt.ip) {
             Refusal::Blocked
         } else {
             Refusal::WrongPassword

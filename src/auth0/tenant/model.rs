@@ -197,6 +197,18 @@ impl Connection {
             .as_ref()
             .is_none_or(|clients| clients.iter().any(|c| c == client_id))
     }
+
+    /// Whether the tenant's brute-force protection guards this connection's password logins: its
+    /// `options.brute_force_protection` (doc: the Management API's "Indicates whether to enable
+    /// brute force protection, which will limit the number of signups and failed logins from a
+    /// suspicious IP address"); true when unset, as a created database connection prints it (obs).
+    pub fn brute_force_protected(&self) -> bool {
+        self.settings
+            .get("options")
+            .and_then(|options| options.get("brute_force_protection"))
+            .and_then(Value::as_bool)
+            .unwrap_or(true)
+    }
 }
 
 /// A database connection's password options besides strength (the Dashboard's "Password

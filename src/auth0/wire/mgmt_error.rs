@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::auth0::wire::body::NotJson;
 use crate::auth0::wire::hint::{human_duration, rate_limit_hint};
 use crate::auth0::wire::respond::{json_response, with_hint};
+use crate::auth0::wire::signup_error::{connection_not_enabled, connection_not_enabled_hint};
 use crate::core::tokens::TokenRejection;
 
 /// The most bytes a user's `user_metadata` and `app_metadata` weigh together, as JSON (see
@@ -545,10 +546,7 @@ impl MgmtError {
             ),
             ConnectionNotEnabledForClient { client_id, connection } => mgmt(
                 StatusCode::BAD_REQUEST,
-                format!(
-                    "Connection must be enabled for this client to perform single user creation and signup \
-                     operations (client_id: {client_id} - connection: {connection})"
-                ),
+                connection_not_enabled(client_id, connection),
                 None,
             ),
             ConnectionCannotCreateUsers { .. } => mgmt(
@@ -815,10 +813,7 @@ impl MgmtError {
             InexistentConnection { connection } => {
                 format!("no connection is named `{connection}`: GET /__authmock__/tenant lists them")
             }
-            ConnectionNotEnabledForClient { client_id, connection } => format!(
-                "`{connection}` is not enabled for the application {client_id} that asked: add it to the \
-                 connection's enabled clients (PATCH /api/v2/connections/{{id}}/clients)"
-            ),
+            ConnectionNotEnabledForClient { client_id, connection } => connection_not_enabled_hint(client_id, connection),
             ConnectionCannotCreateUsers { connection } => {
                 format!("`{connection}` is not a database connection; users are created in database connections")
             }

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::auth0::wire::hint::rate_limit_hint;
 use crate::auth0::wire::respond::{json_response, with_hint};
+use crate::auth0::wire::signup_error::connection_not_enabled_hint;
 
 /// An Authentication API error, exactly as the provider sends it.
 #[derive(Debug, Clone)]
@@ -53,6 +54,11 @@ pub enum OAuthError {
     RefreshUserBlocked,
     /// Plain `password` grant with no default directory. 500 `server_error` (obs).
     NoDefaultConnection,
+    /// A password or password-realm grant into a connection not enabled for the application. 400
+    /// `invalid_request` / `the connection was disabled` (obs: the legacy resource-owner endpoint
+    /// `/oauth/ro`, auth0/Lock.swift #259, 2016; inf: that `/oauth/token`'s password grants,
+    /// which replaced it, answer the same, no modern body was found).
+    ConnectionDisabled { connection: String, client_id: String },
     /// Unknown, used, expired, revoked, reused or foreign refresh token. 403 `invalid_grant`
     /// (obs; a 2026 public-client probe saw 400, facts auth0-login.md §4).
     InvalidRefreshToken { reason: String },
@@ -182,6 +188,11 @@ impl OAuthError {
                     .into(),
             ),
             RefreshUserBlocked => oauth(StatusCode::FORBIDDEN, "invalid_grant", "user is blocked".into()),
+            ConnectionDisabled { .. } => oauth(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "the connection was disabled".into(),
+            ),
             NoDefaultConnection => oauth(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "server_error",
@@ -299,6 +310,7 @@ impl OAuthError {
                  DELETE /api/v2/user-blocks?identifier=... or a password change lifts it"
             ),
             RefreshUserBlocked => "the refresh token's user is blocked (PATCH blocked:false lifts it)".into(),
+            ConnectionDisabled { connection, client_id } => connection_not_enabled_hint(client_id, connection),
             NoDefaultConnection => {
                 "grant_type=password needs a tenant default directory; send a realm with the password-realm grant"
                     .into()

@@ -43,6 +43,12 @@ pub enum SignupError {
     /// string values of at most [`METADATA_VALUE_CHARS`]). inf: no refusal was recorded; the body
     /// is the generic `invalid_signup` one, the only signup 400 without a field of its own.
     MetadataRefused { problem: String },
+    /// The connection is not enabled for the application that signs up. The description is the
+    /// Management API's text for the same check, which names signups itself (obs:
+    /// terraform-provider-auth0 #854, `POST /api/v2/users`); inf: the envelope's name and code
+    /// (the other signup 400s' `BadRequestError`, and the generic `invalid_signup`), no signup
+    /// body was found.
+    ConnectionNotEnabled { client_id: String, connection: String },
 }
 
 /// Signup's `user_metadata` limits (doc DOC-signup).
@@ -78,6 +84,11 @@ impl SignupError {
                 ("name", "BadRequestError".into()),
                 ("code", "invalid_signup".into()),
                 ("description", "Invalid sign up".into()),
+            ],
+            SignupError::ConnectionNotEnabled { client_id, connection } => vec![
+                ("name", "BadRequestError".into()),
+                ("code", "invalid_signup".into()),
+                ("description", connection_not_enabled(client_id, connection).into()),
             ],
             SignupError::PasswordTooWeak {
                 description, policy, ..
@@ -122,12 +133,33 @@ impl SignupError {
             SignupError::PasswordDictionary | SignupError::PasswordNoUserInfo => {
                 "the connection's password rules refuse this password".into()
             }
+            SignupError::ConnectionNotEnabled { client_id, connection } => {
+                connection_not_enabled_hint(client_id, connection)
+            }
             SignupError::MetadataRefused { problem } => format!(
                 "signup's user_metadata takes at most {METADATA_PROPS} properties, names of at most \
                  {METADATA_NAME_CHARS} characters and string values of at most {METADATA_VALUE_CHARS}: {problem}"
             ),
         }
     }
+}
+
+/// The refusal of a user creation or signup by an application `connection` is not enabled for,
+/// shared by `POST /api/v2/users` and `POST /dbconnections/signup` (obs text:
+/// terraform-provider-auth0 #854).
+pub fn connection_not_enabled(client_id: &str, connection: &str) -> String {
+    format!(
+        "Connection must be enabled for this client to perform single user creation and signup operations \
+         (client_id: {client_id} - connection: {connection})"
+    )
+}
+
+/// The hint of every refusal of a connection not enabled for the application that asked.
+pub fn connection_not_enabled_hint(client_id: &str, connection: &str) -> String {
+    format!(
+        "`{connection}` is not enabled for the application {client_id} that asked: add it to the connection's \
+         enabled clients (PATCH /api/v2/connections/{{id}}/clients)"
+    )
 }
 
 impl IntoResponse for SignupError {

@@ -125,6 +125,13 @@ pub static OPERATIONS: &[Operation] = &[
             .await),
     },
     Operation {
+        name: "auth0.update_client",
+        phrases: &["changes the callbacks of"],
+        reference: reference!(auth0, |client, provider, args| client
+            .update_client(provider, args)
+            .await),
+    },
+    Operation {
         name: "auth0.create_client_grant",
         phrases: &["grants the application"],
         reference: reference!(auth0, |client, provider, args| client

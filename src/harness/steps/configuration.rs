@@ -1,14 +1,16 @@
 //! The configuration steps (`features/auth0/configuration.feature`): a backend registering an
-//! application and granting it an API's scopes, or taking the grant back, through the Management
-//! API. The client reports the new application's credentials and the grant's id; the harness then
-//! asks `/oauth/token` itself with those credentials, as the new application would, so a step
-//! passes only on what the provider really did.
+//! application and granting it an API's scopes, or taking the grant back, or changing an
+//! application's callbacks, through the Management API. The client reports the new application's
+//! credentials and the grant's id; the harness then asks `/oauth/token` itself with those
+//! credentials, as the new application would, or walks the browser login itself, so a step passes
+//! only on what the provider really did.
 
 use cucumber::gherkin::Step;
 use cucumber::{then, when};
 use serde_json::{Value, json};
 
 use super::observations::response_json;
+use crate::harness::browser::{Browser, Landing, url_param};
 use crate::harness::management::{AGENT, Answer};
 use crate::harness::protocol::OpOutcome;
 use crate::harness::world::AuthWorld;
@@ -60,6 +62,120 @@ async fn delete_grant(world: &mut AuthWorld, name: String, audience: String) -> 
         .cloned()
         .ok_or_else(|| format!("the client reported no grant of {name:?} on {audience:?}"))?;
     world.perform("auth0.delete_client_grant", json!({ "id": id })).await
+}
+
+/// The callbacks of the tenant's application `name` replaced by `callbacks` (space-separated).
+#[when(expr = "the client changes the callbacks of {string} to {string}")]
+async fn change_callbacks(world: &mut AuthWorld, name: String, callbacks: String) -> Result<(), String> {
+    let client_id = application_id(world, &name).await?;
+    let callbacks: Vec<&str> = callbacks.split_whitespace().collect();
+    let args = json!({ "client_id": client_id, "callbacks": callbacks });
+    world.perform("auth0.update_client", args).await
+}
+
+/// The 200 of `PATCH /api/v2/clients/{id}` during the operation, and the same callbacks reported.
+#[then("the client receives the application as the provider updated it")]
+async fn receives_update(world: &mut AuthWorld) -> Result<(), String> {
+    let advice = "PATCH /api/v2/clients/{id} with `callbacks` as a JSON array, and report the callbacks of the \
+                  provider's answer";
+    answered_as_reported(world, ("PATCH", "/api/v2/clients/{id}", 200), "callbacks", advice).await
+}
+
+/// The harness, as the user, signs in on the login page of the application `name` with the
+/// callback `callback`, and the provider sends the browser back to it with a code.
+#[then(expr = "{string} signing in with password {string} through {string} comes back to {string} with a code")]
+async fn login_comes_back(
+    world: &mut AuthWorld,
+    email: String,
+    password: String,
+    name: String,
+    callback: String,
+) -> Result<(), String> {
+    let landing = harness_login(world, &name, &callback, Some((&email, &password))).await?;
+    if let Landing::Away(location) = &landing
+        && location.split('?').next() == Some(callback.as_str())
+        && url_param(location, "code").is_some()
+    {
+        return Ok(());
+    }
+    Err(world
+        .explain(
+            &format!(
+                "the login with the callback {callback} to come back to it with a code, it ended {}",
+                ended(&landing)
+            ),
+            "PATCH the application's `callbacks` with the new callback URL",
+        )
+        .await)
+}
+
+/// The harness opens the login of the application `name` with the callback `callback`, and the
+/// provider answers its 400 `Callback URL mismatch.` page.
+#[then(expr = "a login through {string} with the callback {string} is refused with the callback mismatch page")]
+async fn login_refused(world: &mut AuthWorld, name: String, callback: String) -> Result<(), String> {
+    let landing = harness_login(world, &name, &callback, None).await?;
+    if matches!(&landing, Landing::Page(400, page) if page.contains("Callback URL mismatch.")) {
+        return Ok(());
+    }
+    Err(world
+        .explain(
+            &format!(
+                "the provider's 400 `Callback URL mismatch.` page for the callback {callback}, it ended {}",
+                ended(&landing)
+            ),
+            "a PATCH replaces `callbacks` whole: send the list the application should have, without the old callback",
+        )
+        .await)
+}
+
+/// Where a walk ended, as a failure prints it: a redirect's URL, or a page's status (its HTML is
+/// in the journal).
+fn ended(landing: &Landing) -> String {
+    match landing {
+        Landing::Away(url) => format!("redirected to {url}"),
+        Landing::Page(status, _) => format!("on a {status} page of the provider"),
+    }
+}
+
+/// The tenant's application `name`, by its id.
+async fn application_id(world: &AuthWorld, name: &str) -> Result<String, String> {
+    world
+        .auth0()
+        .await?
+        .summary
+        .clients
+        .iter()
+        .find(|c| c.name == name)
+        .map(|c| c.client_id.clone())
+        .ok_or_else(|| format!("the tenant has no application named {name:?}"))
+}
+
+/// A browser of the harness's own opens `/authorize` for the application `name` with `callback`
+/// (the authorization code flow) and, given `credentials`, fills the login form: where it ended.
+async fn harness_login(
+    world: &AuthWorld,
+    name: &str,
+    callback: &str,
+    credentials: Option<(&str, &str)>,
+) -> Result<Landing, String> {
+    let client_id = application_id(world, name).await?;
+    let base = world.auth0().await?.idp.uri();
+    let query = serde_urlencoded::to_string([
+        ("response_type", "code"),
+        ("client_id", &client_id),
+        ("redirect_uri", callback),
+        ("scope", "openid"),
+        ("state", "configuration-scenario"),
+    ])
+    .map_err(|e| e.to_string())?;
+    let mut browser = Browser::new(&base)?;
+    let landing = browser.open(&format!("{base}/authorize?{query}")).await?;
+    match (&landing, credentials) {
+        (Landing::Page(200, page), Some((user, password))) if page.contains("name=\"password\"") => {
+            browser.fill_login(&page.clone(), user, password).await
+        }
+        _ => Ok(landing),
+    }
 }
 
 /// The 201 of `POST /api/v2/clients` during the operation, and the same `client_id` reported
@@ -181,16 +297,34 @@ async fn token_for(world: &AuthWorld, name: &str, audience: &str) -> Result<Answ
 /// A 201 from `POST <path>` during the last operation, and its `key` reported as the provider
 /// answered it.
 async fn created(world: &AuthWorld, path: &str, key: &str) -> Result<(), String> {
+    let advice = format!("POST {path} with a JSON body, and report the {key} of the provider's answer");
+    answered_as_reported(world, ("POST", path, 201), key, &advice).await
+}
+
+/// The last `status` answer to `method path` during the last operation (`{id}` in `path` stands
+/// for one path segment), and its `key` reported as the provider answered it.
+async fn answered_as_reported(
+    world: &AuthWorld,
+    (method, path, status): (&str, &str, u16),
+    key: &str,
+    advice: &str,
+) -> Result<(), String> {
+    let matches = |sent: &str| match path.split_once("{id}") {
+        Some((prefix, _)) => sent
+            .strip_prefix(prefix)
+            .is_some_and(|id| !id.is_empty() && !id.contains('/')),
+        None => sent == path,
+    };
     let report = world.last()?;
     let answered = report
         .provider_exchanges()
-        .filter(|e| e["request"]["method"] == "POST" && e["request"]["path"] == path)
-        .filter(|e| e["response"]["status"] == 201)
+        .filter(|e| e["request"]["method"] == method && e["request"]["path"].as_str().is_some_and(matches))
+        .filter(|e| e["response"]["status"] == status)
         .filter_map(response_json)
         .last();
     let reported = reported(world).map(|r| r[key].clone()).unwrap_or(Value::Null);
     if let Some(answered) = &answered
-        && answered[key].is_string()
+        && !answered[key].is_null()
         && answered[key] == reported
     {
         return Ok(());
@@ -198,11 +332,11 @@ async fn created(world: &AuthWorld, path: &str, key: &str) -> Result<(), String>
     Err(world
         .explain(
             &format!(
-                "a 201 from POST {path} during this operation, its {key} reported (the provider answered {}, the client \
-                 reported {reported})",
-                answered.map_or("no 201".to_owned(), |a| a[key].to_string())
+                "a {status} from {method} {path} during this operation, its {key} reported (the provider answered \
+                 {}, the client reported {reported})",
+                answered.map_or(format!("no {status}"), |a| a[key].to_string())
             ),
-            &format!("POST {path} with a JSON body, and report the {key} of the provider's answer"),
+            advice,
         )
         .await)
 }

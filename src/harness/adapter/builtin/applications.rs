@@ -1,5 +1,6 @@
 //! The reference client as a backend that configures the tenant through the Management API: it
-//! registers applications (`POST /api/v2/clients`) and grants them an API's scopes or takes a
+//! registers applications (`POST /api/v2/clients`), changes their callbacks
+//! (`PATCH /api/v2/clients/{id}`), and grants them an API's scopes or takes a
 //! grant back (`POST`/`DELETE /api/v2/client-grants`), with the cached token and the same retry
 //! rules as every other Management API call. Grant ids are percent-encoded in paths.
 
@@ -26,6 +27,27 @@ impl ReferenceClient {
             .management(p, token, |http, token| http.post(&url).bearer_auth(token).json(&body))
             .await?;
         Ok(json!({ "client_id": created["client_id"], "client_secret": created["client_secret"] }))
+    }
+
+    /// `auth0.update_client`: `PATCH /api/v2/clients/{id}` with the fields the scenario gives
+    /// (the callbacks, replaced whole); the application's id and callbacks as the provider
+    /// answered them.
+    pub(crate) async fn update_client(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
+        let token = self.management_token(p).await?;
+        let body: Map<String, Value> = ["callbacks"]
+            .into_iter()
+            .filter_map(|key| Some((key.to_owned(), args.get(key)?.clone())))
+            .collect();
+        let id = args["client_id"].as_str().unwrap_or_default();
+        let url = format!(
+            "{}/api/v2/clients/{}",
+            p.base_url,
+            utf8_percent_encode(id, NON_ALPHANUMERIC)
+        );
+        let updated = self
+            .management(p, token, |http, token| http.patch(&url).bearer_auth(token).json(&body))
+            .await?;
+        Ok(json!({ "client_id": updated["client_id"], "callbacks": updated["callbacks"] }))
     }
 
     /// `auth0.create_client_grant`: `POST /api/v2/client-grants` (`client_id`, `audience`,
