@@ -400,7 +400,7 @@ fn record_step<W>(
             let (status, message) = match &error {
                 StepError::NotFound => ("UNDEFINED", error.to_string()),
                 StepError::AmbiguousMatch(_) => ("AMBIGUOUS", error.to_string()),
-                StepError::Panic(payload) => ("FAILED", super::panic_message(payload.as_ref())),
+                StepError::Panic(payload) => ("FAILED", panic_message(payload.as_ref())),
             };
             ran.status = status;
             ran.message = Some(message);
@@ -973,4 +973,13 @@ impl<'a> Source<'a> {
             "id": id,
         })
     }
+}
+
+/// The text of a step's panic (a step returning `Err` panics with the error's text).
+pub(super) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_else(|| "a step panicked with a non-text payload".into())
 }

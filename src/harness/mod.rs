@@ -166,7 +166,9 @@ async fn run_suite(options: Options) -> anyhow::Result<Summary> {
             use cucumber::event::{ScenarioFinished, StepError};
             let outcome = match finished {
                 ScenarioFinished::StepFailed(_, _, StepError::Panic(payload))
-                | ScenarioFinished::BeforeHookFailed(payload) => Outcome::Failed(panic_message(payload.as_ref())),
+                | ScenarioFinished::BeforeHookFailed(payload) => {
+                    Outcome::Failed(messages::panic_message(payload.as_ref()))
+                }
                 ScenarioFinished::StepFailed(_, _, other) => Outcome::Failed(other.to_string()),
                 ScenarioFinished::StepSkipped if parser::has_unsupported_step(scenario) => {
                     if strict {
@@ -285,13 +287,4 @@ impl Finished {
             _ => None,
         }
     }
-}
-
-/// The text of a step's panic (a step returning `Err` panics with the error's text).
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-        .unwrap_or_else(|| "a step panicked with a non-text payload".into())
 }
