@@ -9,6 +9,8 @@ use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::assert_wire;
+use authmock::auth0::{DEFAULT_AUTH0_FIXTURE, Fixture};
+
 use crate::helpers::{ALICE, App, CONNECTION, Reply, TestApp, claims};
 
 const OTP: &str = "http://auth0.com/oauth/grant-type/mfa-otp";
@@ -587,4 +589,32 @@ async fn the_control_api_tells_the_current_code() {
     assert_eq!(body["code"].as_str().expect("code").len(), 6);
     let unknown = app.get("/__authmock__/mfa/totp?user_id=auth0%7Cnobody", None).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND, "{}", unknown.body);
+}
+
+/// The fixture's `guardian` switches MFA on from the start (and survives a reset); an unknown
+/// factor or policy is refused when the fixture is read.
+#[tokio::test]
+async fn the_fixture_switches_mfa_on() {
+    let mut value: Value = serde_json::from_str(DEFAULT_AUTH0_FIXTURE).expect("the default fixture");
+    value["guardian"] = json!({"factors": ["otp"], "policies": ["all-applications"]});
+    let app = TestApp::with_fixture(Fixture::from_value(value.clone()).expect("fixture valid"));
+    let reply = login_with(&app, json!({})).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
+    assert_eq!(reply.json()["mfa_requirements"], json!({"enroll": [{"type": "otp"}]}));
+    let reset = app.control(Method::POST, "/__authmock__/reset", None).await;
+    assert!(reset.status.is_success(), "{}", reset.body);
+    assert_eq!(login_with(&app, json!({})).await.json()["error"], "mfa_required");
+    for bad in [
+        json!({"factors": ["sms", "carrier-pigeon"]}),
+        json!({"policies": ["always"]}),
+    ] {
+        value["guardian"] = bad;
+        let built = Fixture::from_value(value.clone()).and_then(|f| {
+            f.build(
+                authmock::auth0::tenant::TenantAddress::http("127.0.0.1:4010".parse().expect("address")),
+                authmock::core::clock::Clock::manual(crate::helpers::START),
+            )
+        });
+        assert!(built.is_err(), "{}", value["guardian"]);
+    }
 }
