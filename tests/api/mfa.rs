@@ -618,3 +618,25 @@ async fn the_fixture_switches_mfa_on() {
         assert!(built.is_err(), "{}", value["guardian"]);
     }
 }
+
+/// The journal never shows a second factor in clear: the TOTP secret (in `secret` and inside
+/// `barcode_uri`), the recovery code, codes and the `mfa_token` are masked.
+#[tokio::test]
+async fn the_journal_masks_every_second_factor() {
+    let app = TestApp::new();
+    mfa_on(&app, &["otp", "recovery-code"]).await;
+    let token = mfa_token(&app).await;
+    let associated = associate(&app, &token, json!({"authenticator_types": ["otp"]})).await;
+    let secret = associated.json()["secret"].as_str().expect("secret").to_owned();
+    let recovery = associated.json()["recovery_codes"][0]
+        .as_str()
+        .expect("code")
+        .to_owned();
+    let code = current_code(&app).await;
+    mfa_grant(&app, OTP, json!({"mfa_token": token, "otp": code})).await;
+    let journal = app.journal("").await.to_string();
+    for (name, value) in [("secret", &secret), ("recovery code", &recovery), ("mfa_token", &token)] {
+        assert!(!journal.contains(value.as_str()), "{name} in clear in the journal");
+    }
+    assert!(!journal.contains(&format!("\"otp\":\"{code}\"")), "otp in clear");
+}
