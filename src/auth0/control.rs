@@ -1,14 +1,16 @@
 //! Auth0's own control routes, beside the control API every listener has (`admin/`): the M2M
-//! token quotas of `tenant/quota.rs` at `/__authmock__/client-quotas`.
+//! token quotas of `tenant/quota.rs` at `/__authmock__/client-quotas`, and the current TOTP code
+//! of a user's authenticator at `/__authmock__/mfa/totp` (a test convenience the real tenant
+//! lacks: `docs/mfa.md`).
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::auth0::tenant::Tenant;
 use crate::auth0::tenant::quota::QuotaDefinition;
-use crate::core::control_error::{AdminError, AdminJson, ErrorBody};
+use crate::core::control_error::{AdminError, AdminJson, AdminQuery, ErrorBody};
 
 #[derive(Debug, Serialize)]
 pub struct QuotaList {
@@ -60,8 +62,61 @@ pub async fn clear(State(tenant): State<Tenant>) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
-/// The OpenAPI description of the quota control routes, merged into `openapi.json` of Auth0
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TotpQuery {
+    pub user_id: String,
+    #[serde(default)]
+    pub authenticator_id: Option<String>,
+}
+
+/// The code an authenticator app would show now.
+#[derive(Debug, Serialize)]
+pub struct TotpCode {
+    pub user_id: String,
+    pub authenticator_id: String,
+    pub code: String,
+    /// Seconds the code stays the current one (30 s steps on the tenant clock).
+    pub valid_for: i64,
+}
+
+#[utoipa::path(get, path = "/__authmock__/mfa/totp", tag = "mfa",
+    params(("user_id" = String, Query, description = "The user"), ("authenticator_id" = Option<String>, Query, description = "One of its TOTP authenticators (`totp|dev_…`); the newest when absent")),
+    responses((status = 200, description = "`{user_id, authenticator_id, code, valid_for}`: the RFC 6238 code of this 30 s step on the tenant clock (a test convenience the real tenant lacks)", body = Object), (status = 404, description = "No such user or TOTP authenticator", body = ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn totp(
+    State(tenant): State<Tenant>,
+    AdminQuery(query): AdminQuery<TotpQuery>,
+) -> Result<Json<TotpCode>, AdminError> {
+    let state = tenant.state();
+    let now = tenant.clock().unix();
+    let (authenticator_id, code, valid_for) = crate::auth0::tenant::mfa::current_totp(
+        &state,
+        &query.user_id,
+        query.authenticator_id.as_deref(),
+        now,
+    )
+    .ok_or_else(|| {
+        AdminError::NotFound(format!(
+            "user {} has no TOTP authenticator{} (POST /mfa/associate with authenticator_types [\"otp\"] makes one)",
+            query.user_id,
+            query
+                .authenticator_id
+                .as_deref()
+                .map(|id| format!(" {id}"))
+                .unwrap_or_default()
+        ))
+    })?;
+    Ok(Json(TotpCode {
+        user_id: query.user_id,
+        authenticator_id,
+        code,
+        valid_for,
+    }))
+}
+
+/// The OpenAPI description of Auth0's own control routes, merged into `openapi.json` of Auth0
 /// listeners.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(set, list, clear))]
+#[openapi(paths(set, list, clear, totp))]
 pub(crate) struct QuotaApi;

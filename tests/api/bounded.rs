@@ -28,6 +28,9 @@ const STORES: &[(&str, u64)] = &[
     ("runtime_clients", 1_000),
     ("runtime_apis", 1_000),
     ("runtime_grants", 10_000),
+    ("mfa_enrolments", 100_000),
+    ("mfa_tokens", 10_000),
+    ("mfa_oob_codes", 10_000),
 ];
 
 #[tokio::test]

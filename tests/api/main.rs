@@ -35,6 +35,7 @@ mod login_connection;
 mod login_cors;
 mod login_faults;
 mod management_auth;
+mod mfa;
 mod named_faults;
 mod oauth;
 mod opaque_tokens;

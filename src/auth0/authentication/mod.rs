@@ -1,11 +1,13 @@
 //! The Authentication API: `/oauth/token` and its grants, `/oauth/revoke`, `/userinfo`,
-//! `/dbconnections/*` and the discovery documents. Answers in the OAuth envelope
+//! `/dbconnections/*`, the discovery documents and multi-factor authentication (`/mfa/*`). Answers in the OAuth envelope
 //! (`wire::error`). Imports `tenant/`, `wire/` and `core`; never another API folder.
 
 mod code_grant;
 pub(super) mod cors;
 mod dbconnections;
 mod discovery;
+mod mfa;
+mod mfa_required;
 mod params;
 mod refresh;
 mod revoke;
@@ -14,7 +16,7 @@ mod token;
 mod userinfo;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 
 use crate::auth0::tenant::Tenant;
 
@@ -36,4 +38,8 @@ pub(super) fn routes() -> Router<Tenant> {
             get(discovery::openid_configuration),
         )
         .route("/pem", get(discovery::pem))
+        .route("/mfa/associate", post(mfa::associate))
+        .route("/mfa/challenge", post(mfa::challenge))
+        .route("/mfa/authenticators", get(mfa::list))
+        .route("/mfa/authenticators/{id}", delete(mfa::delete))
 }

@@ -30,6 +30,16 @@ impl Params {
         self.get(name).ok_or(OAuthError::MissingParameter { name })
     }
 
+    /// A list parameter (`authenticator_types` of `/mfa/associate`): a JSON array's strings, or
+    /// one string's whitespace-separated words (a form).
+    pub(super) fn strings(&self, name: &str) -> Vec<String> {
+        match self.0.get(name) {
+            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+            Some(Value::String(text)) => text.split_whitespace().map(str::to_owned).collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// A JSON object parameter (`user_metadata` of a signup).
     pub(super) fn object(&self, name: &str) -> Option<&Map<String, Value>> {
         self.0.get(name).and_then(Value::as_object)

@@ -10,16 +10,20 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
+use crate::auth0::authentication::mfa_required::{self, is_mfa_audience};
 use crate::auth0::authentication::params::{AuthParams, Params, TokenBody, client_credentials};
 use crate::auth0::tenant::Tenant;
 use crate::auth0::tenant::brute_force::{self, Attempt, Refusal};
+use crate::auth0::tenant::guardian::{MFA_TOKEN_TTL, Pending};
 use crate::auth0::tenant::logins::random_alnum;
 use crate::auth0::tenant::logins::{Family, FamilyGrant};
+use crate::auth0::tenant::mfa::{self, Proof};
 use crate::auth0::tenant::model::{Client, MANAGEMENT_API, RefreshGrant};
 use crate::auth0::tenant::quota::{self, QuotaDecision};
 use crate::auth0::tenant::state::TenantState;
 use crate::auth0::tenant::tokens::{AccessToken, Holder, access_token_head, profile_claims, user_access_token};
 use crate::auth0::tenant::users::User;
+use crate::auth0::wire::mfa_error::MfaError;
 use crate::auth0::wire::oauth_error::OAuthError;
 use crate::auth0::wire::respond::json_response;
 use crate::core::peer::Peer;
@@ -33,6 +37,9 @@ pub(super) const GRANT_PASSWORD: &str = "password";
 pub(super) const GRANT_PASSWORD_REALM: &str = "http://auth0.com/oauth/grant-type/password-realm";
 pub(super) const GRANT_REFRESH_TOKEN: &str = "refresh_token";
 pub(super) const GRANT_AUTHORIZATION_CODE: &str = "authorization_code";
+pub(super) const GRANT_MFA_OTP: &str = "http://auth0.com/oauth/grant-type/mfa-otp";
+pub(super) const GRANT_MFA_OOB: &str = "http://auth0.com/oauth/grant-type/mfa-oob";
+pub(super) const GRANT_MFA_RECOVERY_CODE: &str = "http://auth0.com/oauth/grant-type/mfa-recovery-code";
 
 #[tracing::instrument(skip_all)]
 pub(super) async fn token(
@@ -69,6 +76,9 @@ fn grant(tenant: &Tenant, headers: &HeaderMap, peer: Peer, params: &Params) -> R
         GRANT_PASSWORD_REALM,
         GRANT_REFRESH_TOKEN,
         GRANT_AUTHORIZATION_CODE,
+        GRANT_MFA_OTP,
+        GRANT_MFA_OOB,
+        GRANT_MFA_RECOVERY_CODE,
     ]
     .contains(&grant_type.as_str())
     {
@@ -112,12 +122,15 @@ fn grant(tenant: &Tenant, headers: &HeaderMap, peer: Peer, params: &Params) -> R
                 .map(|b| Granted::Token(b, None))
         }
         GRANT_REFRESH_TOKEN => refresh_grant(tenant, &mut state, &client, params).map(|b| Granted::Token(b, None)),
+        GRANT_MFA_OTP | GRANT_MFA_OOB | GRANT_MFA_RECOVERY_CODE => {
+            mfa_grant(tenant, &mut state, &client, params, &grant_type).map(|b| Granted::Token(b, None))
+        }
         _ => crate::auth0::authentication::code_grant::exchange(tenant, &mut state, &client, params)
             .map(|b| Granted::Token(b, None)),
     }
 }
 
-fn authenticate_client<'s>(
+pub(super) fn authenticate_client<'s>(
     state: &'s TenantState,
     client_id: Option<String>,
     client_secret: Option<String>,
@@ -259,7 +272,10 @@ fn password_grant(
     }
     let audience = tenant.requested_audience(state, params.get("audience"));
     let audience = audience.as_deref();
-    if let Some(audience) = audience {
+    let mfa_audience = audience.is_some_and(|a| is_mfa_audience(tenant, a));
+    if let Some(audience) = audience
+        && !mfa_audience
+    {
         resolve_audience(tenant, state, audience)?;
     }
     let scope = params.get("scope").unwrap_or_default().to_owned();
@@ -283,6 +299,10 @@ fn password_grant(
     if user.is_blocked() {
         return Err(OAuthError::UserBlocked);
     }
+    if let Some(why) = mfa::required(state, &user.user_id, mfa_audience) {
+        let pending = Pending::new(&client.client_id, &user.user_id, audience, &scope, "password");
+        return Err(mfa_required::answer(tenant, state, pending, why));
+    }
     let user = {
         let user = state.user_mut(&user.user_id).ok_or(OAuthError::WrongEmailOrPassword {
             realm,
@@ -292,20 +312,65 @@ fn password_grant(
         user.last_login = Some(now);
         user.clone()
     };
-    let (scope, permissions) = crate::auth0::tenant::rbac::apply_rbac(state, &user.user_id, audience, &scope);
+    let issued = issue_user_tokens(tenant, state, client, &user, audience, &scope, "password", false);
+    let mut body = TokenBody::default();
+    body.access_token(issued.access_token);
+    if let Some(id_token) = issued.id_token {
+        body.jwt("id_token", id_token);
+    }
+    if let Some(refresh) = issued.refresh_token {
+        body.value("refresh_token", refresh);
+    }
+    body.value("scope", issued.scope);
+    body.value("expires_in", issued.expires_in);
+    body.value("token_type", "Bearer");
+    Ok(body)
+}
+
+/// What a user grant issues, before wire order: the password grant and the MFA grants answer
+/// the same token set in their own orders.
+pub(super) struct IssuedTokens {
+    pub(super) access_token: AccessToken,
+    pub(super) id_token: Option<Claims>,
+    pub(super) refresh_token: Option<String>,
+    pub(super) scope: String,
+    pub(super) expires_in: i64,
+}
+
+/// The tokens of a password grant or of the MFA grant that completes one: access token, ID token
+/// with `openid`, refresh token with `offline_access` (`mfa`: the login passed a second factor,
+/// so its refresh token is not asked again). Tokens for the MFA API live 600 s (doc:
+/// DOC-mfa-manage).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn issue_user_tokens(
+    tenant: &Tenant,
+    state: &mut TenantState,
+    client: &Client,
+    user: &User,
+    audience: Option<&str>,
+    scope: &str,
+    gty: &'static str,
+    mfa: bool,
+) -> IssuedTokens {
+    let mfa_audience = audience.is_some_and(|a| is_mfa_audience(tenant, a));
+    let (scope, permissions) = if mfa_audience {
+        (scope.to_owned(), None)
+    } else {
+        crate::auth0::tenant::rbac::apply_rbac(state, &user.user_id, audience, scope)
+    };
+    let ttl = if mfa_audience { MFA_TOKEN_TTL } else { ACCESS_TOKEN_TTL };
     let grant = UserGrant {
         client,
-        user: &user,
+        user,
         audience,
         scope: &scope,
-        gty: "password",
+        gty,
         permissions,
+        ttl,
     };
-    let mut body = TokenBody::default();
-    body.access_token(grant.issue_access_token(tenant, state));
-    if grant.has_scope("openid") {
-        body.jwt("id_token", grant.id_token(tenant, state.rng()));
-    }
+    let access_token = grant.issue_access_token(tenant, state);
+    let id_token = grant.has_scope("openid").then(|| grant.id_token(tenant, state.rng()));
+    let mut refresh_token = None;
     if grant.has_scope("offline_access") && client.grant_types.iter().any(|g| g == GRANT_REFRESH_TOKEN) {
         let refresh = if client.login.refresh.rotating {
             // obs (go-auth0 main test/data/recordings/authentication/TestRefreshToken/Should_return_tokens.yaml,
@@ -332,16 +397,20 @@ fn password_grant(
                 user_id: user.user_id.clone(),
                 audience: audience.map(str::to_owned),
                 scope: scope.clone(),
+                mfa,
             };
             state.keep_refresh_grant(refresh.clone(), grant);
             refresh
         };
-        body.value("refresh_token", refresh);
+        refresh_token = Some(refresh);
     }
-    body.value("scope", scope);
-    body.value("expires_in", ACCESS_TOKEN_TTL);
-    body.value("token_type", "Bearer");
-    Ok(body)
+    IssuedTokens {
+        access_token,
+        id_token,
+        refresh_token,
+        scope,
+        expires_in: ttl,
+    }
 }
 
 fn refresh_grant(
@@ -369,6 +438,20 @@ fn refresh_grant(
         return Err(OAuthError::RefreshUserBlocked);
     }
     let scope = params.get("scope").unwrap_or(&grant.scope).to_owned();
+    // doc (DOC-mfa-ropg, facts A1): a refresh token obtained without a second factor answers
+    // `mfa_required` once MFA applies to its user.
+    if !grant.mfa
+        && let Some(why) = mfa::required(state, &user.user_id, false)
+    {
+        let pending = Pending::new(
+            &client.client_id,
+            &user.user_id,
+            grant.audience.as_deref(),
+            &scope,
+            "refresh_token",
+        );
+        return Err(mfa_required::answer(tenant, state, pending, why));
+    }
     let (scope, permissions) =
         crate::auth0::tenant::rbac::apply_rbac(state, &user.user_id, grant.audience.as_deref(), &scope);
     let user_grant = UserGrant {
@@ -378,6 +461,7 @@ fn refresh_grant(
         scope: &scope,
         gty: "refresh_token",
         permissions,
+        ttl: ACCESS_TOKEN_TTL,
     };
     // obs (go-auth0 recording): access_token, expires_in, id_token, token_type, scope.
     let mut body = TokenBody::default();
@@ -391,6 +475,69 @@ fn refresh_grant(
     Ok(body)
 }
 
+/// The three MFA grants at `/oauth/token`: the `mfa_token` of this application, then the second
+/// factor under the user's code bucket, then the token set the original grant would have
+/// answered, in the recorded order `access_token, expires_in, scope, token_type` (obs:
+/// REC-goauth0 TestMFAVerifyWith*; `id_token` and `refresh_token` after `access_token`, inf), the
+/// rotated `recovery_code` last (obs).
+fn mfa_grant(
+    tenant: &Tenant,
+    state: &mut TenantState,
+    client: &Client,
+    params: &Params,
+    grant_type: &str,
+) -> Result<TokenBody, OAuthError> {
+    let token = params.require("mfa_token")?;
+    let proof = match grant_type {
+        GRANT_MFA_OTP => Proof::Otp(params.require("otp")?),
+        GRANT_MFA_OOB => Proof::Oob {
+            oob_code: params.require("oob_code")?,
+            binding_code: params.get("binding_code"),
+        },
+        _ => Proof::RecoveryCode(params.require("recovery_code")?),
+    };
+    let now = tenant.clock().unix();
+    let pending = mfa::pending(state, token, &client.client_id, now).map_err(OAuthError::Mfa)?;
+    let rotated = mfa::verify(state, token, &pending, proof, now).map_err(OAuthError::Mfa)?;
+    mfa::spend(state, token);
+    let at = tenant.clock().now();
+    let user = state
+        .user_mut(&pending.user_id)
+        .map(|user| {
+            user.logins_count += 1;
+            user.last_login = Some(at);
+            user.clone()
+        })
+        .ok_or(OAuthError::Mfa(MfaError::MalformedToken {
+            why: "the mfa_token's user was deleted",
+        }))?;
+    let issued = issue_user_tokens(
+        tenant,
+        state,
+        client,
+        &user,
+        pending.audience.as_deref(),
+        &pending.scope,
+        pending.gty,
+        true,
+    );
+    let mut body = TokenBody::default();
+    body.access_token(issued.access_token);
+    if let Some(id_token) = issued.id_token {
+        body.jwt("id_token", id_token);
+    }
+    if let Some(refresh) = issued.refresh_token {
+        body.value("refresh_token", refresh);
+    }
+    body.value("expires_in", issued.expires_in);
+    body.value("scope", issued.scope);
+    body.value("token_type", "Bearer");
+    if let Some(code) = rotated {
+        body.value("recovery_code", code);
+    }
+    Ok(body)
+}
+
 /// Tokens issued to a user through an application.
 struct UserGrant<'a> {
     client: &'a Client,
@@ -400,6 +547,8 @@ struct UserGrant<'a> {
     gty: &'static str,
     /// The `permissions` claim, for APIs with RBAC and "Add Permissions in the Access Token".
     permissions: Option<Vec<String>>,
+    /// The access token's life in seconds.
+    ttl: i64,
 }
 
 impl UserGrant<'_> {
@@ -416,14 +565,14 @@ impl UserGrant<'_> {
             client_id: &self.client.client_id,
             scope: self.scope,
         };
-        user_access_token(tenant, state, self.audience, holder, ACCESS_TOKEN_TTL, || {
+        user_access_token(tenant, state, self.audience, holder, self.ttl, || {
             self.access_token(tenant)
         })
     }
 
     /// facts §1.4: `access_token_head`, then `scope`, `permissions` (RBAC), `gty`, `azp`.
     fn access_token(&self, tenant: &Tenant) -> Claims {
-        let mut claims = access_token_head(tenant, &self.user.user_id, self.audience, self.scope, ACCESS_TOKEN_TTL);
+        let mut claims = access_token_head(tenant, &self.user.user_id, self.audience, self.scope, self.ttl);
         claims.insert("scope".into(), self.scope.into());
         // facts §6 (obs): `permissions` follows `scope`.
         if let Some(permissions) = &self.permissions {

@@ -9,6 +9,7 @@ mod clients;
 mod config;
 mod connections;
 mod extract;
+mod guardian;
 mod jobs;
 mod payload;
 mod resource_servers;
@@ -19,7 +20,7 @@ mod user_blocks;
 mod users;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 
 use crate::auth0::tenant::Tenant;
 
@@ -107,5 +108,11 @@ pub(super) fn routes() -> Router<Tenant> {
         .route(
             "/api/v2/tenants/settings",
             get(tenant_settings::get).patch(tenant_settings::update),
+        )
+        .route("/api/v2/guardian/factors", get(guardian::list_factors))
+        .route("/api/v2/guardian/factors/{name}", put(guardian::set_factor))
+        .route(
+            "/api/v2/guardian/policies",
+            get(guardian::get_policies).put(guardian::set_policies),
         )
 }

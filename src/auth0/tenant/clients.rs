@@ -395,6 +395,7 @@ pub fn delete_client(state: &mut TenantState, client_id: &str) -> bool {
         refresh_tokens,
         logins,
         token_quotas,
+        mfa,
         // Configuration and records that name no application by id; a ticket's `client_id`
         // only picks the page's link back and a missing client falls back to the tenant's.
         login: _,
@@ -427,6 +428,7 @@ pub fn delete_client(state: &mut TenantState, client_id: &str) -> bool {
     refresh_tokens.retain(|_, grant| grant.client_id != client_id);
     logins.forget_client(client_id);
     token_quotas.forget(client_id);
+    mfa.forget_client(client_id);
     for connection in connections.iter_mut() {
         connection.forget_client(client_id);
     }

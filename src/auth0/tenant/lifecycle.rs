@@ -212,6 +212,7 @@ pub(crate) fn delete_user(state: &mut TenantState, user_id: &str) -> bool {
         rbac,
         refresh_tokens,
         logins,
+        mfa,
         // Configuration, which names no user.
         login: _,
         era: _,
@@ -248,6 +249,7 @@ pub(crate) fn delete_user(state: &mut TenantState, user_id: &str) -> bool {
     // Browser sessions, codes and refresh families stay: redeeming them answers the provider's
     // own error for a user who is gone (`OAuthError::RefreshUserGone`, obs).
     logins.opaque_tokens.forget_user(user_id);
+    mfa.forget_user(user_id);
     users.len() != before
 }
 

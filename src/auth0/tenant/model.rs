@@ -252,6 +252,8 @@ pub struct RefreshGrant {
     pub user_id: String,
     pub audience: Option<String>,
     pub scope: String,
+    /// The login passed a second factor (an MFA grant issued it): MFA does not ask again.
+    pub mfa: bool,
 }
 
 /// A brute-force block: an identifier refused from one IP (facts `auth0-users.md` §5).

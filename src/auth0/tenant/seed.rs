@@ -124,6 +124,10 @@ pub struct Fixture {
     /// 2000). Wall-clock time, not the tenant clock: it bounds work, not the scenario.
     #[serde(default = "default_search_timeout_ms")]
     pub search_timeout_ms: u64,
+    /// Guardian (MFA): `{"factors": ["otp", …], "policies": ["all-applications"]}`; none when
+    /// absent (`tenant/guardian.rs`, `docs/mfa.md`).
+    #[serde(default)]
+    pub guardian: crate::auth0::tenant::guardian::GuardianSeed,
     /// Where the fixture came from, to resolve `pem_file`.
     #[serde(skip)]
     origin: Origin,
@@ -448,6 +452,7 @@ impl Fixture {
             rng,
             token_quotas: crate::auth0::tenant::quota::TokenQuotas::seeded(&self.client_quotas)
                 .map_err(SeedError::Invalid)?,
+            mfa: crate::auth0::tenant::guardian::Mfa::seeded(&self.guardian).map_err(SeedError::Invalid)?,
         };
         state.logins.lifetimes = crate::auth0::tenant::settings::session_lifetimes(&state.settings);
         Ok(state)

@@ -59,6 +59,8 @@ pub struct TenantState {
     pub(in crate::auth0::tenant) token_quotas: crate::auth0::tenant::quota::TokenQuotas,
     /// The runtime users' cap (the other stores carry their own).
     pub(in crate::auth0::tenant) bounds: crate::auth0::tenant::bounds::Bounds,
+    /// Guardian factors and policies, authenticators, pending `mfa_token`s and codes (`mfa.rs`).
+    pub(in crate::auth0::tenant) mfa: crate::auth0::tenant::guardian::Mfa,
 }
 
 impl TenantState {

@@ -76,6 +76,12 @@ pub struct StoresSummary {
     pub runtime_apis: StoreSummary,
     /// Client grants created at runtime (seeded ones are not counted).
     pub runtime_grants: StoreSummary,
+    /// Users with MFA authenticators.
+    pub mfa_enrolments: StoreSummary,
+    /// Pending `mfa_token`s of grants that asked for a second factor.
+    pub mfa_tokens: StoreSummary,
+    /// Out-of-band codes of SMS and email authenticators.
+    pub mfa_oob_codes: StoreSummary,
 }
 
 pub use crate::core::bounded::StoreSummary;
@@ -233,6 +239,7 @@ impl StoresSummary {
     pub(crate) fn of(state: &crate::auth0::tenant::state::TenantState) -> Self {
         let logins = &state.logins;
         let bounds = &state.bounds;
+        let [mfa_enrolments, mfa_tokens, mfa_oob_codes] = state.mfa().summaries();
         Self {
             tickets: state.tickets.summary(),
             outbox: StoreSummary {
@@ -261,6 +268,9 @@ impl StoresSummary {
                 .summary(state.clients.iter().filter(|c| !c.seeded).count()),
             runtime_apis: bounds.apis.summary(state.apis.iter().filter(|a| !a.seeded).count()),
             runtime_grants: bounds.grants.summary(state.grants.iter().filter(|g| !g.seeded).count()),
+            mfa_enrolments: mfa_enrolments.clone(),
+            mfa_tokens: mfa_tokens.clone(),
+            mfa_oob_codes: mfa_oob_codes.clone(),
         }
     }
 }

@@ -29,6 +29,27 @@ pub fn in_key_order(mut all: Map<String, Value>, order: &[&str]) -> Map<String, 
     out
 }
 
+/// A phone number as `/mfa/authenticators` names it: every character but the last four as `X`
+/// (obs: `XXXXXXXXXXX5044` for `+44207183875044`, facts A3).
+pub fn mask_phone(phone: &str) -> String {
+    let count = phone.chars().count();
+    phone
+        .chars()
+        .enumerate()
+        .map(|(i, c)| if i + 4 < count { 'X' } else { c })
+        .collect()
+}
+
+/// An email as `/mfa/authenticators` names it: the local part as `****`, the first four
+/// characters of the domain kept and the rest as `*` (obs: `****@exam*******` for an
+/// `example.com` address, facts A3).
+pub fn mask_email(email: &str) -> String {
+    let domain = email.rsplit_once('@').map_or("", |(_, d)| d);
+    let kept: String = domain.chars().take(4).collect();
+    let hidden = domain.chars().count().saturating_sub(4);
+    format!("****@{kept}{}", "*".repeat(hidden))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,6 +15,7 @@ pub(crate) mod hint;
 pub(crate) mod login_error;
 pub(crate) mod login_text;
 pub(crate) mod mail;
+pub(crate) mod mfa_error;
 pub(crate) mod mgmt_error;
 pub(crate) mod named;
 pub(crate) mod oauth_error;

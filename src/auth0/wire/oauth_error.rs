@@ -101,6 +101,8 @@ pub enum OAuthError {
     /// 401 also in auth0/auth0-cli#193, 2021); the tenant log says `Origin <o> is not allowed.`
     /// (obs ministryofjustice/analytics-platform#91, 2019).
     CorsOriginNotAllowed { origin: String, client_id: String },
+    /// Multi-factor authentication: `mfa_required`, `/mfa/*` and the MFA grants (`mfa_error.rs`).
+    Mfa(crate::auth0::wire::mfa_error::MfaError),
 }
 
 /// The OAuth envelope; field order is wire order.
@@ -122,6 +124,8 @@ enum OAuthWire {
     },
     /// `{"error": ...}` alone.
     Bare { status: StatusCode, error: &'static str },
+    /// An MFA answer, which writes itself (`mfa_required` carries more than the envelope).
+    Mfa(crate::auth0::wire::mfa_error::MfaError),
 }
 
 impl OAuthError {
@@ -250,6 +254,7 @@ impl OAuthError {
             ),
             RevokeInvalidClient { .. } => oauth(StatusCode::UNAUTHORIZED, "invalid_client", "Unauthorized".into()),
             CorsOriginNotAllowed { .. } => oauth(StatusCode::UNAUTHORIZED, "access_denied", "Unauthorized".into()),
+            Mfa(error) => OAuthWire::Mfa(error.clone()),
         }
     }
 
@@ -346,6 +351,7 @@ impl OAuthError {
                  retry after {reset_in_secs} s"
             ),
             AuthenticationRateLimit { reset_in_secs } => rate_limit_hint(*reset_in_secs),
+            Mfa(error) => error.hint(),
         }
     }
 }
@@ -374,6 +380,7 @@ impl IntoResponse for OAuthError {
                 &serde_json::json!({ "error": error }),
                 "application/json; charset=utf-8",
             ),
+            OAuthWire::Mfa(error) => error.into_response(),
         };
         with_hint(response, hint)
     }
