@@ -18,6 +18,7 @@ pub(crate) mod mail;
 pub(crate) mod mgmt_error;
 pub(crate) mod named;
 pub(crate) mod oauth_error;
+pub(crate) mod organizations;
 pub(crate) mod paths;
 pub(crate) mod reset_error;
 pub(crate) mod respond;
