@@ -260,14 +260,16 @@ impl OrgError {
                 format!("an organization named {name:?} exists already; names are unique per tenant")
             }
             ConnectionNotEnabled { connection_id } => {
-                format!("connection {connection_id} is not enabled for this organization (POST …/enabled_connections)")
+                format!(
+                    "connection {connection_id} is not enabled for this organization (POST .../enabled_connections)"
+                )
             }
             ConnectionNotFound { connection_id } => {
                 format!("the tenant has no connection {connection_id}: GET /api/v2/connections lists them")
             }
             ConnectionAlreadyEnabled { connection_id } => {
                 format!(
-                    "connection {connection_id} is enabled already: PATCH …/enabled_connections/{connection_id} changes it"
+                    "connection {connection_id} is enabled already: PATCH .../enabled_connections/{connection_id} changes it"
                 )
             }
             SignupNeedsMembership => {
