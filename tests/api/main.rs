@@ -40,6 +40,7 @@ mod named_faults;
 mod oauth;
 mod opaque_tokens;
 mod openapi;
+mod organizations;
 mod password_reset;
 mod payload;
 mod quota;

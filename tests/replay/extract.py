@@ -66,6 +66,15 @@ ROUTES = [
     ({"GET", "PATCH", "DELETE"}, r"/api/v2/connections/[^/]+", "connections"),
     ({"GET", "PATCH"}, r"/api/v2/connections/[^/]+/clients", "connections"),
     ({"GET", "PATCH"}, r"/api/v2/tenants/settings", "tenant-settings"),
+    ({"GET", "POST"}, r"/api/v2/organizations", "organizations"),
+    ({"GET", "PATCH", "DELETE"}, r"/api/v2/organizations/[^/]+", "organizations"),
+    ({"GET"}, r"/api/v2/organizations/name/[^/]+", "organizations"),
+    ({"GET", "POST", "DELETE"}, r"/api/v2/organizations/[^/]+/members", "organizations"),
+    ({"GET", "POST", "DELETE"}, r"/api/v2/organizations/[^/]+/members/[^/]+/roles", "organizations"),
+    ({"GET", "POST"}, r"/api/v2/organizations/[^/]+/enabled_connections", "organizations"),
+    ({"GET", "PATCH", "DELETE"}, r"/api/v2/organizations/[^/]+/enabled_connections/[^/]+", "organizations"),
+    ({"GET", "POST"}, r"/api/v2/organizations/[^/]+/invitations", "organizations"),
+    ({"GET", "DELETE"}, r"/api/v2/organizations/[^/]+/invitations/[^/]+", "organizations"),
 ]
 
 

@@ -69,6 +69,23 @@ const MANAGEMENT_SCOPES: &[&str] = &[
     "delete:connections",
     "read:tenant_settings",
     "update:tenant_settings",
+    "read:organizations",
+    "create:organizations",
+    "update:organizations",
+    "delete:organizations",
+    "read:organization_members",
+    "create:organization_members",
+    "delete:organization_members",
+    "read:organization_member_roles",
+    "create:organization_member_roles",
+    "delete:organization_member_roles",
+    "read:organization_connections",
+    "create:organization_connections",
+    "update:organization_connections",
+    "delete:organization_connections",
+    "read:organization_invitations",
+    "create:organization_invitations",
+    "delete:organization_invitations",
 ];
 
 #[derive(Deserialize)]

@@ -11,6 +11,7 @@ mod connections;
 mod extract;
 mod guardian;
 mod jobs;
+mod organizations;
 mod payload;
 mod resource_servers;
 mod roles;
@@ -115,4 +116,46 @@ pub(super) fn routes() -> Router<Tenant> {
             "/api/v2/guardian/policies",
             get(guardian::get_policies).put(guardian::set_policies),
         )
+        .merge(organization_routes())
+}
+
+/// The organizations' routes (`organizations.rs`).
+fn organization_routes() -> Router<Tenant> {
+    use organizations as o;
+    Router::new()
+        .route("/api/v2/organizations", get(o::list).post(o::create))
+        .route(
+            "/api/v2/organizations/{id}",
+            get(o::get).patch(o::update).delete(o::delete),
+        )
+        .route("/api/v2/organizations/name/{name}", get(o::get_by_name))
+        .route(
+            "/api/v2/organizations/{id}/members",
+            get(o::members).post(o::add_members).delete(o::remove_members),
+        )
+        .route(
+            "/api/v2/organizations/{id}/members/{user_id}/roles",
+            get(o::member_roles)
+                .post(o::assign_member_roles)
+                .delete(o::remove_member_roles),
+        )
+        .route(
+            "/api/v2/organizations/{id}/enabled_connections",
+            get(o::connections).post(o::add_connection),
+        )
+        .route(
+            "/api/v2/organizations/{id}/enabled_connections/{connection_id}",
+            get(o::get_connection)
+                .patch(o::update_connection)
+                .delete(o::remove_connection),
+        )
+        .route(
+            "/api/v2/organizations/{id}/invitations",
+            get(o::invitations).post(o::invite),
+        )
+        .route(
+            "/api/v2/organizations/{id}/invitations/{invitation_id}",
+            get(o::get_invitation).delete(o::delete_invitation),
+        )
+        .route("/api/v2/users/{id}/organizations", get(o::user_organizations))
 }

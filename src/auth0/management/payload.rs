@@ -124,6 +124,18 @@ fn build(schema: &Value) -> jsonschema::Validator {
         .with_format("user-id", |s: &str| !s.is_empty())
         .with_format("client-id", |s: &str| !s.is_empty())
         .with_format("organization-id", |s: &str| !s.is_empty())
+        // inf: the first-character rule (facts auth0-mfa-orgs.md B1: lower-case letters, digits,
+        // `_` and `-`).
+        .with_format("organization-name", |s: &str| {
+            s.bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                && s.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+        })
+        .with_format("checkpoint", |s: &str| {
+            crate::auth0::wire::organizations::checkpoint_parts(s).is_some()
+        })
         .build(schema)
         .expect("shipped schemas compile")
 }

@@ -241,7 +241,7 @@ pub(super) async fn delete(
     let mut state = tenant.state();
     let id = path_id(path);
     let index = role_index(&state, &id)?;
-    state.rbac_mut().delete_role(index);
+    rbac::delete_role(&mut state, index);
     // obs: 200 `{}`.
     Ok(ok(StatusCode::OK, &json!({})))
 }

@@ -32,6 +32,14 @@ pub const RUNTIME_APIS: usize = 1_000;
 pub const RUNTIME_CONNECTIONS: usize = 1_000;
 /// Client grants created at runtime (`POST /api/v2/client-grants`).
 pub const RUNTIME_GRANTS: usize = 10_000;
+/// Organizations (all created at runtime); one evicted takes its invitations along.
+pub const ORGANIZATIONS: usize = 1_000;
+/// Members of one organization.
+pub const MEMBERS_PER_ORGANIZATION: usize = 10_000;
+/// Role assignments in one organization.
+pub const MEMBER_ROLES_PER_ORGANIZATION: usize = 20_000;
+/// Organization invitations (the expired ones go first).
+pub const INVITATIONS: usize = 10_000;
 
 /// The caps of the stores whose seeded entries never count or go (users, applications, APIs,
 /// grants), so that are not bounded stores themselves; the others are (`core::bounded`).

@@ -417,7 +417,10 @@ pub fn delete_client(state: &mut TenantState, client_id: &str) -> bool {
         form_tokens: _,
         rng: _,
         bounds: _,
+        organizations,
     } = state;
+    // Its invitations name it in their link.
+    organizations.forget_client(client_id);
     let before = clients.len();
     clients.retain(|c| c.client_id != client_id);
     if clients.len() == before {

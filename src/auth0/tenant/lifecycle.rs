@@ -213,6 +213,7 @@ pub(crate) fn delete_user(state: &mut TenantState, user_id: &str) -> bool {
         refresh_tokens,
         logins,
         mfa,
+        organizations,
         // Configuration, which names no user.
         login: _,
         era: _,
@@ -245,6 +246,7 @@ pub(crate) fn delete_user(state: &mut TenantState, user_id: &str) -> bool {
     brute_force.blocks.retain(|b| b.user_id != user_id);
     rbac.members.retain(|(u, _)| u != user_id);
     rbac.user_permissions.retain(|(u, ..)| u != user_id);
+    organizations.forget_user(user_id);
     refresh_tokens.retain(|_, grant| grant.user_id != user_id);
     // Browser sessions, codes and refresh families stay: redeeming them answers the provider's
     // own error for a user who is gone (`OAuthError::RefreshUserGone`, obs).
@@ -292,6 +294,7 @@ pub(crate) fn delete_connection(state: &mut TenantState, id: &str) -> bool {
         return false;
     };
     let connection = state.connections.remove(index);
+    state.organizations.forget_connection(&connection.id);
     let users: Vec<String> = state
         .users
         .iter()

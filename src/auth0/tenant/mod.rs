@@ -22,6 +22,7 @@ pub(crate) mod logins;
 pub(crate) mod mfa;
 pub(crate) mod model;
 pub(crate) mod opaque_tokens;
+pub(crate) mod organizations;
 pub(crate) mod password_rules;
 pub(crate) mod quota;
 pub(crate) mod ratelimit;

@@ -77,6 +77,9 @@ pub(crate) fn add_role(
             .rbac
             .members
             .retain(|(_, role)| !gone.iter().any(|r| r.id == *role));
+        for role in &gone {
+            state.organizations.forget_role(&role.id);
+        }
     }
     Ok(body)
 }
@@ -172,6 +175,13 @@ pub(crate) fn update_role(
         role.description = description;
     }
     Ok(role)
+}
+
+/// Deletes the role at `index` with its memberships, in the tenant and in every organization.
+pub(crate) fn delete_role(state: &mut TenantState, index: usize) {
+    let id = state.rbac.roles[index].id.clone();
+    state.rbac.delete_role(index);
+    state.organizations.forget_role(&id);
 }
 
 /// The changes the Management API makes to roles, memberships and permissions, each keeping the

@@ -445,6 +445,7 @@ impl Fixture {
             bounds: Default::default(),
             jobs: BoundedList::new(bounds::JOBS),
             rbac: Default::default(),
+            organizations: Default::default(),
             brute_force: BruteForce::new(self.brute_force_threshold),
             signup_user_exists_error: self.enable_public_signup_user_exists_error,
             search_timeout: std::time::Duration::from_millis(self.search_timeout_ms),

@@ -49,6 +49,8 @@ pub struct TenantState {
     /// `search_timeout_ms`).
     pub(in crate::auth0::tenant) search_timeout: std::time::Duration,
     pub(in crate::auth0::tenant) rbac: Rbac,
+    /// Organizations with their members and connections, and invitations (`organizations.rs`).
+    pub(in crate::auth0::tenant) organizations: crate::auth0::tenant::organizations::records::Organizations,
     /// Ticket secret → the CSRF token its hosted form carries.
     pub(in crate::auth0::tenant) form_tokens: BoundedMap<String, String>,
     /// Browser logins: transactions, sessions, codes, refresh-token families.

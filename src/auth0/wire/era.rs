@@ -66,6 +66,11 @@ impl WireEra {
     /// The newest shapes the recordings show.
     pub const NEWEST: WireEra = WireEra(None);
 
+    /// The month `year`-`month`, for the eras other wire files date (`organizations.rs`).
+    pub(crate) const fn at(year: u16, month: u8) -> WireEra {
+        WireEra(Some((year, month)))
+    }
+
     /// Whether user bodies list `user_id` first (else after `updated_at`).
     pub fn user_id_first(self) -> bool {
         self >= USER_ID_FIRST

@@ -129,6 +129,9 @@ pub enum MgmtError {
     /// Query string failures. 400 `invalid_query_string` (inf: same grammar as bodies).
     QueryValidation { findings: Vec<Finding> },
 
+    /// An organization error (`organizations.rs` has its texts and hints).
+    Organization(crate::auth0::wire::organizations::OrgError),
+
     // ---- Management API: resources ----
     /// Route or method not served. 404 without `errorCode` (obs: go-auth0 recordings).
     NotFound { method: String, path: String },
@@ -690,6 +693,7 @@ impl MgmtError {
                 Some("too_many_requests"),
             ),
             ServiceUnavailable => mgmt(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable".into(), None),
+            Organization(error) => mgmt(error.status(), error.message(), error.error_code()),
         }
     }
 
@@ -882,6 +886,7 @@ impl MgmtError {
                  email/user_id term the index can answer"
             ),
             ServiceUnavailable => "503 injected by a fault rule: the provider is down; report it or retry later".into(),
+            Organization(error) => error.hint(),
             GlobalRateLimit { reset_in_secs } | UsersWriteRateLimit { reset_in_secs } => {
                 rate_limit_hint(*reset_in_secs)
             }
@@ -940,6 +945,12 @@ impl IntoResponse for MgmtError {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
         }
         with_hint(response, hint)
+    }
+}
+
+impl From<crate::auth0::wire::organizations::OrgError> for MgmtError {
+    fn from(error: crate::auth0::wire::organizations::OrgError) -> Self {
+        MgmtError::Organization(error)
     }
 }
 
