@@ -313,3 +313,40 @@ async fn the_options_scope_alone_changes_only_the_options() {
         "refused whole"
     );
 }
+
+/// The seeded database connection prints the defaults of a created database connection around
+/// the seed's options, as connections that existed before a recorded test do, and no connection
+/// purposes (obs: terraform-provider-auth0 TestAccConnectionClientsImport, 2026-04). So an export
+/// of the seeded tenant by auth0-deploy-cli, imported into a fresh tenant, exports again the same
+/// options (`adapters/deploy-cli`).
+#[tokio::test]
+async fn the_seeded_database_connection_has_the_option_defaults_of_a_created_one() {
+    let app = TestApp::new();
+    let token = app.token(App::Explorer).await;
+    let seeded = app.get("/api/v2/connections/con_FHnCKShgzqSf7tKL", Some(&token)).await;
+    assert_wire!("connections_seeded", seeded);
+    let created = app
+        .post_json(
+            "/api/v2/connections",
+            Some(&token),
+            &json!({"name": "Customers", "strategy": "auth0", "options": {"passwordPolicy": "fair"}}),
+        )
+        .await;
+    let (seeded, created) = (seeded.json(), created.json());
+    let options = |v: &serde_json::Value| -> Vec<String> {
+        v["options"]
+            .as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    for option in options(&created) {
+        assert!(
+            seeded["options"].get(&option).is_some(),
+            "the seeded connection prints `{option}` too: {seeded}"
+        );
+    }
+    assert!(
+        seeded.get("authentication").is_none() && seeded.get("connected_accounts").is_none(),
+        "no purposes: {seeded}"
+    );
+}

@@ -6,6 +6,7 @@
 
 mod helpers;
 
+mod actions;
 mod admin_token;
 mod attack_protection;
 mod bad_input;

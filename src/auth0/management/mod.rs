@@ -4,6 +4,7 @@
 //! the extractors of `extract.rs` (token, scope, body and query schemas) before a handler runs.
 //! Imports `tenant/`, `wire/` and `core`; never another API folder.
 
+mod actions;
 mod client_grants;
 mod clients;
 mod config;
@@ -106,6 +107,7 @@ pub(super) fn routes() -> Router<Tenant> {
             "/api/v2/connections/{id}/clients",
             get(connections::enabled_clients).patch(connections::update_enabled_clients),
         )
+        .route("/api/v2/actions/actions", get(actions::list))
         .route(
             "/api/v2/tenants/settings",
             get(tenant_settings::get).patch(tenant_settings::update),
