@@ -598,6 +598,12 @@ const KEY_OWNERS: &[&str] = &[
 /// (see the module docs). Words are split at `_`, `-`, `.`, spaces and `camelCase` humps and
 /// compared without case.
 pub fn secret_kind(key: &str) -> Option<bool> {
+    // A custom database connection's `options.configuration` holds its scripts' settings, secrets
+    // among them (an API key, a legacy store's password): hidden whole. Only the bare word:
+    // `jwt_configuration` and the like are ordinary.
+    if key == "configuration" {
+        return Some(false);
+    }
     let mut words = key_words(key);
     while words.len() > 1 && words.last().is_some_and(|w| QUALIFIERS.contains(&w.as_str())) {
         words.pop();
@@ -1213,6 +1219,7 @@ mod tests {
             "code_verifier",
             "codeVerifier",
             "pin",
+            "configuration",
         ] {
             assert_eq!(secret_kind(hidden), Some(false), "{hidden}");
         }
@@ -1238,6 +1245,7 @@ mod tests {
             assert_eq!(secret_kind(tailed), Some(true), "{tailed}");
         }
         for plain in [
+            "jwt_configuration",
             "token_type",
             "token_type_hint",
             "subject_token_type",

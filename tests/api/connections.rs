@@ -350,3 +350,92 @@ async fn the_seeded_database_connection_has_the_option_defaults_of_a_created_one
         "no purposes: {seeded}"
     );
 }
+
+/// A custom database connection's `options.configuration` (its scripts' settings and secrets):
+/// the create's and update's answers echo the values, every read seals them, the same value to
+/// the same blob until it changes, and the journal never holds them in clear (obs:
+/// terraform-provider-auth0 TestAccConnectionConfiguration).
+#[tokio::test]
+async fn configuration_values_are_sealed_on_read_and_kept_out_of_the_journal() {
+    let app = TestApp::new();
+    let token = app.token(App::Explorer).await;
+    let body = json!({"name": "legacy-db", "strategy": "auth0", "options": {
+        "enabledDatabaseCustomization": true,
+        "configuration": {"bar": "zzz-secret", "foo": "xxx-secret"},
+    }});
+    let created = app.post_json("/api/v2/connections", Some(&token), &body).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let echoed = &created.json()["options"]["configuration"];
+    assert_eq!(echoed, &json!({"bar": "zzz-secret", "foo": "xxx-secret"}));
+    let id = created.json()["id"].as_str().expect("id").to_owned();
+
+    let first = read_configuration(&app, &token, &id).await;
+    let (bar, foo) = (first["bar"].as_str().expect("bar"), first["foo"].as_str().expect("foo"));
+    assert!(!bar.contains("zzz") && bar.starts_with("CkIKI"), "{bar}");
+    assert_eq!(bar[..40], foo[..40], "one key part per connection");
+    assert_eq!(
+        read_configuration(&app, &token, &id).await,
+        first,
+        "a value seals the same each read"
+    );
+    let listed = app.get("/api/v2/connections?name=legacy-db", Some(&token)).await;
+    assert_eq!(listed.json()[0]["options"]["configuration"], first);
+
+    let patch = json!({"options": {"enabledDatabaseCustomization": true,
+        "configuration": {"bar": "yyy-secret", "foo": "xxx-secret"}}});
+    let updated = app
+        .patch_json(&format!("/api/v2/connections/{id}"), &token, &patch)
+        .await;
+    assert_eq!(updated.json()["options"]["configuration"]["bar"], "yyy-secret");
+    let second = read_configuration(&app, &token, &id).await;
+    assert_ne!(second["bar"], first["bar"]);
+    assert_eq!(second["foo"], first["foo"]);
+
+    let journal = app.journal("").await.to_string();
+    assert!(
+        !journal.contains("zzz-secret") && !journal.contains("yyy-secret") && !journal.contains("xxx-secret"),
+        "the journal holds a configuration value in clear"
+    );
+}
+
+/// `DELETE /api/v2/connections/{id}/users?email=`: the connection's user with that email is gone
+/// (204, doc), a second call answers the same, a missing `email` is the query's validation error,
+/// an unknown connection the connection 404, and the scope is `delete:users`.
+#[tokio::test]
+async fn a_connection_user_is_deleted_by_email() {
+    let app = TestApp::new();
+    let token = app.token(App::Explorer).await;
+    let connection = "/api/v2/connections/con_FHnCKShgzqSf7tKL";
+    let user = json!({"connection": "Username-Password-Authentication", "email": "gone@example.com", "password": "Gone-2026!pass"});
+    let made = app.post_json("/api/v2/users", Some(&token), &user).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let user_id = made.json()["user_id"].as_str().expect("user_id").to_owned();
+
+    let deleted = app
+        .delete(&format!("{connection}/users?email=gone%40example.com"), &token)
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.body);
+    let lookup = app.get(&format!("/api/v2/users/{user_id}"), Some(&token)).await;
+    assert_eq!(lookup.status, StatusCode::NOT_FOUND, "{}", lookup.body);
+    let again = app
+        .delete(&format!("{connection}/users?email=gone@example.com"), &token)
+        .await;
+    assert_eq!(again.status, StatusCode::NO_CONTENT);
+
+    let no_email = app.delete(&format!("{connection}/users"), &token).await;
+    assert_eq!(no_email.status, StatusCode::BAD_REQUEST, "{}", no_email.body);
+    let unknown = app
+        .delete("/api/v2/connections/con_unknown000000000/users?email=a@b.c", &token)
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND, "{}", unknown.body);
+    let reporting = app.token(App::ReadOnly).await;
+    let refused = app.delete(&format!("{connection}/users?email=a@b.c"), &reporting).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+}
+
+/// `GET /api/v2/connections/{id}`'s `options.configuration`.
+async fn read_configuration(app: &TestApp, token: &str, id: &str) -> serde_json::Value {
+    let reply = app.get(&format!("/api/v2/connections/{id}"), Some(token)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    reply.json()["options"]["configuration"].clone()
+}

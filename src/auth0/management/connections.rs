@@ -1,5 +1,6 @@
 //! Connections (`/api/v2/connections`): list (`strategy`, `name`), get, create (201), update,
-//! delete (202 with `deleted_at`), and the enabled applications (`/connections/{id}/clients`).
+//! delete (202 with `deleted_at`), the enabled applications (`/connections/{id}/clients`) and
+//! the deletion of a user by email (`DELETE /connections/{id}/users?email=`).
 //! The records are the tenant's own, so a change takes effect at once for signup, login,
 //! password change and `/authorize?connection=`. Facts: `docs/management-api.md` §4.
 
@@ -15,7 +16,7 @@ use crate::auth0::management::config::{Doc, SchemaFile, Totals, ok, page, path_i
 use crate::auth0::management::extract::{BodySchema, MgmtBody, MgmtQuery, ScopeSet, Scoped};
 use crate::auth0::management::payload::Schema;
 use crate::auth0::tenant::Tenant;
-use crate::auth0::tenant::connections::{self, Refusal, connection_json, enabled_client_ids};
+use crate::auth0::tenant::connections::{self, Configuration, Refusal, connection_json, enabled_client_ids};
 use crate::auth0::tenant::lifecycle;
 use crate::auth0::wire::mgmt_error::MgmtError;
 use crate::auth0::wire::respond::mgmt_no_content;
@@ -38,6 +39,7 @@ scopes!(UpdateConnections, "update:connections");
 // `update:connections_options` scope must be present").
 scopes!(UpdateConnection, "update:connections", "update:connections_options");
 scopes!(DeleteConnections, "delete:connections");
+scopes!(DeleteUsers, "delete:users");
 
 schema_files! {
     CreateSchema => "connection_create.json",
@@ -45,6 +47,7 @@ schema_files! {
     ListSchema => "connection_list_query.json",
     FieldsSchema => "fields_query.json",
     ClientsSchema => "connection_clients_update.json",
+    UserByEmailSchema => "connection_users_delete_query.json",
 }
 
 /// One entry of `PATCH /connections/{id}/clients`.
@@ -85,7 +88,12 @@ pub(super) async fn list(
         .iter()
         .filter(|c| strategies.as_ref().is_none_or(|s| s.contains(&c.strategy.as_str())))
         .filter(|c| name.is_none_or(|n| c.name == n))
-        .map(|c| Value::Object(select(connection_json(c, state.clients()), &query)))
+        .map(|c| {
+            Value::Object(select(
+                connection_json(c, state.clients(), Configuration::Sealed),
+                &query,
+            ))
+        })
         .collect();
     // obs (terraform-provider-auth0 TestAccDataSourceConnection, 2026-01): a list asked with `take`
     // (checkpoint paging) answers `{"connections":[…]}` without totals, whatever `include_totals`.
@@ -113,7 +121,10 @@ pub(super) async fn get(
         .ok_or(MgmtError::ConnectionNotFound { id })?;
     Ok(ok(
         StatusCode::OK,
-        &select(connection_json(connection, state.clients()), &query),
+        &select(
+            connection_json(connection, state.clients(), Configuration::Sealed),
+            &query,
+        ),
     ))
 }
 
@@ -129,7 +140,7 @@ pub(super) async fn create(
         connections::create_connection(&mut state, body, tenant.base_url(), lifecycle::make_room_for_connection)
             .map_err(|r| refused(r, &name))?;
     let connection = connection.clone();
-    let body = connection_json(&connection, state.clients());
+    let body = connection_json(&connection, state.clients(), Configuration::AsSent);
     // obs (go-auth0 TestConnectionManager_Create): 201 with the whole connection.
     Ok(ok(StatusCode::CREATED, &body))
 }
@@ -158,7 +169,7 @@ pub(super) async fn update(
     let name = state.connections()[index].name.clone();
     let connection = connections::update_connection(&mut state, index, body).map_err(|r| refused(r, &name))?;
     let connection = connection.clone();
-    let body = connection_json(&connection, state.clients());
+    let body = connection_json(&connection, state.clients(), Configuration::AsSent);
     Ok(ok(StatusCode::OK, &body))
 }
 
@@ -218,5 +229,32 @@ pub(super) async fn update_enabled_clients(
     let changes: Vec<(String, bool)> = changes.into_iter().map(|c| (c.client_id, c.status)).collect();
     connections::set_enabled_clients(&mut state, index, &changes);
     // obs (same): 204, empty.
+    Ok(mgmt_no_content())
+}
+
+/// `DELETE /connections/{id}/users?email=`: deletes the connection's user with that email, as
+/// `DELETE /users/{id}` does (doc: "Deletes a specified connection user by its email …
+/// Currently, only Database Connections are supported"; 204 "The user no longer exists.").
+/// inf: an email no user of the connection has, or a connection of another strategy, answers
+/// the same 204, since afterwards no such user exists either; no refusal text was found.
+#[tracing::instrument(skip_all)]
+pub(super) async fn delete_user_by_email(
+    State(tenant): State<Tenant>,
+    _caller: Scoped<DeleteUsers>,
+    path: Result<Path<String>, PathRejection>,
+    MgmtQuery(Doc(query, _)): MgmtQuery<Doc<UserByEmailSchema>>,
+) -> Result<Response, MgmtError> {
+    let id = path_id(path);
+    let email = text(&query, "email").unwrap_or_default().to_owned();
+    let mut state = tenant.state();
+    let connection = state
+        .connection_by_id(&id)
+        .ok_or(MgmtError::ConnectionNotFound { id })?;
+    let user_id = state
+        .user_by_email_in(&email, &connection.name)
+        .map(|user| user.user_id.clone());
+    if let Some(user_id) = user_id {
+        lifecycle::delete_user(&mut state, &user_id);
+    }
     Ok(mgmt_no_content())
 }

@@ -22,7 +22,7 @@ mod user_blocks;
 mod users;
 
 use axum::Router;
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 
 use crate::auth0::tenant::Tenant;
 
@@ -106,6 +106,10 @@ pub(super) fn routes() -> Router<Tenant> {
         .route(
             "/api/v2/connections/{id}/clients",
             get(connections::enabled_clients).patch(connections::update_enabled_clients),
+        )
+        .route(
+            "/api/v2/connections/{id}/users",
+            delete(connections::delete_user_by_email),
         )
         .route("/api/v2/actions/actions", get(actions::list))
         .route(

@@ -15,6 +15,7 @@ use crate::auth0::tenant::model::{Client, Connection, PasswordRules};
 use crate::auth0::tenant::state::TenantState;
 use crate::auth0::wire::era::WireEra;
 use crate::auth0::wire::format::in_key_order;
+use crate::auth0::wire::sealed::seal;
 use crate::core::password::{PasswordPolicy, Strength};
 
 /// `con_` and 16 alphanumerics (obs: every recorded id).
@@ -315,9 +316,33 @@ pub fn enabled_client_ids(connection: &Connection, clients: &[Client]) -> Vec<St
         .collect()
 }
 
+/// How `options.configuration` is printed: as sent in the answer of the create or update that
+/// sent it, sealed on every read (`wire::sealed`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Configuration {
+    AsSent,
+    Sealed,
+}
+
 /// The connection as the Management API prints it, in the provider's order.
-pub fn connection_json(connection: &Connection, clients: &[Client]) -> Map<String, Value> {
+pub fn connection_json(
+    connection: &Connection,
+    clients: &[Client],
+    configuration: Configuration,
+) -> Map<String, Value> {
     let mut all = connection.settings.clone();
+    if configuration == Configuration::Sealed
+        && let Some(Value::Object(values)) = all
+            .get_mut("options")
+            .and_then(Value::as_object_mut)
+            .and_then(|options| options.get_mut("configuration"))
+    {
+        for (key, value) in values.iter_mut() {
+            if let Value::String(text) = value {
+                *text = seal(&connection.id, key, text);
+            }
+        }
+    }
     all.insert("id".into(), json!(connection.id));
     all.insert("enabled_clients".into(), json!(enabled_client_ids(connection, clients)));
     in_key_order(all, ORDER)

@@ -2,7 +2,7 @@
 //! (`mgmt_error`, `oauth_error`, `signup_error`; `error` carries any of them, `named` the fault
 //! names, `hint` the diagnoses both share), the hosted pages' errors (`reset_error`,
 //! `login_error`), page copy (`text`, `login_text`), mail copy (`mail`), the hosted pages'
-//! paths (`paths`), the discovery document (`discovery`), the era of the wire shapes (`era`), response helpers (`respond`), body reading (`body`) and value formats
+//! paths (`paths`), the discovery document (`discovery`), the era of the wire shapes (`era`), sealed connection configuration (`sealed`), response helpers (`respond`), body reading (`body`) and value formats
 //! (`format`). The layer the fidelity audit against `shared/providers/` reads. Imports `core`
 //! only.
 
@@ -23,5 +23,6 @@ pub(crate) mod organizations;
 pub(crate) mod paths;
 pub(crate) mod reset_error;
 pub(crate) mod respond;
+pub(crate) mod sealed;
 pub(crate) mod signup_error;
 pub(crate) mod text;
