@@ -14,6 +14,7 @@ pub(crate) mod faults;
 pub mod fixture;
 pub mod journal;
 pub mod jwt_crypto;
+pub mod legacy_hash;
 pub(crate) mod keys;
 pub(crate) mod memory;
 pub mod onetime;
