@@ -195,6 +195,8 @@ enum Kind {
     Scrypt { salt: Vec<u8>, log_n: u8, r: u32, p: u32, hash: Vec<u8> },
     /// The password itself, encoded (Capture's `password-base64`).
     Plain(Vec<u8>),
+    /// A hash whose layout is not known: kept, never matched.
+    Unverifiable,
 }
 
 /// A password hash made elsewhere, checked by its own algorithm.
@@ -376,6 +378,11 @@ impl LegacyHash {
         Self::new(Kind::Plain(bytes))
     }
 
+    /// A hash kept as it came whose layout is not known: no password matches it.
+    pub fn unverifiable() -> Self {
+        Self::new(Kind::Unverifiable)
+    }
+
     /// Whether `password` is the one this hash was made from.
     pub fn verify(&self, password: &str) -> bool {
         let bytes = self.password.bytes(password);
@@ -406,6 +413,7 @@ digest.of(&Salt::around(salt.as_ref(), bytes)) == *hash
                     && out == *hash
             }
             Kind::Plain(plain) => bytes == *plain,
+            Kind::Unverifiable => false,
         }
     }
 }
