@@ -50,7 +50,7 @@ impl Encoding {
 }
 
 fn hex(text: &str) -> Result<Vec<u8>, HashError> {
-    if text.len() % 2 != 0 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !text.len().is_multiple_of(2) || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(bad("not a hex string"));
     }
     (0..text.len())
@@ -116,7 +116,9 @@ impl Digest {
                 use md5::Digest as _;
                 md5::Md5::digest(input).to_vec()
             }
-            Self::Sha1 => digest::digest(&digest::SHA1_FOR_LEGACY_USE_ONLY, input).as_ref().to_vec(),
+            Self::Sha1 => digest::digest(&digest::SHA1_FOR_LEGACY_USE_ONLY, input)
+                .as_ref()
+                .to_vec(),
             Self::Sha256 => digest::digest(&digest::SHA256, input).as_ref().to_vec(),
             Self::Sha384 => digest::digest(&digest::SHA384, input).as_ref().to_vec(),
             Self::Sha512 => digest::digest(&digest::SHA512, input).as_ref().to_vec(),
@@ -190,9 +192,23 @@ enum Kind {
         salt: Vec<u8>,
         hash: Vec<u8>,
     },
-    Digest { digest: Digest, hash: Vec<u8>, salt: Option<Salt> },
-    Hmac { algorithm: hmac::Algorithm, key: Vec<u8>, hash: Vec<u8> },
-    Scrypt { salt: Vec<u8>, log_n: u8, r: u32, p: u32, hash: Vec<u8> },
+    Digest {
+        digest: Digest,
+        hash: Vec<u8>,
+        salt: Option<Salt>,
+    },
+    Hmac {
+        algorithm: hmac::Algorithm,
+        key: Vec<u8>,
+        hash: Vec<u8>,
+    },
+    Scrypt {
+        salt: Vec<u8>,
+        log_n: u8,
+        r: u32,
+        p: u32,
+        hash: Vec<u8>,
+    },
     /// The password itself, encoded (Capture's `password-base64`).
     Plain(Vec<u8>),
     /// A hash whose layout is not known: kept, never matched.
@@ -336,7 +352,13 @@ impl LegacyHash {
         if hash.is_empty() {
             return Err(bad("empty hash"));
         }
-        Ok(Self::new(Kind::Scrypt { salt, log_n, r, p, hash }))
+        Ok(Self::new(Kind::Scrypt {
+            salt,
+            log_n,
+            r,
+            p,
+            hash,
+        }))
     }
 
     /// An RFC 2307 string: `{MD5}`, `{SMD5}`, `{SHA}`, `{SSHA}`, `{SHA256}`, `{SSHA256}`,
@@ -387,9 +409,7 @@ impl LegacyHash {
     pub fn verify(&self, password: &str) -> bool {
         let bytes = self.password.bytes(password);
         match &self.kind {
-            Kind::Bcrypt { hash, salt } => {
-                bcrypt::verify(Salt::around(salt.as_ref(), bytes), hash).unwrap_or(false)
-            }
+            Kind::Bcrypt { hash, salt } => bcrypt::verify(Salt::around(salt.as_ref(), bytes), hash).unwrap_or(false),
             Kind::Argon2 { phc } => argon2::PasswordHash::new(phc).is_ok_and(|parsed| {
                 use argon2::PasswordVerifier as _;
                 argon2::Argon2::default().verify_password(&bytes, &parsed).is_ok()
@@ -400,17 +420,20 @@ impl LegacyHash {
                 salt,
                 hash,
             } => pbkdf2::verify(*algorithm, *iterations, salt, &bytes, hash).is_ok(),
-            Kind::Digest { digest, hash, salt } => {
-digest.of(&Salt::around(salt.as_ref(), bytes)) == *hash
-            }
+            Kind::Digest { digest, hash, salt } => digest.of(&Salt::around(salt.as_ref(), bytes)) == *hash,
             Kind::Hmac { algorithm, key, hash } => hmac::verify(&hmac::Key::new(*algorithm, key), &bytes, hash).is_ok(),
-            Kind::Scrypt { salt, log_n, r, p, hash } => {
+            Kind::Scrypt {
+                salt,
+                log_n,
+                r,
+                p,
+                hash,
+            } => {
                 let Ok(params) = scrypt::Params::new(*log_n, *r, *p) else {
                     return false;
                 };
                 let mut out = vec![0; hash.len()];
-                scrypt::scrypt(&bytes, salt, &params, &mut out).is_ok()
-                    && out == *hash
+                scrypt::scrypt(&bytes, salt, &params, &mut out).is_ok() && out == *hash
             }
             Kind::Plain(plain) => bytes == *plain,
             Kind::Unverifiable => false,
@@ -463,7 +486,12 @@ mod tests {
 
     #[test]
     fn hmac_and_scrypt_doc_vectors_verify() {
-        let mac = LegacyHash::hmac(Digest::Sha1, &h("736868"), base64_any("cg7f42jH39/2EaAU4wNd4s2lKIk=").unwrap()).unwrap();
+        let mac = LegacyHash::hmac(
+            Digest::Sha1,
+            &h("736868"),
+            base64_any("cg7f42jH39/2EaAU4wNd4s2lKIk=").unwrap(),
+        )
+        .unwrap();
         assert!(mac.verify("test") && !mac.verify("tesT"));
         // The doc's scrypt value is quoted elided in the facts: a hash made here instead.
         let mut out = [0u8; 32];
@@ -482,8 +510,18 @@ mod tests {
 
         let mut out = [0u8; 32];
         let salt = b"NaCl-salt";
-        pbkdf2::derive(pbkdf2::PBKDF2_HMAC_SHA256, NonZeroU32::new(1000).unwrap(), salt, b"pw", &mut out);
-        let phc = format!("$pbkdf2-sha256$i=1000,l=32${}${}", STANDARD_NO_PAD.encode(salt), STANDARD_NO_PAD.encode(out));
+        pbkdf2::derive(
+            pbkdf2::PBKDF2_HMAC_SHA256,
+            NonZeroU32::new(1000).unwrap(),
+            salt,
+            b"pw",
+            &mut out,
+        );
+        let phc = format!(
+            "$pbkdf2-sha256$i=1000,l=32${}${}",
+            STANDARD_NO_PAD.encode(salt),
+            STANDARD_NO_PAD.encode(out)
+        );
         let p = LegacyHash::pbkdf2_phc(&phc).unwrap();
         assert!(p.verify("pw") && !p.verify("pW"));
 

@@ -21,6 +21,7 @@ mod discovery;
 mod email_verification;
 mod faults;
 mod health;
+mod import_jobs;
 mod isolation;
 mod janrain;
 mod janrain_blackbox;

@@ -120,6 +120,9 @@ pub(super) async fn get_job(
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, MgmtError> {
     let id = path.map(|Path(id)| id).unwrap_or_default();
+    if let Some(import) = super::imports::read_job(&tenant, &id) {
+        return Ok(import);
+    }
     let state = tenant.state();
     let job = state
         .jobs()

@@ -440,6 +440,7 @@ impl Fixture {
             form_tokens: BoundedMap::new(bounds::FORM_TOKENS),
             bounds: Default::default(),
             jobs: BoundedList::new(bounds::JOBS),
+            imports: Default::default(),
             rbac: Default::default(),
             brute_force: BruteForce::new(self.brute_force_threshold),
             signup_user_exists_error: self.enable_public_signup_user_exists_error,

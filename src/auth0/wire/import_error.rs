@@ -59,7 +59,11 @@ impl ImportRefusal {
                 "Payload validation error: 'Invalid multipart payload format'.".into(),
                 Some("invalid_body"),
             ),
-            MissingUsers => (bad, "Must provide 'users' file as multipart part.".into(), Some("invalid_body")),
+            MissingUsers => (
+                bad,
+                "Must provide 'users' file as multipart part.".into(),
+                Some("invalid_body"),
+            ),
             EmptyUsers => (bad, "Users file must not be empty.".into(), Some("invalid_body")),
             MissingConnectionId => (
                 bad,
@@ -68,16 +72,26 @@ impl ImportRefusal {
             ),
             ConnectionIdPattern { .. } => (
                 bad,
-                format!("Payload validation error: 'String does not match pattern {CONNECTION_ID_PATTERN}' on property connection_id"),
+                format!(
+                    "Payload validation error: 'String does not match pattern {CONNECTION_ID_PATTERN}' on property connection_id"
+                ),
                 Some("invalid_body"),
             ),
-            ConnectionNotFound { .. } => (bad, "The connection does not exist.".into(), Some("inexistent_connection")),
+            ConnectionNotFound { .. } => (
+                bad,
+                "The connection does not exist.".into(),
+                Some("inexistent_connection"),
+            ),
             NotDatabase { .. } => (
                 bad,
                 "Connection must be a database connection.".into(),
                 Some("operation_not_supported"),
             ),
-            ConnectionDisabled { .. } => (bad, "Connection must be enabled.".into(), Some("connection_is_disabled")),
+            ConnectionDisabled { .. } => (
+                bad,
+                "Connection must be enabled.".into(),
+                Some("connection_is_disabled"),
+            ),
             TooLarge { .. } => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 format!("Payload content length greater than maximum allowed: {IMPORT_LIMIT}."),
@@ -101,12 +115,16 @@ impl ImportRefusal {
             MissingUsers => "the body has no part named users (the JSON array of users, as a file)".into(),
             EmptyUsers => "the users part is empty".into(),
             MissingConnectionId => "the body has no part named connection_id".into(),
-            ConnectionIdPattern { given } => format!("connection_id {given:?} is not con_ followed by 16 letters or digits"),
+            ConnectionIdPattern { given } => {
+                format!("connection_id {given:?} is not con_ followed by 16 letters or digits")
+            }
             ConnectionNotFound { id } => format!("no connection has id {id} (GET /api/v2/connections lists them)"),
             NotDatabase { strategy } => format!("users import only into database connections; this one is {strategy}"),
             ConnectionDisabled { name } => format!("connection {name} is enabled for no application"),
             TooLarge { bytes } => format!("the request has {bytes} bytes; split the users file into smaller ones"),
-            TooManyJobs => format!("{ACTIVE_IMPORTS} import jobs of this tenant are still pending: poll GET /api/v2/jobs/{{id}} until one completes"),
+            TooManyJobs => format!(
+                "{ACTIVE_IMPORTS} import jobs of this tenant are still pending: poll GET /api/v2/jobs/{{id}} until one completes"
+            ),
         }
     }
 }
@@ -123,7 +141,7 @@ impl IntoResponse for ImportRefusal {
         }
         with_hint(
             json_response(status, &Value::Object(body), "application/json; charset=utf-8"),
-            &self.hint(),
+            self.hint(),
         )
     }
 }
@@ -139,9 +157,17 @@ pub enum UserProblem {
     /// `email` missing (inf: the doc lists `OBJECT_REQUIRED`; the z-schema template).
     Required { property: &'static str, path: &'static str },
     /// A value not of its format (obs: C-102951 for the email; the internal path).
-    Format { format: &'static str, value: String, path: &'static str },
+    Format {
+        format: &'static str,
+        value: String,
+        path: &'static str,
+    },
     /// A wrong JSON type (inf: the z-schema template, a0 §2.4).
-    Type { expected: &'static str, found: &'static str, path: String },
+    Type {
+        expected: &'static str,
+        found: &'static str,
+        path: String,
+    },
     /// A string not matching its pattern (obs: SUP-pattern for `passwordHash`).
     Pattern { pattern: &'static str, path: &'static str },
     /// A property the schema does not have (inf: z-schema's template; the code inf).
@@ -164,7 +190,11 @@ impl UserProblem {
                 format!("A user with this {field} was already provided."),
                 None,
             ),
-            Exists => ("DUPLICATED_USER", "The user already exist and upsert parameter is false".into(), None),
+            Exists => (
+                "DUPLICATED_USER",
+                "The user already exist and upsert parameter is false".into(),
+                None,
+            ),
             Required { property, path } => (
                 "OBJECT_REQUIRED",
                 format!("Error in {path} property - Missing required property: {property}"),

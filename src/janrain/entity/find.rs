@@ -343,7 +343,11 @@ mod export_tests {
             let mut last = 0;
             let mut seen: Vec<u64> = Vec::new();
             loop {
-                let filter = if spaced { format!("id > {last}") } else { format!("id>{last}") };
+                let filter = if spaced {
+                    format!("id > {last}")
+                } else {
+                    format!("id>{last}")
+                };
                 let call = params(&[
                     ("type_name", "user"),
                     ("max_results", "2"),
@@ -369,7 +373,11 @@ mod export_tests {
             cap: 1,
             over_cap: OverCap::Clamp,
         };
-        let call = params(&[("type_name", "user"), ("max_results", "50000"), ("attributes", "[\"id\"]")]);
+        let call = params(&[
+            ("type_name", "user"),
+            ("max_results", "50000"),
+            ("attributes", "[\"id\"]"),
+        ]);
         let page = Search::find(&state, &call).expect("clamped").run().expect("runs");
         assert_eq!(page["result_count"], 1);
         state.find_cap.over_cap = OverCap::Error;

@@ -181,7 +181,11 @@ mod tests {
     fn seeded_tags_check_the_loader_samples_and_show_as_loaded() {
         // facts §1.3: the AIC export's bcrypt value, and dataload's samples of `Pass123`.
         let cases = [
-            (BCRYPT_TAG, "$2b$10$fGr0/0QnnDkv9VG0BtyaiOj9Fb5rNQTXkrCcidzQqR061kc6e5VBu", "p@ssw0rd3xamp!e"),
+            (
+                BCRYPT_TAG,
+                "$2b$10$fGr0/0QnnDkv9VG0BtyaiOj9Fb5rNQTXkrCcidzQqR061kc6e5VBu",
+                "p@ssw0rd3xamp!e",
+            ),
             ("password-md5", "2f23fa3579f3f75175793649115c1b25", "Pass123"),
             ("password-sha", "54e8d2e15d3caa89aa3f82c8c0428ad5742f056c", "Pass123"),
             ("password-base64", "UGFzczEyMw==", "Pass123"),

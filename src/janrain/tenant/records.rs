@@ -12,15 +12,23 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use time::macros::format_description;
 
-use super::schema::{AttributeDef, AttributeType, EntityType};
 use super::passwords::Password;
+use super::schema::{AttributeDef, AttributeType, EntityType};
 
 /// `created` and `lastUpdated` of the fixture's records when the fixture does not say
 /// (inf: a fixed time keeps seeded bodies stable; the flow version's date).
 pub const SEED_TIME: &str = "2026-01-05 10:00:00.000000 +0000";
 
 /// The attributes the original record struct holds as fields (the rest live in `attrs`).
-const FIELD_ATTRIBUTES: &[&str] = &["id", "uuid", "email", "givenName", "familyName", "displayName", "password"];
+const FIELD_ATTRIBUTES: &[&str] = &[
+    "id",
+    "uuid",
+    "email",
+    "givenName",
+    "familyName",
+    "displayName",
+    "password",
+];
 
 /// A user record (an entity of type `user`).
 #[derive(Debug, Clone)]
