@@ -36,6 +36,7 @@ mod login_connection;
 mod login_cors;
 mod login_faults;
 mod management_auth;
+mod migration_export;
 mod named_faults;
 mod oauth;
 mod opaque_tokens;

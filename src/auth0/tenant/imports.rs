@@ -8,13 +8,13 @@
 //! was created (doc: "All job-related data is automatically deleted after 24 hours"); deleting a
 //! connection forgets its jobs.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::HashSet;
 
 use serde_json::{Map, Value, json};
 use time::{Duration, OffsetDateTime};
 
 use crate::auth0::tenant::lifecycle::{self, Identity, NewUser};
-use crate::auth0::tenant::model::Connection;
+use crate::auth0::tenant::model::{Connection, ImportJob, ImportJobs, ImportStatus, Summary};
 use crate::auth0::tenant::state::TenantState;
 use crate::auth0::wire::import_error::{ACTIVE_IMPORTS, BCRYPT_PATTERN, ImportRefusal, UserProblem};
 use crate::core::legacy_hash::{Digest, Encoding, LegacyHash, PasswordEncoding, Salt, SaltPosition};
@@ -48,82 +48,6 @@ const PROPERTIES: &[&str] = &[
     "user_metadata",
     "mfa_factors",
 ];
-
-/// Where a job is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImportStatus {
-    Pending,
-    Completed,
-    /// The file is not a JSON array of objects (inf: "Jobs fail if there is an error").
-    Failed,
-}
-
-impl ImportStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Completed => "completed",
-            Self::Failed => "failed",
-        }
-    }
-}
-
-/// `summary` of a completed job.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Summary {
-    pub failed: usize,
-    pub updated: usize,
-    pub inserted: usize,
-    pub total: usize,
-}
-
-/// One import job.
-#[derive(Debug, Clone)]
-pub struct ImportJob {
-    pub id: String,
-    pub connection_id: String,
-    pub connection: String,
-    pub created_at: OffsetDateTime,
-    pub external_id: Option<String>,
-    pub upsert: bool,
-    pub status: ImportStatus,
-    pub summary: Option<Summary>,
-    /// `/errors`: each failed user as the file had it (hashes redacted) with its problems.
-    pub errors: Vec<Value>,
-    /// The file, until the job runs.
-    file: Option<Vec<u8>>,
-}
-
-/// A tenant's import jobs, oldest first.
-#[derive(Debug, Clone, Default)]
-pub struct ImportJobs {
-    jobs: VecDeque<ImportJob>,
-    evicted: u64,
-}
-
-impl ImportJobs {
-    pub fn get(&self, id: &str) -> Option<&ImportJob> {
-        self.jobs.iter().find(|j| j.id == id)
-    }
-
-    /// Forgets the jobs of a deleted connection.
-    pub fn forget_connection(&mut self, connection_id: &str) {
-        self.jobs.retain(|j| j.connection_id != connection_id);
-    }
-
-    pub fn len(&self) -> usize {
-        self.jobs.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.jobs.is_empty()
-    }
-
-    /// Jobs dropped to keep within [`IMPORT_JOBS`].
-    pub fn evicted(&self) -> u64 {
-        self.evicted
-    }
-}
 
 /// What the caller asked for.
 pub struct ImportRequest {
