@@ -10,7 +10,6 @@ use axum::http::{HeaderMap, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::auth0::management::extract::{ScopeSet, Scoped};
-use crate::auth0::management::jobs::ReadJobs;
 use crate::auth0::tenant::Tenant;
 use crate::auth0::tenant::imports::{self, IMPORT_DELAY, ImportRequest};
 use crate::auth0::tenant::model::ImportStatus;
@@ -22,6 +21,12 @@ use crate::auth0::wire::respond::json_response;
 pub(super) struct CreateUsers;
 impl ScopeSet for CreateUsers {
     const ANY_OF: &'static [&'static str] = &["create:users"];
+}
+
+/// Scopes of `GET /jobs/{id}` (doc: OAS; order inf).
+pub(super) struct ReadJobs;
+impl ScopeSet for ReadJobs {
+    const ANY_OF: &'static [&'static str] = &["create:users", "read:users"];
 }
 
 /// How long the task that runs a job keeps waiting for a clock that a test holds still.
