@@ -15,6 +15,7 @@ pub mod fixture;
 pub mod journal;
 pub mod jwt_crypto;
 pub(crate) mod keys;
+pub mod legacy_hash;
 pub(crate) mod memory;
 pub mod onetime;
 pub(crate) mod outbox;

@@ -9,6 +9,8 @@
 use ring::digest::{Context, SHA256};
 use serde::{Deserialize, Serialize};
 
+use crate::core::legacy_hash::LegacyHash;
+
 /// Strength level of a connection's password policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -102,11 +104,16 @@ fn has_triple(password: &str) -> bool {
     chars.windows(3).any(|w| w[0] == w[1] && w[1] == w[2])
 }
 
-/// A salted SHA-256 digest of a password.
-#[derive(Clone, PartialEq, Eq)]
-pub struct PasswordHash {
-    salt: [u8; 16],
-    digest: [u8; 32],
+/// A stored password: a salted SHA-256 digest (authmock's own), or a hash made elsewhere and
+/// imported as it came ([`LegacyHash`]), checked by its own algorithm until the owner's next
+/// correct login replaces it with a digest of the first kind.
+#[derive(Clone)]
+pub struct PasswordHash(Stored);
+
+#[derive(Clone)]
+enum Stored {
+    Salted { salt: [u8; 16], digest: [u8; 32] },
+    Legacy(std::sync::Arc<LegacyHash>),
 }
 
 impl std::fmt::Debug for PasswordHash {
@@ -119,14 +126,30 @@ impl PasswordHash {
     pub fn new(rng: &mut impl rand::Rng, password: &str) -> Self {
         let mut salt = [0u8; 16];
         rng.fill_bytes(&mut salt);
-        Self {
+        Self(Stored::Salted {
             salt,
             digest: digest(&salt, password),
+        })
+    }
+
+    /// An imported hash, kept as it came.
+    pub fn legacy(hash: LegacyHash) -> Self {
+        Self(Stored::Legacy(std::sync::Arc::new(hash)))
+    }
+
+    /// The imported hash, if this is one.
+    pub fn as_legacy(&self) -> Option<&LegacyHash> {
+        match &self.0 {
+            Stored::Legacy(hash) => Some(hash),
+            Stored::Salted { .. } => None,
         }
     }
 
     pub fn matches(&self, password: &str) -> bool {
-        digest(&self.salt, password) == self.digest
+        match &self.0 {
+            Stored::Salted { salt, digest: stored } => digest(salt, password) == *stored,
+            Stored::Legacy(hash) => hash.verify(password),
+        }
     }
 }
 

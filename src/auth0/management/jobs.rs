@@ -13,6 +13,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::auth0::management::extract::{BodySchema, MgmtBody, ScopeSet, Scoped};
+use crate::auth0::management::imports::ReadJobs;
 use crate::auth0::management::payload::Schema;
 use crate::auth0::management::tickets::CreateUserTickets;
 use crate::auth0::tenant::Tenant;
@@ -27,12 +28,6 @@ use crate::auth0::wire::respond::json_response;
 pub(super) struct UpdateUsers;
 impl ScopeSet for UpdateUsers {
     const ANY_OF: &'static [&'static str] = &["update:users"];
-}
-
-/// Scopes of `GET /jobs/{id}` (doc: OAS; order inf).
-pub(super) struct ReadJobs;
-impl ScopeSet for ReadJobs {
-    const ANY_OF: &'static [&'static str] = &["create:users", "read:users"];
 }
 
 /// `VerifyEmailTicketRequestContent`.
@@ -120,6 +115,9 @@ pub(super) async fn get_job(
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, MgmtError> {
     let id = path.map(|Path(id)| id).unwrap_or_default();
+    if let Some(import) = super::imports::read_job(&tenant, &id) {
+        return Ok(import);
+    }
     let state = tenant.state();
     let job = state
         .jobs()

@@ -11,6 +11,7 @@ mod config;
 mod connections;
 mod extract;
 mod guardian;
+mod imports;
 mod jobs;
 mod organizations;
 mod payload;
@@ -33,6 +34,8 @@ pub(super) fn routes() -> Router<Tenant> {
         .route("/api/v2/tickets/email-verification", post(jobs::create_ticket))
         .route("/api/v2/jobs/verification-email", post(jobs::create_job))
         .route("/api/v2/jobs/{id}", get(jobs::get_job))
+        .route("/api/v2/jobs/users-imports", post(imports::create))
+        .route("/api/v2/jobs/{id}/errors", get(imports::errors))
         .route(
             "/api/v2/user-blocks",
             get(user_blocks::get_by_identifier).delete(user_blocks::delete_by_identifier),

@@ -113,6 +113,15 @@ pub fn verify_password(
         });
     }
     record_success(state, attempt.identifier, attempt.ip);
+    // An imported hash is replaced at the first correct login (obs, C-106101: "re-hash the
+    // password using bcrypt, then delete the old imported hash"); authmock's own digest stands
+    // in for bcrypt as for every stored password.
+    if user.password.as_ref().is_some_and(|h| h.as_legacy().is_some()) {
+        let fresh = crate::core::password::PasswordHash::new(state.rng(), attempt.password);
+        if let Some(stored) = state.user_mut(&user.user_id) {
+            stored.password = Some(fresh);
+        }
+    }
     Ok(user)
 }
 

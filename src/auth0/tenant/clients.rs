@@ -411,6 +411,7 @@ pub fn delete_client(state: &mut TenantState, client_id: &str) -> bool {
         tickets: _,
         outbox: _,
         jobs: _,
+        imports: _,
         brute_force: _,
         signup_user_exists_error: _,
         rbac: _,

@@ -232,6 +232,8 @@ pub(crate) fn delete_user(state: &mut TenantState, user_id: &str) -> bool {
         // Mail already sent stays sent; a job records only its kind and time.
         outbox: _,
         jobs: _,
+        // Jobs name their connection, not the users they made.
+        imports: _,
         // Keyed by ticket: a form token whose ticket is forgotten goes first when room is made.
         form_tokens: _,
     } = state;
@@ -295,6 +297,7 @@ pub(crate) fn delete_connection(state: &mut TenantState, id: &str) -> bool {
     };
     let connection = state.connections.remove(index);
     state.organizations.forget_connection(&connection.id);
+    state.imports.forget_connection(&connection.id);
     let users: Vec<String> = state
         .users
         .iter()

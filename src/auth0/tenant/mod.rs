@@ -17,6 +17,7 @@ pub(crate) mod brute_force;
 pub(crate) mod clients;
 pub(crate) mod connections;
 pub(crate) mod guardian;
+pub(crate) mod imports;
 pub(crate) mod lifecycle;
 pub(crate) mod logins;
 pub(crate) mod mfa;

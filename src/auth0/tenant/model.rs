@@ -294,3 +294,81 @@ pub struct Job {
     pub kind: String,
     pub created_at: OffsetDateTime,
 }
+
+// ---- Bulk user imports (operations in `imports.rs`) ----
+
+/// Where a job is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportStatus {
+    Pending,
+    Completed,
+    /// The file is not a JSON array of objects (inf: "Jobs fail if there is an error").
+    Failed,
+}
+
+impl ImportStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Completed => "completed",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+/// `summary` of a completed job.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub failed: usize,
+    pub updated: usize,
+    pub inserted: usize,
+    pub total: usize,
+}
+
+/// One import job.
+#[derive(Debug, Clone)]
+pub struct ImportJob {
+    pub id: String,
+    pub connection_id: String,
+    pub connection: String,
+    pub created_at: time::OffsetDateTime,
+    pub external_id: Option<String>,
+    pub upsert: bool,
+    pub status: ImportStatus,
+    pub summary: Option<Summary>,
+    /// `/errors`: each failed user as the file had it (hashes redacted) with its problems.
+    pub errors: Vec<serde_json::Value>,
+    /// The file, until the job runs.
+    pub(in crate::auth0::tenant) file: Option<Vec<u8>>,
+}
+
+/// A tenant's import jobs, oldest first.
+#[derive(Debug, Clone, Default)]
+pub struct ImportJobs {
+    pub(in crate::auth0::tenant) jobs: std::collections::VecDeque<ImportJob>,
+    pub(in crate::auth0::tenant) evicted: u64,
+}
+
+impl ImportJobs {
+    pub fn get(&self, id: &str) -> Option<&ImportJob> {
+        self.jobs.iter().find(|j| j.id == id)
+    }
+
+    /// Forgets the jobs of a deleted connection.
+    pub fn forget_connection(&mut self, connection_id: &str) {
+        self.jobs.retain(|j| j.connection_id != connection_id);
+    }
+
+    pub fn len(&self) -> usize {
+        self.jobs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.jobs.is_empty()
+    }
+
+    /// Jobs dropped to keep within [`IMPORT_JOBS`].
+    pub fn evicted(&self) -> u64 {
+        self.evicted
+    }
+}

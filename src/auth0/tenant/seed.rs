@@ -444,6 +444,7 @@ impl Fixture {
             form_tokens: BoundedMap::new(bounds::FORM_TOKENS),
             bounds: Default::default(),
             jobs: BoundedList::new(bounds::JOBS),
+            imports: Default::default(),
             rbac: Default::default(),
             organizations: Default::default(),
             brute_force: BruteForce::new(self.brute_force_threshold),

@@ -42,6 +42,8 @@ pub struct TenantState {
     pub(in crate::auth0::tenant) outbox: Outbox,
     /// Management API jobs, oldest first.
     pub(in crate::auth0::tenant) jobs: BoundedList<Job>,
+    /// Bulk user import jobs (`imports.rs`), bounded and expiring.
+    pub(in crate::auth0::tenant) imports: crate::auth0::tenant::model::ImportJobs,
     pub(in crate::auth0::tenant) brute_force: BruteForce,
     /// `/dbconnections/signup` names an existing user (fixture `enable_public_signup_user_exists_error`).
     pub(in crate::auth0::tenant) signup_user_exists_error: bool,

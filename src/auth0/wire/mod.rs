@@ -12,6 +12,7 @@ pub mod era;
 pub(crate) mod error;
 pub(crate) mod format;
 pub(crate) mod hint;
+pub(crate) mod import_error;
 pub(crate) mod login_error;
 pub(crate) mod login_text;
 pub(crate) mod mail;

@@ -17,19 +17,14 @@ use crate::core::shared_list::SharedList;
 use crate::janrain::tenant::entities::insert_path;
 use crate::janrain::tenant::records::{Record, sort_records};
 use crate::janrain::tenant::schema::EntityType;
-use crate::janrain::tenant::state::JanrainState;
+use crate::janrain::tenant::state::{FindCap, JanrainState, OverCap};
 use crate::janrain::wire::entity_error::{EntityError, FILTER_UNKNOWN_ATTRIBUTE};
 use crate::janrain::wire::error::JanrainError;
 use crate::janrain::wire::params::Params;
 
-/// The most records one `entity.find` page returns, and the default page size (obs conflict:
-/// datalib says "cannot be higher than 10000", ForgeRock sends 50000; authmock clamps to
-/// 10000 rather than refusing, so both clients work; the default is NOT FOUND).
-pub const MAX_RESULTS: usize = 10_000;
-
 /// Only the named (dotted) attributes of a record view, nested as in the record.
 fn project(record: &Record, schema: &EntityType, names: &[String]) -> Map<String, Value> {
-    let full = record.view(schema);
+    let full = record.view_only(schema, |name| names.iter().any(|n| n.split('.').next() == Some(name)));
     let mut out = Map::new();
     for name in names {
         let parts: Vec<&str> = name.split('.').collect();
@@ -147,7 +142,7 @@ impl Search {
         search.page = Some(Page {
             names: attribute_list(params, schema)?,
             sort: sort_keys(params, schema)?,
-            max: positive(params, "max_results", MAX_RESULTS)?.min(MAX_RESULTS),
+            max: page_size(params, state.find_cap)?,
             first: positive(params, "first_result", 1)?,
             show_total: params.get("show_total_count") == Some("true"),
         });
@@ -213,6 +208,16 @@ impl Search {
         }
         Ok(found)
     }
+}
+
+/// `max_results` within the app's cap (the cap when absent: Capture's default is NOT FOUND).
+fn page_size(params: &Params, cap: FindCap) -> Result<usize, JanrainError> {
+    let asked = positive(params, "max_results", cap.cap)?;
+    if asked > cap.cap && cap.over_cap == OverCap::Error {
+        // inf: the wording of Capture's refusal is NOT FOUND (facts `migration.md` §7 q1).
+        return Err(not_valid("max_results", &format!("must be at most {}", cap.cap)));
+    }
+    Ok(asked.min(cap.cap))
 }
 
 fn positive(params: &Params, name: &str, default: usize) -> Result<usize, JanrainError> {
@@ -306,5 +311,78 @@ mod tests {
                 "{refused:?}"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod export_tests {
+    use super::*;
+    use crate::janrain::tenant::seed::JanrainFixture;
+
+    fn params(pairs: &[(&str, &str)]) -> Params {
+        let body = serde_urlencoded::to_string(pairs).expect("encodes");
+        Params::body_and_query(&"/entity.find".parse().expect("uri"), body.as_bytes())
+    }
+
+    fn ids(body: &Value) -> Vec<u64> {
+        body["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .map(|r| r["id"].as_u64().expect("id"))
+            .collect()
+    }
+
+    /// facts `migration.md` §1.1: both exporters page by `id > last` sorted on id and stop at
+    /// the first short page.
+    #[test]
+    fn id_paging_as_both_exporters_send_it_reads_every_record_once() {
+        let state = JanrainFixture::default_app().state().expect("fixture builds");
+        let total = state.records.len() as u64;
+        for spaced in [false, true] {
+            let mut last = 0;
+            let mut seen: Vec<u64> = Vec::new();
+            loop {
+                let filter = if spaced {
+                    format!("id > {last}")
+                } else {
+                    format!("id>{last}")
+                };
+                let call = params(&[
+                    ("type_name", "user"),
+                    ("max_results", "2"),
+                    ("filter", &filter),
+                    ("sort_on", "[\"id\"]"),
+                    ("attributes", "[\"id\", \"uuid\", \"email\"]"),
+                ]);
+                let page = ids(&Search::find(&state, &call).expect("checks").run().expect("runs"));
+                seen.extend(&page);
+                if page.len() < 2 {
+                    break;
+                }
+                last = *page.last().expect("a full page");
+            }
+            assert_eq!(seen, (1..=total).collect::<Vec<_>>(), "spaced {spaced}");
+        }
+    }
+
+    #[test]
+    fn max_results_above_the_cap_is_clamped_or_refused_as_configured() {
+        let mut state = JanrainFixture::default_app().state().expect("fixture builds");
+        state.find_cap = FindCap {
+            cap: 1,
+            over_cap: OverCap::Clamp,
+        };
+        let call = params(&[
+            ("type_name", "user"),
+            ("max_results", "50000"),
+            ("attributes", "[\"id\"]"),
+        ]);
+        let page = Search::find(&state, &call).expect("clamped").run().expect("runs");
+        assert_eq!(page["result_count"], 1);
+        state.find_cap.over_cap = OverCap::Error;
+        assert!(Search::find(&state, &call).is_err());
+        let at_cap = params(&[("type_name", "user"), ("max_results", "1")]);
+        assert!(Search::find(&state, &at_cap).is_ok());
     }
 }

@@ -69,7 +69,7 @@ fn recovery_password(app: &JanrainApp, headers: &HeaderMap, params: &Params) -> 
         &mut errors,
     );
     errors.check()?;
-    accounts::set_password(&mut state, &uuid, &new, None)
+    accounts::set_password(&mut state, &uuid, &new, &capture_time(app.clock().now()), None)
 }
 
 /// `editProfileForm`.

@@ -13,7 +13,8 @@ use serde_json::Value;
 use super::JanrainApp;
 use super::clients::CaptureClient;
 use super::codes::keep_refresh_secret;
-use super::records::{Record, capture_time};
+use super::passwords::Password;
+use super::records::{Record, capture_time, nano_time};
 use super::state::JanrainState;
 use super::verification;
 use crate::core::password::PasswordHash;
@@ -81,7 +82,7 @@ pub(in crate::janrain) fn register(
 /// A record about to be created, `created` at `stamp`, with `password` and `fields`.
 fn new_traditional_record(state: &mut JanrainState, password: &str, fields: ProfileFields, stamp: &str) -> Record {
     // The hash draws from the app's RNG before the record's uuid, as seeded runs expect.
-    let hash = PasswordHash::new(&mut state.rng, password);
+    let hash = Password::set(PasswordHash::new(&mut state.rng, password), password, nano_time(stamp));
     let has_birthday = state.entity_type.lookup("birthday").is_some();
     let mut record = state.new_record();
     record.attrs.insert("created".into(), Value::from(stamp));
@@ -124,14 +125,16 @@ pub(in crate::janrain) fn sign_in(
     Ok((record.to_json(), access))
 }
 
-/// Sets record `uuid`'s password to `plain`, with `lastUpdated` at `stamp` when given.
+/// Sets record `uuid`'s password to `plain`, created at `at`, with `lastUpdated` at `stamp`
+/// when given.
 pub(in crate::janrain) fn set_password(
     state: &mut JanrainState,
     uuid: &str,
     plain: &str,
+    at: &str,
     stamp: Option<&str>,
 ) -> Result<(), JanrainError> {
-    let hash = PasswordHash::new(&mut state.rng, plain);
+    let hash = Password::set(PasswordHash::new(&mut state.rng, plain), plain, nano_time(at));
     let record = state.record_mut(uuid).ok_or(JanrainError::UnknownAccessToken)?;
     record.set_password(hash);
     if let Some(stamp) = stamp {
@@ -154,7 +157,7 @@ pub(in crate::janrain) fn change_password(
     if !record.password_matches(current) {
         return Err(state.flow.forms.signed_in_password.wrong_current());
     }
-    set_password(state, uuid, new, Some(stamp))
+    set_password(state, uuid, new, stamp, Some(stamp))
 }
 
 /// `editProfileForm`'s fields applied to record `uuid`, `lastUpdated` at `stamp`.

@@ -19,6 +19,7 @@ pub(in crate::janrain) mod clients;
 pub(in crate::janrain) mod codes;
 pub(in crate::janrain) mod entities;
 pub(in crate::janrain) mod flow;
+pub(in crate::janrain) mod passwords;
 pub(in crate::janrain) mod ratelimit;
 pub(in crate::janrain) mod records;
 pub(in crate::janrain) mod recovery;

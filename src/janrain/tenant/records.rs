@@ -12,15 +12,23 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use time::macros::format_description;
 
+use super::passwords::Password;
 use super::schema::{AttributeDef, AttributeType, EntityType};
-use crate::core::password::PasswordHash;
 
 /// `created` and `lastUpdated` of the fixture's records when the fixture does not say
 /// (inf: a fixed time keeps seeded bodies stable; the flow version's date).
 pub const SEED_TIME: &str = "2026-01-05 10:00:00.000000 +0000";
 
 /// The attributes the original record struct holds as fields (the rest live in `attrs`).
-const FIELD_ATTRIBUTES: &[&str] = &["id", "uuid", "email", "givenName", "familyName", "displayName"];
+const FIELD_ATTRIBUTES: &[&str] = &[
+    "id",
+    "uuid",
+    "email",
+    "givenName",
+    "familyName",
+    "displayName",
+    "password",
+];
 
 /// A user record (an entity of type `user`).
 #[derive(Debug, Clone)]
@@ -28,7 +36,8 @@ pub struct Record {
     pub id: u64,
     pub uuid: String,
     pub email: String,
-    pub password: Option<PasswordHash>,
+    /// `None` for a social-only record (facts `migration.md` §1.2: `"password": null`).
+    pub password: Option<Password>,
     /// The fixture's password, shown by the control API until it changes.
     pub fixture_password: Option<String>,
     pub given_name: String,
@@ -45,6 +54,16 @@ pub(in crate::janrain) fn capture_time(at: OffsetDateTime) -> String {
     at.to_offset(time::UtcOffset::UTC)
         .format(&format)
         .unwrap_or_else(|_| SEED_TIME.to_owned())
+}
+
+/// Capture's time with nine fractional digits, as `password.created` is written (facts
+/// `migration.md` §1.2: `2025-05-08 09:35:22.555420794 +0000`), from a stamp of
+/// [`capture_time`] (the extra digits are zeros: authmock keeps microseconds).
+pub(in crate::janrain) fn nano_time(stamp: &str) -> String {
+    match stamp.split_once(" +0000") {
+        Some((head, "")) if head.rsplit_once('.').is_some_and(|(_, f)| f.len() == 6) => format!("{head}000 +0000"),
+        _ => stamp.to_owned(),
+    }
 }
 
 /// The stored attributes of a fixture record: its `attributes` checked against the entity
@@ -87,12 +106,12 @@ impl Record {
 
     /// Whether `plain` is the record's password (a social-only record has none).
     pub(in crate::janrain) fn password_matches(&self, plain: &str) -> bool {
-        self.password.as_ref().is_some_and(|h| h.matches(plain))
+        self.password.as_ref().is_some_and(|p| p.hash.matches(plain))
     }
 
     /// Sets the password: the fixture's stops being shown.
-    pub(in crate::janrain) fn set_password(&mut self, hash: PasswordHash) {
-        self.password = Some(hash);
+    pub(in crate::janrain) fn set_password(&mut self, password: Password) {
+        self.password = Some(password);
         self.fixture_password = None;
     }
 
@@ -106,6 +125,7 @@ impl Record {
             "givenName" => text(&self.given_name),
             "familyName" => text(&self.family_name),
             "displayName" => text(&self.display_name),
+            "password" => self.password.as_ref().map_or(Value::Null, Password::to_json),
             other => self.attrs.get(other).cloned().unwrap_or(Value::Null),
         }
     }
@@ -123,7 +143,8 @@ impl Record {
     pub(in crate::janrain) fn store(&mut self, name: &str, value: Value) {
         let text = || value.as_str().unwrap_or_default().to_owned();
         match name {
-            "id" | "uuid" => {}
+            // inf: a password is set through the flows, never as a stored value.
+            "id" | "uuid" | "password" => {}
             "email" => self.email = text(),
             "givenName" => self.given_name = text(),
             "familyName" => self.family_name = text(),
@@ -137,9 +158,16 @@ impl Record {
     /// The whole record in schema order, objects with every member (facts §1.3: unset values
     /// are `null`).
     pub(in crate::janrain) fn view(&self, schema: &EntityType) -> Map<String, Value> {
+        self.view_only(schema, |_| true)
+    }
+
+    /// The top-level attributes `keep` names, as [`Self::view`] shows them (a projection reads
+    /// no attribute it drops: a fixture password's bcrypt hash is made only when shown).
+    pub(in crate::janrain) fn view_only(&self, schema: &EntityType, keep: impl Fn(&str) -> bool) -> Map<String, Value> {
         schema
             .attributes
             .iter()
+            .filter(|def| keep(&def.name))
             .map(|def| {
                 let value = self.attribute(&def.name);
                 (def.name.clone(), shape(def, value))

@@ -63,6 +63,9 @@ pub enum AttributeType {
     Json,
     /// A nested object of member attributes (`primaryAddress.city`).
     Object,
+    /// The record's password, read as `{"created", "type", "value"}` (facts `migration.md`
+    /// §1.2); written only through the flows.
+    Password,
 }
 
 impl AttributeType {
@@ -79,6 +82,7 @@ impl AttributeType {
             Self::DateTime => "dateTime",
             Self::Json => "json",
             Self::Object => "object",
+            Self::Password => "password",
         }
     }
 }
@@ -116,6 +120,7 @@ impl EntityType {
                 attr("givenName", AttributeType::String),
                 attr("familyName", AttributeType::String),
                 attr("displayName", AttributeType::String),
+                attr("password", AttributeType::Password),
             ],
         }
     }
@@ -167,6 +172,7 @@ impl EntityType {
             AttributeType::Date => value.as_str().is_some_and(is_date),
             AttributeType::DateTime => value.as_str().is_some_and(is_date_time),
             AttributeType::Json => true,
+            AttributeType::Password => false,
             AttributeType::Object => {
                 let Some(members) = value.as_object() else {
                     return Err(ValueProblem::WrongType(path.to_owned(), def.kind.noun()));

@@ -12,8 +12,9 @@ use serde::Deserialize;
 use super::clients::CaptureClient;
 use super::codes::CODE_LEN;
 use super::flow::Flow;
+use super::passwords::{HashSeed, Password};
 use super::ratelimit::GROUPS;
-use super::records::{Record, seed_attributes};
+use super::records::{Record, nano_time, seed_attributes};
 use super::schema::EntityType;
 use super::state::{JanrainCaps, JanrainState};
 use crate::core::fixture::FixtureError;
@@ -58,6 +59,10 @@ pub struct JanrainFixture {
     /// default is NOT FOUND; janrain-python-datalib's default `timeout` is 10 s, facts E2).
     #[serde(default = "default_search_timeout_ms")]
     pub search_timeout_ms: u64,
+    /// `entity.find`'s page cap: `{"cap": 10000, "over_cap": "clamp"}` (default) or
+    /// `"over_cap": "error"`.
+    #[serde(default)]
+    pub max_results: super::state::FindCap,
 }
 
 fn default_search_timeout_ms() -> u64 {
@@ -72,6 +77,9 @@ pub struct RecordSeed {
     pub email: String,
     /// `null` for a social-only account.
     pub password: Option<String>,
+    /// A hash of one of Capture's type tags instead of `password` (`{"type", "value", "salt"}`).
+    #[serde(default)]
+    pub password_hash: Option<HashSeed>,
     #[serde(rename = "givenName")]
     pub given_name: String,
     #[serde(rename = "familyName")]
@@ -136,18 +144,38 @@ impl JanrainFixture {
             if !emails.insert(seed.email.to_ascii_lowercase()) {
                 return Err(JanrainSeedError::Invalid(format!("two users use {}", seed.email)));
             }
+            let attrs = seed_attributes(&self.entity_type, &seed.attributes)
+                .map_err(|e| JanrainSeedError::Invalid(format!("user {}: {e}", seed.uuid)))?;
+            let created = nano_time(attrs.get("created").and_then(|v| v.as_str()).unwrap_or_default());
+            let password = match (&seed.password, &seed.password_hash) {
+                (Some(_), Some(_)) => {
+                    return Err(JanrainSeedError::Invalid(format!(
+                        "user {}: give password or password_hash, not both",
+                        seed.uuid
+                    )));
+                }
+                (Some(plain), None) => Some(Password::from_fixture(
+                    PasswordHash::new(&mut rng, plain),
+                    plain,
+                    created,
+                )),
+                (None, Some(hash)) => Some(
+                    Password::seeded(hash, created)
+                        .map_err(|e| JanrainSeedError::Invalid(format!("user {}: {e}", seed.uuid)))?,
+                ),
+                (None, None) => None,
+            };
             records.push(Record {
                 id: i as u64 + 1,
                 uuid: seed.uuid.clone(),
                 email: seed.email.clone(),
-                password: seed.password.as_deref().map(|p| PasswordHash::new(&mut rng, p)),
+                password,
                 fixture_password: seed.password.clone(),
                 given_name: seed.given_name.clone(),
                 family_name: seed.family_name.clone(),
                 display_name: seed.display_name.clone(),
                 social_provider: seed.social_provider.clone(),
-                attrs: seed_attributes(&self.entity_type, &seed.attributes)
-                    .map_err(|e| JanrainSeedError::Invalid(format!("user {}: {e}", seed.uuid)))?,
+                attrs,
             });
         }
         self.entity_type.validate().map_err(JanrainSeedError::Invalid)?;
@@ -166,6 +194,7 @@ impl JanrainFixture {
             caps: JanrainCaps::new(next_id - 1),
             verification_codes: Default::default(),
             search_timeout: std::time::Duration::from_millis(self.search_timeout_ms),
+            find_cap: self.max_results,
             record_weights: HashMap::new(),
             record_bytes_held: 0,
         })

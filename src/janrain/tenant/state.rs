@@ -82,6 +82,9 @@ pub struct JanrainState {
     pub verification_codes: VerificationCodes,
     /// How long one `entity.find` / `entity.count` may run (fixture `search_timeout_ms`).
     pub search_timeout: std::time::Duration,
+    /// The most records one `entity.find` page holds, and what a larger `max_results` gets
+    /// (fixture `max_results`).
+    pub find_cap: FindCap,
     /// What each runtime record weighs, by id ([`RUNTIME_RECORD_BYTES`]), and their sum.
     pub record_weights: HashMap<u64, usize>,
     pub record_bytes_held: usize,
@@ -299,4 +302,37 @@ impl JanrainState {
             .refresh_tokens
             .make_room(&mut self.refresh_tokens, |_, _| false, |g| g.expires_at);
     }
+}
+
+/// `entity.find`'s page cap and its behaviour above it. The sources disagree (facts
+/// `migration.md` §1.1 and §7 q1: 1000, 10000, ForgeRock sends 50000) and a silent clamp
+/// truncates exports that stop at the first short page, so both are configurable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FindCap {
+    /// The most records a page holds; also the page size when `max_results` is absent.
+    pub cap: usize,
+    /// What `max_results` above the cap gets.
+    #[serde(default)]
+    pub over_cap: OverCap,
+}
+
+impl Default for FindCap {
+    fn default() -> Self {
+        Self {
+            cap: 10_000,
+            over_cap: OverCap::Clamp,
+        }
+    }
+}
+
+/// What `entity.find` does with a `max_results` above the cap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OverCap {
+    /// A page of `cap` records, no error (a short page to a client that asked for more).
+    #[default]
+    Clamp,
+    /// `invalid_argument` on `max_results` (inf: the wording of Capture's refusal is NOT FOUND).
+    Error,
 }
