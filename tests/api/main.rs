@@ -36,6 +36,7 @@ mod login_cors;
 mod login_faults;
 mod management_auth;
 mod mfa;
+mod mfa_login;
 mod named_faults;
 mod oauth;
 mod opaque_tokens;
