@@ -402,3 +402,28 @@ async fn acr_values_steps_an_existing_session_up_to_mfa() {
     let location = again.header("location").expect("location");
     assert!(location.starts_with("http://127.0.0.1:3000/?code="), "{location}");
 }
+
+/// The journal shows neither the enrolment page's secret (in its field and its `otpauth://`
+/// link) nor the code posted on the page.
+#[tokio::test]
+async fn the_journal_masks_the_pages_secret_and_code() {
+    let app = TestApp::new();
+    mfa_on(&app, &["otp"]).await;
+    let mut browser = Browser::new(&app);
+    let ul_state = browser.start(&spa_query("")).await;
+    let page = password(&mut browser, &ul_state).await;
+    let shown = browser.get(&page).await;
+    let at = shown.body.find("name=\"secret\" value=\"").expect("the secret field") + "name=\"secret\" value=\"".len();
+    let secret = shown.body[at..at + 32].to_owned();
+    let code = current_code(&app).await;
+    let passed = post_code(&mut browser, &page, &ul_state, &code, false).await;
+    assert_eq!(passed.status, StatusCode::FOUND);
+    let journal = app.journal("").await.to_string();
+    assert!(journal.contains("/u/mfa-otp-enrollment-qr"), "the page is journaled");
+    assert!(journal.contains("Secure Your Account"), "with its body");
+    assert!(!journal.contains(&secret), "the TOTP secret in clear in the journal");
+    assert!(
+        !journal.contains(&format!("code={code}")),
+        "the posted code in clear in the journal"
+    );
+}
