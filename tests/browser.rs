@@ -1,7 +1,9 @@
 //! The hosted reset page and the console in a real browser: headless Chromium driven over
 //! WebDriver fills in and submits the reset form, then the new password logs in; the console shows
 //! a reset mail whose link opens that form, the journal with its secrets masked, a decoded token,
-//! and asks for the admin token when the server has one.
+//! and asks for the admin token when the server has one. A login under the MFA policy enrols a
+//! TOTP authenticator on the Universal Login page, and a step-up with `acr_values` challenges a
+//! session that logged in without one; both come back with `amr: ["mfa"]`.
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them and sets
 //! `AUTHMOCK_REQUIRE_BROWSER=1`, so on CI a missing browser fails the test). On a machine without
@@ -487,5 +489,236 @@ async fn console_journal_token_and_admin_token_in_headless_chromium() {
             .expect("text"),
         "· Janrain app"
     );
+    browser.close().await.expect("session closes");
+}
+
+/// The PKCE pair of RFC 7636 Appendix B.
+const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+const MFA_ACR: &str = "http://schemas.openid.net/pape/policies/2007/06/multi-factor";
+
+/// A server whose tenant has the otp factor on (and the `all-applications` policy when
+/// `policy`), and whose single-page app calls back to the server's own health page, so the
+/// browser lands somewhere real. Answers the server, the app's client id and callback, and Alice.
+async fn mfa_server(policy: bool) -> (authmock::Authmock, String, String, Value) {
+    let idp = authmock::Authmock::start().await;
+    let http = reqwest::Client::new();
+    let summary: Value = fetch_json(http.get(format!("{}/__authmock__/tenant", idp.uri()))).await;
+    let client = |name: &str| {
+        summary["clients"]
+            .as_array()
+            .expect("clients")
+            .iter()
+            .find(|c| c["name"] == name)
+            .expect("seeded client")
+            .clone()
+    };
+    let explorer = client("API Explorer Application");
+    let token: Value = fetch_json(http.post(format!("{}/oauth/token", idp.uri())).json(
+        &json!({"grant_type": "client_credentials", "client_id": explorer["client_id"],
+                "client_secret": explorer["client_secret"], "audience": summary["audience"]}),
+    ))
+    .await;
+    let bearer = token["access_token"].as_str().expect("access token").to_owned();
+    let put = |path: &str, body: Value| {
+        http.put(format!("{}{path}", idp.uri()))
+            .bearer_auth(&bearer)
+            .json(&body)
+            .send()
+    };
+    assert!(
+        put("/api/v2/guardian/factors/otp", json!({"enabled": true}))
+            .await
+            .expect("sent")
+            .status()
+            .is_success()
+    );
+    if policy {
+        let set = put("/api/v2/guardian/policies", json!(["all-applications"]))
+            .await
+            .expect("sent");
+        assert!(set.status().is_success());
+    }
+    let spa = client("Single-page app");
+    let spa_id = spa["client_id"].as_str().expect("client id").to_owned();
+    let callback = format!("{}/__authmock__/health", idp.uri());
+    let patched = http
+        .patch(format!("{}/api/v2/clients/{spa_id}", idp.uri()))
+        .bearer_auth(&bearer)
+        .json(&json!({"callbacks": [callback]}))
+        .send()
+        .await
+        .expect("sent");
+    assert!(patched.status().is_success());
+    let alice = summary["users"][0].clone();
+    (idp, spa_id, callback, alice)
+}
+
+/// `/authorize` for the app, with extra parameters.
+fn authorize_url(idp: &authmock::Authmock, client_id: &str, callback: &str, extra: &str) -> String {
+    let encode = |s: &str| serde_urlencoded::to_string([("x", s)]).expect("encodes")[2..].to_owned();
+    format!(
+        "{}/authorize?response_type=code&client_id={client_id}&redirect_uri={}&scope=openid%20profile\
+         &state=st4te&code_challenge={CHALLENGE}&code_challenge_method=S256{extra}",
+        idp.uri(),
+        encode(callback)
+    )
+}
+
+/// Types into a field and clicks the primary button.
+async fn fill_and_continue(browser: &Client, fields: &[(&str, &str)]) {
+    for (id, value) in fields {
+        let field = browser
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Id(id))
+            .await
+            .expect("field");
+        field.clear().await.expect("clear");
+        field.send_keys(value).await.expect("typed");
+    }
+    browser
+        .find(Locator::Css("button[data-action-button-primary=true]"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("submitted");
+}
+
+/// Waits for the page whose `h1` is `title`.
+async fn wait_for_heading(browser: &Client, title: &str) {
+    browser
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath(&format!("//h1[. = '{title}']")))
+        .await
+        .unwrap_or_else(|_| panic!("the page titled {title}"));
+}
+
+/// The enrolment page: the code Alice's authenticator shows now (control API), typed in.
+async fn enter_current_code(browser: &Client, idp: &authmock::Authmock, alice: &Value) {
+    let user_id = alice["user_id"].as_str().expect("user id").replace('|', "%7C");
+    let totp: Value =
+        fetch_json(reqwest::Client::new().get(format!("{}/__authmock__/mfa/totp?user_id={user_id}", idp.uri()))).await;
+    fill_and_continue(browser, &[("code", totp["code"].as_str().expect("code"))]).await;
+}
+
+/// Waits until the browser is at the callback, redeems the code, and answers the ID token's claims.
+async fn callback_claims(browser: &Client, idp: &authmock::Authmock, client_id: &str, callback: &str) -> Value {
+    let mut url = String::new();
+    for _ in 0..100 {
+        url = browser.current_url().await.expect("url").to_string();
+        if url.starts_with(callback) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let query = url.split_once('?').map(|(_, q)| q).unwrap_or_default();
+    let params: Vec<(String, String)> = serde_urlencoded::from_str(query).expect("query");
+    let code = params
+        .iter()
+        .find(|(n, _)| n == "code")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_else(|| panic!("a code at the callback: {url}"));
+    let tokens: Value = fetch_json(
+        reqwest::Client::new()
+            .post(format!("{}/oauth/token", idp.uri()))
+            .form(&[
+                ("grant_type", "authorization_code"),
+                ("client_id", client_id),
+                ("code", &code),
+                ("redirect_uri", callback),
+                ("code_verifier", VERIFIER),
+            ]),
+    )
+    .await;
+    let id_token = tokens["id_token"].as_str().expect("id_token");
+    let payload = id_token.split('.').nth(1).expect("payload");
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .expect("base64url");
+    serde_json::from_slice(&bytes).expect("claims")
+}
+
+/// A login under the MFA policy: after the password the page enrols a TOTP authenticator, the
+/// code (read from the control API, as an authenticator app would compute it) passes, and the ID
+/// token says `amr: ["mfa"]`.
+#[tokio::test]
+async fn mfa_enrolment_in_headless_chromium() {
+    let Some((browser, _driver, _profile)) = headless().await else {
+        return;
+    };
+    let (idp, spa, callback, alice) = mfa_server(true).await;
+    browser
+        .goto(&authorize_url(&idp, &spa, &callback, ""))
+        .await
+        .expect("page loads");
+    fill_and_continue(
+        &browser,
+        &[("username", "alice@example.com"), ("password", "Wonderland-2026")],
+    )
+    .await;
+    wait_for_heading(&browser, "Secure Your Account").await;
+    let uri = browser
+        .find(Locator::Id("otpauth-uri"))
+        .await
+        .expect("the otpauth link")
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("an href");
+    assert!(
+        uri.starts_with("otpauth://totp/authmock-dev:alice%40example.com?secret="),
+        "{uri}"
+    );
+    // A wrong code first: the page says so.
+    fill_and_continue(&browser, &[("code", "000000")]).await;
+    let alert = browser
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("[role=alert]"))
+        .await
+        .expect("an error line");
+    assert_eq!(alert.text().await.expect("text"), "The code you entered is invalid");
+    enter_current_code(&browser, &idp, &alice).await;
+    let claims = callback_claims(&browser, &idp, &spa, &callback).await;
+    assert_eq!(claims["amr"], json!(["mfa"]), "{claims}");
+    assert_eq!(claims["acr"], MFA_ACR);
+    browser.close().await.expect("session closes");
+}
+
+/// Step-up: a session that logged in without MFA goes to the MFA page when `acr_values` asks for
+/// multi-factor, and comes back with `amr: ["mfa"]`.
+#[tokio::test]
+async fn mfa_step_up_in_headless_chromium() {
+    let Some((browser, _driver, _profile)) = headless().await else {
+        return;
+    };
+    let (idp, spa, callback, alice) = mfa_server(false).await;
+    browser
+        .goto(&authorize_url(&idp, &spa, &callback, ""))
+        .await
+        .expect("page loads");
+    fill_and_continue(
+        &browser,
+        &[("username", "alice@example.com"), ("password", "Wonderland-2026")],
+    )
+    .await;
+    let plain = callback_claims(&browser, &idp, &spa, &callback).await;
+    assert!(plain.get("amr").is_none(), "{plain}");
+    let acr = format!(
+        "&acr_values={}",
+        serde_urlencoded::to_string([("x", MFA_ACR)]).expect("encodes")[2..].to_owned()
+    );
+    browser
+        .goto(&authorize_url(&idp, &spa, &callback, &acr))
+        .await
+        .expect("page loads");
+    wait_for_heading(&browser, "Secure Your Account").await;
+    enter_current_code(&browser, &idp, &alice).await;
+    let claims = callback_claims(&browser, &idp, &spa, &callback).await;
+    assert_eq!(claims["amr"], json!(["mfa"]), "{claims}");
     browser.close().await.expect("session closes");
 }

@@ -13,8 +13,10 @@ Two transports, chosen with --transport (default http):
   `authmock test --tls` sets to the run's CA.
 
 Errors are reported as the SDK surfaced them: the Management API's `ApiError` carries the status
-and the parsed body untouched; the authentication API's `Auth0Error` keeps only the status, an
-error code and a message, so its body is rebuilt from those two fields in the provider's shape.
+and the parsed body untouched; the authentication API's `Auth0Error` keeps the parsed body in
+`content` (an `mfa_required` with its `mfa_token`), reported whole; only when it has none is the body
+rebuilt from the status, error code and message in the provider's shape. The `mfa-otp` grant, which
+`GetToken` has no method for, goes through its `authenticated_post`.
 Anything else (a network error, a response the SDK could not parse) is a client failure: the
 traceback goes to stderr and the adapter exits, which fails that one scenario.
 """
@@ -37,6 +39,7 @@ OPERATIONS = [
     "auth0.set_user_password",
     "auth0.find_users_by_email",
     "auth0.login_with_password",
+    "auth0.verify_mfa_otp",
     "auth0.create_user",
     "auth0.search_users",
     "auth0.delete_user",
@@ -57,6 +60,8 @@ TICKET_OPTIONS = {
     "mark_email_as_verified": "mark_email_as_verified",
     "includeEmailInRedirect": "include_email_in_redirect",
 }
+
+MFA_OTP_GRANT = "http://auth0.com/oauth/grant-type/mfa-otp"
 
 # The SDK's TokenProvider renews a token this many seconds before it expires; so does the http mode.
 LEEWAY_SECONDS = 10
@@ -125,6 +130,18 @@ def run(session, op, args):
         )
         tokens = login.login(args["email"], args["password"], realm=p["connection"], scope="openid")
         return {"logged_in": "access_token" in tokens}
+    if op == "auth0.verify_mfa_otp":
+        # GetToken has no MFA grant of its own: the SDK's authenticated_post sends it, client
+        # authentication added as for its other grants.
+        login = GetToken(
+            session.domain, p["login_client_id"], client_secret=p["login_client_secret"], protocol=session.protocol
+        )
+        tokens = login.authenticated_post(
+            f"{session.protocol}://{session.domain}/oauth/token",
+            data={"client_id": p["login_client_id"], "grant_type": MFA_OTP_GRANT,
+                  "mfa_token": args["mfa_token"], "otp": args["otp"]},
+        )
+        return {"access_token": tokens["access_token"]}
     if op == "auth0.create_user":
         extra = {k: args[k] for k in ("user_metadata", "app_metadata") if k in args}
         user = session.management.users.create(
@@ -175,8 +192,11 @@ def provider_error(err):
         out = {"status": err.status_code, "body": err.body}
         headers = rate_limit_headers(err.headers)
     elif isinstance(err, Auth0Error):
-        # The SDK keeps no body: error_code is the body's `error` (or `code`), message its description.
-        out = {"status": err.status_code, "body": {"error": err.error_code, "error_description": err.message}}
+        # `content` is the parsed body whole (an `mfa_required` keeps its `mfa_token` there); without
+        # one, error_code is the body's `error` (or `code`) and message its description.
+        body = err.content if isinstance(err.content, dict) else {"error": err.error_code,
+                                                                  "error_description": err.message}
+        out = {"status": err.status_code, "body": body}
         headers = rate_limit_headers(err.headers)
         if isinstance(err, RateLimitError) and err.reset_at != -1:
             headers["x-ratelimit-reset"] = str(err.reset_at)

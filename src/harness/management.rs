@@ -1,6 +1,6 @@
 //! The harness's own access to a scenario's Auth0 tenant, over HTTP as any backend has it: a
 //! Management API application seeded into every scenario's tenant for the harness alone (it may
-//! create and read roles and read users). The calls the steps make with it (its token, creating
+//! create and read roles, read users, change applications and switch MFA on). The calls the steps make with it (its token, creating
 //! a scenario's role, reading a user or a user's roles back) are `steps/management.rs`.
 //!
 //! The harness's requests carry their own `User-Agent`, so a failure's report of what the
@@ -24,7 +24,8 @@ pub fn application() -> Value {
         "client_secret": "harness-secret-0b5e1c2d9f7a4e3b8c6d1f0a2e9b7c4d5f3a1e8b6c0d2f9a7e4b1c3d5f8a0e2b6c",
         "app_type": "non_interactive",
         "grant_types": ["client_credentials"],
-        "grants": [{"api": "management", "scopes": ["create:roles", "read:roles", "read:users"]}],
+        "grants": [{"api": "management", "scopes": ["create:roles", "read:roles", "read:users", "update:clients",
+            "update:guardian_factors"]}],
     })
 }
 

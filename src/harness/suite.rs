@@ -17,6 +17,7 @@ pub const FEATURES: &[(&str, &str)] = &[
         "auth0/login.feature",
         include_str!("../../features/auth0/login.feature"),
     ),
+    ("auth0/mfa.feature", include_str!("../../features/auth0/mfa.feature")),
     (
         "auth0/password_change_ticket.feature",
         include_str!("../../features/auth0/password_change_ticket.feature"),

@@ -31,6 +31,8 @@ mistake integrators make:
                      deleting it; the application still gets tokens, with no scope
     callback-kept    changes an application's callbacks by adding the new one to those it reads
                      first, as if a PATCH merged arrays; the old callback is still allowed
+    ignores-mfa-required  treats a login's 403 mfa_required as any refused login, reporting
+                     its error and description only: the mfa_token is lost
 
 The browser-login operations (the adapter is the application) add theirs:
 
@@ -68,6 +70,7 @@ OPERATIONS = [
     "auth0.send_password_reset_email",
     "auth0.set_user_password",
     "auth0.login_with_password",
+    "auth0.verify_mfa_otp",
     "auth0.find_users_by_email",
     "auth0.begin_login",
     "auth0.complete_login",
@@ -184,7 +187,16 @@ def run(op, p, args):
             "client_id": p["login_client_id"], "client_secret": p["login_client_secret"],
             "username": args["email"], "password": args["password"],
             "realm": p["connection_id"] if MODE == "connection" else p["connection"], "scope": "openid"})
+        if not ok and MODE == "ignores-mfa-required" and isinstance(answer["body"], dict):
+            body = answer["body"]
+            answer = dict(answer, body={"error": body.get("error"), "error_description": body.get("error_description")})
         return ok, ({"logged_in": True} if ok else answer)
+    if op == "auth0.verify_mfa_otp":
+        ok, answer = call("POST", p["base_url"] + "/oauth/token", {
+            "grant_type": "http://auth0.com/oauth/grant-type/mfa-otp",
+            "client_id": p["login_client_id"], "client_secret": p["login_client_secret"],
+            "mfa_token": args["mfa_token"], "otp": args["otp"]})
+        return ok, ({"access_token": answer["access_token"]} if ok else answer)
     if op == "auth0.find_users_by_email":
         path = "/api/v2/users-by-email?" + urllib.parse.urlencode({"email": args["email"]})
         ok, answer = management(p, "GET", path)

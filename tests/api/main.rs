@@ -38,6 +38,7 @@ mod login_cors;
 mod login_faults;
 mod management_auth;
 mod mfa;
+mod mfa_login;
 mod migration_export;
 mod named_faults;
 mod oauth;

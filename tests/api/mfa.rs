@@ -19,7 +19,7 @@ const RECOVERY: &str = "http://auth0.com/oauth/grant-type/mfa-recovery-code";
 const MFA_AUDIENCE: &str = "https://127.0.0.1:4010/mfa/";
 
 /// Switches factors on and the `all-applications` policy, and gives the web app the MFA grants.
-async fn mfa_on(app: &TestApp, factors: &[&str]) {
+pub(crate) async fn mfa_on(app: &TestApp, factors: &[&str]) {
     let token = app.token(App::Explorer).await;
     for factor in factors {
         let put = app
@@ -95,7 +95,7 @@ async fn associate(app: &TestApp, mfa_token: &str, body: Value) -> Reply {
 }
 
 /// The code Alice's authenticator app shows now (control API).
-async fn current_code(app: &TestApp) -> String {
+pub(crate) async fn current_code(app: &TestApp) -> String {
     let reply = app
         .get(
             &format!("/__authmock__/mfa/totp?user_id={}", ALICE.replace('|', "%7C")),

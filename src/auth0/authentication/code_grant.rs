@@ -146,7 +146,13 @@ pub(super) fn exchange(
     }
     state.logins_mut().0.record_code_tokens(code, issued);
     if tokens.has_scope("openid") {
-        body.jwt("id_token", tokens.id_token(tenant, request.nonce.as_deref()));
+        let claims = tokens.id_token(tenant, request.nonce.as_deref());
+        let claims = if grant.mfa {
+            crate::auth0::tenant::tokens::with_mfa(claims)
+        } else {
+            claims
+        };
+        body.jwt("id_token", claims);
     }
     body.value("scope", scope.clone());
     body.value("expires_in", ACCESS_TOKEN_TTL);

@@ -9,11 +9,9 @@ use crate::auth0::tenant::state::TenantState;
 use crate::auth0::wire::mfa_error::MfaError;
 use crate::auth0::wire::oauth_error::OAuthError;
 
-/// The MFA API's audience, `https://<tenant>/mfa/` (doc: DOC-mfa-manage), also in its `http://`
-/// form on a plain listener, as the Management API's.
+/// The MFA API's audience ([`Tenant::is_mfa_audience`]).
 pub(super) fn is_mfa_audience(tenant: &Tenant, audience: &str) -> bool {
-    let host = &tenant.address().host;
-    audience == format!("https://{host}/mfa/") || audience == format!("http://{host}/mfa/")
+    tenant.is_mfa_audience(audience)
 }
 
 /// The `403 mfa_required` of a grant MFA applies to, with a fresh `mfa_token`.

@@ -14,7 +14,7 @@ use axum::response::Response;
 use crate::auth0::login::callback::{self, Target};
 use crate::auth0::tenant::Tenant;
 use crate::auth0::tenant::logins::{
-    AuthorizeRequest, CODE_TTL, Challenge, CodeGrant, ResponseMode, Transaction, random_alnum,
+    AuthorizeRequest, CODE_TTL, Challenge, CodeGrant, ResponseMode, Transaction, TransactionMfa, random_alnum,
 };
 use crate::auth0::tenant::state::TenantState;
 use crate::auth0::tenant::tokens::{ACCESS_TOKEN_TTL, Grant, IMPLICIT_USERINFO_TTL};
@@ -151,21 +151,34 @@ pub(super) fn begin(tenant: &Tenant, params: &[(String, String)], cookie: Option
     // `max_age=0` always asks for the form (facts §2.1, DOC-maxage).
     let fresh_enough = |auth_time: i64| request.max_age.is_none_or(|max| max > 0 && now - auth_time <= max);
     let reusable = authenticated.filter(|s| !prompt.contains(&"login") && fresh_enough(s.auth_time));
+    // Step-up (doc: facts auth0-mfa-orgs.md A8, DOC-stepup): `acr_values` asking for
+    // multi-factor sends a session that did not pass a second factor to the MFA page.
+    let requested = crate::auth0::login::mfa_gate::asks_mfa(param(params, "acr_values"));
+    let mut step_up = None;
     if let (Some(session), Some(id)) = (reusable, cookie) {
         let user_id = session.user_id.clone().unwrap_or_default();
-        return Answer {
-            outcome: finish(tenant, state, &request, &user_id, id),
-            set_session: None,
-        };
+        if !requested || session.mfa {
+            // inf: a step-up on a session that passed MFA asks nothing and its ID token says so.
+            return Answer {
+                outcome: finish_with(tenant, state, &request, &user_id, id, requested),
+                set_session: None,
+            };
+        }
+        step_up = Some(user_id);
     }
     if prompt.contains(&"none") {
-        let why = match authenticated {
-            None => "no authenticated session cookie (auth0) came with the request",
-            Some(_) => "the session is older than max_age",
+        let error = match (&step_up, authenticated) {
+            (Some(_), _) => CallbackError::MfaRequired,
+            (None, None) => CallbackError::LoginRequired {
+                why: "no authenticated session cookie (auth0) came with the request",
+            },
+            (None, Some(_)) => CallbackError::LoginRequired {
+                why: "the session is older than max_age",
+            },
         };
         return Answer {
             outcome: error_to_callback(
-                &CallbackError::LoginRequired { why },
+                &error,
                 request.redirect_uri.clone(),
                 request.response_mode,
                 request.state.clone(),
@@ -187,6 +200,34 @@ pub(super) fn begin(tenant: &Tenant, params: &[(String, String)], cookie: Option
         .0
         .transactions
         .retain(|_, t| now < t.created_at + crate::auth0::tenant::logins::TRANSACTION_TTL);
+    let mut mfa = TransactionMfa {
+        requested,
+        ..TransactionMfa::default()
+    };
+    let location = match &step_up {
+        None => format!("/u/login?state={ul_state}"),
+        Some(user_id) => {
+            match crate::auth0::login::mfa_gate::prepare(tenant, state, &request.client_id, user_id) {
+                Some(enrolment) => {
+                    mfa.owed_by = Some(user_id.clone());
+                    mfa.enrolment = enrolment;
+                    mfa.step_up = true;
+                    crate::auth0::login::mfa_gate::page_location(mfa.enrolment.is_some(), &ul_state)
+                }
+                // Nothing the pages serve for this user: the login goes on without a second factor.
+                None => {
+                    return Answer {
+                        outcome: finish_with(tenant, state, &request, user_id, &session_id, false),
+                        set_session,
+                    };
+                }
+            }
+        }
+    };
+    let hint = match step_up {
+        None => "no reusable session: the browser goes to the Universal Login page".into(),
+        Some(_) => "acr_values asks for multi-factor and this session did not pass one: the MFA page".into(),
+    };
     state.logins_mut().0.begin_transaction(
         ul_state.clone(),
         Transaction {
@@ -194,14 +235,12 @@ pub(super) fn begin(tenant: &Tenant, params: &[(String, String)], cookie: Option
             session: session_id,
             created_at: now,
             authenticated: false,
+            mfa,
         },
         now,
     );
     Answer {
-        outcome: Outcome::Login {
-            location: format!("/u/login?state={ul_state}"),
-            hint: "no reusable session: the browser goes to the Universal Login page".into(),
-        },
+        outcome: Outcome::Login { location, hint },
         set_session,
     }
 }
@@ -360,13 +399,16 @@ pub(super) fn error_to_callback(
     }
 }
 
-/// The successful answer for an authenticated session: a code and/or tokens, then `state`.
-pub(super) fn finish(
+/// The successful answer for an authenticated session: a code and/or tokens, then `state`. A
+/// login that passed a second factor (`mfa`) gives ID tokens (this one and the one its code
+/// redeems for) `acr` and `amr` (facts auth0-mfa-orgs.md A8).
+pub(super) fn finish_with(
     tenant: &Tenant,
     state: &mut TenantState,
     request: &AuthorizeRequest,
     user_id: &str,
     session_id: &str,
+    mfa: bool,
 ) -> Outcome {
     let now = tenant.clock().unix();
     let Some(session) = state.logins().sessions.get(session_id).cloned() else {
@@ -389,6 +431,7 @@ pub(super) fn finish(
             sid: session.sid.clone(),
             auth_time: session.auth_time,
             issued: Default::default(),
+            mfa,
         };
         let (logins, rng) = state.logins_mut();
         let code = logins.codes.issue(rng, &subject, grant, now, CODE_TTL);
@@ -426,6 +469,11 @@ pub(super) fn finish(
     }
     if words.contains(&"id_token") {
         let claims = grant.id_token(tenant, request.nonce.as_deref());
+        let claims = if mfa {
+            crate::auth0::tenant::tokens::with_mfa(claims)
+        } else {
+            claims
+        };
         params.push(("id_token", tokens::sign(tenant.key(), &claims)));
     }
     if let Some(client_state) = &request.state {

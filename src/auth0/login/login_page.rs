@@ -13,7 +13,7 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use crate::auth0::login::authorize::{Answer, Outcome, error_to_callback, finish, query_params, request_id};
+use crate::auth0::login::authorize::{Answer, Outcome, error_to_callback, finish_with, query_params, request_id};
 use crate::auth0::login::session;
 use crate::auth0::tenant::Tenant;
 use crate::auth0::tenant::brute_force::{self, Attempt, Refusal};
@@ -29,7 +29,7 @@ use crate::core::peer::Peer;
 /// A login form is a few hundred bytes; anything bigger is not a browser filling it.
 const MAX_FORM_BYTES: usize = 64 * 1024;
 
-fn state_param(req: &Request) -> String {
+pub(super) fn state_param(req: &Request) -> String {
     query_params(req.uri().query())
         .into_iter()
         .find(|(name, _)| name == "state")
@@ -38,7 +38,7 @@ fn state_param(req: &Request) -> String {
 }
 
 /// The transaction behind `ul_state`, if the browser's cookie owns it.
-fn transaction(state: &TenantState, ul_state: &str, cookie: Option<&str>) -> Result<Transaction, PageError> {
+pub(super) fn transaction(state: &TenantState, ul_state: &str, cookie: Option<&str>) -> Result<Transaction, PageError> {
     let transaction = state
         .logins()
         .transactions
@@ -99,6 +99,7 @@ pub(super) async fn submit(State(tenant): State<Tenant>, req: Request) -> Respon
     let rid = request_id(&req);
     let query_state = state_param(&req);
     let cookie = session::from_headers(req.headers());
+    let remembered = session::remembered(req.headers());
     // A browser names no one else's address: the caller's own is counted (`brute_force.rs`).
     let ip = brute_force::caller_ip(Peer::of(req.extensions()));
     let form = match read_form(req).await {
@@ -113,14 +114,14 @@ pub(super) async fn submit(State(tenant): State<Tenant>, req: Request) -> Respon
         password: field("password"),
         ip: &ip,
     };
-    match log_in(&tenant, ul_state, cookie.as_deref(), &attempt) {
+    match log_in(&tenant, ul_state, cookie.as_deref(), remembered.as_deref(), &attempt) {
         Ok(answer) => answer.respond(&tenant, &rid),
         Err(Retry { status, hint, page }) => with_hint(html(status, page), hint),
     }
 }
 
 /// The posted login form's fields.
-async fn read_form(req: Request) -> Result<HashMap<String, String>, PageError> {
+pub(super) async fn read_form(req: Request) -> Result<HashMap<String, String>, PageError> {
     let Ok((_, bytes)) = read_capped(req, MAX_FORM_BYTES).await else {
         return Err(PageError::BadForm {
             detail: "the login form body is too large",
@@ -140,8 +141,13 @@ struct Retry {
 
 /// Checks the credentials for a transaction (domain of `POST /u/login`), through the attack
 /// protection every password login shares.
-fn log_in(tenant: &Tenant, ul_state: &str, cookie: Option<&str>, attempt: &Attempt<'_>) -> Result<Answer, Retry> {
-    let now = tenant.clock();
+fn log_in(
+    tenant: &Tenant,
+    ul_state: &str,
+    cookie: Option<&str>,
+    remembered: Option<&str>,
+    attempt: &Attempt<'_>,
+) -> Result<Answer, Retry> {
     let mut guard = tenant.state();
     let state = &mut *guard;
     let page_error = |error| {
@@ -216,28 +222,65 @@ fn log_in(tenant: &Tenant, ul_state: &str, cookie: Option<&str>, attempt: &Attem
             set_session: None,
         });
     }
-    // A new session id at authentication: the anonymous cookie the browser came with (perhaps
-    // planted) is worth nothing from here on.
+    // A second factor owed: the browser goes on to /authorize/resume, which sends it to the MFA
+    // page (obs: facts auth0-mfa-orgs.md A8); the session stays anonymous until the code passes.
+    if crate::auth0::login::mfa_gate::owe(tenant, state, ul_state, &transaction, &user, remembered) {
+        return Ok(Answer {
+            outcome: Outcome::Login {
+                location: resume_location(ul_state),
+                hint: format!(
+                    "{} passed the password and owes a second factor: /authorize/resume sends the browser to the \
+                     MFA page",
+                    user.email
+                ),
+            },
+            set_session: None,
+        });
+    }
+    let session = sign_in(tenant, state, ul_state, &transaction.session, &user.user_id, false);
+    Ok(Answer {
+        outcome: Outcome::Login {
+            location: resume_location(ul_state),
+            hint: format!("{} logged in; the browser continues at /authorize/resume", user.email),
+        },
+        // Both cookies, `auth0` and `auth0_compat`, carry the new id.
+        set_session: Some(session),
+    })
+}
+
+/// `/authorize/resume?state=…`, relative (facts §2).
+pub(super) fn resume_location(ul_state: &str) -> String {
+    format!(
+        "/authorize/resume?state={}",
+        crate::auth0::wire::respond::encode(ul_state)
+    )
+}
+
+/// Logs the transaction's browser in as `user_id` (with a second factor passed, `mfa`) and
+/// answers the session's new id: a new session id at authentication, so the anonymous cookie the
+/// browser came with (perhaps planted) is worth nothing from here on.
+pub(super) fn sign_in(
+    tenant: &Tenant,
+    state: &mut TenantState,
+    ul_state: &str,
+    old_session: &str,
+    user_id: &str,
+    mfa: bool,
+) -> String {
+    let now = tenant.clock();
     let (logins, rng) = state.logins_mut();
-    let session = logins.authenticate_session(rng, &transaction.session, &user.user_id, now.unix());
-    if let Some(user) = state.user_mut(&user.user_id) {
+    let session = logins.authenticate_session(rng, old_session, user_id, now.unix());
+    if let Some(s) = logins.sessions.get_mut(&session) {
+        s.mfa = mfa;
+    }
+    if let Some(user) = state.user_mut(user_id) {
         user.logins_count += 1;
         user.last_login = Some(now.now());
     }
     if let Some(t) = state.logins_mut().0.transactions.get_mut(ul_state) {
         t.authenticated = true;
     }
-    Ok(Answer {
-        outcome: Outcome::Login {
-            location: format!(
-                "/authorize/resume?state={}",
-                crate::auth0::wire::respond::encode(ul_state)
-            ),
-            hint: format!("{} logged in; the browser continues at /authorize/resume", user.email),
-        },
-        // Both cookies, `auth0` and `auth0_compat`, carry the new id.
-        set_session: Some(session),
-    })
+    session
 }
 
 /// `GET /authorize/resume`: the logged-in transaction answers the application's callback, once.
@@ -262,11 +305,19 @@ fn resumed(tenant: &Tenant, ul_state: &str, cookie: Option<&str>) -> Answer {
                 .and_then(|s| s.user_id.clone())
                 .unwrap_or_default();
             Answer {
-                outcome: finish(tenant, state, &t.request, &user_id, &t.session),
+                outcome: finish_with(tenant, state, &t.request, &user_id, &t.session, t.mfa.passed),
                 // facts §2: the session cookies are set again here.
                 set_session: Some(t.session),
             }
         }
+        // obs (facts auth0-mfa-orgs.md A8): a second factor owed, the MFA page first.
+        Ok(t) if t.mfa.owed_by.is_some() => Answer {
+            outcome: Outcome::Login {
+                location: crate::auth0::login::mfa_gate::location(&t, ul_state),
+                hint: "the password passed and a second factor is owed: the MFA page first".into(),
+            },
+            set_session: None,
+        },
         Ok(_) => Answer {
             outcome: Outcome::Page(PageError::SessionNotFound {
                 why: "the transaction has not logged in yet: post the form at /u/login first",

@@ -8,6 +8,8 @@ mod callback;
 mod connection;
 mod login_page;
 mod logout;
+mod mfa_gate;
+mod mfa_page;
 mod reset;
 mod reset_page;
 mod session;
@@ -29,6 +31,14 @@ pub(super) fn routes() -> Router<Tenant> {
     // frameable.
     let universal = Router::new()
         .route("/u/login", get(login_page::show).post(login_page::submit))
+        .route(
+            crate::auth0::wire::mfa_text::CHALLENGE_PATH,
+            get(mfa_page::show).post(mfa_page::submit),
+        )
+        .route(
+            crate::auth0::wire::mfa_text::ENROLMENT_PATH,
+            get(mfa_page::show).post(mfa_page::submit),
+        )
         .route(
             paths::UNIVERSAL_RESET_PATH,
             get(reset_page::show).post(reset_page::submit),

@@ -41,6 +41,38 @@ fn is_id(id: &str) -> bool {
 
 /// Sets both cookies for session `id` on `headers`.
 pub(super) fn set(headers: &mut HeaderMap, id: &str, https: bool) {
+    set_pair(headers, [COOKIE, COMPAT_COOKIE], &format!("{PREFIX}{id}"), "", https);
+}
+
+/// The MFA remember-browser cookie and its twin (facts auth0-login.md §2.1: same attributes as
+/// `auth0`; 30 days, facts auth0-mfa-orgs.md A8).
+pub(super) const REMEMBER_COOKIES: [&str; 2] = ["auth0-mf", "auth0-mf_compat"];
+
+/// The remember-browser cookie's value (`auth0-mf` first, then the twin).
+pub(super) fn remembered(headers: &HeaderMap) -> Option<String> {
+    let mut compat = None;
+    for value in headers.get_all(header::COOKIE) {
+        let Ok(value) = value.to_str() else { continue };
+        for (name, value) in value.split(';').filter_map(|pair| pair.trim().split_once('=')) {
+            if name == REMEMBER_COOKIES[0] && is_id(value) {
+                return Some(value.to_owned());
+            }
+            if name == REMEMBER_COOKIES[1] && is_id(value) {
+                compat = Some(value.to_owned());
+            }
+        }
+    }
+    compat
+}
+
+/// Sets both remember-browser cookies, for `max_age` seconds.
+pub(super) fn set_remembered(headers: &mut HeaderMap, value: &str, max_age: i64, https: bool) {
+    set_pair(headers, REMEMBER_COOKIES, value, &format!("; Max-Age={max_age}"), https);
+}
+
+/// A cookie and its `_compat` twin: `SameSite=None; Secure` and the twin without `SameSite` on
+/// https, `SameSite=Lax` and a bare twin on plain http (module doc).
+fn set_pair(headers: &mut HeaderMap, names: [&str; 2], value: &str, extra: &str, https: bool) {
     let (main, compat) = if https {
         (
             "; Path=/; HttpOnly; Secure; SameSite=None",
@@ -49,8 +81,8 @@ pub(super) fn set(headers: &mut HeaderMap, id: &str, https: bool) {
     } else {
         ("; Path=/; HttpOnly; SameSite=Lax", "; Path=/; HttpOnly")
     };
-    for (name, attributes) in [(COOKIE, main), (COMPAT_COOKIE, compat)] {
-        if let Ok(value) = HeaderValue::from_str(&format!("{name}={PREFIX}{id}{attributes}")) {
+    for (name, attributes) in [(names[0], main), (names[1], compat)] {
+        if let Ok(value) = HeaderValue::from_str(&format!("{name}={value}{extra}{attributes}")) {
             headers.append(header::SET_COOKIE, value);
         }
     }

@@ -21,6 +21,12 @@ pub const AUTHENTICATORS_PER_USER: usize = 20;
 pub const MFA_TOKENS: usize = 10_000;
 /// Pending out-of-band codes.
 pub const OOB_CODES: usize = 10_000;
+/// The most remembered browsers a tenant keeps (lapsed ones first, then the least recently used).
+pub const REMEMBERED_BROWSERS: usize = 10_000;
+/// A remembered browser skips MFA for 30 days (doc: facts A8, DOC-stepup customize-mfa)…
+pub const REMEMBER_TTL: i64 = 30 * 86_400;
+/// …and lapses after 7 days unused (doc: same).
+pub const REMEMBER_IDLE_TTL: i64 = 7 * 86_400;
 /// Failed codes a user may make before the bucket is empty; one comes back every
 /// [`CODE_REFILL_SECS`] (doc: DOC-mfa-ropg, SUP-otp).
 pub const CODE_BUCKET: u32 = 10;
@@ -67,6 +73,16 @@ pub struct Mfa {
     pub(in crate::auth0::tenant) enrolments: BoundedMap<String, Enrolment>,
     pub(in crate::auth0::tenant) tokens: BoundedMap<String, Pending>,
     pub(in crate::auth0::tenant) oob_codes: BoundedMap<String, OobCode>,
+    /// Browsers that ticked `Remember this device for 30 days`, by `auth0-mf` cookie value.
+    pub(in crate::auth0::tenant) remembered: BoundedMap<String, Remembered>,
+}
+
+/// One remembered browser (the `auth0-mf` cookie, facts A8): whose, and when it lapses.
+#[derive(Debug, Clone)]
+pub(in crate::auth0::tenant) struct Remembered {
+    pub(in crate::auth0::tenant) user_id: String,
+    pub(in crate::auth0::tenant) created_at: i64,
+    pub(in crate::auth0::tenant) last_used: i64,
 }
 
 /// One user's authenticators and code bucket.
@@ -189,6 +205,7 @@ impl Mfa {
             enrolments: BoundedMap::new(ENROLMENTS),
             tokens: BoundedMap::new(MFA_TOKENS),
             oob_codes: BoundedMap::new(OOB_CODES),
+            remembered: BoundedMap::new(REMEMBERED_BROWSERS),
         };
         for name in &seed.factors {
             if !mfa.set_factor(name, true) {
@@ -255,6 +272,7 @@ impl Mfa {
         self.enrolments.remove(user_id);
         self.tokens.retain(|_, p| p.user_id != user_id);
         self.oob_codes.retain(|_, c| c.user_id != user_id);
+        self.remembered.retain(|_, r| r.user_id != user_id);
     }
 
     /// Forgets a deleted application's pending tokens and their codes.

@@ -130,6 +130,26 @@ pub struct Transaction {
     pub created_at: i64,
     /// Set once the login form accepted the user; `/authorize/resume` then finishes.
     pub authenticated: bool,
+    /// Multi-factor authentication in this transaction (`login/mfa_page.rs`).
+    pub mfa: TransactionMfa,
+}
+
+/// Where a transaction stands with a second factor (facts auth0-mfa-orgs.md A8).
+#[derive(Debug, Clone, Default)]
+pub struct TransactionMfa {
+    /// `acr_values` asked for multi-factor (step-up): MFA whatever the policy, and the
+    /// remember-browser cookie ignored (doc: DOC-stepup).
+    pub requested: bool,
+    /// The user who passed the first factor (or whose session steps up) and owes the second.
+    pub owed_by: Option<String>,
+    /// An OTP enrolment under way: the new authenticator's base32 secret and `otpauth://` URI.
+    pub enrolment: Option<(String, String)>,
+    /// The session logged in before this transaction (step-up): it stays, not drawn afresh.
+    pub step_up: bool,
+    /// The second factor passed here: the ID token carries `acr` and `amr`.
+    pub passed: bool,
+    /// The user ticked `Remember this device for 30 days`.
+    pub remember: bool,
 }
 
 /// One browser's session with the tenant (the `auth0` cookie).
@@ -140,6 +160,8 @@ pub struct Session {
     pub user_id: Option<String>,
     pub auth_time: i64,
     pub last_active: i64,
+    /// The login of this session passed a second factor (a step-up then asks nothing).
+    pub mfa: bool,
 }
 
 /// What an authorization code redeems for.
@@ -151,6 +173,8 @@ pub struct CodeGrant {
     pub auth_time: i64,
     /// What its redemption issued, for a replay to revoke.
     pub issued: CodeTokens,
+    /// The login passed a second factor: the ID token carries `acr` and `amr` (facts A8).
+    pub mfa: bool,
 }
 
 /// The revocable tokens a code's redemption issued (RFC 6749 §4.1.2: a code presented again
@@ -343,6 +367,7 @@ impl Logins {
                 user_id: None,
                 auth_time: now,
                 last_active: now,
+                mfa: false,
             },
         );
         id
@@ -363,6 +388,7 @@ impl Logins {
                 user_id: Some(user_id.to_owned()),
                 auth_time: now,
                 last_active: now,
+                mfa: false,
             },
         );
         for transaction in self.transactions.values_mut().filter(|t| t.session == old) {

@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 
 use crate::auth0::tenant::guardian::{
     AUTHENTICATORS_PER_USER, Authenticator, CODE_REFILL_SECS, CodeBucket, Enrolment, Factor, MFA_TOKEN_TTL, Mfa,
-    OOB_CODE_TTL, OobCode, Pending, TOTP_DRIFT, TOTP_PERIOD, totp,
+    OOB_CODE_TTL, OobCode, Pending, REMEMBER_IDLE_TTL, REMEMBER_TTL, Remembered, TOTP_DRIFT, TOTP_PERIOD, totp,
 };
 use crate::auth0::tenant::logins::random_alnum;
 use crate::auth0::tenant::state::TenantState;
@@ -557,6 +557,108 @@ pub fn delete_authenticator(state: &mut TenantState, user_id: &str, id: &str) ->
         state.mfa.oob_codes.retain(|_, c| c.authenticator_id != id);
     }
     removed
+}
+
+/// What Universal Login asks of a user who owes a second factor (facts A8).
+#[derive(Debug, Clone)]
+pub enum PageStep {
+    /// The OTP challenge (`/u/mfa-otp-challenge`): the user has an active OTP authenticator.
+    Challenge,
+    /// OTP enrolment: a new, unconfirmed authenticator, its base32 secret and `otpauth://` URI.
+    Enrol { secret: String, uri: String },
+    /// Nothing the pages serve: the user's only authenticators are SMS or email, or otp is off.
+    NotServed,
+}
+
+/// Whether a browser login owes a second factor: `acr_values` asked for it (doc: DOC-stepup,
+/// "treat the value as require MFA"), or the tenant's policy applies ([`required`]) and the
+/// browser is not remembered. A remembered browser is ignored by a step-up and by a login for
+/// the MFA API (doc: facts A8).
+pub fn login_owes(state: &TenantState, user_id: &str, requested: bool, mfa_audience: bool, remembered: bool) -> bool {
+    if requested {
+        return true;
+    }
+    required(state, user_id, mfa_audience).is_some() && (mfa_audience || !remembered)
+}
+
+/// The page a user who owes a second factor gets: the challenge with an active OTP
+/// authenticator, else (no active authenticator, otp on) a new OTP enrolment like
+/// `/mfa/associate`'s, recovery code included when that factor is on.
+pub fn page_step(
+    state: &mut TenantState,
+    client_id: &str,
+    user_id: &str,
+    issuer: &str,
+    account: &str,
+    now: i64,
+) -> PageStep {
+    let active_otp = state
+        .mfa
+        .authenticators(user_id)
+        .iter()
+        .any(|a| a.active && matches!(a.factor, Factor::Otp { .. }));
+    if active_otp {
+        return PageStep::Challenge;
+    }
+    if state.mfa.has_active(user_id) || !state.mfa.factor_enabled("otp") {
+        return PageStep::NotServed;
+    }
+    let pending = Pending::new(client_id, user_id, None, "", "authorization_code");
+    match associate(state, "", &pending, Association::Otp, issuer, account, now) {
+        Ok(Associated {
+            otp: Some((secret, uri)),
+            ..
+        }) => PageStep::Enrol { secret, uri },
+        _ => PageStep::NotServed,
+    }
+}
+
+/// The code typed into an MFA page, checked as the `mfa-otp` grant checks it: the same user
+/// bucket (ten failures, one back every six minutes), a code used once refused after, and the
+/// first pass confirming the authenticator.
+pub fn verify_page_otp(
+    state: &mut TenantState,
+    client_id: &str,
+    user_id: &str,
+    code: &str,
+    now: i64,
+) -> Result<(), MfaError> {
+    let pending = Pending::new(client_id, user_id, None, "", "authorization_code");
+    verify(state, "", &pending, Proof::Otp(code), now).map(|_| ())
+}
+
+/// Remembers this browser for `user_id` (`Remember this device for 30 days`); answers the
+/// `auth0-mf` cookie value (inf: its format is not documented; 32 alphanumerics like `auth0`'s).
+pub fn remember_browser(state: &mut TenantState, user_id: &str, now: i64) -> String {
+    let value = random_alnum(&mut state.rng, 32);
+    state.mfa.remembered.insert(
+        value.clone(),
+        Remembered {
+            user_id: user_id.to_owned(),
+            created_at: now,
+            last_used: now,
+        },
+        |_, r| remembered_lapsed(r, now),
+        |r| r.last_used,
+    );
+    value
+}
+
+/// Whether the `auth0-mf` cookie `value` remembers this browser for `user_id` (30 days, lapsing
+/// after 7 unused, doc: facts A8); a use renews the idle time.
+pub fn browser_remembered(state: &mut TenantState, value: Option<&str>, user_id: &str, now: i64) -> bool {
+    let Some(remembered) = value.and_then(|v| state.mfa.remembered.get_mut(v)) else {
+        return false;
+    };
+    if remembered.user_id != user_id || remembered_lapsed(remembered, now) {
+        return false;
+    }
+    remembered.last_used = now;
+    true
+}
+
+fn remembered_lapsed(r: &Remembered, now: i64) -> bool {
+    now >= r.created_at + REMEMBER_TTL || now >= r.last_used + REMEMBER_IDLE_TTL
 }
 
 /// The Guardian configuration, for the Management API.

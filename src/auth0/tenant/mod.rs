@@ -175,6 +175,13 @@ impl Tenant {
         matches!(authority.rsplit_once(':'), Some(("localhost", p)) if Some(p) == port)
     }
 
+    /// The MFA API's audience, `https://<tenant>/mfa/` (doc: DOC-mfa-manage), also in its
+    /// `http://` form on a plain listener, as the Management API's.
+    pub fn is_mfa_audience(&self, audience: &str) -> bool {
+        let host = &self.inner.address.host;
+        audience == format!("https://{host}/mfa/") || audience == format!("http://{host}/mfa/")
+    }
+
     pub fn key(&self) -> &SigningKey {
         &self.inner.key
     }

@@ -160,6 +160,26 @@ impl Grant<'_> {
     }
 }
 
+/// The `acr` of a login that passed a second factor, and the value of `acr_values` that asks for
+/// one (doc: facts A8, DOC-stepup; the segment is `policies`).
+pub const MFA_ACR: &str = "http://schemas.openid.net/pape/policies/2007/06/multi-factor";
+
+/// An ID token of a browser login that passed a second factor: `acr` and `amr: ["mfa"]` right
+/// after `exp` (doc/obs: facts A8). Tokens of silent logins, refreshes and the MFA grants carry
+/// neither (doc: DOC-stepup).
+pub fn with_mfa(claims: Claims) -> Claims {
+    let mut out = Claims::new();
+    for (name, value) in claims {
+        let exp = name == "exp";
+        out.insert(name, value);
+        if exp {
+            out.insert("acr".into(), MFA_ACR.into());
+            out.insert("amr".into(), json!(["mfa"]));
+        }
+    }
+    out
+}
+
 /// The user's profile claims a scope reveals, in the observed order (facts §5, §6).
 pub fn profile_claims(user: &User, scope: &str) -> Claims {
     let has = |wanted: &str| scope.split_whitespace().any(|s| s == wanted);

@@ -183,6 +183,9 @@ pub enum CallbackError {
     ServiceNotFound { audience: String },
     /// `login_required` / `Login required` (facts §1.4, doc).
     LoginRequired { why: &'static str },
+    /// `login_required` / `Multifactor authentication required`: `prompt=none` on a session that
+    /// must step up to MFA first (facts auth0-login.md §1.4, obs: SDK constant).
+    MfaRequired,
     /// `unauthorized` / `user is blocked` after credentials (facts §1.3, §2, doc+obs).
     UserBlocked { email: String },
     /// inf: `invalid_request` for a `max_age` that is not a number of seconds.
@@ -234,7 +237,7 @@ impl CallbackError {
             | CallbackError::OrganizationNotAnId { .. }
             | CallbackError::OrganizationNotFound { .. } => "invalid_request",
             CallbackError::ServiceNotFound { .. } => "access_denied",
-            CallbackError::LoginRequired { .. } => "login_required",
+            CallbackError::LoginRequired { .. } | CallbackError::MfaRequired => "login_required",
             CallbackError::UserBlocked { .. } => "unauthorized",
         }
     }
@@ -248,6 +251,7 @@ impl CallbackError {
             }
             CallbackError::ServiceNotFound { audience } => format!("Service not found: {audience}"),
             CallbackError::LoginRequired { .. } => "Login required".into(),
+            CallbackError::MfaRequired => "Multifactor authentication required".into(),
             CallbackError::UserBlocked { .. } => "user is blocked".into(),
             CallbackError::InvalidMaxAge { value } => format!("Invalid max_age: {value}"),
             CallbackError::ConnectionNotFound { .. } => "the connection was not found".into(),
@@ -278,6 +282,9 @@ impl CallbackError {
                 format!("no API has identifier {audience}: GET /__authmock__/tenant lists the APIs")
             }
             CallbackError::LoginRequired { why } => format!("prompt=none cannot log in silently: {why}"),
+            CallbackError::MfaRequired => "prompt=none cannot log in silently: acr_values asks for multi-factor and \
+                                           this session did not pass a second factor (log in without prompt=none)"
+                .into(),
             CallbackError::UserBlocked { email } => format!("{email} is blocked (blocked: true in the fixture)"),
             CallbackError::InvalidMaxAge { value } => format!("max_age {value:?} is not a number of seconds"),
             CallbackError::ConnectionNotFound { name, exists, enabled } => format!(

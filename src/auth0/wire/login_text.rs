@@ -23,7 +23,7 @@ pub const PASSWORD_REQUIRED: &str = "Password is required";
 pub const USER_BLOCKED: &str = "Your account has been blocked after multiple consecutive login attempts.";
 /// inf: the identifier field's "required" text mirrors `no-password`.
 pub const EMAIL_REQUIRED: &str = "Email is required";
-const CONTINUE: &str = "Continue";
+pub(super) const CONTINUE: &str = "Continue";
 // facts §1.3 (ERRPAGE).
 const OOPS: &str = "Oops!, something went wrong";
 /// facts §1.3 (ERRPAGE): the error page's cache policy.
@@ -162,7 +162,7 @@ pub fn web_message_page(target_origin: &str, response: &serde_json::Value) -> St
 }
 
 /// The page frame: the tenant name as title (facts §1.3, ERRPAGE).
-fn frame(tenant_name: &str, body: &str) -> String {
+pub(super) fn frame(tenant_name: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n\

@@ -1,7 +1,7 @@
 //! Every byte of Auth0 text and the helpers that write it: one error type per envelope
 //! (`mgmt_error`, `oauth_error`, `signup_error`; `error` carries any of them, `named` the fault
 //! names, `hint` the diagnoses both share), the hosted pages' errors (`reset_error`,
-//! `login_error`), page copy (`text`, `login_text`), mail copy (`mail`), the hosted pages'
+//! `login_error`), page copy (`text`, `login_text`, `mfa_text`), mail copy (`mail`), the hosted pages'
 //! paths (`paths`), the discovery document (`discovery`), the era of the wire shapes (`era`), sealed connection configuration (`sealed`), response helpers (`respond`), body reading (`body`) and value formats
 //! (`format`). The layer the fidelity audit against `shared/providers/` reads. Imports `core`
 //! only.
@@ -17,6 +17,7 @@ pub(crate) mod login_error;
 pub(crate) mod login_text;
 pub(crate) mod mail;
 pub(crate) mod mfa_error;
+pub(crate) mod mfa_text;
 pub(crate) mod mgmt_error;
 pub(crate) mod named;
 pub(crate) mod oauth_error;

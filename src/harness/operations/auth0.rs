@@ -49,6 +49,13 @@ pub static OPERATIONS: &[Operation] = &[
         reference: reference!(auth0, |client, provider, args| client.login(provider, args).await),
     },
     Operation {
+        name: "auth0.verify_mfa_otp",
+        phrases: &["answers the second factor"],
+        reference: reference!(auth0, |client, provider, args| client
+            .verify_mfa_otp(provider, args)
+            .await),
+    },
+    Operation {
         name: "auth0.begin_login",
         phrases: &["starts a login with the callback"],
         reference: reference!(auth0, |client, provider, args| client.begin_login(provider, args)),

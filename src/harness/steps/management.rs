@@ -52,6 +52,19 @@ impl AuthWorld {
         self.send(self.control.post(&url).bearer_auth(token).json(&body)).await
     }
 
+    /// `PUT` or `PATCH <tenant>/api/v2/<path>` with `body` as JSON and the harness's token.
+    pub async fn management_write(
+        &mut self,
+        method: reqwest::Method,
+        path: &str,
+        body: Value,
+    ) -> Result<Answer, String> {
+        let token = self.harness_token().await?;
+        let url = format!("{}/api/v2/{path}", self.auth0().await?.idp.uri());
+        self.send(self.control.request(method, &url).bearer_auth(token).json(&body))
+            .await
+    }
+
     async fn send(&self, request: reqwest::RequestBuilder) -> Result<Answer, String> {
         let response = request
             .header(reqwest::header::USER_AGENT, AGENT)

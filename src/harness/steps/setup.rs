@@ -101,6 +101,14 @@ async fn days_pass(world: &mut AuthWorld, days: i64) -> Result<(), String> {
         .map(|_| ())
 }
 
+#[when(expr = "{int} minutes pass on the provider's clock")]
+async fn minutes_pass(world: &mut AuthWorld, minutes: i64) -> Result<(), String> {
+    world
+        .control_post("clock", json!({"advance_secs": minutes * 60}))
+        .await
+        .map(|_| ())
+}
+
 #[when("a day passes on the provider's clock")]
 async fn a_day_passes(world: &mut AuthWorld) -> Result<(), String> {
     world

@@ -334,6 +334,21 @@ impl ReferenceClient {
         Ok(json!({ "logged_in": tokens.get("access_token").is_some() }))
     }
 
+    /// The `mfa-otp` grant for the login application: the `mfa_token` of its `mfa_required`
+    /// and the one-time code.
+    pub(crate) async fn verify_mfa_otp(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
+        let body = json!({
+            "grant_type": "http://auth0.com/oauth/grant-type/mfa-otp",
+            "client_id": p.login_client_id,
+            "client_secret": p.login_client_secret,
+            "mfa_token": args["mfa_token"],
+            "otp": args["otp"],
+        });
+        let url = format!("{}/oauth/token", p.base_url);
+        let tokens = self.send(|| self.http.post(&url).json(&body)).await?;
+        Ok(json!({ "access_token": tokens["access_token"] }))
+    }
+
     /// Sends the request built by `build`, retrying a 429 after its window resets.
     async fn send(&self, build: impl Fn() -> RequestBuilder) -> Result<Value, Failure> {
         let mut retries = 0;
