@@ -47,6 +47,8 @@ ROUTES = [
     ({"POST"}, r"/api/v2/tickets/(password-change|email-verification)", "tickets"),
     ({"POST"}, r"/api/v2/jobs/verification-email", "jobs"),
     ({"GET"}, r"/api/v2/jobs/[^/]+", "jobs"),
+    ({"POST"}, r"/api/v2/jobs/users-imports", "jobs"),
+    ({"GET"}, r"/api/v2/jobs/[^/]+/errors", "jobs"),
     ({"GET", "DELETE"}, r"/api/v2/user-blocks(/[^/]+)?", "user-blocks"),
     ({"GET", "POST"}, r"/api/v2/roles", "roles"),
     ({"GET", "PATCH", "DELETE"}, r"/api/v2/roles/[^/]+", "roles"),

@@ -222,14 +222,22 @@ struct Replay {
     m2m_client: (String, String),
     uses_login_client: bool,
     access_token: Option<String>,
+    /// The tenant's clock: it stands still, but for the recorded pause between interactions
+    /// (`STEP`), so work the provider finishes in the background (an import job) is done when a
+    /// later interaction reads it, as it was when recorded.
+    clock: Clock,
 }
+
+/// How far the tenant's clock moves before each interaction: the recordings' requests are a few
+/// hundred milliseconds apart (go-auth0 TestJobManager_ImportUsers: the job read 104 ms after
+/// its creation reads `completed`).
+const STEP: std::time::Duration = std::time::Duration::from_millis(250);
 
 impl Replay {
     async fn new(fixture: &Fixture, cassette: &Cassette) -> Self {
         let address = TenantAddress::http(HOST.parse().expect("literal address"));
-        let tenant = fixture
-            .build(address, Clock::manual(datetime!(2026-01-05 10:00 UTC)))
-            .expect("fixture builds");
+        let clock = Clock::manual(datetime!(2026-01-05 10:00 UTC));
+        let tenant = fixture.build(address, clock.clone()).expect("fixture builds");
         let summary = authmock::auth0::TenantSummary::of(&tenant);
         let client = |name: &str| {
             let c = summary
@@ -255,6 +263,7 @@ impl Replay {
             m2m_client: client(M2M_APP),
             uses_login_client,
             access_token: None,
+            clock,
         };
         let (id, secret) = replay.m2m_client.clone();
         let body =
@@ -373,6 +382,7 @@ impl Replay {
     }
 
     async fn play(&mut self, cassette: &str, i: &Interaction, out: &mut Vec<Difference>) -> [bool; 5] {
+        self.clock.advance(STEP);
         let path = self.fill(&i.path, |v| utf8_percent_encode(v, NON_ALPHANUMERIC).to_string());
         let query: Vec<(String, String)> = i
             .query
