@@ -63,6 +63,99 @@ pub struct JanrainFixture {
     /// `"over_cap": "error"`.
     #[serde(default)]
     pub max_results: super::state::FindCap,
+    /// A population of fake people made from `seed`, after `users` (`GeneratedRecords`).
+    #[serde(default)]
+    pub generated_users: Option<GeneratedRecords>,
+}
+
+/// `generated_users`: `count` fake people (names from the `fake` crate, seeded), for a migration
+/// rehearsal or a benchmark at scale. Every one has `password` (shown by the control API, hashed
+/// `password-bcrypt` on first read, as the fixture's own users), but every `social_only_every`-th
+/// signs in only through a social provider (no password, `social_provider` google), and every
+/// `unverified_every`-th has `emailVerified` null (the others were verified when created, where
+/// the entity type has `emailVerified`). 0 turns either off. Emails are
+/// `<given>.<family>[.<n>]@example.org`, lower case and unique.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GeneratedRecords {
+    pub count: usize,
+    pub password: String,
+    #[serde(default)]
+    pub social_only_every: usize,
+    #[serde(default)]
+    pub unverified_every: usize,
+}
+
+/// The most people `generated_users` makes: a migration rehearsal at ten times the scale the
+/// benchmarks measure (100,000).
+pub const MAX_GENERATED: usize = 1_000_000;
+
+impl GeneratedRecords {
+    /// The generated people as fixture users, the `n`-th numbered from `first` in uuid order.
+    fn seeds(
+        &self,
+        rng: &mut StdRng,
+        schema: &EntityType,
+        taken: &std::collections::HashSet<String>,
+    ) -> Vec<RecordSeed> {
+        use fake::Fake as _;
+        use fake::faker::name::en::{FirstName, LastName};
+        use rand::RngExt as _;
+
+        let verified_attribute = schema.lookup("emailVerified").is_some();
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::with_capacity(self.count);
+        for n in 1..=self.count {
+            let given: String = FirstName().fake_with_rng(rng);
+            let family: String = LastName().fake_with_rng(rng);
+            let slug = |s: &str| {
+                s.chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .collect::<String>()
+                    .to_lowercase()
+            };
+            let mut email = format!("{}.{}@example.org", slug(&given), slug(&family));
+            if taken.contains(&email) || !seen.insert(email.clone()) {
+                email = format!("{}.{}.{n}@example.org", slug(&given), slug(&family));
+                seen.insert(email.clone());
+            }
+            let social = self.social_only_every > 0 && n % self.social_only_every == 0;
+            let unverified = self.unverified_every > 0 && n % self.unverified_every == 0;
+            let uuid_bytes: [u8; 16] = rng.random();
+            let mut attributes = serde_json::Map::new();
+            if verified_attribute {
+                let verified = (!unverified).then_some(super::records::SEED_TIME);
+                attributes.insert("emailVerified".into(), serde_json::json!(verified));
+            }
+            out.push(RecordSeed {
+                uuid: uuid_text(uuid_bytes),
+                email,
+                password: (!social).then(|| self.password.clone()),
+                password_hash: None,
+                display_name: format!("{given} {family}"),
+                given_name: given,
+                family_name: family,
+                social_provider: social.then(|| "google".to_owned()),
+                attributes,
+            });
+        }
+        out
+    }
+}
+
+/// A version-4 UUID's text from 16 random bytes.
+fn uuid_text(mut b: [u8; 16]) -> String {
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
 }
 
 fn default_search_timeout_ms() -> u64 {
@@ -140,7 +233,25 @@ impl JanrainFixture {
         let mut records = Vec::new();
         // A set, not a scan: a fixture may seed 100,000 records (bench).
         let mut emails = std::collections::HashSet::new();
-        for (i, seed) in self.users.iter().enumerate() {
+        let generated = match &self.generated_users {
+            Some(g) if g.count > MAX_GENERATED => {
+                return Err(JanrainSeedError::Invalid(format!(
+                    "generated_users.count {} is above {MAX_GENERATED}",
+                    g.count
+                )));
+            }
+            Some(g) => {
+                let taken = self.users.iter().map(|u| u.email.to_ascii_lowercase()).collect();
+                g.seeds(
+                    &mut StdRng::seed_from_u64(self.seed ^ 0x6a72_7065_6f70),
+                    &self.entity_type,
+                    &taken,
+                )
+            }
+            None => Vec::new(),
+        };
+        let mut generated_password: Option<Password> = None;
+        for (i, seed) in self.users.iter().chain(&generated).enumerate() {
             if !emails.insert(seed.email.to_ascii_lowercase()) {
                 return Err(JanrainSeedError::Invalid(format!("two users use {}", seed.email)));
             }
@@ -154,6 +265,15 @@ impl JanrainFixture {
                         seed.uuid
                     )));
                 }
+                // The generated people share one password, one creation time and so one bcrypt
+                // hash shown (`salt_for`): made once, on first read, for all of them.
+                (Some(plain), None) if i >= self.users.len() => Some(
+                    generated_password
+                        .get_or_insert_with(|| {
+                            Password::from_fixture(PasswordHash::new(&mut rng, plain), plain, created)
+                        })
+                        .clone(),
+                ),
                 (Some(plain), None) => Some(Password::from_fixture(
                     PasswordHash::new(&mut rng, plain),
                     plain,

@@ -102,3 +102,64 @@ fn tokens_past_the_cap_drop_the_expired_first() {
     assert_eq!(state.caps.access_tokens.evicted(), 1);
     assert_eq!(state.access_tokens.len(), 10);
 }
+
+/// `generated_users`: the fixture's people after its own users, with unique lower-case emails,
+/// every n-th social-only (no password) or unverified, the same people for the same seed, one
+/// bcrypt hash shared by all (made once), and a count above the cap refused.
+#[test]
+fn a_generated_population_follows_its_ratios_and_its_seed() {
+    let fixture = |count: usize| {
+        let mut value: serde_json::Value =
+            serde_json::from_str(include_str!("../../../fixtures/janrain-app.json")).expect("the embedded fixture");
+        value["generated_users"] = serde_json::json!({
+            "count": count, "password": "Rehearsal-2027!", "social_only_every": 10, "unverified_every": 4,
+        });
+        JanrainFixture::from_value(value)
+    };
+    let seeded = JanrainFixture::default_app().state().expect("seeds").records.len();
+    let state = fixture(1_000)
+        .expect("a generated population seeds")
+        .state()
+        .expect("seeds");
+    let generated: Vec<_> = state.records.iter().skip(seeded).collect();
+    assert_eq!(generated.len(), 1_000);
+    let emails: std::collections::HashSet<_> = state.records.iter().map(|r| r.email.as_str()).collect();
+    assert_eq!(emails.len(), state.records.len(), "unique emails");
+    assert!(generated.iter().all(|r| r.email == r.email.to_lowercase()));
+    assert_eq!(
+        generated.iter().filter(|r| r.password.is_none()).count(),
+        100,
+        "every 10th social-only"
+    );
+    assert!(
+        generated
+            .iter()
+            .filter(|r| r.password.is_none())
+            .all(|r| r.social_provider.as_deref() == Some("google"))
+    );
+    let unverified = generated
+        .iter()
+        .filter(|r| r.attrs.get("emailVerified") == Some(&serde_json::Value::Null));
+    assert_eq!(unverified.count(), 250, "every 4th unverified");
+    assert!(
+        generated
+            .iter()
+            .filter(|r| r.password.is_some())
+            .all(|r| r.password_matches("Rehearsal-2027!"))
+    );
+
+    let again = fixture(1_000).expect("seeds").state().expect("seeds");
+    let first: Vec<_> = state.records.iter().map(|r| (&r.uuid, &r.email)).collect();
+    let second: Vec<_> = again.records.iter().map(|r| (&r.uuid, &r.email)).collect();
+    assert_eq!(first, second, "the same seed, the same people");
+
+    let with_password: Vec<_> = generated.iter().filter_map(|r| r.password.as_ref()).collect();
+    assert_eq!(
+        with_password[0].value(),
+        with_password[899].value(),
+        "one shared bcrypt hash"
+    );
+    assert!(with_password[0].value().starts_with("$2b$10$"));
+
+    assert!(fixture(super::seed::MAX_GENERATED + 1).is_err(), "above the cap");
+}
