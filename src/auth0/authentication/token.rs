@@ -114,6 +114,12 @@ fn grant(tenant: &Tenant, headers: &HeaderMap, peer: Peer, params: &Params) -> R
             )
         }
         GRANT_PASSWORD | GRANT_PASSWORD_REALM => {
+            if client.organization_usage == crate::auth0::tenant::applications::OrganizationUsage::Require {
+                return Err(OAuthError::GrantNeedsOrganization {
+                    grant_type,
+                    client_id: client.client_id,
+                });
+            }
             let ip = brute_force::token_endpoint_ip(headers, peer, &client, presented_secret);
             password_grant(tenant, &mut state, &client, params, &grant_type, &ip).map(|b| Granted::Token(b, None))
         }

@@ -29,7 +29,7 @@ use crate::core::peer::Peer;
 /// A login form is a few hundred bytes; anything bigger is not a browser filling it.
 const MAX_FORM_BYTES: usize = 64 * 1024;
 
-fn state_param(req: &Request) -> String {
+pub(super) fn state_param(req: &Request) -> String {
     query_params(req.uri().query())
         .into_iter()
         .find(|(name, _)| name == "state")
@@ -38,7 +38,7 @@ fn state_param(req: &Request) -> String {
 }
 
 /// The transaction behind `ul_state`, if the browser's cookie owns it.
-fn transaction(state: &TenantState, ul_state: &str, cookie: Option<&str>) -> Result<Transaction, PageError> {
+pub(super) fn transaction(state: &TenantState, ul_state: &str, cookie: Option<&str>) -> Result<Transaction, PageError> {
     let transaction = state
         .logins()
         .transactions
@@ -120,7 +120,7 @@ pub(super) async fn submit(State(tenant): State<Tenant>, req: Request) -> Respon
 }
 
 /// The posted login form's fields.
-async fn read_form(req: Request) -> Result<HashMap<String, String>, PageError> {
+pub(super) async fn read_form(req: Request) -> Result<HashMap<String, String>, PageError> {
     let Ok((_, bytes)) = read_capped(req, MAX_FORM_BYTES).await else {
         return Err(PageError::BadForm {
             detail: "the login form body is too large",

@@ -19,6 +19,7 @@ pub(crate) mod mfa_error;
 pub(crate) mod mgmt_error;
 pub(crate) mod named;
 pub(crate) mod oauth_error;
+pub(crate) mod organization_pages;
 pub(crate) mod organizations;
 pub(crate) mod paths;
 pub(crate) mod reset_error;

@@ -30,6 +30,11 @@ pub enum OAuthError {
     UnsupportedGrantType { grant_type: String },
     /// Grant type not enabled on the application. 403 `unauthorized_client` with `error_uri` (obs).
     GrantTypeNotAllowed { grant_type: String, client_id: String },
+    /// A password grant for an application that requires organizations: such applications "are
+    /// not compatible with" the Resource Owner Password flow (doc: DOC-org organizations-overview,
+    /// facts auth0-mfa-orgs.md B6). inf: the wire error was not found; answered as the grant not
+    /// being allowed (403 `unauthorized_client`, the facts' first suggestion).
+    GrantNeedsOrganization { grant_type: String, client_id: String },
     /// client_credentials without `audience` and no default audience. 403 `access_denied`.
     /// (inf: wording as reported on the provider's community forum; not in the facts file.)
     NoAudience,
@@ -149,7 +154,7 @@ impl OAuthError {
                 "unsupported_grant_type",
                 "Grant type not supported".into(),
             ),
-            GrantTypeNotAllowed { grant_type, .. } => OAuthWire::OAuth {
+            GrantTypeNotAllowed { grant_type, .. } | GrantNeedsOrganization { grant_type, .. } => OAuthWire::OAuth {
                 status: StatusCode::FORBIDDEN,
                 error: "unauthorized_client",
                 description: format!("Grant type '{grant_type}' not allowed for the client."),
@@ -292,6 +297,10 @@ impl OAuthError {
             ),
             GrantTypeNotAllowed { grant_type, client_id } => format!(
                 "application {client_id} does not have the `{grant_type}` grant enabled: add it to its grant_types in the fixture"
+            ),
+            GrantNeedsOrganization { grant_type, client_id } => format!(
+                "application {client_id} requires organizations (organization_usage require), which the `{grant_type}` \
+                 grant cannot carry: log in through /authorize with organization"
             ),
             NoAudience => "client_credentials needs an `audience` (the API identifier)".into(),
             ServiceNotFound {
