@@ -670,3 +670,99 @@ async fn the_password_grant_is_refused_for_an_application_that_requires_organiza
         .await;
     assert_wire!("org_login_password_grant_refused", reply);
 }
+
+/// The id of the backend M2M application's client grant on the Management API.
+async fn backend_grant(app: &TestApp) -> String {
+    let token = app.token(App::Explorer).await;
+    let (client_id, _) = app.credentials(App::Backend);
+    let reply = app
+        .get(&format!("/api/v2/client-grants?client_id={client_id}"), Some(&token))
+        .await;
+    let grants = reply.json();
+    let list = grants.as_array().cloned().unwrap_or_default();
+    list[0]["id"].as_str().expect("grant id").to_owned()
+}
+
+async fn client_credentials(app: &TestApp, organization: Value) -> crate::helpers::Reply {
+    let (client_id, client_secret) = app.credentials(App::Backend);
+    let mut body = json!({
+        "grant_type": "client_credentials", "client_id": client_id, "client_secret": client_secret,
+        "audience": format!("{}/api/v2/", crate::helpers::BASE),
+    });
+    // `Value::Null` is sent as `"organization": null`, as auth0-python always does.
+    body["organization"] = organization;
+    app.oauth(&body).await
+}
+
+#[tokio::test]
+async fn client_credentials_with_an_organization_follows_the_client_grant() {
+    let app = org_app(OrganizationUsage::Allow);
+    let org = organization(&app, "acme", false).await;
+    let grant = backend_grant(&app).await;
+    // `organization_usage` absent is `deny`.
+    let denied = client_credentials(&app, json!(org)).await;
+    assert_wire!("org_m2m_not_allowed", denied);
+    // auth0-python sends `"organization": null`: no organization.
+    let null = client_credentials(&app, Value::Null).await;
+    assert_eq!(null.status, StatusCode::OK, "{}", null.body);
+    patch(
+        &app,
+        &format!("/api/v2/client-grants/{grant}"),
+        json!({"organization_usage": "allow"}),
+    )
+    .await;
+    let unassociated = client_credentials(&app, json!(org)).await;
+    assert_eq!(unassociated.status, StatusCode::FORBIDDEN, "{}", unassociated.body);
+    patch(
+        &app,
+        &format!("/api/v2/client-grants/{grant}"),
+        json!({"allow_any_organization": true}),
+    )
+    .await;
+    let unknown = client_credentials(&app, json!("org_0000000000000000")).await;
+    assert_wire!("org_m2m_unknown_organization", unknown);
+    let ok = client_credentials(&app, json!(org)).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    let token = claims(ok.json()["access_token"].as_str().expect("access_token"));
+    assert_eq!(
+        keys(&token),
+        ["iss", "sub", "aud", "iat", "exp", "scope", "org_id", "gty", "azp"]
+    );
+    assert_eq!(token["org_id"], org.as_str());
+    // With the name flag: a name is accepted and `org_name` follows `org_id` (doc sample).
+    patch(
+        &app,
+        "/api/v2/tenants/settings",
+        json!({"allow_organization_name_in_authentication_api": true}),
+    )
+    .await;
+    let named = client_credentials(&app, json!("acme")).await;
+    let token = claims(named.json()["access_token"].as_str().expect("access_token"));
+    assert_eq!(
+        keys(&token),
+        [
+            "iss", "sub", "aud", "iat", "exp", "scope", "org_id", "org_name", "gty", "azp"
+        ]
+    );
+    assert_eq!(token["org_name"], "acme");
+    // `require`: none sent is refused, unless the application has a default organization.
+    patch(
+        &app,
+        &format!("/api/v2/client-grants/{grant}"),
+        json!({"organization_usage": "require"}),
+    )
+    .await;
+    let required = client_credentials(&app, Value::Null).await;
+    assert_wire!("org_m2m_required", required);
+    let (backend, _) = app.credentials(App::Backend);
+    patch(
+        &app,
+        &format!("/api/v2/clients/{backend}"),
+        json!({"default_organization": {"flows": ["client_credentials"], "organization_id": org}}),
+    )
+    .await;
+    let defaulted = client_credentials(&app, json!(null)).await;
+    assert_eq!(defaulted.status, StatusCode::OK, "{}", defaulted.body);
+    let token = claims(defaulted.json()["access_token"].as_str().expect("access_token"));
+    assert_eq!(token["org_id"], org.as_str());
+}

@@ -12,11 +12,13 @@ use time::{Duration, OffsetDateTime};
 use crate::auth0::tenant::applications::OrganizationUsage;
 use crate::auth0::tenant::bounds;
 use crate::auth0::tenant::logins::random_alnum;
+use crate::auth0::tenant::model::{Client, ClientGrant};
 use crate::auth0::tenant::state::TenantState;
 use crate::auth0::wire::era::WireEra;
 use crate::auth0::wire::format::{in_key_order, timestamp};
 use crate::auth0::wire::login_error::CallbackError;
 use crate::auth0::wire::mgmt_error::MgmtError;
+use crate::auth0::wire::oauth_error::OAuthError;
 use crate::auth0::wire::organizations::{
     self as text, MEMBER_ROLE_LIMIT, OrgError, READ_ORDER, checkpoint, invitation_url,
 };
@@ -638,6 +640,54 @@ impl TenantState {
             .map(|org| roles_of(org, user_id).cloned().collect())
             .unwrap_or_default()
     }
+}
+
+/// The organization of a `client_credentials` request (doc: DOC-org organizations-for-m2m,
+/// facts B5/B6): its client grant's `organization_usage` (`deny` when absent) decides whether
+/// `organization` may or must be sent; without it a `require` grant takes the application's
+/// `default_organization` when that lists `client_credentials`; the organization (id, or name
+/// with the tenant flag) must exist, and the grant must be associated with it, which here only
+/// `allow_any_organization` does.
+pub fn client_credentials_organization(
+    state: &TenantState,
+    client: &Client,
+    grant: &ClientGrant,
+    audience: &str,
+    requested: Option<&str>,
+) -> Result<Option<OrgClaims>, OAuthError> {
+    let audience = audience.to_owned();
+    let usage = grant.extra.get("organization_usage").and_then(Value::as_str);
+    let requested = match requested {
+        Some(value) => value.to_owned(),
+        None if usage == Some("require") => {
+            let default = client.settings.get("default_organization");
+            let for_flow = default
+                .and_then(|d| d.get("flows"))
+                .and_then(Value::as_array)
+                .is_some_and(|flows| flows.iter().any(|f| f == "client_credentials"));
+            match default.and_then(|d| d.get("organization_id")).and_then(Value::as_str) {
+                Some(id) if for_flow => id.to_owned(),
+                _ => return Err(OAuthError::OrganizationRequiredForGrant { audience }),
+            }
+        }
+        None => return Ok(None),
+    };
+    if !matches!(usage, Some("allow" | "require")) {
+        return Err(OAuthError::OrganizationNotAllowedForGrant { audience });
+    }
+    let Some(org) = state
+        .organizations
+        .named_in_login(&requested, state.organization_names_in_login())
+    else {
+        return Err(OAuthError::UnknownOrganization { value: requested });
+    };
+    if grant.extra.get("allow_any_organization") != Some(&Value::Bool(true)) {
+        return Err(OAuthError::OrganizationNotAssociated {
+            organization: org.id.clone(),
+            audience,
+        });
+    }
+    Ok(state.organization_claims(&org.id))
 }
 
 /// The invitation `/authorize` carried: live on the tenant clock, of this organization and for

@@ -47,6 +47,21 @@ pub enum OAuthError {
     ClientNotAuthorized { audience: String, client_id: String },
     /// Requested scopes beyond the grant. 403 `access_denied` (obs: gist, status inf).
     ScopesNotGranted { missing: Vec<String> },
+    /// `client_credentials` with an `organization` its client grant's `organization_usage`
+    /// (`deny`, the default) refuses. inf: the refusal texts were not found (facts B6); 403
+    /// `access_denied` as the grant's other refusals, in the words of `/authorize`'s refusal.
+    OrganizationNotAllowedForGrant { audience: String },
+    /// `client_credentials` without `organization` (nor the client's `default_organization`) on
+    /// a grant whose `organization_usage` is `require`. inf: 400 `invalid_request` in the words
+    /// of `/authorize`'s refusal (facts B6: refusal texts not found).
+    OrganizationRequiredForGrant { audience: String },
+    /// `client_credentials` naming no organization of the tenant. inf: 400 `invalid_request`, the
+    /// text of `/authorize`'s (also inf).
+    UnknownOrganization { value: String },
+    /// `client_credentials` for an organization the grant is not associated with (only
+    /// `allow_any_organization` associates it: organization client grants are not served). inf:
+    /// 403 `access_denied`, text authmock's own.
+    OrganizationNotAssociated { organization: String, audience: String },
     /// Wrong password or unknown user. 403 `invalid_grant` (obs).
     WrongEmailOrPassword { realm: String, known_user: bool },
     /// Blocked user logging in. 401 `unauthorized` `user is blocked` (doc, legacy table).
@@ -183,6 +198,26 @@ impl OAuthError {
                 "access_denied",
                 format!("Client has not been granted scopes: {}", missing.join(" ")),
             ),
+            OrganizationNotAllowedForGrant { .. } => oauth(
+                StatusCode::FORBIDDEN,
+                "access_denied",
+                "parameter organization is not allowed for this client".into(),
+            ),
+            OrganizationRequiredForGrant { .. } => oauth(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "parameter organization is required for this client".into(),
+            ),
+            UnknownOrganization { value } => oauth(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                format!("organization not found: {value}"),
+            ),
+            OrganizationNotAssociated { organization, .. } => oauth(
+                StatusCode::FORBIDDEN,
+                "access_denied",
+                format!("Client is not authorized to access organization {organization}."),
+            ),
             WrongEmailOrPassword { .. } => oauth(
                 StatusCode::FORBIDDEN,
                 "invalid_grant",
@@ -313,6 +348,21 @@ impl OAuthError {
             ScopesNotGranted { missing } => {
                 format!("requested scopes [{}] are not in the client's grant", missing.join(" "))
             }
+            OrganizationNotAllowedForGrant { audience } => format!(
+                "the client grant on {audience} has organization_usage deny (the default): set it to allow or \
+                 require (PATCH /api/v2/client-grants/{{id}})"
+            ),
+            OrganizationRequiredForGrant { audience } => format!(
+                "the client grant on {audience} has organization_usage require: send organization, or give the \
+                 application a default_organization for client_credentials"
+            ),
+            UnknownOrganization { value } => format!(
+                "no organization of this tenant is {value:?} (a name only with allow_organization_name_in_authentication_api)"
+            ),
+            OrganizationNotAssociated { organization, audience } => format!(
+                "the client grant on {audience} is not associated with {organization}: set allow_any_organization \
+                 (authmock does not serve /organizations/{{id}}/client-grants yet)"
+            ),
             WrongEmailOrPassword {
                 realm,
                 known_user: false,
