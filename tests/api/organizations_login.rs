@@ -766,3 +766,92 @@ async fn client_credentials_with_an_organization_follows_the_client_grant() {
     let token = claims(defaulted.json()["access_token"].as_str().expect("access_token"));
     assert_eq!(token["org_id"], org.as_str());
 }
+
+#[tokio::test]
+async fn with_an_sso_session_the_prompt_follows_authorize_and_skipping_the_picker_is_refused() {
+    let app = org_app(OrganizationUsage::Require);
+    let org = organization(&app, "acme", false).await;
+    add_member(&app, &org, ALICE).await;
+    // A session from a login through the organization.
+    let mut browser = Browser::new(&app);
+    browser.login(&spa_query(&format!("&organization={org}"))).await;
+    patch(
+        &app,
+        &format!("/api/v2/clients/{SPA}"),
+        json!({"organization_require_behavior": "pre_login_prompt"}),
+    )
+    .await;
+    // The user is known: the name prompt comes at once and then /authorize/resume, no form.
+    let reply = browser.get(&format!("/authorize?{}", spa_query(""))).await;
+    let prompt = reply.header("location").expect("location").to_owned();
+    let state = prompt
+        .strip_prefix("/u/organization?state=")
+        .expect("the prompt")
+        .to_owned();
+    let chosen = browser
+        .post(
+            &prompt,
+            &[("state", &state), ("organizationName", "acme"), ("action", "default")],
+        )
+        .await;
+    let resume = chosen.header("location").expect("location").to_owned();
+    assert!(resume.starts_with("/authorize/resume?state="), "{resume}");
+    let callback = browser.get(&resume).await;
+    assert!(url_param(callback.header("location").expect("location"), "code").is_some());
+    // The prompt is spent with its transaction.
+    let again = browser
+        .post(
+            &prompt,
+            &[("state", &state), ("organizationName", "acme"), ("action", "default")],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST);
+    // post_login_prompt: skipping the picker ends at the callback.
+    patch(
+        &app,
+        &format!("/api/v2/clients/{SPA}"),
+        json!({"organization_require_behavior": "post_login_prompt"}),
+    )
+    .await;
+    let reply = browser.get(&format!("/authorize?{}", spa_query(""))).await;
+    let picker = reply.header("location").expect("location").to_owned();
+    let state = picker
+        .strip_prefix("/u/organization-picker?state=")
+        .expect("the picker")
+        .to_owned();
+    let skipped = browser
+        .post(&picker, &[("state", &state), ("organizationSkipped", "true")])
+        .await;
+    assert_eq!(
+        url_param(skipped.header("location").expect("location"), "error_description").as_deref(),
+        Some("parameter organization is required for this client")
+    );
+}
+
+#[tokio::test]
+async fn an_invitation_to_another_connection_is_not_accepted() {
+    let app = org_app(OrganizationUsage::Allow);
+    let org = organization(&app, "acme", false).await;
+    let token = app.token(App::Explorer).await;
+    let other = app
+        .post_json(
+            "/api/v2/connections",
+            Some(&token),
+            &json!({"name": "partners", "strategy": "auth0"}),
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::CREATED, "{}", other.body);
+    let other_id = other.json()["id"].as_str().expect("id").to_owned();
+    let invitation = invite(&app, &org, "alice@example.com", json!({"connection_id": other_id})).await;
+    let ticket = invitation["ticket_id"].as_str().expect("ticket");
+    let mut browser = Browser::new(&app);
+    let location = browser
+        .login(&spa_query(&format!("&invitation={ticket}&organization={org}")))
+        .await;
+    assert_eq!(
+        url_param(&location, "error").as_deref(),
+        Some("access_denied"),
+        "{location}"
+    );
+    assert!(members(&app, &org).await.is_empty());
+}
