@@ -24,7 +24,7 @@ pub fn application() -> Value {
         "client_secret": "harness-secret-0b5e1c2d9f7a4e3b8c6d1f0a2e9b7c4d5f3a1e8b6c0d2f9a7e4b1c3d5f8a0e2b6c",
         "app_type": "non_interactive",
         "grant_types": ["client_credentials"],
-        "grants": [{"api": "management", "scopes": ["create:roles", "read:roles", "read:users"]}],
+        "grants": [{"api": "management", "scopes": ["create:roles", "read:roles", "read:users", "update:clients"]}],
     })
 }
 

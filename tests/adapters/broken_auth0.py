@@ -31,6 +31,8 @@ mistake integrators make:
                      deleting it; the application still gets tokens, with no scope
     callback-kept    changes an application's callbacks by adding the new one to those it reads
                      first, as if a PATCH merged arrays; the old callback is still allowed
+    members-by-email makes users members of an organization by their email addresses instead of
+                     their user ids
 
 The browser-login operations (the adapter is the application) add theirs:
 
@@ -85,6 +87,8 @@ OPERATIONS = [
     "auth0.update_client",
     "auth0.create_client_grant",
     "auth0.delete_client_grant",
+    "auth0.create_organization",
+    "auth0.add_organization_members",
 ]
 CACHE = {}
 # The browser-login state per tenant: what a web application keeps in its session.
@@ -236,6 +240,22 @@ def run(op, p, args):
         scope = " ".join(args["scope"]) if MODE == "scope-string" else args["scope"]
         ok, answer = management(p, "POST", "/api/v2/client-grants", dict(args, scope=scope))
         return ok, ({"id": answer["id"]} if ok else answer)
+    if op == "auth0.create_organization":
+        ok, answer = management(p, "POST", "/api/v2/organizations", args)
+        return ok, ({"id": answer["id"]} if ok else answer)
+    if op == "auth0.add_organization_members":
+        path = "/api/v2/organizations/" + urllib.parse.quote(args["organization_id"], safe="") + "/members"
+        members = args["members"]
+        if MODE == "members-by-email":
+            emails = []
+            for user_id in members:
+                ok, user = management(p, "GET", "/api/v2/users/" + urllib.parse.quote(user_id, safe=""))
+                if not ok:
+                    return ok, user
+                emails.append(user["email"])
+            members = emails
+        ok, answer = management(p, "POST", path, {"members": members})
+        return ok, ({} if ok else answer)
     if op == "auth0.delete_client_grant":
         path = "/api/v2/client-grants/" + urllib.parse.quote(args["id"], safe="")
         if MODE == "emptied-grant":
