@@ -33,6 +33,8 @@ mistake integrators make:
                      first, as if a PATCH merged arrays; the old callback is still allowed
     members-by-email makes users members of an organization by their email addresses instead of
                      their user ids
+    auto-membership  creates an organization with its connections' assign_membership_on_login on
+                     "so users need not be added", letting every user of the connection in
 
 The browser-login operations (the adapter is the application) add theirs:
 
@@ -241,7 +243,11 @@ def run(op, p, args):
         ok, answer = management(p, "POST", "/api/v2/client-grants", dict(args, scope=scope))
         return ok, ({"id": answer["id"]} if ok else answer)
     if op == "auth0.create_organization":
-        ok, answer = management(p, "POST", "/api/v2/organizations", args)
+        body = args
+        if MODE == "auto-membership":
+            connections = [dict(c, assign_membership_on_login=True) for c in args["enabled_connections"]]
+            body = dict(args, enabled_connections=connections)
+        ok, answer = management(p, "POST", "/api/v2/organizations", body)
         return ok, ({"id": answer["id"]} if ok else answer)
     if op == "auth0.add_organization_members":
         path = "/api/v2/organizations/" + urllib.parse.quote(args["organization_id"], safe="") + "/members"

@@ -96,8 +96,8 @@ async fn refused_as_non_member(
                 "the login through {org_id} to end at the callback with access_denied {wanted:?}, it ended {}",
                 ended(&landing)
             ),
-            "create the organization with the connection enabled and no members; report its id as the provider \
-             answered it",
+            "create the organization with the connection enabled, assign_membership_on_login off (on, every user of \
+             the connection becomes a member at login), and no members; report its id as the provider answered it",
         )
         .await)
 }
