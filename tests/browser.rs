@@ -3,7 +3,8 @@
 //! a reset mail whose link opens that form, the journal with its secrets masked, a decoded token,
 //! and asks for the admin token when the server has one. A login under the MFA policy enrols a
 //! TOTP authenticator on the Universal Login page, and a step-up with `acr_values` challenges a
-//! session that logged in without one; both come back with `amr: ["mfa"]`.
+//! session that logged in without one; both come back with `amr: ["mfa"]`. An invited user logs in
+//! to an organization on the Universal Login form and its ID token names the organization.
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them and sets
 //! `AUTHMOCK_REQUIRE_BROWSER=1`, so on CI a missing browser fails the test). On a machine without
@@ -721,4 +722,164 @@ async fn mfa_step_up_in_headless_chromium() {
     let claims = callback_claims(&browser, &idp, &spa, &callback).await;
     assert_eq!(claims["amr"], json!(["mfa"]), "{claims}");
     browser.close().await.expect("session closes");
+}
+
+/// An invited user follows the invitation into the organization: headless Chromium opens
+/// `/authorize` with the invitation link's `invitation` and `organization`, logs in on the
+/// Universal Login form, and lands on the callback with a code whose ID token names the
+/// organization; the user is then a member.
+#[tokio::test]
+async fn invited_user_logs_in_to_the_organization_in_headless_chromium() {
+    use base64::Engine as _;
+    let Some((browser, _driver, _profile)) = headless().await else {
+        return;
+    };
+    let idp = authmock::Authmock::start().await;
+    let base = idp.uri();
+    let http = reqwest::Client::new();
+    let summary: Value = fetch_json(http.get(format!("{base}/__authmock__/tenant"))).await;
+    let client = |name: &str| {
+        summary["clients"]
+            .as_array()
+            .expect("clients")
+            .iter()
+            .find(|c| c["name"].as_str().is_some_and(|n| n.starts_with(name)))
+            .expect("client")
+            .clone()
+    };
+    let (explorer, spa) = (client("API Explorer"), client("Single-page"));
+    let token: Value = fetch_json(http.post(format!("{base}/oauth/token")).json(&json!({
+        "grant_type": "client_credentials", "client_id": explorer["client_id"],
+        "client_secret": explorer["client_secret"], "audience": summary["audience"],
+    })))
+    .await;
+    let bearer = token["access_token"].as_str().expect("access token").to_owned();
+    let api = |method: reqwest::Method, path: String, body: Value| {
+        let request = http
+            .request(method, format!("{base}{path}"))
+            .bearer_auth(&bearer)
+            .json(&body);
+        async move { request.send().await.expect("sent").text().await.expect("body") }
+    };
+    // The callback is a page of the server itself (a 404 the browser shows), so the browser
+    // lands somewhere and its URL carries the code.
+    let callback = format!("{base}/landing");
+    let spa_id = spa["client_id"].as_str().expect("client_id").to_owned();
+    api(
+        reqwest::Method::PATCH,
+        format!("/api/v2/clients/{spa_id}"),
+        json!({"organization_usage": "allow", "initiate_login_uri": "https://app.example.com/login",
+               "callbacks": [callback]}),
+    )
+    .await;
+    let org: Value = serde_json::from_str(
+        &api(
+            reqwest::Method::POST,
+            "/api/v2/organizations".into(),
+            json!({"name": "acme"}),
+        )
+        .await,
+    )
+    .expect("organization");
+    let org_id = org["id"].as_str().expect("id").to_owned();
+    let connection_id = summary["connections"][0]["id"].as_str().expect("connection id");
+    api(
+        reqwest::Method::POST,
+        format!("/api/v2/organizations/{org_id}/enabled_connections"),
+        json!({"connection_id": connection_id, "assign_membership_on_login": false}),
+    )
+    .await;
+    let alice = &summary["users"][0];
+    let invitation: Value = serde_json::from_str(
+        &api(
+            reqwest::Method::POST,
+            format!("/api/v2/organizations/{org_id}/invitations"),
+            json!({"inviter": {"name": "Admin"}, "invitee": {"email": alice["email"]}, "client_id": spa_id}),
+        )
+        .await,
+    )
+    .expect("invitation");
+    let ticket = invitation["ticket_id"].as_str().expect("ticket");
+
+    let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+    let authorize = reqwest::Url::parse_with_params(
+        &format!("{base}/authorize"),
+        [
+            ("response_type", "code"),
+            ("client_id", &spa_id),
+            ("redirect_uri", &callback),
+            ("scope", "openid profile email"),
+            ("state", "st4te"),
+            ("code_challenge", challenge),
+            ("code_challenge_method", "S256"),
+            ("invitation", ticket),
+            ("organization", &org_id),
+        ],
+    )
+    .expect("url");
+    browser.goto(authorize.as_str()).await.expect("login page loads");
+    let username = browser
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Id("username"))
+        .await
+        .expect("username field");
+    username
+        .send_keys(alice["email"].as_str().expect("email"))
+        .await
+        .expect("typed");
+    let password = browser.find(Locator::Id("password")).await.expect("password field");
+    password.send_keys("Wonderland-2026").await.expect("typed");
+    browser
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("submitted");
+    let mut landed = None;
+    for _ in 0..100 {
+        let url = browser.current_url().await.expect("url");
+        if url.as_str().starts_with(&callback) {
+            landed = Some(url);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let landed = landed.expect("the browser reached the callback");
+    let code = landed
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| panic!("a code in {landed}"));
+    browser.close().await.expect("session closes");
+
+    let tokens: Value = fetch_json(http.post(format!("{base}/oauth/token")).form(&[
+        ("grant_type", "authorization_code"),
+        ("client_id", spa_id.as_str()),
+        ("code", code.as_str()),
+        ("redirect_uri", callback.as_str()),
+        ("code_verifier", verifier),
+    ]))
+    .await;
+    let id_token = tokens["id_token"].as_str().unwrap_or_else(|| panic!("{tokens}"));
+    let payload = id_token.split('.').nth(1).expect("payload");
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .expect("base64url"),
+    )
+    .expect("claims");
+    assert_eq!(claims["org_id"], org_id.as_str());
+    let members = api(
+        reqwest::Method::GET,
+        format!("/api/v2/organizations/{org_id}/members"),
+        Value::Null,
+    )
+    .await;
+    assert!(
+        members.contains(alice["user_id"].as_str().expect("user id")),
+        "{members}"
+    );
 }

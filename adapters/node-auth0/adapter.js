@@ -40,6 +40,8 @@ const OPERATIONS = [
   "auth0.update_client",
   "auth0.create_client_grant",
   "auth0.delete_client_grant",
+  "auth0.create_organization",
+  "auth0.add_organization_members",
 ];
 const TICKET_OPTIONS = ["result_url", "ttl_sec", "client_id", "mark_email_as_verified", "includeEmailInRedirect"];
 
@@ -142,6 +144,16 @@ async function run(session, op, args) {
     }
     case "auth0.delete_client_grant":
       await session.management.clientGrants.delete(args.id);
+      return {};
+    case "auth0.create_organization": {
+      const organization = await session.management.organizations.create({
+        name: args.name,
+        enabled_connections: args.enabled_connections,
+      });
+      return { id: organization.id };
+    }
+    case "auth0.add_organization_members":
+      await session.management.organizations.members.create(args.organization_id, { members: args.members });
       return {};
     default:
       return undefined;

@@ -31,6 +31,7 @@ from auth0.authentication import Database, GetToken
 from auth0.authentication.exceptions import Auth0Error, RateLimitError
 from auth0.management import Auth0, ManagementClient
 from auth0.management.core.api_error import ApiError
+from auth0.management.types import ConnectionForOrganization
 
 OPERATIONS = [
     "auth0.get_management_token",
@@ -50,6 +51,8 @@ OPERATIONS = [
     "auth0.update_client",
     "auth0.create_client_grant",
     "auth0.delete_client_grant",
+    "auth0.create_organization",
+    "auth0.add_organization_members",
 ]
 
 # Ticket fields a scenario may pass, and the SDK's keyword for each.
@@ -178,6 +181,13 @@ def run(session, op, args):
         return {"id": grant.id}
     if op == "auth0.delete_client_grant":
         session.management.client_grants.delete(args["id"])
+        return {}
+    if op == "auth0.create_organization":
+        connections = [ConnectionForOrganization(**c) for c in args["enabled_connections"]]
+        organization = session.management.organizations.create(name=args["name"], enabled_connections=connections)
+        return {"id": organization.id}
+    if op == "auth0.add_organization_members":
+        session.management.organizations.members.create(args["organization_id"], members=args["members"])
         return {}
     return None
 

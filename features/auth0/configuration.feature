@@ -4,8 +4,9 @@ Feature: Configuring the tenant through the Management API
   API's scopes through the Management API (POST /api/v2/clients, POST and DELETE
   /api/v2/client-grants). A grant is what the client-credentials grant checks, so the new
   application gets its token at once, and a grant taken back refuses the next one. It changes a
-  web application's callbacks the same way (PATCH /api/v2/clients/{id}). The harness asks
-  /oauth/token itself, with the credentials the client reported, and walks the login itself.
+  web application's callbacks the same way (PATCH /api/v2/clients/{id}), and sets up an
+  organization (POST /api/v2/organizations, POST /api/v2/organizations/{id}/members). The harness
+  asks /oauth/token itself, with the credentials the client reported, and walks the login itself.
 
   Background:
     Given a fresh Auth0 tenant
@@ -41,3 +42,18 @@ Feature: Configuring the tenant through the Management API
     Then the client receives the application as the provider updated it
     And "alice@example.com" signing in with password "Wonderland-2026" through "Regular web app" comes back to "http://127.0.0.1:3000/signed-in" with a code
     And a login through "Regular web app" with the callback "http://127.0.0.1:3000/callback" is refused with the callback mismatch page
+
+  # A login through an organization lets members in only (facts auth0-mfa-orgs.md B6): anyone else
+  # is refused at the callback with the provider's access_denied `user <id> is not part of the
+  # <org_id> organization`, and a member's ID token names the organization (`org_id`). The client
+  # creates the organization and adds the member; the harness signs the user in and redeems the
+  # code itself.
+  @must
+  Scenario: A login through an organization refuses a non-member and names the organization in a member's token
+    Given the application "Regular web app" takes organizations
+    When the client creates the organization "acme" with the connection "Username-Password-Authentication"
+    Then the client receives the organization the provider created
+    And "alice@example.com" signing in with password "Wonderland-2026" through "Regular web app" with the organization "acme" is refused as not part of it
+    When the client makes "alice@example.com" a member of the organization "acme"
+    Then the client reports success
+    And "alice@example.com" signing in with password "Wonderland-2026" through "Regular web app" with the organization "acme" gets an ID token naming it

@@ -33,6 +33,10 @@ mistake integrators make:
                      first, as if a PATCH merged arrays; the old callback is still allowed
     ignores-mfa-required  treats a login's 403 mfa_required as any refused login, reporting
                      its error and description only: the mfa_token is lost
+    members-by-email makes users members of an organization by their email addresses instead of
+                     their user ids
+    auto-membership  creates an organization with its connections' assign_membership_on_login on
+                     "so users need not be added", letting every user of the connection in
 
 The browser-login operations (the adapter is the application) add theirs:
 
@@ -88,6 +92,8 @@ OPERATIONS = [
     "auth0.update_client",
     "auth0.create_client_grant",
     "auth0.delete_client_grant",
+    "auth0.create_organization",
+    "auth0.add_organization_members",
 ]
 CACHE = {}
 # The browser-login state per tenant: what a web application keeps in its session.
@@ -248,6 +254,26 @@ def run(op, p, args):
         scope = " ".join(args["scope"]) if MODE == "scope-string" else args["scope"]
         ok, answer = management(p, "POST", "/api/v2/client-grants", dict(args, scope=scope))
         return ok, ({"id": answer["id"]} if ok else answer)
+    if op == "auth0.create_organization":
+        body = args
+        if MODE == "auto-membership":
+            connections = [dict(c, assign_membership_on_login=True) for c in args["enabled_connections"]]
+            body = dict(args, enabled_connections=connections)
+        ok, answer = management(p, "POST", "/api/v2/organizations", body)
+        return ok, ({"id": answer["id"]} if ok else answer)
+    if op == "auth0.add_organization_members":
+        path = "/api/v2/organizations/" + urllib.parse.quote(args["organization_id"], safe="") + "/members"
+        members = args["members"]
+        if MODE == "members-by-email":
+            emails = []
+            for user_id in members:
+                ok, user = management(p, "GET", "/api/v2/users/" + urllib.parse.quote(user_id, safe=""))
+                if not ok:
+                    return ok, user
+                emails.append(user["email"])
+            members = emails
+        ok, answer = management(p, "POST", path, {"members": members})
+        return ok, ({} if ok else answer)
     if op == "auth0.delete_client_grant":
         path = "/api/v2/client-grants/" + urllib.parse.quote(args["id"], safe="")
         if MODE == "emptied-grant":

@@ -209,7 +209,7 @@ async fn an_application_that_requires_organizations() {
     assert!(
         reply
             .header("x-authmock-hint")
-            .is_some_and(|h| h.contains("does not model organizations"))
+            .is_some_and(|h| h.contains("no organization of this tenant"))
     );
 }
 

@@ -45,6 +45,7 @@ mod oauth;
 mod opaque_tokens;
 mod openapi;
 mod organizations;
+mod organizations_login;
 mod password_reset;
 mod payload;
 mod quota;

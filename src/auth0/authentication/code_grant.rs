@@ -13,7 +13,7 @@ use crate::auth0::authentication::params::{Params, TokenBody};
 use crate::auth0::tenant::Tenant;
 use crate::auth0::tenant::logins::{CodeTokens, Family, FamilyGrant};
 use crate::auth0::tenant::model::Client;
-use crate::auth0::tenant::rbac::apply_rbac;
+use crate::auth0::tenant::rbac::apply_rbac_in;
 use crate::auth0::tenant::state::TenantState;
 use crate::auth0::tenant::tokens::{ACCESS_TOKEN_TTL, AccessToken, Grant};
 use crate::auth0::wire::oauth_error::OAuthError;
@@ -106,7 +106,15 @@ pub(super) fn exchange(
         .user(&grant.user_id)
         .cloned()
         .ok_or_else(|| refused("the code's user no longer exists".into()))?;
-    let (scope, permissions) = apply_rbac(state, &user.user_id, request.audience.as_deref(), &request.scope);
+    let organization = request.organization.as_deref();
+    let (scope, permissions) = apply_rbac_in(
+        state,
+        &user.user_id,
+        organization,
+        request.audience.as_deref(),
+        &request.scope,
+    );
+    let org_claims = organization.and_then(|org| state.organization_claims(org));
     let tokens = Grant {
         client_id: &client.client_id,
         user: &user,
@@ -117,6 +125,7 @@ pub(super) fn exchange(
         gty: None,
         permissions,
         id_token_ttl: client.id_token_lifetime,
+        organization: org_claims.as_ref(),
     };
     // facts §3: access_token, refresh_token, id_token, scope, expires_in, token_type.
     let mut body = TokenBody::default();
@@ -127,7 +136,7 @@ pub(super) fn exchange(
     }
     body.access_token(access_token);
     if tokens.has_scope("offline_access") && client.grant_types.iter().any(|g| g == "refresh_token") {
-        let family = Family::new(
+        let mut family = Family::new(
             FamilyGrant {
                 client_id: &client.client_id,
                 policy: client.login.refresh,
@@ -139,6 +148,8 @@ pub(super) fn exchange(
             },
             now,
         );
+        // The family's tokens stay in the organization (facts B6).
+        family.organization = request.organization.clone();
         let (logins, rng) = state.logins_mut();
         let token = logins.start_family(rng, family);
         issued.family = logins.refresh_tokens.get(&token).map(|t| t.family);

@@ -11,7 +11,7 @@ use crate::auth0::authentication::params::{Params, TokenBody};
 use crate::auth0::tenant::Tenant;
 use crate::auth0::tenant::logins::{Family, Revocation};
 use crate::auth0::tenant::model::Client;
-use crate::auth0::tenant::rbac::apply_rbac;
+use crate::auth0::tenant::rbac::apply_rbac_in;
 use crate::auth0::tenant::state::TenantState;
 use crate::auth0::tenant::tokens::{ACCESS_TOKEN_TTL, Grant};
 use crate::auth0::wire::oauth_error::OAuthError;
@@ -109,7 +109,11 @@ pub(super) fn exchange(
             requested.to_owned()
         }
     };
-    let (scope, permissions) = apply_rbac(state, &user.user_id, family.audience.as_deref(), &scope);
+    // A family of a login through an organization stays in it: its tokens name it and its
+    // member roles grant the permissions (facts B6).
+    let organization = family.organization.as_deref();
+    let (scope, permissions) = apply_rbac_in(state, &user.user_id, organization, family.audience.as_deref(), &scope);
+    let org_claims = organization.and_then(|org| state.organization_claims(org));
     let grant = Grant {
         client_id: &client.client_id,
         user: &user,
@@ -120,6 +124,7 @@ pub(super) fn exchange(
         gty: Some("refresh_token"),
         permissions,
         id_token_ttl: client.id_token_lifetime,
+        organization: org_claims.as_ref(),
     };
     // obs (go-auth0 recording): access_token, expires_in, [id_token,] token_type, scope,
     // refresh_token (the last only when rotating).

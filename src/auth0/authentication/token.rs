@@ -114,6 +114,12 @@ fn grant(tenant: &Tenant, headers: &HeaderMap, peer: Peer, params: &Params) -> R
             )
         }
         GRANT_PASSWORD | GRANT_PASSWORD_REALM => {
+            if client.organization_usage == crate::auth0::tenant::applications::OrganizationUsage::Require {
+                return Err(OAuthError::GrantNeedsOrganization {
+                    grant_type,
+                    client_id: client.client_id,
+                });
+            }
             let ip = brute_force::token_endpoint_ip(headers, peer, &client, presented_secret);
             password_grant(tenant, &mut state, &client, params, &grant_type, &ip).map(|b| Granted::Token(b, None))
         }
@@ -207,6 +213,16 @@ fn client_credentials_grant(
         None => granted.to_vec(),
     };
     let scope = scopes.join(" ");
+    let organization = match state.grant(&client.client_id, &api) {
+        Some(grant) => crate::auth0::tenant::organizations::client_credentials_organization(
+            state,
+            client,
+            grant,
+            audience,
+            params.get("organization"),
+        )?,
+        None => None,
+    };
     // The API's `token_lifetime` (obs: go-auth0 TestResourceServer_Create); the Management API's
     // is 86400 s unless a PATCH changed it.
     let ttl = if api == MANAGEMENT_API {
@@ -227,6 +243,13 @@ fn client_credentials_grant(
     claims.insert("exp".into(), (now + ttl).into());
     if !scope.is_empty() {
         claims.insert("scope".into(), scope.clone().into());
+    }
+    // doc (DOC-org using-tokens, M2M sample): `org_id`, `org_name` between `scope` and `gty`.
+    if let Some(org) = organization {
+        claims.insert("org_id".into(), org.id.into());
+        if let Some(name) = org.name {
+            claims.insert("org_name".into(), name.into());
+        }
     }
     claims.insert("gty".into(), "client-credentials".into());
     claims.insert("azp".into(), client.client_id.clone().into());

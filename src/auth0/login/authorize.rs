@@ -12,6 +12,7 @@ use axum::extract::{Request, State};
 use axum::response::Response;
 
 use crate::auth0::login::callback::{self, Target};
+use crate::auth0::login::connection::Settled;
 use crate::auth0::tenant::Tenant;
 use crate::auth0::tenant::logins::{
     AuthorizeRequest, CODE_TTL, Challenge, CodeGrant, ResponseMode, Transaction, TransactionMfa, random_alnum,
@@ -19,6 +20,7 @@ use crate::auth0::tenant::logins::{
 use crate::auth0::tenant::state::TenantState;
 use crate::auth0::tenant::tokens::{ACCESS_TOKEN_TTL, Grant, IMPLICIT_USERINFO_TTL};
 use crate::auth0::wire::login_error::{CallbackError, PageError};
+use crate::auth0::wire::organization_pages::ORGANIZATION_PATH;
 use crate::auth0::wire::respond::RequestId;
 use crate::auth0::wire::respond::found_encoded;
 use crate::auth0::wire::respond::with_hint;
@@ -204,7 +206,11 @@ pub(super) fn begin(tenant: &Tenant, params: &[(String, String)], cookie: Option
         requested,
         ..TransactionMfa::default()
     };
+    // An application that requires an organization and prompts before the login asks for it
+    // first (doc: DOC-org define-organization-behavior; facts B6 `/u/organization`).
+    let prompt_first = step_up.is_none() && crate::auth0::login::connection::prompt_before_login(state, &request);
     let location = match &step_up {
+        None if prompt_first => format!("{ORGANIZATION_PATH}?state={ul_state}"),
         None => format!("/u/login?state={ul_state}"),
         Some(user_id) => {
             match crate::auth0::login::mfa_gate::prepare(tenant, state, &request.client_id, user_id) {
@@ -225,6 +231,9 @@ pub(super) fn begin(tenant: &Tenant, params: &[(String, String)], cookie: Option
         }
     };
     let hint = match step_up {
+        None if prompt_first => {
+            "the application requires an organization and prompts for it before the login (pre_login_prompt)".into()
+        }
         None => "no reusable session: the browser goes to the Universal Login page".into(),
         Some(_) => "acr_values asks for multi-factor and this session did not pass one: the MFA page".into(),
     };
@@ -352,14 +361,24 @@ fn validate(tenant: &Tenant, state: &TenantState, params: &[(String, String)]) -
             _ => return Err(to_callback(CallbackError::InvalidMaxAge { value: text.into() })),
         },
     };
-    let connection = crate::auth0::login::connection::check(
+    let chosen = crate::auth0::login::connection::check(
         state,
-        client_id,
-        client.organization_usage,
+        client,
         param(params, "connection"),
         param(params, "organization"),
     )
     .map_err(to_callback)?;
+    let invitation = param(params, "invitation");
+    if let Some(ticket) = invitation {
+        crate::auth0::tenant::organizations::check_invitation(
+            state,
+            ticket,
+            chosen.organization.as_deref(),
+            client_id,
+            tenant.clock().now(),
+        )
+        .map_err(to_callback)?;
+    }
     Ok(AuthorizeRequest {
         client_id: client_id.to_owned(),
         redirect_uri: redirect_uri.to_owned(),
@@ -373,7 +392,9 @@ fn validate(tenant: &Tenant, state: &TenantState, params: &[(String, String)]) -
         code_challenge,
         max_age,
         login_hint: param(params, "login_hint").map(str::to_owned),
-        connection,
+        connection: chosen.connection,
+        organization: chosen.organization,
+        invitation: invitation.map(str::to_owned),
     })
 }
 
@@ -421,6 +442,45 @@ pub(super) fn finish_with(
             why: "the session's user no longer exists",
         });
     };
+    // A login through an organization ends with the membership check (facts B6); an application
+    // that prompts after the login and got none asks now.
+    match crate::auth0::login::connection::settle(state, request, &user.user_id, tenant.clock().now()) {
+        Settled::Go => {}
+        Settled::Refused(error) => {
+            return error_to_callback(
+                &error,
+                request.redirect_uri.clone(),
+                request.response_mode,
+                request.state.clone(),
+            );
+        }
+        Settled::Prompt(path) => {
+            let ul_state = ul_state(state.rng(), &request.client_id);
+            let transaction = Transaction {
+                request: request.clone(),
+                session: session_id.to_owned(),
+                created_at: now,
+                authenticated: true,
+                // The second factor, if passed, stays passed through the organization prompt.
+                mfa: TransactionMfa {
+                    passed: mfa,
+                    ..TransactionMfa::default()
+                },
+            };
+            state
+                .logins_mut()
+                .0
+                .begin_transaction(ul_state.clone(), transaction, now);
+            return Outcome::Login {
+                location: format!("{path}?state={ul_state}"),
+                hint: "the application requires an organization: the logged-in user chooses one".into(),
+            };
+        }
+    }
+    let organization = request
+        .organization
+        .as_deref()
+        .and_then(|org| state.organization_claims(org));
     let words: Vec<&str> = request.response_type.split(' ').collect();
     let mut params: Vec<(&'static str, String)> = Vec::new();
     if words.contains(&"code") {
@@ -437,8 +497,13 @@ pub(super) fn finish_with(
         let code = logins.codes.issue(rng, &subject, grant, now, CODE_TTL);
         params.push(("code", code));
     }
-    let (scope, permissions) =
-        crate::auth0::tenant::rbac::apply_rbac(state, &user.user_id, request.audience.as_deref(), &request.scope);
+    let (scope, permissions) = crate::auth0::tenant::rbac::apply_rbac_in(
+        state,
+        &user.user_id,
+        request.organization.as_deref(),
+        request.audience.as_deref(),
+        &request.scope,
+    );
     let id_token_ttl = state
         .client(&request.client_id)
         .map_or(crate::auth0::tenant::clients::DEFAULT_ID_TOKEN_LIFETIME, |c| {
@@ -454,6 +519,7 @@ pub(super) fn finish_with(
         gty: None,
         permissions,
         id_token_ttl,
+        organization: organization.as_ref(),
     };
     if words.contains(&"token") {
         let ttl = if request.audience.is_some() {

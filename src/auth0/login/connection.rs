@@ -5,25 +5,62 @@
 //! API's connection field; absent in the fixture: every application, inf: keeps fixtures written
 //! before the field existed working). An application's `organization_usage` (`deny`, `allow`,
 //! `require`: the Management API's client field, doc) says whether `organization` may or must be
-//! sent. authmock seeds no organizations, so a login can never name one that exists; what it
-//! answers instead is listed on [`CallbackError`]'s organization variants.
+//! sent; an application that requires one may prompt for it instead (`org_prompt`).
 //! Depends on the tenant state only; `authorize.rs` calls [`check`].
 
 use crate::auth0::tenant::applications::OrganizationUsage;
-use crate::auth0::tenant::model::Connection;
+use time::OffsetDateTime;
+
+use crate::auth0::tenant::logins::AuthorizeRequest;
+use crate::auth0::tenant::model::{Client, Connection};
+use crate::auth0::tenant::organizations::admit_at_login;
 use crate::auth0::tenant::state::TenantState;
 use crate::auth0::wire::login_error::CallbackError;
+use crate::auth0::wire::organization_pages::{ORGANIZATION_PATH, ORGANIZATION_PICKER_PATH};
+
+/// How an application that requires organizations asks for one when `/authorize` names none
+/// (its `organization_require_behavior`, doc: DOC-org define-organization-behavior).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum OrgPrompt {
+    /// `no_prompt` (the default): the request is refused.
+    None,
+    /// `pre_login_prompt`: the user names the organization before logging in (`/u/organization`).
+    PreLogin,
+    /// `post_login_prompt`: the user picks one of their organizations after logging in
+    /// (`/u/organization-picker`).
+    PostLogin,
+}
+
+/// The application's prompt for an organization.
+pub(super) fn org_prompt(client: &Client) -> OrgPrompt {
+    match client
+        .settings
+        .get("organization_require_behavior")
+        .and_then(|v| v.as_str())
+    {
+        Some("pre_login_prompt") => OrgPrompt::PreLogin,
+        Some("post_login_prompt") => OrgPrompt::PostLogin,
+        _ => OrgPrompt::None,
+    }
+}
+
+/// What `/authorize` chose: the connection the login page authenticates against, when one was
+/// named, and the organization's id, when one was named.
+pub(super) struct Chosen {
+    pub connection: Option<String>,
+    pub organization: Option<String>,
+}
 
 /// Checks `connection` and `organization` for an application whose callback is proven; the
-/// error travels back to the callback (facts §1.3 rule, DOC-errpage). Returns the connection the
-/// login page authenticates against, when one was named.
+/// error travels back to the callback (facts §1.3 rule, DOC-errpage). An organization is named by
+/// its id, or by its name where the tenant allows names (`named_in_login`).
 pub(super) fn check(
     state: &TenantState,
-    client_id: &str,
-    usage: OrganizationUsage,
+    client: &Client,
     connection: Option<&str>,
     organization: Option<&str>,
-) -> Result<Option<String>, CallbackError> {
+) -> Result<Chosen, CallbackError> {
+    let client_id = client.client_id.as_str();
     let enabled: Vec<&Connection> = state
         .connections()
         .iter()
@@ -48,13 +85,25 @@ pub(super) fn check(
         }
         None => None,
     };
-    match (usage, organization) {
-        (OrganizationUsage::Require, None) => Err(CallbackError::OrganizationRequired),
-        (_, None) => Ok(chosen),
-        (OrganizationUsage::Deny, Some(_)) => Err(CallbackError::OrganizationNotAllowed),
-        (_, Some(org)) if !org.starts_with("org_") => Err(CallbackError::OrganizationNotAnId { value: org.to_owned() }),
-        (_, Some(org)) => Err(CallbackError::OrganizationNotFound { value: org.to_owned() }),
-    }
+    let names = state.organization_names_in_login();
+    let organization = match (client.organization_usage, organization) {
+        (OrganizationUsage::Require, None) if org_prompt(client) == OrgPrompt::None => {
+            return Err(CallbackError::OrganizationRequired);
+        }
+        (_, None) => None,
+        (OrganizationUsage::Deny, Some(_)) => return Err(CallbackError::OrganizationNotAllowed),
+        (_, Some(org)) if !org.starts_with("org_") && !names => {
+            return Err(CallbackError::OrganizationNotAnId { value: org.to_owned() });
+        }
+        (_, Some(org)) => match state.organizations().named_in_login(org, names) {
+            Some(found) => Some(found.id.clone()),
+            None => return Err(CallbackError::OrganizationNotFound { value: org.to_owned() }),
+        },
+    };
+    Ok(Chosen {
+        connection: chosen,
+        organization,
+    })
 }
 
 /// The connection the login page checks the password against: the one `/authorize` named, else
@@ -75,5 +124,63 @@ pub(super) fn for_login(state: &TenantState, client_id: &str, requested: Option<
             .map(|c| c.name.clone())
             .or_else(|| state.default_directory().clone())
             .unwrap_or_default(),
+    }
+}
+
+/// The prompt an application asks when the request names no organization: only an application
+/// that requires organizations and prompts (`no_prompt` was refused at `/authorize`).
+fn prompt_for(state: &TenantState, request: &AuthorizeRequest) -> OrgPrompt {
+    match state.client(&request.client_id) {
+        Some(client) if request.organization.is_none() && client.organization_usage == OrganizationUsage::Require => {
+            org_prompt(client)
+        }
+        _ => OrgPrompt::None,
+    }
+}
+
+/// Whether `/authorize` sends the browser to the organization prompt instead of the login form:
+/// a `pre_login_prompt` application that got no organization (facts B6 `/u/organization`).
+pub(super) fn prompt_before_login(state: &TenantState, request: &AuthorizeRequest) -> bool {
+    prompt_for(state, request) == OrgPrompt::PreLogin
+}
+
+/// How a login ends for its organization.
+pub(super) enum Settled {
+    /// Answer the callback for this request.
+    Go,
+    /// Refused at the callback.
+    Refused(CallbackError),
+    /// The logged-in user is asked for the organization first, at this prompt's path.
+    Prompt(&'static str),
+}
+
+/// The end of a login for `user_id` (facts B6): through an organization, the user must be let in
+/// (`admit_at_login` keeps the rules: membership, invitation, auto-membership); without one where
+/// the application requires one, the prompt now (the picker after a login; the name prompt when
+/// an SSO session skipped the login form).
+pub(super) fn settle(
+    state: &mut TenantState,
+    request: &AuthorizeRequest,
+    user_id: &str,
+    now: OffsetDateTime,
+) -> Settled {
+    if let Some(org) = &request.organization {
+        let admitted = admit_at_login(
+            state,
+            org,
+            user_id,
+            &request.client_id,
+            request.invitation.as_deref(),
+            now,
+        );
+        return match admitted {
+            Ok(()) => Settled::Go,
+            Err(error) => Settled::Refused(error),
+        };
+    }
+    match prompt_for(state, request) {
+        OrgPrompt::None => Settled::Go,
+        OrgPrompt::PreLogin => Settled::Prompt(ORGANIZATION_PATH),
+        OrgPrompt::PostLogin => Settled::Prompt(ORGANIZATION_PICKER_PATH),
     }
 }

@@ -10,6 +10,7 @@ mod login_page;
 mod logout;
 mod mfa_gate;
 mod mfa_page;
+mod organization_page;
 mod reset;
 mod reset_page;
 mod session;
@@ -21,7 +22,7 @@ use axum::routing::get;
 use axum::{Router, middleware};
 
 use crate::auth0::tenant::Tenant;
-use crate::auth0::wire::{login_text, paths};
+use crate::auth0::wire::{login_text, organization_pages, paths};
 
 /// The login surface's routes.
 pub(super) fn routes() -> Router<Tenant> {
@@ -45,6 +46,14 @@ pub(super) fn routes() -> Router<Tenant> {
         )
         .route(paths::UNIVERSAL_VERIFY_PATH, get(verify_page::verify))
         .route(paths::UNBLOCK_PATH, get(unblock_page::unblock_page))
+        .route(
+            organization_pages::ORGANIZATION_PATH,
+            get(organization_page::show_prompt).post(organization_page::submit_prompt),
+        )
+        .route(
+            organization_pages::ORGANIZATION_PICKER_PATH,
+            get(organization_page::show_picker).post(organization_page::submit_picker),
+        )
         .layer(middleware::map_response(universal_login_page));
     Router::new()
         .route("/authorize", get(authorize::authorize))

@@ -88,6 +88,12 @@ pub struct AuthorizeRequest {
     pub login_hint: Option<String>,
     /// The connection `/authorize` named (checked to exist and be enabled for the client).
     pub connection: Option<String>,
+    /// The id of the organization the login is for: the one `/authorize` named (by id or name),
+    /// or the one the organization prompt chose.
+    pub organization: Option<String>,
+    /// The invitation ticket `/authorize` carried (checked live and of this organization and
+    /// application; accepted when the login finishes).
+    pub invitation: Option<String>,
 }
 
 /// How the answer travels back to the application (facts §1.1, DOC-oauth).
@@ -201,6 +207,8 @@ pub struct Family {
     pub scope: String,
     pub sid: String,
     pub auth_time: i64,
+    /// The organization the login was through: every token of the family names it.
+    pub organization: Option<String>,
     pub policy: RefreshPolicy,
     pub created_at: i64,
     pub last_used: i64,
@@ -234,6 +242,7 @@ impl Family {
             scope: grant.scope.to_owned(),
             sid: grant.sid,
             auth_time: grant.auth_time,
+            organization: None,
             policy: grant.policy,
             created_at: now,
             last_used: now,
@@ -551,6 +560,7 @@ mod cap_tests {
             scope: "openid offline_access".into(),
             sid: "s".into(),
             auth_time: 0,
+            organization: None,
             policy: RefreshPolicy::default(),
             created_at: 0,
             last_used,

@@ -12,10 +12,13 @@ use time::{Duration, OffsetDateTime};
 use crate::auth0::tenant::applications::OrganizationUsage;
 use crate::auth0::tenant::bounds;
 use crate::auth0::tenant::logins::random_alnum;
+use crate::auth0::tenant::model::{Client, ClientGrant};
 use crate::auth0::tenant::state::TenantState;
 use crate::auth0::wire::era::WireEra;
 use crate::auth0::wire::format::{in_key_order, timestamp};
+use crate::auth0::wire::login_error::CallbackError;
 use crate::auth0::wire::mgmt_error::MgmtError;
+use crate::auth0::wire::oauth_error::OAuthError;
 use crate::auth0::wire::organizations::{
     self as text, MEMBER_ROLE_LIMIT, OrgError, READ_ORDER, checkpoint, invitation_url,
 };
@@ -607,6 +610,196 @@ pub(crate) fn delete_invitation(
     invitation(state, id, invitation_id, now)?;
     state.organizations.invitations.retain(|i| i.id != invitation_id);
     Ok(())
+}
+
+// ---- logins through an organization ----
+
+/// What the tokens of a login through an organization say of it: `org_id`, and `org_name` (the
+/// lower-case name) when the tenant accepts names at `/authorize` (doc: DOC-org using-tokens,
+/// use-org-name-authentication-api).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgClaims {
+    pub id: String,
+    pub name: Option<String>,
+}
+
+impl TenantState {
+    /// The claims for tokens of a login through `org_id`; `None` once the organization is gone.
+    pub fn organization_claims(&self, org_id: &str) -> Option<OrgClaims> {
+        let org = self.organizations.by_id(org_id)?;
+        Some(OrgClaims {
+            id: org.id.clone(),
+            name: self.organization_names_in_login().then(|| org.name.clone()),
+        })
+    }
+
+    /// The role ids `user_id` holds in `org_id` (what a login through it adds to RBAC).
+    pub fn organization_role_ids(&self, org_id: &str, user_id: &str) -> Vec<String> {
+        self.organizations
+            .by_id(org_id)
+            .map(|org| roles_of(org, user_id).cloned().collect())
+            .unwrap_or_default()
+    }
+}
+
+/// The organization of a `client_credentials` request (doc: DOC-org organizations-for-m2m,
+/// facts B5/B6): its client grant's `organization_usage` (`deny` when absent) decides whether
+/// `organization` may or must be sent; without it a `require` grant takes the application's
+/// `default_organization` when that lists `client_credentials`; the organization (id, or name
+/// with the tenant flag) must exist, and the grant must be associated with it, which here only
+/// `allow_any_organization` does.
+pub fn client_credentials_organization(
+    state: &TenantState,
+    client: &Client,
+    grant: &ClientGrant,
+    audience: &str,
+    requested: Option<&str>,
+) -> Result<Option<OrgClaims>, OAuthError> {
+    let audience = audience.to_owned();
+    let usage = grant.extra.get("organization_usage").and_then(Value::as_str);
+    let requested = match requested {
+        Some(value) => value.to_owned(),
+        None if usage == Some("require") => {
+            let default = client.settings.get("default_organization");
+            let for_flow = default
+                .and_then(|d| d.get("flows"))
+                .and_then(Value::as_array)
+                .is_some_and(|flows| flows.iter().any(|f| f == "client_credentials"));
+            match default.and_then(|d| d.get("organization_id")).and_then(Value::as_str) {
+                Some(id) if for_flow => id.to_owned(),
+                _ => return Err(OAuthError::OrganizationRequiredForGrant { audience }),
+            }
+        }
+        None => return Ok(None),
+    };
+    if !matches!(usage, Some("allow" | "require")) {
+        return Err(OAuthError::OrganizationNotAllowedForGrant { audience });
+    }
+    let Some(org) = state
+        .organizations
+        .named_in_login(&requested, state.organization_names_in_login())
+    else {
+        return Err(OAuthError::UnknownOrganization { value: requested });
+    };
+    if grant.extra.get("allow_any_organization") != Some(&Value::Bool(true)) {
+        return Err(OAuthError::OrganizationNotAssociated {
+            organization: org.id.clone(),
+            audience,
+        });
+    }
+    Ok(state.organization_claims(&org.id))
+}
+
+/// The invitation `/authorize` carried: live on the tenant clock, of this organization and for
+/// this application (doc: DOC-org invite-members, the link names both). Its email and connection
+/// are checked once the user is known ([`admit_at_login`]).
+pub fn check_invitation(
+    state: &TenantState,
+    ticket: &str,
+    org_id: Option<&str>,
+    client_id: &str,
+    now: OffsetDateTime,
+) -> Result<(), CallbackError> {
+    let invalid = |why: &'static str| CallbackError::InvitationInvalid { why };
+    let invitation = state.organizations.invitation_by_ticket(ticket, now).ok_or(invalid(
+        "no live invitation has this ticket: it was accepted, deleted or has expired",
+    ))?;
+    match org_id {
+        None => Err(invalid(
+            "an invitation is accepted with the organization it is for: send organization too",
+        )),
+        Some(org) if org != invitation.organization_id => Err(invalid("the invitation is for another organization")),
+        Some(_) if invitation.client_id != client_id => Err(invalid("the invitation is for another application")),
+        Some(_) => Ok(()),
+    }
+}
+
+/// Lets `user_id`, just authenticated through `client_id`, into `org_id`, or says why not (doc:
+/// DOC-org login-flows; each refusal reaches the callback):
+/// - the user's connection must be enabled for the organization (obs SDK-SRVPY PR#114: an
+///   `access_denied` class; text inf);
+/// - an invitation (`ticket`) still live and sent to the user's email (and, when it names one, to
+///   the user's connection) makes the user a member with the invitation's roles, marks the email
+///   verified and is spent (doc: DOC-org invite-members; single use inf); one meant for someone
+///   else is simply not accepted;
+/// - a member is let in; a user of a connection enabled with `assign_membership_on_login`
+///   becomes one (doc: DOC-org login-flows);
+/// - anyone else: `user <id> is not part of the <org_id> organization` (obs ORG-DENY).
+pub(crate) fn admit_at_login(
+    state: &mut TenantState,
+    org_id: &str,
+    user_id: &str,
+    client_id: &str,
+    ticket: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<(), CallbackError> {
+    let not_found = || CallbackError::OrganizationNotFound {
+        value: org_id.to_owned(),
+    };
+    let index = state.organizations.index(org_id).map_err(|_| not_found())?;
+    let (email, connection_id) = match state.user(user_id) {
+        Some(user) => (
+            user.email.clone(),
+            state.connection_by_name(&user.connection).map(|c| c.id.clone()),
+        ),
+        None => return Err(not_found()),
+    };
+    let org = &state.organizations.list[index];
+    let Some(enabled) = org
+        .connections
+        .iter()
+        .find(|c| Some(&c.connection_id) == connection_id.as_ref())
+    else {
+        return Err(CallbackError::OrganizationConnectionNotEnabled {
+            organization: org_id.to_owned(),
+            connection: state.user(user_id).map(|u| u.connection.clone()).unwrap_or_default(),
+        });
+    };
+    let assign = enabled.assign_membership_on_login;
+    if let Some(ticket) = ticket {
+        if let Some(invitation) = state.organizations.invitation_by_ticket(ticket, now) {
+            let meant_for_user = invitation.organization_id == org_id
+                && invitation.client_id == client_id
+                && invitation.invitee_email.eq_ignore_ascii_case(&email)
+                && invitation
+                    .extra
+                    .get("connection_id")
+                    .and_then(Value::as_str)
+                    .is_none_or(|c| Some(c) == connection_id.as_deref());
+            if meant_for_user {
+                let roles: Vec<String> = match invitation.extra.get("roles") {
+                    Some(Value::Array(roles)) => roles.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+                    _ => Vec::new(),
+                };
+                let spent = invitation.id.clone();
+                join(&mut state.organizations.list[index], user_id, now);
+                // Roles past the member's limit are dropped rather than refusing the login (inf).
+                let _ = assign_member_roles(state, org_id, user_id, &roles);
+                if let Some(user) = state.user_mut(user_id) {
+                    user.email_verified = true;
+                }
+                state.organizations.invitations.retain(|i| i.id != spent);
+                return Ok(());
+            }
+        } else {
+            // Spent or expired since `/authorize` checked it.
+            return Err(CallbackError::InvitationInvalid {
+                why: "the invitation was accepted, deleted or expired during the login",
+            });
+        }
+    }
+    let org = &mut state.organizations.list[index];
+    if org.members.iter().any(|m| m.user_id == user_id) {
+        return Ok(());
+    }
+    if assign {
+        join(org, user_id, now);
+        return Ok(());
+    }
+    Err(CallbackError::NotAMember {
+        user_id: user_id.to_owned(),
+        organization: org_id.to_owned(),
+    })
 }
 
 #[cfg(test)]

@@ -106,6 +106,34 @@ pub(crate) fn effective_permissions(state: &TenantState, user_id: &str, api: &st
     names
 }
 
+/// The user's permissions on `api` in a login through `org_id`: the roles held in that
+/// organization stand for the tenant-level ones (doc: DOC-org using-tokens "The permissions
+/// reflect only the roles held within the active Organization"); the user's direct permissions
+/// stay (inf: the docs speak of roles only). Sorted, without repeats.
+fn organization_permissions(state: &TenantState, user_id: &str, org_id: &str, api: &str) -> Vec<String> {
+    let roles = state.organization_role_ids(org_id, user_id);
+    let mut names: Vec<String> = state
+        .rbac
+        .user_permissions
+        .iter()
+        .filter(|(u, a, _)| u == user_id && a == api)
+        .map(|(_, _, name)| name.clone())
+        .chain(
+            state
+                .rbac
+                .roles
+                .iter()
+                .filter(|r| roles.contains(&r.id))
+                .flat_map(|r| r.permissions.iter())
+                .filter(|(a, _)| a == api)
+                .map(|(_, name)| name.clone()),
+        )
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
 /// What RBAC does to a user token for `audience`: the scope it keeps (requested scopes the user
 /// holds, plus the OpenID ones) and, with "Add Permissions in the Access Token", the
 /// `permissions` claim (doc: DOC-rbac).
@@ -115,13 +143,27 @@ pub(crate) fn apply_rbac(
     audience: Option<&str>,
     scope: &str,
 ) -> (String, Option<Vec<String>>) {
+    apply_rbac_in(state, user_id, None, audience, scope)
+}
+
+/// [`apply_rbac`] for a login through `organization`, whose member roles grant the permissions.
+pub(crate) fn apply_rbac_in(
+    state: &TenantState,
+    user_id: &str,
+    organization: Option<&str>,
+    audience: Option<&str>,
+    scope: &str,
+) -> (String, Option<Vec<String>>) {
     let Some(api) = audience.and_then(|aud| state.apis.iter().find(|a| a.identifier == aud)) else {
         return (scope.to_owned(), None);
     };
     if !api.rbac {
         return (scope.to_owned(), None);
     }
-    let held = effective_permissions(state, user_id, &api.identifier);
+    let held = match organization {
+        Some(org) => organization_permissions(state, user_id, org, &api.identifier),
+        None => effective_permissions(state, user_id, &api.identifier),
+    };
     const OPENID: &[&str] = &["openid", "profile", "email", "offline_access"];
     let kept: Vec<&str> = scope
         .split_whitespace()

@@ -5,6 +5,7 @@ use serde_json::json;
 
 use crate::auth0::tenant::Tenant;
 use crate::auth0::tenant::opaque_tokens::OpaqueGrant;
+use crate::auth0::tenant::organizations::OrgClaims;
 use crate::auth0::tenant::state::TenantState;
 use crate::auth0::tenant::users::User;
 use crate::core::tokens::{self, Claims};
@@ -107,6 +108,8 @@ pub struct Grant<'a> {
     pub permissions: Option<Vec<String>>,
     /// The application's ID-token lifetime (`Client::id_token_lifetime`).
     pub id_token_ttl: i64,
+    /// The organization the login went through (`org_id`, `org_name` claims).
+    pub organization: Option<&'a OrgClaims>,
 }
 
 impl Grant<'_> {
@@ -135,6 +138,8 @@ impl Grant<'_> {
         }
         claims.insert("azp".into(), self.client_id.into());
         claims.insert("scope".into(), self.scope.into());
+        // doc (DOC-org using-tokens): `org_id` between `scope` and `permissions` (facts §D).
+        self.organization_claims(&mut claims);
         if let Some(permissions) = &self.permissions {
             claims.insert("permissions".into(), permissions.clone().into());
         }
@@ -151,6 +156,9 @@ impl Grant<'_> {
         claims.insert("iat".into(), now.into());
         claims.insert("exp".into(), (now + self.id_token_ttl).into());
         claims.insert("sub".into(), self.user.user_id.clone().into());
+        // doc (DOC-org using-tokens): `org_id` follows `sub` in the sample ID token, which shows
+        // neither `auth_time` nor `sid` (inf: they follow it).
+        self.organization_claims(&mut claims);
         claims.insert("auth_time".into(), self.auth_time.into());
         claims.insert("sid".into(), self.sid.into());
         if let Some(nonce) = nonce {
@@ -178,6 +186,19 @@ pub fn with_mfa(claims: Claims) -> Claims {
         }
     }
     out
+}
+
+impl Grant<'_> {
+    /// `org_id`, then `org_name` where the tenant accepts names (doc: DOC-org using-tokens; inf:
+    /// `org_name` right after `org_id`, as in the documented M2M token).
+    fn organization_claims(&self, claims: &mut Claims) {
+        if let Some(org) = self.organization {
+            claims.insert("org_id".into(), org.id.clone().into());
+            if let Some(name) = &org.name {
+                claims.insert("org_name".into(), name.clone().into());
+            }
+        }
+    }
 }
 
 /// The user's profile claims a scope reveals, in the observed order (facts §5, §6).

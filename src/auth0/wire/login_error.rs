@@ -217,10 +217,21 @@ pub enum CallbackError {
     /// id`: a name where the tenant does not accept organization names (obs auth0/auth0-react#590,
     /// 2023).
     OrganizationNotAnId { value: String },
-    /// An `org_…` id authmock cannot know: it seeds no organizations. inf: code `invalid_request`
-    /// (auth0-server-python's documented error table lists invalid organizations under it); the
-    /// description was not captured.
+    /// No organization of the tenant has this id (or name, where names are accepted). inf: code
+    /// `invalid_request` (auth0-server-python's documented error table, SDK-SRVPY PR#114, lists
+    /// invalid organizations under it); the description was not captured.
     OrganizationNotFound { value: String },
+    /// `access_denied` / `user <user_id> is not part of the <org_id> organization`: the user
+    /// logged in but is no member, and no invitation or auto-membership made them one (obs
+    /// ORG-DENY, facts auth0-mfa-orgs.md B6: a callback `error=access_denied`).
+    NotAMember { user_id: String, organization: String },
+    /// The user's connection is not enabled for the organization. `access_denied` (obs: the
+    /// class, SDK-SRVPY PR#114); inf: the description was not captured.
+    OrganizationConnectionNotEnabled { organization: String, connection: String },
+    /// An `invitation` that is not live, or not for this organization and application.
+    /// `invalid_request` (obs: the class "expired or invalid invitation", SDK-SRVPY PR#114); inf:
+    /// the description was not captured.
+    InvitationInvalid { why: &'static str },
 }
 
 impl CallbackError {
@@ -235,8 +246,11 @@ impl CallbackError {
             | CallbackError::OrganizationRequired
             | CallbackError::OrganizationNotAllowed
             | CallbackError::OrganizationNotAnId { .. }
-            | CallbackError::OrganizationNotFound { .. } => "invalid_request",
-            CallbackError::ServiceNotFound { .. } => "access_denied",
+            | CallbackError::OrganizationNotFound { .. }
+            | CallbackError::InvitationInvalid { .. } => "invalid_request",
+            CallbackError::ServiceNotFound { .. }
+            | CallbackError::NotAMember { .. }
+            | CallbackError::OrganizationConnectionNotEnabled { .. } => "access_denied",
             CallbackError::LoginRequired { .. } | CallbackError::MfaRequired => "login_required",
             CallbackError::UserBlocked { .. } => "unauthorized",
         }
@@ -263,6 +277,15 @@ impl CallbackError {
             }
             // inf: see the variant.
             CallbackError::OrganizationNotFound { value } => format!("organization not found: {value}"),
+            CallbackError::NotAMember { user_id, organization } => {
+                format!("user {user_id} is not part of the {organization} organization")
+            }
+            // inf: see the variant.
+            CallbackError::OrganizationConnectionNotEnabled { .. } => {
+                "the connection is not enabled for the organization".into()
+            }
+            // inf: see the variant.
+            CallbackError::InvitationInvalid { .. } => "invitation not found or expired".into(),
         }
     }
 
@@ -312,8 +335,21 @@ impl CallbackError {
                 format!("organization {value:?} is a name: send the organization id (org_<id>)")
             }
             CallbackError::OrganizationNotFound { value } => format!(
-                "authmock does not model organizations, so {value} cannot be found: log in without organization"
+                "no organization of this tenant is {value:?}: GET /api/v2/organizations lists them (a name is \
+                 accepted only with the tenant flag allow_organization_name_in_authentication_api)"
             ),
+            CallbackError::NotAMember { user_id, organization } => format!(
+                "{user_id} is no member of {organization}: add them (POST /api/v2/organizations/{organization}/members), \
+                 invite them, or enable their connection with assign_membership_on_login"
+            ),
+            CallbackError::OrganizationConnectionNotEnabled {
+                organization,
+                connection,
+            } => format!(
+                "connection {connection:?} is not enabled for {organization}: POST \
+                 /api/v2/organizations/{organization}/enabled_connections"
+            ),
+            CallbackError::InvitationInvalid { why } => format!("invitation refused: {why}"),
         }
     }
 }

@@ -162,7 +162,7 @@ pub fn web_message_page(target_origin: &str, response: &serde_json::Value) -> St
 }
 
 /// The page frame: the tenant name as title (facts §1.3, ERRPAGE).
-pub(super) fn frame(tenant_name: &str, body: &str) -> String {
+pub(crate) fn frame(tenant_name: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n\

@@ -21,6 +21,7 @@ pub(crate) mod mfa_text;
 pub(crate) mod mgmt_error;
 pub(crate) mod named;
 pub(crate) mod oauth_error;
+pub(crate) mod organization_pages;
 pub(crate) mod organizations;
 pub(crate) mod paths;
 pub(crate) mod reset_error;

@@ -30,6 +30,11 @@ pub enum OAuthError {
     UnsupportedGrantType { grant_type: String },
     /// Grant type not enabled on the application. 403 `unauthorized_client` with `error_uri` (obs).
     GrantTypeNotAllowed { grant_type: String, client_id: String },
+    /// A password grant for an application that requires organizations: such applications "are
+    /// not compatible with" the Resource Owner Password flow (doc: DOC-org organizations-overview,
+    /// facts auth0-mfa-orgs.md B6). inf: the wire error was not found; answered as the grant not
+    /// being allowed (403 `unauthorized_client`, the facts' first suggestion).
+    GrantNeedsOrganization { grant_type: String, client_id: String },
     /// client_credentials without `audience` and no default audience. 403 `access_denied`.
     /// (inf: wording as reported on the provider's community forum; not in the facts file.)
     NoAudience,
@@ -42,6 +47,21 @@ pub enum OAuthError {
     ClientNotAuthorized { audience: String, client_id: String },
     /// Requested scopes beyond the grant. 403 `access_denied` (obs: gist, status inf).
     ScopesNotGranted { missing: Vec<String> },
+    /// `client_credentials` with an `organization` its client grant's `organization_usage`
+    /// (`deny`, the default) refuses. inf: the refusal texts were not found (facts B6); 403
+    /// `access_denied` as the grant's other refusals, in the words of `/authorize`'s refusal.
+    OrganizationNotAllowedForGrant { audience: String },
+    /// `client_credentials` without `organization` (nor the client's `default_organization`) on
+    /// a grant whose `organization_usage` is `require`. inf: 400 `invalid_request` in the words
+    /// of `/authorize`'s refusal (facts B6: refusal texts not found).
+    OrganizationRequiredForGrant { audience: String },
+    /// `client_credentials` naming no organization of the tenant. inf: 400 `invalid_request`, the
+    /// text of `/authorize`'s (also inf).
+    UnknownOrganization { value: String },
+    /// `client_credentials` for an organization the grant is not associated with (only
+    /// `allow_any_organization` associates it: organization client grants are not served). inf:
+    /// 403 `access_denied`, text authmock's own.
+    OrganizationNotAssociated { organization: String, audience: String },
     /// Wrong password or unknown user. 403 `invalid_grant` (obs).
     WrongEmailOrPassword { realm: String, known_user: bool },
     /// Blocked user logging in. 401 `unauthorized` `user is blocked` (doc, legacy table).
@@ -149,7 +169,7 @@ impl OAuthError {
                 "unsupported_grant_type",
                 "Grant type not supported".into(),
             ),
-            GrantTypeNotAllowed { grant_type, .. } => OAuthWire::OAuth {
+            GrantTypeNotAllowed { grant_type, .. } | GrantNeedsOrganization { grant_type, .. } => OAuthWire::OAuth {
                 status: StatusCode::FORBIDDEN,
                 error: "unauthorized_client",
                 description: format!("Grant type '{grant_type}' not allowed for the client."),
@@ -177,6 +197,26 @@ impl OAuthError {
                 StatusCode::FORBIDDEN,
                 "access_denied",
                 format!("Client has not been granted scopes: {}", missing.join(" ")),
+            ),
+            OrganizationNotAllowedForGrant { .. } => oauth(
+                StatusCode::FORBIDDEN,
+                "access_denied",
+                "parameter organization is not allowed for this client".into(),
+            ),
+            OrganizationRequiredForGrant { .. } => oauth(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "parameter organization is required for this client".into(),
+            ),
+            UnknownOrganization { value } => oauth(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                format!("organization not found: {value}"),
+            ),
+            OrganizationNotAssociated { organization, .. } => oauth(
+                StatusCode::FORBIDDEN,
+                "access_denied",
+                format!("Client is not authorized to access organization {organization}."),
             ),
             WrongEmailOrPassword { .. } => oauth(
                 StatusCode::FORBIDDEN,
@@ -293,6 +333,10 @@ impl OAuthError {
             GrantTypeNotAllowed { grant_type, client_id } => format!(
                 "application {client_id} does not have the `{grant_type}` grant enabled: add it to its grant_types in the fixture"
             ),
+            GrantNeedsOrganization { grant_type, client_id } => format!(
+                "application {client_id} requires organizations (organization_usage require), which the `{grant_type}` \
+                 grant cannot carry: log in through /authorize with organization"
+            ),
             NoAudience => "client_credentials needs an `audience` (the API identifier)".into(),
             ServiceNotFound {
                 audience,
@@ -304,6 +348,21 @@ impl OAuthError {
             ScopesNotGranted { missing } => {
                 format!("requested scopes [{}] are not in the client's grant", missing.join(" "))
             }
+            OrganizationNotAllowedForGrant { audience } => format!(
+                "the client grant on {audience} has organization_usage deny (the default): set it to allow or \
+                 require (PATCH /api/v2/client-grants/{{id}})"
+            ),
+            OrganizationRequiredForGrant { audience } => format!(
+                "the client grant on {audience} has organization_usage require: send organization, or give the \
+                 application a default_organization for client_credentials"
+            ),
+            UnknownOrganization { value } => format!(
+                "no organization of this tenant is {value:?} (a name only with allow_organization_name_in_authentication_api)"
+            ),
+            OrganizationNotAssociated { organization, audience } => format!(
+                "the client grant on {audience} is not associated with {organization}: set allow_any_organization \
+                 (authmock does not serve /organizations/{{id}}/client-grants yet)"
+            ),
             WrongEmailOrPassword {
                 realm,
                 known_user: false,

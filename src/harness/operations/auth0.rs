@@ -1,5 +1,5 @@
 //! The Auth0 operations (`auth0.*`): the Management API as a backend uses it (users, and the
-//! tenant's configuration: applications and their grants), the authentication API's password
+//! tenant's configuration: applications and their grants, organizations), the authentication API's password
 //! flows, and the browser login of a web application.
 
 use serde_json::json;
@@ -143,6 +143,20 @@ pub static OPERATIONS: &[Operation] = &[
         phrases: &["grants the application"],
         reference: reference!(auth0, |client, provider, args| client
             .create_client_grant(provider, args)
+            .await),
+    },
+    Operation {
+        name: "auth0.create_organization",
+        phrases: &["creates the organization"],
+        reference: reference!(auth0, |client, provider, args| client
+            .create_organization(provider, args)
+            .await),
+    },
+    Operation {
+        name: "auth0.add_organization_members",
+        phrases: &["a member of the organization"],
+        reference: reference!(auth0, |client, provider, args| client
+            .add_organization_members(provider, args)
             .await),
     },
     Operation {

@@ -17,7 +17,7 @@ use crate::harness::world::AuthWorld;
 use crate::harness::world::auth0::Credentials;
 
 /// The result the client reported for its last operation, if it succeeded.
-fn reported(world: &AuthWorld) -> Option<Value> {
+pub(super) fn reported(world: &AuthWorld) -> Option<Value> {
     match &world.reports.last()?.outcome {
         Ok(OpOutcome::Ok(result)) => Some(result.clone()),
         _ => None,
@@ -91,7 +91,7 @@ async fn login_comes_back(
     name: String,
     callback: String,
 ) -> Result<(), String> {
-    let landing = harness_login(world, &name, &callback, Some((&email, &password))).await?;
+    let landing = harness_login(world, &name, &callback, Some((&email, &password)), &[]).await?;
     if let Landing::Away(location) = &landing
         && location.split('?').next() == Some(callback.as_str())
         && url_param(location, "code").is_some()
@@ -113,7 +113,7 @@ async fn login_comes_back(
 /// provider answers its 400 `Callback URL mismatch.` page.
 #[then(expr = "a login through {string} with the callback {string} is refused with the callback mismatch page")]
 async fn login_refused(world: &mut AuthWorld, name: String, callback: String) -> Result<(), String> {
-    let landing = harness_login(world, &name, &callback, None).await?;
+    let landing = harness_login(world, &name, &callback, None, &[]).await?;
     if matches!(&landing, Landing::Page(400, page) if page.contains("Callback URL mismatch.")) {
         return Ok(());
     }
@@ -130,7 +130,7 @@ async fn login_refused(world: &mut AuthWorld, name: String, callback: String) ->
 
 /// Where a walk ended, as a failure prints it: a redirect's URL, or a page's status (its HTML is
 /// in the journal).
-fn ended(landing: &Landing) -> String {
+pub(super) fn ended(landing: &Landing) -> String {
     match landing {
         Landing::Away(url) => format!("redirected to {url}"),
         Landing::Page(status, _) => format!("on a {status} page of the provider"),
@@ -138,7 +138,7 @@ fn ended(landing: &Landing) -> String {
 }
 
 /// The tenant's application `name`, by its id.
-async fn application_id(world: &AuthWorld, name: &str) -> Result<String, String> {
+pub(super) async fn application_id(world: &AuthWorld, name: &str) -> Result<String, String> {
     world
         .auth0()
         .await?
@@ -151,23 +151,26 @@ async fn application_id(world: &AuthWorld, name: &str) -> Result<String, String>
 }
 
 /// A browser of the harness's own opens `/authorize` for the application `name` with `callback`
-/// (the authorization code flow) and, given `credentials`, fills the login form: where it ended.
-async fn harness_login(
+/// (the authorization code flow) and the `extra` parameters and, given `credentials`, fills the
+/// login form: where it ended.
+pub(super) async fn harness_login(
     world: &AuthWorld,
     name: &str,
     callback: &str,
     credentials: Option<(&str, &str)>,
+    extra: &[(&str, &str)],
 ) -> Result<Landing, String> {
     let client_id = application_id(world, name).await?;
     let base = world.auth0().await?.idp.uri();
-    let query = serde_urlencoded::to_string([
+    let mut params = vec![
         ("response_type", "code"),
-        ("client_id", &client_id),
+        ("client_id", client_id.as_str()),
         ("redirect_uri", callback),
         ("scope", "openid"),
         ("state", "configuration-scenario"),
-    ])
-    .map_err(|e| e.to_string())?;
+    ];
+    params.extend_from_slice(extra);
+    let query = serde_urlencoded::to_string(params).map_err(|e| e.to_string())?;
     let mut browser = Browser::new(&base)?;
     let landing = browser.open(&format!("{base}/authorize?{query}")).await?;
     match (&landing, credentials) {
@@ -296,7 +299,7 @@ async fn token_for(world: &AuthWorld, name: &str, audience: &str) -> Result<Answ
 
 /// A 201 from `POST <path>` during the last operation, and its `key` reported as the provider
 /// answered it.
-async fn created(world: &AuthWorld, path: &str, key: &str) -> Result<(), String> {
+pub(super) async fn created(world: &AuthWorld, path: &str, key: &str) -> Result<(), String> {
     let advice = format!("POST {path} with a JSON body, and report the {key} of the provider's answer");
     answered_as_reported(world, ("POST", path, 201), key, &advice).await
 }

@@ -1,6 +1,6 @@
 //! The steps' Management API calls on a scenario's Auth0 tenant, with the harness's own
 //! application (`harness::management`): its client-credentials token, fetched once per scenario,
-//! and `GET`/`POST /api/v2/...` with it, each marked with the harness's `User-Agent`.
+//! and `GET`/`POST`/`PATCH /api/v2/...` with it, each marked with the harness's `User-Agent`.
 
 use serde_json::{Value, json};
 
@@ -63,6 +63,11 @@ impl AuthWorld {
         let url = format!("{}/api/v2/{path}", self.auth0().await?.idp.uri());
         self.send(self.control.request(method, &url).bearer_auth(token).json(&body))
             .await
+    }
+
+    /// `PATCH <tenant>/api/v2/<path>` with `body` as JSON and the harness's token.
+    pub async fn management_patch(&mut self, path: &str, body: Value) -> Result<Answer, String> {
+        self.management_write(reqwest::Method::PATCH, path, body).await
     }
 
     async fn send(&self, request: reqwest::RequestBuilder) -> Result<Answer, String> {

@@ -28,6 +28,9 @@ pub struct Auth0Part {
     /// The grants the client created (`auth0.create_client_grant`), by application name and
     /// audience: the grant id it reported.
     pub created_grants: HashMap<(String, String), String>,
+    /// The organizations the client created (`auth0.create_organization`), by name: the id it
+    /// reported.
+    pub created_organizations: HashMap<String, String>,
 }
 
 /// An application's client credentials, as the client under test reported them.
@@ -57,6 +60,7 @@ impl Auth0Part {
             harness_token: OnceCell::new(),
             created_applications: HashMap::new(),
             created_grants: HashMap::new(),
+            created_organizations: HashMap::new(),
         })
     }
 
