@@ -400,3 +400,42 @@ async fn invalidate_remember_browser_asks_remembered_browsers_again() {
     let refused = send(&app, Method::POST, &path, &read_only, "").await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
 }
+
+/// An imported `totp_secret` (request and PUT answer) and an enrollment ticket never reach the
+/// journal in clear.
+#[tokio::test]
+async fn the_journal_masks_imported_secrets_and_tickets() {
+    let app = TestApp::new();
+    let token = app.token(App::Explorer).await;
+    let secret = "5HCWXIP2MJNSUBGYVUZFLRB2HWIGXR4SYJQXNBQ";
+    let body = format!(r#"[{{"type":"totp","name":"MyTotp","totp_secret":"{secret}"}}]"#);
+    let replaced = send(&app, Method::PUT, &methods_path(ALICE), &token, &body).await;
+    assert_eq!(replaced.status, StatusCode::OK, "{}", replaced.body);
+    let created = app
+        .post_json(
+            &methods_path(BOB),
+            Some(&token),
+            &json!({"type": "totp", "totp_secret": "JBSWY3DPEHPK3PXP"}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let ticket = app
+        .post_json(
+            "/api/v2/guardian/enrollments/ticket",
+            Some(&token),
+            &json!({"user_id": ALICE}),
+        )
+        .await
+        .json()["ticket_id"]
+        .as_str()
+        .expect("ticket_id")
+        .to_owned();
+    let journal = app.journal("").await.to_string();
+    for (name, value) in [
+        ("totp_secret", secret),
+        ("short totp_secret", "JBSWY3DPEHPK3PXP"),
+        ("ticket", &ticket),
+    ] {
+        assert!(!journal.contains(value), "{name} in clear in the journal");
+    }
+}
