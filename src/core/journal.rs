@@ -26,7 +26,8 @@
 //!   (`****f00d`), so two entries can be compared ("was the same token reused?") without
 //!   revealing the value; shorter ones become `****`: tokens (`access_token`, `id_token`,
 //!   `refresh_token`, `mfa_token`, `subject_token`, `/oauth/revoke`'s `token`, logout's
-//!   `id_token_hint`), secrets (`client_secret`, Janrain's `refresh_secret`), tickets,
+//!   `id_token_hint`), secrets (`client_secret`, Janrain's `refresh_secret`), tickets (and a
+//!   Guardian enrollment ticket's `ticket_id`, `ticket_url`),
 //!   assertions (`client_assertion`), signatures (Janrain's `signature`) and API keys. The
 //!   credential of an `Authorization` header keeps its scheme (`Bearer ****f00d`,
 //!   `Signature ****f00d`), and every cookie value is tailed.
@@ -605,6 +606,13 @@ pub fn secret_kind(key: &str) -> Option<bool> {
         return Some(false);
     }
     let mut words = key_words(key);
+    // A Guardian enrollment ticket's `ticket_id` and the `ticket_url` that carries it: tailed.
+    if let [.., ticket, tail] = words.as_slice()
+        && ticket == "ticket"
+        && (tail == "id" || tail == "url")
+    {
+        return Some(true);
+    }
     while words.len() > 1 && words.last().is_some_and(|w| QUALIFIERS.contains(&w.as_str())) {
         words.pop();
     }
@@ -1232,6 +1240,8 @@ mod tests {
             "IDToken",
             "id_token_hint",
             "mfa_token",
+            "ticket_id",
+            "ticket_url",
             "subject_token",
             "actor_token",
             "token",

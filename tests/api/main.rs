@@ -39,6 +39,7 @@ mod login_faults;
 mod management_auth;
 mod mfa;
 mod mfa_login;
+mod mfa_management;
 mod migration_export;
 mod named_faults;
 mod oauth;

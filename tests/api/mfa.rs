@@ -13,7 +13,7 @@ use authmock::auth0::{DEFAULT_AUTH0_FIXTURE, Fixture};
 
 use crate::helpers::{ALICE, App, CONNECTION, Reply, TestApp, claims};
 
-const OTP: &str = "http://auth0.com/oauth/grant-type/mfa-otp";
+pub(crate) const OTP: &str = "http://auth0.com/oauth/grant-type/mfa-otp";
 const OOB: &str = "http://auth0.com/oauth/grant-type/mfa-oob";
 const RECOVERY: &str = "http://auth0.com/oauth/grant-type/mfa-recovery-code";
 const MFA_AUDIENCE: &str = "https://127.0.0.1:4010/mfa/";
@@ -56,7 +56,7 @@ pub(crate) async fn mfa_on(app: &TestApp, factors: &[&str]) {
 }
 
 /// Alice's password-realm login through the web app, with extra parameters.
-async fn login_with(app: &TestApp, extra: Value) -> Reply {
+pub(crate) async fn login_with(app: &TestApp, extra: Value) -> Reply {
     let (client_id, client_secret) = app.credentials(App::Web);
     let mut body = json!({
         "grant_type": "http://auth0.com/oauth/grant-type/password-realm",
@@ -74,14 +74,14 @@ async fn login_with(app: &TestApp, extra: Value) -> Reply {
 }
 
 /// The `mfa_token` of a login that must answer `mfa_required`.
-async fn mfa_token(app: &TestApp) -> String {
+pub(crate) async fn mfa_token(app: &TestApp) -> String {
     let reply = login_with(app, json!({})).await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
     reply.json()["mfa_token"].as_str().expect("mfa_token").to_owned()
 }
 
 /// An MFA grant by the web app.
-async fn mfa_grant(app: &TestApp, grant_type: &str, fields: Value) -> Reply {
+pub(crate) async fn mfa_grant(app: &TestApp, grant_type: &str, fields: Value) -> Reply {
     let (client_id, client_secret) = app.credentials(App::Web);
     let mut body = json!({"grant_type": grant_type, "client_id": client_id, "client_secret": client_secret});
     for (key, value) in fields.as_object().expect("an object") {
@@ -107,7 +107,7 @@ pub(crate) async fn current_code(app: &TestApp) -> String {
 }
 
 /// Enrols Alice in OTP and confirms it; answers the recovery code of the enrolment.
-async fn enrol_otp(app: &TestApp) -> String {
+pub(crate) async fn enrol_otp(app: &TestApp) -> String {
     let token = mfa_token(app).await;
     let associated = associate(app, &token, json!({"authenticator_types": ["otp"]})).await;
     assert_eq!(associated.status, StatusCode::OK, "{}", associated.body);

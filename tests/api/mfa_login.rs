@@ -50,7 +50,7 @@ async fn otp_factor_on(app: &TestApp) {
 }
 
 /// Posts the password; answers the MFA page location `/authorize/resume` sends the browser to.
-async fn password(browser: &mut Browser<'_>, ul_state: &str) -> String {
+pub(crate) async fn password(browser: &mut Browser<'_>, ul_state: &str) -> String {
     let posted = browser
         .post(
             &format!("/u/login?state={ul_state}"),
@@ -72,7 +72,13 @@ async fn password(browser: &mut Browser<'_>, ul_state: &str) -> String {
     to_mfa.header("location").expect("location").to_owned()
 }
 
-async fn post_code(browser: &mut Browser<'_>, page: &str, ul_state: &str, code: &str, remember: bool) -> Reply {
+pub(crate) async fn post_code(
+    browser: &mut Browser<'_>,
+    page: &str,
+    ul_state: &str,
+    code: &str,
+    remember: bool,
+) -> Reply {
     let mut form = vec![("state", ul_state), ("code", code), ("action", "default")];
     if remember {
         form.push(("rememberBrowser", "true"));

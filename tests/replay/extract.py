@@ -77,6 +77,12 @@ ROUTES = [
     ({"GET", "PATCH", "DELETE"}, r"/api/v2/organizations/[^/]+/enabled_connections/[^/]+", "organizations"),
     ({"GET", "POST"}, r"/api/v2/organizations/[^/]+/invitations", "organizations"),
     ({"GET", "DELETE"}, r"/api/v2/organizations/[^/]+/invitations/[^/]+", "organizations"),
+    ({"GET", "POST", "PUT", "DELETE"}, r"/api/v2/users/[^/]+/authentication-methods", "authentication-methods"),
+    ({"GET", "PATCH", "DELETE"}, r"/api/v2/users/[^/]+/authentication-methods/[^/]+", "authentication-methods"),
+    ({"GET"}, r"/api/v2/users/[^/]+/enrollments", "guardian-enrollments"),
+    ({"POST"}, r"/api/v2/users/[^/]+/multifactor/actions/invalidate-remember-browser", "guardian-enrollments"),
+    ({"POST"}, r"/api/v2/guardian/enrollments/ticket", "guardian-enrollments"),
+    ({"GET", "DELETE"}, r"/api/v2/guardian/enrollments/[^/]+", "guardian-enrollments"),
 ]
 
 

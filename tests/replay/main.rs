@@ -86,6 +86,13 @@ const MANAGEMENT_SCOPES: &[&str] = &[
     "read:organization_invitations",
     "create:organization_invitations",
     "delete:organization_invitations",
+    "read:authentication_methods",
+    "create:authentication_methods",
+    "update:authentication_methods",
+    "delete:authentication_methods",
+    "read:guardian_enrollments",
+    "delete:guardian_enrollments",
+    "create:guardian_enrollment_tickets",
 ];
 
 #[derive(Deserialize)]

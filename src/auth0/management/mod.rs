@@ -10,6 +10,7 @@ mod clients;
 mod config;
 mod connections;
 mod extract;
+mod factors;
 mod guardian;
 mod imports;
 mod jobs;
@@ -126,6 +127,7 @@ pub(super) fn routes() -> Router<Tenant> {
             get(guardian::get_policies).put(guardian::set_policies),
         )
         .merge(organization_routes())
+        .merge(factors::routes())
 }
 
 /// The organizations' routes (`organizations.rs`).

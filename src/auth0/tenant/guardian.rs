@@ -99,8 +99,30 @@ pub struct Authenticator {
     /// `<kind>|dev_<16 alnum>` (obs: facts A3).
     pub id: String,
     pub factor: Factor,
-    /// Confirmed by an MFA grant (doc: facts A3 `active`).
+    /// Confirmed by an MFA grant (doc: facts A3 `active`), or made confirmed by the Management
+    /// API (obs: facts A9 `"confirmed":true` right after the POST).
     pub active: bool,
+    /// The label the Management API gives it (`name`, facts A9); none for an enrolment.
+    pub name: Option<String>,
+    /// When it was made, and when it last passed a check (unix s, tenant clock).
+    pub created_at: i64,
+    pub last_auth: Option<i64>,
+    /// A phone's `preferred_authentication_method` (`sms`, `voice`), facts A9.
+    pub preferred_method: Option<String>,
+}
+
+impl Authenticator {
+    pub(in crate::auth0::tenant) fn new(id: String, factor: Factor, active: bool, now: i64) -> Self {
+        Self {
+            id,
+            factor,
+            active,
+            name: None,
+            created_at: now,
+            last_auth: None,
+            preferred_method: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -265,6 +287,11 @@ impl Mfa {
         self.authenticators(user_id)
             .iter()
             .any(|a| a.active && !matches!(a.factor, Factor::RecoveryCode { .. }))
+    }
+
+    /// Forgets the browsers remembered for `user_id` (`invalidate-remember-browser`, facts A9).
+    pub fn forget_remembered(&mut self, user_id: &str) {
+        self.remembered.retain(|_, r| r.user_id != user_id);
     }
 
     /// Forgets a deleted user's authenticators, tokens and codes.

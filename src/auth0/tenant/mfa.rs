@@ -240,11 +240,12 @@ pub fn associate(
             .any(|a| matches!(a.factor, Factor::RecoveryCode { .. }))
     {
         let code = recovery_code(rng);
-        enrolment.authenticators.push(Authenticator {
-            id: format!("recovery-code|dev_{}", random_alnum(rng, 16)),
-            factor: Factor::RecoveryCode { code: code.clone() },
-            active: false,
-        });
+        enrolment.authenticators.push(Authenticator::new(
+            format!("recovery-code|dev_{}", random_alnum(rng, 16)),
+            Factor::RecoveryCode { code: code.clone() },
+            false,
+            now,
+        ));
         answer.recovery_code = Some(code);
     }
     if enrolment.authenticators.len() >= AUTHENTICATORS_PER_USER
@@ -260,11 +261,9 @@ pub fn associate(
         Factor::Email { email } => Some((email.clone(), "email")),
         _ => None,
     };
-    enrolment.authenticators.push(Authenticator {
-        id: id.clone(),
-        factor,
-        active: false,
-    });
+    enrolment
+        .authenticators
+        .push(Authenticator::new(id.clone(), factor, false, now));
     if let Some((address, channel)) = to {
         let (oob_code, binding) = issue_oob(state, token, &pending.user_id, &id, now);
         answer.oob = Some((channel, oob_code));
@@ -285,7 +284,7 @@ pub fn otpauth_uri(issuer: &str, account: &str, secret: &str) -> String {
 }
 
 /// 24 characters of `[A-Z0-9]` (obs: facts A4 `recovery_codes`).
-fn recovery_code(rng: &mut StdRng) -> String {
+pub(in crate::auth0::tenant) fn recovery_code(rng: &mut StdRng) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     (0..24)
         .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
@@ -293,7 +292,7 @@ fn recovery_code(rng: &mut StdRng) -> String {
 }
 
 /// The user's enrolment, made (and room made) when it is the first.
-fn enrolment<'m>(mfa: &'m mut Mfa, user_id: &str, now: i64) -> &'m mut Enrolment {
+pub(in crate::auth0::tenant) fn enrolment<'m>(mfa: &'m mut Mfa, user_id: &str, now: i64) -> &'m mut Enrolment {
     let enrolment = mfa.enrolments.get_or_insert(
         user_id.to_owned(),
         || Enrolment {
@@ -478,6 +477,9 @@ pub fn verify(
     for authenticator in &mut enrolment.authenticators {
         if authenticator.id == id || matches!(authenticator.factor, Factor::RecoveryCode { .. }) {
             authenticator.active = true;
+        }
+        if authenticator.id == id {
+            authenticator.last_auth = Some(now);
         }
     }
     if let Proof::Oob { oob_code, .. } = proof

@@ -21,6 +21,7 @@ pub(crate) mod imports;
 pub(crate) mod lifecycle;
 pub(crate) mod logins;
 pub(crate) mod mfa;
+pub(crate) mod mfa_methods;
 pub(crate) mod model;
 pub(crate) mod opaque_tokens;
 pub(crate) mod organizations;

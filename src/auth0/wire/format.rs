@@ -50,6 +50,20 @@ pub fn mask_email(email: &str) -> String {
     format!("****@{kept}{}", "*".repeat(hidden))
 }
 
+/// An email as the Management API's authentication methods print it: the first four characters
+/// of the local part kept when it is longer than four, then `****`, and the domain as
+/// [`mask_email`] hides it (obs: `chuck334@example.com` → `chuc****@exam*******`,
+/// `foo@example.com` → `****@exam*******`, facts A9; inf: the cut-off at four).
+pub fn mask_method_email(email: &str) -> String {
+    let local = email.rsplit_once('@').map_or(email, |(l, _)| l);
+    let kept: String = if local.chars().count() > 4 {
+        local.chars().take(4).collect()
+    } else {
+        String::new()
+    };
+    format!("{kept}{}", mask_email(email))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,5 +80,11 @@ mod tests {
             timestamp(datetime!(2026-01-05 10:00 +01:00)),
             "2026-01-05T09:00:00.000Z"
         );
+    }
+
+    #[test]
+    fn method_emails_are_masked_as_recorded() {
+        assert_eq!(mask_method_email("chuck334@example.com"), "chuc****@exam*******");
+        assert_eq!(mask_method_email("foo@example.com"), "****@exam*******");
     }
 }

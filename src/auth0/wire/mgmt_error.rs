@@ -131,6 +131,8 @@ pub enum MgmtError {
 
     /// An organization error (`organizations.rs` has its texts and hints).
     Organization(crate::auth0::wire::organizations::OrgError),
+    /// A factor-management error (`factor_error.rs` has its texts and hints).
+    Factor(crate::auth0::wire::factor_error::FactorError),
 
     // ---- Management API: resources ----
     /// Route or method not served. 404 without `errorCode` (obs: go-auth0 recordings).
@@ -694,6 +696,7 @@ impl MgmtError {
             ),
             ServiceUnavailable => mgmt(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable".into(), None),
             Organization(error) => mgmt(error.status(), error.message(), error.error_code()),
+            Factor(error) => mgmt(error.status(), error.message(), error.error_code()),
         }
     }
 
@@ -887,6 +890,7 @@ impl MgmtError {
             ),
             ServiceUnavailable => "503 injected by a fault rule: the provider is down; report it or retry later".into(),
             Organization(error) => error.hint(),
+            Factor(error) => error.hint(),
             GlobalRateLimit { reset_in_secs } | UsersWriteRateLimit { reset_in_secs } => {
                 rate_limit_hint(*reset_in_secs)
             }
@@ -945,6 +949,12 @@ impl IntoResponse for MgmtError {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
         }
         with_hint(response, hint)
+    }
+}
+
+impl From<crate::auth0::wire::factor_error::FactorError> for MgmtError {
+    fn from(error: crate::auth0::wire::factor_error::FactorError) -> Self {
+        MgmtError::Factor(error)
     }
 }
 

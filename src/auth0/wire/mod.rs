@@ -10,6 +10,7 @@ pub(crate) mod body;
 pub(crate) mod discovery;
 pub mod era;
 pub(crate) mod error;
+pub(crate) mod factor_error;
 pub(crate) mod format;
 pub(crate) mod hint;
 pub(crate) mod import_error;
