@@ -150,6 +150,18 @@ impl Record {
 
 /// Sorts records by `keys` (dotted paths, each `true` for descending), then by id.
 pub(in crate::janrain) fn sort_records(records: &mut [&Record], keys: &[(String, bool)]) {
+    // Ids are unique: sorted by id first, nothing after counts (an exporter's `["id"]` page).
+    match keys.first() {
+        None => return records.sort_by_key(|r| r.id),
+        Some((path, descending)) if path == "id" => {
+            return if *descending {
+                records.sort_by_key(|r| std::cmp::Reverse(r.id))
+            } else {
+                records.sort_by_key(|r| r.id)
+            };
+        }
+        Some(_) => {}
+    }
     records.sort_by(|a, b| {
         keys.iter()
             .map(|(path, descending)| {
