@@ -31,14 +31,12 @@ pub const MAX_RESULTS: usize = 10_000;
 
 /// Only the named (dotted) attributes of a record view, nested as in the record.
 fn project(record: &Record, schema: &EntityType, names: &[String]) -> Map<String, Value> {
-    let full = Value::Object(record.view(schema));
     let mut out = Map::new();
     for name in names {
         let parts: Vec<&str> = name.split('.').collect();
-        let value = parts
-            .iter()
-            .try_fold(&full, |v, p| v.get(*p))
-            .cloned()
+        let value = record
+            .view_of(schema, parts[0])
+            .and_then(|top| parts[1..].iter().try_fold(&top, |v, p| v.get(*p)).cloned())
             .unwrap_or(Value::Null);
         insert_path(&mut out, &parts, value);
     }

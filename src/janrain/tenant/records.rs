@@ -146,6 +146,14 @@ impl Record {
             })
             .collect()
     }
+
+    /// One top-level attribute of [`Record::view`] (`None` when the schema has no `name`),
+    /// without making the rest.
+    pub(in crate::janrain) fn view_of(&self, schema: &EntityType, name: &str) -> Option<Value> {
+        // The last definition of a name, as the view's map keeps it.
+        let def = schema.attributes.iter().rev().find(|def| def.name == name)?;
+        Some(shape(def, self.attribute(&def.name)))
+    }
 }
 
 /// Sorts records by `keys` (dotted paths, each `true` for descending), then by id.
