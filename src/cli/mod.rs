@@ -170,6 +170,7 @@ async fn test(args: TestArgs) -> anyhow::Result<()> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    crate::core::memory::map_large_buffers();
     let admin_token = admin_token(&args)?;
     let authority = if args.tls {
         let authority = crate::tls::Authority::generate()?;
