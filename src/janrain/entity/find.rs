@@ -180,13 +180,20 @@ impl Search {
                 budget_ms: u64::try_from(self.budget.as_millis()).unwrap_or(u64::MAX),
             })
         };
-        let mut found = self.matching(&mut budget).map_err(timed_out)?;
+        let (mut found, in_id_order) = self.matching(&mut budget).map_err(timed_out)?;
         let total = found.len();
         let Some(page) = &self.page else {
             budget.check().map_err(timed_out)?;
             return Ok(json!({"total_count": total, "stat": "ok"}));
         };
-        sort_records(&mut found, &page.sort);
+        // Sorting would read every record found; in id order already, an id sort is done.
+        let by_id = page
+            .sort
+            .first()
+            .is_none_or(|(path, descending)| path == "id" && !descending);
+        if !(in_id_order && by_id) {
+            sort_records(&mut found, &page.sort);
+        }
         budget.check().map_err(timed_out)?;
         let schema = &self.schema;
         let results: Vec<Value> = (found.into_iter().skip(page.first - 1).take(page.max))
@@ -201,16 +208,20 @@ impl Search {
         Ok(find_body(results, page.show_total.then_some(total)))
     }
 
-    /// The records the filter keeps, in order; each record tested is charged the filter's
-    /// weight, each record an index gives as a match one unit.
-    fn matching(&self, budget: &mut Budget) -> Result<Vec<&Record>, Spent> {
+    /// The records the filter keeps, in order, and whether that order is known to be id order
+    /// (an index found the records so); each record tested is charged the filter's weight, each
+    /// record an index gives as a match one unit.
+    fn matching(&self, budget: &mut Budget) -> Result<(Vec<&Record>, bool), Spent> {
         let Some(filter) = &self.filter else {
-            return Ok(self.records.iter().collect());
+            return Ok((self.records.iter().collect(), false));
         };
         let weight = filter.weight();
         let test = |record: &Record| filter.matches(&self.schema, &|path: &str| record.at_path(path));
-        let offer = (self.index.for_search(&self.records)).and_then(|index| plan::offer(filter, &index, &self.records));
+        let index = self.index.for_search(&self.records);
+        let in_id_order = index.as_ref().is_some_and(|index| index.id_ordered());
+        let offer = index.and_then(|index| plan::offer(filter, &index, &self.records));
         let mut found = Vec::new();
+        let in_id_order = in_id_order && offer.is_some();
         match offer {
             Some(offer) if offer.exact => {
                 for position in offer.positions {
@@ -235,7 +246,7 @@ impl Search {
                 }
             }
         }
-        Ok(found)
+        Ok((found, in_id_order))
     }
 }
 

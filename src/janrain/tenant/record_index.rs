@@ -120,6 +120,11 @@ impl RecordIndex {
         }
     }
 
+    /// Whether the records are in ascending id order (creation order, as they are kept).
+    pub fn id_ordered(&self) -> bool {
+        self.id_ordered
+    }
+
     /// The positions whose id lies between `low` and `high` (compared as `f64`, as
     /// `entity.find` compares ids), when the records are in id order.
     pub fn ids(&self, records: &SharedList<Record>, low: Bound<f64>, high: Bound<f64>) -> Option<Range<usize>> {
