@@ -170,6 +170,7 @@ async fn test(args: TestArgs) -> anyhow::Result<()> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    crate::core::memory::map_large_buffers();
     let admin_token = admin_token(&args)?;
     let authority = if args.tls {
         let authority = crate::tls::Authority::generate()?;
@@ -211,12 +212,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             }
         })
         .collect();
-    let json_lines: String = listeners.iter().map(|l| format!("{}\n", l.summary)).collect();
     // A reader that closes stdout after the first line must not take the server down (print!
     // would panic on the broken pipe).
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(banner.as_bytes()).and_then(|()| stdout.flush());
     drop(stdout);
+    // The banner lists every seeded user: 16 MB for 100,000, not to be held while serving.
+    drop(banner);
     if authority.is_some() {
         // On stderr, so `--json` keeps stdout to the summary lines.
         eprintln!("{}", trust_instructions(&args.ca_file));
@@ -227,13 +229,20 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.ready_file {
         // Both sockets are bound and listening: connections are accepted from here on (the
         // kernel queues them until the serve loops below take them).
+        let json_lines: String = listeners.iter().map(|l| format!("{}\n", l.summary)).collect();
         health::write_ready_file(path, &json_lines)?;
     }
+    // Only the sockets and routers are kept: the summaries go, and so does what parsing the
+    // fixtures left free in the allocator (a 100,000-user fixture's parse peaks at twice what
+    // its tenant keeps).
+    let listeners: Vec<(tokio::net::TcpListener, axum::Router)> =
+        listeners.into_iter().map(|l| (l.tcp, l.router)).collect();
+    crate::core::memory::give_back();
     let (stop, stopped) = tokio::sync::watch::channel(false);
     // Each listener reports here when it stops: at shutdown, or early when serving fails, which
     // then stops the process instead of leaving one listener silently gone.
     let (ended_tx, mut ended) = tokio::sync::mpsc::channel::<std::io::Result<()>>(listeners.len());
-    for listener in listeners {
+    for (tcp, router) in listeners {
         let mut stopped = stopped.clone();
         let ended_tx = ended_tx.clone();
         let tls = tls.clone();
@@ -241,7 +250,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             let until_stopped = async move {
                 let _ = stopped.wait_for(|stop| *stop).await;
             };
-            let result = server::serve_router(listener.tcp, listener.router, tls, until_stopped).await;
+            let result = server::serve_router(tcp, router, tls, until_stopped).await;
             let _ = ended_tx.send(result).await;
         });
     }

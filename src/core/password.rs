@@ -110,6 +110,17 @@ fn has_triple(password: &str) -> bool {
 #[derive(Clone)]
 pub struct PasswordHash(Stored);
 
+/// The same stored hash: the same salt and digest, or the same imported hash.
+impl PartialEq for PasswordHash {
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.0, &other.0) {
+            (Stored::Salted { salt, digest }, Stored::Salted { salt: s, digest: d }) => salt == s && digest == d,
+            (Stored::Legacy(a), Stored::Legacy(b)) => std::sync::Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
 #[derive(Clone)]
 enum Stored {
     Salted { salt: [u8; 16], digest: [u8; 32] },

@@ -3,39 +3,46 @@
 //! (the vector is copied only while a snapshot still holds it, one item only while a snapshot
 //! holds that item). A store searched outside its tenant lock (users, Capture records) hands the
 //! search a clone taken under the lock and lets go of the lock at once; writes made meanwhile
-//! are not seen by that search, as if it had run first.
+//! are not seen by that search, as if it had run first. [`SharedList::version`] names what a
+//! list holds: an index built over a snapshot describes every list of the same version.
 //! Depends on nothing else in the crate.
 
 use std::ops::Deref;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Versions are unique in the process: two lists with the same version hold the same items.
+static NEXT_VERSION: AtomicU64 = AtomicU64::new(1);
+
+fn fresh_version() -> u64 {
+    NEXT_VERSION.fetch_add(1, Ordering::Relaxed)
+}
 
 /// A list of `T`, cheap to snapshot, changed only through its own methods.
 #[derive(Debug)]
 pub struct SharedList<T> {
     items: Arc<Vec<Arc<T>>>,
+    version: u64,
 }
 
 impl<T> Clone for SharedList<T> {
     fn clone(&self) -> Self {
         Self {
             items: Arc::clone(&self.items),
+            version: self.version,
         }
     }
 }
 
 impl<T> Default for SharedList<T> {
     fn default() -> Self {
-        Self {
-            items: Arc::new(Vec::new()),
-        }
+        Self::from(Vec::<Arc<T>>::new())
     }
 }
 
 impl<T> From<Vec<T>> for SharedList<T> {
     fn from(items: Vec<T>) -> Self {
-        Self {
-            items: Arc::new(items.into_iter().map(Arc::new).collect()),
-        }
+        Self::from(items.into_iter().map(Arc::new).collect::<Vec<_>>())
     }
 }
 
@@ -43,7 +50,10 @@ impl<T> From<Vec<T>> for SharedList<T> {
 /// them plain.
 impl<T> From<Vec<Arc<T>>> for SharedList<T> {
     fn from(items: Vec<Arc<T>>) -> Self {
-        Self { items: Arc::new(items) }
+        Self {
+            items: Arc::new(items),
+            version: fresh_version(),
+        }
     }
 }
 
@@ -75,10 +85,18 @@ impl<T> SharedList<T> {
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator {
         self.items.iter().map(|item| &**item)
     }
+
+    /// What the list holds: a new number after every change (an unchanged list and its
+    /// snapshots share theirs).
+    pub fn version(&self) -> u64 {
+        self.version
+    }
 }
 
 impl<T: Clone> SharedList<T> {
+    /// Every change goes through here (or [`SharedList::clear`]), and so gets a new version.
     fn items_mut(&mut self) -> &mut Vec<Arc<T>> {
+        self.version = fresh_version();
         Arc::make_mut(&mut self.items)
     }
 
@@ -109,6 +127,7 @@ impl<T: Clone> SharedList<T> {
     }
 
     pub fn clear(&mut self) {
+        self.version = fresh_version();
         self.items = Arc::default();
     }
 
@@ -139,6 +158,32 @@ mod tests {
         assert_eq!(list.iter().copied().collect::<Vec<_>>(), [10, 20, 4]);
         assert_eq!(snapshot.iter().copied().collect::<Vec<_>>(), [1, 2, 3]);
         assert_eq!(list[1], 20);
+    }
+
+    #[test]
+    fn every_change_gives_a_new_version_and_a_snapshot_keeps_its_own() {
+        let mut list = SharedList::from(vec![1, 2, 3]);
+        let snapshot = list.clone();
+        assert_eq!(snapshot.version(), list.version());
+        let mut seen = vec![list.version()];
+        list.push(4);
+        seen.push(list.version());
+        list[0] = 10;
+        seen.push(list.version());
+        let _ = list.find_mut(|n| *n == 2);
+        seen.push(list.version());
+        list.retain(|n| *n != 3);
+        seen.push(list.version());
+        let _ = list.remove(0);
+        seen.push(list.version());
+        list.clear();
+        seen.push(list.version());
+        let mut unique = seen.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), seen.len(), "{seen:?}");
+        assert_eq!(snapshot.version(), seen[0], "the snapshot did not change");
+        assert_ne!(SharedList::from(vec![1]).version(), SharedList::from(vec![1]).version());
     }
 
     #[test]

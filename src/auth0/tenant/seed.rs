@@ -7,7 +7,7 @@
 //! Depends on the tenant's records and state, and `core`.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use fake::Fake as _;
 use fake::faker::name::en::{FirstName, LastName};
@@ -356,30 +356,72 @@ impl Fixture {
             Some(seed) => SigningKey::from_pem(&seed.kid, &self.key_pem(seed)?, &self.name)?,
             None => SigningKey::builtin(&generated_kid(self.seed), &self.name)?,
         };
-        let state = self.state(&clock)?;
+        let (created_at, mut rng, connections) = self.start(&clock)?;
+        let (users, draws) = self.fixture_users(&mut rng, created_at, &connections)?;
+        let state = self.finish(users.clone(), rng, created_at, connections)?;
+        // The fixture's users are kept as built, not as written (shared with the state).
+        let mut fixture = self.clone();
+        fixture.users = Vec::new();
+        let reseeder = Reseeder {
+            fixture,
+            seeded: Mutex::new(SeededUsers {
+                users,
+                draws,
+                created_at,
+            }),
+        };
         Ok(Tenant::new(
             self.name.clone(),
             address,
             key,
             clock,
             state,
-            std::sync::Arc::new(self.clone()),
+            Arc::new(reseeder),
         ))
     }
 
     /// The tenant's mutable state as seeded (also what a reset goes back to).
     pub fn state(&self, clock: &Clock) -> Result<TenantState, SeedError> {
+        let (created_at, mut rng, connections) = self.start(clock)?;
+        let (users, _) = self.fixture_users(&mut rng, created_at, &connections)?;
+        self.finish(users, rng, created_at, connections)
+    }
+
+    /// What seeding starts from: the users' `created_at`, the RNG, the connections.
+    fn start(&self, clock: &Clock) -> Result<(OffsetDateTime, StdRng, Vec<Connection>), SeedError> {
         let created_at = match &self.created_at {
             Some(text) => OffsetDateTime::parse(text, &Rfc3339)
                 .map_err(|e| SeedError::Invalid(format!("created_at `{text}`: {e}")))?,
             None => clock.now(),
         };
-        let mut rng = StdRng::seed_from_u64(self.seed);
-        let connections = self.connections()?;
-        let mut users = Vec::new();
+        Ok((created_at, StdRng::seed_from_u64(self.seed), self.connections()?))
+    }
+
+    /// The fixture's `users`, and what each drew from the RNG.
+    fn fixture_users(
+        &self,
+        rng: &mut StdRng,
+        created_at: OffsetDateTime,
+        connections: &[Connection],
+    ) -> Result<(Vec<Arc<User>>, Vec<Draws>), SeedError> {
+        let mut users = Vec::with_capacity(self.users.len());
+        let mut draws = Vec::with_capacity(self.users.len());
         for seed in &self.users {
-            users.push(Arc::new(self.user(&mut rng, seed, created_at, &connections)?));
+            users.push(Arc::new(self.user(rng, seed, created_at, connections)?));
+            draws.push(Draws::of(seed));
         }
+        Ok((users, draws))
+    }
+
+    /// The state with the fixture's `users` already made (`users`, `rng` as they left it): the
+    /// generated users, then everything else.
+    fn finish(
+        &self,
+        mut users: Vec<Arc<User>>,
+        mut rng: StdRng,
+        created_at: OffsetDateTime,
+        connections: Vec<Connection>,
+    ) -> Result<TenantState, SeedError> {
         if let Some(generated) = &self.generated_users {
             for seed in generated_seeds(&mut rng, generated) {
                 users.push(Arc::new(self.user(&mut rng, &seed, created_at, &connections)?));
@@ -507,10 +549,7 @@ impl Fixture {
                 seed.email, seed.connection
             )));
         }
-        let user_id = match &seed.user_id {
-            Some(id) => id.clone(),
-            None => format!("auth0|{}", random_hex(rng, 12)),
-        };
+        let (user_id, password) = draw(rng, seed.user_id.as_deref(), seed.password.as_deref());
         let email = seed.email.to_lowercase();
         let nickname = email.split('@').next().unwrap_or_default().to_owned();
         Ok(User {
@@ -521,7 +560,7 @@ impl Fixture {
             email,
             email_verified: seed.email_verified,
             connection: seed.connection.clone(),
-            password: seed.password.as_deref().map(|p| PasswordHash::new(rng, p)),
+            password,
             fixture_password: seed.password.clone(),
             given_name: seed.given_name.clone(),
             family_name: seed.family_name.clone(),
@@ -539,6 +578,80 @@ impl Fixture {
             late_keys: Vec::new(),
             password_history: Vec::new(),
         })
+    }
+}
+
+/// What seeding one user draws from the RNG, in this order: an id when the fixture gives none
+/// (`auth0|` and 24 hex digits), a salt when it gives a password.
+fn draw(rng: &mut StdRng, user_id: Option<&str>, password: Option<&str>) -> (String, Option<PasswordHash>) {
+    let user_id = match user_id {
+        Some(id) => id.to_owned(),
+        None => format!("auth0|{}", random_hex(rng, 12)),
+    };
+    (user_id, password.map(|p| PasswordHash::new(rng, p)))
+}
+
+/// Which draws seeding a fixture user made ([`draw`]): a reset makes them again, without the user.
+#[derive(Debug, Clone, Copy)]
+struct Draws {
+    id: bool,
+    salt: bool,
+}
+
+impl Draws {
+    fn of(seed: &UserSeed) -> Self {
+        Self {
+            id: seed.user_id.is_none(),
+            salt: seed.password.is_some(),
+        }
+    }
+}
+
+/// What a tenant built from a fixture goes back to on reset: the fixture without its `users`,
+/// and those users as they were built (shared with the state until they change), so a tenant
+/// of 100,000 fixture users holds them once, not a second time as fixture entries (80 MB).
+/// A reset gives what rebuilding from the whole fixture gives: the same draws from the RNG,
+/// and the same users, stamped with the `created_at` the fixture gives or the reset time.
+#[derive(Debug)]
+struct Reseeder {
+    fixture: Fixture,
+    seeded: Mutex<SeededUsers>,
+}
+
+#[derive(Debug)]
+struct SeededUsers {
+    users: Vec<Arc<User>>,
+    draws: Vec<Draws>,
+    /// When `users` say they were created (and last updated).
+    created_at: OffsetDateTime,
+}
+
+impl Reseed for Reseeder {
+    fn state(&self, clock: &Clock) -> Result<TenantState, SeedFailure> {
+        let (created_at, mut rng, connections) = self.fixture.start(clock)?;
+        let users = {
+            let mut seeded = self.seeded.lock().unwrap_or_else(PoisonError::into_inner);
+            for draws in &seeded.draws {
+                draw(&mut rng, (!draws.id).then_some(""), draws.salt.then_some(""));
+            }
+            if seeded.created_at != created_at {
+                seeded.users = (seeded.users.iter())
+                    .map(|user| {
+                        let mut user = User::clone(user);
+                        user.created_at = created_at;
+                        user.updated_at = created_at;
+                        Arc::new(user)
+                    })
+                    .collect();
+                seeded.created_at = created_at;
+            }
+            seeded.users.clone()
+        };
+        Ok(self.fixture.finish(users, rng, created_at, connections)?)
+    }
+
+    fn rate_limits(&self) -> Vec<BucketDefinition> {
+        self.fixture.buckets()
     }
 }
 
@@ -715,6 +828,50 @@ mod tests {
                 Clock::system(),
             )
             .expect("default fixture builds")
+    }
+
+    /// A reset starts from the users the tenant was built with (not from the fixture's
+    /// entries): it must give what seeding again gives, users, stamps and the RNG's draws alike,
+    /// on a clock that a reset takes back to the same instant and on one it does not.
+    #[test]
+    fn a_reset_tenant_is_the_tenant_as_seeded() {
+        let mut fixture = Fixture::default_auth0();
+        fixture.created_at = None;
+        for user in &mut fixture.users[1..] {
+            user.user_id = None;
+        }
+        assert!(fixture.users.iter().all(|u| u.password.is_some()) && fixture.generated_users.is_some());
+        let view = |s: &TenantState| -> Vec<String> {
+            (s.users.iter())
+                .map(|u| {
+                    let times = (u.created_at, u.updated_at);
+                    format!("{} {} {} {} {times:?}", u.user_id, u.email, u.name, u.picture)
+                })
+                .collect()
+        };
+        for clock in [
+            Clock::manual(time::macros::datetime!(2026-01-01 00:00 UTC)),
+            Clock::system(),
+        ] {
+            let address = TenantAddress::http("127.0.0.1:4010".parse().expect("literal address"));
+            let tenant = fixture.build(address, clock.clone()).expect("builds");
+            for _ in 0..2 {
+                {
+                    let mut state = tenant.state();
+                    state.users.find_mut(|_| true).expect("a user").email = "changed@example.com".into();
+                    state.rng().random::<u64>();
+                }
+                clock.advance(std::time::Duration::from_secs(60));
+                tenant.reset().expect("resets");
+                let mut state = tenant.state();
+                let stamped = state.users[0].created_at;
+                let mut seeded = fixture.state(&Clock::manual(stamped)).expect("seeds");
+                assert_eq!(view(&state), view(&seeded));
+                let passwords = |s: &TenantState| s.users.iter().map(|u| u.password.clone()).collect::<Vec<_>>();
+                assert_eq!(passwords(&state), passwords(&seeded), "the same salts");
+                assert_eq!(state.rng().random::<u64>(), seeded.rng().random::<u64>());
+            }
+        }
     }
 
     #[test]

@@ -12,9 +12,11 @@ use serde_json::{Map, Value, json};
 
 use super::args::{Selector, attribute_list, check_guards, check_type, json_arg, locate, not_valid, slash_to_dotted};
 use super::filter::{Filter, FilterError};
+use super::plan;
 use crate::core::budget::{Budget, Spent};
 use crate::core::shared_list::SharedList;
 use crate::janrain::tenant::entities::insert_path;
+use crate::janrain::tenant::record_index::IndexCache;
 use crate::janrain::tenant::records::{Record, sort_records};
 use crate::janrain::tenant::schema::EntityType;
 use crate::janrain::tenant::state::{FindCap, JanrainState, OverCap};
@@ -24,14 +26,12 @@ use crate::janrain::wire::params::Params;
 
 /// Only the named (dotted) attributes of a record view, nested as in the record.
 fn project(record: &Record, schema: &EntityType, names: &[String]) -> Map<String, Value> {
-    let full = record.view_only(schema, |name| names.iter().any(|n| n.split('.').next() == Some(name)));
     let mut out = Map::new();
     for name in names {
         let parts: Vec<&str> = name.split('.').collect();
-        let value = parts
-            .iter()
-            .try_fold(&Value::Object(full.clone()), |v, p| v.get(*p))
-            .cloned()
+        let value = record
+            .view_of(schema, parts[0])
+            .and_then(|top| parts[1..].iter().try_fold(&top, |v, p| v.get(*p)).cloned())
             .unwrap_or(Value::Null);
         insert_path(&mut out, &parts, value);
     }
@@ -120,6 +120,8 @@ const MAX_TIMEOUT_SECS: usize = 60;
 pub(super) struct Search {
     schema: EntityType,
     records: SharedList<Record>,
+    /// The app's indexes of the records (`entity::plan` decides what they answer).
+    index: IndexCache,
     filter: Option<Filter>,
     budget: Duration,
     /// `entity.find`'s page; `None` for `entity.count`.
@@ -158,6 +160,7 @@ impl Search {
         Ok(Self {
             schema: schema.clone(),
             records: state.records.clone(),
+            index: state.record_index.clone(),
             filter,
             budget: state.search_timeout.min(Duration::from_secs(timeout as u64)),
             page: None,
@@ -172,13 +175,20 @@ impl Search {
                 budget_ms: u64::try_from(self.budget.as_millis()).unwrap_or(u64::MAX),
             })
         };
-        let mut found = self.matching(&mut budget).map_err(timed_out)?;
+        let (mut found, in_id_order) = self.matching(&mut budget).map_err(timed_out)?;
         let total = found.len();
         let Some(page) = &self.page else {
             budget.check().map_err(timed_out)?;
             return Ok(json!({"total_count": total, "stat": "ok"}));
         };
-        sort_records(&mut found, &page.sort);
+        // Sorting would read every record found; in id order already, an id sort is done.
+        let by_id = page
+            .sort
+            .first()
+            .is_none_or(|(path, descending)| path == "id" && !descending);
+        if !(in_id_order && by_id) {
+            sort_records(&mut found, &page.sort);
+        }
         budget.check().map_err(timed_out)?;
         let schema = &self.schema;
         let results: Vec<Value> = (found.into_iter().skip(page.first - 1).take(page.max))
@@ -193,20 +203,45 @@ impl Search {
         Ok(find_body(results, page.show_total.then_some(total)))
     }
 
-    /// The records the filter keeps, in order; each record tested is charged the filter's weight.
-    fn matching(&self, budget: &mut Budget) -> Result<Vec<&Record>, Spent> {
+    /// The records the filter keeps, in order, and whether that order is known to be id order
+    /// (an index found the records so); each record tested is charged the filter's weight, each
+    /// record an index gives as a match one unit.
+    fn matching(&self, budget: &mut Budget) -> Result<(Vec<&Record>, bool), Spent> {
         let Some(filter) = &self.filter else {
-            return Ok(self.records.iter().collect());
+            return Ok((self.records.iter().collect(), false));
         };
         let weight = filter.weight();
+        let test = |record: &Record| filter.matches(&self.schema, &|path: &str| record.at_path(path));
+        let index = self.index.for_search(&self.records);
+        let in_id_order = index.as_ref().is_some_and(|index| index.id_ordered());
+        let offer = index.and_then(|index| plan::offer(filter, &index, &self.records));
         let mut found = Vec::new();
-        for record in self.records.iter() {
-            budget.charge(weight)?;
-            if filter.matches(&self.schema, &|path: &str| record.at_path(path)) {
-                found.push(record);
+        let in_id_order = in_id_order && offer.is_some();
+        match offer {
+            Some(offer) if offer.exact => {
+                for position in offer.positions {
+                    budget.charge(1)?;
+                    found.push(&self.records[position]);
+                }
+            }
+            Some(offer) => {
+                for position in offer.positions {
+                    budget.charge(weight)?;
+                    if test(&self.records[position]) {
+                        found.push(&self.records[position]);
+                    }
+                }
+            }
+            None => {
+                for record in self.records.iter() {
+                    budget.charge(weight)?;
+                    if test(record) {
+                        found.push(record);
+                    }
+                }
             }
         }
-        Ok(found)
+        Ok((found, in_id_order))
     }
 }
 
@@ -277,6 +312,145 @@ mod tests {
     fn params(pairs: &[(&str, &str)]) -> Params {
         let body = serde_urlencoded::to_string(pairs).expect("encodes");
         Params::body_and_query(&"/entity.find".parse().expect("uri"), body.as_bytes())
+    }
+
+    /// 300 records for the index to answer about: emails, `created` values with repeats, a few
+    /// empty emails, unset and non-string `created` values.
+    fn indexed_state() -> JanrainState {
+        let mut state = JanrainFixture::default_app().state().expect("fixture builds");
+        let template = state.records[0].clone();
+        for n in 0..300_u64 {
+            let mut record = template.clone();
+            record.id = state.next_id;
+            state.next_id += 1;
+            record.uuid = format!("uuid-{n}");
+            record.email = if n % 50 == 7 {
+                String::new()
+            } else {
+                format!("u{n}@example.com")
+            };
+            let created = match n % 40 {
+                3 => Value::Null,
+                5 => Value::from(20_150_101),
+                _ => Value::from(format!("20{:02}-0{}-01 10:00:00.000000 +0000", 10 + n % 7, 1 + n % 9)),
+            };
+            record.attrs.insert("created".into(), created);
+            state.records.push(record);
+        }
+        state
+    }
+
+    const FILTERS: &[&str] = &[
+        "id > 10",
+        "id >= '10'",
+        "id < 5",
+        "id <= 3",
+        "id = 7",
+        "id = '7.0'",
+        "id > 'abc'",
+        "id > 10 and id < 20",
+        "id > 20 and id < 10",
+        "id > 100 and email = 'u120@example.com'",
+        "email = 'u12@example.com'",
+        "email = 'nobody@example.com'",
+        "email = ''",
+        "email > 'u2' and email <= 'u3'",
+        "email != 'u1@example.com'",
+        "created > '2015' and created < '2016'",
+        "created >= '2012-03-01 10:00:00.000000 +0000' and created <= '2013'",
+        "created = '2011-02-01 10:00:00.000000 +0000'",
+        "created > '2014' and lastUpdated > '2000'",
+        "created > 20150000",
+        "created = '20150101'",
+        "created is null",
+        "not created > '2015'",
+        "created > '2015' or id = 3",
+        "id > 5 and (email = 'u7@example.com' or email = 'u8@example.com')",
+        "lastUpdated < '2030' and id >= 290",
+        "email = 'u12@example.com' and created < '2000'",
+    ];
+
+    /// The first search of a version scans, the second builds the indexes, the third uses them:
+    /// all three answer alike, for every filter, page and order (each filter starts from a
+    /// fresh cache, so the first answer is the scan's).
+    #[test]
+    fn indexed_searches_answer_what_the_scan_answers() {
+        let mut state = indexed_state();
+        for round in 0..2 {
+            for filter in FILTERS {
+                for sort in [
+                    None,
+                    Some(r#"["id"]"#),
+                    Some(r#"["-id"]"#),
+                    Some(r#"["created","-email"]"#),
+                ] {
+                    let mut pairs = vec![
+                        ("type_name", "user"),
+                        ("filter", *filter),
+                        ("show_total_count", "true"),
+                        ("max_results", "7"),
+                        ("first_result", "2"),
+                    ];
+                    pairs.extend(sort.map(|s| ("sort_on", s)));
+                    let call = params(&pairs);
+                    // A fresh cache: the first search scans.
+                    state.record_index = IndexCache::default();
+                    let answers: Vec<Value> = (0..3)
+                        .map(|_| Search::find(&state, &call).expect("checks").run().expect("answers"))
+                        .collect();
+                    assert_eq!(answers[0], answers[1], "round {round}: {filter} sorted {sort:?}");
+                    assert_eq!(answers[0], answers[2], "round {round}: {filter} sorted {sort:?}");
+                    let count = params(&[("type_name", "user"), ("filter", *filter)]);
+                    state.record_index = IndexCache::default();
+                    let counts: Vec<Value> = (0..2)
+                        .map(|_| Search::count(&state, &count).expect("checks").run().expect("answers"))
+                        .collect();
+                    assert_eq!(counts[0], counts[1], "{filter}");
+                    assert_eq!(counts[0]["total_count"], answers[0]["total_count"], "{filter}");
+                }
+            }
+            // A change makes the indexes stale: the next searches scan, then index, the new records.
+            let uuid = state.records[12].uuid.clone();
+            let record = state.record_mut(&uuid).expect("seeded");
+            record.email = "u120@example.com".into();
+            record
+                .attrs
+                .insert("created".into(), Value::from("2015-06-01 10:00:00.000000 +0000"));
+            state.records.retain(|r| r.id % 11 != 0);
+        }
+    }
+
+    #[test]
+    fn the_index_offers_only_what_the_comparisons_leave() {
+        let state = indexed_state();
+        let index = state.record_index.clone();
+        assert!(index.for_search(&state.records).is_none(), "the first search scans");
+        let index = index.for_search(&state.records).expect("the second builds");
+        let offer = |text: &str| {
+            let filter = Filter::parse(text, &state.entity_type).expect(text);
+            plan::offer(&filter, &index, &state.records).map(|o| (o.positions.len(), o.exact))
+        };
+        assert_eq!(offer("email = 'u12@example.com'"), Some((1, true)));
+        assert_eq!(offer("id > 300"), Some((state.records.len() - 300, true)));
+        assert_eq!(offer("id > 100 and id <= 110"), Some((10, true)));
+        assert_eq!(offer("id > 100 and email = 'u120@example.com'"), Some((1, false)));
+        // Eight records hold a number, always offered and tested.
+        let created = offer("created > '2015' and created < '2016'").expect("indexed");
+        assert!(!created.1 && created.0 < 100, "{created:?}");
+        assert_eq!(offer("email != 'u1@example.com'"), None);
+        assert_eq!(offer("created > '2015' or id = 3"), None);
+        let mut out_of_order = state.records.clone();
+        let mut first = out_of_order[0].clone();
+        first.id = 10_000;
+        out_of_order[0] = first;
+        let reordered = state.record_index.clone();
+        assert!(reordered.for_search(&out_of_order).is_none());
+        let reordered = reordered.for_search(&out_of_order).expect("built");
+        let filter = Filter::parse("id > 5", &state.entity_type).expect("parses");
+        assert!(
+            plan::offer(&filter, &reordered, &out_of_order).is_none(),
+            "ids out of order: scan"
+        );
     }
 
     #[test]

@@ -19,6 +19,7 @@ mod args;
 mod auth;
 mod filter;
 mod find;
+mod plan;
 mod signed_in;
 mod write;
 

@@ -21,6 +21,7 @@ pub(in crate::janrain) mod entities;
 pub(in crate::janrain) mod flow;
 pub(in crate::janrain) mod passwords;
 pub(in crate::janrain) mod ratelimit;
+pub(in crate::janrain) mod record_index;
 pub(in crate::janrain) mod records;
 pub(in crate::janrain) mod recovery;
 pub(in crate::janrain) mod schema;
@@ -35,7 +36,7 @@ pub(in crate::janrain) mod verification;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use self::ratelimit::GROUPS;
-use self::seed::{JanrainFixture, JanrainSeedError};
+use self::seed::{JanrainFixture, JanrainSeedError, Seeded};
 use self::state::JanrainState;
 use crate::core::address::TenantAddress;
 use crate::core::clock::Clock;
@@ -54,8 +55,11 @@ struct Inner {
     clock: Clock,
     /// A std mutex: critical sections are short lookups/updates, never held across `.await`.
     state: Mutex<JanrainState>,
-    /// The fixture the app was built from: [`JanrainApp::reset`] rebuilds the state from it.
+    /// The fixture the app was built from, without its users: [`JanrainApp::reset`] rebuilds
+    /// the state from it and `seeded`.
     seed: JanrainFixture,
+    /// The records as seeded (shared with the state until they change).
+    seeded: Seeded,
     /// Journal, fault rules and rate limits (their own locks, apart from `state`).
     control: Control,
 }
@@ -63,13 +67,15 @@ struct Inner {
 impl JanrainFixture {
     /// The app this fixture seeds, listening at `address` on `clock`.
     pub fn build(&self, address: TenantAddress, clock: Clock) -> Result<JanrainApp, JanrainSeedError> {
+        let seeded = self.records()?;
         let app = JanrainApp {
             inner: Arc::new(Inner {
                 name: self.name.clone(),
                 address,
                 clock,
-                state: Mutex::new(self.state()?),
-                seed: self.clone(),
+                state: Mutex::new(self.state_with(&seeded)),
+                seed: self.without_users(),
+                seeded,
                 control: Control::default(),
             }),
         };
@@ -112,7 +118,7 @@ impl JanrainApp {
     /// settings stay.
     pub fn reset(&self) -> Result<(), JanrainSeedError> {
         self.inner.clock.reset();
-        let fresh = self.inner.seed.state()?;
+        let fresh = self.inner.seed.state_with(&self.inner.seeded);
         *self.state() = fresh;
         self.inner.control.clear();
         self.seed_rate_limits()

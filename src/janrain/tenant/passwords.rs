@@ -23,7 +23,7 @@ pub const BCRYPT_TAG: &str = "password-bcrypt";
 const BCRYPT_COST: u32 = 10;
 
 /// A record's password.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Password {
     /// What a sign-in checks.
     pub hash: PasswordHash,

@@ -174,10 +174,30 @@ impl Record {
             })
             .collect()
     }
+
+    /// One top-level attribute of [`Record::view`] (`None` when the schema has no `name`),
+    /// without making the rest.
+    pub(in crate::janrain) fn view_of(&self, schema: &EntityType, name: &str) -> Option<Value> {
+        // The last definition of a name, as the view's map keeps it.
+        let def = schema.attributes.iter().rev().find(|def| def.name == name)?;
+        Some(shape(def, self.attribute(&def.name)))
+    }
 }
 
 /// Sorts records by `keys` (dotted paths, each `true` for descending), then by id.
 pub(in crate::janrain) fn sort_records(records: &mut [&Record], keys: &[(String, bool)]) {
+    // Ids are unique: sorted by id first, nothing after counts (an exporter's `["id"]` page).
+    match keys.first() {
+        None => return records.sort_by_key(|r| r.id),
+        Some((path, descending)) if path == "id" => {
+            return if *descending {
+                records.sort_by_key(|r| std::cmp::Reverse(r.id))
+            } else {
+                records.sort_by_key(|r| r.id)
+            };
+        }
+        Some(_) => {}
+    }
     records.sort_by(|a, b| {
         keys.iter()
             .map(|(path, descending)| {

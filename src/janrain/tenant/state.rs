@@ -11,6 +11,7 @@ use rand::rngs::StdRng;
 use super::clients::CaptureClient;
 use super::codes::{ACCESS_TOKEN_LIFETIME, CodeGrant, TokenGrant, VerificationCodes, random_token};
 use super::flow::Flow;
+use super::record_index::IndexCache;
 use super::records::Record;
 use super::schema::EntityType;
 use crate::core::bounded::Cap;
@@ -67,6 +68,8 @@ pub struct JanrainState {
     pub flow: Flow,
     /// Snapshot-cheap: `entity.find` and `entity.count` scan a clone outside the app lock.
     pub records: SharedList<Record>,
+    /// The indexes of `records` that `entity.find` and `entity.count` use, built on demand.
+    pub record_index: IndexCache,
     pub codes: OneTimeStore<CodeGrant>,
     pub access_tokens: HashMap<String, TokenGrant>,
     pub refresh_tokens: HashMap<String, TokenGrant>,

@@ -163,3 +163,44 @@ fn a_generated_population_follows_its_ratios_and_its_seed() {
 
     assert!(fixture(super::seed::MAX_GENERATED + 1).is_err(), "above the cap");
 }
+
+/// A reset starts from the records the app was built with (not from the fixture's users): it
+/// must give what building the app again gives, records and the draws of the RNG alike.
+#[test]
+fn a_reset_app_is_the_app_as_built() {
+    let fixture = JanrainFixture::default_app();
+    assert!(
+        fixture.users.iter().any(|u| u.password.is_some()),
+        "seeding draws salts"
+    );
+    let clock = crate::core::clock::Clock::manual(time::macros::datetime!(2026-01-01 00:00 UTC));
+    let address = crate::core::address::TenantAddress::http("127.0.0.1:4011".parse().expect("literal address"));
+    let app = fixture.build(address, clock).expect("the default app builds");
+    let mut built = fixture.state().expect("the default app seeds");
+    {
+        let mut state = app.state();
+        let record = state.new_record();
+        state.add_created_record(record);
+        let uuid = state.records[0].uuid.clone();
+        state.record_mut(&uuid).expect("seeded").email = "changed@example.com".into();
+        state.random_token(40);
+    }
+    app.reset().expect("resets");
+    let mut state = app.state();
+    let view = |s: &super::state::JanrainState| -> Vec<String> {
+        s.records
+            .iter()
+            .map(|r| format!("{} {} {} {:?}", r.id, r.uuid, r.email, r.attrs))
+            .collect()
+    };
+    assert_eq!(view(&state), view(&built));
+    assert_eq!(state.next_id, built.next_id);
+    let (a, b) = (&state.records[0], &built.records[0]);
+    let password = fixture.users[0]
+        .password
+        .as_deref()
+        .expect("the first user has a password");
+    assert!(a.password_matches(password) && b.password_matches(password));
+    assert_eq!(a.password, b.password, "the same salt");
+    assert_eq!(state.random_token(40), built.random_token(40), "the RNG drew the same");
+}

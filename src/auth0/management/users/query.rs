@@ -531,6 +531,21 @@ impl Wildcard {
         }
     }
 
+    /// The literal text of a pattern that is ASCII text and one trailing `*`: every value
+    /// that matches starts with it (compared as [`Wildcard::normalized`] says when folding).
+    pub fn ascii_prefix(&self) -> Option<&str> {
+        self.prefix.as_deref()
+    }
+
+    /// A value as `matches` compares it, character by character: lower-cased when `fold`.
+    pub fn normalized(text: &str, fold: bool) -> std::borrow::Cow<'_, str> {
+        if fold && text.chars().any(|c| norm(c, true) != c) {
+            text.chars().map(|c| norm(c, true)).collect::<String>().into()
+        } else {
+            text.into()
+        }
+    }
+
     /// Whether `text` matches; `fold` compares case-insensitively.
     pub fn matches(&self, text: &str, fold: bool) -> bool {
         if let Some(prefix) = &self.prefix

@@ -493,7 +493,7 @@ fn compile(query: &Query) -> Result<Node, SearchProblem> {
 
 impl Node {
     /// Positions of a superset of the users this node matches, when indexes can say: exact
-    /// terms, and AND / OR over them. `None` means "scan".
+    /// terms, ASCII text with a trailing `*`, and AND / OR over them. `None` means "scan".
     fn candidates(&self, users: &Users) -> Option<Vec<usize>> {
         match self {
             Node::Match {
@@ -510,6 +510,26 @@ impl Node {
                         });
                     });
                     positions.extend(postings.candidates(&index_form(needle, fold)));
+                }
+                Some(positions)
+            }
+            // `field:text*` (ASCII text): the values that start with it, character by
+            // character as the pattern compares them.
+            Node::Match {
+                fields,
+                test: Test::Wildcard(pattern),
+            } => {
+                let prefix = pattern.ascii_prefix()?;
+                let mut positions = Vec::new();
+                for field in fields {
+                    let fold = field.folds_case();
+                    let sorted = users.sorted(&format!("{field:?}"), |user, sink| {
+                        field.each_value(user, &mut |value| {
+                            sink(&Wildcard::normalized(value, fold));
+                            false
+                        });
+                    });
+                    positions.extend(sorted.with_prefix(&Wildcard::normalized(prefix, fold)));
                 }
                 Some(positions)
             }
@@ -673,6 +693,16 @@ mod tests {
         "email.domain:example.com AND app_metadata.plan:business",
         "app_metadata.plan:gold",
         "email:renamed@example.com",
+        "email:USER1*",
+        "email:émile*",
+        "email:ixy*",
+        "email:us?r1*",
+        "name:Name*",
+        "name:nAME*",
+        r#"user_id:auth0|00000000000000000000001*"#,
+        "email:user1* AND app_metadata.plan:team",
+        "email:user1* OR email:ren*",
+        "email:zzz*",
     ];
 
     fn ids(users: &Users, query: &str, use_index: bool) -> Vec<String> {
@@ -702,6 +732,11 @@ mod tests {
     #[test]
     fn indexed_and_scanned_answers_agree_through_creates_updates_and_deletes() {
         let mut users = users(120);
+        // Lower-cased, `İ` is two characters; the wildcard compares its first, `i`.
+        let mut dotted = user(&users[0].clone(), 122);
+        dotted.email = "İXY@example.com".into();
+        users.push(dotted);
+        assert_eq!(ids(&users, "email:ixy*", false).len(), 1);
         let exact = compile_q(r#"email:"user3@example.com""#).unwrap().unwrap();
         users.index_warm();
         assert_eq!(
@@ -747,12 +782,15 @@ mod tests {
     }
 
     #[test]
-    fn only_exact_terms_and_their_combinations_use_indexes() {
+    fn only_exact_terms_ascii_prefixes_and_their_combinations_use_indexes() {
         let users = users(10);
         let indexed = |query: &str| compile_q(query).unwrap().unwrap().0.candidates(&users).is_some();
-        assert!(indexed("email:a@b.c AND email:x*"));
+        assert!(indexed("email:a@b.c AND email:x?y*"));
         assert!(indexed("email:a@b.c OR app_metadata.plan:team"));
-        assert!(!indexed("email:a@b.c OR email:x*"));
+        assert!(indexed("email:a@b.c OR email:x*"));
+        assert!(!indexed("email:a@b.c OR email:x?y*"));
+        assert!(!indexed("email:émile*"));
+        assert!(!indexed("email:*example.com"));
         assert!(!indexed("NOT email:a@b.c"));
         assert!(!indexed("_exists_:email"));
         assert!(!indexed("created_at:[2020 TO *]"));
