@@ -365,7 +365,7 @@ pub fn script_settings(args: &ServeArgs) -> anyhow::Result<crate::core::node::Sc
 }
 
 /// The banner line of `--allow-scripts`: what runs, confined how, or why nothing can.
-fn scripts_banner(settings: &crate::core::node::ScriptSettings) -> String {
+pub fn scripts_banner(settings: &crate::core::node::ScriptSettings) -> String {
     let probe = crate::core::node::Scripts::default();
     probe.configure(settings.clone());
     match probe.available() {

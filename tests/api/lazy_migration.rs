@@ -431,3 +431,68 @@ async fn scripts_are_refused_unless_the_operator_opted_in() {
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
 }
+
+/// A real script (facts §4.1, FS-32237118212) that checks Capture's answer for HTTP 401; Capture
+/// answers a wrong password with 200 and `stat:"error"`, so the script's `user.capture_user.uuid`
+/// throws: a script error, as against the real app, not wrong credentials.
+const STATUS_CHECKING_LOGIN: &str = r#"function login(email, password, callback) {
+  const request = require('request');
+  request.post({
+    url: configuration.janrain_url + '/oauth/auth_native_traditional',
+    form: { client_id: configuration.client_id, flow: "standard", form: "signInForm",
+            accountNoOrEmail: email, currentPassword: password, locale: "en-US",
+            redirect_uri: "http://localhost", accountTypeId: 3 }
+  }, function(err, response, body) {
+    if (err) return callback(err);
+    if (response.statusCode === 401) return callback();
+    const user = JSON.parse(body);
+    callback(null, { user_id: user.capture_user.uuid, nickname: user.capture_user.accountNumber,
+                     email: user.capture_user.email, user_metadata: user.user_metadata });
+  });
+}"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_script_that_expects_a_401_from_capture_fails_as_against_the_real_app() {
+    if !node_present() {
+        return;
+    }
+    let capture = authmock::JanrainMock::start().await;
+    let app = scripting_app(Duration::from_secs(20));
+    let created = create_legacy(
+        &app,
+        STATUS_CHECKING_LOGIN,
+        json!({"janrain_url": capture.uri(), "client_id": WEB_ID}),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let reply = realm_login(&app, CAROL, "not-her-password").await;
+    assert_script_error(&reply, "TypeError");
+    assert_eq!(janrain_sign_ins(&capture.uri()).await, 1);
+
+    // On Universal Login the same failure is the page's script-error text.
+    let query = format!(
+        "response_type=code&client_id={WEB}&redirect_uri={}&scope=openid&state=w3b&connection={LEGACY}",
+        urlencode("http://127.0.0.1:3000/callback")
+    );
+    let mut browser = Browser::new(&app);
+    let ul_state = browser.start(&query).await;
+    let reply = browser
+        .post(
+            &format!("/u/login?state={ul_state}"),
+            &[
+                ("state", ul_state.as_str()),
+                ("username", CAROL),
+                ("password", "not-her-password"),
+                ("action", "default"),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert!(
+        reply.body.contains("Something went wrong, please try again later."),
+        "{}",
+        page_wire(&reply)
+    );
+    assert!(reply.header("x-authmock-hint").is_some_and(|h| h.contains("TypeError")));
+    assert!(legacy_users(&app).is_empty());
+}
