@@ -230,6 +230,16 @@ impl Replay {
         let tenant = fixture
             .build(address, Clock::manual(datetime!(2026-01-05 10:00 UTC)))
             .expect("fixture builds");
+        // The provider accepts connections with custom database scripts: the replay's tenant
+        // is opted in (with `node` on PATH; without it their creates are refused as on any
+        // server that cannot run scripts, docs/migration.md).
+        tenant
+            .control()
+            .scripts()
+            .configure(authmock::core::node::ScriptSettings {
+                allowed: true,
+                ..authmock::core::node::ScriptSettings::default()
+            });
         let summary = authmock::auth0::TenantSummary::of(&tenant);
         let client = |name: &str| {
             let c = summary
