@@ -50,6 +50,11 @@ fn scripting_app(timeout: Duration) -> TestApp {
 
 /// `POST /api/v2/connections` of a migrating custom database with `login` and `configuration`.
 async fn create_legacy(app: &TestApp, login: &str, configuration: Value) -> Reply {
+    create_with_scripts(app, json!({"login": login}), configuration).await
+}
+
+/// The same with any `customScripts`.
+async fn create_with_scripts(app: &TestApp, scripts: Value, configuration: Value) -> Reply {
     let token = app.token(App::Explorer).await;
     let (web_app, _) = app.credentials(App::Web);
     app.post_json(
@@ -62,7 +67,7 @@ async fn create_legacy(app: &TestApp, login: &str, configuration: Value) -> Repl
             "options": {
                 "enabledDatabaseCustomization": true,
                 "import_mode": true,
-                "customScripts": {"login": login},
+                "customScripts": scripts,
                 "configuration": configuration,
             },
         }),
@@ -495,4 +500,65 @@ async fn a_script_that_expects_a_401_from_capture_fails_as_against_the_real_app(
     );
     assert!(reply.header("x-authmock-hint").is_some_and(|h| h.contains("TypeError")));
     assert!(legacy_users(&app).is_empty());
+}
+
+const GET_USER: &str = r#"function getByEmail(email, callback) {
+  if (email !== 'legacy@example.com') return callback(null);
+  return callback(null, { user_id: 'legacy-42', email: email, given_name: 'Leg' });
+}"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reset_before_the_first_login_finds_the_legacy_user_through_get_user() {
+    if !node_present() {
+        return;
+    }
+    let counter = authmock::JanrainMock::start().await;
+    let app = scripting_app(Duration::from_secs(20));
+    let created = create_with_scripts(
+        &app,
+        json!({"login": COUNTING_LOGIN, "get_user": GET_USER}),
+        json!({"counter": counter.uri()}),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let (client_id, _) = app.credentials(App::Web);
+    let forgot = |email: &'static str| {
+        let app = &app;
+        let client_id = client_id.clone();
+        async move {
+            app.post_json(
+                "/dbconnections/change_password",
+                None,
+                &json!({"client_id": client_id, "email": email, "connection": LEGACY}),
+            )
+            .await
+        }
+    };
+
+    // Unknown to the legacy store: nothing is created, nothing mailed, the same 200.
+    let reply = forgot("stranger@example.com").await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert!(reply.header("x-authmock-hint").is_some_and(|h| h.contains("found no")));
+    assert!(legacy_users(&app).is_empty());
+
+    // Known: the user is created without a password and gets the reset mail.
+    let reply = forgot("legacy@example.com").await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(
+        legacy_users(&app),
+        vec![("auth0|legacy-42".to_owned(), "legacy@example.com".to_owned())]
+    );
+    let outbox = app.get("/__authmock__/outbox?to=legacy@example.com", None).await.json();
+    assert_eq!(outbox["total"], 1, "{outbox}");
+    assert_eq!(janrain_sign_ins(&counter.uri()).await, 0, "get_user is not login");
+
+    // Not reset yet: the legacy password still logs in through the login script, which
+    // completes the user; from then on the store answers.
+    let first = realm_login(&app, "legacy@example.com", "Legacy-Pass-1").await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!(janrain_sign_ins(&counter.uri()).await, 1);
+    let second = realm_login(&app, "legacy@example.com", "Legacy-Pass-1").await;
+    assert_eq!(second.status, StatusCode::OK, "{}", second.body);
+    assert_eq!(janrain_sign_ins(&counter.uri()).await, 1);
+    assert_eq!(legacy_users(&app).len(), 1);
 }

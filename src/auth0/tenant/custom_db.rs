@@ -15,7 +15,8 @@ use serde_json::{Map, Value};
 
 use crate::auth0::tenant::Tenant;
 use crate::auth0::tenant::lifecycle::{self, Identity, NewUser};
-use crate::core::node::{RunFailure, Unavailable};
+use crate::core::node::Unavailable;
+use crate::core::password::PasswordHash;
 
 /// The host program a script runs in (embedded; `node -e`).
 const HOST: &str = include_str!("custom_db_host.js");
@@ -63,6 +64,84 @@ pub enum LazyLogin {
     Migrated(String),
 }
 
+/// Which of a connection's scripts runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// `login(email, password, callback)`.
+    Login,
+    /// `getUser(email, callback)` (template name `getByEmail`).
+    GetUser,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Login => "login",
+            Self::GetUser => "get_user",
+        }
+    }
+}
+
+/// The source and `configuration` of `connection`'s `kind` script, when it is a migrating custom
+/// database (`import_mode` on) that has no migrated user `email`. A user created by a password
+/// reset before any login (no password yet: [`migrate_on_reset`]) is not migrated yet: its login
+/// still runs the script.
+fn migrating_script(tenant: &Tenant, connection: &str, email: &str, kind: Kind) -> Option<(String, Value)> {
+    let state = tenant.state();
+    let found = state.connection_by_name(connection)?;
+    let empty = Map::new();
+    let options = found
+        .settings
+        .get("options")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let migrated = state
+        .user_by_email_in(email, connection)
+        .is_some_and(|u| kind == Kind::GetUser || u.password.is_some());
+    if found.strategy != crate::auth0::tenant::connections::DATABASE
+        || options.get("import_mode") != Some(&Value::Bool(true))
+        || !runs_scripts(options)
+        || email.is_empty()
+        || migrated
+    {
+        return None;
+    }
+    let script = options
+        .get("customScripts")
+        .and_then(|s| s.get(kind.name()))
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty())?
+        .to_owned();
+    let configuration = options
+        .get("configuration")
+        .cloned()
+        .unwrap_or(Value::Object(Map::new()));
+    Some((script, configuration))
+}
+
+/// Runs a script in Node (no lock held) and reads its answer.
+async fn run(
+    tenant: &Tenant,
+    kind: Kind,
+    script: String,
+    args: Value,
+    configuration: Value,
+) -> Result<Result<Map<String, Value>, String>, ScriptRefusal> {
+    let call = serde_json::json!({
+        "function": kind.name(),
+        "script": script,
+        "args": args,
+        "configuration": configuration,
+    });
+    let answer = tenant.control().scripts().run(HOST, &call).await.map_err(|failure| {
+        ScriptRefusal::Failed(format!(
+            "the {} script of this connection gave no answer: {failure}",
+            kind.name()
+        ))
+    })?;
+    outcome(kind, &answer)
+}
+
 /// Runs the `login` script of `connection` for an email it has no user for (lazy migration),
 /// and creates the user from the profile it calls back with. Holds no lock while the script
 /// runs.
@@ -73,58 +152,43 @@ pub async fn migrate_on_login(
     password: &str,
 ) -> Result<LazyLogin, ScriptRefusal> {
     let email = email.trim().to_lowercase();
-    let (script, configuration) = {
-        let state = tenant.state();
-        let Some(found) = state.connection_by_name(connection) else {
-            return Ok(LazyLogin::NotRun);
-        };
-        let empty = Map::new();
-        let options = found
-            .settings
-            .get("options")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
-        if found.strategy != crate::auth0::tenant::connections::DATABASE
-            || options.get("import_mode") != Some(&Value::Bool(true))
-            || !runs_scripts(options)
-            || email.is_empty()
-            || password.is_empty()
-            || state.user_by_email_in(&email, connection).is_some()
-        {
-            return Ok(LazyLogin::NotRun);
-        }
-        let script = login_script(options).unwrap_or_default().to_owned();
-        let configuration = options
-            .get("configuration")
-            .cloned()
-            .unwrap_or(Value::Object(Map::new()));
-        (script, configuration)
+    if password.is_empty() {
+        return Ok(LazyLogin::NotRun);
+    }
+    let Some((script, configuration)) = migrating_script(tenant, connection, &email, Kind::Login) else {
+        return Ok(LazyLogin::NotRun);
     };
-    let call = serde_json::json!({
-        "function": "login",
-        "script": script,
-        "args": [email, password],
-        "configuration": configuration,
-    });
-    let answer = tenant
-        .control()
-        .scripts()
-        .run(HOST, &call)
-        .await
-        .map_err(|failure| ScriptRefusal::Failed(describe(&failure)))?;
-    let profile = match outcome(&answer)? {
+    let args = serde_json::json!([email, password]);
+    let profile = match run(tenant, Kind::Login, script, args, configuration).await? {
         Ok(profile) => profile,
         Err(message) => return Ok(LazyLogin::NoUser(message)),
     };
-    admit(tenant, connection, &email, password, &profile).map(LazyLogin::Migrated)
+    admit(tenant, connection, &email, Some(password), &profile).map(LazyLogin::Migrated)
 }
 
-fn describe(failure: &RunFailure) -> String {
-    format!("the login script of this connection gave no answer: {failure}")
+/// A "forgot password" request for an email a migrating connection has no user for runs its
+/// `get_user` script (doc: DOC-auto, "on change password"); a profile it finds becomes the user,
+/// without a password until the reset sets one (obs, SUP-reset 2025: "Auth0 creates a temporary
+/// identity profile … not fully migrated until they log in with the new password"; the older
+/// docs create it at the reset, facts §3.2, conflict). Until then its logins still run `login`.
+/// Answers what happened, for the hint; a script failure sends nothing (inf: the endpoint
+/// answers 200 either way).
+pub async fn migrate_on_reset(tenant: &Tenant, connection: &str, email: &str) -> Option<String> {
+    let email = email.trim().to_lowercase();
+    let (script, configuration) = migrating_script(tenant, connection, &email, Kind::GetUser)?;
+    let args = serde_json::json!([email]);
+    Some(match run(tenant, Kind::GetUser, script, args, configuration).await {
+        Ok(Ok(profile)) => match admit(tenant, connection, &email, None, &profile) {
+            Ok(user_id) => format!("the get_user script found {email}: {user_id} waits for its new password"),
+            Err(ScriptRefusal::Failed(why) | ScriptRefusal::Unauthorized(why)) => why,
+        },
+        Ok(Err(_)) => format!("the get_user script found no {email}"),
+        Err(ScriptRefusal::Failed(why) | ScriptRefusal::Unauthorized(why)) => why,
+    })
 }
 
 /// The script's answer: a profile, no user (with the message for the log), or a refusal.
-fn outcome(answer: &Value) -> Result<Result<Map<String, Value>, String>, ScriptRefusal> {
+fn outcome(kind: Kind, answer: &Value) -> Result<Result<Map<String, Value>, String>, ScriptRefusal> {
     if let Some(error) = answer.get("error") {
         let name = error.get("name").and_then(Value::as_str).unwrap_or("Error");
         let message = error
@@ -136,7 +200,8 @@ fn outcome(answer: &Value) -> Result<Result<Map<String, Value>, String>, ScriptR
             "WrongUsernameOrPasswordError" => Ok(Err(message)),
             "UnauthorizedError" => Err(ScriptRefusal::Unauthorized(message)),
             _ => Err(ScriptRefusal::Failed(format!(
-                "the login script called back with {name}: {message}"
+                "the {} script called back with {name}: {message}",
+                kind.name()
             ))),
         };
     }
@@ -144,18 +209,19 @@ fn outcome(answer: &Value) -> Result<Result<Map<String, Value>, String>, ScriptR
         Some(Value::Object(profile)) => Ok(Ok(profile.clone())),
         // `callback(null)` / `callback(null, null)`: no such user (doc: the no-op scripts of
         // migration facts §3.1).
-        _ => Ok(Err("the login script called back with no profile".into())),
+        _ => Ok(Err(format!("the {} script called back with no profile", kind.name()))),
     }
 }
 
 /// Creates the migrated user from the script's profile (doc: `user_id` mandatory, stored
-/// `auth0|<user_id>`; the password the user typed; the email lower-cased). A user the script
-/// raced (another login of the same email migrated first) is left as it is.
+/// `auth0|<user_id>`; the password the user typed, none on the reset path; the email
+/// lower-cased). A user the script raced (another login of the same email migrated first) is
+/// left as it is.
 fn admit(
     tenant: &Tenant,
     connection: &str,
     email: &str,
-    password: &str,
+    password: Option<&str>,
     profile: &Map<String, Value>,
 ) -> Result<String, ScriptRefusal> {
     let id = match profile.get("user_id") {
@@ -163,7 +229,7 @@ fn admit(
         Some(Value::Number(id)) => id.to_string(),
         _ => {
             return Err(ScriptRefusal::Failed(
-                "the login script's profile has no user_id (mandatory: it becomes auth0|<user_id>)".into(),
+                "the script's profile has no user_id (mandatory: it becomes auth0|<user_id>)".into(),
             ));
         }
     };
@@ -172,13 +238,20 @@ fn admit(
     let user_id = format!("auth0|{}", id.strip_prefix("auth0|").unwrap_or(&id));
     let now = tenant.clock().now();
     let mut state = tenant.state();
-    if let Some(existing) = state.user_by_email_in(&email, connection) {
-        return Ok(existing.user_id.clone());
+    if let Some(existing) = state.user_by_email_in(&email, connection).map(|u| u.user_id.clone()) {
+        // A user a reset created waits for a password: the login's completes it.
+        if let Some(password) = password {
+            let fresh = PasswordHash::new(state.rng(), password);
+            if let Some(user) = state.user_mut(&existing).filter(|u| u.password.is_none()) {
+                user.password = Some(fresh);
+            }
+        }
+        return Ok(existing);
     }
     if state.user(&user_id).is_some() {
         // doc (DOC-auto): DUPLICATED_USER, "The user already exists".
         return Err(ScriptRefusal::Failed(format!(
-            "the login script answered user_id {id}, but {user_id} exists already with another email (DELETE \
+            "the script answered user_id {id}, but {user_id} exists already with another email (DELETE \
              /api/v2/users/{user_id} removes it)"
         )));
     }
@@ -207,7 +280,7 @@ fn admit(
         user_metadata: profile.get("user_metadata").and_then(Value::as_object).cloned(),
         ..NewUser::default()
     };
-    lifecycle::admit(&mut state, who, Some(password), rest, now);
+    lifecycle::admit(&mut state, who, password, rest, now);
     tracing::info!(
         user_id,
         connection,
