@@ -29,6 +29,10 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
 /// script, small enough that a runaway one dies quickly).
 pub const DEFAULT_HEAP_MB: u32 = 128;
 
+/// The most script processes one listener runs at once (inf: enough for a test suite's parallel
+/// logins; a flood of logins for unknown emails waits instead of starting a process each).
+pub const MAX_CONCURRENT: usize = 4;
+
 /// The most stdout or stderr bytes kept from one call.
 const OUTPUT_CAP: u64 = 256 * 1024;
 
@@ -62,10 +66,20 @@ pub enum Unavailable {
     NoNode,
 }
 
-/// One listener's script settings; cloning shares them.
-#[derive(Debug, Clone, Default)]
+/// One listener's script settings and its process slots; cloning shares them.
+#[derive(Debug, Clone)]
 pub struct Scripts {
     settings: Arc<RwLock<ScriptSettings>>,
+    slots: Arc<tokio::sync::Semaphore>,
+}
+
+impl Default for Scripts {
+    fn default() -> Self {
+        Self {
+            settings: Arc::default(),
+            slots: Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT)),
+        }
+    }
 }
 
 impl Scripts {
@@ -85,11 +99,16 @@ impl Scripts {
         node().map(|_| ()).ok_or(Unavailable::NoNode)
     }
 
-    /// Runs `host` (a Node program) with `request` on its stdin and answers its answer line.
+    /// Runs `host` (a Node program) with `request` on its stdin and answers its answer line;
+    /// waits for a free slot first (at most the call's time cap).
     pub async fn run(&self, host: &str, request: &Value) -> Result<Value, RunFailure> {
         self.available().map_err(RunFailure::Unavailable)?;
         let node = node().ok_or(RunFailure::Unavailable(Unavailable::NoNode))?;
-        run_node(&node.path, node.permission_flag, &self.settings(), host, request).await
+        let settings = self.settings();
+        let Ok(Ok(_slot)) = tokio::time::timeout(settings.timeout, self.slots.acquire()).await else {
+            return Err(RunFailure::Busy);
+        };
+        run_node(&node.path, node.permission_flag, &settings, host, request).await
     }
 }
 
@@ -97,6 +116,8 @@ impl Scripts {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RunFailure {
     Unavailable(Unavailable),
+    /// Every slot stayed taken for the whole time cap.
+    Busy,
     /// The process could not be started.
     Spawn(String),
     /// Killed at the time cap.
@@ -116,6 +137,10 @@ impl std::fmt::Display for RunFailure {
                 f.write_str("scripts are off: start authmock with --allow-scripts (or AUTHMOCK_ALLOW_SCRIPTS=1)")
             }
             Self::Unavailable(Unavailable::NoNode) => f.write_str("no `node` on PATH: install Node.js 20 or later"),
+            Self::Busy => write!(
+                f,
+                "{MAX_CONCURRENT} scripts were already running for the whole time limit"
+            ),
             Self::Spawn(why) => write!(f, "node did not start: {why}"),
             Self::TimedOut(limit) => write!(
                 f,

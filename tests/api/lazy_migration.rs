@@ -562,3 +562,32 @@ async fn a_reset_before_the_first_login_finds_the_legacy_user_through_get_user()
     assert_eq!(janrain_sign_ins(&counter.uri()).await, 1);
     assert_eq!(legacy_users(&app).len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_hanging_logins_runs_a_bounded_number_of_scripts() {
+    if !node_present() {
+        return;
+    }
+    let app = scripting_app(Duration::from_millis(1500));
+    // A script that keeps its process alive without calling back.
+    let created = create_legacy(
+        &app,
+        "function login(email, password, callback) { setInterval(function () {}, 1000); }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let logins = (0..authmock::core::node::MAX_CONCURRENT + 2)
+        .map(|i| {
+            let app = &app;
+            async move { realm_login(app, &format!("user{i}@example.com"), "Some-Pass-1").await }
+        })
+        .collect::<Vec<_>>();
+    for reply in futures::future::join_all(logins).await {
+        assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", reply.body);
+        let hint = reply.header("x-authmock-hint").unwrap_or_default();
+        assert!(hint.contains("ms limit") || hint.contains("already running"), "{hint}");
+    }
+    let alice = app.login("alice@example.com", "Wonderland-2026").await;
+    assert_eq!(alice.status, StatusCode::OK, "{}", alice.body);
+}
