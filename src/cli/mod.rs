@@ -120,6 +120,17 @@ pub struct ServeArgs {
     /// A Janrain Capture app seed (JSON) to load instead of the embedded default.
     #[arg(long, env = "AUTHMOCK_JANRAIN_FIXTURE")]
     pub janrain_fixture: Option<PathBuf>,
+    /// Run the JavaScript of custom database connections (`options.customScripts`, lazy
+    /// migration) in Node.js. Scripts are code execution: off unless given; beyond loopback it
+    /// also needs --admin-token.
+    #[arg(long, env = "AUTHMOCK_ALLOW_SCRIPTS")]
+    pub allow_scripts: bool,
+    /// The wall-clock limit of one script call, in milliseconds (the provider's is about 20 s).
+    #[arg(long, env = "AUTHMOCK_SCRIPT_TIMEOUT_MS", default_value_t = 20_000)]
+    pub script_timeout_ms: u64,
+    /// The heap of one script call (`node --max-old-space-size`), in MiB.
+    #[arg(long, env = "AUTHMOCK_SCRIPT_HEAP_MB", default_value_t = crate::core::node::DEFAULT_HEAP_MB)]
+    pub script_heap_mb: u32,
     /// Once every listener accepts connections, write the summary (the `--json` lines) to this
     /// file, so a script can wait for the file instead of polling a port.
     #[arg(long, env = "AUTHMOCK_READY_FILE")]
@@ -171,6 +182,7 @@ async fn test(args: TestArgs) -> anyhow::Result<()> {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     crate::core::memory::map_large_buffers();
+    let scripts = script_settings(&args)?;
     let admin_token = admin_token(&args)?;
     let authority = if args.tls {
         let authority = crate::tls::Authority::generate()?;
@@ -196,6 +208,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         tls: tls.clone(),
         journal,
         admin_token: admin_token.clone(),
+        scripts: scripts.clone(),
     });
     // The default listeners: the Auth0 tenant first, then the Janrain app.
     let listeners = [
@@ -222,6 +235,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if authority.is_some() {
         // On stderr, so `--json` keeps stdout to the summary lines.
         eprintln!("{}", trust_instructions(&args.ca_file));
+    }
+    if scripts.allowed {
+        eprintln!("{}", scripts_banner(&scripts));
     }
     if admin_token.is_some() {
         eprintln!("authmock: /__authmock__/ paths require `Authorization: Bearer <the --admin-token value>`");
@@ -299,6 +315,7 @@ impl Listener {
         let addr = SocketAddr::new(settings.bind, port);
         let (tcp, tenant) = server::bind::<P>(addr, &fixture, Clock::system(), settings.tls.is_some()).await?;
         tenant.control().journal().configure(settings.journal);
+        tenant.control().scripts().configure(settings.scripts.clone());
         Ok(Self {
             tcp,
             summary: tenant.summary().to_string(),
@@ -336,6 +353,40 @@ pub fn admin_token(args: &ServeArgs) -> anyhow::Result<Option<std::sync::Arc<str
             args.bind
         ),
         None => Ok(None),
+    }
+}
+
+/// The script settings of `serve`: opted in only beyond loopback with an admin token.
+pub fn script_settings(args: &ServeArgs) -> anyhow::Result<crate::core::node::ScriptSettings> {
+    if args.allow_scripts && !args.bind.is_loopback() && args.admin_token.is_none() {
+        anyhow::bail!(
+            "refusing --allow-scripts on {} without --admin-token: custom database scripts are code the \
+             Management API can install, so anyone who can reach it could run JavaScript on this machine. \
+             Pass --admin-token <TOKEN>, or bind 127.0.0.1",
+            args.bind
+        );
+    }
+    Ok(crate::core::node::ScriptSettings {
+        allowed: args.allow_scripts,
+        timeout: std::time::Duration::from_millis(args.script_timeout_ms.max(1)),
+        heap_mb: args.script_heap_mb.max(16),
+    })
+}
+
+/// The banner line of `--allow-scripts`: what runs, confined how, or why nothing can.
+pub fn scripts_banner(settings: &crate::core::node::ScriptSettings) -> String {
+    let probe = crate::core::node::Scripts::default();
+    probe.configure(settings.clone());
+    match probe.available() {
+        Ok(()) => format!(
+            "authmock: --allow-scripts: custom database scripts run in node (one process per call, permission \
+             model: no files, no child processes, no workers; {} ms, {} MiB; outbound HTTP to loopback only)",
+            settings.timeout.as_millis(),
+            settings.heap_mb
+        ),
+        Err(_) => "authmock: --allow-scripts given, but no `node` (20 or later) is on PATH: connections with a \
+                   login script are refused"
+            .into(),
     }
 }
 

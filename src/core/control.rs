@@ -5,10 +5,11 @@
 //! rate-limit buckets. Each store has its own lock, apart from the provider's state lock, so
 //! recording an exchange or matching a fault never waits on a handler. Both the Auth0 `Tenant`
 //! and the Janrain `JanrainApp` hold one; `server::exchange` and `admin` reach it through them.
-//! Depends on `core::{journal, faults, ratelimit}` only.
+//! Depends on `core::{journal, faults, ratelimit, node}` only.
 
 use super::faults::Faults;
 use super::journal::{Journal, Settings};
+use super::node::Scripts;
 use super::ratelimit::RateLimits;
 
 /// One listener's journal, fault rules and rate limits. Cloning shares the stores.
@@ -20,6 +21,8 @@ pub struct Control {
     faults: Faults,
     /// Token buckets per endpoint group; none until configured (fixture or control API).
     rate_limits: RateLimits,
+    /// Whether and how customer scripts run (`serve --allow-scripts`); kept across resets.
+    scripts: Scripts,
 }
 
 impl Control {
@@ -43,7 +46,11 @@ impl Control {
         &self.rate_limits
     }
 
-    /// Empties the journal, the fault rules and the buckets; journal settings stay.
+    pub fn scripts(&self) -> &Scripts {
+        &self.scripts
+    }
+
+    /// Empties the journal, the fault rules and the buckets; journal and script settings stay.
     pub fn clear(&self) {
         self.journal.clear();
         self.faults.clear();

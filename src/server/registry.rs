@@ -24,6 +24,7 @@ use crate::admin::error::AdminError;
 use crate::admin::tenants::{CreateTenant, Runtime, TenantRuntime};
 use crate::core::clock::Clock;
 use crate::core::journal;
+use crate::core::node::ScriptSettings;
 use crate::core::provider::Provider;
 
 /// How the listeners of one process are served; runtime tenants inherit it.
@@ -37,6 +38,8 @@ pub struct ListenerSettings {
     pub journal: journal::Settings,
     /// `serve --admin-token`: every `/__authmock__/` path then needs `Authorization: Bearer`.
     pub admin_token: Option<Arc<str>>,
+    /// `serve --allow-scripts` and the script caps: whether customer JavaScript runs.
+    pub scripts: ScriptSettings,
 }
 
 impl Default for ListenerSettings {
@@ -46,6 +49,7 @@ impl Default for ListenerSettings {
             tls: None,
             journal: journal::Settings::default(),
             admin_token: None,
+            scripts: ScriptSettings::default(),
         }
     }
 }
@@ -136,6 +140,7 @@ fn start_tenant<P: Provider>(
             .await
             .map_err(serve_error)?;
         tenant.control().journal().configure(settings.journal);
+        tenant.control().scripts().configure(settings.scripts.clone());
         let router = listener::app_with(tenant.clone(), registry.runtime(), settings.admin_token.clone());
         Ok(Started {
             tenant: Box::new(tenant),

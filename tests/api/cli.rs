@@ -102,3 +102,47 @@ fn a_bad_fixture_field_is_named_by_its_json_path() {
     let stderr = serve_failure(&["--janrain-fixture", &file]);
     assert!(stderr.contains(&format!("{file}: clients[0]")), "{stderr}");
 }
+
+#[test]
+fn scripts_are_off_by_default_and_need_a_token_beyond_loopback() {
+    let off = authmock::cli::script_settings(&serve_args(&[])).expect("loopback");
+    assert!(!off.allowed);
+    assert_eq!(off.timeout, std::time::Duration::from_secs(20));
+    let on = authmock::cli::script_settings(&serve_args(&["--allow-scripts", "--script-timeout-ms", "1500"]))
+        .expect("loopback");
+    assert!(on.allowed);
+    assert_eq!(on.timeout, std::time::Duration::from_millis(1500));
+    let banner = authmock::cli::scripts_banner(&on);
+    assert!(
+        banner.contains("--allow-scripts") && (banner.contains("1500 ms") || banner.contains("no `node`")),
+        "{banner}"
+    );
+
+    let refused = authmock::cli::script_settings(&serve_args(&["--allow-scripts", "--bind", "0.0.0.0"]))
+        .expect_err("scripts beyond loopback need a token");
+    assert!(
+        refused
+            .to_string()
+            .contains("refusing --allow-scripts on 0.0.0.0 without --admin-token"),
+        "{refused}"
+    );
+    assert!(
+        authmock::cli::script_settings(&serve_args(&[
+            "--allow-scripts",
+            "--bind",
+            "0.0.0.0",
+            "--admin-token",
+            "t"
+        ]))
+        .is_ok()
+    );
+}
+
+#[test]
+fn serve_refuses_scripts_beyond_loopback_without_a_token() {
+    let stderr = serve_failure(&["--allow-scripts", "--bind", "0.0.0.0"]);
+    assert!(
+        stderr.contains("refusing --allow-scripts on 0.0.0.0 without --admin-token"),
+        "{stderr}"
+    );
+}

@@ -31,6 +31,7 @@ mod janrain_entity;
 mod janrain_native;
 mod janrain_refresh;
 mod journal;
+mod lazy_migration;
 mod login;
 mod login_after_reset;
 mod login_connection;

@@ -13,6 +13,7 @@ use crate::auth0::wire::oauth_error::OAuthError;
 
 use crate::auth0::authentication::params::{AuthParams, Params};
 use crate::auth0::tenant::Tenant;
+use crate::auth0::tenant::custom_db;
 use crate::auth0::tenant::model::{Ticket, TicketKind};
 use crate::auth0::tenant::tickets::{DEFAULT_TICKET_TTL, store_ticket};
 use crate::auth0::wire::respond::with_hint;
@@ -23,7 +24,16 @@ pub(super) async fn change_password(
     State(tenant): State<Tenant>,
     AuthParams(_, params): AuthParams,
 ) -> Result<Response, OAuthError> {
-    let hint = request_reset(&tenant, &params)?;
+    // Lazy migration (`tenant/custom_db.rs`): a legacy user the `get_user` script finds gets
+    // the reset mail as any other; the script runs outside the lock.
+    let legacy = match (params.get("email"), params.get("connection")) {
+        (Some(email), Some(connection)) => custom_db::migrate_on_reset(&tenant, connection, email).await,
+        _ => None,
+    };
+    let mut hint = request_reset(&tenant, &params)?;
+    if let Some(legacy) = legacy {
+        hint = format!("{legacy}; {hint}");
+    }
     let response = (
         StatusCode::OK,
         [(

@@ -14,6 +14,7 @@ use crate::auth0::authentication::mfa_required::{self, is_mfa_audience};
 use crate::auth0::authentication::params::{AuthParams, Params, TokenBody, client_credentials};
 use crate::auth0::tenant::Tenant;
 use crate::auth0::tenant::brute_force::{self, Attempt, Refusal};
+use crate::auth0::tenant::custom_db::{self, ScriptRefusal};
 use crate::auth0::tenant::guardian::{MFA_TOKEN_TTL, Pending};
 use crate::auth0::tenant::logins::random_alnum;
 use crate::auth0::tenant::logins::{Family, FamilyGrant};
@@ -47,6 +48,7 @@ pub(super) async fn token(
     peer: Peer,
     AuthParams(headers, params): AuthParams,
 ) -> Result<Response, OAuthError> {
+    lazy_migration(&tenant, &headers, &params).await?;
     match grant(&tenant, &headers, peer, &params)? {
         Granted::Token(body, quota_header) => {
             // RS256 signing is the expensive part of a token request: it runs without the tenant lock.
@@ -57,6 +59,47 @@ pub(super) async fn token(
             Ok(response)
         }
         Granted::OverQuota(refusal) => Ok(refusal),
+    }
+}
+
+/// Lazy migration (`tenant/custom_db.rs`) before a password grant: for an application that
+/// authenticates and may use the grant and the realm, a custom database's `login` script runs,
+/// outside the lock, for an email the realm has no user for. The grant then checks the
+/// credentials as any other; anything else wrong with the request is the grant's to answer.
+async fn lazy_migration(tenant: &Tenant, headers: &HeaderMap, params: &Params) -> Result<(), OAuthError> {
+    let grant_type = params.get("grant_type").unwrap_or_default();
+    if grant_type != GRANT_PASSWORD && grant_type != GRANT_PASSWORD_REALM {
+        return Ok(());
+    }
+    let (Some(username), Some(password)) = (params.get("username"), params.get("password")) else {
+        return Ok(());
+    };
+    let realm = {
+        let state = tenant.state();
+        let (client_id, client_secret) = client_credentials(headers, params);
+        let Ok(client) = authenticate_client(&state, client_id, client_secret, grant_type) else {
+            return Ok(());
+        };
+        let realm = if grant_type == GRANT_PASSWORD_REALM {
+            params.get("realm").map(str::to_owned)
+        } else {
+            state.default_directory().clone()
+        };
+        let usable = |realm: &String| {
+            client.grant_types.iter().any(|g| g == grant_type)
+                && state
+                    .connection_by_name(realm)
+                    .is_some_and(|c| c.enabled_for(&client.client_id))
+        };
+        match realm.filter(usable) {
+            Some(realm) => realm,
+            None => return Ok(()),
+        }
+    };
+    match custom_db::migrate_on_login(tenant, &realm, username, password).await {
+        Ok(_) => Ok(()),
+        Err(ScriptRefusal::Unauthorized(message)) => Err(OAuthError::ScriptUnauthorized { message }),
+        Err(ScriptRefusal::Failed(why)) => Err(OAuthError::ScriptFailed { why }),
     }
 }
 

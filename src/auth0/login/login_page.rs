@@ -17,6 +17,7 @@ use crate::auth0::login::authorize::{Answer, Outcome, error_to_callback, finish_
 use crate::auth0::login::session;
 use crate::auth0::tenant::Tenant;
 use crate::auth0::tenant::brute_force::{self, Attempt, Refusal};
+use crate::auth0::tenant::custom_db::{self, ScriptRefusal};
 use crate::auth0::tenant::logins::Transaction;
 use crate::auth0::tenant::state::TenantState;
 use crate::auth0::tenant::users::User;
@@ -114,10 +115,58 @@ pub(super) async fn submit(State(tenant): State<Tenant>, req: Request) -> Respon
         password: field("password"),
         ip: &ip,
     };
+    if let Err(Retry { status, hint, page }) = lazy_migration(&tenant, ul_state, cookie.as_deref(), &attempt).await {
+        return with_hint(html(status, page), hint);
+    }
     match log_in(&tenant, ul_state, cookie.as_deref(), remembered.as_deref(), &attempt) {
         Ok(answer) => answer.respond(&tenant, &rid),
         Err(Retry { status, hint, page }) => with_hint(html(status, page), hint),
     }
+}
+
+/// Lazy migration (`tenant/custom_db.rs`): a custom database's `login` script runs, outside the
+/// lock, for an email its connection has no user for, before the credentials are checked as
+/// any other. Its refusals are the form again: `UnauthorizedError`'s message (doc: New Universal
+/// Login shows it), or the script-error text.
+async fn lazy_migration(
+    tenant: &Tenant,
+    ul_state: &str,
+    cookie: Option<&str>,
+    attempt: &Attempt<'_>,
+) -> Result<(), Retry> {
+    let (connection, client_name) = {
+        let state = tenant.state();
+        let Ok(t) = transaction(&state, ul_state, cookie) else {
+            return Ok(());
+        };
+        let connection =
+            crate::auth0::login::connection::for_login(&state, &t.request.client_id, t.request.connection.as_deref());
+        let client_name = state
+            .client(&t.request.client_id)
+            .map(|c| c.name.clone())
+            .unwrap_or_default();
+        (connection, client_name)
+    };
+    let (message, hint) =
+        match custom_db::migrate_on_login(tenant, &connection, attempt.identifier, attempt.password).await {
+            Ok(_) => return Ok(()),
+            Err(ScriptRefusal::Unauthorized(message)) => (
+                message,
+                "the connection's login script called back UnauthorizedError: the page shows its message".to_owned(),
+            ),
+            Err(ScriptRefusal::Failed(why)) => (login_text::SCRIPT_ERROR.to_owned(), why),
+        };
+    Err(Retry {
+        status: StatusCode::BAD_REQUEST,
+        hint,
+        page: login_text::login_page(
+            tenant.name(),
+            &client_name,
+            ul_state,
+            attempt.identifier,
+            Some(&message),
+        ),
+    })
 }
 
 /// The posted login form's fields.

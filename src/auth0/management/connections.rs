@@ -17,6 +17,7 @@ use crate::auth0::management::extract::{BodySchema, MgmtBody, MgmtQuery, ScopeSe
 use crate::auth0::management::payload::Schema;
 use crate::auth0::tenant::Tenant;
 use crate::auth0::tenant::connections::{self, Configuration, Refusal, connection_json, enabled_client_ids};
+use crate::auth0::tenant::custom_db;
 use crate::auth0::tenant::lifecycle;
 use crate::auth0::wire::mgmt_error::MgmtError;
 use crate::auth0::wire::respond::mgmt_no_content;
@@ -72,6 +73,19 @@ fn refused(refusal: Refusal, name: &str) -> MgmtError {
         Refusal::NameTaken => MgmtError::ConnectionExists { name: name.to_owned() },
         Refusal::AttributesWith(key) => MgmtError::ConnectionAttributesWith { key },
     }
+}
+
+/// Refuses options that would run a `login` script on a server that cannot run scripts (a PATCH
+/// replaces `options` whole, so the body's options are the connection's).
+fn check_scripts(tenant: &Tenant, body: &serde_json::Map<String, Value>) -> Result<(), MgmtError> {
+    let runs = body
+        .get("options")
+        .and_then(Value::as_object)
+        .is_some_and(custom_db::runs_scripts);
+    if runs {
+        custom_db::scripts_available(tenant).map_err(|missing| MgmtError::ScriptsUnavailable { missing })?;
+    }
+    Ok(())
 }
 
 #[tracing::instrument(skip_all)]
@@ -135,6 +149,7 @@ pub(super) async fn create(
     MgmtBody(Doc(body, _)): MgmtBody<Doc<CreateSchema>>,
 ) -> Result<Response, MgmtError> {
     let name = text(&body, "name").unwrap_or_default().to_owned();
+    check_scripts(&tenant, &body)?;
     let mut state = tenant.state();
     let connection =
         connections::create_connection(&mut state, body, tenant.base_url(), lifecycle::make_room_for_connection)
@@ -162,6 +177,7 @@ pub(super) async fn update(
         });
     }
     let id = path_id(path);
+    check_scripts(&tenant, &body)?;
     let mut state = tenant.state();
     let index = state
         .connection_index(&id)

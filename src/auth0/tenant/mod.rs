@@ -16,6 +16,7 @@ pub mod bounds;
 pub(crate) mod brute_force;
 pub(crate) mod clients;
 pub(crate) mod connections;
+pub(crate) mod custom_db;
 pub(crate) mod guardian;
 pub(crate) mod imports;
 pub(crate) mod lifecycle;

@@ -21,6 +21,9 @@ pub const PASSWORD_REQUIRED: &str = "Password is required";
 /// like the other errors of the form, with the form's 400; inf: the element and status of this
 /// text were not captured).
 pub const USER_BLOCKED: &str = "Your account has been blocked after multiple consecutive login attempts.";
+/// `custom-script-error-code`: a custom database's script raised an error (doc: DOC-ultext,
+/// migration facts §3.2), shown like the form's other errors (inf: element and status).
+pub const SCRIPT_ERROR: &str = "Something went wrong, please try again later.";
 /// inf: the identifier field's "required" text mirrors `no-password`.
 pub const EMAIL_REQUIRED: &str = "Email is required";
 pub(super) const CONTINUE: &str = "Continue";

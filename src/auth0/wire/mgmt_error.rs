@@ -15,6 +15,7 @@ use crate::auth0::wire::body::NotJson;
 use crate::auth0::wire::hint::{human_duration, rate_limit_hint};
 use crate::auth0::wire::respond::{json_response, with_hint};
 use crate::auth0::wire::signup_error::{connection_not_enabled, connection_not_enabled_hint};
+use crate::core::node::Unavailable;
 use crate::core::tokens::TokenRejection;
 
 /// The most bytes a user's `user_metadata` and `app_metadata` weigh together, as JSON (see
@@ -234,6 +235,12 @@ pub enum MgmtError {
     /// `Cannot set both options.attributes and options.<key>` / `invalid_body` (obs: go-auth0 v1
     /// TestConnectionManager_CreateDBConnectionWithDifferentOptions, 2026-04).
     ConnectionAttributesWith { key: &'static str },
+    /// A database connection whose `login` script would run (`enabledDatabaseCustomization` on,
+    /// `customScripts.login` given) on a server that cannot run scripts: not opted in
+    /// (`--allow-scripts`) or no `node`. 400 `invalid_body` with authmock's own message (inf:
+    /// the provider always runs scripts; refusing beats storing a connection whose logins would
+    /// all fail).
+    ScriptsUnavailable { missing: Unavailable },
     /// Unknown API. 404 `The resource server does not exist` / `inexistent_resource_server`
     /// (obs: terraform-provider-auth0 TestAccDataSourceResourceServer). Also a grant's unknown
     /// `audience` (inf: no recording).
@@ -613,6 +620,22 @@ impl MgmtError {
                 format!("Cannot set both options.attributes and options.{key}"),
                 Some("invalid_body"),
             ),
+            // inf: authmock's own text (see the variant).
+            ScriptsUnavailable { missing } => mgmt(
+                StatusCode::BAD_REQUEST,
+                match missing {
+                    Unavailable::NotAllowed => {
+                        "Custom database scripts are disabled on this authmock server: start it \
+                                                with --allow-scripts (or AUTHMOCK_ALLOW_SCRIPTS=1) to run \
+                                                options.customScripts"
+                            .into()
+                    }
+                    Unavailable::NoNode => "Custom database scripts need Node.js: no `node` (version 20 or later) \
+                                            was found on the PATH of this authmock server"
+                        .into(),
+                },
+                Some("invalid_body"),
+            ),
             ResourceServerNotFound { .. } => mgmt(
                 StatusCode::NOT_FOUND,
                 "The resource server does not exist".into(),
@@ -847,6 +870,10 @@ impl MgmtError {
             ConnectionAttributesWith { key } => format!(
                 "options.attributes configures the identifiers itself: drop options.{key} or options.attributes"
             ),
+            ScriptsUnavailable { .. } => "a login script is customer code: authmock runs it in Node.js only when \
+                                          the operator opts in (docs/migration.md, lazy migration); without it, \
+                                          send enabledDatabaseCustomization false or no customScripts.login"
+                .into(),
             ResourceServerNotFound { id } => format!(
                 "no API has id or identifier {id} (GET /api/v2/resource-servers lists them; an identifier goes URL-encoded in the path)"
             ),

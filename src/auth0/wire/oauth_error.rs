@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use crate::auth0::wire::hint::rate_limit_hint;
+use crate::auth0::wire::login_text::SCRIPT_ERROR;
 use crate::auth0::wire::respond::{json_response, with_hint};
 use crate::auth0::wire::signup_error::connection_not_enabled_hint;
 
@@ -74,6 +75,16 @@ pub enum OAuthError {
     RefreshUserBlocked,
     /// Plain `password` grant with no default directory. 500 `server_error` (obs).
     NoDefaultConnection,
+    /// A custom database's `login` script called back `UnauthorizedError(message)`. 401
+    /// `unauthorized` with the script's message (inf: migration facts §7.7, no recording; the
+    /// legacy pair of a refused login, as `user is blocked`, and the 2015 template comment
+    /// "`callback()` → 401"; the docs give the message to the user).
+    ScriptUnauthorized { message: String },
+    /// A custom database's `login` script failed (an `Error`, a throw, the time or memory cap). 500
+    /// `server_error` (inf: migration facts §7.7, no recording; the 2015 template comment
+    /// "`callback(err)` → 500"; the text is the Universal Login copy of a script error,
+    /// `custom-script-error-code`, doc), the diagnosis in the hint only.
+    ScriptFailed { why: String },
     /// A password or password-realm grant into a connection not enabled for the application. 400
     /// `invalid_request` / `the connection was disabled` (obs: the legacy resource-owner endpoint
     /// `/oauth/ro`, auth0/Lock.swift #259, 2016; inf: that `/oauth/token`'s password grants,
@@ -242,6 +253,8 @@ impl OAuthError {
                 "server_error",
                 "Authorization server not configured with default connection.".into(),
             ),
+            ScriptUnauthorized { message } => oauth(StatusCode::UNAUTHORIZED, "unauthorized", message.clone()),
+            ScriptFailed { .. } => oauth(StatusCode::INTERNAL_SERVER_ERROR, "server_error", SCRIPT_ERROR.into()),
             InvalidRefreshToken { .. } => oauth(
                 StatusCode::FORBIDDEN,
                 "invalid_grant",
@@ -375,6 +388,10 @@ impl OAuthError {
             ),
             RefreshUserBlocked => "the refresh token's user is blocked (PATCH blocked:false lifts it)".into(),
             ConnectionDisabled { connection, client_id } => connection_not_enabled_hint(client_id, connection),
+            ScriptUnauthorized { .. } => {
+                "the connection's login script called back UnauthorizedError: its message is the description".into()
+            }
+            ScriptFailed { why } => why.clone(),
             NoDefaultConnection => {
                 "grant_type=password needs a tenant default directory; send a realm with the password-realm grant"
                     .into()

@@ -1,0 +1,593 @@
+//! Lazy migration through a custom database connection whose `login` script is the customer's
+//! own JavaScript, run in Node.js (facts migration.md §3, §4): the first login of a legacy user
+//! runs the script and migrates the user, later logins never call it; a community-style script
+//! that signs in at the Janrain twin's `/oauth/auth_native_traditional` runs unmodified; and a
+//! script that hangs, throws, loops, exhausts its heap, writes a file, spawns a process or
+//! reaches past loopback costs only its own login.
+//!
+//! Needs `node` (20 or later) on PATH: without it the tests pass with a note, except on CI
+//! (`CI=true`), where a missing `node` fails them.
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use authmock::core::node::ScriptSettings;
+
+use crate::helpers::janrain::{CAROL, CAROL_PASSWORD, FLOW_VERSION, WEB_ID};
+use crate::helpers::{App, Reply, TestApp};
+use crate::login::{Browser, WEB, page_wire, urlencode};
+
+const LEGACY: &str = "legacy-db";
+
+/// Whether `node` runs here; on CI its absence is a failure.
+fn node_present() -> bool {
+    let found = std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but no `node` on PATH: the lazy-migration tests need Node.js 20 or later"
+        );
+        eprintln!("skipped: no `node` on PATH (install Node.js 20 or later to run the lazy-migration tests)");
+    }
+    found
+}
+
+/// The default tenant with scripts opted in, capped at `timeout`.
+fn scripting_app(timeout: Duration) -> TestApp {
+    let app = TestApp::new();
+    app.tenant.control().scripts().configure(ScriptSettings {
+        allowed: true,
+        timeout,
+        heap_mb: 64,
+    });
+    app
+}
+
+/// `POST /api/v2/connections` of a migrating custom database with `login` and `configuration`.
+async fn create_legacy(app: &TestApp, login: &str, configuration: Value) -> Reply {
+    create_with_scripts(app, json!({"login": login}), configuration).await
+}
+
+/// The same with any `customScripts`.
+async fn create_with_scripts(app: &TestApp, scripts: Value, configuration: Value) -> Reply {
+    let token = app.token(App::Explorer).await;
+    let (web_app, _) = app.credentials(App::Web);
+    app.post_json(
+        "/api/v2/connections",
+        Some(&token),
+        &json!({
+            "name": LEGACY,
+            "strategy": "auth0",
+            "enabled_clients": [web_app, WEB],
+            "options": {
+                "enabledDatabaseCustomization": true,
+                "import_mode": true,
+                "customScripts": scripts,
+                "configuration": configuration,
+            },
+        }),
+    )
+    .await
+}
+
+/// A password-realm login into the legacy connection through the web app.
+async fn realm_login(app: &TestApp, username: &str, password: &str) -> Reply {
+    let (client_id, client_secret) = app.credentials(App::Web);
+    app.oauth(&json!({
+        "grant_type": "http://auth0.com/oauth/grant-type/password-realm",
+        "client_id": client_id,
+        "client_secret": client_secret,
+        "username": username,
+        "password": password,
+        "realm": LEGACY,
+        "scope": "openid profile email",
+    }))
+    .await
+}
+
+/// The users of the legacy connection.
+fn legacy_users(app: &TestApp) -> Vec<(String, String)> {
+    app.tenant
+        .state()
+        .users()
+        .iter()
+        .filter(|u| u.connection == LEGACY)
+        .map(|u| (u.user_id.clone(), u.email.clone()))
+        .collect()
+}
+
+/// How many sign-ins the Janrain twin served.
+async fn janrain_sign_ins(uri: &str) -> usize {
+    let journal: Value = reqwest::get(format!(
+        "{uri}/__authmock__/journal?path=/oauth/auth_native_traditional"
+    ))
+    .await
+    .expect("journal answers")
+    .json()
+    .await
+    .expect("journal JSON");
+    journal["entries"].as_array().map_or(0, Vec::len)
+}
+
+/// A login script in the style of the public ones (facts §4.1 option A, FA-guide): the Janrain
+/// app's traditional sign-in with the `request` module, success only on `stat == "ok"`, the
+/// Janrain profile mapped as §4.2. Only `configuration` says where the app is.
+const JANRAIN_LOGIN: &str = r#"function login(email, password, callback) {
+  const request = require('request');
+  request.post({
+    url: configuration.janrain_url + '/oauth/auth_native_traditional',
+    form: {
+      client_id: configuration.client_id,
+      flow_version: configuration.flow_version,
+      flow: 'standard',
+      locale: 'en-US',
+      form: 'signInForm',
+      redirect_uri: 'http://localhost',
+      currentPassword: password,
+      signInEmailAddress: email
+    }
+  }, function (err, response, body) {
+    if (err) return callback(err);
+    const data = JSON.parse(body);
+    if (response.statusCode !== 200 || data.stat !== 'ok') {
+      return callback(new WrongUsernameOrPasswordError(email, data.error_description));
+    }
+    const user = data.capture_user;
+    callback(null, {
+      user_id: user.uuid,
+      email: user.email,
+      email_verified: user.emailVerified != null,
+      given_name: user.givenName || undefined,
+      family_name: user.familyName || undefined,
+      app_metadata: { janrain_id: user.id }
+    });
+  });
+}"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_janrain_login_script_migrates_on_first_login_and_is_never_called_again() {
+    if !node_present() {
+        return;
+    }
+    let capture = authmock::JanrainMock::start().await;
+    let app = scripting_app(Duration::from_secs(20));
+    let created = create_legacy(
+        &app,
+        JANRAIN_LOGIN,
+        json!({"janrain_url": capture.uri(), "client_id": WEB_ID, "flow_version": FLOW_VERSION}),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    // `configuration` is read back sealed (facts §3.1) yet reaches the script in clear.
+    let id = created.json()["id"].as_str().expect("id").to_owned();
+    let token = app.token(App::Explorer).await;
+    let read = app.get(&format!("/api/v2/connections/{id}"), Some(&token)).await;
+    assert_ne!(read.json()["options"]["configuration"]["client_id"], WEB_ID);
+
+    // A wrong password: the script maps Capture's 200 + stat:error to WrongUsernameOrPasswordError,
+    // which is the usual wrong-credentials answer; nobody is migrated.
+    let wrong = realm_login(&app, CAROL, "not-her-password").await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN, "{}", wrong.body);
+    assert_eq!(
+        wrong.json(),
+        json!({"error": "invalid_grant", "error_description": "Wrong email or password."})
+    );
+    assert!(legacy_users(&app).is_empty());
+    assert_eq!(janrain_sign_ins(&capture.uri()).await, 1);
+
+    // The first right login migrates Carol under her Janrain uuid, email lower-cased.
+    let first = realm_login(&app, &CAROL.to_uppercase(), CAROL_PASSWORD).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!(janrain_sign_ins(&capture.uri()).await, 2);
+    let users = legacy_users(&app);
+    assert_eq!(users.len(), 1, "{users:?}");
+    // Carol's uuid in the Janrain fixture.
+    assert_eq!(users[0].0, "auth0|5b1c7e2a-9d43-4f0e-8a61-3c2d9e4f7b10");
+    assert_eq!(users[0].1, CAROL);
+    let sub = crate::helpers::claims(first.json()["id_token"].as_str().expect("id_token"))["sub"].clone();
+    assert_eq!(sub, users[0].0.as_str());
+
+    // Later logins are the store's: the script (and so Janrain) is not called again, and a wrong
+    // password is refused by the store.
+    let second = realm_login(&app, CAROL, CAROL_PASSWORD).await;
+    assert_eq!(second.status, StatusCode::OK, "{}", second.body);
+    let wrong = realm_login(&app, CAROL, "not-her-password").await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN, "{}", wrong.body);
+    assert_eq!(janrain_sign_ins(&capture.uri()).await, 2);
+    assert_eq!(legacy_users(&app).len(), 1);
+}
+
+/// A script that counts its calls in the journal of a loopback listener it fetches.
+const COUNTING_LOGIN: &str = r#"async function login(email, password, callback) {
+  await fetch(configuration.counter + '/oauth/auth_native_traditional', { method: 'POST' });
+  if (password !== 'Legacy-Pass-1') return callback(new WrongUsernameOrPasswordError(email, 'bad password'));
+  return callback(null, { user_id: 'legacy-42', email: email, nickname: 'leg' });
+}"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn universal_login_migrates_through_the_script_once() {
+    if !node_present() {
+        return;
+    }
+    let counter = authmock::JanrainMock::start().await;
+    let app = scripting_app(Duration::from_secs(20));
+    let created = create_legacy(&app, COUNTING_LOGIN, json!({"counter": counter.uri()})).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let query = format!(
+        "response_type=code&client_id={WEB}&redirect_uri={}&scope=openid&state=w3b&connection={LEGACY}",
+        urlencode("http://127.0.0.1:3000/callback")
+    );
+    let counter_uri = counter.uri();
+    let calls = || janrain_sign_ins(&counter_uri);
+
+    let mut browser = Browser::new(&app);
+    let ul_state = browser.start(&query).await;
+    let reply = browser
+        .post(
+            &format!("/u/login?state={ul_state}"),
+            &[
+                ("state", ul_state.as_str()),
+                ("username", "Legacy@Example.com"),
+                ("password", "wrong"),
+                ("action", "default"),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert!(reply.body.contains("Wrong email or password"), "{}", page_wire(&reply));
+    assert_eq!(calls().await, 1);
+
+    let reply = browser.log_in(&ul_state, "Legacy@Example.com", "Legacy-Pass-1").await;
+    let location = reply.header("location").expect("location");
+    assert!(
+        location.starts_with("http://127.0.0.1:3000/callback?code="),
+        "{location}"
+    );
+    assert_eq!(calls().await, 2);
+    assert_eq!(
+        legacy_users(&app),
+        vec![("auth0|legacy-42".to_owned(), "legacy@example.com".to_owned())]
+    );
+
+    let mut browser = Browser::new(&app);
+    let ul_state = browser.start(&query).await;
+    let reply = browser.log_in(&ul_state, "legacy@example.com", "Legacy-Pass-1").await;
+    assert!(reply.header("location").is_some_and(|l| l.contains("code=")));
+    assert_eq!(calls().await, 2, "the migrated user's login called the script");
+}
+
+/// One hostile script: what its login answers, and that the tenant still serves afterwards.
+async fn hostile(app: &TestApp, script: &str) -> Reply {
+    let created = create_legacy(app, script, json!({})).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let reply = realm_login(app, "victim@example.com", "Some-Pass-1").await;
+    // The tenant is unharmed: its own users still log in, nobody was migrated.
+    let alice = app.login("alice@example.com", "Wonderland-2026").await;
+    assert_eq!(alice.status, StatusCode::OK, "{}", alice.body);
+    assert!(legacy_users(app).is_empty());
+    reply
+}
+
+fn assert_script_error(reply: &Reply, hint: &str) {
+    assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", reply.body);
+    assert_eq!(
+        reply.json(),
+        json!({"error": "server_error", "error_description": "Something went wrong, please try again later."})
+    );
+    let said = reply.header("x-authmock-hint").unwrap_or_default();
+    assert!(said.contains(hint), "hint {said:?} lacks {hint:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_scripts_cost_only_their_own_login() {
+    if !node_present() {
+        return;
+    }
+    let cases: &[(&str, &str)] = &[
+        (
+            "function login(email, password, callback) { }",
+            "without calling its callback",
+        ),
+        (
+            "function login(email, password, callback) { setInterval(function () {}, 1000); }",
+            "ms limit",
+        ),
+        ("function login(email, password, callback) { for (;;) {} }", "ms limit"),
+        (
+            "function login(email, password, callback) { throw new Error('legacy store down'); }",
+            "Error: legacy store down",
+        ),
+        (
+            "function login(email, password, callback) { callback(new Error('unreachable')); }",
+            "Error: unreachable",
+        ),
+        (
+            "function login(email, password, callback) { const a = []; for (;;) { a.push(new Array(1e6).fill(7)); } }",
+            "out of memory",
+        ),
+        (
+            "function login(email, password, callback) { require('fs').writeFileSync('/tmp/authmock-pwned', 'x'); }",
+            "module 'fs' is not available",
+        ),
+        (
+            // Past the script's own `require`: Node's permission model still says no.
+            "function login(email, password, callback) { \
+               const p = this.constructor.constructor('return process')(); \
+               p.getBuiltinModule('fs').writeFileSync('/tmp/authmock-pwned', 'x'); \
+               callback(null, { user_id: 'pwned' }); }",
+            "restricted",
+        ),
+        (
+            "function login(email, password, callback) { \
+               const p = this.constructor.constructor('return process')(); \
+               p.getBuiltinModule('child_process').execSync('id'); \
+               callback(null, { user_id: 'pwned' }); }",
+            "restricted",
+        ),
+        (
+            "function login(email, password, callback) { require('child_process').execSync('id'); }",
+            "module 'child_process' is not available",
+        ),
+        (
+            "async function login(email, password, callback) { \
+               const r = await fetch('http://example.com/'); callback(null, { user_id: 'x' }); }",
+            "loopback only",
+        ),
+        (
+            "function login(email, password, callback) { \
+               request.post({ url: 'https://acme.janraincapture.com/oauth/auth_native_traditional', form: {} }, \
+               function (err) { callback(err); }); }",
+            "loopback only",
+        ),
+        (
+            "function login(email, password, callback) { callback(null, { email: email }); }",
+            "no user_id",
+        ),
+        (
+            "function login(email, password, callback) { syntax error here",
+            "SyntaxError",
+        ),
+    ];
+    for (script, hint) in cases {
+        let app = scripting_app(Duration::from_millis(1500));
+        let reply = hostile(&app, script).await;
+        assert_script_error(&reply, hint);
+    }
+    assert!(!std::path::Path::new("/tmp/authmock-pwned").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_callback_counts_once_and_unauthorized_errors_reach_the_user() {
+    if !node_present() {
+        return;
+    }
+    // A second callback is ignored: the first (no user) stands.
+    let app = scripting_app(Duration::from_secs(5));
+    let reply = hostile(
+        &app,
+        "function login(email, password, callback) { callback(null, null); callback(null, { user_id: 'late' }); }",
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
+    assert_eq!(reply.json()["error_description"], "Wrong email or password.");
+
+    // UnauthorizedError's message is for the user.
+    let app = scripting_app(Duration::from_secs(5));
+    let reply = hostile(
+        &app,
+        "function login(email, password, callback) { callback(new UnauthorizedError('Your legacy account is locked')); }",
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.body);
+    assert_eq!(
+        reply.json(),
+        json!({"error": "unauthorized", "error_description": "Your legacy account is locked"})
+    );
+}
+
+#[tokio::test]
+async fn scripts_are_refused_unless_the_operator_opted_in() {
+    let app = TestApp::new();
+    let reply = create_legacy(&app, "function login(e, p, cb) { cb(null, null); }", json!({})).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+    assert_eq!(reply.json()["errorCode"], "invalid_body");
+    assert!(
+        reply.json()["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("--allow-scripts")),
+        "{}",
+        reply.body
+    );
+    // Nothing was stored.
+    assert!(app.tenant.state().connection_by_name(LEGACY).is_none());
+
+    // A PATCH that turns the script on is refused the same way; one without scripts is not.
+    let token = app.token(App::Explorer).await;
+    let created = app
+        .post_json(
+            "/api/v2/connections",
+            Some(&token),
+            &json!({"name": LEGACY, "strategy": "auth0", "options": {"import_mode": true}}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.json()["id"].as_str().expect("id").to_owned();
+    let reply = app
+        .patch_json(
+            &format!("/api/v2/connections/{id}"),
+            &token,
+            &json!({"options": {"enabledDatabaseCustomization": true, "customScripts": {"login": "function login(e, p, cb) { cb(); }"}}}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+    crate::assert_wire!("lazy_migration_scripts_not_allowed", reply);
+    // Customization off: the scripts are stored, never run.
+    let reply = app
+        .patch_json(
+            &format!("/api/v2/connections/{id}"),
+            &token,
+            &json!({"options": {"enabledDatabaseCustomization": false, "customScripts": {"login": "function login(e, p, cb) { cb(); }"}}}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+}
+
+/// A real script (facts §4.1, FS-32237118212) that checks Capture's answer for HTTP 401; Capture
+/// answers a wrong password with 200 and `stat:"error"`, so the script's `user.capture_user.uuid`
+/// throws: a script error, as against the real app, not wrong credentials.
+const STATUS_CHECKING_LOGIN: &str = r#"function login(email, password, callback) {
+  const request = require('request');
+  request.post({
+    url: configuration.janrain_url + '/oauth/auth_native_traditional',
+    form: { client_id: configuration.client_id, flow: "standard", form: "signInForm",
+            accountNoOrEmail: email, currentPassword: password, locale: "en-US",
+            redirect_uri: "http://localhost", accountTypeId: 3 }
+  }, function(err, response, body) {
+    if (err) return callback(err);
+    if (response.statusCode === 401) return callback();
+    const user = JSON.parse(body);
+    callback(null, { user_id: user.capture_user.uuid, nickname: user.capture_user.accountNumber,
+                     email: user.capture_user.email, user_metadata: user.user_metadata });
+  });
+}"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_script_that_expects_a_401_from_capture_fails_as_against_the_real_app() {
+    if !node_present() {
+        return;
+    }
+    let capture = authmock::JanrainMock::start().await;
+    let app = scripting_app(Duration::from_secs(20));
+    let created = create_legacy(
+        &app,
+        STATUS_CHECKING_LOGIN,
+        json!({"janrain_url": capture.uri(), "client_id": WEB_ID}),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let reply = realm_login(&app, CAROL, "not-her-password").await;
+    assert_script_error(&reply, "TypeError");
+    assert_eq!(janrain_sign_ins(&capture.uri()).await, 1);
+
+    // On Universal Login the same failure is the page's script-error text.
+    let query = format!(
+        "response_type=code&client_id={WEB}&redirect_uri={}&scope=openid&state=w3b&connection={LEGACY}",
+        urlencode("http://127.0.0.1:3000/callback")
+    );
+    let mut browser = Browser::new(&app);
+    let ul_state = browser.start(&query).await;
+    let reply = browser
+        .post(
+            &format!("/u/login?state={ul_state}"),
+            &[
+                ("state", ul_state.as_str()),
+                ("username", CAROL),
+                ("password", "not-her-password"),
+                ("action", "default"),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert!(
+        reply.body.contains("Something went wrong, please try again later."),
+        "{}",
+        page_wire(&reply)
+    );
+    assert!(reply.header("x-authmock-hint").is_some_and(|h| h.contains("TypeError")));
+    assert!(legacy_users(&app).is_empty());
+}
+
+const GET_USER: &str = r#"function getByEmail(email, callback) {
+  if (email !== 'legacy@example.com') return callback(null);
+  return callback(null, { user_id: 'legacy-42', email: email, given_name: 'Leg' });
+}"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reset_before_the_first_login_finds_the_legacy_user_through_get_user() {
+    if !node_present() {
+        return;
+    }
+    let counter = authmock::JanrainMock::start().await;
+    let app = scripting_app(Duration::from_secs(20));
+    let created = create_with_scripts(
+        &app,
+        json!({"login": COUNTING_LOGIN, "get_user": GET_USER}),
+        json!({"counter": counter.uri()}),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let (client_id, _) = app.credentials(App::Web);
+    let forgot = |email: &'static str| {
+        let app = &app;
+        let client_id = client_id.clone();
+        async move {
+            app.post_json(
+                "/dbconnections/change_password",
+                None,
+                &json!({"client_id": client_id, "email": email, "connection": LEGACY}),
+            )
+            .await
+        }
+    };
+
+    // Unknown to the legacy store: nothing is created, nothing mailed, the same 200.
+    let reply = forgot("stranger@example.com").await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert!(reply.header("x-authmock-hint").is_some_and(|h| h.contains("found no")));
+    assert!(legacy_users(&app).is_empty());
+
+    // Known: the user is created without a password and gets the reset mail.
+    let reply = forgot("legacy@example.com").await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(
+        legacy_users(&app),
+        vec![("auth0|legacy-42".to_owned(), "legacy@example.com".to_owned())]
+    );
+    let outbox = app.get("/__authmock__/outbox?to=legacy@example.com", None).await.json();
+    assert_eq!(outbox["total"], 1, "{outbox}");
+    assert_eq!(janrain_sign_ins(&counter.uri()).await, 0, "get_user is not login");
+
+    // Not reset yet: the legacy password still logs in through the login script, which
+    // completes the user; from then on the store answers.
+    let first = realm_login(&app, "legacy@example.com", "Legacy-Pass-1").await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!(janrain_sign_ins(&counter.uri()).await, 1);
+    let second = realm_login(&app, "legacy@example.com", "Legacy-Pass-1").await;
+    assert_eq!(second.status, StatusCode::OK, "{}", second.body);
+    assert_eq!(janrain_sign_ins(&counter.uri()).await, 1);
+    assert_eq!(legacy_users(&app).len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_hanging_logins_runs_a_bounded_number_of_scripts() {
+    if !node_present() {
+        return;
+    }
+    let app = scripting_app(Duration::from_millis(1500));
+    // A script that keeps its process alive without calling back.
+    let created = create_legacy(
+        &app,
+        "function login(email, password, callback) { setInterval(function () {}, 1000); }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let logins = (0..authmock::core::node::MAX_CONCURRENT + 2)
+        .map(|i| {
+            let app = &app;
+            async move { realm_login(app, &format!("user{i}@example.com"), "Some-Pass-1").await }
+        })
+        .collect::<Vec<_>>();
+    for reply in futures::future::join_all(logins).await {
+        assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", reply.body);
+        let hint = reply.header("x-authmock-hint").unwrap_or_default();
+        assert!(hint.contains("ms limit") || hint.contains("already running"), "{hint}");
+    }
+    let alice = app.login("alice@example.com", "Wonderland-2026").await;
+    assert_eq!(alice.status, StatusCode::OK, "{}", alice.body);
+}
