@@ -168,8 +168,19 @@ fn run(state: &mut TenantState, id: &str, now: OffsetDateTime) {
     };
     let mut errors = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
+    // The connection's users by email and every user id, looked up once per job instead of a
+    // scan of the tenant's users per line of the file (100,000 lines: minutes otherwise).
+    let mut known = Known {
+        emails: state
+            .users
+            .iter()
+            .filter(|u| u.connection == conn.name)
+            .map(|u| (u.email.clone(), u.user_id.clone()))
+            .collect(),
+        ids: state.users.iter().map(|u| u.user_id.clone()).collect(),
+    };
     for user in users {
-        match import_one(state, &conn, &user, upsert, &mut seen, now) {
+        match import_one(state, &conn, &user, upsert, &mut seen, &mut known, now) {
             Ok(Outcome::Inserted) => summary.inserted += 1,
             Ok(Outcome::Updated) => summary.updated += 1,
             Err(problems) => {
@@ -191,6 +202,14 @@ fn run(state: &mut TenantState, id: &str, now: OffsetDateTime) {
 enum Outcome {
     Inserted,
     Updated,
+}
+
+/// The users a job's lines are checked against, kept up to date as it inserts.
+struct Known {
+    /// The connection's users: email to user id.
+    emails: std::collections::HashMap<String, String>,
+    /// Every user id of the tenant.
+    ids: HashSet<String>,
 }
 
 /// The user as `/errors` echoes it: hash values redacted (doc: `"value": "*****"`; inf: the
@@ -232,6 +251,7 @@ fn import_one(
     user: &Value,
     upsert: bool,
     seen: &mut HashSet<String>,
+    known: &mut Known,
     now: OffsetDateTime,
 ) -> Result<Outcome, Vec<UserProblem>> {
     let Some(obj) = user.as_object() else {
@@ -246,10 +266,7 @@ fn import_one(
     if !seen.insert(email.clone()) {
         return Err(vec![UserProblem::DuplicateInFile { field: "email" }]);
     }
-    if let Some(existing) = state
-        .user_by_email_in(&email, &connection.name)
-        .map(|u| u.user_id.clone())
-    {
+    if let Some(existing) = known.emails.get(&email).cloned() {
         if !upsert {
             return Err(vec![UserProblem::Exists]);
         }
@@ -289,9 +306,9 @@ fn import_one(
     let user_id = match obj.get("user_id").and_then(Value::as_str) {
         // doc: the id in the file gets the strategy prefix.
         Some(id) => format!("auth0|{id}"),
-        None => lifecycle::fresh_user_id(state),
+        None => lifecycle::fresh_user_id_among(state, &known.ids),
     };
-    if state.user(&user_id).is_some() {
+    if known.ids.contains(&user_id) {
         return Err(vec![UserProblem::DuplicateInFile { field: "user_id" }]);
     }
     let text = |k: &str| obj.get(k).and_then(Value::as_str).map(str::to_owned);
@@ -318,6 +335,8 @@ fn import_one(
         ..NewUser::default()
     };
     lifecycle::admit(state, who, None, rest, now);
+    known.ids.insert(user_id.clone());
+    known.emails.insert(email.clone(), user_id.clone());
     let hash = match checked.hash {
         Some(hash) => hash,
         // obs (SUP-nohash): a user imported without a hash gets a random one.
@@ -327,7 +346,8 @@ fn import_one(
             PasswordHash::new(&mut state.rng, &random)
         }
     };
-    if let Some(stored) = state.user_mut(&user_id) {
+    // The user `admit` just added is the last one.
+    if let Some(stored) = state.users.last_mut().filter(|u| u.user_id == user_id) {
         stored.password = Some(hash);
     }
     Ok(Outcome::Inserted)

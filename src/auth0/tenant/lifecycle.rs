@@ -156,6 +156,16 @@ pub(crate) fn fresh_user_id(state: &mut TenantState) -> String {
     }
 }
 
+/// [`fresh_user_id`] checked against a set of the tenant's user ids (a bulk import's).
+pub(crate) fn fresh_user_id_among(state: &mut TenantState, ids: &std::collections::HashSet<String>) -> String {
+    loop {
+        let candidate = format!("auth0|{}", random_hex(&mut state.rng, 12));
+        if !ids.contains(&candidate) {
+            return candidate;
+        }
+    }
+}
+
 /// Makes the user and adds it within the runtime cap: the one place a user comes into the
 /// tenant at runtime. `POST /api/v2/users` ([`create_user`]) and `/dbconnections/signup` call it
 /// after their own checks, which differ as the two endpoints do.

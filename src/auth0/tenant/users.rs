@@ -174,6 +174,13 @@ impl Users {
         self.list.find_mut(pick)
     }
 
+    /// The user added last, to change (a bulk import sets the password of the one it added).
+    pub fn last_mut(&mut self) -> Option<&mut User> {
+        self.changed();
+        let last = self.list.iter().len().checked_sub(1)?;
+        self.list.get_mut(last)
+    }
+
     /// A fresh, cold cache: a snapshot taken before keeps the old one, true of its users.
     fn changed(&mut self) {
         self.cache = Arc::default();
