@@ -83,14 +83,16 @@ pub(super) async fn show_prompt(State(tenant): State<Tenant>, req: Request) -> R
 /// prompt again with `The organization you entered is invalid`.
 #[tracing::instrument(skip_all)]
 pub(super) async fn submit_prompt(State(tenant): State<Tenant>, req: Request) -> Response {
-    let rid = request_id(&req);
-    let query_state = state_param(&req);
-    let cookie = session::from_headers(req.headers());
-    let form = match read_form(req).await {
-        Ok(form) => form,
-        Err(error) => return login_text::error_page(tenant.name(), &rid, &error),
+    let Posted {
+        rid,
+        cookie,
+        form,
+        ul_state,
+    } = match Posted::read(&tenant, req).await {
+        Ok(posted) => posted,
+        Err(page) => return page,
     };
-    let ul_state = form.get("state").filter(|s| !s.is_empty()).unwrap_or(&query_state);
+    let ul_state = ul_state.as_str();
     let entered = form.get("organizationName").map(|s| s.trim()).unwrap_or_default();
     let looked_up = {
         let state = tenant.state();
@@ -169,14 +171,16 @@ pub(super) async fn show_picker(State(tenant): State<Tenant>, req: Request) -> R
 /// for this client` (inf: the application requires one).
 #[tracing::instrument(skip_all)]
 pub(super) async fn submit_picker(State(tenant): State<Tenant>, req: Request) -> Response {
-    let rid = request_id(&req);
-    let query_state = state_param(&req);
-    let cookie = session::from_headers(req.headers());
-    let form = match read_form(req).await {
-        Ok(form) => form,
-        Err(error) => return login_text::error_page(tenant.name(), &rid, &error),
+    let Posted {
+        rid,
+        cookie,
+        form,
+        ul_state,
+    } = match Posted::read(&tenant, req).await {
+        Ok(posted) => posted,
+        Err(page) => return page,
     };
-    let ul_state = form.get("state").filter(|s| !s.is_empty()).unwrap_or(&query_state);
+    let ul_state = ul_state.as_str();
     let chosen = form.get("organization").map(String::as_str).unwrap_or_default();
     let mut guard = tenant.state();
     let transaction = match open_picker(&guard, ul_state, cookie.as_deref()) {
@@ -207,4 +211,36 @@ pub(super) async fn submit_picker(State(tenant): State<Tenant>, req: Request) ->
     let shown = pages::organization_picker(tenant.name(), ul_state, &offered);
     let hint = format!("{chosen:?} is not one of the organizations the picker offers this user");
     page(&tenant, &rid, StatusCode::BAD_REQUEST, Ok(shown), &hint)
+}
+
+/// A posted prompt page: its request id, the session cookie, the form, and the transaction's
+/// state (the form's, else the query's).
+struct Posted {
+    rid: String,
+    cookie: Option<String>,
+    form: std::collections::HashMap<String, String>,
+    ul_state: String,
+}
+
+impl Posted {
+    async fn read(tenant: &Tenant, req: Request) -> Result<Self, Response> {
+        let rid = request_id(&req);
+        let query_state = state_param(&req);
+        let cookie = session::from_headers(req.headers());
+        let form = match read_form(req).await {
+            Ok(form) => form,
+            Err(error) => return Err(login_text::error_page(tenant.name(), &rid, &error)),
+        };
+        let ul_state = form
+            .get("state")
+            .filter(|s| !s.is_empty())
+            .cloned()
+            .unwrap_or(query_state);
+        Ok(Self {
+            rid,
+            cookie,
+            form,
+            ul_state,
+        })
+    }
 }

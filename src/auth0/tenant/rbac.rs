@@ -86,24 +86,7 @@ pub(crate) fn add_role(
 
 /// The user's permissions on `api`, direct and through roles, sorted and without repeats.
 pub(crate) fn effective_permissions(state: &TenantState, user_id: &str, api: &str) -> Vec<String> {
-    let mut names: Vec<String> = state
-        .rbac
-        .user_permissions
-        .iter()
-        .filter(|(u, a, _)| u == user_id && a == api)
-        .map(|(_, _, name)| name.clone())
-        .chain(
-            state
-                .rbac
-                .roles_of(user_id)
-                .flat_map(|r| r.permissions.iter())
-                .filter(|(a, _)| a == api)
-                .map(|(_, name)| name.clone()),
-        )
-        .collect();
-    names.sort();
-    names.dedup();
-    names
+    permissions_through(state, user_id, api, state.rbac.roles_of(user_id))
 }
 
 /// The user's permissions on `api` in a login through `org_id`: the roles held in that
@@ -112,6 +95,17 @@ pub(crate) fn effective_permissions(state: &TenantState, user_id: &str, api: &st
 /// stay (inf: the docs speak of roles only). Sorted, without repeats.
 fn organization_permissions(state: &TenantState, user_id: &str, org_id: &str, api: &str) -> Vec<String> {
     let roles = state.organization_role_ids(org_id, user_id);
+    let held = state.rbac.roles.iter().filter(|r| roles.contains(&r.id));
+    permissions_through(state, user_id, api, held)
+}
+
+/// The user's direct permissions on `api` and those of `roles`, sorted and without repeats.
+fn permissions_through<'a>(
+    state: &'a TenantState,
+    user_id: &str,
+    api: &str,
+    roles: impl Iterator<Item = &'a Role>,
+) -> Vec<String> {
     let mut names: Vec<String> = state
         .rbac
         .user_permissions
@@ -119,11 +113,7 @@ fn organization_permissions(state: &TenantState, user_id: &str, org_id: &str, ap
         .filter(|(u, a, _)| u == user_id && a == api)
         .map(|(_, _, name)| name.clone())
         .chain(
-            state
-                .rbac
-                .roles
-                .iter()
-                .filter(|r| roles.contains(&r.id))
+            roles
                 .flat_map(|r| r.permissions.iter())
                 .filter(|(a, _)| a == api)
                 .map(|(_, name)| name.clone()),
