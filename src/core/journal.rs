@@ -27,7 +27,8 @@
 //!   revealing the value; shorter ones become `****`: tokens (`access_token`, `id_token`,
 //!   `refresh_token`, `mfa_token`, `subject_token`, `/oauth/revoke`'s `token`, logout's
 //!   `id_token_hint`), secrets (`client_secret`, Janrain's `refresh_secret`), tickets (and a
-//!   Guardian enrollment ticket's `ticket_id`, `ticket_url`),
+//!   Guardian enrollment ticket's `ticket_id`, `ticket_url`, and an organization invitation's
+//!   `invitation`, in a query or inside its `invitation_url`),
 //!   assertions (`client_assertion`), signatures (Janrain's `signature`) and API keys. The
 //!   credential of an `Authorization` header keeps its scheme (`Bearer ****f00d`,
 //!   `Signature ****f00d`), and every cookie value is tailed.
@@ -605,6 +606,11 @@ pub fn secret_kind(key: &str) -> Option<bool> {
     if key == "configuration" {
         return Some(false);
     }
+    // An organization invitation's ticket, as `/authorize` takes it (`invitation=`, also inside
+    // an `invitation_url`): tailed, as tickets are.
+    if key == "invitation" {
+        return Some(true);
+    }
     let mut words = key_words(key);
     // A Guardian enrollment ticket's `ticket_id` and the `ticket_url` that carries it: tailed.
     if let [.., ticket, tail] = words.as_slice()
@@ -1047,6 +1053,21 @@ mod tests {
     }
 
     #[test]
+    fn an_invitation_ticket_is_tailed_in_its_url_and_its_query() {
+        let body = r#"{"id":"uinv_1","invitation_url":"https://app.example/login?invitation=Kx8vQ2pLm9Tz4wRb&organization=org_1","ticket_id":"Kx8vQ2pLm9Tz4wRb"}"#;
+        let value: Value = serde_json::from_str(&mask_body(body)).expect("still JSON");
+        assert_eq!(
+            value["invitation_url"],
+            "https://app.example/login?invitation=****4wRb&organization=org_1"
+        );
+        assert_eq!(value["ticket_id"], "****4wRb");
+        assert_eq!(
+            mask_text("/authorize?client_id=a&invitation=Kx8vQ2pLm9Tz4wRb&organization=org_1"),
+            "/authorize?client_id=a&invitation=****4wRb&organization=org_1"
+        );
+    }
+
+    #[test]
     fn bodies_without_secrets_are_kept_byte_for_byte() {
         for body in [
             "{ \"email\" : \"a@b.c\" }",
@@ -1242,6 +1263,7 @@ mod tests {
             "mfa_token",
             "ticket_id",
             "ticket_url",
+            "invitation",
             "subject_token",
             "actor_token",
             "token",
