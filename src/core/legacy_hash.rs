@@ -20,6 +20,21 @@ fn bad(why: impl Into<String>) -> HashError {
     HashError(why.into())
 }
 
+/// The most work one imported hash may ask of a login, so that a hostile file cannot stall a
+/// tenant or exhaust the process's memory at a user's first login (inf: the provider's own limits
+/// are not documented; these sit above the costs migration guides use: bcrypt 10–12, PBKDF2
+/// 600,000 iterations, scrypt N = 2^17 with r = 8, argon2 64 MiB).
+pub mod limits {
+    /// bcrypt's cost (2^14 rounds: about a second).
+    pub const BCRYPT_COST: u32 = 14;
+    /// PBKDF2's iterations.
+    pub const PBKDF2_ITERATIONS: u32 = 2_000_000;
+    /// The memory scrypt and argon2 may take for one check, in bytes.
+    pub const MEMORY_BYTES: u64 = 256 << 20;
+    /// scrypt's parallelization and argon2's passes and lanes.
+    pub const PASSES: u32 = 16;
+}
+
 /// How the bytes of a hash, salt or key are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {
@@ -246,8 +261,18 @@ impl LegacyHash {
     /// password first.
     pub fn bcrypt(hash: &str, salt: Option<Salt>) -> Result<Self, HashError> {
         let prefix_ok = ["$2a$", "$2b$", "$2y$"].iter().any(|p| hash.starts_with(p));
-        if !prefix_ok || hash.len() != 60 || hash.parse::<bcrypt::HashParts>().is_err() {
+        let Some(parts) = hash
+            .parse::<bcrypt::HashParts>()
+            .ok()
+            .filter(|_| prefix_ok && hash.len() == 60)
+        else {
             return Err(bad("not a bcrypt hash ($2a$, $2b$ or $2y$, 60 characters)"));
+        };
+        if parts.get_cost() > limits::BCRYPT_COST {
+            return Err(bad(format!(
+                "a bcrypt cost above {} is not accepted",
+                limits::BCRYPT_COST
+            )));
         }
         Ok(Self::new(Kind::Bcrypt {
             hash: hash.to_owned(),
@@ -257,9 +282,20 @@ impl LegacyHash {
 
     /// An argon2 PHC string.
     pub fn argon2(phc: &str) -> Result<Self, HashError> {
-        argon2::PasswordHash::new(phc).map_err(|e| bad(format!("not an argon2 PHC string: {e}")))?;
+        let parsed = argon2::PasswordHash::new(phc).map_err(|e| bad(format!("not an argon2 PHC string: {e}")))?;
         if !phc.starts_with("$argon2") {
             return Err(bad("not an argon2 PHC string"));
+        }
+        let params = argon2::Params::try_from(&parsed).map_err(|e| bad(format!("invalid argon2 parameters: {e}")))?;
+        if u64::from(params.m_cost()) * 1024 > limits::MEMORY_BYTES
+            || params.t_cost() > limits::PASSES
+            || params.p_cost() > limits::PASSES
+        {
+            return Err(bad(format!(
+                "argon2 parameters above {} MiB of memory or {} passes or lanes are not accepted",
+                limits::MEMORY_BYTES >> 20,
+                limits::PASSES
+            )));
         }
         Ok(Self::new(Kind::Argon2 { phc: phc.to_owned() }))
     }
@@ -303,6 +339,12 @@ impl LegacyHash {
             Digest::Md4 | Digest::Md5 => return Err(bad("PBKDF2 with MD4 or MD5 is not supported")),
         };
         let iterations = NonZeroU32::new(iterations).ok_or_else(|| bad("iterations must be positive"))?;
+        if iterations.get() > limits::PBKDF2_ITERATIONS {
+            return Err(bad(format!(
+                "more than {} PBKDF2 iterations are not accepted",
+                limits::PBKDF2_ITERATIONS
+            )));
+        }
         if hash.is_empty() {
             return Err(bad("empty hash"));
         }
@@ -349,6 +391,15 @@ impl LegacyHash {
         }
         let log_n = n.trailing_zeros() as u8;
         scrypt::Params::new(log_n, r, p).map_err(|_| bad("invalid scrypt parameters"))?;
+        // scrypt takes 128 · N · r bytes of memory.
+        let memory = 128u128 * u128::from(n) * u128::from(r);
+        if memory > u128::from(limits::MEMORY_BYTES) || p > limits::PASSES {
+            return Err(bad(format!(
+                "scrypt parameters above {} MiB of memory or {} lanes are not accepted",
+                limits::MEMORY_BYTES >> 20,
+                limits::PASSES
+            )));
+        }
         if hash.is_empty() {
             return Err(bad("empty hash"));
         }
@@ -452,6 +503,26 @@ pub fn bcrypt_hash(password: &str, cost: u32, salt: [u8; 16]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Hostile work factors are refused when the hash comes in, never run at a login: a bcrypt
+    /// cost of 15, 3,000,000 PBKDF2 iterations, scrypt taking 1 GiB, argon2 taking 1 GiB.
+    #[test]
+    fn work_factors_past_the_limits_are_refused() {
+        let cost_10 = "$2b$10$fGr0/0QnnDkv9VG0BtyaiOj9Fb5rNQTXkrCcidzQqR061kc6e5VBu";
+        assert!(LegacyHash::bcrypt(cost_10, None).is_ok());
+        assert!(LegacyHash::bcrypt(&cost_10.replace("$10$", "$15$"), None).is_err());
+        assert!(LegacyHash::pbkdf2(Digest::Sha256, 2_000_000, vec![1], vec![1]).is_ok());
+        assert!(LegacyHash::pbkdf2(Digest::Sha256, 3_000_000, vec![1], vec![1]).is_err());
+        assert!(LegacyHash::scrypt(vec![1], 1 << 17, 8, 1, vec![1]).is_ok(), "128 MiB");
+        assert!(LegacyHash::scrypt(vec![1], 1 << 20, 8, 1, vec![1]).is_err(), "1 GiB");
+        assert!(
+            LegacyHash::scrypt(vec![1], 1 << 10, 8, 64, vec![1]).is_err(),
+            "64 lanes"
+        );
+        let phc = |m: u32| format!("$argon2id$v=19$m={m},t=2,p=1$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG");
+        assert!(LegacyHash::argon2(&phc(65_536)).is_ok(), "64 MiB");
+        assert!(LegacyHash::argon2(&phc(1_048_576)).is_err(), "1 GiB");
+    }
 
     fn h(text: &str) -> Vec<u8> {
         hex(text).expect("hex")
