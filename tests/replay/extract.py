@@ -83,6 +83,9 @@ ROUTES = [
     ({"POST"}, r"/api/v2/users/[^/]+/multifactor/actions/invalidate-remember-browser", "guardian-enrollments"),
     ({"POST"}, r"/api/v2/guardian/enrollments/ticket", "guardian-enrollments"),
     ({"GET", "DELETE"}, r"/api/v2/guardian/enrollments/[^/]+", "guardian-enrollments"),
+    ({"GET"}, r"/api/v2/guardian/factors", "guardian-factors"),
+    ({"PUT"}, r"/api/v2/guardian/factors/[^/]+", "guardian-factors"),
+    ({"GET", "PUT"}, r"/api/v2/guardian/policies", "guardian-factors"),
 ]
 
 

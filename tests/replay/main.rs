@@ -87,6 +87,8 @@ const MANAGEMENT_SCOPES: &[&str] = &[
     "create:organization_invitations",
     "delete:organization_invitations",
     "read:authentication_methods",
+    "read:guardian_factors",
+    "update:guardian_factors",
     "create:authentication_methods",
     "update:authentication_methods",
     "delete:authentication_methods",
