@@ -277,13 +277,22 @@ async fn credentials(world: &AuthWorld, name: &str) -> Result<Credentials, Strin
 /// `name`, as that application would ask (the harness's `User-Agent`, so it is not the client's).
 async fn token_for(world: &AuthWorld, name: &str, audience: &str) -> Result<Answer, String> {
     let app = credentials(world, name).await?;
+    token_request(
+        world,
+        json!({
+            "grant_type": "client_credentials",
+            "client_id": app.client_id,
+            "client_secret": app.client_secret,
+            "audience": audience,
+        }),
+    )
+    .await
+}
+
+/// `POST /oauth/token` of the scenario's tenant with `body` as JSON, as an application would ask
+/// it (the harness's `User-Agent`, so it is not the client's).
+pub(super) async fn token_request(world: &AuthWorld, body: Value) -> Result<Answer, String> {
     let url = format!("{}/oauth/token", world.auth0().await?.idp.uri());
-    let body = json!({
-        "grant_type": "client_credentials",
-        "client_id": app.client_id,
-        "client_secret": app.client_secret,
-        "audience": audience,
-    });
     let response = world
         .control
         .post(&url)

@@ -8,9 +8,9 @@ use base64::Engine as _;
 use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
-use super::configuration::{application_id, created, ended, harness_login, reported};
+use super::configuration::{application_id, created, ended, harness_login, reported, token_request};
 use crate::harness::browser::{Landing, url_param};
-use crate::harness::management::{AGENT, encoded};
+use crate::harness::management::encoded;
 use crate::harness::world::AuthWorld;
 
 /// The harness, as the tenant's administrator, lets the application `name` take organizations
@@ -186,23 +186,18 @@ async fn app(world: &AuthWorld, name: &str) -> Result<crate::auth0::tenant::summ
 /// own credentials and its first callback (`null` when it answers none).
 async fn id_token_claims(world: &AuthWorld, name: &str, code: &str) -> Result<Value, String> {
     let app = app(world, name).await?;
-    let url = format!("{}/oauth/token", world.auth0().await?.idp.uri());
-    let body = json!({
-        "grant_type": "authorization_code",
-        "client_id": app.client_id,
-        "client_secret": app.client_secret,
-        "code": code,
-        "redirect_uri": app.callbacks.first(),
-    });
-    let response = world
-        .control
-        .post(&url)
-        .header(reqwest::header::USER_AGENT, AGENT)
-        .json(&body)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    let answer: Value = response.json().await.unwrap_or(Value::Null);
+    let answer = token_request(
+        world,
+        json!({
+            "grant_type": "authorization_code",
+            "client_id": app.client_id,
+            "client_secret": app.client_secret,
+            "code": code,
+            "redirect_uri": app.callbacks.first(),
+        }),
+    )
+    .await?
+    .body;
     let payload = answer["id_token"].as_str().and_then(|t| t.split('.').nth(1));
     Ok(payload
         .and_then(|p| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(p).ok())
