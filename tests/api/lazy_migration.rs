@@ -202,6 +202,52 @@ async fn a_janrain_login_script_migrates_on_first_login_and_is_never_called_agai
     assert_eq!(legacy_users(&app).len(), 1);
 }
 
+/// A custom database without `import_mode` ("Use my own database" without "Import Users to
+/// Auth0", facts §3.1) is a legacy store: its `login` script answers every login, and the store
+/// never answers one with a password of its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_import_mode_every_login_asks_the_script() {
+    if !node_present() {
+        return;
+    }
+    let capture = authmock::JanrainMock::start().await;
+    let app = scripting_app(Duration::from_secs(20));
+    let token = app.token(App::Explorer).await;
+    let (web_app, _) = app.credentials(App::Web);
+    let configuration = json!({"janrain_url": capture.uri(), "client_id": WEB_ID, "flow_version": FLOW_VERSION});
+    let created = app
+        .post_json(
+            "/api/v2/connections",
+            Some(&token),
+            &json!({
+                "name": LEGACY,
+                "strategy": "auth0",
+                "enabled_clients": [web_app, WEB],
+                "options": {
+                    "enabledDatabaseCustomization": true,
+                    "import_mode": false,
+                    "customScripts": {"login": JANRAIN_LOGIN},
+                    "configuration": configuration,
+                },
+            }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    for call in 1..=2 {
+        let login = realm_login(&app, CAROL, CAROL_PASSWORD).await;
+        assert_eq!(login.status, StatusCode::OK, "{}", login.body);
+        assert_eq!(janrain_sign_ins(&capture.uri()).await, call);
+    }
+    assert_eq!(legacy_users(&app).len(), 1);
+    // A password the legacy store refuses is refused, though the same user signed in before.
+    let wrong = realm_login(&app, CAROL, "not-her-password").await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN, "{}", wrong.body);
+    assert_eq!(janrain_sign_ins(&capture.uri()).await, 3);
+    let again = realm_login(&app, CAROL, CAROL_PASSWORD).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    assert_eq!(janrain_sign_ins(&capture.uri()).await, 4);
+}
+
 /// A script that counts its calls in the journal of a loopback listener it fetches.
 const COUNTING_LOGIN: &str = r#"async function login(email, password, callback) {
   await fetch(configuration.counter + '/oauth/auth_native_traditional', { method: 'POST' });

@@ -7,7 +7,9 @@
 //! has no user for first runs the script ([`migrate_on_login`]); a profile it calls back with
 //! becomes the user `auth0|<user_id>` with the lower-cased email and the typed password hashed
 //! the project's way, and from then on the tenant's own store answers, so the script is never
-//! called again for that user (doc: DOC-cdb, DOC-auto). The login then goes on through the shared
+//! called again for that user (doc: DOC-cdb, DOC-auto). Without `import_mode` the connection is a
+//! legacy store ("Use my own database"): the script answers every login and the store keeps no
+//! password of its own. The login then goes on through the shared
 //! `brute_force::verify_password` as any other. The script runs in Node.js through
 //! `core::node` with the host program `custom_db_host.js`; only when the operator opted in.
 
@@ -82,11 +84,21 @@ impl Kind {
     }
 }
 
+/// A connection's script to run, its `configuration`, and whether the connection is a legacy
+/// store (`import_mode` off: the script answers every login, nothing is migrated).
+struct ToRun {
+    script: String,
+    configuration: Value,
+    legacy: bool,
+}
+
 /// The source and `configuration` of `connection`'s `kind` script, when it is a migrating custom
-/// database (`import_mode` on) that has no migrated user `email`. A user created by a password
+/// database (`import_mode` on) that has no migrated user `email`, or, for `login`, a custom
+/// database without `import_mode` (doc, DOC-cdb / OAS: "Use my own database", credentials always
+/// validated against the legacy store), whatever the store holds. A user created by a password
 /// reset before any login (no password yet: [`migrate_on_reset`]) is not migrated yet: its login
 /// still runs the script.
-fn migrating_script(tenant: &Tenant, connection: &str, email: &str, kind: Kind) -> Option<(String, Value)> {
+fn migrating_script(tenant: &Tenant, connection: &str, email: &str, kind: Kind) -> Option<ToRun> {
     let state = tenant.state();
     let found = state.connection_by_name(connection)?;
     let empty = Map::new();
@@ -95,11 +107,13 @@ fn migrating_script(tenant: &Tenant, connection: &str, email: &str, kind: Kind) 
         .get("options")
         .and_then(Value::as_object)
         .unwrap_or(&empty);
-    let migrated = state
-        .user_by_email_in(email, connection)
-        .is_some_and(|u| kind == Kind::GetUser || u.password.is_some());
+    let legacy = options.get("import_mode") != Some(&Value::Bool(true));
+    let migrated = !legacy
+        && state
+            .user_by_email_in(email, connection)
+            .is_some_and(|u| kind == Kind::GetUser || u.password.is_some());
     if found.strategy != crate::auth0::tenant::connections::DATABASE
-        || options.get("import_mode") != Some(&Value::Bool(true))
+        || (legacy && kind == Kind::GetUser)
         || !runs_scripts(options)
         || email.is_empty()
         || migrated
@@ -116,7 +130,11 @@ fn migrating_script(tenant: &Tenant, connection: &str, email: &str, kind: Kind) 
         .get("configuration")
         .cloned()
         .unwrap_or(Value::Object(Map::new()));
-    Some((script, configuration))
+    Some(ToRun {
+        script,
+        configuration,
+        legacy,
+    })
 }
 
 /// Runs a script in Node (no lock held) and reads its answer.
@@ -155,15 +173,37 @@ pub async fn migrate_on_login(
     if password.is_empty() {
         return Ok(LazyLogin::NotRun);
     }
-    let Some((script, configuration)) = migrating_script(tenant, connection, &email, Kind::Login) else {
+    let Some(ToRun {
+        script,
+        configuration,
+        legacy,
+    }) = migrating_script(tenant, connection, &email, Kind::Login)
+    else {
         return Ok(LazyLogin::NotRun);
     };
     let args = serde_json::json!([email, password]);
-    let profile = match run(tenant, Kind::Login, script, args, configuration).await? {
+    let answer = run(tenant, Kind::Login, script, args, configuration).await;
+    if legacy {
+        // The store keeps the profile, never a password of its own: the login that follows
+        // checks the password the script just accepted, or none.
+        forget_password(tenant, connection, &email);
+    }
+    let profile = match answer? {
         Ok(profile) => profile,
         Err(message) => return Ok(LazyLogin::NoUser(message)),
     };
     admit(tenant, connection, &email, Some(password), &profile).map(LazyLogin::Migrated)
+}
+
+/// Drops the stored password of `email` in a legacy-store connection, so the store never answers
+/// a login the script did not accept.
+fn forget_password(tenant: &Tenant, connection: &str, email: &str) {
+    let mut state = tenant.state();
+    if let Some(id) = state.user_by_email_in(email, connection).map(|u| u.user_id.clone())
+        && let Some(user) = state.user_mut(&id)
+    {
+        user.password = None;
+    }
 }
 
 /// A "forgot password" request for an email a migrating connection has no user for runs its
@@ -175,7 +215,9 @@ pub async fn migrate_on_login(
 /// answers 200 either way).
 pub async fn migrate_on_reset(tenant: &Tenant, connection: &str, email: &str) -> Option<String> {
     let email = email.trim().to_lowercase();
-    let (script, configuration) = migrating_script(tenant, connection, &email, Kind::GetUser)?;
+    let ToRun {
+        script, configuration, ..
+    } = migrating_script(tenant, connection, &email, Kind::GetUser)?;
     let args = serde_json::json!([email]);
     Some(match run(tenant, Kind::GetUser, script, args, configuration).await {
         Ok(Ok(profile)) => match admit(tenant, connection, &email, None, &profile) {
