@@ -21,12 +21,20 @@ pub const STOP_REQUEST_SCHEMA: &str = include_str!("../../docs/schemas/stop-requ
 pub const OPERATION_RESULTS_SCHEMA: &str = include_str!("../../docs/schemas/operation-results.json");
 
 /// The connection details sent in a `run`: an Auth0 tenant for `auth0.*` operations, a Janrain
-/// Capture app for `janrain.*` operations.
+/// Capture app for `janrain.*` operations, both for `migration.*` operations.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Provider {
     Auth0(Auth0Provider),
     Janrain(Box<JanrainProvider>),
+    Migration(Box<MigrationProvider>),
+}
+
+/// Both ends of a migration: the Janrain app it exports from, the Auth0 tenant it imports into.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MigrationProvider {
+    pub auth0: Auth0Provider,
+    pub janrain: JanrainProvider,
 }
 
 /// The connection details of the Auth0 tenant a scenario runs against.
@@ -296,7 +304,7 @@ mod tests {
         assert!(err.contains("result for `janrain.exchange_code`"), "{err}");
         assert!(err.contains("\"access_token\" is a required property"), "{err}");
         assert!(parse_run_answer(r#"{"seq":1,"ok":true,"result":null}"#, 1, "janrain.update_password").is_ok());
-        assert_eq!(operations().len(), 38);
+        assert_eq!(operations().len(), 40);
     }
 
     #[test]

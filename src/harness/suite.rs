@@ -43,6 +43,14 @@ pub const FEATURES: &[(&str, &str)] = &[
         include_str!("../../features/janrain/password_recovery.feature"),
     ),
     (
+        "migration/bulk_import.feature",
+        include_str!("../../features/migration/bulk_import.feature"),
+    ),
+    (
+        "migration/lazy_migration.feature",
+        include_str!("../../features/migration/lazy_migration.feature"),
+    ),
+    (
         "janrain/registration.feature",
         include_str!("../../features/janrain/registration.feature"),
     ),

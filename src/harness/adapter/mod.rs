@@ -42,7 +42,10 @@ impl Client {
     /// The operations the client declared.
     pub fn operations(&self) -> Vec<String> {
         match self {
-            Self::Builtin(_) => crate::harness::operations::all().map(|o| o.name.to_owned()).collect(),
+            Self::Builtin(_) => crate::harness::operations::all()
+                .filter(|o| !matches!(o.reference, crate::harness::operations::Reference::None))
+                .map(|o| o.name.to_owned())
+                .collect(),
             Self::Stdio(adapter) => adapter.hello.operations.clone(),
         }
     }

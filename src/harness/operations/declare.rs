@@ -23,6 +23,9 @@ pub(crate) enum Reference {
     Janrain(
         for<'a> fn(&'a mut ReferenceClient, &'a JanrainProvider, &'a Value) -> BoxFuture<'a, Result<Value, Failure>>,
     ),
+    /// Not the reference client's to do: a migration is a team's own program (the example is
+    /// `adapters/migration-example/`), so the reference client does not declare it.
+    None,
 }
 
 impl Operation {

@@ -1,6 +1,6 @@
 //! Every operation of adapter protocol v1, declared once: its name, the When-step phrases that
 //! need it, where its result's shape is, and what the reference client does for it. One file
-//! per provider (`auth0`, `janrain`), each a table in the order the reference client lists its
+//! per provider (`auth0`, `janrain`, and `migration` for both at once), each a table in the order the reference client lists its
 //! operations in its start answer.
 //!
 //! The reference client (`adapter::builtin`) dispatches through these tables, and the suite's
@@ -13,6 +13,7 @@
 mod declare;
 pub mod auth0;
 pub mod janrain;
+pub mod migration;
 
 pub use declare::Operation;
 pub(crate) use declare::Reference;
@@ -20,9 +21,12 @@ pub(crate) use declare::Reference;
 #[cfg(test)]
 use super::protocol;
 
-/// Every operation, Auth0's then Janrain's, in table order.
+/// Every operation, Auth0's, Janrain's then the migration's, in table order.
 pub fn all() -> impl Iterator<Item = &'static Operation> {
-    auth0::OPERATIONS.iter().chain(janrain::OPERATIONS)
+    auth0::OPERATIONS
+        .iter()
+        .chain(janrain::OPERATIONS)
+        .chain(migration::OPERATIONS)
 }
 
 /// The operation called `name`.

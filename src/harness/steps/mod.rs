@@ -4,7 +4,7 @@
 //! `registration` registration, email verification, token refresh and the signed-in profile,
 //! `configuration` applications and their grants created through the Management API, `mfa` a
 //! login that needs a second factor, `organizations` logins through an organization set up the
-//! same way.
+//! same way, `migration` a Janrain → Auth0 migration's parity checks.
 //! The phrase of a When-step that needs an operation is declared with the operation
 //! (`harness::operations`): a scenario that needs one the client did not declare is skipped.
 
@@ -14,6 +14,7 @@ pub mod janrain;
 pub mod login;
 pub mod management;
 pub mod mfa;
+pub mod migration;
 pub mod observations;
 pub mod operations;
 pub mod organizations;

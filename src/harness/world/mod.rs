@@ -20,7 +20,7 @@ use self::janrain::JanrainPart;
 use crate::harness::adapter::{Client, ClientSpec};
 use crate::harness::browser::LoginScenario;
 use crate::harness::management;
-use crate::harness::protocol::{OpOutcome, Provider};
+use crate::harness::protocol::{MigrationProvider, OpOutcome, Provider};
 use crate::harness::transport;
 
 tokio::task_local! {
@@ -65,6 +65,9 @@ pub struct AuthWorld {
     pub control: reqwest::Client,
     /// The browser, application and callbacks of a login scenario.
     pub login: LoginScenario,
+    /// The connection a migration scenario imports into, the import's report and the user's
+    /// last login (`steps/migration.rs`).
+    pub migration: crate::harness::steps::migration::MigrationScenario,
 }
 
 /// One operation, what the client reported for it, and what the provider journaled while the
@@ -114,6 +117,7 @@ impl AuthWorld {
             reports: Vec::new(),
             control: transport::trust(reqwest::Client::builder()).build()?,
             login: Default::default(),
+            migration: Default::default(),
         })
     }
 
@@ -137,6 +141,18 @@ impl AuthWorld {
     pub async fn janrain(&self) -> Result<&JanrainPart, String> {
         self.janrain
             .get_or_try_init(JanrainPart::start)
+            .await
+            .map_err(|e| format!("the scenario's Janrain app could not start: {e:#}"))
+    }
+
+    /// The scenario's Janrain Capture app seeded from `fixture`: the first Janrain step of the
+    /// scenario must be the one that asks.
+    pub async fn janrain_from(&self, fixture: crate::janrain::JanrainFixture) -> Result<&JanrainPart, String> {
+        if self.janrain.initialized() {
+            return Err("the scenario's Janrain app was started before its users were given".into());
+        }
+        self.janrain
+            .get_or_try_init(|| JanrainPart::start_with(fixture))
             .await
             .map_err(|e| format!("the scenario's Janrain app could not start: {e:#}"))
     }
@@ -178,6 +194,13 @@ impl AuthWorld {
         let janrain = op.starts_with("janrain.");
         let provider = if janrain {
             Provider::Janrain(Box::new(self.janrain().await?.provider.clone()))
+        } else if op.starts_with("migration.") {
+            // A migration's exchanges below are the tenant's (its import jobs); the steps read
+            // the Capture app's journal themselves.
+            Provider::Migration(Box::new(MigrationProvider {
+                auth0: self.auth0().await?.provider.clone(),
+                janrain: self.janrain().await?.provider.clone(),
+            }))
         } else {
             Provider::Auth0(self.auth0().await?.provider.clone())
         };
@@ -245,7 +268,7 @@ impl AuthWorld {
     }
 
     /// The id of the newest exchange in the tenant's (or the Capture app's) journal.
-    async fn newest_journal_id(&self, janrain: bool) -> Option<u64> {
+    pub(crate) async fn newest_journal_id(&self, janrain: bool) -> Option<u64> {
         let entries = if janrain {
             self.janrain_journal().await
         } else {
