@@ -17,31 +17,11 @@ use crate::harness::protocol::OpOutcome;
 use crate::harness::steps::observations::response_json;
 use crate::harness::world::AuthWorld;
 use crate::harness::world::janrain::migration_fixture;
+use crate::harness::world::migration::Login;
 
 /// The tenant's application a migration runs with (`create:connections`, `create:users`,
 /// `read:users`).
 const MIGRATION_APPLICATION: &str = "API Explorer Application";
-
-/// What a migration scenario remembers between its steps.
-#[derive(Debug, Default)]
-pub struct MigrationScenario {
-    /// The connection the client set up.
-    connection: Option<String>,
-    /// What the client reported for `migration.import_users`.
-    imported: Option<Value>,
-    /// The import jobs the tenant created while the client imported (`job_…`).
-    provider_jobs: Vec<String>,
-    /// The user's last login: status, body, and the Capture app's requests meanwhile.
-    login: Option<Login>,
-}
-
-#[derive(Debug)]
-struct Login {
-    email: String,
-    status: u16,
-    body: Value,
-    janrain_calls: Vec<String>,
-}
 
 #[given("a Janrain app holding the users to migrate")]
 async fn janrain_app_to_migrate(world: &mut AuthWorld) -> Result<(), String> {

@@ -9,6 +9,7 @@
 
 pub mod auth0;
 pub mod janrain;
+pub mod migration;
 
 use std::fmt;
 
@@ -67,7 +68,7 @@ pub struct AuthWorld {
     pub login: LoginScenario,
     /// The connection a migration scenario imports into, the import's report and the user's
     /// last login (`steps/migration.rs`).
-    pub migration: crate::harness::steps::migration::MigrationScenario,
+    pub migration: migration::MigrationScenario,
 }
 
 /// One operation, what the client reported for it, and what the provider journaled while the
