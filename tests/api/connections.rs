@@ -439,3 +439,39 @@ async fn read_configuration(app: &TestApp, token: &str, id: &str) -> serde_json:
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     reply.json()["options"]["configuration"].clone()
 }
+
+/// A connection that holds users keeps its `enabledDatabaseCustomization` setting: turning it on
+/// or off is the documented 400, while an empty connection changes freely and a PATCH that keeps
+/// the setting passes.
+#[tokio::test]
+async fn the_custom_database_setting_is_locked_once_the_connection_holds_users() {
+    let app = TestApp::new();
+    let token = app.token(App::Explorer).await;
+    let customize = |on: bool| json!({"options": {"enabledDatabaseCustomization": on}});
+    let seeded = "/api/v2/connections/con_FHnCKShgzqSf7tKL";
+    let locked = app.patch_json(seeded, &token, &customize(true)).await;
+    assert_wire!("connections_customization_locked", locked);
+
+    let created = app
+        .post_json(
+            "/api/v2/connections",
+            Some(&token),
+            &json!({"name": "Legacy", "strategy": "auth0"}),
+        )
+        .await;
+    let id = created.json()["id"].as_str().expect("id").to_owned();
+    let path = format!("/api/v2/connections/{id}");
+    for on in [true, false] {
+        let empty = app.patch_json(&path, &token, &customize(on)).await;
+        assert_eq!(empty.status, StatusCode::OK, "{}", empty.body);
+    }
+    let (explorer, _) = app.credentials(App::Explorer);
+    enable(&app, &token, &id, &explorer).await;
+    let user = json!({"connection": "Legacy", "email": "kept@example.com", "password": "Kept-2026!pass"});
+    let made = app.post_json("/api/v2/users", Some(&token), &user).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let on = app.patch_json(&path, &token, &customize(true)).await;
+    assert_eq!(on.status, StatusCode::BAD_REQUEST, "{}", on.body);
+    let kept = app.patch_json(&path, &token, &customize(false)).await;
+    assert_eq!(kept.status, StatusCode::OK, "{}", kept.body);
+}

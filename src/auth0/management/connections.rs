@@ -72,6 +72,7 @@ fn refused(refusal: Refusal, name: &str) -> MgmtError {
     match refusal {
         Refusal::NameTaken => MgmtError::ConnectionExists { name: name.to_owned() },
         Refusal::AttributesWith(key) => MgmtError::ConnectionAttributesWith { key },
+        Refusal::CustomizationLocked => MgmtError::CustomizationLocked,
     }
 }
 

@@ -356,6 +356,18 @@ pub enum Refusal {
     /// `options.attributes` beside `options.requires_username` or `options.validation`: the
     /// conflicting key.
     AttributesWith(&'static str),
+    /// A PATCH that turns `options.enabledDatabaseCustomization` on or off while the connection
+    /// holds users.
+    CustomizationLocked,
+}
+
+/// Whether `settings` use a legacy store (`options.enabledDatabaseCustomization`, off when absent).
+fn customized(settings: &Map<String, Value>) -> bool {
+    settings
+        .get("options")
+        .and_then(|o| o.get("enabledDatabaseCustomization"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
 }
 
 /// The recorded refusals of a database connection's options (obs: go-auth0
@@ -430,6 +442,11 @@ pub fn update_connection(
     let mut settings = old.settings.clone();
     patch_settings(&mut settings, body);
     check_options(&settings)?;
+    // doc (Management API OAS, connections PATCH): the setting is locked once the connection
+    // holds users.
+    if customized(&settings) != customized(&old.settings) && state.users.iter().any(|u| u.connection == old.name) {
+        return Err(Refusal::CustomizationLocked);
+    }
     let updated = derive(old.id.clone(), settings, enabled, old.seeded);
     state.connections[index] = updated;
     Ok(&state.connections[index])

@@ -241,6 +241,12 @@ pub enum MgmtError {
     /// the provider always runs scripts; refusing beats storing a connection whose logins would
     /// all fail).
     ScriptsUnavailable { missing: Unavailable },
+    /// A PATCH turning `options.enabledDatabaseCustomization` on or off on a connection that holds
+    /// users. 400 `This database contains users. You cannot change
+    /// "options.enabledDatabaseCustomization" setting.` (doc: Management API OAS, connections
+    /// PATCH); `errorCode` `invalid_body` (inf: the OAS gives the message only; the connections'
+    /// other body refusals carry it).
+    CustomizationLocked,
     /// Unknown API. 404 `The resource server does not exist` / `inexistent_resource_server`
     /// (obs: terraform-provider-auth0 TestAccDataSourceResourceServer). Also a grant's unknown
     /// `audience` (inf: no recording).
@@ -620,6 +626,12 @@ impl MgmtError {
                 format!("Cannot set both options.attributes and options.{key}"),
                 Some("invalid_body"),
             ),
+            CustomizationLocked => mgmt(
+                StatusCode::BAD_REQUEST,
+                "This database contains users. You cannot change \"options.enabledDatabaseCustomization\" setting."
+                    .into(),
+                Some("invalid_body"),
+            ),
             // inf: authmock's own text (see the variant).
             ScriptsUnavailable { missing } => mgmt(
                 StatusCode::BAD_REQUEST,
@@ -870,6 +882,9 @@ impl MgmtError {
             ConnectionAttributesWith { key } => format!(
                 "options.attributes configures the identifiers itself: drop options.{key} or options.attributes"
             ),
+            CustomizationLocked => "the connection holds users: delete them first (DELETE /api/v2/users/{id}, or \
+                                    DELETE /api/v2/connections/{id}/users?email=), or keep the setting"
+                .into(),
             ScriptsUnavailable { .. } => "a login script is customer code: authmock runs it in Node.js only when \
                                           the operator opts in (docs/migration.md, lazy migration); without it, \
                                           send enabledDatabaseCustomization false or no customScripts.login"
