@@ -120,10 +120,22 @@ impl Browser {
 
     /// Fills the login form on `page` and follows where the provider sends the browser.
     pub async fn fill_login(&mut self, page: &str, username: &str, password: &str) -> Result<Landing, String> {
-        let action = attribute(page, "<form", "action").ok_or("the page has no login form")?;
+        self.submit(page, &[("username", username), ("password", password)])
+            .await
+    }
+
+    /// Types the one-time code into the second-factor form on `page` (Universal Login's
+    /// `mfa-otp-challenge`: `state`, `code`, `action=default`) and follows where the provider
+    /// sends the browser.
+    pub async fn fill_code(&mut self, page: &str, code: &str) -> Result<Landing, String> {
+        self.submit(page, &[("code", code)]).await
+    }
+
+    /// Posts the page's form: every hidden field back, then `typed`, then `action=default`.
+    async fn submit(&mut self, page: &str, typed: &[(&str, &str)]) -> Result<Landing, String> {
+        let action = attribute(page, "<form", "action").ok_or("the page has no form")?;
         let mut fields = hidden_fields(page);
-        fields.push(("username".into(), username.into()));
-        fields.push(("password".into(), password.into()));
+        fields.extend(typed.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
         fields.push(("action".into(), "default".into()));
         let url = self.absolute(&action);
         match self.send(self.http.post(&url).form(&fields)).await? {
