@@ -7,7 +7,8 @@ Feature: A login that needs a second factor
   from a login that passed no second factor is asked the same way once the tenant asks for one.
   An application that wants a second factor of a user who signed in without one (step-up) asks
   /authorize for it with acr_values; the user enters the code of their authenticator on the
-  provider's page, and the ID token then says so (acr, amr).
+  provider's page, and the ID token then says so (acr, amr): the application checks that, since
+  the acr_values travel through the browser.
 
   Background:
     Given a fresh Auth0 tenant
@@ -41,6 +42,14 @@ Feature: A login that needs a second factor
     When the user signs in on the login page as "alice@example.com" with password "Wonderland-2026"
     And the client asks for a second factor and "alice@example.com" enters the code of their authenticator
     Then the client accepts the login of "alice@example.com" with a second factor
+
+  @must @error-case
+  Scenario: A step-up whose acr_values an attacker stripped is not accepted
+    Given the client logs users in through the "Single-page app" application
+    And "alice@example.com" has a one-time password authenticator
+    When the user signs in on the login page as "alice@example.com" with password "Wonderland-2026"
+    And the client asks for a second factor and an attacker strips acr_values before "alice@example.com"'s browser opens it
+    Then the client rejects the login
 
   @must
   Scenario: A refresh answered with mfa_required is completed with a one-time code

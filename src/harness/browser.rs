@@ -199,6 +199,23 @@ pub fn with_param(url: &str, name: &str, value: &str) -> String {
     )
 }
 
+/// `url` without parameter `name` (in its query or fragment).
+pub fn without_param(url: &str, name: &str) -> String {
+    let Some((base, query)) = url.split_once(['?', '#']) else {
+        return url.to_owned();
+    };
+    let separator = &url[base.len()..=base.len()];
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(n, _)| n != name)
+        .collect();
+    format!(
+        "{base}{separator}{}",
+        serde_urlencoded::to_string(&pairs).unwrap_or_default()
+    )
+}
+
 /// A string field of a JSON result.
 pub fn field(value: &Value, key: &str) -> Option<String> {
     value[key].as_str().map(str::to_owned)
@@ -226,5 +243,9 @@ mod tests {
             "http://a/cb?code=1&state=t"
         );
         assert_eq!(url_param("http://a/cb#state=s", "state").as_deref(), Some("s"));
+        assert_eq!(
+            without_param("http://a/authorize?acr_values=x&state=s", "acr_values"),
+            "http://a/authorize?state=s"
+        );
     }
 }

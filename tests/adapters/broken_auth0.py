@@ -53,6 +53,8 @@ The browser-login operations (the adapter is the application) add theirs:
     no-redirect-uri    leaves redirect_uri out of the /authorize URL, counting on the default callback
     no-step-up         asks for a second factor with a plain login, leaving acr_values out: the
                        signed-in user's browser comes straight back without one
+    ignores-amr        accepts a step-up's callback without checking that the ID token's acr and
+                       amr say a second factor happened
 
 tests/conformance/main.rs asserts the exact set of scenarios each mode fails (listed in
 tests/conformance/mutants.json); docs/writing-scenarios.md
@@ -331,7 +333,8 @@ def begin_login(p, args, login):
     state, nonce, verifier = secrets.token_urlsafe(18), secrets.token_urlsafe(18), secrets.token_urlsafe(48)
     login.clear()
     login.update(client_id=args["client_id"], client_secret=args.get("client_secret"),
-                 redirect_uri=args["redirect_uri"], state=state, nonce=nonce, verifier=verifier)
+                 redirect_uri=args["redirect_uri"], state=state, nonce=nonce, verifier=verifier,
+                 acr=args.get("acr_values"))
     query = {"response_type": "code", "client_id": args["client_id"], "redirect_uri": args["redirect_uri"],
              "scope": args["scope"], "state": state, "nonce": nonce}
     if MODE == "no-redirect-uri":
@@ -381,6 +384,9 @@ def complete_login(p, args, login):
         return True, {"accepted": False, "reason": "id_token_issuer_or_audience"}
     if claims.get("nonce") != login["nonce"] and MODE != "ignores-nonce":
         return True, {"accepted": False, "reason": "nonce_mismatch"}
+    stepped_up = claims.get("acr") == login["acr"] and "mfa" in claims.get("amr", [])
+    if login["acr"] and not stepped_up and MODE != "ignores-amr":
+        return True, {"accepted": False, "reason": "second_factor_not_performed"}
     login.update(access_token=tokens["access_token"], refresh_token=tokens.get("refresh_token"))
     answer = {"accepted": True, "sub": claims["sub"], "access_token": tokens["access_token"],
               "refresh_token": tokens.get("refresh_token")}

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use super::login::{app, begin, complete, report_result, seen, walk};
 use super::observations::{response_json, same_secret};
-use crate::harness::browser::Landing;
+use crate::harness::browser::{Landing, without_param};
 use crate::harness::protocol::OpOutcome;
 use crate::harness::world::AuthWorld;
 
@@ -201,18 +201,34 @@ async fn receives_mfa_tokens(world: &mut AuthWorld) -> Result<(), String> {
 
 #[when(expr = "the client asks for a second factor and {string} enters the code of their authenticator")]
 async fn steps_up(world: &mut AuthWorld, email: String) -> Result<(), String> {
+    step_up(world, &email, false).await
+}
+
+/// The attacker holds the browser: the `acr_values` go before the provider sees the URL, so the
+/// signed-in session comes straight back with a code and no second factor.
+#[when(
+    expr = "the client asks for a second factor and an attacker strips acr_values before {string}'s browser opens it"
+)]
+async fn steps_up_stripped(world: &mut AuthWorld, email: String) -> Result<(), String> {
+    step_up(world, &email, true).await
+}
+
+async fn step_up(world: &mut AuthWorld, email: &str, strip: bool) -> Result<(), String> {
     let redirect_uri = app(world)?.redirect_uri;
-    let url = begin(
+    let mut url = begin(
         world,
         "auth0.begin_step_up",
         &redirect_uri,
         json!({ "acr_values": MULTI_FACTOR }),
     )
     .await?;
+    if strip {
+        url = without_param(&url, "acr_values");
+    }
     // The browser keeps the session of the first login: the provider asks it for the code only.
     let landing = match walk(world, &url, None).await? {
         Landing::Page(200, page) if page.contains("name=\"code\"") => {
-            let code = code_shown(world, &email).await?;
+            let code = code_shown(world, email).await?;
             let browser = world.login.browser.as_mut().ok_or("no browser")?;
             browser.fill_code(&page, &code).await?
         }
