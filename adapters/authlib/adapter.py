@@ -17,13 +17,20 @@ web application keeps in its session.
 - The one step done here, as Authlib's framework clients do it in `authorize_access_token`: a
   callback carrying `error=…` is the provider's refusal, reported before any token request.
   (`OAuth2Session.fetch_token` itself only parses callbacks that carry a code.)
+- A step-up (`auth0.begin_step_up`) is the same authorization URL with `acr_values`; the
+  application trusts its callback only when the validated ID token carries that `acr` and `amr`
+  ["mfa"] (Authlib checks neither), and reports both.
+- A refresh's `403 mfa_required` is answered (`auth0.verify_mfa_otp`) with `fetch_token` and
+  `grant_type=http://auth0.com/oauth/grant-type/mfa-otp`, `mfa_token` and `otp`: Authlib sends
+  the extra parameters of an extension grant as they are.
 
 Transports (--transport, default http): Authlib's client sends plain http as readily as https;
 with tls, requests trusts the run's CA through REQUESTS_CA_BUNDLE, which `authmock test --tls` sets.
 
 A token-endpoint refusal is Authlib's `OAuthError`, which keeps the body's `error` and
-`error_description`; the status comes from the response the session's compliance hooks saw, and
-both are reported as the provider's error. A refused callback, state, nonce or other ID token claim
+`error_description` only; the status and the whole body (an `mfa_required`'s `mfa_token` with
+them) come from the response the session's compliance hooks saw, and are reported as the
+provider's error. A refused callback, state, nonce or other ID token claim
 is the application rejecting the login: `{"accepted": false, "reason": …}`. Anything else is a
 client failure: the traceback goes to stderr and the adapter exits, which fails that one scenario.
 """
@@ -44,7 +51,9 @@ from joserfc.errors import JoseError
 OPERATIONS = [
     "auth0.begin_login",
     "auth0.complete_login",
+    "auth0.begin_step_up",
     "auth0.refresh_tokens",
+    "auth0.verify_mfa_otp",
     "auth0.get_userinfo",
     "auth0.logout",
 ]
@@ -58,11 +67,16 @@ class RelyingParty(OpenIDMixin):
         self.client_id = session.client_id
         self.server_metadata = metadata
         self.last_status = None
+        self.last_body = None
         for hook in ("access_token_response", "refresh_token_response"):
             session.register_compliance_hook(hook, self._seen)
 
     def _seen(self, response):
         self.last_status = response.status_code
+        try:
+            self.last_body = response.json()
+        except ValueError:
+            self.last_body = None
         return response
 
     def load_server_metadata(self):
@@ -105,7 +119,7 @@ def rejected(reason):
 
 
 def run(login, op, args):
-    if op == "auth0.begin_login":
+    if op in ("auth0.begin_login", "auth0.begin_step_up"):
         login.rp = discover(
             login.p["base_url"],
             args.get("client_id") or login.p["login_client_id"],
@@ -114,11 +128,11 @@ def run(login, op, args):
             args.get("scope") or "openid profile email",
         )
         verifier, nonce = generate_token(48), generate_token(20)
-        extra = {k: args[k] for k in ("audience", "prompt") if args.get(k)}
+        extra = {k: args[k] for k in ("audience", "prompt", "acr_values") if args.get(k)}
         url, state = login.rp.session.create_authorization_url(
             login.rp.server_metadata["authorization_endpoint"], code_verifier=verifier, nonce=nonce, **extra
         )
-        login.pending = {"state": state, "nonce": nonce, "verifier": verifier}
+        login.pending = {"state": state, "nonce": nonce, "verifier": verifier, "acr": args.get("acr_values")}
         return {"url": url}
     if op == "auth0.complete_login":
         pending, login.pending = login.pending, None  # one callback consumes the transaction
@@ -147,18 +161,33 @@ def run(login, op, args):
             return rejected(f"{type(err).__name__}: {err}")
         if claims is None:
             return rejected("no id_token")
+        # A step-up is trusted only when the ID token says the second factor happened.
+        if pending["acr"] and (claims.get("acr") != pending["acr"] or "mfa" not in (claims.get("amr") or [])):
+            return rejected("second_factor_not_performed")
         login.token, login.id_token = token, token["id_token"]
-        return {
+        answer = {
             "accepted": True,
             "sub": claims["sub"],
             "access_token": token["access_token"],
             "refresh_token": token.get("refresh_token"),
         }
+        answer.update({k: claims[k] for k in ("acr", "amr") if k in claims})
+        return answer
     if op == "auth0.refresh_tokens":
         rp = login.rp
         token = rp.session.refresh_token(rp.server_metadata["token_endpoint"])
         login.token = token
         return {"access_token": token["access_token"], "refresh_token": token.get("refresh_token")}
+    if op == "auth0.verify_mfa_otp":
+        rp = login.rp
+        token = rp.session.fetch_token(
+            rp.server_metadata["token_endpoint"],
+            grant_type="http://auth0.com/oauth/grant-type/mfa-otp",
+            mfa_token=args["mfa_token"],
+            otp=args["otp"],
+        )
+        login.token = token
+        return {"access_token": token["access_token"]}
     if op == "auth0.get_userinfo":
         return dict(login.rp.userinfo())
     if op == "auth0.logout":
@@ -174,7 +203,10 @@ def run(login, op, args):
 def provider_error(login, err):
     """The token endpoint's refusal Authlib raised, as protocol v1's {status, body}; None otherwise."""
     if isinstance(err, OAuthError) and login.rp is not None and login.rp.last_status:
-        return {"status": login.rp.last_status, "body": {"error": err.error, "error_description": err.description}}
+        body = login.rp.last_body
+        if not isinstance(body, dict):
+            body = {"error": err.error, "error_description": err.description}
+        return {"status": login.rp.last_status, "body": body}
     return None
 
 

@@ -12,7 +12,12 @@
 // - `auth0.complete_login`: `authorizationCodeGrant()` with `expectedState`, `expectedNonce`
 //   and `pkceCodeVerifier`: the library checks the callback's state, surfaces an `error` the
 //   provider sent, redeems the code and validates the ID token (iss, aud, nonce, exp, iat).
+// - `auth0.begin_step_up`: the same URL with `acr_values`; its callback's ID token must carry
+//   that `acr` and `amr` ["mfa"] (the library checks neither: the application does), reported
+//   with the login.
 // - `auth0.refresh_tokens`: `refreshTokenGrant()`, keeping the rotated refresh token.
+// - `auth0.verify_mfa_otp`: the refresh's `mfa_required` answered with the library's
+//   `genericGrantRequest()` for the `mfa-otp` grant (an extension grant, RFC 6749 §4.5).
 // - `auth0.get_userinfo`: `fetchUserInfo()` with the ID token's `sub` as the expected subject.
 // - `auth0.logout`: `buildEndSessionUrl()` (RP-initiated logout at the discovered
 //   `end_session_endpoint`) with `post_logout_redirect_uri`, `id_token_hint` and `client_id`.
@@ -36,7 +41,9 @@ const libraryVersion = require("openid-client/package.json").version;
 const OPERATIONS = [
   "auth0.begin_login",
   "auth0.complete_login",
+  "auth0.begin_step_up",
   "auth0.refresh_tokens",
+  "auth0.verify_mfa_otp",
   "auth0.get_userinfo",
   "auth0.logout",
 ];
@@ -72,10 +79,11 @@ const rejected = (reason) => ({ accepted: false, reason });
 
 async function run(s, op, args) {
   switch (op) {
-    case "auth0.begin_login": {
+    case "auth0.begin_login":
+    case "auth0.begin_step_up": {
       s.config = await configuration(s.p, args.client_id || s.p.login_client_id, args.client_secret);
       const verifier = client.randomPKCECodeVerifier();
-      s.pending = { state: client.randomState(), nonce: client.randomNonce(), verifier };
+      s.pending = { state: client.randomState(), nonce: client.randomNonce(), verifier, acr: args.acr_values };
       s.redirectUri = args.redirect_uri;
       const params = {
         redirect_uri: args.redirect_uri,
@@ -85,7 +93,7 @@ async function run(s, op, args) {
         code_challenge: await client.calculatePKCECodeChallenge(verifier),
         code_challenge_method: "S256",
       };
-      for (const optional of ["audience", "prompt"]) if (args[optional]) params[optional] = args[optional];
+      for (const optional of ["audience", "prompt", "acr_values"]) if (args[optional]) params[optional] = args[optional];
       return { url: client.buildAuthorizationUrl(s.config, params).href };
     }
     case "auth0.complete_login": {
@@ -107,20 +115,37 @@ async function run(s, op, args) {
         if (err?.code?.startsWith?.("OAUTH_")) return rejected(`${err.code}: ${err.message}`);
         throw err;
       }
+      const claims = tokens.claims();
+      // A step-up is trusted only when the ID token says the second factor happened.
+      if (pending.acr && (claims.acr !== pending.acr || !(claims.amr || []).includes("mfa"))) {
+        return rejected("second_factor_not_performed");
+      }
       s.tokens = tokens;
-      s.claims = tokens.claims();
-      return {
+      s.claims = claims;
+      const answer = {
         accepted: true,
-        sub: s.claims.sub,
+        sub: claims.sub,
         access_token: tokens.access_token,
         refresh_token: tokens.refresh_token,
       };
+      if (claims.acr !== undefined) answer.acr = claims.acr;
+      if (claims.amr !== undefined) answer.amr = claims.amr;
+      return answer;
     }
     case "auth0.refresh_tokens": {
       if (!s.tokens?.refresh_token) throw new Error("no refresh token: log a user in with offline_access first");
       const tokens = await client.refreshTokenGrant(s.config, s.tokens.refresh_token);
       s.tokens = { ...s.tokens, ...tokens, refresh_token: tokens.refresh_token ?? s.tokens.refresh_token };
       return { access_token: tokens.access_token, refresh_token: tokens.refresh_token };
+    }
+    case "auth0.verify_mfa_otp": {
+      if (!s.config) throw new Error("no application: log a user in first");
+      const tokens = await client.genericGrantRequest(s.config, "http://auth0.com/oauth/grant-type/mfa-otp", {
+        mfa_token: args.mfa_token,
+        otp: args.otp,
+      });
+      s.tokens = { ...s.tokens, ...tokens, refresh_token: tokens.refresh_token ?? s.tokens?.refresh_token };
+      return { access_token: tokens.access_token };
     }
     case "auth0.get_userinfo":
       return await client.fetchUserInfo(s.config, s.tokens?.access_token ?? "", s.claims?.sub ?? client.skipSubjectCheck);

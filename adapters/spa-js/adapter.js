@@ -17,8 +17,14 @@
 //   `error` code (or message). The SDK keeps the refresh token in its private cache and has no
 //   getter for it: the adapter reports the one the browser received from /oauth/token, read from
 //   the response Chromium saw.
+// - auth0.begin_step_up: the running application calls `loginWithRedirect` again with
+//   `authorizationParams.acr_values`; its callback is accepted only when `getIdTokenClaims` shows
+//   that `acr` and `amr` ["mfa"] (the SDK checks neither), and both are reported.
 // - auth0.refresh_tokens: `getTokenSilently({cacheMode: "off"})`, which with `useRefreshTokens`
-//   is a refresh_token grant.
+//   is a refresh_token grant. An `mfa_required` answer is the SDK's `MfaRequiredError`: the
+//   adapter reports it with the SDK's own `mfa_token` and `mfa_requirements`.
+// - auth0.verify_mfa_otp: the SDK's `mfa.verify({mfaToken, otp})` (the mfa-otp grant, with the
+//   scope and audience the SDK kept from the refresh that raised MfaRequiredError).
 // - auth0.get_userinfo: the application fetches /userinfo with the SDK's access token (the SDK
 //   itself never calls /userinfo: `getUser` reads the ID token).
 // - auth0.logout: `logout({logoutParams: {returnTo}})`, its `openUrl` hook giving the URL.
@@ -37,7 +43,9 @@ const sdkVersion = require("@auth0/auth0-spa-js/package.json").version;
 const OPERATIONS = [
   "auth0.begin_login",
   "auth0.complete_login",
+  "auth0.begin_step_up",
   "auth0.refresh_tokens",
+  "auth0.verify_mfa_otp",
   "auth0.get_userinfo",
   "auth0.logout",
 ];
@@ -51,6 +59,8 @@ class Session {
     this.page = null;
     this.config = null;
     this.tokenAnswers = [];
+    // The acr_values of a step-up under way: its ID token must answer them.
+    this.acr = undefined;
   }
 
   async open(config) {
@@ -107,7 +117,11 @@ class Session {
         try {
           return { value: await window.spa[name](arg) };
         } catch (e) {
-          return { thrown: { error: e.error, error_description: e.error_description, message: String(e.message || e) } };
+          const thrown = { error: e.error, error_description: e.error_description, message: String(e.message || e) };
+          if (e instanceof auth0.MfaRequiredError) {
+            thrown.mfa_required = { mfa_token: e.mfa_token, mfa_requirements: e.mfa_requirements };
+          }
+          return { thrown };
         }
       },
       [name, arg],
@@ -167,7 +181,16 @@ async function run(session, provider, op, args) {
       });
       await session.load(new URL(args.redirect_uri).origin + "/");
       const extra = args.prompt ? { prompt: args.prompt } : {};
+      session.acr = undefined;
       const out = await session.call("login", extra);
+      if (out.thrown) throw new Error(`loginWithRedirect threw: ${JSON.stringify(out.thrown)}`);
+      return { ok: true, result: { url: out.value } };
+    }
+    case "auth0.begin_step_up": {
+      // The application is running (the user signed in): it asks for a second factor in place.
+      if (session.config === null) throw new Error("begin_step_up before a login");
+      session.acr = args.acr_values;
+      const out = await session.call("login", { acr_values: args.acr_values });
       if (out.thrown) throw new Error(`loginWithRedirect threw: ${JSON.stringify(out.thrown)}`);
       return { ok: true, result: { url: out.value } };
     }
@@ -181,7 +204,14 @@ async function run(session, provider, op, args) {
         return { ok: true, result: { accepted: false, reason: out.thrown.error || out.thrown.message } };
       }
       const answer = await session.lastTokenAnswer();
+      const claims = out.value.claims || {};
+      // A step-up is trusted only when the ID token says the second factor happened.
+      if (session.acr && (claims.acr !== session.acr || !(claims.amr || []).includes("mfa"))) {
+        return { ok: true, result: { accepted: false, reason: "second_factor_not_performed" } };
+      }
       const result = { accepted: true, sub: out.value.user.sub, email: out.value.user.email };
+      if (claims.acr !== undefined) result.acr = claims.acr;
+      if (claims.amr !== undefined) result.amr = claims.amr;
       if (answer && answer.body && answer.body.refresh_token) result.refresh_token = answer.body.refresh_token;
       if (answer && answer.body && answer.body.access_token) result.access_token = answer.body.access_token;
       return { ok: true, result };
@@ -190,6 +220,15 @@ async function run(session, provider, op, args) {
       const out = await session.call("refresh");
       if (out.thrown) {
         const refused = await providerError(session);
+        if (refused && out.thrown.mfa_required) {
+          // The SDK's MfaRequiredError, as the application reads it: the status is the wire's
+          // (the error has none), the body the SDK's fields.
+          const { error, error_description } = out.thrown;
+          return { ok: false, error: { status: refused.status, body: { error, error_description, ...out.thrown.mfa_required } } };
+        }
+        if (refused && refused.body && refused.body.error === "mfa_required") {
+          throw new Error(`getTokenSilently met mfa_required but threw no MfaRequiredError: ${JSON.stringify(out.thrown)}`);
+        }
         if (refused) return { ok: false, error: refused };
         throw new Error(`getTokenSilently threw without a provider error: ${JSON.stringify(out.thrown)}`);
       }
@@ -197,6 +236,15 @@ async function run(session, provider, op, args) {
       const result = { access_token: out.value.access_token };
       if (answer && answer.body && answer.body.refresh_token) result.refresh_token = answer.body.refresh_token;
       return { ok: true, result };
+    }
+    case "auth0.verify_mfa_otp": {
+      const out = await session.call("verifyOtp", { mfaToken: args.mfa_token, otp: args.otp });
+      if (out.thrown) {
+        const refused = await providerError(session);
+        if (refused) return { ok: false, error: refused };
+        throw new Error(`mfa.verify threw without a provider error: ${JSON.stringify(out.thrown)}`);
+      }
+      return { ok: true, result: { access_token: out.value.access_token } };
     }
     case "auth0.get_userinfo": {
       const out = await session.call("userinfo", provider.base_url);

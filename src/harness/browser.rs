@@ -120,10 +120,22 @@ impl Browser {
 
     /// Fills the login form on `page` and follows where the provider sends the browser.
     pub async fn fill_login(&mut self, page: &str, username: &str, password: &str) -> Result<Landing, String> {
-        let action = attribute(page, "<form", "action").ok_or("the page has no login form")?;
+        self.submit(page, &[("username", username), ("password", password)])
+            .await
+    }
+
+    /// Types the one-time code into the second-factor form on `page` (Universal Login's
+    /// `mfa-otp-challenge`: `state`, `code`, `action=default`) and follows where the provider
+    /// sends the browser.
+    pub async fn fill_code(&mut self, page: &str, code: &str) -> Result<Landing, String> {
+        self.submit(page, &[("code", code)]).await
+    }
+
+    /// Posts the page's form: every hidden field back, then `typed`, then `action=default`.
+    async fn submit(&mut self, page: &str, typed: &[(&str, &str)]) -> Result<Landing, String> {
+        let action = attribute(page, "<form", "action").ok_or("the page has no form")?;
         let mut fields = hidden_fields(page);
-        fields.push(("username".into(), username.into()));
-        fields.push(("password".into(), password.into()));
+        fields.extend(typed.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
         fields.push(("action".into(), "default".into()));
         let url = self.absolute(&action);
         match self.send(self.http.post(&url).form(&fields)).await? {
@@ -187,6 +199,23 @@ pub fn with_param(url: &str, name: &str, value: &str) -> String {
     )
 }
 
+/// `url` without parameter `name` (in its query or fragment).
+pub fn without_param(url: &str, name: &str) -> String {
+    let Some((base, query)) = url.split_once(['?', '#']) else {
+        return url.to_owned();
+    };
+    let separator = &url[base.len()..=base.len()];
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(n, _)| n != name)
+        .collect();
+    format!(
+        "{base}{separator}{}",
+        serde_urlencoded::to_string(&pairs).unwrap_or_default()
+    )
+}
+
 /// A string field of a JSON result.
 pub fn field(value: &Value, key: &str) -> Option<String> {
     value[key].as_str().map(str::to_owned)
@@ -214,5 +243,9 @@ mod tests {
             "http://a/cb?code=1&state=t"
         );
         assert_eq!(url_param("http://a/cb#state=s", "state").as_deref(), Some("s"));
+        assert_eq!(
+            without_param("http://a/authorize?acr_values=x&state=s", "acr_values"),
+            "http://a/authorize?state=s"
+        );
     }
 }

@@ -31,8 +31,8 @@ mistake integrators make:
                      deleting it; the application still gets tokens, with no scope
     callback-kept    changes an application's callbacks by adding the new one to those it reads
                      first, as if a PATCH merged arrays; the old callback is still allowed
-    ignores-mfa-required  treats a login's 403 mfa_required as any refused login, reporting
-                     its error and description only: the mfa_token is lost
+    ignores-mfa-required  treats a login's or a refresh's 403 mfa_required as any refused
+                     login, reporting its error and description only: the mfa_token is lost
     members-by-email makes users members of an organization by their email addresses instead of
                      their user ids
     auto-membership  creates an organization with its connections' assign_membership_on_login on
@@ -51,6 +51,10 @@ The browser-login operations (the adapter is the application) add theirs:
     ignores-error      reads a callback without a code as "no code", dropping the provider's error
     logout-client      logs out naming its Management API client instead of the login application
     no-redirect-uri    leaves redirect_uri out of the /authorize URL, counting on the default callback
+    no-step-up         asks for a second factor with a plain login, leaving acr_values out: the
+                       signed-in user's browser comes straight back without one
+    ignores-amr        accepts a step-up's callback without checking that the ID token's acr and
+                       amr say a second factor happened
 
 tests/conformance/main.rs asserts the exact set of scenarios each mode fails (listed in
 tests/conformance/mutants.json); docs/writing-scenarios.md
@@ -78,6 +82,7 @@ OPERATIONS = [
     "auth0.find_users_by_email",
     "auth0.begin_login",
     "auth0.complete_login",
+    "auth0.begin_step_up",
     "auth0.refresh_tokens",
     "auth0.get_userinfo",
     "auth0.logout",
@@ -98,6 +103,14 @@ OPERATIONS = [
 CACHE = {}
 # The browser-login state per tenant: what a web application keeps in its session.
 LOGINS = {}
+
+
+def mfa_answer(answer):
+    """A refused grant's error as this mode reports it (ignores-mfa-required drops the mfa_token)."""
+    if MODE == "ignores-mfa-required" and isinstance(answer["body"], dict):
+        body = answer["body"]
+        return dict(answer, body={"error": body.get("error"), "error_description": body.get("error_description")})
+    return answer
 
 
 def call(method, url, body=None, token=None):
@@ -193,15 +206,18 @@ def run(op, p, args):
             "client_id": p["login_client_id"], "client_secret": p["login_client_secret"],
             "username": args["email"], "password": args["password"],
             "realm": p["connection_id"] if MODE == "connection" else p["connection"], "scope": "openid"})
-        if not ok and MODE == "ignores-mfa-required" and isinstance(answer["body"], dict):
-            body = answer["body"]
-            answer = dict(answer, body={"error": body.get("error"), "error_description": body.get("error_description")})
-        return ok, ({"logged_in": True} if ok else answer)
+        return ok, ({"logged_in": True} if ok else mfa_answer(answer))
     if op == "auth0.verify_mfa_otp":
-        ok, answer = call("POST", p["base_url"] + "/oauth/token", {
-            "grant_type": "http://auth0.com/oauth/grant-type/mfa-otp",
-            "client_id": p["login_client_id"], "client_secret": p["login_client_secret"],
-            "mfa_token": args["mfa_token"], "otp": args["otp"]})
+        # The application the mfa_token was issued to: the browser login's (a refresh asked), else
+        # the password grant's.
+        login = LOGINS.get(p["base_url"], {})
+        body = {"grant_type": "http://auth0.com/oauth/grant-type/mfa-otp",
+                "client_id": login.get("client_id", p["login_client_id"]),
+                "mfa_token": args["mfa_token"], "otp": args["otp"]}
+        secret = login["client_secret"] if "client_id" in login else p["login_client_secret"]
+        if secret:
+            body["client_secret"] = secret
+        ok, answer = call("POST", p["base_url"] + "/oauth/token", body)
         return ok, ({"access_token": answer["access_token"]} if ok else answer)
     if op == "auth0.find_users_by_email":
         path = "/api/v2/users-by-email?" + urllib.parse.urlencode({"email": args["email"]})
@@ -317,7 +333,8 @@ def begin_login(p, args, login):
     state, nonce, verifier = secrets.token_urlsafe(18), secrets.token_urlsafe(18), secrets.token_urlsafe(48)
     login.clear()
     login.update(client_id=args["client_id"], client_secret=args.get("client_secret"),
-                 redirect_uri=args["redirect_uri"], state=state, nonce=nonce, verifier=verifier)
+                 redirect_uri=args["redirect_uri"], state=state, nonce=nonce, verifier=verifier,
+                 acr=args.get("acr_values"))
     query = {"response_type": "code", "client_id": args["client_id"], "redirect_uri": args["redirect_uri"],
              "scope": args["scope"], "state": state, "nonce": nonce}
     if MODE == "no-redirect-uri":
@@ -325,8 +342,14 @@ def begin_login(p, args, login):
     if MODE != "no-pkce":
         query["code_challenge"] = b64url(hashlib.sha256(verifier.encode()).digest())
         query["code_challenge_method"] = "S256"
-    query.update({k: args[k] for k in ("audience", "prompt") if args.get(k)})
+    query.update({k: args[k] for k in ("audience", "prompt", "acr_values") if args.get(k)})
     return True, {"url": p["base_url"] + "/authorize?" + urllib.parse.urlencode(query)}
+
+
+def begin_step_up(p, args, login):
+    if MODE == "no-step-up":
+        args = {k: v for k, v in args.items() if k != "acr_values"}
+    return begin_login(p, args, login)
 
 
 def complete_login(p, args, login):
@@ -361,9 +384,13 @@ def complete_login(p, args, login):
         return True, {"accepted": False, "reason": "id_token_issuer_or_audience"}
     if claims.get("nonce") != login["nonce"] and MODE != "ignores-nonce":
         return True, {"accepted": False, "reason": "nonce_mismatch"}
+    stepped_up = claims.get("acr") == login["acr"] and "mfa" in claims.get("amr", [])
+    if login["acr"] and not stepped_up and MODE != "ignores-amr":
+        return True, {"accepted": False, "reason": "second_factor_not_performed"}
     login.update(access_token=tokens["access_token"], refresh_token=tokens.get("refresh_token"))
     answer = {"accepted": True, "sub": claims["sub"], "access_token": tokens["access_token"],
               "refresh_token": tokens.get("refresh_token")}
+    answer.update({k: claims[k] for k in ("acr", "amr") if k in claims})
     login["answered"] = (callback, answer)
     return True, answer
 
@@ -378,7 +405,7 @@ def refresh_tokens(p, args, login):
     if not ok and MODE == "refresh-fallback" and login.get("access_token"):
         return True, {"access_token": login["access_token"], "refresh_token": login["refresh_token"]}
     if not ok:
-        return ok, tokens
+        return ok, mfa_answer(tokens)
     if MODE != "keeps-refresh" and tokens.get("refresh_token"):
         login["refresh_token"] = tokens["refresh_token"]
     login["access_token"] = tokens["access_token"]
@@ -399,6 +426,7 @@ def logout(p, args, login):
 LOGIN_OPERATIONS = {
     "begin_login": begin_login,
     "complete_login": complete_login,
+    "begin_step_up": begin_step_up,
     "refresh_tokens": refresh_tokens,
     "get_userinfo": get_userinfo,
     "logout": logout,

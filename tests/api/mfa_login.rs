@@ -7,7 +7,7 @@
 use axum::http::{Method, StatusCode};
 
 use crate::helpers::{App, Reply, TestApp, claims};
-use crate::login::{Browser, page_wire, spa_code_exchange, spa_query, url_param};
+use crate::login::{Browser, SPA, exchange, page_wire, spa_code_exchange, spa_query, url_param};
 use crate::mfa::{current_code, mfa_on};
 
 const MFA_ACR: &str = "http://schemas.openid.net/pape/policies/2007/06/multi-factor";
@@ -432,4 +432,104 @@ async fn the_journal_masks_the_pages_secret_and_code() {
         !journal.contains(&format!("code={code}")),
         "the posted code in clear in the journal"
     );
+}
+
+/// facts A1 (`refresh_token` answers `mfa_required`): a browser login's rotating refresh token,
+/// issued before the policy, is asked for a second factor once the policy applies to its user,
+/// and stays live; the MFA grant answers a refresh token that is not asked again. A login that
+/// passed the second factor on the page is not asked either.
+#[tokio::test]
+async fn a_browser_logins_refresh_token_is_asked_once_the_policy_applies() {
+    let app = TestApp::new();
+    let mut browser = Browser::new(&app);
+    let callback = browser.login(&spa_query("")).await;
+    let code = url_param(&callback, "code").expect("code");
+    let tokens = spa_code_exchange(&app, &code).await;
+    let refresh = tokens.json()["refresh_token"]
+        .as_str()
+        .expect("refresh_token")
+        .to_owned();
+    mfa_on(&app, &["otp"]).await;
+    let token = app.token(App::Explorer).await;
+    let patched = app
+        .patch_json(
+            &format!("/api/v2/clients/{SPA}"),
+            &token,
+            &serde_json::json!({"grant_types": ["authorization_code", "refresh_token", crate::mfa::OTP]}),
+        )
+        .await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.body);
+    let refresh_with = |token: String| {
+        let app = &app;
+        async move {
+            exchange(
+                app,
+                &[
+                    ("grant_type", "refresh_token"),
+                    ("client_id", SPA),
+                    ("refresh_token", &token),
+                ],
+            )
+            .await
+        }
+    };
+    let asked = refresh_with(refresh.clone()).await;
+    assert_eq!(asked.status, StatusCode::FORBIDDEN, "{}", asked.body);
+    assert_eq!(asked.json()["error"], "mfa_required");
+    assert_eq!(
+        asked.json()["mfa_requirements"],
+        serde_json::json!({"enroll": [{"type": "otp"}]})
+    );
+    // The refused refresh spent nothing: the same token is asked again.
+    let again = refresh_with(refresh).await;
+    assert_eq!(again.json()["error"], "mfa_required", "{}", again.body);
+    let mfa_token = again.json()["mfa_token"].as_str().expect("mfa_token").to_owned();
+    let associated = app
+        .request(
+            Method::POST,
+            "/mfa/associate",
+            Some("application/json"),
+            Some(&format!("Bearer {mfa_token}")),
+            r#"{"authenticator_types":["otp"]}"#,
+        )
+        .await;
+    assert_eq!(associated.status, StatusCode::OK, "{}", associated.body);
+    let code = current_code(&app).await;
+    let granted = exchange(
+        &app,
+        &[
+            ("grant_type", crate::mfa::OTP),
+            ("client_id", SPA),
+            ("mfa_token", &mfa_token),
+            ("otp", &code),
+        ],
+    )
+    .await;
+    assert_eq!(granted.status, StatusCode::OK, "{}", granted.body);
+    let fresh = granted.json()["refresh_token"]
+        .as_str()
+        .expect("refresh_token")
+        .to_owned();
+    let refreshed = refresh_with(fresh).await;
+    assert_eq!(refreshed.status, StatusCode::OK, "{}", refreshed.body);
+    // A login that passed the code on the page: its refresh token is not asked.
+    let mut browser = Browser::new(&app);
+    let page = {
+        let ul_state = browser.start(&spa_query("")).await;
+        password(&mut browser, &ul_state).await
+    };
+    let ul_state = url_param(&page, "state").expect("state");
+    app.advance(30);
+    let code = current_code(&app).await;
+    let passed = post_code(&mut browser, &page, &ul_state, &code, false).await;
+    let resume = passed.header("location").expect("location").to_owned();
+    let callback = browser.get(&resume).await;
+    let code = url_param(callback.header("location").expect("location"), "code").expect("code");
+    let tokens = spa_code_exchange(&app, &code).await;
+    let refresh = tokens.json()["refresh_token"]
+        .as_str()
+        .expect("refresh_token")
+        .to_owned();
+    let refreshed = refresh_with(refresh).await;
+    assert_eq!(refreshed.status, StatusCode::OK, "{}", refreshed.body);
 }

@@ -150,6 +150,7 @@ pub(super) fn exchange(
         );
         // The family's tokens stay in the organization (facts B6).
         family.organization = request.organization.clone();
+        family.mfa = grant.mfa;
         let (logins, rng) = state.logins_mut();
         let token = logins.start_family(rng, family);
         issued.family = logins.refresh_tokens.get(&token).map(|t| t.family);

@@ -1,5 +1,6 @@
 //! `grant_type=refresh_token` for tokens from browser logins: rotation, reuse detection and
-//! lifetimes on the tenant clock (facts auth0-login.md §4).
+//! lifetimes on the tenant clock (facts auth0-login.md §4), and `mfa_required` for a login that
+//! passed no second factor once MFA applies (auth0-mfa-orgs.md A1).
 //!
 //! A rotating family keeps exactly one live token; exchanging it returns a new one. The token
 //! rotated away last still works inside the client's `leeway`. Presenting any other spent token
@@ -7,9 +8,12 @@
 //! `Unknown or invalid refresh token.` from then on. Rotating families expire `token_lifetime`
 //! after the login (never extended) or `idle_token_lifetime` after their last use.
 
+use crate::auth0::authentication::mfa_required;
 use crate::auth0::authentication::params::{Params, TokenBody};
 use crate::auth0::tenant::Tenant;
+use crate::auth0::tenant::guardian::Pending;
 use crate::auth0::tenant::logins::{Family, Revocation};
+use crate::auth0::tenant::mfa;
 use crate::auth0::tenant::model::Client;
 use crate::auth0::tenant::rbac::apply_rbac_in;
 use crate::auth0::tenant::state::TenantState;
@@ -109,6 +113,21 @@ pub(super) fn exchange(
             requested.to_owned()
         }
     };
+    // doc (DOC-mfa-ropg, facts A1: `refresh_token` is among the grants that answer it): a
+    // family whose login passed no second factor answers `mfa_required` once MFA applies to its
+    // user, as the refresh tokens of the password grant do (`token.rs`); the token stays live.
+    if !family.mfa
+        && let Some(why) = mfa::required(state, &user.user_id, false)
+    {
+        let pending = Pending::new(
+            &client.client_id,
+            &user.user_id,
+            family.audience.as_deref(),
+            &scope,
+            "refresh_token",
+        );
+        return Err(mfa_required::answer(tenant, state, pending, why));
+    }
     // A family of a login through an organization stays in it: its tokens name it and its
     // member roles grant the permissions (facts B6).
     let organization = family.organization.as_deref();

@@ -453,7 +453,8 @@ pub(super) fn issue_user_tokens(
                 sid: random_alnum(state.rng(), 32),
                 auth_time: unix,
             };
-            let family = Family::new(grant, unix);
+            let mut family = Family::new(grant, unix);
+            family.mfa = mfa;
             let (logins, rng) = state.logins_mut();
             logins.start_family(rng, family)
         } else {

@@ -209,6 +209,9 @@ pub struct Family {
     pub auth_time: i64,
     /// The organization the login was through: every token of the family names it.
     pub organization: Option<String>,
+    /// The login passed a second factor: its refreshes are not asked for one (facts
+    /// auth0-mfa-orgs.md A1).
+    pub mfa: bool,
     pub policy: RefreshPolicy,
     pub created_at: i64,
     pub last_used: i64,
@@ -243,6 +246,7 @@ impl Family {
             sid: grant.sid,
             auth_time: grant.auth_time,
             organization: None,
+            mfa: false,
             policy: grant.policy,
             created_at: now,
             last_used: now,
@@ -561,6 +565,7 @@ mod cap_tests {
             sid: "s".into(),
             auth_time: 0,
             organization: None,
+            mfa: false,
             policy: RefreshPolicy::default(),
             created_at: 0,
             last_used,

@@ -72,6 +72,11 @@ pub static OPERATIONS: &[Operation] = &[
             .await),
     },
     Operation {
+        name: "auth0.begin_step_up",
+        phrases: &["asks for a second factor"],
+        reference: reference!(auth0, |client, provider, args| client.begin_step_up(provider, args)),
+    },
+    Operation {
         name: "auth0.refresh_tokens",
         phrases: &["refreshes its tokens"],
         reference: reference!(auth0, |client, provider, _args| client.refresh_tokens(provider).await),

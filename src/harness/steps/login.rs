@@ -38,14 +38,15 @@ async fn login_application(world: &mut AuthWorld, name: String) -> Result<(), St
     Ok(())
 }
 
-fn app(world: &AuthWorld) -> Result<LoginApp, String> {
+pub(super) fn app(world: &AuthWorld) -> Result<LoginApp, String> {
     world.login.app.clone().ok_or_else(|| {
         "no login application: add `Given the client logs users in through the \"…\" application`".into()
     })
 }
 
-/// Asks the client for the URL it would send the browser to.
-async fn begin(world: &mut AuthWorld, redirect_uri: &str, extra: Value) -> Result<String, String> {
+/// Asks the client for the URL it would send the browser to (`op`: `auth0.begin_login`, or
+/// `auth0.begin_step_up`).
+pub(super) async fn begin(world: &mut AuthWorld, op: &str, redirect_uri: &str, extra: Value) -> Result<String, String> {
     let app = app(world)?;
     let mut args = json!({"client_id": app.client_id, "redirect_uri": redirect_uri, "scope": SCOPE});
     if let Some(secret) = &app.client_secret {
@@ -54,15 +55,19 @@ async fn begin(world: &mut AuthWorld, redirect_uri: &str, extra: Value) -> Resul
     if let (Some(args), Some(extra)) = (args.as_object_mut(), extra.as_object()) {
         args.extend(extra.clone());
     }
-    world.perform("auth0.begin_login", args).await?;
+    world.perform(op, args).await?;
     match &world.last()?.outcome {
-        Ok(OpOutcome::Ok(result)) => field(result, "url").ok_or_else(|| "begin_login reported no `url`".into()),
+        Ok(OpOutcome::Ok(result)) => field(result, "url").ok_or_else(|| format!("{op} reported no `url`")),
         _ => Err("the client could not start a login".into()),
     }
 }
 
 /// The browser opens the client's URL, and fills the form if the provider shows it.
-async fn walk(world: &mut AuthWorld, url: &str, credentials: Option<(&str, &str)>) -> Result<Landing, String> {
+pub(super) async fn walk(
+    world: &mut AuthWorld,
+    url: &str,
+    credentials: Option<(&str, &str)>,
+) -> Result<Landing, String> {
     let expected = format!("{}/authorize?", world.auth0().await?.idp.uri());
     if !url.starts_with(&expected) {
         return Err(format!(
@@ -87,7 +92,7 @@ async fn walk(world: &mut AuthWorld, url: &str, credentials: Option<(&str, &str)
 }
 
 /// Hands the callback to the client.
-async fn complete(world: &mut AuthWorld, callback: &str) -> Result<(), String> {
+pub(super) async fn complete(world: &mut AuthWorld, callback: &str) -> Result<(), String> {
     world
         .perform("auth0.complete_login", json!({ "callback_url": callback }))
         .await?;
@@ -108,7 +113,7 @@ enum Meddling {
 
 async fn sign_in(world: &mut AuthWorld, email: &str, password: &str, meddling: Meddling) -> Result<(), String> {
     let redirect_uri = app(world)?.redirect_uri;
-    let mut url = begin(world, &redirect_uri, json!({})).await?;
+    let mut url = begin(world, "auth0.begin_login", &redirect_uri, json!({})).await?;
     if let Meddling::OtherNonce = meddling {
         url = with_param(&url, "nonce", "a-nonce-the-client-never-sent");
     }
@@ -149,14 +154,14 @@ async fn callback_again(world: &mut AuthWorld) -> Result<(), String> {
 
 #[when(expr = "the client starts a login with the callback {string}")]
 async fn starts_with_callback(world: &mut AuthWorld, redirect_uri: String) -> Result<(), String> {
-    let url = begin(world, &redirect_uri, json!({})).await?;
+    let url = begin(world, "auth0.begin_login", &redirect_uri, json!({})).await?;
     walk(world, &url, None).await.map(|_| ())
 }
 
 #[when("the client starts a silent login and the browser has no session")]
 async fn silent_login(world: &mut AuthWorld) -> Result<(), String> {
     let redirect_uri = app(world)?.redirect_uri;
-    let url = begin(world, &redirect_uri, json!({"prompt": "none"})).await?;
+    let url = begin(world, "auth0.begin_login", &redirect_uri, json!({"prompt": "none"})).await?;
     world.login.browser = None;
     match walk(world, &url, None).await? {
         Landing::Away(callback) => complete(world, &callback).await,
@@ -253,7 +258,7 @@ async fn logs_out(world: &mut AuthWorld, return_to: String) -> Result<(), String
 }
 
 /// Journal entries for `method path`, oldest first.
-async fn seen(world: &AuthWorld, method: &str, path: &str) -> Result<Vec<Value>, String> {
+pub(super) async fn seen(world: &AuthWorld, method: &str, path: &str) -> Result<Vec<Value>, String> {
     Ok(world
         .journal()
         .await?
@@ -278,7 +283,7 @@ fn body_text(entry: &Value) -> String {
     }
 }
 
-fn report_result(world: &AuthWorld) -> Option<Value> {
+pub(super) fn report_result(world: &AuthWorld) -> Option<Value> {
     match &world.reports.last()?.outcome {
         Ok(OpOutcome::Ok(result)) => Some(result.clone()),
         _ => None,

@@ -2,7 +2,8 @@
 //! flow and PKCE (S256): it builds the `/authorize` URL, keeps `state`, `nonce` and the code
 //! verifier to itself, and on the callback checks `state` before anything else, surfaces an
 //! `error` the provider sent, redeems the code with the verifier and the same `redirect_uri`,
-//! and checks the ID token's `iss`, `aud` and `nonce` before it accepts the login.
+//! and checks the ID token's `iss`, `aud` and `nonce` (and, for a step-up, its `acr` and `amr`)
+//! before it accepts the login.
 
 // The reference client's `Failure` carries the provider's error whole, as every operation does.
 #![allow(clippy::result_large_err)]
@@ -36,6 +37,7 @@ impl ReferenceClient {
             state: random(24),
             nonce: random(24),
             verifier: random(64),
+            acr_values: text(args, "acr_values"),
         };
         let challenge =
             URL_SAFE_NO_PAD.encode(ring::digest::digest(&ring::digest::SHA256, pending.verifier.as_bytes()).as_ref());
@@ -52,7 +54,7 @@ impl ReferenceClient {
             ("code_challenge", challenge),
             ("code_challenge_method", "S256".to_owned()),
         ];
-        for optional in ["audience", "prompt"] {
+        for optional in ["audience", "prompt", "acr_values"] {
             if let Some(value) = text(args, optional) {
                 query.push((optional, value));
             }
@@ -61,6 +63,11 @@ impl ReferenceClient {
         self.login.pending = Some(pending);
         self.login.app = Some(app);
         Ok(json!({ "url": format!("{}/authorize?{query}", p.base_url) }))
+    }
+
+    /// `auth0.begin_step_up`: the same URL with `acr_values`, for the signed-in user's browser.
+    pub(crate) fn begin_step_up(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
+        self.begin_login(p, args)
     }
 
     /// `auth0.complete_login`: checks the callback, redeems the code, checks the ID token.
@@ -107,15 +114,28 @@ impl ReferenceClient {
         if claims["nonce"] != nonce.as_str() {
             return rejected("nonce_mismatch");
         }
+        // A step-up is accepted only when the ID token says the second factor happened.
+        if let Some(acr) = &pending.acr_values
+            && (claims["acr"] != acr.as_str()
+                || !claims["amr"].as_array().is_some_and(|a| a.iter().any(|m| m == "mfa")))
+        {
+            return rejected("second_factor_not_performed");
+        }
         self.login.pending = None;
         self.login.access_token = tokens["access_token"].as_str().map(str::to_owned);
         self.login.refresh_token = tokens["refresh_token"].as_str().map(str::to_owned);
-        Ok(json!({
+        let mut accepted = json!({
             "accepted": true,
             "sub": claims["sub"],
             "access_token": tokens["access_token"],
             "refresh_token": tokens["refresh_token"],
-        }))
+        });
+        for claim in ["acr", "amr"] {
+            if !claims[claim].is_null() {
+                accepted[claim] = claims[claim].clone();
+            }
+        }
+        Ok(accepted)
     }
 
     /// `auth0.refresh_tokens`: exchanges the refresh token, keeping the rotated one.

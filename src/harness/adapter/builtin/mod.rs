@@ -62,6 +62,8 @@ struct Pending {
     state: String,
     nonce: String,
     verifier: String,
+    /// The `acr_values` asked for (a step-up): the ID token must answer it.
+    acr_values: Option<String>,
 }
 
 struct CachedToken {
@@ -337,13 +339,21 @@ impl ReferenceClient {
     /// The `mfa-otp` grant for the login application: the `mfa_token` of its `mfa_required`
     /// and the one-time code.
     pub(crate) async fn verify_mfa_otp(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
-        let body = json!({
+        // The application the mfa_token was issued to: the browser login's (a refresh asked), else
+        // the password grant's.
+        let (client_id, client_secret) = match &self.login.app {
+            Some(app) => (app.client_id.clone(), app.client_secret.clone()),
+            None => (p.login_client_id.clone(), Some(p.login_client_secret.clone())),
+        };
+        let mut body = json!({
             "grant_type": "http://auth0.com/oauth/grant-type/mfa-otp",
-            "client_id": p.login_client_id,
-            "client_secret": p.login_client_secret,
+            "client_id": client_id,
             "mfa_token": args["mfa_token"],
             "otp": args["otp"],
         });
+        if let Some(secret) = client_secret {
+            body["client_secret"] = json!(secret);
+        }
         let url = format!("{}/oauth/token", p.base_url);
         let tokens = self.send(|| self.http.post(&url).json(&body)).await?;
         Ok(json!({ "access_token": tokens["access_token"] }))
