@@ -12,9 +12,12 @@
 // The five login operations:
 // - auth0.begin_login: open the application, `loginWithRedirect` (its `openUrl` hook gives the
 //   /authorize URL the SDK would navigate to, with its state, nonce and PKCE challenge).
+// - auth0.begin_organization_login: the same, with `authorizationParams.organization` (and
+//   `invitation`), the SDK's own parameters for a login through an organization.
 // - auth0.complete_login: navigate the same tab to the callback URL, `handleRedirectCallback`,
 //   then `getUser` and `getIdTokenClaims`; a thrown error is `accepted: false` with the SDK's
-//   `error` code (or message). The SDK keeps the refresh token in its private cache and has no
+//   `error` code (or message). After a login through an organization the SDK itself checks the
+//   ID token's `org_id`; the adapter reports it. The SDK keeps the refresh token in its private cache and has no
 //   getter for it: the adapter reports the one the browser received from /oauth/token, read from
 //   the response Chromium saw.
 // - auth0.refresh_tokens: `getTokenSilently({cacheMode: "off"})`, which with `useRefreshTokens`
@@ -36,6 +39,7 @@ const sdkVersion = require("@auth0/auth0-spa-js/package.json").version;
 
 const OPERATIONS = [
   "auth0.begin_login",
+  "auth0.begin_organization_login",
   "auth0.complete_login",
   "auth0.refresh_tokens",
   "auth0.get_userinfo",
@@ -157,7 +161,8 @@ async function providerError(session) {
 
 async function run(session, provider, op, args) {
   switch (op) {
-    case "auth0.begin_login": {
+    case "auth0.begin_login":
+    case "auth0.begin_organization_login": {
       await session.open({
         base_url: provider.base_url,
         client_id: args.client_id,
@@ -166,7 +171,8 @@ async function run(session, provider, op, args) {
         audience: args.audience,
       });
       await session.load(new URL(args.redirect_uri).origin + "/");
-      const extra = args.prompt ? { prompt: args.prompt } : {};
+      const extra = {};
+      for (const optional of ["prompt", "organization", "invitation"]) if (args[optional]) extra[optional] = args[optional];
       const out = await session.call("login", extra);
       if (out.thrown) throw new Error(`loginWithRedirect threw: ${JSON.stringify(out.thrown)}`);
       return { ok: true, result: { url: out.value } };
@@ -182,6 +188,7 @@ async function run(session, provider, op, args) {
       }
       const answer = await session.lastTokenAnswer();
       const result = { accepted: true, sub: out.value.user.sub, email: out.value.user.email };
+      if (out.value.claims && out.value.claims.org_id !== undefined) result.org_id = out.value.claims.org_id;
       if (answer && answer.body && answer.body.refresh_token) result.refresh_token = answer.body.refresh_token;
       if (answer && answer.body && answer.body.access_token) result.access_token = answer.body.access_token;
       return { ok: true, result };

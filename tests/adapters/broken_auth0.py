@@ -51,6 +51,8 @@ The browser-login operations (the adapter is the application) add theirs:
     ignores-error      reads a callback without a code as "no code", dropping the provider's error
     logout-client      logs out naming its Management API client instead of the login application
     no-redirect-uri    leaves redirect_uri out of the /authorize URL, counting on the default callback
+    drops-organization starts a login through an organization without its `organization` (and
+                       `invitation`): the user logs in to the application, not the organization
 
 tests/conformance/main.rs asserts the exact set of scenarios each mode fails (listed in
 tests/conformance/mutants.json); docs/writing-scenarios.md
@@ -77,6 +79,7 @@ OPERATIONS = [
     "auth0.verify_mfa_otp",
     "auth0.find_users_by_email",
     "auth0.begin_login",
+    "auth0.begin_organization_login",
     "auth0.complete_login",
     "auth0.refresh_tokens",
     "auth0.get_userinfo",
@@ -317,7 +320,8 @@ def begin_login(p, args, login):
     state, nonce, verifier = secrets.token_urlsafe(18), secrets.token_urlsafe(18), secrets.token_urlsafe(48)
     login.clear()
     login.update(client_id=args["client_id"], client_secret=args.get("client_secret"),
-                 redirect_uri=args["redirect_uri"], state=state, nonce=nonce, verifier=verifier)
+                 redirect_uri=args["redirect_uri"], state=state, nonce=nonce, verifier=verifier,
+                 organization=args.get("organization"))
     query = {"response_type": "code", "client_id": args["client_id"], "redirect_uri": args["redirect_uri"],
              "scope": args["scope"], "state": state, "nonce": nonce}
     if MODE == "no-redirect-uri":
@@ -326,6 +330,8 @@ def begin_login(p, args, login):
         query["code_challenge"] = b64url(hashlib.sha256(verifier.encode()).digest())
         query["code_challenge_method"] = "S256"
     query.update({k: args[k] for k in ("audience", "prompt") if args.get(k)})
+    if MODE != "drops-organization":
+        query.update({k: args[k] for k in ("organization", "invitation") if args.get(k)})
     return True, {"url": p["base_url"] + "/authorize?" + urllib.parse.urlencode(query)}
 
 
@@ -361,9 +367,13 @@ def complete_login(p, args, login):
         return True, {"accepted": False, "reason": "id_token_issuer_or_audience"}
     if claims.get("nonce") != login["nonce"] and MODE != "ignores-nonce":
         return True, {"accepted": False, "reason": "nonce_mismatch"}
+    if login["organization"] and MODE != "drops-organization" and claims.get("org_id") != login["organization"]:
+        return True, {"accepted": False, "reason": "organization_mismatch"}
     login.update(access_token=tokens["access_token"], refresh_token=tokens.get("refresh_token"))
     answer = {"accepted": True, "sub": claims["sub"], "access_token": tokens["access_token"],
               "refresh_token": tokens.get("refresh_token")}
+    if "org_id" in claims:
+        answer["org_id"] = claims["org_id"]
     login["answered"] = (callback, answer)
     return True, answer
 
@@ -398,6 +408,7 @@ def logout(p, args, login):
 
 LOGIN_OPERATIONS = {
     "begin_login": begin_login,
+    "begin_organization_login": begin_login,
     "complete_login": complete_login,
     "refresh_tokens": refresh_tokens,
     "get_userinfo": get_userinfo,

@@ -38,7 +38,7 @@ async fn login_application(world: &mut AuthWorld, name: String) -> Result<(), St
     Ok(())
 }
 
-fn app(world: &AuthWorld) -> Result<LoginApp, String> {
+pub(super) fn app(world: &AuthWorld) -> Result<LoginApp, String> {
     world.login.app.clone().ok_or_else(|| {
         "no login application: add `Given the client logs users in through the \"…\" application`".into()
     })
@@ -46,6 +46,17 @@ fn app(world: &AuthWorld) -> Result<LoginApp, String> {
 
 /// Asks the client for the URL it would send the browser to.
 async fn begin(world: &mut AuthWorld, redirect_uri: &str, extra: Value) -> Result<String, String> {
+    begin_with(world, "auth0.begin_login", redirect_uri, extra).await
+}
+
+/// Asks the client, with the operation `op` (`auth0.begin_login` or one of its kin), for the URL
+/// it would send the browser to.
+pub(super) async fn begin_with(
+    world: &mut AuthWorld,
+    op: &str,
+    redirect_uri: &str,
+    extra: Value,
+) -> Result<String, String> {
     let app = app(world)?;
     let mut args = json!({"client_id": app.client_id, "redirect_uri": redirect_uri, "scope": SCOPE});
     if let Some(secret) = &app.client_secret {
@@ -54,15 +65,19 @@ async fn begin(world: &mut AuthWorld, redirect_uri: &str, extra: Value) -> Resul
     if let (Some(args), Some(extra)) = (args.as_object_mut(), extra.as_object()) {
         args.extend(extra.clone());
     }
-    world.perform("auth0.begin_login", args).await?;
+    world.perform(op, args).await?;
     match &world.last()?.outcome {
-        Ok(OpOutcome::Ok(result)) => field(result, "url").ok_or_else(|| "begin_login reported no `url`".into()),
+        Ok(OpOutcome::Ok(result)) => field(result, "url").ok_or_else(|| format!("{op} reported no `url`")),
         _ => Err("the client could not start a login".into()),
     }
 }
 
 /// The browser opens the client's URL, and fills the form if the provider shows it.
-async fn walk(world: &mut AuthWorld, url: &str, credentials: Option<(&str, &str)>) -> Result<Landing, String> {
+pub(super) async fn walk(
+    world: &mut AuthWorld,
+    url: &str,
+    credentials: Option<(&str, &str)>,
+) -> Result<Landing, String> {
     let expected = format!("{}/authorize?", world.auth0().await?.idp.uri());
     if !url.starts_with(&expected) {
         return Err(format!(
@@ -87,7 +102,7 @@ async fn walk(world: &mut AuthWorld, url: &str, credentials: Option<(&str, &str)
 }
 
 /// Hands the callback to the client.
-async fn complete(world: &mut AuthWorld, callback: &str) -> Result<(), String> {
+pub(super) async fn complete(world: &mut AuthWorld, callback: &str) -> Result<(), String> {
     world
         .perform("auth0.complete_login", json!({ "callback_url": callback }))
         .await?;
@@ -253,7 +268,7 @@ async fn logs_out(world: &mut AuthWorld, return_to: String) -> Result<(), String
 }
 
 /// Journal entries for `method path`, oldest first.
-async fn seen(world: &AuthWorld, method: &str, path: &str) -> Result<Vec<Value>, String> {
+pub(super) async fn seen(world: &AuthWorld, method: &str, path: &str) -> Result<Vec<Value>, String> {
     Ok(world
         .journal()
         .await?
@@ -263,7 +278,7 @@ async fn seen(world: &AuthWorld, method: &str, path: &str) -> Result<Vec<Value>,
 }
 
 /// Successful code redemptions the provider answered.
-async fn redeemed_codes(world: &AuthWorld) -> Result<Vec<Value>, String> {
+pub(super) async fn redeemed_codes(world: &AuthWorld) -> Result<Vec<Value>, String> {
     Ok(seen(world, "POST", "/oauth/token")
         .await?
         .into_iter()
@@ -271,14 +286,14 @@ async fn redeemed_codes(world: &AuthWorld) -> Result<Vec<Value>, String> {
         .collect())
 }
 
-fn body_text(entry: &Value) -> String {
+pub(super) fn body_text(entry: &Value) -> String {
     match &entry["request"]["body"] {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
 }
 
-fn report_result(world: &AuthWorld) -> Option<Value> {
+pub(super) fn report_result(world: &AuthWorld) -> Option<Value> {
     match &world.reports.last()?.outcome {
         Ok(OpOutcome::Ok(result)) => Some(result.clone()),
         _ => None,

@@ -25,7 +25,8 @@ fn text(args: &Value, key: &str) -> Option<String> {
 }
 
 impl ReferenceClient {
-    /// `auth0.begin_login`: the URL the application redirects the browser to.
+    /// `auth0.begin_login`: the URL the application redirects the browser to; also
+    /// `auth0.begin_organization_login`, whose `organization` and `invitation` it adds.
     pub(crate) fn begin_login(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
         let app = App {
             client_id: text(args, "client_id").unwrap_or_else(|| p.login_client_id.clone()),
@@ -36,6 +37,7 @@ impl ReferenceClient {
             state: random(24),
             nonce: random(24),
             verifier: random(64),
+            organization: text(args, "organization"),
         };
         let challenge =
             URL_SAFE_NO_PAD.encode(ring::digest::digest(&ring::digest::SHA256, pending.verifier.as_bytes()).as_ref());
@@ -52,7 +54,7 @@ impl ReferenceClient {
             ("code_challenge", challenge),
             ("code_challenge_method", "S256".to_owned()),
         ];
-        for optional in ["audience", "prompt"] {
+        for optional in ["audience", "prompt", "organization", "invitation"] {
             if let Some(value) = text(args, optional) {
                 query.push((optional, value));
             }
@@ -86,6 +88,7 @@ impl ReferenceClient {
             return rejected("no code in the callback");
         };
         let nonce = pending.nonce.clone();
+        let organization = pending.organization.clone();
         let mut form = vec![
             ("grant_type", "authorization_code".to_owned()),
             ("client_id", app.client_id.clone()),
@@ -107,15 +110,31 @@ impl ReferenceClient {
         if claims["nonce"] != nonce.as_str() {
             return rejected("nonce_mismatch");
         }
+        // A login through an organization is that organization's only if the ID token names it
+        // (the check Auth0's SDKs make): `org_id` for an id, else `org_name`, lower case.
+        if let Some(organization) = &organization {
+            let named = if organization.starts_with("org_") {
+                claims["org_id"] == organization.as_str()
+            } else {
+                claims["org_name"] == organization.to_lowercase().as_str()
+            };
+            if !named {
+                return rejected("organization_mismatch");
+            }
+        }
         self.login.pending = None;
         self.login.access_token = tokens["access_token"].as_str().map(str::to_owned);
         self.login.refresh_token = tokens["refresh_token"].as_str().map(str::to_owned);
-        Ok(json!({
+        let mut result = json!({
             "accepted": true,
             "sub": claims["sub"],
             "access_token": tokens["access_token"],
             "refresh_token": tokens["refresh_token"],
-        }))
+        });
+        if let Some(org_id) = claims.get("org_id") {
+            result["org_id"] = org_id.clone();
+        }
+        Ok(result)
     }
 
     /// `auth0.refresh_tokens`: exchanges the refresh token, keeping the rotated one.

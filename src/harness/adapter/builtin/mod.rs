@@ -62,6 +62,8 @@ struct Pending {
     state: String,
     nonce: String,
     verifier: String,
+    /// The organization the login was started through, which the ID token must name.
+    organization: Option<String>,
 }
 
 struct CachedToken {
