@@ -613,6 +613,31 @@ pub(crate) fn delete_invitation(
     Ok(())
 }
 
+// ---- tickets ----
+
+/// The organization a ticket names must be this tenant's (400 `The organization does not exist`).
+pub(crate) fn check_ticket_organization(state: &TenantState, organization_id: &str) -> Result<(), MgmtError> {
+    match state.organizations.by_id(organization_id) {
+        Some(_) => Ok(()),
+        None => Err(MgmtError::TicketOrganizationNotFound {
+            organization_id: organization_id.to_owned(),
+        }),
+    }
+}
+
+/// The ticket's user must be a member of the organization it names (doc: OAS-mgmt, facts
+/// auth0.md §3.2).
+pub(crate) fn check_ticket_member(state: &TenantState, organization_id: &str, user_id: &str) -> Result<(), MgmtError> {
+    check_ticket_organization(state, organization_id)?;
+    if state.organizations.of_user(user_id).any(|o| o.id == organization_id) {
+        return Ok(());
+    }
+    Err(MgmtError::TicketUserNotMember {
+        user_id: user_id.to_owned(),
+        organization_id: organization_id.to_owned(),
+    })
+}
+
 // ---- client grants ----
 
 /// Associates the client grant `grant_id` with the organization `id` (facts B5): it then reaches
