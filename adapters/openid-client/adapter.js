@@ -9,9 +9,13 @@
 //   with `randomState()`, `randomNonce()` and a PKCE S256 challenge from
 //   `randomPKCECodeVerifier()` / `calculatePKCECodeChallenge()`. The transaction (state, nonce,
 //   verifier) is kept until one callback consumes it, as a session-backed application does.
+// - `auth0.begin_organization_login`: the same, with Auth0's `organization` (and `invitation`)
+//   among the authorization request's parameters, as the library passes any extra parameter.
 // - `auth0.complete_login`: `authorizationCodeGrant()` with `expectedState`, `expectedNonce`
 //   and `pkceCodeVerifier`: the library checks the callback's state, surfaces an `error` the
 //   provider sent, redeems the code and validates the ID token (iss, aud, nonce, exp, iat).
+//   After a login through an organization the application checks the ID token's `org_id` (or
+//   `org_name`) names it, as Auth0 asks of applications whose library does not, and reports it.
 // - `auth0.begin_step_up`: the same URL with `acr_values`; its callback's ID token must carry
 //   that `acr` and `amr` ["mfa"] (the library checks neither: the application does), reported
 //   with the login.
@@ -40,6 +44,7 @@ const libraryVersion = require("openid-client/package.json").version;
 
 const OPERATIONS = [
   "auth0.begin_login",
+  "auth0.begin_organization_login",
   "auth0.complete_login",
   "auth0.begin_step_up",
   "auth0.refresh_tokens",
@@ -77,13 +82,25 @@ class Session {
 
 const rejected = (reason) => ({ accepted: false, reason });
 
+/** Whether the ID token names the organization the login went through: `org_id` for an id, else `org_name` (lower case). */
+function namesOrganization(claims, organization) {
+  return organization.startsWith("org_") ? claims.org_id === organization : claims.org_name === organization.toLowerCase();
+}
+
 async function run(s, op, args) {
   switch (op) {
     case "auth0.begin_login":
-    case "auth0.begin_step_up": {
+    case "auth0.begin_step_up":
+    case "auth0.begin_organization_login": {
       s.config = await configuration(s.p, args.client_id || s.p.login_client_id, args.client_secret);
       const verifier = client.randomPKCECodeVerifier();
-      s.pending = { state: client.randomState(), nonce: client.randomNonce(), verifier, acr: args.acr_values };
+      s.pending = {
+        state: client.randomState(),
+        nonce: client.randomNonce(),
+        verifier,
+        acr: args.acr_values,
+        organization: args.organization,
+      };
       s.redirectUri = args.redirect_uri;
       const params = {
         redirect_uri: args.redirect_uri,
@@ -93,7 +110,9 @@ async function run(s, op, args) {
         code_challenge: await client.calculatePKCECodeChallenge(verifier),
         code_challenge_method: "S256",
       };
-      for (const optional of ["audience", "prompt", "acr_values"]) if (args[optional]) params[optional] = args[optional];
+      for (const optional of ["audience", "prompt", "acr_values", "organization", "invitation"]) {
+        if (args[optional]) params[optional] = args[optional];
+      }
       return { url: client.buildAuthorizationUrl(s.config, params).href };
     }
     case "auth0.complete_login": {
@@ -120,17 +139,19 @@ async function run(s, op, args) {
       if (pending.acr && (claims.acr !== pending.acr || !(claims.amr || []).includes("mfa"))) {
         return rejected("second_factor_not_performed");
       }
+      if (pending.organization !== undefined && !namesOrganization(claims, pending.organization)) {
+        return rejected(`the ID token does not name the organization ${pending.organization}`);
+      }
       s.tokens = tokens;
       s.claims = claims;
-      const answer = {
+      const result = {
         accepted: true,
         sub: claims.sub,
         access_token: tokens.access_token,
         refresh_token: tokens.refresh_token,
       };
-      if (claims.acr !== undefined) answer.acr = claims.acr;
-      if (claims.amr !== undefined) answer.amr = claims.amr;
-      return answer;
+      for (const claim of ["acr", "amr", "org_id"]) if (claims[claim] !== undefined) result[claim] = claims[claim];
+      return result;
     }
     case "auth0.refresh_tokens": {
       if (!s.tokens?.refresh_token) throw new Error("no refresh token: log a user in with offline_access first");

@@ -12,9 +12,12 @@
 // The five login operations:
 // - auth0.begin_login: open the application, `loginWithRedirect` (its `openUrl` hook gives the
 //   /authorize URL the SDK would navigate to, with its state, nonce and PKCE challenge).
+// - auth0.begin_organization_login: the same, with `authorizationParams.organization` (and
+//   `invitation`), the SDK's own parameters for a login through an organization.
 // - auth0.complete_login: navigate the same tab to the callback URL, `handleRedirectCallback`,
 //   then `getUser` and `getIdTokenClaims`; a thrown error is `accepted: false` with the SDK's
-//   `error` code (or message). The SDK keeps the refresh token in its private cache and has no
+//   `error` code (or message). After a login through an organization the SDK itself checks the
+//   ID token's `org_id`; the adapter reports it. The SDK keeps the refresh token in its private cache and has no
 //   getter for it: the adapter reports the one the browser received from /oauth/token, read from
 //   the response Chromium saw.
 // - auth0.begin_step_up: the running application calls `loginWithRedirect` again with
@@ -42,6 +45,7 @@ const sdkVersion = require("@auth0/auth0-spa-js/package.json").version;
 
 const OPERATIONS = [
   "auth0.begin_login",
+  "auth0.begin_organization_login",
   "auth0.complete_login",
   "auth0.begin_step_up",
   "auth0.refresh_tokens",
@@ -171,7 +175,8 @@ async function providerError(session) {
 
 async function run(session, provider, op, args) {
   switch (op) {
-    case "auth0.begin_login": {
+    case "auth0.begin_login":
+    case "auth0.begin_organization_login": {
       await session.open({
         base_url: provider.base_url,
         client_id: args.client_id,
@@ -180,7 +185,8 @@ async function run(session, provider, op, args) {
         audience: args.audience,
       });
       await session.load(new URL(args.redirect_uri).origin + "/");
-      const extra = args.prompt ? { prompt: args.prompt } : {};
+      const extra = {};
+      for (const optional of ["prompt", "organization", "invitation"]) if (args[optional]) extra[optional] = args[optional];
       session.acr = undefined;
       const out = await session.call("login", extra);
       if (out.thrown) throw new Error(`loginWithRedirect threw: ${JSON.stringify(out.thrown)}`);
@@ -210,8 +216,7 @@ async function run(session, provider, op, args) {
         return { ok: true, result: { accepted: false, reason: "second_factor_not_performed" } };
       }
       const result = { accepted: true, sub: out.value.user.sub, email: out.value.user.email };
-      if (claims.acr !== undefined) result.acr = claims.acr;
-      if (claims.amr !== undefined) result.amr = claims.amr;
+      for (const claim of ["acr", "amr", "org_id"]) if (claims[claim] !== undefined) result[claim] = claims[claim];
       if (answer && answer.body && answer.body.refresh_token) result.refresh_token = answer.body.refresh_token;
       if (answer && answer.body && answer.body.access_token) result.access_token = answer.body.access_token;
       return { ok: true, result };

@@ -80,3 +80,24 @@ Feature: Logging users in through the browser with the authorization code flow
     When the user signs in on the login page as "alice@example.com" with password "Wonderland-2026"
     And the user logs out back to "http://127.0.0.1:3000"
     Then the browser lands on "http://127.0.0.1:3000/"
+
+  # A login through an organization (facts auth0-mfa-orgs.md B6): the application hands the
+  # organization to its SDK, which sends it to /authorize as `organization`; a member's ID token
+  # names it in `org_id`, which the application checks (Auth0's SDKs do) and reports. The
+  # harness sets the organization up as the tenant's administrator.
+  @must
+  Scenario: A member logs in through an organization
+    Given the provider has the organization "acme" with the connection "Username-Password-Authentication"
+    And "alice@example.com" belongs to the organization "acme"
+    When the user signs in through the organization "acme" as "alice@example.com" with password "Wonderland-2026"
+    Then the client accepts the login of "alice@example.com" in the organization "acme"
+
+  # An invitation link lands on the application's login route with `invitation`, `organization`
+  # and `organization_name`; the application starts the login with the first two (facts B4, B6).
+  # Logging in with the invited email makes the user a member.
+  @should
+  Scenario: An invited user joins the organization by logging in
+    Given the provider has the organization "acme" with the connection "Username-Password-Authentication"
+    And "alice@example.com" is invited to the organization "acme"
+    When the user accepts the invitation to "acme" and signs in as "alice@example.com" with password "Wonderland-2026"
+    Then the client accepts the login of "alice@example.com" in the organization "acme"

@@ -25,7 +25,8 @@ pub fn application() -> Value {
         "app_type": "non_interactive",
         "grant_types": ["client_credentials"],
         "grants": [{"api": "management", "scopes": ["create:roles", "read:roles", "read:users", "update:clients",
-            "update:guardian_factors", "create:authentication_methods"]}],
+            "update:guardian_factors", "create:authentication_methods", "create:organizations",
+            "create:organization_members", "create:organization_invitations"]}],
     })
 }
 

@@ -55,6 +55,8 @@ The browser-login operations (the adapter is the application) add theirs:
                        signed-in user's browser comes straight back without one
     ignores-amr        accepts a step-up's callback without checking that the ID token's acr and
                        amr say a second factor happened
+    drops-organization starts a login through an organization without its `organization` (and
+                       `invitation`): the user logs in to the application, not the organization
 
 tests/conformance/main.rs asserts the exact set of scenarios each mode fails (listed in
 tests/conformance/mutants.json); docs/writing-scenarios.md
@@ -81,6 +83,7 @@ OPERATIONS = [
     "auth0.verify_mfa_otp",
     "auth0.find_users_by_email",
     "auth0.begin_login",
+    "auth0.begin_organization_login",
     "auth0.complete_login",
     "auth0.begin_step_up",
     "auth0.refresh_tokens",
@@ -334,7 +337,7 @@ def begin_login(p, args, login):
     login.clear()
     login.update(client_id=args["client_id"], client_secret=args.get("client_secret"),
                  redirect_uri=args["redirect_uri"], state=state, nonce=nonce, verifier=verifier,
-                 acr=args.get("acr_values"))
+                 acr=args.get("acr_values"), organization=args.get("organization"))
     query = {"response_type": "code", "client_id": args["client_id"], "redirect_uri": args["redirect_uri"],
              "scope": args["scope"], "state": state, "nonce": nonce}
     if MODE == "no-redirect-uri":
@@ -343,6 +346,8 @@ def begin_login(p, args, login):
         query["code_challenge"] = b64url(hashlib.sha256(verifier.encode()).digest())
         query["code_challenge_method"] = "S256"
     query.update({k: args[k] for k in ("audience", "prompt", "acr_values") if args.get(k)})
+    if MODE != "drops-organization":
+        query.update({k: args[k] for k in ("organization", "invitation") if args.get(k)})
     return True, {"url": p["base_url"] + "/authorize?" + urllib.parse.urlencode(query)}
 
 
@@ -387,10 +392,12 @@ def complete_login(p, args, login):
     stepped_up = claims.get("acr") == login["acr"] and "mfa" in claims.get("amr", [])
     if login["acr"] and not stepped_up and MODE != "ignores-amr":
         return True, {"accepted": False, "reason": "second_factor_not_performed"}
+    if login["organization"] and MODE != "drops-organization" and claims.get("org_id") != login["organization"]:
+        return True, {"accepted": False, "reason": "organization_mismatch"}
     login.update(access_token=tokens["access_token"], refresh_token=tokens.get("refresh_token"))
     answer = {"accepted": True, "sub": claims["sub"], "access_token": tokens["access_token"],
               "refresh_token": tokens.get("refresh_token")}
-    answer.update({k: claims[k] for k in ("acr", "amr") if k in claims})
+    answer.update({k: claims[k] for k in ("acr", "amr", "org_id") if k in claims})
     login["answered"] = (callback, answer)
     return True, answer
 
@@ -425,6 +432,7 @@ def logout(p, args, login):
 
 LOGIN_OPERATIONS = {
     "begin_login": begin_login,
+    "begin_organization_login": begin_login,
     "complete_login": complete_login,
     "begin_step_up": begin_step_up,
     "refresh_tokens": refresh_tokens,

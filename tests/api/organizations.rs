@@ -294,3 +294,194 @@ async fn organizations_need_their_scopes() {
     assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
     assert!(reply.body.contains("read:organizations"), "{}", reply.body);
 }
+
+/// The id of `app`'s client grant on the Management API.
+async fn management_grant(app: &TestApp, token: &str, which: App) -> String {
+    let (client_id, _) = app.credentials(which);
+    let reply = app
+        .get(&format!("/api/v2/client-grants?client_id={client_id}"), Some(token))
+        .await;
+    reply.json()[0]["id"].as_str().expect("grant id").to_owned()
+}
+
+#[tokio::test]
+async fn organization_client_grants_as_recorded() {
+    let app = org_app();
+    let token = app.token(App::Explorer).await;
+    let org = create(&app, &token, json!({"name": "acme"})).await;
+    let grant = management_grant(&app, &token, App::Backend).await;
+    let settings = json!({"organization_usage": "allow", "allow_any_organization": true});
+    let patched = app
+        .patch_json(&format!("/api/v2/client-grants/{grant}"), &token, &settings)
+        .await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.body);
+    let path = format!("/api/v2/organizations/{org}/client-grants");
+    // obs (go-auth0 v1 `_ClientGrants`, 2023; `_ClientGrantsWithOrg`, 2026): 201, `grant_id`
+    // first, the 2026 tenant adding the grant's organization settings.
+    let associated = app.post_json(&path, Some(&token), &json!({"grant_id": grant})).await;
+    assert_wire!("org_client_grant_associate", associated);
+    // doc (OAS-mgmt): a second association is a 409.
+    let again = app.post_json(&path, Some(&token), &json!({"grant_id": grant})).await;
+    assert_wire!("org_client_grant_already_added", again);
+    // obs: `{"client_grants":[…],"start":0,"limit":50,"total":1}`, each as /client-grants prints it.
+    let listed = app
+        .get(&format!("{path}?include_totals=true&per_page=50"), Some(&token))
+        .await;
+    assert_wire!("org_client_grants_list", listed);
+    let direct = app.get(&format!("/api/v2/client-grants/{grant}"), Some(&token)).await;
+    assert_eq!(listed.json()["client_grants"][0], direct.json());
+    let filtered = app
+        .get(
+            &format!("{path}?include_totals=true&grant_ids=cgr_0000000000000000"),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(
+        filtered.json(),
+        json!({"client_grants": [], "start": 0, "limit": 50, "total": 0})
+    );
+    let by_grant = app
+        .get(
+            &format!("/api/v2/client-grants/{grant}/organizations?include_totals=true"),
+            Some(&token),
+        )
+        .await;
+    assert_wire!("client_grant_organizations", by_grant);
+    // obs (go-auth0 v1 `_ClientGrantsWithOrg`): 204, then the list is empty; the grant stays.
+    let removed = app.delete(&format!("{path}/{grant}"), &token).await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.body);
+    let empty = app.get(&format!("{path}?include_totals=true"), Some(&token)).await;
+    assert_eq!(
+        empty.json(),
+        json!({"client_grants": [], "start": 0, "limit": 50, "total": 0})
+    );
+    let kept = app.get(&format!("/api/v2/client-grants/{grant}"), Some(&token)).await;
+    assert_eq!(kept.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn organization_client_grants_go_with_their_grant_and_their_organization() {
+    let app = org_app();
+    let token = app.token(App::Explorer).await;
+    let acme = create(&app, &token, json!({"name": "acme"})).await;
+    let globex = create(&app, &token, json!({"name": "globex"})).await;
+    let backend = management_grant(&app, &token, App::Backend).await;
+    let admin = management_grant(&app, &token, App::Admin).await;
+    for (org, grant) in [(&acme, &backend), (&globex, &backend), (&acme, &admin)] {
+        let reply = app
+            .post_json(
+                &format!("/api/v2/organizations/{org}/client-grants"),
+                Some(&token),
+                &json!({"grant_id": grant}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    }
+    let organizations_of = |grant: String| {
+        let app = &app;
+        let token = &token;
+        async move {
+            let reply = app
+                .get(&format!("/api/v2/client-grants/{grant}/organizations"), Some(token))
+                .await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+            reply
+                .json()
+                .as_array()
+                .expect("array")
+                .iter()
+                .map(|o| o["id"].clone())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(organizations_of(backend.clone()).await, [json!(acme), json!(globex)]);
+    // Deleting the organization drops its associations.
+    let deleted = app.delete(&format!("/api/v2/organizations/{globex}"), &token).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    assert_eq!(organizations_of(backend.clone()).await, [json!(acme)]);
+    // Deleting the grant takes it from every organization.
+    let deleted = app.delete(&format!("/api/v2/client-grants/{backend}"), &token).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    let left = app
+        .get(&format!("/api/v2/organizations/{acme}/client-grants"), Some(&token))
+        .await;
+    let ids: Vec<Value> = left
+        .json()
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|g| g["id"].clone())
+        .collect();
+    assert_eq!(ids, [json!(admin)]);
+    let gone = app
+        .get(&format!("/api/v2/client-grants/{backend}/organizations"), Some(&token))
+        .await;
+    assert_wire!("client_grant_organizations_unknown_grant", gone);
+}
+
+#[tokio::test]
+async fn organization_client_grants_refuse_hostile_input() {
+    // A grant of another tenant is unknown here.
+    let elsewhere = org_app();
+    let foreign_token = elsewhere.token(App::Explorer).await;
+    let (web_client, _) = elsewhere.credentials(App::Web);
+    let foreign = elsewhere
+        .post_json(
+            "/api/v2/client-grants",
+            Some(&foreign_token),
+            &json!({"client_id": web_client, "audience": format!("{}/api/v2/", crate::helpers::BASE), "scope": []}),
+        )
+        .await;
+    assert_eq!(foreign.status, StatusCode::CREATED, "{}", foreign.body);
+    let foreign = foreign.json()["id"].as_str().expect("id").to_owned();
+    let app = org_app();
+    let token = app.token(App::Explorer).await;
+    let org = create(&app, &token, json!({"name": "acme"})).await;
+    let path = format!("/api/v2/organizations/{org}/client-grants");
+    let unknown = app.post_json(&path, Some(&token), &json!({"grant_id": foreign})).await;
+    assert_wire!("org_client_grant_unknown", unknown);
+    let removed = app.delete(&format!("{path}/{foreign}"), &token).await;
+    assert_eq!(removed.body, unknown.body);
+    // An organization this tenant does not have: the recorded 404.
+    let grant = management_grant(&app, &token, App::Backend).await;
+    let no_org = app
+        .post_json(
+            "/api/v2/organizations/org_0000000000000000/client-grants",
+            Some(&token),
+            &json!({"grant_id": grant}),
+        )
+        .await;
+    assert_eq!(no_org.status, StatusCode::NOT_FOUND);
+    assert!(
+        no_org.body.contains("No organization found by that id or name"),
+        "{}",
+        no_org.body
+    );
+    // The body's schema: `grant_id` alone, a string.
+    for body in [
+        json!({}),
+        json!({"grant_id": 7}),
+        json!({"grant_id": grant, "scope": []}),
+    ] {
+        let reply = app.post_json(&path, Some(&token), &body).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}: {}", reply.body);
+        assert!(reply.body.contains("\"errorCode\":\"invalid_body\""), "{}", reply.body);
+    }
+    // A huge or unknown query parameter is the query validation error, never a 500.
+    let huge = "cgr_x,".repeat(2000);
+    for query in [
+        format!("grant_ids={huge}"),
+        "page=1001".into(),
+        "per_page=0".into(),
+        "sort=name:1".into(),
+    ] {
+        let reply = app.get(&format!("{path}?{query}"), Some(&token)).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{query}: {}", reply.body);
+        assert!(reply.body.contains("Query validation error"), "{}", reply.body);
+    }
+    // The scopes: the backend application holds none of them.
+    let backend = app.token(App::Backend).await;
+    let reply = app.get(&path, Some(&backend)).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
+    assert!(reply.body.contains("read:organization_client_grants"), "{}", reply.body);
+}

@@ -855,3 +855,33 @@ async fn an_invitation_to_another_connection_is_not_accepted() {
     );
     assert!(members(&app, &org).await.is_empty());
 }
+
+/// An association (`POST /organizations/{id}/client-grants`) lets a grant that allows
+/// organizations reach that one without `allow_any_organization` (doc: DOC-org
+/// organizations-for-m2m), and ending it refuses the next token.
+#[tokio::test]
+async fn client_credentials_reach_an_organization_the_grant_is_associated_with() {
+    let app = org_app(OrganizationUsage::Allow);
+    let org = organization(&app, "acme", false).await;
+    let grant = backend_grant(&app).await;
+    patch(
+        &app,
+        &format!("/api/v2/client-grants/{grant}"),
+        json!({"organization_usage": "allow"}),
+    )
+    .await;
+    let unassociated = client_credentials(&app, json!(org)).await;
+    assert_wire!("org_m2m_not_associated", unassociated);
+    let token = app.token(App::Explorer).await;
+    let path = format!("/api/v2/organizations/{org}/client-grants");
+    let reply = app.post_json(&path, Some(&token), &json!({"grant_id": grant})).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    let ok = client_credentials(&app, json!(org)).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    let access = claims(ok.json()["access_token"].as_str().expect("access_token"));
+    assert_eq!(access["org_id"], json!(org));
+    let reply = app.delete(&format!("{path}/{grant}"), &token).await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.body);
+    let after = client_credentials(&app, json!(org)).await;
+    assert_eq!(after.body, unassociated.body);
+}

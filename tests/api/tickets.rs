@@ -185,3 +185,80 @@ async fn exclusive_fields_are_refused() {
         .await
     );
 }
+
+/// A ticket naming an organization (doc: OAS-mgmt, facts auth0.md §3.2): the tenant's
+/// organization, and its user a member, else the documented 400s; both ticket endpoints and the
+/// verification job.
+#[tokio::test]
+async fn tickets_naming_an_organization_need_a_member_of_it() {
+    let app = TestApp::new();
+    let admin = app.token(App::Explorer).await;
+    let created = app
+        .post_json("/api/v2/organizations", Some(&admin), &json!({"name": "acme"}))
+        .await;
+    let org = created.json()["id"].as_str().expect("org id").to_owned();
+    let backend = app.token(App::Backend).await;
+    let endpoints = [
+        TICKETS,
+        "/api/v2/tickets/email-verification",
+        "/api/v2/jobs/verification-email",
+    ];
+    for path in endpoints {
+        let token = if path.contains("jobs") { &admin } else { &backend };
+        let reply = app
+            .post_json(path, Some(token), &json!({"user_id": ALICE, "organization_id": org}))
+            .await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{path}: {}", reply.body);
+        if path == TICKETS {
+            assert_wire!("ticket_user_not_a_member", reply);
+        } else {
+            assert_eq!(
+                reply.json()["message"],
+                format!("The user with id {ALICE} is not a member of organization with id {org}.")
+            );
+        }
+        // Another tenant's organization, or none: the organization does not exist, even for a
+        // user this tenant does not have.
+        for user_id in [ALICE, "auth0|000000000000000000000000"] {
+            let reply = app
+                .post_json(
+                    path,
+                    Some(token),
+                    &json!({"user_id": user_id, "organization_id": "org_0000000000000000"}),
+                )
+                .await;
+            assert_eq!(
+                reply.body, r#"{"statusCode":400,"error":"Bad Request","message":"The organization does not exist"}"#,
+                "{path}"
+            );
+        }
+    }
+    let members = app
+        .post_json(
+            &format!("/api/v2/organizations/{org}/members"),
+            Some(&admin),
+            &json!({"members": [ALICE]}),
+        )
+        .await;
+    assert_eq!(members.status, StatusCode::NO_CONTENT, "{}", members.body);
+    let reply = create(&app, json!({"user_id": ALICE, "organization_id": org})).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    let secret = secret_of(&reply);
+    let kept = app
+        .tenant
+        .state()
+        .tickets()
+        .check(&secret, app.tenant.clock().unix())
+        .expect("stored and live")
+        .payload
+        .organization_id
+        .clone();
+    assert_eq!(kept.as_deref(), Some(org.as_str()));
+    for path in &endpoints[1..] {
+        let token = if path.contains("jobs") { &admin } else { &backend };
+        let reply = app
+            .post_json(path, Some(token), &json!({"user_id": ALICE, "organization_id": org}))
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{path}: {}", reply.body);
+    }
+}

@@ -168,5 +168,14 @@ fn organization_routes() -> Router<Tenant> {
             "/api/v2/organizations/{id}/invitations/{invitation_id}",
             get(o::get_invitation).delete(o::delete_invitation),
         )
+        .route(
+            "/api/v2/organizations/{id}/client-grants",
+            get(o::client_grants).post(o::associate_grant),
+        )
+        .route(
+            "/api/v2/organizations/{id}/client-grants/{grant_id}",
+            delete(o::dissociate_grant),
+        )
+        .route("/api/v2/client-grants/{id}/organizations", get(o::grant_organizations))
         .route("/api/v2/users/{id}/organizations", get(o::user_organizations))
 }

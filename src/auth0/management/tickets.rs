@@ -15,6 +15,7 @@ use crate::auth0::management::extract::{BodySchema, MgmtBody, ScopeSet, Scoped};
 use crate::auth0::management::payload::Schema;
 use crate::auth0::tenant::Tenant;
 use crate::auth0::tenant::model::{Ticket, TicketKind};
+use crate::auth0::tenant::organizations as orgs;
 use crate::auth0::tenant::state::TenantState;
 use crate::auth0::tenant::tickets::{DEFAULT_TICKET_TTL, store_ticket};
 use crate::auth0::wire::respond::json_response;
@@ -85,11 +86,12 @@ fn issue_password_change(tenant: &Tenant, request: PasswordChangeTicketRequest) 
         });
     }
     if let Some(organization_id) = &request.organization_id {
-        return Err(MgmtError::TicketOrganizationNotFound {
-            organization_id: organization_id.clone(),
-        });
+        orgs::check_ticket_organization(&state, organization_id)?;
     }
     let user_id = find_user(&state, &request)?;
+    if let Some(organization_id) = &request.organization_id {
+        orgs::check_ticket_member(&state, organization_id, &user_id)?;
+    }
     let ttl = match request.ttl_sec {
         Some(ttl) if ttl > 0 => ttl,
         _ => DEFAULT_TICKET_TTL,

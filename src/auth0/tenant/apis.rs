@@ -260,6 +260,9 @@ pub fn delete_api(state: &mut TenantState, id: &str) -> bool {
         return false;
     };
     let api = state.apis.remove(index);
+    for grant in state.grants.iter().filter(|g| g.audience == api.identifier) {
+        state.organizations.forget_grant(&grant.id);
+    }
     state.grants.retain(|g| g.audience != api.identifier);
     true
 }
@@ -316,7 +319,8 @@ pub fn create_grant(
     if runtime >= state.bounds.grants.capacity()
         && let Some(oldest) = state.grants.iter().position(|g| !g.seeded)
     {
-        state.grants.remove(oldest);
+        let evicted = state.grants.remove(oldest);
+        state.organizations.forget_grant(&evicted.id);
         state.bounds.grants.count(1);
     }
     state.grants.push(grant);

@@ -427,6 +427,9 @@ pub fn delete_client(state: &mut TenantState, client_id: &str) -> bool {
     if clients.len() == before {
         return false;
     }
+    for grant in grants.iter().filter(|g| g.client_id == client_id) {
+        organizations.forget_grant(&grant.id);
+    }
     grants.retain(|g| g.client_id != client_id);
     crate::auth0::tenant::apis::unlink_client(apis, client_id);
     refresh_tokens.retain(|_, grant| grant.client_id != client_id);

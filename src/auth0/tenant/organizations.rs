@@ -106,6 +106,7 @@ pub(crate) fn create(
         members: BoundedList::new(bounds::MEMBERS_PER_ORGANIZATION),
         roles: BoundedList::new(bounds::MEMBER_ROLES_PER_ORGANIZATION),
         connections,
+        client_grants: Vec::new(),
     };
     let era = state.era;
     let mut answer = if text::create_in_stored_order(era) {
@@ -612,6 +613,110 @@ pub(crate) fn delete_invitation(
     Ok(())
 }
 
+// ---- tickets ----
+
+/// The organization a ticket names must be this tenant's (400 `The organization does not exist`).
+pub(crate) fn check_ticket_organization(state: &TenantState, organization_id: &str) -> Result<(), MgmtError> {
+    match state.organizations.by_id(organization_id) {
+        Some(_) => Ok(()),
+        None => Err(MgmtError::TicketOrganizationNotFound {
+            organization_id: organization_id.to_owned(),
+        }),
+    }
+}
+
+/// The ticket's user must be a member of the organization it names (doc: OAS-mgmt, facts
+/// auth0.md §3.2).
+pub(crate) fn check_ticket_member(state: &TenantState, organization_id: &str, user_id: &str) -> Result<(), MgmtError> {
+    check_ticket_organization(state, organization_id)?;
+    if state.organizations.of_user(user_id).any(|o| o.id == organization_id) {
+        return Ok(());
+    }
+    Err(MgmtError::TicketUserNotMember {
+        user_id: user_id.to_owned(),
+        organization_id: organization_id.to_owned(),
+    })
+}
+
+// ---- client grants ----
+
+/// Associates the client grant `grant_id` with the organization `id` (facts B5): it then reaches
+/// the organization at `client_credentials` without `allow_any_organization`. Answers
+/// `grant_id` then the era's keys of the grant (obs: go-auth0 v1 `_ClientGrants`,
+/// `_ClientGrantsWithOrg`).
+pub(crate) fn associate_grant(
+    state: &mut TenantState,
+    id: &str,
+    grant_id: &str,
+    management_audience: &str,
+) -> Result<Value, MgmtError> {
+    let index = index_of(state, id)?;
+    let grant = state
+        .grants
+        .iter()
+        .find(|g| g.id == grant_id)
+        .ok_or_else(|| MgmtError::GrantNotFound {
+            id: grant_id.to_owned(),
+        })?;
+    let rendered = crate::auth0::tenant::apis::grant_json(grant, management_audience);
+    let org = &mut state.organizations.list[index];
+    if org.client_grants.iter().any(|g| g == grant_id) {
+        return Err(OrgError::GrantAlreadyAdded {
+            grant_id: grant_id.to_owned(),
+        }
+        .into());
+    }
+    org.client_grants.push(grant_id.to_owned());
+    let mut answer = Map::new();
+    answer.insert("grant_id".into(), json!(grant_id));
+    for key in text::grant_association_keys(state.era) {
+        if let Some(value) = rendered.get(*key) {
+            answer.insert((*key).into(), value.clone());
+        }
+    }
+    Ok(Value::Object(answer))
+}
+
+/// Ends the association of `grant_id` with the organization `id`; the grant stays. A grant the
+/// tenant does not have is the grants' 404 (doc: OAS-mgmt); one not associated is a no-op (inf,
+/// as deleting a deleted client grant answers 204).
+pub(crate) fn dissociate_grant(state: &mut TenantState, id: &str, grant_id: &str) -> Result<(), MgmtError> {
+    let index = index_of(state, id)?;
+    if !state.grants.iter().any(|g| g.id == grant_id) {
+        return Err(MgmtError::GrantNotFound {
+            id: grant_id.to_owned(),
+        });
+    }
+    state.organizations.list[index].client_grants.retain(|g| g != grant_id);
+    Ok(())
+}
+
+/// The client grants associated with the organization `id`, in association order.
+pub fn organization_grants<'a>(state: &'a TenantState, id: &str) -> Result<Vec<&'a ClientGrant>, MgmtError> {
+    let org = &state.organizations.list[index_of(state, id)?];
+    Ok(org
+        .client_grants
+        .iter()
+        .filter_map(|g| state.grants.iter().find(|grant| grant.id == *g))
+        .collect())
+}
+
+/// The organizations the client grant `grant_id` is associated with, oldest first; the grants'
+/// 404 for a grant the tenant does not have (doc: OAS-mgmt).
+pub fn grant_organizations<'a>(state: &'a TenantState, grant_id: &str) -> Result<Vec<&'a Organization>, MgmtError> {
+    if !state.grants.iter().any(|g| g.id == grant_id) {
+        return Err(MgmtError::GrantNotFound {
+            id: grant_id.to_owned(),
+        });
+    }
+    Ok(state
+        .organizations
+        .list
+        .iter()
+        .filter(|o| o.client_grants.iter().any(|g| g == grant_id))
+        .collect())
+}
+
 // ---- logins through an organization ----
 
 /// What the tokens of a login through an organization say of it: `org_id`, and `org_name` (the
@@ -647,7 +752,7 @@ impl TenantState {
 /// `organization` may or must be sent; without it a `require` grant takes the application's
 /// `default_organization` when that lists `client_credentials`; the organization (id, or name
 /// with the tenant flag) must exist, and the grant must be associated with it, which here only
-/// `allow_any_organization` does.
+/// `allow_any_organization` or an association (`/organizations/{id}/client-grants`) does.
 pub fn client_credentials_organization(
     state: &TenantState,
     client: &Client,
@@ -681,7 +786,8 @@ pub fn client_credentials_organization(
     else {
         return Err(OAuthError::UnknownOrganization { value: requested });
     };
-    if grant.extra.get("allow_any_organization") != Some(&Value::Bool(true)) {
+    let associated = org.client_grants.contains(&grant.id);
+    if !associated && grant.extra.get("allow_any_organization") != Some(&Value::Bool(true)) {
         return Err(OAuthError::OrganizationNotAssociated {
             organization: org.id.clone(),
             audience,

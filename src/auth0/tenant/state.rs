@@ -132,6 +132,7 @@ impl TenantState {
     /// Deletes a grant (nothing else names one).
     pub fn delete_grant(&mut self, id: &str) {
         self.grants.retain(|g| g.id != id);
+        self.organizations.forget_grant(id);
     }
 
     /// The index of the application `client_id`.

@@ -6,6 +6,7 @@
 use crate::auth0::tenant::Tenant;
 use crate::auth0::tenant::logins::random_alnum;
 use crate::auth0::tenant::model::{Job, LoginExperience, Ticket, TicketKind};
+use crate::auth0::tenant::organizations;
 use crate::auth0::tenant::state::TenantState;
 use crate::auth0::tenant::tickets::DEFAULT_TICKET_TTL;
 use crate::auth0::wire::mail;
@@ -45,8 +46,8 @@ pub(crate) fn issue(
             client_id: client_id.clone(),
         });
     }
-    if let Some(organization_id) = organization_id {
-        return Err(MgmtError::TicketOrganizationNotFound { organization_id });
+    if let Some(organization_id) = &organization_id {
+        organizations::check_ticket_organization(state, organization_id)?;
     }
     if state.user(&user_id).is_none() {
         return Err(MgmtError::UserNotFound {
@@ -54,12 +55,15 @@ pub(crate) fn issue(
             email: None,
         });
     }
+    if let Some(organization_id) = &organization_id {
+        organizations::check_ticket_member(state, organization_id, &user_id)?;
+    }
     let ticket = Ticket {
         kind: TicketKind::EmailVerification,
         user_id: user_id.clone(),
         result_url,
         client_id,
-        organization_id: None,
+        organization_id,
         mark_email_as_verified: true,
         include_email_in_redirect,
     };

@@ -150,9 +150,12 @@ pub enum MgmtError {
     TicketConnectionNotFound { connection_id: String },
     /// Ticket names an unknown `client_id`. 400 (doc: OAS x-description-7).
     TicketClientNotFound { client_id: String },
-    /// Ticket names an unknown `organization_id` (organizations are not modelled, so every one
-    /// is unknown). 400 (doc: OAS x-description-8).
+    /// Ticket names an `organization_id` the tenant does not have. 400 (doc: OAS
+    /// x-description-8).
     TicketOrganizationNotFound { organization_id: String },
+    /// Ticket names an organization its user is not a member of. 400 (doc: OAS, facts auth0.md
+    /// §3.2; no errorCode, as its documented siblings).
+    TicketUserNotMember { user_id: String, organization_id: String },
     /// The ticket's user has no email. 400 (doc: OAS x-description-1).
     UserHasNoEmail,
     /// `identity` does not name one of the user's identities. 400 (doc: OAS x-description-6).
@@ -506,6 +509,14 @@ impl MgmtError {
             TicketOrganizationNotFound { .. } => {
                 mgmt(StatusCode::BAD_REQUEST, "The organization does not exist".into(), None)
             }
+            TicketUserNotMember {
+                user_id,
+                organization_id,
+            } => mgmt(
+                StatusCode::BAD_REQUEST,
+                format!("The user with id {user_id} is not a member of organization with id {organization_id}."),
+                None,
+            ),
             UserHasNoEmail => mgmt(
                 StatusCode::BAD_REQUEST,
                 "The user does not have an email address.".into(),
@@ -829,8 +840,14 @@ impl MgmtError {
             }
             TicketClientNotFound { client_id } => format!("no application has client_id {client_id}"),
             TicketOrganizationNotFound { organization_id } => {
-                format!("organization {organization_id} does not exist (authmock models no organizations yet)")
+                format!("this tenant has no organization {organization_id} (GET /api/v2/organizations lists them)")
             }
+            TicketUserNotMember {
+                user_id,
+                organization_id,
+            } => format!(
+                "{user_id} is not a member of {organization_id}: POST /api/v2/organizations/{organization_id}/members first"
+            ),
             UserHasNoEmail => "the user has no email address to send a reset link to".into(),
             IdentityNotFound => "the user has no identity with that user_id and provider".into(),
             IdentityConnectionNotFound => "identity.connection_id names no connection".into(),

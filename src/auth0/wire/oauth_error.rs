@@ -59,9 +59,9 @@ pub enum OAuthError {
     /// `client_credentials` naming no organization of the tenant. inf: 400 `invalid_request`, the
     /// text of `/authorize`'s (also inf).
     UnknownOrganization { value: String },
-    /// `client_credentials` for an organization the grant is not associated with (only
-    /// `allow_any_organization` associates it: organization client grants are not served). inf:
-    /// 403 `access_denied`, text authmock's own.
+    /// `client_credentials` for an organization the grant is not associated with (neither
+    /// `allow_any_organization` nor `/organizations/{id}/client-grants`). inf: 403
+    /// `access_denied`, text authmock's own.
     OrganizationNotAssociated { organization: String, audience: String },
     /// Wrong password or unknown user. 403 `invalid_grant` (obs).
     WrongEmailOrPassword { realm: String, known_user: bool },
@@ -373,8 +373,8 @@ impl OAuthError {
                 "no organization of this tenant is {value:?} (a name only with allow_organization_name_in_authentication_api)"
             ),
             OrganizationNotAssociated { organization, audience } => format!(
-                "the client grant on {audience} is not associated with {organization}: set allow_any_organization \
-                 (authmock does not serve /organizations/{{id}}/client-grants yet)"
+                "the client grant on {audience} is not associated with {organization}: POST \
+                 /api/v2/organizations/{organization}/client-grants {{\"grant_id\":\"<grant id>\"}}, or set allow_any_organization"
             ),
             WrongEmailOrPassword {
                 realm,

@@ -40,6 +40,28 @@ const APP_ENTITLEMENT: WireEra = WireEra::at(2026, 8);
 /// have it.
 const MEMBERS_NO_NEXT_ON_SHORT_PAGE: WireEra = WireEra::at(2026, 8);
 
+/// From when an organization's client grant association (`POST …/client-grants`, 201) prints the
+/// grant's `organization_usage` and `allow_any_organization` after its `scope` (obs: go-auth0 v1
+/// TestOrganizationManager_ClientGrantsWithOrg.yaml, 2026-01; TestOrganizationManager_ClientGrants.yaml,
+/// 2023-12, prints `grant_id,client_id,audience,scope` only). inf: the change is dated at the
+/// first recording that shows it.
+const GRANT_ASSOCIATION_WITH_USAGE: WireEra = WireEra::at(2026, 1);
+
+/// The keys, in order, of an association's answer in `era` (after `grant_id`).
+pub fn grant_association_keys(era: WireEra) -> &'static [&'static str] {
+    if era >= GRANT_ASSOCIATION_WITH_USAGE {
+        &[
+            "client_id",
+            "audience",
+            "scope",
+            "organization_usage",
+            "allow_any_organization",
+        ]
+    } else {
+        &["client_id", "audience", "scope"]
+    }
+}
+
 /// Whether a members page shorter than `take` still carries `next`.
 pub fn members_next_on_short_page(era: WireEra) -> bool {
     era < MEMBERS_NO_NEXT_ON_SHORT_PAGE
@@ -176,6 +198,9 @@ pub enum OrgError {
     /// 400 `invalid_paging` `Requesting page exceeds the allowed maximum of 1000 records.` (doc:
     /// DOC-org retrieve-organizations; the body was not seen).
     PageTooFar,
+    /// 409 `The client grant has already been added to this organization.` (doc: OAS-mgmt; the
+    /// body was not seen: no errorCode, as the other organization conflicts here, inf).
+    GrantAlreadyAdded { grant_id: String },
 }
 
 /// The most roles one member holds in one organization (doc: OAS-mgmt, DOC-org).
@@ -187,7 +212,10 @@ impl OrgError {
         match self {
             NotFound { .. } | ConnectionNotEnabled { .. } | ConnectionNotFound { .. } => StatusCode::NOT_FOUND,
             InvitationNotFound { .. } => StatusCode::NOT_FOUND,
-            NameExists { .. } | ConnectionAlreadyEnabled { .. } | TooManyMemberRoles { .. } => StatusCode::CONFLICT,
+            NameExists { .. }
+            | ConnectionAlreadyEnabled { .. }
+            | TooManyMemberRoles { .. }
+            | GrantAlreadyAdded { .. } => StatusCode::CONFLICT,
             SignupNeedsMembership
             | InvitationClientNotFound { .. }
             | InvitationConnectionNotFound { .. }
@@ -225,6 +253,7 @@ impl OrgError {
             UsersNotFound { ids } => format!("One or more of the specified users do not exist: {}.", ids.join(", ")),
             TooManyMemberRoles { .. } => "No more roles can be assigned to this organization member.".into(),
             PageTooFar => "Requesting page exceeds the allowed maximum of 1000 records.".into(),
+            GrantAlreadyAdded { .. } => "The client grant has already been added to this organization.".into(),
         }
     }
 
@@ -235,7 +264,7 @@ impl OrgError {
                 None
             }
             NameExists { .. } => Some("organization_conflict"),
-            ConnectionAlreadyEnabled { .. } => None,
+            ConnectionAlreadyEnabled { .. } | GrantAlreadyAdded { .. } => None,
             InvitationNotFound { .. } => Some("inexistent_invitation"),
             SignupNeedsMembership
             | InvitationClientNotFound { .. }
@@ -295,6 +324,10 @@ impl OrgError {
             PageTooFar => {
                 "(page+1)*per_page must stay within the first 1000 records: page with from/take instead".into()
             }
+            GrantAlreadyAdded { grant_id } => format!(
+                "client grant {grant_id} is associated with this organization already \
+                 (GET .../client-grants lists them)"
+            ),
         }
     }
 }

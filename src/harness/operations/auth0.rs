@@ -61,6 +61,11 @@ pub static OPERATIONS: &[Operation] = &[
         reference: reference!(auth0, |client, provider, args| client.begin_login(provider, args)),
     },
     Operation {
+        name: "auth0.begin_organization_login",
+        phrases: &["signs in through the organization", "accepts the invitation to"],
+        reference: reference!(auth0, |client, provider, args| client.begin_login(provider, args)),
+    },
+    Operation {
         name: "auth0.complete_login",
         phrases: &[
             "signs in on the login page",

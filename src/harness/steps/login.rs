@@ -268,7 +268,7 @@ pub(super) async fn seen(world: &AuthWorld, method: &str, path: &str) -> Result<
 }
 
 /// Successful code redemptions the provider answered.
-async fn redeemed_codes(world: &AuthWorld) -> Result<Vec<Value>, String> {
+pub(super) async fn redeemed_codes(world: &AuthWorld) -> Result<Vec<Value>, String> {
     Ok(seen(world, "POST", "/oauth/token")
         .await?
         .into_iter()
@@ -276,7 +276,7 @@ async fn redeemed_codes(world: &AuthWorld) -> Result<Vec<Value>, String> {
         .collect())
 }
 
-fn body_text(entry: &Value) -> String {
+pub(super) fn body_text(entry: &Value) -> String {
     match &entry["request"]["body"] {
         Value::String(s) => s.clone(),
         other => other.to_string(),

@@ -204,3 +204,177 @@ async fn id_token_claims(world: &AuthWorld, name: &str, code: &str) -> Result<Va
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
         .unwrap_or(Value::Null))
 }
+
+// Logging in through an organization as the application does it (`features/auth0/login.feature`):
+// the harness, as the tenant's administrator, sets the organization up; the client starts the
+// login with `auth0.begin_organization_login` (its SDK's own `organization` and `invitation`
+// parameters), the harness signs the user in, and the client completes the login and reports
+// the ID token's `org_id`.
+
+/// The harness creates the organization `name` with the connection enabled (no automatic
+/// membership) and lets the login application take organizations (`organization_usage: allow`).
+#[given(expr = "the provider has the organization {string} with the connection {string}")]
+async fn provider_organization(world: &mut AuthWorld, name: String, connection: String) -> Result<(), String> {
+    let app = super::login::app(world)?;
+    let auth0 = world.auth0().await?;
+    let connection_id = auth0
+        .summary
+        .connections
+        .iter()
+        .find(|c| c.name == connection)
+        .map(|c| c.id.clone())
+        .ok_or_else(|| format!("the tenant has no connection named {connection:?}"))?;
+    let client = format!("clients/{}", encoded(&app.client_id));
+    let login_route = format!("{}/login", origin(&app.redirect_uri));
+    let body = json!({ "organization_usage": "allow", "initiate_login_uri": login_route });
+    expect(
+        world.management_patch(&client, body).await?,
+        200,
+        "PATCH /api/v2/clients/{id}",
+    )?;
+    let body = json!({
+        "name": name,
+        "enabled_connections": [{ "connection_id": connection_id, "assign_membership_on_login": false }],
+    });
+    let answer = expect(
+        world.management_post("organizations", body).await?,
+        201,
+        "POST /api/v2/organizations",
+    )?;
+    let id = answer["id"]
+        .as_str()
+        .ok_or("POST /api/v2/organizations answered no id")?
+        .to_owned();
+    world.auth0_mut().await?.created_organizations.insert(name, id);
+    Ok(())
+}
+
+/// The harness makes `email` a member of the organization `name`.
+#[given(expr = "{string} belongs to the organization {string}")]
+async fn belongs_to(world: &mut AuthWorld, email: String, name: String) -> Result<(), String> {
+    let user_id = world.auth0().await?.user_id(&email)?;
+    let org_id = organization_id(world, &name).await?;
+    let path = format!("organizations/{}/members", encoded(&org_id));
+    let answer = world.management_post(&path, json!({ "members": [user_id] })).await?;
+    expect(answer, 204, "POST /api/v2/organizations/{id}/members").map(|_| ())
+}
+
+/// The harness invites `email` to the organization `name` through the login application, and
+/// keeps the link the provider would mail (`invitation_url`).
+#[given(expr = "{string} is invited to the organization {string}")]
+async fn invited(world: &mut AuthWorld, email: String, name: String) -> Result<(), String> {
+    let app = super::login::app(world)?;
+    let org_id = organization_id(world, &name).await?;
+    let path = format!("organizations/{}/invitations", encoded(&org_id));
+    let body = json!({
+        "inviter": { "name": "The administrator" },
+        "invitee": { "email": email },
+        "client_id": app.client_id,
+    });
+    let answer = expect(
+        world.management_post(&path, body).await?,
+        201,
+        "POST /api/v2/organizations/{id}/invitations",
+    )?;
+    let url = answer["invitation_url"]
+        .as_str()
+        .ok_or("the invitation has no invitation_url")?;
+    world.auth0_mut().await?.invitation_url = Some(url.to_owned());
+    Ok(())
+}
+
+/// The client starts a login through the organization `name` (`auth0.begin_organization_login`),
+/// the harness signs `email` in, and the client completes the login.
+#[when(expr = "the user signs in through the organization {string} as {string} with password {string}")]
+async fn signs_in_through(world: &mut AuthWorld, name: String, email: String, password: String) -> Result<(), String> {
+    let org_id = organization_id(world, &name).await?;
+    organization_login(world, json!({ "organization": org_id }), &email, &password).await
+}
+
+/// The user opens the invitation link, which lands on the application's login route with
+/// `invitation`, `organization` and `organization_name`; the application starts the login with
+/// the first two (facts B6: `organization_name` is not forwarded), the harness signs `email` in,
+/// and the client completes the login.
+#[when(expr = "the user accepts the invitation to {string} and signs in as {string} with password {string}")]
+async fn accepts_invitation(
+    world: &mut AuthWorld,
+    name: String,
+    email: String,
+    password: String,
+) -> Result<(), String> {
+    let link = world
+        .auth0()
+        .await?
+        .invitation_url
+        .clone()
+        .ok_or_else(|| format!("nobody was invited to {name:?}"))?;
+    let (Some(invitation), Some(organization)) = (url_param(&link, "invitation"), url_param(&link, "organization"))
+    else {
+        return Err(format!("the invitation link {link} lacks invitation or organization"));
+    };
+    let args = json!({ "organization": organization, "invitation": invitation });
+    organization_login(world, args, &email, &password).await
+}
+
+async fn organization_login(world: &mut AuthWorld, extra: Value, email: &str, password: &str) -> Result<(), String> {
+    use super::login::{begin, complete, walk};
+    let redirect_uri = super::login::app(world)?.redirect_uri;
+    let url = begin(world, "auth0.begin_organization_login", &redirect_uri, extra).await?;
+    let landing = walk(world, &url, Some((email, password))).await?;
+    let Landing::Away(callback) = landing else {
+        return Err(format!("the login did not come back to the application: {landing:?}"));
+    };
+    complete(world, &callback).await
+}
+
+/// The client accepted the login of `email`, reporting the ID token's `org_id` of the
+/// organization `name`, after starting it at `/authorize` with `organization=<org_id>` and
+/// redeeming the code with its PKCE verifier.
+#[then(expr = "the client accepts the login of {string} in the organization {string}")]
+async fn accepts_in_organization(world: &mut AuthWorld, email: String, name: String) -> Result<(), String> {
+    use super::login::{body_text, redeemed_codes, report_result, seen};
+    let user_id = world.user_id(&email).await?;
+    let org_id = organization_id(world, &name).await?;
+    let result = report_result(world).unwrap_or(Value::Null);
+    let accepted = result["accepted"] == true && result["sub"] == user_id.as_str();
+    let named = result["org_id"] == org_id.as_str();
+    let asked = seen(world, "GET", "/authorize").await?.iter().any(|e| {
+        e["request"]["query"]
+            .as_str()
+            .is_some_and(|q| url_param(&format!("?{q}"), "organization").as_deref() == Some(org_id.as_str()))
+    });
+    let with_pkce = redeemed_codes(world)
+        .await?
+        .iter()
+        .any(|e| body_text(e).contains("code_verifier"));
+    if accepted && named && asked && with_pkce {
+        return Ok(());
+    }
+    Err(world
+        .explain(
+            &format!(
+                "GET /authorize with organization={org_id}, a code redemption with a code_verifier (200), and \
+                 result.accepted true with sub {user_id} and org_id {org_id}"
+            ),
+            "pass the organization id to your SDK's login (auth0-spa-js authorizationParams.organization, an \
+             extra authorization parameter elsewhere), and report the ID token's org_id claim",
+        )
+        .await)
+}
+
+/// The origin (`scheme://host[:port]`) of `url`.
+fn origin(url: &str) -> &str {
+    let host = url.find("://").map_or(0, |i| i + 3);
+    url[host..].find('/').map_or(url, |end| &url[..host + end])
+}
+
+/// The body of a Management API answer of `status`, else an error naming `what`.
+fn expect(answer: crate::harness::management::Answer, status: u16, what: &str) -> Result<Value, String> {
+    if answer.status == status {
+        return Ok(answer.body);
+    }
+    Err(format!(
+        "{what} answered the harness {}: {}",
+        answer.status, answer.body
+    ))
+}

@@ -28,9 +28,11 @@ pub struct Auth0Part {
     /// The grants the client created (`auth0.create_client_grant`), by application name and
     /// audience: the grant id it reported.
     pub created_grants: HashMap<(String, String), String>,
-    /// The organizations the client created (`auth0.create_organization`), by name: the id it
-    /// reported.
+    /// The organizations the client created (`auth0.create_organization`), or the harness did,
+    /// by name: the id the provider answered.
     pub created_organizations: HashMap<String, String>,
+    /// The link of the last invitation the harness sent (`invitation_url`).
+    pub invitation_url: Option<String>,
 }
 
 /// An application's client credentials, as the client under test reported them.
@@ -61,6 +63,7 @@ impl Auth0Part {
             created_applications: HashMap::new(),
             created_grants: HashMap::new(),
             created_organizations: HashMap::new(),
+            invitation_url: None,
         })
     }
 

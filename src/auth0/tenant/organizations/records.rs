@@ -25,6 +25,9 @@ pub struct Organization {
     /// (user id, role id): the roles users hold in the organization, members or not yet.
     pub roles: BoundedList<(String, String)>,
     pub connections: Vec<EnabledConnection>,
+    /// The client grants associated with the organization (`cgr_…`), in association order;
+    /// bounded by the tenant's grants, each at most once.
+    pub client_grants: Vec<String>,
 }
 
 /// A user's membership of an organization.
@@ -164,6 +167,13 @@ impl Organizations {
         }
         self.invitations
             .retain(|i| i.extra.get("connection_id").and_then(Value::as_str) != Some(connection_id));
+    }
+
+    /// Forgets a deleted client grant wherever it is associated.
+    pub(crate) fn forget_grant(&mut self, grant_id: &str) {
+        for org in self.list.iter_mut() {
+            org.client_grants.retain(|g| g != grant_id);
+        }
     }
 
     /// Forgets a deleted application's invitations (their link names it).

@@ -26,7 +26,8 @@ fn text(args: &Value, key: &str) -> Option<String> {
 }
 
 impl ReferenceClient {
-    /// `auth0.begin_login`: the URL the application redirects the browser to.
+    /// `auth0.begin_login`: the URL the application redirects the browser to; also
+    /// `auth0.begin_organization_login`, whose `organization` and `invitation` it adds.
     pub(crate) fn begin_login(&mut self, p: &Auth0Provider, args: &Value) -> Result<Value, Failure> {
         let app = App {
             client_id: text(args, "client_id").unwrap_or_else(|| p.login_client_id.clone()),
@@ -38,6 +39,7 @@ impl ReferenceClient {
             nonce: random(24),
             verifier: random(64),
             acr_values: text(args, "acr_values"),
+            organization: text(args, "organization"),
         };
         let challenge =
             URL_SAFE_NO_PAD.encode(ring::digest::digest(&ring::digest::SHA256, pending.verifier.as_bytes()).as_ref());
@@ -54,7 +56,7 @@ impl ReferenceClient {
             ("code_challenge", challenge),
             ("code_challenge_method", "S256".to_owned()),
         ];
-        for optional in ["audience", "prompt", "acr_values"] {
+        for optional in ["audience", "prompt", "acr_values", "organization", "invitation"] {
             if let Some(value) = text(args, optional) {
                 query.push((optional, value));
             }
@@ -93,6 +95,7 @@ impl ReferenceClient {
             return rejected("no code in the callback");
         };
         let nonce = pending.nonce.clone();
+        let organization = pending.organization.clone();
         let mut form = vec![
             ("grant_type", "authorization_code".to_owned()),
             ("client_id", app.client_id.clone()),
@@ -121,6 +124,18 @@ impl ReferenceClient {
         {
             return rejected("second_factor_not_performed");
         }
+        // A login through an organization is that organization's only if the ID token names it
+        // (the check Auth0's SDKs make): `org_id` for an id, else `org_name`, lower case.
+        if let Some(organization) = &organization {
+            let named = if organization.starts_with("org_") {
+                claims["org_id"] == organization.as_str()
+            } else {
+                claims["org_name"] == organization.to_lowercase().as_str()
+            };
+            if !named {
+                return rejected("organization_mismatch");
+            }
+        }
         self.login.pending = None;
         self.login.access_token = tokens["access_token"].as_str().map(str::to_owned);
         self.login.refresh_token = tokens["refresh_token"].as_str().map(str::to_owned);
@@ -130,7 +145,7 @@ impl ReferenceClient {
             "access_token": tokens["access_token"],
             "refresh_token": tokens["refresh_token"],
         });
-        for claim in ["acr", "amr"] {
+        for claim in ["acr", "amr", "org_id"] {
             if !claims[claim].is_null() {
                 accepted[claim] = claims[claim].clone();
             }

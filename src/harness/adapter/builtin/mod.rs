@@ -64,6 +64,8 @@ struct Pending {
     verifier: String,
     /// The `acr_values` asked for (a step-up): the ID token must answer it.
     acr_values: Option<String>,
+    /// The organization the login was started through, which the ID token must name.
+    organization: Option<String>,
 }
 
 struct CachedToken {
