@@ -127,10 +127,7 @@ impl Digest {
         use md4::Digest as _;
         match self {
             Self::Md4 => md4::Md4::digest(input).to_vec(),
-            Self::Md5 => {
-                use md5::Digest as _;
-                md5::Md5::digest(input).to_vec()
-            }
+            Self::Md5 => md5::Md5::digest(input).to_vec(),
             Self::Sha1 => digest::digest(&digest::SHA1_FOR_LEGACY_USE_ONLY, input)
                 .as_ref()
                 .to_vec(),
