@@ -13,6 +13,7 @@ FROM rust:1-slim-bookworm AS builder
 WORKDIR /src
 # Dependencies first, so a source change does not rebuild them.
 COPY Cargo.toml Cargo.lock ./
+COPY .cargo .cargo
 RUN mkdir -p src bench/probe && echo 'fn main() {}' > src/main.rs \
     && touch src/lib.rs bench/core.rs bench/probe/main.rs \
     && cargo fetch --locked

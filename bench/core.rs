@@ -176,6 +176,7 @@ async fn spawn_server() -> BenchResult<(Server, Instant)> {
 }
 
 fn client(conns: usize) -> BenchResult<reqwest::Client> {
+    authmock::core::crypto::install();
     Ok(reqwest::Client::builder()
         .no_proxy()
         .tcp_nodelay(true)

@@ -96,6 +96,7 @@ async fn reset_form_in_headless_chromium() {
         return;
     };
     let idp = authmock::Authmock::start().await;
+    authmock::core::crypto::install();
     let http = reqwest::Client::new();
     let summary: Value = fetch_json(http.get(format!("{}/__authmock__/tenant", idp.uri()))).await;
     let backend = &summary["clients"][0];
@@ -212,6 +213,7 @@ async fn console_inbox_follows_a_reset_link() {
         return;
     };
     let idp = authmock::Authmock::start().await;
+    authmock::core::crypto::install();
     let http = reqwest::Client::new();
     let summary: Value = fetch_json(http.get(format!("{}/__authmock__/tenant", idp.uri()))).await;
     let web = summary["clients"]
@@ -300,6 +302,7 @@ async fn console_journal_token_and_admin_token_in_headless_chromium() {
         || -> Value { serde_json::from_str(&lines.next().expect("a line").expect("read")).expect("JSON") };
     let (auth0, janrain) = (listener(), listener());
     let base = auth0["base_url"].as_str().expect("base_url").to_owned();
+    authmock::core::crypto::install();
     let http = reqwest::Client::new();
     let web = auth0["clients"]
         .as_array()
@@ -503,6 +506,7 @@ const MFA_ACR: &str = "http://schemas.openid.net/pape/policies/2007/06/multi-fac
 /// browser lands somewhere real. Answers the server, the app's client id and callback, and Alice.
 async fn mfa_server(policy: bool) -> (authmock::Authmock, String, String, Value) {
     let idp = authmock::Authmock::start().await;
+    authmock::core::crypto::install();
     let http = reqwest::Client::new();
     let summary: Value = fetch_json(http.get(format!("{}/__authmock__/tenant", idp.uri()))).await;
     let client = |name: &str| {
@@ -736,6 +740,7 @@ async fn invited_user_logs_in_to_the_organization_in_headless_chromium() {
     };
     let idp = authmock::Authmock::start().await;
     let base = idp.uri();
+    authmock::core::crypto::install();
     let http = reqwest::Client::new();
     let summary: Value = fetch_json(http.get(format!("{base}/__authmock__/tenant"))).await;
     let client = |name: &str| {

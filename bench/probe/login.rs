@@ -45,6 +45,7 @@ enum Kind {
 }
 
 fn http_client(conns: usize) -> Result<reqwest::Client> {
+    authmock::core::crypto::install();
     Ok(reqwest::Client::builder()
         .no_proxy()
         .tcp_nodelay(true)
@@ -238,7 +239,10 @@ fn secrets() -> (String, String, String) {
 async fn one_login(http: &reqwest::Client, t: &Target, pages: &Mutex<Vec<f64>>) -> Step<()> {
     let mut jar = Jar::default();
     let (verifier, state, nonce) = secrets();
-    let challenge = URL_SAFE_NO_PAD.encode(ring::digest::digest(&ring::digest::SHA256, verifier.as_bytes()));
+    let challenge = URL_SAFE_NO_PAD.encode(aws_lc_rs::digest::digest(
+        &aws_lc_rs::digest::SHA256,
+        verifier.as_bytes(),
+    ));
     let authorize = http.get(format!("{}/authorize", t.base)).query(&[
         ("response_type", "code"),
         ("client_id", &t.client_id),

@@ -72,6 +72,7 @@ fn loopback_only(url: &str) -> Result<()> {
 }
 
 fn client(conns: usize) -> Result<reqwest::Client> {
+    authmock::core::crypto::install();
     Ok(reqwest::Client::builder()
         .no_proxy()
         .tcp_nodelay(true)

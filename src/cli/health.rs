@@ -25,6 +25,7 @@ pub struct HealthcheckArgs {
 /// the reason on stderr) otherwise.
 pub async fn healthcheck(args: HealthcheckArgs) -> anyhow::Result<()> {
     let url = format!("{}{}", args.url.trim_end_matches('/'), health::PATH);
+    crate::core::crypto::install();
     let mut builder = reqwest::Client::builder()
         .timeout(Duration::from_secs(args.timeout))
         .no_proxy();

@@ -5,26 +5,24 @@
 //! carries `n`/`e` and a self-signed certificate in `x5c` with its SHA-1 thumbprint in `x5t`,
 //! the shape identity providers publish and some client libraries read.
 //!
-//! Signing (tokens and the certificate) goes through one `ring` key pair parsed at load time,
-//! with `ring`'s blinding randomness drawn from the OS. Parsing the key for every token, and the
-//! CPU-jitter entropy pool another crypto library seeds on its first private-key operation
-//! (over 100 ms of a cold start), are both kept off the start and token paths. `ring` is the
-//! crate's only crypto library (see `core::jwt_crypto`); it cannot make RSA keys, so a tenant
-//! whose fixture names no key signs with the built-in development key (the default fixture's)
-//! under its own `kid`: see [`SigningKey::builtin`].
+//! Signing (tokens and the certificate) goes through one `aws-lc-rs` key pair parsed at load
+//! time: parsing the key for every token is kept off the token path. `aws-lc-rs` is the crate's
+//! only crypto library (see `core::crypto`). A tenant whose fixture names no key signs with the
+//! built-in development key (the default fixture's) under its own `kid`, with no RSA key
+//! generation at start: see [`SigningKey::builtin`].
 //! Depends on nothing else in the crate (`core::tokens` signs and verifies with these keys).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use aws_lc_rs::digest::{SHA1_FOR_LEGACY_USE_ONLY, digest};
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::rsa::PublicKeyComponents;
+use aws_lc_rs::signature::{KeyPair as _, RSA_PKCS1_SHA256, RsaKeyPair};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use jsonwebtoken::{Algorithm, DecodingKey, Header};
-use ring::digest::{SHA1_FOR_LEGACY_USE_ONLY, digest};
-use ring::rand::SystemRandom;
-use ring::rsa::PublicKeyComponents;
-use ring::signature::{KeyPair as _, RSA_PKCS1_SHA256, RsaKeyPair};
 use rustls::pki_types::PrivatePkcs8KeyDer;
 use rustls::pki_types::pem::PemObject as _;
 use serde_json::{Map, Value, json};
@@ -112,10 +110,9 @@ impl std::fmt::Debug for SigningKey {
 impl SigningKey {
     /// Loads a PKCS#8 PEM private key. `subject` names the certificate (the tenant name).
     pub fn from_pem(kid: &str, pem: &str, subject: &str) -> Result<Self, KeyError> {
-        super::jwt_crypto::install();
         let pkcs8 = PrivatePkcs8KeyDer::from_pem_slice(pem.as_bytes()).map_err(|e| KeyError::Pem(e.to_string()))?;
         let signer = RsaKeyPair::from_pkcs8(pkcs8.secret_pkcs8_der()).map_err(|e| KeyError::Pem(e.to_string()))?;
-        let public = PublicKeyComponents::<Vec<u8>>::from(signer.public());
+        let public = PublicKeyComponents::<Vec<u8>>::from(signer.public_key());
         // Big-endian without leading zeros, as JWKs carry them.
         let n = URL_SAFE_NO_PAD.encode(&public.n);
         let e = URL_SAFE_NO_PAD.encode(&public.e);
@@ -197,7 +194,7 @@ impl SigningKey {
 
     /// RS256 (RSASSA-PKCS1-v1_5 with SHA-256) over `message`.
     pub(crate) fn sign_rs256(&self, message: &[u8]) -> Vec<u8> {
-        let mut signature = vec![0; self.signer.public().modulus_len()];
+        let mut signature = vec![0; self.signer.public_modulus_len()];
         // Fails only on a wrong buffer length or a broken OS random source.
         self.signer
             .sign(&RSA_PKCS1_SHA256, &self.rng, message, &mut signature)
@@ -262,7 +259,7 @@ impl rcgen::PublicKeyData for CertificateSigner<'_> {
 
 impl rcgen::SigningKey for CertificateSigner<'_> {
     fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, rcgen::Error> {
-        let mut signature = vec![0; self.pair.public().modulus_len()];
+        let mut signature = vec![0; self.pair.public_modulus_len()];
         self.pair
             .sign(&RSA_PKCS1_SHA256, self.rng, msg, &mut signature)
             .map_err(|_| rcgen::Error::RemoteKeyError)?;

@@ -1,15 +1,15 @@
 //! Password hashes made elsewhere (an export of another identity store), kept as they came and
 //! checked by their own algorithm: bcrypt, argon2 and scrypt by their crates, PBKDF2, HMAC and
-//! the SHA digests by `ring`, MD4 and MD5 by theirs; LDAP's RFC 2307 strings are unwrapped here
+//! the SHA digests by `aws-lc-rs`, MD4 and MD5 by theirs; LDAP's RFC 2307 strings are unwrapped here
 //! into those. A provider's import format (Auth0's `custom_password_hash`, Capture's `password`
 //! type tags) is read by that provider's tenant, which builds a [`LegacyHash`] with the
 //! constructors below. Depends on nothing else in the crate.
 
 use std::num::NonZeroU32;
 
+use aws_lc_rs::{digest, hmac, pbkdf2};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
-use ring::{digest, hmac, pbkdf2};
 
 /// Why a hash could not be taken.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

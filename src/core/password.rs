@@ -6,7 +6,7 @@
 //! not spend 100 ms of bcrypt per login in a test suite.
 //! Depends on nothing else in the crate.
 
-use ring::digest::{Context, SHA256};
+use aws_lc_rs::digest::{Context, SHA256};
 use serde::{Deserialize, Serialize};
 
 use crate::core::legacy_hash::LegacyHash;

@@ -173,7 +173,7 @@ mod tests {
     use base64::Engine as _;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use jsonwebtoken::Header;
-    use rustls::pki_types::PrivatePkcs8KeyDer;
+    use rustls::pki_types::PrivatePkcs1KeyDer;
     use rustls::pki_types::pem::PemObject as _;
     use serde_json::json;
 
@@ -222,9 +222,10 @@ mod tests {
         let key = test_key();
         let mut header = Header::new(Algorithm::RS256);
         header.kid = Some(key.kid().to_owned());
-        let pem = include_str!("../../tests/data/test-key.pem");
-        let der = PrivatePkcs8KeyDer::from_pem_slice(pem.as_bytes()).expect("test key");
-        let library = jsonwebtoken::EncodingKey::from_rsa_der(der.secret_pkcs8_der());
+        // The JWT library reads an RSA key as PKCS#1: the same key as test-key.pem.
+        let pem = include_str!("../../tests/data/test-key.pkcs1.pem");
+        let der = PrivatePkcs1KeyDer::from_pem_slice(pem.as_bytes()).expect("test key");
+        let library = jsonwebtoken::EncodingKey::from_rsa_der(der.secret_pkcs1_der());
         let claims = claims(2_000);
         let expected = jsonwebtoken::encode(&header, &claims, &library).expect("library signs");
         assert_eq!(sign(&key, &claims), expected);

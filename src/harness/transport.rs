@@ -76,8 +76,10 @@ pub(crate) fn adapter_env() -> Vec<(&'static str, PathBuf)> {
     }
 }
 
-/// `builder`, trusting the run's CA when there is one.
+/// `builder`, trusting the run's CA when there is one (and with the TLS provider installed, which
+/// every client of the harness is built through).
 pub(crate) fn trust(builder: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
+    crate::core::crypto::install();
     match current().and_then(|tls| reqwest::Certificate::from_der(tls.authority.ca_der()).ok()) {
         Some(ca) => builder.add_root_certificate(ca),
         None => builder,

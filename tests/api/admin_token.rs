@@ -59,6 +59,7 @@ async fn with_a_token_every_control_path_needs_it_and_provider_paths_do_not() {
     let mut lines = BufReader::new(stdout).lines();
     let auth0: Value = serde_json::from_str(&lines.next().expect("a line").expect("read")).expect("JSON");
     let janrain: Value = serde_json::from_str(&lines.next().expect("a line").expect("read")).expect("JSON");
+    authmock::core::crypto::install();
     let http = reqwest::Client::new();
 
     for base in [&auth0["base_url"], &janrain["base_url"]] {

@@ -45,6 +45,7 @@ async fn forum_story_over_real_http() {
     assert!(base.starts_with("http://127.0.0.1:"), "binds loopback: {base}");
     let audience = summary["audience"].as_str().expect("audience").to_owned();
     let tickets = format!("{base}/api/v2/tickets/password-change");
+    authmock::core::crypto::install();
     let http = reqwest::Client::new();
     let post_ticket = |bearer: Option<&str>, body: Value| {
         let mut request = http.post(&tickets).json(&body);
@@ -184,6 +185,7 @@ struct User {
 
 impl User {
     fn new(summary: Value) -> Self {
+        authmock::core::crypto::install();
         Self {
             // A browser follows redirects, but the tests look at where they point.
             http: reqwest::Client::builder()

@@ -207,6 +207,7 @@ mod over_the_wire {
     async fn a_dropped_connection_is_a_connection_error_for_reqwest() {
         let idp = authmock::Authmock::start().await;
         let base = idp.uri();
+        authmock::core::crypto::install();
         let http = reqwest::Client::new();
         post_rule(
             &http,
@@ -238,6 +239,7 @@ mod over_the_wire {
     async fn a_reset_mid_body_sends_the_head_then_breaks_the_body() {
         let idp = authmock::Authmock::start().await;
         let base = idp.uri();
+        authmock::core::crypto::install();
         let http = reqwest::Client::new();
         post_rule(
             &http,

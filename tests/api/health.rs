@@ -62,6 +62,7 @@ async fn every_listener_is_healthy_once_the_ready_file_appears_and_needs_no_admi
         "the file is renamed into place"
     );
 
+    authmock::core::crypto::install();
     let http = reqwest::Client::new();
     for summary in &lines {
         let base = summary["base_url"].as_str().expect("base_url");

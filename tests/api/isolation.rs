@@ -16,6 +16,7 @@ async fn fetch(request: reqwest::RequestBuilder) -> (u16, Value) {
 async fn drive(i: u64) {
     let idp = authmock::Authmock::start().await;
     let base = idp.uri();
+    authmock::core::crypto::install();
     let http = reqwest::Client::new();
     let (_, summary) = fetch(http.get(format!("{base}/__authmock__/tenant"))).await;
     // Each tenant's clock moves by its own amount.

@@ -21,6 +21,7 @@ async fn php_sample_recovery_flow_over_real_http() {
     let email = summary["users"][0]["email"].as_str().expect("email").to_owned();
     let old_password = summary["users"][0]["password"].as_str().expect("password").to_owned();
     let flow_version = summary["flow"]["version"].as_str().expect("version").to_owned();
+    authmock::core::crypto::install();
     let http = reqwest::Client::new();
     let post = |path: &str, form: Vec<(&str, String)>| {
         let request = http.post(format!("{base}{path}")).form(&form);
@@ -108,6 +109,7 @@ async fn php_sample_recovery_flow_over_real_http() {
 async fn janrain_mock_embeds_an_app_on_a_free_loopback_port() {
     let capture = authmock::JanrainMock::start().await;
     assert!(capture.uri().starts_with("http://127.0.0.1:"), "{}", capture.uri());
+    authmock::core::crypto::install();
     let reply = reqwest::Client::new()
         .post(format!("{}/oauth/forgot_password_native", capture.uri()))
         .form(&[("flow", "standard")])

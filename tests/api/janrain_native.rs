@@ -292,9 +292,10 @@ async fn a_registered_mobile_client_refreshes_with_its_refresh_secret() {
         .to_owned();
     let date = "2026-01-05 10:00:00";
     use base64::Engine as _;
-    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, secret.as_bytes());
+    let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, secret.as_bytes());
     let text = format!("refresh_access_token\n{date}\n{token}\n");
-    let signature = base64::engine::general_purpose::STANDARD.encode(ring::hmac::sign(&key, text.as_bytes()).as_ref());
+    let signature =
+        base64::engine::general_purpose::STANDARD.encode(aws_lc_rs::hmac::sign(&key, text.as_bytes()).as_ref());
     let reply = capture
         .post_form(
             "/oauth/refresh_access_token",

@@ -3,8 +3,8 @@
 //! `janrain-entity.md` §2, computed here independently of the mock. Hostile: a wrong secret,
 //! a stale or malformed date, another client, a token signed in without a secret, replay.
 
+use aws_lc_rs::hmac;
 use base64::Engine as _;
-use ring::hmac;
 
 use crate::assert_wire;
 use crate::helpers::START;

@@ -4,7 +4,7 @@ use axum::http::{Method, StatusCode};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use rustls::pki_types::PrivatePkcs8KeyDer;
+use rustls::pki_types::PrivatePkcs1KeyDer;
 use rustls::pki_types::pem::PemObject as _;
 use serde_json::json;
 
@@ -24,10 +24,9 @@ fn foreign_token(kid: &str) -> String {
     let mut header = Header::new(Algorithm::RS256);
     header.kid = Some(kid.to_owned());
     let claims = json!({"iss": format!("{BASE}/"), "aud": AUDIENCE, "exp": START.unix_timestamp() + 60, "scope": "create:user_tickets"});
-    let pem = PrivatePkcs8KeyDer::from_pem_slice(include_bytes!("../data/test-key.pem")).expect("test key");
-    let key = EncodingKey::from_rsa_der(pem.secret_pkcs8_der());
-    // The JWT library signs with authmock's `ring` provider.
-    authmock::core::jwt_crypto::install();
+    // The JWT library reads an RSA key as PKCS#1: the same key as test-key.pem.
+    let pem = PrivatePkcs1KeyDer::from_pem_slice(include_bytes!("../data/test-key.pkcs1.pem")).expect("test key");
+    let key = EncodingKey::from_rsa_der(pem.secret_pkcs1_der());
     jsonwebtoken::encode(&header, &claims, &key).expect("signs")
 }
 

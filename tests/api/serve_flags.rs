@@ -68,6 +68,7 @@ async fn fixture_and_journal_flags_take_effect() {
     let base = auth0["base_url"].as_str().expect("base_url");
     let client = &auth0["clients"][0];
     let secret = client["client_secret"].as_str().expect("secret");
+    authmock::core::crypto::install();
     let http = reqwest::Client::new();
     for _ in 0..3 {
         let reply = http

@@ -19,6 +19,7 @@ struct Control {
 
 impl Control {
     fn new() -> Self {
+        authmock::core::crypto::install();
         Self {
             http: reqwest::Client::new(),
         }
@@ -303,6 +304,7 @@ async fn five_hundred_tenants_come_and_go_without_leaking_tasks_or_ports() {
     let idp = Authmock::start().await;
     let base = idp.uri();
     // No idle connections kept in a pool: the server's connection tasks end with each request.
+    authmock::core::crypto::install();
     let control = Control {
         http: reqwest::Client::builder()
             .pool_max_idle_per_host(0)

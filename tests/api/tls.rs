@@ -6,6 +6,7 @@ use authmock::tls::Authority;
 use serde_json::{Value, json};
 
 fn client_trusting(authority: Option<&Authority>) -> reqwest::Client {
+    authmock::core::crypto::install();
     let mut builder = reqwest::Client::builder().tls_built_in_root_certs(false);
     if let Some(authority) = authority {
         let ca = reqwest::Certificate::from_pem(authority.ca_pem().as_bytes()).expect("CA PEM");
@@ -106,6 +107,7 @@ async fn serve_tls_writes_the_ca_and_serves_https() {
     let summary: Value = serde_json::from_str(&line).expect("JSON summary");
     let base = summary["base_url"].as_str().expect("base_url").to_owned();
     let pem = std::fs::read(&ca_file).expect("the CA was written");
+    authmock::core::crypto::install();
     let http = reqwest::Client::builder()
         .tls_built_in_root_certs(false)
         .add_root_certificate(reqwest::Certificate::from_pem(&pem).expect("PEM"))

@@ -3,7 +3,7 @@
 //! each in a bounded store, and the RFC 6238 code of a TOTP secret. The operations over them are
 //! `mfa.rs`. Records never import the state.
 
-use ring::hmac;
+use aws_lc_rs::hmac;
 use serde::Deserialize;
 
 use crate::core::bounded::{BoundedMap, StoreSummary};
@@ -319,7 +319,7 @@ impl Mfa {
 }
 
 /// The RFC 6238 code of `secret` at time step `step` (RFC 4226 dynamic truncation of
-/// HMAC-SHA1; HMAC from `ring`).
+/// HMAC-SHA1; HMAC from `aws-lc-rs`).
 pub fn totp(secret: &[u8], step: i64) -> String {
     let key = hmac::Key::new(hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, secret);
     let tag = hmac::sign(&key, &step.to_be_bytes());

@@ -16,6 +16,7 @@ use time::{Duration, OffsetDateTime};
 use crate::auth0::tenant::lifecycle::{self, Identity, NewUser};
 use crate::auth0::tenant::model::{Connection, ImportJob, ImportJobs, ImportStatus, Summary};
 use crate::auth0::tenant::state::TenantState;
+use crate::auth0::tenant::users::Picture;
 use crate::auth0::wire::import_error::{ACTIVE_IMPORTS, BCRYPT_PATTERN, ImportRefusal, UserProblem};
 use crate::core::legacy_hash::{Digest, Encoding, LegacyHash, PasswordEncoding, Salt, SaltPosition};
 use crate::core::password::PasswordHash;
@@ -289,7 +290,7 @@ fn import_one(
             stored.nickname = v;
         }
         if let Some(v) = text("picture") {
-            stored.picture = v;
+            stored.picture = v.into();
         }
         if let Some(m) = obj.get("app_metadata").and_then(Value::as_object) {
             stored.app_metadata = m.clone();
@@ -357,11 +358,7 @@ fn import_one(
 /// `secure.gravatar.com`, the `au.png` default of the recorded user's initials).
 fn import_picture(email: &str) -> String {
     let nickname = email.split('@').next().unwrap_or_default();
-    crate::auth0::tenant::seed::picture_url(email, nickname).replacen(
-        "https://s.gravatar.com/",
-        "https://secure.gravatar.com/",
-        1,
-    )
+    Picture::gravatar(email, nickname, true).to_string()
 }
 
 struct Checked {

@@ -6,9 +6,8 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use crate::auth0::tenant::password_rules;
-use crate::auth0::tenant::seed::picture_url;
 use crate::auth0::tenant::state::TenantState;
-use crate::auth0::tenant::users::User;
+use crate::auth0::tenant::users::{Picture, User};
 use crate::auth0::tenant::verification;
 use crate::auth0::wire::mgmt_error::{Finding, MgmtError, Violation};
 use crate::core::password::PasswordHash;
@@ -177,9 +176,10 @@ pub(crate) fn admit(
     now: OffsetDateTime,
 ) -> User {
     let user = User {
-        picture: rest
-            .picture
-            .unwrap_or_else(|| picture_url(&who.email, who.email.split('@').next().unwrap_or_default())),
+        picture: rest.picture.map_or_else(
+            || Picture::gravatar(&who.email, who.email.split('@').next().unwrap_or_default(), false),
+            Picture::from,
+        ),
         password: password.map(|password| PasswordHash::new(&mut state.rng, password)),
         user_id: who.user_id,
         email: who.email,

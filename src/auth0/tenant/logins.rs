@@ -119,7 +119,7 @@ impl Challenge {
         use base64::Engine as _;
         match self.method.as_str() {
             "S256" => {
-                let digest = ring::digest::digest(&ring::digest::SHA256, verifier.as_bytes());
+                let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, verifier.as_bytes());
                 base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest.as_ref()) == self.value
             }
             _ => verifier == self.value,

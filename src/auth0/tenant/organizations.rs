@@ -252,7 +252,7 @@ pub fn member_json(state: &TenantState, org: &Organization, member: &Member, wit
     body.insert("user_id".into(), json!(member.user_id));
     if let Some(user) = state.user(&member.user_id) {
         body.insert("email".into(), json!(user.email));
-        body.insert("picture".into(), json!(user.picture));
+        body.insert("picture".into(), json!(user.picture.to_string()));
         body.insert("name".into(), json!(user.name));
     }
     if with_roles {

@@ -11,7 +11,6 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use fake::Fake as _;
 use fake::faker::name::en::{FirstName, LastName};
-use md5::Digest as _;
 use rand::rngs::StdRng;
 use rand::{RngExt as _, SeedableRng as _};
 use serde::Deserialize;
@@ -32,7 +31,7 @@ use crate::auth0::tenant::{Reseed, Tenant, TenantAddress};
 
 use crate::auth0::tenant::state::TenantState;
 
-use crate::auth0::tenant::users::User;
+use crate::auth0::tenant::users::{Picture, User};
 use crate::core::clock::Clock;
 use crate::core::fixture::{self, FixtureError};
 use crate::core::keys::{KeyError, SigningKey};
@@ -555,7 +554,7 @@ impl Fixture {
         Ok(User {
             user_id,
             name: seed.name.clone().unwrap_or_else(|| email.clone()),
-            picture: picture_url(&email, &nickname),
+            picture: Picture::gravatar(&email, &nickname, false),
             nickname,
             email,
             email_verified: seed.email_verified,
@@ -795,31 +794,9 @@ fn generated_kid(seed: u64) -> String {
         .collect()
 }
 
-/// A Gravatar URL with the initials fallback database users get: the MD5 of the email, as
-/// Gravatar hashes it (obs: facts `auth0-users.md` §1.2, checked on three recordings).
-pub fn picture_url(email: &str, nickname: &str) -> String {
-    let hash: String = md5::Md5::digest(email.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let initials: String = nickname.chars().filter(|c| c.is_ascii_alphabetic()).take(2).collect();
-    format!(
-        "https://s.gravatar.com/avatar/{hash}?s=480&r=pg&d=https%3A%2F%2Fcdn.auth0.com%2Favatars%2F{}.png",
-        initials.to_lowercase()
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pictures_are_the_observed_gravatar_urls() {
-        assert_eq!(
-            picture_url("chuck@example.com", "chuck"),
-            "https://s.gravatar.com/avatar/0b79e7da7bc7877560620cf8f2cc93ae?s=480&r=pg&d=https%3A%2F%2Fcdn.auth0.com%2Favatars%2Fch.png"
-        );
-    }
 
     fn build() -> Tenant {
         Fixture::default_auth0()

@@ -214,7 +214,7 @@ pub fn profile_claims(user: &User, scope: &str) -> Claims {
         }
         claims.insert("nickname".into(), user.nickname.clone().into());
         claims.insert("name".into(), user.name.clone().into());
-        claims.insert("picture".into(), user.picture.clone().into());
+        claims.insert("picture".into(), user.picture.to_string().into());
         claims.insert(
             "updated_at".into(),
             crate::auth0::wire::format::timestamp(user.updated_at).into(),

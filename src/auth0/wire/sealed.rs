@@ -12,10 +12,10 @@
 //! blob until it changes, as recorded; the provider's keys are its own, so no blob is ever equal
 //! to a recorded one (inf: the derivation; the shape is the recordings').
 
+use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
+use aws_lc_rs::hmac;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
-use ring::hmac;
 
 /// `value` of `key` in the configuration of connection `connection_id`, sealed.
 pub fn seal(connection_id: &str, key: &str, value: &str) -> String {

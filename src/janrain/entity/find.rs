@@ -6,13 +6,14 @@
 //! lock, then it runs on a snapshot of the records with the lock released, within its budget
 //! (the app's `search_timeout_ms`, lowered by the call's `timeout`); past it, code 504.
 
+use std::ops::Range;
 use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
 use super::args::{Selector, attribute_list, check_guards, check_type, json_arg, locate, not_valid, slash_to_dotted};
 use super::filter::{Filter, FilterError};
-use super::plan;
+use super::plan::{self, Offer, Positions};
 use crate::core::budget::{Budget, Spent};
 use crate::core::shared_list::SharedList;
 use crate::janrain::tenant::entities::insert_path;
@@ -175,8 +176,11 @@ impl Search {
                 budget_ms: u64::try_from(self.budget.as_millis()).unwrap_or(u64::MAX),
             })
         };
-        let (mut found, in_id_order) = self.matching(&mut budget).map_err(timed_out)?;
-        let total = found.len();
+        let matches = self.matching(&mut budget).map_err(timed_out)?;
+        let total = match &matches {
+            Matches::Run(run) => run.len(),
+            Matches::Found(found, _) => found.len(),
+        };
         let Some(page) = &self.page else {
             budget.check().map_err(timed_out)?;
             return Ok(json!({"total_count": total, "stat": "ok"}));
@@ -186,12 +190,24 @@ impl Search {
             .sort
             .first()
             .is_none_or(|(path, descending)| path == "id" && !descending);
+        let mut skip = page.first - 1;
+        let (mut found, in_id_order) = match matches {
+            // The page of an id range in id order: only its own records are read.
+            Matches::Run(run) if by_id => {
+                let start = run.start.saturating_add(skip).min(run.end);
+                let end = start.saturating_add(page.max).min(run.end);
+                skip = 0;
+                ((start..end).map(|p| &self.records[p]).collect(), true)
+            }
+            Matches::Run(run) => (run.map(|p| &self.records[p]).collect(), true),
+            Matches::Found(found, in_id_order) => (found, in_id_order),
+        };
         if !(in_id_order && by_id) {
             sort_records(&mut found, &page.sort);
         }
         budget.check().map_err(timed_out)?;
         let schema = &self.schema;
-        let results: Vec<Value> = (found.into_iter().skip(page.first - 1).take(page.max))
+        let results: Vec<Value> = (found.into_iter().skip(skip).take(page.max))
             .map(|r| {
                 Value::Object(
                     page.names
@@ -203,12 +219,12 @@ impl Search {
         Ok(find_body(results, page.show_total.then_some(total)))
     }
 
-    /// The records the filter keeps, in order, and whether that order is known to be id order
-    /// (an index found the records so); each record tested is charged the filter's weight, each
-    /// record an index gives as a match one unit.
-    fn matching(&self, budget: &mut Budget) -> Result<(Vec<&Record>, bool), Spent> {
+    /// The records the filter keeps, in order; each record tested is charged the filter's
+    /// weight, each record an index lists as a match one unit (a run of matches costs nothing
+    /// until its records are read).
+    fn matching(&self, budget: &mut Budget) -> Result<Matches<'_>, Spent> {
         let Some(filter) = &self.filter else {
-            return Ok((self.records.iter().collect(), false));
+            return Ok(Matches::Found(self.records.iter().collect(), false));
         };
         let weight = filter.weight();
         let test = |record: &Record| filter.matches(&self.schema, &|path: &str| record.at_path(path));
@@ -218,14 +234,19 @@ impl Search {
         let mut found = Vec::new();
         let in_id_order = in_id_order && offer.is_some();
         match offer {
+            // Only an id range is a run, and the index found it in id order.
+            Some(Offer {
+                positions: Positions::Run(run),
+                exact: true,
+            }) => return Ok(Matches::Run(run)),
             Some(offer) if offer.exact => {
-                for position in offer.positions {
+                for position in offer.positions.iter() {
                     budget.charge(1)?;
                     found.push(&self.records[position]);
                 }
             }
             Some(offer) => {
-                for position in offer.positions {
+                for position in offer.positions.iter() {
                     budget.charge(weight)?;
                     if test(&self.records[position]) {
                         found.push(&self.records[position]);
@@ -241,8 +262,17 @@ impl Search {
                 }
             }
         }
-        Ok((found, in_id_order))
+        Ok(Matches::Found(found, in_id_order))
     }
+}
+
+/// What a filter keeps.
+enum Matches<'r> {
+    /// These positions of the records, every one a match, in id order (an id range).
+    Run(Range<usize>),
+    /// The records found, in the records' order, and whether that order is known to be id
+    /// order (an index found them so).
+    Found(Vec<&'r Record>, bool),
 }
 
 /// `max_results` within the app's cap (the cap when absent: Capture's default is NOT FOUND).
@@ -378,18 +408,21 @@ mod tests {
         let mut state = indexed_state();
         for round in 0..2 {
             for filter in FILTERS {
-                for sort in [
+                // Pages inside, across and past the end of what a filter keeps.
+                let pages = [("7", "2"), ("1000", "1"), ("3", "295"), ("2", "400")];
+                let sorts = [
                     None,
                     Some(r#"["id"]"#),
                     Some(r#"["-id"]"#),
                     Some(r#"["created","-email"]"#),
-                ] {
+                ];
+                for ((max, first), sort) in pages.into_iter().flat_map(|page| sorts.map(|sort| (page, sort))) {
                     let mut pairs = vec![
                         ("type_name", "user"),
                         ("filter", *filter),
                         ("show_total_count", "true"),
-                        ("max_results", "7"),
-                        ("first_result", "2"),
+                        ("max_results", max),
+                        ("first_result", first),
                     ];
                     pairs.extend(sort.map(|s| ("sort_on", s)));
                     let call = params(&pairs);
@@ -398,8 +431,14 @@ mod tests {
                     let answers: Vec<Value> = (0..3)
                         .map(|_| Search::find(&state, &call).expect("checks").run().expect("answers"))
                         .collect();
-                    assert_eq!(answers[0], answers[1], "round {round}: {filter} sorted {sort:?}");
-                    assert_eq!(answers[0], answers[2], "round {round}: {filter} sorted {sort:?}");
+                    assert_eq!(
+                        answers[0], answers[1],
+                        "round {round}: {filter} sorted {sort:?}, page {max} from {first}"
+                    );
+                    assert_eq!(
+                        answers[0], answers[2],
+                        "round {round}: {filter} sorted {sort:?}, page {max} from {first}"
+                    );
                     let count = params(&[("type_name", "user"), ("filter", *filter)]);
                     state.record_index = IndexCache::default();
                     let counts: Vec<Value> = (0..2)
@@ -428,7 +467,7 @@ mod tests {
         let index = index.for_search(&state.records).expect("the second builds");
         let offer = |text: &str| {
             let filter = Filter::parse(text, &state.entity_type).expect(text);
-            plan::offer(&filter, &index, &state.records).map(|o| (o.positions.len(), o.exact))
+            plan::offer(&filter, &index, &state.records).map(|o| (o.positions.iter().count(), o.exact))
         };
         assert_eq!(offer("email = 'u12@example.com'"), Some((1, true)));
         assert_eq!(offer("id > 300"), Some((state.records.len() - 300, true)));

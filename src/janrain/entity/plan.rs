@@ -18,9 +18,26 @@ use crate::janrain::tenant::records::Record;
 
 /// The records to test, by position in ascending order.
 pub(super) struct Offer {
-    pub positions: Vec<usize>,
+    pub positions: Positions,
     /// Every record offered passes the filter.
     pub exact: bool,
+}
+
+/// Positions in ascending order: a run of them (an id range, 99,000 positions of an exporter's
+/// `id > N` kept as two numbers), or a list.
+pub(super) enum Positions {
+    Run(Range<usize>),
+    Listed(Vec<usize>),
+}
+
+impl Positions {
+    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        let (run, listed) = match self {
+            Self::Run(run) => (Some(run.clone()), None),
+            Self::Listed(list) => (None, Some(list.iter().copied())),
+        };
+        run.into_iter().flatten().chain(listed.into_iter().flatten())
+    }
 }
 
 /// One comparison the index can answer: on `id` (bounds as numbers) or on a text attribute.
@@ -98,7 +115,7 @@ pub(super) fn offer(filter: &Filter, index: &RecordIndex, records: &SharedList<R
     let Some(name) = name else {
         let exact = all_narrow && narrowings.iter().flatten().all(|n| matches!(n, Narrowing::Id(..)));
         return Some(Offer {
-            positions: range.collect(),
+            positions: Positions::Run(range),
             exact,
         });
     };
@@ -113,7 +130,7 @@ pub(super) fn offer(filter: &Filter, index: &RecordIndex, records: &SharedList<R
         .flatten()
         .all(|n| matches!(n, Narrowing::Text(n, ..) if *n == name));
     Some(Offer {
-        positions,
+        positions: Positions::Listed(positions),
         exact: all_narrow && only_this && others.is_empty(),
     })
 }

@@ -1,7 +1,7 @@
 //! The app's API clients as the fixture declares them, and the rules of a client's signature:
 //! how far its signed date may stray from the app clock, and HMAC-SHA1 over the signed text.
 
-use ring::hmac;
+use aws_lc_rs::hmac;
 use serde::{Deserialize, Serialize};
 use time::PrimitiveDateTime;
 use time::macros::format_description;

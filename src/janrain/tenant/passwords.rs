@@ -102,7 +102,7 @@ impl Password {
 /// A bcrypt salt that does not draw from the app's RNG (seeded runs keep their ids and codes):
 /// the first 16 bytes of SHA-256 over the password's creation time and the password.
 fn salt_for(plain: &str, created: &str) -> [u8; 16] {
-    let digest = ring::digest::digest(&ring::digest::SHA256, format!("{created}\n{plain}").as_bytes());
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, format!("{created}\n{plain}").as_bytes());
     let mut salt = [0; 16];
     salt.copy_from_slice(&digest.as_ref()[..16]);
     salt

@@ -6,11 +6,11 @@ use authmock::auth0::tenant::TenantAddress;
 use authmock::core::clock::Clock;
 use authmock::janrain::{JanrainApp, JanrainFixture};
 use authmock::server;
+use aws_lc_rs::hmac;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use base64::Engine as _;
-use ring::hmac;
 use serde_json::Value;
 
 use super::{FORM, JSON, Reply, START};

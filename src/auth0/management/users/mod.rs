@@ -348,7 +348,7 @@ impl UpdateUserRequest {
             user.nickname = nickname;
         }
         if let Some(picture) = self.picture {
-            user.picture = picture;
+            user.picture = picture.into();
         }
         // Keys the user did not have yet join the end of its body, in this order (obs: the
         // recording's PATCH of family_name and given_name lists family_name first).
@@ -452,7 +452,7 @@ pub(super) fn user_json(user: &User, era: WireEra) -> Value {
     );
     body.insert("name".into(), user.name.clone().into());
     body.insert("nickname".into(), user.nickname.clone().into());
-    body.insert("picture".into(), user.picture.clone().into());
+    body.insert("picture".into(), user.picture.to_string().into());
     body.insert("updated_at".into(), timestamp(user.updated_at).into());
     if !era.user_id_first() {
         body.insert("user_id".into(), user.user_id.clone().into());

@@ -357,7 +357,7 @@ impl Field {
             Field::GivenName => text(user.given_name.as_deref(), f),
             Field::FamilyName => text(user.family_name.as_deref(), f),
             Field::Username => text(user.username.as_deref(), f),
-            Field::Picture => text(Some(&user.picture), f),
+            Field::Picture => text(Some(&user.picture.url()), f),
             Field::PhoneNumber | Field::PhoneVerified | Field::LastIp => false,
             // Only administrative blocks are indexed, and only when set (doc: DOC-search).
             Field::Blocked => user.is_blocked() && f("true"),

@@ -41,8 +41,8 @@ impl ReferenceClient {
             acr_values: text(args, "acr_values"),
             organization: text(args, "organization"),
         };
-        let challenge =
-            URL_SAFE_NO_PAD.encode(ring::digest::digest(&ring::digest::SHA256, pending.verifier.as_bytes()).as_ref());
+        let challenge = URL_SAFE_NO_PAD
+            .encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, pending.verifier.as_bytes()).as_ref());
         let mut query = vec![
             ("response_type", "code".to_owned()),
             ("client_id", app.client_id.clone()),

@@ -7,8 +7,8 @@
 // The reference client's `Failure` carries the provider's error whole, as every operation does.
 #![allow(clippy::result_large_err)]
 
+use aws_lc_rs::hmac;
 use base64::Engine as _;
-use ring::hmac;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::macros::format_description;
