@@ -65,6 +65,8 @@ fn method_type(factor: &Factor) -> &'static str {
         Factor::Otp { .. } => "totp",
         Factor::Sms { .. } => "phone",
         Factor::Email { .. } => "email",
+        // inf: the OAS type of a Guardian push method.
+        Factor::Push => "push-notification",
         Factor::RecoveryCode { .. } => "recovery-code",
     }
 }
@@ -76,7 +78,8 @@ fn list_rank(factor: &Factor) -> u8 {
         Factor::Email { .. } => 0,
         Factor::Otp { .. } => 1,
         Factor::Sms { .. } => 2,
-        Factor::RecoveryCode { .. } => 3,
+        Factor::Push => 3,
+        Factor::RecoveryCode { .. } => 4,
     }
 }
 
@@ -200,6 +203,7 @@ fn factor_kind(factor: &Factor) -> &'static str {
         Factor::Otp { .. } => "totp",
         Factor::Sms { .. } => "sms",
         Factor::Email { .. } => "email",
+        Factor::Push => "push",
         Factor::RecoveryCode { .. } => "recovery-code",
     }
 }
@@ -304,13 +308,14 @@ pub fn delete_methods(state: &mut TenantState, user_id: &str) {
     forget_codes_of(state, user_id, |_| true);
 }
 
-/// Whether `a` is a Guardian enrollment: an OTP or SMS authenticator (inf: the documented
+/// Whether `a` is a Guardian enrollment: an OTP, SMS or push authenticator (inf: the documented
 /// `auth_method`s are `authenticator`, `guardian`, `sms`, `webauthn-*`; email and the recovery
 /// code are authentication methods only).
 fn enrollment_method(a: &Authenticator) -> Option<&'static str> {
     match a.factor {
         Factor::Otp { .. } => Some("authenticator"),
         Factor::Sms { .. } => Some("sms"),
+        Factor::Push => Some("guardian"),
         _ => None,
     }
 }
