@@ -836,3 +836,61 @@ async fn the_journal_masks_a_push_oob_code() {
     let journal = app.journal("").await.to_string();
     assert!(!journal.contains(&oob_code), "oob_code in clear in the journal");
 }
+
+/// facts A3, A4, A5: a voice association is the SMS one with `oob_channel` `voice` (the sms
+/// factor on; inf: the recorded body is the SMS channel's), its binding code in the outbox
+/// addressed to the number and tagged `mfa-voice`; confirmed by the `mfa-oob` grant, it lists as
+/// `voice|dev_…` of `type` `phone` with the masked number, and a challenge calls again; a number
+/// outside E.164 (or of 100,000 digits) is the association's 400.
+#[tokio::test]
+async fn a_voice_code_goes_to_the_outbox_like_an_sms() {
+    let app = TestApp::new();
+    mfa_on(&app, &["sms"]).await;
+    let token = mfa_token(&app).await;
+    let phone = "+44207183875044";
+    let associated = associate(
+        &app,
+        &token,
+        json!({"authenticator_types": ["oob"], "oob_channels": ["voice"], "phone_number": phone}),
+    )
+    .await;
+    assert_wire!("mfa_associate_voice", associated);
+    let listed = app.get("/__authmock__/outbox?to=%2B44207183875044", None).await.json();
+    assert_eq!(listed["messages"][0]["Tags"], json!(["mfa-voice"]), "{listed}");
+    let binding = binding_code(&app, "%2B44207183875044").await;
+    let granted = mfa_grant(
+        &app,
+        OOB,
+        json!({"mfa_token": token, "oob_code": associated.json()["oob_code"], "binding_code": binding}),
+    )
+    .await;
+    assert_eq!(granted.status, StatusCode::OK, "{}", granted.body);
+    let token = mfa_token(&app).await;
+    assert_wire!(
+        "mfa_authenticators_after_voice",
+        app.get("/mfa/authenticators", Some(&token)).await
+    );
+    let (client_id, client_secret) = app.credentials(App::Web);
+    let challenge = app
+        .post_json(
+            "/mfa/challenge",
+            None,
+            &json!({"client_id": client_id, "client_secret": client_secret, "mfa_token": token}),
+        )
+        .await;
+    assert_eq!(challenge.status, StatusCode::OK, "{}", challenge.body);
+    assert_eq!(challenge.json()["binding_method"], "prompt");
+    let listed = app.get("/__authmock__/outbox?to=%2B44207183875044", None).await.json();
+    assert_eq!(listed["messages"].as_array().map(Vec::len), Some(2), "{listed}");
+    let token = mfa_token(&app).await;
+    for bad in ["0207 183 875".to_owned(), format!("+{}", "4".repeat(100_000))] {
+        let refused = associate(
+            &app,
+            &token,
+            json!({"authenticator_types": ["oob"], "oob_channels": ["voice"], "phone_number": bad}),
+        )
+        .await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+        assert_eq!(refused.json()["error_description"], "Invalid phone_number");
+    }
+}

@@ -178,14 +178,19 @@ fn association(params: &Params) -> Result<Association, MfaError> {
         )),
         Some("otp") => Ok(Association::Otp),
         Some("oob") => match params.strings("oob_channels").first().map(String::as_str) {
-            Some("sms") => {
+            Some(channel @ ("sms" | "voice")) => {
                 let phone = params.get("phone_number").filter(|p| is_e164(p)).ok_or_else(|| {
                     bad(
                         "Invalid phone_number",
-                        "sms needs phone_number in E.164 (+ and 7 to 15 digits)",
+                        &format!("{channel} needs phone_number in E.164 (+ and 7 to 15 digits)"),
                     )
                 })?;
-                Ok(Association::Sms { phone: phone.into() })
+                let phone = phone.to_owned();
+                Ok(if channel == "sms" {
+                    Association::Sms { phone }
+                } else {
+                    Association::Voice { phone }
+                })
             }
             Some("email") => {
                 let email = params
@@ -197,11 +202,11 @@ fn association(params: &Params) -> Result<Association, MfaError> {
             Some("auth0") => Ok(Association::Push),
             Some(other) => Err(bad(
                 &format!("Unsupported oob_channel: {other}"),
-                "authmock serves the sms, email and auth0 (push) channels (voice is not served)",
+                "oob_channels is [\"sms\"], [\"voice\"], [\"email\"] or [\"auth0\"] (push)",
             )),
             None => Err(bad(
                 "Missing required parameter: oob_channels",
-                "oob needs oob_channels [\"sms\"], [\"email\"] or [\"auth0\"]",
+                "oob needs oob_channels [\"sms\"], [\"voice\"], [\"email\"] or [\"auth0\"]",
             )),
         },
         Some(other) => Err(bad(
@@ -217,7 +222,8 @@ fn is_e164(phone: &str) -> bool {
         .is_some_and(|digits| (7..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// Sends a binding code: both channels land in the outbox (the SMS addressed to the number).
+/// Sends a binding code: every channel lands in the outbox (an SMS or a call addressed to the
+/// number, tagged `mfa-sms` / `mfa-voice`).
 fn deliver(tenant: &Tenant, state: &mut TenantState, to: &str, code: &str, channel: &str) {
     let draft = mail::mfa_code(state.sender_name(tenant.name()), to, code, channel);
     let now = tenant.clock().now();

@@ -134,6 +134,10 @@ pub enum Factor {
     Sms {
         phone: String,
     },
+    /// The same phone factor with the code read out by a call (`oob_channels:["voice"]`, facts A4).
+    Voice {
+        phone: String,
+    },
     Email {
         email: String,
     },
@@ -150,6 +154,7 @@ impl Factor {
         match self {
             Factor::Otp { .. } => "totp",
             Factor::Sms { .. } => "sms",
+            Factor::Voice { .. } => "voice",
             Factor::Email { .. } => "email",
             Factor::Push => "push",
             Factor::RecoveryCode { .. } => "recovery-code",
@@ -160,7 +165,7 @@ impl Factor {
     pub(in crate::auth0::tenant) fn requirement(&self) -> &'static str {
         match self {
             Factor::Otp { .. } => "otp",
-            Factor::Sms { .. } => "phone",
+            Factor::Sms { .. } | Factor::Voice { .. } => "phone",
             Factor::Email { .. } => "email",
             // inf: the facts give `push-notification` for the requirement (A1), not for the list.
             Factor::Push => "push-notification",

@@ -172,6 +172,9 @@ pub enum Association {
     Sms {
         phone: String,
     },
+    Voice {
+        phone: String,
+    },
     Email {
         email: String,
     },
@@ -213,7 +216,8 @@ pub fn associate(
     }
     let factor_name = match &association {
         Association::Otp => "otp",
-        Association::Sms { .. } => "sms",
+        // inf: voice is the sms factor's other message type (Guardian's phone `message_types`).
+        Association::Sms { .. } | Association::Voice { .. } => "sms",
         Association::Email { .. } => "email",
         Association::Push => "push-notification",
     };
@@ -245,6 +249,7 @@ pub fn associate(
             }
         }
         Association::Sms { phone } => Factor::Sms { phone },
+        Association::Voice { phone } => Factor::Voice { phone },
         Association::Email { email } => Factor::Email { email },
         Association::Push => {
             answer.push_uri = Some(push_enrolment_uri(
@@ -283,6 +288,7 @@ pub fn associate(
     }
     let to = match &factor {
         Factor::Sms { phone } => Some((Some(phone.clone()), "sms")),
+        Factor::Voice { phone } => Some((Some(phone.clone()), "voice")),
         Factor::Email { email } => Some((Some(email.clone()), "email")),
         Factor::Push => Some((None, "auth0")),
         _ => None,
@@ -412,7 +418,7 @@ pub fn challenge(
     let wanted = |a: &Authenticator| {
         let kind = match a.factor {
             Factor::Otp { .. } => "otp",
-            Factor::Sms { .. } | Factor::Email { .. } | Factor::Push => "oob",
+            Factor::Sms { .. } | Factor::Voice { .. } | Factor::Email { .. } | Factor::Push => "oob",
             Factor::RecoveryCode { .. } => return false,
         };
         a.active && (types.is_empty() || types.contains(&kind)) && authenticator_id.is_none_or(|id| id == a.id)
@@ -436,6 +442,7 @@ pub fn challenge(
     let (to, channel) = match chosen.factor {
         Factor::Otp { .. } | Factor::RecoveryCode { .. } => return Ok(Challenge::Otp),
         Factor::Sms { phone } => (phone, "sms"),
+        Factor::Voice { phone } => (phone, "voice"),
         Factor::Email { email } => (email, "email"),
         Factor::Push => {
             let (oob_code, _) = issue_oob(state, token, &pending.user_id, &chosen.id, false, now);
@@ -637,14 +644,14 @@ pub fn render_authenticators(state: &TenantState, user_id: &str) -> Vec<Value> {
             item.insert("id".into(), a.id.clone().into());
             let authenticator_type = match a.factor {
                 Factor::Otp { .. } => "otp",
-                Factor::Sms { .. } | Factor::Email { .. } | Factor::Push => "oob",
+                Factor::Sms { .. } | Factor::Voice { .. } | Factor::Email { .. } | Factor::Push => "oob",
                 Factor::RecoveryCode { .. } => "recovery-code",
             };
             item.insert("authenticator_type".into(), authenticator_type.into());
             item.insert("active".into(), a.active.into());
             match &a.factor {
-                Factor::Sms { phone } => {
-                    item.insert("oob_channel".into(), "sms".into());
+                Factor::Sms { phone } | Factor::Voice { phone } => {
+                    item.insert("oob_channel".into(), a.factor.kind().into());
                     item.insert("name".into(), crate::auth0::wire::format::mask_phone(phone).into());
                 }
                 Factor::Email { email } => {
