@@ -148,7 +148,7 @@ pub struct PushDecided {
     responses((status = 200, description = "`{user_id, authenticator_id, decision}`; the `mfa-oob` grant polling that `oob_code` now answers tokens or `MFA Authorization rejected.` (a test convenience the real tenant lacks)", body = Object),
         (status = 400, description = "Neither `oob_code` nor `user_id`, or a decision other than approve/reject", body = ErrorBody),
         (status = 404, description = "No live push `oob_code` of that value or user", body = ErrorBody),
-        (status = 409, description = "That push was answered already", body = ErrorBody)))]
+        (status = 409, description = "That push was answered already, or (by `user_id`) several were issued in the same second", body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn push(
     State(tenant): State<Tenant>,
@@ -182,6 +182,9 @@ pub async fn push(
                 .into(),
         }),
         PushRefusal::Decided => AdminError::Conflict("that push notification was answered already".into()),
+        PushRefusal::Ambiguous => AdminError::Conflict(
+            "the user has several undecided push notifications issued in the same second: name the oob_code".into(),
+        ),
     })?;
     Ok(Json(PushDecided {
         user_id,

@@ -795,6 +795,11 @@ async fn hostile_pushes_get_the_providers_errors() {
         let refused = decide_push(&app, body).await;
         assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
     }
+    // Two undecided pushes of one second: by user, which is newer cannot be told.
+    let twin = associate(&app, &token, push.clone()).await;
+    assert_eq!(twin.status, StatusCode::OK, "{}", twin.body);
+    let ambiguous = decide_push(&app, json!({"user_id": ALICE, "decision": "approve"})).await;
+    assert_eq!(ambiguous.status, StatusCode::CONFLICT, "{}", ambiguous.body);
     let huge = mfa_grant(&app, OOB, json!({"mfa_token": token, "oob_code": "y".repeat(100_000)})).await;
     assert_eq!(huge.json()["error_description"], "Invalid oob_code.", "{}", huge.body);
     for _ in 0..12 {

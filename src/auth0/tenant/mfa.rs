@@ -587,12 +587,27 @@ pub fn decide_push(
             }
             oob_code.to_owned()
         }
-        (None, Some(user_id)) => codes
-            .iter()
-            .filter(|(_, c)| c.user_id == user_id && undecided(c))
-            .max_by_key(|(_, c)| c.expires_at)
-            .map(|(k, _)| k.clone())
-            .ok_or(PushRefusal::Unknown)?,
+        (None, Some(user_id)) => {
+            let mine: Vec<(&String, &OobCode)> = codes
+                .iter()
+                .filter(|(_, c)| c.user_id == user_id && undecided(c))
+                .collect();
+            let newest = mine
+                .iter()
+                .map(|(_, c)| c.expires_at)
+                .max()
+                .ok_or(PushRefusal::Unknown)?;
+            let mut at_newest = mine.iter().filter(|(_, c)| c.expires_at == newest);
+            let key = at_newest
+                .next()
+                .map(|(k, _)| (*k).clone())
+                .ok_or(PushRefusal::Unknown)?;
+            // Two issued in the same second on the tenant clock: which is newer is unknowable.
+            if at_newest.next().is_some() {
+                return Err(PushRefusal::Ambiguous);
+            }
+            key
+        }
         (None, None) => return Err(PushRefusal::Unknown),
     };
     let code = state.mfa.oob_codes.get_mut(&key).ok_or(PushRefusal::Unknown)?;
@@ -607,6 +622,8 @@ pub enum PushRefusal {
     Unknown,
     /// Approved or rejected already.
     Decided,
+    /// By user: several undecided pushes issued in the same second; the `oob_code` must be named.
+    Ambiguous,
 }
 
 /// The current code of the user's TOTP authenticator (`authenticator_id`, else the newest), for
