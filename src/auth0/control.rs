@@ -1,7 +1,8 @@
 //! Auth0's own control routes, beside the control API every listener has (`admin/`): the M2M
 //! token quotas of `tenant/quota.rs` at `/__authmock__/client-quotas`, and the current TOTP code
-//! of a user's authenticator at `/__authmock__/mfa/totp` (a test convenience the real tenant
-//! lacks: `docs/mfa.md`).
+//! of a user's authenticator at `/__authmock__/mfa/totp` and the answer to a push notification
+//! at `/__authmock__/mfa/push` (test conveniences the real tenant lacks, where the Guardian app
+//! answers: `docs/mfa.md`).
 
 use axum::Json;
 use axum::extract::State;
@@ -115,8 +116,85 @@ pub async fn totp(
     }))
 }
 
+/// What the Guardian app's user does with a push notification.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PushAnswer {
+    Approve,
+    Reject,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    /// The `oob_code` of `/mfa/associate` or `/mfa/challenge`.
+    #[serde(default)]
+    pub oob_code: Option<String>,
+    /// The user whose newest undecided push to answer (when no `oob_code`).
+    #[serde(default)]
+    pub user_id: Option<String>,
+    pub decision: PushAnswer,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PushDecided {
+    pub user_id: String,
+    pub authenticator_id: String,
+    pub decision: PushAnswer,
+}
+
+#[utoipa::path(post, path = "/__authmock__/mfa/push", tag = "mfa",
+    request_body(content = Object, description = "`{oob_code?, user_id?, decision: \"approve\"|\"reject\"}`: answers a push notification as the Guardian app would, the `oob_code` named or the user's newest undecided one"),
+    responses((status = 200, description = "`{user_id, authenticator_id, decision}`; the `mfa-oob` grant polling that `oob_code` now answers tokens or `MFA Authorization rejected.` (a test convenience the real tenant lacks)", body = Object),
+        (status = 400, description = "Neither `oob_code` nor `user_id`, or a decision other than approve/reject", body = ErrorBody),
+        (status = 404, description = "No live push `oob_code` of that value or user", body = ErrorBody),
+        (status = 409, description = "That push was answered already, or (by `user_id`) several were issued in the same second", body = ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn push(
+    State(tenant): State<Tenant>,
+    AdminJson(request): AdminJson<PushRequest>,
+) -> Result<Json<PushDecided>, AdminError> {
+    use crate::auth0::tenant::guardian::PushDecision;
+    use crate::auth0::tenant::mfa::{PushRefusal, decide_push};
+    if request.oob_code.is_none() && request.user_id.is_none() {
+        return Err(AdminError::BadRequest(
+            "name the push: oob_code (from /mfa/associate or /mfa/challenge) or user_id".into(),
+        ));
+    }
+    let decision = match request.decision {
+        PushAnswer::Approve => PushDecision::Approved,
+        PushAnswer::Reject => PushDecision::Rejected,
+    };
+    let now = tenant.clock().unix();
+    let mut state = tenant.state();
+    let (user_id, authenticator_id) = decide_push(
+        &mut state,
+        request.oob_code.as_deref(),
+        request.user_id.as_deref(),
+        decision,
+        now,
+    )
+    .map_err(|refusal| match refusal {
+        PushRefusal::Unknown => AdminError::NotFound(match &request.user_id {
+            Some(user) if request.oob_code.is_none() => format!("user {user} has no undecided push notification"),
+            _ => "no live push oob_code of that value (unknown, expired after 5 minutes, spent, \
+                  not a push, or another user's)"
+                .into(),
+        }),
+        PushRefusal::Decided => AdminError::Conflict("that push notification was answered already".into()),
+        PushRefusal::Ambiguous => AdminError::Conflict(
+            "the user has several undecided push notifications issued in the same second: name the oob_code".into(),
+        ),
+    })?;
+    Ok(Json(PushDecided {
+        user_id,
+        authenticator_id,
+        decision: request.decision,
+    }))
+}
+
 /// The OpenAPI description of Auth0's own control routes, merged into `openapi.json` of Auth0
 /// listeners.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(set, list, clear, totp))]
+#[openapi(paths(set, list, clear, totp, push))]
 pub(crate) struct QuotaApi;

@@ -103,13 +103,15 @@ impl Provider for Tenant {
     /// Rate-limit errors carry headers claiming a bucket of one that refills in a second on
     /// the tenant clock.
     /// The M2M token quotas (`quota`): `GET`/`POST`/`DELETE /__authmock__/client-quotas`; the
-    /// current TOTP code of an authenticator: `GET /__authmock__/mfa/totp`.
+    /// current TOTP code of an authenticator: `GET /__authmock__/mfa/totp`; the answer to a push
+    /// notification: `POST /__authmock__/mfa/push`.
     fn control_routes() -> Vec<ControlRoute<Self>> {
         vec![
             control_route(Method::GET, "/__authmock__/client-quotas", control::list),
             control_route(Method::POST, "/__authmock__/client-quotas", control::set),
             control_route(Method::DELETE, "/__authmock__/client-quotas", control::clear),
             control_route(Method::GET, "/__authmock__/mfa/totp", control::totp),
+            control_route(Method::POST, "/__authmock__/mfa/push", control::push),
         ]
     }
 

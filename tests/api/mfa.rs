@@ -640,3 +640,262 @@ async fn the_journal_masks_every_second_factor() {
     }
     assert!(!journal.contains(&format!("\"otp\":\"{code}\"")), "otp in clear");
 }
+
+/// Answers a push notification through the control API (`POST /__authmock__/mfa/push`).
+async fn decide_push(app: &TestApp, body: Value) -> Reply {
+    app.control(Method::POST, "/__authmock__/mfa/push", Some(&body)).await
+}
+
+/// facts A4, A5, A6 (obs: REC-goauth0 `…_OOB_(Auth0_channel)`, TestMFAVerifyWithOOB 2023-12):
+/// a push association answers `barcode_uri` (`enrollment_tx_id`, `base_url`) then the recovery
+/// code, `oob_channel` `auth0` and the `oob_code`, no binding; the `mfa-oob` grant polling that
+/// code answers 400 `authorization_pending` until the push is approved, then tokens, once; the
+/// next login challenges the push (no `binding_method`) and a rejection answers 400
+/// `access_denied` `MFA Authorization rejected.` on every poll.
+#[tokio::test]
+async fn a_push_waits_for_its_answer_then_grants_or_is_rejected() {
+    let app = TestApp::new();
+    mfa_on(&app, &["push-notification", "recovery-code"]).await;
+    let reply = login_with(&app, json!({})).await;
+    assert_eq!(
+        reply.json()["mfa_requirements"],
+        json!({"enroll": [{"type": "push-notification"}]})
+    );
+    let token = reply.json()["mfa_token"].as_str().expect("mfa_token").to_owned();
+    let associated = associate(
+        &app,
+        &token,
+        json!({"authenticator_types": ["oob"], "oob_channels": ["auth0"]}),
+    )
+    .await;
+    assert_wire!("mfa_associate_push", associated);
+    let oob_code = associated.json()["oob_code"].as_str().expect("oob_code").to_owned();
+    assert_eq!(
+        app.get("/__authmock__/outbox", None).await.json()["messages"],
+        json!([]),
+        "a push sends nothing to the outbox"
+    );
+    let poll = || mfa_grant(&app, OOB, json!({"mfa_token": token, "oob_code": oob_code}));
+    assert_wire!("mfa_oob_push_pending", poll().await);
+    assert_eq!(poll().await.status, StatusCode::BAD_REQUEST, "still pending");
+    assert_wire!(
+        "mfa_push_control_approved",
+        decide_push(&app, json!({"oob_code": oob_code, "decision": "approve"})).await
+    );
+    let granted = poll().await;
+    assert_eq!(granted.status, StatusCode::OK, "{}", granted.body);
+    assert!(granted.json()["access_token"].is_string(), "{}", granted.body);
+    assert_eq!(
+        poll().await.json()["error_description"],
+        "Malformed mfa_token",
+        "an approved push answers one grant"
+    );
+    let again = decide_push(&app, json!({"oob_code": oob_code, "decision": "approve"})).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND, "{}", again.body);
+
+    let reply = login_with(&app, json!({})).await;
+    assert_eq!(
+        reply.json()["mfa_requirements"],
+        json!({"challenge": [{"type": "push-notification"}, {"type": "recovery-code"}]})
+    );
+    let token = reply.json()["mfa_token"].as_str().expect("mfa_token").to_owned();
+    assert_wire!(
+        "mfa_authenticators_after_push",
+        app.get("/mfa/authenticators", Some(&token)).await
+    );
+    let (client_id, client_secret) = app.credentials(App::Web);
+    let challenge = app
+        .post_json(
+            "/mfa/challenge",
+            None,
+            &json!({"client_id": client_id, "client_secret": client_secret, "mfa_token": token, "challenge_type": "oob"}),
+        )
+        .await;
+    assert_wire!("mfa_challenge_push", challenge);
+    let oob_code = challenge.json()["oob_code"].as_str().expect("oob_code").to_owned();
+    let rejected = decide_push(&app, json!({"user_id": ALICE, "decision": "reject"})).await;
+    assert_eq!(rejected.status, StatusCode::OK, "{}", rejected.body);
+    assert_eq!(rejected.json()["decision"], "reject");
+    let poll = || mfa_grant(&app, OOB, json!({"mfa_token": token, "oob_code": oob_code}));
+    assert_wire!("mfa_oob_push_rejected", poll().await);
+    assert_eq!(poll().await.json()["error"], "access_denied", "a rejection stays");
+    let decided = decide_push(&app, json!({"oob_code": oob_code, "decision": "approve"})).await;
+    assert_eq!(decided.status, StatusCode::CONFLICT, "{}", decided.body);
+}
+
+/// Hostile pushes: another user's `oob_code` (and another `mfa_token`'s) is `Invalid oob_code.`;
+/// approving an unknown, oversized, expired or another user's code is the control API's 404, a
+/// request naming nothing or deciding something else its 400; a pending poll spends no code of
+/// the brute-force bucket.
+#[tokio::test]
+async fn hostile_pushes_get_the_providers_errors() {
+    let app = TestApp::new();
+    mfa_on(&app, &["push-notification"]).await;
+    let explorer = app.token(App::Explorer).await;
+    let carol = app
+        .post_json(
+            "/api/v2/users",
+            Some(&explorer),
+            &json!({"connection": CONNECTION, "email": "carol.push@example.com", "password": "Builder-2026-carol"}),
+        )
+        .await;
+    assert_eq!(carol.status, StatusCode::CREATED, "{}", carol.body);
+    let carol_id = carol.json()["user_id"].as_str().expect("user_id").to_owned();
+    let carol_token = login_with(
+        &app,
+        json!({"username": "carol.push@example.com", "password": "Builder-2026-carol"}),
+    )
+    .await
+    .json()["mfa_token"]
+        .as_str()
+        .expect("carol's mfa_token")
+        .to_owned();
+    let push = json!({"authenticator_types": ["oob"], "oob_channels": ["auth0"]});
+    let carols = associate(&app, &carol_token, push.clone()).await.json()["oob_code"]
+        .as_str()
+        .expect("oob_code")
+        .to_owned();
+    let token = mfa_token(&app).await;
+    let alices = associate(&app, &token, push.clone()).await.json()["oob_code"]
+        .as_str()
+        .expect("oob_code")
+        .to_owned();
+    assert_eq!(
+        decide_push(&app, json!({"oob_code": carols, "decision": "approve"}))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let foreign = mfa_grant(&app, OOB, json!({"mfa_token": token, "oob_code": carols})).await;
+    assert_eq!(foreign.status, StatusCode::FORBIDDEN, "{}", foreign.body);
+    assert_eq!(foreign.json()["error_description"], "Invalid oob_code.");
+    let other_user = decide_push(
+        &app,
+        json!({"oob_code": alices, "user_id": carol_id, "decision": "approve"}),
+    )
+    .await;
+    assert_eq!(other_user.status, StatusCode::NOT_FOUND, "{}", other_user.body);
+    for body in [
+        json!({"oob_code": "Fe26.2*nothing", "decision": "approve"}),
+        json!({"oob_code": "x".repeat(100_000), "decision": "reject"}),
+        json!({"user_id": "auth0|nobody", "decision": "approve"}),
+    ] {
+        let refused = decide_push(&app, body).await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND, "{}", refused.body);
+    }
+    assert_wire!(
+        "mfa_push_control_unknown",
+        decide_push(&app, json!({"oob_code": "Fe26.2*nothing", "decision": "approve"})).await
+    );
+    for body in [
+        json!({"decision": "approve"}),
+        json!({"oob_code": alices, "decision": "maybe"}),
+        json!({"oob_code": alices}),
+    ] {
+        let refused = decide_push(&app, body).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    }
+    // Two undecided pushes of one second: by user, which is newer cannot be told.
+    let twin = associate(&app, &token, push.clone()).await;
+    assert_eq!(twin.status, StatusCode::OK, "{}", twin.body);
+    let ambiguous = decide_push(&app, json!({"user_id": ALICE, "decision": "approve"})).await;
+    assert_eq!(ambiguous.status, StatusCode::CONFLICT, "{}", ambiguous.body);
+    let huge = mfa_grant(&app, OOB, json!({"mfa_token": token, "oob_code": "y".repeat(100_000)})).await;
+    assert_eq!(huge.json()["error_description"], "Invalid oob_code.", "{}", huge.body);
+    for _ in 0..12 {
+        let pending = mfa_grant(&app, OOB, json!({"mfa_token": token, "oob_code": alices})).await;
+        assert_eq!(pending.json()["error"], "authorization_pending", "{}", pending.body);
+    }
+    app.advance(301);
+    let expired = mfa_grant(&app, OOB, json!({"mfa_token": token, "oob_code": alices})).await;
+    assert_eq!(
+        expired.json()["error_description"],
+        "Invalid oob_code.",
+        "{}",
+        expired.body
+    );
+    let late = decide_push(&app, json!({"oob_code": alices, "decision": "approve"})).await;
+    assert_eq!(late.status, StatusCode::NOT_FOUND, "{}", late.body);
+}
+
+/// The journal masks a push's `oob_code` wherever it travels: the association's answer, the
+/// grant's request and the control API's.
+#[tokio::test]
+async fn the_journal_masks_a_push_oob_code() {
+    let app = TestApp::new();
+    mfa_on(&app, &["push-notification"]).await;
+    let token = mfa_token(&app).await;
+    let oob_code = associate(
+        &app,
+        &token,
+        json!({"authenticator_types": ["oob"], "oob_channels": ["auth0"]}),
+    )
+    .await
+    .json()["oob_code"]
+        .as_str()
+        .expect("oob_code")
+        .to_owned();
+    decide_push(&app, json!({"oob_code": oob_code, "decision": "approve"})).await;
+    let granted = mfa_grant(&app, OOB, json!({"mfa_token": token, "oob_code": oob_code})).await;
+    assert_eq!(granted.status, StatusCode::OK, "{}", granted.body);
+    let journal = app.journal("").await.to_string();
+    assert!(!journal.contains(&oob_code), "oob_code in clear in the journal");
+}
+
+/// facts A3, A4, A5: a voice association is the SMS one with `oob_channel` `voice` (the sms
+/// factor on; inf: the recorded body is the SMS channel's), its binding code in the outbox
+/// addressed to the number and tagged `mfa-voice`; confirmed by the `mfa-oob` grant, it lists as
+/// `voice|dev_…` of `type` `phone` with the masked number, and a challenge calls again; a number
+/// outside E.164 (or of 100,000 digits) is the association's 400.
+#[tokio::test]
+async fn a_voice_code_goes_to_the_outbox_like_an_sms() {
+    let app = TestApp::new();
+    mfa_on(&app, &["sms"]).await;
+    let token = mfa_token(&app).await;
+    let phone = "+44207183875044";
+    let associated = associate(
+        &app,
+        &token,
+        json!({"authenticator_types": ["oob"], "oob_channels": ["voice"], "phone_number": phone}),
+    )
+    .await;
+    assert_wire!("mfa_associate_voice", associated);
+    let listed = app.get("/__authmock__/outbox?to=%2B44207183875044", None).await.json();
+    assert_eq!(listed["messages"][0]["Tags"], json!(["mfa-voice"]), "{listed}");
+    let binding = binding_code(&app, "%2B44207183875044").await;
+    let granted = mfa_grant(
+        &app,
+        OOB,
+        json!({"mfa_token": token, "oob_code": associated.json()["oob_code"], "binding_code": binding}),
+    )
+    .await;
+    assert_eq!(granted.status, StatusCode::OK, "{}", granted.body);
+    let token = mfa_token(&app).await;
+    assert_wire!(
+        "mfa_authenticators_after_voice",
+        app.get("/mfa/authenticators", Some(&token)).await
+    );
+    let (client_id, client_secret) = app.credentials(App::Web);
+    let challenge = app
+        .post_json(
+            "/mfa/challenge",
+            None,
+            &json!({"client_id": client_id, "client_secret": client_secret, "mfa_token": token}),
+        )
+        .await;
+    assert_eq!(challenge.status, StatusCode::OK, "{}", challenge.body);
+    assert_eq!(challenge.json()["binding_method"], "prompt");
+    let listed = app.get("/__authmock__/outbox?to=%2B44207183875044", None).await.json();
+    assert_eq!(listed["messages"].as_array().map(Vec::len), Some(2), "{listed}");
+    let token = mfa_token(&app).await;
+    for bad in ["0207 183 875".to_owned(), format!("+{}", "4".repeat(100_000))] {
+        let refused = associate(
+            &app,
+            &token,
+            json!({"authenticator_types": ["oob"], "oob_channels": ["voice"], "phone_number": bad}),
+        )
+        .await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+        assert_eq!(refused.json()["error_description"], "Invalid phone_number");
+    }
+}

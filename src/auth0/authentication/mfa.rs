@@ -89,7 +89,8 @@ fn bearer(tenant: &Tenant, state: &TenantState, headers: &HeaderMap) -> Result<B
 }
 
 /// `POST /mfa/associate`: `authenticator_types` `["otp"]`, or `["oob"]` with `oob_channels`
-/// `["sms"]` + `phone_number` or `["email"]` + `email` (doc: DOC-mfa-api, facts A4).
+/// `["sms"]` + `phone_number`, `["email"]` + `email` or `["auth0"]` (push) (doc: DOC-mfa-api,
+/// facts A4).
 #[tracing::instrument(skip_all)]
 pub(super) async fn associate(
     State(tenant): State<Tenant>,
@@ -117,8 +118,20 @@ pub(super) async fn associate(
         user.email.clone()
     };
     let now = tenant.clock().unix();
-    let associated =
-        mfa::associate(&mut state, &token, &pending, association, &issuer, &account, now).map_err(OAuthError::Mfa)?;
+    // inf: the real base_url is the tenant's Guardian host (`https://<tenant>.guardian.<region>.auth0.com`,
+    // facts A4); authmock has no Guardian service, so it names itself.
+    let guardian_url = tenant.base_url().to_owned();
+    let associated = mfa::associate(
+        &mut state,
+        &token,
+        &pending,
+        association,
+        &issuer,
+        &account,
+        &guardian_url,
+        now,
+    )
+    .map_err(OAuthError::Mfa)?;
     let mut body = Map::new();
     if let Some((secret, uri)) = associated.otp {
         body.insert("authenticator_type".into(), "otp".into());
@@ -127,6 +140,15 @@ pub(super) async fn associate(
         if let Some(code) = associated.recovery_code {
             body.insert("recovery_codes".into(), json!([code]));
         }
+    } else if let (Some((channel, oob_code)), Some(uri)) = (&associated.oob, associated.push_uri) {
+        // obs: REC-goauth0 `…_OOB_(Auth0_channel)`; doc: `recovery_codes` after `barcode_uri` (facts A4).
+        body.insert("authenticator_type".into(), "oob".into());
+        body.insert("barcode_uri".into(), uri.into());
+        if let Some(code) = associated.recovery_code {
+            body.insert("recovery_codes".into(), json!([code]));
+        }
+        body.insert("oob_channel".into(), (*channel).into());
+        body.insert("oob_code".into(), oob_code.clone().into());
     } else if let Some((channel, oob_code)) = associated.oob {
         body.insert("authenticator_type".into(), "oob".into());
         body.insert("binding_method".into(), "prompt".into());
@@ -156,14 +178,19 @@ fn association(params: &Params) -> Result<Association, MfaError> {
         )),
         Some("otp") => Ok(Association::Otp),
         Some("oob") => match params.strings("oob_channels").first().map(String::as_str) {
-            Some("sms") => {
+            Some(channel @ ("sms" | "voice")) => {
                 let phone = params.get("phone_number").filter(|p| is_e164(p)).ok_or_else(|| {
                     bad(
                         "Invalid phone_number",
-                        "sms needs phone_number in E.164 (+ and 7 to 15 digits)",
+                        &format!("{channel} needs phone_number in E.164 (+ and 7 to 15 digits)"),
                     )
                 })?;
-                Ok(Association::Sms { phone: phone.into() })
+                let phone = phone.to_owned();
+                Ok(if channel == "sms" {
+                    Association::Sms { phone }
+                } else {
+                    Association::Voice { phone }
+                })
             }
             Some("email") => {
                 let email = params
@@ -172,13 +199,14 @@ fn association(params: &Params) -> Result<Association, MfaError> {
                     .ok_or_else(|| bad("Invalid email", "email needs the address to send codes to"))?;
                 Ok(Association::Email { email: email.into() })
             }
+            Some("auth0") => Ok(Association::Push),
             Some(other) => Err(bad(
                 &format!("Unsupported oob_channel: {other}"),
-                "authmock serves the sms and email channels (voice and push are not served)",
+                "oob_channels is [\"sms\"], [\"voice\"], [\"email\"] or [\"auth0\"] (push)",
             )),
             None => Err(bad(
                 "Missing required parameter: oob_channels",
-                "oob needs oob_channels [\"sms\"] or [\"email\"]",
+                "oob needs oob_channels [\"sms\"], [\"voice\"], [\"email\"] or [\"auth0\"]",
             )),
         },
         Some(other) => Err(bad(
@@ -194,7 +222,8 @@ fn is_e164(phone: &str) -> bool {
         .is_some_and(|digits| (7..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// Sends a binding code: both channels land in the outbox (the SMS addressed to the number).
+/// Sends a binding code: every channel lands in the outbox (an SMS or a call addressed to the
+/// number, tagged `mfa-sms` / `mfa-voice`).
 fn deliver(tenant: &Tenant, state: &mut TenantState, to: &str, code: &str, channel: &str) {
     let draft = mail::mfa_code(state.sender_name(tenant.name()), to, code, channel);
     let now = tenant.clock().now();
@@ -233,6 +262,8 @@ pub(super) async fn challenge(
             deliver(&tenant, &mut state, &to, &binding, channel);
             json!({"challenge_type": "oob", "oob_code": oob_code, "binding_method": "prompt"})
         }
+        // obs: REC-goauth0, DOC-mfa-ropg: no binding_method for a push (facts A5).
+        Challenge::Push { oob_code } => json!({"challenge_type": "oob", "oob_code": oob_code}),
     };
     Ok(json_response(StatusCode::OK, &body, JSON))
 }

@@ -127,10 +127,26 @@ impl Authenticator {
 
 #[derive(Debug, Clone)]
 pub enum Factor {
-    Otp { secret: Vec<u8>, last_step: Option<i64> },
-    Sms { phone: String },
-    Email { email: String },
-    RecoveryCode { code: String },
+    Otp {
+        secret: Vec<u8>,
+        last_step: Option<i64>,
+    },
+    Sms {
+        phone: String,
+    },
+    /// The same phone factor with the code read out by a call (`oob_channels:["voice"]`, facts A4).
+    Voice {
+        phone: String,
+    },
+    Email {
+        email: String,
+    },
+    /// Guardian push (`oob_channels:["auth0"]`, facts A4): no address; each `oob_code` waits
+    /// for a decision (the Guardian app's, here `POST /__authmock__/mfa/push`).
+    Push,
+    RecoveryCode {
+        code: String,
+    },
 }
 
 impl Factor {
@@ -138,7 +154,9 @@ impl Factor {
         match self {
             Factor::Otp { .. } => "totp",
             Factor::Sms { .. } => "sms",
+            Factor::Voice { .. } => "voice",
             Factor::Email { .. } => "email",
+            Factor::Push => "push",
             Factor::RecoveryCode { .. } => "recovery-code",
         }
     }
@@ -147,8 +165,10 @@ impl Factor {
     pub(in crate::auth0::tenant) fn requirement(&self) -> &'static str {
         match self {
             Factor::Otp { .. } => "otp",
-            Factor::Sms { .. } => "phone",
+            Factor::Sms { .. } | Factor::Voice { .. } => "phone",
             Factor::Email { .. } => "email",
+            // inf: the facts give `push-notification` for the requirement (A1), not for the list.
+            Factor::Push => "push-notification",
             Factor::RecoveryCode { .. } => "recovery-code",
         }
     }
@@ -214,9 +234,27 @@ pub(in crate::auth0::tenant) struct OobCode {
     pub(in crate::auth0::tenant) mfa_token: String,
     pub(in crate::auth0::tenant) user_id: String,
     pub(in crate::auth0::tenant) authenticator_id: String,
-    pub(in crate::auth0::tenant) binding_code: String,
+    /// What proves the code: a binding code sent by SMS or email, or a push decision.
+    pub(in crate::auth0::tenant) proof: OobProof,
     pub(in crate::auth0::tenant) expires_at: i64,
     pub(in crate::auth0::tenant) spent: bool,
+}
+
+/// The proof an `oob_code` waits for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(in crate::auth0::tenant) enum OobProof {
+    /// The six digits sent with it (`binding_method:"prompt"`).
+    Binding(String),
+    /// A push notification: undecided, approved or rejected.
+    Push(PushDecision),
+}
+
+/// A push notification's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PushDecision {
+    Pending,
+    Approved,
+    Rejected,
 }
 
 impl Mfa {

@@ -13,7 +13,8 @@ use serde_json::{Map, Value, json};
 
 use crate::auth0::tenant::guardian::{
     AUTHENTICATORS_PER_USER, Authenticator, CODE_REFILL_SECS, CodeBucket, Enrolment, Factor, MFA_TOKEN_TTL, Mfa,
-    OOB_CODE_TTL, OobCode, Pending, REMEMBER_IDLE_TTL, REMEMBER_TTL, Remembered, TOTP_DRIFT, TOTP_PERIOD, totp,
+    OOB_CODE_TTL, OobCode, OobProof, Pending, PushDecision, REMEMBER_IDLE_TTL, REMEMBER_TTL, Remembered, TOTP_DRIFT,
+    TOTP_PERIOD, totp,
 };
 use crate::auth0::tenant::logins::random_alnum;
 use crate::auth0::tenant::state::TenantState;
@@ -41,12 +42,15 @@ pub fn required(state: &TenantState, user_id: &str, mfa_audience: bool) -> Optio
     None
 }
 
-/// The `type`s a user may enrol in: otp and phone (sms) when on (inf: email "can only work with
-/// challenge", DOC-mfa-ropg; push is not served).
+/// The `type`s a user may enrol in: otp, push-notification and phone (sms) when on, in the
+/// documented `challenge` order (inf: email "can only work with challenge", DOC-mfa-ropg).
 fn enrollable(mfa: &Mfa) -> Vec<&'static str> {
     let mut types = Vec::new();
     if mfa.factor_enabled("otp") {
         types.push("otp");
+    }
+    if mfa.factor_enabled("push-notification") {
+        types.push("push-notification");
     }
     if mfa.factor_enabled("sms") {
         types.push("phone");
@@ -165,8 +169,17 @@ pub fn spend(state: &mut TenantState, token: &str) {
 #[derive(Debug, Clone)]
 pub enum Association {
     Otp,
-    Sms { phone: String },
-    Email { email: String },
+    Sms {
+        phone: String,
+    },
+    Voice {
+        phone: String,
+    },
+    Email {
+        email: String,
+    },
+    /// Guardian push (`oob_channels:["auth0"]`), enrolled through the Guardian app.
+    Push,
 }
 
 /// What `/mfa/associate` answers, before wire order is applied.
@@ -174,8 +187,10 @@ pub enum Association {
 pub struct Associated {
     /// base32 secret and `otpauth://` URI (OTP).
     pub otp: Option<(String, String)>,
-    /// `oob_channel` and `oob_code` (SMS, email).
+    /// `oob_channel` and `oob_code` (SMS, email, push).
     pub oob: Option<(&'static str, String)>,
+    /// Push: the `otpauth://totp/…?enrollment_tx_id=…&base_url=…` the Guardian app scans.
+    pub push_uri: Option<String>,
     /// The recovery code, on the user's first association only.
     pub recovery_code: Option<String>,
     /// Where the binding code goes, and the code (SMS, email).
@@ -184,7 +199,8 @@ pub struct Associated {
 
 /// `/mfa/associate` with the `mfa_token`: a new, unconfirmed authenticator (doc: only while the
 /// user has no active one, facts A2), and on the user's first association a recovery code when
-/// that factor is on (obs/doc: facts A4).
+/// that factor is on (obs/doc: facts A4). `guardian_url` is the push enrolment's `base_url`.
+#[allow(clippy::too_many_arguments)]
 pub fn associate(
     state: &mut TenantState,
     token: &str,
@@ -192,6 +208,7 @@ pub fn associate(
     association: Association,
     issuer: &str,
     account: &str,
+    guardian_url: &str,
     now: i64,
 ) -> Result<Associated, MfaError> {
     if state.mfa.has_active(&pending.user_id) {
@@ -199,8 +216,10 @@ pub fn associate(
     }
     let factor_name = match &association {
         Association::Otp => "otp",
-        Association::Sms { .. } => "sms",
+        // inf: voice is the sms factor's other message type (Guardian's phone `message_types`).
+        Association::Sms { .. } | Association::Voice { .. } => "sms",
         Association::Email { .. } => "email",
+        Association::Push => "push-notification",
     };
     if !state.mfa.factor_enabled(factor_name) {
         return Err(MfaError::BadAssociation {
@@ -215,6 +234,7 @@ pub fn associate(
     let mut answer = Associated {
         otp: None,
         oob: None,
+        push_uri: None,
         recovery_code: None,
         delivery: None,
     };
@@ -229,7 +249,17 @@ pub fn associate(
             }
         }
         Association::Sms { phone } => Factor::Sms { phone },
+        Association::Voice { phone } => Factor::Voice { phone },
         Association::Email { email } => Factor::Email { email },
+        Association::Push => {
+            answer.push_uri = Some(push_enrolment_uri(
+                issuer,
+                account,
+                &random_alnum(rng, 32),
+                guardian_url,
+            ));
+            Factor::Push
+        }
     };
     let id = format!("{}|{dev}", factor.kind());
     let enrolment = enrolment(mfa, &pending.user_id, now);
@@ -257,29 +287,49 @@ pub fn associate(
         enrolment.authenticators.remove(oldest);
     }
     let to = match &factor {
-        Factor::Sms { phone } => Some((phone.clone(), "sms")),
-        Factor::Email { email } => Some((email.clone(), "email")),
+        Factor::Sms { phone } => Some((Some(phone.clone()), "sms")),
+        Factor::Voice { phone } => Some((Some(phone.clone()), "voice")),
+        Factor::Email { email } => Some((Some(email.clone()), "email")),
+        Factor::Push => Some((None, "auth0")),
         _ => None,
     };
     enrolment
         .authenticators
         .push(Authenticator::new(id.clone(), factor, false, now));
     if let Some((address, channel)) = to {
-        let (oob_code, binding) = issue_oob(state, token, &pending.user_id, &id, now);
+        let (oob_code, binding) = issue_oob(state, token, &pending.user_id, &id, address.is_some(), now);
         answer.oob = Some((channel, oob_code));
-        answer.delivery = Some((address, binding));
+        answer.delivery = address.zip(binding);
     }
     Ok(answer)
+}
+
+/// The push enrolment's "barcode": the TOTP label, then `enrollment_tx_id=<32 alnum>` and the
+/// percent-encoded Guardian `base_url` (obs: REC-goauth0 `…_OOB_(Auth0_channel)`, facts A7).
+fn push_enrolment_uri(issuer: &str, account: &str, transaction: &str, guardian_url: &str) -> String {
+    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+    const URL_PART: &percent_encoding::AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_');
+    let base = utf8_percent_encode(guardian_url, URL_PART);
+    format!(
+        "otpauth://totp/{}:{}?enrollment_tx_id={transaction}&base_url={base}",
+        encode_label(issuer),
+        encode_label(account)
+    )
+}
+
+/// A TOTP label part, percent-encoded (`%20`, `%40`) as recorded (obs: facts A7).
+fn encode_label(text: &str) -> String {
+    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+    const UNRESERVED: &percent_encoding::AsciiSet =
+        &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+    utf8_percent_encode(text, UNRESERVED).to_string()
 }
 
 /// `otpauth://totp/<issuer>:<account>?secret=…&issuer=…&algorithm=SHA1&digits=6&period=30`, the
 /// issuer and account percent-encoded (`%20`, `%40`) (obs: facts A7).
 pub fn otpauth_uri(issuer: &str, account: &str, secret: &str) -> String {
-    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
-    const UNRESERVED: &percent_encoding::AsciiSet =
-        &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
-    let issuer = utf8_percent_encode(issuer, UNRESERVED).to_string();
-    let account = utf8_percent_encode(account, UNRESERVED).to_string();
+    let issuer = encode_label(issuer);
+    let account = encode_label(account);
     format!("otpauth://totp/{issuer}:{account}?secret={secret}&issuer={issuer}&algorithm=SHA1&digits=6&period=30")
 }
 
@@ -307,23 +357,28 @@ pub(in crate::auth0::tenant) fn enrolment<'m>(mfa: &'m mut Mfa, user_id: &str, n
     enrolment
 }
 
-/// An `oob_code` for `authenticator_id` and its six-digit binding code.
+/// An `oob_code` for `authenticator_id` and, when `bound` (SMS, email), its six-digit binding
+/// code; otherwise (push) it waits for a decision.
 fn issue_oob(
     state: &mut TenantState,
     token: &str,
     user_id: &str,
     authenticator_id: &str,
+    bound: bool,
     now: i64,
-) -> (String, String) {
+) -> (String, Option<String>) {
     let oob_code = iron_seal(&mut state.rng, now, now + OOB_CODE_TTL);
-    let binding = format!("{:06}", state.rng.random_range(0..1_000_000u32));
+    let binding = bound.then(|| format!("{:06}", state.rng.random_range(0..1_000_000u32)));
     state.mfa.oob_codes.insert(
         oob_code.clone(),
         OobCode {
             mfa_token: token.to_owned(),
             user_id: user_id.to_owned(),
             authenticator_id: authenticator_id.to_owned(),
-            binding_code: binding.clone(),
+            proof: match &binding {
+                Some(code) => OobProof::Binding(code.clone()),
+                None => OobProof::Push(PushDecision::Pending),
+            },
             expires_at: now + OOB_CODE_TTL,
             spent: false,
         },
@@ -344,6 +399,10 @@ pub enum Challenge {
         channel: &'static str,
         binding: String,
     },
+    /// A push notification's `oob_code` (no binding code).
+    Push {
+        oob_code: String,
+    },
 }
 
 /// `/mfa/challenge`: the user's active authenticator named by `authenticator_id`, else the first
@@ -359,7 +418,7 @@ pub fn challenge(
     let wanted = |a: &Authenticator| {
         let kind = match a.factor {
             Factor::Otp { .. } => "otp",
-            Factor::Sms { .. } | Factor::Email { .. } => "oob",
+            Factor::Sms { .. } | Factor::Voice { .. } | Factor::Email { .. } | Factor::Push => "oob",
             Factor::RecoveryCode { .. } => return false,
         };
         a.active && (types.is_empty() || types.contains(&kind)) && authenticator_id.is_none_or(|id| id == a.id)
@@ -383,14 +442,19 @@ pub fn challenge(
     let (to, channel) = match chosen.factor {
         Factor::Otp { .. } | Factor::RecoveryCode { .. } => return Ok(Challenge::Otp),
         Factor::Sms { phone } => (phone, "sms"),
+        Factor::Voice { phone } => (phone, "voice"),
         Factor::Email { email } => (email, "email"),
+        Factor::Push => {
+            let (oob_code, _) = issue_oob(state, token, &pending.user_id, &chosen.id, false, now);
+            return Ok(Challenge::Push { oob_code });
+        }
     };
-    let (oob_code, binding) = issue_oob(state, token, &pending.user_id, &chosen.id, now);
+    let (oob_code, binding) = issue_oob(state, token, &pending.user_id, &chosen.id, true, now);
     Ok(Challenge::Oob {
         oob_code,
         to,
         channel,
-        binding,
+        binding: binding.unwrap_or_default(),
     })
 }
 
@@ -424,7 +488,12 @@ pub fn verify(
                 .filter(|c| !c.spent && c.expires_at > now && c.mfa_token == token)
                 .cloned()
                 .ok_or(MfaError::InvalidOobCode)?;
-            Some(code)
+            // A push answers from its decision, outside the code bucket: polling is no guess.
+            match code.proof {
+                OobProof::Push(PushDecision::Pending) => return Err(MfaError::AuthorizationPending),
+                OobProof::Push(PushDecision::Rejected) => return Err(MfaError::PushRejected),
+                _ => Some(code),
+            }
         }
         _ => None,
     };
@@ -451,7 +520,11 @@ pub fn verify(
         }
         Proof::Oob { binding_code, .. } => {
             let code = oob.as_ref().expect("read above");
-            let ok = binding_code.is_some_and(|b| b == code.binding_code);
+            let ok = match &code.proof {
+                OobProof::Binding(expected) => binding_code.is_some_and(|b| b == expected),
+                // Approved (pending and rejected answered above); a binding code sent along is ignored (inf).
+                OobProof::Push(_) => true,
+            };
             (
                 ok.then(|| code.authenticator_id.clone()),
                 MfaError::InvalidBindingCode,
@@ -490,6 +563,69 @@ pub fn verify(
     Ok(rotated)
 }
 
+/// Decides a push notification as the Guardian app would (the control API's
+/// `POST /__authmock__/mfa/push`): the `oob_code` named, else the user's newest undecided one.
+/// Answers the user and authenticator, or why nothing was decided.
+pub fn decide_push(
+    state: &mut TenantState,
+    oob_code: Option<&str>,
+    user_id: Option<&str>,
+    decision: PushDecision,
+    now: i64,
+) -> Result<(String, String), PushRefusal> {
+    let live = |c: &OobCode| matches!(c.proof, OobProof::Push(_)) && !c.spent && c.expires_at > now;
+    let undecided = |c: &OobCode| live(c) && c.proof == OobProof::Push(PushDecision::Pending);
+    let codes = &state.mfa.oob_codes;
+    let key = match (oob_code, user_id) {
+        (Some(oob_code), _) => {
+            let code = codes
+                .get(oob_code)
+                .filter(|c| live(c) && user_id.is_none_or(|u| u == c.user_id))
+                .ok_or(PushRefusal::Unknown)?;
+            if !undecided(code) {
+                return Err(PushRefusal::Decided);
+            }
+            oob_code.to_owned()
+        }
+        (None, Some(user_id)) => {
+            let mine: Vec<(&String, &OobCode)> = codes
+                .iter()
+                .filter(|(_, c)| c.user_id == user_id && undecided(c))
+                .collect();
+            let newest = mine
+                .iter()
+                .map(|(_, c)| c.expires_at)
+                .max()
+                .ok_or(PushRefusal::Unknown)?;
+            let mut at_newest = mine.iter().filter(|(_, c)| c.expires_at == newest);
+            let key = at_newest
+                .next()
+                .map(|(k, _)| (*k).clone())
+                .ok_or(PushRefusal::Unknown)?;
+            // Two issued in the same second on the tenant clock: which is newer is unknowable.
+            if at_newest.next().is_some() {
+                return Err(PushRefusal::Ambiguous);
+            }
+            key
+        }
+        (None, None) => return Err(PushRefusal::Unknown),
+    };
+    let code = state.mfa.oob_codes.get_mut(&key).ok_or(PushRefusal::Unknown)?;
+    code.proof = OobProof::Push(decision);
+    Ok((code.user_id.clone(), code.authenticator_id.clone()))
+}
+
+/// Why a push could not be decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PushRefusal {
+    /// No live push `oob_code` of that value (or of that user).
+    Unknown,
+    /// Approved or rejected already.
+    Decided,
+    /// By user: several undecided pushes issued in the same second; the `oob_code` must be named.
+    Ambiguous,
+}
+
 /// The current code of the user's TOTP authenticator (`authenticator_id`, else the newest), for
 /// the control API: the code, the authenticator and the seconds it stays current.
 pub fn current_totp(
@@ -525,19 +661,23 @@ pub fn render_authenticators(state: &TenantState, user_id: &str) -> Vec<Value> {
             item.insert("id".into(), a.id.clone().into());
             let authenticator_type = match a.factor {
                 Factor::Otp { .. } => "otp",
-                Factor::Sms { .. } | Factor::Email { .. } => "oob",
+                Factor::Sms { .. } | Factor::Voice { .. } | Factor::Email { .. } | Factor::Push => "oob",
                 Factor::RecoveryCode { .. } => "recovery-code",
             };
             item.insert("authenticator_type".into(), authenticator_type.into());
             item.insert("active".into(), a.active.into());
             match &a.factor {
-                Factor::Sms { phone } => {
-                    item.insert("oob_channel".into(), "sms".into());
+                Factor::Sms { phone } | Factor::Voice { phone } => {
+                    item.insert("oob_channel".into(), a.factor.kind().into());
                     item.insert("name".into(), crate::auth0::wire::format::mask_phone(phone).into());
                 }
                 Factor::Email { email } => {
                     item.insert("oob_channel".into(), "email".into());
                     item.insert("name".into(), crate::auth0::wire::format::mask_email(email).into());
+                }
+                // obs: REC-goauth0 2024-09 `push|dev_…` has no `name` until a device enrols.
+                Factor::Push => {
+                    item.insert("oob_channel".into(), "auth0".into());
                 }
                 _ => {}
             }
@@ -606,7 +746,7 @@ pub fn page_step(
         return PageStep::NotServed;
     }
     let pending = Pending::new(client_id, user_id, None, "", "authorization_code");
-    match associate(state, "", &pending, Association::Otp, issuer, account, now) {
+    match associate(state, "", &pending, Association::Otp, issuer, account, "", now) {
         Ok(Associated {
             otp: Some((secret, uri)),
             ..

@@ -51,7 +51,7 @@ enum Shape {
 /// `sms|dev_…`, the id `/mfa/authenticators` shows), the rest their own id (obs: facts A9).
 fn method_id(a: &Authenticator) -> String {
     match a.factor {
-        Factor::Sms { .. } => format!("phone|{}", dev_part(&a.id)),
+        Factor::Sms { .. } | Factor::Voice { .. } => format!("phone|{}", dev_part(&a.id)),
         _ => a.id.clone(),
     }
 }
@@ -63,8 +63,10 @@ fn dev_part(id: &str) -> &str {
 fn method_type(factor: &Factor) -> &'static str {
     match factor {
         Factor::Otp { .. } => "totp",
-        Factor::Sms { .. } => "phone",
+        Factor::Sms { .. } | Factor::Voice { .. } => "phone",
         Factor::Email { .. } => "email",
+        // inf: the OAS type of a Guardian push method.
+        Factor::Push => "push-notification",
         Factor::RecoveryCode { .. } => "recovery-code",
     }
 }
@@ -75,8 +77,9 @@ fn list_rank(factor: &Factor) -> u8 {
     match factor {
         Factor::Email { .. } => 0,
         Factor::Otp { .. } => 1,
-        Factor::Sms { .. } => 2,
-        Factor::RecoveryCode { .. } => 3,
+        Factor::Sms { .. } | Factor::Voice { .. } => 2,
+        Factor::Push => 3,
+        Factor::RecoveryCode { .. } => 4,
     }
 }
 
@@ -108,7 +111,7 @@ fn render(a: &Authenticator, shape: Shape) -> Value {
             };
             out.insert("email".into(), shown.into());
         }
-        Factor::Sms { phone } => {
+        Factor::Sms { phone } | Factor::Voice { phone } => {
             let shown = if shape == Shape::Replaced {
                 phone.clone()
             } else {
@@ -121,10 +124,12 @@ fn render(a: &Authenticator, shape: Shape) -> Value {
     if shape != Shape::Write {
         out.insert("created_at".into(), time_text(a.created_at).into());
     }
-    if let Factor::Sms { .. } = a.factor {
-        let preferred = a.preferred_method.clone().unwrap_or_else(|| "sms".into());
+    if let Factor::Sms { .. } | Factor::Voice { .. } = a.factor {
+        let kind = a.factor.kind();
+        let preferred = a.preferred_method.clone().unwrap_or_else(|| kind.into());
         out.insert("preferred_authentication_method".into(), preferred.into());
-        let link = serde_json::json!([{"id": a.id, "type": "sms"}]);
+        // inf: a voice enrolment links its `voice|dev_…` as a phone links its `sms|dev_…`.
+        let link = serde_json::json!([{"id": a.id, "type": kind}]);
         out.insert("authentication_methods".into(), link);
     }
     if shape == Shape::Write {
@@ -164,7 +169,9 @@ fn conflict<'a>(held: impl IntoIterator<Item = &'a Authenticator>, new: &NewKind
         (Factor::Email { email }, NewKind::Email { email: other }) if email.eq_ignore_ascii_case(other) => {
             Some(format!("an email method for {email}"))
         }
-        (Factor::Sms { phone }, NewKind::Phone { phone_number, .. }) if phone == phone_number => {
+        (Factor::Sms { phone } | Factor::Voice { phone }, NewKind::Phone { phone_number, .. })
+            if phone == phone_number =>
+        {
             Some(format!("a phone method for {phone}"))
         }
         (Factor::Otp { .. }, NewKind::Totp { .. }) if a.active => Some(format!("a confirmed TOTP method ({})", a.id)),
@@ -199,7 +206,9 @@ fn factor_kind(factor: &Factor) -> &'static str {
     match factor {
         Factor::Otp { .. } => "totp",
         Factor::Sms { .. } => "sms",
+        Factor::Voice { .. } => "voice",
         Factor::Email { .. } => "email",
+        Factor::Push => "push",
         Factor::RecoveryCode { .. } => "recovery-code",
     }
 }
@@ -270,7 +279,7 @@ pub fn update_method(
     if let Some(name) = name {
         authenticator.name = Some(name);
     }
-    if let (Some(preferred), Factor::Sms { .. }) = (preferred, &authenticator.factor) {
+    if let (Some(preferred), Factor::Sms { .. } | Factor::Voice { .. }) = (preferred, &authenticator.factor) {
         authenticator.preferred_method = Some(preferred);
     }
     Ok(render(authenticator, Shape::Write))
@@ -304,13 +313,15 @@ pub fn delete_methods(state: &mut TenantState, user_id: &str) {
     forget_codes_of(state, user_id, |_| true);
 }
 
-/// Whether `a` is a Guardian enrollment: an OTP or SMS authenticator (inf: the documented
+/// Whether `a` is a Guardian enrollment: an OTP, SMS or push authenticator (inf: the documented
 /// `auth_method`s are `authenticator`, `guardian`, `sms`, `webauthn-*`; email and the recovery
 /// code are authentication methods only).
 fn enrollment_method(a: &Authenticator) -> Option<&'static str> {
     match a.factor {
         Factor::Otp { .. } => Some("authenticator"),
-        Factor::Sms { .. } => Some("sms"),
+        // inf: the documented `auth_method`s have no `voice`; a call is the phone factor's.
+        Factor::Sms { .. } | Factor::Voice { .. } => Some("sms"),
+        Factor::Push => Some("guardian"),
         _ => None,
     }
 }
@@ -325,7 +336,7 @@ fn render_enrollment(a: &Authenticator, auth_method: &str) -> Value {
     if let Some(name) = &a.name {
         out.insert("name".into(), name.clone().into());
     }
-    if let Factor::Sms { phone } = &a.factor {
+    if let Factor::Sms { phone } | Factor::Voice { phone } = &a.factor {
         out.insert("phone_number".into(), phone.clone().into());
     }
     out.insert("auth_method".into(), auth_method.into());

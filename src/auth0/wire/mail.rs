@@ -109,7 +109,12 @@ pub fn mfa_code(tenant_name: &str, to: &str, code: &str, channel: &str) -> Draft
         tenant = html_escape::encode_text(tenant_name),
     );
     let recipient = Recipient { name: to, email: to };
-    let tag = if channel == "sms" { "mfa-sms" } else { "mfa-email" };
+    // A voice call's code lands in the outbox too, tagged with its channel.
+    let tag = match channel {
+        "sms" => "mfa-sms",
+        "voice" => "mfa-voice",
+        _ => "mfa-email",
+    };
     draft(tenant_name, &recipient, "Your verification code", text, html, tag)
 }
 

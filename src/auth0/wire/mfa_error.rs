@@ -54,6 +54,12 @@ pub enum MfaError {
     /// `mfa-oob` with an unknown, spent or expired `oob_code`, or one of another `mfa_token`. 403
     /// `invalid_grant` (inf: no text found; worded as the other MFA grant errors).
     InvalidOobCode,
+    /// `mfa-oob` with a push `oob_code` nobody has answered yet. 400 `authorization_pending`
+    /// (obs: REC-goauth0 2023-12, facts A6; the 2018 docs' "200 OK" is wrong, §D).
+    AuthorizationPending,
+    /// `mfa-oob` with a push `oob_code` the user rejected. 400 `access_denied` `MFA Authorization
+    /// rejected.` (obs: REC-goauth0 2023-12; the docs and SDKs say `invalid_grant`, facts §D).
+    PushRejected,
     /// `mfa-recovery-code` with a wrong code. 403 `invalid_grant` `Invalid recovery_code.` (inf:
     /// the facts suggest it, A6; only the code `invalid_grant` is documented).
     InvalidRecoveryCode,
@@ -100,6 +106,16 @@ impl MfaError {
             // inf: no text found (facts E).
             InvalidOobCode => grant("Invalid oob_code."),
             InvalidRecoveryCode => grant("Invalid recovery_code."),
+            AuthorizationPending => (
+                StatusCode::BAD_REQUEST,
+                "authorization_pending",
+                "Authorization pending: please repeat the request in a few seconds.".into(),
+            ),
+            PushRejected => (
+                StatusCode::BAD_REQUEST,
+                "access_denied",
+                "MFA Authorization rejected.".into(),
+            ),
             TooManyCodes { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_attempts",
@@ -128,6 +144,13 @@ impl MfaError {
                 .into(),
             InvalidBindingCode => "binding_code is not the code sent with this oob_code (see the outbox)".into(),
             InvalidOobCode => "oob_code is unknown, expired (5 min), spent, or was issued for another mfa_token".into(),
+            AuthorizationPending => "the push notification of this oob_code is not answered yet: POST \
+                                     /__authmock__/mfa/push {\"oob_code\":\"<oob_code>\",\"decision\":\"approve\"} answers it \
+                                     as the Guardian app would"
+                .into(),
+            PushRejected => "the push notification of this oob_code was rejected (POST /__authmock__/mfa/push); \
+                             challenge again for a new one"
+                .into(),
             InvalidRecoveryCode => "recovery_code is not the user's current recovery code (each use rotates it)".into(),
             TooManyCodes { retry_in_secs } => format!(
                 "ten codes failed for this user: one more attempt is allowed every 6 minutes (next in {retry_in_secs} s)"
