@@ -1,8 +1,9 @@
 //! The reference client as a backend that manages users through the Management API: it creates
 //! users in the database connection (by name, as `POST /api/v2/users` takes it), searches them
 //! with `search_engine=v3` and `include_totals=true`, deletes them, queues verification emails,
-//! assigns roles, lifts brute-force blocks and imports users files through jobs, with the cached token and the same retry rules as
-//! every other Management API call. User ids are percent-encoded in paths.
+//! assigns roles, lifts brute-force blocks and imports users files through jobs, with the cached
+//! token and the same retry rules as every other Management API call. User ids are
+//! percent-encoded in paths.
 
 // The reference client's `Failure` carries the provider's error whole, as every operation does.
 #![allow(clippy::result_large_err)]
@@ -12,11 +13,12 @@ use reqwest::Method;
 use serde_json::{Map, Value, json};
 
 use super::{Failure, ReferenceClient};
+use crate::harness::protocol::Auth0Provider;
 
-/// How often, and how many times, `auth0.import_users` reads a pending job back (ten seconds in all).
+/// How often, and how many times, `auth0.import_users` reads a pending job back (ten seconds in
+/// all).
 const IMPORT_POLL_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 const IMPORT_POLLS: usize = 100;
-use crate::harness::protocol::Auth0Provider;
 
 impl ReferenceClient {
     /// `auth0.create_user`: `POST /api/v2/users` in the provider's database connection.
