@@ -40,6 +40,7 @@ MODES = {
     "wrong-hash-encoding": "password-sha-256 values declared base64 instead of hex",
     "status-only-script": "the login script checks Janrain's HTTP status, not its stat",
     "ignores-window": "users migrated at a login before the import are imported again",
+    "drops-names": "givenName and familyName left out of the users file and the script's profile",
 }
 MODE = sys.argv[sys.argv.index("--mode") + 1] if "--mode" in sys.argv else "none"
 if MODE not in MODES:
@@ -69,8 +70,7 @@ LOGIN_SCRIPT = r"""function login(email, password, callback) {
         user_id: user.uuid,
         email: user.email.trim().toLowerCase(),
         %(verified)s
-        given_name: user.givenName || undefined,
-        family_name: user.familyName || undefined,
+        %(names)s
         name: user.displayName || undefined,
         app_metadata: { janrain_id: user.id }
       });
@@ -154,6 +154,8 @@ class Migration:
         script = LOGIN_SCRIPT % {
             "check": CHECK_STATUS_ONLY if MODE == "status-only-script" else CHECK_STAT,
             "verified": "" if MODE == "forgets-email-verified" else "email_verified: user.emailVerified != null,",
+            "names": "" if MODE == "drops-names" else
+            "given_name: user.givenName || undefined,\n        family_name: user.familyName || undefined,",
         }
         body = {
             "name": args["name"],
@@ -251,7 +253,8 @@ def to_auth0(record, email):
     user = {"user_id": record["uuid"], "email": email}
     if MODE != "forgets-email-verified":
         user["email_verified"] = record.get("emailVerified") is not None
-    for source, target in (("givenName", "given_name"), ("familyName", "family_name"), ("displayName", "name")):
+    names = (("givenName", "given_name"), ("familyName", "family_name"))
+    for source, target in (() if MODE == "drops-names" else names) + (("displayName", "name"),):
         if record.get(source):
             user[target] = record[source]
     if record.get("deactivateAccount") and MODE != "ignores-deactivation":

@@ -42,7 +42,11 @@ const OPERATIONS = [
   "auth0.delete_client_grant",
   "auth0.create_organization",
   "auth0.add_organization_members",
+  "auth0.import_users",
 ];
+// How often, and how many times, a pending import job is read back (ten seconds in all).
+const IMPORT_POLL_MS = 100;
+const IMPORT_POLLS = 100;
 const TICKET_OPTIONS = ["result_url", "ttl_sec", "client_id", "mark_email_as_verified", "includeEmailInRedirect"];
 
 const transport = process.argv.includes("--transport") ? process.argv[process.argv.indexOf("--transport") + 1] : "http";
@@ -127,6 +131,21 @@ async function run(session, op, args) {
     case "auth0.unblock_user":
       await session.management.userBlocks.delete(args.user_id);
       return {};
+    case "auth0.import_users": {
+      // The users file as the SDK uploads one: a JSON file part, with the connection and upsert.
+      let job = await session.management.jobs.usersImports.create({
+        users: { data: Buffer.from(JSON.stringify(args.users)), filename: "users.json", contentType: "application/json" },
+        connection_id: args.connection_id,
+        upsert: args.upsert,
+      });
+      for (let poll = 0; job.status === "pending" && poll < IMPORT_POLLS; poll++) {
+        await new Promise((resolve) => setTimeout(resolve, IMPORT_POLL_MS));
+        job = await session.management.jobs.get(job.id);
+      }
+      // A job without errors answers 204: the SDK gives undefined.
+      const errors = await session.management.jobs.errors.get(job.id);
+      return { id: job.id, status: job.status, summary: job.summary, errors: Array.isArray(errors) ? errors : [] };
+    }
     case "auth0.create_client": {
       const request = { name: args.name };
       for (const field of ["app_type", "grant_types", "callbacks"]) if (field in args) request[field] = args[field];

@@ -14,6 +14,17 @@ Feature: Managing users through the Management API
     When the client logs in as "dave@example.com" with password "Dormouse-Tea-2026"
     Then the login succeeds
 
+  # A users file goes in through a job (POST /api/v2/jobs/users-imports, multipart), which runs
+  # shortly after; without upsert a user already in the connection is left as it is and named in
+  # the job's errors (GET /api/v2/jobs/{id}/errors).
+  @must
+  Scenario: A users file imported through a job: the users log in with their imported passwords, a duplicate is reported in the job's errors
+    When the client imports a users file holding "dave@example.com" and "alice@example.com" with the password "Dormouse-Tea-2026"
+    Then the import job finishes with 1 user inserted and 1 failed
+    And the job's errors report "alice@example.com" as "DUPLICATED_USER"
+    When the client logs in as "dave@example.com" with password "Dormouse-Tea-2026"
+    Then the login succeeds
+
   @must
   Scenario: Creating a user who already exists
     When the client creates the user "alice@example.com" with password "Another-Wonder-2026"

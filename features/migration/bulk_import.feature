@@ -35,6 +35,17 @@ Feature: A Janrain migration's bulk import
     Then the Auth0 user "carol@example.com" has email_verified true
     And the Auth0 user "dave@example.com" has email_verified false
 
+  # Carol migrates at a login before the import (the login script's profile), Dave in bulk (the
+  # users file): each carries the record's givenName, familyName and id.
+  @must
+  Scenario: Names and metadata are carried as mapped, by the import and at a login
+    Given a Janrain app holding the users to migrate
+    When the client sets up the migration connection "janrain-users"
+    And "carol@example.com" logs in on Auth0 with "Carol-Password-1"
+    And the client imports the Janrain users into "janrain-users"
+    Then the Auth0 user "dave@example.com" carries the Janrain record's names and id as mapped
+    And the Auth0 user "carol@example.com" carries the Janrain record's names and id as mapped
+
   @must
   Scenario: A deactivated Janrain account is blocked in Auth0
     Given a Janrain app holding the users to migrate

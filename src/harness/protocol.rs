@@ -304,7 +304,7 @@ mod tests {
         assert!(err.contains("result for `janrain.exchange_code`"), "{err}");
         assert!(err.contains("\"access_token\" is a required property"), "{err}");
         assert!(parse_run_answer(r#"{"seq":1,"ok":true,"result":null}"#, 1, "janrain.update_password").is_ok());
-        assert_eq!(operations().len(), 42);
+        assert_eq!(operations().len(), 43);
     }
 
     #[test]

@@ -35,6 +35,8 @@ mistake integrators make:
                      login, reporting its error and description only: the mfa_token is lost
     members-by-email makes users members of an organization by their email addresses instead of
                      their user ids
+    unread-import-errors  takes a finished users import job's summary as the whole story and
+                     never reads its /errors: the users the job refused are reported as none
     auto-membership  creates an organization with its connections' assign_membership_on_login on
                      "so users need not be added", letting every user of the connection in
 
@@ -102,6 +104,7 @@ OPERATIONS = [
     "auth0.delete_client_grant",
     "auth0.create_organization",
     "auth0.add_organization_members",
+    "auth0.import_users",
 ]
 CACHE = {}
 # The browser-login state per tenant: what a web application keeps in its session.
@@ -116,12 +119,13 @@ def mfa_answer(answer):
     return answer
 
 
-def call(method, url, body=None, token=None):
-    """One request (a 429 retried); returns (ok, JSON body or the error as the protocol wants it)."""
-    headers = {"Content-Type": "application/json"} if body is not None else {}
+def call(method, url, body=None, token=None, content_type=None):
+    """One request (a 429 retried); returns (ok, JSON body or the error as the protocol wants it).
+    With a content_type the body is sent as the bytes it is, else as JSON."""
+    headers = {"Content-Type": content_type or "application/json"} if body is not None else {}
     if token and MODE != "no-bearer":
         headers["Authorization"] = "Bearer " + token
-    data = json.dumps(body).encode() if body is not None else None
+    data = body if content_type else json.dumps(body).encode() if body is not None else None
     for attempt in range(RETRIES + 1):
         req = urllib.request.Request(url, data=data, method=method, headers=headers)
         try:
@@ -164,19 +168,19 @@ def token(p, fresh=False):
     return True, answer["access_token"]
 
 
-def management(p, method, path, body=None):
+def management(p, method, path, body=None, content_type=None):
     """A Management API call; one fresh token when the provider says the cached one expired."""
     ok, t = token(p)
     if not ok:
         return ok, t
-    ok, answer = call(method, p["base_url"] + path, body, t)
+    ok, answer = call(method, p["base_url"] + path, body, t, content_type)
     expired = MODE != "dead-token" and not ok and answer["status"] == 401 and isinstance(answer["body"], dict) \
         and str(answer["body"].get("message", "")).startswith("Expired token")
     if expired:
         ok, t = token(p, fresh=True)
         if not ok:
             return ok, t
-        ok, answer = call(method, p["base_url"] + path, body, t)
+        ok, answer = call(method, p["base_url"] + path, body, t, content_type)
     return ok, answer
 
 
@@ -300,7 +304,42 @@ def run(op, p, args):
         else:
             ok, answer = management(p, "DELETE", path)
         return ok, ({} if ok else answer)
+    if op == "auth0.import_users":
+        return import_users(p, args)
     return None, None
+
+
+def import_users(p, args):
+    """The users as a JSON file part of a multipart body; the job read back until it finished, then
+    its errors (a 204 is none; the unread-import-errors mode never asks)."""
+    boundary = secrets.token_hex(16)
+    connection = p["connection"] if MODE == "connection" else args["connection_id"]
+    parts = [("users", "users.json", json.dumps(args["users"])), ("connection_id", None, connection),
+             ("upsert", None, "true" if args["upsert"] else "false")]
+    body = b""
+    for name, filename, value in parts:
+        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+        kind = "Content-Type: application/json\r\n" if filename else ""
+        body += f"--{boundary}\r\nContent-Disposition: {disposition}\r\n{kind}\r\n{value}\r\n".encode()
+    body += f"--{boundary}--\r\n".encode()
+    ok, job = management(p, "POST", "/api/v2/jobs/users-imports", body, f"multipart/form-data; boundary={boundary}")
+    if not ok:
+        return ok, job
+    path = "/api/v2/jobs/" + urllib.parse.quote(job["id"], safe="")
+    for _ in range(100):
+        if job["status"] != "pending":
+            break
+        time.sleep(0.1)
+        ok, job = management(p, "GET", path)
+        if not ok:
+            return ok, job
+    if MODE == "unread-import-errors":
+        return True, {"id": job["id"], "status": job["status"], "summary": job.get("summary"), "errors": []}
+    ok, errors = management(p, "GET", path + "/errors")
+    if not ok:
+        return ok, errors
+    return True, {"id": job["id"], "status": job["status"], "summary": job.get("summary"),
+                  "errors": errors if isinstance(errors, list) else []}
 
 
 def error_answer(raw):

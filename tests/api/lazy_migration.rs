@@ -3,10 +3,12 @@
 //! runs the script and migrates the user, later logins never call it; a community-style script
 //! that signs in at the Janrain twin's `/oauth/auth_native_traditional` runs unmodified; and a
 //! script that hangs, throws, loops, exhausts its heap, writes a file, spawns a process or
-//! reaches past loopback costs only its own login.
+//! reaches past loopback costs only its own login. The declarative mode (a connection delegating
+//! its logins to a Janrain app, `options.authmock_janrain_login`) migrates the same way with no
+//! script.
 //!
-//! Needs `node` (20 or later) on PATH: without it the tests pass with a note, except on CI
-//! (`CI=true`), where a missing `node` fails them.
+//! The script tests need `node` (20 or later) on PATH: without it they pass with a note, except
+//! on CI (`CI=true`), where a missing `node` fails them.
 
 use std::time::Duration;
 
@@ -636,4 +638,89 @@ async fn a_flood_of_hanging_logins_runs_a_bounded_number_of_scripts() {
     }
     let alice = app.login("alice@example.com", "Wonderland-2026").await;
     assert_eq!(alice.status, StatusCode::OK, "{}", alice.body);
+}
+
+/// `POST /api/v2/connections` of a migrating database that delegates its logins to a Janrain app
+/// (`options.authmock_janrain_login`, authmock's own setting): no script, no Node.js.
+async fn create_delegating(app: &TestApp, setting: Value) -> Reply {
+    let token = app.token(App::Explorer).await;
+    let (web_app, _) = app.credentials(App::Web);
+    app.post_json(
+        "/api/v2/connections",
+        Some(&token),
+        &json!({
+            "name": LEGACY,
+            "strategy": "auth0",
+            "enabled_clients": [web_app, WEB],
+            "options": {"import_mode": true, "authmock_janrain_login": setting},
+        }),
+    )
+    .await
+}
+
+/// The declarative mode migrates as the community script does: a wrong password is the usual
+/// wrong-credentials answer and migrates nobody, the first right login keeps the user (uuid,
+/// names, the record's id) and later logins never reach Janrain. No operator opt-in: no script
+/// runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_delegating_to_janrain_migrates_without_a_script() {
+    let capture = authmock::JanrainMock::start().await;
+    let app = TestApp::new();
+    let created = create_delegating(
+        &app,
+        json!({"url": capture.uri(), "client_id": WEB_ID, "flow_version": FLOW_VERSION}),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+
+    let wrong = realm_login(&app, CAROL, "not-her-password").await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN, "{}", wrong.body);
+    assert_eq!(
+        wrong.json(),
+        json!({"error": "invalid_grant", "error_description": "Wrong email or password."})
+    );
+    assert!(legacy_users(&app).is_empty());
+    assert_eq!(janrain_sign_ins(&capture.uri()).await, 1);
+
+    let first = realm_login(&app, &CAROL.to_uppercase(), CAROL_PASSWORD).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!(janrain_sign_ins(&capture.uri()).await, 2);
+    let users = legacy_users(&app);
+    assert_eq!(
+        users,
+        [(
+            "auth0|5b1c7e2a-9d43-4f0e-8a61-3c2d9e4f7b10".to_owned(),
+            CAROL.to_owned()
+        )]
+    );
+    let carol = app.tenant.state().user(&users[0].0).cloned().expect("migrated");
+    assert_eq!(carol.given_name.as_deref(), Some("Carol"));
+    assert_eq!(carol.family_name.as_deref(), Some("Jones"));
+    assert!(
+        carol.app_metadata.get("janrain_id").is_some_and(Value::is_number),
+        "{:?}",
+        carol.app_metadata
+    );
+
+    let second = realm_login(&app, CAROL, CAROL_PASSWORD).await;
+    assert_eq!(second.status, StatusCode::OK, "{}", second.body);
+    let wrong = realm_login(&app, CAROL, "not-her-password").await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN, "{}", wrong.body);
+    assert_eq!(janrain_sign_ins(&capture.uri()).await, 2);
+}
+
+/// The delegate reaches loopback only, as scripts do: any other app is a server error for that
+/// login, with a hint, and nobody is migrated.
+#[tokio::test]
+async fn a_delegate_past_loopback_costs_only_its_own_login() {
+    let app = TestApp::new();
+    let created = create_delegating(
+        &app,
+        json!({"url": "http://janrain.example.com", "client_id": WEB_ID, "flow_version": FLOW_VERSION}),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let reply = realm_login(&app, CAROL, CAROL_PASSWORD).await;
+    assert_script_error(&reply, "on loopback");
+    assert!(legacy_users(&app).is_empty());
 }

@@ -16,6 +16,7 @@
 use serde_json::{Map, Value};
 
 use crate::auth0::tenant::Tenant;
+use crate::auth0::tenant::janrain_login::Delegate;
 use crate::auth0::tenant::lifecycle::{self, Identity, NewUser};
 use crate::core::node::Unavailable;
 use crate::core::password::PasswordHash;
@@ -137,6 +138,25 @@ fn migrating_script(tenant: &Tenant, connection: &str, email: &str, kind: Kind) 
     })
 }
 
+/// The Janrain app a migrating database connection without a login script delegates its logins
+/// to ([`janrain_login`]), when it has no user `email` with a password yet.
+fn delegate(tenant: &Tenant, connection: &str, email: &str) -> Option<Result<Delegate, String>> {
+    let state = tenant.state();
+    let found = state.connection_by_name(connection)?;
+    let options = found.settings.get("options").and_then(Value::as_object)?;
+    let migrated = state
+        .user_by_email_in(email, connection)
+        .is_some_and(|u| u.password.is_some());
+    if found.strategy != crate::auth0::tenant::connections::DATABASE
+        || options.get("import_mode") != Some(&Value::Bool(true))
+        || email.is_empty()
+        || migrated
+    {
+        return None;
+    }
+    Delegate::from_options(options)
+}
+
 /// Runs a script in Node (no lock held) and reads its answer.
 async fn run(
     tenant: &Tenant,
@@ -179,7 +199,18 @@ pub async fn migrate_on_login(
         legacy,
     }) = migrating_script(tenant, connection, &email, Kind::Login)
     else {
-        return Ok(LazyLogin::NotRun);
+        return match delegate(tenant, connection, &email) {
+            Some(Ok(delegate)) => match delegate
+                .sign_in(&email, password)
+                .await
+                .map_err(ScriptRefusal::Failed)?
+            {
+                Ok(profile) => admit(tenant, connection, &email, Some(password), &profile).map(LazyLogin::Migrated),
+                Err(message) => Ok(LazyLogin::NoUser(message)),
+            },
+            Some(Err(why)) => Err(ScriptRefusal::Failed(why)),
+            None => Ok(LazyLogin::NotRun),
+        };
     };
     let args = serde_json::json!([email, password]);
     let answer = run(tenant, Kind::Login, script, args, configuration).await;

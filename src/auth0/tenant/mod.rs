@@ -19,6 +19,7 @@ pub(crate) mod connections;
 pub(crate) mod custom_db;
 pub(crate) mod guardian;
 pub(crate) mod imports;
+pub(crate) mod janrain_login;
 pub(crate) mod lifecycle;
 pub(crate) mod logins;
 pub(crate) mod mfa;

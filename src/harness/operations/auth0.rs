@@ -170,6 +170,13 @@ pub static OPERATIONS: &[Operation] = &[
             .await),
     },
     Operation {
+        name: "auth0.import_users",
+        phrases: &["imports a users file holding"],
+        reference: reference!(auth0, |client, provider, args| client
+            .import_users(provider, args)
+            .await),
+    },
+    Operation {
         name: "auth0.delete_client_grant",
         phrases: &["deletes the grant of"],
         reference: reference!(auth0, |client, provider, args| client

@@ -235,6 +235,46 @@ async fn email_verified(world: &mut AuthWorld, email: String, verified: String) 
     ))
 }
 
+/// The mapping of facts `migration.md` §4.2 read back from both providers: the Auth0 user's
+/// `given_name` and `family_name` are the Capture record's `givenName` and `familyName`, and its
+/// `app_metadata` keeps the record's `id` (under a key of the migration's choosing).
+#[then(expr = "the Auth0 user {string} carries the Janrain record's names and id as mapped")]
+async fn names_as_mapped(world: &mut AuthWorld, email: String) -> Result<(), String> {
+    let filter = format!("email = '{email}'");
+    let found = capture(world, "/entity.find", &[("type_name", "user"), ("filter", &filter)]).await?;
+    let record = found["results"]
+        .get(0)
+        .cloned()
+        .ok_or_else(|| format!("Janrain holds no record {email}"))?;
+    let user = one_user(world, &email).await?;
+    let names = [("givenName", "given_name"), ("familyName", "family_name")];
+    let wrong: Vec<String> = names
+        .iter()
+        .filter(|(janrain, auth0)| user[*auth0] != record[*janrain])
+        .map(|(janrain, auth0)| format!("{auth0} {} (Janrain's {janrain} {})", user[*auth0], record[*janrain]))
+        .collect();
+    let id_kept = user["app_metadata"].as_object().is_some_and(|m| {
+        m.values()
+            .any(|v| *v == record["id"] || v.as_str() == Some(&record["id"].to_string()))
+    });
+    if wrong.is_empty() && id_kept {
+        return Ok(());
+    }
+    let mut problems = wrong;
+    if !id_kept {
+        problems.push(format!(
+            "app_metadata {} without the Janrain id {}",
+            user["app_metadata"], record["id"]
+        ));
+    }
+    Err(format!(
+        "expected the Auth0 user {email} to carry the Janrain record's names and id as mapped: {}\n\
+         what to change: given_name = givenName, family_name = familyName and the record's id in app_metadata, \
+         in the users file and the login script's profile",
+        problems.join("; ")
+    ))
+}
+
 #[then(expr = "the Auth0 user {string} is blocked")]
 async fn blocked(world: &mut AuthWorld, email: String) -> Result<(), String> {
     let user = one_user(world, &email).await?;

@@ -8,7 +8,7 @@
 use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
-use super::observations::{get_json, response_json};
+use super::observations::{get_json, response_json, same_as_sent};
 use crate::harness::management;
 use crate::harness::protocol::OpOutcome;
 use crate::harness::world::AuthWorld;
@@ -335,4 +335,138 @@ fn listed(body: &Value, key: &str) -> Vec<Value> {
         .or_else(|| body[key].as_array())
         .cloned()
         .unwrap_or_default()
+}
+
+/// A users file of bcrypt hashes (`$2b$10$`, as Capture exports them) of `password`, one entry a
+/// user, imported into the scenario's database connection without upsert.
+#[when(expr = "the client imports a users file holding {string} and {string} with the password {string}")]
+async fn import_users(world: &mut AuthWorld, first: String, second: String, password: String) -> Result<(), String> {
+    let connection_id = world.auth0().await?.provider.connection_id.clone();
+    let hash = bcrypt::hash(&password, 10).map_err(|e| e.to_string())?;
+    let users: Vec<Value> = [first, second]
+        .iter()
+        .map(|email| json!({ "email": email, "email_verified": true, "password_hash": hash }))
+        .collect();
+    world
+        .perform(
+            "auth0.import_users",
+            json!({ "connection_id": connection_id, "users": users, "upsert": false }),
+        )
+        .await
+}
+
+/// The job of the operation's `POST /api/v2/jobs/users-imports` (202), read back finished by
+/// `GET /api/v2/jobs/{id}`, and the client's report of it: the same id, status and summary.
+fn finished_import_job(report: &crate::harness::world::Report) -> Option<(Value, Value)> {
+    let created = report
+        .provider_exchanges()
+        .filter(|e| e["request"]["method"] == "POST" && e["request"]["path"] == "/api/v2/jobs/users-imports")
+        .filter(|e| e["response"]["status"] == 202)
+        .filter_map(response_json)
+        .last()?;
+    let path = format!("/api/v2/jobs/{}", created["id"].as_str()?);
+    let finished = report
+        .provider_exchanges()
+        .filter(|e| e["request"]["method"] == "GET" && decoded(&e["request"]["path"]) == path)
+        .filter(|e| e["response"]["status"] == 200)
+        .filter_map(response_json)
+        .filter(|job| job["status"] != "pending")
+        .last()?;
+    let reported = match &report.outcome {
+        Ok(OpOutcome::Ok(result)) => result.clone(),
+        _ => return None,
+    };
+    Some((finished, reported))
+}
+
+/// A journal path with its percent-escapes decoded (clients encode the `_` of a job id or not).
+fn decoded(path: &Value) -> String {
+    percent_encoding::percent_decode_str(path.as_str().unwrap_or_default())
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+#[then(expr = "the import job finishes with {int} user(s) inserted and {int} failed")]
+async fn import_job_finishes(world: &mut AuthWorld, inserted: u64, failed: u64) -> Result<(), String> {
+    let advice = "POST /api/v2/jobs/users-imports (multipart: users as a JSON file, connection_id, upsert), \
+                  GET /api/v2/jobs/{id} until the job is no longer pending, and report the finished job";
+    let report = world.last()?;
+    let Some((job, reported)) = finished_import_job(report) else {
+        return Err(world
+            .explain(
+                "a 202 from POST /api/v2/jobs/users-imports, then a 200 from GET /api/v2/jobs/{id} with the job \
+                 finished, and the operation reported as success",
+                advice,
+            )
+            .await);
+    };
+    let same = ["id", "status", "summary"].iter().all(|k| reported[*k] == job[*k]);
+    if same && job["summary"]["inserted"] == inserted && job["summary"]["failed"] == failed {
+        return Ok(());
+    }
+    Err(world
+        .explain(
+            &format!(
+                "the finished job ({} {} {}) reported with its id, status and summary, {inserted} inserted and \
+                 {failed} failed (reported: {} {} {})",
+                job["id"], job["status"], job["summary"], reported["id"], reported["status"], reported["summary"]
+            ),
+            advice,
+        )
+        .await)
+}
+
+/// The operation's `GET /api/v2/jobs/{id}/errors` answered 200 with an entry for `email` holding
+/// `code`, and the client reported the same entries.
+#[then(expr = "the job's errors report {string} as {string}")]
+async fn import_job_errors(world: &mut AuthWorld, email: String, code: String) -> Result<(), String> {
+    let advice = "after the job finished, GET /api/v2/jobs/{id}/errors and report its entries as `errors`";
+    let report = world.last()?;
+    let sent = report
+        .provider_exchanges()
+        .filter(|e| e["request"]["method"] == "GET")
+        .filter(|e| {
+            let path = decoded(&e["request"]["path"]);
+            path.starts_with("/api/v2/jobs/job_") && path.ends_with("/errors")
+        })
+        .filter(|e| e["response"]["status"] == 200)
+        .filter_map(response_json)
+        .last();
+    let reported = match &report.outcome {
+        Ok(OpOutcome::Ok(result)) => result["errors"].clone(),
+        _ => Value::Null,
+    };
+    let entries = |errors: &Value| -> Vec<(Value, Vec<Value>)> {
+        errors
+            .as_array()
+            .map(|list| {
+                list.iter()
+                    .map(|entry| {
+                        let codes = entry["errors"]
+                            .as_array()
+                            .map(|e| e.iter().map(|e| e["code"].clone()).collect());
+                        (entry["user"]["email"].clone(), codes.unwrap_or_default())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let holds = |list: &[(Value, Vec<Value>)]| {
+        list.iter()
+            .any(|(e, codes)| *e == email && codes.contains(&json!(code)))
+    };
+    // The journal masks the entries' `code`s (a secret-looking key): the sent entries match the
+    // reported ones whole, and the reported codes say which error it was.
+    if sent.as_ref().is_some_and(|sent| same_as_sent(sent, &reported)) && holds(&entries(&reported)) {
+        return Ok(());
+    }
+    Err(world
+        .explain(
+            &format!(
+                "a 200 from GET /api/v2/jobs/{{id}}/errors naming {email} with {code}, its entries reported as \
+                 `errors` (reported: {reported})"
+            ),
+            advice,
+        )
+        .await)
 }
