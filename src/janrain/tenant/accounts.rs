@@ -82,7 +82,7 @@ pub(in crate::janrain) fn register(
 /// A record about to be created, `created` at `stamp`, with `password` and `fields`.
 fn new_traditional_record(state: &mut JanrainState, password: &str, fields: ProfileFields, stamp: &str) -> Record {
     // The hash draws from the app's RNG before the record's uuid, as seeded runs expect.
-    let hash = Password::set(PasswordHash::new(&mut state.rng, password), password, nano_time(stamp));
+    let hash = Password::from_plain(PasswordHash::new(&mut state.rng, password), password, nano_time(stamp));
     let has_birthday = state.entity_type.lookup("birthday").is_some();
     let mut record = state.new_record();
     record.attrs.insert("created".into(), Value::from(stamp));
@@ -134,7 +134,7 @@ pub(in crate::janrain) fn set_password(
     at: &str,
     stamp: Option<&str>,
 ) -> Result<(), JanrainError> {
-    let hash = Password::set(PasswordHash::new(&mut state.rng, plain), plain, nano_time(at));
+    let hash = Password::from_plain(PasswordHash::new(&mut state.rng, plain), plain, nano_time(at));
     let record = state.record_mut(uuid).ok_or(JanrainError::UnknownAccessToken)?;
     record.set_password(hash);
     if let Some(stamp) = stamp {

@@ -2,10 +2,10 @@
 //! reads back, `{"created", "type", "value"}` (facts `migration.md` §1.2, §1.3).
 //!
 //! Capture hashes new passwords with bcrypt (`password-bcrypt`, `$2b$10$…` in a 2025 export), so
-//! a password set through the API is shown as a bcrypt hash of cost 10 made when it is set. A
-//! fixture's plain password is checked by authmock's fast digest and shown as a bcrypt hash made
-//! when it is first read (a fixture may seed 100,000 records; bcrypt costs tens of
-//! milliseconds). A fixture may also seed a hash of another type tag as it would have been
+//! a password, set through the API or a fixture's, is shown as a bcrypt hash of cost 10. It is
+//! checked by authmock's fast digest, and the bcrypt hash is made when it is first read, with a
+//! salt drawn from the password and its time, so the value is the same whenever it is made (a
+//! fixture may seed 100,000 records, and bcrypt costs tens of milliseconds). A fixture may also seed a hash of another type tag as it would have been
 //! loaded; the tags authmock can check sign in, the others are shown and never match.
 //! Leaf data: depends on `core` only.
 
@@ -33,29 +33,18 @@ pub struct Password {
     pub tag: String,
     /// The value shown, made on first read for a fixture's plain password.
     shown: Arc<OnceLock<String>>,
-    /// A fixture's plain password, kept to make the shown bcrypt hash from.
+    /// The plain password, kept to make the shown bcrypt hash from.
     plain: Option<Arc<str>>,
     /// A seeded `salt`, shown beside the value.
     salt: Option<String>,
 }
 
 impl Password {
-    /// A password set through the API: checked by the fast digest, shown as bcrypt.
-    pub fn set(hash: PasswordHash, plain: &str, created: String) -> Self {
-        let shown = OnceLock::new();
-        let _ = shown.set(bcrypt_hash(plain, BCRYPT_COST, salt_for(plain, &created)));
-        Self {
-            hash,
-            created,
-            tag: BCRYPT_TAG.into(),
-            shown: Arc::new(shown),
-            plain: None,
-            salt: None,
-        }
-    }
-
-    /// A fixture's plain password: bcrypt made on first read.
-    pub fn from_fixture(hash: PasswordHash, plain: &str, created: String) -> Self {
+    /// A password set through the API or a fixture's plain password: checked by the fast digest,
+    /// shown as a bcrypt hash made on its first read (only an owner client exporting `password`
+    /// reads it; a sign-up, a reset or a password change pays no bcrypt, tens of milliseconds of
+    /// CPU under the tenant's lock).
+    pub fn from_plain(hash: PasswordHash, plain: &str, created: String) -> Self {
         Self {
             hash,
             created,
@@ -81,7 +70,7 @@ impl Password {
         })
     }
 
-    /// The value shown (bcrypt of a fixture password made now if not yet).
+    /// The value shown (the bcrypt hash of a plain password made now if not yet).
     pub fn value(&self) -> &str {
         self.shown.get_or_init(|| {
             let plain = self.plain.as_deref().unwrap_or_default();
@@ -209,7 +198,7 @@ mod tests {
     fn a_fixture_password_is_shown_as_a_bcrypt_hash_of_cost_10_that_checks() {
         let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(1);
         let fast = PasswordHash::new(&mut rng, "Secret-123");
-        let password = Password::from_fixture(fast, "Secret-123", CREATED.into());
+        let password = Password::from_plain(fast, "Secret-123", CREATED.into());
         let value = password.value().to_owned();
         assert!(value.starts_with("$2b$10$") && value.len() == 60, "{value}");
         assert_eq!(password.clone().value(), value, "made once, the same after");

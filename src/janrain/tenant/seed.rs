@@ -296,17 +296,13 @@ impl JanrainFixture {
                     generated_password
                         .get_or_insert_with(|| {
                             hashes += 1;
-                            Password::from_fixture(PasswordHash::new(&mut rng, plain), plain, created)
+                            Password::from_plain(PasswordHash::new(&mut rng, plain), plain, created)
                         })
                         .clone(),
                 ),
                 (Some(plain), None) => {
                     hashes += 1;
-                    Some(Password::from_fixture(
-                        PasswordHash::new(&mut rng, plain),
-                        plain,
-                        created,
-                    ))
+                    Some(Password::from_plain(PasswordHash::new(&mut rng, plain), plain, created))
                 }
                 (None, Some(hash)) => Some(
                     Password::seeded(hash, created)
