@@ -709,18 +709,36 @@ async fn a_connection_delegating_to_janrain_migrates_without_a_script() {
     assert_eq!(janrain_sign_ins(&capture.uri()).await, 2);
 }
 
-/// The delegate reaches loopback only, as scripts do: any other app is a server error for that
-/// login, with a hint, and nobody is migrated.
+/// The delegate reaches loopback only, as scripts do, and a setting that could not sign anyone
+/// in is refused when the connection is made (400 `invalid_body` naming what is wrong), so no
+/// login ever meets it.
 #[tokio::test]
-async fn a_delegate_past_loopback_costs_only_its_own_login() {
+async fn a_delegate_past_loopback_or_without_its_app_is_refused_at_creation() {
     let app = TestApp::new();
     let created = create_delegating(
         &app,
         json!({"url": "http://janrain.example.com", "client_id": WEB_ID, "flow_version": FLOW_VERSION}),
     )
     .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert_eq!(created.status, StatusCode::BAD_REQUEST, "{}", created.body);
+    assert_eq!(created.json()["errorCode"], "invalid_body");
+    assert!(
+        created.json()["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("on loopback")),
+        "{}",
+        created.body
+    );
+    let no_app = create_delegating(&app, json!({"url": "http://127.0.0.1:9", "flow_version": FLOW_VERSION})).await;
+    assert_eq!(no_app.status, StatusCode::BAD_REQUEST, "{}", no_app.body);
+    assert!(
+        no_app.json()["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("client_id is required")),
+        "{}",
+        no_app.body
+    );
     let reply = realm_login(&app, CAROL, CAROL_PASSWORD).await;
-    assert_script_error(&reply, "on loopback");
+    assert_ne!(reply.status, StatusCode::OK, "{}", reply.body);
     assert!(legacy_users(&app).is_empty());
 }

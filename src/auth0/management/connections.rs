@@ -76,8 +76,9 @@ fn refused(refusal: Refusal, name: &str) -> MgmtError {
     }
 }
 
-/// Refuses options that would run a `login` script on a server that cannot run scripts (a PATCH
-/// replaces `options` whole, so the body's options are the connection's).
+/// Refuses options that would run a `login` script on a server that cannot run scripts, and a
+/// Janrain delegation that could not sign anyone in (a PATCH replaces `options` whole, so the
+/// body's options are the connection's).
 fn check_scripts(tenant: &Tenant, body: &serde_json::Map<String, Value>) -> Result<(), MgmtError> {
     let runs = body
         .get("options")
@@ -85,6 +86,13 @@ fn check_scripts(tenant: &Tenant, body: &serde_json::Map<String, Value>) -> Resu
         .is_some_and(custom_db::runs_scripts);
     if runs {
         custom_db::scripts_available(tenant).map_err(|missing| MgmtError::ScriptsUnavailable { missing })?;
+    }
+    if let Some(why) = body
+        .get("options")
+        .and_then(Value::as_object)
+        .and_then(custom_db::delegate_problem)
+    {
+        return Err(MgmtError::DelegateInvalid { why });
     }
     Ok(())
 }

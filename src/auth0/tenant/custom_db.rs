@@ -138,6 +138,12 @@ fn migrating_script(tenant: &Tenant, connection: &str, email: &str, kind: Kind) 
     })
 }
 
+/// Why a connection's `options` hold a Janrain delegation ([`janrain_login`]) that cannot work,
+/// when they do: checked when the connection is created or patched, so no login meets it.
+pub fn delegate_problem(options: &Map<String, Value>) -> Option<String> {
+    Delegate::from_options(options)?.err()
+}
+
 /// The Janrain app a migrating database connection without a login script delegates its logins
 /// to ([`janrain_login`]), when it has no user `email` with a password yet.
 fn delegate(tenant: &Tenant, connection: &str, email: &str) -> Option<Result<Delegate, String>> {

@@ -81,6 +81,8 @@ impl Delegate {
         let mut form = self.fields.clone();
         form.push((self.email_field.clone(), email.to_owned()));
         form.push((self.password_field.clone(), password.to_owned()));
+        // The HTTP client asks rustls for the process's default crypto provider.
+        crate::core::crypto::install();
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(TIMEOUT)

@@ -244,6 +244,9 @@ pub enum MgmtError {
     /// the provider always runs scripts; refusing beats storing a connection whose logins would
     /// all fail).
     ScriptsUnavailable { missing: Unavailable },
+    /// `options.authmock_janrain_login` (authmock's own setting) that could not sign anyone in:
+    /// 400 `invalid_body` with what is wrong (inf: the setting is authmock's, so is the text).
+    DelegateInvalid { why: String },
     /// A PATCH turning `options.enabledDatabaseCustomization` on or off on a connection that holds
     /// users. 400 `This database contains users. You cannot change
     /// "options.enabledDatabaseCustomization" setting.` (doc: Management API OAS, connections
@@ -644,6 +647,8 @@ impl MgmtError {
                 Some("invalid_body"),
             ),
             // inf: authmock's own text (see the variant).
+            DelegateInvalid { why } => mgmt(StatusCode::BAD_REQUEST, why.clone(), Some("invalid_body")),
+            // inf: authmock's own text (see the variant).
             ScriptsUnavailable { missing } => mgmt(
                 StatusCode::BAD_REQUEST,
                 match missing {
@@ -901,6 +906,9 @@ impl MgmtError {
             ),
             CustomizationLocked => "the connection holds users: delete them first (DELETE /api/v2/users/{id}, or \
                                     DELETE /api/v2/connections/{id}/users?email=), or keep the setting"
+                .into(),
+            DelegateInvalid { .. } => "options.authmock_janrain_login names the Janrain app logins are delegated to: \
+                                       url (loopback), client_id and flow_version (docs/migration.md)"
                 .into(),
             ScriptsUnavailable { .. } => "a login script is customer code: authmock runs it in Node.js only when \
                                           the operator opts in (docs/migration.md, lazy migration); without it, \
