@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::harness::protocol::OpOutcome;
 use crate::harness::steps::observations::{response_json, same_as_sent};
-use crate::harness::world::AuthWorld;
+use crate::harness::world::{AuthWorld, json_of};
 
 /// The entity type of the default app's records (`fixtures/janrain-app.json`, `entity_type`).
 const TYPE_NAME: &str = "user";
@@ -200,17 +200,14 @@ pub(super) async fn records_with_email(world: &AuthWorld, email: &str) -> Result
         .find(|c| c.features.iter().any(|f| f == "owner"))
         .ok_or("the Janrain app has no owner client to read its records with")?;
     let filter = format!("email = '{email}'");
-    let answer: Value = world
-        .control
-        .post(format!("{}/entity.find", janrain.capture.uri()))
-        .basic_auth(&owner.client_id, Some(&owner.client_secret))
-        .form(&[("type_name", TYPE_NAME), ("filter", filter.as_str())])
-        .send()
-        .await
-        .map_err(|e| e.to_string())?
-        .json()
-        .await
-        .map_err(|e| e.to_string())?;
+    let answer = json_of(
+        world
+            .control
+            .post(format!("{}/entity.find", janrain.capture.uri()))
+            .basic_auth(&owner.client_id, Some(&owner.client_secret))
+            .form(&[("type_name", TYPE_NAME), ("filter", filter.as_str())]),
+    )
+    .await?;
     match answer["results"].as_array() {
         Some(results) if answer["stat"] == "ok" => Ok(results.clone()),
         _ => Err(format!(

@@ -10,9 +10,9 @@ use serde_json::{Value, json};
 
 use crate::harness::protocol::OpOutcome;
 use crate::harness::steps::entity::stat_ok_on;
-use crate::harness::steps::observations::{response_json, same_as_sent};
-use crate::harness::world::AuthWorld;
+use crate::harness::steps::observations::{get_json, response_json, same_as_sent};
 use crate::harness::world::janrain::janrain_provider_for;
+use crate::harness::world::{AuthWorld, json_of};
 
 #[given("a fresh Janrain app")]
 async fn fresh_app(world: &mut AuthWorld) -> Result<(), String> {
@@ -354,16 +354,13 @@ async fn request_recovery(world: &AuthWorld, email: &str, client: &str, redirect
 }
 
 async fn post_form(world: &AuthWorld, path: &str, form: &[(&str, &str)]) -> Result<Value, String> {
-    world
-        .control
-        .post(format!("{}{path}", world.janrain().await?.capture.uri()))
-        .form(form)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?
-        .json()
-        .await
-        .map_err(|e| e.to_string())
+    json_of(
+        world
+            .control
+            .post(format!("{}{path}", world.janrain().await?.capture.uri()))
+            .form(form),
+    )
+    .await
 }
 
 /// The newest recovery link mailed to `email`, if any.
@@ -391,16 +388,4 @@ fn code_of(link: &str) -> Option<String> {
         .into_iter()
         .find(|(k, _)| k == "code")
         .map(|(_, v)| v)
-}
-
-async fn get_json(world: &AuthWorld, url: &str) -> Result<Value, String> {
-    world
-        .control
-        .get(url)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?
-        .json()
-        .await
-        .map_err(|e| e.to_string())
 }

@@ -16,7 +16,7 @@ use super::login::{app, begin, complete, report_result, seen, walk};
 use super::observations::{response_json, same_secret};
 use crate::harness::browser::{Landing, without_param};
 use crate::harness::protocol::OpOutcome;
-use crate::harness::world::AuthWorld;
+use crate::harness::world::{AuthWorld, json_of};
 
 const MFA_OTP: &str = "http://auth0.com/oauth/grant-type/mfa-otp";
 /// The `acr_values` that asks for a second factor, and the ID token's `acr` after one (facts
@@ -134,15 +134,7 @@ async fn code_shown(world: &mut AuthWorld, email: &str) -> Result<String, String
         world.auth0().await?.idp.uri(),
         crate::harness::management::encoded(&user_id)
     );
-    let answer: Value = world
-        .control
-        .get(&url)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?
-        .json()
-        .await
-        .map_err(|e| e.to_string())?;
+    let answer = json_of(world.control.get(&url)).await?;
     answer["code"]
         .as_str()
         .map(str::to_owned)

@@ -15,9 +15,9 @@ use crate::core::node::ScriptSettings;
 use crate::harness::management::encoded;
 use crate::harness::protocol::OpOutcome;
 use crate::harness::steps::observations::response_json;
-use crate::harness::world::AuthWorld;
 use crate::harness::world::janrain::migration_fixture;
 use crate::harness::world::migration::Login;
+use crate::harness::world::{AuthWorld, json_of};
 
 /// The tenant's application a migration runs with (`create:connections`, `create:users`,
 /// `read:users`).
@@ -388,18 +388,15 @@ async fn capture(world: &AuthWorld, path: &str, form: &[(&str, &str)]) -> Result
     let (Some(id), Some(secret)) = (&janrain.provider.api_client_id, &janrain.provider.api_client_secret) else {
         return Err("the Janrain app has no API client".into());
     };
-    let answer: Value = world
-        .control
-        .post(format!("{}{path}", janrain.capture.uri()))
-        .basic_auth(id, Some(secret))
-        .header(reqwest::header::USER_AGENT, crate::harness::management::AGENT)
-        .form(form)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?
-        .json()
-        .await
-        .map_err(|e| e.to_string())?;
+    let answer = json_of(
+        world
+            .control
+            .post(format!("{}{path}", janrain.capture.uri()))
+            .basic_auth(id, Some(secret))
+            .header(reqwest::header::USER_AGENT, crate::harness::management::AGENT)
+            .form(form),
+    )
+    .await?;
     if answer["stat"] == "ok" {
         Ok(answer)
     } else {

@@ -5,7 +5,7 @@ use cucumber::then;
 use serde_json::Value;
 
 use crate::harness::protocol::OpOutcome;
-use crate::harness::world::AuthWorld;
+use crate::harness::world::{AuthWorld, json_of};
 
 /// Keys whose values are secrets and never belong in a URL.
 const SECRET_KEYS: &[&str] = &[
@@ -647,15 +647,7 @@ async fn matching(world: &AuthWorld, method: &str, path: &str) -> Result<Vec<Val
 }
 
 pub(crate) async fn get_json(world: &AuthWorld, url: &str) -> Result<Value, String> {
-    world
-        .control
-        .get(url)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?
-        .json()
-        .await
-        .map_err(|e| e.to_string())
+    json_of(world.control.get(url)).await
 }
 
 /// A header value from a journal header map (a string, or several joined).

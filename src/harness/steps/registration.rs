@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::harness::protocol::OpOutcome;
 use crate::harness::steps::entity::{records_with_email, stat_ok_answer, stat_ok_on};
-use crate::harness::world::AuthWorld;
+use crate::harness::world::{AuthWorld, json_of};
 
 /// The refresh secret the harness hands the client to register with: 40 lowercase hex
 /// characters, the shape the mobile SDKs make (facts §2).
@@ -263,17 +263,7 @@ async fn has_display_name(world: &mut AuthWorld, email: String, name: String) ->
 /// The `verification_code` of the newest verification link mailed to `email`, if any.
 async fn verification_code(world: &AuthWorld, email: &str) -> Result<Option<String>, String> {
     let base = world.janrain().await?.capture.uri();
-    let get = |url: String| async move {
-        world
-            .control
-            .get(url)
-            .send()
-            .await
-            .map_err(|e| e.to_string())?
-            .json::<Value>()
-            .await
-            .map_err(|e| e.to_string())
-    };
+    let get = |url: String| json_of(world.control.get(url));
     let list = get(format!("{base}/__authmock__/outbox?to={email}")).await?;
     for summary in list["messages"].as_array().into_iter().flatten() {
         let Some(id) = summary["ID"].as_str() else { continue };

@@ -298,15 +298,7 @@ impl AuthWorld {
                 .map(|id| format!("?before={id}"))
                 .unwrap_or_default();
             let url = format!("{base}/__authmock__/journal{before}");
-            let page: Value = self
-                .control
-                .get(&url)
-                .send()
-                .await
-                .map_err(|e| e.to_string())?
-                .json()
-                .await
-                .map_err(|e| e.to_string())?;
+            let page = json_of(self.control.get(&url)).await?;
             let batch = page["entries"].as_array().cloned().unwrap_or_default();
             let matched = page["matched"].as_u64().unwrap_or(0);
             let done = batch.is_empty() || entries.len() + batch.len() >= usize::try_from(matched).unwrap_or(0);
@@ -374,4 +366,16 @@ pub fn describe(outcome: &Result<OpOutcome, String>) -> String {
         Ok(OpOutcome::Unsupported) => "unsupported".into(),
         Err(e) => format!("client failure: {e}"),
     }
+}
+
+/// Sends one of the harness's own requests and reads its answer as JSON (transport failures and
+/// bodies that are not JSON as their text).
+pub(crate) async fn json_of(request: reqwest::RequestBuilder) -> Result<Value, String> {
+    request
+        .send()
+        .await
+        .map_err(|e| e.to_string())?
+        .json()
+        .await
+        .map_err(|e| e.to_string())
 }
