@@ -609,8 +609,8 @@ async fn enter_current_code(browser: &Client, idp: &authmock::Authmock, alice: &
     fill_and_continue(browser, &[("code", totp["code"].as_str().expect("code"))]).await;
 }
 
-/// Waits until the browser is at the callback, redeems the code, and answers the ID token's claims.
-async fn callback_claims(browser: &Client, idp: &authmock::Authmock, client_id: &str, callback: &str) -> Value {
+/// Waits until the browser is at the callback; its URL.
+async fn landed_at(browser: &Client, callback: &str) -> String {
     let mut url = String::new();
     for _ in 0..100 {
         url = browser.current_url().await.expect("url").to_string();
@@ -619,14 +619,21 @@ async fn callback_claims(browser: &Client, idp: &authmock::Authmock, client_id: 
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    url
+}
+
+/// A query parameter of `url`.
+fn query_param(url: &str, name: &str) -> Option<String> {
     let query = url.split_once('?').map(|(_, q)| q).unwrap_or_default();
     let params: Vec<(String, String)> = serde_urlencoded::from_str(query).expect("query");
-    let code = params
-        .iter()
-        .find(|(n, _)| n == "code")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_else(|| panic!("a code at the callback: {url}"));
-    let tokens: Value = fetch_json(
+    params.into_iter().find(|(n, _)| n == name).map(|(_, v)| v)
+}
+
+/// Waits until the browser is at the callback and redeems its code (PKCE): the token response.
+async fn callback_tokens(browser: &Client, idp: &authmock::Authmock, client_id: &str, callback: &str) -> Value {
+    let url = landed_at(browser, callback).await;
+    let code = query_param(&url, "code").unwrap_or_else(|| panic!("a code at the callback: {url}"));
+    fetch_json(
         reqwest::Client::new()
             .post(format!("{}/oauth/token", idp.uri()))
             .form(&[
@@ -637,14 +644,23 @@ async fn callback_claims(browser: &Client, idp: &authmock::Authmock, client_id: 
                 ("code_verifier", VERIFIER),
             ]),
     )
-    .await;
-    let id_token = tokens["id_token"].as_str().expect("id_token");
-    let payload = id_token.split('.').nth(1).expect("payload");
+    .await
+}
+
+/// A JWT's claims (its signature is the token endpoint's business, checked elsewhere).
+fn jwt_claims(token: &Value) -> Value {
+    let token = token.as_str().unwrap_or_else(|| panic!("a token, not {token}"));
+    let payload = token.split('.').nth(1).expect("payload");
     use base64::Engine as _;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload)
         .expect("base64url");
     serde_json::from_slice(&bytes).expect("claims")
+}
+
+/// Waits until the browser is at the callback, redeems the code, and answers the ID token's claims.
+async fn callback_claims(browser: &Client, idp: &authmock::Authmock, client_id: &str, callback: &str) -> Value {
+    jwt_claims(&callback_tokens(browser, idp, client_id, callback).await["id_token"])
 }
 
 /// A login under the MFA policy: after the password the page enrols a TOTP authenticator, the
@@ -730,11 +746,12 @@ async fn mfa_step_up_in_headless_chromium() {
 
 /// An invited user follows the invitation into the organization: headless Chromium opens
 /// `/authorize` with the invitation link's `invitation` and `organization`, logs in on the
-/// Universal Login form, and lands on the callback with a code whose ID token names the
-/// organization; the user is then a member.
+/// Universal Login form, and lands on the callback with a code whose tokens name the
+/// organization, the access token with the permissions of the role the invitation gave; the user
+/// is then a member. Another user, not a member, logging in through the organization in the same
+/// browser is refused at the callback.
 #[tokio::test]
 async fn invited_user_logs_in_to_the_organization_in_headless_chromium() {
-    use base64::Engine as _;
     let Some((browser, _driver, _profile)) = headless().await else {
         return;
     };
@@ -764,7 +781,13 @@ async fn invited_user_logs_in_to_the_organization_in_headless_chromium() {
             .request(method, format!("{base}{path}"))
             .bearer_auth(&bearer)
             .json(&body);
-        async move { request.send().await.expect("sent").text().await.expect("body") }
+        async move {
+            let response = request.send().await.expect("sent");
+            let status = response.status();
+            let text = response.text().await.expect("body");
+            assert!(status.is_success(), "{path}: {status} {text}");
+            serde_json::from_str::<Value>(&text).unwrap_or(Value::Null)
+        }
     };
     // The callback is a page of the server itself (a 404 the browser shows), so the browser
     // lands somewhere and its URL carries the code.
@@ -777,15 +800,28 @@ async fn invited_user_logs_in_to_the_organization_in_headless_chromium() {
                "callbacks": [callback]}),
     )
     .await;
-    let org: Value = serde_json::from_str(
-        &api(
-            reqwest::Method::POST,
-            "/api/v2/organizations".into(),
-            json!({"name": "acme"}),
-        )
-        .await,
+    // RBAC on the example API, and a role holding one of its permissions.
+    let audience = "https://api.example.com/";
+    api(
+        reqwest::Method::PATCH,
+        "/api/v2/resource-servers/https%3A%2F%2Fapi.example.com%2F".into(),
+        json!({"enforce_policies": true, "token_dialect": "access_token_authz"}),
     )
-    .expect("organization");
+    .await;
+    let role = api(reqwest::Method::POST, "/api/v2/roles".into(), json!({"name": "reader"})).await;
+    let role_id = role["id"].as_str().expect("role id").to_owned();
+    api(
+        reqwest::Method::POST,
+        format!("/api/v2/roles/{role_id}/permissions"),
+        json!({"permissions": [{"resource_server_identifier": audience, "permission_name": "read:messages"}]}),
+    )
+    .await;
+    let org = api(
+        reqwest::Method::POST,
+        "/api/v2/organizations".into(),
+        json!({"name": "acme"}),
+    )
+    .await;
     let org_id = org["id"].as_str().expect("id").to_owned();
     let connection_id = summary["connections"][0]["id"].as_str().expect("connection id");
     api(
@@ -794,97 +830,61 @@ async fn invited_user_logs_in_to_the_organization_in_headless_chromium() {
         json!({"connection_id": connection_id, "assign_membership_on_login": false}),
     )
     .await;
-    let alice = &summary["users"][0];
-    let invitation: Value = serde_json::from_str(
-        &api(
-            reqwest::Method::POST,
-            format!("/api/v2/organizations/{org_id}/invitations"),
-            json!({"inviter": {"name": "Admin"}, "invitee": {"email": alice["email"]}, "client_id": spa_id}),
-        )
-        .await,
+    let (alice, bob) = (&summary["users"][0], &summary["users"][1]);
+    let invitation = api(
+        reqwest::Method::POST,
+        format!("/api/v2/organizations/{org_id}/invitations"),
+        json!({"inviter": {"name": "Admin"}, "invitee": {"email": alice["email"]}, "client_id": spa_id,
+               "roles": [role_id]}),
     )
-    .expect("invitation");
-    let ticket = invitation["ticket_id"].as_str().expect("ticket");
-
-    let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-    let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-    let authorize = reqwest::Url::parse_with_params(
-        &format!("{base}/authorize"),
-        [
-            ("response_type", "code"),
-            ("client_id", &spa_id),
-            ("redirect_uri", &callback),
-            ("scope", "openid profile email"),
-            ("state", "st4te"),
-            ("code_challenge", challenge),
-            ("code_challenge_method", "S256"),
-            ("invitation", ticket),
-            ("organization", &org_id),
-        ],
-    )
-    .expect("url");
-    browser.goto(authorize.as_str()).await.expect("login page loads");
-    let username = browser
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Id("username"))
-        .await
-        .expect("username field");
-    username
-        .send_keys(alice["email"].as_str().expect("email"))
-        .await
-        .expect("typed");
-    let password = browser.find(Locator::Id("password")).await.expect("password field");
-    password.send_keys("Wonderland-2026").await.expect("typed");
-    browser
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .expect("button")
-        .click()
-        .await
-        .expect("submitted");
-    let mut landed = None;
-    for _ in 0..100 {
-        let url = browser.current_url().await.expect("url");
-        if url.as_str().starts_with(&callback) {
-            landed = Some(url);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let landed = landed.expect("the browser reached the callback");
-    let code = landed
-        .query_pairs()
-        .find(|(k, _)| k == "code")
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_else(|| panic!("a code in {landed}"));
-    browser.close().await.expect("session closes");
-
-    let tokens: Value = fetch_json(http.post(format!("{base}/oauth/token")).form(&[
-        ("grant_type", "authorization_code"),
-        ("client_id", spa_id.as_str()),
-        ("code", code.as_str()),
-        ("redirect_uri", callback.as_str()),
-        ("code_verifier", verifier),
-    ]))
     .await;
-    let id_token = tokens["id_token"].as_str().unwrap_or_else(|| panic!("{tokens}"));
-    let payload = id_token.split('.').nth(1).expect("payload");
-    let claims: Value = serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(payload)
-            .expect("base64url"),
-    )
-    .expect("claims");
-    assert_eq!(claims["org_id"], org_id.as_str());
+    let ticket = invitation["ticket_id"].as_str().expect("ticket");
+    let through_org = format!("&audience=https%3A%2F%2Fapi.example.com%2F&organization={org_id}");
+
+    browser
+        .goto(&authorize_url(
+            &idp,
+            &spa_id,
+            &callback,
+            &format!("{through_org}&invitation={ticket}"),
+        ))
+        .await
+        .expect("login page loads");
+    let email = alice["email"].as_str().expect("email");
+    fill_and_continue(&browser, &[("username", email), ("password", "Wonderland-2026")]).await;
+    let tokens = callback_tokens(&browser, &idp, &spa_id, &callback).await;
+    assert_eq!(jwt_claims(&tokens["id_token"])["org_id"], org_id.as_str(), "{tokens}");
+    let access = jwt_claims(&tokens["access_token"]);
+    assert_eq!(access["org_id"], org_id.as_str(), "{access}");
+    assert_eq!(access["permissions"], json!(["read:messages"]), "{access}");
     let members = api(
         reqwest::Method::GET,
         format!("/api/v2/organizations/{org_id}/members"),
         Value::Null,
     )
     .await;
-    assert!(
-        members.contains(alice["user_id"].as_str().expect("user id")),
-        "{members}"
+    assert_eq!(members[0]["user_id"], alice["user_id"], "{members}");
+
+    // Bob, in a browser without Alice's session, is no member: refused at the callback.
+    browser.delete_all_cookies().await.expect("cookies cleared");
+    browser
+        .goto(&authorize_url(&idp, &spa_id, &callback, &through_org))
+        .await
+        .expect("login page loads");
+    let email = bob["email"].as_str().expect("email");
+    fill_and_continue(&browser, &[("username", email), ("password", "Builder-2026")]).await;
+    let refused = landed_at(&browser, &callback).await;
+    browser.close().await.expect("session closes");
+    assert_eq!(
+        query_param(&refused, "error").as_deref(),
+        Some("access_denied"),
+        "{refused}"
+    );
+    let description = query_param(&refused, "error_description").unwrap_or_default();
+    let bob_id = bob["user_id"].as_str().expect("user id");
+    assert_eq!(
+        description,
+        format!("user {bob_id} is not part of the {org_id} organization"),
+        "{refused}"
     );
 }
