@@ -91,15 +91,7 @@ impl Picture {
         if letters.len() > 2 || !letters.bytes().all(|b| b.is_ascii_lowercase()) {
             return None;
         }
-        let mut md5 = [0; 16];
-        for (byte, pair) in md5.iter_mut().zip(hex.as_bytes().chunks(2)) {
-            let digit = |b: u8| match b {
-                b'0'..=b'9' => Some(b - b'0'),
-                b'a'..=b'f' => Some(b - b'a' + 10),
-                _ => None,
-            };
-            *byte = digit(pair[0])? << 4 | digit(pair[1])?;
-        }
+        let md5: [u8; 16] = data_encoding::HEXLOWER.decode(hex.as_bytes()).ok()?.try_into().ok()?;
         let mut initials = [0; 2];
         initials[..letters.len()].copy_from_slice(letters.as_bytes());
         Some(Self::Gravatar { secure, md5, initials })
@@ -118,9 +110,7 @@ impl fmt::Display for Picture {
             Self::Url(url) => f.write_str(url),
             Self::Gravatar { secure, md5, initials } => {
                 f.write_str(GRAVATAR_HOSTS[usize::from(*secure)])?;
-                for byte in md5 {
-                    write!(f, "{byte:02x}")?;
-                }
+                f.write_str(&data_encoding::HEXLOWER.encode(md5))?;
                 f.write_str(GRAVATAR_FALLBACK)?;
                 for &letter in initials.iter().take_while(|&&b| b != 0) {
                     f.write_char(char::from(letter))?;
