@@ -31,17 +31,22 @@ async fn takes_organizations(world: &mut AuthWorld, name: String) -> Result<(), 
     ))
 }
 
-#[when(expr = "the client creates the organization {string} with the connection {string}")]
-async fn create_organization(world: &mut AuthWorld, name: String, connection: String) -> Result<(), String> {
-    let connection_id = world
+/// The id of the tenant's connection `name`.
+async fn connection_id(world: &mut AuthWorld, name: &str) -> Result<String, String> {
+    world
         .auth0()
         .await?
         .summary
         .connections
         .iter()
-        .find(|c| c.name == connection)
+        .find(|c| c.name == name)
         .map(|c| c.id.clone())
-        .ok_or_else(|| format!("the tenant has no connection named {connection:?}"))?;
+        .ok_or_else(|| format!("the tenant has no connection named {name:?}"))
+}
+
+#[when(expr = "the client creates the organization {string} with the connection {string}")]
+async fn create_organization(world: &mut AuthWorld, name: String, connection: String) -> Result<(), String> {
+    let connection_id = connection_id(world, &connection).await?;
     let args = json!({
         "name": name,
         "enabled_connections": [{ "connection_id": connection_id, "assign_membership_on_login": false }],
@@ -216,14 +221,7 @@ async fn id_token_claims(world: &AuthWorld, name: &str, code: &str) -> Result<Va
 #[given(expr = "the provider has the organization {string} with the connection {string}")]
 async fn provider_organization(world: &mut AuthWorld, name: String, connection: String) -> Result<(), String> {
     let app = super::login::app(world)?;
-    let auth0 = world.auth0().await?;
-    let connection_id = auth0
-        .summary
-        .connections
-        .iter()
-        .find(|c| c.name == connection)
-        .map(|c| c.id.clone())
-        .ok_or_else(|| format!("the tenant has no connection named {connection:?}"))?;
+    let connection_id = connection_id(world, &connection).await?;
     let client = format!("clients/{}", encoded(&app.client_id));
     let login_route = format!("{}/login", origin(&app.redirect_uri));
     let body = json!({ "organization_usage": "allow", "initiate_login_uri": login_route });
