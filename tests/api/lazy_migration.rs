@@ -79,17 +79,7 @@ async fn create_with_scripts(app: &TestApp, scripts: Value, configuration: Value
 
 /// A password-realm login into the legacy connection through the web app.
 async fn realm_login(app: &TestApp, username: &str, password: &str) -> Reply {
-    let (client_id, client_secret) = app.credentials(App::Web);
-    app.oauth(&json!({
-        "grant_type": "http://auth0.com/oauth/grant-type/password-realm",
-        "client_id": client_id,
-        "client_secret": client_secret,
-        "username": username,
-        "password": password,
-        "realm": LEGACY,
-        "scope": "openid profile email",
-    }))
-    .await
+    app.login_in(LEGACY, username, password).await
 }
 
 /// The users of the legacy connection.
@@ -151,6 +141,38 @@ const JANRAIN_LOGIN: &str = r#"function login(email, password, callback) {
   });
 }"#;
 
+/// Carol's Auth0 id once migrated: her uuid in the Janrain fixture.
+const CAROL_AUTH0_ID: &str = "auth0|5b1c7e2a-9d43-4f0e-8a61-3c2d9e4f7b10";
+
+/// Carol's lazy migration against the Janrain app at `capture_uri`, however the connection asks
+/// it: a wrong password is the usual wrong-credentials answer and migrates nobody; the first right
+/// login (email upper-cased) migrates her under her Janrain uuid, email lower-cased; later logins
+/// are the store's (Janrain is not asked again, a wrong password is refused by the store). The
+/// first right login's reply.
+async fn carol_migrates_once(app: &TestApp, capture_uri: &str) -> Reply {
+    let wrong = realm_login(app, CAROL, "not-her-password").await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN, "{}", wrong.body);
+    assert_eq!(
+        wrong.json(),
+        json!({"error": "invalid_grant", "error_description": "Wrong email or password."})
+    );
+    assert!(legacy_users(app).is_empty());
+    assert_eq!(janrain_sign_ins(capture_uri).await, 1);
+
+    let first = realm_login(app, &CAROL.to_uppercase(), CAROL_PASSWORD).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!(janrain_sign_ins(capture_uri).await, 2);
+    assert_eq!(legacy_users(app), [(CAROL_AUTH0_ID.to_owned(), CAROL.to_owned())]);
+
+    let second = realm_login(app, CAROL, CAROL_PASSWORD).await;
+    assert_eq!(second.status, StatusCode::OK, "{}", second.body);
+    let wrong = realm_login(app, CAROL, "not-her-password").await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN, "{}", wrong.body);
+    assert_eq!(janrain_sign_ins(capture_uri).await, 2);
+    assert_eq!(legacy_users(app).len(), 1);
+    first
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_janrain_login_script_migrates_on_first_login_and_is_never_called_again() {
     if !node_present() {
@@ -171,37 +193,9 @@ async fn a_janrain_login_script_migrates_on_first_login_and_is_never_called_agai
     let read = app.get(&format!("/api/v2/connections/{id}"), Some(&token)).await;
     assert_ne!(read.json()["options"]["configuration"]["client_id"], WEB_ID);
 
-    // A wrong password: the script maps Capture's 200 + stat:error to WrongUsernameOrPasswordError,
-    // which is the usual wrong-credentials answer; nobody is migrated.
-    let wrong = realm_login(&app, CAROL, "not-her-password").await;
-    assert_eq!(wrong.status, StatusCode::FORBIDDEN, "{}", wrong.body);
-    assert_eq!(
-        wrong.json(),
-        json!({"error": "invalid_grant", "error_description": "Wrong email or password."})
-    );
-    assert!(legacy_users(&app).is_empty());
-    assert_eq!(janrain_sign_ins(&capture.uri()).await, 1);
-
-    // The first right login migrates Carol under her Janrain uuid, email lower-cased.
-    let first = realm_login(&app, &CAROL.to_uppercase(), CAROL_PASSWORD).await;
-    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
-    assert_eq!(janrain_sign_ins(&capture.uri()).await, 2);
-    let users = legacy_users(&app);
-    assert_eq!(users.len(), 1, "{users:?}");
-    // Carol's uuid in the Janrain fixture.
-    assert_eq!(users[0].0, "auth0|5b1c7e2a-9d43-4f0e-8a61-3c2d9e4f7b10");
-    assert_eq!(users[0].1, CAROL);
+    let first = carol_migrates_once(&app, &capture.uri()).await;
     let sub = crate::helpers::claims(first.json()["id_token"].as_str().expect("id_token"))["sub"].clone();
-    assert_eq!(sub, users[0].0.as_str());
-
-    // Later logins are the store's: the script (and so Janrain) is not called again, and a wrong
-    // password is refused by the store.
-    let second = realm_login(&app, CAROL, CAROL_PASSWORD).await;
-    assert_eq!(second.status, StatusCode::OK, "{}", second.body);
-    let wrong = realm_login(&app, CAROL, "not-her-password").await;
-    assert_eq!(wrong.status, StatusCode::FORBIDDEN, "{}", wrong.body);
-    assert_eq!(janrain_sign_ins(&capture.uri()).await, 2);
-    assert_eq!(legacy_users(&app).len(), 1);
+    assert_eq!(sub, CAROL_AUTH0_ID);
 }
 
 /// A custom database without `import_mode` ("Use my own database" without "Import Users to
@@ -673,27 +667,8 @@ async fn a_connection_delegating_to_janrain_migrates_without_a_script() {
     .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
 
-    let wrong = realm_login(&app, CAROL, "not-her-password").await;
-    assert_eq!(wrong.status, StatusCode::FORBIDDEN, "{}", wrong.body);
-    assert_eq!(
-        wrong.json(),
-        json!({"error": "invalid_grant", "error_description": "Wrong email or password."})
-    );
-    assert!(legacy_users(&app).is_empty());
-    assert_eq!(janrain_sign_ins(&capture.uri()).await, 1);
-
-    let first = realm_login(&app, &CAROL.to_uppercase(), CAROL_PASSWORD).await;
-    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
-    assert_eq!(janrain_sign_ins(&capture.uri()).await, 2);
-    let users = legacy_users(&app);
-    assert_eq!(
-        users,
-        [(
-            "auth0|5b1c7e2a-9d43-4f0e-8a61-3c2d9e4f7b10".to_owned(),
-            CAROL.to_owned()
-        )]
-    );
-    let carol = app.tenant.state().user(&users[0].0).cloned().expect("migrated");
+    carol_migrates_once(&app, &capture.uri()).await;
+    let carol = app.tenant.state().user(CAROL_AUTH0_ID).cloned().expect("migrated");
     assert_eq!(carol.given_name.as_deref(), Some("Carol"));
     assert_eq!(carol.family_name.as_deref(), Some("Jones"));
     assert!(
@@ -701,12 +676,6 @@ async fn a_connection_delegating_to_janrain_migrates_without_a_script() {
         "{:?}",
         carol.app_metadata
     );
-
-    let second = realm_login(&app, CAROL, CAROL_PASSWORD).await;
-    assert_eq!(second.status, StatusCode::OK, "{}", second.body);
-    let wrong = realm_login(&app, CAROL, "not-her-password").await;
-    assert_eq!(wrong.status, StatusCode::FORBIDDEN, "{}", wrong.body);
-    assert_eq!(janrain_sign_ins(&capture.uri()).await, 2);
 }
 
 /// The delegate reaches loopback only, as scripts do, and a setting that could not sign anyone

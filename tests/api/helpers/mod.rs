@@ -227,6 +227,12 @@ impl TestApp {
 
     /// Logs a user in with the password-realm grant through the web app.
     pub async fn login(&self, username: &str, password: &str) -> Reply {
+        self.login_in(CONNECTION, username, password).await
+    }
+
+    /// Logs a user of the database connection `realm` in with the password-realm grant through
+    /// the web app.
+    pub async fn login_in(&self, realm: &str, username: &str, password: &str) -> Reply {
         let (client_id, client_secret) = self.credentials(App::Web);
         self.oauth(&json!({
             "grant_type": "http://auth0.com/oauth/grant-type/password-realm",
@@ -234,7 +240,7 @@ impl TestApp {
             "client_secret": client_secret,
             "username": username,
             "password": password,
-            "realm": CONNECTION,
+            "realm": realm,
             "scope": "openid profile email",
         }))
         .await
