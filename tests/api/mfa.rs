@@ -90,6 +90,16 @@ pub(crate) async fn mfa_grant(app: &TestApp, grant_type: &str, fields: Value) ->
     app.oauth(&body).await
 }
 
+/// `POST /mfa/challenge` as the web application, for `challenge_type` (all types when `None`).
+async fn challenge(app: &TestApp, mfa_token: &str, challenge_type: Option<&str>) -> Reply {
+    let (client_id, client_secret) = app.credentials(App::Web);
+    let mut body = json!({"client_id": client_id, "client_secret": client_secret, "mfa_token": mfa_token});
+    if let Some(challenge_type) = challenge_type {
+        body["challenge_type"] = challenge_type.into();
+    }
+    app.post_json("/mfa/challenge", None, &body).await
+}
+
 async fn associate(app: &TestApp, mfa_token: &str, body: Value) -> Reply {
     app.post_json("/mfa/associate", Some(mfa_token), &body).await
 }
@@ -238,14 +248,7 @@ async fn otp_enrolment_then_challenge_and_grant() {
     let again = login_with(&app, json!({})).await;
     assert_wire!("mfa_required_challenge", again);
     let token = again.json()["mfa_token"].as_str().expect("token").to_owned();
-    let (client_id, client_secret) = app.credentials(App::Web);
-    let challenge = app
-        .post_json(
-            "/mfa/challenge",
-            None,
-            &json!({"client_id": client_id, "client_secret": client_secret, "mfa_token": token, "challenge_type": "otp"}),
-        )
-        .await;
+    let challenge = challenge(&app, &token, Some("otp")).await;
     assert_wire!("mfa_challenge_otp", challenge);
     // The code of this step was spent by the enrolment: the next step's works.
     let reused = mfa_grant(&app, OTP, json!({"mfa_token": token, "otp": code})).await;
@@ -328,14 +331,7 @@ async fn email_and_sms_codes_go_to_the_outbox() {
 
     // The next login challenges the email authenticator.
     let token = mfa_token(&app).await;
-    let (client_id, client_secret) = app.credentials(App::Web);
-    let challenge = app
-        .post_json(
-            "/mfa/challenge",
-            None,
-            &json!({"client_id": client_id, "client_secret": client_secret, "mfa_token": token, "challenge_type": "oob"}),
-        )
-        .await;
+    let challenge = challenge(&app, &token, Some("oob")).await;
     assert_eq!(challenge.status, StatusCode::OK, "{}", challenge.body);
     let body = challenge.json();
     assert_eq!(
@@ -703,14 +699,7 @@ async fn a_push_waits_for_its_answer_then_grants_or_is_rejected() {
         "mfa_authenticators_after_push",
         app.get("/mfa/authenticators", Some(&token)).await
     );
-    let (client_id, client_secret) = app.credentials(App::Web);
-    let challenge = app
-        .post_json(
-            "/mfa/challenge",
-            None,
-            &json!({"client_id": client_id, "client_secret": client_secret, "mfa_token": token, "challenge_type": "oob"}),
-        )
-        .await;
+    let challenge = challenge(&app, &token, Some("oob")).await;
     assert_wire!("mfa_challenge_push", challenge);
     let oob_code = challenge.json()["oob_code"].as_str().expect("oob_code").to_owned();
     let rejected = decide_push(&app, json!({"user_id": ALICE, "decision": "reject"})).await;
@@ -875,14 +864,7 @@ async fn a_voice_code_goes_to_the_outbox_like_an_sms() {
         "mfa_authenticators_after_voice",
         app.get("/mfa/authenticators", Some(&token)).await
     );
-    let (client_id, client_secret) = app.credentials(App::Web);
-    let challenge = app
-        .post_json(
-            "/mfa/challenge",
-            None,
-            &json!({"client_id": client_id, "client_secret": client_secret, "mfa_token": token}),
-        )
-        .await;
+    let challenge = challenge(&app, &token, None).await;
     assert_eq!(challenge.status, StatusCode::OK, "{}", challenge.body);
     assert_eq!(challenge.json()["binding_method"], "prompt");
     let listed = app.get("/__authmock__/outbox?to=%2B44207183875044", None).await.json();
