@@ -611,6 +611,16 @@ pub fn secret_kind(key: &str) -> Option<bool> {
     if key == "invitation" {
         return Some(true);
     }
+    // Every secret's last word holds a stem (`user-agent`, `content-type` and most keys do not):
+    // such keys are answered without splitting them into words.
+    if !could_hold_secrets(key) {
+        return None;
+    }
+    secret_by_words(key)
+}
+
+/// [`secret_kind`] from the key's words alone.
+fn secret_by_words(key: &str) -> Option<bool> {
     let mut words = key_words(key);
     // A Guardian enrollment ticket's `ticket_id` and the `ticket_url` that carries it: tailed.
     if let [.., ticket, tail] = words.as_slice()
@@ -1278,6 +1288,45 @@ mod tests {
             ..Filter::default()
         });
         assert_eq!(rest.entries.len(), 50);
+    }
+
+    #[test]
+    fn keys_the_prefilter_skips_are_never_secrets() {
+        // Every word the classifier knows, alone and after each qualifier or owner, joined and
+        // cased every way the classifier reads: whenever the words name a secret, the prefilter
+        // let the key through.
+        let nouns = HIDDEN_NOUNS.iter().chain(TAILED_NOUNS).chain(JOINED_NOUNS.iter().map(|(n, _)| n));
+        let words: Vec<&str> = nouns
+            .chain(QUALIFIERS)
+            .chain(THING_CODES)
+            .chain(KEY_OWNERS)
+            .chain(&["key", "ticket", "id", "url", "user", "x", "Token", "IDToken"])
+            .copied()
+            .collect();
+        let mut checked = 0;
+        for first in &words {
+            for second in &words {
+                for joined in [
+                    format!("{first}_{second}"),
+                    format!("{first}-{second}"),
+                    format!("{first}.{second}"),
+                    format!("{first}{second}"),
+                    format!("{first}{}", second.to_uppercase()),
+                    format!("{}{second}", first.to_uppercase()),
+                    format!("x-{first}-{second}-confirm"),
+                ] {
+                    // Two words never spell the two whole-key cases (`configuration`,
+                    // `invitation`), so the prefiltered answer is the words' answer.
+                    assert_eq!(secret_kind(&joined), secret_by_words(&joined), "{joined}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 10_000, "{checked}");
+        for ordinary in ["user-agent", "content-type", "accept", "host", "x-request-id", "connection"] {
+            assert!(!could_hold_secrets(ordinary), "{ordinary}");
+            assert_eq!(secret_kind(ordinary), None);
+        }
     }
 
     #[test]
