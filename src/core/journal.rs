@@ -1295,7 +1295,10 @@ mod tests {
         // Every word the classifier knows, alone and after each qualifier or owner, joined and
         // cased every way the classifier reads: whenever the words name a secret, the prefilter
         // let the key through.
-        let nouns = HIDDEN_NOUNS.iter().chain(TAILED_NOUNS).chain(JOINED_NOUNS.iter().map(|(n, _)| n));
+        let nouns = HIDDEN_NOUNS
+            .iter()
+            .chain(TAILED_NOUNS)
+            .chain(JOINED_NOUNS.iter().map(|(n, _)| n));
         let words: Vec<&str> = nouns
             .chain(QUALIFIERS)
             .chain(THING_CODES)
@@ -1323,7 +1326,14 @@ mod tests {
             }
         }
         assert!(checked > 10_000, "{checked}");
-        for ordinary in ["user-agent", "content-type", "accept", "host", "x-request-id", "connection"] {
+        for ordinary in [
+            "user-agent",
+            "content-type",
+            "accept",
+            "host",
+            "x-request-id",
+            "connection",
+        ] {
             assert!(!could_hold_secrets(ordinary), "{ordinary}");
             assert_eq!(secret_kind(ordinary), None);
         }
