@@ -612,8 +612,9 @@ pub fn secret_kind(key: &str) -> Option<bool> {
         return Some(true);
     }
     // Every secret's last word holds a stem (`user-agent`, `content-type` and most keys do not):
-    // such keys are answered without splitting them into words.
-    if !could_hold_secrets(key) {
+    // such keys are answered without splitting them into words. Only ASCII keys: a word's
+    // lower case can spell a stem its bytes do not (the Kelvin sign lowers to `k`).
+    if key.is_ascii() && !could_hold_secrets(key) {
         return None;
     }
     secret_by_words(key)
@@ -1292,9 +1293,8 @@ mod tests {
 
     #[test]
     fn keys_the_prefilter_skips_are_never_secrets() {
-        // Every word the classifier knows, alone and after each qualifier or owner, joined and
-        // cased every way the classifier reads: whenever the words name a secret, the prefilter
-        // let the key through.
+        // Every pair of words the classifier knows, joined and cased every way it reads them:
+        // the answer with the prefilter is the answer from the words alone.
         let nouns = HIDDEN_NOUNS
             .iter()
             .chain(TAILED_NOUNS)
@@ -1337,6 +1337,8 @@ mod tests {
             assert!(!could_hold_secrets(ordinary), "{ordinary}");
             assert_eq!(secret_kind(ordinary), None);
         }
+        // A key whose bytes hold no stem but whose lower case does is still read word by word.
+        assert_eq!(secret_kind("api_\u{212A}ey"), Some(true));
     }
 
     #[test]
