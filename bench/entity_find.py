@@ -23,7 +23,9 @@ fixture["users"] = [{
     "givenName": "G%d" % i, "familyName": "F%d" % (i % 500), "displayName": "U %d" % i,
     "attributes": {"created": "20%02d-%02d-%02d 10:00:00.000000 +0000" % (10 + i % 15, 1 + i % 12, 1 + i % 28)},
 } for i in range(RECORDS)]
-path = os.path.join(tempfile.mkdtemp(), "janrain-100k.json")
+# The fixture written (tens of MB), removed when the script ends.
+WORK = tempfile.TemporaryDirectory(prefix="authmock-entity-find-")
+path = os.path.join(WORK.name, "janrain-100k.json")
 json.dump(fixture, open(path, "w"))
 
 def serve(fixture_path):

@@ -18,7 +18,7 @@ refused as `DUPLICATED_USER`); and logs 5 random migrated users in with the
 password-realm grant. Prints the seconds of each phase and the server's RSS. Loopback only,
 bounded: every wait has a deadline. Standard library only.
 """
-import base64, json, os, random, subprocess, sys, tempfile, time, urllib.error, urllib.parse, urllib.request, uuid
+import base64, json, os, random, shutil, subprocess, sys, tempfile, time, urllib.error, urllib.parse, urllib.request, uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = sys.argv[1]
@@ -153,6 +153,7 @@ def main():
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+        shutil.rmtree(work, ignore_errors=True)
 
     print(f"{N:,} generated Janrain users ({len(entries):,} with a password, {social:,} social-only)")
     print(f"  server start (seeding):   {start_s:7.2f} s, RSS {rss_start:.0f} MiB")

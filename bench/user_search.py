@@ -30,9 +30,13 @@ connection = base["connections"][0]["name"]
 admin = next(c for c in base["clients"] if c["name"].startswith("User admin"))
 
 
+# The fixtures written (tens of MB each), removed when the script ends.
+WORK = tempfile.TemporaryDirectory(prefix="authmock-user-search-")
+
+
 def write(users):
     fixture = dict(base, users=base["users"] + users)
-    path = os.path.join(tempfile.mkdtemp(), "auth0-%d.json" % len(users))
+    path = os.path.join(WORK.name, "auth0-%d.json" % len(users))
     json.dump(fixture, open(path, "w"))
     return path
 
