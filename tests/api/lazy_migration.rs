@@ -57,6 +57,20 @@ async fn create_legacy(app: &TestApp, login: &str, configuration: Value) -> Repl
 
 /// The same with any `customScripts`.
 async fn create_with_scripts(app: &TestApp, scripts: Value, configuration: Value) -> Reply {
+    create_migrating(
+        app,
+        json!({
+            "enabledDatabaseCustomization": true,
+            "import_mode": true,
+            "customScripts": scripts,
+            "configuration": configuration,
+        }),
+    )
+    .await
+}
+
+/// `POST /api/v2/connections` of the legacy database with `options`, enabled for the web apps.
+async fn create_migrating(app: &TestApp, options: Value) -> Reply {
     let token = app.token(App::Explorer).await;
     let (web_app, _) = app.credentials(App::Web);
     app.post_json(
@@ -66,12 +80,7 @@ async fn create_with_scripts(app: &TestApp, scripts: Value, configuration: Value
             "name": LEGACY,
             "strategy": "auth0",
             "enabled_clients": [web_app, WEB],
-            "options": {
-                "enabledDatabaseCustomization": true,
-                "import_mode": true,
-                "customScripts": scripts,
-                "configuration": configuration,
-            },
+            "options": options,
         }),
     )
     .await
@@ -208,26 +217,17 @@ async fn without_import_mode_every_login_asks_the_script() {
     }
     let capture = authmock::JanrainMock::start().await;
     let app = scripting_app(Duration::from_secs(20));
-    let token = app.token(App::Explorer).await;
-    let (web_app, _) = app.credentials(App::Web);
     let configuration = json!({"janrain_url": capture.uri(), "client_id": WEB_ID, "flow_version": FLOW_VERSION});
-    let created = app
-        .post_json(
-            "/api/v2/connections",
-            Some(&token),
-            &json!({
-                "name": LEGACY,
-                "strategy": "auth0",
-                "enabled_clients": [web_app, WEB],
-                "options": {
-                    "enabledDatabaseCustomization": true,
-                    "import_mode": false,
-                    "customScripts": {"login": JANRAIN_LOGIN},
-                    "configuration": configuration,
-                },
-            }),
-        )
-        .await;
+    let created = create_migrating(
+        &app,
+        json!({
+            "enabledDatabaseCustomization": true,
+            "import_mode": false,
+            "customScripts": {"login": JANRAIN_LOGIN},
+            "configuration": configuration,
+        }),
+    )
+    .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     for call in 1..=2 {
         let login = realm_login(&app, CAROL, CAROL_PASSWORD).await;
@@ -637,19 +637,7 @@ async fn a_flood_of_hanging_logins_runs_a_bounded_number_of_scripts() {
 /// `POST /api/v2/connections` of a migrating database that delegates its logins to a Janrain app
 /// (`options.authmock_janrain_login`, authmock's own setting): no script, no Node.js.
 async fn create_delegating(app: &TestApp, setting: Value) -> Reply {
-    let token = app.token(App::Explorer).await;
-    let (web_app, _) = app.credentials(App::Web);
-    app.post_json(
-        "/api/v2/connections",
-        Some(&token),
-        &json!({
-            "name": LEGACY,
-            "strategy": "auth0",
-            "enabled_clients": [web_app, WEB],
-            "options": {"import_mode": true, "authmock_janrain_login": setting},
-        }),
-    )
-    .await
+    create_migrating(app, json!({"import_mode": true, "authmock_janrain_login": setting})).await
 }
 
 /// The declarative mode migrates as the community script does: a wrong password is the usual

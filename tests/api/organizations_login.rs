@@ -683,6 +683,16 @@ async fn backend_grant(app: &TestApp) -> String {
     list[0]["id"].as_str().expect("grant id").to_owned()
 }
 
+/// Sets the client grant's `organization_usage`.
+async fn grant_usage(app: &TestApp, grant: &str, usage: &str) {
+    patch(
+        app,
+        &format!("/api/v2/client-grants/{grant}"),
+        json!({"organization_usage": usage}),
+    )
+    .await;
+}
+
 async fn client_credentials(app: &TestApp, organization: Value) -> crate::helpers::Reply {
     let (client_id, client_secret) = app.credentials(App::Backend);
     let mut body = json!({
@@ -705,12 +715,7 @@ async fn client_credentials_with_an_organization_follows_the_client_grant() {
     // auth0-python sends `"organization": null`: no organization.
     let null = client_credentials(&app, Value::Null).await;
     assert_eq!(null.status, StatusCode::OK, "{}", null.body);
-    patch(
-        &app,
-        &format!("/api/v2/client-grants/{grant}"),
-        json!({"organization_usage": "allow"}),
-    )
-    .await;
+    grant_usage(&app, &grant, "allow").await;
     let unassociated = client_credentials(&app, json!(org)).await;
     assert_eq!(unassociated.status, StatusCode::FORBIDDEN, "{}", unassociated.body);
     patch(
@@ -746,12 +751,7 @@ async fn client_credentials_with_an_organization_follows_the_client_grant() {
     );
     assert_eq!(token["org_name"], "acme");
     // `require`: none sent is refused, unless the application has a default organization.
-    patch(
-        &app,
-        &format!("/api/v2/client-grants/{grant}"),
-        json!({"organization_usage": "require"}),
-    )
-    .await;
+    grant_usage(&app, &grant, "require").await;
     let required = client_credentials(&app, Value::Null).await;
     assert_wire!("org_m2m_required", required);
     let (backend, _) = app.credentials(App::Backend);
@@ -864,12 +864,7 @@ async fn client_credentials_reach_an_organization_the_grant_is_associated_with()
     let app = org_app(OrganizationUsage::Allow);
     let org = organization(&app, "acme", false).await;
     let grant = backend_grant(&app).await;
-    patch(
-        &app,
-        &format!("/api/v2/client-grants/{grant}"),
-        json!({"organization_usage": "allow"}),
-    )
-    .await;
+    grant_usage(&app, &grant, "allow").await;
     let unassociated = client_credentials(&app, json!(org)).await;
     assert_wire!("org_m2m_not_associated", unassociated);
     let token = app.token(App::Explorer).await;
